@@ -1,0 +1,30 @@
+# Every third-party library comes from Debian 12 (SQLCipher from bookworm-backports).
+# installer/install-deps.sh installs exactly these.
+find_package(PkgConfig REQUIRED)
+
+# SQLCipher 4.x only; never plain libsqlite3 (the store must be encrypted). Its pkg-config file
+# reports the SQLite version it embeds: 3.46.1 for SQLCipher 4.6.1 (bookworm-backports), 3.15.2 for
+# the 3.4.1 in bookworm itself. The running library is checked again at open (PRAGMA cipher_version).
+pkg_check_modules(SQLCIPHER IMPORTED_TARGET sqlcipher>=3.44)
+if(NOT SQLCIPHER_FOUND)
+  message(FATAL_ERROR "SQLCipher 4.6 (libsqlcipher-dev from Debian bookworm-backports) is required; "
+                      "run installer/install-deps.sh as root")
+endif()
+pkg_check_modules(CRYPTOPP REQUIRED IMPORTED_TARGET libcrypto++>=8.7)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs features2d calib3d img_hash objdetect)
+pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5.0 lept)
+if(RXDESK_BUILD_GUI)
+  find_package(wxWidgets 3.2 REQUIRED COMPONENTS core base)
+  find_program(MSGFMT_EXECUTABLE msgfmt REQUIRED)
+endif()
+if(RXDESK_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(RXDESK_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+find_package(Threads REQUIRED)

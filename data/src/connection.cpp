@@ -1,0 +1,230 @@
+#include "data/connection.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace rx::data {
+
+ErrorCode errorCodeForSqlite(int code) {
+  switch (code & 0xff) {
+    case SQLITE_OK: return ErrorCode::kOk;
+    case SQLITE_NOTADB: return ErrorCode::kAuthFailed;
+    case SQLITE_CORRUPT: return ErrorCode::kCorrupt;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM: return ErrorCode::kIo;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ErrorCode::kConflict;
+    case SQLITE_CONSTRAINT: return ErrorCode::kConflict;
+    case SQLITE_MISUSE:
+    case SQLITE_RANGE: return ErrorCode::kInternal;
+    default: return ErrorCode::kInternal;
+  }
+}
+
+Statement::~Statement() {
+  if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK && !bindError_) bindError_ = rc;
+  return *this;
+}
+Statement& Statement::bind(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && !bindError_) bindError_ = rc;
+  return *this;
+}
+Statement& Statement::bind(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK && !bindError_) bindError_ = rc;
+  return *this;
+}
+Statement& Statement::bind(int index, const Bytes& blob) {
+  // An empty vector's data() may be null, which SQLite would store as NULL rather than x''.
+  static const std::uint8_t kEmpty = 0;
+  int rc = sqlite3_bind_blob64(stmt_, index, blob.empty() ? &kEmpty : blob.data(), blob.size(),
+                               SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && !bindError_) bindError_ = rc;
+  return *this;
+}
+Statement& Statement::bind(int index, const SecretBytes& blob) {
+  int rc = sqlite3_bind_blob64(stmt_, index, blob.data(), blob.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && !bindError_) bindError_ = rc;
+  return *this;
+}
+Statement& Statement::bindNull(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK && !bindError_) bindError_ = rc;
+  return *this;
+}
+
+Status Statement::bindStatus() const {
+  if (!bindError_) return Status::ok();
+  return Status(ErrorCode::kInternal,
+                std::string("binding a parameter failed: ") + sqlite3_errstr(bindError_) + " in `" +
+                    sqlite3_sql(stmt_) + "`");
+}
+
+Result<bool> Statement::step() {
+  RX_RETURN_IF_ERROR(bindStatus());
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return conn_->lastError("running a statement");
+}
+
+Status Statement::run() {
+  for (;;) {
+    Result<bool> r = step();
+    if (!r) return r.status();
+    if (!*r) return Status::ok();
+  }
+}
+
+std::int64_t Statement::columnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::columnDouble(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string Statement::columnText(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  if (!p) return {};
+  return std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col));
+}
+std::optional<std::string> Statement::columnOptionalText(int col) const {
+  if (columnIsNull(col)) return std::nullopt;
+  return columnText(col);
+}
+Bytes Statement::columnBlob(int col) const {
+  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? Bytes(p, p + n) : Bytes{};
+}
+bool Statement::columnIsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, const SecretBytes& key,
+                                                     OpenMode mode) {
+  if (key.size() != 32) return Status(ErrorCode::kInternal, "database key must be 32 bytes");
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (mode == OpenMode::kCreate) flags |= SQLITE_OPEN_CREATE;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status(mode == OpenMode::kExisting && (rc & 0xff) == SQLITE_CANTOPEN ? ErrorCode::kNotFound
+                                                                                : errorCodeForSqlite(rc),
+                  "cannot open " + path + ": " + msg);
+  }
+  std::unique_ptr<Connection> conn(new Connection(db, path));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+
+  // The version check comes first: a plain SQLite (or SQLCipher 3) must never touch the store.
+  {
+    RX_ASSIGN_OR_RETURN(Statement st, conn->prepare("PRAGMA cipher_version"));
+    RX_ASSIGN_OR_RETURN(bool row, st.step());
+    std::string version = row ? st.columnText(0) : std::string();
+    if (version.empty())
+      return Status(ErrorCode::kUnsupported,
+                    "the SQLite library in use is not SQLCipher (PRAGMA cipher_version gave no "
+                    "answer); refusing to open " + path);
+    if (std::atoi(version.c_str()) < 4)
+      return Status(ErrorCode::kUnsupported,
+                    "SQLCipher " + version + " is too old; rxdesk needs 4.x (Debian bookworm-backports)");
+    conn->cipherVersion_ = version;
+  }
+
+  // Raw key: "x'<64 hex>'" tells SQLCipher to skip its own PBKDF2 (the key is already random).
+  SecretBytes keySpec(3 + 64);
+  keySpec[0] = 'x';
+  keySpec[1] = '\'';
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < 32; ++i) {
+    keySpec[2 + 2 * i] = kDigits[key[i] >> 4];
+    keySpec[3 + 2 * i] = kDigits[key[i] & 0x0f];
+  }
+  keySpec[66] = '\'';
+  rc = sqlite3_key_v2(db, "main", keySpec.data(), static_cast<int>(keySpec.size()));
+  if (rc != SQLITE_OK) return conn->lastError("setting the store key");
+
+  // The first read decides whether the key is right; nothing is written before it.
+  rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  if ((rc & 0xff) == SQLITE_NOTADB)
+    return Status(ErrorCode::kAuthFailed,
+                  path + " cannot be decrypted with this key (wrong key, or not an rxdesk store)");
+  if (rc != SQLITE_OK) return conn->lastError("reading " + path);
+
+  RX_RETURN_IF_ERROR(conn->exec(
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA journal_mode = WAL;"
+      "PRAGMA synchronous = FULL;"
+      "PRAGMA temp_store = MEMORY;"
+      "PRAGMA secure_delete = ON;"));
+  return conn;
+}
+
+Result<Statement> Connection::prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return Statement(this, it->second);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT,
+                              &stmt, nullptr);
+  if (rc != SQLITE_OK) return lastError("preparing `" + key + "`");
+  cache_.emplace(std::move(key), stmt);
+  return Statement(this, stmt);
+}
+
+Status Connection::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return Status(errorCodeForSqlite(rc), msg + " (in " + path_ + ")");
+  }
+  return Status::ok();
+}
+
+std::int64_t Connection::lastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int Connection::changes() const { return sqlite3_changes(db_); }
+
+Status Connection::lastError(std::string_view what) const {
+  int rc = sqlite3_extended_errcode(db_);
+  std::string msg = std::string(what) + " in " + path_ + ": " + sqlite3_errmsg(db_);
+  if ((rc & 0xff) == SQLITE_FULL) msg += " (the disk is full)";
+  return Status(errorCodeForSqlite(rc), msg);
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn) {
+  begin_ = conn_.exec("BEGIN IMMEDIATE");
+  done_ = !begin_.isOk();
+}
+
+Transaction::~Transaction() {
+  if (!done_) (void)conn_.exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (!begin_.isOk()) return begin_;
+  if (done_) return Status(ErrorCode::kInternal, "transaction already finished");
+  Status s = conn_.exec("COMMIT");
+  if (s.isOk()) done_ = true;
+  return s;
+}
+
+}  // namespace rx::data
