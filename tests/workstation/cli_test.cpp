@@ -1,0 +1,133 @@
+// rxdesk-cli as a user or script runs it: exit codes, stdout, stderr.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "run_process.h"
+#include "temp_dir.h"
+
+namespace rx::test {
+namespace {
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Keep the user's real data folder out of every test.
+    baseEnv_ = {{"XDG_DATA_HOME", dir_.file("xdg")}, {"HOME", dir_.path()}, {"RXDESK_USER", "\x01"},
+                {"RXDESK_PASSWORD", "\x01"}, {"RXDESK_NEW_PASSWORD", "\x01"}};
+  }
+  ProcessResult cli(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), RXDESK_CLI_PATH);
+    auto merged = baseEnv_;
+    for (auto& [k, v] : env) merged[k] = v;
+    return runProcess(args, merged);
+  }
+  std::string db() const { return dir_.file("p.rxdb"); }
+  void initStore() {
+    auto r = cli({"init", "--db", db(), "--admin", "boss"}, {{"RXDESK_PASSWORD", "boss-pw"}});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+  }
+  TempDir dir_;
+  std::map<std::string, std::string> baseEnv_;
+};
+
+TEST_F(CliTest, InitThenStatusAsJson) {
+  initStore();
+  auto r = cli({"status", "--db", db(), "--user", "boss", "--json"}, {{"RXDESK_PASSWORD", "boss-pw"}});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["ok"], true);
+  EXPECT_EQ(doc["user"]["role"], "admin");
+  EXPECT_EQ(doc["store"], db());
+  EXPECT_EQ(doc["cipher_version"].get<std::string>().substr(0, 2), "4.");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliTest, MissingStoreExitsThreeNamingThePath) {
+  auto r = cli({"status", "--db", dir_.file("absent.rxdb"), "--user", "boss"}, {{"RXDESK_PASSWORD", "x"}});
+  EXPECT_EQ(r.exitCode, 3);
+  EXPECT_NE(r.err.find("absent.rxdb"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(CliTest, WrongPasswordExitsFour) {
+  initStore();
+  auto r = cli({"status", "--db", db(), "--user", "boss", "--json"}, {{"RXDESK_PASSWORD", "nope"}});
+  EXPECT_EQ(r.exitCode, 4);
+  EXPECT_NE(r.err.find("wrong password for user 'boss'"), std::string::npos) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["error"]["code"], "auth-failed");
+}
+
+TEST_F(CliTest, UnknownUserExitsFiveNamingTheUser) {
+  initStore();
+  auto r = cli({"status", "--db", db(), "--user", "ghost"}, {{"RXDESK_PASSWORD", "boss-pw"}});
+  EXPECT_EQ(r.exitCode, 5);
+  EXPECT_NE(r.err.find("'ghost'"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, BadArgumentsExitTwo) {
+  initStore();
+  struct Case {
+    std::vector<std::string> args;
+    const char* expectInError;
+  } cases[] = {
+      {{"frobnicate"}, "frobnicate"},
+      {{"init", "--db", dir_.file("x.rxdb")}, "--admin"},
+      {{"user", "add", "zhou", "--role", "chemist", "--db", db(), "--user", "boss"}, "chemist"},
+      {{"user", "add", "zhou", "--db", db(), "--user", "boss"}, "licence"},
+      {{"status", "--db", db()}, "--user"},
+  };
+  for (const auto& c : cases) {
+    auto r = cli(c.args, {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_NEW_PASSWORD", "x"}});
+    EXPECT_EQ(r.exitCode, 2) << c.args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(c.expectInError), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(CliTest, NoPasswordAndNoTerminalSaysHowToGiveOne) {
+  initStore();
+  auto r = cli({"status", "--db", db(), "--user", "boss"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("RXDESK_PASSWORD"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, UserLifecycleAndPermissions) {
+  initStore();
+  std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}};
+  auto add = cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1", "--display-name", "王药师"},
+                 {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "wang-pw"}});
+  ASSERT_EQ(add.exitCode, 0) << add.err;
+
+  // A pharmacist may not add users.
+  auto denied = cli({"--db", db(), "--user", "wang", "user", "add", "li", "--role", "supervisor"},
+                    {{"RXDESK_PASSWORD", "wang-pw"}, {"RXDESK_NEW_PASSWORD", "li-pw"}});
+  EXPECT_EQ(denied.exitCode, 7) << denied.err;
+
+  auto list = cli({"--db", db(), "user", "list", "--json"}, asBoss);
+  ASSERT_EQ(list.exitCode, 0) << list.err;
+  auto users = nlohmann::json::parse(list.out)["users"];
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[1]["display_name"], "王药师");
+  EXPECT_EQ(users[1]["licence_no"], "ZY-1");
+
+  auto passwd = cli({"--db", db(), "--user", "wang", "user", "passwd"},
+                    {{"RXDESK_PASSWORD", "wang-pw"}, {"RXDESK_NEW_PASSWORD", "wang-pw2"}});
+  ASSERT_EQ(passwd.exitCode, 0) << passwd.err;
+  EXPECT_EQ(cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw"}}).exitCode, 4);
+  EXPECT_EQ(cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw2"}}).exitCode, 0);
+
+  auto remove = cli({"--db", db(), "user", "remove", "wang"}, asBoss);
+  ASSERT_EQ(remove.exitCode, 0) << remove.err;
+  EXPECT_EQ(cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw2"}}).exitCode, 5);
+}
+
+TEST_F(CliTest, DefaultStoreLivesInTheDataFolder) {
+  auto r = cli({"init", "--admin", "boss"}, {{"RXDESK_PASSWORD", "pw"}});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("xdg") + "/rxdesk/store.rxdb"));
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("xdg") + "/rxdesk/store.rxdb.keys"));
+}
+
+}  // namespace
+}  // namespace rx::test

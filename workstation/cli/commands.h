@@ -1,0 +1,27 @@
+// Registration of rxdesk-cli's subcommands. Each group adds its subcommands to the app and a
+// handler per leaf subcommand; main() runs the handler of the one that was given.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_support.h"
+#include "workstation/session.h"
+
+namespace rx::cli {
+
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+// Logs in with --db/--user and the password from the environment or terminal.
+Result<std::unique_ptr<ws::Session>> loginFromOptions(const GlobalOptions& g);
+
+void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+
+}  // namespace rx::cli

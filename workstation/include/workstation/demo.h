@@ -1,0 +1,20 @@
+// The demo store a new user tries rxdesk on: fixed, documented demo accounts. Never used for a
+// real pharmacy (the password is printed in the README and on the login screen in demo mode).
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+
+namespace rx::ws {
+
+inline constexpr const char* kDemoPassword = "rxdesk-demo";
+inline constexpr const char* kDemoPharmacist = "pharmacist";
+inline constexpr const char* kDemoSupervisor = "supervisor";
+inline constexpr const char* kDemoAdmin = "admin";
+
+// Creates the demo store at `path` with the demo accounts unless a store is already there.
+// Returns true in the value iff it created one.
+Result<bool> ensureDemoStore(const std::string& path);
+
+}  // namespace rx::ws

@@ -1,0 +1,55 @@
+// A logged-in user working on a store, and the operations whose permission depends on the role.
+// Both the CLI and the GUI go through this layer; neither touches data/ directly for them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/store.h"
+
+namespace rx::ws {
+
+struct StoreSummary {
+  std::string path;
+  std::string storeId;
+  std::string cipherVersion;
+  int schemaVersion = 0;
+  int activeUsers = 0;
+  std::string user;
+  std::string role;
+  std::string displayName;
+};
+
+class Session {
+ public:
+  // Logs `user` in to the store at `path`. Errors as data::Store::open.
+  static Result<std::unique_ptr<Session>> login(const std::string& path, const std::string& user,
+                                                std::string_view password, data::StoreOptions options = {});
+  // Creates a store with its first admin and returns a session for that admin.
+  static Result<std::unique_ptr<Session>> initStore(const std::string& path, const data::NewUser& admin,
+                                                    std::string_view password,
+                                                    data::StoreOptions options = {});
+
+  const data::UserRecord& user() const { return store_->currentUser(); }
+  data::Store& store() { return *store_; }
+
+  Result<StoreSummary> summary();
+  // Admin only.
+  Result<data::UserRecord> addUser(const data::NewUser& user, std::string_view password);
+  // Every active user may list users (to see who signed what); removed ones only for admins.
+  Result<std::vector<data::UserRecord>> listUsers(bool includeRemoved);
+  // A user changes their own password; an admin may reset anyone's.
+  Status changePassword(const std::string& name, std::string_view newPassword);
+  // Admin only; re-keys the store.
+  Status removeUser(const std::string& name);
+
+  // Returns kPermissionDenied naming `action` unless the user has role `role`.
+  Status require(data::Role role, std::string_view action) const;
+
+ private:
+  explicit Session(std::unique_ptr<data::Store> store) : store_(std::move(store)) {}
+  std::unique_ptr<data::Store> store_;
+};
+
+}  // namespace rx::ws
