@@ -77,7 +77,8 @@ Result<Bytes> decode64(std::string_view text, const char* alphabet, bool padded)
       ++padCount;
     text.remove_suffix(padCount);
   }
-  if (text.size() % 4 == 1) return Status(ErrorCode::kInvalidArgument, "base64 length is impossible");
+  if (text.size() % 4 == 1)
+    return Status(ErrorCode::kInvalidArgument, "base64 length is impossible");
   Bytes out;
   out.reserve(text.size() * 3 / 4);
   std::uint32_t acc = 0;
@@ -108,8 +109,8 @@ Result<Bytes> fromHex(std::string_view hex) {
   for (std::size_t i = 0; i < out.size(); ++i) {
     int hi = hexValue(hex[2 * i]), lo = hexValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0)
-      return Status(ErrorCode::kInvalidArgument,
-                    "invalid hex character at position " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
+      return Status(ErrorCode::kInvalidArgument, "invalid hex character at position " +
+                                                     std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   return out;

@@ -23,13 +23,14 @@ Result<SecretBytes> deriveKeyFromPassword(std::string_view password, const Bytes
                                           const ScryptParams& params) {
   if (!scryptParamsAcceptable(params))
     return Status(ErrorCode::kInvalidArgument, "scrypt parameters out of the accepted range");
-  if (salt.size() < 16) return Status(ErrorCode::kInvalidArgument, "scrypt salt shorter than 16 bytes");
+  if (salt.size() < 16)
+    return Status(ErrorCode::kInvalidArgument, "scrypt salt shorter than 16 bytes");
   SecretBytes key(32);
   try {
     CryptoPP::Scrypt scrypt;
-    scrypt.DeriveKey(key.data(), key.size(), reinterpret_cast<const CryptoPP::byte*>(password.data()),
-                     password.size(), salt.data(), salt.size(), params.cost, params.blockSize,
-                     params.parallelism);
+    scrypt.DeriveKey(key.data(), key.size(),
+                     reinterpret_cast<const CryptoPP::byte*>(password.data()), password.size(),
+                     salt.data(), salt.size(), params.cost, params.blockSize, params.parallelism);
   } catch (const CryptoPP::Exception& e) {
     return Status(ErrorCode::kInternal, std::string("scrypt failed: ") + e.what());
   }
@@ -60,11 +61,12 @@ Result<SecretBytes> aesGcmOpen(const SecretBytes& key, const Sealed& sealed, std
   SecretBytes plain(size);
   CryptoPP::GCM<CryptoPP::AES>::Decryption dec;
   dec.SetKeyWithIV(key.data(), key.size(), sealed.nonce.data(), sealed.nonce.size());
-  const bool ok = dec.DecryptAndVerify(
-      plain.data(), sealed.ciphertext.data() + size, kGcmTagSize, sealed.nonce.data(),
-      static_cast<int>(sealed.nonce.size()), reinterpret_cast<const CryptoPP::byte*>(aad.data()),
-      aad.size(), sealed.ciphertext.data(), size);
-  if (!ok) return Status(ErrorCode::kAuthFailed, "authentication failed (wrong key or altered data)");
+  const bool ok = dec.DecryptAndVerify(plain.data(), sealed.ciphertext.data() + size, kGcmTagSize,
+                                       sealed.nonce.data(), static_cast<int>(sealed.nonce.size()),
+                                       reinterpret_cast<const CryptoPP::byte*>(aad.data()),
+                                       aad.size(), sealed.ciphertext.data(), size);
+  if (!ok)
+    return Status(ErrorCode::kAuthFailed, "authentication failed (wrong key or altered data)");
   return plain;
 }
 
@@ -116,7 +118,8 @@ Result<SecretBytes> openSealed(const SecretBytes& recipientPrivate, const Sealed
   SecretBytes shared(32);
   if (!ecdh.Agree(shared.data(), recipientPrivate.data(), sealed.ephemeralPublic.data(), true))
     return Status(ErrorCode::kCorrupt, "sealed box ephemeral key is invalid");
-  SecretBytes key = boxKey(shared, sealed.ephemeralPublic, x25519PublicFromPrivate(recipientPrivate));
+  SecretBytes key =
+      boxKey(shared, sealed.ephemeralPublic, x25519PublicFromPrivate(recipientPrivate));
   return aesGcmOpen(key, sealed.box, aad);
 }
 

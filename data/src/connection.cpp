@@ -10,20 +10,28 @@ namespace rx::data {
 
 ErrorCode errorCodeForSqlite(int code) {
   switch (code & 0xff) {
-    case SQLITE_OK: return ErrorCode::kOk;
-    case SQLITE_NOTADB: return ErrorCode::kAuthFailed;
-    case SQLITE_CORRUPT: return ErrorCode::kCorrupt;
+    case SQLITE_OK:
+      return ErrorCode::kOk;
+    case SQLITE_NOTADB:
+      return ErrorCode::kAuthFailed;
+    case SQLITE_CORRUPT:
+      return ErrorCode::kCorrupt;
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
-    case SQLITE_PERM: return ErrorCode::kIo;
+    case SQLITE_PERM:
+      return ErrorCode::kIo;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return ErrorCode::kConflict;
-    case SQLITE_CONSTRAINT: return ErrorCode::kConflict;
+    case SQLITE_LOCKED:
+      return ErrorCode::kConflict;
+    case SQLITE_CONSTRAINT:
+      return ErrorCode::kConflict;
     case SQLITE_MISUSE:
-    case SQLITE_RANGE: return ErrorCode::kInternal;
-    default: return ErrorCode::kInternal;
+    case SQLITE_RANGE:
+      return ErrorCode::kInternal;
+    default:
+      return ErrorCode::kInternal;
   }
 }
 
@@ -45,7 +53,8 @@ Statement& Statement::bind(int index, double value) {
   return *this;
 }
 Statement& Statement::bind(int index, std::string_view text) {
-  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK && !bindError_) bindError_ = rc;
   return *this;
 }
@@ -70,9 +79,9 @@ Statement& Statement::bindNull(int index) {
 
 Status Statement::bindStatus() const {
   if (!bindError_) return Status::ok();
-  return Status(ErrorCode::kInternal,
-                std::string("binding a parameter failed: ") + sqlite3_errstr(bindError_) + " in `" +
-                    sqlite3_sql(stmt_) + "`");
+  return Status(ErrorCode::kInternal, std::string("binding a parameter failed: ") +
+                                          sqlite3_errstr(bindError_) + " in `" +
+                                          sqlite3_sql(stmt_) + "`");
 }
 
 Result<bool> Statement::step() {
@@ -107,15 +116,17 @@ Bytes Statement::columnBlob(int col) const {
   int n = sqlite3_column_bytes(stmt_, col);
   return p ? Bytes(p, p + n) : Bytes{};
 }
-bool Statement::columnIsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::columnIsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
 Connection::~Connection() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
 }
 
-Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, const SecretBytes& key,
-                                                     OpenMode mode) {
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
+                                                     const SecretBytes& key, OpenMode mode) {
   if (key.size() != 32) return Status(ErrorCode::kInternal, "database key must be 32 bytes");
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (mode == OpenMode::kCreate) flags |= SQLITE_OPEN_CREATE;
@@ -124,8 +135,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
-    return Status(mode == OpenMode::kExisting && (rc & 0xff) == SQLITE_CANTOPEN ? ErrorCode::kNotFound
-                                                                                : errorCodeForSqlite(rc),
+    return Status(mode == OpenMode::kExisting && (rc & 0xff) == SQLITE_CANTOPEN
+                      ? ErrorCode::kNotFound
+                      : errorCodeForSqlite(rc),
                   "cannot open " + path + ": " + msg);
   }
   std::unique_ptr<Connection> conn(new Connection(db, path));
@@ -140,10 +152,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
     if (version.empty())
       return Status(ErrorCode::kUnsupported,
                     "the SQLite library in use is not SQLCipher (PRAGMA cipher_version gave no "
-                    "answer); refusing to open " + path);
+                    "answer); refusing to open " +
+                        path);
     if (std::atoi(version.c_str()) < 4)
-      return Status(ErrorCode::kUnsupported,
-                    "SQLCipher " + version + " is too old; rxdesk needs 4.x (Debian bookworm-backports)");
+      return Status(
+          ErrorCode::kUnsupported,
+          "SQLCipher " + version + " is too old; rxdesk needs 4.x (Debian bookworm-backports)");
     conn->cipherVersion_ = version;
   }
 
@@ -167,12 +181,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
                   path + " cannot be decrypted with this key (wrong key, or not an rxdesk store)");
   if (rc != SQLITE_OK) return conn->lastError("reading " + path);
 
-  RX_RETURN_IF_ERROR(conn->exec(
-      "PRAGMA foreign_keys = ON;"
-      "PRAGMA journal_mode = WAL;"
-      "PRAGMA synchronous = FULL;"
-      "PRAGMA temp_store = MEMORY;"
-      "PRAGMA secure_delete = ON;"));
+  RX_RETURN_IF_ERROR(
+      conn->exec("PRAGMA foreign_keys = ON;"
+                 "PRAGMA journal_mode = WAL;"
+                 "PRAGMA synchronous = FULL;"
+                 "PRAGMA temp_store = MEMORY;"
+                 "PRAGMA secure_delete = ON;"));
   return conn;
 }
 
@@ -181,8 +195,8 @@ Result<Statement> Connection::prepare(std::string_view sql) {
   auto it = cache_.find(key);
   if (it != cache_.end()) return Statement(this, it->second);
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT,
-                              &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return lastError("preparing `" + key + "`");
   cache_.emplace(std::move(key), stmt);
   return Statement(this, stmt);

@@ -29,7 +29,9 @@ Result<Bytes> bytesField(const json& obj, const char* field, const std::string& 
   if (it == obj.end() || !it->is_string())
     return Status(ErrorCode::kCorrupt, where + ": field '" + field + "' missing or not a string");
   auto decoded = crypto::fromBase64(it->get<std::string>());
-  if (!decoded) return Status(ErrorCode::kCorrupt, where + ": field '" + field + "': " + decoded.status().message());
+  if (!decoded)
+    return Status(ErrorCode::kCorrupt,
+                  where + ": field '" + field + "': " + decoded.status().message());
   if (exactSize && decoded->size() != exactSize)
     return Status(ErrorCode::kCorrupt, where + ": field '" + field + "' must be " +
                                            std::to_string(exactSize) + " bytes");
@@ -55,7 +57,8 @@ const KeySlot* KeySlotFile::find(const std::string& user) const {
   return const_cast<KeySlotFile*>(this)->find(user);
 }
 bool KeySlotFile::remove(const std::string& user) {
-  auto it = std::remove_if(slots.begin(), slots.end(), [&](const KeySlot& s) { return s.user == user; });
+  auto it =
+      std::remove_if(slots.begin(), slots.end(), [&](const KeySlot& s) { return s.user == user; });
   bool found = it != slots.end();
   slots.erase(it, slots.end());
   return found;
@@ -72,7 +75,8 @@ Result<KeySlotFile> KeySlotFile::load(const std::string& path) {
     return Status(ErrorCode::kUnsupported, path + ": field 'version' must be 1");
   KeySlotFile file;
   if (!doc.contains("store_id") || !doc["store_id"].is_string() ||
-      doc["store_id"].get<std::string>().size() != 32 || !crypto::fromHex(doc["store_id"].get<std::string>()))
+      doc["store_id"].get<std::string>().size() != 32 ||
+      !crypto::fromHex(doc["store_id"].get<std::string>()))
     return Status(ErrorCode::kCorrupt, path + ": field 'store_id' must be 32 hex digits");
   file.storeId = doc["store_id"];
   if (!doc.contains("slots") || !doc["slots"].is_array())
@@ -88,23 +92,31 @@ Result<KeySlotFile> KeySlotFile::load(const std::string& path) {
     if (!kdf.is_object() || kdf.value("algorithm", "") != "scrypt" || !kdf.contains("N") ||
         !kdf["N"].is_number_unsigned() || !kdf.contains("r") || !kdf["r"].is_number_unsigned() ||
         !kdf.contains("p") || !kdf["p"].is_number_unsigned())
-      return Status(ErrorCode::kCorrupt, where + ": field 'kdf' must be {algorithm: scrypt, N, r, p, salt}");
-    slot.kdf = {kdf["N"].get<std::uint64_t>(), kdf["r"].get<std::uint32_t>(), kdf["p"].get<std::uint32_t>()};
+      return Status(ErrorCode::kCorrupt,
+                    where + ": field 'kdf' must be {algorithm: scrypt, N, r, p, salt}");
+    slot.kdf = {kdf["N"].get<std::uint64_t>(), kdf["r"].get<std::uint32_t>(),
+                kdf["p"].get<std::uint32_t>()};
     if (!crypto::scryptParamsAcceptable(slot.kdf))
       return Status(ErrorCode::kCorrupt, where + ": scrypt parameters out of the accepted range");
     RX_ASSIGN_OR_RETURN(slot.salt, bytesField(kdf, "salt", where + ".kdf", 16));
     const json& wrapped = js.value("private_key", json());
-    if (!wrapped.is_object()) return Status(ErrorCode::kCorrupt, where + ": field 'private_key' missing");
-    RX_ASSIGN_OR_RETURN(slot.wrappedPrivateKey.nonce,
-                        bytesField(wrapped, "nonce", where + ".private_key", crypto::kGcmNonceSize));
-    RX_ASSIGN_OR_RETURN(slot.wrappedPrivateKey.ciphertext,
-                        bytesField(wrapped, "ciphertext", where + ".private_key", 32 + crypto::kGcmTagSize));
+    if (!wrapped.is_object())
+      return Status(ErrorCode::kCorrupt, where + ": field 'private_key' missing");
+    RX_ASSIGN_OR_RETURN(
+        slot.wrappedPrivateKey.nonce,
+        bytesField(wrapped, "nonce", where + ".private_key", crypto::kGcmNonceSize));
+    RX_ASSIGN_OR_RETURN(
+        slot.wrappedPrivateKey.ciphertext,
+        bytesField(wrapped, "ciphertext", where + ".private_key", 32 + crypto::kGcmTagSize));
     RX_ASSIGN_OR_RETURN(slot.publicKey, bytesField(js, "public_key", where, 32));
-    if (!js.contains("database_keys") || !js["database_keys"].is_array() || js["database_keys"].empty())
-      return Status(ErrorCode::kCorrupt, where + ": field 'database_keys' must be a non-empty array");
+    if (!js.contains("database_keys") || !js["database_keys"].is_array() ||
+        js["database_keys"].empty())
+      return Status(ErrorCode::kCorrupt,
+                    where + ": field 'database_keys' must be a non-empty array");
     for (std::size_t k = 0; k < js["database_keys"].size(); ++k) {
-      RX_ASSIGN_OR_RETURN(auto sealed, sealedFromJson(js["database_keys"][k],
-                                                      where + ".database_keys[" + std::to_string(k) + "]"));
+      RX_ASSIGN_OR_RETURN(auto sealed,
+                          sealedFromJson(js["database_keys"][k],
+                                         where + ".database_keys[" + std::to_string(k) + "]"));
       slot.databaseKeys.push_back(std::move(sealed));
     }
     if (file.find(slot.user))
@@ -123,8 +135,11 @@ Status KeySlotFile::save(const std::string& path) const {
   for (const KeySlot& s : slots) {
     json js;
     js["user"] = s.user;
-    js["kdf"] = {{"algorithm", "scrypt"}, {"N", s.kdf.cost}, {"r", s.kdf.blockSize},
-                 {"p", s.kdf.parallelism}, {"salt", b64(s.salt)}};
+    js["kdf"] = {{"algorithm", "scrypt"},
+                 {"N", s.kdf.cost},
+                 {"r", s.kdf.blockSize},
+                 {"p", s.kdf.parallelism},
+                 {"salt", b64(s.salt)}};
     js["private_key"] = {{"nonce", b64(s.wrappedPrivateKey.nonce)},
                          {"ciphertext", b64(s.wrappedPrivateKey.ciphertext)}};
     js["public_key"] = b64(s.publicKey);
@@ -156,7 +171,8 @@ Result<KeySlot> KeySlotFile::makeSlot(const std::string& storeId, const std::str
 
 Result<SecretBytes> KeySlotFile::unlock(const std::string& storeId, const KeySlot& slot,
                                         std::string_view password) {
-  RX_ASSIGN_OR_RETURN(SecretBytes kek, crypto::deriveKeyFromPassword(password, slot.salt, slot.kdf));
+  RX_ASSIGN_OR_RETURN(SecretBytes kek,
+                      crypto::deriveKeyFromPassword(password, slot.salt, slot.kdf));
   auto opened = crypto::aesGcmOpen(kek, slot.wrappedPrivateKey, privateKeyAad(storeId, slot.user));
   if (!opened) return Status(ErrorCode::kAuthFailed, "wrong password for user '" + slot.user + "'");
   if (crypto::x25519PublicFromPrivate(*opened) != slot.publicKey)
@@ -164,7 +180,8 @@ Result<SecretBytes> KeySlotFile::unlock(const std::string& storeId, const KeySlo
   return opened;
 }
 
-std::vector<SecretBytes> KeySlotFile::databaseKeysFor(const std::string& storeId, const KeySlot& slot,
+std::vector<SecretBytes> KeySlotFile::databaseKeysFor(const std::string& storeId,
+                                                      const KeySlot& slot,
                                                       const SecretBytes& privateKey) {
   std::vector<SecretBytes> keys;
   for (const auto& sealed : slot.databaseKeys) {
@@ -176,8 +193,8 @@ std::vector<SecretBytes> KeySlotFile::databaseKeysFor(const std::string& storeId
 
 Status KeySlotFile::addDatabaseKey(const std::string& storeId, KeySlot& slot,
                                    const SecretBytes& databaseKey) {
-  RX_ASSIGN_OR_RETURN(auto sealed,
-                      crypto::sealToPublicKey(slot.publicKey, databaseKey, databaseKeyAad(storeId, slot.user)));
+  RX_ASSIGN_OR_RETURN(auto sealed, crypto::sealToPublicKey(slot.publicKey, databaseKey,
+                                                           databaseKeyAad(storeId, slot.user)));
   slot.databaseKeys.insert(slot.databaseKeys.begin(), std::move(sealed));
   return Status::ok();
 }

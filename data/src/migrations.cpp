@@ -58,7 +58,8 @@ Result<int> schemaVersion(Connection& conn) {
   RX_RETURN_IF_ERROR(conn.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT"));
-  RX_ASSIGN_OR_RETURN(Statement st, conn.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   return row ? static_cast<int>(st.columnInt(0)) : 0;
 }
@@ -77,7 +78,8 @@ Status migrate(Connection& conn) {
     RX_RETURN_IF_ERROR(conn.exec(m.sql).withContext("migration " + std::to_string(m.version)));
     RX_ASSIGN_OR_RETURN(Statement st,
                         conn.prepare("INSERT INTO schema_migrations(version, name, applied_at) "
-                                     "VALUES (?, ?, " + nowUtc() + ")"));
+                                     "VALUES (?, ?, " +
+                                     nowUtc() + ")"));
     RX_RETURN_IF_ERROR(st.bind(1, m.version).bind(2, m.name).run());
     RX_RETURN_IF_ERROR(tx.commit());
   }

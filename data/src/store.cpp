@@ -28,7 +28,8 @@ Result<std::string> readMeta(Connection& conn, const std::string& key) {
   RX_ASSIGN_OR_RETURN(Statement st, conn.prepare("SELECT value FROM store_meta WHERE key = ?"));
   st.bind(1, key);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Status(ErrorCode::kCorrupt, conn.path() + " has no '" + key + "' entry in store_meta");
+  if (!row)
+    return Status(ErrorCode::kCorrupt, conn.path() + " has no '" + key + "' entry in store_meta");
   return st.columnText(0);
 }
 
@@ -39,16 +40,22 @@ Status checkEncryptedOnDisk(const std::string& path) {
   std::size_t n = std::fread(header, 1, sizeof header, f);
   std::fclose(f);
   if (n == sizeof header && std::memcmp(header, "SQLite format 3", 15) == 0)
-    return Status(ErrorCode::kUnsupported,
-                  path + " was written unencrypted (the SQLite library is not SQLCipher); refusing to use it");
+    return Status(
+        ErrorCode::kUnsupported,
+        path +
+            " was written unencrypted (the SQLite library is not SQLCipher); refusing to use it");
   return Status::ok();
 }
 }  // namespace
 
-Store::Store(std::string path, std::unique_ptr<Connection> conn, SecretBytes key, std::string storeId,
-             UserRecord user, StoreOptions options)
-    : path_(std::move(path)), conn_(std::move(conn)), key_(std::move(key)),
-      storeId_(std::move(storeId)), user_(std::move(user)), options_(std::move(options)) {}
+Store::Store(std::string path, std::unique_ptr<Connection> conn, SecretBytes key,
+             std::string storeId, UserRecord user, StoreOptions options)
+    : path_(std::move(path)),
+      conn_(std::move(conn)),
+      key_(std::move(key)),
+      storeId_(std::move(storeId)),
+      user_(std::move(user)),
+      options_(std::move(options)) {}
 
 Store::~Store() = default;
 
@@ -58,7 +65,8 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
   if (admin.role != Role::kAdmin)
     return Status(ErrorCode::kInvalidArgument, "the first user of a store must be an admin");
   RX_RETURN_IF_ERROR(validateNewUser(admin));
-  if (password.empty()) return Status(ErrorCode::kInvalidArgument, "the admin password must not be empty");
+  if (password.empty())
+    return Status(ErrorCode::kInvalidArgument, "the admin password must not be empty");
   if (fileExists(path)) return Status(ErrorCode::kAlreadyExists, path + " already exists");
   const std::string slotPath = keySlotPath(path);
   if (fileExists(slotPath)) return Status(ErrorCode::kAlreadyExists, slotPath + " already exists");
@@ -83,9 +91,11 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
                         (*conn)->prepare("INSERT INTO store_meta(key, value) VALUES (?, ?)"));
     RX_RETURN_IF_ERROR(meta.bind(1, "store_id").bind(2, slots.storeId).run());
     crypto::Ed25519KeyPair pharmacy = crypto::generateEd25519();
-    RX_ASSIGN_OR_RETURN(Statement pk, (*conn)->prepare(
-        "INSERT INTO pharmacy_keys(algorithm, private_key, public_key, created_at) "
-        "VALUES ('Ed25519', ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
+    RX_ASSIGN_OR_RETURN(
+        Statement pk,
+        (*conn)->prepare(
+            "INSERT INTO pharmacy_keys(algorithm, private_key, public_key, created_at) "
+            "VALUES ('Ed25519', ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
     RX_RETURN_IF_ERROR(pk.bind(1, pharmacy.privateKey).bind(2, pharmacy.publicKey).run());
     RX_ASSIGN_OR_RETURN(UserRecord user, UserRepository(**conn).insert(admin));
     RX_RETURN_IF_ERROR(tx.commit());
@@ -114,15 +124,16 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
     cleanup();
     return s;
   }
-  return std::unique_ptr<Store>(
-      new Store(path, std::move(*conn), std::move(key), slots.storeId, std::move(*user), std::move(options)));
+  return std::unique_ptr<Store>(new Store(path, std::move(*conn), std::move(key), slots.storeId,
+                                          std::move(*user), std::move(options)));
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::string& userName,
                                            std::string_view password, StoreOptions options) {
   options = withDefaults(std::move(options));
   if (!fileExists(path))
-    return Status(ErrorCode::kNotFound, "no store at " + path + " (create one with `rxdesk-cli init`)");
+    return Status(ErrorCode::kNotFound,
+                  "no store at " + path + " (create one with `rxdesk-cli init`)");
   const std::string slotPath = keySlotPath(path);
   auto slots = KeySlotFile::load(slotPath);
   if (!slots) {
@@ -141,7 +152,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
   auto privateKey = KeySlotFile::unlock(slots->storeId, *slot, password);
   if (!privateKey) {
     if (privateKey.status().code() == ErrorCode::kAuthFailed) {
-      // Counting is best effort: a read-only folder must not turn a wrong password into an I/O error.
+      // Counting is best effort: a read-only folder must not turn a wrong password into an I/O
+      // error.
       (void)throttle.recordFailure(userName, options.now());
     }
     return privateKey.status();
@@ -161,27 +173,31 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
     RX_RETURN_IF_ERROR(migrate(**conn));
     RX_ASSIGN_OR_RETURN(std::string storeId, readMeta(**conn, "store_id"));
     if (storeId != slots->storeId)
-      return Status(ErrorCode::kCorrupt, slotPath + " belongs to another store (store id " + slots->storeId +
-                                             ", this store is " + storeId + ")");
+      return Status(ErrorCode::kCorrupt, slotPath + " belongs to another store (store id " +
+                                             slots->storeId + ", this store is " + storeId + ")");
     RX_ASSIGN_OR_RETURN(UserRecord user, UserRepository(**conn).findByName(userName));
     if (user.removedAt)
-      return Status(ErrorCode::kUnknownUser, "user '" + userName + "' was removed on " + *user.removedAt);
+      return Status(ErrorCode::kUnknownUser,
+                    "user '" + userName + "' was removed on " + *user.removedAt);
     (void)throttle.recordSuccess(userName);
-    return std::unique_ptr<Store>(
-        new Store(path, std::move(*conn), std::move(key), storeId, std::move(user), std::move(options)));
+    return std::unique_ptr<Store>(new Store(path, std::move(*conn), std::move(key), storeId,
+                                            std::move(user), std::move(options)));
   }
-  return Status(ErrorCode::kCorrupt, path + " does not open with the database key in the slot of '" +
+  return Status(ErrorCode::kCorrupt, path +
+                                         " does not open with the database key in the slot of '" +
                                          userName + "' (" + lastFailure.message() + ")");
 }
 
 Result<UserRecord> Store::addUser(const NewUser& user, std::string_view password) {
   RX_RETURN_IF_ERROR(validateNewUser(user));
   if (password.empty())
-    return Status(ErrorCode::kInvalidArgument, "the password of '" + user.name + "' must not be empty");
+    return Status(ErrorCode::kInvalidArgument,
+                  "the password of '" + user.name + "' must not be empty");
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(keySlotPath(path_)));
   if (slots.find(user.name))
     return Status(ErrorCode::kAlreadyExists, "user '" + user.name + "' already has a key slot");
-  RX_ASSIGN_OR_RETURN(KeySlot slot, KeySlotFile::makeSlot(storeId_, user.name, password, key_, options_.kdf));
+  RX_ASSIGN_OR_RETURN(KeySlot slot,
+                      KeySlotFile::makeSlot(storeId_, user.name, password, key_, options_.kdf));
   // The row first: if saving the slot fails the transaction rolls back and nothing is left over.
   Transaction tx(*conn_);
   RX_RETURN_IF_ERROR(tx.beginStatus());
@@ -193,13 +209,15 @@ Result<UserRecord> Store::addUser(const NewUser& user, std::string_view password
 }
 
 Status Store::changePassword(const std::string& name, std::string_view newPassword) {
-  if (newPassword.empty()) return Status(ErrorCode::kInvalidArgument, "the new password must not be empty");
+  if (newPassword.empty())
+    return Status(ErrorCode::kInvalidArgument, "the new password must not be empty");
   RX_ASSIGN_OR_RETURN(UserRecord user, users().findByName(name));
   if (user.removedAt) return Status(ErrorCode::kUnknownUser, "user '" + name + "' was removed");
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(keySlotPath(path_)));
   KeySlot* slot = slots.find(name);
   if (!slot) return Status(ErrorCode::kCorrupt, "user '" + name + "' has no key slot");
-  RX_ASSIGN_OR_RETURN(KeySlot fresh, KeySlotFile::makeSlot(storeId_, name, newPassword, key_, options_.kdf));
+  RX_ASSIGN_OR_RETURN(KeySlot fresh,
+                      KeySlotFile::makeSlot(storeId_, name, newPassword, key_, options_.kdf));
   *slot = std::move(fresh);
   RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
   (void)LoginThrottle(throttlePath(path_)).recordSuccess(name);
@@ -209,7 +227,8 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
 Status Store::removeUser(const std::string& name) {
   if (name == user_.name) return Status(ErrorCode::kInvalidArgument, "you cannot remove yourself");
   RX_ASSIGN_OR_RETURN(UserRecord target, users().findByName(name));
-  if (target.removedAt) return Status(ErrorCode::kUnknownUser, "user '" + name + "' was already removed");
+  if (target.removedAt)
+    return Status(ErrorCode::kUnknownUser, "user '" + name + "' was already removed");
   if (target.role == Role::kAdmin) {
     RX_ASSIGN_OR_RETURN(auto all, users().list(false));
     int admins = 0;
@@ -231,7 +250,8 @@ Status Store::rekey() {
   const std::string slotPath = keySlotPath(path_);
   SecretBytes newKey = crypto::randomSecret(32);
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(slotPath));
-  for (KeySlot& slot : slots.slots) RX_RETURN_IF_ERROR(KeySlotFile::addDatabaseKey(storeId_, slot, newKey));
+  for (KeySlot& slot : slots.slots)
+    RX_RETURN_IF_ERROR(KeySlotFile::addDatabaseKey(storeId_, slot, newKey));
   RX_RETURN_IF_ERROR(slots.save(slotPath));
 
   const std::string tmp = path_ + ".rekey";
@@ -255,7 +275,8 @@ Status Store::rekey() {
   }
   conn_.reset();  // closing checkpoints and removes the old WAL
   if (std::rename(tmp.c_str(), path_.c_str()) != 0)
-    return Status(ErrorCode::kIo, "cannot replace " + path_ + " with its re-keyed copy: " + std::strerror(errno));
+    return Status(ErrorCode::kIo,
+                  "cannot replace " + path_ + " with its re-keyed copy: " + std::strerror(errno));
   RX_RETURN_IF_ERROR(syncParentFolder(path_));
   RX_ASSIGN_OR_RETURN(conn_, Connection::open(path_, newKey, OpenMode::kExisting));
   key_ = std::move(newKey);

@@ -6,9 +6,12 @@ namespace rx::data {
 
 std::string_view roleName(Role role) {
   switch (role) {
-    case Role::kPharmacist: return "pharmacist";
-    case Role::kSupervisor: return "supervisor";
-    case Role::kAdmin: return "admin";
+    case Role::kPharmacist:
+      return "pharmacist";
+    case Role::kSupervisor:
+      return "supervisor";
+    case Role::kAdmin:
+      return "admin";
   }
   return "pharmacist";
 }
@@ -24,13 +27,14 @@ Result<Role> parseRole(std::string_view name) {
 Status validateNewUser(const NewUser& u) {
   if (u.name.empty() || u.name.size() > 64 ||
       !std::all_of(u.name.begin(), u.name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-               c == '_' || c == '-';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
       }))
     return Status(ErrorCode::kInvalidArgument,
                   "user name '" + u.name + "' must be 1-64 characters of A-Z a-z 0-9 . _ -");
   if (u.displayName.empty() || u.displayName.size() > 200)
-    return Status(ErrorCode::kInvalidArgument, "display name of '" + u.name + "' must be 1-200 bytes");
+    return Status(ErrorCode::kInvalidArgument,
+                  "display name of '" + u.name + "' must be 1-200 bytes");
   if (u.role == Role::kPharmacist && (!u.licenceNo || u.licenceNo->empty()))
     return Status(ErrorCode::kInvalidArgument,
                   "pharmacist '" + u.name + "' needs a licence number (执业药师注册证号)");
@@ -40,7 +44,8 @@ Status validateNewUser(const NewUser& u) {
 }
 
 namespace {
-constexpr std::string_view kColumns = "id, name, role, display_name, licence_no, created_at, removed_at";
+constexpr std::string_view kColumns =
+    "id, name, role, display_name, licence_no, created_at, removed_at";
 
 Result<UserRecord> rowToUser(const Statement& st) {
   UserRecord u;
@@ -58,19 +63,25 @@ Result<UserRecord> rowToUser(const Statement& st) {
 Result<UserRecord> UserRepository::insert(const NewUser& user) {
   RX_RETURN_IF_ERROR(validateNewUser(user));
   if (findByName(user.name).isOk())
-    return Status(ErrorCode::kAlreadyExists, "user '" + user.name + "' already exists (names of removed "
-                                             "users stay reserved so history stays unambiguous)");
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "INSERT INTO users(name, role, display_name, licence_no, created_at) "
-      "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
-  RX_RETURN_IF_ERROR(st.bind(1, user.name).bind(2, roleName(user.role)).bind(3, user.displayName)
-                         .bind(4, user.licenceNo).run());
+    return Status(ErrorCode::kAlreadyExists,
+                  "user '" + user.name +
+                      "' already exists (names of removed "
+                      "users stay reserved so history stays unambiguous)");
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_.prepare("INSERT INTO users(name, role, display_name, licence_no, created_at) "
+                    "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
+  RX_RETURN_IF_ERROR(st.bind(1, user.name)
+                         .bind(2, roleName(user.role))
+                         .bind(3, user.displayName)
+                         .bind(4, user.licenceNo)
+                         .run());
   return findByName(user.name);
 }
 
 Result<UserRecord> UserRepository::findByName(const std::string& name) {
-  RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("SELECT " + std::string(kColumns) + " FROM users WHERE name = ?"));
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+                                                  " FROM users WHERE name = ?"));
   st.bind(1, name);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Status(ErrorCode::kUnknownUser, "no user named '" + name + "' in this store");
@@ -93,11 +104,13 @@ Result<std::vector<UserRecord>> UserRepository::list(bool includeRemoved) {
 }
 
 Status UserRepository::markRemoved(const std::string& name) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "UPDATE users SET removed_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
-      "WHERE name = ? AND removed_at IS NULL"));
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_.prepare("UPDATE users SET removed_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
+                    "WHERE name = ? AND removed_at IS NULL"));
   RX_RETURN_IF_ERROR(st.bind(1, name).run());
-  if (conn_.changes() == 0) return Status(ErrorCode::kUnknownUser, "no active user named '" + name + "'");
+  if (conn_.changes() == 0)
+    return Status(ErrorCode::kUnknownUser, "no active user named '" + name + "'");
   return Status::ok();
 }
 

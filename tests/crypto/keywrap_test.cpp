@@ -45,7 +45,8 @@ TEST(AesGcm, OpensOnlyWithSameKeyAndAad) {
   EXPECT_EQ(Bytes(ok->begin(), ok->end()), msg);
 
   EXPECT_EQ(aesGcmOpen(key, s, "store=1|user=b").status().code(), ErrorCode::kAuthFailed);
-  EXPECT_EQ(aesGcmOpen(randomSecret(32), s, "store=1|user=a").status().code(), ErrorCode::kAuthFailed);
+  EXPECT_EQ(aesGcmOpen(randomSecret(32), s, "store=1|user=a").status().code(),
+            ErrorCode::kAuthFailed);
   Sealed flipped = s;
   flipped.ciphertext[3] ^= 1;
   EXPECT_EQ(aesGcmOpen(key, flipped, "store=1|user=a").status().code(), ErrorCode::kAuthFailed);
@@ -73,7 +74,8 @@ TEST(SealedBox, RefusesSmallOrderPublicKey) {
 }
 
 TEST(Hashes, KnownAnswers) {
-  EXPECT_EQ(toHex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(toHex(sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   // GB/T 32905-2016 example 1: SM3("abc").
   Bytes abc = toBytes("abc");
   EXPECT_EQ(toHex(sm3(abc.data(), abc.size())),

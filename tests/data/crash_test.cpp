@@ -21,7 +21,8 @@ namespace {
   PatientRepository patients((*store)->connection());
   for (int i = 0;; ++i) {
     Transaction tx((*store)->connection());
-    auto p = patients.insert({0, "患者-" + std::to_string(i), "ID" + std::to_string(i), std::nullopt});
+    auto p =
+        patients.insert({0, "患者-" + std::to_string(i), "ID" + std::to_string(i), std::nullopt});
     if (!p || !tx.commit()) _exit(4);
     std::int64_t id = p->id;
     if (::write(reportFd, &id, sizeof id) != sizeof id) _exit(5);
@@ -57,8 +58,8 @@ TEST(CrashSafety, SigkillDuringCommittedWritesLosesNothing) {
     ::close(fds[0]);
     int status = 0;
     ::waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "round " << round << ": child exited early with "
-                                     << WEXITSTATUS(status);
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "round " << round << ": child exited early with " << WEXITSTATUS(status);
     ASSERT_EQ(seen, killAfter) << "round " << round;
   }
 

@@ -53,10 +53,14 @@ TEST(KeySlot, MalformedFilesNameTheField) {
   } cases[] = {
       {"not json", "not JSON"},
       {R"({"format":"x","version":1})", "format"},
-      {R"({"format":"rxdesk-keyslots","version":2,"store_id":"00112233445566778899aabbccddeeff","slots":[]})", "version"},
-      {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":{}})", "slots"},
-      {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":[{"user":"a","kdf":{"algorithm":"scrypt","N":1024,"r":8,"p":1}}]})", "salt"},
-      {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":[{"user":"a","kdf":{"algorithm":"scrypt","N":1099511627776,"r":8,"p":1,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="}}]})", "scrypt"},
+      {R"({"format":"rxdesk-keyslots","version":2,"store_id":"00112233445566778899aabbccddeeff","slots":[]})",
+       "version"},
+      {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":{}})",
+       "slots"},
+      {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":[{"user":"a","kdf":{"algorithm":"scrypt","N":1024,"r":8,"p":1}}]})",
+       "salt"},
+      {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":[{"user":"a","kdf":{"algorithm":"scrypt","N":1099511627776,"r":8,"p":1,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="}}]})",
+       "scrypt"},
   };
   for (const auto& c : cases) {
     std::ofstream(dir.file("k.keys"), std::ios::trunc) << c.text;

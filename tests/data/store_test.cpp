@@ -35,7 +35,8 @@ TEST_F(StoreTest, ReopenedWithRightPasswordReadsBackWhatWasWritten) {
   std::int64_t id;
   {
     auto store = createStore();
-    auto p = PatientRepository(store->connection()).insert({0, "李四", "110101199003077777", "13800000000"});
+    auto p = PatientRepository(store->connection())
+                 .insert({0, "李四", "110101199003077777", "13800000000"});
     RX_ASSERT_OK(p) << p.status().message();
     id = p->id;
   }
@@ -55,7 +56,8 @@ TEST_F(StoreTest, WrongPasswordIsClearErrorAndChangesNothingOnDisk) {
   auto store = open("admin", "not-the-password");
   ASSERT_FALSE(store);
   EXPECT_EQ(store.status().code(), ErrorCode::kAuthFailed);
-  EXPECT_NE(store.status().message().find("wrong password"), std::string::npos) << store.status().message();
+  EXPECT_NE(store.status().message().find("wrong password"), std::string::npos)
+      << store.status().message();
   EXPECT_EQ(readBytes(storePath()), storeBefore);
   EXPECT_EQ(readBytes(Store::keySlotPath(storePath())), slotsBefore);
   EXPECT_FALSE(std::filesystem::exists(storePath() + "-wal"));
@@ -68,10 +70,12 @@ TEST_F(StoreTest, PatientNameNeverAppearsInRawBytesOfStoreWalOrSlots) {
   const std::string latin = "Ouyang-Mingyue-7731";
   auto store = createStore();
   for (int i = 0; i < 50; ++i)
-    RX_ASSERT_OK(PatientRepository(store->connection()).insert({0, name + " " + latin, std::nullopt, std::nullopt}));
+    RX_ASSERT_OK(PatientRepository(store->connection())
+                     .insert({0, name + " " + latin, std::nullopt, std::nullopt}));
   // While open, the rows sit in the WAL; check it before closing checkpoints them away.
   ASSERT_TRUE(std::filesystem::exists(storePath() + "-wal"));
-  for (const std::string& file : {storePath(), storePath() + "-wal", Store::keySlotPath(storePath())}) {
+  for (const std::string& file :
+       {storePath(), storePath() + "-wal", Store::keySlotPath(storePath())}) {
     std::string bytes = readBytes(file);
     ASSERT_FALSE(bytes.empty()) << file;
     EXPECT_EQ(bytes.find(name), std::string::npos) << file;
@@ -111,7 +115,8 @@ TEST_F(StoreTest, TwoUsersOpenWithOwnPasswordsAndRemovalRekeys) {
     auto store = createStore();
     RX_ASSERT_OK(store->addUser(pharmacistUser("wang"), "wang-pass"));
     RX_ASSERT_OK(store->addUser(pharmacistUser("li"), "li-pass"));
-    RX_ASSERT_OK(PatientRepository(store->connection()).insert({0, "赵六", std::nullopt, std::nullopt}));
+    RX_ASSERT_OK(
+        PatientRepository(store->connection()).insert({0, "赵六", std::nullopt, std::nullopt}));
   }
   RX_ASSERT_OK(open("wang", "wang-pass"));
   RX_ASSERT_OK(open("li", "li-pass"));
@@ -155,8 +160,10 @@ TEST_F(StoreTest, ChangingPasswordRewritesOnlyThatSlot) {
   }
   auto after = KeySlotFile::load(Store::keySlotPath(storePath()));
   RX_ASSERT_OK(after);
-  EXPECT_EQ(after->find("admin")->wrappedPrivateKey.ciphertext, before->find("admin")->wrappedPrivateKey.ciphertext);
-  EXPECT_NE(after->find("wang")->wrappedPrivateKey.ciphertext, before->find("wang")->wrappedPrivateKey.ciphertext);
+  EXPECT_EQ(after->find("admin")->wrappedPrivateKey.ciphertext,
+            before->find("admin")->wrappedPrivateKey.ciphertext);
+  EXPECT_NE(after->find("wang")->wrappedPrivateKey.ciphertext,
+            before->find("wang")->wrappedPrivateKey.ciphertext);
   EXPECT_EQ(open("wang", "wang-pass").status().code(), ErrorCode::kAuthFailed);
   RX_EXPECT_OK(open("wang", "new-wang-pass"));
   RX_EXPECT_OK(open("admin", "admin-pass"));
@@ -183,8 +190,10 @@ TEST_F(StoreTest, RepeatedFailuresDelayFurtherAttempts) {
 TEST_F(StoreTest, KeySlotFileFromAnotherStoreIsRefused) {
   createStore().reset();
   test::TempDir other;
-  RX_ASSERT_OK(Store::create(other.file("other.rxdb"), adminUser(), "admin-pass", fastStoreOptions()));
-  std::filesystem::copy_file(Store::keySlotPath(other.file("other.rxdb")), Store::keySlotPath(storePath()),
+  RX_ASSERT_OK(
+      Store::create(other.file("other.rxdb"), adminUser(), "admin-pass", fastStoreOptions()));
+  std::filesystem::copy_file(Store::keySlotPath(other.file("other.rxdb")),
+                             Store::keySlotPath(storePath()),
                              std::filesystem::copy_options::overwrite_existing);
   const std::string before = readBytes(storePath());
   auto store = open("admin", "admin-pass");
@@ -195,11 +204,13 @@ TEST_F(StoreTest, KeySlotFileFromAnotherStoreIsRefused) {
 
 TEST_F(StoreTest, DamagedKeySlotFileNamesTheProblem) {
   createStore().reset();
-  std::ofstream(Store::keySlotPath(storePath()), std::ios::trunc) << "{\"format\":\"rxdesk-keyslots\",\"version\":1}";
+  std::ofstream(Store::keySlotPath(storePath()), std::ios::trunc)
+      << "{\"format\":\"rxdesk-keyslots\",\"version\":1}";
   auto store = open("admin", "admin-pass");
   ASSERT_FALSE(store);
   EXPECT_EQ(store.status().code(), ErrorCode::kCorrupt);
-  EXPECT_NE(store.status().message().find("store_id"), std::string::npos) << store.status().message();
+  EXPECT_NE(store.status().message().find("store_id"), std::string::npos)
+      << store.status().message();
 }
 
 TEST_F(StoreTest, MigrationsAreRecordedInTheStore) {

@@ -34,7 +34,10 @@ inline ProcessResult runProcess(const std::vector<std::string>& argv,
     if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   for (const auto& [k, v] : env) {
-    if (v == "\x01") merged.erase(k); else merged[k] = v;
+    if (v == "\x01")
+      merged.erase(k);
+    else
+      merged[k] = v;
   }
   std::vector<std::string> envStrings;
   for (const auto& [k, v] : merged) envStrings.push_back(k + "=" + v);
@@ -48,8 +51,10 @@ inline ProcessResult runProcess(const std::vector<std::string>& argv,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   // A new session: no controlling terminal, so a password prompt cannot hang the test.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);

@@ -13,8 +13,11 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // Keep the user's real data folder out of every test.
-    baseEnv_ = {{"XDG_DATA_HOME", dir_.file("xdg")}, {"HOME", dir_.path()}, {"RXDESK_USER", "\x01"},
-                {"RXDESK_PASSWORD", "\x01"}, {"RXDESK_NEW_PASSWORD", "\x01"}};
+    baseEnv_ = {{"XDG_DATA_HOME", dir_.file("xdg")},
+                {"HOME", dir_.path()},
+                {"RXDESK_USER", "\x01"},
+                {"RXDESK_PASSWORD", "\x01"},
+                {"RXDESK_NEW_PASSWORD", "\x01"}};
   }
   ProcessResult cli(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), RXDESK_CLI_PATH);
@@ -33,7 +36,8 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, InitThenStatusAsJson) {
   initStore();
-  auto r = cli({"status", "--db", db(), "--user", "boss", "--json"}, {{"RXDESK_PASSWORD", "boss-pw"}});
+  auto r =
+      cli({"status", "--db", db(), "--user", "boss", "--json"}, {{"RXDESK_PASSWORD", "boss-pw"}});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["ok"], true);
@@ -44,7 +48,8 @@ TEST_F(CliTest, InitThenStatusAsJson) {
 }
 
 TEST_F(CliTest, MissingStoreExitsThreeNamingThePath) {
-  auto r = cli({"status", "--db", dir_.file("absent.rxdb"), "--user", "boss"}, {{"RXDESK_PASSWORD", "x"}});
+  auto r = cli({"status", "--db", dir_.file("absent.rxdb"), "--user", "boss"},
+               {{"RXDESK_PASSWORD", "x"}});
   EXPECT_EQ(r.exitCode, 3);
   EXPECT_NE(r.err.find("absent.rxdb"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
@@ -94,9 +99,13 @@ TEST_F(CliTest, NoPasswordAndNoTerminalSaysHowToGiveOne) {
 
 TEST_F(CliTest, UserLifecycleAndPermissions) {
   initStore();
-  std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}};
-  auto add = cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1", "--display-name", "王药师"},
-                 {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "wang-pw"}});
+  std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
+                                               {"RXDESK_USER", "boss"}};
+  auto add =
+      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1", "--display-name", "王药师"},
+          {{"RXDESK_PASSWORD", "boss-pw"},
+           {"RXDESK_USER", "boss"},
+           {"RXDESK_NEW_PASSWORD", "wang-pw"}});
   ASSERT_EQ(add.exitCode, 0) << add.err;
 
   // A pharmacist may not add users.
@@ -114,12 +123,18 @@ TEST_F(CliTest, UserLifecycleAndPermissions) {
   auto passwd = cli({"--db", db(), "--user", "wang", "user", "passwd"},
                     {{"RXDESK_PASSWORD", "wang-pw"}, {"RXDESK_NEW_PASSWORD", "wang-pw2"}});
   ASSERT_EQ(passwd.exitCode, 0) << passwd.err;
-  EXPECT_EQ(cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw"}}).exitCode, 4);
-  EXPECT_EQ(cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw2"}}).exitCode, 0);
+  EXPECT_EQ(
+      cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw"}}).exitCode,
+      4);
+  EXPECT_EQ(
+      cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw2"}}).exitCode,
+      0);
 
   auto remove = cli({"--db", db(), "user", "remove", "wang"}, asBoss);
   ASSERT_EQ(remove.exitCode, 0) << remove.err;
-  EXPECT_EQ(cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw2"}}).exitCode, 5);
+  EXPECT_EQ(
+      cli({"--db", db(), "--user", "wang", "status"}, {{"RXDESK_PASSWORD", "wang-pw2"}}).exitCode,
+      5);
 }
 
 TEST_F(CliTest, DefaultStoreLivesInTheDataFolder) {

@@ -19,7 +19,8 @@ TEST(Session, RolesGateUserAdministration) {
   }
   auto wang = Session::login(path, "wang", "wpw", test::fastStoreOptions());
   RX_ASSERT_OK(wang);
-  EXPECT_EQ((*wang)->addUser(test::pharmacistUser("zhou"), "x").status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ((*wang)->addUser(test::pharmacistUser("zhou"), "x").status().code(),
+            ErrorCode::kPermissionDenied);
   EXPECT_EQ((*wang)->changePassword("li", "hijack").code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ((*wang)->removeUser("li").code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ((*wang)->listUsers(true).status().code(), ErrorCode::kPermissionDenied);

@@ -12,20 +12,33 @@ namespace rx::cli {
 
 Exit exitFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return Exit::kOk;
-    case ErrorCode::kInvalidArgument: return Exit::kUsage;
-    case ErrorCode::kNotFound: return Exit::kNotFound;
-    case ErrorCode::kAuthFailed: return Exit::kAuthFailed;
-    case ErrorCode::kUnknownUser: return Exit::kUnknownUser;
-    case ErrorCode::kLockedOut: return Exit::kLockedOut;
-    case ErrorCode::kPermissionDenied: return Exit::kPermissionDenied;
-    case ErrorCode::kCorrupt: return Exit::kCorrupt;
-    case ErrorCode::kIo: return Exit::kIo;
+    case ErrorCode::kOk:
+      return Exit::kOk;
+    case ErrorCode::kInvalidArgument:
+      return Exit::kUsage;
+    case ErrorCode::kNotFound:
+      return Exit::kNotFound;
+    case ErrorCode::kAuthFailed:
+      return Exit::kAuthFailed;
+    case ErrorCode::kUnknownUser:
+      return Exit::kUnknownUser;
+    case ErrorCode::kLockedOut:
+      return Exit::kLockedOut;
+    case ErrorCode::kPermissionDenied:
+      return Exit::kPermissionDenied;
+    case ErrorCode::kCorrupt:
+      return Exit::kCorrupt;
+    case ErrorCode::kIo:
+      return Exit::kIo;
     case ErrorCode::kAlreadyExists:
-    case ErrorCode::kConflict: return Exit::kConflict;
-    case ErrorCode::kUnsupported: return Exit::kUnsupported;
-    case ErrorCode::kBadSignature: return Exit::kBadSignature;
-    case ErrorCode::kInternal: return Exit::kInternal;
+    case ErrorCode::kConflict:
+      return Exit::kConflict;
+    case ErrorCode::kUnsupported:
+      return Exit::kUnsupported;
+    case ErrorCode::kBadSignature:
+      return Exit::kBadSignature;
+    case ErrorCode::kInternal:
+      return Exit::kInternal;
   }
   return Exit::kInternal;
 }
@@ -37,15 +50,17 @@ std::string exitCodeHelp() {
          "  6 locked out (wait)  7 permission denied   8 corrupt or foreign file\n"
          "  9 I/O error          10 conflict/exists    11 unsupported version\n"
          "  12 bad signature\n"
-         "Passwords: from the terminal (no echo), or $RXDESK_PASSWORD / $RXDESK_NEW_PASSWORD for scripts.";
+         "Passwords: from the terminal (no echo), or $RXDESK_PASSWORD / $RXDESK_NEW_PASSWORD for "
+         "scripts.";
 }
 
 int reportError(const GlobalOptions& g, const Status& status) {
   std::cerr << "rxdesk-cli: error: " << status.message() << "\n";
   if (g.json) {
-    nlohmann::json doc = {{"ok", false},
-                          {"error", {{"code", std::string(errorCodeName(status.code()))},
-                                     {"message", status.message()}}}};
+    nlohmann::json doc = {
+        {"ok", false},
+        {"error",
+         {{"code", std::string(errorCodeName(status.code()))}, {"message", status.message()}}}};
     std::cout << doc.dump() << "\n";
   }
   return static_cast<int>(exitFor(status.code()));
@@ -67,7 +82,7 @@ Result<std::string> readHidden(const std::string& prompt) {
     return Status(ErrorCode::kInvalidArgument,
                   "no terminal to read the password from; set RXDESK_PASSWORD (meant for scripts)");
   (void)!::write(fd, prompt.data(), prompt.size());
-  termios old {};
+  termios old{};
   bool restore = ::tcgetattr(fd, &old) == 0;
   if (restore) {
     termios quiet = old;

@@ -13,16 +13,16 @@ namespace rx::cli {
 enum class Exit : int {
   kOk = 0,
   kInternal = 1,
-  kUsage = 2,            // bad arguments
-  kNotFound = 3,         // no store, file or record
-  kAuthFailed = 4,       // wrong password
+  kUsage = 2,       // bad arguments
+  kNotFound = 3,    // no store, file or record
+  kAuthFailed = 4,  // wrong password
   kUnknownUser = 5,
-  kLockedOut = 6,        // too many failed logins; wait
-  kPermissionDenied = 7, // the role does not allow it
-  kCorrupt = 8,          // integrity check failed, damaged or foreign file
-  kIo = 9,               // disk full, read-only, cannot write
-  kConflict = 10,        // already exists, or the workflow does not allow it now
-  kUnsupported = 11,     // wrong library or format version
+  kLockedOut = 6,         // too many failed logins; wait
+  kPermissionDenied = 7,  // the role does not allow it
+  kCorrupt = 8,           // integrity check failed, damaged or foreign file
+  kIo = 9,                // disk full, read-only, cannot write
+  kConflict = 10,         // already exists, or the workflow does not allow it now
+  kUnsupported = 11,      // wrong library or format version
   kBadSignature = 12,
 };
 
@@ -47,6 +47,7 @@ int reportSuccess(const GlobalOptions& g, const nlohmann::json& doc, const std::
 // terminal without echo. Never from the command line.
 Result<std::string> loginPassword(const std::string& user);
 // Returns a new password: $RXDESK_NEW_PASSWORD if set, else asked twice on the terminal.
-Result<std::string> newPassword(const std::string& whose, const char* envVar = "RXDESK_NEW_PASSWORD");
+Result<std::string> newPassword(const std::string& whose,
+                                const char* envVar = "RXDESK_NEW_PASSWORD");
 
 }  // namespace rx::cli

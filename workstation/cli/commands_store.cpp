@@ -40,110 +40,125 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   init->add_option("--admin", initArgs->name, "Login name of the first admin")->required();
   init->add_option("--display-name", initArgs->displayName, "Name shown for the admin");
   out.push_back({init, [&g, initArgs] {
-    initArgs->role = "admin";
-    auto admin = toNewUser(*initArgs);
-    if (!admin) return reportError(g, admin.status());
-    const std::string folder = std::filesystem::path(g.db).parent_path().string();
-    if (!folder.empty() && !ws::ensurePrivateFolder(folder))
-      return reportError(g, Status(ErrorCode::kIo, "cannot create the folder " + folder));
-    auto password = newPassword(admin->name, "RXDESK_PASSWORD");
-    if (!password) return reportError(g, password.status());
-    auto session = ws::Session::initStore(g.db, *admin, *password);
-    if (!session) return reportError(g, session.status());
-    return reportSuccess(g, {{"ok", true}, {"store", g.db}, {"admin", admin->name}},
-                         "Created " + g.db + " (key slots in " + data::Store::keySlotPath(g.db) +
-                             ") with admin '" + admin->name + "'.\n");
-  }});
+                   initArgs->role = "admin";
+                   auto admin = toNewUser(*initArgs);
+                   if (!admin) return reportError(g, admin.status());
+                   const std::string folder = std::filesystem::path(g.db).parent_path().string();
+                   if (!folder.empty() && !ws::ensurePrivateFolder(folder))
+                     return reportError(
+                         g, Status(ErrorCode::kIo, "cannot create the folder " + folder));
+                   auto password = newPassword(admin->name, "RXDESK_PASSWORD");
+                   if (!password) return reportError(g, password.status());
+                   auto session = ws::Session::initStore(g.db, *admin, *password);
+                   if (!session) return reportError(g, session.status());
+                   return reportSuccess(g, {{"ok", true}, {"store", g.db}, {"admin", admin->name}},
+                                        "Created " + g.db + " (key slots in " +
+                                            data::Store::keySlotPath(g.db) + ") with admin '" +
+                                            admin->name + "'.\n");
+                 }});
 
   // status
   auto* status = app.add_subcommand("status", "Show the store, its encryption and who you are");
-  out.push_back({status, [&g] {
-    auto session = loginFromOptions(g);
-    if (!session) return reportError(g, session.status());
-    auto s = (*session)->summary();
-    if (!s) return reportError(g, s.status());
-    nlohmann::json doc = {{"ok", true},          {"store", s->path},
-                          {"store_id", s->storeId}, {"cipher_version", s->cipherVersion},
-                          {"schema_version", s->schemaVersion}, {"active_users", s->activeUsers},
-                          {"user", {{"name", s->user}, {"role", s->role}, {"display_name", s->displayName}}}};
-    std::ostringstream text;
-    text << "store       " << s->path << "\n"
-         << "store id    " << s->storeId << "\n"
-         << "SQLCipher   " << s->cipherVersion << "\n"
-         << "schema      " << s->schemaVersion << "\n"
-         << "users       " << s->activeUsers << " active\n"
-         << "you         " << s->user << " (" << s->role << ") " << s->displayName << "\n";
-    return reportSuccess(g, doc, text.str());
-  }});
+  out.push_back(
+      {status, [&g] {
+         auto session = loginFromOptions(g);
+         if (!session) return reportError(g, session.status());
+         auto s = (*session)->summary();
+         if (!s) return reportError(g, s.status());
+         nlohmann::json doc = {
+             {"ok", true},
+             {"store", s->path},
+             {"store_id", s->storeId},
+             {"cipher_version", s->cipherVersion},
+             {"schema_version", s->schemaVersion},
+             {"active_users", s->activeUsers},
+             {"user", {{"name", s->user}, {"role", s->role}, {"display_name", s->displayName}}}};
+         std::ostringstream text;
+         text << "store       " << s->path << "\n"
+              << "store id    " << s->storeId << "\n"
+              << "SQLCipher   " << s->cipherVersion << "\n"
+              << "schema      " << s->schemaVersion << "\n"
+              << "users       " << s->activeUsers << " active\n"
+              << "you         " << s->user << " (" << s->role << ") " << s->displayName << "\n";
+         return reportSuccess(g, doc, text.str());
+       }});
 
   // user ...
   auto* user = app.add_subcommand("user", "Manage the users of the store");
   user->require_subcommand(1);
 
-  auto* add = user->add_subcommand("add", "Add a user (admin only); the new password comes from the "
-                                          "terminal or $RXDESK_NEW_PASSWORD");
+  auto* add = user->add_subcommand("add",
+                                   "Add a user (admin only); the new password comes from the "
+                                   "terminal or $RXDESK_NEW_PASSWORD");
   auto addArgs = std::make_shared<UserArgs>();
   add->add_option("name", addArgs->name, "Login name")->required();
   add->add_option("--role", addArgs->role, "pharmacist, supervisor or admin")
       ->check(CLI::IsMember({"pharmacist", "supervisor", "admin"}));
-  add->add_option("--display-name", addArgs->displayName, "Name shown on screen and on signed records");
+  add->add_option("--display-name", addArgs->displayName,
+                  "Name shown on screen and on signed records");
   add->add_option("--licence", addArgs->licence, "执业药师注册证号 (required for pharmacists)");
   out.push_back({add, [&g, addArgs] {
-    auto nu = toNewUser(*addArgs);
-    if (!nu) return reportError(g, nu.status());
-    if (Status v = data::validateNewUser(*nu); !v) return reportError(g, v);
-    auto session = loginFromOptions(g);
-    if (!session) return reportError(g, session.status());
-    if (Status s = (*session)->require(data::Role::kAdmin, "add users"); !s) return reportError(g, s);
-    auto password = newPassword(nu->name);
-    if (!password) return reportError(g, password.status());
-    auto rec = (*session)->addUser(*nu, *password);
-    if (!rec) return reportError(g, rec.status());
-    return reportSuccess(g, {{"ok", true}, {"user", userJson(*rec)}},
-                         "Added " + std::string(data::roleName(rec->role)) + " '" + rec->name + "'.\n");
-  }});
+                   auto nu = toNewUser(*addArgs);
+                   if (!nu) return reportError(g, nu.status());
+                   if (Status v = data::validateNewUser(*nu); !v) return reportError(g, v);
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   if (Status s = (*session)->require(data::Role::kAdmin, "add users"); !s)
+                     return reportError(g, s);
+                   auto password = newPassword(nu->name);
+                   if (!password) return reportError(g, password.status());
+                   auto rec = (*session)->addUser(*nu, *password);
+                   if (!rec) return reportError(g, rec.status());
+                   return reportSuccess(g, {{"ok", true}, {"user", userJson(*rec)}},
+                                        "Added " + std::string(data::roleName(rec->role)) + " '" +
+                                            rec->name + "'.\n");
+                 }});
 
   auto* list = user->add_subcommand("list", "List the users");
   auto includeRemoved = std::make_shared<bool>(false);
   list->add_flag("--all", *includeRemoved, "Include removed users (admin only)");
   out.push_back({list, [&g, includeRemoved] {
-    auto session = loginFromOptions(g);
-    if (!session) return reportError(g, session.status());
-    auto users = (*session)->listUsers(*includeRemoved);
-    if (!users) return reportError(g, users.status());
-    nlohmann::json arr = nlohmann::json::array();
-    std::ostringstream text;
-    for (const auto& u : *users) {
-      arr.push_back(userJson(u));
-      text << u.name << "\t" << data::roleName(u.role) << "\t" << u.displayName << "\t"
-           << u.licenceNo.value_or("-") << (u.removedAt ? "\tremoved " + *u.removedAt : "") << "\n";
-    }
-    return reportSuccess(g, {{"ok", true}, {"users", arr}}, text.str());
-  }});
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   auto users = (*session)->listUsers(*includeRemoved);
+                   if (!users) return reportError(g, users.status());
+                   nlohmann::json arr = nlohmann::json::array();
+                   std::ostringstream text;
+                   for (const auto& u : *users) {
+                     arr.push_back(userJson(u));
+                     text << u.name << "\t" << data::roleName(u.role) << "\t" << u.displayName
+                          << "\t" << u.licenceNo.value_or("-")
+                          << (u.removedAt ? "\tremoved " + *u.removedAt : "") << "\n";
+                   }
+                   return reportSuccess(g, {{"ok", true}, {"users", arr}}, text.str());
+                 }});
 
-  auto* passwd = user->add_subcommand("passwd", "Change a password (your own, or anyone's as admin)");
+  auto* passwd =
+      user->add_subcommand("passwd", "Change a password (your own, or anyone's as admin)");
   auto passwdName = std::make_shared<std::string>();
   passwd->add_option("name", *passwdName, "Whose password (default: yours)");
   out.push_back({passwd, [&g, passwdName] {
-    auto session = loginFromOptions(g);
-    if (!session) return reportError(g, session.status());
-    std::string name = passwdName->empty() ? g.user : *passwdName;
-    auto password = newPassword(name);
-    if (!password) return reportError(g, password.status());
-    if (Status s = (*session)->changePassword(name, *password); !s) return reportError(g, s);
-    return reportSuccess(g, {{"ok", true}, {"user", name}}, "Changed the password of '" + name + "'.\n");
-  }});
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   std::string name = passwdName->empty() ? g.user : *passwdName;
+                   auto password = newPassword(name);
+                   if (!password) return reportError(g, password.status());
+                   if (Status s = (*session)->changePassword(name, *password); !s)
+                     return reportError(g, s);
+                   return reportSuccess(g, {{"ok", true}, {"user", name}},
+                                        "Changed the password of '" + name + "'.\n");
+                 }});
 
   auto* remove = user->add_subcommand("remove", "Remove a user (admin only) and re-key the store");
   auto removeName = std::make_shared<std::string>();
   remove->add_option("name", *removeName, "Login name")->required();
   out.push_back({remove, [&g, removeName] {
-    auto session = loginFromOptions(g);
-    if (!session) return reportError(g, session.status());
-    if (Status s = (*session)->removeUser(*removeName); !s) return reportError(g, s);
-    return reportSuccess(g, {{"ok", true}, {"removed", *removeName}},
-                         "Removed '" + *removeName + "' and re-keyed the store.\n");
-  }});
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   if (Status s = (*session)->removeUser(*removeName); !s) return reportError(g, s);
+                   return reportSuccess(g, {{"ok", true}, {"removed", *removeName}},
+                                        "Removed '" + *removeName + "' and re-keyed the store.\n");
+                 }});
 }
 
 }  // namespace rx::cli

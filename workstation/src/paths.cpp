@@ -20,7 +20,9 @@ std::string dataFolder() {
   return (std::filesystem::path(home) / ".local" / "share" / "rxdesk").string();
 }
 
-std::string defaultStorePath() { return (std::filesystem::path(dataFolder()) / "store.rxdb").string(); }
+std::string defaultStorePath() {
+  return (std::filesystem::path(dataFolder()) / "store.rxdb").string();
+}
 std::string demoStorePath() { return (std::filesystem::path(dataFolder()) / "demo.rxdb").string(); }
 
 bool ensurePrivateFolder(const std::string& folder) {

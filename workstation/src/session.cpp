@@ -7,19 +7,23 @@
 namespace rx::ws {
 
 Result<std::unique_ptr<Session>> Session::login(const std::string& path, const std::string& user,
-                                                std::string_view password, data::StoreOptions options) {
+                                                std::string_view password,
+                                                data::StoreOptions options) {
   auto store = data::Store::open(path, user, password, std::move(options));
   if (!store) {
     // Logged without the password, and the store path only (no patient data ever reaches logs).
-    spdlog::warn("login of '{}' to {} refused: {}", user, path, errorCodeName(store.status().code()));
+    spdlog::warn("login of '{}' to {} refused: {}", user, path,
+                 errorCodeName(store.status().code()));
     return store.status();
   }
   spdlog::info("'{}' logged in to {}", user, path);
   return std::unique_ptr<Session>(new Session(std::move(*store)));
 }
 
-Result<std::unique_ptr<Session>> Session::initStore(const std::string& path, const data::NewUser& admin,
-                                                    std::string_view password, data::StoreOptions options) {
+Result<std::unique_ptr<Session>> Session::initStore(const std::string& path,
+                                                    const data::NewUser& admin,
+                                                    std::string_view password,
+                                                    data::StoreOptions options) {
   RX_ASSIGN_OR_RETURN(auto store, data::Store::create(path, admin, password, std::move(options)));
   spdlog::info("created store {} with admin '{}'", path, admin.name);
   return std::unique_ptr<Session>(new Session(std::move(store)));
@@ -27,9 +31,10 @@ Result<std::unique_ptr<Session>> Session::initStore(const std::string& path, con
 
 Status Session::require(data::Role role, std::string_view action) const {
   if (user().role == role) return Status::ok();
-  return Status(ErrorCode::kPermissionDenied, "only users with the role '" + std::string(data::roleName(role)) +
-                                                  "' may " + std::string(action) + "; '" + user().name +
-                                                  "' has the role '" + std::string(data::roleName(user().role)) + "'");
+  return Status(ErrorCode::kPermissionDenied,
+                "only users with the role '" + std::string(data::roleName(role)) + "' may " +
+                    std::string(action) + "; '" + user().name + "' has the role '" +
+                    std::string(data::roleName(user().role)) + "'");
 }
 
 Result<StoreSummary> Session::summary() {
@@ -49,7 +54,8 @@ Result<StoreSummary> Session::summary() {
 Result<data::UserRecord> Session::addUser(const data::NewUser& user, std::string_view password) {
   RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "add users"));
   RX_ASSIGN_OR_RETURN(auto record, store_->addUser(user, password));
-  spdlog::info("'{}' added user '{}' ({})", this->user().name, user.name, data::roleName(user.role));
+  spdlog::info("'{}' added user '{}' ({})", this->user().name, user.name,
+               data::roleName(user.role));
   return record;
 }
 
@@ -59,7 +65,8 @@ Result<std::vector<data::UserRecord>> Session::listUsers(bool includeRemoved) {
 }
 
 Status Session::changePassword(const std::string& name, std::string_view newPassword) {
-  if (name != user().name) RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "change another user's password"));
+  if (name != user().name)
+    RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "change another user's password"));
   RX_RETURN_IF_ERROR(store_->changePassword(name, newPassword));
   spdlog::info("'{}' changed the password of '{}'", user().name, name);
   return Status::ok();

@@ -15,38 +15,52 @@ namespace rx {
 
 enum class ErrorCode {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is malformed or out of range
-  kNotFound,           // a file, record or user that was named does not exist
-  kAlreadyExists,      // creating something that is already there
-  kAuthFailed,         // wrong password or key
-  kUnknownUser,        // no such user in this store
-  kLockedOut,          // too many failed attempts; try later
-  kPermissionDenied,   // the user's role does not allow the operation
-  kCorrupt,            // a file or record failed an integrity check
-  kIo,                 // the operating system refused a read or write
-  kUnsupported,        // a library or format version rxdesk cannot work with
-  kConflict,           // the workflow state does not allow this now
-  kBadSignature,       // a signature did not verify
-  kInternal,           // a bug: an invariant did not hold
+  kInvalidArgument,   // the caller's input is malformed or out of range
+  kNotFound,          // a file, record or user that was named does not exist
+  kAlreadyExists,     // creating something that is already there
+  kAuthFailed,        // wrong password or key
+  kUnknownUser,       // no such user in this store
+  kLockedOut,         // too many failed attempts; try later
+  kPermissionDenied,  // the user's role does not allow the operation
+  kCorrupt,           // a file or record failed an integrity check
+  kIo,                // the operating system refused a read or write
+  kUnsupported,       // a library or format version rxdesk cannot work with
+  kConflict,          // the workflow state does not allow this now
+  kBadSignature,      // a signature did not verify
+  kInternal,          // a bug: an invariant did not hold
 };
 
 // Returns a short stable English name for `code` ("auth-failed"), used in JSON output.
 constexpr std::string_view errorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return "ok";
-    case ErrorCode::kInvalidArgument: return "invalid-argument";
-    case ErrorCode::kNotFound: return "not-found";
-    case ErrorCode::kAlreadyExists: return "already-exists";
-    case ErrorCode::kAuthFailed: return "auth-failed";
-    case ErrorCode::kUnknownUser: return "unknown-user";
-    case ErrorCode::kLockedOut: return "locked-out";
-    case ErrorCode::kPermissionDenied: return "permission-denied";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kIo: return "io-error";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kBadSignature: return "bad-signature";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kOk:
+      return "ok";
+    case ErrorCode::kInvalidArgument:
+      return "invalid-argument";
+    case ErrorCode::kNotFound:
+      return "not-found";
+    case ErrorCode::kAlreadyExists:
+      return "already-exists";
+    case ErrorCode::kAuthFailed:
+      return "auth-failed";
+    case ErrorCode::kUnknownUser:
+      return "unknown-user";
+    case ErrorCode::kLockedOut:
+      return "locked-out";
+    case ErrorCode::kPermissionDenied:
+      return "permission-denied";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
+    case ErrorCode::kIo:
+      return "io-error";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kBadSignature:
+      return "bad-signature";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -78,7 +92,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(state_).isOk() && "a Result built from a Status must carry an error");
   }
@@ -105,16 +119,17 @@ class [[nodiscard]] Result {
 }  // namespace rx
 
 // Returns early from the enclosing function with the error of a failed Status expression.
-#define RX_RETURN_IF_ERROR(expr)          \
-  do {                                    \
-    ::rx::Status rx_status_ = (expr);     \
+#define RX_RETURN_IF_ERROR(expr)               \
+  do {                                         \
+    ::rx::Status rx_status_ = (expr);          \
     if (!rx_status_.isOk()) return rx_status_; \
   } while (0)
 
 #define RX_CONCAT_INNER(a, b) a##b
 #define RX_CONCAT(a, b) RX_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result<T> expression, or returns its error from the enclosing function.
-#define RX_ASSIGN_OR_RETURN(lhs, expr) RX_ASSIGN_OR_RETURN_IMPL(RX_CONCAT(rx_result_, __LINE__), lhs, expr)
+#define RX_ASSIGN_OR_RETURN(lhs, expr) \
+  RX_ASSIGN_OR_RETURN_IMPL(RX_CONCAT(rx_result_, __LINE__), lhs, expr)
 #define RX_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.isOk()) return tmp.status();          \

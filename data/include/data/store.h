@@ -30,7 +30,8 @@ class Store {
   // key-slot file is there). Generates the database key, the store identity and the pharmacy
   // signing key, and checks that the file on disk is encrypted.
   static Result<std::unique_ptr<Store>> create(const std::string& path, const NewUser& admin,
-                                               std::string_view password, StoreOptions options = {});
+                                               std::string_view password,
+                                               StoreOptions options = {});
 
   // Opens the store at `path` as `user`. kNotFound (no store), kUnknownUser, kAuthFailed (wrong
   // password; nothing in the store or key-slot file changes), kLockedOut (too many failures),

@@ -16,9 +16,9 @@ std::string_view roleName(Role role);
 Result<Role> parseRole(std::string_view name);
 
 struct NewUser {
-  std::string name;         // login name: 1-64 of [A-Za-z0-9._-]
+  std::string name;  // login name: 1-64 of [A-Za-z0-9._-]
   Role role = Role::kPharmacist;
-  std::string displayName;  // shown in the UI and on signed records
+  std::string displayName;               // shown in the UI and on signed records
   std::optional<std::string> licenceNo;  // 执业药师注册证号; required for pharmacists
 };
 

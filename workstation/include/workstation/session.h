@@ -25,9 +25,11 @@ class Session {
  public:
   // Logs `user` in to the store at `path`. Errors as data::Store::open.
   static Result<std::unique_ptr<Session>> login(const std::string& path, const std::string& user,
-                                                std::string_view password, data::StoreOptions options = {});
+                                                std::string_view password,
+                                                data::StoreOptions options = {});
   // Creates a store with its first admin and returns a session for that admin.
-  static Result<std::unique_ptr<Session>> initStore(const std::string& path, const data::NewUser& admin,
+  static Result<std::unique_ptr<Session>> initStore(const std::string& path,
+                                                    const data::NewUser& admin,
                                                     std::string_view password,
                                                     data::StoreOptions options = {});
 

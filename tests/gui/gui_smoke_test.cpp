@@ -1,0 +1,121 @@
+// The workstation as a pharmacist sees it, under Xvfb: the login dialog appears, a wrong password
+// is explained, the right one opens the main window. Screenshots go to RXDESK_SCREENSHOT_DIR.
+#include <gtest/gtest.h>
+
+#include <wx/app.h>
+#include <wx/dataview.h>
+#include <wx/statusbr.h>
+#include <wx/translation.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "gui_app.h"
+#include "login_dialog.h"
+#include "main_frame.h"
+#include "temp_dir.h"
+#include "workstation/demo.h"
+#include "wx_convert.h"
+
+namespace rx::gui {
+namespace {
+
+// Runs the event loop until `done` holds or `seconds` pass; returns whether it held.
+bool pumpUntil(const std::function<bool()>& done, double seconds) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    wxTheApp->Yield(true);
+    wxTheApp->ProcessPendingEvents();
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+void screenshot(const std::string& name) {
+  pumpUntil([] { return false; }, 0.6);  // let the window manager map and paint
+  std::filesystem::create_directories(RXDESK_SCREENSHOT_DIR);
+  const std::string file = std::string(RXDESK_SCREENSHOT_DIR) + "/" + name + ".png";
+  const std::string cmd = "import -window root '" + file + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  EXPECT_GT(std::filesystem::file_size(file), 2000u) << file;
+}
+
+class GuiSmoke : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
+  const wxString lang = GetParam();
+  setupTranslations(lang);
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  ASSERT_TRUE(ws::ensureDemoStore(store));
+
+  LoginDialog::Options options{store, ws::kDemoPharmacist, "Demo store"};
+  auto* login = new LoginDialog(nullptr, options);
+  login->Show();
+  ASSERT_TRUE(pumpUntil([&] { return login->IsShownOnScreen(); }, 10));
+
+  login->setCredentials(ws::kDemoPharmacist, "wrong password");
+  login->submit();
+  ASSERT_TRUE(pumpUntil([&] { return !login->busy(); }, 20));
+  const wxString expected =
+      wxString::FromUTF8(lang == "zh_CN" ? "密码不正确" : "password is not right");
+  wxString shown = login->errorText();
+  shown.Replace("\n", lang == "zh_CN" ? "" : " ");  // undo the label's word wrapping
+  EXPECT_TRUE(shown.Contains(expected)) << shown.utf8_str();
+  screenshot(std::string("login-error-") + GetParam());
+
+  login->setCredentials(ws::kDemoPharmacist, ws::kDemoPassword);
+  login->submit();
+  ASSERT_TRUE(pumpUntil([&] { return !login->busy() && !login->IsShown(); }, 20))
+      << login->errorText();
+  auto session = login->takeSession();
+  ASSERT_NE(session, nullptr);
+  login->Destroy();
+
+  auto* frame = new MainFrame(std::move(session));
+  frame->Show();
+  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  const wxString who = frame->GetStatusBar()->GetStatusText(0);
+  EXPECT_TRUE(who.Contains(wxString::FromUTF8("王药师"))) << who;
+  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(1).Contains(toWx(store)));
+  EXPECT_EQ(frame->queue()->GetColumnCount(), 7u);
+  EXPECT_EQ(frame->queue()->GetItemCount(), 0);
+  EXPECT_EQ(frame->GetTitle(), wxString::FromUTF8(lang == "zh_CN" ? "rxdesk — 处方队列"
+                                                                  : "rxdesk — prescription queue"));
+  screenshot(std::string("main-") + GetParam());
+  frame->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Languages, GuiSmoke, ::testing::Values("en", "zh_CN"));
+
+class TestApp : public wxApp {
+ public:
+  bool OnInit() override { return true; }
+};
+
+}  // namespace
+}  // namespace rx::gui
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  // wxWidgets assertions are test failures, never dialogs.
+  wxSetAssertHandler([](const wxString& file, int line, const wxString& func, const wxString& cond,
+                        const wxString& msg) {
+    ADD_FAILURE_AT(file.utf8_str(), line) << "wxWidgets assertion in " << func.utf8_str() << ": "
+                                          << cond.utf8_str() << " " << msg.utf8_str();
+  });
+  wxApp::SetInstance(new rx::gui::TestApp);
+  if (!wxEntryStart(argc, argv)) {
+    std::fprintf(stderr, "gui_tests: cannot start wxWidgets (is there an X display?)\n");
+    return 1;
+  }
+  wxTheApp->CallOnInit();
+  int rc = RUN_ALL_TESTS();
+  wxEntryCleanup();
+  return rc;
+}

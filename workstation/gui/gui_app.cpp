@@ -1,0 +1,109 @@
+#include "gui_app.h"
+
+#include <wx/cmdline.h>
+#include <wx/filename.h>
+#include <wx/intl.h>
+#include <wx/msgdlg.h>
+#include <wx/stdpaths.h>
+#include <wx/translation.h>
+#include <wx/uilocale.h>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "login_dialog.h"
+#include "main_frame.h"
+#include "workstation/demo.h"
+#include "workstation/paths.h"
+#include "wx_convert.h"
+
+namespace rx::gui {
+
+wxString setupTranslations(const wxString& language) {
+  wxUILocale::UseDefault();
+  wxFileName exe(wxStandardPaths::Get().GetExecutablePath());
+  exe.RemoveLastDir();
+  exe.AppendDir("share");
+  exe.AppendDir("locale");
+  wxFileTranslationsLoader::AddCatalogLookupPathPrefix(exe.GetPath());
+  auto* translations = new wxTranslations;
+  if (!language.empty()) translations->SetLanguage(language);
+  wxTranslations::Set(translations);
+  translations->AddStdCatalog();
+  translations->AddCatalog("rxdesk");
+  return translations->GetBestTranslation("rxdesk");
+}
+
+void RxdeskApp::OnInitCmdLine(wxCmdLineParser& parser) {
+  wxApp::OnInitCmdLine(parser);
+  parser.AddSwitch("", "demo", "open the demo store in your data folder (created on first use)");
+  parser.AddOption("", "db", "store file (default: the store in your data folder)");
+  parser.AddOption("", "lang", "interface language: zh_CN or en (default: the system's)");
+}
+
+bool RxdeskApp::OnCmdLineParsed(wxCmdLineParser& parser) {
+  demo_ = parser.Found("demo");
+  parser.Found("db", &db_);
+  parser.Found("lang", &language_);
+  return wxApp::OnCmdLineParsed(parser);
+}
+
+bool RxdeskApp::OnInit() {
+  if (!wxApp::OnInit()) return false;
+  SetAppName("rxdesk");
+  setupTranslations(language_);
+
+  const std::string folder = ws::dataFolder();
+  if (ws::ensurePrivateFolder(folder)) {
+    // The log holds events and errors, never patient data.
+    auto log = spdlog::basic_logger_mt("rxdesk", folder + "/rxdesk.log");
+    spdlog::set_default_logger(log);
+    spdlog::flush_on(spdlog::level::warn);
+  }
+
+  LoginDialog::Options options;
+  if (demo_) {
+    options.storePath = ws::demoStorePath();
+    auto created = ws::ensureDemoStore(options.storePath);
+    if (!created) {
+      wxMessageBox(
+          _("The demo store could not be created.") + "\n" + toWx(created.status().message()),
+          _("rxdesk"), wxICON_ERROR);
+      return false;
+    }
+    options.presetUser = ws::kDemoPharmacist;
+    options.hint = wxString::Format(
+        _("Demo store. Accounts: pharmacist, supervisor, admin; password: %s"), ws::kDemoPassword);
+  } else {
+    options.storePath = db_.empty() ? ws::defaultStorePath() : fromWx(db_);
+    if (!wxFileName::FileExists(toWx(options.storePath))) {
+      wxMessageBox(
+          wxString::Format(_("There is no store at %s.\n\nCreate one with `rxdesk-cli init`, or "
+                             "start with `rxdesk --demo` to try rxdesk on demo data."),
+                           toWx(options.storePath)),
+          _("rxdesk"), wxICON_INFORMATION);
+      return false;
+    }
+  }
+
+  LoginDialog login(nullptr, options);
+  if (login.ShowModal() != wxID_OK) return false;
+  auto* frame = new MainFrame(login.takeSession());
+  frame->Show();
+  SetTopWindow(frame);
+  return true;
+}
+
+bool RxdeskApp::OnExceptionInMainLoop() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::error("unexpected error: {}", e.what());
+    wxMessageBox(_("rxdesk met an unexpected error and must close. Your saved work is kept.") +
+                     "\n\n" + toWx(e.what()),
+                 _("rxdesk"), wxICON_ERROR);
+  }
+  return false;
+}
+
+}  // namespace rx::gui

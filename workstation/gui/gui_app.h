@@ -1,0 +1,26 @@
+// Start-up of the workstation: language, store choice, login, main window.
+#pragma once
+
+#include <wx/app.h>
+#include <wx/string.h>
+
+namespace rx::gui {
+
+// Sets up wxTranslations with rxdesk's catalogue for `language` ("zh_CN", "en"; empty = the
+// system language), looked up in <exe>/../share/locale. Returns the language actually used.
+wxString setupTranslations(const wxString& language);
+
+class RxdeskApp : public wxApp {
+ public:
+  bool OnInit() override;
+  void OnInitCmdLine(wxCmdLineParser& parser) override;
+  bool OnCmdLineParsed(wxCmdLineParser& parser) override;
+  bool OnExceptionInMainLoop() override;
+
+ private:
+  bool demo_ = false;
+  wxString db_;
+  wxString language_;
+};
+
+}  // namespace rx::gui

@@ -1,0 +1,3 @@
+#include "gui_app.h"
+
+wxIMPLEMENT_APP(rx::gui::RxdeskApp);

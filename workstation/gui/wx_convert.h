@@ -1,0 +1,21 @@
+// The one place where std::string (UTF-8) and wxString meet.
+#pragma once
+
+#include <wx/string.h>
+
+#include <string>
+
+namespace rx::gui {
+
+inline wxString toWx(const std::string& utf8) {
+  return wxString::FromUTF8(utf8.data(), utf8.size());
+}
+inline std::string fromWx(const wxString& s) {
+  const wxScopedCharBuffer buf = s.utf8_str();
+  return std::string(buf.data(), buf.length());
+}
+
+// Returns the role name as the user should read it, translated.
+wxString roleLabel(const std::string& role);
+
+}  // namespace rx::gui
