@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "crypto/hash.h"
+#include "sm2_digest.h"
 
 namespace rx::crypto {
 
@@ -29,14 +30,8 @@ namespace {
 Status bad(std::string reason) { return Status(ErrorCode::kBadSignature, std::move(reason)); }
 Status badKey(std::string reason) { return Status(ErrorCode::kInvalidArgument, std::move(reason)); }
 
-const EcParams& p256Params() {
-  static const EcParams params(CryptoPP::ASN1::secp256r1());
-  return params;
-}
-const EcParams& sm2Params() {
-  static const EcParams params(CryptoPP::ASN1::sm2p256v1());
-  return params;
-}
+using internal::p256Params;
+using internal::sm2Params;
 
 bool sameCurve(const EcParams& a, const EcParams& b) {
   return a.GetSubgroupOrder() == b.GetSubgroupOrder() &&
@@ -401,25 +396,9 @@ Status verifySm2(const PublicKey::Impl& key, const std::uint8_t* msg, std::size_
   const Integer& order = params.GetSubgroupOrder();
   RX_ASSIGN_OR_RETURN(Bytes raw, rawScalars(sig, enc, order, "SM2"));
   if (userId.size() > 8191) return bad("SM2 signer ID longer than 8191 bytes");
-  // Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA), GB/T 32918.2 section 5.5.
-  Bytes za;
-  const std::size_t entl = userId.size() * 8;
-  za.push_back(static_cast<std::uint8_t>(entl >> 8));
-  za.push_back(static_cast<std::uint8_t>(entl & 0xff));
-  za.insert(za.end(), userId.begin(), userId.end());
+  const Integer e = internal::sm2Digest(key.point, userId, msg, n);
   const ECP& curve = params.GetCurve();
   const ECP::Point& g = params.GetSubgroupGenerator();
-  for (const Integer* v : {&curve.GetA(), &curve.GetB(), &g.x, &g.y, &key.point.x, &key.point.y}) {
-    Bytes b = encodeInteger(*v, 32);
-    za.insert(za.end(), b.begin(), b.end());
-  }
-  Digest256 zaDigest = sm3(za.data(), za.size());
-  CryptoPP::SM3 h;
-  h.Update(zaDigest.data(), zaDigest.size());
-  h.Update(msg, n);
-  Digest256 eBytes;
-  h.Final(eBytes.data());
-  const Integer e = toInteger(eBytes.data(), eBytes.size());
   const Integer r = toInteger(raw.data(), 32), s = toInteger(raw.data() + 32, 32);
   const Integer t = (r + s) % order;
   if (t.IsZero()) return bad("SM2 signature: (r + s) mod n is zero");
@@ -530,4 +509,39 @@ Status verifySignature(const PublicKey& key, SignatureScheme scheme, const std::
   return Status(ErrorCode::kInternal, "unknown signature scheme");
 }
 
+namespace internal {
+
+const EcParams& p256Params() {
+  static const EcParams params(CryptoPP::ASN1::secp256r1());
+  return params;
+}
+const EcParams& sm2Params() {
+  static const EcParams params(CryptoPP::ASN1::sm2p256v1());
+  return params;
+}
+
+Integer sm2Digest(const ECP::Point& q, std::string_view userId, const std::uint8_t* message,
+                  std::size_t size) {
+  // Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA), then e = SM3(Z_A ‖ M).
+  Bytes za;
+  const std::size_t entl = userId.size() * 8;
+  za.push_back(static_cast<std::uint8_t>(entl >> 8));
+  za.push_back(static_cast<std::uint8_t>(entl & 0xff));
+  za.insert(za.end(), userId.begin(), userId.end());
+  const ECP& curve = sm2Params().GetCurve();
+  const ECP::Point& g = sm2Params().GetSubgroupGenerator();
+  for (const Integer* v : {&curve.GetA(), &curve.GetB(), &g.x, &g.y, &q.x, &q.y}) {
+    Bytes b = encodeInteger(*v, 32);
+    za.insert(za.end(), b.begin(), b.end());
+  }
+  Digest256 zaDigest = sm3(za.data(), za.size());
+  CryptoPP::SM3 h;
+  h.Update(zaDigest.data(), zaDigest.size());
+  h.Update(message, size);
+  Digest256 e;
+  h.Final(e.data());
+  return toInteger(e.data(), e.size());
+}
+
+}  // namespace internal
 }  // namespace rx::crypto

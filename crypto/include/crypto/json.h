@@ -1,0 +1,28 @@
+// Strict JSON for signed documents: parsing that refuses what could be read two ways (duplicate
+// keys, invalid UTF-8, integers beyond 2^53, excessive size or depth), and the RFC 8785 (JCS)
+// canonical form that signatures are computed over.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace rx::crypto {
+
+struct JsonLimits {
+  std::size_t maxBytes = 1u << 20;  // 1 MiB
+  int maxDepth = 32;
+};
+
+// Parses `text` strictly. Errors name `what` (a file name or field) and the problem.
+Result<nlohmann::json> parseStrictJson(std::string_view text, std::string_view what,
+                                       const JsonLimits& limits = {});
+
+// Returns the RFC 8785 canonical serialization of `value`: members sorted by UTF-16 code units,
+// no whitespace, ECMAScript number formatting, minimal string escaping.
+std::string canonicalJson(const nlohmann::json& value);
+
+}  // namespace rx::crypto
