@@ -42,8 +42,40 @@ CREATE TABLE patients (
 CREATE INDEX patients_by_name ON patients(name);
 )SQL";
 
+// The audit chain. The triggers make the table append-only for every connection to the store.
+constexpr std::string_view kV2Audit = R"SQL(
+CREATE TABLE audit_log (
+  seq       INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  event     TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash      BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE audit_checkpoints (
+  id        INTEGER PRIMARY KEY,
+  seq       INTEGER NOT NULL,
+  hash      BLOB NOT NULL,
+  at        TEXT NOT NULL,
+  key_id    TEXT NOT NULL,
+  signature BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
+    {2, "audit chain and signed checkpoints", kV2Audit},
 };
 
 std::string nowUtc() {

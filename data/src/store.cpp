@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "crypto/ed25519.h"
 #include "data/files.h"
 #include "data/migrations.h"
+#include "data/pharmacy.h"
 
 namespace rx::data {
 
@@ -90,13 +90,7 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
     RX_ASSIGN_OR_RETURN(Statement meta,
                         (*conn)->prepare("INSERT INTO store_meta(key, value) VALUES (?, ?)"));
     RX_RETURN_IF_ERROR(meta.bind(1, "store_id").bind(2, slots.storeId).run());
-    crypto::Ed25519KeyPair pharmacy = crypto::generateEd25519();
-    RX_ASSIGN_OR_RETURN(
-        Statement pk,
-        (*conn)->prepare(
-            "INSERT INTO pharmacy_keys(algorithm, private_key, public_key, created_at) "
-            "VALUES ('Ed25519', ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
-    RX_RETURN_IF_ERROR(pk.bind(1, pharmacy.privateKey).bind(2, pharmacy.publicKey).run());
+    RX_RETURN_IF_ERROR(storePharmacyKey(**conn, crypto::SigningKey::generate(crypto::KeyType::kEd25519)));
     RX_ASSIGN_OR_RETURN(UserRecord user, UserRepository(**conn).insert(admin));
     RX_RETURN_IF_ERROR(tx.commit());
     return user;
