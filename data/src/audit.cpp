@@ -32,21 +32,22 @@ Result<AuditEntry> readEntry(const Statement& st) {
   return e;
 }
 
-std::string checkpointMessage(std::int64_t seq, const crypto::Digest256& hash, const std::string& at) {
+std::string checkpointMessage(std::int64_t seq, const crypto::Digest256& hash,
+                              const std::string& at) {
   return "rxdesk audit checkpoint v1|" + std::to_string(seq) + "|" + crypto::toHex(hash) + "|" + at;
 }
 }  // namespace
 
 crypto::Digest256 AuditLog::entryHash(const AuditEntry& e) {
-  nlohmann::json body = {{"seq", e.seq},         {"at", e.at},           {"actor", e.actor},
-                         {"event", e.event},     {"subject", e.subject}, {"detail", e.detail}};
+  nlohmann::json body = {{"seq", e.seq},     {"at", e.at},           {"actor", e.actor},
+                         {"event", e.event}, {"subject", e.subject}, {"detail", e.detail}};
   std::string input(e.prevHash.begin(), e.prevHash.end());
   input += crypto::canonicalJson(body);
   return crypto::sha256(input);
 }
 
-Result<AuditEntry> AuditLog::append(const std::string& actor, const std::string& event, const std::string& subject,
-                                    const nlohmann::json& detail) {
+Result<AuditEntry> AuditLog::append(const std::string& actor, const std::string& event,
+                                    const std::string& subject, const nlohmann::json& detail) {
   AuditEntry e;
   e.at = utcTimestamp();
   e.actor = actor;
@@ -54,38 +55,61 @@ Result<AuditEntry> AuditLog::append(const std::string& actor, const std::string&
   e.subject = subject;
   e.detail = detail.is_null() ? nlohmann::json::object() : detail;
   {
-    RX_ASSIGN_OR_RETURN(Statement last, conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+    RX_ASSIGN_OR_RETURN(Statement last,
+                        conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
     RX_ASSIGN_OR_RETURN(bool row, last.step());
     e.seq = row ? last.columnInt(0) + 1 : 1;
     if (row) e.prevHash = toDigest(last.columnBlob(1));
   }
   e.hash = entryHash(e);
-  RX_ASSIGN_OR_RETURN(Statement ins, conn_.prepare("INSERT INTO audit_log(" + std::string(kColumns) +
-                                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-  RX_RETURN_IF_ERROR(ins.bind(1, e.seq).bind(2, e.at).bind(3, e.actor).bind(4, e.event).bind(5, e.subject)
-                         .bind(6, e.detail.dump()).bind(7, toBytes(e.prevHash)).bind(8, toBytes(e.hash)).run());
+  RX_ASSIGN_OR_RETURN(Statement ins,
+                      conn_.prepare("INSERT INTO audit_log(" + std::string(kColumns) +
+                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  RX_RETURN_IF_ERROR(ins.bind(1, e.seq)
+                         .bind(2, e.at)
+                         .bind(3, e.actor)
+                         .bind(4, e.event)
+                         .bind(5, e.subject)
+                         .bind(6, e.detail.dump())
+                         .bind(7, toBytes(e.prevHash))
+                         .bind(8, toBytes(e.hash))
+                         .run());
   if (e.seq % kCheckpointInterval == 0) RX_RETURN_IF_ERROR(checkpoint());
   return e;
 }
 
 Status AuditLog::checkpoint() {
-  RX_ASSIGN_OR_RETURN(Statement last, conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+  RX_ASSIGN_OR_RETURN(Statement last,
+                      conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
   RX_ASSIGN_OR_RETURN(bool row, last.step());
   if (!row) return Status::ok();
   const std::int64_t seq = last.columnInt(0);
   const crypto::Digest256 hash = toDigest(last.columnBlob(1));
+  {
+    RX_ASSIGN_OR_RETURN(Statement done,
+                        conn_.prepare("SELECT 1 FROM audit_checkpoints WHERE seq = ?"));
+    done.bind(1, seq);
+    RX_ASSIGN_OR_RETURN(bool already, done.step());
+    if (already) return Status::ok();
+  }
   RX_ASSIGN_OR_RETURN(crypto::SigningKey key, loadPharmacyKey(conn_));
   const std::string at = utcTimestamp();
   const std::string msg = checkpointMessage(seq, hash, at);
   RX_ASSIGN_OR_RETURN(Bytes sig, key.sign(crypto::toBytes(msg)));
-  RX_ASSIGN_OR_RETURN(Statement ins, conn_.prepare(
-      "INSERT INTO audit_checkpoints(seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)"));
-  return ins.bind(1, seq).bind(2, toBytes(hash)).bind(3, at).bind(4, key.publicKey().keyId()).bind(5, sig).run();
+  RX_ASSIGN_OR_RETURN(Statement ins, conn_.prepare("INSERT INTO audit_checkpoints(seq, hash, at, "
+                                                   "key_id, signature) VALUES (?, ?, ?, ?, ?)"));
+  return ins.bind(1, seq)
+      .bind(2, toBytes(hash))
+      .bind(3, at)
+      .bind(4, key.publicKey().keyId())
+      .bind(5, sig)
+      .run();
 }
 
 Result<std::vector<AuditEntry>> AuditLog::entries(std::int64_t from, std::int64_t to) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
-                                                  " FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq"));
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("SELECT " + std::string(kColumns) +
+                                    " FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq"));
   st.bind(1, from).bind(2, to);
   std::vector<AuditEntry> out;
   for (;;) {
@@ -97,7 +121,8 @@ Result<std::vector<AuditEntry>> AuditLog::entries(std::int64_t from, std::int64_
   return out;
 }
 
-Result<AuditReport> AuditLog::verify(const std::function<void(std::int64_t, std::int64_t)>& progress) {
+Result<AuditReport> AuditLog::verify(
+    const std::function<void(std::int64_t, std::int64_t)>& progress) {
   AuditReport report;
   std::int64_t total = 0;
   {
@@ -106,7 +131,8 @@ Result<AuditReport> AuditLog::verify(const std::function<void(std::int64_t, std:
     total = row ? count.columnInt(0) : 0;
   }
   // Walk in rowid order: reordering rows shows up as a break in seq or in the hash links.
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY rowid"));
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+                                                  " FROM audit_log ORDER BY rowid"));
   crypto::Digest256 prev{};
   std::int64_t expectSeq = 1;
   std::map<std::int64_t, crypto::Digest256> hashes;
@@ -118,15 +144,21 @@ Result<AuditReport> AuditLog::verify(const std::function<void(std::int64_t, std:
     if (progress && report.entries % 10000 == 0) progress(report.entries, total);
     if (!report.problem) {
       if (e.seq > expectSeq) {
-        report.problem = AuditProblem{expectSeq, "entry " + std::to_string(expectSeq) + " is missing (the log jumps from " +
-                                                     std::to_string(expectSeq - 1) + " to " + std::to_string(e.seq) + ")"};
+        report.problem = AuditProblem{
+            expectSeq, "entry " + std::to_string(expectSeq) + " is missing (the log jumps from " +
+                           std::to_string(expectSeq - 1) + " to " + std::to_string(e.seq) + ")"};
       } else if (e.seq < expectSeq) {
-        report.problem = AuditProblem{e.seq, "entry " + std::to_string(e.seq) + " appears out of order or twice"};
+        report.problem = AuditProblem{
+            e.seq, "entry " + std::to_string(e.seq) + " appears out of order or twice"};
       } else if (e.prevHash != prev) {
-        report.problem = AuditProblem{e.seq, "entry " + std::to_string(e.seq) + " does not link to entry " +
-                                                 std::to_string(e.seq - 1) + " (inserted, reordered, or its predecessor replaced)"};
+        report.problem =
+            AuditProblem{e.seq, "entry " + std::to_string(e.seq) + " does not link to entry " +
+                                    std::to_string(e.seq - 1) +
+                                    " (inserted, reordered, or its predecessor replaced)"};
       } else if (entryHash(e) != e.hash) {
-        report.problem = AuditProblem{e.seq, "entry " + std::to_string(e.seq) + " was modified (its content no longer matches its hash)"};
+        report.problem =
+            AuditProblem{e.seq, "entry " + std::to_string(e.seq) +
+                                    " was modified (its content no longer matches its hash)"};
       }
     }
     hashes[e.seq] = e.hash;
@@ -136,7 +168,9 @@ Result<AuditReport> AuditLog::verify(const std::function<void(std::int64_t, std:
   if (progress) progress(report.entries, total);
 
   RX_ASSIGN_OR_RETURN(crypto::SigningKey key, loadPharmacyKey(conn_));
-  RX_ASSIGN_OR_RETURN(Statement cps, conn_.prepare("SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY id"));
+  RX_ASSIGN_OR_RETURN(
+      Statement cps,
+      conn_.prepare("SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY id"));
   std::int64_t lastCheckpointSeq = 0;
   for (;;) {
     RX_ASSIGN_OR_RETURN(bool row, cps.step());
@@ -146,16 +180,21 @@ Result<AuditReport> AuditLog::verify(const std::function<void(std::int64_t, std:
     const crypto::Digest256 hash = toDigest(cps.columnBlob(1));
     const std::string at = cps.columnText(2);
     Status sig = crypto::verifySignature(key.publicKey(), key.defaultScheme(),
-                                         crypto::toBytes(checkpointMessage(seq, hash, at)), cps.columnBlob(4));
+                                         crypto::toBytes(checkpointMessage(seq, hash, at)),
+                                         cps.columnBlob(4));
     lastCheckpointSeq = std::max(lastCheckpointSeq, seq);
     if (report.problem) continue;
     if (!sig) {
-      report.problem = AuditProblem{seq, "the checkpoint at entry " + std::to_string(seq) + " has an invalid signature"};
+      report.problem = AuditProblem{
+          seq, "the checkpoint at entry " + std::to_string(seq) + " has an invalid signature"};
     } else if (!hashes.count(seq)) {
-      report.problem = AuditProblem{seq, "entry " + std::to_string(seq) + ", signed in a checkpoint, is missing (the log was truncated)"};
+      report.problem =
+          AuditProblem{seq, "entry " + std::to_string(seq) +
+                                ", signed in a checkpoint, is missing (the log was truncated)"};
     } else if (hashes[seq] != hash) {
-      report.problem = AuditProblem{seq, "the chain up to entry " + std::to_string(seq) +
-                                             " differs from the signed checkpoint (entries were rewritten)"};
+      report.problem =
+          AuditProblem{seq, "the chain up to entry " + std::to_string(seq) +
+                                " differs from the signed checkpoint (entries were rewritten)"};
     }
   }
   return report;

@@ -225,18 +225,28 @@ Status Connection::lastError(std::string_view what) const {
 }
 
 Transaction::Transaction(Connection& conn) : conn_(conn) {
-  begin_ = conn_.exec("BEGIN IMMEDIATE");
+  // Inside an open transaction, nest with a savepoint so services can wrap repository calls.
+  if (sqlite3_get_autocommit(conn_.raw())) {
+    begin_ = conn_.exec("BEGIN IMMEDIATE");
+  } else {
+    savepoint_ = "rx_sp_" + std::to_string(++conn_.savepointCounter_);
+    begin_ = conn_.exec("SAVEPOINT " + savepoint_);
+  }
   done_ = !begin_.isOk();
 }
 
 Transaction::~Transaction() {
-  if (!done_) (void)conn_.exec("ROLLBACK");
+  if (done_) return;
+  if (savepoint_.empty())
+    (void)conn_.exec("ROLLBACK");
+  else
+    (void)conn_.exec("ROLLBACK TO " + savepoint_ + "; RELEASE " + savepoint_);
 }
 
 Status Transaction::commit() {
   if (!begin_.isOk()) return begin_;
   if (done_) return Status(ErrorCode::kInternal, "transaction already finished");
-  Status s = conn_.exec("COMMIT");
+  Status s = conn_.exec(savepoint_.empty() ? "COMMIT" : "RELEASE " + savepoint_);
   if (s.isOk()) done_ = true;
   return s;
 }

@@ -90,7 +90,8 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
     RX_ASSIGN_OR_RETURN(Statement meta,
                         (*conn)->prepare("INSERT INTO store_meta(key, value) VALUES (?, ?)"));
     RX_RETURN_IF_ERROR(meta.bind(1, "store_id").bind(2, slots.storeId).run());
-    RX_RETURN_IF_ERROR(storePharmacyKey(**conn, crypto::SigningKey::generate(crypto::KeyType::kEd25519)));
+    RX_RETURN_IF_ERROR(
+        storePharmacyKey(**conn, crypto::SigningKey::generate(crypto::KeyType::kEd25519)));
     RX_ASSIGN_OR_RETURN(UserRecord user, UserRepository(**conn).insert(admin));
     RX_RETURN_IF_ERROR(tx.commit());
     return user;

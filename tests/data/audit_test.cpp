@@ -20,7 +20,8 @@ class AuditTest : public ::testing::Test {
   Connection& conn() { return store_->connection(); }
   // What an attacker holding the database key could do: drop the append-only triggers.
   void dropGuards() {
-    ASSERT_TRUE(test::isOk(conn().exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")));
+    ASSERT_TRUE(test::isOk(
+        conn().exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")));
   }
   AuditProblem expectProblem() {
     auto report = log().verify();
@@ -75,8 +76,9 @@ TEST_F(AuditTest, TruncatedTailIsCaughtByCheckpoint) {
 TEST_F(AuditTest, InsertedEntryIsNamed) {
   dropGuards();
   // Make room at 30 by renumbering the later entries, then insert a well-formed entry there.
-  RX_ASSERT_OK(conn().exec("UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 30;"
-                           "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1030;"));
+  RX_ASSERT_OK(
+      conn().exec("UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 30;"
+                  "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1030;"));
   auto before = log().entries(29, 29);
   RX_ASSERT_OK(before);
   AuditEntry forged;
@@ -87,11 +89,14 @@ TEST_F(AuditTest, InsertedEntryIsNamed) {
   forged.subject = "mallory";
   forged.prevHash = before->at(0).hash;
   forged.hash = AuditLog::entryHash(forged);
-  auto st = conn().prepare("INSERT INTO audit_log(seq, at, actor, event, subject, detail, prev_hash, hash) "
-                           "VALUES (30, ?, 'admin', 'user.add', 'mallory', '{}', ?, ?)");
+  auto st = conn().prepare(
+      "INSERT INTO audit_log(seq, at, actor, event, subject, detail, prev_hash, hash) "
+      "VALUES (30, ?, 'admin', 'user.add', 'mallory', '{}', ?, ?)");
   RX_ASSERT_OK(st);
-  RX_ASSERT_OK(st->bind(1, forged.at).bind(2, Bytes(forged.prevHash.begin(), forged.prevHash.end()))
-                   .bind(3, Bytes(forged.hash.begin(), forged.hash.end())).run());
+  RX_ASSERT_OK(st->bind(1, forged.at)
+                   .bind(2, Bytes(forged.prevHash.begin(), forged.prevHash.end()))
+                   .bind(3, Bytes(forged.hash.begin(), forged.hash.end()))
+                   .run());
   AuditProblem p = expectProblem();
   EXPECT_EQ(p.seq, 31);
   EXPECT_NE(p.what.find("does not link"), std::string::npos) << p.what;
@@ -110,7 +115,8 @@ TEST_F(AuditTest, ReorderedEntriesAreNamed) {
 
 TEST_F(AuditTest, ForgedCheckpointSignatureIsNamed) {
   RX_ASSERT_OK(conn().exec("DROP TRIGGER audit_checkpoints_no_update"));
-  RX_ASSERT_OK(conn().exec("UPDATE audit_checkpoints SET at = '2020-01-01T00:00:00Z' WHERE seq = 50"));
+  RX_ASSERT_OK(
+      conn().exec("UPDATE audit_checkpoints SET at = '2020-01-01T00:00:00Z' WHERE seq = 50"));
   AuditProblem p = expectProblem();
   EXPECT_EQ(p.seq, 50);
   EXPECT_NE(p.what.find("signature"), std::string::npos) << p.what;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/bytes.h"
+#include "status_matchers.h"
 #include "temp_dir.h"
 
 namespace rx::data {
@@ -89,6 +90,40 @@ TEST_F(ConnectionTest, MissingFileIsNotFoundWithoutCreatingIt) {
   ASSERT_FALSE(c);
   EXPECT_EQ(c.status().code(), ErrorCode::kNotFound);
   EXPECT_FALSE(std::filesystem::exists(dir_.file("absent.rxdb")));
+}
+
+}  // namespace
+}  // namespace rx::data
+
+namespace rx::data {
+namespace {
+
+TEST_F(ConnectionTest, NestedTransactionsUseSavepoints) {
+  {
+    Transaction outer(*conn_);
+    RX_ASSERT_OK(outer.beginStatus());
+    RX_ASSERT_OK(conn_->exec("INSERT INTO t(v) VALUES ('outer')"));
+    {
+      Transaction inner(*conn_);
+      RX_ASSERT_OK(inner.beginStatus());
+      RX_ASSERT_OK(conn_->exec("INSERT INTO t(v) VALUES ('inner-rolled-back')"));
+    }
+    {
+      Transaction inner(*conn_);
+      RX_ASSERT_OK(conn_->exec("INSERT INTO t(v) VALUES ('inner-kept')"));
+      RX_ASSERT_OK(inner.commit());
+    }
+    RX_ASSERT_OK(outer.commit());
+  }
+  {
+    Transaction abandoned(*conn_);
+    Transaction inner(*conn_);
+    RX_ASSERT_OK(conn_->exec("INSERT INTO t(v) VALUES ('lost-with-outer')"));
+    RX_ASSERT_OK(inner.commit());
+  }
+  auto st = conn_->prepare("SELECT group_concat(v, ',') FROM t");
+  ASSERT_TRUE(*st->step());
+  EXPECT_EQ(st->columnText(0), "outer,inner-kept");
 }
 
 }  // namespace

@@ -146,3 +146,30 @@ TEST_F(CliTest, DefaultStoreLivesInTheDataFolder) {
 
 }  // namespace
 }  // namespace rx::test
+
+namespace rx::test {
+namespace {
+
+TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
+  initStore();
+  std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
+                                               {"RXDESK_USER", "boss"}};
+  ASSERT_EQ(
+      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
+          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
+          .exitCode,
+      0);
+  auto denied =
+      cli({"--db", db(), "--user", "wang", "audit", "verify"}, {{"RXDESK_PASSWORD", "w"}});
+  EXPECT_EQ(denied.exitCode, 7) << denied.err;
+  auto r = cli({"--db", db(), "audit", "verify", "--json"}, asBoss);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["intact"], true);
+  // store.create, two logins of boss, user.add, login of wang, and this login: at least 6.
+  EXPECT_GE(doc["entries"].get<int>(), 6);
+  EXPECT_GE(doc["checkpoints"].get<int>(), 1);
+}
+
+}  // namespace
+}  // namespace rx::test

@@ -23,5 +23,6 @@ using Commands = std::vector<Command>;
 Result<std::unique_ptr<ws::Session>> loginFromOptions(const GlobalOptions& g);
 
 void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

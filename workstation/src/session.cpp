@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "data/audit.h"
 #include "data/migrations.h"
 
 namespace rx::ws {
@@ -17,7 +18,9 @@ Result<std::unique_ptr<Session>> Session::login(const std::string& path, const s
     return store.status();
   }
   spdlog::info("'{}' logged in to {}", user, path);
-  return std::unique_ptr<Session>(new Session(std::move(*store)));
+  std::unique_ptr<Session> session(new Session(std::move(*store)));
+  RX_RETURN_IF_ERROR(session->audit("login", user).status());
+  return session;
 }
 
 Result<std::unique_ptr<Session>> Session::initStore(const std::string& path,
@@ -26,15 +29,33 @@ Result<std::unique_ptr<Session>> Session::initStore(const std::string& path,
                                                     data::StoreOptions options) {
   RX_ASSIGN_OR_RETURN(auto store, data::Store::create(path, admin, password, std::move(options)));
   spdlog::info("created store {} with admin '{}'", path, admin.name);
-  return std::unique_ptr<Session>(new Session(std::move(store)));
+  std::unique_ptr<Session> session(new Session(std::move(store)));
+  RX_RETURN_IF_ERROR(session->audit("store.create", admin.name).status());
+  return session;
+}
+
+Session::~Session() {
+  // Sign the chain head when a session ends, so that cutting off its last entries is detected
+  // even between the periodic checkpoints.
+  if (Status s = data::AuditLog(store_->connection()).checkpoint(); !s)
+    spdlog::error("could not write the closing audit checkpoint: {}", s.message());
+}
+
+Status Session::requireAnyOf(std::initializer_list<data::Role> roles,
+                             std::string_view action) const {
+  std::string names;
+  for (data::Role r : roles) {
+    if (user().role == r) return Status::ok();
+    names += (names.empty() ? "'" : " or '") + std::string(data::roleName(r)) + "'";
+  }
+  return Status(ErrorCode::kPermissionDenied, "only users with the role " + names + " may " +
+                                                  std::string(action) + "; '" + user().name +
+                                                  "' has the role '" +
+                                                  std::string(data::roleName(user().role)) + "'");
 }
 
 Status Session::require(data::Role role, std::string_view action) const {
-  if (user().role == role) return Status::ok();
-  return Status(ErrorCode::kPermissionDenied,
-                "only users with the role '" + std::string(data::roleName(role)) + "' may " +
-                    std::string(action) + "; '" + user().name + "' has the role '" +
-                    std::string(data::roleName(user().role)) + "'");
+  return requireAnyOf({role}, action);
 }
 
 Result<StoreSummary> Session::summary() {
@@ -53,7 +74,12 @@ Result<StoreSummary> Session::summary() {
 
 Result<data::UserRecord> Session::addUser(const data::NewUser& user, std::string_view password) {
   RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "add users"));
+  data::Transaction tx(store_->connection());
+  RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(auto record, store_->addUser(user, password));
+  RX_RETURN_IF_ERROR(
+      audit("user.add", user.name, {{"role", std::string(data::roleName(user.role))}}).status());
+  RX_RETURN_IF_ERROR(tx.commit());
   spdlog::info("'{}' added user '{}' ({})", this->user().name, user.name,
                data::roleName(user.role));
   return record;
@@ -68,6 +94,7 @@ Status Session::changePassword(const std::string& name, std::string_view newPass
   if (name != user().name)
     RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "change another user's password"));
   RX_RETURN_IF_ERROR(store_->changePassword(name, newPassword));
+  RX_RETURN_IF_ERROR(audit("user.passwd", name).status());
   spdlog::info("'{}' changed the password of '{}'", user().name, name);
   return Status::ok();
 }
@@ -75,8 +102,26 @@ Status Session::changePassword(const std::string& name, std::string_view newPass
 Status Session::removeUser(const std::string& name) {
   RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "remove users"));
   RX_RETURN_IF_ERROR(store_->removeUser(name));
+  RX_RETURN_IF_ERROR(audit("user.remove", name, {{"rekeyed", true}}).status());
   spdlog::info("'{}' removed user '{}' and re-keyed the store", user().name, name);
   return Status::ok();
+}
+
+Result<data::AuditEntry> Session::audit(const std::string& event, const std::string& subject,
+                                        const nlohmann::json& detail) {
+  return data::AuditLog(store_->connection()).append(user().name, event, subject, detail);
+}
+
+Result<data::AuditReport> Session::verifyAudit(
+    const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  RX_RETURN_IF_ERROR(
+      requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin}, "verify the audit log"));
+  RX_ASSIGN_OR_RETURN(data::AuditReport report,
+                      data::AuditLog(store_->connection()).verify(progress));
+  RX_RETURN_IF_ERROR(audit("audit.verify", "audit_log",
+                           {{"entries", report.entries}, {"intact", !report.problem.has_value()}})
+                         .status());
+  return report;
 }
 
 }  // namespace rx::ws

@@ -8,7 +8,8 @@
 namespace rx {
 
 // Returns `t` (default: now) as YYYY-MM-DDThh:mm:ssZ.
-inline std::string utcTimestamp(std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) {
+inline std::string utcTimestamp(
+    std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&secs, &tm);

@@ -49,7 +49,8 @@ class AuditLog {
 
   // Appends an event. Call inside the transaction that makes the change it records, so both
   // commit or neither does.
-  Result<AuditEntry> append(const std::string& actor, const std::string& event, const std::string& subject,
+  Result<AuditEntry> append(const std::string& actor, const std::string& event,
+                            const std::string& subject,
                             const nlohmann::json& detail = nlohmann::json::object());
   // Signs the current head with the pharmacy key.
   Status checkpoint();

@@ -109,9 +109,12 @@ class Connection {
   std::string path_;
   std::string cipherVersion_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  friend class Transaction;
+  int savepointCounter_ = 0;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
+// BEGIN IMMEDIATE on construction (a SAVEPOINT when a transaction is already open); ROLLBACK on
+// destruction unless commit() succeeded.
 class Transaction {
  public:
   explicit Transaction(Connection& conn);
@@ -125,6 +128,7 @@ class Transaction {
  private:
   Connection& conn_;
   Status begin_;
+  std::string savepoint_;  // empty for the outermost transaction
   bool done_ = false;
 };
 

@@ -6,6 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "data/audit.h"
 #include "data/store.h"
 
 namespace rx::ws {
@@ -33,6 +38,8 @@ class Session {
                                                     std::string_view password,
                                                     data::StoreOptions options = {});
 
+  ~Session();
+
   const data::UserRecord& user() const { return store_->currentUser(); }
   data::Store& store() { return *store_; }
 
@@ -46,8 +53,16 @@ class Session {
   // Admin only; re-keys the store.
   Status removeUser(const std::string& name);
 
+  // Appends an event by this user to the audit chain.
+  Result<data::AuditEntry> audit(const std::string& event, const std::string& subject,
+                                 const nlohmann::json& detail = nlohmann::json::object());
+  // Supervisors and admins: walks the audit chain and its checkpoints.
+  Result<data::AuditReport> verifyAudit(
+      const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+
   // Returns kPermissionDenied naming `action` unless the user has role `role`.
   Status require(data::Role role, std::string_view action) const;
+  Status requireAnyOf(std::initializer_list<data::Role> roles, std::string_view action) const;
 
  private:
   explicit Session(std::unique_ptr<data::Store> store) : store_(std::move(store)) {}
