@@ -73,9 +73,62 @@ CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
   BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 )SQL";
 
+// Provider agreements (M9) with their pinned keys and status history (M23), and the record of
+// every e-prescription verification ("verified on receipt").
+constexpr std::string_view kV3Agreements = R"SQL(
+CREATE TABLE agreements (
+  id                 INTEGER PRIMARY KEY,
+  agreement_no       TEXT NOT NULL UNIQUE,
+  provider_name      TEXT NOT NULL,
+  provider_uscc      TEXT NOT NULL,
+  provider_licence   TEXT NOT NULL,
+  valid_from         TEXT NOT NULL,
+  valid_until        TEXT NOT NULL,
+  scope              TEXT NOT NULL,
+  document           TEXT NOT NULL,
+  countersignature   BLOB NOT NULL,
+  countersign_key_id TEXT NOT NULL,
+  imported_at        TEXT NOT NULL,
+  imported_by        TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE agreement_keys (
+  agreement_id INTEGER NOT NULL REFERENCES agreements(id),
+  key_id       TEXT NOT NULL,
+  key_type     TEXT NOT NULL,
+  spki         BLOB NOT NULL,
+  PRIMARY KEY (agreement_id, key_id)
+) STRICT;
+CREATE INDEX agreement_keys_by_key ON agreement_keys(key_id);
+
+CREATE TABLE agreement_status (
+  id           INTEGER PRIMARY KEY,
+  agreement_id INTEGER NOT NULL REFERENCES agreements(id),
+  status       TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+  effective_at TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  by_user      TEXT NOT NULL
+) STRICT;
+CREATE INDEX agreement_status_by_agreement ON agreement_status(agreement_id, effective_at);
+
+CREATE TABLE erx_verifications (
+  id            INTEGER PRIMARY KEY,
+  rx_number     TEXT NOT NULL,
+  document_hash TEXT NOT NULL,
+  key_id        TEXT,
+  agreement_id  INTEGER REFERENCES agreements(id),
+  accepted      INTEGER NOT NULL,
+  verdict       TEXT NOT NULL,
+  verified_at   TEXT NOT NULL,
+  verified_by   TEXT NOT NULL
+) STRICT;
+CREATE INDEX erx_verifications_by_number ON erx_verifications(rx_number);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
+    {3, "provider agreements, pinned keys, status history, e-prescription verifications", kV3Agreements},
 };
 
 std::string nowUtc() {

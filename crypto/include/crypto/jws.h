@@ -20,6 +20,7 @@ struct DetachedJws {
   JwsHeader header;
   std::string encodedHeader;  // the protected header exactly as received (base64url)
   Bytes signature;
+  std::string payload;  // only for the attached form (parseAttached); empty when detached
 };
 
 // Signs `payload` and returns the compact detached JWS.
@@ -32,6 +33,11 @@ Result<DetachedJws> parseDetached(std::string_view compact);
 
 // Verifies `jws` over `payload` with `key` (which must match the header's kid and alg).
 Status verifyDetached(const DetachedJws& jws, const PublicKey& key, const std::string& payload);
+
+// The attached compact form "<header>.<payload>.<signature>", small enough for a QR code.
+Result<std::string> signAttached(const SigningKey& key, const std::string& payload, const std::string& signingTime);
+// Parses an attached compact JWS with the same header rules; `payload` holds the decoded payload.
+Result<DetachedJws> parseAttached(std::string_view compact);
 
 // Returns true iff `t` is a UTC timestamp of the form YYYY-MM-DDThh:mm:ssZ with valid fields.
 bool isUtcTimestamp(std::string_view t);
