@@ -6,9 +6,12 @@ namespace rx::data {
 
 std::string_view agreementStatusName(AgreementStatus s) {
   switch (s) {
-    case AgreementStatus::kActive: return "active";
-    case AgreementStatus::kSuspended: return "suspended";
-    case AgreementStatus::kRevoked: return "revoked";
+    case AgreementStatus::kActive:
+      return "active";
+    case AgreementStatus::kSuspended:
+      return "suspended";
+    case AgreementStatus::kRevoked:
+      return "revoked";
   }
   return "?";
 }
@@ -22,7 +25,8 @@ Result<AgreementStatus> parseAgreementStatus(std::string_view s) {
 
 namespace {
 constexpr std::string_view kColumns =
-    "id, agreement_no, provider_name, provider_uscc, provider_licence, valid_from, valid_until, scope, document, "
+    "id, agreement_no, provider_name, provider_uscc, provider_licence, valid_from, valid_until, "
+    "scope, document, "
     "countersignature, countersign_key_id, imported_at, imported_by";
 }
 
@@ -36,7 +40,8 @@ Result<AgreementRecord> AgreementRepository::readOne(Statement& st) {
   a.validFrom = st.columnText(5);
   a.validUntil = st.columnText(6);
   auto scope = nlohmann::json::parse(st.columnText(7), nullptr, false);
-  if (!scope.is_array()) return Status(ErrorCode::kCorrupt, "agreement " + a.agreementNo + " has a damaged scope");
+  if (!scope.is_array())
+    return Status(ErrorCode::kCorrupt, "agreement " + a.agreementNo + " has a damaged scope");
   for (const auto& c : scope) a.scope.push_back(c.get<std::string>());
   a.document = st.columnText(8);
   a.countersignature = st.columnBlob(9);
@@ -44,7 +49,8 @@ Result<AgreementRecord> AgreementRepository::readOne(Statement& st) {
   a.importedAt = st.columnText(11);
   a.importedBy = st.columnText(12);
   RX_ASSIGN_OR_RETURN(Statement keys,
-                      conn_.prepare("SELECT key_id, key_type, spki FROM agreement_keys WHERE agreement_id = ? ORDER BY key_id"));
+                      conn_.prepare("SELECT key_id, key_type, spki FROM agreement_keys WHERE "
+                                    "agreement_id = ? ORDER BY key_id"));
   keys.bind(1, a.id);
   for (;;) {
     RX_ASSIGN_OR_RETURN(bool row, keys.step());
@@ -54,22 +60,34 @@ Result<AgreementRecord> AgreementRepository::readOne(Statement& st) {
   return a;
 }
 
-Result<std::int64_t> AgreementRepository::insert(const AgreementRecord& a, const std::string& byUser) {
+Result<std::int64_t> AgreementRepository::insert(const AgreementRecord& a,
+                                                 const std::string& byUser) {
   Transaction tx(conn_);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   if (findByNumber(a.agreementNo).isOk())
-    return Status(ErrorCode::kAlreadyExists, "agreement " + a.agreementNo + " was already imported");
+    return Status(ErrorCode::kAlreadyExists,
+                  "agreement " + a.agreementNo + " was already imported");
   nlohmann::json scope = a.scope;
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("INSERT INTO agreements(" + std::string(kColumns).substr(4) +
-                                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  RX_RETURN_IF_ERROR(st.bind(1, a.agreementNo).bind(2, a.providerName).bind(3, a.providerUscc)
-                         .bind(4, a.providerLicence).bind(5, a.validFrom).bind(6, a.validUntil).bind(7, scope.dump())
-                         .bind(8, a.document).bind(9, a.countersignature).bind(10, a.countersignKeyId)
-                         .bind(11, a.importedAt).bind(12, byUser).run());
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("INSERT INTO agreements(" + std::string(kColumns).substr(4) +
+                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  RX_RETURN_IF_ERROR(st.bind(1, a.agreementNo)
+                         .bind(2, a.providerName)
+                         .bind(3, a.providerUscc)
+                         .bind(4, a.providerLicence)
+                         .bind(5, a.validFrom)
+                         .bind(6, a.validUntil)
+                         .bind(7, scope.dump())
+                         .bind(8, a.document)
+                         .bind(9, a.countersignature)
+                         .bind(10, a.countersignKeyId)
+                         .bind(11, a.importedAt)
+                         .bind(12, byUser)
+                         .run());
   const std::int64_t id = conn_.lastInsertRowId();
   for (const PinnedKey& k : a.keys) {
-    RX_ASSIGN_OR_RETURN(Statement ks, conn_.prepare(
-        "INSERT INTO agreement_keys(agreement_id, key_id, key_type, spki) VALUES (?, ?, ?, ?)"));
+    RX_ASSIGN_OR_RETURN(Statement ks, conn_.prepare("INSERT INTO agreement_keys(agreement_id, "
+                                                    "key_id, key_type, spki) VALUES (?, ?, ?, ?)"));
     RX_RETURN_IF_ERROR(ks.bind(1, id).bind(2, k.keyId).bind(3, k.keyType).bind(4, k.spki).run());
   }
   RX_RETURN_IF_ERROR(addStatus(id, {AgreementStatus::kActive, a.importedAt, "imported", byUser}));
@@ -78,7 +96,8 @@ Result<std::int64_t> AgreementRepository::insert(const AgreementRecord& a, const
 }
 
 Result<AgreementRecord> AgreementRepository::findByNumber(const std::string& no) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) + " FROM agreements WHERE agreement_no = ?"));
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+                                                  " FROM agreements WHERE agreement_no = ?"));
   st.bind(1, no);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Status(ErrorCode::kNotFound, "no agreement numbered '" + no + "'");
@@ -86,7 +105,8 @@ Result<AgreementRecord> AgreementRepository::findByNumber(const std::string& no)
 }
 
 Result<AgreementRecord> AgreementRepository::findById(std::int64_t id) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) + " FROM agreements WHERE id = ?"));
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+                                                  " FROM agreements WHERE id = ?"));
   st.bind(1, id);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Status(ErrorCode::kNotFound, "no agreement with id " + std::to_string(id));
@@ -94,7 +114,8 @@ Result<AgreementRecord> AgreementRepository::findById(std::int64_t id) {
 }
 
 Result<std::vector<AgreementRecord>> AgreementRepository::list() {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) + " FROM agreements ORDER BY agreement_no"));
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+                                                  " FROM agreements ORDER BY agreement_no"));
   std::vector<AgreementRecord> out;
   for (;;) {
     RX_ASSIGN_OR_RETURN(bool row, st.step());
@@ -106,8 +127,10 @@ Result<std::vector<AgreementRecord>> AgreementRepository::list() {
 }
 
 Result<std::vector<AgreementRecord>> AgreementRepository::withKey(const std::string& keyId) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "SELECT agreement_id FROM agreement_keys WHERE key_id = ? ORDER BY agreement_id"));
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_.prepare(
+          "SELECT agreement_id FROM agreement_keys WHERE key_id = ? ORDER BY agreement_id"));
   st.bind(1, keyId);
   std::vector<std::int64_t> ids;
   for (;;) {
@@ -124,15 +147,22 @@ Result<std::vector<AgreementRecord>> AgreementRepository::withKey(const std::str
 }
 
 Status AgreementRepository::addStatus(std::int64_t agreementId, const StatusChange& c) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "INSERT INTO agreement_status(agreement_id, status, effective_at, reason, by_user) VALUES (?, ?, ?, ?, ?)"));
-  return st.bind(1, agreementId).bind(2, agreementStatusName(c.status)).bind(3, c.effectiveAt).bind(4, c.reason)
-      .bind(5, c.byUser).run();
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("INSERT INTO agreement_status(agreement_id, status, "
+                                    "effective_at, reason, by_user) VALUES (?, ?, ?, ?, ?)"));
+  return st.bind(1, agreementId)
+      .bind(2, agreementStatusName(c.status))
+      .bind(3, c.effectiveAt)
+      .bind(4, c.reason)
+      .bind(5, c.byUser)
+      .run();
 }
 
 Result<std::vector<StatusChange>> AgreementRepository::history(std::int64_t agreementId) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "SELECT status, effective_at, reason, by_user FROM agreement_status WHERE agreement_id = ? ORDER BY effective_at, id"));
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_.prepare("SELECT status, effective_at, reason, by_user FROM agreement_status WHERE "
+                    "agreement_id = ? ORDER BY effective_at, id"));
   st.bind(1, agreementId);
   std::vector<StatusChange> out;
   for (;;) {
@@ -144,31 +174,43 @@ Result<std::vector<StatusChange>> AgreementRepository::history(std::int64_t agre
   return out;
 }
 
-Result<std::optional<StatusChange>> AgreementRepository::statusAt(std::int64_t agreementId, const std::string& at) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "SELECT status, effective_at, reason, by_user FROM agreement_status WHERE agreement_id = ? AND effective_at <= ? "
-      "ORDER BY effective_at DESC, id DESC LIMIT 1"));
+Result<std::optional<StatusChange>> AgreementRepository::statusAt(std::int64_t agreementId,
+                                                                  const std::string& at) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("SELECT status, effective_at, reason, by_user FROM "
+                                    "agreement_status WHERE agreement_id = ? AND effective_at <= ? "
+                                    "ORDER BY effective_at DESC, id DESC LIMIT 1"));
   st.bind(1, agreementId).bind(2, at);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<StatusChange>();
   RX_ASSIGN_OR_RETURN(AgreementStatus s, parseAgreementStatus(st.columnText(0)));
-  return std::optional<StatusChange>(StatusChange{s, st.columnText(1), st.columnText(2), st.columnText(3)});
+  return std::optional<StatusChange>(
+      StatusChange{s, st.columnText(1), st.columnText(2), st.columnText(3)});
 }
 
 Result<std::int64_t> AgreementRepository::recordVerification(const VerificationRecord& v) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "INSERT INTO erx_verifications(rx_number, document_hash, key_id, agreement_id, accepted, verdict, verified_at, "
-      "verified_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-  RX_RETURN_IF_ERROR(st.bind(1, v.rxNumber).bind(2, v.documentHash).bind(3, v.keyId).bind(4, v.agreementId)
-                         .bind(5, v.accepted ? 1 : 0).bind(6, v.verdictJson).bind(7, v.verifiedAt).bind(8, v.verifiedBy)
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("INSERT INTO erx_verifications(rx_number, document_hash, "
+                                    "key_id, agreement_id, accepted, verdict, verified_at, "
+                                    "verified_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  RX_RETURN_IF_ERROR(st.bind(1, v.rxNumber)
+                         .bind(2, v.documentHash)
+                         .bind(3, v.keyId)
+                         .bind(4, v.agreementId)
+                         .bind(5, v.accepted ? 1 : 0)
+                         .bind(6, v.verdictJson)
+                         .bind(7, v.verifiedAt)
+                         .bind(8, v.verifiedBy)
                          .run());
   return conn_.lastInsertRowId();
 }
 
-Result<std::vector<VerificationRecord>> AgreementRepository::verificationsOf(const std::string& rxNumber) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(
-      "SELECT rx_number, document_hash, key_id, agreement_id, accepted, verdict, verified_at, verified_by "
-      "FROM erx_verifications WHERE rx_number = ? ORDER BY id"));
+Result<std::vector<VerificationRecord>> AgreementRepository::verificationsOf(
+    const std::string& rxNumber) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("SELECT rx_number, document_hash, key_id, agreement_id, "
+                                    "accepted, verdict, verified_at, verified_by "
+                                    "FROM erx_verifications WHERE rx_number = ? ORDER BY id"));
   st.bind(1, rxNumber);
   std::vector<VerificationRecord> out;
   for (;;) {

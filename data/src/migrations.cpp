@@ -128,7 +128,8 @@ CREATE INDEX erx_verifications_by_number ON erx_verifications(rx_number);
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
-    {3, "provider agreements, pinned keys, status history, e-prescription verifications", kV3Agreements},
+    {3, "provider agreements, pinned keys, status history, e-prescription verifications",
+     kV3Agreements},
 };
 
 std::string nowUtc() {

@@ -30,7 +30,7 @@ struct AgreementRecord {
   std::string validFrom;   // YYYY-MM-DD
   std::string validUntil;  // YYYY-MM-DD, inclusive
   std::vector<std::string> scope;
-  std::string document;    // canonical JSON, provider signature included
+  std::string document;  // canonical JSON, provider signature included
   crypto::Bytes countersignature;
   std::string countersignKeyId;
   std::string importedAt;
