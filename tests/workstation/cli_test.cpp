@@ -1,6 +1,7 @@
 // rxdesk-cli as a user or script runs it: exit codes, stdout, stderr.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "run_process.h"
@@ -169,6 +170,69 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
   // store.create; boss's login and user.add; wang's login (then refused); boss's login now.
   EXPECT_EQ(doc["entries"].get<int>(), 5);
   EXPECT_GE(doc["checkpoints"].get<int>(), 1);
+}
+
+}  // namespace
+}  // namespace rx::test
+
+#include "workstation/demo_documents.h"
+
+namespace rx::test {
+namespace {
+
+TEST_F(CliTest, ProviderSignsPharmacyImportsAndVerifiesThenRevokes) {
+  initStore();
+  std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
+                                               {"RXDESK_USER", "boss"}};
+  ASSERT_EQ(
+      cli({"provider", "keygen", "--type", "sm2", "--out", dir_.file("provider.key")}).exitCode, 0);
+  EXPECT_EQ(std::filesystem::status(dir_.file("provider.key")).permissions() &
+                std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+  std::ofstream(dir_.file("draft.json"))
+      << ws::demoAgreementDraft("AG-CLI-1", "示例互联网医院", "12440000455858776H", "示例大药房",
+                                "91440300708461136T", "2026-01-01", "2099-12-31")
+             .dump(2);
+  auto signedAg = cli({"provider", "sign-agreement", "--key", dir_.file("provider.key"), "--in",
+                       dir_.file("draft.json"), "--out", dir_.file("agreement.json")});
+  ASSERT_EQ(signedAg.exitCode, 0) << signedAg.err;
+
+  // Without --accept and without a terminal, nothing is imported.
+  auto unconfirmed =
+      cli({"--db", db(), "agreement", "import", dir_.file("agreement.json")}, asBoss);
+  EXPECT_EQ(unconfirmed.exitCode, 2) << unconfirmed.err;
+  EXPECT_NE(unconfirmed.out.find("AG-CLI-1"), std::string::npos)
+      << "the agreement is shown before accepting";
+  auto imported =
+      cli({"--db", db(), "agreement", "import", dir_.file("agreement.json"), "--accept"}, asBoss);
+  ASSERT_EQ(imported.exitCode, 0) << imported.err;
+
+  std::ofstream(dir_.file("bundle.json")) << ws::demoBundle({}).dump(2);
+  auto signedRx = cli({"provider", "sign-rx", "--key", dir_.file("provider.key"), "--in",
+                       dir_.file("bundle.json"), "--out", dir_.file("rx.json"), "--qr",
+                       dir_.file("rx.qr"), "--time", "2026-11-22T08:00:00Z"});
+  ASSERT_EQ(signedRx.exitCode, 0) << signedRx.err;
+
+  auto verified = cli({"--db", db(), "rx", "verify", dir_.file("rx.json"), "--json"}, asBoss);
+  ASSERT_EQ(verified.exitCode, 0) << verified.err;
+  auto verdict = nlohmann::json::parse(verified.out);
+  EXPECT_EQ(verdict["accepted"], true);
+  EXPECT_EQ(verdict["agreement"]["number"], "AG-CLI-1");
+  EXPECT_EQ(verdict["signature"]["alg"], "SM2-SM3");
+  auto qr = cli({"--db", db(), "rx", "verify", "--qr", dir_.file("rx.qr"), "--json"}, asBoss);
+  EXPECT_EQ(qr.exitCode, 0) << qr.err;
+
+  auto revoked =
+      cli({"--db", db(), "agreement", "revoke", "AG-CLI-1", "--reason", "资质被吊销"}, asBoss);
+  ASSERT_EQ(revoked.exitCode, 0) << revoked.err;
+  auto refused = cli({"--db", db(), "rx", "verify", dir_.file("rx.json"), "--json"}, asBoss);
+  EXPECT_EQ(refused.exitCode, 12);
+  EXPECT_NE(refused.err.find("revoked"), std::string::npos) << refused.err;
+  EXPECT_EQ(nlohmann::json::parse(refused.out)["accepted"], false);
+
+  auto malformed = cli({"--db", db(), "rx", "verify", dir_.file("draft.json")}, asBoss);
+  EXPECT_EQ(malformed.exitCode, 2);
+  EXPECT_NE(malformed.err.find("draft.json"), std::string::npos) << malformed.err;
 }
 
 }  // namespace

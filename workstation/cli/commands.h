@@ -24,5 +24,6 @@ Result<std::unique_ptr<ws::Session>> loginFromOptions(const GlobalOptions& g);
 
 void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli
