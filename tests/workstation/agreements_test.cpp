@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/time.h"
+#include "data/files.h"
 #include "data/pharmacy.h"
 #include "store_fixture.h"
 #include "workstation/demo_documents.h"
@@ -301,6 +302,37 @@ TEST(Identifiers, UsccCheckCharacter) {
   EXPECT_FALSE(isValidUscc("91350100M000100Y44"));
   EXPECT_FALSE(isValidUscc("91350100M000100Y4"));
   EXPECT_FALSE(isValidUscc("91350100I000100Y43"));  // I is not in the alphabet
+}
+
+}  // namespace
+}  // namespace rx::ws
+
+namespace rx::ws {
+namespace {
+
+// The examples in docs/ were made by rxdesk-cli; they must stay valid as the code changes.
+TEST(DocumentedExamples, ParseAndVerify) {
+  const std::string dir = std::string(RXDESK_SOURCE_DIR) + "/docs/examples/";
+  auto agreementText = data::readWholeFile(dir + "agreement-signed.json");
+  RX_ASSERT_OK(agreementText);
+  auto agreement = parseAgreement(*agreementText, "agreement-signed.json");
+  RX_ASSERT_OK(agreement);
+  auto rxText = data::readWholeFile(dir + "eprescription-signed.json");
+  RX_ASSERT_OK(rxText);
+  auto rx = parseEPrescription(*rxText, "eprescription-signed.json");
+  RX_ASSERT_OK(rx);
+  RX_EXPECT_OK(crypto::verifyDetached(rx->signature, agreement->keys.at(0), rx->signedPayload));
+  auto qrText = data::readWholeFile(dir + "eprescription.qr");
+  RX_ASSERT_OK(qrText);
+  auto qr = parseRxQr(qrText->substr(0, qrText->find('\n')));
+  RX_ASSERT_OK(qr);
+  EXPECT_EQ(qr->rxNumber, rx->rxNumber);
+  RX_EXPECT_OK(crypto::verifyDetached(qr->jws, agreement->keys.at(0), qr->jws.payload));
+  auto unsignedText = data::readWholeFile(dir + "eprescription-unsigned.json");
+  RX_ASSERT_OK(unsignedText);
+  EXPECT_NE(
+      parseEPrescription(*unsignedText, "unsigned.json").status().message().find("'signature'"),
+      std::string::npos);
 }
 
 }  // namespace
