@@ -1,0 +1,51 @@
+// Field extraction for Chinese paper prescriptions (处方笺): from recognised lines to named fields,
+// each with a value, a confidence and its box on the page.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "ocr/lexicon.h"
+#include "ocr/recognizer.h"
+
+namespace rx::ocr {
+
+// The stable field names (documented in docs/ocr-output.md).
+inline constexpr const char* kFieldNames[] = {"hospital", "rx_number",  "date",      "patient_name",
+                                              "sex",      "age",        "outpatient_id", "department",
+                                              "diagnosis", "doctor",    "amount"};
+
+struct FieldValue {
+  std::string value;
+  float confidence = 0;  // 0..1
+  cv::Rect box;          // on the prepared page
+};
+
+struct DrugLine {
+  FieldValue name;
+  std::optional<std::string> readAs;  // what OCR read, when the name was snapped to the catalogue
+  std::string drugClass;              // from the catalogue; empty when not in it
+  bool ephedrine = false;
+  FieldValue spec;
+  FieldValue quantity;
+  FieldValue unit;
+  FieldValue usage;
+};
+
+struct ExtractedFields {
+  std::map<std::string, FieldValue> fields;  // only fields that were found
+  std::vector<DrugLine> drugs;
+};
+
+// Extracts the fields from recognised page lines; `lexicon` (may be null) snaps drug names.
+ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const DrugLexicon* lexicon);
+
+// Normalises recognised text: full-width punctuation to ASCII, spaces between Chinese characters
+// removed, × variants unified.
+std::string normalizeText(const std::string& text);
+
+}  // namespace rx::ocr

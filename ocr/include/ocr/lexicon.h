@@ -1,0 +1,46 @@
+// The drug catalogue (data/catalogue/drugs.tsv) and snapping of OCR'd names to it. Debian's
+// chi_sim model cannot emit some characters common in drug names (肟 胍 苄 噻 吲 哚 呋 脒 巯); the
+// nearest catalogue name by edit distance is how 头孢克肟 and 二甲双胍 still come out right.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace rx::ocr {
+
+struct DrugEntry {
+  std::string name;
+  std::string drugClass;  // rx, otc-a, otc-b, or a special-management class
+  bool ephedrine = false;
+  std::vector<std::string> otherNames;
+};
+
+struct DrugSnap {
+  const DrugEntry* entry = nullptr;
+  int distance = 0;  // edit distance in characters from what was read
+};
+
+class DrugLexicon {
+ public:
+  // Loads the catalogue; errors name the line.
+  static Result<DrugLexicon> load(const std::string& path);
+
+  // Returns the catalogue entry nearest to `text` when it is close enough to be trusted (at most a
+  // third of the characters differ).
+  std::optional<DrugSnap> snap(const std::string& text) const;
+  const DrugEntry* find(const std::string& name) const;
+  const std::vector<DrugEntry>& entries() const { return entries_; }
+
+ private:
+  std::vector<DrugEntry> entries_;
+  std::vector<std::pair<std::u32string, std::size_t>> names_;  // every name and other name -> entry
+};
+
+// Returns the default catalogue path: $RXDESK_CATALOGUE, else beside the executable
+// (<bin>/../share/rxdesk/drugs.tsv, in the build tree and when installed), else /usr/share/rxdesk.
+std::string defaultCataloguePath();
+
+}  // namespace rx::ocr

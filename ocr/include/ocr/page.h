@@ -1,0 +1,36 @@
+// From a photo to an upright, flat, evenly lit page: find the paper, correct perspective, decide
+// the orientation (0/90/180/270), divide out uneven lighting and shadows, and scale the text to the
+// size Tesseract reads best.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "ocr/recognizer.h"
+
+namespace rx::ocr {
+
+struct PreparedPage {
+  cv::Mat gray;                  // upright, lighting-flattened page, 8-bit
+  bool pageFound = false;        // false: the whole image was used
+  std::array<cv::Point2f, 4> corners{};  // page corners in the photo (tl, tr, br, bl of the upright page)
+  int rotation = 0;              // degrees the page was turned clockwise to make it upright
+  cv::Matx33d pageToPhoto = cv::Matx33d::eye();  // maps page pixels back to photo pixels
+};
+
+inline constexpr int kPageWidth = 1240;  // text of a printed A5 prescription at ~38 px per line
+
+// Returns the four corners of the paper in `bgr` (tl, tr, br, bl), or false when no page-like
+// quadrilateral covers at least a sixth of the image.
+bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
+
+// Divides out uneven lighting (gradients, shadows) from a grayscale page.
+cv::Mat flattenLighting(const cv::Mat& gray);
+
+// Prepares a photo for recognition. `recognizer` decides between upright and upside down by
+// reading the top band both ways (the header holds the most text).
+Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer);
+
+}  // namespace rx::ocr

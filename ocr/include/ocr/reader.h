@@ -1,0 +1,49 @@
+// Reading a photographed or scanned paper prescription end to end: decode, prepare the page,
+// recognise, extract fields, decode QR codes; with timings per stage.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ocr/fields.h"
+#include "ocr/image_io.h"
+#include "ocr/page.h"
+
+namespace rx::ocr {
+
+struct StageTimings {
+  double decode = 0, page = 0, recognize = 0, fields = 0, qr = 0, total = 0;  // milliseconds
+};
+
+struct ReadResult {
+  int width = 0, height = 0;  // of the decoded (EXIF-upright) photo
+  PreparedPage page;
+  std::vector<RecognizedLine> lines;
+  ExtractedFields fields;
+  std::vector<std::string> qrPayloads;
+  StageTimings ms;
+};
+
+class PrescriptionReader {
+ public:
+  // `lexicon` may be null (no snapping); it must outlive the reader.
+  PrescriptionReader(std::unique_ptr<Recognizer> recognizer, const DrugLexicon* lexicon, ImageLimits limits = {});
+
+  Result<ReadResult> readFile(const std::string& path);
+  Result<ReadResult> read(const std::vector<std::uint8_t>& bytes, const std::string& name);
+  // From an already decoded BGR image.
+  Result<ReadResult> readImage(const cv::Mat& bgr);
+
+  Recognizer& recognizer() { return *recognizer_; }
+
+ private:
+  std::unique_ptr<Recognizer> recognizer_;
+  const DrugLexicon* lexicon_;
+  ImageLimits limits_;
+};
+
+// Returns the payloads of the QR codes in `bgr` (searched on a copy at most 1600 px wide).
+std::vector<std::string> decodeQrCodes(const cv::Mat& bgr);
+
+}  // namespace rx::ocr

@@ -1,0 +1,384 @@
+#include "ocr/fields.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/utf8.h"
+
+namespace rx::ocr {
+
+namespace {
+
+// Normalised text of one line, remembering for every character the word it came from, so a
+// value's confidence and box can be taken from the words it was read from.
+struct Span {
+  std::u32string text;
+  std::vector<int> word;  // -1 for separators
+};
+
+bool isDigit(char32_t c) { return c >= '0' && c <= '9'; }
+bool isAsciiAlnum(char32_t c) { return c < 0x80 && std::isalnum(static_cast<int>(c)); }
+
+char32_t normalizeChar(char32_t c) {
+  switch (c) {
+    case U'：': return ':';
+    case U'，': return ',';
+    case U'．': case U'。': return '.';
+    case U'（': return '(';
+    case U'）': return ')';
+    case U'　': return ' ';
+    case U'／': return '/';
+    case U'Ｘ': case U'╳': case U'✕': return U'×';
+    default: break;
+  }
+  if (c >= U'０' && c <= U'９') return '0' + (c - U'０');
+  if (c >= U'Ａ' && c <= U'Ｚ') return 'A' + (c - U'Ａ');
+  if (c >= U'ａ' && c <= U'ｚ') return 'a' + (c - U'ａ');
+  return c;
+}
+
+Span normalizeLine(const RecognizedLine& line) {
+  Span raw;
+  for (std::size_t w = 0; w < line.words.size(); ++w) {
+    if (!raw.text.empty()) {
+      raw.text.push_back(' ');
+      raw.word.push_back(-1);
+    }
+    for (char32_t c : toU32(line.words[w].text)) {
+      raw.text.push_back(normalizeChar(c));
+      raw.word.push_back(static_cast<int>(w));
+    }
+  }
+  // Words are separated by one space; a wider gap on the page (between fields) is kept as two.
+  Span out;
+  for (std::size_t i = 0; i < raw.text.size(); ++i) {
+    char32_t c = raw.text[i];
+    if (c == ' ') {
+      std::size_t j = i;
+      while (j < raw.text.size() && raw.text[j] == ' ') ++j;
+      const bool betweenHan = i > 0 && j < raw.text.size() && isHan(raw.text[i - 1]) && isHan(raw.text[j]);
+      // A gap wider than ~1.5 characters between words reads as a field separator.
+      bool wide = false;
+      if (i > 0 && j < raw.text.size() && raw.word[i - 1] >= 0 && raw.word[j] >= 0) {
+        const cv::Rect& a = line.words[raw.word[i - 1]].box;
+        const cv::Rect& b = line.words[raw.word[j]].box;
+        wide = b.x - (a.x + a.width) > 1.5 * std::max(a.height, b.height);
+      }
+      if (wide) {
+        out.text += U"  ";
+        out.word.insert(out.word.end(), {-1, -1});
+      } else if (!betweenHan) {
+        out.text.push_back(' ');
+        out.word.push_back(-1);
+      }
+      i = j - 1;
+      continue;
+    }
+    // X or x standing for × between a digit or letter and a digit ("20mgX14粒", "X5盒").
+    if ((c == 'X' || c == 'x') && i + 1 < raw.text.size() && isDigit(raw.text[i + 1]) &&
+        (i == 0 || !(raw.text[i - 1] >= 'A' && raw.text[i - 1] <= 'Z')))
+      c = U'×';
+    out.text.push_back(c);
+    out.word.push_back(raw.word[i]);
+  }
+  return out;
+}
+
+FieldValue valueOf(const Span& s, std::size_t from, std::size_t to, const RecognizedLine& line, std::u32string text) {
+  FieldValue v;
+  v.value = toUtf8(text);
+  float conf = 100;
+  cv::Rect box;
+  bool any = false;
+  int last = -2;
+  for (std::size_t i = from; i < to && i < s.word.size(); ++i) {
+    const int w = s.word[i];
+    if (w < 0 || w == last) continue;
+    last = w;
+    conf = std::min(conf, line.words[w].confidence);
+    box = any ? (box | line.words[w].box) : line.words[w].box;
+    any = true;
+  }
+  v.confidence = any ? conf / 100.0f : line.confidence / 100.0f;
+  v.box = any ? box : line.box;
+  return v;
+}
+
+struct Label {
+  std::u32string text;
+  const char* field;  // nullptr: a label that only ends the previous value
+};
+
+const std::vector<Label>& labels() {
+  static const std::vector<Label> kLabels = [] {
+    std::vector<Label> l = {
+        {U"处方编号", "rx_number"}, {U"No", "rx_number"},     {U"NO", "rx_number"},      {U"N0", "rx_number"},
+        {U"患者姓名", "patient_name"}, {U"姓名", "patient_name"}, {U"性别", "sex"},       {U"年龄", "age"},
+        {U"门诊号", "outpatient_id"}, {U"病历号", "outpatient_id"}, {U"科别", "department"}, {U"科室", "department"},
+        {U"临床诊断", "diagnosis"}, {U"诊断", "diagnosis"},    {U"开具日期", "date"},     {U"日期", "date"},
+        {U"医师", "doctor"},       {U"金额", "amount"},       {U"费别", nullptr},        {U"审核药师", nullptr},
+        {U"调配药师", nullptr},    {U"核对/发药", nullptr},   {U"用法", "usage"}};
+    // Longest first, so 临床诊断 wins over 诊断 at the same position.
+    std::stable_sort(l.begin(), l.end(), [](const Label& a, const Label& b) { return a.text.size() > b.text.size(); });
+    return l;
+  }();
+  return kLabels;
+}
+
+struct Occurrence {
+  std::size_t start, end;
+  const Label* label;
+};
+
+std::vector<Occurrence> findLabels(const std::u32string& t) {
+  std::vector<Occurrence> out;
+  for (std::size_t i = 0; i < t.size();) {
+    const Label* hit = nullptr;
+    for (const Label& l : labels()) {
+      if (t.compare(i, l.text.size(), l.text) != 0) continue;
+      // "No" must stand alone (not inside a word) and be followed by ':', '.' or a digit.
+      if (l.text[0] == 'N') {
+        const std::size_t after = i + l.text.size();
+        if ((i > 0 && isAsciiAlnum(t[i - 1])) || after >= t.size() ||
+            !(t[after] == ':' || t[after] == '.' || isDigit(t[after]) || t[after] == ' '))
+          continue;
+      }
+      hit = &l;
+      break;
+    }
+    if (hit) {
+      out.push_back({i, i + hit->text.size(), hit});
+      i += hit->text.size();
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::u32string trim(std::u32string s) {
+  auto junk = [](char32_t c) { return c == ' ' || c == ':' || c == '.' || c == ',' || c == ';' || c == '|'; };
+  while (!s.empty() && junk(s.front())) s.erase(s.begin());
+  while (!s.empty() && junk(s.back())) s.pop_back();
+  return s;
+}
+
+std::u32string onlyHan(const std::u32string& s) {
+  std::u32string out;
+  for (char32_t c : s)
+    if (isHan(c)) out.push_back(c);
+  return out;
+}
+
+std::u32string onlyDigits(const std::u32string& s) {
+  std::u32string out;
+  for (char32_t c : s)
+    if (isDigit(c)) out.push_back(c);
+  return out;
+}
+
+// Cleans a raw value for its field; returns an empty string when nothing usable remains.
+std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
+  if (field == "rx_number") {
+    std::u32string d = onlyDigits(raw);
+    return d.size() >= 6 && d.size() <= 14 ? d : U"";
+  }
+  if (field == "patient_name" || field == "doctor") {
+    std::u32string h = onlyHan(raw);
+    return h.size() >= 2 && h.size() <= 4 ? h : (h.size() > 4 ? h.substr(0, 4) : U"");
+  }
+  if (field == "department") return onlyHan(raw);
+  if (field == "sex") {
+    for (char32_t c : raw)
+      if (c == U'男' || c == U'女') return std::u32string(1, c);
+    return U"";
+  }
+  if (field == "age") {
+    std::u32string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (isDigit(raw[i])) out.push_back(raw[i]);
+      else if (!out.empty() && (raw[i] == U'岁' || raw[i] == U'月' || raw[i] == U'天')) {
+        out.push_back(raw[i]);
+        break;
+      } else if (!out.empty()) break;
+    }
+    if (!out.empty() && isDigit(out.back())) out.push_back(U'岁');
+    return out;
+  }
+  if (field == "outpatient_id") {
+    std::u32string out;
+    for (char32_t c : raw) {
+      if (isAsciiAlnum(c)) out.push_back(c >= 'a' && c <= 'z' ? c - 32 : c);
+      else if (!out.empty() && c == ' ') break;
+    }
+    return out;
+  }
+  if (field == "amount") {
+    std::u32string out;
+    bool dot = false;
+    for (char32_t c : raw) {
+      if (isDigit(c)) out.push_back(c);
+      else if ((c == '.' || c == ',') && !dot && !out.empty()) {
+        out.push_back('.');
+        dot = true;
+      } else if (!out.empty()) break;
+    }
+    return out;
+  }
+  if (field == "date") {
+    // 2026年2月13日, 2026-02-13, 2026.2.13, with OCR'd separators in between.
+    std::vector<std::u32string> parts;
+    std::u32string cur;
+    for (char32_t c : raw) {
+      if (isDigit(c)) cur.push_back(c);
+      else if (!cur.empty()) {
+        parts.push_back(cur);
+        cur.clear();
+      }
+    }
+    if (!cur.empty()) parts.push_back(cur);
+    if (parts.size() < 3 || parts[0].size() != 4) return U"";
+    const int m = std::stoi(toUtf8(parts[1])), d = std::stoi(toUtf8(parts[2]));
+    if (m < 1 || m > 12 || d < 1 || d > 31) return U"";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%s-%02d-%02d", toUtf8(parts[0]).c_str(), m, d);
+    return toU32(buf);
+  }
+  return trim(raw);
+}
+
+bool isUnitChar(char32_t c) {
+  return c == U'盒' || c == U'瓶' || c == U'袋' || c == U'支' || c == U'粒' || c == U'片' || c == U'板' || c == U'贴';
+}
+
+// Splits a drug line into name, spec and "×N unit" and snaps the name to the catalogue.
+DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& line, const DrugLexicon* lexicon) {
+  DrugLine d;
+  const std::u32string& t = s.text;
+  // Quantity and unit at the end: ×5瓶 (× sometimes lost).
+  std::size_t end = t.size();
+  while (end > from && t[end - 1] == ' ') --end;
+  std::size_t qtyStart = end;
+  if (end > from && isUnitChar(t[end - 1])) {
+    std::size_t k = end - 1;
+    while (k > from && isDigit(t[k - 1])) --k;
+    if (k < end - 1) {
+      d.quantity = valueOf(s, k, end - 1, line, t.substr(k, end - 1 - k));
+      d.unit = valueOf(s, end - 1, end, line, t.substr(end - 1, 1));
+      qtyStart = k;
+      if (qtyStart > from && (t[qtyStart - 1] == U'×' || t[qtyStart - 1] == '*')) --qtyStart;
+    }
+  }
+  // Name: the leading run up to a wide gap, or up to the first digit that starts a strength.
+  std::size_t nameEnd = from;
+  while (nameEnd < qtyStart && !(t[nameEnd] == ' ' && nameEnd + 1 < qtyStart && t[nameEnd + 1] == ' ')) ++nameEnd;
+  std::u32string name = trim(t.substr(from, nameEnd - from));
+  std::size_t specStart = nameEnd;
+  if (nameEnd >= qtyStart) {
+    // No gap: cut before the first digit followed by a unit of strength (mg, g, ml).
+    for (std::size_t k = from; k < qtyStart; ++k)
+      if (isDigit(t[k]) && k > from + 1 && isHan(t[k - 1])) {
+        name = trim(t.substr(from, k - from));
+        specStart = k;
+        break;
+      }
+  }
+  d.name = valueOf(s, from, from + name.size(), line, name);
+  d.spec = valueOf(s, specStart, qtyStart, line, trim(t.substr(specStart, qtyStart - specStart)));
+  // Keep only Han, ASCII letters and digits in the name before snapping (drop stray marks).
+  std::u32string clean;
+  for (char32_t c : name)
+    if (isHan(c) || isAsciiAlnum(c)) clean.push_back(c);
+  d.name.value = toUtf8(clean);
+  if (lexicon) {
+    if (auto snap = lexicon->snap(d.name.value)) {
+      if (snap->entry->name != d.name.value) {
+        d.readAs = d.name.value;
+        // A snapped name is as trustworthy as its distance allows.
+        d.name.confidence = std::min(d.name.confidence, 1.0f - 0.25f * static_cast<float>(snap->distance));
+      }
+      d.name.value = snap->entry->name;
+      d.drugClass = snap->entry->drugClass;
+      d.ephedrine = snap->entry->ephedrine;
+    } else {
+      d.name.confidence = std::min(d.name.confidence, 0.3f);  // not in the catalogue: check by hand
+    }
+  }
+  return d;
+}
+
+bool containsAny(const std::u32string& t, std::initializer_list<std::u32string_view> words) {
+  for (auto w : words)
+    if (t.find(w) != std::u32string::npos) return true;
+  return false;
+}
+}  // namespace
+
+std::string normalizeText(const std::string& text) {
+  RecognizedLine line;
+  line.text = text;
+  line.words.push_back({text, 100, {}});
+  return toUtf8(normalizeLine(line).text);
+}
+
+ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const DrugLexicon* lexicon) {
+  ExtractedFields out;
+  std::vector<Span> spans;
+  spans.reserve(lines.size());
+  for (const auto& l : lines) spans.push_back(normalizeLine(l));
+
+  bool inDrugs = false;
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    const Span& s = spans[li];
+    const std::u32string& t = s.text;
+    // The hospital: the first line naming an institution, before the fields start.
+    if (!out.fields.count("hospital") && out.fields.size() <= 1 && onlyHan(t).size() >= 4 &&
+        containsAny(t, {U"医院", U"中心", U"卫生", U"诊所", U"门诊部"}) && findLabels(t).empty()) {
+      FieldValue v = valueOf(s, 0, t.size(), lines[li], onlyHan(t));
+      out.fields["hospital"] = v;
+      continue;
+    }
+    std::u32string head = trim(t);
+    if (head.rfind(U"Rp", 0) == 0 || head.rfind(U"RP", 0) == 0 || head == U"R") {
+      inDrugs = true;
+      continue;
+    }
+    auto found = findLabels(t);
+    if (inDrugs && !found.empty() && found.front().label->field && std::string(found.front().label->field) == "usage") {
+      if (!out.drugs.empty()) {
+        std::size_t from = found.front().end;
+        out.drugs.back().usage = valueOf(s, from, t.size(), lines[li], trim(t.substr(from)));
+      }
+      continue;
+    }
+    if (inDrugs && found.empty()) {
+      // "1. 阿莫西林胶囊  0.25g×24粒  ×2盒"
+      std::size_t k = 0;
+      while (k < t.size() && t[k] == ' ') ++k;
+      std::size_t digits = k;
+      while (digits < t.size() && isDigit(t[digits])) ++digits;
+      if (digits > k && digits < t.size() && (t[digits] == '.' || t[digits] == U'、' || t[digits] == ',')) {
+        out.drugs.push_back(parseDrugLine(s, digits + 1, lines[li], lexicon));
+      }
+      continue;
+    }
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      const Occurrence& o = found[i];
+      if (!o.label->field) continue;
+      const std::string field = o.label->field;
+      if (field == "usage") continue;
+      if (field == "doctor" || field == "amount") inDrugs = false;
+      if (out.fields.count(field)) continue;
+      const std::size_t to = i + 1 < found.size() ? found[i + 1].start : t.size();
+      const std::u32string raw = t.substr(o.end, to - o.end);
+      const std::u32string value = cleanValue(field, raw);
+      if (value.empty()) continue;
+      std::size_t from = o.end;
+      while (from < to && (t[from] == ' ' || t[from] == ':')) ++from;
+      out.fields[field] = valueOf(s, from, to, lines[li], value);
+    }
+  }
+  return out;
+}
+
+}  // namespace rx::ocr

@@ -1,0 +1,84 @@
+#include "ocr/lexicon.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/drug_class.h"
+#include "base/utf8.h"
+
+namespace rx::ocr {
+
+Result<DrugLexicon> DrugLexicon::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status(ErrorCode::kNotFound, "cannot read the drug catalogue " + path);
+  DrugLexicon lex;
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::istringstream fields(line);
+    for (std::string c; std::getline(fields, c, '\t');) cols.push_back(c);
+    if (cols.size() != 4)
+      return Status(ErrorCode::kCorrupt, path + ":" + std::to_string(lineNo) + ": expected 4 tab-separated columns");
+    DrugEntry e{cols[0], cols[1], cols[2] == "ephedrine", {}};
+    if (!isKnownDrugClass(e.drugClass))
+      return Status(ErrorCode::kCorrupt, path + ":" + std::to_string(lineNo) + ": unknown class '" + e.drugClass + "'");
+    if (cols[3] != "-") {
+      std::istringstream names(cols[3]);
+      for (std::string n; std::getline(names, n, ',');) e.otherNames.push_back(n);
+    }
+    lex.entries_.push_back(std::move(e));
+  }
+  for (std::size_t i = 0; i < lex.entries_.size(); ++i) {
+    lex.names_.emplace_back(toU32(lex.entries_[i].name), i);
+    for (const auto& n : lex.entries_[i].otherNames) lex.names_.emplace_back(toU32(n), i);
+  }
+  if (lex.entries_.empty()) return Status(ErrorCode::kCorrupt, path + " holds no drugs");
+  return lex;
+}
+
+std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
+  const std::u32string t = toU32(text);
+  if (t.empty()) return std::nullopt;
+  int best = 1 << 30;
+  std::size_t bestEntry = 0, bestLen = 0;
+  for (const auto& [name, entry] : names_) {
+    // A cheap bound first: the length difference is a lower bound on the distance.
+    const int lengthGap = std::abs(static_cast<int>(name.size()) - static_cast<int>(t.size()));
+    if (lengthGap > best) continue;
+    const int d = editDistance(t, name);
+    if (d < best || (d == best && name.size() > bestLen)) {
+      best = d;
+      bestEntry = entry;
+      bestLen = name.size();
+    }
+  }
+  const int allowed = std::max<int>(1, static_cast<int>(std::max(t.size(), bestLen)) / 3);
+  if (best > allowed) return std::nullopt;
+  return DrugSnap{&entries_[bestEntry], best};
+}
+
+const DrugEntry* DrugLexicon::find(const std::string& name) const {
+  for (const auto& e : entries_)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+std::string defaultCataloguePath() {
+  if (const char* env = std::getenv("RXDESK_CATALOGUE")) return env;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share" / "rxdesk" / "drugs.tsv";
+    if (std::filesystem::exists(installed)) return installed.string();
+  }
+  return "/usr/share/rxdesk/drugs.tsv";
+}
+
+}  // namespace rx::ocr

@@ -1,0 +1,80 @@
+// Scoring OCR'd fields against generated ground truth: exact match per field, drug names, and the
+// character error rate over all field values.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/utf8.h"
+#include "ocr/fields.h"
+#include "rxgen.h"
+
+namespace rx::test {
+
+class OcrScore {
+ public:
+  static const std::vector<std::string>& fieldNames() {
+    static const std::vector<std::string> names = {"rx_number", "date",       "patient_name", "hospital",
+                                                   "sex",       "age",        "outpatient_id", "department",
+                                                   "diagnosis", "doctor",     "amount"};
+    return names;
+  }
+
+  static std::map<std::string, std::string> truthFields(const GenRx& t) {
+    return {{"rx_number", t.rxNumber}, {"date", t.date},       {"patient_name", t.patientName},
+            {"hospital", t.hospital},  {"sex", t.sex},         {"age", t.age},
+            {"outpatient_id", t.outpatientId}, {"department", t.department}, {"diagnosis", t.diagnosis},
+            {"doctor", t.doctor},      {"amount", t.amount}};
+  }
+
+  // Records one photo; returns the names of the fields that were wrong (for messages).
+  std::vector<std::string> add(const GenRx& truth, const ocr::ExtractedFields& got) {
+    std::vector<std::string> wrong;
+    ++photos_;
+    for (const auto& [name, want] : truthFields(truth)) {
+      auto it = got.fields.find(name);
+      const std::string have = it == got.fields.end() ? "" : it->second.value;
+      if (have == want) ++exact_[name];
+      else wrong.push_back(name + ": want '" + want + "' got '" + have + "'");
+      const std::u32string w = toU32(want), h = toU32(have);
+      charErrors_ += editDistance(w, h);
+      chars_ += static_cast<long>(w.size());
+    }
+    std::multiset<std::string> names;
+    for (const auto& d : got.drugs) names.insert(d.name.value);
+    for (const auto& d : truth.drugs) {
+      ++drugs_;
+      auto it = names.find(d.name);
+      if (it != names.end()) {
+        ++drugsRight_;
+        names.erase(it);
+      } else {
+        wrong.push_back("drug " + d.name);
+      }
+    }
+    return wrong;
+  }
+
+  double exact(const std::string& field) const {
+    auto it = exact_.find(field);
+    return photos_ ? (it == exact_.end() ? 0.0 : it->second) / photos_ : 0.0;
+  }
+  double allFields() const {
+    double sum = 0;
+    for (const auto& n : fieldNames()) sum += exact(n);
+    return sum / static_cast<double>(fieldNames().size());
+  }
+  double drugNames() const { return drugs_ ? static_cast<double>(drugsRight_) / drugs_ : 0.0; }
+  double characterErrorRate() const { return chars_ ? static_cast<double>(charErrors_) / chars_ : 0.0; }
+  int photos() const { return photos_; }
+
+ private:
+  int photos_ = 0;
+  std::map<std::string, int> exact_;
+  long charErrors_ = 0, chars_ = 0;
+  int drugs_ = 0, drugsRight_ = 0;
+};
+
+}  // namespace rx::test

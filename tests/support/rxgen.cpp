@@ -1,0 +1,352 @@
+#include "rxgen.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <opencv2/freetype.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace rx::test {
+
+namespace {
+
+const std::vector<std::string> kHospitals = {
+    "北京市朝阳区第三人民医院", "上海市徐汇区中心医院",   "广州市越秀区人民医院",   "深圳市南山区妇幼保健院",
+    "杭州市西湖区中医院",       "成都市武侯区社区卫生服务中心", "武汉市江汉区第一医院", "南京市鼓楼区红十字医院",
+    "西安市雁塔区人民医院",     "天津市和平区口腔医院",   "重庆市渝中区第二人民医院", "苏州市姑苏区中西医结合医院"};
+const std::vector<std::string> kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙",
+                                            "马", "朱", "胡", "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋",
+                                            "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "萧", "田", "董", "潘"};
+const std::vector<std::string> kGiven = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
+                                         "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文",
+                                         "玉兰", "志强", "海燕", "晓东", "春梅", "国庆", "子涵", "雨轩", "浩然", "欣怡",
+                                         "梓萱", "宇航", "思远", "嘉怡", "俊杰", "婷婷", "建国", "红梅", "德明", "淑珍"};
+const std::vector<std::string> kDepartments = {"内科", "外科", "儿科", "妇科", "皮肤科", "呼吸内科", "消化内科",
+                                               "心血管内科", "内分泌科", "神经内科", "耳鼻喉科", "全科门诊"};
+const std::vector<std::string> kDiagnoses = {"上呼吸道感染", "急性支气管炎", "高血压病", "2型糖尿病", "慢性胃炎",
+                                             "过敏性鼻炎", "高脂血症", "急性咽炎", "尿路感染", "冠心病",
+                                             "甲状腺功能亢进", "痛风", "失眠", "湿疹", "急性肠胃炎"};
+const std::vector<std::string> kUnits = {"盒", "瓶", "袋", "支"};
+const std::vector<std::string> kSpecs = {"0.25g×24粒", "0.5g×48片", "10mg×28片", "100mg×6粒", "5mg×30片",
+                                         "0.1g×12片", "20mg×14粒", "50mg×20片", "0.3g×20粒", "2mg×60片"};
+const std::vector<std::string> kUsages = {"口服 一次1片 一日3次", "口服 一次2粒 一日2次", "口服 一次1粒 一日1次",
+                                          "口服 一次1片 一日2次 饭后", "口服 一次0.5片 一日1次", "口服 一次2片 一日3次 饭前"};
+
+struct Fonts {
+  cv::Ptr<cv::freetype::FreeType2> face[3];
+  Fonts() {
+    const char* files[3] = {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+                            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"};
+    const int index[3] = {2, 2, 0};
+    for (int i = 0; i < 3; ++i) {
+      face[i] = cv::freetype::createFreeType2();
+      face[i]->loadFontData(files[i], index[i]);
+    }
+  }
+};
+Fonts& fonts() {
+  thread_local Fonts f;
+  return f;
+}
+
+// Draws UTF-8 `text` with its top-left at `at`; returns its width.
+int draw(cv::Mat& img, const std::string& text, cv::Point at, int height, int font, cv::Scalar color = {20, 20, 20}) {
+  auto& ft = fonts().face[font];
+  int baseline = 0;
+  cv::Size size = ft->getTextSize(text, height, -1, &baseline);
+  ft->putText(img, text, {at.x, at.y + height}, height, color, -1, cv::LINE_AA, true);
+  return size.width;
+}
+
+int drawCentered(cv::Mat& img, const std::string& text, int y, int height, int font) {
+  int baseline = 0;
+  cv::Size size = fonts().face[font]->getTextSize(text, height, -1, &baseline);
+  draw(img, text, {(img.cols - size.width) / 2, y}, height, font);
+  return size.width;
+}
+
+std::string chineseDate(const std::string& iso) {
+  return iso.substr(0, 4) + "年" + std::to_string(std::stoi(iso.substr(5, 2))) + "月" +
+         std::to_string(std::stoi(iso.substr(8, 2))) + "日";
+}
+}  // namespace
+
+RxGenerator::RxGenerator(std::uint64_t seed, std::string catalogue) : rng_(seed) {
+  std::ifstream in(catalogue);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name, cls;
+    std::getline(fields, name, '\t');
+    std::getline(fields, cls, '\t');
+    if (cls == "rx" || cls == "otc-a" || cls == "otc-b") drugNames_.push_back(name);
+  }
+}
+
+std::string RxGenerator::pick(const std::vector<std::string>& v) {
+  return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng_)];
+}
+
+std::string RxGenerator::randomName() {
+  std::string n = pick(kSurnames) + pick(kGiven);
+  if (std::uniform_int_distribution<int>(0, 2)(rng_) == 0 && n.size() <= 6) n += pick(kGiven);
+  return n;
+}
+
+std::vector<GenDrug> RxGenerator::randomDrugs() {
+  std::vector<GenDrug> drugs;
+  const int n = std::uniform_int_distribution<int>(1, 4)(rng_);
+  for (int i = 0; i < n; ++i) {
+    GenDrug d{pick(drugNames_), pick(kSpecs), std::uniform_int_distribution<int>(1, 6)(rng_), pick(kUnits), pick(kUsages)};
+    bool dup = false;
+    for (const auto& e : drugs) dup = dup || e.name == d.name;
+    if (!dup) drugs.push_back(d);
+  }
+  return drugs;
+}
+
+GenRx RxGenerator::content(int layout) {
+  GenRx rx;
+  rx.layout = layout;
+  rx.hospital = pick(kHospitals);
+  auto digits = [&](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(rng_));
+    return s;
+  };
+  const int month = std::uniform_int_distribution<int>(1, 12)(rng_);
+  const int day = std::uniform_int_distribution<int>(1, 28)(rng_);
+  char date[16];
+  std::snprintf(date, sizeof date, "2026-%02d-%02d", month, day);
+  rx.date = date;
+  rx.rxNumber = (layout % 2 ? "" : "2026") + digits(layout % 2 ? 10 : 8);
+  rx.patientName = randomName();
+  rx.sex = std::uniform_int_distribution<int>(0, 1)(rng_) ? "男" : "女";
+  rx.age = std::to_string(std::uniform_int_distribution<int>(1, 90)(rng_)) + "岁";
+  rx.outpatientId = "MZ" + digits(9);
+  rx.department = pick(kDepartments);
+  rx.diagnosis = pick(kDiagnoses);
+  rx.drugs = randomDrugs();
+  rx.doctor = randomName();
+  char amount[32];
+  std::snprintf(amount, sizeof amount, "%.2f", std::uniform_int_distribution<int>(500, 80000)(rng_) / 100.0);
+  rx.amount = amount;
+  return rx;
+}
+
+GenRx RxGenerator::monthlyRepeat(const GenRx& previous) {
+  GenRx rx = content(previous.layout);
+  rx.hospital = previous.hospital;
+  rx.patientName = previous.patientName;
+  rx.sex = previous.sex;
+  rx.age = previous.age;
+  rx.outpatientId = previous.outpatientId;
+  rx.department = previous.department;
+  rx.diagnosis = previous.diagnosis;
+  rx.drugs = previous.drugs;
+  rx.doctor = previous.doctor;
+  rx.amount = previous.amount;
+  int month = std::stoi(previous.date.substr(5, 2)) % 12 + 1;
+  char date[16];
+  std::snprintf(date, sizeof date, "2026-%02d-%s", month, previous.date.substr(8, 2).c_str());
+  rx.date = date;
+  return rx;
+}
+
+GenRx RxGenerator::sameForm(const GenRx& other) {
+  GenRx rx = content(other.layout);
+  rx.hospital = other.hospital;
+  return rx;
+}
+
+cv::Mat RxGenerator::render(const GenRx& rx) const {
+  cv::Mat page(1754, 1240, CV_8UC3, cv::Scalar(250, 250, 248));
+  const int L = rx.layout;
+  const int font = L % 3;  // Noto Sans, Noto Serif, WenQuanYi Micro Hei
+  const int body = 38 + (L % 2) * 4;
+  const int margin = 90 + (L % 3) * 10;
+  const int right = page.cols - margin;
+  const cv::Scalar ink(30, 30, 30);
+  int y = 70;
+  drawCentered(page, rx.hospital, y, 54 + (L % 2) * 6, font);
+  y += 84;
+  drawCentered(page, L % 2 ? "门诊处方笺" : "处 方 笺", y, 46, font);
+  y += 80;
+  const std::string date = (L % 3 == 1) ? rx.date : chineseDate(rx.date);
+  auto line = [&](int yy) { cv::line(page, {margin, yy}, {right, yy}, ink, 2, cv::LINE_AA); };
+  switch (L) {
+    case 0:
+    case 3: {
+      draw(page, "费别：自费", {margin, y}, body, font);
+      draw(page, "No：" + rx.rxNumber, {right - 430, y}, body, font);
+      y += 66;
+      line(y - 12);
+      draw(page, "姓名：" + rx.patientName, {margin, y}, body, font);
+      draw(page, "性别：" + rx.sex, {margin + 420, y}, body, font);
+      draw(page, "年龄：" + rx.age, {margin + 700, y}, body, font);
+      y += 62;
+      draw(page, "门诊号：" + rx.outpatientId, {margin, y}, body, font);
+      draw(page, "科别：" + rx.department, {margin + 620, y}, body, font);
+      y += 62;
+      draw(page, "临床诊断：" + rx.diagnosis, {margin, y}, body, font);
+      y += 62;
+      draw(page, "日期：" + date, {margin, y}, body, font);
+      y += 70;
+      break;
+    }
+    case 1:
+    case 4: {
+      draw(page, "处方编号：" + rx.rxNumber, {margin, y}, body, font);
+      draw(page, "日期：" + date, {right - 420, y}, body, font);
+      y += 70;
+      cv::rectangle(page, {margin, y - 14}, {right, y + 190}, ink, 2, cv::LINE_AA);
+      draw(page, "患者姓名：" + rx.patientName, {margin + 16, y}, body, font);
+      draw(page, "性别：" + rx.sex, {margin + 500, y}, body, font);
+      draw(page, "年龄：" + rx.age, {margin + 760, y}, body, font);
+      y += 64;
+      draw(page, "科室：" + rx.department, {margin + 16, y}, body, font);
+      draw(page, "门诊号：" + rx.outpatientId, {margin + 500, y}, body, font);
+      y += 64;
+      draw(page, "诊断：" + rx.diagnosis, {margin + 16, y}, body, font);
+      y += 90;
+      break;
+    }
+    default: {
+      draw(page, "科别：" + rx.department, {margin, y}, body, font);
+      draw(page, "No." + rx.rxNumber, {right - 440, y}, body, font);
+      y += 64;
+      draw(page, "姓名：" + rx.patientName, {margin, y}, body, font);
+      draw(page, "性别：" + rx.sex, {margin + 400, y}, body, font);
+      draw(page, "年龄：" + rx.age, {margin + 650, y}, body, font);
+      y += 64;
+      draw(page, "病历号：" + rx.outpatientId, {margin, y}, body, font);
+      draw(page, "开具日期：" + date, {margin + 520, y}, body, font);
+      y += 64;
+      draw(page, "临床诊断：" + rx.diagnosis, {margin, y}, body, font);
+      y += 72;
+      break;
+    }
+  }
+  line(y - 10);
+  draw(page, "Rp", {margin, y + 6}, 56, font);
+  y += 90;
+  int n = 0;
+  for (const GenDrug& d : rx.drugs) {
+    std::string first = std::to_string(++n) + ". " + d.name;
+    int w = draw(page, first, {margin + 30, y}, body, font);
+    draw(page, d.spec, {std::max(margin + 30 + w + 40, margin + 560), y}, body, font);
+    draw(page, "×" + std::to_string(d.quantity) + d.unit, {right - 150, y}, body, font);
+    y += 58;
+    draw(page, "用法：" + d.usage, {margin + 80, y}, body - 4, font);
+    y += 72;
+  }
+  y = std::max(y + 30, 1420);
+  line(y - 14);
+  draw(page, "医师：" + rx.doctor, {margin, y}, body, font);
+  draw(page, "金额：" + rx.amount + "元", {right - 360, y}, body, font);
+  y += 70;
+  draw(page, "审核药师：", {margin, y}, body, font);
+  draw(page, "调配药师：", {margin + 380, y}, body, font);
+  draw(page, "核对/发药：", {margin + 760, y}, body - 4, font);
+  return page;
+}
+
+std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const CaptureOptions& o) {
+  int rotation = 0;
+  return photograph(page, o, &rotation);
+}
+
+std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const CaptureOptions& o, int* rotation) {
+  std::uniform_real_distribution<double> u(0, 1);
+  auto range = [&](double a, double b) { return a + (b - a) * u(rng_); };
+  // Orientation of the phone relative to the page.
+  cv::Mat src = page;
+  *rotation = 0;
+  double r = u(rng_);
+  if (r < o.sidewaysProbability) *rotation = u(rng_) < 0.5 ? 90 : 270;
+  else if (r < o.sidewaysProbability + o.upsideDownProbability) *rotation = 180;
+  if (*rotation == 90) cv::rotate(page, src, cv::ROTATE_90_CLOCKWISE);
+  else if (*rotation == 180) cv::rotate(page, src, cv::ROTATE_180);
+  else if (*rotation == 270) cv::rotate(page, src, cv::ROTATE_90_COUNTERCLOCKWISE);
+
+  const double mp = range(o.minMegapixels, o.maxMegapixels) * 1e6;
+  const bool portrait = src.rows > src.cols;
+  int W = static_cast<int>(std::sqrt(mp * (portrait ? 3.0 / 4 : 4.0 / 3)));
+  int H = static_cast<int>(mp / W);
+  // The desk: a flat colour with texture.
+  cv::Mat photo(H, W, CV_8UC3, cv::Scalar(range(60, 140), range(70, 140), range(80, 160)));
+  cv::Mat texture(H / 8 + 1, W / 8 + 1, CV_8UC3);
+  cv::randn(texture, cv::Scalar::all(0), cv::Scalar::all(12));
+  cv::resize(texture, texture, photo.size(), 0, 0, cv::INTER_LINEAR);
+  photo += texture;
+
+  // The page covers 55-85% of the frame's short side, with perspective and a small rotation.
+  const double fill = range(0.62, 0.88);
+  const double scale = std::min(W * fill / src.cols, H * fill / src.rows);
+  const double pw = src.cols * scale, ph = src.rows * scale;
+  const cv::Point2f centre(static_cast<float>(W / 2 + range(-0.05, 0.05) * W), static_cast<float>(H / 2 + range(-0.05, 0.05) * H));
+  const double angle = range(-12, 12) * CV_PI / 180;
+  std::vector<cv::Point2f> corners;
+  const double jitter = 0.06;
+  for (auto [sx, sy] : {std::pair{-0.5, -0.5}, std::pair{0.5, -0.5}, std::pair{0.5, 0.5}, std::pair{-0.5, 0.5}}) {
+    double x = sx * pw * (1 + range(-jitter, jitter)), y = sy * ph * (1 + range(-jitter, jitter));
+    corners.emplace_back(static_cast<float>(centre.x + x * std::cos(angle) - y * std::sin(angle)),
+                         static_cast<float>(centre.y + x * std::sin(angle) + y * std::cos(angle)));
+  }
+  std::vector<cv::Point2f> srcCorners = {{0, 0}, {static_cast<float>(src.cols), 0},
+                                         {static_cast<float>(src.cols), static_cast<float>(src.rows)},
+                                         {0, static_cast<float>(src.rows)}};
+  cv::Mat M = cv::getPerspectiveTransform(srcCorners, corners);
+  cv::warpPerspective(src, photo, M, photo.size(), cv::INTER_LINEAR, cv::BORDER_TRANSPARENT);
+
+  // Light: a gradient across the frame, sometimes a hard shadow (a hand, a phone).
+  cv::Mat light(H, W, CV_32F);
+  const double a = range(0, 2 * CV_PI), lo = range(0.55, 0.9);
+  for (int yy = 0; yy < H; ++yy) {
+    float* row = light.ptr<float>(yy);
+    for (int xx = 0; xx < W; ++xx) {
+      double t = ((xx - W / 2.0) * std::cos(a) + (yy - H / 2.0) * std::sin(a)) / std::max(W, H) + 0.5;
+      row[xx] = static_cast<float>(lo + (1.0 - lo) * std::clamp(t, 0.0, 1.0));
+    }
+  }
+  if (u(rng_) < o.shadowProbability) {
+    std::vector<cv::Point> poly;
+    const int edge = static_cast<int>(range(0, 4));
+    const double depth = range(0.15, 0.4);
+    if (edge == 0) poly = {{0, 0}, {static_cast<int>(W * range(0.3, 0.9)), 0}, {0, static_cast<int>(H * depth)}};
+    else if (edge == 1) poly = {{W, H}, {W - static_cast<int>(W * depth), H}, {W, H - static_cast<int>(H * range(0.3, 0.8))}};
+    else if (edge == 2) poly = {{0, H}, {static_cast<int>(W * depth), H}, {0, H - static_cast<int>(H * range(0.3, 0.8))}};
+    else poly = {{W, 0}, {W - static_cast<int>(W * range(0.3, 0.9)), 0}, {W, static_cast<int>(H * depth)}};
+    cv::Mat shadow(H, W, CV_32F, cv::Scalar(1));
+    cv::fillConvexPoly(shadow, poly, cv::Scalar(range(0.5, 0.75)), cv::LINE_AA);
+    cv::GaussianBlur(shadow, shadow, cv::Size(0, 0), range(2, 8));
+    light = light.mul(shadow);
+  }
+  cv::Mat photoF;
+  photo.convertTo(photoF, CV_32FC3);
+  std::vector<cv::Mat> ch;
+  cv::split(photoF, ch);
+  for (auto& c : ch) c = c.mul(light);
+  cv::merge(ch, photoF);
+  photoF.convertTo(photo, CV_8UC3);
+
+  const double sigma = range(0.2, 1.3) * std::sqrt(mp / 4e6);
+  cv::GaussianBlur(photo, photo, cv::Size(0, 0), sigma);
+  cv::Mat noise(photo.size(), CV_16SC3);
+  cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(range(2, 7)));
+  cv::Mat photo16;
+  photo.convertTo(photo16, CV_16SC3);
+  photo16 += noise;
+  photo16.convertTo(photo, CV_8UC3);
+
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", photo, jpeg,
+               {cv::IMWRITE_JPEG_QUALITY, std::uniform_int_distribution<int>(o.minJpegQuality, o.maxJpegQuality)(rng_)});
+  return jpeg;
+}
+
+}  // namespace rx::test
