@@ -21,15 +21,27 @@ bool isAsciiAlnum(char32_t c) { return c < 0x80 && std::isalnum(static_cast<int>
 
 char32_t normalizeChar(char32_t c) {
   switch (c) {
-    case U'：': return ':';
-    case U'，': return ',';
-    case U'．': case U'。': return '.';
-    case U'（': return '(';
-    case U'）': return ')';
-    case U'　': return ' ';
-    case U'／': return '/';
-    case U'Ｘ': case U'╳': case U'✕': return U'×';
-    default: break;
+    case U'：':
+      return ':';
+    case U'，':
+      return ',';
+    case U'．':
+    case U'。':
+      return '.';
+    case U'（':
+      return '(';
+    case U'）':
+      return ')';
+    case U'　':
+      return ' ';
+    case U'／':
+      return '/';
+    case U'Ｘ':
+    case U'╳':
+    case U'✕':
+      return U'×';
+    default:
+      break;
   }
   if (c >= U'０' && c <= U'９') return '0' + (c - U'０');
   if (c >= U'Ａ' && c <= U'Ｚ') return 'A' + (c - U'Ａ');
@@ -56,7 +68,11 @@ Span normalizeLine(const RecognizedLine& line) {
     if (c == ' ') {
       std::size_t j = i;
       while (j < raw.text.size() && raw.text[j] == ' ') ++j;
-      const bool betweenHan = i > 0 && j < raw.text.size() && isHan(raw.text[i - 1]) && isHan(raw.text[j]);
+      // Chinese is written without spaces: a single gap next to a Chinese character is an OCR
+      // artefact ("2 型糖尿病"), except before a list number's dot ("1. 阿莫西林").
+      const bool betweenHan = i > 0 && j < raw.text.size() &&
+                              (isHan(raw.text[i - 1]) || isHan(raw.text[j])) &&
+                              raw.text[i - 1] != '.';
       // A gap wider than ~1.5 characters between words reads as a field separator.
       bool wide = false;
       if (i > 0 && j < raw.text.size() && raw.word[i - 1] >= 0 && raw.word[j] >= 0) {
@@ -84,7 +100,8 @@ Span normalizeLine(const RecognizedLine& line) {
   return out;
 }
 
-FieldValue valueOf(const Span& s, std::size_t from, std::size_t to, const RecognizedLine& line, std::u32string text) {
+FieldValue valueOf(const Span& s, std::size_t from, std::size_t to, const RecognizedLine& line,
+                   std::u32string text) {
   FieldValue v;
   v.value = toUtf8(text);
   float conf = 100;
@@ -111,15 +128,32 @@ struct Label {
 
 const std::vector<Label>& labels() {
   static const std::vector<Label> kLabels = [] {
-    std::vector<Label> l = {
-        {U"处方编号", "rx_number"}, {U"No", "rx_number"},     {U"NO", "rx_number"},      {U"N0", "rx_number"},
-        {U"患者姓名", "patient_name"}, {U"姓名", "patient_name"}, {U"性别", "sex"},       {U"年龄", "age"},
-        {U"门诊号", "outpatient_id"}, {U"病历号", "outpatient_id"}, {U"科别", "department"}, {U"科室", "department"},
-        {U"临床诊断", "diagnosis"}, {U"诊断", "diagnosis"},    {U"开具日期", "date"},     {U"日期", "date"},
-        {U"医师", "doctor"},       {U"金额", "amount"},       {U"费别", nullptr},        {U"审核药师", nullptr},
-        {U"调配药师", nullptr},    {U"核对/发药", nullptr},   {U"用法", "usage"}};
+    std::vector<Label> l = {{U"处方编号", "rx_number"},
+                            {U"No", "rx_number"},
+                            {U"NO", "rx_number"},
+                            {U"N0", "rx_number"},
+                            {U"患者姓名", "patient_name"},
+                            {U"姓名", "patient_name"},
+                            {U"性别", "sex"},
+                            {U"年龄", "age"},
+                            {U"门诊号", "outpatient_id"},
+                            {U"病历号", "outpatient_id"},
+                            {U"科别", "department"},
+                            {U"科室", "department"},
+                            {U"临床诊断", "diagnosis"},
+                            {U"诊断", "diagnosis"},
+                            {U"开具日期", "date"},
+                            {U"日期", "date"},
+                            {U"医师", "doctor"},
+                            {U"金额", "amount"},
+                            {U"费别", nullptr},
+                            {U"审核药师", nullptr},
+                            {U"调配药师", nullptr},
+                            {U"核对/发药", nullptr},
+                            {U"用法", "usage"}};
     // Longest first, so 临床诊断 wins over 诊断 at the same position.
-    std::stable_sort(l.begin(), l.end(), [](const Label& a, const Label& b) { return a.text.size() > b.text.size(); });
+    std::stable_sort(l.begin(), l.end(),
+                     [](const Label& a, const Label& b) { return a.text.size() > b.text.size(); });
     return l;
   }();
   return kLabels;
@@ -157,7 +191,9 @@ std::vector<Occurrence> findLabels(const std::u32string& t) {
 }
 
 std::u32string trim(std::u32string s) {
-  auto junk = [](char32_t c) { return c == ' ' || c == ':' || c == '.' || c == ',' || c == ';' || c == '|'; };
+  auto junk = [](char32_t c) {
+    return c == ' ' || c == ':' || c == '.' || c == ',' || c == ';' || c == '|';
+  };
   while (!s.empty() && junk(s.front())) s.erase(s.begin());
   while (!s.empty() && junk(s.back())) s.pop_back();
   return s;
@@ -196,11 +232,13 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
   if (field == "age") {
     std::u32string out;
     for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (isDigit(raw[i])) out.push_back(raw[i]);
+      if (isDigit(raw[i]))
+        out.push_back(raw[i]);
       else if (!out.empty() && (raw[i] == U'岁' || raw[i] == U'月' || raw[i] == U'天')) {
         out.push_back(raw[i]);
         break;
-      } else if (!out.empty()) break;
+      } else if (!out.empty())
+        break;
     }
     if (!out.empty() && isDigit(out.back())) out.push_back(U'岁');
     return out;
@@ -208,8 +246,10 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
   if (field == "outpatient_id") {
     std::u32string out;
     for (char32_t c : raw) {
-      if (isAsciiAlnum(c)) out.push_back(c >= 'a' && c <= 'z' ? c - 32 : c);
-      else if (!out.empty() && c == ' ') break;
+      if (isAsciiAlnum(c))
+        out.push_back(c >= 'a' && c <= 'z' ? c - 32 : c);
+      else if (!out.empty() && c == ' ')
+        break;
     }
     return out;
   }
@@ -217,11 +257,13 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
     std::u32string out;
     bool dot = false;
     for (char32_t c : raw) {
-      if (isDigit(c)) out.push_back(c);
+      if (isDigit(c))
+        out.push_back(c);
       else if ((c == '.' || c == ',') && !dot && !out.empty()) {
         out.push_back('.');
         dot = true;
-      } else if (!out.empty()) break;
+      } else if (!out.empty())
+        break;
     }
     return out;
   }
@@ -230,7 +272,8 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
     std::vector<std::u32string> parts;
     std::u32string cur;
     for (char32_t c : raw) {
-      if (isDigit(c)) cur.push_back(c);
+      if (isDigit(c))
+        cur.push_back(c);
       else if (!cur.empty()) {
         parts.push_back(cur);
         cur.clear();
@@ -248,11 +291,13 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
 }
 
 bool isUnitChar(char32_t c) {
-  return c == U'盒' || c == U'瓶' || c == U'袋' || c == U'支' || c == U'粒' || c == U'片' || c == U'板' || c == U'贴';
+  return c == U'盒' || c == U'瓶' || c == U'袋' || c == U'支' || c == U'粒' || c == U'片' ||
+         c == U'板' || c == U'贴';
 }
 
 // Splits a drug line into name, spec and "×N unit" and snaps the name to the catalogue.
-DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& line, const DrugLexicon* lexicon) {
+DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& line,
+                       const DrugLexicon* lexicon) {
   DrugLine d;
   const std::u32string& t = s.text;
   // Quantity and unit at the end: ×5瓶 (× sometimes lost).
@@ -260,46 +305,79 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& li
   while (end > from && t[end - 1] == ' ') --end;
   std::size_t qtyStart = end;
   if (end > from && isUnitChar(t[end - 1])) {
-    std::size_t k = end - 1;
+    std::size_t digitsEnd = end - 1;
+    while (digitsEnd > from && t[digitsEnd - 1] == ' ')
+      --digitsEnd;  // "×5 瓶": OCR split the words
+    std::size_t k = digitsEnd;
     while (k > from && isDigit(t[k - 1])) --k;
-    if (k < end - 1) {
-      d.quantity = valueOf(s, k, end - 1, line, t.substr(k, end - 1 - k));
+    if (k < digitsEnd) {
+      d.quantity = valueOf(s, k, digitsEnd, line, t.substr(k, digitsEnd - k));
       d.unit = valueOf(s, end - 1, end, line, t.substr(end - 1, 1));
       qtyStart = k;
-      if (qtyStart > from && (t[qtyStart - 1] == U'×' || t[qtyStart - 1] == '*')) --qtyStart;
+      while (qtyStart > from &&
+             (t[qtyStart - 1] == U'×' || t[qtyStart - 1] == '*' || t[qtyStart - 1] == ' '))
+        --qtyStart;
     }
   }
   // Name: the leading run up to a wide gap, or up to the first digit that starts a strength.
   std::size_t nameEnd = from;
-  while (nameEnd < qtyStart && !(t[nameEnd] == ' ' && nameEnd + 1 < qtyStart && t[nameEnd + 1] == ' ')) ++nameEnd;
+  while (nameEnd < qtyStart &&
+         !(t[nameEnd] == ' ' && nameEnd + 1 < qtyStart && t[nameEnd + 1] == ' '))
+    ++nameEnd;
   std::u32string name = trim(t.substr(from, nameEnd - from));
   std::size_t specStart = nameEnd;
-  if (nameEnd >= qtyStart) {
-    // No gap: cut before the first digit followed by a unit of strength (mg, g, ml).
-    for (std::size_t k = from; k < qtyStart; ++k)
-      if (isDigit(t[k]) && k > from + 1 && isHan(t[k - 1])) {
-        name = trim(t.substr(from, k - from));
-        specStart = k;
-        break;
-      }
-  }
-  d.name = valueOf(s, from, from + name.size(), line, name);
-  d.spec = valueOf(s, specStart, qtyStart, line, trim(t.substr(specStart, qtyStart - specStart)));
-  // Keep only Han, ASCII letters and digits in the name before snapping (drop stray marks).
-  std::u32string clean;
-  for (char32_t c : name)
-    if (isHan(c) || isAsciiAlnum(c)) clean.push_back(c);
-  d.name.value = toUtf8(clean);
+  // Where a strength starts right after the name with no gap ("…粉雾剂0.25g×24粒"): the first
+  // digit that follows a Chinese character. Names with digits (聚乙二醇4000散) keep theirs when the
+  // whole segment matches the catalogue better.
+  std::size_t cut = 0;
+  for (std::size_t k = from + 2; k < std::min(nameEnd == from ? qtyStart : qtyStart, t.size()); ++k)
+    if (isDigit(t[k]) && isHan(t[k - 1])) {
+      cut = k;
+      break;
+    }
+  auto cleanName = [](const std::u32string& n) {
+    std::u32string c;
+    for (char32_t ch : n)
+      if (isHan(ch) || isAsciiAlnum(ch)) c.push_back(ch);
+    return c;
+  };
+  struct Candidate {
+    std::u32string name;
+    std::size_t end;
+  };
+  std::vector<Candidate> candidates = {{cleanName(name), from + name.size()}};
+  if (cut) candidates.push_back({cleanName(trim(t.substr(from, cut - from))), cut});
+  std::optional<DrugSnap> best;
+  std::size_t chosen = 0;
   if (lexicon) {
-    if (auto snap = lexicon->snap(d.name.value)) {
-      if (snap->entry->name != d.name.value) {
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      auto snap = lexicon->snap(toUtf8(candidates[c].name));
+      if (snap && (!best || snap->distance < best->distance)) {
+        best = snap;
+        chosen = c;
+      }
+    }
+  } else if (candidates.size() > 1) {
+    chosen = 1;
+  }
+  if (chosen == 1) specStart = cut;
+  const Candidate& pick = candidates[chosen];
+  d.name = valueOf(s, from, pick.end, line, pick.name);
+  std::u32string spec;
+  for (char32_t c : trim(t.substr(specStart, qtyStart > specStart ? qtyStart - specStart : 0)))
+    if (c != ' ') spec.push_back(c);
+  d.spec = valueOf(s, specStart, qtyStart, line, spec);
+  if (lexicon) {
+    if (best) {
+      if (best->entry->name != d.name.value) {
         d.readAs = d.name.value;
         // A snapped name is as trustworthy as its distance allows.
-        d.name.confidence = std::min(d.name.confidence, 1.0f - 0.25f * static_cast<float>(snap->distance));
+        d.name.confidence =
+            std::min(d.name.confidence, 1.0f - 0.25f * static_cast<float>(best->distance));
       }
-      d.name.value = snap->entry->name;
-      d.drugClass = snap->entry->drugClass;
-      d.ephedrine = snap->entry->ephedrine;
+      d.name.value = best->entry->name;
+      d.drugClass = best->entry->drugClass;
+      d.ephedrine = best->entry->ephedrine;
     } else {
       d.name.confidence = std::min(d.name.confidence, 0.3f);  // not in the catalogue: check by hand
     }
@@ -321,7 +399,8 @@ std::string normalizeText(const std::string& text) {
   return toUtf8(normalizeLine(line).text);
 }
 
-ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const DrugLexicon* lexicon) {
+ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
+                              const DrugLexicon* lexicon) {
   ExtractedFields out;
   std::vector<Span> spans;
   spans.reserve(lines.size());
@@ -344,7 +423,8 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       continue;
     }
     auto found = findLabels(t);
-    if (inDrugs && !found.empty() && found.front().label->field && std::string(found.front().label->field) == "usage") {
+    if (inDrugs && !found.empty() && found.front().label->field &&
+        std::string(found.front().label->field) == "usage") {
       if (!out.drugs.empty()) {
         std::size_t from = found.front().end;
         out.drugs.back().usage = valueOf(s, from, t.size(), lines[li], trim(t.substr(from)));
@@ -357,7 +437,8 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       while (k < t.size() && t[k] == ' ') ++k;
       std::size_t digits = k;
       while (digits < t.size() && isDigit(t[digits])) ++digits;
-      if (digits > k && digits < t.size() && (t[digits] == '.' || t[digits] == U'、' || t[digits] == ',')) {
+      if (digits > k && digits < t.size() &&
+          (t[digits] == '.' || t[digits] == U'、' || t[digits] == ',')) {
         out.drugs.push_back(parseDrugLine(s, digits + 1, lines[li], lexicon));
       }
       continue;

@@ -25,10 +25,12 @@ Result<DrugLexicon> DrugLexicon::load(const std::string& path) {
     std::istringstream fields(line);
     for (std::string c; std::getline(fields, c, '\t');) cols.push_back(c);
     if (cols.size() != 4)
-      return Status(ErrorCode::kCorrupt, path + ":" + std::to_string(lineNo) + ": expected 4 tab-separated columns");
+      return Status(ErrorCode::kCorrupt,
+                    path + ":" + std::to_string(lineNo) + ": expected 4 tab-separated columns");
     DrugEntry e{cols[0], cols[1], cols[2] == "ephedrine", {}};
     if (!isKnownDrugClass(e.drugClass))
-      return Status(ErrorCode::kCorrupt, path + ":" + std::to_string(lineNo) + ": unknown class '" + e.drugClass + "'");
+      return Status(ErrorCode::kCorrupt,
+                    path + ":" + std::to_string(lineNo) + ": unknown class '" + e.drugClass + "'");
     if (cols[3] != "-") {
       std::istringstream names(cols[3]);
       for (std::string n; std::getline(names, n, ',');) e.otherNames.push_back(n);
@@ -46,21 +48,28 @@ Result<DrugLexicon> DrugLexicon::load(const std::string& path) {
 std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   const std::u32string t = toU32(text);
   if (t.empty()) return std::nullopt;
-  int best = 1 << 30;
+  int best = 1 << 30, second = 1 << 30;
   std::size_t bestEntry = 0, bestLen = 0;
   for (const auto& [name, entry] : names_) {
     // A cheap bound first: the length difference is a lower bound on the distance.
     const int lengthGap = std::abs(static_cast<int>(name.size()) - static_cast<int>(t.size()));
-    if (lengthGap > best) continue;
+    if (lengthGap > second) continue;
     const int d = editDistance(t, name);
-    if (d < best || (d == best && name.size() > bestLen)) {
+    if (entry == bestEntry && best < (1 << 30)) {
+      best = std::min(best, d);  // another name of the same drug
+    } else if (d < best || (d == best && name.size() > bestLen)) {
+      second = best;
       best = d;
       bestEntry = entry;
       bestLen = name.size();
+    } else if (d < second) {
+      second = d;
     }
   }
-  const int allowed = std::max<int>(1, static_cast<int>(std::max(t.size(), bestLen)) / 3);
-  if (best > allowed) return std::nullopt;
+  // Up to 40% of the characters may differ (the model cannot emit some of them at all), but only
+  // when one drug is clearly nearest: a tie between two drugs is left for the pharmacist.
+  const int allowed = std::max<int>(1, (2 * static_cast<int>(std::max(t.size(), bestLen)) + 4) / 5);
+  if (best > allowed || (best > 0 && second <= best)) return std::nullopt;
   return DrugSnap{&entries_[bestEntry], best};
 }
 

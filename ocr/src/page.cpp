@@ -14,14 +14,20 @@ std::array<cv::Point2f, 4> orderCorners(const std::vector<cv::Point2f>& pts) {
   std::array<cv::Point2f, 4> out;
   auto sum = [](const cv::Point2f& p) { return p.x + p.y; };
   auto diff = [](const cv::Point2f& p) { return p.y - p.x; };
-  out[0] = *std::min_element(pts.begin(), pts.end(), [&](auto& a, auto& b) { return sum(a) < sum(b); });
-  out[2] = *std::max_element(pts.begin(), pts.end(), [&](auto& a, auto& b) { return sum(a) < sum(b); });
-  out[1] = *std::min_element(pts.begin(), pts.end(), [&](auto& a, auto& b) { return diff(a) < diff(b); });
-  out[3] = *std::max_element(pts.begin(), pts.end(), [&](auto& a, auto& b) { return diff(a) < diff(b); });
+  out[0] =
+      *std::min_element(pts.begin(), pts.end(), [&](auto& a, auto& b) { return sum(a) < sum(b); });
+  out[2] =
+      *std::max_element(pts.begin(), pts.end(), [&](auto& a, auto& b) { return sum(a) < sum(b); });
+  out[1] = *std::min_element(pts.begin(), pts.end(),
+                             [&](auto& a, auto& b) { return diff(a) < diff(b); });
+  out[3] = *std::max_element(pts.begin(), pts.end(),
+                             [&](auto& a, auto& b) { return diff(a) < diff(b); });
   return out;
 }
 
-double distance(const cv::Point2f& a, const cv::Point2f& b) { return std::hypot(a.x - b.x, a.y - b.y); }
+double distance(const cv::Point2f& a, const cv::Point2f& b) {
+  return std::hypot(a.x - b.x, a.y - b.y);
+}
 
 // Mean confidence weighted by the number of characters: how much readable text there is.
 double readability(const std::vector<RecognizedLine>& lines) {
@@ -46,30 +52,84 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   cv::addWeighted(ch[2], 1.0, ch[1], -1.0, 0, score);
   cv::GaussianBlur(score, score, cv::Size(5, 5), 0);
   cv::threshold(score, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(15, 15)));
-  cv::morphologyEx(mask, mask, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(7, 7)));
+  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(15, 15)));
+  cv::morphologyEx(mask, mask, cv::MORPH_OPEN,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(7, 7)));
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
   if (contours.empty()) return false;
-  auto largest = std::max_element(contours.begin(), contours.end(),
-                                  [](auto& a, auto& b) { return cv::contourArea(a) < cv::contourArea(b); });
+  auto largest = std::max_element(contours.begin(), contours.end(), [](auto& a, auto& b) {
+    return cv::contourArea(a) < cv::contourArea(b);
+  });
   const double area = cv::contourArea(*largest);
   if (area < small.total() / 6.0) return false;
   std::vector<cv::Point> hull;
   cv::convexHull(*largest, hull);
-  std::vector<cv::Point> quad;
-  const double perimeter = cv::arcLength(hull, true);
-  for (double eps = 0.01; eps < 0.1; eps += 0.005) {
-    cv::approxPolyDP(hull, quad, eps * perimeter, true);
-    if (quad.size() <= 4) break;
-  }
+  std::vector<cv::Point> poly;
+  cv::approxPolyDP(hull, poly, 0.01 * cv::arcLength(hull, true), true);
   std::vector<cv::Point2f> pts;
-  if (quad.size() == 4) {
-    for (const auto& p : quad) pts.emplace_back(static_cast<float>(p.x / scale), static_cast<float>(p.y / scale));
-  } else {
+  const cv::Rect2f frame(-0.1f * small.cols, -0.1f * small.rows, 1.2f * small.cols,
+                         1.2f * small.rows);
+  if (poly.size() >= 4 && poly.size() <= 12) {
+    // The paper's edges are four of the outline's sides; extra sides come from corners cut off by
+    // a shadow, a finger or the frame. Try every choice of four sides, intersect neighbours, and
+    // keep the smallest quadrilateral that looks like a photographed sheet: convex, corners near
+    // right angles, holding the whole outline.
+    const std::size_t n = poly.size();
+    double bestArea = 1e18;
+    auto intersect = [&](std::size_t i, std::size_t j, cv::Point2f& out) {
+      const cv::Point2f a1 = poly[i], a2 = poly[(i + 1) % n], b1 = poly[j], b2 = poly[(j + 1) % n];
+      const cv::Point2f da = a2 - a1, db = b2 - b1;
+      const float denom = da.x * db.y - da.y * db.x;
+      if (std::abs(denom) < 1e-3f) return false;
+      const float t = ((b1.x - a1.x) * db.y - (b1.y - a1.y) * db.x) / denom;
+      out = a1 + t * da;
+      return true;
+    };
+    for (std::size_t a = 0; a < n; ++a)
+      for (std::size_t b = a + 1; b < n; ++b)
+        for (std::size_t c = b + 1; c < n; ++c)
+          for (std::size_t d = c + 1; d < n; ++d) {
+            const std::size_t side[4] = {a, b, c, d};
+            std::vector<cv::Point2f> quad(4);
+            bool ok = true;
+            for (int k = 0; k < 4 && ok; ++k)
+              ok = intersect(side[k], side[(k + 1) % 4], quad[k]) && frame.contains(quad[k]);
+            if (!ok || !cv::isContourConvex(quad)) continue;
+            for (int k = 0; k < 4 && ok; ++k) {
+              const cv::Point2f u = quad[(k + 3) % 4] - quad[k], v = quad[(k + 1) % 4] - quad[k];
+              const double cosine = u.dot(v) / (cv::norm(u) * cv::norm(v) + 1e-9);
+              ok = std::abs(cosine) < 0.5;  // between 60 and 120 degrees
+            }
+            if (!ok) continue;
+            for (const auto& p : hull)
+              if (cv::pointPolygonTest(
+                      quad, cv::Point2f(static_cast<float>(p.x), static_cast<float>(p.y)), true) <
+                  -3) {
+                ok = false;
+                break;
+              }
+            if (!ok) continue;
+            const double qa = cv::contourArea(quad);
+            if (qa < bestArea) {
+              bestArea = qa;
+              pts.clear();
+              for (const auto& q : quad)
+                pts.emplace_back(static_cast<float>(q.x / scale), static_cast<float>(q.y / scale));
+            }
+          }
+  }
+  const cv::Rect2f bounds(-0.1f * bgr.cols, -0.1f * bgr.rows, 1.2f * bgr.cols, 1.2f * bgr.rows);
+  bool sane = pts.size() == 4;
+  for (const auto& p : pts) sane = sane && bounds.contains(p);
+  if (sane) sane = cv::isContourConvex(pts) && cv::contourArea(pts) >= 0.9 * area / (scale * scale);
+  if (!sane) {
+    pts.clear();
     cv::Point2f box[4];
     cv::minAreaRect(hull).points(box);
-    for (const auto& p : box) pts.emplace_back(static_cast<float>(p.x / scale), static_cast<float>(p.y / scale));
+    for (const auto& p : box)
+      pts.emplace_back(static_cast<float>(p.x / scale), static_cast<float>(p.y / scale));
   }
   corners = orderCorners(pts);
   return true;
@@ -80,7 +140,8 @@ cv::Mat flattenLighting(const cv::Mat& gray) {
   // smoothing; dividing by it turns gradients and shadow edges into a flat white.
   const int k = std::max(15, gray.cols / 40) | 1;
   cv::Mat background;
-  cv::morphologyEx(gray, background, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)));
+  cv::morphologyEx(gray, background, cv::MORPH_CLOSE,
+                   cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)));
   cv::GaussianBlur(background, background, cv::Size(k, k), 0);
   cv::Mat flat;
   cv::divide(gray, background, flat, 255.0);
@@ -88,7 +149,27 @@ cv::Mat flattenLighting(const cv::Mat& gray) {
   double lo, hi;
   cv::minMaxLoc(flat, &lo, &hi);
   cv::Mat out;
-  flat.convertTo(out, CV_8U, 255.0 / std::max(1.0, 255.0 - lo * 0.9), -lo * 0.9 * 255.0 / std::max(1.0, 255.0 - lo * 0.9));
+  flat.convertTo(out, CV_8U, 255.0 / std::max(1.0, 255.0 - lo * 0.9),
+                 -lo * 0.9 * 255.0 / std::max(1.0, 255.0 - lo * 0.9));
+  return out;
+}
+
+cv::Mat eraseRules(const cv::Mat& gray) {
+  // Long thin dark runs are the form's ruling, not text; Tesseract drops text lines that touch
+  // them.
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  cv::Mat horizontal, vertical;
+  cv::morphologyEx(
+      ink, horizontal, cv::MORPH_OPEN,
+      cv::getStructuringElement(cv::MORPH_RECT, cv::Size(std::max(40, gray.cols / 6), 1)));
+  cv::morphologyEx(
+      ink, vertical, cv::MORPH_OPEN,
+      cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, std::max(40, gray.rows / 10))));
+  cv::Mat rules = horizontal | vertical;
+  cv::dilate(rules, rules, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+  cv::Mat out = gray.clone();
+  out.setTo(255, rules);
   return out;
 }
 
@@ -111,27 +192,29 @@ Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer) {
   const int outH = static_cast<int>(std::round(kPageWidth * pageH / pageW));
   // Destination corners: when sideways, rotate the page 90° clockwise on the way.
   std::array<cv::Point2f, 4> dst;
-  const cv::Point2f TL(0, 0), TR(static_cast<float>(outW), 0), BR(static_cast<float>(outW), static_cast<float>(outH)),
-      BL(0, static_cast<float>(outH));
-  if (sideways) dst = {TR, BR, BL, TL};
-  else dst = {TL, TR, BR, BL};
+  const cv::Point2f TL(0, 0), TR(static_cast<float>(outW), 0),
+      BR(static_cast<float>(outW), static_cast<float>(outH)), BL(0, static_cast<float>(outH));
+  if (sideways)
+    dst = {TR, BR, BL, TL};
+  else
+    dst = {TL, TR, BR, BL};
   cv::Mat gray;
   cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
   cv::Mat H = cv::getPerspectiveTransform(corners.data(), dst.data());
   cv::Mat page;
   cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
-  page = flattenLighting(page);
+  page = eraseRules(flattenLighting(page));
 
-  // Upright or upside down: read the top band both ways and keep the more readable.
+  // Upright or upside down: read the same band of text both ways up and keep the way it reads
+  // better. (Comparing the top band with the bottom band would compare different text.)
   const int band = std::max(120, outH / 5);
-  cv::Mat top = page(cv::Rect(0, 0, outW, band));
-  cv::Mat flipped;
-  cv::rotate(page, flipped, cv::ROTATE_180);
-  cv::Mat topFlipped = flipped(cv::Rect(0, 0, outW, band));
+  cv::Mat top = page(cv::Rect(0, 0, outW, band)).clone();
+  cv::Mat topTurned;
+  cv::rotate(top, topTurned, cv::ROTATE_180);
   RX_ASSIGN_OR_RETURN(auto a, recognizer.recognize(top, Layout::kPage));
-  RX_ASSIGN_OR_RETURN(auto b, recognizer.recognize(topFlipped, Layout::kPage));
-  bool upsideDown = readability(b) > readability(a);
-  if (upsideDown) page = flipped;
+  RX_ASSIGN_OR_RETURN(auto b, recognizer.recognize(topTurned, Layout::kPage));
+  const bool upsideDown = readability(b) > readability(a);
+  if (upsideDown) cv::rotate(page, page, cv::ROTATE_180);
   result.rotation = (sideways ? 90 : 0) + (upsideDown ? 180 : 0);
 
   // Page-to-photo mapping (for drawing field boxes over the photo).

@@ -5,6 +5,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include "base/utf8.h"
+
 namespace rx::ocr {
 
 namespace {
@@ -14,8 +16,8 @@ double msSince(Clock::time_point t) {
 }
 }  // namespace
 
-PrescriptionReader::PrescriptionReader(std::unique_ptr<Recognizer> recognizer, const DrugLexicon* lexicon,
-                                       ImageLimits limits)
+PrescriptionReader::PrescriptionReader(std::unique_ptr<Recognizer> recognizer,
+                                       const DrugLexicon* lexicon, ImageLimits limits)
     : recognizer_(std::move(recognizer)), lexicon_(lexicon), limits_(limits) {}
 
 Result<ReadResult> PrescriptionReader::readFile(const std::string& path) {
@@ -28,7 +30,8 @@ Result<ReadResult> PrescriptionReader::readFile(const std::string& path) {
   return r;
 }
 
-Result<ReadResult> PrescriptionReader::read(const std::vector<std::uint8_t>& bytes, const std::string& name) {
+Result<ReadResult> PrescriptionReader::read(const std::vector<std::uint8_t>& bytes,
+                                            const std::string& name) {
   auto start = Clock::now();
   RX_ASSIGN_OR_RETURN(cv::Mat image, decodeImage(bytes, name, limits_));
   const double decodeMs = msSince(start);
@@ -36,6 +39,42 @@ Result<ReadResult> PrescriptionReader::read(const std::vector<std::uint8_t>& byt
   r.ms.decode = decodeMs;
   r.ms.total += decodeMs;
   return r;
+}
+
+void PrescriptionReader::rereadNames(const cv::Mat& page, ExtractedFields& fields) {
+  // Names are the fields the page pass gets wrong most (one similar-looking character); reading
+  // just the name, enlarged, as a single line is more accurate. Keep the more confident reading.
+  for (const char* field : {"patient_name", "doctor"}) {
+    auto it = fields.fields.find(field);
+    if (it == fields.fields.end() || it->second.confidence >= 0.9f) continue;
+    const cv::Rect box = it->second.box;
+    const int padX = box.height / 2, padY = box.height / 3;
+    const cv::Rect crop =
+        (cv::Rect(box.x - padX, box.y - padY, box.width + 2 * padX, box.height + 2 * padY)) &
+        cv::Rect(0, 0, page.cols, page.rows);
+    if (crop.area() <= 0) continue;
+    cv::Mat region;
+    const double scale = 64.0 / std::max(1, box.height);
+    cv::resize(page(crop), region, cv::Size(), scale, scale, cv::INTER_CUBIC);
+    auto lines = recognizer_->recognize(region, Layout::kSingleLine);
+    if (!lines || lines->empty()) continue;
+    std::string han;
+    float conf = 100;
+    for (const auto& l : *lines)
+      for (const auto& w : l.words) {
+        std::u32string cps = toU32(w.text), kept;
+        for (char32_t c : cps)
+          if (isHan(c)) kept.push_back(c);
+        if (kept.empty()) continue;
+        han += toUtf8(kept);
+        conf = std::min(conf, w.confidence);
+      }
+    const std::size_t chars = toU32(han).size();
+    if (chars >= 2 && chars <= 4 && conf / 100.0f > it->second.confidence) {
+      it->second.value = han;
+      it->second.confidence = conf / 100.0f;
+    }
+  }
 }
 
 Result<ReadResult> PrescriptionReader::readImage(const cv::Mat& bgr) {
@@ -50,6 +89,7 @@ Result<ReadResult> PrescriptionReader::readImage(const cv::Mat& bgr) {
   r.ms.recognize = msSince(t);
   t = Clock::now();
   r.fields = extractFields(r.lines, lexicon_);
+  rereadNames(r.page.gray, r.fields);
   r.ms.fields = msSince(t);
   t = Clock::now();
   r.qrPayloads = decodeQrCodes(bgr);

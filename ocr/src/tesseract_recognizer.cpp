@@ -37,11 +37,13 @@ class TesseractRecognizer : public Recognizer {
     std::string error;
     tesseract::TessBaseAPI* api = engineFor(languages_, &error);
     if (!api) return Status(ErrorCode::kUnsupported, error);
-    api->SetPageSegMode(layout == Layout::kPage ? tesseract::PSM_SINGLE_BLOCK : tesseract::PSM_SINGLE_LINE);
+    api->SetPageSegMode(layout == Layout::kPage ? tesseract::PSM_SINGLE_BLOCK
+                                                : tesseract::PSM_SINGLE_LINE);
     api->SetVariable("tessedit_char_whitelist", whitelist.c_str());
     api->SetImage(gray.data, gray.cols, gray.rows, 1, static_cast<int>(gray.step));
     api->SetSourceResolution(300);
-    if (api->Recognize(nullptr) != 0) return Status(ErrorCode::kInternal, "Tesseract failed to recognise the image");
+    if (api->Recognize(nullptr) != 0)
+      return Status(ErrorCode::kInternal, "Tesseract failed to recognise the image");
     std::vector<RecognizedLine> lines;
     std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
     if (it) {
@@ -54,7 +56,8 @@ class TesseractRecognizer : public Recognizer {
         line.confidence = it->Confidence(tesseract::RIL_TEXTLINE);
         std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_TEXTLINE));
         line.text = text ? text.get() : "";
-        while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) line.text.pop_back();
+        while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' '))
+          line.text.pop_back();
         // The words of this line.
         do {
           RecognizedWord w;
@@ -64,7 +67,8 @@ class TesseractRecognizer : public Recognizer {
           std::unique_ptr<char[]> wt(it->GetUTF8Text(tesseract::RIL_WORD));
           w.text = wt ? wt.get() : "";
           line.words.push_back(std::move(w));
-        } while (!it->IsAtFinalElement(tesseract::RIL_TEXTLINE, tesseract::RIL_WORD) && it->Next(tesseract::RIL_WORD));
+        } while (!it->IsAtFinalElement(tesseract::RIL_TEXTLINE, tesseract::RIL_WORD) &&
+                 it->Next(tesseract::RIL_WORD));
         lines.push_back(std::move(line));
       } while (it->Next(tesseract::RIL_TEXTLINE));
     }
@@ -72,7 +76,9 @@ class TesseractRecognizer : public Recognizer {
     return lines;
   }
 
-  std::string name() const override { return "tesseract " + std::string(tesseract::TessBaseAPI::Version()) + " " + languages_; }
+  std::string name() const override {
+    return "tesseract " + std::string(tesseract::TessBaseAPI::Version()) + " " + languages_;
+  }
 
  private:
   std::string languages_;

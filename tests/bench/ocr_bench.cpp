@@ -83,13 +83,17 @@ int main(int argc, char** argv) {
     test::GenRx truth = gen.content(layouts[i % layouts.size()]);
     auto jpeg = gen.photograph(gen.render(truth));
     const std::string file = dir.file("photo-" + std::to_string(i) + ".jpg");
-    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
     auto start = std::chrono::steady_clock::now();
     auto r = reader.readFile(file);
-    oursMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    oursMs.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
     auto wrong = ours.add(truth, r ? r->fields : ocr::ExtractedFields{});
     if (verbose)
-      for (const auto& w : wrong) std::cerr << "\nphoto " << i << " (layout " << truth.layout << "): " << w;
+      for (const auto& w : wrong)
+        std::cerr << "\nphoto " << i << " (layout " << truth.layout << "): " << w;
     if (baseline) {
       double ms = 0;
       auto lines = plainTesseract(file, &ms);
@@ -104,17 +108,23 @@ int main(int argc, char** argv) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
-  std::printf("corpus: %d generated phone photos, seed %llu, layouts", count, static_cast<unsigned long long>(seed));
+  std::printf("corpus: %d generated phone photos, seed %llu, layouts", count,
+              static_cast<unsigned long long>(seed));
   for (int l : layouts) std::printf(" %d", l);
   std::printf("\n%-28s %12s %12s\n", "", "rxdesk", baseline ? "tesseract" : "");
   for (const auto& name : test::OcrScore::fieldNames())
     std::printf("%-28s %11.1f%% %11.1f%%\n", ("exact " + name).c_str(), 100 * ours.exact(name),
                 baseline ? 100 * plain.exact(name) : 0.0);
-  std::printf("%-28s %11.1f%% %11.1f%%\n", "all fields exact", 100 * ours.allFields(), baseline ? 100 * plain.allFields() : 0.0);
-  std::printf("%-28s %11.1f%% %11.1f%%\n", "drug names", 100 * ours.drugNames(), baseline ? 100 * plain.drugNames() : 0.0);
+  std::printf("%-28s %11.1f%% %11.1f%%\n", "all fields exact", 100 * ours.allFields(),
+              baseline ? 100 * plain.allFields() : 0.0);
+  std::printf("%-28s %11.1f%% %11.1f%%\n", "drug names", 100 * ours.drugNames(),
+              baseline ? 100 * plain.drugNames() : 0.0);
   std::printf("%-28s %11.1f%% %11.1f%%\n", "character error rate", 100 * ours.characterErrorRate(),
               baseline ? 100 * plain.characterErrorRate() : 0.0);
-  std::printf("%-28s %11.2fs %11.2fs\n", "median seconds per photo", median(oursMs) / 1000, median(plainMs) / 1000);
-  if (baseline) std::printf("%-28s %12.2f\n", "time ratio rxdesk/tesseract", median(oursMs) / std::max(1.0, median(plainMs)));
+  std::printf("%-28s %11.2fs %11.2fs\n", "median seconds per photo", median(oursMs) / 1000,
+              median(plainMs) / 1000);
+  if (baseline)
+    std::printf("%-28s %12.2f\n", "time ratio rxdesk/tesseract",
+                median(oursMs) / std::max(1.0, median(plainMs)));
   return 0;
 }

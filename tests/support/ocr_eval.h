@@ -16,17 +16,24 @@ namespace rx::test {
 class OcrScore {
  public:
   static const std::vector<std::string>& fieldNames() {
-    static const std::vector<std::string> names = {"rx_number", "date",       "patient_name", "hospital",
-                                                   "sex",       "age",        "outpatient_id", "department",
-                                                   "diagnosis", "doctor",     "amount"};
+    static const std::vector<std::string> names = {
+        "rx_number",     "date",       "patient_name", "hospital", "sex",   "age",
+        "outpatient_id", "department", "diagnosis",    "doctor",   "amount"};
     return names;
   }
 
   static std::map<std::string, std::string> truthFields(const GenRx& t) {
-    return {{"rx_number", t.rxNumber}, {"date", t.date},       {"patient_name", t.patientName},
-            {"hospital", t.hospital},  {"sex", t.sex},         {"age", t.age},
-            {"outpatient_id", t.outpatientId}, {"department", t.department}, {"diagnosis", t.diagnosis},
-            {"doctor", t.doctor},      {"amount", t.amount}};
+    return {{"rx_number", t.rxNumber},
+            {"date", t.date},
+            {"patient_name", t.patientName},
+            {"hospital", t.hospital},
+            {"sex", t.sex},
+            {"age", t.age},
+            {"outpatient_id", t.outpatientId},
+            {"department", t.department},
+            {"diagnosis", t.diagnosis},
+            {"doctor", t.doctor},
+            {"amount", t.amount}};
   }
 
   // Records one photo; returns the names of the fields that were wrong (for messages).
@@ -36,8 +43,10 @@ class OcrScore {
     for (const auto& [name, want] : truthFields(truth)) {
       auto it = got.fields.find(name);
       const std::string have = it == got.fields.end() ? "" : it->second.value;
-      if (have == want) ++exact_[name];
-      else wrong.push_back(name + ": want '" + want + "' got '" + have + "'");
+      if (have == want)
+        ++exact_[name];
+      else
+        wrong.push_back(name + ": want '" + want + "' got '" + have + "'");
       const std::u32string w = toU32(want), h = toU32(have);
       charErrors_ += editDistance(w, h);
       chars_ += static_cast<long>(w.size());
@@ -67,7 +76,9 @@ class OcrScore {
     return sum / static_cast<double>(fieldNames().size());
   }
   double drugNames() const { return drugs_ ? static_cast<double>(drugsRight_) / drugs_ : 0.0; }
-  double characterErrorRate() const { return chars_ ? static_cast<double>(charErrors_) / chars_ : 0.0; }
+  double characterErrorRate() const {
+    return chars_ ? static_cast<double>(charErrors_) / chars_ : 0.0;
+  }
   int photos() const { return photos_; }
 
  private:

@@ -13,26 +13,33 @@ namespace rx::test {
 namespace {
 
 const std::vector<std::string> kHospitals = {
-    "北京市朝阳区第三人民医院", "上海市徐汇区中心医院",   "广州市越秀区人民医院",   "深圳市南山区妇幼保健院",
-    "杭州市西湖区中医院",       "成都市武侯区社区卫生服务中心", "武汉市江汉区第一医院", "南京市鼓楼区红十字医院",
-    "西安市雁塔区人民医院",     "天津市和平区口腔医院",   "重庆市渝中区第二人民医院", "苏州市姑苏区中西医结合医院"};
-const std::vector<std::string> kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙",
-                                            "马", "朱", "胡", "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋",
-                                            "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "萧", "田", "董", "潘"};
-const std::vector<std::string> kGiven = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
-                                         "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文",
-                                         "玉兰", "志强", "海燕", "晓东", "春梅", "国庆", "子涵", "雨轩", "浩然", "欣怡",
-                                         "梓萱", "宇航", "思远", "嘉怡", "俊杰", "婷婷", "建国", "红梅", "德明", "淑珍"};
-const std::vector<std::string> kDepartments = {"内科", "外科", "儿科", "妇科", "皮肤科", "呼吸内科", "消化内科",
-                                               "心血管内科", "内分泌科", "神经内科", "耳鼻喉科", "全科门诊"};
-const std::vector<std::string> kDiagnoses = {"上呼吸道感染", "急性支气管炎", "高血压病", "2型糖尿病", "慢性胃炎",
-                                             "过敏性鼻炎", "高脂血症", "急性咽炎", "尿路感染", "冠心病",
-                                             "甲状腺功能亢进", "痛风", "失眠", "湿疹", "急性肠胃炎"};
+    "北京市朝阳区第三人民医院", "上海市徐汇区中心医院",     "广州市越秀区人民医院",
+    "深圳市南山区妇幼保健院",   "杭州市西湖区中医院",       "成都市武侯区社区卫生服务中心",
+    "武汉市江汉区第一医院",     "南京市鼓楼区红十字医院",   "西安市雁塔区人民医院",
+    "天津市和平区口腔医院",     "重庆市渝中区第二人民医院", "苏州市姑苏区中西医结合医院"};
+const std::vector<std::string> kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴",
+                                            "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林",
+                                            "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩",
+                                            "冯", "邓", "曹", "彭", "曾", "萧", "田", "董", "潘"};
+const std::vector<std::string> kGiven = {
+    "伟",   "芳",   "娜",   "敏",   "静",   "丽",   "强",   "磊",   "军",   "洋",   "勇",
+    "艳",   "杰",   "娟",   "涛",   "明",   "超",   "秀英", "霞",   "平",   "刚",   "桂英",
+    "建华", "文",   "玉兰", "志强", "海燕", "晓东", "春梅", "国庆", "子涵", "雨轩", "浩然",
+    "欣怡", "梓萱", "宇航", "思远", "嘉怡", "俊杰", "婷婷", "建国", "红梅", "德明", "淑珍"};
+const std::vector<std::string> kDepartments = {"内科",     "外科",     "儿科",     "妇科",
+                                               "皮肤科",   "呼吸内科", "消化内科", "心血管内科",
+                                               "内分泌科", "神经内科", "耳鼻喉科", "全科门诊"};
+const std::vector<std::string> kDiagnoses = {
+    "上呼吸道感染",   "急性支气管炎", "高血压病", "2型糖尿病", "慢性胃炎",
+    "过敏性鼻炎",     "高脂血症",     "急性咽炎", "尿路感染",  "冠心病",
+    "甲状腺功能亢进", "痛风",         "失眠",     "湿疹",      "急性肠胃炎"};
 const std::vector<std::string> kUnits = {"盒", "瓶", "袋", "支"};
-const std::vector<std::string> kSpecs = {"0.25g×24粒", "0.5g×48片", "10mg×28片", "100mg×6粒", "5mg×30片",
-                                         "0.1g×12片", "20mg×14粒", "50mg×20片", "0.3g×20粒", "2mg×60片"};
-const std::vector<std::string> kUsages = {"口服 一次1片 一日3次", "口服 一次2粒 一日2次", "口服 一次1粒 一日1次",
-                                          "口服 一次1片 一日2次 饭后", "口服 一次0.5片 一日1次", "口服 一次2片 一日3次 饭前"};
+const std::vector<std::string> kSpecs = {"0.25g×24粒", "0.5g×48片", "10mg×28片", "100mg×6粒",
+                                         "5mg×30片",   "0.1g×12片", "20mg×14粒", "50mg×20片",
+                                         "0.3g×20粒",  "2mg×60片"};
+const std::vector<std::string> kUsages = {"口服 一次1片 一日3次",   "口服 一次2粒 一日2次",
+                                          "口服 一次1粒 一日1次",   "口服 一次1片 一日2次 饭后",
+                                          "口服 一次0.5片 一日1次", "口服 一次2片 一日3次 饭前"};
 
 struct Fonts {
   cv::Ptr<cv::freetype::FreeType2> face[3];
@@ -53,7 +60,8 @@ Fonts& fonts() {
 }
 
 // Draws UTF-8 `text` with its top-left at `at`; returns its width.
-int draw(cv::Mat& img, const std::string& text, cv::Point at, int height, int font, cv::Scalar color = {20, 20, 20}) {
+int draw(cv::Mat& img, const std::string& text, cv::Point at, int height, int font,
+         cv::Scalar color = {20, 20, 20}) {
   auto& ft = fonts().face[font];
   int baseline = 0;
   cv::Size size = ft->getTextSize(text, height, -1, &baseline);
@@ -101,7 +109,8 @@ std::vector<GenDrug> RxGenerator::randomDrugs() {
   std::vector<GenDrug> drugs;
   const int n = std::uniform_int_distribution<int>(1, 4)(rng_);
   for (int i = 0; i < n; ++i) {
-    GenDrug d{pick(drugNames_), pick(kSpecs), std::uniform_int_distribution<int>(1, 6)(rng_), pick(kUnits), pick(kUsages)};
+    GenDrug d{pick(drugNames_), pick(kSpecs), std::uniform_int_distribution<int>(1, 6)(rng_),
+              pick(kUnits), pick(kUsages)};
     bool dup = false;
     for (const auto& e : drugs) dup = dup || e.name == d.name;
     if (!dup) drugs.push_back(d);
@@ -115,7 +124,8 @@ GenRx RxGenerator::content(int layout) {
   rx.hospital = pick(kHospitals);
   auto digits = [&](int n) {
     std::string s;
-    for (int i = 0; i < n; ++i) s += static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(rng_));
+    for (int i = 0; i < n; ++i)
+      s += static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(rng_));
     return s;
   };
   const int month = std::uniform_int_distribution<int>(1, 12)(rng_);
@@ -133,7 +143,8 @@ GenRx RxGenerator::content(int layout) {
   rx.drugs = randomDrugs();
   rx.doctor = randomName();
   char amount[32];
-  std::snprintf(amount, sizeof amount, "%.2f", std::uniform_int_distribution<int>(500, 80000)(rng_) / 100.0);
+  std::snprintf(amount, sizeof amount, "%.2f",
+                std::uniform_int_distribution<int>(500, 80000)(rng_) / 100.0);
   rx.amount = amount;
   return rx;
 }
@@ -260,18 +271,24 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   return photograph(page, o, &rotation);
 }
 
-std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const CaptureOptions& o, int* rotation) {
+std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const CaptureOptions& o,
+                                                  int* rotation) {
   std::uniform_real_distribution<double> u(0, 1);
   auto range = [&](double a, double b) { return a + (b - a) * u(rng_); };
   // Orientation of the phone relative to the page.
   cv::Mat src = page;
   *rotation = 0;
   double r = u(rng_);
-  if (r < o.sidewaysProbability) *rotation = u(rng_) < 0.5 ? 90 : 270;
-  else if (r < o.sidewaysProbability + o.upsideDownProbability) *rotation = 180;
-  if (*rotation == 90) cv::rotate(page, src, cv::ROTATE_90_CLOCKWISE);
-  else if (*rotation == 180) cv::rotate(page, src, cv::ROTATE_180);
-  else if (*rotation == 270) cv::rotate(page, src, cv::ROTATE_90_COUNTERCLOCKWISE);
+  if (r < o.sidewaysProbability)
+    *rotation = u(rng_) < 0.5 ? 90 : 270;
+  else if (r < o.sidewaysProbability + o.upsideDownProbability)
+    *rotation = 180;
+  if (*rotation == 90)
+    cv::rotate(page, src, cv::ROTATE_90_CLOCKWISE);
+  else if (*rotation == 180)
+    cv::rotate(page, src, cv::ROTATE_180);
+  else if (*rotation == 270)
+    cv::rotate(page, src, cv::ROTATE_90_COUNTERCLOCKWISE);
 
   const double mp = range(o.minMegapixels, o.maxMegapixels) * 1e6;
   const bool portrait = src.rows > src.cols;
@@ -288,18 +305,31 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   const double fill = range(0.62, 0.88);
   const double scale = std::min(W * fill / src.cols, H * fill / src.rows);
   const double pw = src.cols * scale, ph = src.rows * scale;
-  const cv::Point2f centre(static_cast<float>(W / 2 + range(-0.05, 0.05) * W), static_cast<float>(H / 2 + range(-0.05, 0.05) * H));
+  const cv::Point2f centre(static_cast<float>(W / 2 + range(-0.05, 0.05) * W),
+                           static_cast<float>(H / 2 + range(-0.05, 0.05) * H));
   const double angle = range(-12, 12) * CV_PI / 180;
   std::vector<cv::Point2f> corners;
   const double jitter = 0.06;
-  for (auto [sx, sy] : {std::pair{-0.5, -0.5}, std::pair{0.5, -0.5}, std::pair{0.5, 0.5}, std::pair{-0.5, 0.5}}) {
+  for (auto [sx, sy] :
+       {std::pair{-0.5, -0.5}, std::pair{0.5, -0.5}, std::pair{0.5, 0.5}, std::pair{-0.5, 0.5}}) {
     double x = sx * pw * (1 + range(-jitter, jitter)), y = sy * ph * (1 + range(-jitter, jitter));
     corners.emplace_back(static_cast<float>(centre.x + x * std::cos(angle) - y * std::sin(angle)),
                          static_cast<float>(centre.y + x * std::sin(angle) + y * std::cos(angle)));
   }
-  std::vector<cv::Point2f> srcCorners = {{0, 0}, {static_cast<float>(src.cols), 0},
-                                         {static_cast<float>(src.cols), static_cast<float>(src.rows)},
-                                         {0, static_cast<float>(src.rows)}};
+  // Keep the whole page in the frame: shrink it towards the centre until it fits (a page cut off by
+  // the frame is a different test, made on purpose with cropped photos).
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    bool inside = true;
+    for (const auto& c : corners)
+      inside = inside && c.x >= 2 && c.y >= 2 && c.x < W - 2 && c.y < H - 2;
+    if (inside) break;
+    for (auto& c : corners) c = centre + (c - centre) * 0.95f;
+  }
+  std::vector<cv::Point2f> srcCorners = {
+      {0, 0},
+      {static_cast<float>(src.cols), 0},
+      {static_cast<float>(src.cols), static_cast<float>(src.rows)},
+      {0, static_cast<float>(src.rows)}};
   cv::Mat M = cv::getPerspectiveTransform(srcCorners, corners);
   cv::warpPerspective(src, photo, M, photo.size(), cv::INTER_LINEAR, cv::BORDER_TRANSPARENT);
 
@@ -309,7 +339,8 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   for (int yy = 0; yy < H; ++yy) {
     float* row = light.ptr<float>(yy);
     for (int xx = 0; xx < W; ++xx) {
-      double t = ((xx - W / 2.0) * std::cos(a) + (yy - H / 2.0) * std::sin(a)) / std::max(W, H) + 0.5;
+      double t =
+          ((xx - W / 2.0) * std::cos(a) + (yy - H / 2.0) * std::sin(a)) / std::max(W, H) + 0.5;
       row[xx] = static_cast<float>(lo + (1.0 - lo) * std::clamp(t, 0.0, 1.0));
     }
   }
@@ -317,10 +348,18 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
     std::vector<cv::Point> poly;
     const int edge = static_cast<int>(range(0, 4));
     const double depth = range(0.15, 0.4);
-    if (edge == 0) poly = {{0, 0}, {static_cast<int>(W * range(0.3, 0.9)), 0}, {0, static_cast<int>(H * depth)}};
-    else if (edge == 1) poly = {{W, H}, {W - static_cast<int>(W * depth), H}, {W, H - static_cast<int>(H * range(0.3, 0.8))}};
-    else if (edge == 2) poly = {{0, H}, {static_cast<int>(W * depth), H}, {0, H - static_cast<int>(H * range(0.3, 0.8))}};
-    else poly = {{W, 0}, {W - static_cast<int>(W * range(0.3, 0.9)), 0}, {W, static_cast<int>(H * depth)}};
+    if (edge == 0)
+      poly = {{0, 0}, {static_cast<int>(W * range(0.3, 0.9)), 0}, {0, static_cast<int>(H * depth)}};
+    else if (edge == 1)
+      poly = {{W, H},
+              {W - static_cast<int>(W * depth), H},
+              {W, H - static_cast<int>(H * range(0.3, 0.8))}};
+    else if (edge == 2)
+      poly = {
+          {0, H}, {static_cast<int>(W * depth), H}, {0, H - static_cast<int>(H * range(0.3, 0.8))}};
+    else
+      poly = {
+          {W, 0}, {W - static_cast<int>(W * range(0.3, 0.9)), 0}, {W, static_cast<int>(H * depth)}};
     cv::Mat shadow(H, W, CV_32F, cv::Scalar(1));
     cv::fillConvexPoly(shadow, poly, cv::Scalar(range(0.5, 0.75)), cv::LINE_AA);
     cv::GaussianBlur(shadow, shadow, cv::Size(0, 0), range(2, 8));
@@ -345,7 +384,8 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
 
   std::vector<std::uint8_t> jpeg;
   cv::imencode(".jpg", photo, jpeg,
-               {cv::IMWRITE_JPEG_QUALITY, std::uniform_int_distribution<int>(o.minJpegQuality, o.maxJpegQuality)(rng_)});
+               {cv::IMWRITE_JPEG_QUALITY,
+                std::uniform_int_distribution<int>(o.minJpegQuality, o.maxJpegQuality)(rng_)});
   return jpeg;
 }
 

@@ -1,8 +1,8 @@
-// Synthetic Chinese paper prescriptions (处方笺) with ground truth, rendered with Debian's CJK fonts
-// on several hospital layouts, and a simulation of photographing them with a phone: perspective,
-// rotation (also sideways and upside down), lighting gradients, hard shadows, blur, noise, JPEG
-// quality 55-95, 2-12 megapixels. Used by the OCR accuracy test and benchmark and by the reuse
-// detector's corpus. Deterministic for a given seed.
+// Synthetic Chinese paper prescriptions (处方笺) with ground truth, rendered with Debian's CJK
+// fonts on several hospital layouts, and a simulation of photographing them with a phone:
+// perspective, rotation (also sideways and upside down), lighting gradients, hard shadows, blur,
+// noise, JPEG quality 55-95, 2-12 megapixels. Used by the OCR accuracy test and benchmark and by
+// the reuse detector's corpus. Deterministic for a given seed.
 #pragma once
 
 #include <cstdint>
@@ -65,7 +65,8 @@ class RxGenerator {
   // Simulates a phone photo of `page`; returns JPEG bytes.
   std::vector<std::uint8_t> photograph(const cv::Mat& page, const CaptureOptions& options = {});
   // Same as photograph() but reports the rotation applied (0/90/180/270).
-  std::vector<std::uint8_t> photograph(const cv::Mat& page, const CaptureOptions& options, int* rotation);
+  std::vector<std::uint8_t> photograph(const cv::Mat& page, const CaptureOptions& options,
+                                       int* rotation);
 
   std::mt19937_64& rng() { return rng_; }
 

@@ -34,16 +34,31 @@ int main(int argc, char** argv) {
     auto jpeg = gen.photograph(page, {}, &rotation);
     char name[32];
     std::snprintf(name, sizeof name, "rx-%04d.jpg", i);
-    std::ofstream(out + "/" + name, std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
+    std::ofstream(out + "/" + name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
     if (clean) cv::imwrite(out + "/" + std::string(name).substr(0, 7) + "-clean.png", page);
     nlohmann::json drugs = nlohmann::json::array();
     for (const auto& d : rx.drugs)
-      drugs.push_back({{"name", d.name}, {"spec", d.spec}, {"quantity", std::to_string(d.quantity)}, {"unit", d.unit}, {"usage", d.usage}});
-    truth << nlohmann::json{{"file", name}, {"rotation", rotation}, {"layout", rx.layout}, {"hospital", rx.hospital},
-                            {"rx_number", rx.rxNumber}, {"date", rx.date}, {"patient_name", rx.patientName},
-                            {"sex", rx.sex}, {"age", rx.age}, {"outpatient_id", rx.outpatientId},
-                            {"department", rx.department}, {"diagnosis", rx.diagnosis}, {"drugs", drugs},
-                            {"doctor", rx.doctor}, {"amount", rx.amount}}
+      drugs.push_back({{"name", d.name},
+                       {"spec", d.spec},
+                       {"quantity", std::to_string(d.quantity)},
+                       {"unit", d.unit},
+                       {"usage", d.usage}});
+    truth << nlohmann::json{{"file", name},
+                            {"rotation", rotation},
+                            {"layout", rx.layout},
+                            {"hospital", rx.hospital},
+                            {"rx_number", rx.rxNumber},
+                            {"date", rx.date},
+                            {"patient_name", rx.patientName},
+                            {"sex", rx.sex},
+                            {"age", rx.age},
+                            {"outpatient_id", rx.outpatientId},
+                            {"department", rx.department},
+                            {"diagnosis", rx.diagnosis},
+                            {"drugs", drugs},
+                            {"doctor", rx.doctor},
+                            {"amount", rx.amount}}
                  .dump()
           << "\n";
   }

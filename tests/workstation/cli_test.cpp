@@ -237,3 +237,49 @@ TEST_F(CliTest, ProviderSignsPharmacyImportsAndVerifiesThenRevokes) {
 
 }  // namespace
 }  // namespace rx::test
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "rxgen.h"
+
+namespace rx::test {
+namespace {
+
+TEST_F(CliTest, OcrPrintsStableJsonPerImageAndNamesUnreadableFiles) {
+  RxGenerator gen(99, RXDESK_CATALOGUE);
+  GenRx truth = gen.content(0);
+  CaptureOptions upright;
+  upright.sidewaysProbability = 0;
+  upright.upsideDownProbability = 0;
+  upright.shadowProbability = 0;
+  auto jpeg = gen.photograph(gen.render(truth), upright);
+  std::ofstream(dir_.file("rx.jpg"), std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
+  std::ofstream(dir_.file("broken.jpg"), std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size() / 2);
+
+  auto r = cli({"ocr", dir_.file("rx.jpg"), dir_.file("broken.jpg"), "--json"});
+  EXPECT_EQ(r.exitCode, 2) << "one unreadable photo makes the batch exit non-zero";
+  std::istringstream lines(r.out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  auto doc = nlohmann::json::parse(first);
+  EXPECT_EQ(doc["input"], dir_.file("rx.jpg"));
+  for (const char* field : {"hospital", "rx_number", "date", "patient_name", "sex", "age",
+                            "outpatient_id", "department", "diagnosis", "doctor", "amount"})
+    EXPECT_TRUE(doc["fields"].contains(field)) << field;
+  EXPECT_EQ(doc["fields"]["rx_number"]["value"], truth.rxNumber);
+  EXPECT_EQ(doc["fields"]["date"]["value"], truth.date);
+  EXPECT_EQ(doc["page"]["found"], true);
+  EXPECT_EQ(doc["page"]["corners"].size(), 4u);
+  EXPECT_GE(doc["drugs"].size(), 1u);
+  EXPECT_TRUE(doc["ms"].contains("total"));
+  auto bad = nlohmann::json::parse(second);
+  EXPECT_EQ(bad["ok"], false);
+  EXPECT_NE(bad["error"]["message"].get<std::string>().find("truncated"), std::string::npos);
+  EXPECT_NE(r.err.find("broken.jpg"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rx::test

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "ocr/runtime.h"
 #include "workstation/paths.h"
 
 namespace rx::cli {
@@ -33,6 +34,7 @@ int run(int argc, char** argv) {
   addStoreCommands(app, g, commands);
   addAuditCommands(app, g, commands);
   addAgreementCommands(app, g, commands);
+  addOcrCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);
@@ -66,6 +68,7 @@ int run(int argc, char** argv) {
 }  // namespace rx::cli
 
 int main(int argc, char** argv) {
+  rx::ocr::ensureSingleThreadedOpenMp(argv);
   try {
     return rx::cli::run(argc, argv);
   } catch (const std::exception& e) {

@@ -1,3 +1,10 @@
 #include "gui_app.h"
+#include "ocr/runtime.h"
 
-wxIMPLEMENT_APP(rx::gui::RxdeskApp);
+wxIMPLEMENT_APP_NO_MAIN(rx::gui::RxdeskApp);
+
+int main(int argc, char** argv) {
+  // Before anything loads OpenMP-using code paths: see ocr/runtime.h.
+  rx::ocr::ensureSingleThreadedOpenMp(argv);
+  return wxEntry(argc, argv);
+}

@@ -1,8 +1,8 @@
 // UTF-8 <-> code points, for text measured in characters (edit distances, CJK tests).
 #pragma once
 
-#include <string>
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 namespace rx {
@@ -49,7 +49,9 @@ inline std::string toUtf8(std::u32string_view s) {
 }
 
 // Returns true iff `cp` is a CJK unified ideograph (the basic block and extension A).
-constexpr bool isHan(char32_t cp) { return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF); }
+constexpr bool isHan(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
+}
 
 // Returns the Levenshtein distance between two code-point strings.
 inline int editDistance(std::u32string_view a, std::u32string_view b) {

@@ -15,9 +15,9 @@
 namespace rx::ocr {
 
 // The stable field names (documented in docs/ocr-output.md).
-inline constexpr const char* kFieldNames[] = {"hospital", "rx_number",  "date",      "patient_name",
-                                              "sex",      "age",        "outpatient_id", "department",
-                                              "diagnosis", "doctor",    "amount"};
+inline constexpr const char* kFieldNames[] = {
+    "hospital",      "rx_number",  "date",      "patient_name", "sex",   "age",
+    "outpatient_id", "department", "diagnosis", "doctor",       "amount"};
 
 struct FieldValue {
   std::string value;

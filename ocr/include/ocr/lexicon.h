@@ -28,8 +28,8 @@ class DrugLexicon {
   // Loads the catalogue; errors name the line.
   static Result<DrugLexicon> load(const std::string& path);
 
-  // Returns the catalogue entry nearest to `text` when it is close enough to be trusted (at most a
-  // third of the characters differ).
+  // Returns the catalogue entry nearest to `text` when it is close enough to be trusted: at most
+  // 40% of the characters differ and no other drug is as near.
   std::optional<DrugSnap> snap(const std::string& text) const;
   const DrugEntry* find(const std::string& name) const;
   const std::vector<DrugEntry>& entries() const { return entries_; }

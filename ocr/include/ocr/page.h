@@ -13,10 +13,11 @@
 namespace rx::ocr {
 
 struct PreparedPage {
-  cv::Mat gray;                  // upright, lighting-flattened page, 8-bit
-  bool pageFound = false;        // false: the whole image was used
-  std::array<cv::Point2f, 4> corners{};  // page corners in the photo (tl, tr, br, bl of the upright page)
-  int rotation = 0;              // degrees the page was turned clockwise to make it upright
+  cv::Mat gray;            // upright, lighting-flattened page, 8-bit
+  bool pageFound = false;  // false: the whole image was used
+  std::array<cv::Point2f, 4>
+      corners{};     // page corners in the photo (tl, tr, br, bl of the upright page)
+  int rotation = 0;  // degrees the page was turned clockwise to make it upright
   cv::Matx33d pageToPhoto = cv::Matx33d::eye();  // maps page pixels back to photo pixels
 };
 
@@ -28,6 +29,9 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 
 // Divides out uneven lighting (gradients, shadows) from a grayscale page.
 cv::Mat flattenLighting(const cv::Mat& gray);
+
+// Paints the form's long horizontal and vertical rules white.
+cv::Mat eraseRules(const cv::Mat& gray);
 
 // Prepares a photo for recognition. `recognizer` decides between upright and upside down by
 // reading the top band both ways (the header holds the most text).

@@ -28,7 +28,8 @@ struct ReadResult {
 class PrescriptionReader {
  public:
   // `lexicon` may be null (no snapping); it must outlive the reader.
-  PrescriptionReader(std::unique_ptr<Recognizer> recognizer, const DrugLexicon* lexicon, ImageLimits limits = {});
+  PrescriptionReader(std::unique_ptr<Recognizer> recognizer, const DrugLexicon* lexicon,
+                     ImageLimits limits = {});
 
   Result<ReadResult> readFile(const std::string& path);
   Result<ReadResult> read(const std::vector<std::uint8_t>& bytes, const std::string& name);
@@ -38,6 +39,7 @@ class PrescriptionReader {
   Recognizer& recognizer() { return *recognizer_; }
 
  private:
+  void rereadNames(const cv::Mat& page, ExtractedFields& fields);
   std::unique_ptr<Recognizer> recognizer_;
   const DrugLexicon* lexicon_;
   ImageLimits limits_;

@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "ocr/fields.h"
+#include "ocr/lexicon.h"
+#include "status_matchers.h"
+#include "temp_dir.h"
+
+namespace rx::ocr {
+namespace {
+
+const DrugLexicon& lexicon() {
+  static const DrugLexicon lex = *DrugLexicon::load(RXDESK_CATALOGUE);
+  return lex;
+}
+
+TEST(DrugLexicon, NamesWithCharactersTesseractCannotEmitSnapBack) {
+  // What Debian's chi_sim model makes of names containing 肟 胍 噻 吲哚 呋 巯.
+  struct Case {
+    const char* read;
+    const char* expect;
+  } cases[] = {
+      {"头孢克且胶宫", "头孢克肟胶囊"}, {"盐酸二甲双瓜片", "盐酸二甲双胍片"},
+      {"氢氯塞嗪片", "氢氯噻嗪片"},     {"引朵美辛肠溶片", "吲哚美辛肠溶片"},
+      {"夫塞米片", "呋塞米片"},         {"甲流咪唑片", "甲巯咪唑片"},
+      {"芬必得", "布洛芬缓释胶囊"},  // a trade name finds its generic name
+  };
+  for (const auto& c : cases) {
+    auto snap = lexicon().snap(c.read);
+    ASSERT_TRUE(snap.has_value()) << c.read;
+    EXPECT_EQ(snap->entry->name, c.expect) << c.read;
+  }
+}
+
+TEST(DrugLexicon, GarbageAndTiesDoNotSnap) {
+  EXPECT_FALSE(lexicon().snap("天津市和平区口腔医院"));
+  EXPECT_FALSE(lexicon().snap("用法口服"));
+  EXPECT_FALSE(lexicon().snap(""));
+}
+
+TEST(DrugLexicon, CatalogueCarriesClassesAndEphedrineFlag) {
+  const DrugEntry* kangtaike = lexicon().find("复方盐酸伪麻黄碱缓释胶囊");
+  ASSERT_NE(kangtaike, nullptr);
+  EXPECT_TRUE(kangtaike->ephedrine);
+  EXPECT_EQ(lexicon().find("盐酸吗啡片")->drugClass, "narcotic");
+  EXPECT_EQ(lexicon().find("阿莫西林胶囊")->drugClass, "rx");
+}
+
+TEST(DrugLexicon, BadCatalogueLinesAreNamed) {
+  test::TempDir dir;
+  std::ofstream(dir.file("bad.tsv")) << "# header\n阿莫西林胶囊\trx\t-\t-\n某药\tmagic\t-\t-\n";
+  auto lex = DrugLexicon::load(dir.file("bad.tsv"));
+  ASSERT_FALSE(lex);
+  EXPECT_NE(lex.status().message().find("bad.tsv:3"), std::string::npos) << lex.status().message();
+}
+
+RecognizedLine line(std::initializer_list<std::string> words, int y) {
+  RecognizedLine l;
+  int x = 0;
+  for (const auto& w : words) {
+    if (w == "|") {  // a wide gap between fields
+      x += 200;
+      continue;
+    }
+    l.words.push_back({w, 90, cv::Rect(x, y, 30 * static_cast<int>(w.size()) / 3, 36)});
+    x += 30 * static_cast<int>(w.size()) / 3 + 10;
+  }
+  l.box = cv::Rect(0, y, x, 36);
+  l.confidence = 90;
+  return l;
+}
+
+TEST(Fields, ExtractsLabelledFieldsWhateverTheOcrSpacing) {
+  std::vector<RecognizedLine> lines = {
+      line({"北", "京", "市", "朝阳区", "第三", "人民", "医院"}, 10),
+      line({"处", "方", "笺"}, 60),
+      line({"费别", ":", "自费", "|", "No", ":", "2026", "01234567"}, 110),
+      line({"姓名", "：", "欧阳", "明月", "|", "性", "别", ":", "女", "|", "年龄", ":", "45", "岁"},
+           160),
+      line({"门诊号", ":", "mz123456789", "|", "科别", ":", "内", "科"}, 210),
+      line({"临床", "诊断", ":", "2", "型", "糖尿病"}, 260),
+      line({"日期", ":", "2026", "年", "2", "月", "3", "日"}, 310),
+      line({"Rp"}, 360),
+      line({"1.", "头孢", "克且", "胶宫", "100mgX6", "粒", "|", "X2", "盒"}, 410),
+      line({"用", "法", ":", "口服", "一次", "1", "粒"}, 460),
+      line({"2.", "盐酸", "二甲", "双瓜", "片0.5gX48片", "|", "X3", "盒"}, 510),
+      line({"医师", ":", "王建国", "|", "金额", ":", "56.80", "元"}, 560),
+  };
+  ExtractedFields f = extractFields(lines, &lexicon());
+  auto value = [&](const char* name) {
+    return f.fields.count(name) ? f.fields.at(name).value : std::string("<none>");
+  };
+  EXPECT_EQ(value("hospital"), "北京市朝阳区第三人民医院");
+  EXPECT_EQ(value("rx_number"), "202601234567");
+  EXPECT_EQ(value("patient_name"), "欧阳明月");
+  EXPECT_EQ(value("sex"), "女");
+  EXPECT_EQ(value("age"), "45岁");
+  EXPECT_EQ(value("outpatient_id"), "MZ123456789");
+  EXPECT_EQ(value("department"), "内科");
+  EXPECT_EQ(value("diagnosis"), "2型糖尿病");
+  EXPECT_EQ(value("date"), "2026-02-03");
+  EXPECT_EQ(value("doctor"), "王建国");
+  EXPECT_EQ(value("amount"), "56.80");
+  ASSERT_EQ(f.drugs.size(), 2u);
+  EXPECT_EQ(f.drugs[0].name.value, "头孢克肟胶囊");
+  EXPECT_EQ(f.drugs[0].readAs, "头孢克且胶宫");
+  EXPECT_EQ(f.drugs[0].spec.value, "100mg×6粒");
+  EXPECT_EQ(f.drugs[0].quantity.value, "2");
+  EXPECT_EQ(f.drugs[0].unit.value, "盒");
+  EXPECT_EQ(f.drugs[0].usage.value, "口服一次1粒");
+  EXPECT_LT(f.drugs[0].name.confidence, 0.9f)
+      << "a snapped name is less certain than what was read";
+  EXPECT_EQ(f.drugs[1].name.value, "盐酸二甲双胍片");
+  EXPECT_EQ(f.drugs[1].quantity.value, "3");
+  // Every value points back at the words it came from.
+  EXPECT_EQ(f.fields.at("patient_name").box.y, 160);
+  EXPECT_EQ(f.fields.at("amount").box.y, 560);
+}
+
+TEST(Fields, DateFormatsAndMissingFields) {
+  for (auto [text, want] :
+       {std::pair{"日期:2026-11-02", "2026-11-02"}, std::pair{"开具日期: 2026.3.9", "2026-03-09"},
+        std::pair{"日期: 2026年12月31日", "2026-12-31"}}) {
+    auto f = extractFields({line({text}, 0)}, nullptr);
+    ASSERT_TRUE(f.fields.count("date")) << text;
+    EXPECT_EQ(f.fields.at("date").value, want) << text;
+  }
+  auto none = extractFields({line({"日期:", "2026-13-45"}, 0)}, nullptr);
+  EXPECT_FALSE(none.fields.count("date")) << "an impossible date is not a date";
+}
+
+}  // namespace
+}  // namespace rx::ocr
