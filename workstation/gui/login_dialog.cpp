@@ -41,11 +41,7 @@ LoginDialog::LoginDialog(wxWindow* parent, Options options)
                wxDEFAULT_DIALOG_STYLE),
       options_(std::move(options)) {
   auto* top = new wxBoxSizer(wxVERTICAL);
-  auto* title = new wxStaticText(this, wxID_ANY, _("Pharmacist workstation"));
-  wxFont big = title->GetFont();
-  big.SetPointSize(big.GetPointSize() + 4);
-  big.SetWeight(wxFONTWEIGHT_BOLD);
-  title->SetFont(big);
+  auto* title = makeHeading(this, _("Pharmacist workstation"), 4);
   top->Add(title, 0, wxALL, 12);
 
   auto* grid = new wxFlexGridSizer(2, 8, 8);

@@ -22,11 +22,7 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   auto* top = new wxBoxSizer(wxVERTICAL);
 
   auto* header = new wxBoxSizer(wxHORIZONTAL);
-  auto* title = new wxStaticText(panel, wxID_ANY, _("Prescriptions waiting"));
-  wxFont big = title->GetFont();
-  big.SetPointSize(big.GetPointSize() + 3);
-  big.SetWeight(wxFONTWEIGHT_BOLD);
-  title->SetFont(big);
+  auto* title = makeHeading(panel, _("Prescriptions waiting"), 3);
   header->Add(title, 0, wxALIGN_CENTER_VERTICAL);
   header->AddStretchSpacer();
   header->Add(new wxStaticText(panel, wxID_ANY, _("Show:")), 0, wxALIGN_CENTER_VERTICAL | wxRIGHT,

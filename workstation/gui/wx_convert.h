@@ -5,6 +5,9 @@
 
 #include <string>
 
+class wxStaticText;
+class wxWindow;
+
 namespace rx::gui {
 
 inline wxString toWx(const std::string& utf8) {
@@ -17,5 +20,8 @@ inline std::string fromWx(const wxString& s) {
 
 // Returns the role name as the user should read it, translated.
 wxString roleLabel(const std::string& role);
+
+// Returns a bold heading `points` larger than the normal text, for window and section titles.
+wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points);
 
 }  // namespace rx::gui
