@@ -2,6 +2,7 @@
 // `tesseract IMAGE - -l chi_sim` on the same photos in the same run (its text goes through the
 // same field extraction, so the difference is the photo handling).
 //   rxdesk-bench-ocr [--count N] [--seed S] [--layouts 0,1,2,3,4,5] [--baseline=false]
+//                    [--languages chi_sim+eng] [--verbose]
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -62,11 +63,14 @@ int main(int argc, char** argv) {
   std::vector<int> layouts = {0, 1, 2, 3, 4, 5};
   bool baseline = true;
   bool verbose = false;
+  std::string languages = "chi_sim";
   app.add_option("--count", count, "Photos to generate");
   app.add_option("--seed", seed, "Corpus seed");
   app.add_option("--layouts", layouts, "Hospital layouts")->delimiter(',');
   app.add_option("--baseline", baseline, "Also run plain tesseract");
   app.add_flag("--verbose", verbose, "Print every field rxdesk got wrong");
+  app.add_option("--languages", languages,
+                 "Tesseract languages for rxdesk's pipeline (e.g. chi_sim+eng)");
   CLI11_PARSE(app, argc, argv);
 
   auto lexicon = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
@@ -74,7 +78,7 @@ int main(int argc, char** argv) {
     std::cerr << lexicon.status().message() << "\n";
     return 1;
   }
-  ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer("chi_sim"), &*lexicon);
+  ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer(languages), &*lexicon);
   test::RxGenerator gen(seed, ocr::defaultCataloguePath());
   test::TempDir dir;
   test::OcrScore ours, plain;
