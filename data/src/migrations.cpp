@@ -125,11 +125,109 @@ CREATE TABLE erx_verifications (
 CREATE INDEX erx_verifications_by_number ON erx_verifications(rx_number);
 )SQL";
 
+// Review and dispensing (M8-M10, M13, M15, G16): presented prescriptions and their drugs, signed
+// review decisions, the prepare/check/hand-out steps, one row per dispensed package (one object,
+// one code), and each user's personal signing key (wrapped under a key from their key slot).
+constexpr std::string_view kV4Review = R"SQL(
+CREATE TABLE user_keys (
+  id              INTEGER PRIMARY KEY,
+  user_name       TEXT NOT NULL REFERENCES users(name),
+  key_id          TEXT NOT NULL UNIQUE,
+  public_key      BLOB NOT NULL,
+  wrapped_private BLOB NOT NULL,
+  nonce           BLOB NOT NULL,
+  created_at      TEXT NOT NULL,
+  retired_at      TEXT
+) STRICT;
+CREATE UNIQUE INDEX user_keys_current ON user_keys(user_name) WHERE retired_at IS NULL;
+
+CREATE TABLE prescriptions (
+  id             INTEGER PRIMARY KEY,
+  kind           TEXT NOT NULL CHECK (kind IN ('paper', 'electronic')),
+  state          TEXT NOT NULL CHECK (state IN ('queued', 'in_review', 'approved', 'rejected', 'needs_info',
+                                                'partially_dispensed', 'dispensed', 'closed')),
+  arrived_at     TEXT NOT NULL,
+  arrived_by     TEXT NOT NULL,
+  rx_number      TEXT,
+  issuer         TEXT,
+  issued_on      TEXT,
+  validity_days  INTEGER NOT NULL DEFAULT 1,
+  patient_name   TEXT,
+  patient_id_no  TEXT,
+  prescriber     TEXT,
+  diagnosis      TEXT,
+  fields         TEXT NOT NULL,
+  source         TEXT NOT NULL,
+  verified       INTEGER,
+  agreement_no   TEXT,
+  agreement_scope TEXT,
+  locked_by      TEXT,
+  locked_at      TEXT,
+  retain_until   TEXT NOT NULL
+) STRICT;
+CREATE INDEX prescriptions_by_state ON prescriptions(state, arrived_at);
+CREATE INDEX prescriptions_by_number ON prescriptions(issuer, rx_number);
+
+CREATE TABLE prescription_items (
+  id              INTEGER PRIMARY KEY,
+  prescription_id INTEGER NOT NULL REFERENCES prescriptions(id),
+  line_no         INTEGER NOT NULL,
+  drug_name       TEXT NOT NULL,
+  drug_class      TEXT,
+  ephedrine       INTEGER NOT NULL DEFAULT 0,
+  spec            TEXT,
+  quantity        REAL NOT NULL,
+  unit            TEXT,
+  usage           TEXT
+) STRICT;
+
+CREATE TABLE review_decisions (
+  id              INTEGER PRIMARY KEY,
+  prescription_id INTEGER NOT NULL REFERENCES prescriptions(id),
+  decision        TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'ask')),
+  payload         TEXT NOT NULL,
+  signature       BLOB NOT NULL,
+  key_id          TEXT NOT NULL,
+  decided_by      TEXT NOT NULL,
+  decided_at      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE dispensing_steps (
+  id              INTEGER PRIMARY KEY,
+  prescription_id INTEGER NOT NULL REFERENCES prescriptions(id),
+  step            TEXT NOT NULL CHECK (step IN ('prepare', 'check', 'hand_out')),
+  by_user         TEXT NOT NULL,
+  at              TEXT NOT NULL,
+  UNIQUE (prescription_id, step)
+) STRICT;
+
+CREATE TABLE dispensed_packages (
+  id              INTEGER PRIMARY KEY,
+  prescription_id INTEGER NOT NULL REFERENCES prescriptions(id),
+  trace_code      TEXT NOT NULL UNIQUE,
+  product_code    TEXT NOT NULL,
+  batch           TEXT,
+  expiry          TEXT,
+  dispensed_by    TEXT NOT NULL,
+  dispensed_at    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE used_prescriptions (
+  issuer          TEXT NOT NULL,
+  rx_number       TEXT NOT NULL,
+  prescription_id INTEGER NOT NULL REFERENCES prescriptions(id),
+  used_at         TEXT NOT NULL,
+  PRIMARY KEY (issuer, rx_number)
+) STRICT;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
     {3, "provider agreements, pinned keys, status history, e-prescription verifications",
      kV3Agreements},
+    {4, "review and dispensing: prescriptions, decisions, steps, packages, personal keys",
+     kV4Review},
 };
 
 std::string nowUtc() {

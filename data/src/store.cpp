@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "crypto/hash.h"
 #include "data/files.h"
 #include "data/migrations.h"
 #include "data/pharmacy.h"
@@ -113,14 +114,22 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
     cleanup();
     return slot.status();
   }
+  auto adminPrivate = KeySlotFile::unlock(slots.storeId, *slot, password);
+  if (!adminPrivate) {
+    conn->reset();
+    cleanup();
+    return adminPrivate.status();
+  }
   slots.slots.push_back(std::move(*slot));
   if (Status s = slots.save(slotPath); !s) {
     conn->reset();
     cleanup();
     return s;
   }
-  return std::unique_ptr<Store>(new Store(path, std::move(*conn), std::move(key), slots.storeId,
-                                          std::move(*user), std::move(options)));
+  std::unique_ptr<Store> store(new Store(path, std::move(*conn), std::move(key), slots.storeId,
+                                         std::move(*user), std::move(options)));
+  store->personalWrapKey_ = personalWrapKey(store->storeId_, admin.name, *adminPrivate);
+  return store;
 }
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::string& userName,
@@ -175,8 +184,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
       return Status(ErrorCode::kUnknownUser,
                     "user '" + userName + "' was removed on " + *user.removedAt);
     (void)throttle.recordSuccess(userName);
-    return std::unique_ptr<Store>(new Store(path, std::move(*conn), std::move(key), storeId,
-                                            std::move(user), std::move(options)));
+    std::unique_ptr<Store> store(new Store(path, std::move(*conn), std::move(key), storeId,
+                                           std::move(user), std::move(options)));
+    store->personalWrapKey_ = personalWrapKey(store->storeId_, userName, *privateKey);
+    return store;
   }
   return Status(ErrorCode::kCorrupt, path +
                                          " does not open with the database key in the slot of '" +
@@ -213,8 +224,32 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
   if (!slot) return Status(ErrorCode::kCorrupt, "user '" + name + "' has no key slot");
   RX_ASSIGN_OR_RETURN(KeySlot fresh,
                       KeySlotFile::makeSlot(storeId_, name, newPassword, key_, options_.kdf));
-  *slot = std::move(fresh);
-  RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
+  RX_ASSIGN_OR_RETURN(
+      Statement retire,
+      conn_->prepare("UPDATE user_keys SET retired_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
+                     "WHERE user_name = ? AND retired_at IS NULL"));
+  if (name == user_.name) {
+    // Your own password: carry your personal signing key over to the new slot.
+    RX_ASSIGN_OR_RETURN(crypto::SigningKey personal, personalKey());
+    RX_ASSIGN_OR_RETURN(SecretBytes freshPrivate,
+                        KeySlotFile::unlock(storeId_, fresh, newPassword));
+    SecretBytes newWrap = personalWrapKey(storeId_, name, freshPrivate);
+    Transaction tx(*conn_);
+    RX_RETURN_IF_ERROR(tx.beginStatus());
+    RX_ASSIGN_OR_RETURN(Statement drop, conn_->prepare("DELETE FROM user_keys WHERE key_id = ?"));
+    RX_RETURN_IF_ERROR(drop.bind(1, personal.publicKey().keyId()).run());
+    RX_RETURN_IF_ERROR(wrapPersonalKey(personal, newWrap));
+    *slot = std::move(fresh);
+    RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
+    RX_RETURN_IF_ERROR(tx.commit());
+    personalWrapKey_ = std::move(newWrap);
+  } else {
+    // An admin resetting someone's password cannot open their personal key (and must not): it
+    // is retired, and a new one is made at their next login. Old signatures still verify.
+    RX_RETURN_IF_ERROR(retire.bind(1, name).run());
+    *slot = std::move(fresh);
+    RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
+  }
   (void)LoginThrottle(throttlePath(path_)).recordSuccess(name);
   return Status::ok();
 }
@@ -235,6 +270,65 @@ Status Store::removeUser(const std::string& name) {
   slots.remove(name);
   RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
   return rekey();
+}
+
+SecretBytes Store::personalWrapKey(const std::string& storeId, const std::string& user,
+                                   const SecretBytes& slotPrivateKey) {
+  return crypto::hkdfSha256(slotPrivateKey, crypto::toBytes(storeId),
+                            "rxdesk personal key wrap v1|user=" + user, 32);
+}
+
+namespace {
+std::string personalKeyAad(const std::string& storeId, const std::string& user) {
+  return "rxdesk personal key v1|store=" + storeId + "|user=" + user;
+}
+}  // namespace
+
+Status Store::wrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey) {
+  const SecretBytes secret = key.serialize();
+  crypto::Sealed sealed = crypto::aesGcmSeal(wrapKey, secret.data(), secret.size(),
+                                             personalKeyAad(storeId_, user_.name));
+  RX_ASSIGN_OR_RETURN(
+      Statement st, conn_->prepare("INSERT INTO user_keys(user_name, key_id, public_key, "
+                                   "wrapped_private, nonce, created_at) "
+                                   "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
+  return st.bind(1, user_.name)
+      .bind(2, key.publicKey().keyId())
+      .bind(3, key.publicKey().spki())
+      .bind(4, sealed.ciphertext)
+      .bind(5, sealed.nonce)
+      .run();
+}
+
+Result<crypto::SigningKey> Store::personalKey() {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_->prepare("SELECT wrapped_private, nonce FROM user_keys "
+                                                   "WHERE user_name = ? AND retired_at IS NULL"));
+  st.bind(1, user_.name);
+  RX_ASSIGN_OR_RETURN(bool row, st.step());
+  if (row) {
+    crypto::Sealed sealed{st.columnBlob(1), st.columnBlob(0)};
+    auto secret =
+        crypto::aesGcmOpen(personalWrapKey_, sealed, personalKeyAad(storeId_, user_.name));
+    if (!secret)
+      return Status(ErrorCode::kCorrupt,
+                    "the personal signing key of '" + user_.name + "' does not open");
+    return crypto::SigningKey::deserialize(*secret);
+  }
+  crypto::SigningKey key = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  RX_RETURN_IF_ERROR(wrapPersonalKey(key, personalWrapKey_));
+  return key;
+}
+
+Result<crypto::PublicKey> Store::userPublicKey(const std::string& userName,
+                                               const std::string& keyId) {
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_->prepare("SELECT public_key FROM user_keys WHERE user_name = ? AND key_id = ?"));
+  st.bind(1, userName).bind(2, keyId);
+  RX_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row)
+    return Status(ErrorCode::kNotFound, "user '" + userName + "' has no signing key " + keyId);
+  return crypto::PublicKey::fromSpki(st.columnBlob(0));
 }
 
 // Re-keying in three durable steps, each of which leaves a store that opens:

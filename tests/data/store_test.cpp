@@ -246,3 +246,46 @@ TEST_F(StoreTest, NobodyRemovesThemselvesOrTheLastAdmin) {
 
 }  // namespace
 }  // namespace rx::data
+
+namespace rx::data {
+namespace {
+
+TEST_F(StoreTest, PersonalSigningKeyFollowsItsOwnerThroughPasswordChanges) {
+  std::string firstKeyId;
+  {
+    auto store = createStore();
+    RX_ASSERT_OK(store->addUser(pharmacistUser("wang"), "w1"));
+  }
+  {
+    auto wang = open("wang", "w1");
+    RX_ASSERT_OK(wang);
+    auto key = (*wang)->personalKey();
+    RX_ASSERT_OK(key);
+    firstKeyId = key->publicKey().keyId();
+    EXPECT_EQ((*wang)->personalKey()->publicKey().keyId(), firstKeyId)
+        << "the same key on every use";
+    RX_ASSERT_OK((*wang)->changePassword("wang", "w2"));
+  }
+  {
+    auto wang = open("wang", "w2");
+    RX_ASSERT_OK(wang);
+    EXPECT_EQ((*wang)->personalKey()->publicKey().keyId(), firstKeyId)
+        << "kept across your own password change";
+  }
+  {
+    auto admin = open("admin", "admin-pass");
+    RX_ASSERT_OK(admin);
+    RX_ASSERT_OK((*admin)->changePassword("wang", "reset-by-admin"));
+    // The admin cannot sign as wang: their own personal key is a different one.
+    EXPECT_NE((*admin)->personalKey()->publicKey().keyId(), firstKeyId);
+  }
+  auto wang = open("wang", "reset-by-admin");
+  RX_ASSERT_OK(wang);
+  auto fresh = (*wang)->personalKey();
+  RX_ASSERT_OK(fresh);
+  EXPECT_NE(fresh->publicKey().keyId(), firstKeyId) << "an admin reset retires the old key";
+  RX_EXPECT_OK((*wang)->userPublicKey("wang", firstKeyId)) << "old signatures still verify";
+}
+
+}  // namespace
+}  // namespace rx::data

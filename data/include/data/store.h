@@ -6,6 +6,7 @@
 #include <string>
 
 #include "crypto/keywrap.h"
+#include "crypto/signing_key.h"
 #include "data/connection.h"
 #include "data/keyslots.h"
 #include "data/users.h"
@@ -55,10 +56,21 @@ class Store {
 
   UserRepository users() { return UserRepository(*conn_); }
 
+  // Returns the logged-in user's personal signing key (Ed25519), creating it on first use. It is
+  // stored encrypted under a key derived from the user's key slot, so only their password opens it.
+  Result<crypto::SigningKey> personalKey();
+  // Returns the public key a user signed with, by key id (current and retired keys).
+  Result<crypto::PublicKey> userPublicKey(const std::string& userName, const std::string& keyId);
+
  private:
   Store(std::string path, std::unique_ptr<Connection> conn, SecretBytes key, std::string storeId,
         UserRecord user, StoreOptions options);
   Status rekey();
+  // The key that wraps the personal signing key of the user whose slot private key is given.
+  static SecretBytes personalWrapKey(const std::string& storeId, const std::string& user,
+                                     const SecretBytes& slotPrivateKey);
+  Status wrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey);
+  SecretBytes personalWrapKey_;
   std::string path_;
   std::unique_ptr<Connection> conn_;
   SecretBytes key_;
