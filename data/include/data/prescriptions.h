@@ -1,0 +1,136 @@
+// Storage of presented prescriptions, their review decisions, dispensing steps and dispensed
+// packages. Workflow rules live in the workstation layer; this file only stores and guards the
+// invariants the database can hold (one package one code, one step of each kind, state moves
+// only from the state the caller saw).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/bytes.h"
+#include "data/connection.h"
+
+namespace rx::data {
+
+enum class RxState {
+  kQueued,
+  kInReview,
+  kApproved,
+  kRejected,
+  kNeedsInfo,
+  kPartiallyDispensed,
+  kDispensed,
+  kClosed
+};
+std::string_view rxStateName(RxState s);
+Result<RxState> parseRxState(std::string_view s);
+
+struct RxItem {
+  std::int64_t id = 0;
+  int lineNo = 0;
+  std::string drugName;
+  std::string drugClass;  // empty when unknown
+  bool ephedrine = false;
+  std::string spec;
+  double quantity = 0;
+  std::string unit;
+  std::string usage;
+};
+
+struct PrescriptionRecord {
+  std::int64_t id = 0;
+  std::string kind;  // paper | electronic
+  RxState state = RxState::kQueued;
+  std::string arrivedAt;
+  std::string arrivedBy;
+  std::optional<std::string> rxNumber;
+  std::optional<std::string> issuer;    // USCC (electronic) or hospital name (paper)
+  std::optional<std::string> issuedOn;  // YYYY-MM-DD
+  int validityDays = 1;
+  std::optional<std::string> patientName;
+  std::optional<std::string> patientIdNo;
+  std::optional<std::string> prescriber;
+  std::optional<std::string> diagnosis;
+  std::string fieldsJson = "{}";  // the fields as read, with confidences and confirmations
+  std::string source;             // file name or "scanner"
+  std::optional<bool> verified;   // electronic: the signature/agreement verdict
+  std::optional<std::string> agreementNo;
+  std::optional<std::string> agreementScope;  // JSON array of drug classes
+  std::optional<std::string> lockedBy;
+  std::optional<std::string> lockedAt;
+  std::string retainUntil;  // YYYY-MM-DD
+  std::vector<RxItem> items;
+};
+
+struct DecisionRecord {
+  std::int64_t id = 0;
+  std::int64_t prescriptionId = 0;
+  std::string decision;  // approve | reject | ask
+  std::string payload;   // canonical JSON that was signed
+  crypto::Bytes signature;
+  std::string keyId;
+  std::string decidedBy;
+  std::string decidedAt;
+};
+
+struct StepRecord {
+  std::string step;  // prepare | check | hand_out
+  std::string byUser;
+  std::string at;
+};
+
+struct PackageRecord {
+  std::int64_t prescriptionId = 0;
+  std::string traceCode;  // canonical
+  std::string productCode;
+  std::optional<std::string> batch;
+  std::optional<std::string> expiry;
+  std::string dispensedBy;
+  std::string dispensedAt;
+};
+
+class PrescriptionRepository {
+ public:
+  explicit PrescriptionRepository(Connection& conn) : conn_(conn) {}
+
+  Result<std::int64_t> insert(const PrescriptionRecord& rx);
+  Result<PrescriptionRecord> find(std::int64_t id);
+  // Prescriptions in any of `states`, oldest first.
+  Result<std::vector<PrescriptionRecord>> list(const std::vector<RxState>& states);
+
+  // Takes the review lock for `user` unless someone else holds one younger than `staleBefore`.
+  Status lock(std::int64_t id, const std::string& user, const std::string& now,
+              const std::string& staleBefore);
+  Status unlock(std::int64_t id, const std::string& user);
+  // Moves the state from `from` to `to`; kConflict if the prescription is no longer in `from`.
+  Status moveState(std::int64_t id, RxState from, RxState to);
+  Status updateFields(std::int64_t id, const std::string& fieldsJson,
+                      const std::optional<std::string>& patientName,
+                      const std::optional<std::string>& patientIdNo);
+  Status extendRetention(std::int64_t id, const std::string& until);
+
+  Result<std::int64_t> addDecision(const DecisionRecord& d);
+  Result<std::vector<DecisionRecord>> decisions(std::int64_t prescriptionId);
+
+  // kConflict when that step was already recorded.
+  Status addStep(std::int64_t prescriptionId, const StepRecord& step);
+  Result<std::vector<StepRecord>> steps(std::int64_t prescriptionId);
+
+  // kConflict naming the earlier dispensing when the code was handed out before.
+  Status addPackage(const PackageRecord& p);
+  Result<std::optional<PackageRecord>> packageByCode(const std::string& traceCode);
+  Result<std::vector<PackageRecord>> packages(std::int64_t prescriptionId);
+
+  // The prescription that used issuer + number, if any.
+  Result<std::optional<std::int64_t>> usedBy(const std::string& issuer,
+                                             const std::string& rxNumber);
+  Status markUsed(const std::string& issuer, const std::string& rxNumber, std::int64_t id,
+                  const std::string& at);
+
+ private:
+  Result<PrescriptionRecord> read(Statement& st);
+  Connection& conn_;
+};
+
+}  // namespace rx::data

@@ -1,0 +1,98 @@
+// Pharmacist review (审方) and dispensing (调配, 核对, 发药): the queue, the automatic checks with
+// their rule and evidence, decisions signed with the pharmacist's personal key, packages scanned
+// by traceability code, and hand-out that marks the prescription used and closes it atomically.
+// Regulations M8-M10, M13, M15, G16, B V (../shared/docs/requirements.md).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/prescriptions.h"
+#include "ocr/fields.h"
+#include "workstation/agreements.h"
+#include "workstation/eprescription.h"
+#include "workstation/session.h"
+
+namespace rx::ws {
+
+// The warning shown with every prescription drug; the buyer must confirm it before a sale (M13).
+inline constexpr const char* kRiskWarning = "处方药须凭处方在药师指导下购买和使用";
+
+struct ReviewSettings {
+  double maxQuantityPerItem = 5;       // supply limit per drug line (boxes, bottles...)
+  bool secondPharmacistCheck = false;  // 核对 by another pharmacist than 调配
+  int reviewLockMinutes = 30;          // a review lock older than this may be taken over
+  double lowConfidence = 0.8;          // OCR fields below this must be confirmed
+};
+
+enum class Severity { kOk, kWarn, kBlock };
+std::string_view severityName(Severity s);
+
+struct RuleCheck {
+  std::string rule;  // stable id, e.g. "special-management"
+  Severity severity = Severity::kOk;
+  std::string message;   // what the pharmacist reads
+  std::string evidence;  // what it is based on
+};
+
+enum class Decision { kApprove, kReject, kAsk };
+std::string_view decisionName(Decision d);
+Result<Decision> parseDecision(std::string_view s);
+
+struct DecisionInput {
+  Decision decision = Decision::kApprove;
+  std::vector<std::string> reasons;  // reason codes
+  std::string note;
+  bool buyerConfirmedRiskWarning = false;  // required to approve
+};
+
+class ReviewService {
+ public:
+  explicit ReviewService(Session& session, ReviewSettings settings = {})
+      : session_(session), settings_(settings) {}
+
+  // Puts a verified e-prescription in the queue.
+  Result<std::int64_t> presentElectronic(const EPrescription& rx, const ErxVerdict& verdict,
+                                         const std::string& source);
+  // Puts a read paper prescription in the queue.
+  Result<std::int64_t> presentPaper(const ocr::ExtractedFields& fields, const std::string& source);
+
+  Result<std::vector<data::PrescriptionRecord>> queue();
+  // Opens a prescription for review: pharmacists only; takes the review lock (kConflict when
+  // another pharmacist has it) and moves queued -> in_review.
+  Result<data::PrescriptionRecord> startReview(std::int64_t id);
+  // Confirms or corrects OCR'd fields and records the buyer's real name and ID number.
+  Status confirmFields(std::int64_t id, const std::map<std::string, std::string>& values);
+  // The automatic checks for `id` as of `today` (YYYY-MM-DD).
+  Result<std::vector<RuleCheck>> checks(std::int64_t id, const std::string& today);
+  // Records a signed decision. Approving needs no blocking check and the buyer's confirmation of
+  // the risk warning; until approval nothing can be dispensed (M13).
+  Result<data::DecisionRecord> decide(std::int64_t id, const DecisionInput& input);
+  // Returns ok iff the decision's signature verifies with its author's key.
+  Status verifyDecision(const data::DecisionRecord& d);
+
+  // Dispensing, after approval: prepare / check steps, packages by traceability code.
+  Status recordStep(std::int64_t id, const std::string& step);
+  Result<data::PackageRecord> scanPackage(std::int64_t id, const std::string& scanned);
+  // Hands out: needs prepare and check, at least one package; in one transaction records the
+  // step, marks the prescription used and closes it.
+  Status handOut(std::int64_t id);
+
+  // Drug instructions may be shown only after approval (M13).
+  static bool instructionsVisible(const data::PrescriptionRecord& rx);
+  // The date until which a prescription must be kept: 5 years after arrival, and 1 year past
+  // the latest expiry of what was dispensed (M15, M21).
+  static std::string retentionDate(const std::string& arrivedOn,
+                                   const std::optional<std::string>& latestExpiry);
+
+ private:
+  Status requirePharmacist(std::string_view action) const;
+  Session& session_;
+  ReviewSettings settings_;
+};
+
+}  // namespace rx::ws

@@ -1,0 +1,532 @@
+#include "workstation/review.h"
+
+#include <chrono>
+#include <set>
+
+#include "base/drug_class.h"
+#include "base/time.h"
+#include "crypto/hash.h"
+#include "crypto/json.h"
+#include "dedup/traceability.h"
+#include "workstation/identifiers.h"
+
+namespace rx::ws {
+
+using nlohmann::json;
+
+std::string_view severityName(Severity s) {
+  switch (s) {
+    case Severity::kOk:
+      return "ok";
+    case Severity::kWarn:
+      return "warn";
+    case Severity::kBlock:
+      return "block";
+  }
+  return "?";
+}
+
+std::string_view decisionName(Decision d) {
+  switch (d) {
+    case Decision::kApprove:
+      return "approve";
+    case Decision::kReject:
+      return "reject";
+    case Decision::kAsk:
+      return "ask";
+  }
+  return "?";
+}
+
+Result<Decision> parseDecision(std::string_view s) {
+  if (s == "approve") return Decision::kApprove;
+  if (s == "reject") return Decision::kReject;
+  if (s == "ask") return Decision::kAsk;
+  return Status(ErrorCode::kInvalidArgument,
+                "decision '" + std::string(s) + "' is not approve, reject or ask");
+}
+
+namespace {
+
+std::optional<std::chrono::sys_days> toDays(const std::string& iso) {
+  if (!isIsoDate(iso)) return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{year{std::stoi(iso.substr(0, 4))},
+                           month{static_cast<unsigned>(std::stoi(iso.substr(5, 2)))},
+                           day{static_cast<unsigned>(std::stoi(iso.substr(8, 2)))}};
+  return sys_days{ymd};
+}
+
+std::string fromDays(std::chrono::sys_days d) {
+  const std::chrono::year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::string addYears(const std::string& iso, int years) {
+  using namespace std::chrono;
+  auto d = toDays(iso);
+  if (!d) return iso;
+  year_month_day ymd{*d};
+  year_month_day shifted = (ymd.year() + std::chrono::years(years)) / ymd.month() / ymd.day();
+  if (!shifted.ok())
+    shifted = (ymd.year() + std::chrono::years(years)) / ymd.month() / last;  // 29 Feb
+  return fromDays(sys_days{shifted});
+}
+
+}  // namespace
+
+std::string ReviewService::retentionDate(const std::string& arrivedOn,
+                                         const std::optional<std::string>& latestExpiry) {
+  std::string until = addYears(arrivedOn, 5);
+  if (latestExpiry && isIsoDate(*latestExpiry)) until = std::max(until, addYears(*latestExpiry, 1));
+  return until;
+}
+
+bool ReviewService::instructionsVisible(const data::PrescriptionRecord& rx) {
+  using data::RxState;
+  return rx.state == RxState::kApproved || rx.state == RxState::kPartiallyDispensed ||
+         rx.state == RxState::kDispensed || rx.state == RxState::kClosed;
+}
+
+Status ReviewService::requirePharmacist(std::string_view action) const {
+  return session_.require(data::Role::kPharmacist, action);
+}
+
+Result<std::int64_t> ReviewService::presentElectronic(const EPrescription& erx,
+                                                      const ErxVerdict& verdict,
+                                                      const std::string& source) {
+  data::PrescriptionRecord r;
+  r.kind = "electronic";
+  r.arrivedAt = utcTimestamp();
+  r.arrivedBy = session_.user().name;
+  r.rxNumber = erx.rxNumber;
+  r.issuer = erx.organizationUscc;
+  r.issuedOn = erx.issuedAt.substr(0, 10);
+  r.patientName = erx.patient.name;
+  r.patientIdNo = erx.patient.idNumber;
+  r.prescriber = erx.prescriberName;
+  r.diagnosis = erx.diagnosis;
+  r.source = source;
+  r.verified = verdict.accepted();
+  r.agreementNo = verdict.agreementNo;
+  if (verdict.agreementId) {
+    auto agreement =
+        data::AgreementRepository(session_.store().connection()).findById(*verdict.agreementId);
+    if (agreement) r.agreementScope = json(agreement->scope).dump();
+  }
+  r.fieldsJson = json{{"verdict", verdict.toJson()}}.dump();
+  r.retainUntil = retentionDate(datePart(r.arrivedAt), std::nullopt);
+  for (const ErxDrug& d : erx.drugs)
+    r.items.push_back(
+        {0, 0, d.name, d.drugClass, false, d.strength.value_or(""), d.quantity, d.unit, d.usage});
+  auto& conn = session_.store().connection();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(std::int64_t id, data::PrescriptionRepository(conn).insert(r));
+  RX_RETURN_IF_ERROR(session_
+                         .audit("rx.present", std::to_string(id),
+                                {{"kind", "electronic"},
+                                 {"rx_number", erx.rxNumber},
+                                 {"verified", verdict.accepted()}})
+                         .status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  return id;
+}
+
+Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fields,
+                                                 const std::string& source) {
+  data::PrescriptionRecord r;
+  r.kind = "paper";
+  r.arrivedAt = utcTimestamp();
+  r.arrivedBy = session_.user().name;
+  auto value = [&](const char* name) -> std::optional<std::string> {
+    auto it = fields.fields.find(name);
+    if (it == fields.fields.end()) return std::nullopt;
+    return it->second.value;
+  };
+  r.rxNumber = value("rx_number");
+  r.issuer = value("hospital");
+  r.issuedOn = value("date");
+  r.patientName = value("patient_name");
+  r.prescriber = value("doctor");
+  r.diagnosis = value("diagnosis");
+  r.source = source;
+  json f = json::object();
+  for (const auto& [name, v] : fields.fields)
+    f[name] = {{"value", v.value}, {"confidence", v.confidence}, {"confirmed", false}};
+  r.fieldsJson = json{{"fields", f}}.dump();
+  r.retainUntil = retentionDate(datePart(r.arrivedAt), std::nullopt);
+  for (const auto& d : fields.drugs) {
+    double qty = 0;
+    try {
+      qty = d.quantity.value.empty() ? 0 : std::stod(d.quantity.value);
+    } catch (...) {
+      qty = 0;
+    }
+    r.items.push_back({0, 0, d.name.value, d.drugClass, d.ephedrine, d.spec.value, qty,
+                       d.unit.value, d.usage.value});
+  }
+  auto& conn = session_.store().connection();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(std::int64_t id, data::PrescriptionRepository(conn).insert(r));
+  RX_RETURN_IF_ERROR(
+      session_.audit("rx.present", std::to_string(id), {{"kind", "paper"}, {"source", source}})
+          .status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  return id;
+}
+
+Result<std::vector<data::PrescriptionRecord>> ReviewService::queue() {
+  using data::RxState;
+  return data::PrescriptionRepository(session_.store().connection())
+      .list({RxState::kQueued, RxState::kInReview, RxState::kNeedsInfo, RxState::kApproved,
+             RxState::kPartiallyDispensed});
+}
+
+Result<data::PrescriptionRecord> ReviewService::startReview(std::int64_t id) {
+  RX_RETURN_IF_ERROR(requirePharmacist("review prescriptions"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  const auto now = std::chrono::system_clock::now();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(
+      repo.lock(id, session_.user().name, utcTimestamp(now),
+                utcTimestamp(now - std::chrono::minutes(settings_.reviewLockMinutes))));
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.state == data::RxState::kQueued || r.state == data::RxState::kNeedsInfo) {
+    RX_RETURN_IF_ERROR(repo.moveState(id, r.state, data::RxState::kInReview));
+    r.state = data::RxState::kInReview;
+  } else if (r.state != data::RxState::kInReview) {
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " is " +
+                                            std::string(data::rxStateName(r.state)) +
+                                            "; it cannot be reviewed now");
+  }
+  RX_RETURN_IF_ERROR(tx.commit());
+  return r;
+}
+
+Status ReviewService::confirmFields(std::int64_t id,
+                                    const std::map<std::string, std::string>& values) {
+  RX_RETURN_IF_ERROR(requirePharmacist("confirm prescription fields"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.lockedBy != session_.user().name)
+    return Status(ErrorCode::kConflict,
+                  "open prescription " + std::to_string(id) + " for review first");
+  json doc = json::parse(r.fieldsJson, nullptr, false);
+  if (!doc.is_object()) doc = json::object();
+  if (!doc.contains("fields")) doc["fields"] = json::object();
+  std::optional<std::string> name, idNo;
+  for (const auto& [field, value] : values) {
+    if (field == "patient_id_no") {
+      idNo = value;
+      continue;
+    }
+    if (field == "patient_name") name = value;
+    doc["fields"][field] = {
+        {"value", value}, {"confidence", 1.0}, {"confirmed", true}, {"by", session_.user().name}};
+  }
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(repo.updateFields(id, doc.dump(), name, idNo));
+  json fieldsChanged = json::array();
+  for (const auto& [field, value] : values) fieldsChanged.push_back(field);
+  RX_RETURN_IF_ERROR(
+      session_.audit("rx.confirm-fields", std::to_string(id), {{"fields", fieldsChanged}})
+          .status());
+  return tx.commit();
+}
+
+Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std::string& today) {
+  data::PrescriptionRepository repo(session_.store().connection());
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  std::vector<RuleCheck> out;
+  auto add = [&](std::string rule, Severity s, std::string message, std::string evidence) {
+    out.push_back({std::move(rule), s, std::move(message), std::move(evidence)});
+  };
+  // M8: special-management drugs are never sold here; ephedrine compounds are flagged (G10).
+  std::set<std::string> seen;
+  std::string special, ephedrine, overLimit, duplicates, outOfScope;
+  std::vector<std::string> scope;
+  if (r.agreementScope) {
+    json s = json::parse(*r.agreementScope, nullptr, false);
+    if (s.is_array())
+      for (const auto& c : s) scope.push_back(c.get<std::string>());
+  }
+  for (const auto& item : r.items) {
+    if (isSpecialManagementClass(item.drugClass))
+      special += item.drugName + " (" + item.drugClass + ") ";
+    if (item.ephedrine) ephedrine += item.drugName + " ";
+    if (item.quantity > settings_.maxQuantityPerItem)
+      overLimit += item.drugName + " ×" + std::to_string(static_cast<int>(item.quantity)) + " ";
+    if (!seen.insert(item.drugName).second) duplicates += item.drugName + " ";
+    if (r.kind == "electronic" &&
+        std::find(scope.begin(), scope.end(), item.drugClass) == scope.end())
+      outOfScope += item.drugName + " (" + item.drugClass + ") ";
+  }
+  add("special-management", special.empty() ? Severity::kOk : Severity::kBlock,
+      special.empty() ? "no special-management drugs"
+                      : "special-management drugs cannot be dispensed here (M8)",
+      special);
+  add("ephedrine", ephedrine.empty() ? Severity::kOk : Severity::kWarn,
+      ephedrine.empty() ? "no ephedrine compounds"
+                        : "contains ephedrine compounds: check quantity and buyer (G10)",
+      ephedrine);
+  add("supply-limit", overLimit.empty() ? Severity::kOk : Severity::kWarn,
+      overLimit.empty() ? "quantities within the supply limit"
+                        : "quantity above the supply limit of " +
+                              std::to_string(static_cast<int>(settings_.maxQuantityPerItem)),
+      overLimit);
+  add("duplicate-drugs", duplicates.empty() ? Severity::kOk : Severity::kWarn,
+      duplicates.empty() ? "no drug prescribed twice" : "the same drug appears twice", duplicates);
+  if (r.items.empty()) add("drugs", Severity::kBlock, "no drugs could be read", r.source);
+
+  // Validity: the day written, up to 3 days if the prescriber noted it.
+  auto issued = r.issuedOn ? toDays(*r.issuedOn) : std::nullopt;
+  auto now = toDays(today);
+  if (!issued || !now) {
+    add("validity", Severity::kBlock, "the prescription date is missing or unreadable",
+        r.issuedOn.value_or("-"));
+  } else {
+    const auto age = (*now - *issued).count();
+    if (age < 0)
+      add("validity", Severity::kBlock, "the prescription is dated in the future", *r.issuedOn);
+    else if (age >= r.validityDays)
+      add("validity", Severity::kBlock,
+          "the prescription expired (valid " + std::to_string(r.validityDays) + " day(s) from " +
+              *r.issuedOn + ")",
+          *r.issuedOn);
+    else
+      add("validity", Severity::kOk, "within its validity", *r.issuedOn);
+  }
+  // Real name (M9, M17): the buyer's name and ID number recorded.
+  const bool named = r.patientName && !r.patientName->empty();
+  const bool idRecorded = r.patientIdNo && !r.patientIdNo->empty();
+  add("real-name", named && idRecorded ? Severity::kOk : Severity::kBlock,
+      named && idRecorded ? "patient's real name and ID number recorded"
+                          : "record the patient's real name and ID number (实名制)",
+      r.patientName.value_or("-"));
+  if (r.kind == "electronic") {
+    add("signature", r.verified.value_or(false) ? Severity::kOk : Severity::kBlock,
+        r.verified.value_or(false)
+            ? "signature and provider agreement verified"
+            : "the e-prescription's signature or provider agreement was not accepted",
+        r.agreementNo.value_or("no agreement"));
+    add("scope", outOfScope.empty() ? Severity::kOk : Severity::kBlock,
+        outOfScope.empty() ? "all drugs within the agreement's scope"
+                           : "drugs outside the provider agreement's scope",
+        outOfScope);
+  }
+  // Reuse: this issuer's prescription number was already used (full reuse detection: dedup/).
+  if (r.issuer && r.rxNumber) {
+    RX_ASSIGN_OR_RETURN(auto usedBy, repo.usedBy(*r.issuer, *r.rxNumber));
+    add("reuse", usedBy && *usedBy != id ? Severity::kBlock : Severity::kOk,
+        usedBy && *usedBy != id
+            ? "this prescription was already used (prescription " + std::to_string(*usedBy) + ")"
+            : "not used before",
+        *r.issuer + " " + *r.rxNumber);
+  }
+  // OCR fields below the confidence threshold must be confirmed by the pharmacist.
+  if (r.kind == "paper") {
+    std::string unconfirmed;
+    json doc = json::parse(r.fieldsJson, nullptr, false);
+    if (doc.is_object() && doc.contains("fields"))
+      for (auto it = doc["fields"].begin(); it != doc["fields"].end(); ++it)
+        if (it->value("confidence", 0.0) < settings_.lowConfidence &&
+            !it->value("confirmed", false))
+          unconfirmed += it.key() + " ";
+    add("ocr-confirmed", unconfirmed.empty() ? Severity::kOk : Severity::kBlock,
+        unconfirmed.empty() ? "all read fields are certain or confirmed"
+                            : "confirm the fields read with low confidence",
+        unconfirmed);
+  }
+  return out;
+}
+
+Result<data::DecisionRecord> ReviewService::decide(std::int64_t id, const DecisionInput& input) {
+  RX_RETURN_IF_ERROR(requirePharmacist("decide on prescriptions"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.state != data::RxState::kInReview || r.lockedBy != session_.user().name)
+    return Status(ErrorCode::kConflict,
+                  "prescription " + std::to_string(id) + " is " +
+                      std::string(data::rxStateName(r.state)) +
+                      (r.lockedBy ? " and opened by '" + *r.lockedBy + "'" : std::string()) +
+                      "; open it for review first");
+  const std::string now = utcTimestamp();
+  RX_ASSIGN_OR_RETURN(auto checkList, checks(id, datePart(now)));
+  json checkJson = json::array();
+  std::string blocking;
+  for (const auto& c : checkList) {
+    checkJson.push_back({{"rule", c.rule},
+                         {"severity", std::string(severityName(c.severity))},
+                         {"evidence", c.evidence}});
+    if (c.severity == Severity::kBlock) blocking += c.rule + " ";
+  }
+  if (input.decision == Decision::kApprove) {
+    if (!blocking.empty())
+      return Status(ErrorCode::kConflict, "cannot approve prescription " + std::to_string(id) +
+                                              ": blocked by " + blocking);
+    if (!input.buyerConfirmedRiskWarning)
+      return Status(ErrorCode::kConflict,
+                    std::string("the buyer must confirm the risk warning 「") + kRiskWarning +
+                        "」 before approval (M13)");
+  } else if (input.reasons.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a rejection or a request for information needs a reason code");
+  }
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey key, session_.store().personalKey());
+  json payload = {
+      {"type", "rxdesk-review-decision"},
+      {"prescription", id},
+      {"rx_number", r.rxNumber ? json(*r.rxNumber) : json(nullptr)},
+      {"issuer", r.issuer ? json(*r.issuer) : json(nullptr)},
+      {"decision", std::string(decisionName(input.decision))},
+      {"reasons", input.reasons},
+      {"note", input.note},
+      {"risk_warning_confirmed", input.buyerConfirmedRiskWarning},
+      {"checks", checkJson},
+      {"fields_sha256", crypto::toHex(crypto::sha256(r.fieldsJson))},
+      {"pharmacist",
+       {{"user", session_.user().name}, {"licence", session_.user().licenceNo.value_or("")}}},
+      {"at", now}};
+  const std::string canonical = crypto::canonicalJson(payload);
+  RX_ASSIGN_OR_RETURN(crypto::Bytes sig, key.sign(crypto::toBytes(canonical)));
+  data::DecisionRecord d{0,
+                         id,
+                         std::string(decisionName(input.decision)),
+                         canonical,
+                         sig,
+                         key.publicKey().keyId(),
+                         session_.user().name,
+                         now};
+  const data::RxState to = input.decision == Decision::kApprove  ? data::RxState::kApproved
+                           : input.decision == Decision::kReject ? data::RxState::kRejected
+                                                                 : data::RxState::kNeedsInfo;
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(d.id, repo.addDecision(d));
+  RX_RETURN_IF_ERROR(repo.moveState(id, data::RxState::kInReview, to));
+  RX_RETURN_IF_ERROR(repo.unlock(id, session_.user().name));
+  RX_RETURN_IF_ERROR(session_
+                         .audit("review.decide", std::to_string(id),
+                                {{"decision", d.decision},
+                                 {"reasons", input.reasons},
+                                 {"payload_sha256", crypto::toHex(crypto::sha256(canonical))},
+                                 {"key_id", d.keyId}})
+                         .status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  return d;
+}
+
+Status ReviewService::verifyDecision(const data::DecisionRecord& d) {
+  RX_ASSIGN_OR_RETURN(crypto::PublicKey key, session_.store().userPublicKey(d.decidedBy, d.keyId));
+  Status s = crypto::verifySignature(key, crypto::SignatureScheme::kEd25519,
+                                     crypto::toBytes(d.payload), d.signature);
+  if (!s)
+    return Status(ErrorCode::kBadSignature,
+                  "decision " + std::to_string(d.id) + " does not verify: " + s.message());
+  json payload = json::parse(d.payload, nullptr, false);
+  if (!payload.is_object() || payload.value("decision", "") != d.decision ||
+      payload.value("prescription", std::int64_t{-1}) != d.prescriptionId)
+    return Status(ErrorCode::kBadSignature,
+                  "decision " + std::to_string(d.id) + " does not match what was signed");
+  return Status::ok();
+}
+
+Status ReviewService::recordStep(std::int64_t id, const std::string& step) {
+  RX_RETURN_IF_ERROR(requirePharmacist("record dispensing steps"));
+  if (step != "prepare" && step != "check")
+    return Status(ErrorCode::kInvalidArgument,
+                  "step '" + step + "' is not prepare or check (hand-out is its own action)");
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.state != data::RxState::kApproved && r.state != data::RxState::kPartiallyDispensed)
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " is " +
+                                            std::string(data::rxStateName(r.state)) +
+                                            "; only approved prescriptions are dispensed");
+  RX_ASSIGN_OR_RETURN(auto done, repo.steps(id));
+  if (step == "check") {
+    auto prepared =
+        std::find_if(done.begin(), done.end(), [](const auto& s) { return s.step == "prepare"; });
+    if (prepared == done.end())
+      return Status(ErrorCode::kConflict, "prepare (调配) comes before check (核对)");
+    if (settings_.secondPharmacistCheck && prepared->byUser == session_.user().name)
+      return Status(ErrorCode::kConflict,
+                    "the check (核对) must be done by a second pharmacist, not by '" +
+                        prepared->byUser + "' who prepared it");
+  }
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(repo.addStep(id, {step, session_.user().name, utcTimestamp()}));
+  RX_RETURN_IF_ERROR(session_.audit("dispense." + step, std::to_string(id)).status());
+  return tx.commit();
+}
+
+Result<data::PackageRecord> ReviewService::scanPackage(std::int64_t id,
+                                                       const std::string& scanned) {
+  RX_RETURN_IF_ERROR(requirePharmacist("dispense packages"));
+  RX_ASSIGN_OR_RETURN(dedup::TraceCode code, dedup::parseTraceCode(scanned));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.state != data::RxState::kApproved && r.state != data::RxState::kPartiallyDispensed)
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " is " +
+                                            std::string(data::rxStateName(r.state)) +
+                                            "; nothing can be dispensed before approval");
+  data::PackageRecord p{id,          code.canonical,       code.productCode, code.batch,
+                        code.expiry, session_.user().name, utcTimestamp()};
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(repo.addPackage(p));
+  if (r.state == data::RxState::kApproved)
+    RX_RETURN_IF_ERROR(
+        repo.moveState(id, data::RxState::kApproved, data::RxState::kPartiallyDispensed));
+  RX_RETURN_IF_ERROR(repo.extendRetention(id, retentionDate(datePart(r.arrivedAt), code.expiry)));
+  RX_RETURN_IF_ERROR(
+      session_.audit("dispense.package", std::to_string(id), {{"trace_code", code.canonical}})
+          .status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  return p;
+}
+
+Status ReviewService::handOut(std::int64_t id) {
+  RX_RETURN_IF_ERROR(requirePharmacist("hand out drugs"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  RX_ASSIGN_OR_RETURN(auto done, repo.steps(id));
+  auto has = [&](const char* s) {
+    return std::any_of(done.begin(), done.end(), [&](const auto& x) { return x.step == s; });
+  };
+  if (!has("prepare") || !has("check"))
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) +
+                                            " needs prepare (调配) and check (核对) first");
+  RX_ASSIGN_OR_RETURN(auto packages, repo.packages(id));
+  if (packages.empty())
+    return Status(ErrorCode::kConflict,
+                  "scan the traceability code of every package before handing out");
+  const std::string now = utcTimestamp();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(repo.addStep(id, {"hand_out", session_.user().name, now}));
+  if (r.issuer && r.rxNumber) RX_RETURN_IF_ERROR(repo.markUsed(*r.issuer, *r.rxNumber, id, now));
+  RX_RETURN_IF_ERROR(
+      repo.moveState(id, data::RxState::kPartiallyDispensed, data::RxState::kClosed));
+  RX_RETURN_IF_ERROR(
+      session_
+          .audit("dispense.hand_out", std::to_string(id),
+                 {{"packages", packages.size()}, {"marked_used", r.rxNumber.has_value()}})
+          .status());
+  return tx.commit();
+}
+
+}  // namespace rx::ws
