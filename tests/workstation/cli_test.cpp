@@ -175,6 +175,7 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
 }  // namespace
 }  // namespace rx::test
 
+#include "base/time.h"
 #include "workstation/demo_documents.h"
 
 namespace rx::test {
@@ -279,6 +280,69 @@ TEST_F(CliTest, OcrPrintsStableJsonPerImageAndNamesUnreadableFiles) {
   EXPECT_EQ(bad["ok"], false);
   EXPECT_NE(bad["error"]["message"].get<std::string>().find("truncated"), std::string::npos);
   EXPECT_NE(r.err.find("broken.jpg"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rx::test
+
+namespace rx::test {
+namespace {
+
+TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
+  initStore();
+  std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
+                                               {"RXDESK_USER", "boss"}};
+  std::map<std::string, std::string> asWang = {{"RXDESK_PASSWORD", "w"}, {"RXDESK_USER", "wang"}};
+  ASSERT_EQ(
+      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
+          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
+          .exitCode,
+      0);
+  ASSERT_EQ(cli({"provider", "keygen", "--out", dir_.file("p.key")}).exitCode, 0);
+  std::ofstream(dir_.file("draft.json"))
+      << ws::demoAgreementDraft("AG-9", "示例互联网医院", "12440000455858776H", "示例大药房",
+                                "91440300708461136T", "2026-01-01", "2099-12-31")
+             .dump();
+  ASSERT_EQ(cli({"provider", "sign-agreement", "--key", dir_.file("p.key"), "--in",
+                 dir_.file("draft.json"), "--out", dir_.file("ag.json")})
+                .exitCode,
+            0);
+  ASSERT_EQ(
+      cli({"--db", db(), "agreement", "import", dir_.file("ag.json"), "--accept"}, asBoss).exitCode,
+      0);
+  ws::DemoPrescription p;
+  p.issuedAt = rx::utcTimestamp();
+  std::ofstream(dir_.file("bundle.json")) << ws::demoBundle(p).dump();
+  ASSERT_EQ(cli({"provider", "sign-rx", "--key", dir_.file("p.key"), "--in",
+                 dir_.file("bundle.json"), "--out", dir_.file("rx.json")})
+                .exitCode,
+            0);
+
+  auto intake = cli({"--db", db(), "intake", dir_.file("rx.json"), "--json"}, asWang);
+  ASSERT_EQ(intake.exitCode, 0) << intake.err;
+  auto first = nlohmann::json::parse(intake.out);
+  EXPECT_EQ(first["verdict"], "new");
+  EXPECT_EQ(first["kind"], "electronic");
+  EXPECT_EQ(first["signature"]["accepted"], true);
+  const std::string id = std::to_string(first["record"].get<int>());
+
+  auto noId = cli({"--db", db(), "review", id, "--approve", "--buyer-confirmed"}, asWang);
+  EXPECT_EQ(noId.exitCode, 10);
+  EXPECT_NE(noId.err.find("real-name"), std::string::npos) << noId.err;
+  auto approved = cli({"--db", db(), "review", id, "--approve", "--buyer-confirmed", "--patient-id",
+                       "110101198005010011", "--json"},
+                      asWang);
+  ASSERT_EQ(approved.exitCode, 0) << approved.err;
+  EXPECT_EQ(nlohmann::json::parse(approved.out)["decision"], "approve");
+  auto dispensed = cli({"--db", db(), "dispense", id, "--code", "81234560000012345678"}, asWang);
+  ASSERT_EQ(dispensed.exitCode, 0) << dispensed.err;
+
+  auto again = cli({"--db", db(), "intake", dir_.file("rx.json"), "--json"}, asWang);
+  ASSERT_EQ(again.exitCode, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["verdict"], "reuse-certain");
+  auto queue = cli({"--db", db(), "queue", "--json"}, asWang);
+  ASSERT_EQ(queue.exitCode, 0);
+  EXPECT_EQ(nlohmann::json::parse(queue.out)["queue"].size(), 1u) << "the dispensed one is closed";
 }
 
 }  // namespace

@@ -26,5 +26,6 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addOcrCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
   addAuditCommands(app, g, commands);
   addAgreementCommands(app, g, commands);
   addOcrCommands(app, g, commands);
+  addReviewCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,315 @@
+// intake FILE..., queue, review ID, dispense ID: the counter workflow from the command line.
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "base/time.h"
+#include "commands.h"
+#include "data/files.h"
+#include "ocr/image_io.h"
+#include "ocr/reader.h"
+#include "workstation/ocr_json.h"
+#include "workstation/review.h"
+
+namespace rx::cli {
+
+using nlohmann::json;
+
+namespace {
+
+json rxJson(const data::PrescriptionRecord& r) {
+  json items = json::array();
+  for (const auto& i : r.items) {
+    json item = {{"drug", i.drugName},
+                 {"class", i.drugClass},
+                 {"spec", i.spec},
+                 {"quantity", i.quantity},
+                 {"unit", i.unit}};
+    // Instructions are shown only after approval (M13).
+    if (ws::ReviewService::instructionsVisible(r)) item["usage"] = i.usage;
+    items.push_back(std::move(item));
+  }
+  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"record", r.id},
+          {"kind", r.kind},
+          {"state", std::string(data::rxStateName(r.state))},
+          {"arrived_at", r.arrivedAt},
+          {"rx_number", opt(r.rxNumber)},
+          {"issuer", opt(r.issuer)},
+          {"issued_on", opt(r.issuedOn)},
+          {"patient", opt(r.patientName)},
+          {"locked_by", opt(r.lockedBy)},
+          {"retain_until", r.retainUntil},
+          {"items", items}};
+}
+
+json checksJson(const std::vector<ws::RuleCheck>& checks) {
+  json out = json::array();
+  for (const auto& c : checks)
+    out.push_back({{"rule", c.rule},
+                   {"severity", std::string(ws::severityName(c.severity))},
+                   {"message", c.message},
+                   {"evidence", c.evidence}});
+  return out;
+}
+
+// An e-prescription is a JSON object; anything else is treated as a photo or scan.
+bool looksLikeJson(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char c;
+  while (in.get(c))
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
+  return false;
+}
+}  // namespace
+
+void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  // intake
+  auto* intake = app.add_subcommand(
+      "intake", "Present prescriptions at the counter (e-prescription JSON or photos)");
+  auto files = std::make_shared<std::vector<std::string>>();
+  intake->add_option("files", *files, "Files in the order presented")->required();
+  out.push_back({intake, [&g, files] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   ws::ReviewService review(**session);
+                   std::unique_ptr<ocr::PrescriptionReader> reader;
+                   std::optional<ocr::DrugLexicon> lexicon;
+                   int worst = 0;
+                   const bool tty = ::isatty(2);
+                   for (std::size_t i = 0; i < files->size(); ++i) {
+                     const std::string& file = (*files)[i];
+                     if (files->size() > 1)
+                       std::cerr << (tty ? "\r" : "") << "intake " << (i + 1) << " / "
+                                 << files->size() << ": " << file << (tty ? "\033[K" : "\n")
+                                 << std::flush;
+                     const auto start = std::chrono::steady_clock::now();
+                     json doc = {{"input", file}};
+                     Status failure;
+                     if (looksLikeJson(file)) {
+                       auto text = data::readWholeFile(file, ws::kMaxErxBytes);
+                       auto erx = text ? ws::parseEPrescription(*text, file)
+                                       : Result<ws::EPrescription>(text.status());
+                       if (!erx) {
+                         failure = erx.status();
+                       } else {
+                         auto verdict = ws::ErxVerifier(**session).verifyAndRecord(*erx);
+                         auto id = verdict ? review.presentElectronic(*erx, *verdict, file)
+                                           : Result<std::int64_t>(verdict.status());
+                         if (!id) {
+                           failure = id.status();
+                         } else {
+                           doc["record"] = *id;
+                           doc["kind"] = "electronic";
+                           doc["signature"] = verdict->toJson();
+                         }
+                       }
+                     } else {
+                       if (!reader) {
+                         auto lex = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
+                         if (!lex) return reportError(g, lex.status());
+                         lexicon = std::move(*lex);
+                         reader = std::make_unique<ocr::PrescriptionReader>(
+                             ocr::makeTesseractRecognizer("chi_sim"), &*lexicon);
+                       }
+                       auto read = reader->readFile(file);
+                       auto id = read ? review.presentPaper(read->fields, file)
+                                      : Result<std::int64_t>(read.status());
+                       if (!id) {
+                         failure = id.status();
+                       } else {
+                         json o = ws::ocrResultJson(file, *read);
+                         doc["record"] = *id;
+                         doc["kind"] = "paper";
+                         doc["fields"] = o["fields"];
+                         doc["drugs"] = o["drugs"];
+                         doc["qr"] = o["qr"];
+                       }
+                     }
+                     if (!failure.isOk()) {
+                       if (tty && files->size() > 1) std::cerr << "\n";
+                       std::cerr << "rxdesk-cli: error: " << failure.message() << "\n";
+                       worst = std::max(worst, static_cast<int>(exitFor(failure.code())));
+                       doc["ok"] = false;
+                       doc["error"] = {{"code", std::string(errorCodeName(failure.code()))},
+                                       {"message", failure.message()}};
+                     } else {
+                       // Reuse by identity: this issuer's number already used. (Photo-level reuse:
+                       // issue 5.)
+                       auto checks = review.checks(doc["record"].get<std::int64_t>(),
+                                                   datePart(utcTimestamp()));
+                       std::string verdict = "new";
+                       if (checks)
+                         for (const auto& c : *checks)
+                           if (c.rule == "reuse" && c.severity == ws::Severity::kBlock)
+                             verdict = "reuse-certain";
+                       doc["ok"] = true;
+                       doc["verdict"] = verdict;
+                       if (checks) doc["checks"] = checksJson(*checks);
+                     }
+                     doc["ms"] = {{"total", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::steady_clock::now() - start)
+                                                .count()}};
+                     if (g.json)
+                       std::cout << doc.dump() << "\n" << std::flush;
+                     else if (doc["ok"] == true)
+                       std::cout << file << " -> record " << doc["record"] << " ("
+                                 << doc["kind"].get<std::string>() << ", "
+                                 << doc["verdict"].get<std::string>() << ")\n";
+                   }
+                   if (tty && files->size() > 1) std::cerr << "\n";
+                   return worst;
+                 }});
+
+  // queue
+  auto* queue = app.add_subcommand("queue", "Prescriptions waiting for review or dispensing");
+  out.push_back({queue, [&g] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   auto list = ws::ReviewService(**session).queue();
+                   if (!list) return reportError(g, list.status());
+                   json arr = json::array();
+                   std::ostringstream text;
+                   for (const auto& r : *list) {
+                     arr.push_back(rxJson(r));
+                     text << r.id << "\t" << data::rxStateName(r.state) << "\t" << r.kind << "\t"
+                          << r.arrivedAt << "\t" << r.rxNumber.value_or("-") << "\t"
+                          << r.items.size() << " drug(s)\n";
+                   }
+                   return reportSuccess(g, {{"ok", true}, {"queue", arr}}, text.str());
+                 }});
+
+  // review ID --approve|--reject|--ask
+  struct ReviewArgs {
+    std::int64_t id = 0;
+    bool approve = false, reject = false, ask = false, buyerConfirmed = false, checksOnly = false;
+    std::vector<std::string> reasons, confirm;
+    std::string note, patientId;
+  };
+  auto* reviewCmd = app.add_subcommand(
+      "review", "Review a prescription: checks, then approve, reject or ask (signed)");
+  auto ra = std::make_shared<ReviewArgs>();
+  reviewCmd->add_option("id", ra->id, "Prescription record number")->required();
+  auto* approveFlag =
+      reviewCmd->add_flag("--approve", ra->approve, "Approve (needs --buyer-confirmed)");
+  auto* rejectFlag = reviewCmd->add_flag("--reject", ra->reject, "Reject (needs --reason)");
+  auto* askFlag = reviewCmd->add_flag("--ask", ra->ask, "Ask for information (needs --reason)");
+  approveFlag->excludes(rejectFlag)->excludes(askFlag);
+  rejectFlag->excludes(askFlag);
+  reviewCmd->add_flag("--checks", ra->checksOnly, "Only show the checks");
+  reviewCmd->add_option("--reason", ra->reasons, "Reason code (repeatable)");
+  reviewCmd->add_option("--note", ra->note, "Free text kept with the decision");
+  reviewCmd->add_option("--patient-id", ra->patientId, "The buyer's ID number (实名制)");
+  reviewCmd->add_option("--confirm", ra->confirm,
+                        "Confirm or correct a read field: FIELD=VALUE (repeatable)");
+  reviewCmd->add_flag("--buyer-confirmed", ra->buyerConfirmed,
+                      "The buyer confirmed the risk warning 处方药须凭处方在药师指导下购买和使用");
+  out.push_back(
+      {reviewCmd, [&g, ra] {
+         if (!ra->checksOnly && !ra->approve && !ra->reject && !ra->ask)
+           return reportError(g, Status(ErrorCode::kInvalidArgument,
+                                        "say --approve, --reject, --ask or --checks"));
+         auto session = loginFromOptions(g);
+         if (!session) return reportError(g, session.status());
+         ws::ReviewService review(**session);
+         auto opened = review.startReview(ra->id);
+         if (!opened) return reportError(g, opened.status());
+         std::map<std::string, std::string> values;
+         for (const auto& c : ra->confirm) {
+           auto eq = c.find('=');
+           if (eq == std::string::npos || eq == 0)
+             return reportError(g, Status(ErrorCode::kInvalidArgument,
+                                          "--confirm takes FIELD=VALUE, not '" + c + "'"));
+           values[c.substr(0, eq)] = c.substr(eq + 1);
+         }
+         if (!ra->patientId.empty()) values["patient_id_no"] = ra->patientId;
+         if (!values.empty())
+           if (Status s = review.confirmFields(ra->id, values); !s) return reportError(g, s);
+         auto checks = review.checks(ra->id, datePart(utcTimestamp()));
+         if (!checks) return reportError(g, checks.status());
+         std::ostringstream text;
+         for (const auto& c : *checks)
+           text << "  [" << ws::severityName(c.severity) << "] " << c.rule << ": " << c.message
+                << (c.evidence.empty() ? "" : " (" + c.evidence + ")") << "\n";
+         if (ra->checksOnly)
+           return reportSuccess(
+               g, {{"ok", true}, {"record", ra->id}, {"checks", checksJson(*checks)}}, text.str());
+         ws::DecisionInput input;
+         input.decision = ra->approve  ? ws::Decision::kApprove
+                          : ra->reject ? ws::Decision::kReject
+                                       : ws::Decision::kAsk;
+         input.reasons = ra->reasons;
+         input.note = ra->note;
+         input.buyerConfirmedRiskWarning = ra->buyerConfirmed;
+         auto d = review.decide(ra->id, input);
+         if (!d) {
+           if (!g.json) std::cerr << text.str();
+           return reportError(g, d.status());
+         }
+         return reportSuccess(g,
+                              {{"ok", true},
+                               {"record", ra->id},
+                               {"decision", d->decision},
+                               {"key_id", d->keyId},
+                               {"signed_by", d->decidedBy},
+                               {"at", d->decidedAt},
+                               {"checks", checksJson(*checks)}},
+                              text.str() + "Decision '" + d->decision + "' on record " +
+                                  std::to_string(ra->id) + " signed by " + d->decidedBy + ".\n");
+       }});
+
+  // dispense ID --code CODE...
+  struct DispenseArgs {
+    std::int64_t id = 0;
+    std::vector<std::string> codes;
+    bool handOut = true;
+  };
+  auto* dispense = app.add_subcommand(
+      "dispense", "Prepare, scan package codes, check and hand out an approved prescription");
+  auto da = std::make_shared<DispenseArgs>();
+  dispense->add_option("id", da->id, "Prescription record number")->required();
+  dispense->add_option("--code", da->codes, "Traceability code of each package (药品追溯码 or GS1)")
+      ->required();
+  dispense->add_option("--hand-out", da->handOut, "Hand out after scanning (default true)");
+  out.push_back({dispense, [&g, da] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   ws::ReviewService review(**session);
+                   auto steps =
+                       data::PrescriptionRepository((*session)->store().connection()).steps(da->id);
+                   if (!steps) return reportError(g, steps.status());
+                   auto done = [&](const char* s) {
+                     return std::any_of(steps->begin(), steps->end(),
+                                        [&](const auto& x) { return x.step == s; });
+                   };
+                   if (!done("prepare"))
+                     if (Status s = review.recordStep(da->id, "prepare"); !s)
+                       return reportError(g, s);
+                   json packages = json::array();
+                   for (const auto& code : da->codes) {
+                     auto p = review.scanPackage(da->id, code);
+                     if (!p) return reportError(g, p.status());
+                     packages.push_back({{"trace_code", p->traceCode},
+                                         {"batch", p->batch ? json(*p->batch) : json(nullptr)},
+                                         {"expiry", p->expiry ? json(*p->expiry) : json(nullptr)}});
+                   }
+                   if (!done("check"))
+                     if (Status s = review.recordStep(da->id, "check"); !s)
+                       return reportError(g, s);
+                   if (da->handOut)
+                     if (Status s = review.handOut(da->id); !s) return reportError(g, s);
+                   return reportSuccess(g,
+                                        {{"ok", true},
+                                         {"record", da->id},
+                                         {"packages", packages},
+                                         {"handed_out", da->handOut}},
+                                        "Dispensed " + std::to_string(packages.size()) +
+                                            " package(s) for record " + std::to_string(da->id) +
+                                            (da->handOut ? "; handed out and closed.\n" : ".\n"));
+                 }});
+}
+
+}  // namespace rx::cli
