@@ -215,7 +215,7 @@ CREATE TABLE dispensed_packages (
 CREATE TABLE used_prescriptions (
   issuer          TEXT NOT NULL,
   rx_number       TEXT NOT NULL,
-  prescription_id INTEGER NOT NULL REFERENCES prescriptions(id),
+  prescription_id INTEGER NOT NULL,  -- no foreign key: the mark outlives a purged record
   used_at         TEXT NOT NULL,
   PRIMARY KEY (issuer, rx_number)
 ) STRICT;

@@ -314,6 +314,58 @@ Result<std::vector<PackageRecord>> PrescriptionRepository::packages(std::int64_t
   return out;
 }
 
+Result<std::vector<RecallRow>> PrescriptionRepository::recall(
+    const std::optional<std::string>& drugName, const std::optional<std::string>& batch,
+    const std::optional<std::string>& traceCode) {
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_.prepare("SELECT p.id, coalesce((SELECT group_concat(drug_name, '、') FROM "
+                    "prescription_items i WHERE i.prescription_id = p.id), ''), "
+                    "d.trace_code, d.batch, d.expiry, d.dispensed_at, d.dispensed_by, "
+                    "p.patient_name, p.patient_id_no "
+                    "FROM dispensed_packages d JOIN prescriptions p ON p.id = d.prescription_id "
+                    "WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM prescription_items i WHERE "
+                    "i.prescription_id = p.id AND i.drug_name = ?1)) "
+                    "AND (?2 IS NULL OR d.batch = ?2) AND (?3 IS NULL OR d.trace_code = ?3) ORDER "
+                    "BY d.dispensed_at, d.id"));
+  st.bind(1, drugName).bind(2, batch).bind(3, traceCode);
+  std::vector<RecallRow> out;
+  for (;;) {
+    RX_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.push_back({st.columnInt(0), st.columnText(1), st.columnText(2), st.columnOptionalText(3),
+                   st.columnOptionalText(4), st.columnText(5), st.columnText(6),
+                   st.columnOptionalText(7), st.columnOptionalText(8)});
+  }
+  return out;
+}
+
+Result<std::vector<std::int64_t>> PrescriptionRepository::expiredRetention(
+    const std::string& today) {
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_.prepare("SELECT id FROM prescriptions WHERE retain_until < ? ORDER BY id"));
+  st.bind(1, today);
+  std::vector<std::int64_t> out;
+  for (;;) {
+    RX_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.push_back(st.columnInt(0));
+  }
+  return out;
+}
+
+Status PrescriptionRepository::purge(std::int64_t id) {
+  for (const char* table :
+       {"dispensed_packages", "dispensing_steps", "review_decisions", "prescription_items"}) {
+    RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(std::string("DELETE FROM ") + table +
+                                                    " WHERE prescription_id = ?"));
+    RX_RETURN_IF_ERROR(st.bind(1, id).run());
+  }
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("DELETE FROM prescriptions WHERE id = ?"));
+  return st.bind(1, id).run();
+}
+
 Result<std::optional<std::int64_t>> PrescriptionRepository::usedBy(const std::string& issuer,
                                                                    const std::string& rxNumber) {
   RX_ASSIGN_OR_RETURN(

@@ -20,6 +20,7 @@ class ReviewTest : public ::testing::Test {
     RX_ASSERT_OK(admin);
     RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
     RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("li"), "l"));
+    RX_ASSERT_OK((*admin)->addUser({"zhou", data::Role::kSupervisor, "周主管", std::nullopt}, "z"));
     auto agreement = signAgreement(
         demoAgreementDraft("AG-1", "示例互联网医院", "12440000455858776H", "示例大药房",
                            "91440300708461136T", "2026-01-01", "2099-12-31"),
@@ -232,6 +233,54 @@ TEST_F(ReviewTest, OnlyPharmacistsReview) {
   auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
   RX_ASSERT_OK(admin);
   EXPECT_EQ(ReviewService(**admin).startReview(id).status().code(), ErrorCode::kPermissionDenied);
+}
+
+TEST_F(ReviewTest, RecallFindsTheBuyerAndPurgeKeepsWhatIsStillInItsPeriod) {
+  ReviewService review(*wang_);
+  const std::int64_t id = presentToday();
+  approve(review, id);
+  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
+  RX_ASSERT_OK(review.recordStep(id, "check"));
+  RX_ASSERT_OK(review.handOut(id));
+  EXPECT_EQ(review.recall(std::string("阿莫西林胶囊"), std::string("B2301"), std::nullopt)
+                .status()
+                .code(),
+            ErrorCode::kPermissionDenied);
+  wang_.reset();
+  auto zhou = Session::login(path(), "zhou", "z", test::fastStoreOptions());
+  RX_ASSERT_OK(zhou);
+  ReviewService supervisor(**zhou);
+  auto rows = supervisor.recall(std::string("阿莫西林胶囊"), std::string("B2301"), std::nullopt);
+  RX_ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).prescriptionId, id);
+  EXPECT_EQ(rows->at(0).patientIdNo, "110101198005010011");
+  EXPECT_EQ(
+      supervisor.recall(std::string("阿莫西林胶囊"), std::string("OTHER"), std::nullopt)->size(),
+      0u);
+  EXPECT_EQ(
+      supervisor.recall(std::nullopt, std::nullopt, std::string("(01)06901234567892(21)SN0001"))
+          ->size(),
+      1u);
+
+  // Nothing is purged inside its period; a supervisor may look but not delete.
+  EXPECT_TRUE(supervisor.purge(true, datePart(utcTimestamp()))->empty());
+  auto later = supervisor.purge(true, "2040-01-01");
+  RX_ASSERT_OK(later);
+  EXPECT_EQ(*later, std::vector<std::int64_t>{id});
+  EXPECT_EQ(supervisor.purge(false, "2040-01-01").status().code(), ErrorCode::kPermissionDenied);
+  zhou->reset();
+  auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  RX_ASSERT_OK(ReviewService(**admin).purge(false, "2040-01-01"));
+  EXPECT_EQ(data::PrescriptionRepository((*admin)->store().connection()).find(id).status().code(),
+            ErrorCode::kNotFound);
+  // The used mark outlives the record: the same prescription is still caught.
+  auto used = data::PrescriptionRepository((*admin)->store().connection())
+                  .usedBy("12440000455858776H", "RX20261122-0001");
+  RX_ASSERT_OK(used);
+  EXPECT_TRUE(used->has_value());
 }
 
 TEST(Retention, FiveYearsOrOneYearPastExpiry) {

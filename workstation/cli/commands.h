@@ -27,5 +27,6 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addOcrCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

@@ -312,4 +312,77 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                  }});
 }
 
+void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  // recall --drug NAME [--batch B] | --code CODE [--out FILE.csv]
+  struct RecallArgs {
+    std::string drug, batch, code, out;
+  };
+  auto* recall = app.add_subcommand(
+      "recall", "Who received a drug batch or a package (supervisor, admin; audited)");
+  auto ra = std::make_shared<RecallArgs>();
+  recall->add_option("--drug", ra->drug, "Drug name as dispensed");
+  recall->add_option("--batch", ra->batch, "Batch number");
+  recall->add_option("--code", ra->code, "One package's traceability code");
+  recall->add_option("--out", ra->out, "Also write the list as CSV (UTF-8 with BOM) to this file");
+  out.push_back(
+      {recall, [&g, ra] {
+         auto session = loginFromOptions(g);
+         if (!session) return reportError(g, session.status());
+         auto opt = [](const std::string& v) {
+           return v.empty() ? std::nullopt : std::optional<std::string>(v);
+         };
+         auto rows =
+             ws::ReviewService(**session).recall(opt(ra->drug), opt(ra->batch), opt(ra->code));
+         if (!rows) return reportError(g, rows.status());
+         json arr = json::array();
+         std::ostringstream text, csv;
+         csv << "\xEF\xBB\xBFrecord,drugs,trace_code,batch,expiry,dispensed_at,dispensed_by,"
+                "patient,patient_id\n";
+         auto quote = [](std::string v) {
+           std::string q = "\"";
+           for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+           return q + "\"";
+         };
+         for (const auto& r : *rows) {
+           arr.push_back({{"record", r.prescriptionId},
+                          {"drugs", r.drugName},
+                          {"trace_code", r.traceCode},
+                          {"batch", r.batch ? json(*r.batch) : json(nullptr)},
+                          {"expiry", r.expiry ? json(*r.expiry) : json(nullptr)},
+                          {"dispensed_at", r.dispensedAt},
+                          {"dispensed_by", r.dispensedBy},
+                          {"patient", r.patientName ? json(*r.patientName) : json(nullptr)},
+                          {"patient_id", r.patientIdNo ? json(*r.patientIdNo) : json(nullptr)}});
+           text << r.prescriptionId << "\t" << r.dispensedAt << "\t" << r.traceCode << "\t"
+                << r.patientName.value_or("-") << "\t" << r.patientIdNo.value_or("-") << "\n";
+           csv << r.prescriptionId << "," << quote(r.drugName) << "," << quote(r.traceCode) << ","
+               << quote(r.batch.value_or("")) << "," << quote(r.expiry.value_or("")) << ","
+               << r.dispensedAt << "," << quote(r.dispensedBy) << ","
+               << quote(r.patientName.value_or("")) << "," << quote(r.patientIdNo.value_or(""))
+               << "\n";
+         }
+         if (!ra->out.empty())
+           if (Status s = data::writeFileAtomically(ra->out, csv.str(), 0600); !s)
+             return reportError(g, s);
+         text << rows->size() << " dispensing(s) found.\n";
+         return reportSuccess(g, {{"ok", true}, {"dispensings", arr}}, text.str());
+       }});
+
+  // purge [--dry-run]
+  auto* purge = app.add_subcommand(
+      "purge", "Delete records past their retention date (admin; --dry-run lists them)");
+  auto dryRun = std::make_shared<bool>(false);
+  purge->add_flag("--dry-run", *dryRun, "Only list what would be deleted");
+  out.push_back({purge, [&g, dryRun] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   auto ids = ws::ReviewService(**session).purge(*dryRun, datePart(utcTimestamp()));
+                   if (!ids) return reportError(g, ids.status());
+                   return reportSuccess(g, {{"ok", true}, {"dry_run", *dryRun}, {"records", *ids}},
+                                        std::to_string(ids->size()) +
+                                            " record(s) past their retention date" +
+                                            (*dryRun ? " (nothing deleted).\n" : " deleted.\n"));
+                 }});
+}
+
 }  // namespace rx::cli

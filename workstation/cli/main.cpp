@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
   addAgreementCommands(app, g, commands);
   addOcrCommands(app, g, commands);
   addReviewCommands(app, g, commands);
+  addRecordCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);

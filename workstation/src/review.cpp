@@ -529,4 +529,42 @@ Status ReviewService::handOut(std::int64_t id) {
   return tx.commit();
 }
 
+Result<std::vector<data::RecallRow>> ReviewService::recall(
+    const std::optional<std::string>& drugName, const std::optional<std::string>& batch,
+    const std::optional<std::string>& traceCode) {
+  RX_RETURN_IF_ERROR(
+      session_.requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin}, "run a recall"));
+  if (!drugName && !traceCode)
+    return Status(ErrorCode::kInvalidArgument,
+                  "a recall needs a drug name (and batch) or a traceability code");
+  std::optional<std::string> code;
+  if (traceCode) {
+    RX_ASSIGN_OR_RETURN(dedup::TraceCode parsed, dedup::parseTraceCode(*traceCode));
+    code = parsed.canonical;
+  }
+  auto& conn = session_.store().connection();
+  RX_ASSIGN_OR_RETURN(auto rows, data::PrescriptionRepository(conn).recall(drugName, batch, code));
+  RX_RETURN_IF_ERROR(
+      session_
+          .audit("recall", drugName.value_or(code.value_or("")),
+                 {{"batch", batch ? json(*batch) : json(nullptr)}, {"dispensings", rows.size()}})
+          .status());
+  return rows;
+}
+
+Result<std::vector<std::int64_t>> ReviewService::purge(bool dryRun, const std::string& today) {
+  if (!dryRun) RX_RETURN_IF_ERROR(session_.require(data::Role::kAdmin, "purge records"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(auto ids, repo.expiredRetention(today));
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  if (!dryRun)
+    for (std::int64_t id : ids) RX_RETURN_IF_ERROR(repo.purge(id));
+  RX_RETURN_IF_ERROR(
+      session_.audit(dryRun ? "purge.dry-run" : "purge", today, {{"records", ids}}).status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  return ids;
+}
+
 }  // namespace rx::ws

@@ -80,6 +80,18 @@ struct StepRecord {
   std::string at;
 };
 
+struct RecallRow {
+  std::int64_t prescriptionId = 0;
+  std::string drugName;
+  std::string traceCode;
+  std::optional<std::string> batch;
+  std::optional<std::string> expiry;
+  std::string dispensedAt;
+  std::string dispensedBy;
+  std::optional<std::string> patientName;
+  std::optional<std::string> patientIdNo;
+};
+
 struct PackageRecord {
   std::int64_t prescriptionId = 0;
   std::string traceCode;  // canonical
@@ -121,6 +133,16 @@ class PrescriptionRepository {
   Status addPackage(const PackageRecord& p);
   Result<std::optional<PackageRecord>> packageByCode(const std::string& traceCode);
   Result<std::vector<PackageRecord>> packages(std::int64_t prescriptionId);
+
+  // Every dispensing of `drugName` (with `batch` if given), or of the package `traceCode`.
+  Result<std::vector<RecallRow>> recall(const std::optional<std::string>& drugName,
+                                        const std::optional<std::string>& batch,
+                                        const std::optional<std::string>& traceCode);
+  // Prescriptions whose retention period ended before `today`.
+  Result<std::vector<std::int64_t>> expiredRetention(const std::string& today);
+  // Deletes a prescription with its items, decisions, steps and packages. The used mark stays
+  // (it holds no personal data and keeps catching reuse).
+  Status purge(std::int64_t id);
 
   // The prescription that used issuer + number, if any.
   Result<std::optional<std::int64_t>> usedBy(const std::string& issuer,

@@ -82,6 +82,15 @@ class ReviewService {
   // step, marks the prescription used and closes it.
   Status handOut(std::int64_t id);
 
+  // Recall (M24, B III): every dispensing of a drug (and batch), or of one package code, with the
+  // buyer's name and ID for contact. Supervisors and admins; audited.
+  Result<std::vector<data::RecallRow>> recall(const std::optional<std::string>& drugName,
+                                              const std::optional<std::string>& batch,
+                                              const std::optional<std::string>& traceCode);
+  // Records past their retention date (M15, M21). With `dryRun` false an admin deletes them;
+  // nothing inside its period is ever touched. Audited either way.
+  Result<std::vector<std::int64_t>> purge(bool dryRun, const std::string& today);
+
   // Drug instructions may be shown only after approval (M13).
   static bool instructionsVisible(const data::PrescriptionRecord& rx);
   // The date until which a prescription must be kept: 5 years after arrival, and 1 year past
