@@ -292,3 +292,16 @@ TEST(Retention, FiveYearsOrOneYearPastExpiry) {
 
 }  // namespace
 }  // namespace rx::ws
+
+namespace rx::ws {
+namespace {
+
+TEST(MaskedName, ShowsOnlyTheSurname) {
+  EXPECT_EQ(maskedName("张三"), "张*");
+  EXPECT_EQ(maskedName("郑梓萱"), "郑**");
+  EXPECT_EQ(maskedName("欧阳明月"), "欧阳**");
+  EXPECT_EQ(maskedName(""), "");
+}
+
+}  // namespace
+}  // namespace rx::ws

@@ -11,6 +11,8 @@
 #include <wx/stattext.h>
 #include <wx/statusbr.h>
 
+#include "base/time.h"
+#include "workstation/review.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -92,8 +94,58 @@ void MainFrame::onAbout(wxCommandEvent&) {
   wxAboutBox(info, this);
 }
 
+namespace {
+wxString stateLabel(data::RxState s) {
+  switch (s) {
+    case data::RxState::kQueued:
+      return _("waiting");
+    case data::RxState::kInReview:
+      return _("in review");
+    case data::RxState::kApproved:
+      return _("approved");
+    case data::RxState::kRejected:
+      return _("rejected");
+    case data::RxState::kNeedsInfo:
+      return _("needs information");
+    case data::RxState::kPartiallyDispensed:
+      return _("being dispensed");
+    case data::RxState::kDispensed:
+      return _("dispensed");
+    case data::RxState::kClosed:
+      return _("closed");
+  }
+  return wxEmptyString;
+}
+}  // namespace
+
 void MainFrame::refreshQueue() {
   queue_->DeleteAllItems();
+  ws::ReviewService review(*session_);
+  auto list = review.queue();
+  if (list) {
+    const std::string today = rx::datePart(rx::utcTimestamp());
+    for (const auto& r : *list) {
+      wxVector<wxVariant> row;
+      row.push_back(stateLabel(r.state));
+      row.push_back(toWx(r.arrivedAt.substr(0, 16).replace(10, 1, " ")));
+      row.push_back(r.kind == "electronic" ? _("electronic") : _("paper"));
+      row.push_back(toWx(ws::maskedName(r.patientName.value_or(""))));
+      row.push_back(r.kind != "electronic"       ? wxString("—")
+                    : r.verified.value_or(false) ? _("verified")
+                                                 : _("NOT verified"));
+      auto checks = review.checks(r.id, today);
+      int blocking = 0, reuse = 0;
+      if (checks)
+        for (const auto& c : *checks) {
+          blocking += c.severity == ws::Severity::kBlock;
+          reuse += c.rule == "reuse" && c.severity == ws::Severity::kBlock;
+        }
+      row.push_back(reuse ? _("used before") : _("new"));
+      row.push_back(blocking ? wxString::Format(_("%d to resolve"), blocking)
+                             : _("all checks passed"));
+      queue_->AppendItem(row);
+    }
+  }
   emptyNote_->Show(queue_->GetItemCount() == 0);
   Layout();
 }

@@ -5,6 +5,7 @@
 
 #include "base/drug_class.h"
 #include "base/time.h"
+#include "base/utf8.h"
 #include "crypto/hash.h"
 #include "crypto/json.h"
 #include "dedup/traceability.h"
@@ -44,6 +45,18 @@ Result<Decision> parseDecision(std::string_view s) {
   if (s == "ask") return Decision::kAsk;
   return Status(ErrorCode::kInvalidArgument,
                 "decision '" + std::string(s) + "' is not approve, reject or ask");
+}
+
+std::string maskedName(const std::string& name) {
+  std::u32string cps = toU32(name);
+  if (cps.empty()) return "";
+  // Common two-character surnames keep both characters.
+  static const std::u32string kDouble[] = {U"欧阳", U"司马", U"上官", U"诸葛",
+                                           U"东方", U"皇甫", U"令狐", U"慕容"};
+  std::size_t keep = 1;
+  for (const auto& d : kDouble)
+    if (cps.size() > 2 && cps.compare(0, 2, d) == 0) keep = 2;
+  return toUtf8(cps.substr(0, keep)) + std::string(cps.size() - keep, '*');
 }
 
 namespace {

@@ -50,6 +50,10 @@ struct DecisionInput {
   bool buyerConfirmedRiskWarning = false;  // required to approve
 };
 
+// A patient name as the queue shows it before the prescription is opened: the surname and one
+// mark per further character (张*, 欧阳**), so people at the counter cannot read it off the screen.
+std::string maskedName(const std::string& name);
+
 class ReviewService {
  public:
   explicit ReviewService(Session& session, ReviewSettings settings = {})
