@@ -214,6 +214,33 @@ Status Connection::exec(std::string_view sql) {
   return Status::ok();
 }
 
+Status Connection::backupTo(const std::string& destPath, const SecretBytes& key) {
+  RX_ASSIGN_OR_RETURN(auto dest, Connection::open(destPath, key, OpenMode::kCreate));
+  // The destination must not be in WAL mode while pages are copied into it.
+  RX_RETURN_IF_ERROR(dest->exec("PRAGMA journal_mode = DELETE"));
+  sqlite3_backup* backup = sqlite3_backup_init(dest->db_, "main", db_, "main");
+  if (!backup) return dest->lastError("starting the backup");
+  // All pages in one step, inside one read transaction: in WAL mode that snapshot does not block
+  // writers, and a write by another process between smaller steps would restart the copy (forever,
+  // on a busy counter).
+  int rc;
+  do {
+    rc = sqlite3_backup_step(backup, -1);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE)
+    return Status(errorCodeForSqlite(rc),
+                  std::string("backup of ") + path_ + " failed: " + sqlite3_errstr(rc));
+  return Status::ok();
+}
+
+Result<std::string> Connection::integrityCheck() {
+  RX_ASSIGN_OR_RETURN(Statement st, prepare("PRAGMA integrity_check"));
+  RX_ASSIGN_OR_RETURN(bool row, st.step());
+  return row ? st.columnText(0) : std::string("no answer");
+}
+
 std::int64_t Connection::lastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Connection::changes() const { return sqlite3_changes(db_); }
 

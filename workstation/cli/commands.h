@@ -23,6 +23,7 @@ using Commands = std::vector<Command>;
 Result<std::unique_ptr<ws::Session>> loginFromOptions(const GlobalOptions& g);
 
 void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addOcrCommands(CLI::App& app, GlobalOptions& g, Commands& out);

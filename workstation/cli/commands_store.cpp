@@ -1,8 +1,12 @@
 // init, status and user add|list|passwd|remove.
+#include <unistd.h>
+
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 
 #include "commands.h"
+#include "workstation/backup.h"
 #include "workstation/paths.h"
 
 namespace rx::cli {
@@ -32,6 +36,58 @@ Result<data::NewUser> toNewUser(const UserArgs& a) {
   return u;
 }
 }  // namespace
+
+void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  auto* backup = app.add_subcommand(
+      "backup", "Write an online, encrypted, checksummed backup (admin, supervisor)");
+  auto backupOut = std::make_shared<std::string>();
+  backup->add_option("--out", *backupOut, "Backup file to create (e.g. on a USB disk)")->required();
+  out.push_back({backup, [&g, backupOut] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   const bool tty = ::isatty(2);
+                   auto info = ws::writeBackup(
+                       **session, *backupOut, [tty](std::uint64_t done, std::uint64_t total) {
+                         if (tty && total)
+                           std::cerr << "\rbacking up: " << (100 * done / total) << "%"
+                                     << std::flush;
+                       });
+                   if (tty) std::cerr << "\r\033[K";
+                   if (!info) return reportError(g, info.status());
+                   return reportSuccess(g,
+                                        {{"ok", true},
+                                         {"backup", *backupOut},
+                                         {"bytes", info->storeBytes + info->keysBytes},
+                                         {"created_at", info->createdAt}},
+                                        "Wrote and verified " + *backupOut + " (" +
+                                            std::to_string(info->storeBytes + info->keysBytes) +
+                                            " bytes).\n");
+                 }});
+
+  auto* restore = app.add_subcommand(
+      "restore", "Verify a backup and put it in place of the store (the old one is kept)");
+  auto restoreFile = std::make_shared<std::string>();
+  restore->add_option("file", *restoreFile, "Backup file")->required();
+  out.push_back(
+      {restore, [&g, restoreFile] {
+         if (g.user.empty())
+           return reportError(
+               g, Status(ErrorCode::kInvalidArgument, "--user is required (or set $RXDESK_USER)"));
+         auto password = loginPassword(g.user);
+         if (!password) return reportError(g, password.status());
+         std::string kept;
+         auto info = ws::restoreBackup(*restoreFile, g.db, g.user, *password, {}, &kept);
+         if (!info) return reportError(g, info.status());
+         return reportSuccess(
+             g,
+             {{"ok", true},
+              {"store", g.db},
+              {"backup_created_at", info->createdAt},
+              {"previous_store_kept_as", kept}},
+             "Restored " + g.db + " from the backup of " + info->createdAt +
+                 (kept.empty() ? ".\n" : "; the previous store is kept as " + kept + ".\n"));
+       }});
+}
 
 void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // init

@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
 
   Commands commands;
   addStoreCommands(app, g, commands);
+  addBackupCommands(app, g, commands);
   addAuditCommands(app, g, commands);
   addAgreementCommands(app, g, commands);
   addOcrCommands(app, g, commands);

@@ -99,6 +99,12 @@ class Connection {
   // Returns SQLCipher's version string as reported by PRAGMA cipher_version.
   const std::string& cipherVersion() const { return cipherVersion_; }
 
+  // Copies a consistent snapshot of this database to a new file at `destPath`, encrypted with
+  // `key` (SQLite's online backup API: other connections may keep writing meanwhile).
+  Status backupTo(const std::string& destPath, const SecretBytes& key);
+  // Returns "ok" or the first problem PRAGMA integrity_check reports.
+  Result<std::string> integrityCheck();
+
   // Maps the current SQLite error to a Status, naming `what` was being done.
   Status lastError(std::string_view what) const;
   sqlite3* raw() const { return db_; }

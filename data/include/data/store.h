@@ -56,6 +56,10 @@ class Store {
 
   UserRepository users() { return UserRepository(*conn_); }
 
+  // Writes an online, consistent copy of the encrypted database to `destPath` (still encrypted
+  // with the store's key; the key-slot file must travel with it).
+  Status backupDatabase(const std::string& destPath) { return conn_->backupTo(destPath, key_); }
+
   // Returns the logged-in user's personal signing key (Ed25519), creating it on first use. It is
   // stored encrypted under a key derived from the user's key slot, so only their password opens it.
   Result<crypto::SigningKey> personalKey();

@@ -1,0 +1,161 @@
+#include "workstation/backup.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/patients.h"
+#include "store_fixture.h"
+
+namespace rx::ws {
+namespace {
+
+class BackupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = Session::initStore(store(), test::adminUser(), "pw", test::fastStoreOptions());
+    RX_ASSERT_OK(s);
+    for (int i = 0; i < 200; ++i)
+      RX_ASSERT_OK(data::PatientRepository((*s)->store().connection())
+                       .insert({0, "患者" + std::to_string(i), std::nullopt, std::nullopt}));
+  }
+  std::string store() const { return dir_.file("live.rxdb"); }
+  std::unique_ptr<Session> login(const std::string& path) {
+    auto s = Session::login(path, "admin", "pw", test::fastStoreOptions());
+    EXPECT_TRUE(test::isOk(s));
+    return s ? std::move(*s) : nullptr;
+  }
+  static std::vector<std::string> rows(Session& s) {
+    std::vector<std::string> out;
+    data::PatientRepository repo(s.store().connection());
+    for (std::int64_t id = 1;; ++id) {
+      auto p = repo.findById(id);
+      if (!p) break;
+      out.push_back(p->name);
+    }
+    return out;
+  }
+  test::TempDir dir_;
+};
+
+TEST_F(BackupTest, OnlineBackupDuringWritesRestoresEveryRowOfItsSnapshot) {
+  // Another process keeps writing while the backup runs.
+  // Another process keeps writing (a busy counter: a row every few milliseconds) while the backup
+  // runs; the guard stops it whatever happens to the test.
+  pid_t writer = ::fork();
+  ASSERT_GE(writer, 0);
+  if (writer == 0) {
+    auto s = data::Store::open(store(), "admin", "pw", test::fastStoreOptions());
+    if (!s) _exit(3);
+    for (int i = 0;; ++i) {
+      (void)data::PatientRepository((*s)->connection())
+          .insert({0, "写入中" + std::to_string(i), std::nullopt, std::nullopt});
+      ::usleep(3000);
+    }
+  }
+  struct StopWriter {
+    pid_t pid;
+    ~StopWriter() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } stopWriter{writer};
+  ::usleep(100000);
+  const std::string backup = dir_.file("backup.rxbak");
+  {
+    auto session = login(store());
+    ASSERT_NE(session, nullptr);
+    std::uint64_t lastDone = 0;
+    auto info =
+        writeBackup(*session, backup, [&](std::uint64_t done, std::uint64_t) { lastDone = done; });
+    RX_ASSERT_OK(info);
+    EXPECT_EQ(lastDone, info->storeBytes + info->keysBytes);
+  }
+  RX_ASSERT_OK(checkBackup(backup));
+
+  const std::string restoredPath = dir_.file("restored.rxdb");
+  std::string kept;
+  RX_ASSERT_OK(restoreBackup(backup, restoredPath, "admin", "pw", test::fastStoreOptions(), &kept));
+  EXPECT_TRUE(kept.empty());
+  auto live = login(store());
+  auto restored = login(restoredPath);
+  ASSERT_TRUE(live && restored);
+  const auto liveRows = rows(*live), restoredRows = rows(*restored);
+  ASSERT_GE(restoredRows.size(), 200u);
+  ASSERT_LE(restoredRows.size(), liveRows.size());
+  // A consistent snapshot: exactly the first N rows, each identical.
+  for (std::size_t i = 0; i < restoredRows.size(); ++i)
+    ASSERT_EQ(restoredRows[i], liveRows[i]) << "row " << i + 1;
+  EXPECT_EQ(*restored->store().connection().integrityCheck(), "ok");
+}
+
+TEST_F(BackupTest, RestoreKeepsTheOldStoreAside) {
+  const std::string backup = dir_.file("b.rxbak");
+  RX_ASSERT_OK(writeBackup(*login(store()), backup));
+  {
+    auto s = login(store());
+    RX_ASSERT_OK(data::PatientRepository(s->store().connection())
+                     .insert({0, "备份之后", std::nullopt, std::nullopt}));
+  }
+  std::string kept;
+  RX_ASSERT_OK(restoreBackup(backup, store(), "admin", "pw", test::fastStoreOptions(), &kept));
+  ASSERT_FALSE(kept.empty());
+  EXPECT_EQ(rows(*login(store())).size(), 200u);
+  EXPECT_EQ(rows(*login(kept)).size(), 201u) << "the replaced store is kept, with its key slots";
+}
+
+TEST_F(BackupTest, DamagedBackupsAreRefusedAndTheStoreIsUntouched) {
+  const std::string backup = dir_.file("b.rxbak");
+  RX_ASSERT_OK(writeBackup(*login(store()), backup));
+  const std::string good = test::readBytes(backup);
+  const std::string before = test::readBytes(store());
+  struct Case {
+    std::string bytes;
+    const char* mention;
+  } cases[] = {
+      {good.substr(0, good.size() / 2), "truncated"},
+      {good.substr(0, good.size() - 10), "truncated"},
+      {[&] {
+         std::string b = good;
+         b[b.size() / 2] ^= 0x01;
+         return b;
+       }(),
+       "checksum"},
+      {"not a backup at all", "not an rxdesk backup"},
+  };
+  for (const auto& c : cases) {
+    std::ofstream(dir_.file("bad.rxbak"), std::ios::binary | std::ios::trunc) << c.bytes;
+    std::string kept;
+    auto r = restoreBackup(dir_.file("bad.rxbak"), store(), "admin", "pw", test::fastStoreOptions(),
+                           &kept);
+    ASSERT_FALSE(r) << c.mention;
+    EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt);
+    EXPECT_NE(r.status().message().find(c.mention), std::string::npos) << r.status().message();
+    EXPECT_EQ(test::readBytes(store()), before);
+    EXPECT_FALSE(std::filesystem::exists(store() + ".restoring"));
+  }
+  // A wrong password cannot restore either, and changes nothing.
+  auto wrong = restoreBackup(backup, store(), "admin", "nope", test::fastStoreOptions(), nullptr);
+  EXPECT_EQ(wrong.status().code(), ErrorCode::kAuthFailed);
+  EXPECT_EQ(test::readBytes(store()), before);
+}
+
+TEST_F(BackupTest, OnlyAdminsAndSupervisorsBackUpAndNeverOverAFile) {
+  auto s = login(store());
+  RX_ASSERT_OK(s->addUser(test::pharmacistUser("wang"), "w"));
+  std::ofstream(dir_.file("exists.rxbak")) << "x";
+  EXPECT_EQ(writeBackup(*s, dir_.file("exists.rxbak")).status().code(), ErrorCode::kAlreadyExists);
+  s.reset();
+  auto wang = Session::login(store(), "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  EXPECT_EQ(writeBackup(**wang, dir_.file("w.rxbak")).status().code(),
+            ErrorCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace rx::ws

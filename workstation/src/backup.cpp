@@ -1,0 +1,264 @@
+#include "workstation/backup.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cryptopp/sha.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+#include "crypto/json.h"
+#include "data/files.h"
+
+namespace rx::ws {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kMagic = "RXDESK-BACKUP-1\n";
+constexpr std::string_view kTrailer = "RXDESK-END ";
+
+std::string hexDigest(CryptoPP::SHA256& h) {
+  std::uint8_t d[32];
+  h.Final(d);
+  return crypto::toHex(d, 32);
+}
+
+Status fileSha256(const std::string& path, std::string* hex, std::uint64_t* size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(ErrorCode::kIo, "cannot read " + path);
+  CryptoPP::SHA256 h;
+  std::vector<char> buf(1 << 20);
+  *size = 0;
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    h.Update(reinterpret_cast<const std::uint8_t*>(buf.data()),
+             static_cast<std::size_t>(in.gcount()));
+    *size += static_cast<std::uint64_t>(in.gcount());
+  }
+  *hex = hexDigest(h);
+  return Status::ok();
+}
+
+// Parsed layout of a backup file.
+struct Layout {
+  BackupInfo info;
+  std::uint64_t dataOffset = 0;  // where the store bytes start
+  std::string storeSha, keysSha;
+};
+
+Result<Layout> readLayout(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(ErrorCode::kNotFound, "cannot open the backup " + path);
+  std::string magic(kMagic.size(), '\0');
+  in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+  if (magic != kMagic)
+    return Status(ErrorCode::kCorrupt, path + " is not an rxdesk backup (bad header)");
+  std::string headerLine;
+  if (!std::getline(in, headerLine) || headerLine.size() > 65536)
+    return Status(ErrorCode::kCorrupt, path + ": the backup header is missing or damaged");
+  auto header = crypto::parseStrictJson(headerLine, path + " header", {65536, 4});
+  if (!header || !header->is_object() || header->value("format", "") != "rxdesk-backup")
+    return Status(ErrorCode::kCorrupt, path + ": the backup header is damaged");
+  Layout l;
+  try {
+    l.info.storeId = header->at("store_id").get<std::string>();
+    l.info.createdAt = header->at("created_at").get<std::string>();
+    l.info.createdBy = header->at("created_by").get<std::string>();
+    l.info.storeBytes = header->at("store").at("size").get<std::uint64_t>();
+    l.storeSha = header->at("store").at("sha256").get<std::string>();
+    l.info.keysBytes = header->at("keys").at("size").get<std::uint64_t>();
+    l.keysSha = header->at("keys").at("sha256").get<std::string>();
+  } catch (const json::exception&) {
+    return Status(ErrorCode::kCorrupt, path + ": the backup header lacks a field");
+  }
+  l.dataOffset = kMagic.size() + headerLine.size() + 1;
+  return l;
+}
+
+// Streams `size` bytes from `in` to `out` (may be null), hashing them into `h` and `whole`.
+Status copyPart(std::ifstream& in, std::uint64_t size, std::ofstream* out, CryptoPP::SHA256& h,
+                CryptoPP::SHA256& whole) {
+  std::vector<char> buf(1 << 20);
+  while (size > 0) {
+    const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(size, buf.size()));
+    if (!in.read(buf.data(), n)) return Status(ErrorCode::kCorrupt, "the backup is truncated");
+    h.Update(reinterpret_cast<const std::uint8_t*>(buf.data()), static_cast<std::size_t>(n));
+    whole.Update(reinterpret_cast<const std::uint8_t*>(buf.data()), static_cast<std::size_t>(n));
+    if (out && !out->write(buf.data(), n))
+      return Status(ErrorCode::kIo, "cannot write while extracting the backup");
+    size -= static_cast<std::uint64_t>(n);
+  }
+  return Status::ok();
+}
+
+// Verifies `path` fully; when `storeOut`/`keysOut` are given, also extracts the two parts.
+Result<BackupInfo> verifyAndExtract(const std::string& path, const std::string* storeOut,
+                                    const std::string* keysOut) {
+  RX_ASSIGN_OR_RETURN(Layout l, readLayout(path));
+  std::ifstream in(path, std::ios::binary);
+  CryptoPP::SHA256 whole, storeHash, keysHash;
+  std::string prefix(l.dataOffset, '\0');
+  in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
+  whole.Update(reinterpret_cast<const std::uint8_t*>(prefix.data()), prefix.size());
+  std::ofstream storeFile, keysFile;
+  if (storeOut) storeFile.open(*storeOut, std::ios::binary | std::ios::trunc);
+  if (keysOut) keysFile.open(*keysOut, std::ios::binary | std::ios::trunc);
+  RX_RETURN_IF_ERROR(
+      copyPart(in, l.info.storeBytes, storeOut ? &storeFile : nullptr, storeHash, whole)
+          .withContext(path));
+  RX_RETURN_IF_ERROR(copyPart(in, l.info.keysBytes, keysOut ? &keysFile : nullptr, keysHash, whole)
+                         .withContext(path));
+  std::string trailer;
+  std::getline(in, trailer);
+  const std::string expectWhole = hexDigest(whole);
+  if (trailer.rfind(std::string(kTrailer), 0) != 0 || trailer.size() != kTrailer.size() + 64)
+    return Status(ErrorCode::kCorrupt, path + ": the backup is truncated (no complete end marker)");
+  if (trailer.substr(kTrailer.size()) != expectWhole)
+    return Status(
+        ErrorCode::kCorrupt,
+        path + ": the backup's checksum does not match (the file was altered or damaged)");
+  if (hexDigest(storeHash) != l.storeSha || hexDigest(keysHash) != l.keysSha)
+    return Status(ErrorCode::kCorrupt, path + ": a part of the backup does not match its checksum");
+  if (storeOut) {
+    storeFile.flush();
+    if (!storeFile) return Status(ErrorCode::kIo, "cannot write " + *storeOut);
+  }
+  return l.info;
+}
+
+void removeStoreFiles(const std::string& base) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".keys"})
+    std::filesystem::remove(base + suffix);
+}
+}  // namespace
+
+Result<BackupInfo> writeBackup(Session& session, const std::string& outPath,
+                               const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  RX_RETURN_IF_ERROR(
+      session.requireAnyOf({data::Role::kAdmin, data::Role::kSupervisor}, "make backups"));
+  if (data::fileExists(outPath))
+    return Status(ErrorCode::kAlreadyExists, outPath + " already exists; choose a new name");
+  data::Store& store = session.store();
+  const std::string snapshot = outPath + ".snapshot";
+  removeStoreFiles(snapshot);
+  RX_RETURN_IF_ERROR(store.backupDatabase(snapshot));
+  BackupInfo info;
+  info.storeId = store.storeId();
+  info.createdAt = utcTimestamp();
+  info.createdBy = session.user().name;
+  std::string storeSha, keysSha;
+  Status s = fileSha256(snapshot, &storeSha, &info.storeBytes);
+  if (s) s = fileSha256(data::Store::keySlotPath(store.path()), &keysSha, &info.keysBytes);
+  if (!s) {
+    removeStoreFiles(snapshot);
+    return s;
+  }
+  json header = {{"format", "rxdesk-backup"},
+                 {"version", 1},
+                 {"store_id", info.storeId},
+                 {"created_at", info.createdAt},
+                 {"created_by", info.createdBy},
+                 {"store", {{"size", info.storeBytes}, {"sha256", storeSha}}},
+                 {"keys", {{"size", info.keysBytes}, {"sha256", keysSha}}}};
+  const std::string tmp = outPath + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    CryptoPP::SHA256 whole;
+    auto put = [&](const std::string& bytes) {
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      whole.Update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    };
+    put(std::string(kMagic) + header.dump() + "\n");
+    const std::uint64_t total = info.storeBytes + info.keysBytes;
+    std::uint64_t done = 0;
+    for (const std::string& part : {snapshot, data::Store::keySlotPath(store.path())}) {
+      std::ifstream in(part, std::ios::binary);
+      std::vector<char> buf(1 << 20);
+      while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+        put(std::string(buf.data(), static_cast<std::size_t>(in.gcount())));
+        done += static_cast<std::uint64_t>(in.gcount());
+        if (progress) progress(done, total);
+      }
+    }
+    const std::string trailer = std::string(kTrailer) + hexDigest(whole) + "\n";
+    out.write(trailer.data(), static_cast<std::streamsize>(trailer.size()));
+    out.flush();
+    if (!out) {
+      removeStoreFiles(snapshot);
+      std::filesystem::remove(tmp);
+      return Status(ErrorCode::kIo, "cannot write " + tmp + " (is the disk full?)");
+    }
+  }
+  removeStoreFiles(snapshot);
+  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (std::rename(tmp.c_str(), outPath.c_str()) != 0) {
+    std::filesystem::remove(tmp);
+    return Status(ErrorCode::kIo, "cannot create " + outPath);
+  }
+  RX_RETURN_IF_ERROR(data::syncParentFolder(outPath));
+  // The backup is verified once written, so a bad disk is noticed now rather than at restore time.
+  RX_RETURN_IF_ERROR(checkBackup(outPath).status());
+  RX_RETURN_IF_ERROR(
+      session.audit("backup", outPath, {{"bytes", info.storeBytes + info.keysBytes}}).status());
+  return info;
+}
+
+Result<BackupInfo> checkBackup(const std::string& path) {
+  return verifyAndExtract(path, nullptr, nullptr);
+}
+
+Result<BackupInfo> restoreBackup(const std::string& backupPath, const std::string& storePath,
+                                 const std::string& user, std::string_view password,
+                                 data::StoreOptions options, std::string* keptAs) {
+  const std::string staging = storePath + ".restoring";
+  removeStoreFiles(staging);
+  const std::string stagingKeys = data::Store::keySlotPath(staging);
+  auto info = verifyAndExtract(backupPath, &staging, &stagingKeys);
+  if (!info) {
+    removeStoreFiles(staging);
+    return info.status();
+  }
+  {
+    // It must open with a real user's password and pass SQLite's integrity check.
+    auto restored = data::Store::open(staging, user, password, options);
+    if (!restored) {
+      removeStoreFiles(staging);
+      return restored.status().withContext("the restored store does not open");
+    }
+    auto check = (*restored)->connection().integrityCheck();
+    if (!check || *check != "ok") {
+      removeStoreFiles(staging);
+      return Status(ErrorCode::kCorrupt, "the restored store fails its integrity check: " +
+                                             (check ? *check : check.status().message()));
+    }
+  }
+  std::filesystem::remove(data::Store::throttlePath(staging));
+  if (keptAs) keptAs->clear();
+  if (data::fileExists(storePath)) {
+    std::string stamp = utcTimestamp();
+    std::replace(stamp.begin(), stamp.end(), ':', '-');
+    const std::string old = storePath + ".before-restore-" + stamp;
+    for (const char* suffix : {"", "-wal", "-shm"})
+      if (std::filesystem::exists(storePath + suffix))
+        std::filesystem::rename(storePath + suffix, old + suffix);
+    if (std::filesystem::exists(data::Store::keySlotPath(storePath)))
+      std::filesystem::rename(data::Store::keySlotPath(storePath), data::Store::keySlotPath(old));
+    if (keptAs) *keptAs = old;
+  }
+  std::filesystem::rename(staging, storePath);
+  std::filesystem::rename(stagingKeys, data::Store::keySlotPath(storePath));
+  RX_RETURN_IF_ERROR(data::syncParentFolder(storePath));
+  return info;
+}
+
+}  // namespace rx::ws
