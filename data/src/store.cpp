@@ -224,10 +224,6 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
   if (!slot) return Status(ErrorCode::kCorrupt, "user '" + name + "' has no key slot");
   RX_ASSIGN_OR_RETURN(KeySlot fresh,
                       KeySlotFile::makeSlot(storeId_, name, newPassword, key_, options_.kdf));
-  RX_ASSIGN_OR_RETURN(
-      Statement retire,
-      conn_->prepare("UPDATE user_keys SET retired_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
-                     "WHERE user_name = ? AND retired_at IS NULL"));
   if (name == user_.name) {
     // Your own password: carry your personal signing key over to the new slot.
     RX_ASSIGN_OR_RETURN(crypto::SigningKey personal, personalKey());
@@ -246,6 +242,10 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
   } else {
     // An admin resetting someone's password cannot open their personal key (and must not): it
     // is retired, and a new one is made at their next login. Old signatures still verify.
+    RX_ASSIGN_OR_RETURN(
+        Statement retire,
+        conn_->prepare("UPDATE user_keys SET retired_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
+                       "WHERE user_name = ? AND retired_at IS NULL"));
     RX_RETURN_IF_ERROR(retire.bind(1, name).run());
     *slot = std::move(fresh);
     RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));

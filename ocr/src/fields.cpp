@@ -330,7 +330,7 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& li
   // digit that follows a Chinese character. Names with digits (聚乙二醇4000散) keep theirs when the
   // whole segment matches the catalogue better.
   std::size_t cut = 0;
-  for (std::size_t k = from + 2; k < std::min(nameEnd == from ? qtyStart : qtyStart, t.size()); ++k)
+  for (std::size_t k = from + 2; k < std::min(qtyStart, t.size()); ++k)
     if (isDigit(t[k]) && isHan(t[k - 1])) {
       cut = k;
       break;

@@ -141,13 +141,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                        // issue 5.)
                        auto checks = review.checks(doc["record"].get<std::int64_t>(),
                                                    datePart(utcTimestamp()));
-                       std::string verdict = "new";
-                       if (checks)
-                         for (const auto& c : *checks)
-                           if (c.rule == "reuse" && c.severity == ws::Severity::kBlock)
-                             verdict = "reuse-certain";
+                       const bool used = checks && ws::summarizeChecks(*checks).usedBefore;
                        doc["ok"] = true;
-                       doc["verdict"] = verdict;
+                       doc["verdict"] = used ? "reuse-certain" : "new";
                        if (checks) doc["checks"] = checksJson(*checks);
                      }
                      doc["ms"] = {{"total", std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -134,15 +134,10 @@ void MainFrame::refreshQueue() {
                     : r.verified.value_or(false) ? _("verified")
                                                  : _("NOT verified"));
       auto checks = review.checks(r.id, today);
-      int blocking = 0, reuse = 0;
-      if (checks)
-        for (const auto& c : *checks) {
-          blocking += c.severity == ws::Severity::kBlock;
-          reuse += c.rule == "reuse" && c.severity == ws::Severity::kBlock;
-        }
-      row.push_back(reuse ? _("used before") : _("new"));
-      row.push_back(blocking ? wxString::Format(_("%d to resolve"), blocking)
-                             : _("all checks passed"));
+      const ws::CheckSummary summary = checks ? ws::summarizeChecks(*checks) : ws::CheckSummary{};
+      row.push_back(summary.usedBefore ? _("used before") : _("new"));
+      row.push_back(summary.blocking ? wxString::Format(_("%d to resolve"), summary.blocking)
+                                     : _("all checks passed"));
       queue_->AppendItem(row);
     }
   }

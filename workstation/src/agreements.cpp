@@ -178,17 +178,16 @@ Result<std::optional<std::string>> inactiveReason(data::AgreementRepository& rep
 }
 }  // namespace
 
-Status ErxVerifier::checkAgreement(ErxVerdict& v, const std::string& keyId,
+Status ErxVerifier::checkAgreement(ErxVerdict& v,
+                                   const std::vector<data::AgreementRecord>& agreements,
                                    const std::string& issuerUscc, const std::string& issuedAt,
                                    const std::string& now) {
-  data::AgreementRepository repo(session_.store().connection());
-  RX_ASSIGN_OR_RETURN(auto agreements, repo.withKey(keyId));
   if (agreements.empty()) {
-    v.agreementDetail = "no agreement pins the signing key " + keyId;
+    v.agreementDetail = "no agreement pins the signing key " + v.keyId;
     return Status::ok();
   }
+  data::AgreementRepository repo(session_.store().connection());
   // Prefer an agreement that is active now; otherwise report on the most recent one.
-  std::optional<std::string> why;
   for (auto it = agreements.rbegin(); it != agreements.rend(); ++it) {
     const data::AgreementRecord& a = *it;
     RX_ASSIGN_OR_RETURN(auto atIssue, inactiveReason(repo, a, issuedAt));
@@ -229,7 +228,7 @@ Result<ErxVerdict> ErxVerifier::evaluate(const EPrescription& rx, const std::str
     v.signatureValid = sig.isOk();
     v.signatureDetail = sig.isOk() ? "valid" : sig.message();
   }
-  RX_RETURN_IF_ERROR(checkAgreement(v, v.keyId, rx.organizationUscc, rx.issuedAt, now));
+  RX_RETURN_IF_ERROR(checkAgreement(v, agreements, rx.organizationUscc, rx.issuedAt, now));
   v.drugsInScope = true;
   if (v.agreementId) {
     const auto& a =
@@ -289,7 +288,7 @@ Result<ErxVerdict> ErxVerifier::evaluateQr(const RxQr& qr, const std::string& no
     v.signatureValid = sig.isOk();
     v.signatureDetail = sig.isOk() ? "valid" : sig.message();
   }
-  RX_RETURN_IF_ERROR(checkAgreement(v, v.keyId, qr.issuerUscc, v.issuedAt, now));
+  RX_RETURN_IF_ERROR(checkAgreement(v, agreements, qr.issuerUscc, v.issuedAt, now));
   return v;
 }
 

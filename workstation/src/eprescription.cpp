@@ -205,9 +205,6 @@ Result<EPrescription> parseEPrescription(std::string_view text, std::string_view
     }
     rx.drugs.push_back(std::move(d));
   }
-  if (bundle.contains("meta") && bundle["meta"].is_object()) {
-    // Optional clinical context carried as Bundle-level tags is not part of this format.
-  }
   RX_ASSIGN_OR_RETURN(const json* signature,
                       f.member(bundle, "", "signature", json::value_t::object));
   RX_ASSIGN_OR_RETURN(std::string sigFormat, f.text(*signature, "signature", "sigFormat"));

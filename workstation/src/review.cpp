@@ -27,6 +27,16 @@ std::string_view severityName(Severity s) {
   return "?";
 }
 
+CheckSummary summarizeChecks(const std::vector<RuleCheck>& checks) {
+  CheckSummary s;
+  for (const auto& c : checks) {
+    if (c.severity != Severity::kBlock) continue;
+    ++s.blocking;
+    s.usedBefore = s.usedBefore || c.rule == "reuse";
+  }
+  return s;
+}
+
 std::string_view decisionName(Decision d) {
   switch (d) {
     case Decision::kApprove:

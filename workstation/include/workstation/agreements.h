@@ -85,8 +85,10 @@ class ErxVerifier {
 
  private:
   Result<crypto::PublicKey> keyFor(const data::PinnedKey& pinned);
-  Status checkAgreement(ErxVerdict& v, const std::string& keyId, const std::string& issuerUscc,
-                        const std::string& issuedAt, const std::string& now);
+  // Fills the agreement part of `v` from the agreements that pin the signing key.
+  Status checkAgreement(ErxVerdict& v, const std::vector<data::AgreementRecord>& agreements,
+                        const std::string& issuerUscc, const std::string& issuedAt,
+                        const std::string& now);
   Session& session_;
   std::map<std::string, crypto::PublicKey> keys_;
 };

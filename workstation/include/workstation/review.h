@@ -39,6 +39,13 @@ struct RuleCheck {
   std::string evidence;  // what it is based on
 };
 
+// What a list of checks amounts to, as the queue and the intake report show it.
+struct CheckSummary {
+  int blocking = 0;         // checks that stop approval
+  bool usedBefore = false;  // the reuse check fired
+};
+CheckSummary summarizeChecks(const std::vector<RuleCheck>& checks);
+
 enum class Decision { kApprove, kReject, kAsk };
 std::string_view decisionName(Decision d);
 Result<Decision> parseDecision(std::string_view s);
