@@ -221,6 +221,33 @@ CREATE TABLE used_prescriptions (
 ) STRICT;
 )SQL";
 
+// Reuse detection (dedup/): the secret of the keyed hashes, one fingerprint per presentation, and
+// what each presentation matched. Fingerprints hold keyed hashes only and have no foreign key: they
+// outlive a purged record, so a re-photo of a purged prescription is still caught.
+constexpr const char* kV5Reuse = R"SQL(
+CREATE TABLE dedup_secret (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  key BLOB NOT NULL CHECK (length(key) = 32)
+) STRICT;
+
+CREATE TABLE fingerprints (
+  prescription_id INTEGER PRIMARY KEY,
+  data            TEXT NOT NULL,
+  used_at         TEXT             -- set with the hand-out, in its transaction
+) STRICT;
+
+CREATE TABLE reuse_findings (
+  prescription_id INTEGER PRIMARY KEY REFERENCES prescriptions(id),
+  verdict         TEXT NOT NULL CHECK (verdict IN ('new', 'reuse-suspected', 'reuse-certain')),
+  matches         TEXT NOT NULL,   -- JSON array: record, score, rule, signals
+  found_at        TEXT NOT NULL,
+  overruled_by    TEXT,
+  overruled_at    TEXT,
+  overrule_reason TEXT,
+  CHECK ((overruled_by IS NULL) = (overrule_reason IS NULL))
+) STRICT;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -228,6 +255,7 @@ const std::vector<Migration> kMigrations = {
      kV3Agreements},
     {4, "review and dispensing: prescriptions, decisions, steps, packages, personal keys",
      kV4Review},
+    {5, "reuse detection: keyed-hash secret, fingerprints, findings", kV5Reuse},
 };
 
 std::string nowUtc() {

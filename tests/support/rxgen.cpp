@@ -382,6 +382,21 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   photo16 += noise;
   photo16.convertTo(photo, CV_8UC3);
 
+  if (o.cropProbability > 0 && u(rng_) < o.cropProbability) {
+    // Cut the frame inside the page on one side.
+    const cv::Rect page = cv::boundingRect(corners);
+    const int side = static_cast<int>(range(0, 4)) % 4;
+    const double cut = range(0.03, 0.10);
+    cv::Rect keep(0, 0, W, H);
+    if (side == 0) keep.x = page.x + static_cast<int>(cut * page.width);
+    if (side == 1) keep.width = page.br().x - static_cast<int>(cut * page.width);
+    if (side == 2) keep.y = page.y + static_cast<int>(cut * page.height);
+    if (side == 3) keep.height = page.br().y - static_cast<int>(cut * page.height);
+    keep.width -= keep.x;
+    keep.height -= keep.y;
+    photo = photo(keep & cv::Rect(0, 0, W, H)).clone();
+  }
+
   std::vector<std::uint8_t> jpeg;
   cv::imencode(".jpg", photo, jpeg,
                {cv::IMWRITE_JPEG_QUALITY,

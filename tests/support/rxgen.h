@@ -44,6 +44,8 @@ struct CaptureOptions {
   double upsideDownProbability = 0.1;  // 180°
   double shadowProbability = 0.5;
   int minJpegQuality = 55, maxJpegQuality = 95;
+  // Probability that the frame cuts off one side of the page (3-10% of the page lost).
+  double cropProbability = 0;
 };
 
 inline constexpr int kLayoutCount = 6;

@@ -19,16 +19,4 @@ bool isValidUscc(std::string_view code) {
   return code[17] == kChars[check];
 }
 
-bool isIsoDate(std::string_view d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (d[i] < '0' || d[i] > '9') return false;
-  const int y = std::stoi(std::string(d.substr(0, 4))), m = std::stoi(std::string(d.substr(5, 2))),
-            day = std::stoi(std::string(d.substr(8, 2)));
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || day < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
 }  // namespace rx::ws

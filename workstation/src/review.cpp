@@ -8,6 +8,8 @@
 #include "base/utf8.h"
 #include "crypto/hash.h"
 #include "crypto/json.h"
+#include "data/reuse.h"
+#include "dedup/presentation.h"
 #include "dedup/traceability.h"
 #include "workstation/identifiers.h"
 
@@ -114,6 +116,13 @@ bool ReviewService::instructionsVisible(const data::PrescriptionRecord& rx) {
          rx.state == RxState::kDispensed || rx.state == RxState::kClosed;
 }
 
+ReviewService::~ReviewService() = default;
+
+ReuseService& ReviewService::reuse() {
+  if (!reuse_) reuse_ = std::make_unique<ReuseService>(session_);
+  return *reuse_;
+}
+
 Status ReviewService::requirePharmacist(std::string_view action) const {
   return session_.require(data::Role::kPharmacist, action);
 }
@@ -145,22 +154,28 @@ Result<std::int64_t> ReviewService::presentElectronic(const EPrescription& erx,
   for (const ErxDrug& d : erx.drugs)
     r.items.push_back(
         {0, 0, d.name, d.drugClass, false, d.strength.value_or(""), d.quantity, d.unit, d.usage});
+  RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp, reuse().fingerprint(contentOf(erx)));
   auto& conn = session_.store().connection();
+  PendingReuse pending(reuse());
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(std::int64_t id, data::PrescriptionRepository(conn).insert(r));
+  RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().record(id, fp));
   RX_RETURN_IF_ERROR(session_
                          .audit("rx.present", std::to_string(id),
                                 {{"kind", "electronic"},
                                  {"rx_number", erx.rxNumber},
-                                 {"verified", verdict.accepted()}})
+                                 {"verified", verdict.accepted()},
+                                 {"reuse", std::string(dedup::verdictName(finding.verdict))}})
                          .status());
   RX_RETURN_IF_ERROR(tx.commit());
+  pending.committed();
   return id;
 }
 
 Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fields,
-                                                 const std::string& source) {
+                                                 const std::string& source, const cv::Mat& page,
+                                                 const std::vector<std::string>& qrPayloads) {
   data::PrescriptionRecord r;
   r.kind = "paper";
   r.arrivedAt = utcTimestamp();
@@ -192,14 +207,31 @@ Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fie
     r.items.push_back({0, 0, d.name.value, d.drugClass, d.ephedrine, d.spec.value, qty,
                        d.unit.value, d.usage.value});
   }
+  // A printed copy of an e-prescription carries its QR code: its number is the signed one.
+  dedup::PresentationContent content = dedup::contentFromFields(fields);
+  for (const auto& payload : qrPayloads)
+    if (auto qr = parseRxQr(payload)) {
+      content.rxNumber = qr->rxNumber;
+      content.numberRead = false;
+      if (content.date.empty()) content.date = qr->issueDate;
+      break;
+    }
+  RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp,
+                      reuse().fingerprint(content, page, dedup::inkBoxesFromFields(fields)));
   auto& conn = session_.store().connection();
+  PendingReuse pending(reuse());
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(std::int64_t id, data::PrescriptionRepository(conn).insert(r));
-  RX_RETURN_IF_ERROR(
-      session_.audit("rx.present", std::to_string(id), {{"kind", "paper"}, {"source", source}})
-          .status());
+  RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().record(id, fp));
+  RX_RETURN_IF_ERROR(session_
+                         .audit("rx.present", std::to_string(id),
+                                {{"kind", "paper"},
+                                 {"source", source},
+                                 {"reuse", std::string(dedup::verdictName(finding.verdict))}})
+                         .status());
   RX_RETURN_IF_ERROR(tx.commit());
+  pending.committed();
   return id;
 }
 
@@ -346,14 +378,41 @@ Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std:
                            : "drugs outside the provider agreement's scope",
         outOfScope);
   }
-  // Reuse: this issuer's prescription number was already used (full reuse detection: dedup/).
-  if (r.issuer && r.rxNumber) {
-    RX_ASSIGN_OR_RETURN(auto usedBy, repo.usedBy(*r.issuer, *r.rxNumber));
-    add("reuse", usedBy && *usedBy != id ? Severity::kBlock : Severity::kOk,
-        usedBy && *usedBy != id
-            ? "this prescription was already used (prescription " + std::to_string(*usedBy) + ")"
-            : "not used before",
-        *r.issuer + " " + *r.rxNumber);
+  // Reuse (M9): this issuer's number already handed out, or the presentation's reuse finding.
+  {
+    std::optional<std::int64_t> usedBy;
+    if (r.issuer && r.rxNumber) {
+      RX_ASSIGN_OR_RETURN(usedBy, repo.usedBy(*r.issuer, *r.rxNumber));
+      if (usedBy == id) usedBy.reset();
+    }
+    RX_ASSIGN_OR_RETURN(auto finding, reuse().finding(id));
+    std::string evidence;
+    if (finding)
+      for (const auto& m : finding->matches)
+        evidence += "record " + std::to_string(m.record) + " (" + m.state +
+                    (m.arrivedAt.empty() ? "" : ", arrived " + m.arrivedAt + " via " + m.arrivedBy) +
+                    "; " + m.rule + ") ";
+    if (usedBy) {
+      add("reuse", Severity::kBlock,
+          "this prescription was already used (prescription " + std::to_string(*usedBy) + ")",
+          r.issuer.value_or("") + " " + r.rxNumber.value_or("") + " " + evidence);
+    } else if (finding && finding->verdict == dedup::Verdict::kCertain) {
+      add("reuse", Severity::kBlock, "this prescription was presented before (reuse certain)",
+          evidence);
+    } else if (finding && finding->verdict == dedup::Verdict::kSuspected &&
+               !finding->overruled()) {
+      add("reuse", Severity::kBlock,
+          "this may be a prescription presented before: compare, then overrule with a reason if "
+          "it is a different one",
+          evidence);
+    } else if (finding && finding->verdict == dedup::Verdict::kSuspected) {
+      add("reuse", Severity::kWarn,
+          "reuse suspicion overruled by " + finding->overruledBy.value_or("") + ": " +
+              finding->overruleReason.value_or(""),
+          evidence);
+    } else {
+      add("reuse", Severity::kOk, "not presented before", "");
+    }
   }
   // OCR fields below the confidence threshold must be confirmed by the pharmacist.
   if (r.kind == "paper") {
@@ -542,6 +601,7 @@ Status ReviewService::handOut(std::int64_t id) {
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_RETURN_IF_ERROR(repo.addStep(id, {"hand_out", session_.user().name, now}));
   if (r.issuer && r.rxNumber) RX_RETURN_IF_ERROR(repo.markUsed(*r.issuer, *r.rxNumber, id, now));
+  RX_RETURN_IF_ERROR(data::ReuseRepository(conn).markUsed(id, now));
   RX_RETURN_IF_ERROR(
       repo.moveState(id, data::RxState::kPartiallyDispensed, data::RxState::kClosed));
   RX_RETURN_IF_ERROR(

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <string>
+#include <string_view>
 
 namespace rx {
 
@@ -20,5 +21,21 @@ inline std::string utcTimestamp(
 
 // Returns the UTC calendar date (YYYY-MM-DD) of a timestamp or date string.
 inline std::string datePart(const std::string& timestamp) { return timestamp.substr(0, 10); }
+
+// Returns true iff `d` is a real calendar date written YYYY-MM-DD.
+inline bool isIsoDate(std::string_view d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  int v[8], k = 0;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (d[i] < '0' || d[i] > '9') return false;
+    v[k++] = d[i] - '0';
+  }
+  const int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5],
+            day = v[6] * 10 + v[7];
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || day < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
 
 }  // namespace rx

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "ocr/fields.h"
 #include "workstation/agreements.h"
 #include "workstation/eprescription.h"
+#include "workstation/reuse.h"
 #include "workstation/session.h"
 
 namespace rx::ws {
@@ -65,12 +67,18 @@ class ReviewService {
  public:
   explicit ReviewService(Session& session, ReviewSettings settings = {})
       : session_(session), settings_(settings) {}
+  ~ReviewService();
 
   // Puts a verified e-prescription in the queue.
   Result<std::int64_t> presentElectronic(const EPrescription& rx, const ErxVerdict& verdict,
                                          const std::string& source);
-  // Puts a read paper prescription in the queue.
-  Result<std::int64_t> presentPaper(const ocr::ExtractedFields& fields, const std::string& source);
+  // Puts a read paper prescription in the queue. `page` is the straightened grey page (its ink is
+  // reuse evidence; may be empty) and `qrPayloads` the QR codes found on it.
+  Result<std::int64_t> presentPaper(const ocr::ExtractedFields& fields, const std::string& source,
+                                    const cv::Mat& page = {},
+                                    const std::vector<std::string>& qrPayloads = {});
+  // Reuse detection, loaded from the store on first use (every presentation is fingerprinted).
+  ReuseService& reuse();
 
   Result<std::vector<data::PrescriptionRecord>> queue();
   // Opens a prescription for review: pharmacists only; takes the review lock (kConflict when
@@ -113,6 +121,24 @@ class ReviewService {
   Status requirePharmacist(std::string_view action) const;
   Session& session_;
   ReviewSettings settings_;
+  std::unique_ptr<ReuseService> reuse_;
+};
+
+// Drops a presentation's pending index entry unless its transaction committed.
+class PendingReuse {
+ public:
+  explicit PendingReuse(ReuseService& r) : reuse_(r) {}
+  ~PendingReuse() {
+    if (committed_)
+      reuse_.commit();
+    else
+      reuse_.discard();
+  }
+  void committed() { committed_ = true; }
+
+ private:
+  ReuseService& reuse_;
+  bool committed_ = false;
 };
 
 }  // namespace rx::ws

@@ -1,0 +1,44 @@
+// Storage for reuse detection: the secret of the keyed hashes, the fingerprints (opaque text made
+// by dedup/) and the finding recorded for each presentation, with its overrule.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "data/connection.h"
+
+namespace rx::data {
+
+struct ReuseFindingRow {
+  std::int64_t prescriptionId = 0;
+  std::string verdict;  // new | reuse-suspected | reuse-certain
+  std::string matches;  // JSON array
+  std::string foundAt;
+  std::optional<std::string> overruledBy, overruledAt, overruleReason;
+};
+
+class ReuseRepository {
+ public:
+  explicit ReuseRepository(Connection& conn) : conn_(conn) {}
+
+  // The 32-byte key of the keyed hashes; made on first use.
+  Result<SecretBytes> secret();
+  Status putFingerprint(std::int64_t prescriptionId, const std::string& data);
+  // Calls `row(id, data, used)` for every fingerprint in id order.
+  Status forEachFingerprint(
+      const std::function<Status(std::int64_t, const std::string&, bool)>& row);
+  Result<std::int64_t> fingerprintCount();
+  Status markUsed(std::int64_t prescriptionId, const std::string& at);
+
+  Status putFinding(const ReuseFindingRow& f);
+  Result<std::optional<ReuseFindingRow>> finding(std::int64_t prescriptionId);
+  // Records an overrule; kConflict if already overruled.
+  Status overrule(std::int64_t prescriptionId, const std::string& by, const std::string& at,
+                  const std::string& reason);
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace rx::data

@@ -1,0 +1,190 @@
+#include "dedup/reuse.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace rx::dedup {
+
+std::string_view verdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kNew:
+      return "new";
+    case Verdict::kSuspected:
+      return "reuse-suspected";
+    case Verdict::kCertain:
+      return "reuse-certain";
+  }
+  return "?";
+}
+
+std::string_view agreementName(Agreement a) {
+  switch (a) {
+    case Agreement::kUnknown:
+      return "unknown";
+    case Agreement::kSame:
+      return "same";
+    case Agreement::kNear:
+      return "near";
+    case Agreement::kDiffer:
+      return "differ";
+  }
+  return "?";
+}
+
+namespace {
+
+Agreement agree(std::uint64_t a, std::uint64_t b) {
+  if (a == 0 || b == 0) return Agreement::kUnknown;
+  return a == b ? Agreement::kSame : Agreement::kDiffer;
+}
+
+bool sharesAny(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  auto i = a.begin(), j = b.begin();  // both sorted
+  while (i != a.end() && j != b.end()) {
+    if (*i == *j) return true;
+    if (*i < *j)
+      ++i;
+    else
+      ++j;
+  }
+  return false;
+}
+
+double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  if (a.empty() || b.empty()) return -1;
+  std::size_t common = 0;
+  auto i = a.begin(), j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i == *j) {
+      ++common;
+      ++i;
+      ++j;
+    } else if (*i < *j) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+}  // namespace
+
+Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresholds& t) {
+  Comparison c;
+  Signals& s = c.signals;
+  s.number = agree(q.number, e.number);
+  // One character off is a possible misreading only if OCR read one of the two numbers; signed
+  // numbers one apart are consecutive prescriptions.
+  if (s.number == Agreement::kDiffer && (q.numberRead || e.numberRead) &&
+      sharesAny(q.numberNear, e.numberNear))
+    s.number = Agreement::kNear;
+  s.issuer = agree(q.issuer, e.issuer);
+  s.date = agree(q.date, e.date);
+  s.patient = agree(q.patient, e.patient);
+  s.drugs = jaccard(q.drugs, e.drugs);
+  if (q.hasText && e.hasText) s.text = hammingDistance(q.text, e.text);
+  for (int r = 0; r < kInkRegions; ++r)
+    if (q.hasInk(r) && e.hasInk(r)) s.ink[r] = std::popcount(q.ink[r] ^ e.ink[r]);
+
+  auto inkSame = [&](int r) { return s.ink[r] >= 0 && s.ink[r] <= t.inkClose; };
+  int inkAlike = 0;
+  for (int r = 0; r < kInkRegions; ++r) inkAlike += inkSame(r) ? 1 : 0;
+  const bool dateSame = s.date == Agreement::kSame;
+  const bool patientSame = s.patient == Agreement::kSame;
+
+  // Score: agreeing evidence over available evidence, for ranking.
+  double have = 0, got = 0;
+  auto weigh = [&](double weight, bool known, double value) {
+    if (!known) return;
+    have += weight;
+    got += weight * value;
+  };
+  weigh(4, s.number != Agreement::kUnknown,
+        s.number == Agreement::kSame ? 1 : s.number == Agreement::kNear ? 0.7 : 0);
+  weigh(1, s.issuer != Agreement::kUnknown, s.issuer == Agreement::kSame);
+  weigh(2, s.date != Agreement::kUnknown, dateSame);
+  weigh(2, s.patient != Agreement::kUnknown, patientSame);
+  weigh(1, s.drugs >= 0, std::max(0.0, s.drugs));
+  weigh(1, s.text >= 0, std::max(0.0, 1 - s.text / 128.0));
+  for (int r = 0; r < kInkRegions; ++r)
+    weigh(0.5, s.ink[r] >= 0, std::max(0.0, 1 - s.ink[r] / 32.0));
+  c.score = have > 0 ? got / have : 0;
+
+  if (s.number == Agreement::kSame && s.issuer != Agreement::kDiffer &&
+      (dateSame || patientSame)) {
+    c.verdict = Verdict::kCertain;
+    c.rule = dateSame ? "same prescription number and date" : "same prescription number and patient";
+  } else if (s.number == Agreement::kSame &&
+             !(s.issuer == Agreement::kDiffer && s.date == Agreement::kDiffer &&
+               s.patient == Agreement::kDiffer)) {
+    c.verdict = Verdict::kSuspected;
+    c.rule = "same prescription number";
+  } else if (s.number == Agreement::kNear && dateSame &&
+             (patientSame || s.drugs >= 0.5 || inkSame(kInkNumber))) {
+    c.verdict = Verdict::kSuspected;
+    c.rule = "prescription number one character off, same date";
+  } else if (s.number != Agreement::kSame && (q.numberRead || e.numberRead) && dateSame &&
+             inkSame(kInkNumber) &&
+             (patientSame || s.drugs >= 0.5)) {
+    c.verdict = Verdict::kSuspected;
+    c.rule = "same date, and the number looks the same on the page (misread)";
+  } else if (s.number == Agreement::kUnknown && dateSame && patientSame &&
+             s.issuer != Agreement::kDiffer) {
+    c.verdict = Verdict::kSuspected;
+    c.rule = "number unreadable; same issuer, date and patient";
+  } else if (inkAlike >= 3 && s.number != Agreement::kSame && s.drugs != 0 &&
+             (s.date != Agreement::kDiffer || inkAlike == kInkRegions)) {
+    c.verdict = Verdict::kSuspected;
+    c.rule = "the filled-in ink looks the same (" + std::to_string(inkAlike) + " of 4 regions)";
+  }
+  return c;
+}
+
+void ReuseIndex::add(std::int64_t record, const Fingerprint& fp) {
+  const auto at = static_cast<std::uint32_t>(records_.size());
+  records_.emplace_back(record, fp);
+  for (std::uint64_t k : fp.numberNear) byNumber_[k].push_back(at);
+  if (fp.patient) byPatient_[fp.patient].push_back(at);
+  if (fp.date) byDate_[fp.date].push_back(at);
+  if (fp.inkRegions == (1 << kInkRegions) - 1) ink_.add(at, fp.ink);
+}
+
+std::vector<ReuseMatch> ReuseIndex::find(const Fingerprint& fp, std::optional<std::int64_t> exclude,
+                                         std::size_t* compared) const {
+  std::vector<std::uint32_t> candidates;
+  auto collect = [&](const std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>& map,
+                     std::uint64_t key) {
+    if (auto it = map.find(key); it != map.end())
+      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+  };
+  for (std::uint64_t k : fp.numberNear) collect(byNumber_, k);
+  if (fp.patient) collect(byPatient_, fp.patient);
+  if (fp.date) collect(byDate_, fp.date);
+  if (fp.inkRegions == (1 << kInkRegions) - 1)
+    for (const auto& hit : ink_.within(fp.ink, thresholds_.inkSearch)) candidates.push_back(hit.id);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  if (compared) *compared = candidates.size();
+
+  std::vector<ReuseMatch> out;
+  for (std::uint32_t at : candidates) {
+    const auto& [record, earlier] = records_[at];
+    if (exclude && record == *exclude) continue;
+    Comparison c = compare(fp, earlier, thresholds_);
+    if (c.verdict != Verdict::kNew) out.push_back({record, std::move(c)});
+  }
+  std::sort(out.begin(), out.end(), [](const ReuseMatch& a, const ReuseMatch& b) {
+    if (a.comparison.verdict != b.comparison.verdict)
+      return a.comparison.verdict > b.comparison.verdict;
+    if (a.comparison.score != b.comparison.score) return a.comparison.score > b.comparison.score;
+    return a.record < b.record;
+  });
+  return out;
+}
+
+Verdict overallVerdict(const std::vector<ReuseMatch>& matches) {
+  return matches.empty() ? Verdict::kNew : matches.front().comparison.verdict;
+}
+
+}  // namespace rx::dedup

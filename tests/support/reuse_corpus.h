@@ -1,0 +1,33 @@
+// A corpus for the reuse detector: prescriptions photographed several times (re-photos that must be
+// caught), plus monthly repeats and other prescriptions on the same hospital form (fresh
+// presentations that must not be flagged), in the order they would reach the counter.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rxgen.h"
+
+namespace rx::test {
+
+struct CorpusPhoto {
+  int group = 0;         // photos of the same paper share a group
+  std::string category;  // fresh | monthly-repeat | same-form | re-photo
+  GenRx truth;
+  std::vector<std::uint8_t> jpeg;
+};
+
+struct CorpusSpec {
+  std::uint64_t seed = 1;
+  std::vector<int> layouts;
+  int prescriptions = 10;  // each photographed `photos` times
+  int photos = 3;
+  int threads = 2;  // photos are rendered in parallel (deterministic per photo)
+};
+
+// Order: the first photo of every prescription, then one monthly repeat and one same-form
+// prescription for every other prescription, then the re-photos.
+std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::string& catalogue);
+
+}  // namespace rx::test

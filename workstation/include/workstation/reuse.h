@@ -1,0 +1,79 @@
+// Reuse detection at the counter (M9): every presentation gets a fingerprint (dedup/) that is
+// compared with all earlier ones through an in-memory index loaded from the store at start-up;
+// the finding (new / reuse-suspected / reuse-certain, with each matched record, its state, when
+// and by whom it came, and every signal's value) is stored with the presentation. A pharmacist may
+// overrule a suspicion with a reason (audited); a certain reuse cannot be overruled.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include "dedup/reuse.h"
+#include "workstation/eprescription.h"
+#include "workstation/session.h"
+
+namespace rx::ws {
+
+struct ReuseMatchInfo {
+  std::int64_t record = 0;
+  std::string state;  // the record's state now, or "purged"
+  std::string kind;   // paper | electronic
+  std::string arrivedAt, arrivedBy;
+  bool used = false;  // handed out
+  double score = 0;
+  std::string verdict;  // reuse-suspected | reuse-certain
+  std::string rule;
+  nlohmann::json signals;
+};
+
+struct ReuseFinding {
+  dedup::Verdict verdict = dedup::Verdict::kNew;
+  std::vector<ReuseMatchInfo> matches;
+  std::optional<std::string> overruledBy, overruledAt, overruleReason;
+  bool overruled() const { return overruledBy.has_value(); }
+  nlohmann::json toJson() const;
+};
+
+nlohmann::json signalsJson(const dedup::Signals& s);
+
+// The content an e-prescription gives the fingerprint.
+dedup::PresentationContent contentOf(const EPrescription& rx);
+
+class ReuseService {
+ public:
+  explicit ReuseService(Session& session) : session_(session) {}
+
+  // Loads every stored fingerprint into the index; `progress(done, total)` is called as it goes.
+  Status load(const std::function<void(std::size_t, std::size_t)>& progress = {});
+  bool loaded() const { return fingerprinter_.has_value(); }
+  std::size_t size() const { return index_.size(); }
+
+  Result<dedup::Fingerprint> fingerprint(const dedup::PresentationContent& content,
+                                         const cv::Mat& page = {},
+                                         const dedup::InkBoxes& boxes = {});
+  // Compares `fp` with every earlier presentation and stores fingerprint and finding for record
+  // `id`. Call inside the presenting transaction, then commit() after it committed (the index
+  // only learns committed presentations) or discard() if it did not.
+  Result<ReuseFinding> record(std::int64_t id, const dedup::Fingerprint& fp);
+  void commit();
+  void discard() { pending_.clear(); }
+
+  // The stored finding, with each match's current state.
+  Result<std::optional<ReuseFinding>> finding(std::int64_t id);
+  // Pharmacists: accept a suspected reuse as a different prescription, with the reason.
+  Status overrule(std::int64_t id, const std::string& reason);
+
+ private:
+  Result<ReuseMatchInfo> describe(std::int64_t record);
+  Session& session_;
+  std::optional<dedup::Fingerprinter> fingerprinter_;
+  dedup::ReuseIndex index_;
+  std::vector<std::pair<std::int64_t, dedup::Fingerprint>> pending_;
+};
+
+}  // namespace rx::ws

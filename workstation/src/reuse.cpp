@@ -1,0 +1,206 @@
+#include "workstation/reuse.h"
+
+#include "base/time.h"
+#include "data/prescriptions.h"
+#include "data/reuse.h"
+
+namespace rx::ws {
+
+using nlohmann::json;
+
+json signalsJson(const dedup::Signals& s) {
+  json ink = json::object();
+  for (int r = 0; r < dedup::kInkRegions; ++r)
+    ink[dedup::inkRegionName(r)] = s.ink[r] < 0 ? json(nullptr) : json(s.ink[r]);
+  return {{"number", std::string(dedup::agreementName(s.number))},
+          {"issuer", std::string(dedup::agreementName(s.issuer))},
+          {"date", std::string(dedup::agreementName(s.date))},
+          {"patient", std::string(dedup::agreementName(s.patient))},
+          {"drugs", s.drugs < 0 ? json(nullptr) : json(s.drugs)},
+          {"text_distance", s.text < 0 ? json(nullptr) : json(s.text)},
+          {"ink_distance", ink}};
+}
+
+json ReuseFinding::toJson() const {
+  json m = json::array();
+  for (const auto& x : matches)
+    m.push_back({{"record", x.record},
+                 {"verdict", x.verdict},
+                 {"state", x.state},
+                 {"kind", x.kind},
+                 {"arrived_at", x.arrivedAt},
+                 {"arrived_by", x.arrivedBy},
+                 {"used", x.used},
+                 {"score", x.score},
+                 {"rule", x.rule},
+                 {"signals", x.signals}});
+  json out = {{"verdict", std::string(dedup::verdictName(verdict))}, {"matches", m}};
+  if (overruledBy)
+    out["overruled"] = {
+        {"by", *overruledBy}, {"at", overruledAt.value_or("")}, {"reason", *overruleReason}};
+  return out;
+}
+
+dedup::PresentationContent contentOf(const EPrescription& rx) {
+  dedup::PresentationContent c;
+  c.issuer = rx.organizationName;
+  c.rxNumber = rx.rxNumber;
+  // A printout shows the date in China (UTC+8); the bundle's timestamp is UTC.
+  if (rx.issuedAt.size() >= 13 && isIsoDate(rx.issuedAt.substr(0, 10))) {
+    const int hour = std::atoi(rx.issuedAt.substr(11, 2).c_str());
+    c.date = rx.issuedAt.substr(0, 10);
+    if (hour + 8 >= 24) {
+      // The next calendar day.
+      const auto t = std::chrono::sys_days(std::chrono::year_month_day(
+                         std::chrono::year(std::atoi(c.date.substr(0, 4).c_str())),
+                         std::chrono::month(std::atoi(c.date.substr(5, 2).c_str())),
+                         std::chrono::day(std::atoi(c.date.substr(8, 2).c_str())))) +
+                     std::chrono::days(1);
+      c.date = datePart(utcTimestamp(std::chrono::system_clock::time_point(t)));
+    }
+  }
+  c.patient = rx.patient.name;
+  c.values = {rx.rxNumber, c.date, rx.patient.name, rx.diagnosis.value_or("")};
+  for (const auto& d : rx.drugs) {
+    c.drugs.push_back(d.name);
+    c.values.push_back(d.name + d.strength.value_or("") + std::to_string(d.quantity) + d.unit +
+                       d.usage);
+  }
+  return c;
+}
+
+Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& progress) {
+  data::ReuseRepository repo(session_.store().connection());
+  RX_ASSIGN_OR_RETURN(crypto::SecretBytes key, repo.secret());
+  RX_ASSIGN_OR_RETURN(std::int64_t total, repo.fingerprintCount());
+  index_ = dedup::ReuseIndex();
+  std::size_t done = 0;
+  RX_RETURN_IF_ERROR(repo.forEachFingerprint(
+      [&](std::int64_t id, const std::string& text, bool) -> Status {
+        auto fp = dedup::Fingerprint::parse(text);
+        if (!fp)
+          return Status(ErrorCode::kCorrupt, "fingerprint of prescription " + std::to_string(id) +
+                                                 ": " + fp.status().message());
+        index_.add(id, *fp);
+        if (progress && (++done % 4096 == 0 || done == static_cast<std::size_t>(total)))
+          progress(done, static_cast<std::size_t>(total));
+        return Status();
+      }));
+  fingerprinter_.emplace(std::move(key));
+  return Status();
+}
+
+Result<dedup::Fingerprint> ReuseService::fingerprint(const dedup::PresentationContent& content,
+                                                     const cv::Mat& page,
+                                                     const dedup::InkBoxes& boxes) {
+  if (!loaded()) RX_RETURN_IF_ERROR(load());
+  return fingerprinter_->make(content, page, boxes);
+}
+
+Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
+  ReuseMatchInfo m;
+  m.record = record;
+  auto r = data::PrescriptionRepository(session_.store().connection()).find(record);
+  if (!r) {
+    if (r.status().code() != ErrorCode::kNotFound) return r.status();
+    m.state = "purged";
+    m.used = true;  // only closed records are purged
+    return m;
+  }
+  m.state = std::string(data::rxStateName(r->state));
+  m.kind = r->kind;
+  m.arrivedAt = r->arrivedAt;
+  m.arrivedBy = r->arrivedBy;
+  m.used = r->state == data::RxState::kDispensed || r->state == data::RxState::kClosed ||
+           r->state == data::RxState::kPartiallyDispensed;
+  return m;
+}
+
+Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerprint& fp) {
+  if (!loaded()) RX_RETURN_IF_ERROR(load());
+  ReuseFinding f;
+  auto matches = index_.find(fp, id);
+  for (const auto& [other, fingerprint] : pending_) {  // earlier in this same transaction
+    auto c = dedup::compare(fp, fingerprint, index_.thresholds());
+    if (c.verdict != dedup::Verdict::kNew) matches.push_back({other, std::move(c)});
+  }
+  f.verdict = dedup::overallVerdict(matches);
+  json stored = json::array();
+  for (const auto& m : matches) {
+    RX_ASSIGN_OR_RETURN(ReuseMatchInfo info, describe(m.record));
+    info.score = m.comparison.score;
+    info.verdict = std::string(dedup::verdictName(m.comparison.verdict));
+    info.rule = m.comparison.rule;
+    info.signals = signalsJson(m.comparison.signals);
+    stored.push_back({{"record", info.record},
+                      {"verdict", info.verdict},
+                      {"score", info.score},
+                      {"rule", info.rule},
+                      {"signals", info.signals}});
+    f.matches.push_back(std::move(info));
+  }
+  data::ReuseRepository repo(session_.store().connection());
+  RX_RETURN_IF_ERROR(repo.putFingerprint(id, fp.serialize()));
+  RX_RETURN_IF_ERROR(repo.putFinding(
+      {id, std::string(dedup::verdictName(f.verdict)), stored.dump(), utcTimestamp(), {}, {}, {}}));
+  pending_.emplace_back(id, fp);
+  return f;
+}
+
+void ReuseService::commit() {
+  for (auto& [id, fp] : pending_) index_.add(id, fp);
+  pending_.clear();
+}
+
+Result<std::optional<ReuseFinding>> ReuseService::finding(std::int64_t id) {
+  RX_ASSIGN_OR_RETURN(auto row, data::ReuseRepository(session_.store().connection()).finding(id));
+  if (!row) return std::optional<ReuseFinding>();
+  ReuseFinding f;
+  if (row->verdict == "reuse-certain")
+    f.verdict = dedup::Verdict::kCertain;
+  else if (row->verdict == "reuse-suspected")
+    f.verdict = dedup::Verdict::kSuspected;
+  f.overruledBy = row->overruledBy;
+  f.overruledAt = row->overruledAt;
+  f.overruleReason = row->overruleReason;
+  const json stored = json::parse(row->matches, nullptr, false);
+  if (!stored.is_array())
+    return Status(ErrorCode::kCorrupt,
+                  "reuse finding of prescription " + std::to_string(id) + ": matches not a list");
+  for (const auto& m : stored) {
+    RX_ASSIGN_OR_RETURN(ReuseMatchInfo info, describe(m.value("record", std::int64_t{0})));
+    info.verdict = m.value("verdict", "");
+    info.score = m.value("score", 0.0);
+    info.rule = m.value("rule", "");
+    info.signals = m.value("signals", json::object());
+    f.matches.push_back(std::move(info));
+  }
+  return std::optional<ReuseFinding>(std::move(f));
+}
+
+Status ReuseService::overrule(std::int64_t id, const std::string& reason) {
+  RX_RETURN_IF_ERROR(session_.require(data::Role::kPharmacist, "overrule a reuse suspicion"));
+  if (reason.find_first_not_of(" \t\n") == std::string::npos)
+    return Status(ErrorCode::kInvalidArgument, "overruling a reuse suspicion needs a reason");
+  RX_ASSIGN_OR_RETURN(auto f, finding(id));
+  if (!f || f->verdict == dedup::Verdict::kNew)
+    return Status(ErrorCode::kConflict,
+                  "prescription " + std::to_string(id) + " has no reuse suspicion to overrule");
+  if (f->verdict == dedup::Verdict::kCertain)
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) +
+                                            " is certainly a reuse; that cannot be overruled");
+  auto& conn = session_.store().connection();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(data::ReuseRepository(conn).overrule(id, session_.user().name,
+                                                          utcTimestamp(), reason));
+  json matched = json::array();
+  for (const auto& m : f->matches) matched.push_back(m.record);
+  RX_RETURN_IF_ERROR(
+      session_
+          .audit("rx.reuse-overrule", std::to_string(id), {{"reason", reason}, {"matches", matched}})
+          .status());
+  return tx.commit();
+}
+
+}  // namespace rx::ws
