@@ -3,7 +3,24 @@
 #include <algorithm>
 #include <bit>
 
+// The distance loops are built twice, with and without the POPCNT instruction, and the loader
+// picks the one the CPU supports (Debian's baseline x86-64 does not include POPCNT).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RX_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define RX_POPCNT_CLONES
+#endif
+
 namespace rx::dedup {
+
+namespace {
+
+inline int distance(const Hash256& a, const Hash256& b) {
+  return __builtin_popcountll(a[0] ^ b[0]) + __builtin_popcountll(a[1] ^ b[1]) +
+         __builtin_popcountll(a[2] ^ b[2]) + __builtin_popcountll(a[3] ^ b[3]);
+}
+
+}  // namespace
 
 void HammingIndex::reserve(std::size_t n) {
   hashes_.reserve(n);
@@ -26,8 +43,8 @@ void HammingIndex::rebuild() {
     t.start.assign(buckets + 1, 0);
     for (std::size_t i = 0; i < n; ++i) ++t.start[bucket(chunk(hashes_[i], c)) + 1];
     for (std::size_t b = 0; b < buckets; ++b) t.start[b + 1] += t.start[b];
-    t.keys.resize(n);
-    t.pos.resize(n);
+    std::vector<std::uint32_t>(n).swap(t.keys);  // exact capacity
+    std::vector<std::uint32_t>(n).swap(t.pos);
     std::vector<std::uint32_t> fill(t.start.begin(), t.start.end() - 1);
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t key = chunk(hashes_[i], c);
@@ -39,42 +56,87 @@ void HammingIndex::rebuild() {
   indexed_ = n;
 }
 
-void HammingIndex::probe(const Table& t, std::uint32_t key, const Hash256& query, int radius,
+RX_POPCNT_CLONES void HammingIndex::probe(const Table& t, std::uint32_t key, const Hash256& query, int radius,
                          std::vector<Hit>& out) const {
   const std::uint32_t b = bucket(key);
   for (std::uint32_t i = t.start[b], end = t.start[b + 1]; i < end; ++i) {
     if (t.keys[i] != key) continue;
-    const int d = hammingDistance(hashes_[t.pos[i]], query);
+    const int d = distance(hashes_[t.pos[i]], query);
     if (d <= radius) out.push_back({t.pos[i], d});
   }
 }
 
-std::vector<HammingIndex::Hit> HammingIndex::within(const Hash256& query, int radius) const {
+std::size_t HammingIndex::exactCount(const Table& t, std::uint32_t key) const {
+  const std::uint32_t b = bucket(key);
+  std::size_t n = 0;
+  for (std::uint32_t i = t.start[b], end = t.start[b + 1]; i < end; ++i) n += t.keys[i] == key;
+  return n;
+}
+
+void HammingIndex::probeWithin(const Table& t, std::uint32_t q, int sub, const Hash256& query,
+                               int radius, std::vector<Hit>& out) const {
+  probe(t, q, query, radius, out);
+  if (sub < 1) return;
+  for (int i = 0; i < 32; ++i) {
+    const std::uint32_t qi = q ^ (1u << i);
+    probe(t, qi, query, radius, out);
+    if (sub < 2) continue;
+    for (int j = i + 1; j < 32; ++j) {
+      const std::uint32_t qj = qi ^ (1u << j);
+      probe(t, qj, query, radius, out);
+      if (sub < 3) continue;
+      for (int k = j + 1; k < 32; ++k) probe(t, qj ^ (1u << k), query, radius, out);
+    }
+  }
+}
+
+RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash256& query,
+                                                                     int radius) const {
   std::vector<Hit> out;  // positions first, ids at the end
   if (radius < 0) return out;
   radius = std::min(radius, 31);
   if (indexed_ > 0) {
-    const int sub = radius / kChunks;
+    // Pigeonhole with a radius per chunk: a hash within `radius` has some chunk c within sub[c]
+    // bits as long as the sum of (sub[c] + 1) exceeds `radius` (sub -1: chunk not probed). Chunks
+    // whose value many hashes share (the common part of a cluster) are skipped and the radius
+    // moved to the rarest chunks, when the estimated work is smaller.
+    const int base = radius / kChunks;
+    std::array<std::size_t, kChunks> popularity{};
+    std::array<int, kChunks> order{};
     for (int c = 0; c < kChunks; ++c) {
-      const Table& t = tables_[c];
-      const std::uint32_t q = chunk(query, c);
-      probe(t, q, query, radius, out);
-      if (sub >= 1)
-        for (int i = 0; i < 32; ++i) {
-          const std::uint32_t qi = q ^ (1u << i);
-          probe(t, qi, query, radius, out);
-          if (sub >= 2)
-            for (int j = i + 1; j < 32; ++j) {
-              const std::uint32_t qj = qi ^ (1u << j);
-              probe(t, qj, query, radius, out);
-              if (sub >= 3)
-                for (int k = j + 1; k < 32; ++k) probe(t, qj ^ (1u << k), query, radius, out);
-            }
-        }
+      popularity[c] = exactCount(tables_[c], chunk(query, c));
+      order[c] = c;
     }
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return popularity[a] < popularity[b]; });
+    static constexpr double kProbes[] = {1, 33, 529, 5489, 46865};
+    std::array<int, kChunks> best{};
+    double bestCost = -1;
+    for (int skip = 0; skip <= 3; ++skip) {
+      const int kept = kChunks - skip;
+      const int raises = std::max(0, radius + 1 - kept * (base + 1));
+      if (raises > kept || base + 1 > 3) continue;
+      std::array<int, kChunks> sub{};
+      double cost = 0;
+      for (int i = 0; i < kChunks; ++i) {
+        const int c = order[i];
+        sub[c] = i >= kept ? -1 : base + (i < raises ? 1 : 0);
+        if (sub[c] >= 0)
+          cost += kProbes[sub[c]] * (8.0 + static_cast<double>(popularity[c]));
+      }
+      if (bestCost < 0 || cost < bestCost) {
+        bestCost = cost;
+        best = sub;
+      }
+    }
+    // A random probe or candidate costs about 16 sequential distance computations: when the
+    // estimate exceeds a scan of everything, scan instead (a very tight cluster at a wide radius).
+    if (bestCost * 16 > static_cast<double>(indexed_)) return scan(query, radius);
+    for (int c = 0; c < kChunks; ++c)
+      if (best[c] >= 0) probeWithin(tables_[c], chunk(query, c), best[c], query, radius, out);
   }
   for (std::size_t i = indexed_; i < hashes_.size(); ++i) {
-    const int d = hammingDistance(hashes_[i], query);
+    const int d = distance(hashes_[i], query);
     if (d <= radius) out.push_back({static_cast<std::uint32_t>(i), d});
   }
   std::sort(out.begin(), out.end(),
@@ -87,10 +149,10 @@ std::vector<HammingIndex::Hit> HammingIndex::within(const Hash256& query, int ra
   return out;
 }
 
-std::vector<HammingIndex::Hit> HammingIndex::scan(const Hash256& query, int radius) const {
+RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::scan(const Hash256& query, int radius) const {
   std::vector<Hit> out;
   for (std::size_t i = 0; i < hashes_.size(); ++i) {
-    const int d = hammingDistance(hashes_[i], query);
+    const int d = distance(hashes_[i], query);
     if (d <= radius) out.push_back({ids_[i], d});
   }
   std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) {

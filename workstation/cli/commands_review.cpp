@@ -13,6 +13,7 @@
 #include "ocr/reader.h"
 #include "workstation/ocr_json.h"
 #include "workstation/review.h"
+#include "workstation/reuse.h"
 
 namespace rx::cli {
 
@@ -64,6 +65,132 @@ bool looksLikeJson(const std::string& path) {
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
   return false;
 }
+
+std::string reuseText(std::int64_t id, const ws::ReuseFinding& f) {
+  std::ostringstream text;
+  text << "record " << id << ": " << dedup::verdictName(f.verdict) << "\n";
+  for (const auto& m : f.matches)
+    text << "  matches record " << m.record << " (" << m.state << ", " << m.kind << ", arrived "
+         << m.arrivedAt << " via " << m.arrivedBy << "), score " << m.score << ": " << m.rule
+         << "\n    signals " << m.signals.dump() << "\n";
+  if (f.overruled())
+    text << "  overruled by " << *f.overruledBy << ": " << f.overruleReason.value_or("") << "\n";
+  return text.str();
+}
+
+long long msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+// Presents each file in order and prints one JSON object (or line) per input; docs/intake.md.
+int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::string>& files) {
+  ws::ReviewService review(session);
+  const bool tty = ::isatty(2);
+  auto progress = [&](const std::string& line) {
+    std::cerr << (tty ? "\r" : "") << line << (tty ? "\033[K" : "\n") << std::flush;
+  };
+  // The index of earlier presentations, loaded once for the batch.
+  const auto loadStart = std::chrono::steady_clock::now();
+  if (Status s = review.reuse().load([&](std::size_t done, std::size_t total) {
+        if (total >= 4096)
+          progress("loading fingerprints " + std::to_string(done) + " / " + std::to_string(total));
+      });
+      !s)
+    return reportError(g, s);
+  const long long loadMs = msSince(loadStart);
+  std::unique_ptr<ocr::PrescriptionReader> reader;
+  std::optional<ocr::DrugLexicon> lexicon;
+  int worst = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& file = files[i];
+    if (files.size() > 1)
+      progress("intake " + std::to_string(i + 1) + " / " + std::to_string(files.size()) + ": " +
+               file);
+    const auto start = std::chrono::steady_clock::now();
+    json doc = {{"input", file}};
+    json ms = json::object();
+    Status failure;
+    if (looksLikeJson(file)) {
+      auto text = data::readWholeFile(file, ws::kMaxErxBytes);
+      auto erx = text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
+      if (!erx) {
+        failure = erx.status();
+      } else {
+        auto verdict = ws::ErxVerifier(session).verifyAndRecord(*erx);
+        ms["verify"] = msSince(start);
+        auto id = verdict ? review.presentElectronic(*erx, *verdict, file)
+                          : Result<std::int64_t>(verdict.status());
+        if (!id) {
+          failure = id.status();
+        } else {
+          doc["record"] = *id;
+          doc["kind"] = "electronic";
+          doc["signature"] = verdict->toJson();
+        }
+      }
+    } else {
+      if (!reader) {
+        auto lex = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
+        if (!lex) return reportError(g, lex.status());
+        lexicon = std::move(*lex);
+        reader = std::make_unique<ocr::PrescriptionReader>(ocr::makeTesseractRecognizer("chi_sim"),
+                                                           &*lexicon);
+      }
+      auto read = reader->readFile(file);
+      const auto presentStart = std::chrono::steady_clock::now();
+      auto id = read ? review.presentPaper(read->fields, file, read->page.gray, read->qrPayloads)
+                     : Result<std::int64_t>(read.status());
+      if (!id) {
+        failure = id.status();
+      } else {
+        json o = ws::ocrResultJson(file, *read);
+        doc["record"] = *id;
+        doc["kind"] = "paper";
+        doc["fields"] = o["fields"];
+        doc["drugs"] = o["drugs"];
+        doc["qr"] = o["qr"];
+        ms = o["ms"];
+        ms.erase("total");
+        ms["present"] = msSince(presentStart);
+      }
+    }
+    if (!failure.isOk()) {
+      if (tty && files.size() > 1) std::cerr << "\n";
+      std::cerr << "rxdesk-cli: error: " << failure.message() << "\n";
+      worst = std::max(worst, static_cast<int>(exitFor(failure.code())));
+      doc["ok"] = false;
+      doc["error"] = {{"code", std::string(errorCodeName(failure.code()))},
+                      {"message", failure.message()}};
+    } else {
+      const std::int64_t id = doc["record"].get<std::int64_t>();
+      auto finding = review.reuse().finding(id);
+      auto checks = review.checks(id, datePart(utcTimestamp()));
+      doc["ok"] = true;
+      if (finding && *finding) {
+        json f = (*finding)->toJson();
+        doc["verdict"] = f["verdict"];
+        doc["matches"] = f["matches"];
+      }
+      if (checks) doc["checks"] = checksJson(*checks);
+    }
+    ms["total"] = msSince(start);
+    if (i == 0) ms["index_load"] = loadMs;
+    doc["ms"] = ms;
+    if (g.json) {
+      std::cout << doc.dump() << "\n" << std::flush;
+    } else if (doc["ok"] == true) {
+      std::cout << file << " -> record " << doc["record"] << " (" << doc["kind"].get<std::string>()
+                << ", " << doc.value("verdict", std::string("?")) << ")\n";
+      for (const auto& m : doc.value("matches", json::array()))
+        std::cout << "    matches record " << m["record"] << " (" << m["state"].get<std::string>()
+                  << "): " << m["rule"].get<std::string>() << "\n";
+    }
+  }
+  if (tty && files.size() > 1) std::cerr << "\n";
+  return worst;
+}
 }  // namespace
 
 void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
@@ -75,89 +202,48 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   out.push_back({intake, [&g, files] {
                    auto session = loginFromOptions(g);
                    if (!session) return reportError(g, session.status());
+                   return runIntake(g, **session, *files);
+                 }});
+
+  // reuse show ID | reuse overrule ID --reason TEXT
+  auto* reuseCmd = app.add_subcommand("reuse", "A presentation's reuse finding; overrule a suspicion");
+  reuseCmd->require_subcommand(1);
+  struct ReuseArgs {
+    std::int64_t id = 0;
+    std::string reason;
+  };
+  auto ru = std::make_shared<ReuseArgs>();
+  auto* reuseShow = reuseCmd->add_subcommand("show", "What a presentation matched, and why");
+  reuseShow->add_option("id", ru->id, "Prescription record number")->required();
+  out.push_back({reuseShow, [&g, ru] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
                    ws::ReviewService review(**session);
-                   std::unique_ptr<ocr::PrescriptionReader> reader;
-                   std::optional<ocr::DrugLexicon> lexicon;
-                   int worst = 0;
-                   const bool tty = ::isatty(2);
-                   for (std::size_t i = 0; i < files->size(); ++i) {
-                     const std::string& file = (*files)[i];
-                     if (files->size() > 1)
-                       std::cerr << (tty ? "\r" : "") << "intake " << (i + 1) << " / "
-                                 << files->size() << ": " << file << (tty ? "\033[K" : "\n")
-                                 << std::flush;
-                     const auto start = std::chrono::steady_clock::now();
-                     json doc = {{"input", file}};
-                     Status failure;
-                     if (looksLikeJson(file)) {
-                       auto text = data::readWholeFile(file, ws::kMaxErxBytes);
-                       auto erx = text ? ws::parseEPrescription(*text, file)
-                                       : Result<ws::EPrescription>(text.status());
-                       if (!erx) {
-                         failure = erx.status();
-                       } else {
-                         auto verdict = ws::ErxVerifier(**session).verifyAndRecord(*erx);
-                         auto id = verdict ? review.presentElectronic(*erx, *verdict, file)
-                                           : Result<std::int64_t>(verdict.status());
-                         if (!id) {
-                           failure = id.status();
-                         } else {
-                           doc["record"] = *id;
-                           doc["kind"] = "electronic";
-                           doc["signature"] = verdict->toJson();
-                         }
-                       }
-                     } else {
-                       if (!reader) {
-                         auto lex = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
-                         if (!lex) return reportError(g, lex.status());
-                         lexicon = std::move(*lex);
-                         reader = std::make_unique<ocr::PrescriptionReader>(
-                             ocr::makeTesseractRecognizer("chi_sim"), &*lexicon);
-                       }
-                       auto read = reader->readFile(file);
-                       auto id = read ? review.presentPaper(read->fields, file)
-                                      : Result<std::int64_t>(read.status());
-                       if (!id) {
-                         failure = id.status();
-                       } else {
-                         json o = ws::ocrResultJson(file, *read);
-                         doc["record"] = *id;
-                         doc["kind"] = "paper";
-                         doc["fields"] = o["fields"];
-                         doc["drugs"] = o["drugs"];
-                         doc["qr"] = o["qr"];
-                       }
-                     }
-                     if (!failure.isOk()) {
-                       if (tty && files->size() > 1) std::cerr << "\n";
-                       std::cerr << "rxdesk-cli: error: " << failure.message() << "\n";
-                       worst = std::max(worst, static_cast<int>(exitFor(failure.code())));
-                       doc["ok"] = false;
-                       doc["error"] = {{"code", std::string(errorCodeName(failure.code()))},
-                                       {"message", failure.message()}};
-                     } else {
-                       // Reuse by identity: this issuer's number already used. (Photo-level reuse:
-                       // issue 5.)
-                       auto checks = review.checks(doc["record"].get<std::int64_t>(),
-                                                   datePart(utcTimestamp()));
-                       const bool used = checks && ws::summarizeChecks(*checks).usedBefore;
-                       doc["ok"] = true;
-                       doc["verdict"] = used ? "reuse-certain" : "new";
-                       if (checks) doc["checks"] = checksJson(*checks);
-                     }
-                     doc["ms"] = {{"total", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                std::chrono::steady_clock::now() - start)
-                                                .count()}};
-                     if (g.json)
-                       std::cout << doc.dump() << "\n" << std::flush;
-                     else if (doc["ok"] == true)
-                       std::cout << file << " -> record " << doc["record"] << " ("
-                                 << doc["kind"].get<std::string>() << ", "
-                                 << doc["verdict"].get<std::string>() << ")\n";
-                   }
-                   if (tty && files->size() > 1) std::cerr << "\n";
-                   return worst;
+                   auto f = review.reuse().finding(ru->id);
+                   if (!f) return reportError(g, f.status());
+                   if (!*f)
+                     return reportError(g, Status(ErrorCode::kNotFound,
+                                                  "prescription " + std::to_string(ru->id) +
+                                                      " has no reuse finding"));
+                   json doc = (*f)->toJson();
+                   doc["ok"] = true;
+                   doc["record"] = ru->id;
+                   return reportSuccess(g, doc, reuseText(ru->id, **f));
+                 }});
+  auto* reuseOverrule = reuseCmd->add_subcommand(
+      "overrule", "Accept a suspected reuse as a different prescription (pharmacists; audited)");
+  reuseOverrule->add_option("id", ru->id, "Prescription record number")->required();
+  reuseOverrule->add_option("--reason", ru->reason, "Why it is a different prescription")
+      ->required();
+  out.push_back({reuseOverrule, [&g, ru] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   ws::ReviewService review(**session);
+                   if (Status s = review.reuse().overrule(ru->id, ru->reason); !s)
+                     return reportError(g, s);
+                   return reportSuccess(g, {{"ok", true}, {"record", ru->id}},
+                                        "Reuse suspicion on record " + std::to_string(ru->id) +
+                                            " overruled.\n");
                  }});
 
   // queue

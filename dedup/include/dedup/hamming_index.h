@@ -2,6 +2,9 @@
 // Norouzi et al.): each hash is cut into eight 32-bit chunks; if two hashes are within r bits,
 // one chunk differs in at most r/8 bits (pigeonhole), so a search probes every chunk value within
 // r/8 bits of the query's chunk in that chunk's table and checks the full distance of what it finds.
+// Per query, chunk values that many hashes share are skipped and their share of the radius given
+// to the rarest chunks (the pigeonhole argument holds for any split), which keeps clustered
+// hashes fast.
 //
 // Each table is a counting sort of (chunk, position) pairs by a mixed hash of the chunk, so equal
 // chunks land together and distinct chunks spread evenly even when the hashes cluster (one
@@ -56,6 +59,9 @@ class HammingIndex {
   }
   void probe(const Table& t, std::uint32_t key, const Hash256& query, int radius,
              std::vector<Hit>& out) const;
+  void probeWithin(const Table& t, std::uint32_t key, int sub, const Hash256& query, int radius,
+                   std::vector<Hit>& out) const;
+  std::size_t exactCount(const Table& t, std::uint32_t key) const;
 
   std::vector<Hash256> hashes_;
   std::vector<std::uint32_t> ids_;
