@@ -110,12 +110,13 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash2
     std::sort(order.begin(), order.end(),
               [&](int a, int b) { return popularity[a] < popularity[b]; });
     static constexpr double kProbes[] = {1, 33, 529, 5489, 46865};
-    std::array<int, kChunks> best{};
+    std::array<int, kChunks> best;
+    best.fill(base);  // the plain split, always valid
     double bestCost = -1;
     for (int skip = 0; skip <= 3; ++skip) {
       const int kept = kChunks - skip;
       const int raises = std::max(0, radius + 1 - kept * (base + 1));
-      if (raises > kept || base + 1 > 3) continue;
+      if (raises > kept || (raises > 0 && base + 1 > 3)) continue;
       std::array<int, kChunks> sub{};
       double cost = 0;
       for (int i = 0; i < kChunks; ++i) {

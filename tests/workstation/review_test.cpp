@@ -6,6 +6,7 @@
 
 #include "base/time.h"
 #include "store_fixture.h"
+#include "data/audit.h"
 #include "workstation/demo_documents.h"
 
 namespace rx::ws {
@@ -290,8 +291,6 @@ TEST(Retention, FiveYearsOrOneYearPastExpiry) {
   EXPECT_EQ(ReviewService::retentionDate("2028-02-29", std::nullopt), "2033-02-28");
 }
 
-}  // namespace
-}  // namespace rx::ws
 
 namespace rx::ws {
 namespace {
@@ -301,6 +300,147 @@ TEST(MaskedName, ShowsOnlyTheSurname) {
   EXPECT_EQ(maskedName("郑梓萱"), "郑**");
   EXPECT_EQ(maskedName("欧阳明月"), "欧阳**");
   EXPECT_EQ(maskedName(""), "");
+}
+
+}  // namespace
+}  // namespace rx::ws
+
+namespace reuse {
+
+// Hands out `id` (approved, prepared, one package, checked).
+void dispense(ReviewService& review, std::int64_t id, const std::string& code) {
+  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  RX_ASSERT_OK(review.scanPackage(id, code));
+  RX_ASSERT_OK(review.recordStep(id, "check"));
+  RX_ASSERT_OK(review.handOut(id));
+}
+
+ocr::ExtractedFields paperFields(const std::string& number, const std::string& date,
+                                 const std::string& patient) {
+  ocr::ExtractedFields f;
+  f.fields["rx_number"] = {number, 0.95f, {}};
+  f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
+  f.fields["date"] = {date, 0.95f, {}};
+  f.fields["patient_name"] = {patient, 0.95f, {}};
+  ocr::DrugLine drug;
+  drug.name = {"头孢克肟胶囊", 0.9f, {}};
+  drug.drugClass = "rx";
+  drug.quantity = {"2", 0.9f, {}};
+  f.drugs.push_back(drug);
+  return f;
+}
+
+}  // namespace reuse
+
+TEST_F(ReviewTest, ReuseFindingNamesTheDispensedEarlierPresentation) {
+  ReviewService review(*wang_);
+  const std::int64_t first = presentToday();
+  approve(review, first);
+  reuse::dispense(review, first, "81234560000012345678");
+
+  const std::int64_t again = presentToday();
+  auto finding = review.reuse().finding(again);
+  RX_ASSERT_OK(finding);
+  ASSERT_TRUE(finding->has_value());
+  const ReuseFinding& f = **finding;
+  EXPECT_EQ(f.verdict, dedup::Verdict::kCertain);
+  ASSERT_EQ(f.matches.size(), 1u);
+  EXPECT_EQ(f.matches[0].record, first);
+  EXPECT_EQ(f.matches[0].state, "closed");
+  EXPECT_TRUE(f.matches[0].used);
+  EXPECT_EQ(f.matches[0].arrivedBy, "wang");
+  EXPECT_EQ(f.matches[0].signals["number"], "same");
+  // A certain reuse cannot be overruled.
+  auto overruled = review.reuse().overrule(again, "patient insists");
+  EXPECT_EQ(overruled.code(), ErrorCode::kConflict);
+  // The first presentation itself was new.
+  auto own = review.reuse().finding(first);
+  RX_ASSERT_OK(own);
+  EXPECT_EQ((*own)->verdict, dedup::Verdict::kNew);
+}
+
+TEST_F(ReviewTest, PaperCopyOfAUsedEPrescriptionIsCaughtByItsQrCode) {
+  ReviewService review(*wang_);
+  DemoPrescription p;
+  p.issuedAt = utcTimestamp();
+  const std::int64_t first = presentToday(p);
+  approve(review, first);
+  reuse::dispense(review, first, "81234560000012345679");
+
+  auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
+  RX_ASSERT_OK(erx);
+  auto qr = makeRxQr(*erx, provider_, p.issuedAt);
+  RX_ASSERT_OK(qr);
+  // OCR of the printout misread the number; the QR code carries the signed one.
+  auto fields = reuse::paperFields("RX2026112Z-0001", datePart(utcTimestamp()), p.patientName);
+  auto copy = review.presentPaper(fields, "printout.jpg", {}, {*qr});
+  RX_ASSERT_OK(copy);
+  auto finding = review.reuse().finding(*copy);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
+  ASSERT_FALSE((*finding)->matches.empty());
+  EXPECT_EQ((*finding)->matches[0].record, first);
+  EXPECT_EQ(checkMap(*copy)["reuse"], Severity::kBlock);
+}
+
+TEST_F(ReviewTest, ASuspicionCanBeOverruledWithAReasonAndIsAudited) {
+  ReviewService review(*wang_);
+  const std::string today = datePart(utcTimestamp());
+  auto first = review.presentPaper(reuse::paperFields("202600001234", today, "郑梓萱"), "a.jpg");
+  RX_ASSERT_OK(first);
+  // The same paper again, one digit misread.
+  auto second = review.presentPaper(reuse::paperFields("202600001284", today, "郑梓萱"), "b.jpg");
+  RX_ASSERT_OK(second);
+  auto finding = review.reuse().finding(*second);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kSuspected);
+  EXPECT_EQ(checkMap(*second)["reuse"], Severity::kBlock);
+
+  EXPECT_EQ(review.reuse().overrule(*second, "  ").code(), ErrorCode::kInvalidArgument);
+  RX_ASSERT_OK(review.reuse().overrule(*second, "两张处方号不同，医院电话确认"));
+  EXPECT_EQ(checkMap(*second)["reuse"], Severity::kWarn);
+  EXPECT_EQ(review.reuse().overrule(*second, "again").code(), ErrorCode::kConflict);
+  // A fresh prescription has nothing to overrule.
+  EXPECT_EQ(review.reuse().overrule(*first, "x").code(), ErrorCode::kConflict);
+
+  auto report = data::AuditLog(wang_->store().connection()).verify();
+  RX_ASSERT_OK(report);
+  auto entries = data::AuditLog(wang_->store().connection()).entries(1, report->entries);
+  RX_ASSERT_OK(entries);
+  bool audited = false;
+  for (const auto& e : *entries)
+    audited = audited || (e.event == "rx.reuse-overrule" && e.subject == std::to_string(*second));
+  EXPECT_TRUE(audited);
+  // Supervisors review, they do not overrule at the counter.
+  wang_.reset();
+  auto zhou = Session::login(path(), "zhou", "z", test::fastStoreOptions());
+  RX_ASSERT_OK(zhou);
+  EXPECT_EQ(ReviewService(**zhou).reuse().overrule(*first, "x").code(),
+            ErrorCode::kPermissionDenied);
+}
+
+TEST_F(ReviewTest, ReuseIndexIsRebuiltFromTheStoreAtStartUp) {
+  const std::string today = datePart(utcTimestamp());
+  std::int64_t first = 0;
+  {
+    ReviewService review(*wang_);
+    auto id = review.presentPaper(reuse::paperFields("202600004321", today, "王芳"), "a.jpg");
+    RX_ASSERT_OK(id);
+    first = *id;
+  }
+  // A new session (a restart): the earlier presentation is found from the stored fingerprints.
+  wang_.reset();
+  auto li = Session::login(path(), "li", "l", test::fastStoreOptions());
+  RX_ASSERT_OK(li);
+  ReviewService review(**li);
+  auto again = review.presentPaper(reuse::paperFields("202600004321", today, "王芳"), "b.jpg");
+  RX_ASSERT_OK(again);
+  EXPECT_EQ(review.reuse().size(), 2u);
+  auto finding = review.reuse().finding(*again);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
+  EXPECT_EQ((*finding)->matches.at(0).record, first);
+  EXPECT_EQ((*finding)->matches.at(0).arrivedBy, "wang");
 }
 
 }  // namespace

@@ -213,6 +213,7 @@ Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fie
     if (auto qr = parseRxQr(payload)) {
       content.rxNumber = qr->rxNumber;
       content.numberRead = false;
+      content.issuer.clear();  // the QR names the issuer by USCC; OCR's hospital name is not needed
       if (content.date.empty()) content.date = qr->issueDate;
       break;
     }

@@ -1,0 +1,202 @@
+// The reuse decision's rules, the fingerprint's storage form and keyed hashing, the ink hash, and
+// the Hamming index against a brute-force scan. The OCR'd end-to-end cases (re-photos, monthly
+// repeats, same-form prescriptions) are in tests/workstation/reuse_test.cpp.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include <opencv2/imgproc.hpp>
+
+#include "dedup/hamming_index.h"
+#include "dedup/reuse.h"
+#include "status_matchers.h"
+
+namespace rx::dedup {
+namespace {
+
+PresentationContent paper(std::string number, std::string date, std::string patient,
+                          std::vector<std::string> drugs) {
+  PresentationContent c;
+  c.issuer = "北京市朝阳区第三人民医院";
+  c.rxNumber = std::move(number);
+  c.numberRead = true;
+  c.date = std::move(date);
+  c.patient = std::move(patient);
+  c.drugs = std::move(drugs);
+  c.values = {c.rxNumber, c.date, c.patient};
+  for (const auto& d : c.drugs) c.values.push_back(d + "0.25g×12粒 2盒");
+  return c;
+}
+
+class ReuseRules : public ::testing::Test {
+ protected:
+  Fingerprint fp(const PresentationContent& c) const { return maker_.make(c, {}, {}); }
+  Fingerprinter maker_{crypto::randomSecret(32)};
+  PresentationContent original_ =
+      paper("202600001234", "2026-03-05", "郑梓萱", {"头孢克肟胶囊", "布洛芬缓释胶囊"});
+};
+
+TEST_F(ReuseRules, SameNumberAndDateIsCertain) {
+  auto c = compare(fp(original_), fp(original_));
+  EXPECT_EQ(c.verdict, Verdict::kCertain);
+  EXPECT_EQ(c.signals.number, Agreement::kSame);
+  EXPECT_EQ(c.signals.drugs, 1.0);
+  EXPECT_GT(c.score, 0.95);
+}
+
+TEST_F(ReuseRules, MonthlyRepeatIsNew) {
+  // Same patient, hospital and drugs; new number and date.
+  auto repeat = original_;
+  repeat.rxNumber = "202600051877";
+  repeat.date = "2026-04-05";
+  repeat.values[0] = repeat.rxNumber;
+  repeat.values[1] = repeat.date;
+  auto c = compare(fp(repeat), fp(original_));
+  EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
+  EXPECT_EQ(c.signals.patient, Agreement::kSame);
+  EXPECT_EQ(c.signals.date, Agreement::kDiffer);
+}
+
+TEST_F(ReuseRules, OtherPrescriptionOnTheSameFormIsNew) {
+  auto other = paper("202600001299", "2026-03-05", "李明", {"阿莫西林胶囊"});
+  auto c = compare(fp(other), fp(original_));
+  EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
+  EXPECT_EQ(c.signals.issuer, Agreement::kSame);
+}
+
+TEST_F(ReuseRules, OneMisreadDigitWithTheSameDateAndPatientIsSuspected) {
+  auto misread = original_;
+  misread.rxNumber = "202600001284";  // 3 read as 8
+  auto c = compare(fp(misread), fp(original_));
+  EXPECT_EQ(c.signals.number, Agreement::kNear);
+  EXPECT_EQ(c.verdict, Verdict::kSuspected) << c.rule;
+  // A dropped digit is one character off as well.
+  misread.rxNumber = "20260001234";
+  EXPECT_EQ(compare(fp(misread), fp(original_)).verdict, Verdict::kSuspected);
+}
+
+TEST_F(ReuseRules, ConsecutiveSignedNumbersAreDifferentPrescriptions) {
+  // E-prescription numbers are not misread: one character apart means the next prescription.
+  auto a = original_, b = original_;
+  a.numberRead = b.numberRead = false;
+  b.rxNumber = "202600001235";
+  EXPECT_EQ(compare(fp(b), fp(a)).verdict, Verdict::kNew);
+}
+
+TEST_F(ReuseRules, UnreadableNumberWithSameIssuerDatePatientIsSuspected) {
+  auto noNumber = original_;
+  noNumber.rxNumber.clear();
+  auto c = compare(fp(noNumber), fp(original_));
+  EXPECT_EQ(c.signals.number, Agreement::kUnknown);
+  EXPECT_EQ(c.verdict, Verdict::kSuspected);
+  // ... but not another day's.
+  noNumber.date = "2026-04-05";
+  EXPECT_EQ(compare(fp(noNumber), fp(original_)).verdict, Verdict::kNew);
+}
+
+TEST_F(ReuseRules, KeyedHashesDependOnTheStoreKeyAndHideTheValues) {
+  Fingerprinter other(crypto::randomSecret(32));
+  const Fingerprint a = fp(original_), b = other.make(original_, {}, {});
+  EXPECT_NE(a.number, b.number);
+  EXPECT_NE(a.patient, b.patient);
+  EXPECT_EQ(compare(a, b).verdict, Verdict::kNew);
+  const std::string stored = a.serialize();
+  for (const std::string& clear : {std::string("202600001234"), std::string("郑梓萱"),
+                                   std::string("2026-03-05"), std::string("头孢")})
+    EXPECT_EQ(stored.find(clear), std::string::npos) << clear;
+}
+
+TEST_F(ReuseRules, FingerprintRoundTripsAndBadTextIsNamed) {
+  const Fingerprint a = fp(original_);
+  auto back = Fingerprint::parse(a.serialize());
+  RX_ASSERT_OK(back);
+  EXPECT_EQ(back->serialize(), a.serialize());
+  EXPECT_EQ(compare(*back, a).verdict, Verdict::kCertain);
+  auto bad = Fingerprint::parse("v=1\ndate=xyz\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.status().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(bad.status().message().find("'date'"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(Fingerprint::parse("number=0000000000000001\n"));  // no version
+}
+
+TEST(ReuseIndexTest, FindsTheEarlierPresentationAmongManyOnTheSameForm) {
+  Fingerprinter maker(crypto::randomSecret(32));
+  ReuseIndex index;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    char number[16];
+    std::snprintf(number, sizeof number, "2026%08d", i);
+    index.add(i, maker.make(paper(number, "2026-03-0" + std::to_string(1 + i % 9),
+                                  "患者" + std::to_string(i), {"头孢克肟胶囊"}),
+                            {}, {}));
+  }
+  std::size_t compared = 0;
+  auto matches = index.find(
+      maker.make(paper("202600000777", "2026-03-07", "患者777", {"头孢克肟胶囊"}), {}, {}), {},
+      &compared);
+  ASSERT_FALSE(matches.empty());
+  EXPECT_EQ(matches.front().record, 777);
+  EXPECT_EQ(matches.front().comparison.verdict, Verdict::kCertain);
+  EXPECT_LT(compared, 400u);  // the same date's presentations, not all 2000
+  // The record itself is left out when asked.
+  EXPECT_TRUE(index
+                  .find(maker.make(paper("202600000777", "2026-03-07", "患者777", {}), {}, {}),
+                        777)
+                  .empty());
+}
+
+cv::Mat pageWith(const std::string& text, double dx, double scale, double blur) {
+  cv::Mat page(400, 900, CV_8UC1, cv::Scalar(245));
+  cv::putText(page, text, {static_cast<int>(60 + dx), 200}, cv::FONT_HERSHEY_SIMPLEX, 1.6 * scale,
+              cv::Scalar(25), 3, cv::LINE_AA);
+  if (blur > 0) cv::GaussianBlur(page, page, cv::Size(0, 0), blur);
+  return page;
+}
+
+TEST(InkHashTest, SameInkMovedScaledBlurredIsCloseOtherInkIsFar) {
+  const cv::Rect box(20, 120, 860, 120);
+  auto a = inkHash(pageWith("2026 0305 1234", 0, 1, 0), box);
+  auto moved = inkHash(pageWith("2026 0305 1234", 13, 0.93, 1.2), box);
+  auto other = inkHash(pageWith("2026 1187 5590", 0, 1, 0), box);
+  ASSERT_TRUE(a && moved && other);
+  EXPECT_LE(std::popcount(*a ^ *moved), 12);
+  EXPECT_GE(std::popcount(*a ^ *other), 16);
+  // An empty box is no evidence.
+  EXPECT_FALSE(inkHash(cv::Mat(400, 900, CV_8UC1, cv::Scalar(245)), box));
+}
+
+Hash256 randomHash(std::mt19937_64& rng) { return {rng(), rng(), rng(), rng()}; }
+
+TEST(HammingIndexTest, AnswersExactlyAsAScanAtEveryRadius) {
+  std::mt19937_64 rng(11);
+  // One tight cluster (many shared chunk values) and uniform hashes, with an unindexed tail.
+  const Hash256 centre = randomHash(rng);
+  HammingIndex index;
+  std::vector<Hash256> stored;
+  for (std::uint32_t i = 0; i < 30000; ++i) {
+    Hash256 h = centre;
+    if (i % 3 == 0)
+      h = randomHash(rng);
+    else
+      for (auto& w : h) w ^= rng() & rng() & rng() & rng();
+    stored.push_back(h);
+    index.add(i, h);
+  }
+  for (int radius : {0, 3, 8, 15, 23, 31})
+    for (int q = 0; q < 40; ++q) {
+      Hash256 query = stored[rng() % stored.size()];
+      for (int f = static_cast<int>(rng() % (radius + 2)); f > 0; --f) {
+        const int bit = static_cast<int>(rng() % 256);
+        query[bit / 64] ^= std::uint64_t{1} << (bit % 64);
+      }
+      if (q % 4 == 0) query = randomHash(rng);
+      ASSERT_EQ(index.within(query, radius), index.scan(query, radius)) << "radius " << radius;
+    }
+  // The query's own hash is found at distance 0.
+  auto hits = index.within(stored[1234], 0);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits.front().distance, 0);
+}
+
+}  // namespace
+}  // namespace rx::dedup
