@@ -182,14 +182,21 @@ Status PrescriptionRepository::moveState(std::int64_t id, RxState from, RxState 
 }
 
 Status PrescriptionRepository::updateFields(std::int64_t id, const std::string& fieldsJson,
-                                            const std::optional<std::string>& patientName,
-                                            const std::optional<std::string>& patientIdNo) {
+                                            const FieldUpdate& u) {
   RX_ASSIGN_OR_RETURN(
       Statement st,
-      conn_.prepare(
-          "UPDATE prescriptions SET fields = ?, patient_name = coalesce(?, patient_name), "
-          "patient_id_no = coalesce(?, patient_id_no) WHERE id = ?"));
-  return st.bind(1, fieldsJson).bind(2, patientName).bind(3, patientIdNo).bind(4, id).run();
+      conn_.prepare("UPDATE prescriptions SET fields = ?, patient_name = coalesce(?, patient_name), "
+                    "patient_id_no = coalesce(?, patient_id_no), rx_number = coalesce(?, "
+                    "rx_number), issuer = coalesce(?, issuer), issued_on = coalesce(?, issued_on) "
+                    "WHERE id = ?"));
+  return st.bind(1, fieldsJson)
+      .bind(2, u.patientName)
+      .bind(3, u.patientIdNo)
+      .bind(4, u.rxNumber)
+      .bind(5, u.issuer)
+      .bind(6, u.issuedOn)
+      .bind(7, id)
+      .run();
 }
 
 Status PrescriptionRepository::extendRetention(std::int64_t id, const std::string& until) {

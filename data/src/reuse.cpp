@@ -23,6 +23,15 @@ Status ReuseRepository::putFingerprint(std::int64_t id, const std::string& data)
   return st.bind(1, id).bind(2, data).run();
 }
 
+Result<std::optional<std::string>> ReuseRepository::fingerprint(std::int64_t id) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("SELECT data FROM fingerprints WHERE prescription_id = ?"));
+  st.bind(1, id);
+  RX_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(st.columnText(0));
+}
+
 Status ReuseRepository::forEachFingerprint(
     const std::function<Status(std::int64_t, const std::string&, bool)>& row) {
   RX_ASSIGN_OR_RETURN(Statement st,

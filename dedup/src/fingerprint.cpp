@@ -96,9 +96,10 @@ std::optional<std::uint64_t> inkHash(const cv::Mat& pageGray, const cv::Rect& bo
   return dctBits(ink(bounds));
 }
 
-Fingerprint Fingerprinter::make(const PresentationContent& content, const cv::Mat& page,
-                                const InkBoxes& boxes) const {
-  Fingerprint fp;
+void Fingerprinter::setIdentity(Fingerprint& fp, const PresentationContent& content) const {
+  fp.number = 0;
+  fp.numberRead = false;
+  fp.numberNear.clear();
   const std::string number = normalizeNumber(content.rxNumber);
   if (number.size() >= 4) {
     fp.number = keyed("number", number);
@@ -110,11 +111,17 @@ Fingerprint Fingerprinter::make(const PresentationContent& content, const cv::Ma
     fp.numberNear.erase(std::unique(fp.numberNear.begin(), fp.numberNear.end()),
                         fp.numberNear.end());
   }
-  if (auto issuer = normalizeName(content.issuer); !issuer.empty())
-    fp.issuer = keyed("issuer", issuer);
-  if (isIsoDate(content.date)) fp.date = keyed("date", content.date);
-  if (auto patient = normalizeName(content.patient); !patient.empty())
-    fp.patient = keyed("patient", patient);
+  const std::string issuer = normalizeName(content.issuer);
+  fp.issuer = issuer.empty() ? 0 : keyed("issuer", issuer);
+  fp.date = isIsoDate(content.date) ? keyed("date", content.date) : 0;
+  const std::string patient = normalizeName(content.patient);
+  fp.patient = patient.empty() ? 0 : keyed("patient", patient);
+}
+
+Fingerprint Fingerprinter::make(const PresentationContent& content, const cv::Mat& page,
+                                const InkBoxes& boxes) const {
+  Fingerprint fp;
+  setIdentity(fp, content);
   for (const auto& d : content.drugs)
     if (auto name = normalizeName(d); !name.empty()) fp.drugs.push_back(keyed("drug", name));
   std::sort(fp.drugs.begin(), fp.drugs.end());

@@ -56,11 +56,13 @@ void HammingIndex::rebuild() {
   indexed_ = n;
 }
 
-RX_POPCNT_CLONES void HammingIndex::probe(const Table& t, std::uint32_t key, const Hash256& query, int radius,
-                         std::vector<Hit>& out) const {
+RX_POPCNT_CLONES void HammingIndex::probe(const Table& t, std::uint32_t key, const Hash256& query,
+                                          int radius, std::vector<Hit>& out, Work& work) const {
   const std::uint32_t b = bucket(key);
+  work.done += 16 + (t.start[b + 1] - t.start[b]);
   for (std::uint32_t i = t.start[b], end = t.start[b + 1]; i < end; ++i) {
     if (t.keys[i] != key) continue;
+    work.done += 16;  // a random read of the stored hash
     const int d = distance(hashes_[t.pos[i]], query);
     if (d <= radius) out.push_back({t.pos[i], d});
   }
@@ -74,18 +76,18 @@ std::size_t HammingIndex::exactCount(const Table& t, std::uint32_t key) const {
 }
 
 void HammingIndex::probeWithin(const Table& t, std::uint32_t q, int sub, const Hash256& query,
-                               int radius, std::vector<Hit>& out) const {
-  probe(t, q, query, radius, out);
+                               int radius, std::vector<Hit>& out, Work& work) const {
+  probe(t, q, query, radius, out, work);
   if (sub < 1) return;
-  for (int i = 0; i < 32; ++i) {
+  for (int i = 0; i < 32 && !work.over(); ++i) {
     const std::uint32_t qi = q ^ (1u << i);
-    probe(t, qi, query, radius, out);
+    probe(t, qi, query, radius, out, work);
     if (sub < 2) continue;
-    for (int j = i + 1; j < 32; ++j) {
+    for (int j = i + 1; j < 32 && !work.over(); ++j) {
       const std::uint32_t qj = qi ^ (1u << j);
-      probe(t, qj, query, radius, out);
+      probe(t, qj, query, radius, out, work);
       if (sub < 3) continue;
-      for (int k = j + 1; k < 32; ++k) probe(t, qj ^ (1u << k), query, radius, out);
+      for (int k = j + 1; k < 32; ++k) probe(t, qj ^ (1u << k), query, radius, out, work);
     }
   }
 }
@@ -130,11 +132,16 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash2
         best = sub;
       }
     }
-    // A random probe or candidate costs about 16 sequential distance computations: when the
-    // estimate exceeds a scan of everything, scan instead (a very tight cluster at a wide radius).
+    // A random probe or candidate costs about as much as 16 sequential distance computations
+    // (the unit of `work`). When the estimate, or the work actually done, passes a scan of
+    // everything, scan instead: a very tight cluster at a wide radius. So a lookup never costs
+    // much more than a scan.
+    Work work{0, indexed_};
     if (bestCost * 16 > static_cast<double>(indexed_)) return scan(query, radius);
-    for (int c = 0; c < kChunks; ++c)
-      if (best[c] >= 0) probeWithin(tables_[c], chunk(query, c), best[c], query, radius, out);
+    for (int c = 0; c < kChunks && !work.over(); ++c)
+      if (best[c] >= 0)
+        probeWithin(tables_[c], chunk(query, c), best[c], query, radius, out, work);
+    if (work.over()) return scan(query, radius);
   }
   for (std::size_t i = indexed_; i < hashes_.size(); ++i) {
     const int d = distance(hashes_[i], query);

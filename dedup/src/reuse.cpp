@@ -144,6 +144,7 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
 void ReuseIndex::add(std::int64_t record, const Fingerprint& fp) {
   const auto at = static_cast<std::uint32_t>(records_.size());
   records_.emplace_back(record, fp);
+  latest_[record] = at;  // an earlier entry of the record is skipped from now on
   for (std::uint64_t k : fp.numberNear) byNumber_[k].push_back(at);
   if (fp.patient) byPatient_[fp.patient].push_back(at);
   if (fp.date) byDate_[fp.date].push_back(at);
@@ -171,6 +172,7 @@ std::vector<ReuseMatch> ReuseIndex::find(const Fingerprint& fp, std::optional<st
   for (std::uint32_t at : candidates) {
     const auto& [record, earlier] = records_[at];
     if (exclude && record == *exclude) continue;
+    if (latest_.at(record) != at) continue;  // replaced
     Comparison c = compare(fp, earlier, thresholds_);
     if (c.verdict != Verdict::kNew) out.push_back({record, std::move(c)});
   }

@@ -443,5 +443,48 @@ TEST_F(ReviewTest, ReuseIndexIsRebuiltFromTheStoreAtStartUp) {
   EXPECT_EQ((*finding)->matches.at(0).arrivedBy, "wang");
 }
 
+TEST_F(ReviewTest, ConfirmingAnUnreadableNumberRunsTheReuseCheckAgain) {
+  ReviewService review(*wang_);
+  const std::string today = datePart(utcTimestamp());
+  auto first = review.presentPaper(reuse::paperFields("202600007777", today, "赵敏"), "a.jpg");
+  RX_ASSERT_OK(first);
+  // The same paper photographed in a way that hid the number and the name from OCR.
+  auto blurred = reuse::paperFields("", today, "");
+  blurred.fields.erase("rx_number");
+  blurred.fields.erase("patient_name");
+  auto second = review.presentPaper(blurred, "b.jpg");
+  RX_ASSERT_OK(second);
+  EXPECT_EQ((*review.reuse().finding(*second))->verdict, dedup::Verdict::kNew);
+
+  RX_ASSERT_OK(review.startReview(*second));
+  // Bad corrections are refused with the field named.
+  auto bad = review.confirmFields(*second, {{"date", "2026/11/22"}});
+  EXPECT_EQ(bad.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("'date'"), std::string::npos) << bad.message();
+  EXPECT_EQ(review.confirmFields(*second, {{"colour", "red"}}).code(),
+            ErrorCode::kInvalidArgument);
+  // The pharmacist types the number and name from the paper: now it is caught.
+  RX_ASSERT_OK(review.confirmFields(*second, {{"rx_number", "202600007777"},
+                                              {"patient_name", "赵敏"}}));
+  auto finding = review.reuse().finding(*second);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
+  EXPECT_EQ((*finding)->matches.at(0).record, *first);
+  EXPECT_EQ(checkMap(*second)["reuse"], Severity::kBlock);
+  auto stored = data::PrescriptionRepository(wang_->store().connection()).find(*second);
+  RX_ASSERT_OK(stored);
+  EXPECT_EQ(stored->rxNumber.value_or(""), "202600007777");
+}
+
+TEST_F(ReviewTest, SignedFieldsOfAnEPrescriptionCannotBeCorrected) {
+  ReviewService review(*wang_);
+  const std::int64_t id = presentToday();
+  RX_ASSERT_OK(review.startReview(id));
+  auto s = review.confirmFields(id, {{"rx_number", "RX-OTHER"}});
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("signed"), std::string::npos) << s.message();
+  RX_EXPECT_OK(review.confirmFields(id, {{"patient_id_no", "110101198005010011"}}));
+}
+
 }  // namespace
 }  // namespace rx::ws

@@ -147,6 +147,28 @@ Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerpr
   return f;
 }
 
+Result<ReuseFinding> ReuseService::refresh(std::int64_t id,
+                                           const std::map<std::string, std::string>& fields) {
+  if (!loaded()) RX_RETURN_IF_ERROR(load());
+  RX_ASSIGN_OR_RETURN(auto text, data::ReuseRepository(session_.store().connection()).fingerprint(id));
+  dedup::Fingerprint fp;  // none for a record presented before fingerprints were kept
+  if (text) {
+    RX_ASSIGN_OR_RETURN(fp, dedup::Fingerprint::parse(*text));
+  }
+  auto value = [&](const char* name) {
+    auto it = fields.find(name);
+    return it == fields.end() ? std::string() : it->second;
+  };
+  dedup::PresentationContent content;
+  content.rxNumber = value("rx_number");
+  content.numberRead = false;  // typed or confirmed by the pharmacist
+  content.issuer = value("hospital");
+  content.date = value("date");
+  content.patient = value("patient_name");
+  fingerprinter_->setIdentity(fp, content);
+  return record(id, fp);
+}
+
 void ReuseService::commit() {
   for (auto& [id, fp] : pending_) index_.add(id, fp);
   pending_.clear();

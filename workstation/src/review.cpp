@@ -278,25 +278,51 @@ Status ReviewService::confirmFields(std::int64_t id,
   json doc = json::parse(r.fieldsJson, nullptr, false);
   if (!doc.is_object()) doc = json::object();
   if (!doc.contains("fields")) doc["fields"] = json::object();
-  std::optional<std::string> name, idNo;
+  data::FieldUpdate update;
+  bool identityChanged = false;
   for (const auto& [field, value] : values) {
     if (field == "patient_id_no") {
-      idNo = value;
+      update.patientIdNo = value;
       continue;
     }
-    if (field == "patient_name") name = value;
+    if (r.kind == "electronic")
+      return Status(ErrorCode::kInvalidArgument,
+                    "field '" + field + "' of an e-prescription is signed by its issuer and cannot "
+                    "be changed; only patient_id_no can be recorded");
+    if (std::find_if(std::begin(ocr::kFieldNames), std::end(ocr::kFieldNames),
+                     [&](const char* n) { return field == n; }) == std::end(ocr::kFieldNames))
+      return Status(ErrorCode::kInvalidArgument, "unknown field '" + field + "'");
+    if (field == "date" && !isIsoDate(value))
+      return Status(ErrorCode::kInvalidArgument,
+                    "field 'date': expected a date written YYYY-MM-DD, got '" + value + "'");
+    if (field == "patient_name") update.patientName = value;
+    if (field == "rx_number") update.rxNumber = value;
+    if (field == "hospital") update.issuer = value;
+    if (field == "date") update.issuedOn = value;
+    identityChanged = identityChanged || field == "patient_name" || field == "rx_number" ||
+                      field == "hospital" || field == "date";
     doc["fields"][field] = {
         {"value", value}, {"confidence", 1.0}, {"confirmed", true}, {"by", session_.user().name}};
   }
+  PendingReuse pending(reuse());
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
-  RX_RETURN_IF_ERROR(repo.updateFields(id, doc.dump(), name, idNo));
+  RX_RETURN_IF_ERROR(repo.updateFields(id, doc.dump(), update));
   json fieldsChanged = json::array();
   for (const auto& [field, value] : values) fieldsChanged.push_back(field);
-  RX_RETURN_IF_ERROR(
-      session_.audit("rx.confirm-fields", std::to_string(id), {{"fields", fieldsChanged}})
-          .status());
-  return tx.commit();
+  json details = {{"fields", fieldsChanged}};
+  if (identityChanged) {
+    // What the pharmacist confirmed is compared with earlier presentations again (M9).
+    std::map<std::string, std::string> now;
+    for (const char* f : {"rx_number", "hospital", "date", "patient_name"})
+      if (doc["fields"].contains(f)) now[f] = doc["fields"][f].value("value", "");
+    RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().refresh(id, now));
+    details["reuse"] = std::string(dedup::verdictName(finding.verdict));
+  }
+  RX_RETURN_IF_ERROR(session_.audit("rx.confirm-fields", std::to_string(id), details).status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  pending.committed();
+  return Status();
 }
 
 Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std::string& today) {

@@ -63,6 +63,11 @@ struct PrescriptionRecord {
   std::vector<RxItem> items;
 };
 
+// Confirmed values that replace what was read; unset ones stay.
+struct FieldUpdate {
+  std::optional<std::string> rxNumber, issuer, issuedOn, patientName, patientIdNo;
+};
+
 struct DecisionRecord {
   std::int64_t id = 0;
   std::int64_t prescriptionId = 0;
@@ -117,9 +122,7 @@ class PrescriptionRepository {
   Status unlock(std::int64_t id, const std::string& user);
   // Moves the state from `from` to `to`; kConflict if the prescription is no longer in `from`.
   Status moveState(std::int64_t id, RxState from, RxState to);
-  Status updateFields(std::int64_t id, const std::string& fieldsJson,
-                      const std::optional<std::string>& patientName,
-                      const std::optional<std::string>& patientIdNo);
+  Status updateFields(std::int64_t id, const std::string& fieldsJson, const FieldUpdate& update);
   Status extendRetention(std::int64_t id, const std::string& until);
 
   Result<std::int64_t> addDecision(const DecisionRecord& d);

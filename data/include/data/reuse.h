@@ -25,6 +25,7 @@ class ReuseRepository {
   // The 32-byte key of the keyed hashes; made on first use.
   Result<SecretBytes> secret();
   Status putFingerprint(std::int64_t prescriptionId, const std::string& data);
+  Result<std::optional<std::string>> fingerprint(std::int64_t prescriptionId);
   // Calls `row(id, data, used)` for every fingerprint in id order.
   Status forEachFingerprint(
       const std::function<Status(std::int64_t, const std::string&, bool)>& row);

@@ -73,6 +73,9 @@ class Fingerprinter {
   Fingerprint make(const PresentationContent& content, const cv::Mat& page,
                    const InkBoxes& boxes) const;
   std::uint64_t keyed(std::string_view domain, std::string_view value) const;
+  // Sets number, issuer, date and patient from `content` (the rest of `fp` is kept): used when a
+  // pharmacist confirms or corrects what OCR read.
+  void setIdentity(Fingerprint& fp, const PresentationContent& content) const;
 
  private:
   crypto::SecretBytes key_;

@@ -57,10 +57,14 @@ class HammingIndex {
   std::uint32_t bucket(std::uint32_t key) const {
     return static_cast<std::uint32_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - bucketBits_));
   }
+  struct Work {
+    std::size_t done = 0, budget = 0;  // in sequential distance computations
+    bool over() const { return done > budget; }
+  };
   void probe(const Table& t, std::uint32_t key, const Hash256& query, int radius,
-             std::vector<Hit>& out) const;
+             std::vector<Hit>& out, Work& work) const;
   void probeWithin(const Table& t, std::uint32_t key, int sub, const Hash256& query, int radius,
-                   std::vector<Hit>& out) const;
+                   std::vector<Hit>& out, Work& work) const;
   std::size_t exactCount(const Table& t, std::uint32_t key) const;
 
   std::vector<Hash256> hashes_;

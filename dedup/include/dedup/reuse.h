@@ -71,8 +71,9 @@ class ReuseIndex {
  public:
   explicit ReuseIndex(ReuseThresholds t = {}) : thresholds_(t) {}
 
+  // Adds a presentation; adding a record again replaces its fingerprint.
   void add(std::int64_t record, const Fingerprint& fp);
-  std::size_t size() const { return records_.size(); }
+  std::size_t size() const { return latest_.size(); }
 
   // Earlier presentations that `fp` may be a reuse of (suspected or certain), strongest first;
   // `exclude` (the record itself) is left out. Also returns how many were compared.
@@ -85,6 +86,7 @@ class ReuseIndex {
   ReuseThresholds thresholds_;
   std::vector<std::pair<std::int64_t, Fingerprint>> records_;
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> byNumber_, byPatient_, byDate_;
+  std::unordered_map<std::int64_t, std::uint32_t> latest_;  // record -> its current entry
   HammingIndex ink_;
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,10 @@ class ReuseService {
   // `id`. Call inside the presenting transaction, then commit() after it committed (the index
   // only learns committed presentations) or discard() if it did not.
   Result<ReuseFinding> record(std::int64_t id, const dedup::Fingerprint& fp);
+  // After a pharmacist confirmed or corrected fields of record `id` (`fields`: the values now,
+  // rx_number / hospital / date / patient_name), compares it again with the corrected identity.
+  // An earlier overrule no longer applies. Same transaction rules as record().
+  Result<ReuseFinding> refresh(std::int64_t id, const std::map<std::string, std::string>& fields);
   void commit();
   void discard() { pending_.clear(); }
 
