@@ -236,6 +236,13 @@ CREATE TABLE fingerprints (
   used_at         TEXT             -- set with the hand-out, in its transaction
 ) STRICT;
 
+-- The straightened page of a paper prescription (grey JPEG): kept with the record (M15) and shown
+-- beside an earlier presentation when reuse is suspected.
+CREATE TABLE prescription_pages (
+  prescription_id INTEGER PRIMARY KEY REFERENCES prescriptions(id),
+  jpeg            BLOB NOT NULL
+) STRICT;
+
 CREATE TABLE reuse_findings (
   prescription_id INTEGER PRIMARY KEY REFERENCES prescriptions(id),
   verdict         TEXT NOT NULL CHECK (verdict IN ('new', 'reuse-suspected', 'reuse-certain')),
@@ -255,7 +262,7 @@ const std::vector<Migration> kMigrations = {
      kV3Agreements},
     {4, "review and dispensing: prescriptions, decisions, steps, packages, personal keys",
      kV4Review},
-    {5, "reuse detection: keyed-hash secret, fingerprints, findings", kV5Reuse},
+    {5, "reuse detection: keyed-hash secret, fingerprints, findings, page images", kV5Reuse},
 };
 
 std::string nowUtc() {

@@ -57,6 +57,22 @@ Status ReuseRepository::markUsed(std::int64_t id, const std::string& at) {
   return st.bind(1, at).bind(2, id).run();
 }
 
+Status ReuseRepository::putPage(std::int64_t id, const Bytes& jpeg) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("INSERT OR REPLACE INTO "
+                                                  "prescription_pages(prescription_id, jpeg) "
+                                                  "VALUES (?, ?)"));
+  return st.bind(1, id).bind(2, jpeg).run();
+}
+
+Result<std::optional<Bytes>> ReuseRepository::page(std::int64_t id) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("SELECT jpeg FROM prescription_pages WHERE prescription_id = ?"));
+  st.bind(1, id);
+  RX_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<Bytes>();
+  return std::optional<Bytes>(st.columnBlob(0));
+}
+
 Status ReuseRepository::putFinding(const ReuseFindingRow& f) {
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("INSERT OR REPLACE INTO reuse_findings(prescription_id, "

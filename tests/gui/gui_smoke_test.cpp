@@ -16,6 +16,9 @@
 #include "gui_app.h"
 #include "login_dialog.h"
 #include "main_frame.h"
+#include "reuse_dialog.h"
+#include "base/time.h"
+#include <opencv2/imgproc.hpp>
 #include "temp_dir.h"
 #include "workstation/demo.h"
 #include "wx_convert.h"
@@ -92,6 +95,63 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiSmoke, ::testing::Values("en", "zh_CN"));
+
+// A page with a few lines of "filled-in" text, as the reader would have straightened it.
+cv::Mat page(const std::string& number) {
+  cv::Mat p(1754, 1240, CV_8UC1, cv::Scalar(248));
+  cv::rectangle(p, {60, 60}, {1180, 1690}, cv::Scalar(40), 3);
+  cv::putText(p, "No. " + number, {120, 260}, cv::FONT_HERSHEY_SIMPLEX, 2, cv::Scalar(20), 4);
+  cv::putText(p, "2026-11-22", {120, 400}, cv::FONT_HERSHEY_SIMPLEX, 2, cv::Scalar(20), 4);
+  return p;
+}
+
+ocr::ExtractedFields fields(const std::string& number) {
+  ocr::ExtractedFields f;
+  f.fields["rx_number"] = {number, 0.95f, {}};
+  f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
+  f.fields["date"] = {rx::datePart(rx::utcTimestamp()), 0.95f, {}};
+  f.fields["patient_name"] = {"郑梓萱", 0.95f, {}};
+  return f;
+}
+
+TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  ASSERT_TRUE(ws::ensureDemoStore(store));
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk()) << session.status().message();
+  std::int64_t first = 0, second = 0;
+  {
+    ws::ReviewService review(**session);
+    first = *review.presentPaper(fields("202600001234"), "a.jpg", page("202600001234"));
+    // The same paper, one digit misread: suspected.
+    second = *review.presentPaper(fields("202600001284"), "b.jpg", page("202600001234"));
+  }
+  auto* frame = new MainFrame(std::move(*session));
+  frame->Show();
+  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  ASSERT_EQ(frame->queue()->GetItemCount(), 2);
+  EXPECT_EQ(frame->recordAt(1), second);
+  EXPECT_EQ(frame->queue()->GetTextValue(1, 5), "suspected — double-click");
+
+  ws::ReviewService review(frame->session());
+  auto* dialog = new ReuseDialog(frame, review.reuse(), frame->session(), second);
+  dialog->Show();
+  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  EXPECT_TRUE(dialog->matchText().Contains(wxString::Format("Record %lld", (long long)first)))
+      << dialog->matchText();
+  EXPECT_TRUE(dialog->matchText().Contains("one character off")) << dialog->matchText();
+  EXPECT_TRUE(dialog->overruleEnabled());
+  screenshot("reuse-dialog");
+  EXPECT_FALSE(dialog->overrule("  ").empty());  // a reason is required
+  EXPECT_TRUE(dialog->overrule("医院电话确认是另一张处方").empty());
+  EXPECT_FALSE(dialog->overruleEnabled());
+  EXPECT_TRUE(dialog->matchText().Contains("Overruled by")) << dialog->matchText();
+  dialog->Destroy();
+  frame->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
 
 class TestApp : public wxApp {
  public:

@@ -45,6 +45,9 @@ TEST(ReuseOcr, RePhotosAreCaughtRepeatsAndSameFormAreNot) {
     RX_ASSERT_OK(finding);
     ASSERT_TRUE(finding->has_value());
     const ReuseFinding& f = **finding;
+    auto page = review.reuse().page(*id);  // kept to show beside a later presentation
+    RX_ASSERT_OK(page);
+    EXPECT_FALSE(page->empty());
     if (photo.category == "re-photo") {
       ++rePhotos;
       const bool right = !f.matches.empty() && f.matches[0].record == firstRecordOfGroup[photo.group];

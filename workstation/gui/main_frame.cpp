@@ -12,13 +12,16 @@
 #include <wx/statusbr.h>
 
 #include "base/time.h"
+#include "reuse_dialog.h"
 #include "workstation/review.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
 
 MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
-    : wxFrame(nullptr, wxID_ANY, _("rxdesk — prescription queue")), session_(std::move(session)) {
+    : wxFrame(nullptr, wxID_ANY, _("rxdesk — prescription queue")),
+      session_(std::move(session)),
+      review_(std::make_unique<ws::ReviewService>(*session_)) {
   buildMenu();
   auto* panel = new wxPanel(this);
   auto* top = new wxBoxSizer(wxVERTICAL);
@@ -48,6 +51,10 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   queue_->AppendTextColumn(_("Reuse"), wxDATAVIEW_CELL_INERT, FromDIP(100));
   queue_->AppendTextColumn(_("Checks"), wxDATAVIEW_CELL_INERT, FromDIP(160));
   top->Add(queue_, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
+  queue_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED, [this](wxDataViewEvent& e) {
+    const int row = queue_->ItemToRow(e.GetItem());
+    if (row >= 0 && row < static_cast<int>(rows_.size())) showReuse(rows_[row]);
+  });
 
   emptyNote_ = new wxStaticText(
       panel, wxID_ANY, _("No prescriptions are waiting. Prescriptions you take in appear here."));
@@ -118,9 +125,16 @@ wxString stateLabel(data::RxState s) {
 }
 }  // namespace
 
+void MainFrame::showReuse(std::int64_t record) {
+  ReuseDialog dialog(this, review_->reuse(), *session_, record);
+  dialog.ShowModal();
+  refreshQueue();
+}
+
 void MainFrame::refreshQueue() {
   queue_->DeleteAllItems();
-  ws::ReviewService review(*session_);
+  rows_.clear();
+  ws::ReviewService& review = *review_;
   auto list = review.queue();
   if (list) {
     const std::string today = rx::datePart(rx::utcTimestamp());
@@ -135,10 +149,18 @@ void MainFrame::refreshQueue() {
                                                  : _("NOT verified"));
       auto checks = review.checks(r.id, today);
       const ws::CheckSummary summary = checks ? ws::summarizeChecks(*checks) : ws::CheckSummary{};
-      row.push_back(summary.usedBefore ? _("used before") : _("new"));
+      auto finding = review.reuse().finding(r.id);
+      const bool suspected =
+          finding && *finding && (*finding)->verdict == dedup::Verdict::kSuspected;
+      const bool overruled = suspected && (*finding)->overruled();
+      row.push_back(overruled                           ? _("overruled")
+                    : summary.usedBefore && suspected ? _("suspected — double-click")
+                    : summary.usedBefore              ? _("used before")
+                                                      : _("new"));
       row.push_back(summary.blocking ? wxString::Format(_("%d to resolve"), summary.blocking)
                                      : _("all checks passed"));
       queue_->AppendItem(row);
+      rows_.push_back(r.id);
     }
   }
   emptyNote_->Show(queue_->GetItemCount() == 0);

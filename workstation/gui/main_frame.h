@@ -4,7 +4,9 @@
 #include <wx/frame.h>
 
 #include <memory>
+#include <vector>
 
+#include "workstation/review.h"
 #include "workstation/session.h"
 
 class wxDataViewListCtrl;
@@ -19,13 +21,19 @@ class MainFrame : public wxFrame {
 
   wxDataViewListCtrl* queue() const { return queue_; }
   ws::Session& session() { return *session_; }
+  // The record shown in queue row `row`.
+  std::int64_t recordAt(int row) const { return rows_.at(static_cast<std::size_t>(row)); }
+  void refreshQueue();
+  // Opens "presented before?" for `record` (modal; the tests use the dialog without showing it).
+  void showReuse(std::int64_t record);
 
  private:
   void buildMenu();
   void onAbout(wxCommandEvent&);
-  void refreshQueue();
 
   std::unique_ptr<ws::Session> session_;
+  std::unique_ptr<ws::ReviewService> review_;
+  std::vector<std::int64_t> rows_;
   wxDataViewListCtrl* queue_;
   wxStaticText* emptyNote_;
   wxChoice* filter_;

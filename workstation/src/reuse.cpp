@@ -1,5 +1,7 @@
 #include "workstation/reuse.h"
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "base/time.h"
 #include "data/prescriptions.h"
 #include "data/reuse.h"
@@ -198,6 +200,16 @@ Result<std::optional<ReuseFinding>> ReuseService::finding(std::int64_t id) {
     f.matches.push_back(std::move(info));
   }
   return std::optional<ReuseFinding>(std::move(f));
+}
+
+Result<cv::Mat> ReuseService::page(std::int64_t id) {
+  RX_ASSIGN_OR_RETURN(auto jpeg, data::ReuseRepository(session_.store().connection()).page(id));
+  if (!jpeg) return cv::Mat();
+  cv::Mat img = cv::imdecode(*jpeg, cv::IMREAD_GRAYSCALE);
+  if (img.empty())
+    return Status(ErrorCode::kCorrupt, "stored page of prescription " + std::to_string(id) +
+                                           " is not a readable image");
+  return img;
 }
 
 Status ReuseService::overrule(std::int64_t id, const std::string& reason) {

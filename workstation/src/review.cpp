@@ -3,6 +3,8 @@
 #include <chrono>
 #include <set>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "base/drug_class.h"
 #include "base/time.h"
 #include "base/utf8.h"
@@ -225,6 +227,12 @@ Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fie
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(std::int64_t id, data::PrescriptionRepository(conn).insert(r));
   RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().record(id, fp));
+  if (!page.empty()) {
+    // Kept with the record (inside the encrypted store only) to compare with later presentations.
+    std::vector<std::uint8_t> jpeg;
+    cv::imencode(".jpg", page, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
+    RX_RETURN_IF_ERROR(data::ReuseRepository(conn).putPage(id, jpeg));
+  }
   RX_RETURN_IF_ERROR(session_
                          .audit("rx.present", std::to_string(id),
                                 {{"kind", "paper"},

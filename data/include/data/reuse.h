@@ -32,6 +32,10 @@ class ReuseRepository {
   Result<std::int64_t> fingerprintCount();
   Status markUsed(std::int64_t prescriptionId, const std::string& at);
 
+  // The straightened page of a paper prescription, as JPEG bytes.
+  Status putPage(std::int64_t prescriptionId, const Bytes& jpeg);
+  Result<std::optional<Bytes>> page(std::int64_t prescriptionId);
+
   Status putFinding(const ReuseFindingRow& f);
   Result<std::optional<ReuseFindingRow>> finding(std::int64_t prescriptionId);
   // Records an overrule; kConflict if already overruled.

@@ -70,6 +70,8 @@ class ReuseService {
 
   // The stored finding, with each match's current state.
   Result<std::optional<ReuseFinding>> finding(std::int64_t id);
+  // The stored straightened page of a paper presentation (grey), empty if none.
+  Result<cv::Mat> page(std::int64_t id);
   // Pharmacists: accept a suspected reuse as a different prescription, with the reason.
   Status overrule(std::int64_t id, const std::string& reason);
 

@@ -1,0 +1,212 @@
+#include "reuse_dialog.h"
+
+#include <wx/bitmap.h>
+#include <wx/display.h>
+#include <wx/gdicmn.h>
+#include <wx/button.h>
+#include <wx/choice.h>
+#include <wx/image.h>
+#include <wx/intl.h>
+#include <wx/msgdlg.h>
+#include <wx/sizer.h>
+#include <wx/statbmp.h>
+#include <wx/stattext.h>
+#include <wx/textdlg.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <opencv2/imgproc.hpp>
+
+#include "wx_convert.h"
+
+namespace rx::gui {
+
+namespace {
+
+// Width of each of the two pages: as large as fits the screen's height with the rest of the
+// dialog (about 300 px), at most 420 px.
+int pageWidth() {
+  const int height = wxGetClientDisplayRect().GetHeight() - 320;
+  return std::clamp(height * 1240 / 1754, 200, 420);
+}
+
+wxString when(const std::string& timestamp) {
+  return toWx(timestamp.size() >= 16 ? timestamp.substr(0, 10) + " " + timestamp.substr(11, 5)
+                                     : timestamp);
+}
+
+// A grey page scaled to `width` pixels, or a grey placeholder when there is none.
+wxBitmap pageBitmap(const cv::Mat& gray, int width) {
+  const int height = width * 1754 / 1240;
+  if (gray.empty()) {
+    wxImage blank(width, height);
+    blank.SetRGB(wxRect(0, 0, width, height), 235, 235, 235);
+    return wxBitmap(blank);
+  }
+  cv::Mat scaled, rgb;
+  const double f = static_cast<double>(width) / gray.cols;
+  cv::resize(gray, scaled, cv::Size(), f, f, cv::INTER_AREA);
+  cv::cvtColor(scaled, rgb, cv::COLOR_GRAY2RGB);
+  wxImage img(rgb.cols, rgb.rows);
+  std::memcpy(img.GetData(), rgb.data, static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
+  return wxBitmap(img);
+}
+
+wxString verdictLabel(dedup::Verdict v, bool overruled) {
+  if (overruled) return _("Reuse suspected — overruled");
+  switch (v) {
+    case dedup::Verdict::kNew:
+      return _("Not presented before");
+    case dedup::Verdict::kSuspected:
+      return _("Possibly presented before — compare the two");
+    case dedup::Verdict::kCertain:
+      return _("Presented before — do not dispense");
+  }
+  return wxEmptyString;
+}
+
+wxString agreementLabel(const nlohmann::json& v) {
+  const std::string s = v.is_string() ? v.get<std::string>() : "";
+  if (s == "same") return _("same");
+  if (s == "near") return _("one character off");
+  if (s == "differ") return _("different");
+  return _("unknown");
+}
+
+}  // namespace
+
+ReuseDialog::ReuseDialog(wxWindow* parent, ws::ReuseService& reuse, ws::Session& session,
+                         std::int64_t record)
+    : wxDialog(parent, wxID_ANY, wxString::Format(_("Prescription %lld: presented before?"),
+                                                  static_cast<long long>(record)),
+               wxDefaultPosition, wxDefaultSize, wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
+      reuse_(reuse),
+      session_(session),
+      record_(record) {
+  auto* top = new wxBoxSizer(wxVERTICAL);
+  verdict_ = makeHeading(this, wxEmptyString, 2);
+  top->Add(verdict_, 0, wxALL, 10);
+
+  auto* pick = new wxBoxSizer(wxHORIZONTAL);
+  pick->Add(new wxStaticText(this, wxID_ANY, _("Earlier presentation:")), 0,
+            wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
+  matches_ = new wxChoice(this, wxID_ANY);
+  pick->Add(matches_, 1, wxALIGN_CENTER_VERTICAL);
+  top->Add(pick, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
+
+  auto* pages = new wxBoxSizer(wxHORIZONTAL);
+  auto* left = new wxBoxSizer(wxVERTICAL);
+  left->Add(new wxStaticText(this, wxID_ANY, _("This presentation")), 0, wxBOTTOM, 4);
+  thisPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, pageWidth()));
+  left->Add(thisPage_);
+  auto* right = new wxBoxSizer(wxVERTICAL);
+  otherTitle_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
+  right->Add(otherTitle_, 0, wxBOTTOM, 4);
+  otherPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, pageWidth()));
+  right->Add(otherPage_);
+  pages->Add(left, 0, wxRIGHT, 10);
+  pages->Add(right, 0);
+  top->Add(pages, 0, wxALL, 10);
+
+  details_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
+  top->Add(details_, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
+
+  auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+  overruleButton_ = new wxButton(this, wxID_ANY, _("Overrule: a different prescription…"));
+  buttons->Add(overruleButton_);
+  buttons->AddStretchSpacer();
+  buttons->Add(new wxButton(this, wxID_CLOSE, _("Close")));
+  top->Add(buttons, 0, wxEXPAND | wxALL, 10);
+  SetSizerAndFit(top);
+
+  matches_->Bind(wxEVT_CHOICE, [this](wxCommandEvent& e) { showMatch(e.GetSelection()); });
+  overruleButton_->Bind(wxEVT_BUTTON, &ReuseDialog::onOverrule, this);
+  Bind(
+      wxEVT_BUTTON, [this](wxCommandEvent&) { EndModal(wxID_CLOSE); }, wxID_CLOSE);
+  SetEscapeId(wxID_CLOSE);
+  reload();
+  Fit();
+  CentreOnParent();
+}
+
+void ReuseDialog::reload() {
+  auto finding = reuse_.finding(record_);
+  finding_.reset();
+  if (finding && *finding) finding_ = **finding;
+  if (!finding) details_->SetLabel(toWx(finding.status().message()));
+  auto page = reuse_.page(record_);
+  thisPage_->SetBitmap(pageBitmap(page ? *page : cv::Mat(), pageWidth()));
+  if (!page || page->empty()) thisPage_->SetToolTip(_("No page image (electronic prescription)"));
+  verdict_->SetLabel(finding_ ? verdictLabel(finding_->verdict, finding_->overruled())
+                              : _("Not presented before"));
+  matches_->Clear();
+  if (finding_)
+    for (const auto& m : finding_->matches)
+      matches_->Append(wxString::Format(_("record %lld (%s), score %.2f"),
+                                        static_cast<long long>(m.record), toWx(m.state), m.score));
+  const bool any = matches_->GetCount() > 0;
+  matches_->Enable(any);
+  if (any) matches_->SetSelection(0);
+  showMatch(any ? 0 : -1);
+  overruleButton_->Enable(overruleEnabled());
+  Layout();
+}
+
+bool ReuseDialog::overruleEnabled() const {
+  return finding_ && finding_->verdict == dedup::Verdict::kSuspected && !finding_->overruled() &&
+         session_.user().role == data::Role::kPharmacist;
+}
+
+void ReuseDialog::showMatch(int index) {
+  if (!finding_ || index < 0 || index >= static_cast<int>(finding_->matches.size())) {
+    otherTitle_->SetLabel(_("No earlier presentation matched"));
+    otherPage_->SetBitmap(pageBitmap({}, pageWidth()));
+    details_->SetLabel(finding_ && finding_->overruled()
+                           ? wxString::Format(_("Overruled by %s: %s"),
+                                              toWx(*finding_->overruledBy),
+                                              toWx(finding_->overruleReason.value_or("")))
+                           : wxString());
+    return;
+  }
+  const ws::ReuseMatchInfo& m = finding_->matches[index];
+  otherTitle_->SetLabel(wxString::Format(_("Record %lld, %s, arrived %s via %s"),
+                                         static_cast<long long>(m.record), toWx(m.state),
+                                         when(m.arrivedAt), toWx(m.arrivedBy)));
+  auto page = reuse_.page(m.record);
+  otherPage_->SetBitmap(pageBitmap(page ? *page : cv::Mat(), pageWidth()));
+  const auto& s = m.signals;
+  wxString text = wxString::Format(_("Why: %s"), toWx(m.rule)) + "\n";
+  text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),
+                           agreementLabel(s.value("number", nlohmann::json())),
+                           agreementLabel(s.value("issuer", nlohmann::json())),
+                           agreementLabel(s.value("date", nlohmann::json())),
+                           agreementLabel(s.value("patient", nlohmann::json())));
+  if (s.contains("drugs") && s["drugs"].is_number())
+    text += wxString::Format(_(" · drugs %.0f%% alike"), 100 * s["drugs"].get<double>());
+  text += "\n";
+  if (m.used) text += _("The earlier prescription was handed out.") + "\n";
+  if (finding_->overruled())
+    text += wxString::Format(_("Overruled by %s: %s"), toWx(*finding_->overruledBy),
+                             toWx(finding_->overruleReason.value_or("")));
+  details_->SetLabel(text);
+}
+
+wxString ReuseDialog::matchText() const { return otherTitle_->GetLabel() + "\n" + details_->GetLabel(); }
+
+wxString ReuseDialog::overrule(const wxString& reason) {
+  Status s = reuse_.overrule(record_, fromWx(reason));
+  if (!s) return toWx(s.message());
+  reload();
+  return wxEmptyString;
+}
+
+void ReuseDialog::onOverrule(wxCommandEvent&) {
+  wxTextEntryDialog ask(this, _("Why is this a different prescription? (kept in the audit log)"),
+                        _("Overrule the reuse suspicion"));
+  if (ask.ShowModal() != wxID_OK) return;
+  const wxString error = overrule(ask.GetValue());
+  if (!error.empty()) wxMessageBox(error, _("Not overruled"), wxOK | wxICON_WARNING, this);
+}
+
+}  // namespace rx::gui
