@@ -339,10 +339,55 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
 
   auto again = cli({"--db", db(), "intake", dir_.file("rx.json"), "--json"}, asWang);
   ASSERT_EQ(again.exitCode, 0) << again.err;
-  EXPECT_EQ(nlohmann::json::parse(again.out)["verdict"], "reuse-certain");
+  auto second = nlohmann::json::parse(again.out);
+  EXPECT_EQ(second["verdict"], "reuse-certain");
+  ASSERT_EQ(second["matches"].size(), 1u) << again.out;
+  EXPECT_EQ(std::to_string(second["matches"][0]["record"].get<int>()), id);
+  EXPECT_EQ(second["matches"][0]["state"], "closed");
+  EXPECT_EQ(second["matches"][0]["used"], true);
+  EXPECT_EQ(second["matches"][0]["signals"]["number"], "same");
+  EXPECT_TRUE(second["ms"].contains("total"));
+  const std::string againId = std::to_string(second["record"].get<int>());
+  auto shown = cli({"--db", db(), "reuse", "show", againId}, asWang);
+  ASSERT_EQ(shown.exitCode, 0) << shown.err;
+  EXPECT_NE(shown.out.find("matches record " + id + " (closed"), std::string::npos) << shown.out;
+  auto overrule = cli({"--db", db(), "reuse", "overrule", againId, "--reason", "x"}, asWang);
+  EXPECT_EQ(overrule.exitCode, 10);
+  EXPECT_NE(overrule.err.find("cannot be overruled"), std::string::npos) << overrule.err;
   auto queue = cli({"--db", db(), "queue", "--json"}, asWang);
   ASSERT_EQ(queue.exitCode, 0);
   EXPECT_EQ(nlohmann::json::parse(queue.out)["queue"].size(), 1u) << "the dispensed one is closed";
+}
+
+TEST_F(CliTest, IntakeOfTheSamePhotoTwiceInOneBatchFlagsTheSecond) {
+  initStore();
+  ASSERT_EQ(
+      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
+          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
+          .exitCode,
+      0);
+  rx::test::RxGenerator gen(5150, RXDESK_CATALOGUE);
+  auto jpeg = gen.photograph(gen.render(gen.content(0)));
+  std::ofstream(dir_.file("photo.jpg"), std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  std::ofstream(dir_.file("broken.jpg")) << "not a photo";
+  auto r = cli({"--db", db(), "intake", dir_.file("photo.jpg"), dir_.file("broken.jpg"),
+                dir_.file("photo.jpg"), "--json"},
+               {{"RXDESK_PASSWORD", "w"}, {"RXDESK_USER", "wang"}});
+  EXPECT_NE(r.exitCode, 0) << "one input failed";
+  std::istringstream lines(r.out);
+  std::vector<nlohmann::json> docs;
+  for (std::string line; std::getline(lines, line);) docs.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(docs.size(), 3u) << r.out;
+  EXPECT_EQ(docs[0]["verdict"], "new");
+  EXPECT_EQ(docs[0]["kind"], "paper");
+  EXPECT_TRUE(docs[0]["fields"].contains("rx_number"));
+  EXPECT_EQ(docs[1]["ok"], false);
+  EXPECT_NE(docs[1]["error"]["message"].get<std::string>().find("broken.jpg"), std::string::npos)
+      << docs[1].dump();
+  EXPECT_EQ(docs[2]["verdict"], "reuse-certain");
+  EXPECT_EQ(docs[2]["matches"][0]["record"], docs[0]["record"]);
+  EXPECT_NE(r.err.find("intake 3 / 3"), std::string::npos) << "progress on stderr: " << r.err;
 }
 
 }  // namespace
