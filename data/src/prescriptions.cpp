@@ -185,10 +185,11 @@ Status PrescriptionRepository::updateFields(std::int64_t id, const std::string& 
                                             const FieldUpdate& u) {
   RX_ASSIGN_OR_RETURN(
       Statement st,
-      conn_.prepare("UPDATE prescriptions SET fields = ?, patient_name = coalesce(?, patient_name), "
-                    "patient_id_no = coalesce(?, patient_id_no), rx_number = coalesce(?, "
-                    "rx_number), issuer = coalesce(?, issuer), issued_on = coalesce(?, issued_on) "
-                    "WHERE id = ?"));
+      conn_.prepare(
+          "UPDATE prescriptions SET fields = ?, patient_name = coalesce(?, patient_name), "
+          "patient_id_no = coalesce(?, patient_id_no), rx_number = coalesce(?, "
+          "rx_number), issuer = coalesce(?, issuer), issued_on = coalesce(?, issued_on) "
+          "WHERE id = ?"));
   return st.bind(1, fieldsJson)
       .bind(2, u.patientName)
       .bind(3, u.patientIdNo)
@@ -363,9 +364,8 @@ Result<std::vector<std::int64_t>> PrescriptionRepository::expiredRetention(
 }
 
 Status PrescriptionRepository::purge(std::int64_t id) {
-  for (const char* table :
-       {"dispensed_packages", "dispensing_steps", "review_decisions", "prescription_items",
-        "reuse_findings", "prescription_pages"}) {
+  for (const char* table : {"dispensed_packages", "dispensing_steps", "review_decisions",
+                            "prescription_items", "reuse_findings", "prescription_pages"}) {
     RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(std::string("DELETE FROM ") + table +
                                                     " WHERE prescription_id = ?"));
     RX_RETURN_IF_ERROR(st.bind(1, id).run());

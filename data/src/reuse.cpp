@@ -52,8 +52,7 @@ Result<std::int64_t> ReuseRepository::fingerprintCount() {
 
 Status ReuseRepository::markUsed(std::int64_t id, const std::string& at) {
   RX_ASSIGN_OR_RETURN(
-      Statement st,
-      conn_.prepare("UPDATE fingerprints SET used_at = ? WHERE prescription_id = ?"));
+      Statement st, conn_.prepare("UPDATE fingerprints SET used_at = ? WHERE prescription_id = ?"));
   return st.bind(1, at).bind(2, id).run();
 }
 
@@ -65,8 +64,8 @@ Status ReuseRepository::putPage(std::int64_t id, const Bytes& jpeg) {
 }
 
 Result<std::optional<Bytes>> ReuseRepository::page(std::int64_t id) {
-  RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("SELECT jpeg FROM prescription_pages WHERE prescription_id = ?"));
+  RX_ASSIGN_OR_RETURN(
+      Statement st, conn_.prepare("SELECT jpeg FROM prescription_pages WHERE prescription_id = ?"));
   st.bind(1, id);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<Bytes>();
@@ -77,7 +76,11 @@ Status ReuseRepository::putFinding(const ReuseFindingRow& f) {
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("INSERT OR REPLACE INTO reuse_findings(prescription_id, "
                                     "verdict, matches, found_at) VALUES (?, ?, ?, ?)"));
-  return st.bind(1, f.prescriptionId).bind(2, f.verdict).bind(3, f.matches).bind(4, f.foundAt).run();
+  return st.bind(1, f.prescriptionId)
+      .bind(2, f.verdict)
+      .bind(3, f.matches)
+      .bind(4, f.foundAt)
+      .run();
 }
 
 Result<std::optional<ReuseFindingRow>> ReuseRepository::finding(std::int64_t id) {

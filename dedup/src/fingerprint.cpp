@@ -48,9 +48,9 @@ std::uint64_t Fingerprinter::keyed(std::string_view domain, std::string_view val
   std::string message(domain);
   message += '\0';
   message.append(value);
-  const auto mac = crypto::hmacSha256(key_.data(), key_.size(),
-                                      reinterpret_cast<const std::uint8_t*>(message.data()),
-                                      message.size());
+  const auto mac =
+      crypto::hmacSha256(key_.data(), key_.size(),
+                         reinterpret_cast<const std::uint8_t*>(message.data()), message.size());
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | mac[i];
   return v == 0 ? 1 : v;  // 0 means "unknown"
@@ -137,9 +137,9 @@ Fingerprint Fingerprinter::make(const PresentationContent& content, const cv::Ma
       std::string message = "text";
       message += '\0';
       message += gram;
-      const auto h = crypto::hmacSha256(key_.data(), key_.size(),
-                                        reinterpret_cast<const std::uint8_t*>(message.data()),
-                                        message.size());
+      const auto h =
+          crypto::hmacSha256(key_.data(), key_.size(),
+                             reinterpret_cast<const std::uint8_t*>(message.data()), message.size());
       for (int b = 0; b < 256; ++b) votes[b] += (h[b / 8] >> (b % 8)) & 1 ? 1 : -1;
       ++features;
     }
@@ -195,10 +195,11 @@ std::string hex256(const Hash256& h) {
 // One "name=value" per line; lists are comma separated; 256-bit hashes are 64 hex digits.
 std::string Fingerprint::serialize() const {
   std::ostringstream out;
-  out << "v=1\nnumber=" << hex64(number) << "\nread=" << (numberRead ? 1 : 0) << "\nnear=" << hexList(numberNear)
-      << "\nissuer=" << hex64(issuer) << "\ndate=" << hex64(date) << "\npatient=" << hex64(patient)
-      << "\ndrugs=" << hexList(drugs) << "\ntext=" << (hasText ? hex256(text) : "")
-      << "\nink=" << static_cast<int>(inkRegions) << ":" << hex256(ink) << "\n";
+  out << "v=1\nnumber=" << hex64(number) << "\nread=" << (numberRead ? 1 : 0)
+      << "\nnear=" << hexList(numberNear) << "\nissuer=" << hex64(issuer)
+      << "\ndate=" << hex64(date) << "\npatient=" << hex64(patient) << "\ndrugs=" << hexList(drugs)
+      << "\ntext=" << (hasText ? hex256(text) : "") << "\nink=" << static_cast<int>(inkRegions)
+      << ":" << hex256(ink) << "\n";
   return out.str();
 }
 

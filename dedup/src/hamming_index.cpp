@@ -124,8 +124,7 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash2
       for (int i = 0; i < kChunks; ++i) {
         const int c = order[i];
         sub[c] = i >= kept ? -1 : base + (i < raises ? 1 : 0);
-        if (sub[c] >= 0)
-          cost += kProbes[sub[c]] * (8.0 + static_cast<double>(popularity[c]));
+        if (sub[c] >= 0) cost += kProbes[sub[c]] * (8.0 + static_cast<double>(popularity[c]));
       }
       if (bestCost < 0 || cost < bestCost) {
         bestCost = cost;
@@ -139,16 +138,14 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash2
     Work work{0, indexed_};
     if (bestCost * 16 > static_cast<double>(indexed_)) return scan(query, radius);
     for (int c = 0; c < kChunks && !work.over(); ++c)
-      if (best[c] >= 0)
-        probeWithin(tables_[c], chunk(query, c), best[c], query, radius, out, work);
+      if (best[c] >= 0) probeWithin(tables_[c], chunk(query, c), best[c], query, radius, out, work);
     if (work.over()) return scan(query, radius);
   }
   for (std::size_t i = indexed_; i < hashes_.size(); ++i) {
     const int d = distance(hashes_[i], query);
     if (d <= radius) out.push_back({static_cast<std::uint32_t>(i), d});
   }
-  std::sort(out.begin(), out.end(),
-            [](const Hit& a, const Hit& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.id < b.id; });
   out.erase(std::unique(out.begin(), out.end()), out.end());
   for (Hit& h : out) h.id = ids_[h.id];
   std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) {
@@ -157,7 +154,8 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash2
   return out;
 }
 
-RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::scan(const Hash256& query, int radius) const {
+RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::scan(const Hash256& query,
+                                                                   int radius) const {
   std::vector<Hit> out;
   for (std::size_t i = 0; i < hashes_.size(); ++i) {
     const int d = distance(hashes_[i], query);

@@ -101,7 +101,9 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
     got += weight * value;
   };
   weigh(4, s.number != Agreement::kUnknown,
-        s.number == Agreement::kSame ? 1 : s.number == Agreement::kNear ? 0.7 : 0);
+        s.number == Agreement::kSame   ? 1
+        : s.number == Agreement::kNear ? 0.7
+                                       : 0);
   weigh(1, s.issuer != Agreement::kUnknown, s.issuer == Agreement::kSame);
   weigh(2, s.date != Agreement::kUnknown, dateSame);
   weigh(2, s.patient != Agreement::kUnknown, patientSame);
@@ -111,10 +113,10 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
     weigh(0.5, s.ink[r] >= 0, std::max(0.0, 1 - s.ink[r] / 32.0));
   c.score = have > 0 ? got / have : 0;
 
-  if (s.number == Agreement::kSame && s.issuer != Agreement::kDiffer &&
-      (dateSame || patientSame)) {
+  if (s.number == Agreement::kSame && s.issuer != Agreement::kDiffer && (dateSame || patientSame)) {
     c.verdict = Verdict::kCertain;
-    c.rule = dateSame ? "same prescription number and date" : "same prescription number and patient";
+    c.rule =
+        dateSame ? "same prescription number and date" : "same prescription number and patient";
   } else if (s.number == Agreement::kSame &&
              !(s.issuer == Agreement::kDiffer && s.date == Agreement::kDiffer &&
                s.patient == Agreement::kDiffer)) {
@@ -125,8 +127,7 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
     c.verdict = Verdict::kSuspected;
     c.rule = "prescription number one character off, same date";
   } else if (s.number != Agreement::kSame && (q.numberRead || e.numberRead) && dateSame &&
-             inkSame(kInkNumber) &&
-             (patientSame || s.drugs >= 0.5)) {
+             inkSame(kInkNumber) && (patientSame || s.drugs >= 0.5)) {
     c.verdict = Verdict::kSuspected;
     c.rule = "same date, and the number looks the same on the page (misread)";
   } else if (s.number == Agreement::kUnknown && dateSame && patientSame &&

@@ -139,10 +139,9 @@ TEST(ReuseIndexTest, FindsTheEarlierPresentationAmongManyOnTheSameForm) {
   EXPECT_EQ(matches.front().comparison.verdict, Verdict::kCertain);
   EXPECT_LT(compared, 400u);  // the same date's presentations, not all 2000
   // The record itself is left out when asked.
-  EXPECT_TRUE(index
-                  .find(maker.make(paper("202600000777", "2026-03-07", "患者777", {}), {}, {}),
-                        777)
-                  .empty());
+  EXPECT_TRUE(
+      index.find(maker.make(paper("202600000777", "2026-03-07", "患者777", {}), {}, {}), 777)
+          .empty());
 }
 
 cv::Mat pageWith(const std::string& text, double dx, double scale, double blur) {

@@ -13,12 +13,12 @@
 #include <functional>
 #include <thread>
 
+#include <opencv2/imgproc.hpp>
+#include "base/time.h"
 #include "gui_app.h"
 #include "login_dialog.h"
 #include "main_frame.h"
 #include "reuse_dialog.h"
-#include "base/time.h"
-#include <opencv2/imgproc.hpp>
 #include "temp_dir.h"
 #include "workstation/demo.h"
 #include "wx_convert.h"

@@ -50,7 +50,8 @@ TEST(ReuseOcr, RePhotosAreCaughtRepeatsAndSameFormAreNot) {
     EXPECT_FALSE(page->empty());
     if (photo.category == "re-photo") {
       ++rePhotos;
-      const bool right = !f.matches.empty() && f.matches[0].record == firstRecordOfGroup[photo.group];
+      const bool right =
+          !f.matches.empty() && f.matches[0].record == firstRecordOfGroup[photo.group];
       caught += f.verdict != dedup::Verdict::kNew && right ? 1 : 0;
       EXPECT_TRUE(f.verdict == dedup::Verdict::kNew || right)
           << "re-photo " << i << " matched a wrong record: " << f.toJson().dump();

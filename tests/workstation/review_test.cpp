@@ -5,8 +5,8 @@
 #include <set>
 
 #include "base/time.h"
-#include "store_fixture.h"
 #include "data/audit.h"
+#include "store_fixture.h"
 #include "workstation/demo_documents.h"
 
 namespace rx::ws {
@@ -291,7 +291,6 @@ TEST(Retention, FiveYearsOrOneYearPastExpiry) {
   EXPECT_EQ(ReviewService::retentionDate("2028-02-29", std::nullopt), "2033-02-28");
 }
 
-
 namespace rx::ws {
 namespace {
 
@@ -461,11 +460,10 @@ TEST_F(ReviewTest, ConfirmingAnUnreadableNumberRunsTheReuseCheckAgain) {
   auto bad = review.confirmFields(*second, {{"date", "2026/11/22"}});
   EXPECT_EQ(bad.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("'date'"), std::string::npos) << bad.message();
-  EXPECT_EQ(review.confirmFields(*second, {{"colour", "red"}}).code(),
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(review.confirmFields(*second, {{"colour", "red"}}).code(), ErrorCode::kInvalidArgument);
   // The pharmacist types the number and name from the paper: now it is caught.
-  RX_ASSERT_OK(review.confirmFields(*second, {{"rx_number", "202600007777"},
-                                              {"patient_name", "赵敏"}}));
+  RX_ASSERT_OK(
+      review.confirmFields(*second, {{"rx_number", "202600007777"}, {"patient_name", "赵敏"}}));
   auto finding = review.reuse().finding(*second);
   RX_ASSERT_OK(finding);
   EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);

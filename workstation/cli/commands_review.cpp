@@ -12,8 +12,8 @@
 #include "ocr/image_io.h"
 #include "ocr/reader.h"
 #include "workstation/ocr_json.h"
-#include "workstation/review.h"
 #include "workstation/reuse.h"
+#include "workstation/review.h"
 
 namespace rx::cli {
 
@@ -114,7 +114,8 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
     Status failure;
     if (looksLikeJson(file)) {
       auto text = data::readWholeFile(file, ws::kMaxErxBytes);
-      auto erx = text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
+      auto erx =
+          text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
       if (!erx) {
         failure = erx.status();
       } else {
@@ -206,7 +207,8 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                  }});
 
   // reuse show ID | reuse overrule ID --reason TEXT
-  auto* reuseCmd = app.add_subcommand("reuse", "A presentation's reuse finding; overrule a suspicion");
+  auto* reuseCmd =
+      app.add_subcommand("reuse", "A presentation's reuse finding; overrule a suspicion");
   reuseCmd->require_subcommand(1);
   struct ReuseArgs {
     std::int64_t id = 0;
@@ -222,9 +224,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    auto f = review.reuse().finding(ru->id);
                    if (!f) return reportError(g, f.status());
                    if (!*f)
-                     return reportError(g, Status(ErrorCode::kNotFound,
-                                                  "prescription " + std::to_string(ru->id) +
-                                                      " has no reuse finding"));
+                     return reportError(
+                         g, Status(ErrorCode::kNotFound, "prescription " + std::to_string(ru->id) +
+                                                             " has no reuse finding"));
                    json doc = (*f)->toJson();
                    doc["ok"] = true;
                    doc["record"] = ru->id;
@@ -241,9 +243,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    ws::ReviewService review(**session);
                    if (Status s = review.reuse().overrule(ru->id, ru->reason); !s)
                      return reportError(g, s);
-                   return reportSuccess(g, {{"ok", true}, {"record", ru->id}},
-                                        "Reuse suspicion on record " + std::to_string(ru->id) +
-                                            " overruled.\n");
+                   return reportSuccess(
+                       g, {{"ok", true}, {"record", ru->id}},
+                       "Reuse suspicion on record " + std::to_string(ru->id) + " overruled.\n");
                  }});
 
   // queue

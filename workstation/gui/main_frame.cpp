@@ -153,7 +153,7 @@ void MainFrame::refreshQueue() {
       const bool suspected =
           finding && *finding && (*finding)->verdict == dedup::Verdict::kSuspected;
       const bool overruled = suspected && (*finding)->overruled();
-      row.push_back(overruled                           ? _("overruled")
+      row.push_back(overruled                         ? _("overruled")
                     : summary.usedBefore && suspected ? _("suspected — double-click")
                     : summary.usedBefore              ? _("used before")
                                                       : _("new"));

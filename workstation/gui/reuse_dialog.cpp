@@ -1,10 +1,10 @@
 #include "reuse_dialog.h"
 
 #include <wx/bitmap.h>
-#include <wx/display.h>
-#include <wx/gdicmn.h>
 #include <wx/button.h>
 #include <wx/choice.h>
+#include <wx/display.h>
+#include <wx/gdicmn.h>
 #include <wx/image.h>
 #include <wx/intl.h>
 #include <wx/msgdlg.h>
@@ -78,8 +78,9 @@ wxString agreementLabel(const nlohmann::json& v) {
 
 ReuseDialog::ReuseDialog(wxWindow* parent, ws::ReuseService& reuse, ws::Session& session,
                          std::int64_t record)
-    : wxDialog(parent, wxID_ANY, wxString::Format(_("Prescription %lld: presented before?"),
-                                                  static_cast<long long>(record)),
+    : wxDialog(parent, wxID_ANY,
+               wxString::Format(_("Prescription %lld: presented before?"),
+                                static_cast<long long>(record)),
                wxDefaultPosition, wxDefaultSize, wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
       reuse_(reuse),
       session_(session),
@@ -192,7 +193,9 @@ void ReuseDialog::showMatch(int index) {
   details_->SetLabel(text);
 }
 
-wxString ReuseDialog::matchText() const { return otherTitle_->GetLabel() + "\n" + details_->GetLabel(); }
+wxString ReuseDialog::matchText() const {
+  return otherTitle_->GetLabel() + "\n" + details_->GetLabel();
+}
 
 wxString ReuseDialog::overrule(const wxString& reason) {
   Status s = reuse_.overrule(record_, fromWx(reason));

@@ -77,8 +77,8 @@ Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& p
   RX_ASSIGN_OR_RETURN(std::int64_t total, repo.fingerprintCount());
   index_ = dedup::ReuseIndex();
   std::size_t done = 0;
-  RX_RETURN_IF_ERROR(repo.forEachFingerprint(
-      [&](std::int64_t id, const std::string& text, bool) -> Status {
+  RX_RETURN_IF_ERROR(
+      repo.forEachFingerprint([&](std::int64_t id, const std::string& text, bool) -> Status {
         auto fp = dedup::Fingerprint::parse(text);
         if (!fp)
           return Status(ErrorCode::kCorrupt, "fingerprint of prescription " + std::to_string(id) +
@@ -152,7 +152,8 @@ Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerpr
 Result<ReuseFinding> ReuseService::refresh(std::int64_t id,
                                            const std::map<std::string, std::string>& fields) {
   if (!loaded()) RX_RETURN_IF_ERROR(load());
-  RX_ASSIGN_OR_RETURN(auto text, data::ReuseRepository(session_.store().connection()).fingerprint(id));
+  RX_ASSIGN_OR_RETURN(auto text,
+                      data::ReuseRepository(session_.store().connection()).fingerprint(id));
   dedup::Fingerprint fp;  // none for a record presented before fingerprints were kept
   if (text) {
     RX_ASSIGN_OR_RETURN(fp, dedup::Fingerprint::parse(*text));
@@ -207,8 +208,8 @@ Result<cv::Mat> ReuseService::page(std::int64_t id) {
   if (!jpeg) return cv::Mat();
   cv::Mat img = cv::imdecode(*jpeg, cv::IMREAD_GRAYSCALE);
   if (img.empty())
-    return Status(ErrorCode::kCorrupt, "stored page of prescription " + std::to_string(id) +
-                                           " is not a readable image");
+    return Status(ErrorCode::kCorrupt,
+                  "stored page of prescription " + std::to_string(id) + " is not a readable image");
   return img;
 }
 
@@ -226,14 +227,14 @@ Status ReuseService::overrule(std::int64_t id, const std::string& reason) {
   auto& conn = session_.store().connection();
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
-  RX_RETURN_IF_ERROR(data::ReuseRepository(conn).overrule(id, session_.user().name,
-                                                          utcTimestamp(), reason));
+  RX_RETURN_IF_ERROR(
+      data::ReuseRepository(conn).overrule(id, session_.user().name, utcTimestamp(), reason));
   json matched = json::array();
   for (const auto& m : f->matches) matched.push_back(m.record);
-  RX_RETURN_IF_ERROR(
-      session_
-          .audit("rx.reuse-overrule", std::to_string(id), {{"reason", reason}, {"matches", matched}})
-          .status());
+  RX_RETURN_IF_ERROR(session_
+                         .audit("rx.reuse-overrule", std::to_string(id),
+                                {{"reason", reason}, {"matches", matched}})
+                         .status());
   return tx.commit();
 }
 

@@ -295,8 +295,9 @@ Status ReviewService::confirmFields(std::int64_t id,
     }
     if (r.kind == "electronic")
       return Status(ErrorCode::kInvalidArgument,
-                    "field '" + field + "' of an e-prescription is signed by its issuer and cannot "
-                    "be changed; only patient_id_no can be recorded");
+                    "field '" + field +
+                        "' of an e-prescription is signed by its issuer and cannot "
+                        "be changed; only patient_id_no can be recorded");
     if (std::find_if(std::begin(ocr::kFieldNames), std::end(ocr::kFieldNames),
                      [&](const char* n) { return field == n; }) == std::end(ocr::kFieldNames))
       return Status(ErrorCode::kInvalidArgument, "unknown field '" + field + "'");
@@ -424,9 +425,10 @@ Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std:
     std::string evidence;
     if (finding)
       for (const auto& m : finding->matches)
-        evidence += "record " + std::to_string(m.record) + " (" + m.state +
-                    (m.arrivedAt.empty() ? "" : ", arrived " + m.arrivedAt + " via " + m.arrivedBy) +
-                    "; " + m.rule + ") ";
+        evidence +=
+            "record " + std::to_string(m.record) + " (" + m.state +
+            (m.arrivedAt.empty() ? "" : ", arrived " + m.arrivedAt + " via " + m.arrivedBy) + "; " +
+            m.rule + ") ";
     if (usedBy) {
       add("reuse", Severity::kBlock,
           "this prescription was already used (prescription " + std::to_string(*usedBy) + ")",
@@ -434,8 +436,7 @@ Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std:
     } else if (finding && finding->verdict == dedup::Verdict::kCertain) {
       add("reuse", Severity::kBlock, "this prescription was presented before (reuse certain)",
           evidence);
-    } else if (finding && finding->verdict == dedup::Verdict::kSuspected &&
-               !finding->overruled()) {
+    } else if (finding && finding->verdict == dedup::Verdict::kSuspected && !finding->overruled()) {
       add("reuse", Severity::kBlock,
           "this may be a prescription presented before: compare, then overrule with a reason if "
           "it is a different one",

@@ -33,8 +33,9 @@ const char* inkRegionName(int region);
 struct PresentationContent {
   std::string issuer;    // hospital / organisation name
   std::string rxNumber;  // as written
-  bool numberRead = false;  // true: OCR read it (may be misread); false: signed (e-prescription, QR)
-  std::string date;      // YYYY-MM-DD when known
+  bool numberRead =
+      false;         // true: OCR read it (may be misread); false: signed (e-prescription, QR)
+  std::string date;  // YYYY-MM-DD when known
   std::string patient;
   std::vector<std::string> drugs;  // names
   // The filled-in values (not the form's printed labels), in reading order, for the text
@@ -54,7 +55,7 @@ struct Fingerprint {
   std::uint64_t issuer = 0, date = 0, patient = 0;  // 0 = unknown
   std::vector<std::uint64_t> drugs;                 // sorted, unique
   bool hasText = false;
-  Hash256 text{};  // SimHash of keyed character bigrams of the values
+  Hash256 text{};               // SimHash of keyed character bigrams of the values
   std::uint8_t inkRegions = 0;  // bit i: region i was hashed
   Hash256 ink{};                // 64 bits per region
 

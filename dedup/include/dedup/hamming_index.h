@@ -1,9 +1,9 @@
 // An in-memory index of 256-bit hashes for Hamming-radius search (multi-index hashing,
 // Norouzi et al.): each hash is cut into eight 32-bit chunks; if two hashes are within r bits,
 // one chunk differs in at most r/8 bits (pigeonhole), so a search probes every chunk value within
-// r/8 bits of the query's chunk in that chunk's table and checks the full distance of what it finds.
-// Per query, chunk values that many hashes share are skipped and their share of the radius given
-// to the rarest chunks (the pigeonhole argument holds for any split), which keeps clustered
+// r/8 bits of the query's chunk in that chunk's table and checks the full distance of what it
+// finds. Per query, chunk values that many hashes share are skipped and their share of the radius
+// given to the rarest chunks (the pigeonhole argument holds for any split), which keeps clustered
 // hashes fast.
 //
 // Each table is a counting sort of (chunk, position) pairs by a mixed hash of the chunk, so equal

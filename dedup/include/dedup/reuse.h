@@ -48,8 +48,8 @@ struct Signals {
 
 // The thresholds, measured on the generated corpus (docs/reuse.md says how).
 struct ReuseThresholds {
-  int inkClose = 14;    // of 64 bits: the same ink
-  int inkSearch = 23;   // of 256 bits: whole-ink radius searched in the index
+  int inkClose = 14;   // of 64 bits: the same ink
+  int inkSearch = 23;  // of 256 bits: whole-ink radius searched in the index
 };
 
 struct Comparison {
