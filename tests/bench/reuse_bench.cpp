@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -312,6 +313,8 @@ int main(int argc, char** argv) {
   app.add_option("--save", saveFile, "Save the corpus's fingerprints (skip OCR next time)");
   app.add_option("--load", loadFile, "Load fingerprints saved with --save");
   app.add_flag("--verbose", verbose, "Print every miss and false alarm with its signals");
+  std::string photosDir;
+  app.add_option("--write-photos", photosDir, "Write the corpus's photos to this folder and stop");
   app.add_option("--index-sizes", indexSizes, "Index sizes to time (0: none)")->delimiter(',');
   app.add_option("--queries", queries, "Index queries per size");
   CLI11_PARSE(app, argc, argv);
@@ -331,6 +334,16 @@ int main(int argc, char** argv) {
     std::cerr << "corpus: " << corpus.size() << " photos generated in " << msSince(t) / 1000
               << " s\n";
     items.resize(corpus.size());
+    if (!photosDir.empty()) {
+      std::filesystem::create_directories(photosDir);
+      for (std::size_t i = 0; i < corpus.size(); ++i)
+        std::ofstream(photosDir + "/" + std::to_string(i) + "-" + corpus[i].category + ".jpg",
+                      std::ios::binary)
+            .write(reinterpret_cast<const char*>(corpus[i].jpeg.data()),
+                   static_cast<std::streamsize>(corpus[i].jpeg.size()));
+      std::cerr << "wrote " << corpus.size() << " photos to " << photosDir << "\n";
+      return 0;
+    }
     const dedup::Fingerprinter fingerprinter(benchKey());
     std::atomic<std::size_t> next{0}, done{0};
     std::mutex progress;

@@ -6,6 +6,7 @@
 
 #include "base/time.h"
 #include "data/audit.h"
+#include "data/reuse.h"
 #include "store_fixture.h"
 #include "workstation/demo_documents.h"
 
@@ -349,6 +350,15 @@ TEST_F(ReviewTest, ReuseFindingNamesTheDispensedEarlierPresentation) {
   EXPECT_TRUE(f.matches[0].used);
   EXPECT_EQ(f.matches[0].arrivedBy, "wang");
   EXPECT_EQ(f.matches[0].signals["number"], "same");
+  // The hand-out marked the first presentation's fingerprint used, the second's not.
+  std::map<std::int64_t, bool> used;
+  RX_ASSERT_OK(data::ReuseRepository(wang_->store().connection())
+                   .forEachFingerprint([&](std::int64_t id, const std::string&, bool u) {
+                     used[id] = u;
+                     return Status();
+                   }));
+  EXPECT_TRUE(used.at(first));
+  EXPECT_FALSE(used.at(again));
   // A certain reuse cannot be overruled.
   auto overruled = review.reuse().overrule(again, "patient insists");
   EXPECT_EQ(overruled.code(), ErrorCode::kConflict);
