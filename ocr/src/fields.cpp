@@ -129,6 +129,7 @@ struct Label {
 const std::vector<Label>& labels() {
   static const std::vector<Label> kLabels = [] {
     std::vector<Label> l = {{U"处方编号", "rx_number"},
+                            {U"处方号", "rx_number"},
                             {U"No", "rx_number"},
                             {U"NO", "rx_number"},
                             {U"N0", "rx_number"},
@@ -399,6 +400,45 @@ std::string normalizeText(const std::string& text) {
   return toUtf8(normalizeLine(line).text);
 }
 
+// When the label of the date or of the number was not read (cut off by the frame, smudged), a
+// date, or a run of 8-14 digits that is no other value, above the drugs is taken instead, at 60%
+// of its confidence: review then asks the pharmacist to confirm it.
+void findUnlabelled(const std::vector<Span>& spans, const std::vector<RecognizedLine>& lines,
+                    std::size_t rpLine, ExtractedFields& out) {
+  const bool wantDate = !out.fields.count("date"), wantNumber = !out.fields.count("rx_number");
+  if (!wantDate && !wantNumber) return;
+  std::optional<FieldValue> date, number;
+  for (std::size_t li = 0; li < std::min(rpLine, lines.size()); ++li) {
+    const std::u32string& t = spans[li].text;
+    for (std::size_t k = 0; k < t.size();) {
+      if (!isDigit(t[k])) {
+        ++k;
+        continue;
+      }
+      std::size_t e = k;
+      while (e < t.size() && isDigit(t[e])) ++e;
+      const std::size_t len = e - k;
+      const bool afterLetter = k > 0 && isAsciiAlnum(t[k - 1]) && !isDigit(t[k - 1]);
+      const bool yearLike = len == 4 && t[k] == '2' && t[k + 1] == '0' && e < t.size() &&
+                            (t[e] == U'年' || t[e] == '-' || t[e] == '.' || t[e] == '/');
+      if (wantDate && !date && yearLike) {
+        const std::size_t to = std::min(t.size(), k + 12);
+        const std::u32string value = cleanValue("date", t.substr(k, to - k));
+        if (!value.empty()) date = valueOf(spans[li], k, to, lines[li], value);
+      } else if (wantNumber && !number && !afterLetter && len >= 8 && len <= 14 &&
+                 !(len == 11 && t[k] == '1') && !(e < t.size() && t[e] == '.')) {
+        number = valueOf(spans[li], k, e, lines[li], t.substr(k, len));
+      }
+      k = e;
+    }
+  }
+  for (auto& [name, v] : {std::pair{"date", &date}, std::pair{"rx_number", &number}})
+    if (*v) {
+      (*v)->confidence *= 0.6f;
+      out.fields[name] = **v;
+    }
+}
+
 ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
                               const DrugLexicon* lexicon) {
   ExtractedFields out;
@@ -407,6 +447,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
   for (const auto& l : lines) spans.push_back(normalizeLine(l));
 
   bool inDrugs = false;
+  std::size_t rpLine = lines.size();
   for (std::size_t li = 0; li < lines.size(); ++li) {
     const Span& s = spans[li];
     const std::u32string& t = s.text;
@@ -420,6 +461,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
     std::u32string head = trim(t);
     if (head.rfind(U"Rp", 0) == 0 || head.rfind(U"RP", 0) == 0 || head == U"R") {
       inDrugs = true;
+      rpLine = std::min(rpLine, li);
       continue;
     }
     auto found = findLabels(t);
@@ -459,6 +501,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
       out.fields[field] = valueOf(s, from, to, lines[li], value);
     }
   }
+  findUnlabelled(spans, lines, rpLine, out);
   return out;
 }
 

@@ -130,5 +130,32 @@ TEST(Fields, DateFormatsAndMissingFields) {
   EXPECT_FALSE(none.fields.count("date")) << "an impossible date is not a date";
 }
 
+TEST(Fields, NumberAndDateWithoutTheirLabelsAreTakenForConfirmation) {
+  // The frame cut off the left edge: "处方号:" and "日期:" are gone, the values are there.
+  std::vector<RecognizedLine> lines = {
+      line({"北京市朝阳区第三人民医院"}, 0),
+      line({"202687035718", "|", "2026年4月8日"}, 60),
+      line({"姓名:", "刘雨轩", "|", "门诊号:", "MZ531045909", "|", "电话", "13812345678"}, 120),
+      line({"Rp"}, 180),
+      line({"1.", "阿莫西林胶囊", "0.25g×24粒", "×2盒"}, 240),
+      line({"2026-05-01", "20261234567890"}, 300),  // below Rp: not taken
+  };
+  auto f = extractFields(lines, nullptr);
+  ASSERT_TRUE(f.fields.count("rx_number"));
+  EXPECT_EQ(f.fields.at("rx_number").value, "202687035718");
+  ASSERT_TRUE(f.fields.count("date"));
+  EXPECT_EQ(f.fields.at("date").value, "2026-04-08");
+  EXPECT_LT(f.fields.at("rx_number").confidence, 0.8f) << "must be confirmed at review";
+  EXPECT_LT(f.fields.at("date").confidence, 0.8f);
+  EXPECT_GT(f.fields.at("rx_number").box.area(), 0);
+  // The outpatient number and a mobile phone number are never taken for the prescription number.
+  auto other = extractFields({line({"MZ531045909", "|", "13812345678"}, 0)}, nullptr);
+  EXPECT_FALSE(other.fields.count("rx_number"));
+  // A labelled value wins over an unlabelled one.
+  auto labelled =
+      extractFields({line({"99887766554"}, 0), line({"处方号:", "202600001234"}, 60)}, nullptr);
+  EXPECT_EQ(labelled.fields.at("rx_number").value, "202600001234");
+}
+
 }  // namespace
 }  // namespace rx::ocr
