@@ -64,6 +64,33 @@ class ReviewTest : public ::testing::Test {
   std::unique_ptr<Session> wang_;
 };
 
+namespace reuse {
+
+// Hands out `id` (approved, prepared, one package, checked).
+void dispense(ReviewService& review, std::int64_t id, const std::string& code) {
+  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  RX_ASSERT_OK(review.scanPackage(id, code));
+  RX_ASSERT_OK(review.recordStep(id, "check"));
+  RX_ASSERT_OK(review.handOut(id));
+}
+
+ocr::ExtractedFields paperFields(const std::string& number, const std::string& date,
+                                 const std::string& patient) {
+  ocr::ExtractedFields f;
+  f.fields["rx_number"] = {number, 0.95f, {}};
+  f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
+  f.fields["date"] = {date, 0.95f, {}};
+  f.fields["patient_name"] = {patient, 0.95f, {}};
+  ocr::DrugLine drug;
+  drug.name = {"头孢克肟胶囊", 0.9f, {}};
+  drug.drugClass = "rx";
+  drug.quantity = {"2", 0.9f, {}};
+  f.drugs.push_back(drug);
+  return f;
+}
+
+}  // namespace reuse
+
 TEST_F(ReviewTest, ElectronicPrescriptionFromIntakeToHandOut) {
   ReviewService review(*wang_);
   const std::int64_t id = presentToday();
@@ -117,10 +144,7 @@ TEST_F(ReviewTest, SecondUseOfThePrescriptionAndOfATraceCodeAreRefused) {
   ReviewService review(*wang_);
   const std::int64_t first = presentToday();
   approve(review, first);
-  RX_ASSERT_OK(review.recordStep(first, "prepare"));
-  RX_ASSERT_OK(review.scanPackage(first, "81234560000012345678"));
-  RX_ASSERT_OK(review.recordStep(first, "check"));
-  RX_ASSERT_OK(review.handOut(first));
+  reuse::dispense(review, first, "81234560000012345678");
 
   // The same e-prescription presented again: the reuse rule blocks it.
   const std::int64_t again = presentToday();
@@ -241,10 +265,7 @@ TEST_F(ReviewTest, RecallFindsTheBuyerAndPurgeKeepsWhatIsStillInItsPeriod) {
   ReviewService review(*wang_);
   const std::int64_t id = presentToday();
   approve(review, id);
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
-  RX_ASSERT_OK(review.recordStep(id, "check"));
-  RX_ASSERT_OK(review.handOut(id));
+  reuse::dispense(review, id, "(01)06901234567892(17)280630(10)B2301(21)SN0001");
   EXPECT_EQ(review.recall(std::string("阿莫西林胶囊"), std::string("B2301"), std::nullopt)
                 .status()
                 .code(),
@@ -304,33 +325,6 @@ TEST(MaskedName, ShowsOnlyTheSurname) {
 
 }  // namespace
 }  // namespace rx::ws
-
-namespace reuse {
-
-// Hands out `id` (approved, prepared, one package, checked).
-void dispense(ReviewService& review, std::int64_t id, const std::string& code) {
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  RX_ASSERT_OK(review.scanPackage(id, code));
-  RX_ASSERT_OK(review.recordStep(id, "check"));
-  RX_ASSERT_OK(review.handOut(id));
-}
-
-ocr::ExtractedFields paperFields(const std::string& number, const std::string& date,
-                                 const std::string& patient) {
-  ocr::ExtractedFields f;
-  f.fields["rx_number"] = {number, 0.95f, {}};
-  f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
-  f.fields["date"] = {date, 0.95f, {}};
-  f.fields["patient_name"] = {patient, 0.95f, {}};
-  ocr::DrugLine drug;
-  drug.name = {"头孢克肟胶囊", 0.9f, {}};
-  drug.drugClass = "rx";
-  drug.quantity = {"2", 0.9f, {}};
-  f.drugs.push_back(drug);
-  return f;
-}
-
-}  // namespace reuse
 
 TEST_F(ReviewTest, ReuseFindingNamesTheDispensedEarlierPresentation) {
   ReviewService review(*wang_);

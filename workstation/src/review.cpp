@@ -559,6 +559,18 @@ Status ReviewService::verifyDecision(const data::DecisionRecord& d) {
   return Status::ok();
 }
 
+namespace {
+
+// Dispensing works on approved (or partly dispensed) prescriptions only.
+Status requireDispensable(const data::PrescriptionRecord& r, const std::string& why) {
+  if (r.state == data::RxState::kApproved || r.state == data::RxState::kPartiallyDispensed)
+    return Status();
+  return Status(ErrorCode::kConflict, "prescription " + std::to_string(r.id) + " is " +
+                                          std::string(data::rxStateName(r.state)) + "; " + why);
+}
+
+}  // namespace
+
 Status ReviewService::recordStep(std::int64_t id, const std::string& step) {
   RX_RETURN_IF_ERROR(requirePharmacist("record dispensing steps"));
   if (step != "prepare" && step != "check")
@@ -567,10 +579,7 @@ Status ReviewService::recordStep(std::int64_t id, const std::string& step) {
   auto& conn = session_.store().connection();
   data::PrescriptionRepository repo(conn);
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
-  if (r.state != data::RxState::kApproved && r.state != data::RxState::kPartiallyDispensed)
-    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " is " +
-                                            std::string(data::rxStateName(r.state)) +
-                                            "; only approved prescriptions are dispensed");
+  RX_RETURN_IF_ERROR(requireDispensable(r, "only approved prescriptions are dispensed"));
   RX_ASSIGN_OR_RETURN(auto done, repo.steps(id));
   if (step == "check") {
     auto prepared =
@@ -596,10 +605,7 @@ Result<data::PackageRecord> ReviewService::scanPackage(std::int64_t id,
   auto& conn = session_.store().connection();
   data::PrescriptionRepository repo(conn);
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
-  if (r.state != data::RxState::kApproved && r.state != data::RxState::kPartiallyDispensed)
-    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " is " +
-                                            std::string(data::rxStateName(r.state)) +
-                                            "; nothing can be dispensed before approval");
+  RX_RETURN_IF_ERROR(requireDispensable(r, "nothing can be dispensed before approval"));
   data::PackageRecord p{id,          code.canonical,       code.productCode, code.batch,
                         code.expiry, session_.user().name, utcTimestamp()};
   data::Transaction tx(conn);
