@@ -41,6 +41,52 @@ Result<ReadResult> PrescriptionReader::read(const std::vector<std::uint8_t>& byt
   return r;
 }
 
+void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
+                                            std::vector<RecognizedLine>& lines) {
+  // Tesseract's page layout sometimes drops a whole text line (seen: the number and date line
+  // under the title of a photo whose top edge the frame cut). Rows of ink that no recognised line
+  // covers are read again as single lines.
+  cv::Mat ink;
+  cv::threshold(eraseRules(page), ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  cv::Mat rows;
+  cv::reduce(ink, rows, 1, cv::REDUCE_SUM, CV_32S);
+  const int minInk = std::max(8, page.cols / 200) * 255;
+  // Rows inside a recognised line are taken; what ink remains is in lines Tesseract missed.
+  for (const auto& l : lines)
+    for (int y = std::max(0, l.box.y); y < std::min(rows.rows, l.box.y + l.box.height); ++y)
+      rows.at<int>(y) = 0;
+  std::vector<std::pair<int, int>> bands;  // [from, to)
+  for (int y = 0, start = -1, gap = 0; y <= rows.rows; ++y) {
+    const bool inked = y < rows.rows && rows.at<int>(y) >= minInk;
+    if (inked) {
+      if (start < 0) start = y;
+      gap = 0;
+    } else if (start >= 0 && (++gap > 3 || y == rows.rows)) {
+      const int end = y - gap + 1;
+      if (end - start >= 18 && end - start <= 90) bands.emplace_back(start, end);
+      start = -1;
+      gap = 0;
+    }
+  }
+  int reread = 0;
+  for (const auto& [from, to] : bands) {
+    if (++reread > 8) break;
+    const cv::Rect band(0, std::max(0, from - 6), page.cols,
+                        std::min(page.rows, to + 6) - std::max(0, from - 6));
+    auto found = recognizer_->recognize(page(band), Layout::kSingleLine);
+    if (!found) continue;
+    for (RecognizedLine l : *found) {
+      if (l.confidence < 50 || toU32(l.text).size() < 2) continue;
+      l.box.y += band.y;
+      for (auto& w : l.words) w.box.y += band.y;
+      lines.push_back(std::move(l));
+    }
+  }
+  std::stable_sort(
+      lines.begin(), lines.end(),
+      [](const RecognizedLine& a, const RecognizedLine& b) { return a.box.y < b.box.y; });
+}
+
 void PrescriptionReader::rereadNames(const cv::Mat& page, ExtractedFields& fields) {
   // Names are the fields the page pass gets wrong most (one similar-looking character); reading
   // just the name, enlarged, as a single line is more accurate. Keep the more confident reading.
@@ -86,6 +132,7 @@ Result<ReadResult> PrescriptionReader::readImage(const cv::Mat& bgr) {
   r.ms.page = msSince(t);
   t = Clock::now();
   RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
+  recoverMissedLines(r.page.gray, r.lines);
   r.ms.recognize = msSince(t);
   t = Clock::now();
   r.fields = extractFields(r.lines, lexicon_);

@@ -40,6 +40,7 @@ class PrescriptionReader {
 
  private:
   void rereadNames(const cv::Mat& page, ExtractedFields& fields);
+  void recoverMissedLines(const cv::Mat& page, std::vector<RecognizedLine>& lines);
   std::unique_ptr<Recognizer> recognizer_;
   const DrugLexicon* lexicon_;
   ImageLimits limits_;
