@@ -33,10 +33,13 @@ Result<std::optional<std::string>> ReuseRepository::fingerprint(std::int64_t id)
 }
 
 Status ReuseRepository::forEachFingerprint(
-    const std::function<Status(std::int64_t, const std::string&, bool)>& row) {
+    const std::function<Status(std::int64_t, const std::string&, bool)>& row,
+    std::int64_t afterId) {
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("SELECT prescription_id, data, used_at IS NOT NULL FROM "
-                                    "fingerprints ORDER BY prescription_id"));
+                                    "fingerprints WHERE prescription_id > ? ORDER BY "
+                                    "prescription_id"));
+  st.bind(1, afterId);
   for (;;) {
     RX_ASSIGN_OR_RETURN(bool more, st.step());
     if (!more) return Status();

@@ -488,5 +488,25 @@ TEST_F(ReviewTest, SignedFieldsOfAnEPrescriptionCannotBeCorrected) {
   RX_EXPECT_OK(review.confirmFields(id, {{"patient_id_no", "110101198005010011"}}));
 }
 
+TEST_F(ReviewTest, PresentationsByAnotherProgramAreSeenWithoutRestart) {
+  const std::string today = datePart(utcTimestamp());
+  ReviewService counter(*wang_);  // e.g. the GUI, open all day
+  RX_ASSERT_OK(counter.presentPaper(reuse::paperFields("202600000001", today, "甲"), "a.jpg"));
+  // Meanwhile another program (a CLI batch) presents a prescription through its own session.
+  auto li = Session::login(path(), "li", "l", test::fastStoreOptions());
+  RX_ASSERT_OK(li);
+  auto other =
+      ReviewService(**li).presentPaper(reuse::paperFields("202600000002", today, "乙"), "b.jpg");
+  RX_ASSERT_OK(other);
+  li->reset();
+  // The same paper at the counter: its index catches up before comparing.
+  auto again = counter.presentPaper(reuse::paperFields("202600000002", today, "乙"), "c.jpg");
+  RX_ASSERT_OK(again);
+  auto finding = counter.reuse().finding(*again);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
+  EXPECT_EQ((*finding)->matches.at(0).record, *other);
+}
+
 }  // namespace
 }  // namespace rx::ws

@@ -76,20 +76,32 @@ Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& p
   RX_ASSIGN_OR_RETURN(crypto::SecretBytes key, repo.secret());
   RX_ASSIGN_OR_RETURN(std::int64_t total, repo.fingerprintCount());
   index_ = dedup::ReuseIndex();
-  std::size_t done = 0;
-  RX_RETURN_IF_ERROR(
-      repo.forEachFingerprint([&](std::int64_t id, const std::string& text, bool) -> Status {
-        auto fp = dedup::Fingerprint::parse(text);
-        if (!fp)
-          return Status(ErrorCode::kCorrupt, "fingerprint of prescription " + std::to_string(id) +
-                                                 ": " + fp.status().message());
-        index_.add(id, *fp);
-        if (progress && (++done % 4096 == 0 || done == static_cast<std::size_t>(total)))
-          progress(done, static_cast<std::size_t>(total));
-        return Status();
-      }));
+  lastId_ = 0;
+  RX_RETURN_IF_ERROR(addStored(static_cast<std::size_t>(total), progress));
   fingerprinter_.emplace(std::move(key));
   return Status();
+}
+
+Status ReuseService::addStored(std::size_t total,
+                               const std::function<void(std::size_t, std::size_t)>& progress) {
+  std::size_t done = 0;
+  return data::ReuseRepository(session_.store().connection())
+      .forEachFingerprint(
+          [&](std::int64_t id, const std::string& text, bool) -> Status {
+            // This session's own presentations of the open transaction join at commit().
+            for (const auto& p : pending_)
+              if (p.first == id) return Status();
+            lastId_ = std::max(lastId_, id);
+            auto fp = dedup::Fingerprint::parse(text);
+            if (!fp)
+              return Status(ErrorCode::kCorrupt, "fingerprint of prescription " +
+                                                     std::to_string(id) + ": " +
+                                                     fp.status().message());
+            index_.add(id, *fp);
+            if (progress && (++done % 4096 == 0 || done == total)) progress(done, total);
+            return Status();
+          },
+          lastId_);
 }
 
 Result<dedup::Fingerprint> ReuseService::fingerprint(const dedup::PresentationContent& content,
@@ -120,6 +132,8 @@ Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
 
 Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerprint& fp) {
   if (!loaded()) RX_RETURN_IF_ERROR(load());
+  // Presentations another program (the GUI, another CLI run) stored since we loaded.
+  RX_RETURN_IF_ERROR(addStored(0, {}));
   ReuseFinding f;
   auto matches = index_.find(fp, id);
   for (const auto& [other, fingerprint] : pending_) {  // earlier in this same transaction
@@ -173,7 +187,10 @@ Result<ReuseFinding> ReuseService::refresh(std::int64_t id,
 }
 
 void ReuseService::commit() {
-  for (auto& [id, fp] : pending_) index_.add(id, fp);
+  for (auto& [id, fp] : pending_) {
+    index_.add(id, fp);
+    lastId_ = std::max(lastId_, id);
+  }
   pending_.clear();
 }
 

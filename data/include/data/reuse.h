@@ -26,9 +26,10 @@ class ReuseRepository {
   Result<SecretBytes> secret();
   Status putFingerprint(std::int64_t prescriptionId, const std::string& data);
   Result<std::optional<std::string>> fingerprint(std::int64_t prescriptionId);
-  // Calls `row(id, data, used)` for every fingerprint in id order.
+  // Calls `row(id, data, used)` for every fingerprint of a record after `afterId`, in id order.
   Status forEachFingerprint(
-      const std::function<Status(std::int64_t, const std::string&, bool)>& row);
+      const std::function<Status(std::int64_t, const std::string&, bool)>& row,
+      std::int64_t afterId = 0);
   Result<std::int64_t> fingerprintCount();
   Status markUsed(std::int64_t prescriptionId, const std::string& at);
 

@@ -77,10 +77,13 @@ class ReuseService {
 
  private:
   Result<ReuseMatchInfo> describe(std::int64_t record);
+  Status addStored(std::size_t total,
+                   const std::function<void(std::size_t, std::size_t)>& progress);
   Session& session_;
   std::optional<dedup::Fingerprinter> fingerprinter_;
   dedup::ReuseIndex index_;
   std::vector<std::pair<std::int64_t, dedup::Fingerprint>> pending_;
+  std::int64_t lastId_ = 0;  // the highest record whose fingerprint the index holds
 };
 
 }  // namespace rx::ws
