@@ -91,7 +91,10 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
   int inkAlike = 0;
   for (int r = 0; r < kInkRegions; ++r) inkAlike += inkSame(r) ? 1 : 0;
   const bool dateSame = s.date == Agreement::kSame;
-  const bool patientSame = s.patient == Agreement::kSame;
+  // A name OCR read differently whose ink is alike is the same name misread.
+  const bool patientSame = s.patient == Agreement::kSame ||
+                           (s.patient == Agreement::kDiffer && s.ink[kInkPatient] >= 0 &&
+                            s.ink[kInkPatient] <= t.inkClose);
 
   // Score: agreeing evidence over available evidence, for ranking.
   double have = 0, got = 0;

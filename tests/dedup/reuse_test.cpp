@@ -94,6 +94,22 @@ TEST_F(ReuseRules, UnreadableNumberWithSameIssuerDatePatientIsSuspected) {
   EXPECT_EQ(compare(fp(noNumber), fp(original_)).verdict, Verdict::kNew);
 }
 
+TEST_F(ReuseRules, AMisreadNameWhoseInkIsAlikeCountsAsTheSamePatient) {
+  auto misread = original_;
+  misread.rxNumber.clear();    // number not read
+  misread.patient = "郑梓营";  // one character misread
+  Fingerprint a = fp(misread), b = fp(original_);
+  a.inkRegions = b.inkRegions = 1 << kInkPatient;
+  a.ink[kInkPatient] = 0x0123456789abcdefull;
+  b.ink[kInkPatient] = 0x0123456789abcdefull ^ 0x0101010100000000ull;  // 4 bits apart
+  auto c = compare(a, b);
+  EXPECT_EQ(c.signals.patient, Agreement::kDiffer);
+  EXPECT_EQ(c.verdict, Verdict::kSuspected) << c.rule;
+  // Ink of a different name: not the same patient.
+  b.ink[kInkPatient] = ~a.ink[kInkPatient];
+  EXPECT_EQ(compare(a, b).verdict, Verdict::kNew);
+}
+
 TEST_F(ReuseRules, KeyedHashesDependOnTheStoreKeyAndHideTheValues) {
   Fingerprinter other(crypto::randomSecret(32));
   const Fingerprint a = fp(original_), b = other.make(original_, {}, {});

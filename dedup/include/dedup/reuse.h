@@ -4,6 +4,7 @@
 // Content decides, not the look of the page: a monthly repeat (same patient, drugs and form; new
 // number and date) and another prescription on the same hospital form must stay `new`, while a
 // re-photo of the same paper must be caught even when OCR misreads a character of the number.
+// "Same patient" below also holds when OCR read the names differently but their ink is alike.
 // The rules (compare()) in order:
 //   certain    same number (and issuer not different) with the same date or the same patient;
 //   suspected  same number otherwise, unless issuer, date and patient all differ;
