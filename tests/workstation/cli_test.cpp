@@ -241,6 +241,7 @@ TEST_F(CliTest, ProviderSignsPharmacyImportsAndVerifiesThenRevokes) {
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <zint.h>
 #include "rxgen.h"
 
 namespace rx::test {
@@ -288,6 +289,21 @@ TEST_F(CliTest, OcrPrintsStableJsonPerImageAndNamesUnreadableFiles) {
 namespace rx::test {
 namespace {
 
+// A Code 128 symbol drawn by zint on a white margin, as printed on a drug box.
+cv::Mat drawCode128(const std::string& data) {
+  zint_symbol* s = ZBarcode_Create();
+  s->symbology = BARCODE_CODE128;
+  s->scale = 3;
+  s->show_hrt = 0;
+  cv::Mat out;
+  if (ZBarcode_Encode_and_Buffer(s, reinterpret_cast<const unsigned char*>(data.data()),
+                                 static_cast<int>(data.size()), 0) < ZINT_ERROR)
+    cv::copyMakeBorder(cv::Mat(s->bitmap_height, s->bitmap_width, CV_8UC3, s->bitmap), out, 80, 80,
+                       80, 80, cv::BORDER_CONSTANT, cv::Scalar(255, 255, 255));
+  ZBarcode_Delete(s);
+  return out;
+}
+
 TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
   initStore();
   std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
@@ -334,8 +350,18 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
                       asWang);
   ASSERT_EQ(approved.exitCode, 0) << approved.err;
   EXPECT_EQ(nlohmann::json::parse(approved.out)["decision"], "approve");
-  auto dispensed = cli({"--db", db(), "dispense", id, "--code", "81234560000012345678"}, asWang);
+  // One package scanned, one photographed (its Code 128 read from the photo).
+  cv::imwrite(dir_.file("box.png"), drawCode128("81234560000087654321"));
+  cv::imwrite(dir_.file("blank.png"), cv::Mat(400, 600, CV_8UC3, cv::Scalar(230, 230, 230)));
+  auto unreadable =
+      cli({"--db", db(), "dispense", id, "--code-photo", dir_.file("blank.png")}, asWang);
+  EXPECT_EQ(unreadable.exitCode, 3);
+  EXPECT_NE(unreadable.err.find("blank.png"), std::string::npos) << unreadable.err;
+  auto dispensed = cli({"--db", db(), "dispense", id, "--code", "81234560000012345678",
+                        "--code-photo", dir_.file("box.png"), "--json"},
+                       asWang);
   ASSERT_EQ(dispensed.exitCode, 0) << dispensed.err;
+  EXPECT_NE(dispensed.out.find("81234560000087654321"), std::string::npos) << dispensed.out;
 
   auto again = cli({"--db", db(), "intake", dir_.file("rx.json"), "--json"}, asWang);
   ASSERT_EQ(again.exitCode, 0) << again.err;

@@ -9,6 +9,7 @@
 #include "base/time.h"
 #include "commands.h"
 #include "data/files.h"
+#include "ocr/barcodes.h"
 #include "ocr/image_io.h"
 #include "ocr/reader.h"
 #include "workstation/ocr_json.h"
@@ -348,17 +349,37 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // dispense ID --code CODE...
   struct DispenseArgs {
     std::int64_t id = 0;
-    std::vector<std::string> codes;
+    std::vector<std::string> codes, photos;
     bool handOut = true;
   };
   auto* dispense = app.add_subcommand(
       "dispense", "Prepare, scan package codes, check and hand out an approved prescription");
   auto da = std::make_shared<DispenseArgs>();
   dispense->add_option("id", da->id, "Prescription record number")->required();
-  dispense->add_option("--code", da->codes, "Traceability code of each package (药品追溯码 or GS1)")
-      ->required();
+  dispense->add_option("--code", da->codes,
+                       "Traceability code of each package (药品追溯码 or GS1)");
+  dispense->add_option("--code-photo", da->photos,
+                       "Photo of a package: its Code 128 / Data Matrix / EAN-13 codes are read");
   dispense->add_option("--hand-out", da->handOut, "Hand out after scanning (default true)");
   out.push_back({dispense, [&g, da] {
+                   if (da->codes.empty() && da->photos.empty())
+                     return reportError(g, Status(ErrorCode::kInvalidArgument,
+                                                  "give each package's code with --code or a "
+                                                  "photo of it with --code-photo"));
+                   // Codes read from photos join the typed or scanned ones.
+                   for (const auto& file : da->photos) {
+                     auto image = ocr::loadImage(file);
+                     if (!image) return reportError(g, image.status());
+                     auto found = ocr::readPackageCodes(*image);
+                     if (found.empty())
+                       return reportError(g, Status(ErrorCode::kNotFound,
+                                                    file + ": no Code 128, Data Matrix or EAN-13 "
+                                                           "code could be read in the photo"));
+                     for (const auto& c : found) {
+                       if (!g.json) std::cerr << file << ": " << c.symbology << " read\n";
+                       da->codes.push_back(c.text);
+                     }
+                   }
                    auto session = loginFromOptions(g);
                    if (!session) return reportError(g, session.status());
                    ws::ReviewService review(**session);

@@ -1,0 +1,92 @@
+#include "ocr/barcodes.h"
+
+#include <dmtx.h>
+#include <zbar.h>
+
+#include <algorithm>
+#include <opencv2/imgproc.hpp>
+
+namespace rx::ocr {
+
+namespace {
+
+cv::Mat toGray(const cv::Mat& image) {
+  cv::Mat gray;
+  if (image.channels() == 3)
+    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  else if (image.channels() == 4)
+    cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
+  else
+    gray = image;
+  return gray.isContinuous() ? gray : gray.clone();
+}
+
+struct Found {
+  int y;
+  PackageCode code;
+};
+
+void zbarCodes(const cv::Mat& gray, std::vector<Found>& out) {
+  zbar::ImageScanner scanner;
+  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
+  scanner.set_config(zbar::ZBAR_CODE128, zbar::ZBAR_CFG_ENABLE, 1);
+  scanner.set_config(zbar::ZBAR_EAN13, zbar::ZBAR_CFG_ENABLE, 1);
+  zbar::Image image(static_cast<unsigned>(gray.cols), static_cast<unsigned>(gray.rows), "Y800",
+                    gray.data, static_cast<unsigned long>(gray.total()));
+  if (scanner.scan(image) <= 0) return;
+  for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) {
+    int y = gray.rows;
+    for (int i = 0; i < s->get_location_size(); ++i) y = std::min(y, s->get_location_y(i));
+    out.push_back({y, {s->get_type() == zbar::ZBAR_CODE128 ? "code128" : "ean13", s->get_data()}});
+  }
+}
+
+void dmtxCodes(const cv::Mat& gray, int maxSymbols, int ms, std::vector<Found>& out) {
+  DmtxImage* img = dmtxImageCreate(gray.data, gray.cols, gray.rows, DmtxPack8bppK);
+  if (!img) return;
+  DmtxDecode* dec = dmtxDecodeCreate(img, 2);  // search at half resolution: 4x faster
+  if (dec) {
+    dec->fnc1 = 0x1D;  // GS1 separators as ASCII GS (libdmtx 0.7.7 has no decode property)
+    DmtxTime until = dmtxTimeAdd(dmtxTimeNow(), ms);
+    for (int n = 0; n < maxSymbols; ++n) {
+      DmtxRegion* reg = dmtxRegionFindNext(dec, &until);
+      if (!reg) break;
+      if (DmtxMessage* msg = dmtxDecodeMatrixRegion(dec, reg, DmtxUndefined)) {
+        std::string text(reinterpret_cast<const char*>(msg->output), msg->outputIdx);
+        // FNC1 in first position marks GS1 data; it is not a separator (ZBar drops it too).
+        if (!text.empty() && text.front() == '\x1d') text.erase(0, 1);
+        // libdmtx's y axis points up.
+        const int y = gray.rows - static_cast<int>(reg->topLoc.Y);
+        out.push_back({y, {"datamatrix", std::move(text)}});
+        dmtxMessageDestroy(&msg);
+      }
+      dmtxRegionDestroy(&reg);
+    }
+    dmtxDecodeDestroy(&dec);
+  }
+  dmtxImageDestroy(&img);
+}
+
+}  // namespace
+
+std::vector<PackageCode> readPackageCodes(const cv::Mat& image, int maxDataMatrix,
+                                          int dataMatrixMs) {
+  if (image.empty()) return {};
+  cv::Mat gray = toGray(image);
+  // Phone photos are large; codes on a box stay readable at 1600 px.
+  const double scale = 1600.0 / std::max(gray.cols, gray.rows);
+  if (scale < 1) cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
+  std::vector<Found> found;
+  zbarCodes(gray, found);
+  dmtxCodes(gray, maxDataMatrix, dataMatrixMs, found);
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Found& a, const Found& b) { return a.y < b.y; });
+  std::vector<PackageCode> out;
+  for (auto& f : found)
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const PackageCode& c) { return c.text == f.code.text; }))
+      out.push_back(std::move(f.code));
+  return out;
+}
+
+}  // namespace rx::ocr
