@@ -130,7 +130,8 @@ Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
   return m;
 }
 
-Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerprint& fp) {
+Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerprint& fp,
+                                          const cv::Mat& page) {
   if (!loaded()) RX_RETURN_IF_ERROR(load());
   // Presentations another program (the GUI, another CLI run) stored since we loaded.
   RX_RETURN_IF_ERROR(addStored(0, {}));
@@ -157,6 +158,11 @@ Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerpr
   }
   data::ReuseRepository repo(session_.store().connection());
   RX_RETURN_IF_ERROR(repo.putFingerprint(id, fp.serialize()));
+  if (!page.empty()) {
+    std::vector<std::uint8_t> jpeg;
+    cv::imencode(".jpg", page, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
+    RX_RETURN_IF_ERROR(repo.putPage(id, jpeg));
+  }
   RX_RETURN_IF_ERROR(repo.putFinding(
       {id, std::string(dedup::verdictName(f.verdict)), stored.dump(), utcTimestamp(), {}, {}, {}}));
   pending_.emplace_back(id, fp);

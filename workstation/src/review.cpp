@@ -3,8 +3,6 @@
 #include <chrono>
 #include <set>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include "base/drug_class.h"
 #include "base/time.h"
 #include "base/utf8.h"
@@ -157,22 +155,9 @@ Result<std::int64_t> ReviewService::presentElectronic(const EPrescription& erx,
     r.items.push_back(
         {0, 0, d.name, d.drugClass, false, d.strength.value_or(""), d.quantity, d.unit, d.usage});
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp, reuse().fingerprint(contentOf(erx)));
-  auto& conn = session_.store().connection();
-  PendingReuse pending(reuse());
-  data::Transaction tx(conn);
-  RX_RETURN_IF_ERROR(tx.beginStatus());
-  RX_ASSIGN_OR_RETURN(std::int64_t id, data::PrescriptionRepository(conn).insert(r));
-  RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().record(id, fp));
-  RX_RETURN_IF_ERROR(session_
-                         .audit("rx.present", std::to_string(id),
-                                {{"kind", "electronic"},
-                                 {"rx_number", erx.rxNumber},
-                                 {"verified", verdict.accepted()},
-                                 {"reuse", std::string(dedup::verdictName(finding.verdict))}})
-                         .status());
-  RX_RETURN_IF_ERROR(tx.commit());
-  pending.committed();
-  return id;
+  return present(
+      r, fp, {},
+      {{"kind", "electronic"}, {"rx_number", erx.rxNumber}, {"verified", verdict.accepted()}});
 }
 
 Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fields,
@@ -221,24 +206,20 @@ Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fie
     }
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp,
                       reuse().fingerprint(content, page, dedup::inkBoxesFromFields(fields)));
+  return present(r, fp, page, {{"kind", "paper"}, {"source", source}});
+}
+
+Result<std::int64_t> ReviewService::present(const data::PrescriptionRecord& r,
+                                            const dedup::Fingerprint& fp, const cv::Mat& page,
+                                            json auditDetails) {
   auto& conn = session_.store().connection();
   PendingReuse pending(reuse());
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(std::int64_t id, data::PrescriptionRepository(conn).insert(r));
-  RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().record(id, fp));
-  if (!page.empty()) {
-    // Kept with the record (inside the encrypted store only) to compare with later presentations.
-    std::vector<std::uint8_t> jpeg;
-    cv::imencode(".jpg", page, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
-    RX_RETURN_IF_ERROR(data::ReuseRepository(conn).putPage(id, jpeg));
-  }
-  RX_RETURN_IF_ERROR(session_
-                         .audit("rx.present", std::to_string(id),
-                                {{"kind", "paper"},
-                                 {"source", source},
-                                 {"reuse", std::string(dedup::verdictName(finding.verdict))}})
-                         .status());
+  RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().record(id, fp, page));
+  auditDetails["reuse"] = std::string(dedup::verdictName(finding.verdict));
+  RX_RETURN_IF_ERROR(session_.audit("rx.present", std::to_string(id), auditDetails).status());
   RX_RETURN_IF_ERROR(tx.commit());
   pending.committed();
   return id;

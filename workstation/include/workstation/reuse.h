@@ -60,7 +60,10 @@ class ReuseService {
   // Compares `fp` with every earlier presentation and stores fingerprint and finding for record
   // `id`. Call inside the presenting transaction, then commit() after it committed (the index
   // only learns committed presentations) or discard() if it did not.
-  Result<ReuseFinding> record(std::int64_t id, const dedup::Fingerprint& fp);
+  // `page` (the straightened grey page, may be empty) is kept with the record to be shown beside
+  // a later presentation.
+  Result<ReuseFinding> record(std::int64_t id, const dedup::Fingerprint& fp,
+                              const cv::Mat& page = {});
   // After a pharmacist confirmed or corrected fields of record `id` (`fields`: the values now,
   // rx_number / hospital / date / patient_name), compares it again with the corrected identity.
   // An earlier overrule no longer applies. Same transaction rules as record().

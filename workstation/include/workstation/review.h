@@ -119,6 +119,9 @@ class ReviewService {
 
  private:
   Status requirePharmacist(std::string_view action) const;
+  // Stores a presentation with its fingerprint, finding (and page) in one audited transaction.
+  Result<std::int64_t> present(const data::PrescriptionRecord& r, const dedup::Fingerprint& fp,
+                               const cv::Mat& page, nlohmann::json auditDetails);
   Session& session_;
   ReviewSettings settings_;
   std::unique_ptr<ReuseService> reuse_;
