@@ -31,7 +31,12 @@ void HammingIndex::add(std::uint32_t id, const Hash256& hash) {
   hashes_.push_back(hash);
   ids_.push_back(id);
   const std::size_t tail = hashes_.size() - indexed_;
-  if (tail > std::max<std::size_t>(256, indexed_ / 32)) rebuild();
+  if (!deferred_ && tail > std::max<std::size_t>(256, indexed_ / 32)) rebuild();
+}
+
+void HammingIndex::deferIndexing(bool defer) {
+  deferred_ = defer;
+  if (!defer && indexed_ != hashes_.size()) rebuild();
 }
 
 void HammingIndex::rebuild() {

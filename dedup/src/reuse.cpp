@@ -155,6 +155,12 @@ void ReuseIndex::add(std::int64_t record, const Fingerprint& fp) {
   if (fp.inkRegions == (1 << kInkRegions) - 1) ink_.add(at, fp.ink);
 }
 
+void ReuseIndex::beginBulkLoad(std::size_t expected) {
+  records_.reserve(records_.size() + expected);
+  ink_.reserve(ink_.size() + expected);
+  ink_.deferIndexing(true);
+}
+
 std::vector<ReuseMatch> ReuseIndex::find(const Fingerprint& fp, std::optional<std::int64_t> exclude,
                                          std::size_t* compared) const {
   std::vector<std::uint32_t> candidates;

@@ -207,6 +207,14 @@ TEST(HammingIndexTest, AnswersExactlyAsAScanAtEveryRadius) {
       if (q % 4 == 0) query = randomHash(rng);
       ASSERT_EQ(index.within(query, radius), index.scan(query, radius)) << "radius " << radius;
     }
+  // Loaded in bulk (indexed once at the end): the same answers, before and after indexing.
+  HammingIndex bulk;
+  bulk.deferIndexing(true);
+  for (std::uint32_t i = 0; i < stored.size(); ++i) bulk.add(i, stored[i]);
+  EXPECT_EQ(bulk.within(stored[77], 15), index.within(stored[77], 15));
+  bulk.deferIndexing(false);
+  EXPECT_EQ(bulk.within(stored[77], 15), index.within(stored[77], 15));
+  EXPECT_EQ(bulk.within(stored[9], 23), index.scan(stored[9], 23));
   // The query's own hash is found at distance 0.
   auto hits = index.within(stored[1234], 0);
   ASSERT_FALSE(hits.empty());

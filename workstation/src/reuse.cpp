@@ -77,7 +77,10 @@ Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& p
   RX_ASSIGN_OR_RETURN(std::int64_t total, repo.fingerprintCount());
   index_ = dedup::ReuseIndex();
   lastId_ = 0;
-  RX_RETURN_IF_ERROR(addStored(static_cast<std::size_t>(total), progress));
+  index_.beginBulkLoad(static_cast<std::size_t>(total));
+  Status added = addStored(static_cast<std::size_t>(total), progress);
+  index_.endBulkLoad();
+  RX_RETURN_IF_ERROR(added);
   fingerprinter_.emplace(std::move(key));
   return Status();
 }

@@ -31,6 +31,8 @@ class HammingIndex {
 
   void reserve(std::size_t n);
   void add(std::uint32_t id, const Hash256& hash);
+  // While deferred, add() only appends (loading many at start-up); ending it indexes them once.
+  void deferIndexing(bool defer);
   std::size_t size() const { return hashes_.size(); }
 
   // Every stored hash within `radius` bits of `query` (radius < 32), sorted by distance then id.
@@ -71,6 +73,7 @@ class HammingIndex {
   std::vector<std::uint32_t> ids_;
   std::array<Table, kChunks> tables_;
   std::size_t indexed_ = 0;  // hashes_[indexed_..] are the unindexed tail
+  bool deferred_ = false;
   int bucketBits_ = 8;
 };
 

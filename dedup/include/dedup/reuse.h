@@ -74,6 +74,9 @@ class ReuseIndex {
 
   // Adds a presentation; adding a record again replaces its fingerprint.
   void add(std::int64_t record, const Fingerprint& fp);
+  // Around loading many fingerprints at once: the ink index is built once at the end.
+  void beginBulkLoad(std::size_t expected);
+  void endBulkLoad() { ink_.deferIndexing(false); }
   std::size_t size() const { return latest_.size(); }
 
   // Earlier presentations that `fp` may be a reuse of (suspected or certain), strongest first;
