@@ -53,6 +53,18 @@ Result<std::int64_t> ReuseRepository::fingerprintCount() {
   return row ? st.columnInt(0) : 0;
 }
 
+Result<std::vector<std::int64_t>> ReuseRepository::withoutFingerprint() {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("SELECT id FROM prescriptions WHERE id NOT IN (SELECT "
+                                    "prescription_id FROM fingerprints) ORDER BY id"));
+  std::vector<std::int64_t> out;
+  for (;;) {
+    RX_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    out.push_back(st.columnInt(0));
+  }
+}
+
 Status ReuseRepository::markUsed(std::int64_t id, const std::string& at) {
   RX_ASSIGN_OR_RETURN(
       Statement st, conn_.prepare("UPDATE fingerprints SET used_at = ? WHERE prescription_id = ?"));

@@ -508,5 +508,27 @@ TEST_F(ReviewTest, PresentationsByAnotherProgramAreSeenWithoutRestart) {
   EXPECT_EQ((*finding)->matches.at(0).record, *other);
 }
 
+TEST_F(ReviewTest, RecordsFromBeforeFingerprintsAreFingerprintedAtLoad) {
+  const std::string today = datePart(utcTimestamp());
+  std::int64_t old = 0;
+  {
+    ReviewService review(*wang_);
+    auto id = review.presentPaper(reuse::paperFields("202600005555", today, "孙丽"), "a.jpg");
+    RX_ASSERT_OK(id);
+    old = *id;
+  }
+  // As in a store written by an rxdesk without reuse detection.
+  auto st = wang_->store().connection().prepare("DELETE FROM fingerprints");
+  RX_ASSERT_OK(st);
+  RX_ASSERT_OK(st->run());
+  ReviewService review(*wang_);
+  auto again = review.presentPaper(reuse::paperFields("202600005555", today, "孙丽"), "b.jpg");
+  RX_ASSERT_OK(again);
+  auto finding = review.reuse().finding(*again);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
+  EXPECT_EQ((*finding)->matches.at(0).record, old);
+}
+
 }  // namespace
 }  // namespace rx::ws

@@ -82,6 +82,41 @@ Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& p
   index_.endBulkLoad();
   RX_RETURN_IF_ERROR(added);
   fingerprinter_.emplace(std::move(key));
+  return backfill();
+}
+
+Status ReuseService::backfill() {
+  auto& conn = session_.store().connection();
+  RX_ASSIGN_OR_RETURN(auto missing, data::ReuseRepository(conn).withoutFingerprint());
+  if (missing.empty()) return Status();
+  // Records from before fingerprints were kept get one from what was stored (no image evidence),
+  // so a later re-photo of them is still caught.
+  data::PrescriptionRepository prescriptions(conn);
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  std::vector<std::pair<std::int64_t, dedup::Fingerprint>> made;
+  for (std::int64_t id : missing) {
+    RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, prescriptions.find(id));
+    dedup::PresentationContent c;
+    c.rxNumber = r.rxNumber.value_or("");
+    c.numberRead = r.kind == "paper";
+    if (r.kind == "paper") c.issuer = r.issuer.value_or("");  // electronic: a USCC, not a name
+    c.date = r.issuedOn.value_or("");
+    c.patient = r.patientName.value_or("");
+    c.values = {c.rxNumber, c.date, c.patient, r.diagnosis.value_or("")};
+    for (const auto& item : r.items) {
+      c.drugs.push_back(item.drugName);
+      c.values.push_back(item.drugName + item.spec + item.unit + item.usage);
+    }
+    dedup::Fingerprint fp = fingerprinter_->make(c, {}, {});
+    RX_RETURN_IF_ERROR(data::ReuseRepository(conn).putFingerprint(id, fp.serialize()));
+    made.emplace_back(id, std::move(fp));
+  }
+  RX_RETURN_IF_ERROR(tx.commit());
+  for (auto& [id, fp] : made) {
+    index_.add(id, fp);
+    lastId_ = std::max(lastId_, id);
+  }
   return Status();
 }
 

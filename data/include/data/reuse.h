@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "data/connection.h"
 
@@ -31,6 +32,8 @@ class ReuseRepository {
       const std::function<Status(std::int64_t, const std::string&, bool)>& row,
       std::int64_t afterId = 0);
   Result<std::int64_t> fingerprintCount();
+  // Records presented before fingerprints were kept (stores made by an older rxdesk).
+  Result<std::vector<std::int64_t>> withoutFingerprint();
   Status markUsed(std::int64_t prescriptionId, const std::string& at);
 
   // The straightened page of a paper prescription, as JPEG bytes.

@@ -80,6 +80,7 @@ class ReuseService {
 
  private:
   Result<ReuseMatchInfo> describe(std::int64_t record);
+  Status backfill();
   Status addStored(std::size_t total,
                    const std::function<void(std::size_t, std::size_t)>& progress);
   Session& session_;
