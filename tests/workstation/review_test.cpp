@@ -530,5 +530,15 @@ TEST_F(ReviewTest, RecordsFromBeforeFingerprintsAreFingerprintedAtLoad) {
   EXPECT_EQ((*finding)->matches.at(0).record, old);
 }
 
+TEST(ReuseContent, EPrescriptionDateIsTheDayInChinaAsAPrintoutShowsIt) {
+  EPrescription rx;
+  rx.issuedAt = "2026-02-28T17:30:00Z";  // 01:30 on 1 March in Beijing
+  EXPECT_EQ(contentOf(rx).date, "2026-03-01");
+  rx.issuedAt = "2026-02-28T15:59:59Z";
+  EXPECT_EQ(contentOf(rx).date, "2026-02-28");
+  rx.issuedAt = "not a time";
+  EXPECT_EQ(contentOf(rx).date, "");
+}
+
 }  // namespace
 }  // namespace rx::ws

@@ -48,18 +48,9 @@ dedup::PresentationContent contentOf(const EPrescription& rx) {
   c.issuer = rx.organizationName;
   c.rxNumber = rx.rxNumber;
   // A printout shows the date in China (UTC+8); the bundle's timestamp is UTC.
-  if (rx.issuedAt.size() >= 13 && isIsoDate(rx.issuedAt.substr(0, 10))) {
+  if (auto day = rx.issuedAt.size() >= 13 ? toDays(rx.issuedAt.substr(0, 10)) : std::nullopt) {
     const int hour = std::atoi(rx.issuedAt.substr(11, 2).c_str());
-    c.date = rx.issuedAt.substr(0, 10);
-    if (hour + 8 >= 24) {
-      // The next calendar day.
-      const auto t = std::chrono::sys_days(std::chrono::year_month_day(
-                         std::chrono::year(std::atoi(c.date.substr(0, 4).c_str())),
-                         std::chrono::month(std::atoi(c.date.substr(5, 2).c_str())),
-                         std::chrono::day(std::atoi(c.date.substr(8, 2).c_str())))) +
-                     std::chrono::days(1);
-      c.date = datePart(utcTimestamp(std::chrono::system_clock::time_point(t)));
-    }
+    c.date = fromDays(hour + 8 >= 24 ? *day + std::chrono::days(1) : *day);
   }
   c.patient = rx.patient.name;
   c.values = {rx.rxNumber, c.date, rx.patient.name, rx.diagnosis.value_or("")};

@@ -73,23 +73,6 @@ std::string maskedName(const std::string& name) {
 
 namespace {
 
-std::optional<std::chrono::sys_days> toDays(const std::string& iso) {
-  if (!isIsoDate(iso)) return std::nullopt;
-  using namespace std::chrono;
-  const year_month_day ymd{year{std::stoi(iso.substr(0, 4))},
-                           month{static_cast<unsigned>(std::stoi(iso.substr(5, 2)))},
-                           day{static_cast<unsigned>(std::stoi(iso.substr(8, 2)))}};
-  return sys_days{ymd};
-}
-
-std::string fromDays(std::chrono::sys_days d) {
-  const std::chrono::year_month_day ymd{d};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
-}
-
 std::string addYears(const std::string& iso, int years) {
   using namespace std::chrono;
   auto d = toDays(iso);

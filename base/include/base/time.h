@@ -2,7 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +38,25 @@ inline bool isIsoDate(std::string_view d) {
   if (m < 1 || m > 12 || day < 1) return false;
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+// The calendar day of a YYYY-MM-DD date, or nullopt when it is not one.
+inline std::optional<std::chrono::sys_days> toDays(const std::string& iso) {
+  if (!isIsoDate(iso)) return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{year{std::stoi(iso.substr(0, 4))},
+                           month{static_cast<unsigned>(std::stoi(iso.substr(5, 2)))},
+                           day{static_cast<unsigned>(std::stoi(iso.substr(8, 2)))}};
+  return sys_days{ymd};
+}
+
+// A calendar day as YYYY-MM-DD.
+inline std::string fromDays(std::chrono::sys_days d) {
+  const std::chrono::year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
 }
 
 }  // namespace rx
