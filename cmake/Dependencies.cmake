@@ -20,6 +20,8 @@ pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5.0 lept)
 # Package codes in photos: Code 128 (ZBar) and Data Matrix (libdmtx).
 pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)
 pkg_check_modules(DMTX REQUIRED IMPORTED_TARGET libdmtx)
+# Sales vouchers: Pango lays out CJK text on a cairo PDF surface (fonts embedded as subsets).
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 if(RXDESK_BUILD_GUI)
   find_package(wxWidgets 3.2 REQUIRED COMPONENTS core base)
   find_program(MSGFMT_EXECUTABLE msgfmt REQUIRED)

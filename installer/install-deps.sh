@@ -36,14 +36,15 @@ BUILD=(build-essential cmake ninja-build pkg-config gettext git)
 # Libraries rxdesk links.
 LIBS=(libwxgtk3.2-dev libtesseract-dev libleptonica-dev libopencv-dev libopencv-contrib-dev
       libcrypto++-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libzbar-dev
-      libdmtx-dev libcairo2-dev)
+      libdmtx-dev libcairo2-dev libpango1.0-dev)
 # Runtime data: OCR models and the CJK fonts used to render demo and test prescriptions.
 DATA=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-microhei
       fonts-wqy-zenhei)
 # Tests and benchmarks: GoogleTest/Mock, Google Benchmark, zint (draws test barcodes), a headless
-# X server and screenshots, openssl for the independent signature cross-check, package validators.
+# X server and screenshots, openssl for the independent signature cross-check, package validators,
+# pdftotext (reads the text back out of generated vouchers).
 TEST=(libgtest-dev libgmock-dev libbenchmark-dev libzint-dev xvfb xauth x11-utils imagemagick openssl
-      desktop-file-utils appstream)
+      desktop-file-utils appstream poppler-utils)
 
 missing=()
 for p in "${BUILD[@]}" "${LIBS[@]}" "${DATA[@]}" "${TEST[@]}"; do

@@ -255,6 +255,57 @@ CREATE TABLE reuse_findings (
 ) STRICT;
 )SQL";
 
+// Settings an admin changes (pharmacy identity, review and dispensing rules), the pharmacy's product
+// list (what a scanned package is, its maker and price: the sales voucher's lines, G16), each
+// package's product details as sold, and hand-out in parts: a hand_out step may now be recorded
+// more than once, and each package records the hand-out that gave it to the buyer.
+constexpr const char* kV6Dispensing = R"SQL(
+CREATE TABLE settings (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  changed_by TEXT NOT NULL,
+  changed_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE products (
+  product_code TEXT PRIMARY KEY,        -- 药品追溯码 product part (7 digits) or GS1 GTIN-14
+  drug_name    TEXT NOT NULL CHECK (length(drug_name) > 0),
+  spec         TEXT NOT NULL,
+  manufacturer TEXT NOT NULL CHECK (length(manufacturer) > 0),
+  unit         TEXT NOT NULL CHECK (length(unit) > 0),
+  price_fen    INTEGER NOT NULL CHECK (price_fen >= 0),
+  approval_no  TEXT,                    -- 国药准字
+  updated_by   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL
+) STRICT;
+
+ALTER TABLE dispensed_packages ADD COLUMN drug_name TEXT;
+ALTER TABLE dispensed_packages ADD COLUMN spec TEXT;
+ALTER TABLE dispensed_packages ADD COLUMN manufacturer TEXT;
+ALTER TABLE dispensed_packages ADD COLUMN unit TEXT;
+ALTER TABLE dispensed_packages ADD COLUMN price_fen INTEGER;
+ALTER TABLE dispensed_packages ADD COLUMN handed_out_at TEXT;
+ALTER TABLE dispensed_packages ADD COLUMN hand_out_no INTEGER;  -- 1 = the first hand-out
+UPDATE dispensed_packages SET handed_out_at = (SELECT s.at FROM dispensing_steps s WHERE
+  s.prescription_id = dispensed_packages.prescription_id AND s.step = 'hand_out'),
+  hand_out_no = 1 WHERE EXISTS (SELECT 1 FROM dispensing_steps s WHERE
+  s.prescription_id = dispensed_packages.prescription_id AND s.step = 'hand_out');
+CREATE INDEX dispensed_packages_rx ON dispensed_packages(prescription_id);
+
+CREATE TABLE dispensing_steps_v6 (
+  id              INTEGER PRIMARY KEY,
+  prescription_id INTEGER NOT NULL REFERENCES prescriptions(id),
+  step            TEXT NOT NULL CHECK (step IN ('prepare', 'check', 'hand_out')),
+  by_user         TEXT NOT NULL,
+  at              TEXT NOT NULL
+) STRICT;
+INSERT INTO dispensing_steps_v6 SELECT id, prescription_id, step, by_user, at FROM dispensing_steps;
+DROP TABLE dispensing_steps;
+ALTER TABLE dispensing_steps_v6 RENAME TO dispensing_steps;
+CREATE UNIQUE INDEX dispensing_steps_once ON dispensing_steps(prescription_id, step)
+  WHERE step <> 'hand_out';
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -263,6 +314,7 @@ const std::vector<Migration> kMigrations = {
     {4, "review and dispensing: prescriptions, decisions, steps, packages, personal keys",
      kV4Review},
     {5, "reuse detection: keyed-hash secret, fingerprints, findings, page images", kV5Reuse},
+    {6, "settings, product list, package sale details, hand-out in parts", kV6Dispensing},
 };
 
 std::string nowUtc() {

@@ -229,14 +229,10 @@ Result<std::vector<DecisionRecord>> PrescriptionRepository::decisions(std::int64
                                     "key_id, decided_by, decided_at FROM review_decisions "
                                     "WHERE prescription_id = ? ORDER BY id"));
   st.bind(1, prescriptionId);
-  std::vector<DecisionRecord> out;
-  for (;;) {
-    RX_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back({st.columnInt(0), st.columnInt(1), st.columnText(2), st.columnText(3),
-                   st.columnBlob(4), st.columnText(5), st.columnText(6), st.columnText(7)});
-  }
-  return out;
+  return st.collect([](const Statement& s) -> DecisionRecord {
+    return {s.columnInt(0),  s.columnInt(1),  s.columnText(2), s.columnText(3),
+            s.columnBlob(4), s.columnText(5), s.columnText(6), s.columnText(7)};
+  });
 }
 
 Status PrescriptionRepository::addStep(std::int64_t prescriptionId, const StepRecord& step) {
@@ -259,21 +255,32 @@ Result<std::vector<StepRecord>> PrescriptionRepository::steps(std::int64_t presc
       conn_.prepare(
           "SELECT step, by_user, at FROM dispensing_steps WHERE prescription_id = ? ORDER BY id"));
   st.bind(1, prescriptionId);
-  std::vector<StepRecord> out;
-  for (;;) {
-    RX_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back({st.columnText(0), st.columnText(1), st.columnText(2)});
-  }
-  return out;
+  return st.collect([](const Statement& s) -> StepRecord {
+    return {s.columnText(0), s.columnText(1), s.columnText(2)};
+  });
 }
 
 namespace {
 constexpr std::string_view kPackageColumns =
-    "prescription_id, trace_code, product_code, batch, expiry, dispensed_by, dispensed_at";
+    "prescription_id, trace_code, product_code, batch, expiry, dispensed_by, dispensed_at, "
+    "drug_name, spec, manufacturer, unit, price_fen, handed_out_at, hand_out_no";
 PackageRecord readPackage(const Statement& st) {
-  return {st.columnInt(0),          st.columnText(1), st.columnText(2), st.columnOptionalText(3),
-          st.columnOptionalText(4), st.columnText(5), st.columnText(6)};
+  PackageRecord p;
+  p.prescriptionId = st.columnInt(0);
+  p.traceCode = st.columnText(1);
+  p.productCode = st.columnText(2);
+  p.batch = st.columnOptionalText(3);
+  p.expiry = st.columnOptionalText(4);
+  p.dispensedBy = st.columnText(5);
+  p.dispensedAt = st.columnText(6);
+  p.drugName = st.columnOptionalText(7);
+  p.spec = st.columnOptionalText(8);
+  p.manufacturer = st.columnOptionalText(9);
+  p.unit = st.columnOptionalText(10);
+  if (!st.columnIsNull(11)) p.priceFen = st.columnInt(11);
+  p.handedOutAt = st.columnOptionalText(12);
+  if (!st.columnIsNull(13)) p.handOutNo = static_cast<int>(st.columnInt(13));
+  return p;
 }
 }  // namespace
 
@@ -286,7 +293,7 @@ Status PrescriptionRepository::addPackage(const PackageRecord& p) {
                                             std::to_string(earlier->prescriptionId));
   RX_ASSIGN_OR_RETURN(
       Statement st, conn_.prepare("INSERT INTO dispensed_packages(" + std::string(kPackageColumns) +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   return st.bind(1, p.prescriptionId)
       .bind(2, p.traceCode)
       .bind(3, p.productCode)
@@ -294,7 +301,37 @@ Status PrescriptionRepository::addPackage(const PackageRecord& p) {
       .bind(5, p.expiry)
       .bind(6, p.dispensedBy)
       .bind(7, p.dispensedAt)
+      .bind(8, p.drugName)
+      .bind(9, p.spec)
+      .bind(10, p.manufacturer)
+      .bind(11, p.unit)
+      .bind(12, p.priceFen)
+      .bind(13, p.handedOutAt)
+      .bind(14, p.handOutNo)
       .run();
+}
+
+Result<int> PrescriptionRepository::markHandedOut(std::int64_t prescriptionId, int handOutNo,
+                                                  const std::string& at) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("UPDATE dispensed_packages SET handed_out_at = ?, "
+                                    "hand_out_no = ? WHERE prescription_id = ? AND "
+                                    "handed_out_at IS NULL"));
+  RX_RETURN_IF_ERROR(st.bind(1, at).bind(2, handOutNo).bind(3, prescriptionId).run());
+  return static_cast<int>(conn_.changes());
+}
+
+Status PrescriptionRepository::removePackage(std::int64_t prescriptionId,
+                                             const std::string& traceCode) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("DELETE FROM dispensed_packages WHERE prescription_id = ? AND "
+                                    "trace_code = ? AND handed_out_at IS NULL"));
+  RX_RETURN_IF_ERROR(st.bind(1, prescriptionId).bind(2, traceCode).run());
+  if (conn_.changes() == 0)
+    return Status(ErrorCode::kNotFound,
+                  "package " + traceCode + " is not a package of prescription " +
+                      std::to_string(prescriptionId) + " still waiting to be handed out");
+  return Status();
 }
 
 Result<std::optional<PackageRecord>> PrescriptionRepository::packageByCode(
@@ -313,13 +350,7 @@ Result<std::vector<PackageRecord>> PrescriptionRepository::packages(std::int64_t
       conn_.prepare("SELECT " + std::string(kPackageColumns) +
                     " FROM dispensed_packages WHERE prescription_id = ? ORDER BY id"));
   st.bind(1, prescriptionId);
-  std::vector<PackageRecord> out;
-  for (;;) {
-    RX_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back(readPackage(st));
-  }
-  return out;
+  return st.collect([](const Statement& s) -> PackageRecord { return readPackage(s); });
 }
 
 Result<std::vector<RecallRow>> PrescriptionRepository::recall(
@@ -327,25 +358,23 @@ Result<std::vector<RecallRow>> PrescriptionRepository::recall(
     const std::optional<std::string>& traceCode) {
   RX_ASSIGN_OR_RETURN(
       Statement st,
-      conn_.prepare("SELECT p.id, coalesce((SELECT group_concat(drug_name, '、') FROM "
-                    "prescription_items i WHERE i.prescription_id = p.id), ''), "
-                    "d.trace_code, d.batch, d.expiry, d.dispensed_at, d.dispensed_by, "
-                    "p.patient_name, p.patient_id_no "
-                    "FROM dispensed_packages d JOIN prescriptions p ON p.id = d.prescription_id "
-                    "WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM prescription_items i WHERE "
-                    "i.prescription_id = p.id AND i.drug_name = ?1)) "
-                    "AND (?2 IS NULL OR d.batch = ?2) AND (?3 IS NULL OR d.trace_code = ?3) ORDER "
-                    "BY d.dispensed_at, d.id"));
+      conn_.prepare(
+          "SELECT p.id, coalesce(d.drug_name, (SELECT group_concat(drug_name, '、') "
+          "FROM prescription_items i WHERE i.prescription_id = p.id), ''), "
+          "d.trace_code, d.batch, d.expiry, d.dispensed_at, d.dispensed_by, "
+          "p.patient_name, p.patient_id_no "
+          "FROM dispensed_packages d JOIN prescriptions p ON p.id = d.prescription_id "
+          "WHERE (?1 IS NULL OR d.drug_name = ?1 OR (d.drug_name IS NULL AND EXISTS (SELECT 1 "
+          "FROM prescription_items i WHERE i.prescription_id = p.id AND "
+          "i.drug_name = ?1))) "
+          "AND (?2 IS NULL OR d.batch = ?2) AND (?3 IS NULL OR d.trace_code = ?3) ORDER "
+          "BY d.dispensed_at, d.id"));
   st.bind(1, drugName).bind(2, batch).bind(3, traceCode);
-  std::vector<RecallRow> out;
-  for (;;) {
-    RX_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back({st.columnInt(0), st.columnText(1), st.columnText(2), st.columnOptionalText(3),
-                   st.columnOptionalText(4), st.columnText(5), st.columnText(6),
-                   st.columnOptionalText(7), st.columnOptionalText(8)});
-  }
-  return out;
+  return st.collect([](const Statement& s) -> RecallRow {
+    return {s.columnInt(0),          s.columnText(1),         s.columnText(2),
+            s.columnOptionalText(3), s.columnOptionalText(4), s.columnText(5),
+            s.columnText(6),         s.columnOptionalText(7), s.columnOptionalText(8)};
+  });
 }
 
 Result<std::vector<std::int64_t>> PrescriptionRepository::expiredRetention(
@@ -354,13 +383,7 @@ Result<std::vector<std::int64_t>> PrescriptionRepository::expiredRetention(
       Statement st,
       conn_.prepare("SELECT id FROM prescriptions WHERE retain_until < ? ORDER BY id"));
   st.bind(1, today);
-  std::vector<std::int64_t> out;
-  for (;;) {
-    RX_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back(st.columnInt(0));
-  }
-  return out;
+  return st.collect([](const Statement& s) -> std::int64_t { return s.columnInt(0); });
 }
 
 Status PrescriptionRepository::purge(std::int64_t id) {

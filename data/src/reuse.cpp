@@ -57,17 +57,14 @@ Result<std::vector<std::int64_t>> ReuseRepository::withoutFingerprint() {
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("SELECT id FROM prescriptions WHERE id NOT IN (SELECT "
                                     "prescription_id FROM fingerprints) ORDER BY id"));
-  std::vector<std::int64_t> out;
-  for (;;) {
-    RX_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back(st.columnInt(0));
-  }
+  return st.collect([](const Statement& s) -> std::int64_t { return s.columnInt(0); });
 }
 
 Status ReuseRepository::markUsed(std::int64_t id, const std::string& at) {
   RX_ASSIGN_OR_RETURN(
-      Statement st, conn_.prepare("UPDATE fingerprints SET used_at = ? WHERE prescription_id = ?"));
+      Statement st,
+      conn_.prepare(
+          "UPDATE fingerprints SET used_at = coalesce(used_at, ?) WHERE prescription_id = ?"));
   return st.bind(1, at).bind(2, id).run();
 }
 

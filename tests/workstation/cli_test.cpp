@@ -1,6 +1,7 @@
 // rxdesk-cli as a user or script runs it: exit codes, stdout, stderr.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -350,6 +351,17 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
                       asWang);
   ASSERT_EQ(approved.exitCode, 0) << approved.err;
   EXPECT_EQ(nlohmann::json::parse(approved.out)["decision"], "approve");
+  // The product list says what the package codes are (both 8123456: the prescribed drug).
+  auto badPrice = cli({"--db", db(), "product", "add", "--code", "8123456", "--drug",
+                       "阿莫西林胶囊", "--manufacturer", "示例制药有限公司", "--price", "12,50"},
+                      asBoss);
+  EXPECT_EQ(badPrice.exitCode, 2);
+  EXPECT_NE(badPrice.err.find("--price"), std::string::npos) << badPrice.err;
+  ASSERT_EQ(cli({"--db", db(), "product", "add", "--code", "8123456", "--drug", "阿莫西林胶囊",
+                 "--spec", "0.25g×24粒", "--manufacturer", "示例制药有限公司", "--price", "12.50"},
+                asBoss)
+                .exitCode,
+            0);
   // One package scanned, one photographed (its Code 128 read from the photo).
   cv::imwrite(dir_.file("box.png"), drawCode128("81234560000087654321"));
   cv::imwrite(dir_.file("blank.png"), cv::Mat(400, 600, CV_8UC3, cv::Scalar(230, 230, 230)));
@@ -362,6 +374,14 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
                        asWang);
   ASSERT_EQ(dispensed.exitCode, 0) << dispensed.err;
   EXPECT_NE(dispensed.out.find("81234560000087654321"), std::string::npos) << dispensed.out;
+  EXPECT_EQ(nlohmann::json::parse(dispensed.out)["state"], "closed") << "2 of 2 boxes handed out";
+  auto voucher = cli({"--db", db(), "voucher", id, "--pdf", dir_.file("v.pdf"), "--json"}, asWang);
+  ASSERT_EQ(voucher.exitCode, 0) << voucher.err;
+  auto v = nlohmann::json::parse(voucher.out)["voucher"];
+  EXPECT_EQ(v["total"], "25.00");
+  EXPECT_EQ(v["lines"][0]["quantity"], 2);
+  EXPECT_EQ(v["buyer"]["id_number"], "1101**********0011");
+  EXPECT_TRUE(std::filesystem::file_size(dir_.file("v.pdf")) > 1000);
 
   auto again = cli({"--db", db(), "intake", dir_.file("rx.json"), "--json"}, asWang);
   ASSERT_EQ(again.exitCode, 0) << again.err;

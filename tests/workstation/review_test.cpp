@@ -2,18 +2,34 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "base/time.h"
 #include "data/audit.h"
 #include "data/reuse.h"
+#include "run_process.h"
 #include "store_fixture.h"
 #include "workstation/demo_documents.h"
+#include "workstation/settings.h"
+#include "workstation/voucher.h"
 
 namespace rx::ws {
 namespace {
 
 using nlohmann::json;
+
+data::ProductRecord product(const std::string& code, const std::string& drug,
+                            const std::string& maker, std::int64_t priceFen) {
+  data::ProductRecord p;
+  p.productCode = code;
+  p.drugName = drug;
+  p.spec = "0.25g×24粒";
+  p.manufacturer = maker;
+  p.unit = "盒";
+  p.priceFen = priceFen;
+  return p;
+}
 
 class ReviewTest : public ::testing::Test {
  protected:
@@ -29,6 +45,12 @@ class ReviewTest : public ::testing::Test {
         provider_, "2026-01-01T00:00:00Z");
     RX_ASSERT_OK(agreement);
     RX_ASSERT_OK(AgreementService(**admin).import(*agreement, "ag.json"));
+    // The products the tests' package codes are: 8123456 (药品追溯码) and a GTIN of the same drug
+    // from another maker, and a drug no test prescription prescribes.
+    ProductService products(**admin);
+    RX_ASSERT_OK(products.put(product("8123456", "阿莫西林胶囊", "示例制药有限公司", 1250)));
+    RX_ASSERT_OK(products.put(product("06901234567892", "阿莫西林胶囊", "另一制药厂", 1500)));
+    RX_ASSERT_OK(products.put(product("8765432", "头孢克肟胶囊", "示例制药有限公司", 3200)));
     admin->reset();
     auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
     RX_ASSERT_OK(wang);
@@ -66,12 +88,13 @@ class ReviewTest : public ::testing::Test {
 
 namespace reuse {
 
-// Hands out `id` (approved, prepared, one package, checked).
+// Hands out one package of `id` (approved; prepared and checked here): a partial hand-out of
+// the demo prescription's 2 boxes, which uses the prescription like a complete one.
 void dispense(ReviewService& review, std::int64_t id, const std::string& code) {
   RX_ASSERT_OK(review.recordStep(id, "prepare"));
   RX_ASSERT_OK(review.scanPackage(id, code));
   RX_ASSERT_OK(review.recordStep(id, "check"));
-  RX_ASSERT_OK(review.handOut(id));
+  RX_ASSERT_OK(review.handOut(id, /*partial=*/true));
 }
 
 ocr::ExtractedFields paperFields(const std::string& number, const std::string& date,
@@ -340,7 +363,7 @@ TEST_F(ReviewTest, ReuseFindingNamesTheDispensedEarlierPresentation) {
   EXPECT_EQ(f.verdict, dedup::Verdict::kCertain);
   ASSERT_EQ(f.matches.size(), 1u);
   EXPECT_EQ(f.matches[0].record, first);
-  EXPECT_EQ(f.matches[0].state, "closed");
+  EXPECT_EQ(f.matches[0].state, "partially_dispensed") << "one of its two boxes handed out";
   EXPECT_TRUE(f.matches[0].used);
   EXPECT_EQ(f.matches[0].arrivedBy, "wang");
   EXPECT_EQ(f.matches[0].signals["number"], "same");
@@ -538,6 +561,226 @@ TEST(ReuseContent, EPrescriptionDateIsTheDayInChinaAsAPrintoutShowsIt) {
   EXPECT_EQ(contentOf(rx).date, "2026-02-28");
   rx.issuedAt = "not a time";
   EXPECT_EQ(contentOf(rx).date, "");
+}
+
+}  // namespace
+}  // namespace rx::ws
+
+namespace rx::ws {
+namespace {
+
+TEST_F(ReviewTest, ScanRefusesUnknownProductsOtherDrugsAndOneBoxTooMany) {
+  ReviewService review(*wang_);
+  const std::int64_t id = presentToday();  // 阿莫西林胶囊 ×2 盒
+  approve(review, id);
+  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  auto unknown = review.scanPackage(id, "89999990000012345678");
+  EXPECT_EQ(unknown.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(
+      unknown.status().message().find("product 8999999 is not in the pharmacy's product list"),
+      std::string::npos)
+      << unknown.status().message();
+  auto other = review.scanPackage(id, "87654320000012345678");
+  EXPECT_EQ(other.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(other.status().message().find("头孢克肟胶囊"), std::string::npos)
+      << other.status().message();
+  EXPECT_NE(other.status().message().find("it prescribes 阿莫西林胶囊"), std::string::npos)
+      << other.status().message();
+  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000001"));
+  auto second = review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001");
+  RX_ASSERT_OK(second);
+  EXPECT_EQ(second->manufacturer, "另一制药厂") << "the product list names the maker";
+  EXPECT_EQ(second->priceFen, 1500);
+  auto third = review.scanPackage(id, "81234560000000000003");
+  EXPECT_EQ(third.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(third.status().message().find("2 of 2 盒"), std::string::npos)
+      << third.status().message();
+  // A package scanned by mistake is taken back, and its code can be scanned again later.
+  RX_ASSERT_OK(review.unscanPackage(id, "81234560000000000001"));
+  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000003"));
+  RX_ASSERT_OK(review.recordStep(id, "check"));
+  RX_ASSERT_OK(review.handOut(id));
+  EXPECT_EQ(review.unscanPackage(id, "81234560000000000003").code(), ErrorCode::kNotFound)
+      << "a handed-out package cannot be taken back";
+}
+
+TEST_F(ReviewTest, PartialHandOutUsesThePrescriptionAndTheRestClosesIt) {
+  ReviewService review(*wang_);
+  const std::int64_t id = presentToday();  // 阿莫西林胶囊 ×2 盒
+  approve(review, id);
+  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000001"));
+  RX_ASSERT_OK(review.recordStep(id, "check"));
+  Status whole = review.handOut(id);
+  EXPECT_EQ(whole.code(), ErrorCode::kConflict);
+  EXPECT_NE(whole.message().find("阿莫西林胶囊 1 of 2 盒"), std::string::npos) << whole.message();
+  RX_ASSERT_OK(review.handOut(id, /*partial=*/true));
+  data::PrescriptionRepository repo(wang_->store().connection());
+  EXPECT_EQ(repo.find(id)->state, data::RxState::kPartiallyDispensed);
+  EXPECT_EQ(*repo.usedBy("12440000455858776H", "RX20261122-0001"), id)
+      << "the first hand-out uses the prescription";
+  EXPECT_EQ(review.handOut(id, true).code(), ErrorCode::kConflict) << "nothing new scanned";
+  // Presented again while half dispensed: the reuse check blocks it.
+  const std::int64_t again = presentToday();
+  EXPECT_EQ(checkMap(again)["reuse"], Severity::kBlock);
+
+  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000002"));
+  RX_ASSERT_OK(review.handOut(id));
+  EXPECT_EQ(repo.find(id)->state, data::RxState::kClosed);
+  auto progress = review.dispensingProgress(id);
+  RX_ASSERT_OK(progress);
+  ASSERT_EQ(progress->size(), 1u);
+  EXPECT_EQ(progress->at(0).scanned, 2);
+
+  // One voucher per hand-out, each with what that hand-out gave.
+  VoucherService vouchers(*wang_);
+  auto v1 = vouchers.voucher(id, 1);
+  RX_ASSERT_OK(v1);
+  EXPECT_TRUE(v1->partial);
+  ASSERT_EQ(v1->lines.size(), 1u);
+  EXPECT_EQ(v1->lines[0].traceCodes, std::vector<std::string>{"81234560000000000001"});
+  auto v2 = vouchers.voucher(id);
+  RX_ASSERT_OK(v2);
+  EXPECT_EQ(v2->handOut, 2);
+  EXPECT_FALSE(v2->partial);
+  EXPECT_EQ(v2->lines[0].traceCodes, std::vector<std::string>{"81234560000000000002"});
+  EXPECT_EQ(vouchers.voucher(id, 3).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(ReviewTest, SettingsChangedByAnAdminApplyAtOnceAndAreAudited) {
+  ReviewService review(*wang_);  // no fixed settings: the store's
+  const std::int64_t id = presentToday();
+  approve(review, id);
+  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  EXPECT_EQ(SettingsService(*wang_).set("review.second_pharmacist_check", "true").code(),
+            ErrorCode::kPermissionDenied);
+
+  auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  SettingsService settings(**admin);
+  Status unknown = settings.set("review.second_check", "true");
+  EXPECT_EQ(unknown.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(unknown.message().find("review.second_pharmacist_check"), std::string::npos)
+      << "names the settings there are: " << unknown.message();
+  Status notBool = settings.set("review.second_pharmacist_check", "maybe");
+  EXPECT_NE(notBool.message().find("is not true or false"), std::string::npos) << notBool.message();
+  Status outside = settings.set("review.lock_minutes", "0");
+  EXPECT_NE(outside.message().find("outside 1…1440"), std::string::npos) << outside.message();
+  EXPECT_EQ(settings.set("pharmacy.uscc", "91440300708461136X").code(), ErrorCode::kInvalidArgument)
+      << "a wrong check character";
+  RX_ASSERT_OK(settings.set("review.second_pharmacist_check", "yes"));
+  EXPECT_EQ(settings.get("review.second_pharmacist_check")->value, "true");
+
+  Status sameHands = review.recordStep(id, "check");
+  EXPECT_EQ(sameHands.code(), ErrorCode::kConflict);
+  EXPECT_NE(sameHands.message().find("second pharmacist"), std::string::npos);
+  auto report = data::AuditLog((*admin)->store().connection()).verify();
+  auto entries = data::AuditLog((*admin)->store().connection()).entries(1, report->entries);
+  auto set = std::find_if(entries->begin(), entries->end(),
+                          [](const auto& e) { return e.event == "settings.set"; });
+  ASSERT_NE(set, entries->end());
+  EXPECT_EQ(set->subject, "review.second_pharmacist_check");
+}
+
+TEST_F(ReviewTest, VoucherNamesProductMakerBatchPriceBuyerAndSellerAndPrints) {
+  {
+    auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+    RX_ASSERT_OK(admin);
+    RX_ASSERT_OK(SettingsService(**admin).set("pharmacy.name", "示例大药房（测试店）"));
+    RX_ASSERT_OK(SettingsService(**admin).set("pharmacy.uscc", "91440300708461136T"));
+  }
+  ReviewService review(*wang_);
+  const std::int64_t id = presentToday();
+  approve(review, id);
+  VoucherService vouchers(*wang_);
+  EXPECT_EQ(vouchers.voucher(id).status().code(), ErrorCode::kConflict) << "before hand-out";
+  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
+  RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0002"));
+  RX_ASSERT_OK(review.recordStep(id, "check"));
+  RX_ASSERT_OK(review.handOut(id));
+  auto v = vouchers.voucher(id);
+  RX_ASSERT_OK(v);
+  EXPECT_EQ(v->pharmacy.name, "示例大药房（测试店）");
+  ASSERT_EQ(v->lines.size(), 1u) << "two packages of one product and batch are one line";
+  EXPECT_EQ(v->lines[0].manufacturer, "另一制药厂");
+  EXPECT_EQ(v->lines[0].batch, "B2301");
+  EXPECT_EQ(v->lines[0].expiry, "2028-06-30");
+  EXPECT_EQ(v->lines[0].quantity, 2);
+  EXPECT_EQ(v->totalFen, 3000);
+  EXPECT_EQ(v->buyerName, "张三");
+  EXPECT_EQ(v->buyerIdMasked, "1101**********0011");
+  EXPECT_EQ(v->sellerName, test::pharmacistUser("wang").displayName);
+  json doc = voucherJson(*v);
+  EXPECT_EQ(doc["total"], "30.00");
+  EXPECT_EQ(doc["lines"][0]["unit_price"], "15.00");
+
+  const std::string pdf = dir_.file("voucher.pdf");
+  RX_ASSERT_OK(writeVoucherPdf(*v, pdf));
+  auto text = test::runProcess({"/usr/bin/pdftotext", "-layout", pdf, "-"});
+  ASSERT_EQ(text.exitCode, 0) << text.err;
+  for (const char* want : {"示例大药房（测试店）", "药品销售凭证", "阿莫西林胶囊", "另一制药厂",
+                           "B2301", "30.00", "1101**********0011", kRiskWarning})
+    EXPECT_NE(text.out.find(want), std::string::npos) << want << " missing from\n" << text.out;
+  EXPECT_EQ(text.out.find("110101198005010011"), std::string::npos) << "the full ID is masked";
+
+  auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  EXPECT_EQ(VoucherService(**admin).voucher(id).status().code(), ErrorCode::kPermissionDenied);
+}
+
+TEST_F(ReviewTest, ProductImportTakesAllRowsOrNoneAndNamesTheBadLine) {
+  auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  ProductService products(**admin);
+  const std::string good = dir_.file("good.csv");
+  std::ofstream(good) << "\xEF\xBB\xBFproduct_code,drug_name,spec,manufacturer,unit,price_yuan,"
+                         "approval_no\n"
+                         "1234567,二甲双胍片,\"0.5g×20片, 薄膜衣\",示例制药,盒,8.5,国药准字H1\n"
+                         "\n"
+                         "06901234567892,阿莫西林胶囊,0.5g×12粒,另一制药厂,盒,16,\n";
+  auto n = products.importCsv(good);
+  RX_ASSERT_OK(n);
+  EXPECT_EQ(*n, 2);
+  auto metformin = products.find("1234567");
+  RX_ASSERT_OK(metformin);
+  ASSERT_TRUE(metformin->has_value());
+  EXPECT_EQ((*metformin)->spec, "0.5g×20片, 薄膜衣");
+  EXPECT_EQ((*metformin)->priceFen, 850);
+  EXPECT_EQ((*products.find("06901234567892"))->priceFen, 1600);
+
+  const std::string bad = dir_.file("bad.csv");
+  std::ofstream(bad) << "product_code,drug_name,spec,manufacturer,unit,price_yuan\n"
+                        "7654321,布洛芬缓释胶囊,0.3g×20粒,示例制药,盒,12.00\n"
+                        "06901234567893,阿莫西林胶囊,0.5g×12粒,另一制药厂,盒,16\n";
+  Status refused = products.importCsv(bad).status();
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("line 3"), std::string::npos) << refused.message();
+  EXPECT_NE(refused.message().find("check digit"), std::string::npos) << refused.message();
+  EXPECT_FALSE(products.find("7654321")->has_value()) << "nothing of a refused file is imported";
+  std::ofstream(bad) << "product_code,drug_name,spec,manufacturer,unit,price_yuan\n"
+                        "7654321,布洛芬缓释胶囊,0.3g×20粒,示例制药,盒,12.345\n";
+  refused = products.importCsv(bad).status();
+  EXPECT_NE(refused.message().find("line 2: price_yuan"), std::string::npos) << refused.message();
+  EXPECT_EQ(ProductService(*wang_).importCsv(good).status().code(), ErrorCode::kPermissionDenied);
+}
+
+TEST(Money, YuanParsesExactlyAndPrintsWithTwoDecimals) {
+  EXPECT_EQ(*parseYuan("12"), 1200);
+  EXPECT_EQ(*parseYuan("12.5"), 1250);
+  EXPECT_EQ(*parseYuan("0.07"), 7);
+  for (const char* bad : {"", "12.", ".5", "1.234", "-1", "12,50", "1e3", "¥12"})
+    EXPECT_FALSE(parseYuan(bad)) << bad;
+  EXPECT_EQ(formatYuan(1250), "12.50");
+  EXPECT_EQ(formatYuan(7), "0.07");
+  EXPECT_EQ(formatYuan(0), "0.00");
+}
+
+TEST(ChinaTime, IsUtcPlusEightAcrossMidnightAndMonthEnd) {
+  EXPECT_EQ(chinaTime("2026-02-28T17:30:00Z"), "2026-03-01 01:30");
+  EXPECT_EQ(chinaTime("2026-11-22T03:05:59Z"), "2026-11-22 11:05");
+  EXPECT_EQ(chinaTime("2026-11-22"), "");
+  EXPECT_EQ(chinaTime("2026-13-22T03:05:59Z"), "");
 }
 
 }  // namespace

@@ -29,5 +29,6 @@ void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addOcrCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

@@ -346,11 +346,12 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                   std::to_string(ra->id) + " signed by " + d->decidedBy + ".\n");
        }});
 
-  // dispense ID --code CODE...
+  // dispense ID [--code CODE...] [--code-photo FILE...] [--remove CODE...] [--partial]
   struct DispenseArgs {
     std::int64_t id = 0;
-    std::vector<std::string> codes, photos;
+    std::vector<std::string> codes, photos, removes;
     bool handOut = true;
+    bool partial = false;
   };
   auto* dispense = app.add_subcommand(
       "dispense", "Prepare, scan package codes, check and hand out an approved prescription");
@@ -360,61 +361,88 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                        "Traceability code of each package (药品追溯码 or GS1)");
   dispense->add_option("--code-photo", da->photos,
                        "Photo of a package: its Code 128 / Data Matrix / EAN-13 codes are read");
+  dispense->add_option("--remove", da->removes,
+                       "Take back a package scanned by mistake (before its hand-out)");
   dispense->add_option("--hand-out", da->handOut, "Hand out after scanning (default true)");
-  out.push_back({dispense, [&g, da] {
-                   if (da->codes.empty() && da->photos.empty())
-                     return reportError(g, Status(ErrorCode::kInvalidArgument,
-                                                  "give each package's code with --code or a "
-                                                  "photo of it with --code-photo"));
-                   // Codes read from photos join the typed or scanned ones.
-                   for (const auto& file : da->photos) {
-                     auto image = ocr::loadImage(file);
-                     if (!image) return reportError(g, image.status());
-                     auto found = ocr::readPackageCodes(*image);
-                     if (found.empty())
-                       return reportError(g, Status(ErrorCode::kNotFound,
-                                                    file + ": no Code 128, Data Matrix or EAN-13 "
-                                                           "code could be read in the photo"));
-                     for (const auto& c : found) {
-                       if (!g.json) std::cerr << file << ": " << c.symbology << " read\n";
-                       da->codes.push_back(c.text);
-                     }
-                   }
-                   auto session = loginFromOptions(g);
-                   if (!session) return reportError(g, session.status());
-                   ws::ReviewService review(**session);
-                   auto steps =
-                       data::PrescriptionRepository((*session)->store().connection()).steps(da->id);
-                   if (!steps) return reportError(g, steps.status());
-                   auto done = [&](const char* s) {
-                     return std::any_of(steps->begin(), steps->end(),
-                                        [&](const auto& x) { return x.step == s; });
-                   };
-                   if (!done("prepare"))
-                     if (Status s = review.recordStep(da->id, "prepare"); !s)
-                       return reportError(g, s);
-                   json packages = json::array();
-                   for (const auto& code : da->codes) {
-                     auto p = review.scanPackage(da->id, code);
-                     if (!p) return reportError(g, p.status());
-                     packages.push_back({{"trace_code", p->traceCode},
-                                         {"batch", p->batch ? json(*p->batch) : json(nullptr)},
-                                         {"expiry", p->expiry ? json(*p->expiry) : json(nullptr)}});
-                   }
-                   if (!done("check"))
-                     if (Status s = review.recordStep(da->id, "check"); !s)
-                       return reportError(g, s);
-                   if (da->handOut)
-                     if (Status s = review.handOut(da->id); !s) return reportError(g, s);
-                   return reportSuccess(g,
-                                        {{"ok", true},
-                                         {"record", da->id},
-                                         {"packages", packages},
-                                         {"handed_out", da->handOut}},
-                                        "Dispensed " + std::to_string(packages.size()) +
-                                            " package(s) for record " + std::to_string(da->id) +
-                                            (da->handOut ? "; handed out and closed.\n" : ".\n"));
-                 }});
+  dispense->add_flag(
+      "--partial", da->partial,
+      "Hand out what is scanned although lines are short (部分发药); the rest later");
+  out.push_back(
+      {dispense, [&g, da] {
+         // Codes read from photos join the typed or scanned ones.
+         for (const auto& file : da->photos) {
+           auto image = ocr::loadImage(file);
+           if (!image) return reportError(g, image.status());
+           auto found = ocr::readPackageCodes(*image);
+           if (found.empty())
+             return reportError(
+                 g, Status(ErrorCode::kNotFound, file + ": no Code 128, Data Matrix or EAN-13 "
+                                                        "code could be read in the photo"));
+           for (const auto& c : found) {
+             if (!g.json) std::cerr << file << ": " << c.symbology << " read\n";
+             da->codes.push_back(c.text);
+           }
+         }
+         auto session = loginFromOptions(g);
+         if (!session) return reportError(g, session.status());
+         ws::ReviewService review(**session);
+         auto steps = data::PrescriptionRepository((*session)->store().connection()).steps(da->id);
+         if (!steps) return reportError(g, steps.status());
+         auto done = [&](const char* s) {
+           return std::any_of(steps->begin(), steps->end(),
+                              [&](const auto& x) { return x.step == s; });
+         };
+         if (!done("prepare"))
+           if (Status s = review.recordStep(da->id, "prepare"); !s) return reportError(g, s);
+         for (const auto& code : da->removes)
+           if (Status s = review.unscanPackage(da->id, code); !s) return reportError(g, s);
+         json packages = json::array();
+         for (const auto& code : da->codes) {
+           auto p = review.scanPackage(da->id, code);
+           if (!p) {
+             // Packages scanned before this one stay scanned; say so.
+             Status s = p.status();
+             if (!packages.empty())
+               s = Status(s.code(), s.message() + " (the " + std::to_string(packages.size()) +
+                                        " package(s) scanned before it are recorded)");
+             return reportError(g, s);
+           }
+           packages.push_back({{"trace_code", p->traceCode},
+                               {"drug_name", p->drugName.value_or("")},
+                               {"batch", p->batch ? json(*p->batch) : json(nullptr)},
+                               {"expiry", p->expiry ? json(*p->expiry) : json(nullptr)}});
+         }
+         if (!done("check"))
+           if (Status s = review.recordStep(da->id, "check"); !s) return reportError(g, s);
+         if (da->handOut)
+           if (Status s = review.handOut(da->id, da->partial); !s) return reportError(g, s);
+         auto progress = review.dispensingProgress(da->id);
+         if (!progress) return reportError(g, progress.status());
+         auto record = data::PrescriptionRepository((*session)->store().connection()).find(da->id);
+         if (!record) return reportError(g, record.status());
+         json lines = json::array();
+         std::ostringstream text;
+         text << "Record " << da->id << ": " << packages.size() << " package(s) scanned now; "
+              << data::rxStateName(record->state) << ".\n";
+         for (const auto& l : *progress) {
+           lines.push_back({{"drug_name", l.drugName},
+                            {"prescribed", l.prescribed},
+                            {"unit", l.unit},
+                            {"scanned", l.scanned},
+                            {"countable", l.countable}});
+           text << "  " << l.drugName << ": " << l.scanned << " package(s)"
+                << (l.countable ? " of " + json(l.prescribed).dump() + " " + l.unit : std::string())
+                << "\n";
+         }
+         return reportSuccess(g,
+                              {{"ok", true},
+                               {"record", da->id},
+                               {"state", data::rxStateName(record->state)},
+                               {"packages", packages},
+                               {"lines", lines},
+                               {"handed_out", da->handOut}},
+                              text.str());
+       }});
 }
 
 void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {

@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
   addOcrCommands(app, g, commands);
   addReviewCommands(app, g, commands);
   addRecordCommands(app, g, commands);
+  addDispensingCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);

@@ -48,10 +48,7 @@ dedup::PresentationContent contentOf(const EPrescription& rx) {
   c.issuer = rx.organizationName;
   c.rxNumber = rx.rxNumber;
   // A printout shows the date in China (UTC+8); the bundle's timestamp is UTC.
-  if (auto day = rx.issuedAt.size() >= 13 ? toDays(rx.issuedAt.substr(0, 10)) : std::nullopt) {
-    const int hour = std::atoi(rx.issuedAt.substr(11, 2).c_str());
-    c.date = fromDays(hour + 8 >= 24 ? *day + std::chrono::days(1) : *day);
-  }
+  c.date = datePart(chinaTime(rx.issuedAt));
   c.patient = rx.patient.name;
   c.values = {rx.rxNumber, c.date, rx.patient.name, rx.diagnosis.value_or("")};
   for (const auto& d : rx.drugs) {

@@ -12,6 +12,7 @@
 #include "dedup/presentation.h"
 #include "dedup/traceability.h"
 #include "workstation/identifiers.h"
+#include "workstation/settings.h"
 
 namespace rx::ws {
 
@@ -108,6 +109,11 @@ ReuseService& ReviewService::reuse() {
 
 Status ReviewService::requirePharmacist(std::string_view action) const {
   return session_.require(data::Role::kPharmacist, action);
+}
+
+Result<ReviewSettings> ReviewService::settings() {
+  if (fixedSettings_) return *fixedSettings_;
+  return SettingsService(session_).review();
 }
 
 Result<std::int64_t> ReviewService::presentElectronic(const EPrescription& erx,
@@ -219,12 +225,12 @@ Result<data::PrescriptionRecord> ReviewService::startReview(std::int64_t id) {
   RX_RETURN_IF_ERROR(requirePharmacist("review prescriptions"));
   auto& conn = session_.store().connection();
   data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(const ReviewSettings rules, settings());
   const auto now = std::chrono::system_clock::now();
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
-  RX_RETURN_IF_ERROR(
-      repo.lock(id, session_.user().name, utcTimestamp(now),
-                utcTimestamp(now - std::chrono::minutes(settings_.reviewLockMinutes))));
+  RX_RETURN_IF_ERROR(repo.lock(id, session_.user().name, utcTimestamp(now),
+                               utcTimestamp(now - std::chrono::minutes(rules.reviewLockMinutes))));
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
   if (r.state == data::RxState::kQueued || r.state == data::RxState::kNeedsInfo) {
     RX_RETURN_IF_ERROR(repo.moveState(id, r.state, data::RxState::kInReview));
@@ -301,6 +307,7 @@ Status ReviewService::confirmFields(std::int64_t id,
 Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std::string& today) {
   data::PrescriptionRepository repo(session_.store().connection());
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  RX_ASSIGN_OR_RETURN(const ReviewSettings rules, settings());
   std::vector<RuleCheck> out;
   auto add = [&](std::string rule, Severity s, std::string message, std::string evidence) {
     out.push_back({std::move(rule), s, std::move(message), std::move(evidence)});
@@ -318,7 +325,7 @@ Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std:
     if (isSpecialManagementClass(item.drugClass))
       special += item.drugName + " (" + item.drugClass + ") ";
     if (item.ephedrine) ephedrine += item.drugName + " ";
-    if (item.quantity > settings_.maxQuantityPerItem)
+    if (item.quantity > rules.maxQuantityPerItem)
       overLimit += item.drugName + " ×" + std::to_string(static_cast<int>(item.quantity)) + " ";
     if (!seen.insert(item.drugName).second) duplicates += item.drugName + " ";
     if (r.kind == "electronic" &&
@@ -336,7 +343,7 @@ Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std:
   add("supply-limit", overLimit.empty() ? Severity::kOk : Severity::kWarn,
       overLimit.empty() ? "quantities within the supply limit"
                         : "quantity above the supply limit of " +
-                              std::to_string(static_cast<int>(settings_.maxQuantityPerItem)),
+                              std::to_string(static_cast<int>(rules.maxQuantityPerItem)),
       overLimit);
   add("duplicate-drugs", duplicates.empty() ? Severity::kOk : Severity::kWarn,
       duplicates.empty() ? "no drug prescribed twice" : "the same drug appears twice", duplicates);
@@ -420,8 +427,7 @@ Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std:
     json doc = json::parse(r.fieldsJson, nullptr, false);
     if (doc.is_object() && doc.contains("fields"))
       for (auto it = doc["fields"].begin(); it != doc["fields"].end(); ++it)
-        if (it->value("confidence", 0.0) < settings_.lowConfidence &&
-            !it->value("confirmed", false))
+        if (it->value("confidence", 0.0) < rules.lowConfidence && !it->value("confirmed", false))
           unconfirmed += it.key() + " ";
     add("ocr-confirmed", unconfirmed.empty() ? Severity::kOk : Severity::kBlock,
         unconfirmed.empty() ? "all read fields are certain or confirmed"
@@ -550,7 +556,8 @@ Status ReviewService::recordStep(std::int64_t id, const std::string& step) {
         std::find_if(done.begin(), done.end(), [](const auto& s) { return s.step == "prepare"; });
     if (prepared == done.end())
       return Status(ErrorCode::kConflict, "prepare (调配) comes before check (核对)");
-    if (settings_.secondPharmacistCheck && prepared->byUser == session_.user().name)
+    RX_ASSIGN_OR_RETURN(const ReviewSettings rules, settings());
+    if (rules.secondPharmacistCheck && prepared->byUser == session_.user().name)
       return Status(ErrorCode::kConflict,
                     "the check (核对) must be done by a second pharmacist, not by '" +
                         prepared->byUser + "' who prepared it");
@@ -562,6 +569,57 @@ Status ReviewService::recordStep(std::int64_t id, const std::string& step) {
   return tx.commit();
 }
 
+namespace {
+
+// Per drug name: how much was prescribed (summed over lines naming it) in which unit.
+std::vector<ReviewService::LineProgress> linesOf(const data::PrescriptionRecord& r,
+                                                 const std::vector<data::PackageRecord>& packages) {
+  std::vector<ReviewService::LineProgress> out;
+  for (const auto& item : r.items) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& l) { return l.drugName == item.drugName; });
+    if (it == out.end()) {
+      out.push_back({item.drugName, item.quantity, item.unit, 0, item.quantity > 0});
+    } else {
+      it->prescribed += item.quantity;
+      it->countable = it->countable && item.quantity > 0 && item.unit == it->unit;
+    }
+  }
+  for (const auto& p : packages)
+    for (auto& l : out)
+      if (p.drugName && *p.drugName == l.drugName) {
+        ++l.scanned;
+        // A prescription counting tablets or millilitres cannot be compared with packages.
+        if (p.unit && !l.unit.empty() && *p.unit != l.unit) l.countable = false;
+        break;
+      }
+  return out;
+}
+
+std::string describe(const ReviewService::LineProgress& l) {
+  auto qty = [](double q) {
+    std::string s = std::to_string(q);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+    return s;
+  };
+  return l.drugName + " " + std::to_string(l.scanned) + " of " + qty(l.prescribed) + " " + l.unit;
+}
+
+bool complete(const ReviewService::LineProgress& l) {
+  return l.countable ? l.scanned >= l.prescribed : l.scanned > 0;
+}
+
+}  // namespace
+
+Result<std::vector<ReviewService::LineProgress>> ReviewService::dispensingProgress(
+    std::int64_t id) {
+  data::PrescriptionRepository repo(session_.store().connection());
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  RX_ASSIGN_OR_RETURN(auto packages, repo.packages(id));
+  return linesOf(r, packages);
+}
+
 Result<data::PackageRecord> ReviewService::scanPackage(std::int64_t id,
                                                        const std::string& scanned) {
   RX_RETURN_IF_ERROR(requirePharmacist("dispense packages"));
@@ -570,14 +628,44 @@ Result<data::PackageRecord> ReviewService::scanPackage(std::int64_t id,
   data::PrescriptionRepository repo(conn);
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
   RX_RETURN_IF_ERROR(requireDispensable(r, "nothing can be dispensed before approval"));
-  data::PackageRecord p{id,          code.canonical,       code.productCode, code.batch,
-                        code.expiry, session_.user().name, utcTimestamp()};
+  RX_ASSIGN_OR_RETURN(auto product, data::ProductRepository(conn).find(code.productCode));
+  if (!product)
+    return Status(ErrorCode::kNotFound,
+                  "package " + code.canonical + ": product " + code.productCode +
+                      " is not in the pharmacy's product list; a supervisor adds it "
+                      "(rxdesk-cli product add or product import)");
+  RX_ASSIGN_OR_RETURN(auto packages, repo.packages(id));
+  const auto lines = linesOf(r, packages);
+  auto line = std::find_if(lines.begin(), lines.end(),
+                           [&](const auto& l) { return l.drugName == product->drugName; });
+  if (line == lines.end()) {
+    std::string prescribed;
+    for (const auto& l : lines) prescribed += (prescribed.empty() ? "" : "、") + l.drugName;
+    return Status(ErrorCode::kConflict,
+                  "package " + code.canonical + " is " + product->drugName + " " + product->spec +
+                      " (" + product->manufacturer + "), which prescription " + std::to_string(id) +
+                      " does not prescribe (it prescribes " + prescribed + ")");
+  }
+  if (line->countable && product->unit == line->unit && line->scanned >= line->prescribed)
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " has " +
+                                            describe(*line) +
+                                            " scanned already; this package would be one too many");
+  data::PackageRecord p;
+  p.prescriptionId = id;
+  p.traceCode = code.canonical;
+  p.productCode = code.productCode;
+  p.batch = code.batch;
+  p.expiry = code.expiry;
+  p.dispensedBy = session_.user().name;
+  p.dispensedAt = utcTimestamp();
+  p.drugName = product->drugName;
+  p.spec = product->spec;
+  p.manufacturer = product->manufacturer;
+  p.unit = product->unit;
+  p.priceFen = product->priceFen;
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_RETURN_IF_ERROR(repo.addPackage(p));
-  if (r.state == data::RxState::kApproved)
-    RX_RETURN_IF_ERROR(
-        repo.moveState(id, data::RxState::kApproved, data::RxState::kPartiallyDispensed));
   RX_RETURN_IF_ERROR(repo.extendRetention(id, retentionDate(datePart(r.arrivedAt), code.expiry)));
   RX_RETURN_IF_ERROR(
       session_.audit("dispense.package", std::to_string(id), {{"trace_code", code.canonical}})
@@ -586,11 +674,25 @@ Result<data::PackageRecord> ReviewService::scanPackage(std::int64_t id,
   return p;
 }
 
-Status ReviewService::handOut(std::int64_t id) {
+Status ReviewService::unscanPackage(std::int64_t id, const std::string& scanned) {
+  RX_RETURN_IF_ERROR(requirePharmacist("dispense packages"));
+  RX_ASSIGN_OR_RETURN(dedup::TraceCode code, dedup::parseTraceCode(scanned));
+  auto& conn = session_.store().connection();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(data::PrescriptionRepository(conn).removePackage(id, code.canonical));
+  RX_RETURN_IF_ERROR(
+      session_.audit("dispense.unscan", std::to_string(id), {{"trace_code", code.canonical}})
+          .status());
+  return tx.commit();
+}
+
+Status ReviewService::handOut(std::int64_t id, bool partial) {
   RX_RETURN_IF_ERROR(requirePharmacist("hand out drugs"));
   auto& conn = session_.store().connection();
   data::PrescriptionRepository repo(conn);
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  RX_RETURN_IF_ERROR(requireDispensable(r, "only approved prescriptions are handed out"));
   RX_ASSIGN_OR_RETURN(auto done, repo.steps(id));
   auto has = [&](const char* s) {
     return std::any_of(done.begin(), done.end(), [&](const auto& x) { return x.step == s; });
@@ -599,22 +701,44 @@ Status ReviewService::handOut(std::int64_t id) {
     return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) +
                                             " needs prepare (调配) and check (核对) first");
   RX_ASSIGN_OR_RETURN(auto packages, repo.packages(id));
-  if (packages.empty())
+  const auto fresh =
+      std::count_if(packages.begin(), packages.end(), [](const auto& p) { return !p.handedOutAt; });
+  if (fresh == 0)
     return Status(ErrorCode::kConflict,
-                  "scan the traceability code of every package before handing out");
+                  packages.empty()
+                      ? "scan the traceability code of every package before handing out"
+                      : "no package was scanned since the last hand-out of prescription " +
+                            std::to_string(id));
+  std::string missing;
+  for (const auto& l : linesOf(r, packages))
+    if (!complete(l)) missing += (missing.empty() ? "" : "; ") + describe(l);
+  if (!missing.empty() && !partial)
+    return Status(ErrorCode::kConflict,
+                  "prescription " + std::to_string(id) + " is not complete (" + missing +
+                      " scanned); hand out what is scanned as a partial dispensing (部分发药) or "
+                      "scan the rest");
   const std::string now = utcTimestamp();
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_RETURN_IF_ERROR(repo.addStep(id, {"hand_out", session_.user().name, now}));
-  if (r.issuer && r.rxNumber) RX_RETURN_IF_ERROR(repo.markUsed(*r.issuer, *r.rxNumber, id, now));
+  const int handOutNo =
+      1 + static_cast<int>(std::count_if(done.begin(), done.end(),
+                                         [](const auto& x) { return x.step == "hand_out"; }));
+  RX_RETURN_IF_ERROR(repo.markHandedOut(id, handOutNo, now).status());
+  if (r.issuer && r.rxNumber) {
+    RX_ASSIGN_OR_RETURN(auto usedBy, repo.usedBy(*r.issuer, *r.rxNumber));
+    if (usedBy != id) RX_RETURN_IF_ERROR(repo.markUsed(*r.issuer, *r.rxNumber, id, now));
+  }
   RX_RETURN_IF_ERROR(data::ReuseRepository(conn).markUsed(id, now));
-  RX_RETURN_IF_ERROR(
-      repo.moveState(id, data::RxState::kPartiallyDispensed, data::RxState::kClosed));
-  RX_RETURN_IF_ERROR(
-      session_
-          .audit("dispense.hand_out", std::to_string(id),
-                 {{"packages", packages.size()}, {"marked_used", r.rxNumber.has_value()}})
-          .status());
+  const data::RxState next =
+      missing.empty() ? data::RxState::kClosed : data::RxState::kPartiallyDispensed;
+  if (next != r.state) RX_RETURN_IF_ERROR(repo.moveState(id, r.state, next));
+  RX_RETURN_IF_ERROR(session_
+                         .audit("dispense.hand_out", std::to_string(id),
+                                {{"packages", fresh},
+                                 {"complete", missing.empty()},
+                                 {"marked_used", r.rxNumber.has_value()}})
+                         .status());
   return tx.commit();
 }
 

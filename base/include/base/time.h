@@ -59,4 +59,26 @@ inline std::string fromDays(std::chrono::sys_days d) {
   return buf;
 }
 
+// A UTC timestamp ("YYYY-MM-DDThh:mm…") as China Standard Time (UTC+8), "YYYY-MM-DD hh:mm";
+// empty when it is not one. Printouts and vouchers show this time.
+inline std::string chinaTime(const std::string& utc) {
+  if (utc.size() < 16 || utc[10] != 'T' || utc[13] != ':') return "";
+  auto day = toDays(utc.substr(0, 10));
+  const auto digits = [&](int at) {
+    const char a = utc[at], b = utc[at + 1];
+    return a >= '0' && a <= '9' && b >= '0' && b <= '9' ? (a - '0') * 10 + (b - '0') : -1;
+  };
+  int hour = digits(11);
+  const int minute = digits(14);
+  if (!day || hour < 0 || hour > 23 || minute < 0 || minute > 59) return "";
+  hour += 8;
+  if (hour >= 24) {
+    hour -= 24;
+    *day += std::chrono::days(1);
+  }
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", hour, minute);
+  return fromDays(*day) + " " + buf;
+}
+
 }  // namespace rx

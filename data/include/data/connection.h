@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "base/status.h"
 #include "crypto/bytes.h"
@@ -56,6 +57,17 @@ class Statement {
   Result<bool> step();
   // Runs to completion, for statements that return no rows.
   Status run();
+  // Steps through every row and returns `read(*this)` of each, in order.
+  template <typename Read>
+  auto collect(Read&& read) -> Result<std::vector<decltype(read(*this))>> {
+    std::vector<decltype(read(*this))> out;
+    for (;;) {
+      RX_ASSIGN_OR_RETURN(bool row, step());
+      if (!row) break;
+      out.push_back(read(*this));
+    }
+    return out;
+  }
 
   std::int64_t columnInt(int col) const;
   double columnDouble(int col) const;

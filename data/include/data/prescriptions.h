@@ -105,6 +105,12 @@ struct PackageRecord {
   std::optional<std::string> expiry;
   std::string dispensedBy;
   std::string dispensedAt;
+  // What the package is, from the pharmacy's product list when it was scanned (the voucher's
+  // line); unset for packages scanned before the product list existed.
+  std::optional<std::string> drugName, spec, manufacturer, unit;
+  std::optional<std::int64_t> priceFen;    // unit price in fen (0.01 yuan)
+  std::optional<std::string> handedOutAt;  // when a hand-out gave it to the buyer
+  std::optional<int> handOutNo;            // which hand-out: 1, 2... (partial dispensing)
 };
 
 class PrescriptionRepository {
@@ -136,6 +142,11 @@ class PrescriptionRepository {
   Status addPackage(const PackageRecord& p);
   Result<std::optional<PackageRecord>> packageByCode(const std::string& traceCode);
   Result<std::vector<PackageRecord>> packages(std::int64_t prescriptionId);
+  // Stamps every package of the prescription not yet handed out as given by hand-out number
+  // `handOutNo`; returns how many.
+  Result<int> markHandedOut(std::int64_t prescriptionId, int handOutNo, const std::string& at);
+  // Takes back a package scanned by mistake (kNotFound unless it waits for hand-out).
+  Status removePackage(std::int64_t prescriptionId, const std::string& traceCode);
 
   // Every dispensing of `drugName` (with `batch` if given), or of the package `traceCode`.
   Result<std::vector<RecallRow>> recall(const std::optional<std::string>& drugName,

@@ -65,8 +65,10 @@ std::string maskedName(const std::string& name);
 
 class ReviewService {
  public:
-  explicit ReviewService(Session& session, ReviewSettings settings = {})
-      : session_(session), settings_(settings) {}
+  // Without `settings`, the store's settings (`rxdesk-cli settings`) apply, read at each use so an
+  // admin's change takes effect at once.
+  explicit ReviewService(Session& session, std::optional<ReviewSettings> settings = std::nullopt)
+      : session_(session), fixedSettings_(settings) {}
   ~ReviewService();
 
   // Puts a verified e-prescription in the queue.
@@ -96,10 +98,27 @@ class ReviewService {
 
   // Dispensing, after approval: prepare / check steps, packages by traceability code.
   Status recordStep(std::int64_t id, const std::string& step);
+  // Records one scanned package. Its product must be in the pharmacy's product list and be a drug
+  // of the prescription, and no more packages of a drug than prescribed (when the prescription
+  // counts in the product's unit); refused with the reason otherwise, as is a code handed out
+  // before.
   Result<data::PackageRecord> scanPackage(std::int64_t id, const std::string& scanned);
-  // Hands out: needs prepare and check, at least one package; in one transaction records the
-  // step, marks the prescription used and closes it.
-  Status handOut(std::int64_t id);
+  // Takes back a package scanned by mistake and not yet handed out.
+  Status unscanPackage(std::int64_t id, const std::string& scanned);
+  // What is still to be dispensed: per drug line, prescribed and scanned package counts.
+  struct LineProgress {
+    std::string drugName;
+    double prescribed = 0;  // in `unit`
+    std::string unit;
+    int scanned = 0;        // packages scanned for this line, handed out or not
+    bool countable = true;  // false when the prescription counts in another unit than packages
+  };
+  Result<std::vector<LineProgress>> dispensingProgress(std::int64_t id);
+  // Hands out the packages scanned since the last hand-out: needs prepare and check and at least
+  // one new package. In one transaction records the step, marks the prescription used, and closes
+  // it when every line is complete. With lines still short it refuses unless `partial`, and then
+  // leaves the prescription partially dispensed for a later hand-out.
+  Status handOut(std::int64_t id, bool partial = false);
 
   // Recall (M24, B III): every dispensing of a drug (and batch), or of one package code, with the
   // buyer's name and ID for contact. Supervisors and admins; audited.
@@ -119,11 +138,12 @@ class ReviewService {
 
  private:
   Status requirePharmacist(std::string_view action) const;
+  Result<ReviewSettings> settings();
   // Stores a presentation with its fingerprint, finding (and page) in one audited transaction.
   Result<std::int64_t> present(const data::PrescriptionRecord& r, const dedup::Fingerprint& fp,
                                const cv::Mat& page, nlohmann::json auditDetails);
   Session& session_;
-  ReviewSettings settings_;
+  std::optional<ReviewSettings> fixedSettings_;
   std::unique_ptr<ReuseService> reuse_;
 };
 

@@ -1,0 +1,302 @@
+#include "workstation/voucher.h"
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+#include <map>
+#include <memory>
+
+#include "base/time.h"
+#include "data/files.h"
+#include "data/prescriptions.h"
+#include "workstation/review.h"
+
+namespace rx::ws {
+
+using nlohmann::json;
+
+std::string maskIdNumber(const std::string& id) {
+  if (id.size() <= 8) return std::string(id.size(), '*');
+  return id.substr(0, 4) + std::string(id.size() - 8, '*') + id.substr(id.size() - 4);
+}
+
+Result<Voucher> VoucherService::voucher(std::int64_t prescriptionId, int handOut) {
+  RX_RETURN_IF_ERROR(session_.requireAnyOf({data::Role::kPharmacist, data::Role::kSupervisor},
+                                           "produce sales vouchers"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(prescriptionId));
+  RX_ASSIGN_OR_RETURN(auto steps, repo.steps(prescriptionId));
+  std::vector<data::StepRecord> handOuts;
+  for (const auto& s : steps)
+    if (s.step == "hand_out") handOuts.push_back(s);
+  if (handOuts.empty())
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(prescriptionId) +
+                                            " has not been handed out; a voucher comes with the "
+                                            "hand-out");
+  if (handOut < 0 || handOut > static_cast<int>(handOuts.size()))
+    return Status(ErrorCode::kNotFound, "prescription " + std::to_string(prescriptionId) +
+                                            " was handed out " + std::to_string(handOuts.size()) +
+                                            " time(s); there is no hand-out " +
+                                            std::to_string(handOut));
+  if (handOut == 0) handOut = static_cast<int>(handOuts.size());
+  const data::StepRecord& step = handOuts[handOut - 1];
+
+  Voucher v;
+  v.prescriptionId = prescriptionId;
+  v.handOut = handOut;
+  v.number = session_.store().storeId().substr(0, 8) + "-" + std::to_string(prescriptionId) + "-" +
+             std::to_string(handOut);
+  v.soldAt = step.at;
+  v.partial =
+      handOut < static_cast<int>(handOuts.size()) || r.state == data::RxState::kPartiallyDispensed;
+  RX_ASSIGN_OR_RETURN(v.pharmacy, SettingsService(session_).pharmacy());
+  v.buyerName = r.patientName.value_or("");
+  v.buyerIdMasked = maskIdNumber(r.patientIdNo.value_or(""));
+  RX_ASSIGN_OR_RETURN(data::UserRecord seller, session_.store().users().findByName(step.byUser));
+  v.sellerName = seller.displayName;
+  v.sellerLicence = seller.licenceNo.value_or("");
+  v.rxNumber = r.rxNumber;
+  v.issuer = r.issuer;
+
+  RX_ASSIGN_OR_RETURN(auto packages, repo.packages(prescriptionId));
+  std::map<std::tuple<std::string, std::string, std::string>, VoucherLine> lines;
+  std::vector<std::tuple<std::string, std::string, std::string>> order;
+  for (const auto& p : packages) {
+    if (p.handOutNo != handOut) continue;
+    auto key = std::make_tuple(p.productCode, p.batch.value_or(""), p.expiry.value_or(""));
+    auto [it, added] = lines.try_emplace(key);
+    VoucherLine& l = it->second;
+    if (added) {
+      order.push_back(key);
+      l.drugName = p.drugName.value_or("(" + p.productCode + ")");
+      l.spec = p.spec.value_or("");
+      l.manufacturer = p.manufacturer.value_or("");
+      l.unit = p.unit.value_or("");
+      l.batch = p.batch;
+      l.expiry = p.expiry;
+      l.unitPriceFen = p.priceFen.value_or(0);
+    }
+    if (!p.priceFen) v.pricesComplete = false;
+    ++l.quantity;
+    l.amountFen += p.priceFen.value_or(0);
+    l.traceCodes.push_back(p.traceCode);
+  }
+  for (const auto& key : order) {
+    v.totalFen += lines[key].amountFen;
+    v.lines.push_back(std::move(lines[key]));
+  }
+  RX_RETURN_IF_ERROR(session_
+                         .audit("voucher.read", std::to_string(prescriptionId),
+                                {{"hand_out", handOut}, {"number", v.number}})
+                         .status());
+  return v;
+}
+
+json voucherJson(const Voucher& v) {
+  json lines = json::array();
+  for (const auto& l : v.lines)
+    lines.push_back({{"drug_name", l.drugName},
+                     {"spec", l.spec},
+                     {"manufacturer", l.manufacturer},
+                     {"unit", l.unit},
+                     {"batch", l.batch ? json(*l.batch) : json(nullptr)},
+                     {"expiry", l.expiry ? json(*l.expiry) : json(nullptr)},
+                     {"quantity", l.quantity},
+                     {"unit_price", formatYuan(l.unitPriceFen)},
+                     {"amount", formatYuan(l.amountFen)},
+                     {"trace_codes", l.traceCodes}});
+  auto opt = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
+  return {{"number", v.number},
+          {"prescription", v.prescriptionId},
+          {"hand_out", v.handOut},
+          {"partial", v.partial},
+          {"sold_at", v.soldAt},
+          {"sold_at_china", chinaTime(v.soldAt)},
+          {"pharmacy",
+           {{"name", v.pharmacy.name}, {"uscc", v.pharmacy.uscc}, {"licence", v.pharmacy.licence}}},
+          {"buyer", {{"name", v.buyerName}, {"id_number", v.buyerIdMasked}}},
+          {"seller", {{"name", v.sellerName}, {"licence", v.sellerLicence}}},
+          {"rx_number", opt(v.rxNumber)},
+          {"issuer", opt(v.issuer)},
+          {"lines", lines},
+          {"total", formatYuan(v.totalFen)},
+          {"prices_complete", v.pricesComplete},
+          {"currency", "CNY"}};
+}
+
+namespace {
+
+// A5 landscape, in PDF points.
+constexpr double kPageW = 595.3, kPageH = 419.5, kMargin = 28;
+
+struct CairoDeleter {
+  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+  void operator()(cairo_t* c) const { cairo_destroy(c); }
+  void operator()(PangoLayout* l) const { g_object_unref(l); }
+  void operator()(PangoFontDescription* f) const { pango_font_description_free(f); }
+};
+template <typename T>
+using CairoPtr = std::unique_ptr<T, CairoDeleter>;
+
+cairo_status_t appendBytes(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+class Page {
+ public:
+  explicit Page(cairo_t* cr) : cr_(cr), layout_(pango_cairo_create_layout(cr)) {}
+
+  // Draws `text` at (x, y) in a box `width` wide (wrapping); returns its height.
+  double text(double x, double y, double width, const std::string& text, double size,
+              bool bold = false, PangoAlignment align = PANGO_ALIGN_LEFT) {
+    CairoPtr<PangoFontDescription> font(pango_font_description_from_string("Noto Sans CJK SC"));
+    pango_font_description_set_absolute_size(font.get(), size * PANGO_SCALE);
+    pango_font_description_set_weight(font.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description(layout_.get(), font.get());
+    pango_layout_set_width(layout_.get(), static_cast<int>(width * PANGO_SCALE));
+    pango_layout_set_wrap(layout_.get(), PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(layout_.get(), align);
+    pango_layout_set_text(layout_.get(), text.c_str(), -1);
+    cairo_move_to(cr_, x, y);
+    pango_cairo_show_layout(cr_, layout_.get());
+    int w = 0, h = 0;
+    pango_layout_get_size(layout_.get(), &w, &h);
+    return static_cast<double>(h) / PANGO_SCALE;
+  }
+  void rule(double y, double width = 0.6) {
+    cairo_set_line_width(cr_, width);
+    cairo_move_to(cr_, kMargin, y);
+    cairo_line_to(cr_, kPageW - kMargin, y);
+    cairo_stroke(cr_);
+  }
+  void next() { cairo_show_page(cr_); }
+
+ private:
+  cairo_t* cr_;
+  CairoPtr<PangoLayout> layout_;
+};
+
+struct Column {
+  const char* title;
+  double width;
+  PangoAlignment align;
+};
+// 品名, 规格, 生产企业, 批号, 有效期至, 数量, 单价, 金额: widths add up to the text width.
+constexpr Column kColumns[] = {{"品名 Product", 104, PANGO_ALIGN_LEFT},
+                               {"规格 Spec", 70, PANGO_ALIGN_LEFT},
+                               {"生产企业 Manufacturer", 112, PANGO_ALIGN_LEFT},
+                               {"批号 Batch", 58, PANGO_ALIGN_LEFT},
+                               {"有效期至 Expiry", 56, PANGO_ALIGN_LEFT},
+                               {"数量 Qty", 38, PANGO_ALIGN_RIGHT},
+                               {"单价 Price", 48, PANGO_ALIGN_RIGHT},
+                               {"金额 Amount", 53.3, PANGO_ALIGN_RIGHT}};
+
+}  // namespace
+
+Status writeVoucherPdf(const Voucher& v, const std::string& path) {
+  std::string pdf;
+  {
+    CairoPtr<cairo_surface_t> surface(
+        cairo_pdf_surface_create_for_stream(appendBytes, &pdf, kPageW, kPageH));
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
+                                   ("药品销售凭证 " + v.number).c_str());
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "rxdesk");
+    CairoPtr<cairo_t> cr(cairo_create(surface.get()));
+    cairo_set_source_rgb(cr.get(), 0, 0, 0);
+    Page page(cr.get());
+    const double width = kPageW - 2 * kMargin;
+    double y = kMargin;
+
+    y += page.text(kMargin, y, width,
+                   v.pharmacy.name.empty() ? "（药店名称未设置）" : v.pharmacy.name, 13, true,
+                   PANGO_ALIGN_CENTER);
+    y += page.text(
+             kMargin, y, width,
+             std::string("药品销售凭证 Sales voucher") + (v.partial ? "（部分发药 partial）" : ""),
+             11, true, PANGO_ALIGN_CENTER) +
+         4;
+    const double half = width / 2;
+    page.text(kMargin, y, half,
+              "统一社会信用代码 " + (v.pharmacy.uscc.empty() ? "—" : v.pharmacy.uscc), 7.5);
+    y += page.text(kMargin + half, y, half,
+                   "药品经营许可证 " + (v.pharmacy.licence.empty() ? "—" : v.pharmacy.licence), 7.5,
+                   false, PANGO_ALIGN_RIGHT);
+    page.text(kMargin, y, half, "凭证号 No. " + v.number, 7.5);
+    y += page.text(kMargin + half, y, half, "销售时间 " + chinaTime(v.soldAt) + "（北京时间）", 7.5,
+                   false, PANGO_ALIGN_RIGHT);
+    page.text(kMargin, y, half,
+              "购买人 Buyer " + (v.buyerName.empty() ? "—" : v.buyerName) +
+                  (v.buyerIdMasked.empty() ? "" : "  身份证 " + v.buyerIdMasked),
+              7.5);
+    y += page.text(kMargin + half, y, half,
+                   "处方 Rx " + v.rxNumber.value_or("—") + "  " + v.issuer.value_or(""), 7.5, false,
+                   PANGO_ALIGN_RIGHT) +
+         4;
+
+    auto header = [&] {
+      page.rule(y, 0.9);
+      double x = kMargin, h = 0;
+      for (const auto& c : kColumns) {
+        h = std::max(h, page.text(x + 1, y + 2, c.width - 2, c.title, 7, true, c.align));
+        x += c.width;
+      }
+      y += h + 4;
+      page.rule(y);
+    };
+    header();
+    for (const auto& l : v.lines) {
+      const std::string cells[] = {l.drugName,
+                                   l.spec,
+                                   l.manufacturer,
+                                   l.batch.value_or("—"),
+                                   l.expiry.value_or("—"),
+                                   std::to_string(l.quantity) + " " + l.unit,
+                                   formatYuan(l.unitPriceFen),
+                                   formatYuan(l.amountFen)};
+      std::string codes = "追溯码 ";
+      for (std::size_t i = 0; i < l.traceCodes.size(); ++i)
+        codes += (i ? ", " : "") + l.traceCodes[i];
+      // Rows are about 30 pt; a new page starts before one would run over the bottom margin.
+      if (y + 34 > kPageH - kMargin - 40) {
+        page.next();
+        y = kMargin;
+        header();
+      }
+      double x = kMargin, h = 0;
+      for (std::size_t i = 0; i < std::size(kColumns); ++i) {
+        h = std::max(h, page.text(x + 1, y + 2, kColumns[i].width - 2, cells[i], 7.5, false,
+                                  kColumns[i].align));
+        x += kColumns[i].width;
+      }
+      y += h + 2;
+      y += page.text(kMargin + 8, y, width - 8, codes, 6) + 3;
+      page.rule(y, 0.3);
+    }
+    y += 4;
+    y += page.text(kMargin, y, width,
+                   "合计 Total ¥" + formatYuan(v.totalFen) +
+                       (v.pricesComplete ? "" : "（部分价格缺失 some prices missing）"),
+                   9, true, PANGO_ALIGN_RIGHT) +
+         6;
+    if (y > kPageH - kMargin - 30) {
+      page.next();
+      y = kMargin;
+    }
+    page.text(kMargin, y, half,
+              "售药人（执业药师）Pharmacist " + v.sellerName +
+                  (v.sellerLicence.empty() ? "" : "  " + v.sellerLicence),
+              7.5);
+    y += page.text(kMargin + half, y, half, "处方药须凭处方在药师指导下购买和使用", 7.5, true,
+                   PANGO_ALIGN_RIGHT);
+    cairo_surface_finish(surface.get());
+    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
+      return Status(ErrorCode::kInternal,
+                    std::string("the voucher PDF could not be drawn: ") +
+                        cairo_status_to_string(cairo_surface_status(surface.get())));
+  }
+  return data::writeFileAtomically(path, pdf, 0600);
+}
+
+}  // namespace rx::ws
