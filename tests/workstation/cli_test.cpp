@@ -382,6 +382,27 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
   EXPECT_EQ(v["lines"][0]["quantity"], 2);
   EXPECT_EQ(v["buyer"]["id_number"], "1101**********0011");
   EXPECT_TRUE(std::filesystem::file_size(dir_.file("v.pdf")) > 1000);
+  // Printing goes to CUPS' lp through a pipe (a stand-in lp records what it was given).
+  std::filesystem::create_directory(dir_.file("bin"));
+  std::ofstream(dir_.file("bin/lp")) << "#!/bin/sh\necho \"$@\" > " << dir_.file("lp-args")
+                                     << "\ncat > " << dir_.file("printed.pdf") << "\n";
+  std::filesystem::permissions(dir_.file("bin/lp"), std::filesystem::perms::owner_all);
+  auto withLp = asWang;
+  withLp["PATH"] = dir_.file("bin") + ":" + std::getenv("PATH");
+  auto printed = cli({"--db", db(), "voucher", id, "--printer", "counter-1"}, withLp);
+  ASSERT_EQ(printed.exitCode, 0) << printed.err;
+  std::ifstream pdf(dir_.file("printed.pdf"));
+  std::string head(4, '\0');
+  pdf.read(head.data(), 4);
+  EXPECT_EQ(head, "%PDF");
+  std::ifstream args(dir_.file("lp-args"));
+  std::string argLine;
+  std::getline(args, argLine);
+  EXPECT_NE(argLine.find("-d counter-1"), std::string::npos) << argLine;
+  withLp["PATH"] = dir_.file("nothing-here");
+  auto noLp = cli({"--db", db(), "voucher", id, "--print"}, withLp);
+  EXPECT_EQ(noLp.exitCode, 3);
+  EXPECT_NE(noLp.err.find("cups-client"), std::string::npos) << noLp.err;
 
   auto again = cli({"--db", db(), "intake", dir_.file("rx.json"), "--json"}, asWang);
   ASSERT_EQ(again.exitCode, 0) << again.err;

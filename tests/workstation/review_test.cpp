@@ -729,6 +729,34 @@ TEST_F(ReviewTest, VoucherNamesProductMakerBatchPriceBuyerAndSellerAndPrints) {
   EXPECT_EQ(VoucherService(**admin).voucher(id).status().code(), ErrorCode::kPermissionDenied);
 }
 
+TEST_F(ReviewTest, PaperPrescriptionFromIntakeToVoucher) {
+  ReviewService review(*wang_);
+  const std::string today = datePart(utcTimestamp());
+  auto id = review.presentPaper(reuse::paperFields("202600000077", today, "赵六"), "photo.jpg");
+  RX_ASSERT_OK(id);
+  approve(review, *id);
+  RX_ASSERT_OK(review.recordStep(*id, "prepare"));
+  // The paper line reads "头孢克肟胶囊 ×2" without a unit: it counts packages.
+  RX_ASSERT_OK(review.scanPackage(*id, "87654320000000000001"));
+  RX_ASSERT_OK(review.scanPackage(*id, "87654320000000000002"));
+  EXPECT_EQ(review.scanPackage(*id, "87654320000000000003").status().code(),
+            ErrorCode::kConflict);
+  RX_ASSERT_OK(review.recordStep(*id, "check"));
+  RX_ASSERT_OK(review.handOut(*id));
+  auto v = VoucherService(*wang_).voucher(*id);
+  RX_ASSERT_OK(v);
+  EXPECT_FALSE(v->partial);
+  EXPECT_EQ(v->rxNumber, "202600000077");
+  EXPECT_EQ(v->issuer, "北京市朝阳区第三人民医院");
+  EXPECT_EQ(v->buyerName, "赵六");
+  ASSERT_EQ(v->lines.size(), 1u);
+  EXPECT_EQ(v->lines[0].drugName, "头孢克肟胶囊");
+  EXPECT_EQ(v->totalFen, 6400);
+  EXPECT_EQ(*data::PrescriptionRepository(wang_->store().connection())
+                 .usedBy("北京市朝阳区第三人民医院", "202600000077"),
+            *id);
+}
+
 TEST_F(ReviewTest, ProductImportTakesAllRowsOrNoneAndNamesTheBadLine) {
   auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
   RX_ASSERT_OK(admin);

@@ -147,12 +147,16 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
     std::int64_t id = 0;
     int handOut = 0;
     std::string pdf;
+    bool print = false;
+    std::string printer;
   };
   auto va = std::make_shared<VoucherArgs>();
   voucher->add_option("id", va->id, "Prescription record number")->required();
   voucher->add_option("--hand-out", va->handOut,
                       "Which hand-out of a partial dispensing (1, 2, ...; default the latest)");
-  voucher->add_option("--pdf", va->pdf, "Write the voucher as PDF to this file (for printing)");
+  voucher->add_option("--pdf", va->pdf, "Write the voucher as PDF to this file");
+  voucher->add_flag("--print", va->print, "Print it with CUPS (lp), on the default printer");
+  voucher->add_option("--printer", va->printer, "Print it on this CUPS printer instead");
   out.push_back({voucher, [&g, va] {
                    auto session = loginFromOptions(g);
                    if (!session) return reportError(g, session.status());
@@ -161,6 +165,9 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    if (!va->pdf.empty())
                      if (Status s = ws::writeVoucherPdf(*v, va->pdf); !s)
                        return reportError(g, s.withContext(va->pdf));
+                   if (va->print || !va->printer.empty())
+                     if (Status s = ws::printVoucher(*v, va->printer); !s)
+                       return reportError(g, s);
                    json doc = ws::voucherJson(*v);
                    std::ostringstream text;
                    text << "销售凭证 " << v->number << "  " << chinaTime(v->soldAt)
@@ -172,6 +179,7 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                           << ws::formatYuan(l.amountFen) << "\n";
                    text << "  合计 " << ws::formatYuan(v->totalFen) << " 元\n";
                    if (!va->pdf.empty()) text << "PDF written to " << va->pdf << ".\n";
+                   if (va->print || !va->printer.empty()) text << "Sent to the printer.\n";
                    return reportSuccess(g, {{"ok", true}, {"voucher", doc}}, text.str());
                  }});
 }

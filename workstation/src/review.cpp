@@ -646,7 +646,9 @@ Result<data::PackageRecord> ReviewService::scanPackage(std::int64_t id,
                       " (" + product->manufacturer + "), which prescription " + std::to_string(id) +
                       " does not prescribe (it prescribes " + prescribed + ")");
   }
-  if (line->countable && product->unit == line->unit && line->scanned >= line->prescribed)
+  // A line without a unit counts packages.
+  if (line->countable && (line->unit.empty() || product->unit == line->unit) &&
+      line->scanned >= line->prescribed)
     return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " has " +
                                             describe(*line) +
                                             " scanned already; this package would be one too many");

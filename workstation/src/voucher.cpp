@@ -3,6 +3,14 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -10,6 +18,8 @@
 #include "data/files.h"
 #include "data/prescriptions.h"
 #include "workstation/review.h"
+
+extern char** environ;
 
 namespace rx::ws {
 
@@ -195,7 +205,7 @@ constexpr Column kColumns[] = {{"品名 Product", 104, PANGO_ALIGN_LEFT},
 
 }  // namespace
 
-Status writeVoucherPdf(const Voucher& v, const std::string& path) {
+Result<std::string> renderVoucherPdf(const Voucher& v) {
   std::string pdf;
   {
     CairoPtr<cairo_surface_t> surface(
@@ -296,7 +306,56 @@ Status writeVoucherPdf(const Voucher& v, const std::string& path) {
                     std::string("the voucher PDF could not be drawn: ") +
                         cairo_status_to_string(cairo_surface_status(surface.get())));
   }
+  return pdf;
+}
+
+Status writeVoucherPdf(const Voucher& v, const std::string& path) {
+  RX_ASSIGN_OR_RETURN(std::string pdf, renderVoucherPdf(v));
   return data::writeFileAtomically(path, pdf, 0600);
+}
+
+Status printVoucher(const Voucher& v, const std::string& printer) {
+  RX_ASSIGN_OR_RETURN(std::string pdf, renderVoucherPdf(v));
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return Status(ErrorCode::kIo, std::string("cannot print: ") + std::strerror(errno));
+  std::vector<std::string> argv = {"lp", "-t", "voucher " + v.number};
+  if (!printer.empty()) argv.insert(argv.end(), {"-d", printer});
+  argv.push_back("-");
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, "lp", &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[0]);
+  if (spawned != 0) {
+    ::close(fds[1]);
+    return Status(spawned == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                  std::string("cannot run lp (CUPS) to print: ") + std::strerror(spawned) +
+                      "; install cups-client, or write the PDF with --pdf and print it");
+  }
+  // The PDF goes through the pipe: no copy of the buyer's voucher is left in a temporary file.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::size_t written = 0;
+  while (written < pdf.size()) {
+    const ssize_t n = ::write(fds[1], pdf.data() + written, pdf.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
+  }
+  ::close(fds[1]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || written < pdf.size())
+    return Status(ErrorCode::kIo, "lp could not print voucher " + v.number + " (exit status " +
+                                      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                                      ")" + (printer.empty() ? "" : " on printer " + printer));
+  return Status();
 }
 
 }  // namespace rx::ws

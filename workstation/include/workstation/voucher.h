@@ -56,7 +56,12 @@ class VoucherService {
 };
 
 nlohmann::json voucherJson(const Voucher& v);
-// Writes the voucher as a one-page A5 PDF (more pages when the lines do not fit), atomically.
+// The voucher as an A5 landscape PDF (more pages when the lines do not fit).
+Result<std::string> renderVoucherPdf(const Voucher& v);
+// Writes it to `path`, atomically, readable by the user only.
 Status writeVoucherPdf(const Voucher& v, const std::string& path);
+// Sends it to a printer through CUPS (`lp`, the default printer when `printer` is empty), by a
+// pipe: no copy is left on disk.
+Status printVoucher(const Voucher& v, const std::string& printer = "");
 
 }  // namespace rx::ws
