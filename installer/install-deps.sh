@@ -44,7 +44,7 @@ DATA=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts
 # X server and screenshots, openssl for the independent signature cross-check, package validators,
 # pdftotext (reads the text back out of generated vouchers).
 TEST=(libgtest-dev libgmock-dev libbenchmark-dev libzint-dev xvfb xauth x11-utils imagemagick openssl
-      desktop-file-utils appstream poppler-utils)
+      desktop-file-utils appstream poppler-utils lintian)
 
 missing=()
 for p in "${BUILD[@]}" "${LIBS[@]}" "${DATA[@]}" "${TEST[@]}"; do
