@@ -49,6 +49,32 @@ TEST_F(CliTest, InitThenStatusAsJson) {
   EXPECT_EQ(r.err, "");
 }
 
+TEST_F(CliTest, InitSetsUpThePharmacyWithAPharmacistAndDemoData) {
+  std::map<std::string, std::string> env = {{"RXDESK_PASSWORD", "boss-pw"},
+                                            {"RXDESK_NEW_PASSWORD", "wang-pw"}};
+  std::vector<std::string> args = {"init", "--db", db(), "--admin", "boss", "--pharmacy-name",
+                                   "仁心大药房", "--uscc", "91440300708461136X", "--pharmacist",
+                                   "wang", "--pharmacist-licence", "ZY44010001", "--demo-data",
+                                   "--idle-lock", "3"};
+  auto badUscc = cli(args, env);
+  EXPECT_EQ(badUscc.exitCode, 2);
+  EXPECT_NE(badUscc.err.find("统一社会信用代码"), std::string::npos) << badUscc.err;
+  EXPECT_FALSE(std::filesystem::exists(db()));
+  args[8] = "91440300708461136T";
+  auto made = cli(args, env);
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  auto queue = cli({"--db", db(), "--user", "wang", "queue", "--json"},
+                   {{"RXDESK_PASSWORD", "wang-pw"}});
+  ASSERT_EQ(queue.exitCode, 0) << queue.err;
+  EXPECT_EQ(nlohmann::json::parse(queue.out)["queue"].size(), 4u) << "the demo prescriptions";
+  auto name = cli({"--db", db(), "--user", "wang", "settings", "get", "pharmacy.name"},
+                  {{"RXDESK_PASSWORD", "wang-pw"}});
+  EXPECT_EQ(name.out, "仁心大药房\n");
+  auto lock = cli({"--db", db(), "--user", "wang", "settings", "get", "session.idle_lock_minutes"},
+                  {{"RXDESK_PASSWORD", "wang-pw"}});
+  EXPECT_EQ(lock.out, "3\n");
+}
+
 TEST_F(CliTest, MissingStoreExitsThreeNamingThePath) {
   auto r = cli({"status", "--db", dir_.file("absent.rxdb"), "--user", "boss"},
                {{"RXDESK_PASSWORD", "x"}});
@@ -168,8 +194,9 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["intact"], true);
-  // store.create; boss's login and user.add; wang's login (then refused); boss's login now.
-  EXPECT_EQ(doc["entries"].get<int>(), 5);
+  // store.create and settings.set (the idle lock chosen at init); boss's login and user.add;
+  // wang's login (then refused); boss's login now.
+  EXPECT_EQ(doc["entries"].get<int>(), 6);
   EXPECT_GE(doc["checkpoints"].get<int>(), 1);
 }
 

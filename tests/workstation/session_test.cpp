@@ -4,6 +4,11 @@
 
 #include "store_fixture.h"
 #include "workstation/demo.h"
+#include "workstation/agreements.h"
+#include "workstation/review.h"
+#include "workstation/setup.h"
+
+#include <filesystem>
 
 namespace rx::ws {
 namespace {
@@ -41,6 +46,61 @@ TEST(Demo, CreatesDemoAccountsOnceAndKeepsExistingStore) {
   EXPECT_FALSE(*second);
   for (const char* who : {kDemoAdmin, kDemoPharmacist, kDemoSupervisor})
     RX_EXPECT_OK(Session::login(path, who, kDemoPassword));
+
+  // Demo data to try everything with: an accepted agreement, products, a queue in which the first
+  // e-prescription was presented twice, and the signed files to present again.
+  auto wang = Session::login(path, kDemoPharmacist, kDemoPassword);
+  RX_ASSERT_OK(wang);
+  ReviewService review(**wang);
+  auto queue = review.queue();
+  RX_ASSERT_OK(queue);
+  ASSERT_EQ(queue->size(), 4u);
+  int certain = 0;
+  for (const auto& r : *queue) {
+    EXPECT_EQ(r.verified, true) << "record " << r.id << " verifies against the demo agreement";
+    auto finding = review.reuse().finding(r.id);
+    RX_ASSERT_OK(finding);
+    certain += (*finding)->verdict == dedup::Verdict::kCertain;
+  }
+  EXPECT_EQ(certain, 1);
+  auto agreements = AgreementService(**wang).list();
+  RX_ASSERT_OK(agreements);
+  ASSERT_EQ(agreements->size(), 1u);
+  EXPECT_EQ(ProductService(**wang).list()->size(), 4u);
+  EXPECT_FALSE(SettingsService(**wang).pharmacy()->name.empty());
+  for (const char* f : {"rx-1.json", "rx-2.json", "rx-3.json", "rx-2.qr.txt"})
+    EXPECT_TRUE(std::filesystem::exists(dir.file(std::string("sub/demo-files/") + f))) << f;
+}
+
+TEST(FirstRun, SetsUpIdentityAccountsAndIdleLockOrLeavesNothing) {
+  test::TempDir dir;
+  const auto path = dir.file("shop/store.rxdb");
+  PharmacySetup setup;
+  setup.pharmacy = {"仁心大药房", "91440300708461136T", "粤AA7550123"};
+  setup.admin = {"boss", data::Role::kAdmin, "老板", std::nullopt};
+  setup.adminPassword = "boss-pw";
+  setup.pharmacist = data::NewUser{"wang", data::Role::kPharmacist, "王药师", std::nullopt};
+  setup.pharmacistPassword = "w";
+  setup.idleLockMinutes = 3;
+  Status noLicence = setUpPharmacy(path, setup, test::fastStoreOptions()).status();
+  EXPECT_NE(noLicence.message().find("licence"), std::string::npos) << noLicence.message();
+  EXPECT_FALSE(std::filesystem::exists(path)) << "nothing is created when the input is wrong";
+  setup.pharmacist->licenceNo = "ZY44010001";
+  setup.pharmacy.uscc = "91440300708461136X";
+  EXPECT_NE(setUpPharmacy(path, setup, test::fastStoreOptions()).status().message().find("统一社会信用代码"),
+            std::string::npos);
+  setup.pharmacy.uscc = "91440300708461136T";
+
+  auto admin = setUpPharmacy(path, setup, test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  SettingsService settings(**admin);
+  EXPECT_EQ(settings.pharmacy()->name, "仁心大药房");
+  EXPECT_EQ(settings.get("session.idle_lock_minutes")->value, "3");
+  admin->reset();
+  RX_EXPECT_OK(Session::login(path, "wang", "w", test::fastStoreOptions()));
+  EXPECT_EQ(setUpPharmacy(path, setup, test::fastStoreOptions()).status().code(),
+            ErrorCode::kConflict)
+      << "never over an existing store";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "workstation/setup.h"
 #include "workstation/backup.h"
 #include "workstation/paths.h"
 
@@ -91,26 +92,79 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
 
 void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // init
-  auto* init = app.add_subcommand("init", "Create a new encrypted store with its first admin");
-  auto initArgs = std::make_shared<UserArgs>();
-  init->add_option("--admin", initArgs->name, "Login name of the first admin")->required();
-  init->add_option("--display-name", initArgs->displayName, "Name shown for the admin");
-  out.push_back({init, [&g, initArgs] {
-                   initArgs->role = "admin";
-                   auto admin = toNewUser(*initArgs);
+  auto* init = app.add_subcommand(
+      "init", "Create a new encrypted store: the pharmacy, its key pair, first admin and pharmacist");
+  struct InitArgs {
+    UserArgs admin;
+    std::string name, uscc, licence, pharmacist, pharmacistDisplay, pharmacistLicence;
+    int idleLock = 5;
+    bool demoData = false;
+  };
+  auto ia = std::make_shared<InitArgs>();
+  init->add_option("--admin", ia->admin.name, "Login name of the first admin")->required();
+  init->add_option("--display-name", ia->admin.displayName, "Name shown for the admin");
+  init->add_option("--pharmacy-name", ia->name, "The pharmacy's name (药店名称), as on vouchers");
+  init->add_option("--uscc", ia->uscc, "The pharmacy's 统一社会信用代码 (18 characters)");
+  init->add_option("--licence", ia->licence, "The pharmacy's 药品经营许可证 number");
+  init->add_option("--pharmacist", ia->pharmacist,
+                   "Login name of the first pharmacist (password from $RXDESK_NEW_PASSWORD or "
+                   "asked)");
+  init->add_option("--pharmacist-display-name", ia->pharmacistDisplay, "Name shown for them");
+  init->add_option("--pharmacist-licence", ia->pharmacistLicence, "Their 执业药师注册证号");
+  init->add_option("--idle-lock", ia->idleLock, "Lock the workstation after this many idle minutes")
+      ->check(CLI::Range(1, 240));
+  init->add_flag("--demo-data", ia->demoData,
+                 "Add demo data (a demo provider, agreement, products, e-prescriptions); needs "
+                 "--pharmacist. Never for a real pharmacy");
+  out.push_back({init, [&g, ia] {
+                   ia->admin.role = "admin";
+                   auto admin = toNewUser(ia->admin);
                    if (!admin) return reportError(g, admin.status());
-                   const std::string folder = std::filesystem::path(g.db).parent_path().string();
-                   if (!folder.empty() && !ws::ensurePrivateFolder(folder))
-                     return reportError(
-                         g, Status(ErrorCode::kIo, "cannot create the folder " + folder));
+                   ws::PharmacySetup setup;
+                   setup.pharmacy = {ia->name, ia->uscc, ia->licence};
+                   setup.admin = *admin;
+                   setup.idleLockMinutes = ia->idleLock;
+                   setup.demoData = ia->demoData;
+                   if (ia->demoData && ia->pharmacist.empty())
+                     return reportError(g, Status(ErrorCode::kInvalidArgument,
+                                                  "--demo-data needs --pharmacist: the demo "
+                                                  "prescriptions are presented by them"));
+                   if (!ia->pharmacist.empty()) {
+                     auto p = toNewUser({ia->pharmacist, "pharmacist", ia->pharmacistDisplay,
+                                         ia->pharmacistLicence});
+                     if (!p) return reportError(g, p.status());
+                     setup.pharmacist = *p;
+                   }
+                   if (Status s = ws::validateSetup(setup); !s) return reportError(g, s);
                    auto password = newPassword(admin->name, "RXDESK_PASSWORD");
                    if (!password) return reportError(g, password.status());
-                   auto session = ws::Session::initStore(g.db, *admin, *password);
+                   setup.adminPassword = *password;
+                   if (setup.pharmacist) {
+                     auto pw = newPassword(setup.pharmacist->name);
+                     if (!pw) return reportError(g, pw.status());
+                     setup.pharmacistPassword = *pw;
+                   }
+                   auto session = ws::setUpPharmacy(g.db, setup);
                    if (!session) return reportError(g, session.status());
-                   return reportSuccess(g, {{"ok", true}, {"store", g.db}, {"admin", admin->name}},
-                                        "Created " + g.db + " (key slots in " +
-                                            data::Store::keySlotPath(g.db) + ") with admin '" +
-                                            admin->name + "'.\n");
+                   std::string text = "Created " + g.db + " (key slots in " +
+                                      data::Store::keySlotPath(g.db) + ") with admin '" +
+                                      admin->name + "'" +
+                                      (setup.pharmacist ? " and pharmacist '" +
+                                                              setup.pharmacist->name + "'"
+                                                        : std::string()) +
+                                      ".\n";
+                   if (ia->name.empty())
+                     text += "The pharmacy's name is not set yet: rxdesk-cli settings set "
+                             "pharmacy.name NAME (also pharmacy.uscc, pharmacy.licence).\n";
+                   return reportSuccess(g,
+                                        {{"ok", true},
+                                         {"store", g.db},
+                                         {"admin", admin->name},
+                                         {"pharmacist", setup.pharmacist
+                                                            ? nlohmann::json(setup.pharmacist->name)
+                                                            : nlohmann::json(nullptr)},
+                                         {"demo_data", setup.demoData}},
+                                        text);
                  }});
 
   // status

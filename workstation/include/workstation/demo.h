@@ -13,8 +13,9 @@ inline constexpr const char* kDemoPharmacist = "pharmacist";
 inline constexpr const char* kDemoSupervisor = "supervisor";
 inline constexpr const char* kDemoAdmin = "admin";
 
-// Creates the demo store at `path` with the demo accounts unless a store is already there.
-// Returns true in the value iff it created one.
+// Creates the demo store at `path` with the demo accounts and demo data (setup.h: a provider and
+// its agreement, products, e-prescriptions in `<folder>/demo-files` and in the queue) unless a
+// store is already there. Returns true in the value iff it created one.
 Result<bool> ensureDemoStore(const std::string& path);
 
 }  // namespace rx::ws

@@ -1,0 +1,180 @@
+#include "workstation/setup.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "base/time.h"
+#include "data/files.h"
+#include "workstation/agreement_document.h"
+#include "workstation/agreements.h"
+#include "workstation/demo_documents.h"
+#include "workstation/eprescription.h"
+#include "workstation/identifiers.h"
+#include "workstation/paths.h"
+#include "workstation/review.h"
+
+namespace rx::ws {
+
+Status validateSetup(const PharmacySetup& s) {
+  if (!s.pharmacy.uscc.empty() && !isValidUscc(s.pharmacy.uscc))
+    return Status(ErrorCode::kInvalidArgument,
+                  "统一社会信用代码 '" + s.pharmacy.uscc +
+                      "' is not 18 characters with a valid check character (GB 32100-2015)");
+  if (s.idleLockMinutes < 1 || s.idleLockMinutes > 240)
+    return Status(ErrorCode::kInvalidArgument, "the idle lock must be 1 to 240 minutes, not " +
+                                                   std::to_string(s.idleLockMinutes));
+  if (s.pharmacist && (!s.pharmacist->licenceNo || s.pharmacist->licenceNo->empty()))
+    return Status(ErrorCode::kInvalidArgument,
+                  "the pharmacist '" + s.pharmacist->name + "' needs a licence number (执业药师注册证号)");
+  if (s.pharmacist && s.pharmacist->name == s.admin.name)
+    return Status(ErrorCode::kInvalidArgument,
+                  "the pharmacist and the admin need different login names");
+  return Status();
+}
+
+namespace {
+
+Status configure(Session& admin, const PharmacySetup& setup) {
+  SettingsService settings(admin);
+  if (!setup.pharmacy.name.empty())
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.name", setup.pharmacy.name));
+  if (!setup.pharmacy.uscc.empty())
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.uscc", setup.pharmacy.uscc));
+  if (!setup.pharmacy.licence.empty())
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.licence", setup.pharmacy.licence));
+  RX_RETURN_IF_ERROR(
+      settings.set("session.idle_lock_minutes", std::to_string(setup.idleLockMinutes)));
+  if (setup.pharmacist)
+    RX_RETURN_IF_ERROR(admin.addUser(*setup.pharmacist, setup.pharmacistPassword).status());
+  return Status();
+}
+
+void removeStoreFiles(const std::string& path) {
+  std::error_code ec;
+  for (const std::string& f : {path, data::Store::keySlotPath(path), path + "-wal", path + "-shm",
+                               path + ".attempts"})
+    std::filesystem::remove(f, ec);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const PharmacySetup& setup,
+                                               data::StoreOptions options) {
+  RX_RETURN_IF_ERROR(validateSetup(setup));
+  if (data::fileExists(path))
+    return Status(ErrorCode::kConflict, "there is already a store at " + path);
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  if (!folder.empty() && !ensurePrivateFolder(folder))
+    return Status(ErrorCode::kIo, "cannot create the folder " + folder);
+  RX_ASSIGN_OR_RETURN(auto admin,
+                      Session::initStore(path, setup.admin, setup.adminPassword, options));
+  Status configured = configure(*admin, setup);
+  if (configured && setup.demoData && setup.pharmacist) {
+    const std::string files = (std::filesystem::path(path).parent_path() / "demo-files").string();
+    configured = addDemoData(*admin, path, setup.pharmacist->name, setup.pharmacistPassword, files,
+                             options)
+                     .status();
+  }
+  if (!configured) {
+    admin.reset();
+    removeStoreFiles(path);
+    return configured.withContext("setting up " + path);
+  }
+  return admin;
+}
+
+namespace {
+
+data::ProductRecord demoProduct(const char* code, const char* drug, const char* spec,
+                                std::int64_t priceFen) {
+  data::ProductRecord p;
+  p.productCode = code;
+  p.drugName = drug;
+  p.spec = spec;
+  p.manufacturer = "演示制药有限公司 Demo Pharma";
+  p.unit = "盒";
+  p.priceFen = priceFen;
+  return p;
+}
+
+}  // namespace
+
+Result<DemoData> addDemoData(Session& admin, const std::string& path,
+                             const std::string& pharmacist, const std::string& pharmacistPassword,
+                             const std::string& filesFolder, data::StoreOptions options) {
+  DemoData out;
+  out.filesFolder = filesFolder;
+  if (!ensurePrivateFolder(filesFolder))
+    return Status(ErrorCode::kIo, "cannot create the folder " + filesFolder);
+  SettingsService settings(admin);
+  RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, settings.pharmacy());
+  if (pharmacy.name.empty()) {
+    pharmacy = {"演示大药房 Demo Pharmacy", "91440300708461136T", "粤AA7550001（演示）"};
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.name", pharmacy.name));
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.uscc", pharmacy.uscc));
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.licence", pharmacy.licence));
+  }
+
+  // A provider signing with SM2-SM3, as Chinese CAs issue, and its agreement with this pharmacy.
+  const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
+  const std::string providerName = "演示互联网医院 Demo Internet Hospital";
+  const std::string providerUscc = "12440000455858776H";
+  const auto now = std::chrono::system_clock::now();
+  const std::string today = datePart(utcTimestamp(now));
+  RX_ASSIGN_OR_RETURN(
+      std::string agreement,
+      signAgreement(demoAgreementDraft("DEMO-AG-001", providerName, providerUscc,
+                                       pharmacy.name, pharmacy.uscc.empty() ? "91440300708461136T"
+                                                                            : pharmacy.uscc,
+                                       datePart(utcTimestamp(now - std::chrono::hours(24 * 30))),
+                                       "2099-12-31"),
+                    provider, utcTimestamp(now - std::chrono::hours(24 * 30))));
+  RX_RETURN_IF_ERROR(data::writeFileAtomically(filesFolder + "/agreement-DEMO-AG-001.json",
+                                               agreement, 0600));
+  RX_RETURN_IF_ERROR(AgreementService(admin).import(agreement, "demo agreement").status());
+
+  ProductService products(admin);
+  for (const auto& p : {demoProduct("8123456", "阿莫西林胶囊", "0.25g×24粒", 1250),
+                        demoProduct("8765432", "头孢克肟胶囊", "0.1g×6粒", 3200),
+                        demoProduct("8234567", "二甲双胍片", "0.5g×20片", 850),
+                        demoProduct("8345678", "布洛芬缓释胶囊", "0.3g×20粒", 1500)})
+    RX_RETURN_IF_ERROR(products.put(p));
+
+  // Three e-prescriptions as files to present, and in the queue (the first one twice).
+  std::vector<DemoPrescription> prescriptions(3);
+  prescriptions[0].rxNumber = "DEMO-RX-0001";
+  prescriptions[1].rxNumber = "DEMO-RX-0002";
+  prescriptions[1].patientName = "李四";
+  prescriptions[1].patientGender = "female";
+  prescriptions[1].drugs = {{"二甲双胍片", "rx", "0.5g×20片", 3, "盒", "口服 一次1片 一日2次"}};
+  prescriptions[2].rxNumber = "DEMO-RX-0003";
+  prescriptions[2].patientName = "王小明";
+  prescriptions[2].drugs = {{"头孢克肟胶囊", "rx", "0.1g×6粒", 1, "盒", "口服 一次1粒 一日2次"},
+                            {"布洛芬缓释胶囊", "otc-a", "0.3g×20粒", 1, "盒", "发热时口服"}};
+  RX_ASSIGN_OR_RETURN(auto desk, Session::login(path, pharmacist, pharmacistPassword, options));
+  ReviewService review(*desk);
+  ErxVerifier verifier(*desk);
+  for (std::size_t i = 0; i < prescriptions.size(); ++i) {
+    auto& p = prescriptions[i];
+    p.issuerName = providerName;
+    p.issuerUscc = providerUscc;
+    p.issuedAt = utcTimestamp(now - std::chrono::minutes(30 - 5 * static_cast<int>(i)));
+    RX_ASSIGN_OR_RETURN(std::string text, signEPrescription(demoBundle(p), provider, p.issuedAt));
+    const std::string file = filesFolder + "/rx-" + std::to_string(i + 1) + ".json";
+    RX_RETURN_IF_ERROR(data::writeFileAtomically(file, text, 0600));
+    RX_ASSIGN_OR_RETURN(EPrescription erx, parseEPrescription(text, file));
+    RX_ASSIGN_OR_RETURN(std::string qr, makeRxQr(erx, provider, p.issuedAt));
+    RX_RETURN_IF_ERROR(data::writeFileAtomically(
+        filesFolder + "/rx-" + std::to_string(i + 1) + ".qr.txt", qr, 0600));
+    for (int times = i == 0 ? 2 : 1; times > 0; --times) {
+      RX_ASSIGN_OR_RETURN(ErxVerdict verdict, verifier.verifyAndRecord(erx));
+      RX_RETURN_IF_ERROR(review.presentElectronic(erx, verdict, file).status());
+      ++out.prescriptionsPresented;
+    }
+  }
+  RX_RETURN_IF_ERROR(
+      admin.audit("demo.data", path, {{"presented", out.prescriptionsPresented}}).status());
+  return out;
+}
+
+}  // namespace rx::ws
