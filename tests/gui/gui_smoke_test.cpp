@@ -15,12 +15,14 @@
 
 #include <opencv2/imgproc.hpp>
 #include "base/time.h"
+#include "first_run_dialog.h"
 #include "gui_app.h"
 #include "login_dialog.h"
 #include "main_frame.h"
 #include "reuse_dialog.h"
 #include "temp_dir.h"
 #include "workstation/demo.h"
+#include "workstation/setup.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -86,7 +88,7 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
   EXPECT_TRUE(who.Contains(wxString::FromUTF8("王药师"))) << who;
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(1).Contains(toWx(store)));
   EXPECT_EQ(frame->queue()->GetColumnCount(), 7u);
-  EXPECT_EQ(frame->queue()->GetItemCount(), 0);
+  EXPECT_EQ(frame->queue()->GetItemCount(), 4) << "the demo e-prescriptions, one of them twice";
   EXPECT_EQ(frame->GetTitle(), wxString::FromUTF8(lang == "zh_CN" ? "rxdesk — 处方队列"
                                                                   : "rxdesk — prescription queue"));
   screenshot(std::string("main-") + GetParam());
@@ -114,11 +116,62 @@ ocr::ExtractedFields fields(const std::string& number) {
   return f;
 }
 
+// A store with the demo accounts and nothing else.
+void emptyStore(const std::string& path) {
+  ws::PharmacySetup setup;
+  setup.admin = {ws::kDemoAdmin, data::Role::kAdmin, "Admin", std::nullopt};
+  setup.adminPassword = ws::kDemoPassword;
+  setup.pharmacist = data::NewUser{ws::kDemoPharmacist, data::Role::kPharmacist,
+                                   "王药师 Wang (demo)", std::string("ZY-1")};
+  setup.pharmacistPassword = ws::kDemoPassword;
+  ASSERT_TRUE(ws::setUpPharmacy(path, setup).isOk());
+}
+
+TEST(GuiFirstRun, SetsUpThePharmacyAndNamesAWrongField) {
+  setupTranslations("zh_CN");
+  test::TempDir dir;
+  const std::string store = dir.file("new/store.rxdb");
+  auto* dialog = new FirstRunDialog(nullptr, store);
+  dialog->Show();
+  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  for (auto [name, value] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"pharmacy_name", "仁心大药房"},
+           {"uscc", "91440300708461136X"},
+           {"licence", "粤AA7550123"},
+           {"admin", "boss"},
+           {"admin_password", "boss-password"},
+           {"admin_password2", "boss-password"},
+           {"pharmacist", "wang"},
+           {"pharmacist_display", "王药师"},
+           {"pharmacist_licence", "ZY44010001"},
+           {"pharmacist_password", "wang-password"},
+           {"pharmacist_password2", "wang-passw0rd"}})
+    dialog->setField(name, wxString::FromUTF8(value));
+  dialog->submit();
+  EXPECT_TRUE(dialog->errorText().Contains(wxString::FromUTF8("两次输入的药师密码不一致")))
+      << dialog->errorText().utf8_str();
+  dialog->setField("pharmacist_password2", "wang-password");
+  dialog->submit();
+  EXPECT_TRUE(dialog->errorText().Contains(wxString::FromUTF8("统一社会信用代码")))
+      << dialog->errorText().utf8_str();
+  screenshot("first-run-zh_CN");
+  EXPECT_FALSE(std::filesystem::exists(store));
+  dialog->setField("uscc", "91440300708461136T");
+  dialog->submit();
+  ASSERT_TRUE(pumpUntil([&] { return !dialog->busy(); }, 30));
+  EXPECT_EQ(dialog->storePath(), store) << dialog->errorText().utf8_str();
+  EXPECT_EQ(dialog->pharmacist(), "wang");
+  dialog->Destroy();
+  auto wang = ws::Session::login(store, "wang", "wang-password");
+  ASSERT_TRUE(wang.isOk()) << wang.status().message();
+  EXPECT_EQ(ws::SettingsService(**wang).pharmacy()->name, "仁心大药房");
+}
+
 TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   setupTranslations("en");
   test::TempDir dir;
   const std::string store = dir.file("demo.rxdb");
-  ASSERT_TRUE(ws::ensureDemoStore(store));
+  emptyStore(store);
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(session.isOk()) << session.status().message();
   std::int64_t first = 0, second = 0;

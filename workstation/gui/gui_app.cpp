@@ -11,6 +11,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "first_run_dialog.h"
 #include "login_dialog.h"
 #include "main_frame.h"
 #include "workstation/demo.h"
@@ -77,12 +78,11 @@ bool RxdeskApp::OnInit() {
   } else {
     options.storePath = db_.empty() ? ws::defaultStorePath() : fromWx(db_);
     if (!wxFileName::FileExists(toWx(options.storePath))) {
-      wxMessageBox(
-          wxString::Format(_("There is no store at %s.\n\nCreate one with `rxdesk-cli init`, or "
-                             "start with `rxdesk --demo` to try rxdesk on demo data."),
-                           toWx(options.storePath)),
-          _("rxdesk"), wxICON_INFORMATION);
-      return false;
+      // First run on this computer: set up the pharmacy, then log in as its first pharmacist.
+      FirstRunDialog setup(nullptr, options.storePath);
+      if (setup.ShowModal() != wxID_OK) return false;
+      options.storePath = setup.storePath();
+      options.presetUser = setup.pharmacist();
     }
   }
 
