@@ -255,10 +255,10 @@ CREATE TABLE reuse_findings (
 ) STRICT;
 )SQL";
 
-// Settings an admin changes (pharmacy identity, review and dispensing rules), the pharmacy's product
-// list (what a scanned package is, its maker and price: the sales voucher's lines, G16), each
-// package's product details as sold, and hand-out in parts: a hand_out step may now be recorded
-// more than once, and each package records the hand-out that gave it to the buyer.
+// Settings an admin changes (pharmacy identity, review and dispensing rules), the pharmacy's
+// product list (what a scanned package is, its maker and price: the sales voucher's lines, G16),
+// each package's product details as sold, and hand-out in parts: a hand_out step may now be
+// recorded more than once, and each package records the hand-out that gave it to the buyer.
 constexpr const char* kV6Dispensing = R"SQL(
 CREATE TABLE settings (
   key        TEXT PRIMARY KEY,

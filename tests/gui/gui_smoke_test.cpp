@@ -167,6 +167,46 @@ TEST(GuiFirstRun, SetsUpThePharmacyAndNamesAWrongField) {
   EXPECT_EQ(ws::SettingsService(**wang).pharmacy()->name, "仁心大药房");
 }
 
+TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  ASSERT_TRUE(ws::ensureDemoStore(store));
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  auto* frame = new MainFrame(std::move(*session));
+  frame->Show();
+  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  pumpUntil([] { return false; }, 0.3);
+  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).Contains("No backup yet"))
+      << frame->GetStatusBar()->GetStatusText(2).utf8_str();
+
+  frame->lock();
+  ASSERT_TRUE(frame->locked());
+  EXPECT_FALSE(frame->queue()->IsShownOnScreen()) << "no patient data on a locked screen";
+  ASSERT_TRUE(pumpUntil([&] { return frame->lockDialog()->IsShownOnScreen(); }, 10));
+  screenshot("locked-en");
+  frame->lockDialog()->setCredentials(ws::kDemoPharmacist, "wrong");
+  frame->lockDialog()->submit();
+  ASSERT_TRUE(pumpUntil([&] { return !frame->lockDialog()->busy(); }, 20));
+  EXPECT_TRUE(frame->locked());
+  frame->lockDialog()->setCredentials(ws::kDemoPharmacist, ws::kDemoPassword);
+  frame->lockDialog()->submit();
+  ASSERT_TRUE(pumpUntil([&] { return !frame->locked(); }, 20));
+  EXPECT_TRUE(frame->queue()->IsShownOnScreen());
+
+  // The supervisor takes over the locked counter: the window is theirs.
+  frame->lock();
+  ASSERT_TRUE(pumpUntil([&] { return frame->lockDialog()->IsShownOnScreen(); }, 10));
+  frame->lockDialog()->setCredentials(ws::kDemoSupervisor, ws::kDemoPassword);
+  frame->lockDialog()->submit();
+  ASSERT_TRUE(pumpUntil([&] { return !frame->locked(); }, 20));
+  EXPECT_EQ(frame->session().user().name, ws::kDemoSupervisor);
+  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(0).Contains(wxString::FromUTF8("李主管")));
+  frame->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
 TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   setupTranslations("en");
   test::TempDir dir;

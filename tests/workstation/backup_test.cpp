@@ -11,6 +11,7 @@
 
 #include "data/patients.h"
 #include "store_fixture.h"
+#include "workstation/settings.h"
 
 namespace rx::ws {
 namespace {
@@ -155,6 +156,55 @@ TEST_F(BackupTest, OnlyAdminsAndSupervisorsBackUpAndNeverOverAFile) {
   RX_ASSERT_OK(wang);
   EXPECT_EQ(writeBackup(**wang, dir_.file("w.rxbak")).status().code(),
             ErrorCode::kPermissionDenied);
+}
+
+TEST_F(BackupTest, ScheduledDailyBackupGoesToTheAdminsFolderOncePerDayAndWarnsWhenOld) {
+  auto admin = login(store());
+  ASSERT_NE(admin, nullptr);
+  RX_ASSERT_OK(admin->addUser(test::pharmacistUser("wang"), "w"));
+  auto none = runScheduledBackup(*admin);
+  RX_ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value()) << "no folder set: nothing to do";
+  auto status = backupStatus(*admin);
+  RX_ASSERT_OK(status);
+  EXPECT_TRUE(status->stale) << "never backed up";
+
+  const std::string usb = dir_.file("usb");
+  RX_ASSERT_OK(SettingsService(*admin).set("backup.folder", usb));
+  Status unplugged = runScheduledBackup(*admin).status();
+  EXPECT_EQ(unplugged.code(), ErrorCode::kIo);
+  EXPECT_NE(unplugged.message().find(usb), std::string::npos) << unplugged.message();
+  std::filesystem::create_directory(usb);
+  admin.reset();
+
+  // The pharmacist at the counter runs it: the folder is the admin's choice.
+  auto wang = Session::login(store(), "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  // Times around now: the last backup's time is the real one.
+  const auto now = std::chrono::system_clock::now();
+  auto at = [&](int days) { return utcTimestamp(now + std::chrono::hours(24 * days)); };
+  auto written = runScheduledBackup(**wang, {}, at(0));
+  RX_ASSERT_OK(written);
+  ASSERT_TRUE(written->has_value());
+  EXPECT_NE((*written)->find(datePart(chinaTime(at(0))) + ".rxbak"), std::string::npos)
+      << **written << ": named by the Beijing date";
+  RX_EXPECT_OK(checkBackup(**written));
+  auto again = runScheduledBackup(**wang, {}, at(0));
+  RX_ASSERT_OK(again);
+  EXPECT_FALSE(again->has_value()) << "once per day";
+
+  auto status2 = backupStatus(**wang, at(1));
+  RX_ASSERT_OK(status2);
+  ASSERT_TRUE(status2->lastAt.has_value());
+  EXPECT_EQ(status2->lastFile, **written);
+  EXPECT_EQ(status2->ageDays, 1);
+  EXPECT_FALSE(status2->stale);
+  EXPECT_TRUE(backupStatus(**wang, at(3))->stale) << "older than backup.warn_after_days (2)";
+  auto nextDay = runScheduledBackup(**wang, {}, at(1));
+  RX_ASSERT_OK(nextDay);
+  ASSERT_TRUE(nextDay->has_value());
+  EXPECT_NE((*nextDay)->find(datePart(chinaTime(at(1))) + ".rxbak"), std::string::npos)
+      << **nextDay;
 }
 
 }  // namespace

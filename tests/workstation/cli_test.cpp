@@ -52,10 +52,22 @@ TEST_F(CliTest, InitThenStatusAsJson) {
 TEST_F(CliTest, InitSetsUpThePharmacyWithAPharmacistAndDemoData) {
   std::map<std::string, std::string> env = {{"RXDESK_PASSWORD", "boss-pw"},
                                             {"RXDESK_NEW_PASSWORD", "wang-pw"}};
-  std::vector<std::string> args = {"init", "--db", db(), "--admin", "boss", "--pharmacy-name",
-                                   "仁心大药房", "--uscc", "91440300708461136X", "--pharmacist",
-                                   "wang", "--pharmacist-licence", "ZY44010001", "--demo-data",
-                                   "--idle-lock", "3"};
+  std::vector<std::string> args = {"init",
+                                   "--db",
+                                   db(),
+                                   "--admin",
+                                   "boss",
+                                   "--pharmacy-name",
+                                   "仁心大药房",
+                                   "--uscc",
+                                   "91440300708461136X",
+                                   "--pharmacist",
+                                   "wang",
+                                   "--pharmacist-licence",
+                                   "ZY44010001",
+                                   "--demo-data",
+                                   "--idle-lock",
+                                   "3"};
   auto badUscc = cli(args, env);
   EXPECT_EQ(badUscc.exitCode, 2);
   EXPECT_NE(badUscc.err.find("统一社会信用代码"), std::string::npos) << badUscc.err;
@@ -63,8 +75,8 @@ TEST_F(CliTest, InitSetsUpThePharmacyWithAPharmacistAndDemoData) {
   args[8] = "91440300708461136T";
   auto made = cli(args, env);
   ASSERT_EQ(made.exitCode, 0) << made.err;
-  auto queue = cli({"--db", db(), "--user", "wang", "queue", "--json"},
-                   {{"RXDESK_PASSWORD", "wang-pw"}});
+  auto queue =
+      cli({"--db", db(), "--user", "wang", "queue", "--json"}, {{"RXDESK_PASSWORD", "wang-pw"}});
   ASSERT_EQ(queue.exitCode, 0) << queue.err;
   EXPECT_EQ(nlohmann::json::parse(queue.out)["queue"].size(), 4u) << "the demo prescriptions";
   auto name = cli({"--db", db(), "--user", "wang", "settings", "get", "pharmacy.name"},

@@ -739,8 +739,7 @@ TEST_F(ReviewTest, PaperPrescriptionFromIntakeToVoucher) {
   // The paper line reads "头孢克肟胶囊 ×2" without a unit: it counts packages.
   RX_ASSERT_OK(review.scanPackage(*id, "87654320000000000001"));
   RX_ASSERT_OK(review.scanPackage(*id, "87654320000000000002"));
-  EXPECT_EQ(review.scanPackage(*id, "87654320000000000003").status().code(),
-            ErrorCode::kConflict);
+  EXPECT_EQ(review.scanPackage(*id, "87654320000000000003").status().code(), ErrorCode::kConflict);
   RX_ASSERT_OK(review.recordStep(*id, "check"));
   RX_ASSERT_OK(review.handOut(*id));
   auto v = VoucherService(*wang_).voucher(*id);

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "store_fixture.h"
-#include "workstation/demo.h"
 #include "workstation/agreements.h"
+#include "workstation/demo.h"
 #include "workstation/review.h"
 #include "workstation/setup.h"
 
@@ -87,7 +87,10 @@ TEST(FirstRun, SetsUpIdentityAccountsAndIdleLockOrLeavesNothing) {
   EXPECT_FALSE(std::filesystem::exists(path)) << "nothing is created when the input is wrong";
   setup.pharmacist->licenceNo = "ZY44010001";
   setup.pharmacy.uscc = "91440300708461136X";
-  EXPECT_NE(setUpPharmacy(path, setup, test::fastStoreOptions()).status().message().find("统一社会信用代码"),
+  EXPECT_NE(setUpPharmacy(path, setup, test::fastStoreOptions())
+                .status()
+                .message()
+                .find("统一社会信用代码"),
             std::string::npos);
   setup.pharmacy.uscc = "91440300708461136T";
 

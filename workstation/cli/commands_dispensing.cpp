@@ -166,8 +166,7 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                      if (Status s = ws::writeVoucherPdf(*v, va->pdf); !s)
                        return reportError(g, s.withContext(va->pdf));
                    if (va->print || !va->printer.empty())
-                     if (Status s = ws::printVoucher(*v, va->printer); !s)
-                       return reportError(g, s);
+                     if (Status s = ws::printVoucher(*v, va->printer); !s) return reportError(g, s);
                    json doc = ws::voucherJson(*v);
                    std::ostringstream text;
                    text << "销售凭证 " << v->number << "  " << chinaTime(v->soldAt)

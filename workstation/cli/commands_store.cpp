@@ -5,10 +5,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/time.h"
 #include "commands.h"
-#include "workstation/setup.h"
 #include "workstation/backup.h"
 #include "workstation/paths.h"
+#include "workstation/setup.h"
 
 namespace rx::cli {
 
@@ -40,27 +41,56 @@ Result<data::NewUser> toNewUser(const UserArgs& a) {
 
 void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* backup = app.add_subcommand(
-      "backup", "Write an online, encrypted, checksummed backup (admin, supervisor)");
-  auto backupOut = std::make_shared<std::string>();
-  backup->add_option("--out", *backupOut, "Backup file to create (e.g. on a USB disk)")->required();
-  out.push_back({backup, [&g, backupOut] {
+      "backup",
+      "Write an online, encrypted, checksummed backup (--out: admin, supervisor; --scheduled: "
+      "today's backup into the folder an admin set, for a daily timer)");
+  struct BackupArgs {
+    std::string out;
+    bool scheduled = false;
+  };
+  auto ba = std::make_shared<BackupArgs>();
+  auto* outOpt = backup->add_option("--out", ba->out, "Backup file to create (e.g. on a USB disk)");
+  auto* schedOpt = backup->add_flag(
+      "--scheduled", ba->scheduled,
+      "Write today's backup into the folder of setting backup.folder, unless it is there");
+  outOpt->excludes(schedOpt);
+  backup->require_option(1);
+  out.push_back({backup, [&g, ba] {
                    auto session = loginFromOptions(g);
                    if (!session) return reportError(g, session.status());
                    const bool tty = ::isatty(2);
-                   auto info = ws::writeBackup(
-                       **session, *backupOut, [tty](std::uint64_t done, std::uint64_t total) {
-                         if (tty && total)
-                           std::cerr << "\rbacking up: " << (100 * done / total) << "%"
-                                     << std::flush;
-                       });
+                   auto progress = [tty](std::uint64_t done, std::uint64_t total) {
+                     if (tty && total)
+                       std::cerr << "\rbacking up: " << (100 * done / total) << "%" << std::flush;
+                   };
+                   if (ba->scheduled) {
+                     auto written = ws::runScheduledBackup(**session, progress);
+                     if (tty) std::cerr << "\r\033[K";
+                     if (!written) return reportError(g, written.status());
+                     auto st = ws::backupStatus(**session);
+                     if (!st) return reportError(g, st.status());
+                     const std::string text =
+                         *written ? "Wrote and verified " + **written + ".\n"
+                         : st->folder.empty()
+                             ? "No scheduled backup: an admin sets the folder with rxdesk-cli "
+                               "settings set backup.folder DIR.\n"
+                             : "Today's backup is already in " + st->folder + ".\n";
+                     return reportSuccess(g,
+                                          {{"ok", true},
+                                           {"backup", *written ? nlohmann::json(**written)
+                                                               : nlohmann::json(nullptr)},
+                                           {"folder", st->folder}},
+                                          text);
+                   }
+                   auto info = ws::writeBackup(**session, ba->out, progress);
                    if (tty) std::cerr << "\r\033[K";
                    if (!info) return reportError(g, info.status());
                    return reportSuccess(g,
                                         {{"ok", true},
-                                         {"backup", *backupOut},
+                                         {"backup", ba->out},
                                          {"bytes", info->storeBytes + info->keysBytes},
                                          {"created_at", info->createdAt}},
-                                        "Wrote and verified " + *backupOut + " (" +
+                                        "Wrote and verified " + ba->out + " (" +
                                             std::to_string(info->storeBytes + info->keysBytes) +
                                             " bytes).\n");
                  }});
@@ -93,7 +123,8 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
 void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // init
   auto* init = app.add_subcommand(
-      "init", "Create a new encrypted store: the pharmacy, its key pair, first admin and pharmacist");
+      "init",
+      "Create a new encrypted store: the pharmacy, its key pair, first admin and pharmacist");
   struct InitArgs {
     UserArgs admin;
     std::string name, uscc, licence, pharmacist, pharmacistDisplay, pharmacistLicence;
@@ -146,25 +177,25 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    }
                    auto session = ws::setUpPharmacy(g.db, setup);
                    if (!session) return reportError(g, session.status());
-                   std::string text = "Created " + g.db + " (key slots in " +
-                                      data::Store::keySlotPath(g.db) + ") with admin '" +
-                                      admin->name + "'" +
-                                      (setup.pharmacist ? " and pharmacist '" +
-                                                              setup.pharmacist->name + "'"
-                                                        : std::string()) +
-                                      ".\n";
+                   std::string text =
+                       "Created " + g.db + " (key slots in " + data::Store::keySlotPath(g.db) +
+                       ") with admin '" + admin->name + "'" +
+                       (setup.pharmacist ? " and pharmacist '" + setup.pharmacist->name + "'"
+                                         : std::string()) +
+                       ".\n";
                    if (ia->name.empty())
-                     text += "The pharmacy's name is not set yet: rxdesk-cli settings set "
-                             "pharmacy.name NAME (also pharmacy.uscc, pharmacy.licence).\n";
-                   return reportSuccess(g,
-                                        {{"ok", true},
-                                         {"store", g.db},
-                                         {"admin", admin->name},
-                                         {"pharmacist", setup.pharmacist
-                                                            ? nlohmann::json(setup.pharmacist->name)
-                                                            : nlohmann::json(nullptr)},
-                                         {"demo_data", setup.demoData}},
-                                        text);
+                     text +=
+                         "The pharmacy's name is not set yet: rxdesk-cli settings set "
+                         "pharmacy.name NAME (also pharmacy.uscc, pharmacy.licence).\n";
+                   return reportSuccess(
+                       g,
+                       {{"ok", true},
+                        {"store", g.db},
+                        {"admin", admin->name},
+                        {"pharmacist", setup.pharmacist ? nlohmann::json(setup.pharmacist->name)
+                                                        : nlohmann::json(nullptr)},
+                        {"demo_data", setup.demoData}},
+                       text);
                  }});
 
   // status
@@ -183,13 +214,28 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
              {"schema_version", s->schemaVersion},
              {"active_users", s->activeUsers},
              {"user", {{"name", s->user}, {"role", s->role}, {"display_name", s->displayName}}}};
+         auto backup = ws::backupStatus(**session);
+         if (!backup) return reportError(g, backup.status());
+         doc["backup"] = {{"last_at", backup->lastAt ? nlohmann::json(*backup->lastAt)
+                                                     : nlohmann::json(nullptr)},
+                          {"age_days", backup->ageDays ? nlohmann::json(*backup->ageDays)
+                                                       : nlohmann::json(nullptr)},
+                          {"folder", backup->folder},
+                          {"stale", backup->stale}};
          std::ostringstream text;
          text << "store       " << s->path << "\n"
               << "store id    " << s->storeId << "\n"
               << "SQLCipher   " << s->cipherVersion << "\n"
               << "schema      " << s->schemaVersion << "\n"
               << "users       " << s->activeUsers << " active\n"
-              << "you         " << s->user << " (" << s->role << ") " << s->displayName << "\n";
+              << "you         " << s->user << " (" << s->role << ") " << s->displayName << "\n"
+              << "last backup "
+              << (backup->lastAt ? chinaTime(*backup->lastAt) + " (Beijing time)" : "never")
+              << (backup->stale
+                      ? "  — WARNING: older than " + std::to_string(backup->warnAfterDays) +
+                            " days or missing; run rxdesk-cli backup"
+                      : std::string())
+              << "\n";
          return reportSuccess(g, doc, text.str());
        }});
 

@@ -141,8 +141,9 @@ void FirstRunDialog::onCreate(wxCommandEvent&) {
     Layout();
     Fit();
   };
-  const char* required[] = {"pharmacy_name", "uscc", "licence", "admin", "pharmacist",
-                            "pharmacist_display", "pharmacist_licence", "store"};
+  const char* required[] = {
+      "pharmacy_name",      "uscc", "licence", "admin", "pharmacist", "pharmacist_display",
+      "pharmacist_licence", "store"};
   for (const char* name : required)
     if (value(name).empty()) return complain(_("Please fill in every field."), name);
   if (field("admin_password")->GetValue().size() < 8)

@@ -94,6 +94,14 @@ bool RxdeskApp::OnInit() {
   return true;
 }
 
+int RxdeskApp::FilterEvent(wxEvent& event) {
+  const wxEventType t = event.GetEventType();
+  if (t == wxEVT_KEY_DOWN || t == wxEVT_LEFT_DOWN || t == wxEVT_RIGHT_DOWN ||
+      t == wxEVT_MOUSEWHEEL || t == wxEVT_MOTION)
+    MainFrame::noteActivity();
+  return Event_Skip;
+}
+
 bool RxdeskApp::OnExceptionInMainLoop() {
   try {
     throw;

@@ -16,6 +16,8 @@ class RxdeskApp : public wxApp {
   void OnInitCmdLine(wxCmdLineParser& parser) override;
   bool OnCmdLineParsed(wxCmdLineParser& parser) override;
   bool OnExceptionInMainLoop() override;
+  // Notes keyboard and mouse input for the idle lock.
+  int FilterEvent(wxEvent& event) override;
 
  private:
   bool demo_ = false;

@@ -11,9 +11,19 @@
 #include <wx/stattext.h>
 #include <wx/statusbr.h>
 
+#include <wx/progdlg.h>
+#include <wx/timer.h>
+
+#include <atomic>
+
+#include <spdlog/spdlog.h>
+
 #include "base/time.h"
+#include "login_dialog.h"
 #include "reuse_dialog.h"
+#include "workstation/backup.h"
 #include "workstation/review.h"
+#include "workstation/settings.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -23,7 +33,7 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
       session_(std::move(session)),
       review_(std::make_unique<ws::ReviewService>(*session_)) {
   buildMenu();
-  auto* panel = new wxPanel(this);
+  auto* panel = panel_ = new wxPanel(this);
   auto* top = new wxBoxSizer(wxVERTICAL);
 
   auto* header = new wxBoxSizer(wxHORIZONTAL);
@@ -62,24 +72,137 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   top->Add(emptyNote_, 0, wxALL, 10);
   panel->SetSizer(top);
 
-  CreateStatusBar(2);
-  const int widths[] = {-1, -2};
-  GetStatusBar()->SetStatusWidths(2, widths);
-  const auto& u = session_->user();
-  SetStatusText(wxString::Format(_("%s (%s)"), toWx(u.displayName),
-                                 roleLabel(std::string(data::roleName(u.role)))),
-                0);
-  SetStatusText(wxString::Format(_("Store: %s"), toWx(session_->store().path())), 1);
+  CreateStatusBar(3);
+  const int widths[] = {-1, -2, -2};
+  GetStatusBar()->SetStatusWidths(3, widths);
+  showUser();
 
   SetSize(FromDIP(wxSize(1100, 680)));
   SetMinSize(FromDIP(wxSize(800, 500)));
   CentreOnScreen();
   refreshQueue();
+  // Key presses anywhere in the window count as activity; the app's event filter adds clicks.
+  Bind(wxEVT_CHAR_HOOK, [](wxKeyEvent& e) {
+    noteActivity();
+    e.Skip();
+  });
+  Bind(wxEVT_TIMER, &MainFrame::onTimer, this);
+  timer_.SetOwner(this);
+  timer_.Start(15 * 1000);
+  noteActivity();
+  CallAfter([this] { checkBackup(); });
+}
+
+namespace {
+std::atomic<std::int64_t> lastActivityMs{0};
+std::int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void MainFrame::noteActivity() { lastActivityMs = steadyMs(); }
+
+void MainFrame::showUser() {
+  const auto& u = session_->user();
+  SetStatusText(wxString::Format(_("%s (%s)"), toWx(u.displayName),
+                                 roleLabel(std::string(data::roleName(u.role)))),
+                0);
+  SetStatusText(wxString::Format(_("Store: %s"), toWx(session_->store().path())), 1);
+}
+
+void MainFrame::onTimer(wxTimerEvent&) {
+  if (locked()) return;
+  auto minutes = ws::SettingsService(*session_).get("session.idle_lock_minutes");
+  const std::int64_t idleMs = steadyMs() - lastActivityMs;
+  if (minutes && idleMs >= std::stoll(minutes->value) * 60 * 1000) {
+    spdlog::info("workstation locked after {} idle minutes", minutes->value);
+    lock();
+    return;
+  }
+  if (std::chrono::steady_clock::now() - lastBackupCheck_ > std::chrono::minutes(30)) checkBackup();
+}
+
+void MainFrame::lock() {
+  if (locked()) return;
+  // Nothing of the queue stays on screen while the pharmacist is away.
+  panel_->Hide();
+  SetTitle(_("rxdesk — locked"));
+  LoginDialog::Options options{session_->store().path(), session_->user().name,
+                               _("The workstation is locked. Enter your password to go on, or log "
+                                 "in as another user.")};
+  lockDialog_ = new LoginDialog(this, options);
+  lockDialog_->Bind(wxEVT_SHOW, [this](wxShowEvent& e) {
+    e.Skip();
+    if (e.IsShown() || !lockDialog_) return;
+    auto* dialog = lockDialog_;
+    auto session = dialog->takeSession();
+    lockDialog_ = nullptr;
+    dialog->Destroy();
+    if (!session) {
+      Close();  // "Quit" on the lock screen ends the program
+      return;
+    }
+    unlocked(std::move(session));
+  });
+  lockDialog_->Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
+    e.Skip();
+    lockDialog_ = nullptr;
+    Close();
+  });
+  lockDialog_->Show();
+}
+
+void MainFrame::unlocked(std::unique_ptr<ws::Session> session) {
+  if (session->user().name != session_->user().name) {
+    // Another user took over the counter: the window is theirs now.
+    spdlog::info("workstation unlocked by another user");
+    review_.reset();
+    session_ = std::move(session);
+    review_ = std::make_unique<ws::ReviewService>(*session_);
+    showUser();
+  }
+  SetTitle(_("rxdesk — prescription queue"));
+  panel_->Show();
+  Layout();
+  noteActivity();
+  refreshQueue();
+}
+
+void MainFrame::checkBackup() {
+  lastBackupCheck_ = std::chrono::steady_clock::now();
+  std::unique_ptr<wxProgressDialog> progress;
+  auto written = ws::runScheduledBackup(*session_, [&](std::uint64_t done, std::uint64_t total) {
+    if (!progress)
+      progress = std::make_unique<wxProgressDialog>(_("rxdesk"), _("Writing today's backup…"), 100,
+                                                    this, wxPD_APP_MODAL | wxPD_AUTO_HIDE);
+    if (total) progress->Update(static_cast<int>(100 * done / total));
+  });
+  progress.reset();
+  wxString text;
+  if (!written) {
+    spdlog::warn("scheduled backup failed: {}", written.status().message());
+    text = _("⚠ Backup failed: ") + toWx(written.status().message());
+  } else if (auto st = ws::backupStatus(*session_); !st) {
+    text = toWx(st.status().message());
+  } else if (!st->lastAt) {
+    text = _("⚠ No backup yet");
+  } else {
+    text = wxString::Format(st->stale ? _("⚠ Last backup %s: make one") : _("Last backup %s"),
+                            beijingTime(*st->lastAt));
+  }
+  SetStatusText(text, 2);
 }
 
 void MainFrame::buildMenu() {
   auto* file = new wxMenu;
+  const int lockId = wxWindow::NewControlId();
+  file->Append(lockId, _("&Lock\tCtrl+L"));
+  file->AppendSeparator();
   file->Append(wxID_EXIT, _("&Quit\tCtrl+Q"));
+  Bind(
+      wxEVT_MENU, [this](wxCommandEvent&) { lock(); }, lockId);
   auto* help = new wxMenu;
   help->Append(wxID_ABOUT, _("&About rxdesk"));
   auto* bar = new wxMenuBar;
@@ -141,7 +264,7 @@ void MainFrame::refreshQueue() {
     for (const auto& r : *list) {
       wxVector<wxVariant> row;
       row.push_back(stateLabel(r.state));
-      row.push_back(toWx(r.arrivedAt.substr(0, 16).replace(10, 1, " ")));
+      row.push_back(beijingTime(r.arrivedAt));
       row.push_back(r.kind == "electronic" ? _("electronic") : _("paper"));
       row.push_back(toWx(ws::maskedName(r.patientName.value_or(""))));
       row.push_back(r.kind != "electronic"       ? wxString("—")

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <wx/frame.h>
+#include <wx/timer.h>
+
+#include <chrono>
 
 #include <memory>
 #include <vector>
@@ -12,8 +15,11 @@
 class wxDataViewListCtrl;
 class wxStaticText;
 class wxChoice;
+class wxPanel;
 
 namespace rx::gui {
+
+class LoginDialog;
 
 class MainFrame : public wxFrame {
  public:
@@ -27,9 +33,23 @@ class MainFrame : public wxFrame {
   // Opens "presented before?" for `record` (modal; the tests use the dialog without showing it).
   void showReuse(std::int64_t record);
 
+  // Locks the window (the queue is hidden) until the user's password is given again; another
+  // user's login takes over the window (a shared counter computer). Ctrl+L, or idle time
+  // (setting session.idle_lock_minutes).
+  void lock();
+  bool locked() const { return lockDialog_ != nullptr; }
+  LoginDialog* lockDialog() const { return lockDialog_; }
+  // Any key or click, wherever it lands: resets the idle clock (RxdeskApp::FilterEvent).
+  static void noteActivity();
+  // Runs the scheduled backup if one is due and shows the last backup on the status bar.
+  void checkBackup();
+
  private:
   void buildMenu();
   void onAbout(wxCommandEvent&);
+  void onTimer(wxTimerEvent&);
+  void unlocked(std::unique_ptr<ws::Session> session);
+  void showUser();
 
   std::unique_ptr<ws::Session> session_;
   std::unique_ptr<ws::ReviewService> review_;
@@ -37,6 +57,10 @@ class MainFrame : public wxFrame {
   wxDataViewListCtrl* queue_;
   wxStaticText* emptyNote_;
   wxChoice* filter_;
+  wxPanel* panel_;
+  wxTimer timer_;
+  LoginDialog* lockDialog_ = nullptr;
+  std::chrono::steady_clock::time_point lastBackupCheck_{};
 };
 
 }  // namespace rx::gui

@@ -31,11 +31,6 @@ int pageWidth() {
   return std::clamp(height * 1240 / 1754, 200, 420);
 }
 
-wxString when(const std::string& timestamp) {
-  return toWx(timestamp.size() >= 16 ? timestamp.substr(0, 10) + " " + timestamp.substr(11, 5)
-                                     : timestamp);
-}
-
 // A grey page scaled to `width` pixels, or a grey placeholder when there is none.
 wxBitmap pageBitmap(const cv::Mat& gray, int width) {
   const int height = width * 1754 / 1240;
@@ -173,7 +168,7 @@ void ReuseDialog::showMatch(int index) {
   const ws::ReuseMatchInfo& m = finding_->matches[index];
   otherTitle_->SetLabel(wxString::Format(_("Record %lld, %s, arrived %s via %s"),
                                          static_cast<long long>(m.record), toWx(m.state),
-                                         when(m.arrivedAt), toWx(m.arrivedBy)));
+                                         beijingTime(m.arrivedAt), toWx(m.arrivedBy)));
   auto page = reuse_.page(m.record);
   otherPage_->SetBitmap(pageBitmap(page ? *page : cv::Mat(), pageWidth()));
   const auto& s = m.signals;

@@ -1,5 +1,7 @@
 #include "wx_convert.h"
 
+#include "base/time.h"
+
 #include <wx/intl.h>
 #include <wx/stattext.h>
 
@@ -19,6 +21,11 @@ wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points) {
   font.SetWeight(wxFONTWEIGHT_BOLD);
   heading->SetFont(font);
   return heading;
+}
+
+wxString beijingTime(const std::string& utc) {
+  const std::string local = chinaTime(utc);
+  return toWx(local.empty() ? utc : local);
 }
 
 }  // namespace rx::gui

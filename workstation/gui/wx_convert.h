@@ -23,5 +23,7 @@ wxString roleLabel(const std::string& role);
 
 // Returns a bold heading `points` larger than the normal text, for window and section titles.
 wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points);
+// A stored UTC timestamp as the counter reads it: Beijing time, "YYYY-MM-DD hh:mm".
+wxString beijingTime(const std::string& utc);
 
 }  // namespace rx::gui

@@ -1,5 +1,8 @@
 #include "workstation/backup.h"
 
+#include "data/settings.h"
+#include "workstation/settings.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -138,10 +141,62 @@ void removeStoreFiles(const std::string& base) {
 }
 }  // namespace
 
+namespace {
+Result<BackupInfo> writeBackupFile(
+    Session& session, const std::string& outPath,
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress);
+}  // namespace
+
 Result<BackupInfo> writeBackup(Session& session, const std::string& outPath,
                                const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   RX_RETURN_IF_ERROR(
       session.requireAnyOf({data::Role::kAdmin, data::Role::kSupervisor}, "make backups"));
+  return writeBackupFile(session, outPath, progress);
+}
+
+Result<BackupStatus> backupStatus(Session& session, const std::string& now) {
+  BackupStatus st;
+  SettingsService settings(session);
+  RX_ASSIGN_OR_RETURN(auto folder, settings.get("backup.folder"));
+  RX_ASSIGN_OR_RETURN(auto warn, settings.get("backup.warn_after_days"));
+  st.folder = folder.value;
+  st.warnAfterDays = std::stoi(warn.value);
+  data::SettingsRepository repo(session.store().connection());
+  RX_ASSIGN_OR_RETURN(auto at, repo.get("backup.last_at"));
+  RX_ASSIGN_OR_RETURN(auto file, repo.get("backup.last_file"));
+  if (at) st.lastAt = at->value;
+  if (file) st.lastFile = file->value;
+  if (st.lastAt) {
+    auto last = toDays(datePart(chinaTime(*st.lastAt)));
+    auto today = toDays(datePart(chinaTime(now)));
+    if (last && today) st.ageDays = static_cast<int>((*today - *last).count());
+  }
+  st.stale = !st.ageDays || *st.ageDays > st.warnAfterDays;
+  return st;
+}
+
+Result<std::optional<std::string>> runScheduledBackup(
+    Session& session, const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+    const std::string& now) {
+  RX_ASSIGN_OR_RETURN(BackupStatus st, backupStatus(session, now));
+  if (st.folder.empty()) return std::optional<std::string>();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(st.folder, ec))
+    return Status(ErrorCode::kIo,
+                  "the backup folder " + st.folder + " is not there (is the USB disk plugged in?)");
+  const std::string file =
+      (std::filesystem::path(st.folder) / ("rxdesk-" + session.store().storeId().substr(0, 8) +
+                                           "-" + datePart(chinaTime(now)) + ".rxbak"))
+          .string();
+  if (data::fileExists(file)) return std::optional<std::string>();
+  RX_RETURN_IF_ERROR(writeBackupFile(session, file, progress).status());
+  return std::optional<std::string>(file);
+}
+
+namespace {
+Result<BackupInfo> writeBackupFile(
+    Session& session, const std::string& outPath,
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   if (data::fileExists(outPath))
     return Status(ErrorCode::kAlreadyExists, outPath + " already exists; choose a new name");
   data::Store& store = session.store();
@@ -208,10 +263,20 @@ Result<BackupInfo> writeBackup(Session& session, const std::string& outPath,
   RX_RETURN_IF_ERROR(data::syncParentFolder(outPath));
   // The backup is verified once written, so a bad disk is noticed now rather than at restore time.
   RX_RETURN_IF_ERROR(checkBackup(outPath).status());
+  // Recorded after the snapshot: the status bar and `status` show when the store was last saved.
+  auto& conn = session.store().connection();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  data::SettingsRepository settings(conn);
+  RX_RETURN_IF_ERROR(
+      settings.put({"backup.last_at", info.createdAt, info.createdBy, info.createdAt}));
+  RX_RETURN_IF_ERROR(settings.put({"backup.last_file", outPath, info.createdBy, info.createdAt}));
   RX_RETURN_IF_ERROR(
       session.audit("backup", outPath, {{"bytes", info.storeBytes + info.keysBytes}}).status());
+  RX_RETURN_IF_ERROR(tx.commit());
   return info;
 }
+}  // namespace
 
 Result<BackupInfo> checkBackup(const std::string& path) {
   return verifyAndExtract(path, nullptr, nullptr);

@@ -10,16 +10,16 @@ Result<bool> ensureDemoStore(const std::string& path) {
   PharmacySetup setup;
   setup.admin = {kDemoAdmin, data::Role::kAdmin, "演示管理员 Demo admin", std::nullopt};
   setup.adminPassword = kDemoPassword;
-  setup.pharmacist = data::NewUser{kDemoPharmacist, data::Role::kPharmacist,
-                                   "王药师 Wang (demo)", std::string("DEMO-ZY-0001")};
+  setup.pharmacist = data::NewUser{kDemoPharmacist, data::Role::kPharmacist, "王药师 Wang (demo)",
+                                   std::string("DEMO-ZY-0001")};
   setup.pharmacistPassword = kDemoPassword;
   setup.demoData = true;
   RX_ASSIGN_OR_RETURN(auto admin, setUpPharmacy(path, setup));
-  RX_RETURN_IF_ERROR(admin
-                         ->addUser({kDemoSupervisor, data::Role::kSupervisor, "李主管 Li (demo)",
-                                    std::nullopt},
-                                   kDemoPassword)
-                         .status());
+  RX_RETURN_IF_ERROR(
+      admin
+          ->addUser({kDemoSupervisor, data::Role::kSupervisor, "李主管 Li (demo)", std::nullopt},
+                    kDemoPassword)
+          .status());
   return true;
 }
 

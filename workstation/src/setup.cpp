@@ -24,8 +24,8 @@ Status validateSetup(const PharmacySetup& s) {
     return Status(ErrorCode::kInvalidArgument, "the idle lock must be 1 to 240 minutes, not " +
                                                    std::to_string(s.idleLockMinutes));
   if (s.pharmacist && (!s.pharmacist->licenceNo || s.pharmacist->licenceNo->empty()))
-    return Status(ErrorCode::kInvalidArgument,
-                  "the pharmacist '" + s.pharmacist->name + "' needs a licence number (执业药师注册证号)");
+    return Status(ErrorCode::kInvalidArgument, "the pharmacist '" + s.pharmacist->name +
+                                                   "' needs a licence number (执业药师注册证号)");
   if (s.pharmacist && s.pharmacist->name == s.admin.name)
     return Status(ErrorCode::kInvalidArgument,
                   "the pharmacist and the admin need different login names");
@@ -51,8 +51,8 @@ Status configure(Session& admin, const PharmacySetup& setup) {
 
 void removeStoreFiles(const std::string& path) {
   std::error_code ec;
-  for (const std::string& f : {path, data::Store::keySlotPath(path), path + "-wal", path + "-shm",
-                               path + ".attempts"})
+  for (const std::string& f :
+       {path, data::Store::keySlotPath(path), path + "-wal", path + "-shm", path + ".attempts"})
     std::filesystem::remove(f, ec);
 }
 
@@ -71,9 +71,9 @@ Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const Ph
   Status configured = configure(*admin, setup);
   if (configured && setup.demoData && setup.pharmacist) {
     const std::string files = (std::filesystem::path(path).parent_path() / "demo-files").string();
-    configured = addDemoData(*admin, path, setup.pharmacist->name, setup.pharmacistPassword, files,
-                             options)
-                     .status();
+    configured =
+        addDemoData(*admin, path, setup.pharmacist->name, setup.pharmacistPassword, files, options)
+            .status();
   }
   if (!configured) {
     admin.reset();
@@ -99,9 +99,9 @@ data::ProductRecord demoProduct(const char* code, const char* drug, const char* 
 
 }  // namespace
 
-Result<DemoData> addDemoData(Session& admin, const std::string& path,
-                             const std::string& pharmacist, const std::string& pharmacistPassword,
-                             const std::string& filesFolder, data::StoreOptions options) {
+Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
+                             const std::string& pharmacistPassword, const std::string& filesFolder,
+                             data::StoreOptions options) {
   DemoData out;
   out.filesFolder = filesFolder;
   if (!ensurePrivateFolder(filesFolder))
@@ -123,14 +123,13 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path,
   const std::string today = datePart(utcTimestamp(now));
   RX_ASSIGN_OR_RETURN(
       std::string agreement,
-      signAgreement(demoAgreementDraft("DEMO-AG-001", providerName, providerUscc,
-                                       pharmacy.name, pharmacy.uscc.empty() ? "91440300708461136T"
-                                                                            : pharmacy.uscc,
+      signAgreement(demoAgreementDraft("DEMO-AG-001", providerName, providerUscc, pharmacy.name,
+                                       pharmacy.uscc.empty() ? "91440300708461136T" : pharmacy.uscc,
                                        datePart(utcTimestamp(now - std::chrono::hours(24 * 30))),
                                        "2099-12-31"),
                     provider, utcTimestamp(now - std::chrono::hours(24 * 30))));
-  RX_RETURN_IF_ERROR(data::writeFileAtomically(filesFolder + "/agreement-DEMO-AG-001.json",
-                                               agreement, 0600));
+  RX_RETURN_IF_ERROR(
+      data::writeFileAtomically(filesFolder + "/agreement-DEMO-AG-001.json", agreement, 0600));
   RX_RETURN_IF_ERROR(AgreementService(admin).import(agreement, "demo agreement").status());
 
   ProductService products(admin);

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "base/time.h"
 #include "data/store.h"
 #include "workstation/session.h"
 
@@ -26,6 +28,25 @@ struct BackupInfo {
 Result<BackupInfo> writeBackup(
     Session& session, const std::string& outPath,
     const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+
+// The daily backup an admin schedules (settings backup.folder, backup.warn_after_days).
+struct BackupStatus {
+  std::string folder;                 // empty: no scheduled backup
+  std::optional<std::string> lastAt;  // UTC time of the last backup of this store, any kind
+  std::optional<std::string> lastFile;
+  std::optional<int> ageDays;  // whole days since, in Beijing time
+  int warnAfterDays = 2;
+  bool stale = true;  // no backup, or older than warnAfterDays
+};
+Result<BackupStatus> backupStatus(Session& session, const std::string& now = utcTimestamp());
+
+// Writes today's backup (`rxdesk-<store>-<YYYY-MM-DD>.rxbak`, Beijing date) into the scheduled
+// folder unless it is there already. Any signed-in user may run it: the admin chose where it goes,
+// and the file is encrypted. Returns the file written, or nothing when no backup was due (no folder
+// set, or today's exists). A missing folder (the USB disk not plugged in) is an error naming it.
+Result<std::optional<std::string>> runScheduledBackup(
+    Session& session, const std::function<void(std::uint64_t, std::uint64_t)>& progress = {},
+    const std::string& now = utcTimestamp());
 
 // Checks a backup file's structure and checksums; kCorrupt naming what is wrong.
 Result<BackupInfo> checkBackup(const std::string& path);

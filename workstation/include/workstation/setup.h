@@ -43,8 +43,8 @@ struct DemoData {
 // accepted agreement), products, e-prescriptions written to `filesFolder` and, presented by
 // `pharmacist` (logged in with `pharmacistPassword`), a queue including one prescription
 // presented twice. For trying rxdesk, never for a real pharmacy.
-Result<DemoData> addDemoData(Session& admin, const std::string& path,
-                             const std::string& pharmacist, const std::string& pharmacistPassword,
-                             const std::string& filesFolder, data::StoreOptions options = {});
+Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
+                             const std::string& pharmacistPassword, const std::string& filesFolder,
+                             data::StoreOptions options = {});
 
 }  // namespace rx::ws
