@@ -85,6 +85,22 @@ TEST_F(CliTest, InitSetsUpThePharmacyWithAPharmacistAndDemoData) {
   auto lock = cli({"--db", db(), "--user", "wang", "settings", "get", "session.idle_lock_minutes"},
                   {{"RXDESK_PASSWORD", "wang-pw"}});
   EXPECT_EQ(lock.out, "3\n");
+
+  // The demo photos tell their story at intake: the same paper photographed again is caught, the
+  // monthly repeat is not.
+  const std::string files = dir_.file("demo-files/");
+  auto intake =
+      cli({"--db", db(), "--user", "wang", "intake", "--json", files + "paper-1.jpg",
+           files + "paper-1-photographed-again.jpg", files + "paper-2-monthly-repeat.jpg"},
+          {{"RXDESK_PASSWORD", "wang-pw"}});
+  ASSERT_EQ(intake.exitCode, 0) << intake.err;
+  std::istringstream lines(intake.out);
+  std::vector<nlohmann::json> docs;
+  for (std::string line; std::getline(lines, line);) docs.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(docs.size(), 3u) << intake.out;
+  EXPECT_EQ(docs[0]["verdict"], "new");
+  EXPECT_NE(docs[1]["verdict"], "new") << docs[1].dump();
+  EXPECT_EQ(docs[2]["verdict"], "new") << docs[2].dump();
 }
 
 TEST_F(CliTest, MissingStoreExitsThreeNamingThePath) {

@@ -68,7 +68,8 @@ TEST(Demo, CreatesDemoAccountsOnceAndKeepsExistingStore) {
   ASSERT_EQ(agreements->size(), 1u);
   EXPECT_EQ(ProductService(**wang).list()->size(), 4u);
   EXPECT_FALSE(SettingsService(**wang).pharmacy()->name.empty());
-  for (const char* f : {"rx-1.json", "rx-2.json", "rx-3.json", "rx-2.qr.txt"})
+  for (const char* f : {"rx-1.json", "rx-2.json", "rx-3.json", "rx-2.qr.txt", "paper-1.jpg",
+                        "paper-1-photographed-again.jpg", "paper-2-monthly-repeat.jpg"})
     EXPECT_TRUE(std::filesystem::exists(dir.file(std::string("sub/demo-files/") + f))) << f;
 }
 

@@ -5,6 +5,7 @@
 
 #include "base/time.h"
 #include "data/files.h"
+#include "ocr/lexicon.h"
 #include "workstation/agreement_document.h"
 #include "workstation/agreements.h"
 #include "workstation/demo_documents.h"
@@ -12,6 +13,7 @@
 #include "workstation/identifiers.h"
 #include "workstation/paths.h"
 #include "workstation/review.h"
+#include "workstation/rxgen.h"
 
 namespace rx::ws {
 
@@ -171,8 +173,31 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
       ++out.prescriptionsPresented;
     }
   }
-  RX_RETURN_IF_ERROR(
-      admin.audit("demo.data", path, {{"presented", out.prescriptionsPresented}}).status());
+  // Paper: a prescription photographed with a phone, and the same paper photographed again
+  // another day (present both: the second is caught), plus a monthly repeat that must not be.
+  {
+    RxGenerator gen(20261122, ocr::defaultCataloguePath());
+    GenRx paper = gen.content(0);
+    paper.date = datePart(chinaTime(utcTimestamp(now)));
+    paper.patientName = "赵六";
+    const cv::Mat page = gen.render(paper);
+    CaptureOptions calm;
+    calm.sidewaysProbability = calm.upsideDownProbability = 0;
+    calm.minMegapixels = calm.maxMegapixels = 3;
+    auto save = [&](const std::string& name, const std::vector<std::uint8_t>& jpeg) {
+      return data::writeFileAtomically(filesFolder + "/" + name,
+                                       std::string(jpeg.begin(), jpeg.end()), 0600);
+    };
+    RX_RETURN_IF_ERROR(save("paper-1.jpg", gen.photograph(page, calm)));
+    RX_RETURN_IF_ERROR(save("paper-1-photographed-again.jpg", gen.photograph(page, calm)));
+    RX_RETURN_IF_ERROR(save("paper-2-monthly-repeat.jpg",
+                            gen.photograph(gen.render(gen.monthlyRepeat(paper)), calm)));
+    out.photos = 3;
+  }
+  RX_RETURN_IF_ERROR(admin
+                         .audit("demo.data", path,
+                                {{"presented", out.prescriptionsPresented}, {"photos", out.photos}})
+                         .status());
   return out;
 }
 

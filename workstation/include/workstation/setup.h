@@ -37,12 +37,14 @@ Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const Ph
 struct DemoData {
   std::string filesFolder;  // signed e-prescriptions and a QR payload to present
   int prescriptionsPresented = 0;
+  int photos = 0;  // paper prescription photos written to filesFolder
 };
 
 // Adds demo data to the store `admin` is signed in to: a demo provider (SM2 key, its signed and
 // accepted agreement), products, e-prescriptions written to `filesFolder` and, presented by
 // `pharmacist` (logged in with `pharmacistPassword`), a queue including one prescription
-// presented twice. For trying rxdesk, never for a real pharmacy.
+// presented twice; and phone photos of paper prescriptions to present (one photographed twice,
+// one a monthly repeat). For trying rxdesk, never for a real pharmacy.
 Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
                              const std::string& pharmacistPassword, const std::string& filesFolder,
                              data::StoreOptions options = {});

@@ -1,4 +1,4 @@
-#include "rxgen.h"
+#include "workstation/rxgen.h"
 
 #include <cmath>
 #include <fstream>
@@ -8,7 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-namespace rx::test {
+namespace rx::ws {
 
 namespace {
 
@@ -404,4 +404,4 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   return jpeg;
 }
 
-}  // namespace rx::test
+}  // namespace rx::ws
