@@ -21,6 +21,7 @@
 #include "main_frame.h"
 #include "reuse_dialog.h"
 #include "temp_dir.h"
+#include "workstation/backup.h"
 #include "workstation/demo.h"
 #include "workstation/setup.h"
 #include "wx_convert.h"
@@ -203,6 +204,14 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   ASSERT_TRUE(pumpUntil([&] { return !frame->locked(); }, 20));
   EXPECT_EQ(frame->session().user().name, ws::kDemoSupervisor);
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(0).Contains(wxString::FromUTF8("李主管")));
+
+  // File ▸ Back up now… as the supervisor: written, verified, and on the status bar.
+  const std::string backup = dir.file("usb/now.rxbak");
+  std::filesystem::create_directories(dir.file("usb"));
+  ASSERT_TRUE(frame->backupTo(backup).isOk());
+  EXPECT_TRUE(ws::checkBackup(backup).isOk());
+  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).StartsWith("Last backup"))
+      << frame->GetStatusBar()->GetStatusText(2).utf8_str();
   frame->Destroy();
   pumpUntil([] { return false; }, 0.2);
 }

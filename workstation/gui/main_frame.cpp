@@ -11,6 +11,8 @@
 #include <wx/stattext.h>
 #include <wx/statusbr.h>
 
+#include <wx/filedlg.h>
+#include <wx/msgdlg.h>
 #include <wx/progdlg.h>
 #include <wx/timer.h>
 
@@ -170,6 +172,27 @@ void MainFrame::unlocked(std::unique_ptr<ws::Session> session) {
   refreshQueue();
 }
 
+Status MainFrame::backupTo(const std::string& file) {
+  std::unique_ptr<wxProgressDialog> progress;
+  auto info = ws::writeBackup(*session_, file, [&](std::uint64_t done, std::uint64_t total) {
+    if (!progress)
+      progress = std::make_unique<wxProgressDialog>(_("rxdesk"), _("Writing the backup…"), 100,
+                                                    this, wxPD_APP_MODAL | wxPD_AUTO_HIDE);
+    if (total) progress->Update(static_cast<int>(100 * done / total));
+  });
+  progress.reset();
+  if (!info) {
+    spdlog::warn("backup failed: {}", info.status().message());
+    const wxString why = info.status().code() == ErrorCode::kPermissionDenied
+                             ? _("Only administrators and supervisors make backups.")
+                             : toWx(info.status().message());
+    wxMessageBox(_("The backup was not written.") + "\n" + why, _("rxdesk"), wxICON_ERROR, this);
+    return info.status();
+  }
+  checkBackup();  // refreshes the status bar
+  return Status();
+}
+
 void MainFrame::checkBackup() {
   lastBackupCheck_ = std::chrono::steady_clock::now();
   std::unique_ptr<wxProgressDialog> progress;
@@ -199,6 +222,18 @@ void MainFrame::buildMenu() {
   auto* file = new wxMenu;
   const int lockId = wxWindow::NewControlId();
   file->Append(lockId, _("&Lock\tCtrl+L"));
+  const int backupId = wxWindow::NewControlId();
+  file->Append(backupId, _("&Back up now…"));
+  Bind(
+      wxEVT_MENU,
+      [this](wxCommandEvent&) {
+        wxFileDialog pick(
+            this, _("Save the backup as"), wxEmptyString,
+            wxString::Format("rxdesk-%s.rxbak", toWx(datePart(chinaTime(utcTimestamp())))),
+            _("rxdesk backups (*.rxbak)|*.rxbak"), wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
+        if (pick.ShowModal() == wxID_OK) backupTo(fromWx(pick.GetPath()));
+      },
+      backupId);
   file->AppendSeparator();
   file->Append(wxID_EXIT, _("&Quit\tCtrl+Q"));
   Bind(

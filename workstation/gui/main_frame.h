@@ -43,6 +43,9 @@ class MainFrame : public wxFrame {
   static void noteActivity();
   // Runs the scheduled backup if one is due and shows the last backup on the status bar.
   void checkBackup();
+  // File ▸ Back up now…: writes a backup to `file` with progress (admins and supervisors); the
+  // menu asks for the file. Errors are shown to the user and returned.
+  Status backupTo(const std::string& file);
 
  private:
   void buildMenu();
