@@ -306,6 +306,51 @@ CREATE UNIQUE INDEX dispensing_steps_once ON dispensing_steps(prescription_id, s
   WHERE step <> 'hand_out';
 )SQL";
 
+// Consultations (G21: the complete content is kept) with full-text search in Chinese and English:
+// an FTS5 trigram index finds any substring of three characters or more; for shorter Chinese
+// words (咳嗽, 头孢) a second index holds the text's CJK character pairs as words.
+constexpr const char* kV7Consultations = R"SQL(
+CREATE TABLE consultations (
+  id              INTEGER PRIMARY KEY,
+  pharmacist      TEXT NOT NULL,
+  patient_name    TEXT,                 -- NULL: anonymous
+  patient_id_no   TEXT,
+  prescription_id INTEGER REFERENCES prescriptions(id),
+  channel         TEXT NOT NULL CHECK (channel IN ('counter', 'phone', 'online')),
+  question        TEXT NOT NULL CHECK (length(question) > 0),
+  advice          TEXT NOT NULL CHECK (length(advice) > 0),
+  drugs           TEXT NOT NULL,        -- JSON array of drug names
+  follow_up       TEXT,
+  minutes         INTEGER NOT NULL CHECK (minutes BETWEEN 0 AND 600),
+  transcript      TEXT,                 -- a pasted or imported chat, verbatim
+  at              TEXT NOT NULL,
+  retain_until    TEXT NOT NULL
+) STRICT;
+CREATE INDEX consultations_by_at ON consultations(at);
+CREATE INDEX consultations_by_pharmacist ON consultations(pharmacist, at);
+CREATE INDEX consultations_by_patient ON consultations(patient_id_no);
+
+CREATE VIRTUAL TABLE consultations_text USING fts5(
+  patient_name, question, advice, drugs, follow_up, transcript,
+  content='consultations', content_rowid='id', tokenize='trigram');
+CREATE VIRTUAL TABLE consultations_pairs USING fts5(pairs, content='', contentless_delete=1,
+                                                   tokenize='unicode61');
+CREATE TRIGGER consultations_text_ai AFTER INSERT ON consultations BEGIN
+  INSERT INTO consultations_text(rowid, patient_name, question, advice, drugs, follow_up, transcript)
+  VALUES (new.id, new.patient_name, new.question, new.advice, new.drugs, new.follow_up,
+          new.transcript);
+END;
+CREATE TRIGGER consultations_no_update BEFORE UPDATE ON consultations BEGIN
+  SELECT RAISE(ABORT, 'consultations are kept as recorded');
+END;
+CREATE TRIGGER consultations_text_ad AFTER DELETE ON consultations BEGIN
+  INSERT INTO consultations_text(consultations_text, rowid, patient_name, question, advice, drugs,
+                                 follow_up, transcript)
+  VALUES ('delete', old.id, old.patient_name, old.question, old.advice, old.drugs, old.follow_up,
+          old.transcript);
+END;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -315,6 +360,7 @@ const std::vector<Migration> kMigrations = {
      kV4Review},
     {5, "reuse detection: keyed-hash secret, fingerprints, findings, page images", kV5Reuse},
     {6, "settings, product list, package sale details, hand-out in parts", kV6Dispensing},
+    {7, "consultations with full-text search", kV7Consultations},
 };
 
 std::string nowUtc() {
