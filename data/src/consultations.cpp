@@ -83,18 +83,18 @@ Result<std::int64_t> ConsultationRepository::insert(const ConsultationRecord& c)
                     "transcript, at, retain_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "RETURNING id"));
   st.bind(1, c.pharmacist)
-                         .bind(2, c.patientName)
-                         .bind(3, c.patientIdNo)
-                         .bind(4, c.prescriptionId)
-                         .bind(5, c.channel)
-                         .bind(6, c.question)
-                         .bind(7, c.advice)
-                         .bind(8, json(c.drugs).dump())
-                         .bind(9, c.followUp)
-                         .bind(10, c.minutes)
-                         .bind(11, c.transcript)
-                         .bind(12, c.at)
-                         .bind(13, c.retainUntil);
+      .bind(2, c.patientName)
+      .bind(3, c.patientIdNo)
+      .bind(4, c.prescriptionId)
+      .bind(5, c.channel)
+      .bind(6, c.question)
+      .bind(7, c.advice)
+      .bind(8, json(c.drugs).dump())
+      .bind(9, c.followUp)
+      .bind(10, c.minutes)
+      .bind(11, c.transcript)
+      .bind(12, c.at)
+      .bind(13, c.retainUntil);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Status(ErrorCode::kInternal, "no id returned for a new consultation");
   const std::int64_t id = st.columnInt(0);
@@ -113,14 +113,13 @@ Result<ConsultationRecord> ConsultationRepository::find(std::int64_t id) {
                                                   " FROM consultations c WHERE c.id = ?"));
   st.bind(1, id);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row)
-    return Status(ErrorCode::kNotFound, "there is no consultation " + std::to_string(id));
+  if (!row) return Status(ErrorCode::kNotFound, "there is no consultation " + std::to_string(id));
   return readOne(st);
 }
 
 Result<std::vector<ConsultationRecord>> ConsultationRepository::search(const ConsultationQuery& q) {
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM consultations c WHERE " +
-                    std::string(kVisible);
+  std::string sql =
+      "SELECT " + std::string(kColumns) + " FROM consultations c WHERE " + std::string(kVisible);
   std::vector<std::string> params;  // ?2, ?3, ... (?1 is the visibility)
   auto param = [&](std::string v) {
     params.push_back(std::move(v));
@@ -135,13 +134,16 @@ Result<std::vector<ConsultationRecord>> ConsultationRepository::search(const Con
       sql += " AND c.id IN (SELECT rowid FROM consultations_text WHERE consultations_text MATCH " +
              param(ftsPhrase(word)) + ")";
     } else if (chars == 2 && isHan(w[0]) && isHan(w[1])) {
-      sql += " AND c.id IN (SELECT rowid FROM consultations_pairs WHERE consultations_pairs MATCH " +
-             param(ftsPhrase(word)) + ")";
+      sql +=
+          " AND c.id IN (SELECT rowid FROM consultations_pairs WHERE consultations_pairs MATCH " +
+          param(ftsPhrase(word)) + ")";
     } else {
       const std::string p = param(likePattern(word));
-      sql += " AND (coalesce(c.patient_name, '') || ' ' || c.question || ' ' || c.advice || ' ' || "
-             "c.drugs || ' ' || coalesce(c.follow_up, '') || ' ' || coalesce(c.transcript, '')) "
-             "LIKE " + p + " ESCAPE '\\'";
+      sql +=
+          " AND (coalesce(c.patient_name, '') || ' ' || c.question || ' ' || c.advice || ' ' || "
+          "c.drugs || ' ' || coalesce(c.follow_up, '') || ' ' || coalesce(c.transcript, '')) "
+          "LIKE " +
+          p + " ESCAPE '\\'";
     }
   }
   if (q.from) sql += " AND c.at >= " + param(*q.from);
@@ -151,7 +153,8 @@ Result<std::vector<ConsultationRecord>> ConsultationRepository::search(const Con
     const std::string p = param(*q.patient);
     sql += " AND (c.patient_name = " + p + " OR c.patient_id_no = " + p + ")";
   }
-  if (q.drug) sql += " AND c.drugs LIKE " + param(likePattern("\"" + *q.drug + "\"")) + " ESCAPE '\\'";
+  if (q.drug)
+    sql += " AND c.drugs LIKE " + param(likePattern("\"" + *q.drug + "\"")) + " ESCAPE '\\'";
   sql += " ORDER BY c.at DESC, c.id DESC LIMIT " + std::to_string(q.limit);
   RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(sql));
   st.bind(1, q.visibleTo);
@@ -160,9 +163,9 @@ Result<std::vector<ConsultationRecord>> ConsultationRepository::search(const Con
 }
 
 Result<bool> ConsultationRepository::visible(std::int64_t id, const std::string& pharmacist) {
-  RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("SELECT 1 FROM consultations c WHERE c.id = ?2 AND " +
-                                    std::string(kVisible)));
+  RX_ASSIGN_OR_RETURN(
+      Statement st,
+      conn_.prepare("SELECT 1 FROM consultations c WHERE c.id = ?2 AND " + std::string(kVisible)));
   st.bind(1, pharmacist).bind(2, id);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   return row;

@@ -167,11 +167,11 @@ TEST_F(ConsultationTest, BadInputIsNamedAndRecordsAreNeverEdited) {
   auto id = service.record(anonymous);
   RX_ASSERT_OK(id);
   EXPECT_FALSE(service.show(*id)->patientName.has_value());
-  EXPECT_FALSE(wang->store()
-                   .connection()
-                   .exec("UPDATE consultations SET advice = 'changed' WHERE id = " +
-                         std::to_string(*id))
-                   .isOk());
+  EXPECT_FALSE(
+      wang->store()
+          .connection()
+          .exec("UPDATE consultations SET advice = 'changed' WHERE id = " + std::to_string(*id))
+          .isOk());
 }
 
 }  // namespace

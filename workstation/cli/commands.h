@@ -30,5 +30,6 @@ void addOcrCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addConsultCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

@@ -39,6 +39,7 @@ int run(int argc, char** argv) {
   addReviewCommands(app, g, commands);
   addRecordCommands(app, g, commands);
   addDispensingCommands(app, g, commands);
+  addConsultCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);

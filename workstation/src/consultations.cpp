@@ -63,17 +63,19 @@ Result<std::vector<data::ConsultationRecord>> ConsultationService::search(
     if (*d && !isIsoDate(**d)) return invalid("date '" + **d + "' is not YYYY-MM-DD");
   const bool supervisor = session_.user().role == data::Role::kSupervisor;
   q.visibleTo = supervisor ? std::nullopt : std::optional<std::string>(session_.user().name);
-  RX_ASSIGN_OR_RETURN(auto rows, data::ConsultationRepository(session_.store().connection()).search(q));
+  RX_ASSIGN_OR_RETURN(auto rows,
+                      data::ConsultationRepository(session_.store().connection()).search(q));
   if (supervisor) {
     json ids = json::array();
     for (const auto& r : rows) ids.push_back(r.id);
-    RX_RETURN_IF_ERROR(session_
-                           .audit("consult.search", q.text,
-                                  {{"patient", q.patient ? json(*q.patient) : json(nullptr)},
-                                   {"pharmacist", q.pharmacist ? json(*q.pharmacist) : json(nullptr)},
-                                   {"drug", q.drug ? json(*q.drug) : json(nullptr)},
-                                   {"results", ids}})
-                           .status());
+    RX_RETURN_IF_ERROR(
+        session_
+            // The records opened, by number: the query may hold a name.
+            .audit("consult.search", "consultations",
+                   {{"by_patient", q.patient.has_value()},
+                    {"pharmacist", q.pharmacist ? json(*q.pharmacist) : json(nullptr)},
+                    {"results", ids}})
+            .status());
   }
   return rows;
 }
@@ -86,14 +88,14 @@ Result<data::ConsultationRecord> ConsultationService::show(std::int64_t id) {
   if (session_.user().role == data::Role::kSupervisor) {
     RX_RETURN_IF_ERROR(session_
                            .audit("consult.read", std::to_string(id),
-                                  {{"patient", r.patientName ? json(*r.patientName) : json(nullptr)}})
+                                  {{"pharmacist", r.pharmacist}, {"anonymous", !r.patientName}})
                            .status());
   } else {
     RX_ASSIGN_OR_RETURN(bool visible, repo.visible(id, session_.user().name));
     if (!visible)
-      return Status(ErrorCode::kPermissionDenied,
-                    "consultation " + std::to_string(id) + " is another pharmacist's, with a "
-                    "patient you have not served");
+      return Status(ErrorCode::kPermissionDenied, "consultation " + std::to_string(id) +
+                                                      " is another pharmacist's, with a "
+                                                      "patient you have not served");
   }
   return r;
 }

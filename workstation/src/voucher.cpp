@@ -1,8 +1,5 @@
 #include "workstation/voucher.h"
 
-#include <cairo-pdf.h>
-#include <pango/pangocairo.h>
-
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -17,6 +14,7 @@
 #include "base/time.h"
 #include "data/files.h"
 #include "data/prescriptions.h"
+#include "pdf_document.h"
 #include "workstation/review.h"
 
 extern char** environ;
@@ -139,121 +137,66 @@ namespace {
 
 // A5 landscape, in PDF points.
 constexpr double kPageW = 595.3, kPageH = 419.5, kMargin = 28;
-
-struct CairoDeleter {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-  void operator()(cairo_t* c) const { cairo_destroy(c); }
-  void operator()(PangoLayout* l) const { g_object_unref(l); }
-  void operator()(PangoFontDescription* f) const { pango_font_description_free(f); }
-};
-template <typename T>
-using CairoPtr = std::unique_ptr<T, CairoDeleter>;
-
-cairo_status_t appendBytes(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-class Page {
- public:
-  explicit Page(cairo_t* cr) : cr_(cr), layout_(pango_cairo_create_layout(cr)) {}
-
-  // Draws `text` at (x, y) in a box `width` wide (wrapping); returns its height.
-  double text(double x, double y, double width, const std::string& text, double size,
-              bool bold = false, PangoAlignment align = PANGO_ALIGN_LEFT) {
-    CairoPtr<PangoFontDescription> font(pango_font_description_from_string("Noto Sans CJK SC"));
-    pango_font_description_set_absolute_size(font.get(), size * PANGO_SCALE);
-    pango_font_description_set_weight(font.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout_.get(), font.get());
-    pango_layout_set_width(layout_.get(), static_cast<int>(width * PANGO_SCALE));
-    pango_layout_set_wrap(layout_.get(), PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(layout_.get(), align);
-    pango_layout_set_text(layout_.get(), text.c_str(), -1);
-    cairo_move_to(cr_, x, y);
-    pango_cairo_show_layout(cr_, layout_.get());
-    int w = 0, h = 0;
-    pango_layout_get_size(layout_.get(), &w, &h);
-    return static_cast<double>(h) / PANGO_SCALE;
-  }
-  void rule(double y, double width = 0.6) {
-    cairo_set_line_width(cr_, width);
-    cairo_move_to(cr_, kMargin, y);
-    cairo_line_to(cr_, kPageW - kMargin, y);
-    cairo_stroke(cr_);
-  }
-  void next() { cairo_show_page(cr_); }
-
- private:
-  cairo_t* cr_;
-  CairoPtr<PangoLayout> layout_;
-};
+using Align = PdfDocument::Align;
 
 struct Column {
   const char* title;
   double width;
-  PangoAlignment align;
+  Align align;
 };
 // 品名, 规格, 生产企业, 批号, 有效期至, 数量, 单价, 金额: widths add up to the text width.
-constexpr Column kColumns[] = {{"品名 Product", 104, PANGO_ALIGN_LEFT},
-                               {"规格 Spec", 70, PANGO_ALIGN_LEFT},
-                               {"生产企业 Manufacturer", 112, PANGO_ALIGN_LEFT},
-                               {"批号 Batch", 58, PANGO_ALIGN_LEFT},
-                               {"有效期至 Expiry", 56, PANGO_ALIGN_LEFT},
-                               {"数量 Qty", 38, PANGO_ALIGN_RIGHT},
-                               {"单价 Price", 48, PANGO_ALIGN_RIGHT},
-                               {"金额 Amount", 53.3, PANGO_ALIGN_RIGHT}};
+constexpr Column kColumns[] = {{"品名 Product", 104, Align::kLeft},
+                               {"规格 Spec", 70, Align::kLeft},
+                               {"生产企业 Manufacturer", 112, Align::kLeft},
+                               {"批号 Batch", 58, Align::kLeft},
+                               {"有效期至 Expiry", 56, Align::kLeft},
+                               {"数量 Qty", 38, Align::kRight},
+                               {"单价 Price", 48, Align::kRight},
+                               {"金额 Amount", 53.3, Align::kRight}};
 
 }  // namespace
 
 Result<std::string> renderVoucherPdf(const Voucher& v) {
-  std::string pdf;
+  PdfDocument page(kPageW, kPageH, "药品销售凭证 " + v.number);
   {
-    CairoPtr<cairo_surface_t> surface(
-        cairo_pdf_surface_create_for_stream(appendBytes, &pdf, kPageW, kPageH));
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
-                                   ("药品销售凭证 " + v.number).c_str());
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "rxdesk");
-    CairoPtr<cairo_t> cr(cairo_create(surface.get()));
-    cairo_set_source_rgb(cr.get(), 0, 0, 0);
-    Page page(cr.get());
     const double width = kPageW - 2 * kMargin;
     double y = kMargin;
 
     y += page.text(kMargin, y, width,
                    v.pharmacy.name.empty() ? "（药店名称未设置）" : v.pharmacy.name, 13, true,
-                   PANGO_ALIGN_CENTER);
+                   Align::kCenter);
     y += page.text(
              kMargin, y, width,
              std::string("药品销售凭证 Sales voucher") + (v.partial ? "（部分发药 partial）" : ""),
-             11, true, PANGO_ALIGN_CENTER) +
+             11, true, Align::kCenter) +
          4;
     const double half = width / 2;
     page.text(kMargin, y, half,
               "统一社会信用代码 " + (v.pharmacy.uscc.empty() ? "—" : v.pharmacy.uscc), 7.5);
     y += page.text(kMargin + half, y, half,
                    "药品经营许可证 " + (v.pharmacy.licence.empty() ? "—" : v.pharmacy.licence), 7.5,
-                   false, PANGO_ALIGN_RIGHT);
+                   false, Align::kRight);
     page.text(kMargin, y, half, "凭证号 No. " + v.number, 7.5);
     y += page.text(kMargin + half, y, half, "销售时间 " + chinaTime(v.soldAt) + "（北京时间）", 7.5,
-                   false, PANGO_ALIGN_RIGHT);
+                   false, Align::kRight);
     page.text(kMargin, y, half,
               "购买人 Buyer " + (v.buyerName.empty() ? "—" : v.buyerName) +
                   (v.buyerIdMasked.empty() ? "" : "  身份证 " + v.buyerIdMasked),
               7.5);
     y += page.text(kMargin + half, y, half,
                    "处方 Rx " + v.rxNumber.value_or("—") + "  " + v.issuer.value_or(""), 7.5, false,
-                   PANGO_ALIGN_RIGHT) +
+                   Align::kRight) +
          4;
 
     auto header = [&] {
-      page.rule(y, 0.9);
+      page.rule(kMargin, kPageW - kMargin, y, 0.9);
       double x = kMargin, h = 0;
       for (const auto& c : kColumns) {
         h = std::max(h, page.text(x + 1, y + 2, c.width - 2, c.title, 7, true, c.align));
         x += c.width;
       }
       y += h + 4;
-      page.rule(y);
+      page.rule(kMargin, kPageW - kMargin, y);
     };
     header();
     for (const auto& l : v.lines) {
@@ -270,7 +213,7 @@ Result<std::string> renderVoucherPdf(const Voucher& v) {
         codes += (i ? ", " : "") + l.traceCodes[i];
       // Rows are about 30 pt; a new page starts before one would run over the bottom margin.
       if (y + 34 > kPageH - kMargin - 40) {
-        page.next();
+        page.nextPage();
         y = kMargin;
         header();
       }
@@ -282,16 +225,16 @@ Result<std::string> renderVoucherPdf(const Voucher& v) {
       }
       y += h + 2;
       y += page.text(kMargin + 8, y, width - 8, codes, 6) + 3;
-      page.rule(y, 0.3);
+      page.rule(kMargin, kPageW - kMargin, y, 0.3);
     }
     y += 4;
     y += page.text(kMargin, y, width,
                    "合计 Total ¥" + formatYuan(v.totalFen) +
                        (v.pricesComplete ? "" : "（部分价格缺失 some prices missing）"),
-                   9, true, PANGO_ALIGN_RIGHT) +
+                   9, true, Align::kRight) +
          6;
     if (y > kPageH - kMargin - 30) {
-      page.next();
+      page.nextPage();
       y = kMargin;
     }
     page.text(kMargin, y, half,
@@ -299,14 +242,9 @@ Result<std::string> renderVoucherPdf(const Voucher& v) {
                   (v.sellerLicence.empty() ? "" : "  " + v.sellerLicence),
               7.5);
     y += page.text(kMargin + half, y, half, "处方药须凭处方在药师指导下购买和使用", 7.5, true,
-                   PANGO_ALIGN_RIGHT);
-    cairo_surface_finish(surface.get());
-    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
-      return Status(ErrorCode::kInternal,
-                    std::string("the voucher PDF could not be drawn: ") +
-                        cairo_status_to_string(cairo_surface_status(surface.get())));
+                   Align::kRight);
   }
-  return pdf;
+  return page.finish();
 }
 
 Status writeVoucherPdf(const Voucher& v, const std::string& path) {

@@ -27,7 +27,7 @@ struct ConsultationRecord {
 };
 
 struct ConsultationQuery {
-  std::string text;  // words separated by spaces, all must occur; empty: any
+  std::string text;                     // words separated by spaces, all must occur; empty: any
   std::optional<std::string> from, to;  // YYYY-MM-DD, inclusive (UTC date of `at`)
   std::optional<std::string> pharmacist;
   std::optional<std::string> patient;  // name or ID number, exact
