@@ -34,7 +34,7 @@ const std::vector<ExportTable>& exportTables() {
         {"issuer"},
         {"patient", ColumnKind::kPatientName},
         {"patient_id", ColumnKind::kPatientId},
-        {"signed_payload"},
+        {"signed_payload", ColumnKind::kSigned},
         {"key_id"}},
        "SELECT r.id, r.prescription_id, r.decision, r.decided_by, r.decided_at, p.kind, "
        "p.rx_number, p.issuer, p.patient_name, p.patient_id_no, r.payload, r.key_id FROM "

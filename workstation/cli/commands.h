@@ -31,5 +31,6 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addConsultCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

@@ -40,6 +40,7 @@ int run(int argc, char** argv) {
   addRecordCommands(app, g, commands);
   addDispensingCommands(app, g, commands);
   addConsultCommands(app, g, commands);
+  addExportCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);

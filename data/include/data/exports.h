@@ -13,7 +13,8 @@
 
 namespace rx::data {
 
-enum class ColumnKind { kPlain, kPatientName, kPatientId };
+// kSigned: signed content that may name the patient; a masked export gives its SHA-256 instead.
+enum class ColumnKind { kPlain, kPatientName, kPatientId, kSigned };
 
 struct ExportColumn {
   const char* name;

@@ -1,0 +1,147 @@
+#include "workstation/export.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/time.h"
+#include "data/audit.h"
+#include "data/files.h"
+#include "store_fixture.h"
+#include "workstation/consultations.h"
+#include "workstation/review.h"
+
+namespace rx::ws {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ExportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto admin = Session::initStore(path(), test::adminUser(), "pw", test::fastStoreOptions());
+    RX_ASSERT_OK(admin);
+    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
+    RX_ASSERT_OK((*admin)->addUser({"zhou", data::Role::kSupervisor, "周主管", std::nullopt}, "z"));
+    admin->reset();
+    auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
+    RX_ASSERT_OK(wang);
+    ocr::ExtractedFields f;
+    f.fields["rx_number"] = {"202600000123", 0.95f, {}};
+    f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
+    f.fields["date"] = {datePart(utcTimestamp()), 0.95f, {}};
+    f.fields["patient_name"] = {"郑梓萱", 0.95f, {}};
+    ReviewService review(**wang);
+    auto id = review.presentPaper(f, "p.jpg");
+    RX_ASSERT_OK(id);
+    RX_ASSERT_OK(review.startReview(*id));
+    RX_ASSERT_OK(review.confirmFields(*id, {{"patient_id_no", "110101199001010022"}}));
+    RX_ASSERT_OK(review.decide(*id, {Decision::kAsk, {"need-info"}, "请补充诊断", false}));
+    NewConsultation c;
+    c.patientName = "郑梓萱";
+    c.patientIdNo = "110101199001010022";
+    c.question = "布洛芬和对乙酰氨基酚能一起吃吗, \"急\"";
+    c.advice = "不建议同时服用";
+    RX_ASSERT_OK(ConsultationService(**wang).record(c));
+  }
+  std::string path() const { return dir_.file("e.rxdb"); }
+  std::unique_ptr<Session> zhou() {
+    auto s = Session::login(path(), "zhou", "z", test::fastStoreOptions());
+    EXPECT_TRUE(test::isOk(s));
+    return s ? std::move(*s) : nullptr;
+  }
+  ExportRequest today(const std::string& out) {
+    const std::string d = datePart(chinaTime(utcTimestamp()));
+    return {d, d, {}, false, dir_.file(out)};
+  }
+  test::TempDir dir_;
+};
+
+TEST_F(ExportTest, AnExportVerifiesAndAnyChangedByteIsNamed) {
+  auto s = zhou();
+  std::int64_t lastDone = 0, lastTotal = 0;
+  auto summary = writeExport(*s, today("out"), [&](std::int64_t done, std::int64_t total) {
+    lastDone = done;
+    lastTotal = total;
+  });
+  RX_ASSERT_OK(summary);
+  EXPECT_EQ(summary->rows["reviews"], 1);
+  EXPECT_EQ(summary->rows["consultations"], 1);
+  EXPECT_GT(summary->rows["audit"], 5);
+  EXPECT_EQ(lastDone, lastTotal) << "progress reaches the end";
+  EXPECT_EQ(summary->files.size(), 11u) << "5 tables × JSON and CSV, and the summary";
+  auto check = verifyExport(dir_.file("out"));
+  RX_ASSERT_OK(check);
+  EXPECT_EQ(check->keyId, summary->keyId);
+
+  // The CSV opens in a spreadsheet: BOM, header, the quoted comma and quotes intact.
+  auto csv = data::readWholeFile(dir_.file("out/consultations.csv"));
+  RX_ASSERT_OK(csv);
+  EXPECT_EQ(csv->rfind("\xEF\xBB\xBFid,at,pharmacist,patient", 0), 0u);
+  EXPECT_NE(csv->find("\"布洛芬和对乙酰氨基酚能一起吃吗, \"\"急\"\"\""), std::string::npos) << *csv;
+
+  // One byte changed in any file is caught, naming the file.
+  for (const auto& entry : fs::directory_iterator(dir_.file("out"))) {
+    const std::string name = entry.path().filename().string();
+    const std::string copy = dir_.file("copy-" + name);
+    fs::copy(dir_.file("out"), copy);
+    std::fstream f(copy + "/" + name, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(fs::file_size(copy + "/" + name) / 2));
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(copy + "/" + name) / 2));
+    c = static_cast<char>(c ^ 0x01);
+    f.write(&c, 1);
+    f.close();
+    auto bad = verifyExport(copy);
+    ASSERT_FALSE(bad) << name << " altered but the export verified";
+    if (name == "manifest.json" || name == "manifest.sig")
+      EXPECT_TRUE(bad.status().code() == ErrorCode::kBadSignature ||
+                  bad.status().code() == ErrorCode::kCorrupt)
+          << bad.status().message();
+    else
+      EXPECT_NE(bad.status().message().find(name), std::string::npos) << bad.status().message();
+  }
+  std::ofstream(dir_.file("out/extra.csv")) << "x";
+  EXPECT_NE(verifyExport(dir_.file("out")).status().message().find("extra.csv"), std::string::npos);
+  fs::remove(dir_.file("out/extra.csv"));
+  fs::remove(dir_.file("out/sales.json"));
+  EXPECT_NE(verifyExport(dir_.file("out")).status().message().find("sales.json"),
+            std::string::npos);
+}
+
+TEST_F(ExportTest, MaskedExportHidesNamesAndIdsAndOnlySupervisorsExport) {
+  auto s = zhou();
+  auto request = today("masked");
+  request.maskPatients = true;
+  request.what = {"reviews", "consultations"};
+  auto summary = writeExport(*s, request);
+  RX_ASSERT_OK(summary);
+  EXPECT_EQ(summary->rows.size(), 2u);
+  for (const char* f : {"masked/reviews.csv", "masked/consultations.json"}) {
+    auto text = data::readWholeFile(dir_.file(f));
+    RX_ASSERT_OK(text);
+    EXPECT_EQ(text->find("郑梓萱"), std::string::npos) << f;
+    EXPECT_EQ(text->find("110101199001010022"), std::string::npos) << f;
+    EXPECT_NE(text->find("郑**"), std::string::npos) << f;
+  }
+  RX_EXPECT_OK(verifyExport(dir_.file("masked")));
+  EXPECT_EQ(writeExport(*s, request).status().code(), ErrorCode::kAlreadyExists)
+      << "never into a folder that has files";
+  request.what = {"prescriptions"};
+  request.outDir = dir_.file("other");
+  EXPECT_NE(writeExport(*s, request).status().message().find("'prescriptions'"), std::string::npos);
+
+  // Audited.
+  data::AuditLog log(s->store().connection());
+  auto entries = log.entries(1, log.verify()->entries);
+  EXPECT_TRUE(std::any_of(entries->begin(), entries->end(),
+                          [](const auto& e) { return e.event == "export" && e.actor == "zhou"; }));
+  auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  EXPECT_EQ(writeExport(**wang, today("by-wang")).status().code(), ErrorCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace rx::ws

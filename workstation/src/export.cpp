@@ -1,0 +1,288 @@
+#include "workstation/export.h"
+
+#include <cryptopp/sha.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+#include "crypto/hash.h"
+#include "crypto/signature.h"
+#include "data/exports.h"
+#include "data/files.h"
+#include "data/pharmacy.h"
+#include "pdf_document.h"
+#include "workstation/review.h"
+#include "workstation/settings.h"
+#include "workstation/voucher.h"
+
+namespace rx::ws {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kManifest = "manifest.json";
+constexpr const char* kSignature = "manifest.sig";
+
+// A file written through a running SHA-256; the file is private to the user (0600).
+class HashedFile {
+ public:
+  explicit HashedFile(const std::string& path) : path_(path) {
+    out_.open(path, std::ios::binary | std::ios::trunc);
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec_);
+  }
+  void write(std::string_view bytes) {
+    out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    sha_.Update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    size_ += bytes.size();
+  }
+  Result<json> close(const std::string& name, std::int64_t rows) {
+    out_.flush();
+    out_.close();
+    if (!out_) return Status(ErrorCode::kIo, "cannot write " + path_ + " (is the disk full?)");
+    crypto::Digest256 d{};
+    sha_.Final(d.data());
+    return json{{"name", name}, {"bytes", size_}, {"sha256", crypto::toHex(d)}, {"rows", rows}};
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  CryptoPP::SHA256 sha_;
+  std::uint64_t size_ = 0;
+  std::error_code ec_;
+};
+
+std::string csvField(const std::optional<std::string>& v) {
+  if (!v) return "";
+  if (v->find_first_of(",\"\r\n") == std::string::npos) return *v;
+  std::string q = "\"";
+  for (char c : *v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::optional<std::string> mask(const std::optional<std::string>& v, data::ColumnKind kind) {
+  if (!v) return v;
+  if (kind == data::ColumnKind::kPatientId) return maskIdNumber(*v);
+  if (kind == data::ColumnKind::kPatientName) return maskedName(*v);
+  if (kind == data::ColumnKind::kSigned) return "sha256:" + crypto::toHex(crypto::sha256(*v));
+  return v;
+}
+
+// [from 00:00, to+1 00:00) in Beijing time, as UTC timestamps.
+Result<std::pair<std::string, std::string>> utcRange(const std::string& from,
+                                                     const std::string& to) {
+  auto f = toDays(from), t = toDays(to);
+  if (!f) return Status(ErrorCode::kInvalidArgument, "--from '" + from + "' is not YYYY-MM-DD");
+  if (!t) return Status(ErrorCode::kInvalidArgument, "--to '" + to + "' is not YYYY-MM-DD");
+  if (*t < *f) return Status(ErrorCode::kInvalidArgument, "--to is before --from");
+  using namespace std::chrono;
+  auto start = sys_seconds(*f) - hours(8), end = sys_seconds(*t + days(1)) - hours(8);
+  return std::make_pair(utcTimestamp(start), utcTimestamp(end));
+}
+
+crypto::SignatureScheme schemeFor(crypto::KeyType t) {
+  switch (t) {
+    case crypto::KeyType::kEd25519:
+      return crypto::SignatureScheme::kEd25519;
+    case crypto::KeyType::kEcP256:
+      return crypto::SignatureScheme::kEcdsaP256Sha256;
+    case crypto::KeyType::kSm2:
+      return crypto::SignatureScheme::kSm2Sm3;
+    case crypto::KeyType::kRsa:
+      return crypto::SignatureScheme::kRsaPssSha256;
+  }
+  return crypto::SignatureScheme::kEd25519;
+}
+
+Result<std::string> summaryPdf(const json& manifest) {
+  PdfDocument pdf(595.3, 841.9, "rxdesk export " + manifest["from"].get<std::string>());
+  const double left = 48, width = 595.3 - 96;
+  double y = 56;
+  y += pdf.text(left, y, width, manifest["pharmacy"]["name"].get<std::string>(), 15, true,
+                PdfDocument::Align::kCenter) +
+       4;
+  y += pdf.text(left, y, width, "监管数据导出 Export for inspection", 12, true,
+                PdfDocument::Align::kCenter) +
+       12;
+  auto line = [&](const std::string& label, const std::string& value) {
+    pdf.text(left, y, 170, label, 9);
+    y += pdf.text(left + 170, y, width - 170, value, 9) + 3;
+  };
+  line("统一社会信用代码 USCC", manifest["pharmacy"]["uscc"].get<std::string>());
+  line("期间 Period", manifest["from"].get<std::string>() + " — " +
+                          manifest["to"].get<std::string>() + "（北京时间）");
+  line("导出人 Exported by", manifest["created_by"].get<std::string>());
+  line("导出时间 Exported at", chinaTime(manifest["created_at"].get<std::string>()));
+  line("患者信息 Patients", manifest["masked"].get<bool>() ? "已脱敏 masked" : "完整 complete");
+  line("签名密钥 Signing key", manifest["key"]["key_id"].get<std::string>());
+  y += 8;
+  pdf.rule(left, left + width, y);
+  y += 6;
+  for (const auto& f : manifest["files"]) {
+    pdf.text(left, y, 170, f["name"].get<std::string>(), 9, true);
+    pdf.text(left + 170, y, 80, std::to_string(f["rows"].get<std::int64_t>()) + " rows", 9);
+    y += pdf.text(left + 250, y, width - 250, f["sha256"].get<std::string>(), 7) + 5;
+  }
+  y += 10;
+  pdf.text(left, y, width,
+           "Check with: rxdesk-cli export verify <folder>. The manifest lists every file's SHA-256 "
+           "and is signed with the pharmacy's key (manifest.sig).",
+           8);
+  return pdf.finish();
+}
+
+}  // namespace
+
+Result<ExportSummary> writeExport(Session& session, const ExportRequest& request,
+                                  const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  RX_RETURN_IF_ERROR(session.require(data::Role::kSupervisor, "export records for inspectors"));
+  RX_ASSIGN_OR_RETURN(auto range, utcRange(request.from, request.to));
+  std::vector<const data::ExportTable*> tables;
+  for (const auto& t : data::exportTables())
+    if (request.what.empty() || request.what.count(t.name)) tables.push_back(&t);
+  for (const auto& w : request.what)
+    if (std::none_of(tables.begin(), tables.end(), [&](const auto* t) { return w == t->name; }))
+      return Status(
+          ErrorCode::kInvalidArgument,
+          "--what '" + w + "' is not one of sales, reviews, consultations, traceability, audit");
+  std::error_code ec;
+  if (fs::exists(request.outDir, ec) && !fs::is_empty(request.outDir, ec))
+    return Status(ErrorCode::kAlreadyExists,
+                  request.outDir + " is not empty; give a new folder for the export");
+  fs::create_directories(request.outDir, ec);
+  if (ec) return Status(ErrorCode::kIo, "cannot create " + request.outDir + ": " + ec.message());
+  fs::permissions(request.outDir, fs::perms::owner_all, ec);
+
+  auto& conn = session.store().connection();
+  std::int64_t total = 0, done = 0;
+  std::map<std::string, std::int64_t> counts;
+  for (const auto* t : tables) {
+    RX_ASSIGN_OR_RETURN(counts[t->name],
+                        data::countExportRows(conn, *t, range.first, range.second));
+    total += counts[t->name];
+  }
+  ExportSummary summary;
+  json files = json::array();
+  for (const auto* t : tables) {
+    const std::string base = request.outDir + "/" + t->name;
+    HashedFile jsonFile(base + ".json"), csvFile(base + ".csv");
+    csvFile.write("\xEF\xBB\xBF");
+    std::string header;
+    for (const auto& c : t->columns) header += (header.empty() ? "" : ",") + std::string(c.name);
+    csvFile.write(header + "\r\n");
+    jsonFile.write("[");
+    std::int64_t rows = 0;
+    RX_RETURN_IF_ERROR(data::forEachExportRow(
+        conn, *t, range.first, range.second,
+        [&](const std::vector<std::optional<std::string>>& values) -> Status {
+          json obj = json::object();
+          std::string line;
+          for (std::size_t i = 0; i < values.size(); ++i) {
+            auto v = request.maskPatients ? mask(values[i], t->columns[i].kind) : values[i];
+            obj[t->columns[i].name] = v ? json(*v) : json(nullptr);
+            line += (i ? "," : "") + csvField(v);
+          }
+          jsonFile.write((rows ? ",\n" : "\n") + obj.dump());
+          csvFile.write(line + "\r\n");
+          ++rows;
+          if (progress && (++done % 1000 == 0 || done == total)) progress(done, total);
+          return Status();
+        }));
+    jsonFile.write("\n]\n");
+    RX_ASSIGN_OR_RETURN(json j, jsonFile.close(std::string(t->name) + ".json", rows));
+    RX_ASSIGN_OR_RETURN(json c, csvFile.close(std::string(t->name) + ".csv", rows));
+    files.push_back(j);
+    files.push_back(c);
+    summary.rows[t->name] = rows;
+  }
+
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey key, data::loadPharmacyKey(conn));
+  RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, SettingsService(session).pharmacy());
+  json manifest = {{"format", "rxdesk-export"},
+                   {"version", 1},
+                   {"pharmacy", {{"name", pharmacy.name}, {"uscc", pharmacy.uscc}}},
+                   {"store_id", session.store().storeId()},
+                   {"from", request.from},
+                   {"to", request.to},
+                   {"masked", request.maskPatients},
+                   {"created_at", utcTimestamp()},
+                   {"created_by", session.user().name},
+                   {"key",
+                    {{"key_id", key.publicKey().keyId()},
+                     {"spki", crypto::toBase64Url(key.publicKey().spki())}}},
+                   {"files", files}};
+  // The summary is listed in the manifest too, so it is covered by the signature.
+  RX_ASSIGN_OR_RETURN(std::string pdf, summaryPdf(manifest));
+  RX_RETURN_IF_ERROR(data::writeFileAtomically(request.outDir + "/summary.pdf", pdf, 0600));
+  manifest["files"].push_back({{"name", "summary.pdf"},
+                               {"bytes", pdf.size()},
+                               {"sha256", crypto::toHex(crypto::sha256(pdf))},
+                               {"rows", 0}});
+  const std::string manifestText = manifest.dump(2) + "\n";
+  RX_ASSIGN_OR_RETURN(crypto::Bytes signature, key.sign(crypto::toBytes(manifestText)));
+  RX_RETURN_IF_ERROR(
+      data::writeFileAtomically(request.outDir + "/" + kManifest, manifestText, 0600));
+  RX_RETURN_IF_ERROR(data::writeFileAtomically(request.outDir + "/" + kSignature,
+                                               crypto::toBase64Url(signature) + "\n", 0600));
+  for (const auto& f : manifest["files"]) summary.files.push_back(f["name"].get<std::string>());
+  summary.keyId = key.publicKey().keyId();
+  RX_RETURN_IF_ERROR(session
+                         .audit("export", request.outDir,
+                                {{"from", request.from},
+                                 {"to", request.to},
+                                 {"rows", summary.rows},
+                                 {"masked", request.maskPatients}})
+                         .status());
+  return summary;
+}
+
+Result<ExportCheck> verifyExport(const std::string& dir) {
+  auto corrupt = [&](const std::string& what) {
+    return Status(ErrorCode::kCorrupt, dir + ": " + what);
+  };
+  RX_ASSIGN_OR_RETURN(std::string manifestText,
+                      data::readWholeFile(dir + "/" + kManifest, 16u << 20));
+  RX_ASSIGN_OR_RETURN(std::string sigText, data::readWholeFile(dir + "/" + kSignature, 4096));
+  while (!sigText.empty() && (sigText.back() == '\n' || sigText.back() == '\r')) sigText.pop_back();
+  json m = json::parse(manifestText, nullptr, false);
+  if (!m.is_object() || m.value("format", "") != "rxdesk-export" || !m.contains("files") ||
+      !m["files"].is_array() || !m.contains("key"))
+    return corrupt("manifest.json is not an rxdesk export manifest");
+  auto spki = crypto::fromBase64Url(m["key"].value("spki", ""));
+  if (!spki) return corrupt("the manifest's key is not base64url");
+  RX_ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::fromSpki(*spki));
+  if (key.keyId() != m["key"].value("key_id", ""))
+    return corrupt("the manifest's key id does not match its key");
+  auto sig = crypto::fromBase64Url(sigText);
+  if (!sig) return corrupt("manifest.sig is not base64url");
+  if (Status s =
+          crypto::verifySignature(key, schemeFor(key.type()), crypto::toBytes(manifestText), *sig);
+      !s)
+    return Status(ErrorCode::kBadSignature,
+                  dir + ": the manifest's signature does not verify (manifest.json was altered)");
+  std::set<std::string> listed = {kManifest, kSignature};
+  for (const auto& f : m["files"]) {
+    const std::string name = f.value("name", "");
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+      return corrupt("the manifest names a file '" + name + "' outside the folder");
+    listed.insert(name);
+    auto bytes = data::readWholeFile(dir + "/" + name, 8ull << 30);
+    if (!bytes) return corrupt(name + " is missing or unreadable");
+    if (bytes->size() != f.value("bytes", std::uint64_t{0}) ||
+        crypto::toHex(crypto::sha256(*bytes)) != f.value("sha256", ""))
+      return corrupt(name + " does not match its SHA-256 in the manifest (altered or damaged)");
+  }
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (!listed.count(entry.path().filename().string()))
+      return corrupt(entry.path().filename().string() + " is not part of the export");
+  return ExportCheck{key.keyId(), m["pharmacy"].value("name", ""), m.value("from", ""),
+                     m.value("to", ""), static_cast<int>(m["files"].size())};
+}
+
+}  // namespace rx::ws
