@@ -335,6 +335,14 @@ CREATE VIRTUAL TABLE consultations_text USING fts5(
   content='consultations', content_rowid='id', tokenize='trigram');
 CREATE VIRTUAL TABLE consultations_pairs USING fts5(pairs, content='', contentless_delete=1,
                                                    tokenize='unicode61');
+-- The supervisor's figures are counted over a period: each needs its time indexed.
+CREATE INDEX review_decisions_by_time ON review_decisions(decided_at);
+CREATE INDEX reuse_findings_by_time ON reuse_findings(found_at);
+CREATE INDEX erx_verifications_by_time ON erx_verifications(verified_at);
+CREATE INDEX dispensed_packages_by_handout ON dispensed_packages(handed_out_at);
+CREATE INDEX dispensed_packages_by_scan ON dispensed_packages(dispensed_at);
+CREATE INDEX audit_log_by_time ON audit_log(at);
+
 CREATE TRIGGER consultations_text_ai AFTER INSERT ON consultations BEGIN
   INSERT INTO consultations_text(rowid, patient_name, question, advice, drugs, follow_up, transcript)
   VALUES (new.id, new.patient_name, new.question, new.advice, new.drugs, new.follow_up,
@@ -360,7 +368,7 @@ const std::vector<Migration> kMigrations = {
      kV4Review},
     {5, "reuse detection: keyed-hash secret, fingerprints, findings, page images", kV5Reuse},
     {6, "settings, product list, package sale details, hand-out in parts", kV6Dispensing},
-    {7, "consultations with full-text search", kV7Consultations},
+    {7, "consultations with full-text search; time indexes for reports and exports", kV7Consultations},
 };
 
 std::string nowUtc() {

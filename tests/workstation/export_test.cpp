@@ -10,6 +10,7 @@
 #include "data/files.h"
 #include "store_fixture.h"
 #include "workstation/consultations.h"
+#include "workstation/report.h"
 #include "workstation/review.h"
 
 namespace rx::ws {
@@ -141,6 +142,45 @@ TEST_F(ExportTest, MaskedExportHidesNamesAndIdsAndOnlySupervisorsExport) {
   auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
   RX_ASSERT_OK(wang);
   EXPECT_EQ(writeExport(**wang, today("by-wang")).status().code(), ErrorCode::kPermissionDenied);
+}
+
+TEST_F(ExportTest, ReportCountsDecisionsReasonsAndConsultationsPerBeijingDay) {
+  {
+    auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
+    RX_ASSERT_OK(wang);
+    ocr::ExtractedFields f;
+    f.fields["rx_number"] = {"202600000124", 0.95f, {}};
+    f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
+    f.fields["date"] = {"2026-01-05", 0.95f, {}};
+    f.fields["patient_name"] = {"钱七", 0.95f, {}};
+    ReviewService review(**wang);
+    auto id = review.presentPaper(f, "q.jpg");
+    RX_ASSERT_OK(id);
+    RX_ASSERT_OK(review.startReview(*id));
+    RX_ASSERT_OK(review.decide(*id, {Decision::kReject, {"expired", "no-id"}, "", false}));
+  }
+  auto s = zhou();
+  const std::string today = datePart(chinaTime(utcTimestamp()));
+  auto r = makeReport(*s, today, today);
+  RX_ASSERT_OK(r);
+  auto count = [&](const std::string& figure, const std::string& key, const std::string& key2) {
+    for (const auto& row : r->figures[figure])
+      if (row.key == key && row.key2 == key2) return row.count;
+    return std::int64_t{0};
+  };
+  EXPECT_EQ(count("decisions_per_day", today, "ask"), 1);
+  EXPECT_EQ(count("decisions_per_day", today, "reject"), 1);
+  EXPECT_EQ(count("decisions_per_pharmacist", "wang", "reject"), 1);
+  EXPECT_EQ(count("rejection_reasons", "expired", ""), 1);
+  EXPECT_EQ(count("rejection_reasons", "no-id", ""), 1);
+  EXPECT_EQ(count("consultations_per_day", today, "counter"), 1);
+  auto json = reportJson(*r);
+  EXPECT_EQ(json["figures"]["rejection_reasons"].size(), 2u);
+  const std::string yesterday = fromDays(*toDays(today) - std::chrono::days(1));
+  EXPECT_TRUE(makeReport(*s, yesterday, yesterday)->figures["decisions_per_day"].empty());
+  EXPECT_EQ(makeReport(*s, today, yesterday).status().code(), ErrorCode::kInvalidArgument);
+  auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
+  EXPECT_EQ(makeReport(**wang, today, today).status().code(), ErrorCode::kPermissionDenied);
 }
 
 }  // namespace

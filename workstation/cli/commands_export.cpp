@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "workstation/export.h"
+#include "workstation/report.h"
 
 namespace rx::cli {
 
@@ -81,6 +82,32 @@ void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                             check->from + " to " + check->to + ", signed by " +
                                             check->pharmacy + " with key " + check->keyId +
                                             " (compare it with the pharmacy's key).\n");
+                 }});
+
+  // report --from --to
+  auto ra = std::make_shared<std::pair<std::string, std::string>>();
+  auto* report = app.add_subcommand(
+      "report",
+      "The supervisor's figures for a period: decisions, rejection reasons, reuse "
+      "alerts, signature failures, consultations (supervisors, admins)");
+  report->add_option("--from", ra->first, "First day (YYYY-MM-DD, Beijing date)")->required();
+  report->add_option("--to", ra->second, "Last day, inclusive")->required();
+  out.push_back({report, [&g, ra] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   auto r = ws::makeReport(**session, ra->first, ra->second);
+                   if (!r) return reportError(g, r.status());
+                   std::ostringstream text;
+                   for (const auto& [name, rows] : r->figures) {
+                     text << name << "\n";
+                     if (rows.empty()) text << "  (none)\n";
+                     for (const auto& row : rows)
+                       text << "  " << row.key << (row.key2.empty() ? "" : " " + row.key2) << "\t"
+                            << row.count << "\n";
+                   }
+                   nlohmann::json doc = ws::reportJson(*r);
+                   doc["ok"] = true;
+                   return reportSuccess(g, doc, text.str());
                  }});
 }
 

@@ -74,16 +74,16 @@ std::optional<std::string> mask(const std::optional<std::string>& v, data::Colum
   return v;
 }
 
-// [from 00:00, to+1 00:00) in Beijing time, as UTC timestamps.
+// [from 00:00, to+1 00:00) in Beijing time, as UTC timestamps; errors name the option.
 Result<std::pair<std::string, std::string>> utcRange(const std::string& from,
                                                      const std::string& to) {
-  auto f = toDays(from), t = toDays(to);
-  if (!f) return Status(ErrorCode::kInvalidArgument, "--from '" + from + "' is not YYYY-MM-DD");
-  if (!t) return Status(ErrorCode::kInvalidArgument, "--to '" + to + "' is not YYYY-MM-DD");
-  if (*t < *f) return Status(ErrorCode::kInvalidArgument, "--to is before --from");
-  using namespace std::chrono;
-  auto start = sys_seconds(*f) - hours(8), end = sys_seconds(*t + days(1)) - hours(8);
-  return std::make_pair(utcTimestamp(start), utcTimestamp(end));
+  if (!isIsoDate(from))
+    return Status(ErrorCode::kInvalidArgument, "--from '" + from + "' is not YYYY-MM-DD");
+  if (!isIsoDate(to))
+    return Status(ErrorCode::kInvalidArgument, "--to '" + to + "' is not YYYY-MM-DD");
+  auto range = beijingDaysAsUtc(from, to);
+  if (!range) return Status(ErrorCode::kInvalidArgument, "--to is before --from");
+  return *range;
 }
 
 crypto::SignatureScheme schemeFor(crypto::KeyType t) {

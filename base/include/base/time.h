@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace rx {
 
@@ -79,6 +80,17 @@ inline std::string chinaTime(const std::string& utc) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%02d:%02d", hour, minute);
   return fromDays(*day) + " " + buf;
+}
+
+// The Beijing days `from`..`to` (YYYY-MM-DD, inclusive) as the UTC interval [start, end) that
+// stored timestamps are compared with; nullopt when a date is not one or `to` is before `from`.
+inline std::optional<std::pair<std::string, std::string>> beijingDaysAsUtc(const std::string& from,
+                                                                           const std::string& to) {
+  auto f = toDays(from), t = toDays(to);
+  if (!f || !t || *t < *f) return std::nullopt;
+  using namespace std::chrono;
+  return std::make_pair(utcTimestamp(sys_seconds(*f) - hours(8)),
+                        utcTimestamp(sys_seconds(*t + days(1)) - hours(8)));
 }
 
 }  // namespace rx
