@@ -50,13 +50,10 @@ ConsultationRecord readOne(const Statement& s) {
 }
 
 // Who a pharmacist serves: their own consultations' patients and those whose prescriptions they
-// decided. ?1 is the pharmacist (NULL: everyone is visible).
+// decided (table served_patients). ?1 is the pharmacist (NULL: everyone is visible).
 constexpr std::string_view kVisible =
-    "(?1 IS NULL OR c.pharmacist = ?1 OR (c.patient_id_no IS NOT NULL AND (c.patient_id_no IN "
-    "(SELECT patient_id_no FROM consultations WHERE pharmacist = ?1 AND patient_id_no IS NOT "
-    "NULL) OR c.patient_id_no IN (SELECT p.patient_id_no FROM prescriptions p JOIN "
-    "review_decisions d ON d.prescription_id = p.id WHERE d.decided_by = ?1 AND "
-    "p.patient_id_no IS NOT NULL))))";
+    "(?1 IS NULL OR c.pharmacist = ?1 OR EXISTS (SELECT 1 FROM served_patients s WHERE "
+    "s.pharmacist = ?1 AND s.patient_id_no = c.patient_id_no))";
 
 std::string ftsPhrase(const std::string& term) {
   std::string q = "\"";
@@ -118,44 +115,60 @@ Result<ConsultationRecord> ConsultationRepository::find(std::int64_t id) {
 }
 
 Result<std::vector<ConsultationRecord>> ConsultationRepository::search(const ConsultationQuery& q) {
-  std::string sql =
-      "SELECT " + std::string(kColumns) + " FROM consultations c WHERE " + std::string(kVisible);
   std::vector<std::string> params;  // ?2, ?3, ... (?1 is the visibility)
   auto param = [&](std::string v) {
     params.push_back(std::move(v));
     return "?" + std::to_string(params.size() + 1);
   };
+  // Words of three characters or more go to the trigram index, two-character Chinese words to the
+  // pair index, each as one AND expression; anything shorter is a LIKE over the text.
+  std::string trigram, pairs, where;
   std::string word;
   std::istringstream words(q.text);
   while (words >> word) {
-    const std::size_t chars = toU32(word).size();
     const std::u32string w = toU32(word);
-    if (chars >= 3) {
-      sql += " AND c.id IN (SELECT rowid FROM consultations_text WHERE consultations_text MATCH " +
-             param(ftsPhrase(word)) + ")";
-    } else if (chars == 2 && isHan(w[0]) && isHan(w[1])) {
-      sql +=
-          " AND c.id IN (SELECT rowid FROM consultations_pairs WHERE consultations_pairs MATCH " +
-          param(ftsPhrase(word)) + ")";
+    if (w.size() >= 3) {
+      trigram += (trigram.empty() ? "" : " AND ") + ftsPhrase(word);
+    } else if (w.size() == 2 && isHan(w[0]) && isHan(w[1])) {
+      pairs += (pairs.empty() ? "" : " AND ") + ftsPhrase(word);
     } else {
-      const std::string p = param(likePattern(word));
-      sql +=
-          " AND (coalesce(c.patient_name, '') || ' ' || c.question || ' ' || c.advice || ' ' || "
-          "c.drugs || ' ' || coalesce(c.follow_up, '') || ' ' || coalesce(c.transcript, '')) "
-          "LIKE " +
-          p + " ESCAPE '\\'";
+      where +=
+          " AND (coalesce(c.patient_name, '') || ' ' || c.question || ' ' || c.advice || ' ' "
+          "|| c.drugs || ' ' || coalesce(c.follow_up, '') || ' ' || coalesce(c.transcript, "
+          "'')) LIKE " +
+          param(likePattern(word)) + " ESCAPE '\\'";
     }
   }
-  if (q.from) sql += " AND c.at >= " + param(*q.from);
-  if (q.to) sql += " AND c.at < " + param(*q.to + "T99");  // the whole last day
-  if (q.pharmacist) sql += " AND c.pharmacist = " + param(*q.pharmacist);
+  // The first index used drives the query newest first (FTS5 walks its rowids backwards, and
+  // consultations get their ids in the order they are recorded), so LIMIT stops it early.
+  std::string from = "consultations c";
+  std::string order = "c.id DESC";
+  if (!trigram.empty()) {
+    from = "consultations_text t JOIN consultations c ON c.id = t.rowid";
+    where += " AND consultations_text MATCH " + param(trigram);
+    order = "t.rowid DESC";
+    if (!pairs.empty())
+      where +=
+          " AND c.id IN (SELECT rowid FROM consultations_pairs WHERE consultations_pairs "
+          "MATCH " +
+          param(pairs) + ")";
+  } else if (!pairs.empty()) {
+    from = "consultations_pairs t JOIN consultations c ON c.id = t.rowid";
+    where += " AND consultations_pairs MATCH " + param(pairs);
+    order = "t.rowid DESC";
+  }
+  if (q.from) where += " AND c.at >= " + param(*q.from);
+  if (q.to) where += " AND c.at < " + param(*q.to + "T99");  // the whole last day
+  if (q.pharmacist) where += " AND c.pharmacist = " + param(*q.pharmacist);
   if (q.patient) {
     const std::string p = param(*q.patient);
-    sql += " AND (c.patient_name = " + p + " OR c.patient_id_no = " + p + ")";
+    where += " AND (c.patient_name = " + p + " OR c.patient_id_no = " + p + ")";
   }
   if (q.drug)
-    sql += " AND c.drugs LIKE " + param(likePattern("\"" + *q.drug + "\"")) + " ESCAPE '\\'";
-  sql += " ORDER BY c.at DESC, c.id DESC LIMIT " + std::to_string(q.limit);
+    where += " AND c.drugs LIKE " + param(likePattern("\"" + *q.drug + "\"")) + " ESCAPE '\\'";
+  const std::string sql = "SELECT " + std::string(kColumns) + " FROM " + from + " WHERE " +
+                          std::string(kVisible) + where + " ORDER BY " + order + " LIMIT " +
+                          std::to_string(q.limit);
   RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(sql));
   st.bind(1, q.visibleTo);
   for (std::size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 2), params[i]);

@@ -335,8 +335,32 @@ CREATE VIRTUAL TABLE consultations_text USING fts5(
   content='consultations', content_rowid='id', tokenize='trigram');
 CREATE VIRTUAL TABLE consultations_pairs USING fts5(pairs, content='', contentless_delete=1,
                                                    tokenize='unicode61');
+-- Whom each pharmacist serves (a consultation with them, or a decision on their prescription):
+-- what a pharmacist may read of other pharmacists' consultations. Kept by triggers.
+CREATE TABLE served_patients (
+  pharmacist    TEXT NOT NULL,
+  patient_id_no TEXT NOT NULL,
+  PRIMARY KEY (pharmacist, patient_id_no)
+) STRICT, WITHOUT ROWID;
+INSERT OR IGNORE INTO served_patients SELECT d.decided_by, p.patient_id_no FROM review_decisions d
+  JOIN prescriptions p ON p.id = d.prescription_id WHERE p.patient_id_no IS NOT NULL;
+CREATE TRIGGER served_by_consultation AFTER INSERT ON consultations
+  WHEN new.patient_id_no IS NOT NULL BEGIN
+  INSERT OR IGNORE INTO served_patients VALUES (new.pharmacist, new.patient_id_no);
+END;
+CREATE TRIGGER served_by_decision AFTER INSERT ON review_decisions BEGIN
+  INSERT OR IGNORE INTO served_patients SELECT new.decided_by, patient_id_no FROM prescriptions
+    WHERE id = new.prescription_id AND patient_id_no IS NOT NULL;
+END;
+CREATE TRIGGER served_by_confirmed_id AFTER UPDATE OF patient_id_no ON prescriptions
+  WHEN new.patient_id_no IS NOT NULL BEGIN
+  INSERT OR IGNORE INTO served_patients SELECT decided_by, new.patient_id_no FROM review_decisions
+    WHERE prescription_id = new.id;
+END;
+
 -- The supervisor's figures are counted over a period: each needs its time indexed.
 CREATE INDEX review_decisions_by_time ON review_decisions(decided_at);
+CREATE INDEX review_decisions_by_pharmacist ON review_decisions(decided_by);
 CREATE INDEX reuse_findings_by_time ON reuse_findings(found_at);
 CREATE INDEX erx_verifications_by_time ON erx_verifications(verified_at);
 CREATE INDEX dispensed_packages_by_handout ON dispensed_packages(handed_out_at);

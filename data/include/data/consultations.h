@@ -46,7 +46,7 @@ class ConsultationRepository {
   explicit ConsultationRepository(Connection& conn) : conn_(conn) {}
   Result<std::int64_t> insert(const ConsultationRecord& c);
   Result<ConsultationRecord> find(std::int64_t id);
-  // Newest first.
+  // Newest first (in the order they were recorded).
   Result<std::vector<ConsultationRecord>> search(const ConsultationQuery& q);
   // Whether `pharmacist` may see consultation `id` (the same rule as ConsultationQuery::visibleTo).
   Result<bool> visible(std::int64_t id, const std::string& pharmacist);
