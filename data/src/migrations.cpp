@@ -383,6 +383,43 @@ CREATE TRIGGER consultations_text_ad AFTER DELETE ON consultations BEGIN
 END;
 )SQL";
 
+// Supervisor audit (处方点评): sampling rounds over a period, the items drawn (reproducible from the
+// seed), each scored against the criteria, and the signed summary that closes the round.
+constexpr const char* kV8Sampling = R"SQL(
+CREATE TABLE audit_rounds (
+  id           INTEGER PRIMARY KEY,
+  period_from  TEXT NOT NULL,
+  period_to    TEXT NOT NULL,
+  pharmacist   TEXT,                    -- NULL: every pharmacist, each sampled separately
+  what         TEXT NOT NULL,           -- JSON array: decisions, consultations
+  percent      REAL,
+  count        INTEGER,
+  seed         INTEGER NOT NULL,
+  criteria     TEXT NOT NULL,           -- JSON array of the reasons an item may be scored with
+  created_by   TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  closed_at    TEXT,
+  summary      TEXT,                    -- canonical JSON that was signed
+  signature    BLOB,
+  key_id       TEXT,
+  CHECK ((percent IS NULL) <> (count IS NULL))
+) STRICT;
+
+CREATE TABLE audit_items (
+  round_id   INTEGER NOT NULL REFERENCES audit_rounds(id),
+  kind       TEXT NOT NULL CHECK (kind IN ('decision', 'consultation')),
+  item_id    INTEGER NOT NULL,
+  pharmacist TEXT NOT NULL,
+  score      TEXT CHECK (score IN ('appropriate', 'inappropriate')),
+  reasons    TEXT NOT NULL DEFAULT '[]',
+  comment    TEXT,
+  scored_by  TEXT,
+  scored_at  TEXT,
+  PRIMARY KEY (round_id, kind, item_id)
+) STRICT;
+CREATE INDEX audit_items_by_pharmacist ON audit_items(pharmacist);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -393,6 +430,7 @@ const std::vector<Migration> kMigrations = {
     {5, "reuse detection: keyed-hash secret, fingerprints, findings, page images", kV5Reuse},
     {6, "settings, product list, package sale details, hand-out in parts", kV6Dispensing},
     {7, "consultations with full-text search; time indexes for reports and exports", kV7Consultations},
+    {8, "supervisor audit: sampling rounds, scored items, signed summaries", kV8Sampling},
 };
 
 std::string nowUtc() {

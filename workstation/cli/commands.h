@@ -32,5 +32,6 @@ void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addConsultCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addSamplingCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

@@ -41,6 +41,7 @@ int run(int argc, char** argv) {
   addDispensingCommands(app, g, commands);
   addConsultCommands(app, g, commands);
   addExportCommands(app, g, commands);
+  addSamplingCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);
