@@ -15,6 +15,7 @@
 
 #include <opencv2/imgproc.hpp>
 #include "base/time.h"
+#include "dashboard_dialog.h"
 #include "first_run_dialog.h"
 #include "gui_app.h"
 #include "login_dialog.h"
@@ -22,6 +23,7 @@
 #include "reuse_dialog.h"
 #include "temp_dir.h"
 #include "workstation/backup.h"
+#include "workstation/consultations.h"
 #include "workstation/demo.h"
 #include "workstation/setup.h"
 #include "wx_convert.h"
@@ -213,6 +215,46 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).StartsWith("Last backup"))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str();
   frame->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
+TEST(GuiDashboard, FiguresShowTodaysDecisionsAndConsultationsAsBars) {
+  setupTranslations("zh_CN");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  ASSERT_TRUE(ws::ensureDemoStore(store));
+  {
+    auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+    ASSERT_TRUE(wang.isOk());
+    ws::ReviewService review(**wang);
+    auto queue = review.queue();
+    ASSERT_TRUE(queue.isOk());
+    for (std::size_t i = 0; i < 2; ++i) {
+      ASSERT_TRUE(review.startReview(queue->at(i).id).isOk());
+      ASSERT_TRUE(
+          review
+              .decide(queue->at(i).id,
+                      {i ? ws::Decision::kReject : ws::Decision::kAsk, {"expired"}, "", false})
+              .isOk());
+    }
+    ws::NewConsultation c;
+    c.question = "这个药孕妇能用吗";
+    c.advice = "请咨询医生";
+    ASSERT_TRUE(ws::ConsultationService(**wang).record(c).isOk());
+  }
+  auto zhou = ws::Session::login(store, ws::kDemoSupervisor, ws::kDemoPassword);
+  ASSERT_TRUE(zhou.isOk());
+  auto* dialog = new DashboardDialog(nullptr, **zhou);
+  dialog->Show();
+  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  EXPECT_EQ(dialog->decisionsChart()->bars(), 30);
+  EXPECT_EQ(dialog->decisionsChart()->total(), 2);
+  EXPECT_EQ(dialog->consultationsChart()->total(), 1);
+  EXPECT_TRUE(dialog->listsText().Contains("expired")) << dialog->listsText().utf8_str();
+  screenshot("figures-zh_CN");
+  dialog->showPeriod(7);
+  EXPECT_EQ(dialog->decisionsChart()->bars(), 7);
+  dialog->Destroy();
   pumpUntil([] { return false; }, 0.2);
 }
 

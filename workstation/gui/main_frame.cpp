@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/time.h"
+#include "dashboard_dialog.h"
 #include "login_dialog.h"
 #include "reuse_dialog.h"
 #include "workstation/backup.h"
@@ -222,6 +223,17 @@ void MainFrame::buildMenu() {
   auto* file = new wxMenu;
   const int lockId = wxWindow::NewControlId();
   file->Append(lockId, _("&Lock\tCtrl+L"));
+  const int figuresId = wxWindow::NewControlId();
+  if (session_->user().role != data::Role::kPharmacist) {
+    file->Append(figuresId, _("&Figures…\tCtrl+D"));
+    Bind(
+        wxEVT_MENU,
+        [this](wxCommandEvent&) {
+          DashboardDialog dialog(this, *session_);
+          dialog.ShowModal();
+        },
+        figuresId);
+  }
   const int backupId = wxWindow::NewControlId();
   file->Append(backupId, _("&Back up now…"));
   Bind(
