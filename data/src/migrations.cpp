@@ -420,6 +420,16 @@ CREATE TABLE audit_items (
 CREATE INDEX audit_items_by_pharmacist ON audit_items(pharmacist);
 )SQL";
 
+// The supervisor's month of figures reads only these indexes (each figure counts tens of
+// thousands of rows a month in a busy pharmacy; fetching each row made a month take 0.5 s).
+constexpr const char* kV9ReportIndexes = R"SQL(
+CREATE INDEX review_decisions_for_figures ON review_decisions(decided_at, decision, decided_by);
+CREATE INDEX review_decisions_by_kind ON review_decisions(decision, decided_at);
+CREATE INDEX consultations_for_figures ON consultations(at, channel);
+CREATE INDEX reuse_findings_for_figures ON reuse_findings(found_at, verdict);
+CREATE INDEX erx_verifications_for_figures ON erx_verifications(verified_at, accepted);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -431,6 +441,7 @@ const std::vector<Migration> kMigrations = {
     {6, "settings, product list, package sale details, hand-out in parts", kV6Dispensing},
     {7, "consultations with full-text search; time indexes for reports and exports", kV7Consultations},
     {8, "supervisor audit: sampling rounds, scored items, signed summaries", kV8Sampling},
+    {9, "covering indexes for the supervisor's figures", kV9ReportIndexes},
 };
 
 std::string nowUtc() {

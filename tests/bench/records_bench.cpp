@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "base/time.h"
@@ -219,10 +220,17 @@ int main(int argc, char** argv) {
 
   const std::string to = datePart(chinaTime(utcTimestamp(now)));
   const std::string from = fromDays(*toDays(to) - std::chrono::days(30));
+  std::map<std::string, std::vector<double>> perFigure;
   row("dashboard: all 7 figures, one month", measure(queries, [&] {
         auto r = ws::makeReport(**session, from, to);
+        if (r)
+          for (const auto& [name, ms] : r->milliseconds) perFigure[name].push_back(ms);
         return r ? r->figures.size() : 0;
       }));
+  for (auto& [name, ms] : perFigure) {
+    std::sort(ms.begin(), ms.end());
+    std::printf("  %-44s %10.1f\n", name.c_str(), ms[ms.size() / 2]);
+  }
 
   const auto start = Clock::now();
   ws::ExportRequest req{from, to, {}, false, dir + "/export-" + std::to_string(rng())};
