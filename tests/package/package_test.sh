@@ -24,7 +24,9 @@ for want in "libsqlcipher1 (>= 4.6.1)" tesseract-ocr-chi-sim tesseract-ocr-eng l
   grep -qF -- "$want" <<<"$depends" || fail "Depends lacks '$want': $depends"
 done
 ! grep -q "libsqlite3" <<<"$depends" || fail "Depends names libsqlite3: $depends"
-dpkg-deb -f "$deb" Description | grep -q "bookworm-backports" ||
+# (Read into a variable first: `grep -q` stopping early would fail the pipe under pipefail.)
+description=$(dpkg-deb -f "$deb" Description)
+grep -q "bookworm-backports" <<<"$description" ||
   fail "the description does not say SQLCipher comes from bookworm-backports"
 
 # Contents.
@@ -75,7 +77,8 @@ grep -q '"cipher_version":"4\.' "$work/status.json" || fail "no SQLCipher 4: $(c
 convert -size 400x300 xc:white "$work/blank.png"
 "$cli" ocr "$work/blank.png" --json >"$work/ocr.json" 2>"$work/ocr.err" ||
   { cat "$work/ocr.err" >&2; fail "installed rxdesk-cli ocr failed"; }
-ldd "$root/usr/bin/rxdesk" | grep -q "not found" && fail "rxdesk has unresolved libraries"
+libs=$(ldd "$root/usr/bin/rxdesk")
+! grep -q "not found" <<<"$libs" || fail "rxdesk has unresolved libraries: $libs"
 
 # The preinst explains the backports requirement when libsqlcipher1 is missing.
 dpkg-deb -e "$deb" "$work/control"

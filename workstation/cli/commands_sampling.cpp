@@ -17,6 +17,7 @@ void addSamplingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
 
   struct CreateArgs {
     std::string from, to, pharmacist, what = "decisions,consultations";
+    std::vector<std::string> criteria;
     double percent = 0;
     std::int64_t count = 0, seed = -1;
   };
@@ -30,6 +31,9 @@ void addSamplingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* cnt = create->add_option("--count", ca->count, "Number of each one's items");
   pct->excludes(cnt);
   create->add_option("--seed", ca->seed, "Seed (default random; stored with the round)");
+  create->add_option("--criterion", ca->criteria,
+                     "A reason items may be scored inappropriate with (repeatable; default the "
+                     "standard 处方点评 reasons)");
   out.push_back(
       {create, [&g, ca] {
          ws::RoundSpec spec;
