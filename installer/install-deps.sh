@@ -42,9 +42,10 @@ DATA=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts
       fonts-wqy-zenhei)
 # Tests and benchmarks: GoogleTest/Mock, Google Benchmark, zint (draws test barcodes), a headless
 # X server and screenshots, openssl for the independent signature cross-check, package validators,
-# pdftotext (reads the text back out of generated vouchers).
+# pdftotext (reads the text back out of generated vouchers), clang with its sanitizer and libFuzzer
+# runtimes (the fuzz preset).
 TEST=(libgtest-dev libgmock-dev libbenchmark-dev libzint-dev xvfb xauth x11-utils imagemagick openssl
-      desktop-file-utils appstream poppler-utils lintian)
+      desktop-file-utils appstream poppler-utils lintian clang libclang-rt-14-dev)
 
 missing=()
 for p in "${BUILD[@]}" "${LIBS[@]}" "${DATA[@]}" "${TEST[@]}"; do

@@ -67,8 +67,9 @@ Result<json> parseStrictJson(std::string_view text, std::string_view what,
                        /*ignore_comments=*/false);
   } catch (const StrictParseError& e) {
     return Status(ErrorCode::kInvalidArgument, e.message);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message names the byte offset and what was expected.
+  } catch (const json::exception& e) {
+    // A syntax error (parse_error) or a number too large for a double (out_of_range, found by
+    // fuzz_jws_json). nlohmann's message names the byte offset and what was expected.
     std::string msg = e.what();
     auto pos = msg.find("] ");
     return Status(
