@@ -92,7 +92,12 @@ Result<data::RoundRecord> SamplingService::create(const RoundSpec& spec) {
                      : static_cast<std::size_t>(std::ceil(items.size() * *spec.percent / 100.0));
       for (std::size_t i :
            drawSample(items.size(), k, static_cast<std::uint64_t>(r.seed) * 1000003u + stream++)) {
-        RX_RETURN_IF_ERROR(repo.addItem({r.id, kind, items[i].id, pharmacist}));
+        data::ItemRecord item;
+        item.roundId = r.id;
+        item.kind = kind;
+        item.itemId = items[i].id;
+        item.pharmacist = pharmacist;
+        RX_RETURN_IF_ERROR(repo.addItem(item));
         ++drawn;
       }
     }

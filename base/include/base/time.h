@@ -77,7 +77,7 @@ inline std::string chinaTime(const std::string& utc) {
     hour -= 24;
     *day += std::chrono::days(1);
   }
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof buf, "%02d:%02d", hour, minute);
   return fromDays(*day) + " " + buf;
 }
