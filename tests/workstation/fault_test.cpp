@@ -175,7 +175,7 @@ TEST(PowerLoss, SigkillDuringIntakeReviewDispensingAndBackupLeavesNothingHalfDon
   RX_ASSERT_OK(all);
   for (const auto& r : *all) {
     auto decisions = repo.decisions(r.id);
-    for (const auto& d : *decisions)
+    if (!decisions->empty())
       EXPECT_TRUE(audited.count({"review.decide", std::to_string(r.id)}))
           << "decision on " << r.id << " without its audit entry";
     auto steps = repo.steps(r.id);

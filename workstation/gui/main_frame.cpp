@@ -242,8 +242,9 @@ void MainFrame::buildMenu() {
         wxFileDialog pick(
             this, _("Save the backup as"), wxEmptyString,
             wxString::Format("rxdesk-%s.rxbak", toWx(datePart(chinaTime(utcTimestamp())))),
-            _("rxdesk backups (*.rxbak)|*.rxbak"), wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
-        if (pick.ShowModal() == wxID_OK) backupTo(fromWx(pick.GetPath()));
+            _("rxdesk backups (*.rxbak)|*.rxbak"), wxFD_SAVE);
+        // backupTo shows any error to the user itself.
+        if (pick.ShowModal() == wxID_OK) (void)backupTo(fromWx(pick.GetPath()));
       },
       backupId);
   file->AppendSeparator();
