@@ -175,9 +175,10 @@ TEST(PowerLoss, SigkillDuringIntakeReviewDispensingAndBackupLeavesNothingHalfDon
   RX_ASSERT_OK(all);
   for (const auto& r : *all) {
     auto decisions = repo.decisions(r.id);
-    if (!decisions->empty())
+    if (!decisions->empty()) {
       EXPECT_TRUE(audited.count({"review.decide", std::to_string(r.id)}))
           << "decision on " << r.id << " without its audit entry";
+    }
     auto steps = repo.steps(r.id);
     const bool handOut = std::any_of(steps->begin(), steps->end(),
                                      [](const auto& st) { return st.step == "hand_out"; });
