@@ -10,6 +10,7 @@
 #include "data/reuse.h"
 #include "run_process.h"
 #include "store_fixture.h"
+#include "workstation/csv.h"
 #include "workstation/demo_documents.h"
 #include "workstation/settings.h"
 #include "workstation/voucher.h"
@@ -801,6 +802,19 @@ TEST(Money, YuanParsesExactlyAndPrintsWithTwoDecimals) {
   EXPECT_EQ(formatYuan(1250), "12.50");
   EXPECT_EQ(formatYuan(7), "0.07");
   EXPECT_EQ(formatYuan(0), "0.00");
+}
+
+TEST(Csv, FieldsRoundTripThroughQuoting) {
+  const std::vector<std::string> values = {"头孢克肟胶囊", "0.5g×20片, 薄膜衣", "say \"hi\"", "",
+                                           "two\nlines"};
+  std::string line;
+  for (const auto& v : values) line += (line.empty() ? "" : ",") + csvField(v);
+  EXPECT_EQ(csvField(std::nullopt), "");
+  EXPECT_EQ(csvField(std::string("plain")), "plain") << "quoted only when needed";
+  std::size_t pos = 0;
+  const std::string text = line + "\r\nnext,row";
+  EXPECT_EQ(csvRecord(text, pos), values);
+  EXPECT_EQ(csvRecord(text, pos), (std::vector<std::string>{"next", "row"}));
 }
 
 TEST(ChinaTime, IsUtcPlusEightAcrossMidnightAndMonthEnd) {

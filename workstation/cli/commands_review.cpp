@@ -12,6 +12,7 @@
 #include "ocr/barcodes.h"
 #include "ocr/image_io.h"
 #include "ocr/reader.h"
+#include "workstation/csv.h"
 #include "workstation/ocr_json.h"
 #include "workstation/reuse.h"
 #include "workstation/review.h"
@@ -469,13 +470,9 @@ void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          if (!rows) return reportError(g, rows.status());
          json arr = json::array();
          std::ostringstream text, csv;
-         csv << "\xEF\xBB\xBFrecord,drugs,trace_code,batch,expiry,dispensed_at,dispensed_by,"
+         csv << ws::kUtf8Bom
+             << "record,drugs,trace_code,batch,expiry,dispensed_at,dispensed_by,"
                 "patient,patient_id\n";
-         auto quote = [](std::string v) {
-           std::string q = "\"";
-           for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-           return q + "\"";
-         };
          for (const auto& r : *rows) {
            arr.push_back({{"record", r.prescriptionId},
                           {"drugs", r.drugName},
@@ -488,11 +485,11 @@ void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                           {"patient_id", r.patientIdNo ? json(*r.patientIdNo) : json(nullptr)}});
            text << r.prescriptionId << "\t" << r.dispensedAt << "\t" << r.traceCode << "\t"
                 << r.patientName.value_or("-") << "\t" << r.patientIdNo.value_or("-") << "\n";
-           csv << r.prescriptionId << "," << quote(r.drugName) << "," << quote(r.traceCode) << ","
-               << quote(r.batch.value_or("")) << "," << quote(r.expiry.value_or("")) << ","
-               << r.dispensedAt << "," << quote(r.dispensedBy) << ","
-               << quote(r.patientName.value_or("")) << "," << quote(r.patientIdNo.value_or(""))
-               << "\n";
+           csv << r.prescriptionId << "," << ws::csvField(r.drugName) << ","
+               << ws::csvField(r.traceCode) << "," << ws::csvField(r.batch) << ","
+               << ws::csvField(r.expiry) << "," << r.dispensedAt << ","
+               << ws::csvField(r.dispensedBy) << "," << ws::csvField(r.patientName) << ","
+               << ws::csvField(r.patientIdNo) << "\n";
          }
          if (!ra->out.empty())
            if (Status s = data::writeFileAtomically(ra->out, csv.str(), 0600); !s)

@@ -15,6 +15,7 @@
 #include "data/files.h"
 #include "data/pharmacy.h"
 #include "pdf_document.h"
+#include "workstation/csv.h"
 #include "workstation/review.h"
 #include "workstation/settings.h"
 #include "workstation/voucher.h"
@@ -57,14 +58,6 @@ class HashedFile {
   std::uint64_t size_ = 0;
   std::error_code ec_;
 };
-
-std::string csvField(const std::optional<std::string>& v) {
-  if (!v) return "";
-  if (v->find_first_of(",\"\r\n") == std::string::npos) return *v;
-  std::string q = "\"";
-  for (char c : *v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 std::optional<std::string> mask(const std::optional<std::string>& v, data::ColumnKind kind) {
   if (!v) return v;
@@ -172,7 +165,7 @@ Result<ExportSummary> writeExport(Session& session, const ExportRequest& request
   for (const auto* t : tables) {
     const std::string base = request.outDir + "/" + t->name;
     HashedFile jsonFile(base + ".json"), csvFile(base + ".csv");
-    csvFile.write("\xEF\xBB\xBF");
+    csvFile.write(kUtf8Bom);
     std::string header;
     for (const auto& c : t->columns) header += (header.empty() ? "" : ",") + std::string(c.name);
     csvFile.write(header + "\r\n");

@@ -7,6 +7,7 @@
 #include "base/time.h"
 #include "data/files.h"
 #include "dedup/traceability.h"
+#include "workstation/csv.h"
 #include "workstation/identifiers.h"
 
 namespace rx::ws {
@@ -238,47 +239,11 @@ Status ProductService::put(data::ProductRecord p) {
   return tx.commit();
 }
 
-namespace {
-
-// One CSV record (RFC 4180 quoting) from `text` at `pos`; advances past its line end.
-std::vector<std::string> csvRecord(const std::string& text, std::size_t& pos) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  while (pos < text.size()) {
-    char c = text[pos++];
-    if (quoted) {
-      if (c == '"' && pos < text.size() && text[pos] == '"') {
-        fields.back() += '"';
-        ++pos;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c == '\n') {
-      break;
-    } else if (c != '\r') {
-      fields.back() += c;
-    }
-  }
-  for (auto& f : fields) {
-    f.erase(0, f.find_first_not_of(" \t"));
-    f.erase(f.find_last_not_of(" \t") + 1);
-  }
-  return fields;
-}
-
-}  // namespace
-
 Result<int> ProductService::importCsv(const std::string& path) {
   RX_RETURN_IF_ERROR(session_.requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin},
                                            "change the product list"));
   RX_ASSIGN_OR_RETURN(std::string text, data::readWholeFile(path, 8u << 20));
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  if (text.rfind(kUtf8Bom, 0) == 0) text.erase(0, 3);
   std::size_t pos = 0;
   const std::vector<std::string> header = csvRecord(text, pos);
   const std::vector<std::string> want = {"product_code", "drug_name", "spec",
