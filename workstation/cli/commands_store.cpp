@@ -183,7 +183,7 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                        (setup.pharmacist ? " and pharmacist '" + setup.pharmacist->name + "'"
                                          : std::string()) +
                        ".\n";
-                   if (ia->name.empty())
+                   if (ia->name.empty() && !setup.demoData)  // demo data names a demo pharmacy
                      text +=
                          "The pharmacy's name is not set yet: rxdesk-cli settings set "
                          "pharmacy.name NAME (also pharmacy.uscc, pharmacy.licence).\n";
