@@ -244,4 +244,24 @@ std::string canonicalJson(const json& value) {
   return out;
 }
 
+const nlohmann::json& memberOrNull(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+std::string textOr(const nlohmann::json& object, std::string_view key, std::string fallback) {
+  const nlohmann::json& v = memberOrNull(object, key);
+  return v.is_string() ? v.get<std::string>() : fallback;
+}
+
+std::optional<std::uint64_t> unsignedOr(const nlohmann::json& object, std::string_view key) {
+  const nlohmann::json& v = memberOrNull(object, key);
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0)
+    return static_cast<std::uint64_t>(v.get<std::int64_t>());
+  return std::nullopt;
+}
+
 }  // namespace rx::crypto

@@ -104,6 +104,16 @@ TEST_F(ExportTest, AnExportVerifiesAndAnyChangedByteIsNamed) {
     else
       EXPECT_NE(bad.status().message().find(name), std::string::npos) << bad.status().message();
   }
+  // A manifest with members of the wrong type is refused, not thrown (the reader of a stranger's
+  // folder must never crash).
+  fs::copy(dir_.file("out"), dir_.file("odd"));
+  for (const char* manifest : {R"({"format":"rxdesk-export","files":[1,2],"key":"x"})",
+                               R"({"format":7})", R"([1])"}) {
+    std::ofstream(dir_.file("odd/manifest.json"), std::ios::trunc) << manifest;
+    auto odd = verifyExport(dir_.file("odd"));
+    ASSERT_FALSE(odd) << manifest;
+    EXPECT_EQ(odd.status().code(), ErrorCode::kCorrupt) << odd.status().message();
+  }
   std::ofstream(dir_.file("out/extra.csv")) << "x";
   EXPECT_NE(verifyExport(dir_.file("out")).status().message().find("extra.csv"), std::string::npos);
   fs::remove(dir_.file("out/extra.csv"));

@@ -48,7 +48,7 @@ Result<AgreementDocument> parseAgreement(std::string_view text, std::string_view
   RX_ASSIGN_OR_RETURN(json doc, crypto::parseStrictJson(text, source, {kMaxAgreementBytes, 16}));
   if (!doc.is_object())
     return Status(ErrorCode::kInvalidArgument, r.source + " is not a JSON object");
-  if (doc.value("type", "") != "rxdesk-provider-agreement")
+  if (crypto::textOr(doc, "type") != "rxdesk-provider-agreement")
     return r.fail("type", "must be \"rxdesk-provider-agreement\"");
   if (!doc.contains("version") || doc["version"] != 1) return r.fail("version", "must be 1");
   AgreementDocument a;
@@ -126,7 +126,7 @@ Result<std::string> signAgreement(json draft, const crypto::SigningKey& key,
   const std::string spki = crypto::toBase64(key.publicKey().spki());
   bool listed = false;
   for (const auto& k : draft["keys"])
-    listed = listed || (k.is_object() && k.value("spki", "") == spki);
+    listed = listed || crypto::textOr(k, "spki") == spki;
   if (!listed)
     draft["keys"].push_back(
         {{"algorithm", std::string(crypto::keyTypeName(key.type()))}, {"spki", spki}});

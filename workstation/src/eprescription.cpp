@@ -178,7 +178,7 @@ Result<EPrescription> parseEPrescription(std::string_view text, std::string_view
     }
     RX_ASSIGN_OR_RETURN(const json* ext, f.member(*res, rpath, "extension", json::value_t::array));
     for (const auto& e : *ext)
-      if (e.is_object() && e.value("url", "") == kDrugClassExtension && e.contains("valueCode") &&
+      if (crypto::textOr(e, "url") == kDrugClassExtension && e.contains("valueCode") &&
           e["valueCode"].is_string())
         d.drugClass = e["valueCode"];
     if (d.drugClass.empty())

@@ -10,6 +10,7 @@
 
 #include "base/time.h"
 #include "crypto/hash.h"
+#include "crypto/json.h"
 #include "crypto/signature.h"
 #include "data/exports.h"
 #include "data/files.h"
@@ -244,13 +245,13 @@ Result<ExportCheck> verifyExport(const std::string& dir) {
   RX_ASSIGN_OR_RETURN(std::string sigText, data::readWholeFile(dir + "/" + kSignature, 4096));
   while (!sigText.empty() && (sigText.back() == '\n' || sigText.back() == '\r')) sigText.pop_back();
   json m = json::parse(manifestText, nullptr, false);
-  if (!m.is_object() || m.value("format", "") != "rxdesk-export" || !m.contains("files") ||
-      !m["files"].is_array() || !m.contains("key"))
+  if (!m.is_object() || crypto::textOr(m, "format") != "rxdesk-export" || !m.contains("files") ||
+      !m["files"].is_array() || !crypto::memberOrNull(m, "key").is_object())
     return corrupt("manifest.json is not an rxdesk export manifest");
-  auto spki = crypto::fromBase64Url(m["key"].value("spki", ""));
+  auto spki = crypto::fromBase64Url(crypto::textOr(m["key"], "spki"));
   if (!spki) return corrupt("the manifest's key is not base64url");
   RX_ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::fromSpki(*spki));
-  if (key.keyId() != m["key"].value("key_id", ""))
+  if (key.keyId() != crypto::textOr(m["key"], "key_id"))
     return corrupt("the manifest's key id does not match its key");
   auto sig = crypto::fromBase64Url(sigText);
   if (!sig) return corrupt("manifest.sig is not base64url");
@@ -261,21 +262,22 @@ Result<ExportCheck> verifyExport(const std::string& dir) {
                   dir + ": the manifest's signature does not verify (manifest.json was altered)");
   std::set<std::string> listed = {kManifest, kSignature};
   for (const auto& f : m["files"]) {
-    const std::string name = f.value("name", "");
+    const std::string name = crypto::textOr(f, "name");
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
       return corrupt("the manifest names a file '" + name + "' outside the folder");
     listed.insert(name);
     auto bytes = data::readWholeFile(dir + "/" + name, 8ull << 30);
     if (!bytes) return corrupt(name + " is missing or unreadable");
-    if (bytes->size() != f.value("bytes", std::uint64_t{0}) ||
-        crypto::toHex(crypto::sha256(*bytes)) != f.value("sha256", ""))
+    if (crypto::unsignedOr(f, "bytes") != std::optional<std::uint64_t>(bytes->size()) ||
+        crypto::toHex(crypto::sha256(*bytes)) != crypto::textOr(f, "sha256"))
       return corrupt(name + " does not match its SHA-256 in the manifest (altered or damaged)");
   }
   for (const auto& entry : fs::directory_iterator(dir))
     if (!listed.count(entry.path().filename().string()))
       return corrupt(entry.path().filename().string() + " is not part of the export");
-  return ExportCheck{key.keyId(), m["pharmacy"].value("name", ""), m.value("from", ""),
-                     m.value("to", ""), static_cast<int>(m["files"].size())};
+  return ExportCheck{key.keyId(), crypto::textOr(crypto::memberOrNull(m, "pharmacy"), "name"),
+                     crypto::textOr(m, "from"), crypto::textOr(m, "to"),
+                     static_cast<int>(m["files"].size())};
 }
 
 }  // namespace rx::ws
