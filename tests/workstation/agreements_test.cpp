@@ -338,7 +338,8 @@ TEST(DocumentedExamples, ParseAndVerify) {
 TEST(AgreementParser, MembersOfTheWrongTypeAreRefusedNotThrown) {
   // Found by fuzz_agreement: "type" as a number threw out of nlohmann's value().
   for (const char* text : {R"({"type":5})", R"({"type":"rxdesk-provider-agreement","version":1,
-      "agreement_no":[1]})", R"({"type":null,"version":"1"})"}) {
+      "agreement_no":[1]})",
+                           R"({"type":null,"version":"1"})"}) {
     auto a = parseAgreement(text, "odd.json");
     ASSERT_FALSE(a) << text;
     EXPECT_EQ(a.status().code(), ErrorCode::kInvalidArgument) << a.status().message();

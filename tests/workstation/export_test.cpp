@@ -107,8 +107,8 @@ TEST_F(ExportTest, AnExportVerifiesAndAnyChangedByteIsNamed) {
   // A manifest with members of the wrong type is refused, not thrown (the reader of a stranger's
   // folder must never crash).
   fs::copy(dir_.file("out"), dir_.file("odd"));
-  for (const char* manifest : {R"({"format":"rxdesk-export","files":[1,2],"key":"x"})",
-                               R"({"format":7})", R"([1])"}) {
+  for (const char* manifest :
+       {R"({"format":"rxdesk-export","files":[1,2],"key":"x"})", R"({"format":7})", R"([1])"}) {
     std::ofstream(dir_.file("odd/manifest.json"), std::ios::trunc) << manifest;
     auto odd = verifyExport(dir_.file("odd"));
     ASSERT_FALSE(odd) << manifest;

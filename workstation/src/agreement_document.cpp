@@ -125,8 +125,7 @@ Result<std::string> signAgreement(json draft, const crypto::SigningKey& key,
   if (!draft.contains("keys") || !draft["keys"].is_array()) draft["keys"] = json::array();
   const std::string spki = crypto::toBase64(key.publicKey().spki());
   bool listed = false;
-  for (const auto& k : draft["keys"])
-    listed = listed || crypto::textOr(k, "spki") == spki;
+  for (const auto& k : draft["keys"]) listed = listed || crypto::textOr(k, "spki") == spki;
   if (!listed)
     draft["keys"].push_back(
         {{"algorithm", std::string(crypto::keyTypeName(key.type()))}, {"spki", spki}});

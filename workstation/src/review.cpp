@@ -269,7 +269,8 @@ Status ReviewService::confirmFields(std::int64_t id,
                         "' of an e-prescription is signed by its issuer and cannot "
                         "be changed; only patient_id_no can be recorded");
     if (std::find_if(std::begin(ocr::kFieldNames), std::end(ocr::kFieldNames),
-                     [&name = field](const char* n) { return name == n; }) == std::end(ocr::kFieldNames))
+                     [&name = field](const char* n) { return name == n; }) ==
+        std::end(ocr::kFieldNames))
       return Status(ErrorCode::kInvalidArgument, "unknown field '" + field + "'");
     if (field == "date" && !isIsoDate(value))
       return Status(ErrorCode::kInvalidArgument,
