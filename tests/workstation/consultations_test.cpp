@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/time.h"
+#include "counter_store.h"
 #include "data/audit.h"
 #include "store_fixture.h"
 #include "workstation/review.h"
@@ -13,11 +14,8 @@ namespace {
 class ConsultationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto admin = Session::initStore(path(), test::adminUser(), "pw", test::fastStoreOptions());
+    auto admin = test::makeCounterStore(path());
     RX_ASSERT_OK(admin);
-    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
-    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("li"), "l"));
-    RX_ASSERT_OK((*admin)->addUser({"zhou", data::Role::kSupervisor, "周主管", std::nullopt}, "z"));
   }
   std::string path() const { return dir_.file("c.rxdb"); }
   std::unique_ptr<Session> as(const std::string& user, const std::string& pw) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "base/time.h"
+#include "counter_store.h"
 #include "data/audit.h"
 #include "data/files.h"
 #include "store_fixture.h"
@@ -21,10 +22,8 @@ namespace fs = std::filesystem;
 class ExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto admin = Session::initStore(path(), test::adminUser(), "pw", test::fastStoreOptions());
+    auto admin = test::makeCounterStore(path());
     RX_ASSERT_OK(admin);
-    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
-    RX_ASSERT_OK((*admin)->addUser({"zhou", data::Role::kSupervisor, "周主管", std::nullopt}, "z"));
     admin->reset();
     auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
     RX_ASSERT_OK(wang);

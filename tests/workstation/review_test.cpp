@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/time.h"
+#include "counter_store.h"
 #include "data/audit.h"
 #include "data/reuse.h"
 #include "run_process.h"
@@ -35,11 +36,8 @@ data::ProductRecord product(const std::string& code, const std::string& drug,
 class ReviewTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto admin = Session::initStore(path(), test::adminUser(), "pw", test::fastStoreOptions());
+    auto admin = test::makeCounterStore(path());
     RX_ASSERT_OK(admin);
-    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
-    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("li"), "l"));
-    RX_ASSERT_OK((*admin)->addUser({"zhou", data::Role::kSupervisor, "周主管", std::nullopt}, "z"));
     auto agreement = signAgreement(
         demoAgreementDraft("AG-1", "示例互联网医院", "12440000455858776H", "示例大药房",
                            "91440300708461136T", "2026-01-01", "2099-12-31"),
