@@ -1,5 +1,7 @@
 #include "crypto/json.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -262,6 +264,21 @@ std::optional<std::uint64_t> unsignedOr(const nlohmann::json& object, std::strin
   if (v.is_number_integer() && v.get<std::int64_t>() >= 0)
     return static_cast<std::uint64_t>(v.get<std::int64_t>());
   return std::nullopt;
+}
+
+nlohmann::json withValidUtf8(const nlohmann::json& value) {
+  if (value.is_string()) return utf8OrEscaped(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& v : value) out.push_back(withValidUtf8(v));
+    return out;
+  }
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, v] : value.items()) out[utf8OrEscaped(k)] = withValidUtf8(v);
+    return out;
+  }
+  return value;
 }
 
 }  // namespace rx::crypto

@@ -1,5 +1,7 @@
 #include "data/audit.h"
 
+#include "base/text.h"
+
 #include "base/time.h"
 #include "crypto/json.h"
 #include "data/pharmacy.h"
@@ -52,8 +54,8 @@ Result<AuditEntry> AuditLog::append(const std::string& actor, const std::string&
   e.at = utcTimestamp();
   e.actor = actor;
   e.event = event;
-  e.subject = subject;
-  e.detail = detail.is_null() ? nlohmann::json::object() : detail;
+  e.subject = utf8OrEscaped(subject);  // a file name may be any bytes
+  e.detail = detail.is_null() ? nlohmann::json::object() : crypto::withValidUtf8(detail);
   {
     RX_ASSIGN_OR_RETURN(Statement last,
                         conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));

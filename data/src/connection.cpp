@@ -3,6 +3,10 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -34,6 +38,43 @@ ErrorCode errorCodeForSqlite(int code) {
       return ErrorCode::kInternal;
   }
 }
+
+namespace {
+
+// What a pharmacist or the support desk needs to know about a failed SQLite call on `path`: the
+// cause in words (disk full, read-only, damaged) and that the operation left nothing behind.
+Status describeFailure(sqlite3* db, int rc, std::string_view what, const std::string& path,
+                       std::string_view detail) {
+  const int primary = rc & 0xff;
+  const int sysErrno = db ? sqlite3_system_errno(db) : 0;
+  std::string msg = std::string(what) + " " + path + " failed";
+  if (primary == SQLITE_FULL || sysErrno == ENOSPC || sysErrno == EFBIG || sysErrno == EDQUOT) {
+    return Status(ErrorCode::kIo,
+                  msg +
+                      ": the disk is full (or a file size limit was reached); nothing of this "
+                      "operation was saved. Free space and try again (" +
+                      std::string(detail) + ")");
+  }
+  if (primary == SQLITE_READONLY || sysErrno == EROFS) {
+    return Status(ErrorCode::kIo, msg +
+                                      ": the store cannot be written (read-only disk or file "
+                                      "permissions); nothing of this operation was saved (" +
+                                      std::string(detail) + ")");
+  }
+  if (primary == SQLITE_CORRUPT) {
+    return Status(ErrorCode::kCorrupt, msg + ": the store file is damaged (" + std::string(detail) +
+                                           "); restore the last backup with `rxdesk-cli restore`");
+  }
+  if (primary == SQLITE_IOERR) {
+    return Status(ErrorCode::kIo,
+                  msg + ": the disk reported an error (" + std::string(detail) +
+                      (sysErrno ? std::string(", ") + std::strerror(sysErrno) : "") +
+                      "); nothing of this operation was saved");
+  }
+  return Status(errorCodeForSqlite(rc), msg + ": " + std::string(detail));
+}
+
+}  // namespace
 
 Statement::~Statement() {
   if (stmt_) {
@@ -89,7 +130,7 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return conn_->lastError("running a statement");
+  return conn_->lastError(sqlite3_stmt_readonly(stmt_) ? "reading" : "writing to");
 }
 
 Status Statement::run() {
@@ -129,7 +170,14 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                                                      const SecretBytes& key, OpenMode mode) {
   if (key.size() != 32) return Status(ErrorCode::kInternal, "database key must be 32 bytes");
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (mode == OpenMode::kCreate) flags |= SQLITE_OPEN_CREATE;
+  if (mode == OpenMode::kCreate) {
+    flags |= SQLITE_OPEN_CREATE;
+    // Owner-only from the first byte; SQLite gives its -wal and -shm files the same mode.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return Status(ErrorCode::kIo, "cannot create " + path + ": " + std::strerror(errno));
+    ::close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -179,7 +227,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
   if ((rc & 0xff) == SQLITE_NOTADB)
     return Status(ErrorCode::kAuthFailed,
                   path + " cannot be decrypted with this key (wrong key, or not an rxdesk store)");
-  if (rc != SQLITE_OK) return conn->lastError("reading " + path);
+  if (rc != SQLITE_OK) return conn->lastError("reading");
 
   RX_RETURN_IF_ERROR(
       conn->exec("PRAGMA foreign_keys = ON;"
@@ -197,7 +245,13 @@ Result<Statement> Connection::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return lastError("preparing `" + key + "`");
+  if (rc != SQLITE_OK) {
+    const int code = sqlite3_extended_errcode(db_);
+    if ((code & 0xff) == SQLITE_ERROR)  // a mistake in rxdesk's SQL, not a problem of the store
+      return Status(ErrorCode::kInternal,
+                    "preparing `" + key + "` on " + path_ + ": " + sqlite3_errmsg(db_));
+    return lastError("reading");
+  }
   cache_.emplace(std::move(key), stmt);
   return Statement(this, stmt);
 }
@@ -209,7 +263,7 @@ Status Connection::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    return Status(errorCodeForSqlite(rc), msg + " (in " + path_ + ")");
+    return describeFailure(db_, rc, "working on", path_, msg);
   }
   return Status::ok();
 }
@@ -229,9 +283,13 @@ Status Connection::backupTo(const std::string& destPath, const SecretBytes& key)
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
   } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
   sqlite3_backup_finish(backup);
-  if (rc != SQLITE_DONE)
-    return Status(errorCodeForSqlite(rc),
-                  std::string("backup of ") + path_ + " failed: " + sqlite3_errstr(rc));
+  if (rc != SQLITE_DONE) {
+    // A damaged page is the store's; any other failure (full, read-only, I/O) is the copy's.
+    const bool destination = (rc & 0xff) != SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB;
+    return describeFailure(destination ? dest->db_ : db_, rc,
+                           destination ? "writing the backup" : "reading the store for a backup",
+                           destination ? destPath : path_, sqlite3_errstr(rc));
+  }
   return Status::ok();
 }
 
@@ -241,14 +299,18 @@ Result<std::string> Connection::integrityCheck() {
   return row ? st.columnText(0) : std::string("no answer");
 }
 
+Result<std::vector<std::string>> Connection::pageAuthenticationFailures() {
+  RX_ASSIGN_OR_RETURN(Statement st, prepare("PRAGMA cipher_integrity_check"));
+  return st.collect([](const Statement& row) { return row.columnText(0); });
+}
+
+bool Connection::readOnly() const { return sqlite3_db_readonly(db_, "main") == 1; }
+
 std::int64_t Connection::lastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Connection::changes() const { return sqlite3_changes(db_); }
 
 Status Connection::lastError(std::string_view what) const {
-  int rc = sqlite3_extended_errcode(db_);
-  std::string msg = std::string(what) + " in " + path_ + ": " + sqlite3_errmsg(db_);
-  if ((rc & 0xff) == SQLITE_FULL) msg += " (the disk is full)";
-  return Status(errorCodeForSqlite(rc), msg);
+  return describeFailure(db_, sqlite3_extended_errcode(db_), what, path_, sqlite3_errmsg(db_));
 }
 
 Transaction::Transaction(Connection& conn) : conn_(conn) {

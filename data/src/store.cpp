@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "crypto/hash.h"
 #include "data/files.h"
@@ -32,6 +35,25 @@ Result<std::string> readMeta(Connection& conn, const std::string& key) {
   if (!row)
     return Status(ErrorCode::kCorrupt, conn.path() + " has no '" + key + "' entry in store_meta");
   return st.columnText(0);
+}
+
+// rxdesk records every login and every step, so a store it cannot write is not opened at all. The
+// check comes before SQLite touches the folder: a read-only open would leave write-protected -wal
+// and -shm files behind that keep the store unwritable after its permissions are mended.
+Status checkWritable(const std::string& path) {
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  for (const std::string& file :
+       {path, folder.empty() ? std::string(".") : folder, path + "-wal", path + "-shm"}) {
+    if (::access(file.c_str(), F_OK) != 0 && file != path) continue;
+    if (::access(file.c_str(), W_OK) == 0) continue;
+    const int err = errno;
+    return Status(ErrorCode::kIo,
+                  file + " can only be read (" + std::strerror(err) +
+                      "): rxdesk could record neither your login nor your work in " + path +
+                      ", so it does not open it. Nothing was changed; make the disk or the file "
+                      "writable again (read-only disk or file permissions)");
+  }
+  return Status::ok();
 }
 
 Status checkEncryptedOnDisk(const std::string& path) {
@@ -138,6 +160,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
   if (!fileExists(path))
     return Status(ErrorCode::kNotFound,
                   "no store at " + path + " (create one with `rxdesk-cli init`)");
+  RX_RETURN_IF_ERROR(checkWritable(path));
   const std::string slotPath = keySlotPath(path);
   auto slots = KeySlotFile::load(slotPath);
   if (!slots) {
@@ -174,6 +197,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
       if (lastFailure.code() == ErrorCode::kAuthFailed) continue;  // an older key from a re-key
       return lastFailure;
     }
+    if ((*conn)->readOnly())
+      return Status(ErrorCode::kIo,
+                    path +
+                        " can only be read (read-only disk or file permissions): rxdesk could "
+                        "record neither your login nor your work there, so it does not open "
+                        "it. Nothing was changed; make the disk or the file writable again");
     RX_RETURN_IF_ERROR(migrate(**conn));
     RX_ASSIGN_OR_RETURN(std::string storeId, readMeta(**conn, "store_id"));
     if (storeId != slots->storeId)

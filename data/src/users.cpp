@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/text.h"
+
 namespace rx::data {
 
 std::string_view roleName(Role role) {
@@ -32,14 +34,15 @@ Status validateNewUser(const NewUser& u) {
       }))
     return Status(ErrorCode::kInvalidArgument,
                   "user name '" + u.name + "' must be 1-64 characters of A-Z a-z 0-9 . _ -");
-  if (u.displayName.empty() || u.displayName.size() > 200)
-    return Status(ErrorCode::kInvalidArgument,
-                  "display name of '" + u.name + "' must be 1-200 bytes");
+  if (u.displayName.empty())
+    return Status(ErrorCode::kInvalidArgument, "display name of '" + u.name + "' is empty");
+  RX_RETURN_IF_ERROR(checkText("display name of '" + u.name + "'", u.displayName, kMaxShortText));
   if (u.role == Role::kPharmacist && (!u.licenceNo || u.licenceNo->empty()))
     return Status(ErrorCode::kInvalidArgument,
                   "pharmacist '" + u.name + "' needs a licence number (执业药师注册证号)");
-  if (u.licenceNo && u.licenceNo->size() > 64)
-    return Status(ErrorCode::kInvalidArgument, "licence number of '" + u.name + "' is too long");
+  if (u.licenceNo) {
+    RX_RETURN_IF_ERROR(checkText("licence number of '" + u.name + "'", *u.licenceNo, 64));
+  }
   return Status::ok();
 }
 

@@ -1,9 +1,11 @@
 // rxdesk-cli as a user or script runs it: exit codes, stdout, stderr.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "run_process.h"
 #include "temp_dir.h"
@@ -510,6 +512,128 @@ TEST_F(CliTest, IntakeOfTheSamePhotoTwiceInOneBatchFlagsTheSecond) {
   EXPECT_EQ(docs[2]["verdict"], "reuse-certain");
   EXPECT_EQ(docs[2]["matches"][0]["record"], docs[0]["record"]);
   EXPECT_NE(r.err.find("intake 3 / 3"), std::string::npos) << "progress on stderr: " << r.err;
+}
+
+// Files named by other systems (a GBK name from a Windows USB disk) are read and reported with the
+// odd bytes escaped, never an internal error; what a pharmacist types that is not UTF-8 or is far
+// too long is refused naming the field, before anything is recorded.
+TEST_F(CliTest, ForeignFileNamesAreReportedAndBadTypedTextIsRefusedNamingTheField) {
+  const std::map<std::string, std::string> boss = {{"RXDESK_PASSWORD", "boss-pw"},
+                                                   {"RXDESK_NEW_PASSWORD", "wang-pw"}};
+  ASSERT_EQ(cli({"init", "--db", db(), "--admin", "boss", "--pharmacist", "wang",
+                 "--pharmacist-licence", "ZY-1", "--demo-data"},
+                boss)
+                .exitCode,
+            0);
+  const std::string gbkJson = dir_.file("\xB4\xA6\xB7\xBD.json");  // 处方.json in GBK
+  const std::string gbkPhoto = dir_.file("\xD5\xD5\xC6\xAC.jpg");  // 照片.jpg in GBK
+  std::filesystem::copy_file(dir_.file("demo-files/rx-2.json"), gbkJson);
+  std::filesystem::copy_file(dir_.file("demo-files/paper-1.jpg"), gbkPhoto);
+  const std::map<std::string, std::string> wang = {{"RXDESK_PASSWORD", "wang-pw"},
+                                                   {"RXDESK_USER", "wang"}};
+  auto intake = cli({"--db", db(), "intake", "--json", gbkJson, gbkPhoto}, wang);
+  ASSERT_EQ(intake.exitCode, 0) << intake.err;
+  std::istringstream lines(intake.out);
+  std::string line;
+  std::vector<nlohmann::json> docs;
+  while (std::getline(lines, line)) docs.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(docs.size(), 2u) << intake.out;
+  EXPECT_EQ(docs[0]["input"], dir_.file("\\xB4\\xA6\\xB7\\xBD.json"));
+  EXPECT_EQ(docs[0]["kind"], "electronic");
+  // Only bytes that are not UTF-8 are escaped: C6 AC happens to be a valid sequence (Ƭ).
+  EXPECT_EQ(docs[1]["input"], dir_.file("\\xD5\\xD5\xC6\xAC.jpg"));
+  EXPECT_EQ(docs[1]["kind"], "paper");
+  auto ocr = cli({"--db", db(), "ocr", "--json", gbkPhoto}, wang);
+  EXPECT_EQ(ocr.exitCode, 0) << ocr.err;
+
+  const std::string id = std::to_string(docs[0]["record"].get<int>());
+  auto badReason = cli({"--db", db(), "review", id, "--reject", "--reason", "bad\xFF"}, wang);
+  EXPECT_EQ(badReason.exitCode, 2) << badReason.err;
+  EXPECT_NE(badReason.err.find("the reason code is not UTF-8"), std::string::npos) << badReason.err;
+  auto longNote = cli({"--db", db(), "review", id, "--reject", "--reason", "other", "--note",
+                       std::string(20000, 'a')},
+                      wang);
+  EXPECT_EQ(longNote.exitCode, 2) << longNote.err;
+  EXPECT_NE(longNote.err.find("the decision's note is 20000 bytes long"), std::string::npos)
+      << longNote.err;
+  auto queue = cli({"--db", db(), "queue", "--json"}, wang);
+  ASSERT_EQ(queue.exitCode, 0) << queue.err;
+  EXPECT_EQ(queue.out.find("rejected"), std::string::npos) << "nothing was decided: " << queue.out;
+}
+
+// A store cut short (a failed copy, a full disk during a move) or with an altered page: every
+// command refuses with exit 8 and says to restore the backup; nothing writes to the file; `check`
+// names the damaged page even when ordinary commands do not touch it.
+TEST_F(CliTest, DamagedStoreIsRefusedAndCheckNamesTheDamagedPage) {
+  initStore();
+  const std::map<std::string, std::string> pw = {{"RXDESK_PASSWORD", "boss-pw"}};
+  auto intact = cli({"check", "--db", db(), "--user", "boss"}, pw);
+  ASSERT_EQ(intact.exitCode, 0) << intact.err;
+  EXPECT_NE(intact.out.find("Store intact"), std::string::npos) << intact.out;
+
+  const std::string original = readBytes(db());
+  ASSERT_GT(original.size(), 16384u);
+  {
+    std::ofstream(db(), std::ios::binary | std::ios::trunc)
+        << original.substr(0, original.size() / 2);
+  }
+  const std::string truncated = readBytes(db());
+  for (const char* command : {"status", "queue", "check"}) {
+    auto r = cli({command, "--db", db(), "--user", "boss"}, pw);
+    EXPECT_EQ(r.exitCode, 8) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("damaged"), std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("restore"), std::string::npos) << command << ": " << r.err;
+    EXPECT_EQ(readBytes(db()), truncated) << command << " wrote to the damaged store";
+  }
+
+  // One altered byte in the last page: `status` still works (it never reads that page), `check`
+  // finds it.
+  std::string altered = original;
+  altered[altered.size() - 2000] ^= 0x40;
+  { std::ofstream(db(), std::ios::binary | std::ios::trunc) << altered; }
+  auto found = cli({"check", "--db", db(), "--user", "boss", "--json"}, pw);
+  EXPECT_EQ(found.exitCode, 8) << found.err;
+  const std::string lastPage = std::to_string(original.size() / 4096);
+  EXPECT_NE(found.err.find("page " + lastPage), std::string::npos) << found.err;
+  auto doc = nlohmann::json::parse(found.out);
+  EXPECT_EQ(doc["ok"], false);
+  ASSERT_EQ(doc["damaged_pages"].size(), 1u) << doc.dump();
+}
+
+// A store the workstation cannot write (a disk remounted read-only after errors, a file copied
+// from a CD, wrong permissions) is not opened: rxdesk could not record the login or any work.
+// The message says why and that nothing changed; once writable again the store opens as before.
+TEST_F(CliTest, ReadOnlyStoreIsRefusedWithTheReasonAndOpensOnceWritable) {
+  initStore();
+  // Root writes whatever the permissions say: run the command as nobody in that case.
+  std::vector<std::string> as;
+  if (::geteuid() == 0) {
+    as = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path()))
+      ASSERT_EQ(::chown(entry.path().c_str(), 65534, 65534), 0) << entry.path();
+    ASSERT_EQ(::chown(dir_.path().c_str(), 65534, 65534), 0);
+  }
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), RXDESK_CLI_PATH);
+    args.insert(args.begin(), as.begin(), as.end());
+    auto env = baseEnv_;
+    env["RXDESK_PASSWORD"] = "boss-pw";
+    return runProcess(args, env);
+  };
+  std::filesystem::permissions(db(), std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::group_read |
+                                         std::filesystem::perms::others_read);
+  const std::string before = readBytes(db());
+  auto refused = run({"status", "--db", db(), "--user", "boss"});
+  EXPECT_EQ(refused.exitCode, 9) << refused.err;
+  EXPECT_NE(refused.err.find("read-only"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("Nothing was changed"), std::string::npos) << refused.err;
+  EXPECT_EQ(readBytes(db()), before);
+
+  std::filesystem::permissions(db(), std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  auto opened = run({"status", "--db", db(), "--user", "boss"});
+  EXPECT_EQ(opened.exitCode, 0) << opened.err;
 }
 
 }  // namespace

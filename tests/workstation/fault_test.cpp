@@ -4,14 +4,18 @@
 // passes integrity_check and its audit chain verifies; every reported operation is there; nothing
 // is half-done (a hand-out without its used mark, a decision without its audit entry).
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -33,6 +37,39 @@ struct Report {
   std::int64_t op, id;
 };
 
+// Presents a new signed e-prescription (number `i` of `round`): a different patient each time,
+// since the same patient and drugs twice a day is a reuse suspicion; numbers far apart, since two
+// numbers one deletion apart on the same day are one too.
+Result<std::int64_t> presentNew(ReviewService& review, ErxVerifier& verifier,
+                                const crypto::SigningKey& provider, int round, int i) {
+  DemoPrescription p;
+  std::mt19937_64 numbers(static_cast<std::uint64_t>(round) * 100003 + i);
+  p.rxNumber = "RX" + std::to_string(100000000000ull + numbers() % 900000000000ull);
+  p.patientName = "患者" + std::to_string(round) + "号" + std::to_string(i);
+  p.issuedAt = utcTimestamp();
+  RX_ASSIGN_OR_RETURN(std::string text, signEPrescription(demoBundle(p), provider, p.issuedAt));
+  RX_ASSIGN_OR_RETURN(auto erx, parseEPrescription(text, "f.json"));
+  RX_ASSIGN_OR_RETURN(auto verdict, verifier.verifyAndRecord(erx));
+  return review.presentElectronic(erx, verdict, "f.json");
+}
+
+Status approve(ReviewService& review, std::int64_t id) {
+  RX_RETURN_IF_ERROR(review.startReview(id).status());
+  RX_RETURN_IF_ERROR(review.confirmFields(id, {{"patient_id_no", "110101198005010011"}}));
+  return review.decide(id, {Decision::kApprove, {}, "", true}).status();
+}
+
+// Prepares, scans two packages with codes unique to (round, i), checks and hands out.
+Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
+  const std::string serial = std::to_string(1000000 + round * 10000 + i);
+  RX_RETURN_IF_ERROR(review.recordStep(id, "prepare"));
+  for (const std::string& code : {"8123456" + std::string(13 - serial.size(), '0') + serial,
+                                  "8123456" + std::string(12 - serial.size(), '0') + serial + "9"})
+    RX_RETURN_IF_ERROR(review.scanPackage(id, code).status());
+  RX_RETURN_IF_ERROR(review.recordStep(id, "check"));
+  return review.handOut(id);
+}
+
 // Child: round `round` of the work, until killed. Each report is written after the call returned.
 [[noreturn]] void workUntilKilled(const std::string& path, const crypto::SigningKey& provider,
                                   int round, int fd) {
@@ -43,40 +80,19 @@ struct Report {
     Report r{op, id};
     if (::write(fd, &r, sizeof r) != sizeof r) _exit(5);
   };
+  auto fail = [](int code, const Status& s) {
+    std::fprintf(stderr, "child: %s\n", s.message().c_str());
+    _exit(code);
+  };
   ReviewService review(**wang);
   ErxVerifier verifier(**wang);
   for (int i = 0;; ++i) {
-    DemoPrescription p;
-    // A different patient each time: the same patient and drugs twice a day is a reuse suspicion.
-    // Numbers far apart: two numbers one deletion apart on the same day are a reuse suspicion.
-    std::mt19937_64 numbers(static_cast<std::uint64_t>(round) * 100003 + i);
-    p.rxNumber = "RX" + std::to_string(100000000000ull + numbers() % 900000000000ull);
-    p.patientName = "患者" + std::to_string(round) + "号" + std::to_string(i);
-    p.issuedAt = utcTimestamp();
-    auto text = signEPrescription(demoBundle(p), provider, p.issuedAt);
-    auto erx = parseEPrescription(*text, "f.json");
-    auto verdict = verifier.verifyAndRecord(*erx);
-    if (!verdict) _exit(6);
-    auto id = review.presentElectronic(*erx, *verdict, "f.json");
-    if (!id) _exit(7);
+    auto id = presentNew(review, verifier, provider, round, i);
+    if (!id) fail(7, id.status());
     report(kPresented, *id);
-    auto fail = [](int code, const Status& s) {
-      std::fprintf(stderr, "child: %s\n", s.message().c_str());
-      _exit(code);
-    };
-    if (auto st = review.startReview(*id); !st) fail(8, st.status());
-    if (auto st = review.confirmFields(*id, {{"patient_id_no", "110101198005010011"}}); !st)
-      fail(8, st);
-    if (auto d = review.decide(*id, {Decision::kApprove, {}, "", true}); !d) fail(8, d.status());
+    if (Status st = approve(review, *id); !st) fail(8, st);
     report(kApproved, *id);
-    const std::string serial = std::to_string(1000000 + round * 10000 + i);
-    if (Status st = review.recordStep(*id, "prepare"); !st) fail(9, st);
-    for (const std::string& code :
-         {"8123456" + std::string(13 - serial.size(), '0') + serial,
-          "8123456" + std::string(12 - serial.size(), '0') + serial + "9"})
-      if (auto pk = review.scanPackage(*id, code); !pk) fail(9, pk.status());
-    if (Status st = review.recordStep(*id, "check"); !st) fail(9, st);
-    if (Status st = review.handOut(*id); !st) fail(9, st);
+    if (Status st = dispense(review, *id, round, i); !st) fail(9, st);
     report(kHandedOut, *id);
     if (i % 4 == 3) {
       const std::string file = path + ".bak-" + std::to_string(round) + "-" + std::to_string(i);
@@ -86,28 +102,88 @@ struct Report {
   }
 }
 
+// The counter of these tests: admin "admin" ("pw"), pharmacist wang ("w"), supervisor li ("l"), an
+// accepted agreement with `provider` and one product.
+void setUpCounter(const std::string& path, const crypto::SigningKey& provider) {
+  auto admin = Session::initStore(path, test::adminUser(), "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
+  RX_ASSERT_OK((*admin)->addUser({"li", data::Role::kSupervisor, "李主管", std::nullopt}, "l"));
+  auto agreement =
+      signAgreement(demoAgreementDraft("AG-1", "示例互联网医院", "12440000455858776H", "示例大药房",
+                                       "91440300708461136T", "2026-01-01", "2099-12-31"),
+                    provider, "2026-01-01T00:00:00Z");
+  RX_ASSERT_OK(AgreementService(**admin).import(*agreement, "ag.json"));
+  data::ProductRecord product;
+  product.productCode = "8123456";
+  product.drugName = "阿莫西林胶囊";
+  product.manufacturer = "示例制药";
+  product.unit = "盒";
+  product.priceFen = 1250;
+  RX_ASSERT_OK(ProductService(**admin).put(product));
+}
+
+// After the faults: the store opens, passes integrity_check, its audit chain verifies; every
+// operation reported done (record -> furthest op) is there; nothing anywhere is half-done (a
+// decision without its audit entry, a hand-out without its used mark). Counts the reported
+// hand-outs found.
+void expectIntactAndNothingHalfDone(const std::string& path,
+                                    const std::map<std::int64_t, std::int64_t>& done,
+                                    int* handedOut) {
+  auto s = Session::login(path, "li", "l", test::fastStoreOptions());
+  RX_ASSERT_OK(s);
+  auto& conn = (*s)->store().connection();
+  EXPECT_EQ(*conn.integrityCheck(), "ok");
+  auto audit = (*s)->verifyAudit();
+  RX_ASSERT_OK(audit);
+  EXPECT_FALSE(audit->problem) << "the audit chain is intact";
+  auto entries = data::AuditLog(conn).entries(1, audit->entries);
+  RX_ASSERT_OK(entries);
+  std::set<std::pair<std::string, std::string>> audited;
+  for (const auto& e : *entries) audited.insert({e.event, e.subject});
+
+  data::PrescriptionRepository repo(conn);
+  ReviewService review(**s);
+  for (const auto& [id, op] : done) {
+    auto r = repo.find(id);
+    ASSERT_TRUE(r) << "reported record " << id << " was lost";
+    if (op >= kApproved) {
+      auto decisions = repo.decisions(id);
+      ASSERT_EQ(decisions->size(), 1u) << id;
+      RX_EXPECT_OK(review.verifyDecision(decisions->at(0)));
+    }
+    if (op >= kHandedOut) {
+      ++*handedOut;
+      EXPECT_EQ(r->state, data::RxState::kClosed) << id;
+    }
+  }
+  // Nothing half-done anywhere in the store, reported or not.
+  auto all = repo.list({data::RxState::kQueued, data::RxState::kInReview, data::RxState::kApproved,
+                        data::RxState::kPartiallyDispensed, data::RxState::kClosed});
+  RX_ASSERT_OK(all);
+  for (const auto& r : *all) {
+    auto decisions = repo.decisions(r.id);
+    if (!decisions->empty()) {
+      EXPECT_TRUE(audited.count({"review.decide", std::to_string(r.id)}))
+          << "decision on " << r.id << " without its audit entry";
+    }
+    auto steps = repo.steps(r.id);
+    const bool handOut = std::any_of(steps->begin(), steps->end(),
+                                     [](const auto& st) { return st.step == "hand_out"; });
+    EXPECT_EQ(handOut, r.state == data::RxState::kClosed) << r.id;
+    if (handOut) {
+      EXPECT_EQ(*repo.usedBy(*r.issuer, *r.rxNumber), r.id) << "hand-out without its used mark";
+      EXPECT_TRUE(audited.count({"dispense.hand_out", std::to_string(r.id)})) << r.id;
+    }
+    EXPECT_TRUE(audited.count({"rx.present", std::to_string(r.id)})) << r.id;
+  }
+}
+
 TEST(PowerLoss, SigkillDuringIntakeReviewDispensingAndBackupLeavesNothingHalfDone) {
   test::TempDir dir;
   const std::string path = dir.file("f.rxdb");
   const auto provider = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
-  {
-    auto admin = Session::initStore(path, test::adminUser(), "pw", test::fastStoreOptions());
-    RX_ASSERT_OK(admin);
-    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
-    RX_ASSERT_OK((*admin)->addUser({"li", data::Role::kSupervisor, "李主管", std::nullopt}, "l"));
-    auto agreement = signAgreement(
-        demoAgreementDraft("AG-1", "示例互联网医院", "12440000455858776H", "示例大药房",
-                           "91440300708461136T", "2026-01-01", "2099-12-31"),
-        provider, "2026-01-01T00:00:00Z");
-    RX_ASSERT_OK(AgreementService(**admin).import(*agreement, "ag.json"));
-    data::ProductRecord product;
-    product.productCode = "8123456";
-    product.drugName = "阿莫西林胶囊";
-    product.manufacturer = "示例制药";
-    product.unit = "盒";
-    product.priceFen = 1250;
-    RX_ASSERT_OK(ProductService(**admin).put(product));
-  }
+  ASSERT_NO_FATAL_FAILURE(setUpCounter(path, provider));
   std::mt19937 rng(20261122);
   std::map<std::int64_t, std::int64_t> done;  // record -> furthest operation reported
   std::set<std::int64_t> backups;
@@ -140,60 +216,130 @@ TEST(PowerLoss, SigkillDuringIntakeReviewDispensingAndBackupLeavesNothingHalfDon
   }
   ASSERT_GT(done.size(), 20u) << "the children got some work done";
 
-  auto s = Session::login(path, "li", "l", test::fastStoreOptions());
-  RX_ASSERT_OK(s);
-  auto& conn = (*s)->store().connection();
-  EXPECT_EQ(*conn.integrityCheck(), "ok");
-  auto audit = (*s)->verifyAudit();
-  RX_ASSERT_OK(audit);
-  EXPECT_FALSE(audit->problem) << "the audit chain is intact";
-  auto entries = data::AuditLog(conn).entries(1, audit->entries);
-  RX_ASSERT_OK(entries);
-  std::set<std::pair<std::string, std::string>> audited;
-  for (const auto& e : *entries) audited.insert({e.event, e.subject});
-
-  data::PrescriptionRepository repo(conn);
-  ReviewService review(**s);
   int handedOut = 0;
-  for (const auto& [id, op] : done) {
-    auto r = repo.find(id);
-    ASSERT_TRUE(r) << "reported record " << id << " was lost";
-    if (op >= kApproved) {
-      auto decisions = repo.decisions(id);
-      ASSERT_EQ(decisions->size(), 1u) << id;
-      RX_EXPECT_OK(review.verifyDecision(decisions->at(0)));
-    }
-    if (op >= kHandedOut) {
-      ++handedOut;
-      EXPECT_EQ(r->state, data::RxState::kClosed) << id;
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(expectIntactAndNothingHalfDone(path, done, &handedOut));
   EXPECT_GT(handedOut, 10);
-  // Nothing half-done anywhere in the store, reported or not.
-  auto all = repo.list({data::RxState::kQueued, data::RxState::kInReview, data::RxState::kApproved,
-                        data::RxState::kPartiallyDispensed, data::RxState::kClosed});
-  RX_ASSERT_OK(all);
-  for (const auto& r : *all) {
-    auto decisions = repo.decisions(r.id);
-    if (!decisions->empty()) {
-      EXPECT_TRUE(audited.count({"review.decide", std::to_string(r.id)}))
-          << "decision on " << r.id << " without its audit entry";
-    }
-    auto steps = repo.steps(r.id);
-    const bool handOut = std::any_of(steps->begin(), steps->end(),
-                                     [](const auto& st) { return st.step == "hand_out"; });
-    EXPECT_EQ(handOut, r.state == data::RxState::kClosed) << r.id;
-    if (handOut) {
-      EXPECT_EQ(*repo.usedBy(*r.issuer, *r.rxNumber), r.id) << "hand-out without its used mark";
-      EXPECT_TRUE(audited.count({"dispense.hand_out", std::to_string(r.id)})) << r.id;
-    }
-    EXPECT_TRUE(audited.count({"rx.present", std::to_string(r.id)})) << r.id;
-  }
   for (std::int64_t b : backups) {
     const std::string file =
         path + ".bak-" + std::to_string(b / 10000) + "-" + std::to_string(b % 10000);
     RX_EXPECT_OK(checkBackup(file));
   }
+}
+
+// While alive, no file this process writes may grow past `bytes` (RLIMIT_FSIZE), as on a full
+// disk; SIGXFSZ is ignored so a write fails (EFBIG) instead of killing the process, as rxdesk does.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, previous_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  void (*previous_)(int) = nullptr;
+};
+
+// The disk fills up in the middle of a working day: the operation that needs space fails with a
+// message saying so, leaves nothing half-done, and everything done before is still there; a backup
+// onto the full disk fails cleanly (no partial file). The same signed-in sessions carry on once
+// space is back, without a restart.
+TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpaceReturns) {
+  test::TempDir dir;
+  const std::string path = dir.file("f.rxdb");
+  const auto provider = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  ASSERT_NO_FATAL_FAILURE(setUpCounter(path, provider));
+  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  auto li = Session::login(path, "li", "l", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  RX_ASSERT_OK(li);
+  ReviewService review(**wang);
+  ErxVerifier verifier(**wang);
+  std::map<std::int64_t, std::int64_t> done;
+  int i = 0;
+  for (; i < 3; ++i) {
+    auto id = presentNew(review, verifier, provider, 0, i);
+    RX_ASSERT_OK(id);
+    RX_ASSERT_OK(approve(review, *id));
+    RX_ASSERT_OK(dispense(review, *id, 0, i));
+    done[*id] = kHandedOut;
+  }
+
+  // A backup disk too small for the snapshot, then too small for the backup file itself.
+  std::uintmax_t storeBytes = 0;  // the snapshot's size: the store's pages, WAL included
+  {
+    auto pages = (*li)->store().connection().prepare(
+        "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size");
+    RX_ASSERT_OK(pages);
+    ASSERT_TRUE(*pages->step());
+    storeBytes = static_cast<std::uintmax_t>(pages->columnInt(0));
+  }
+  for (const std::uintmax_t room : {storeBytes / 2, storeBytes + 512}) {
+    FileSizeLimit full(room);
+    auto backup = writeBackup(**li, dir.file("full.rxbak"));
+    ASSERT_FALSE(backup) << "a backup larger than the space left cannot succeed";
+    EXPECT_EQ(backup.status().code(), ErrorCode::kIo) << backup.status().message();
+    EXPECT_NE(backup.status().message().find("disk is full"), std::string::npos)
+        << backup.status().message();
+    for (const char* leftover : {"full.rxbak", "full.rxbak.partial", "full.rxbak.snapshot"})
+      EXPECT_FALSE(std::filesystem::exists(dir.file(leftover)))
+          << leftover << " left behind: " << backup.status().message();
+  }
+
+  std::optional<Status> failure;
+  {
+    std::error_code ec;
+    const auto walSize = std::filesystem::file_size(path + "-wal", ec);
+    FileSizeLimit full(
+        std::max<std::uintmax_t>(std::filesystem::file_size(path), ec ? 0 : walSize));
+    for (; i < 400 && !failure; ++i) {
+      auto id = presentNew(review, verifier, provider, 0, i);
+      if (!id) {
+        failure = id.status();
+        break;
+      }
+      done[*id] = kPresented;
+      if (Status st = approve(review, *id); !st) {
+        failure = st;
+        break;
+      }
+      done[*id] = kApproved;
+      if (Status st = dispense(review, *id, 0, i); !st) {
+        failure = st;
+        break;
+      }
+      done[*id] = kHandedOut;
+    }
+  }
+  ASSERT_TRUE(failure) << "the store kept growing past the limit";
+  EXPECT_EQ(failure->code(), ErrorCode::kIo) << failure->message();
+  EXPECT_NE(failure->message().find("disk is full"), std::string::npos) << failure->message();
+  EXPECT_NE(failure->message().find("nothing of this operation was saved"), std::string::npos)
+      << failure->message();
+
+  // Space is back: the same sessions sell and back up again.
+  ++i;
+  auto id = presentNew(review, verifier, provider, 0, i);
+  RX_ASSERT_OK(id);
+  RX_ASSERT_OK(approve(review, *id));
+  RX_ASSERT_OK(dispense(review, *id, 0, i));
+  done[*id] = kHandedOut;
+  RX_ASSERT_OK(writeBackup(**li, dir.file("after.rxbak")));
+  RX_EXPECT_OK(checkBackup(dir.file("after.rxbak")));
+  wang->reset();
+  li->reset();
+  int handedOut = 0;
+  ASSERT_NO_FATAL_FAILURE(expectIntactAndNothingHalfDone(path, done, &handedOut));
+  EXPECT_GE(handedOut, 4);
 }
 
 }  // namespace

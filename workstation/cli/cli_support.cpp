@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "base/utf8.h"
+
 namespace rx::cli {
 
 Exit exitFor(ErrorCode code) {
@@ -54,21 +56,31 @@ std::string exitCodeHelp() {
          "scripts.";
 }
 
+std::string jsonLine(const nlohmann::json& doc) {
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void printJson(const nlohmann::json& doc) { std::cout << jsonLine(doc) << "\n" << std::flush; }
+
+nlohmann::json errorJson(const Status& status) {
+  return {{"code", std::string(errorCodeName(status.code()))}, {"message", status.message()}};
+}
+
+nlohmann::json inputErrorJson(const std::string& input, const Status& status) {
+  return {{"input", utf8OrEscaped(input)}, {"ok", false}, {"error", errorJson(status)}};
+}
+
 int reportError(const GlobalOptions& g, const Status& status) {
   std::cerr << "rxdesk-cli: error: " << status.message() << "\n";
   if (g.json) {
-    nlohmann::json doc = {
-        {"ok", false},
-        {"error",
-         {{"code", std::string(errorCodeName(status.code()))}, {"message", status.message()}}}};
-    std::cout << doc.dump() << "\n";
+    printJson({{"ok", false}, {"error", errorJson(status)}});
   }
   return static_cast<int>(exitFor(status.code()));
 }
 
 int reportSuccess(const GlobalOptions& g, const nlohmann::json& doc, const std::string& text) {
   if (g.json)
-    std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    printJson(doc);
   else
     std::cout << text;
   return 0;

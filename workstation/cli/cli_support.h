@@ -37,6 +37,13 @@ struct GlobalOptions {
   bool verbose = false;
 };
 
+// One line of JSON; text that is not UTF-8 (a file name in GBK) is replaced, never a crash.
+std::string jsonLine(const nlohmann::json& doc);
+// Prints jsonLine(doc) on stdout and flushes (one object per input as it is done).
+void printJson(const nlohmann::json& doc);
+// {"code", "message"} of a failure, and the line printed for an input of a batch that failed.
+nlohmann::json errorJson(const Status& status);
+nlohmann::json inputErrorJson(const std::string& input, const Status& status);
 // Prints `status` on stderr (and as {"ok":false,"error":{...}} on stdout with --json) and
 // returns the exit code for it.
 int reportError(const GlobalOptions& g, const Status& status);

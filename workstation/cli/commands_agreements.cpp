@@ -328,7 +328,7 @@ void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                              : !verdict->drugsInScope ? "drugs outside the agreement's scope"
                                                       : verdict->agreementDetail;
            std::cerr << "rxdesk-cli: " << verifyArgs->first << " NOT accepted: " << why << "\n";
-           if (g.json) std::cout << doc.dump() << "\n";
+           if (g.json) printJson(doc);
            return static_cast<int>(Exit::kBadSignature);
          }
          return reportSuccess(g, doc,

@@ -32,7 +32,7 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          if (report->problem) {
            doc["problem"] = {{"seq", report->problem->seq}, {"what", report->problem->what}};
            std::cerr << "rxdesk-cli: audit log damaged: " << report->problem->what << "\n";
-           if (g.json) std::cout << doc.dump() << "\n";
+           if (g.json) printJson(doc);
            return static_cast<int>(Exit::kCorrupt);
          }
          text << "Audit log intact: " << report->entries << " entries, " << report->checkpoints

@@ -33,21 +33,13 @@ void addOcrCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
              // so.
              if (tty && files->size() > 1) std::cerr << "\n";
              std::cerr << "rxdesk-cli: error: " << r.status().message() << "\n";
-             if (g.json)
-               std::cout << nlohmann::json{{"input", file},
-                                           {"ok", false},
-                                           {"error",
-                                            {{"code",
-                                              std::string(errorCodeName(r.status().code()))},
-                                             {"message", r.status().message()}}}}
-                                .dump()
-                         << "\n";
+             if (g.json) printJson(inputErrorJson(file, r.status()));
              worst = std::max(worst, static_cast<int>(exitFor(r.status().code())));
              continue;
            }
            nlohmann::json doc = ws::ocrResultJson(file, *r);
            if (g.json) {
-             std::cout << doc.dump() << "\n" << std::flush;
+             printJson(doc);
              continue;
            }
            std::ostringstream text;

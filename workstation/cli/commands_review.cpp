@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/time.h"
+#include "base/utf8.h"
 #include "commands.h"
 #include "data/files.h"
 #include "ocr/barcodes.h"
@@ -111,7 +112,7 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
       progress("intake " + std::to_string(i + 1) + " / " + std::to_string(files.size()) + ": " +
                file);
     const auto start = std::chrono::steady_clock::now();
-    json doc = {{"input", file}};
+    json doc = {{"input", utf8OrEscaped(file)}};
     json ms = json::object();
     Status failure;
     if (looksLikeJson(file)) {
@@ -164,8 +165,7 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
       std::cerr << "rxdesk-cli: error: " << failure.message() << "\n";
       worst = std::max(worst, static_cast<int>(exitFor(failure.code())));
       doc["ok"] = false;
-      doc["error"] = {{"code", std::string(errorCodeName(failure.code()))},
-                      {"message", failure.message()}};
+      doc["error"] = errorJson(failure);
     } else {
       const std::int64_t id = doc["record"].get<std::int64_t>();
       auto finding = review.reuse().finding(id);
@@ -182,7 +182,7 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
     if (i == 0) ms["index_load"] = loadMs;
     doc["ms"] = ms;
     if (g.json) {
-      std::cout << doc.dump() << "\n" << std::flush;
+      printJson(doc);
     } else if (doc["ok"] == true) {
       std::cout << file << " -> record " << doc["record"] << " (" << doc["kind"].get<std::string>()
                 << ", " << doc.value("verdict", std::string("?")) << ")\n";

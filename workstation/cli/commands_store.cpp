@@ -118,6 +118,53 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
              "Restored " + g.db + " from the backup of " + info->createdAt +
                  (kept.empty() ? ".\n" : "; the previous store is kept as " + kept + ".\n"));
        }});
+
+  auto* check = app.add_subcommand(
+      "check",
+      "Check the whole store: every page's authentication code, the database structure and the "
+      "audit chain (supervisor, admin; reads the whole file)");
+  out.push_back(
+      {check, [&g] {
+         auto session = loginFromOptions(g);
+         if (!session) return reportError(g, session.status());
+         const bool tty = ::isatty(2);
+         auto result = ws::checkStore(
+             **session,
+             [tty](const std::string& stage) {
+               if (tty) std::cerr << "\r\033[Kchecking " << stage << std::flush;
+             },
+             [tty](std::int64_t done, std::int64_t total) {
+               if (tty && total > 0)
+                 std::cerr << "\r\033[Kchecking 3/3 audit chain: " << done << " / " << total
+                           << std::flush;
+             });
+         if (tty) std::cerr << "\r\033[K";
+         if (!result) return reportError(g, result.status());
+         nlohmann::json doc = {
+             {"ok", result->ok()},
+             {"damaged_pages", result->pageFailures},
+             {"structure", result->structure},
+             {"audit_entries", result->audit.entries},
+             {"audit_problem", result->audit.problem ? nlohmann::json(result->audit.problem->what)
+                                                     : nlohmann::json(nullptr)}};
+         if (!result->ok()) {
+           std::ostringstream why;
+           why << g.db << " is damaged:";
+           for (const auto& p : result->pageFailures) why << "\n  " << p;
+           if (result->pageFailures.empty() && result->structure != "ok")
+             why << "\n  structure: " << result->structure;
+           if (result->audit.problem) why << "\n  audit log: " << result->audit.problem->what;
+           why << "\nRestore the last backup (rxdesk-cli restore FILE); keep this file for "
+                  "support.";
+           std::cerr << "rxdesk-cli: " << why.str() << "\n";
+           if (g.json) printJson(doc);
+           return static_cast<int>(Exit::kCorrupt);
+         }
+         return reportSuccess(g, doc,
+                              "Store intact: every page authenticates, structure ok, audit log "
+                              "intact (" +
+                                  std::to_string(result->audit.entries) + " entries).\n");
+       }});
 }
 
 void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {

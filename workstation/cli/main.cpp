@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "base/process.h"
 #include "commands.h"
 #include "ocr/runtime.h"
 #include "workstation/paths.h"
@@ -75,6 +76,7 @@ int run(int argc, char** argv) {
 }  // namespace rx::cli
 
 int main(int argc, char** argv) {
+  rx::protectProcess();
   rx::ocr::ensureSingleThreadedOpenMp(argv);
   try {
     return rx::cli::run(argc, argv);

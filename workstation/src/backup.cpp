@@ -9,7 +9,9 @@
 #include <cryptopp/sha.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -175,6 +177,37 @@ Result<BackupStatus> backupStatus(Session& session, const std::string& now) {
   return st;
 }
 
+Result<StoreCheck> checkStore(
+    Session& session, const std::function<void(const std::string&)>& stage,
+    const std::function<void(std::int64_t, std::int64_t)>& auditProgress) {
+  RX_RETURN_IF_ERROR(
+      session.requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin}, "check the store"));
+  auto say = [&](const std::string& text) {
+    if (stage) stage(text);
+  };
+  data::Connection& conn = session.store().connection();
+  StoreCheck check;
+  say("1/3 page authentication codes");
+  RX_ASSIGN_OR_RETURN(check.pageFailures, conn.pageAuthenticationFailures());
+  say("2/3 database structure");
+  if (check.pageFailures.empty()) {
+    RX_ASSIGN_OR_RETURN(check.structure, conn.integrityCheck());
+  } else {
+    check.structure = "not checked: pages are damaged";
+  }
+  say("3/3 audit chain");
+  if (check.pageFailures.empty()) {
+    RX_ASSIGN_OR_RETURN(check.audit, data::AuditLog(conn).verify(auditProgress));
+  }
+  auto entry = session.audit("store.check", "store",
+                             {{"ok", check.ok()},
+                              {"damaged_pages", check.pageFailures.size()},
+                              {"structure", check.structure}});
+  // On a damaged store the entry may not be writable; the finding matters more than its record.
+  if (!entry && check.ok()) return entry.status();
+  return check;
+}
+
 Result<std::optional<std::string>> runScheduledBackup(
     Session& session, const std::function<void(std::uint64_t, std::uint64_t)>& progress,
     const std::string& now) {
@@ -202,7 +235,10 @@ Result<BackupInfo> writeBackupFile(
   data::Store& store = session.store();
   const std::string snapshot = outPath + ".snapshot";
   removeStoreFiles(snapshot);
-  RX_RETURN_IF_ERROR(store.backupDatabase(snapshot));
+  if (Status st = store.backupDatabase(snapshot); !st) {
+    removeStoreFiles(snapshot);
+    return st;
+  }
   BackupInfo info;
   info.storeId = store.storeId();
   info.createdAt = utcTimestamp();
@@ -245,9 +281,16 @@ Result<BackupInfo> writeBackupFile(
     out.write(trailer.data(), static_cast<std::streamsize>(trailer.size()));
     out.flush();
     if (!out) {
+      const int err = errno;
       removeStoreFiles(snapshot);
       std::filesystem::remove(tmp);
-      return Status(ErrorCode::kIo, "cannot write " + tmp + " (is the disk full?)");
+      return Status(
+          ErrorCode::kIo,
+          "writing the backup " + tmp + " failed: " +
+              (err == ENOSPC || err == EFBIG || err == EDQUOT
+                   ? std::string("the disk is full (or a file size limit was reached)")
+                   : std::string("the disk reported an error (") + std::strerror(err) + ")") +
+              "; nothing was kept. Free space or use another disk and try again");
     }
   }
   removeStoreFiles(snapshot);
@@ -260,20 +303,27 @@ Result<BackupInfo> writeBackupFile(
     std::filesystem::remove(tmp);
     return Status(ErrorCode::kIo, "cannot create " + outPath);
   }
-  RX_RETURN_IF_ERROR(data::syncParentFolder(outPath));
-  // The backup is verified once written, so a bad disk is noticed now rather than at restore time.
-  RX_RETURN_IF_ERROR(checkBackup(outPath).status());
-  // Recorded after the snapshot: the status bar and `status` show when the store was last saved.
-  auto& conn = session.store().connection();
-  data::Transaction tx(conn);
-  RX_RETURN_IF_ERROR(tx.beginStatus());
-  data::SettingsRepository settings(conn);
-  RX_RETURN_IF_ERROR(
-      settings.put({"backup.last_at", info.createdAt, info.createdBy, info.createdAt}));
-  RX_RETURN_IF_ERROR(settings.put({"backup.last_file", outPath, info.createdBy, info.createdAt}));
-  RX_RETURN_IF_ERROR(
-      session.audit("backup", outPath, {{"bytes", info.storeBytes + info.keysBytes}}).status());
-  RX_RETURN_IF_ERROR(tx.commit());
+  // The backup is verified once written, so a bad disk is noticed now rather than at restore time,
+  // and recorded (audited) in the store; a backup that fails either is removed, not left to be
+  // trusted later.
+  auto verifyAndRecord = [&]() -> Status {
+    RX_RETURN_IF_ERROR(data::syncParentFolder(outPath));
+    RX_RETURN_IF_ERROR(checkBackup(outPath).status());
+    auto& conn = session.store().connection();
+    data::Transaction tx(conn);
+    RX_RETURN_IF_ERROR(tx.beginStatus());
+    data::SettingsRepository settings(conn);
+    RX_RETURN_IF_ERROR(
+        settings.put({"backup.last_at", info.createdAt, info.createdBy, info.createdAt}));
+    RX_RETURN_IF_ERROR(settings.put({"backup.last_file", outPath, info.createdBy, info.createdAt}));
+    RX_RETURN_IF_ERROR(
+        session.audit("backup", outPath, {{"bytes", info.storeBytes + info.keysBytes}}).status());
+    return tx.commit();
+  };
+  if (Status st = verifyAndRecord(); !st) {
+    std::filesystem::remove(outPath);
+    return st.withContext("the backup " + outPath + " was removed again");
+  }
   return info;
 }
 }  // namespace

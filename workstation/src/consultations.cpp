@@ -1,5 +1,6 @@
 #include "workstation/consultations.h"
 
+#include "base/text.h"
 #include "base/time.h"
 #include "base/utf8.h"
 #include "data/prescriptions.h"
@@ -21,10 +22,26 @@ Result<std::int64_t> ConsultationService::record(const NewConsultation& c) {
   if (c.advice.empty()) return invalid("the advice given is empty");
   if (c.minutes < 0 || c.minutes > 600)
     return invalid("minutes spent must be 0 to 600, not " + std::to_string(c.minutes));
-  if (c.transcript && c.transcript->size() > (1u << 20))
-    return invalid("the transcript is over 1 MiB; split it into several consultations");
-  for (const std::string* text : {&c.question, &c.advice})
-    if (text->size() > 64 * 1024) return invalid("the question or advice is over 64 KiB");
+  RX_RETURN_IF_ERROR(checkText("the question", c.question, 64 * 1024, true));
+  RX_RETURN_IF_ERROR(checkText("the advice", c.advice, 64 * 1024, true));
+  const std::pair<const char*, const std::optional<std::string>*> optional[] = {
+      {"the transcript", &c.transcript},
+      {"the patient's name", &c.patientName},
+      {"the patient's ID number", &c.patientIdNo},
+      {"the follow-up", &c.followUp}};
+  for (const auto& [field, value] : optional) {
+    if (*value) {
+      const bool longText = value == &c.transcript || value == &c.followUp;
+      RX_RETURN_IF_ERROR(checkText(field, **value,
+                                   value == &c.transcript ? (1u << 20)
+                                   : longText             ? kMaxNoteText
+                                                          : kMaxShortText,
+                                   longText));
+    }
+  }
+  for (const std::string& drug : c.drugs) {
+    RX_RETURN_IF_ERROR(checkText("a drug", drug, kMaxShortText));
+  }
   if (c.patientIdNo && !c.patientName)
     return invalid("a patient ID number needs the patient's name");
   auto& conn = session_.store().connection();

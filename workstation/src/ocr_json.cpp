@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "base/utf8.h"
 #include "workstation/eprescription.h"
 
 namespace rx::ws {
@@ -48,7 +49,7 @@ json ocrResultJson(const std::string& input, const ocr::ReadResult& r) {
                  {"kid", parsed->jws.header.keyId}};
     qr.push_back(std::move(q));
   }
-  return {{"input", input},
+  return {{"input", utf8OrEscaped(input)},
           {"ok", true},
           {"photo", {{"width", r.width}, {"height", r.height}}},
           {"page",

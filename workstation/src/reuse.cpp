@@ -2,6 +2,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "base/text.h"
 #include "base/time.h"
 #include "data/prescriptions.h"
 #include "data/reuse.h"
@@ -266,6 +267,7 @@ Status ReuseService::overrule(std::int64_t id, const std::string& reason) {
   RX_RETURN_IF_ERROR(session_.require(data::Role::kPharmacist, "overrule a reuse suspicion"));
   if (reason.find_first_not_of(" \t\n") == std::string::npos)
     return Status(ErrorCode::kInvalidArgument, "overruling a reuse suspicion needs a reason");
+  RX_RETURN_IF_ERROR(checkText("the overrule reason", reason, kMaxNoteText, true));
   RX_ASSIGN_OR_RETURN(auto f, finding(id));
   if (!f || f->verdict == dedup::Verdict::kNew)
     return Status(ErrorCode::kConflict,

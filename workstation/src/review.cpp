@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/drug_class.h"
+#include "base/text.h"
 #include "base/time.h"
 #include "base/utf8.h"
 #include "crypto/hash.h"
@@ -130,7 +131,7 @@ Result<std::int64_t> ReviewService::presentElectronic(const EPrescription& erx,
   r.patientIdNo = erx.patient.idNumber;
   r.prescriber = erx.prescriberName;
   r.diagnosis = erx.diagnosis;
-  r.source = source;
+  r.source = utf8OrEscaped(source);  // a file name may be any bytes
   r.verified = verdict.accepted();
   r.agreementNo = verdict.agreementNo;
   if (verdict.agreementId) {
@@ -167,7 +168,7 @@ Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fie
   r.patientName = value("patient_name");
   r.prescriber = value("doctor");
   r.diagnosis = value("diagnosis");
-  r.source = source;
+  r.source = utf8OrEscaped(source);
   json f = json::object();
   for (const auto& [name, v] : fields.fields)
     f[name] = {{"value", v.value}, {"confidence", v.confidence}, {"confirmed", false}};
@@ -195,7 +196,7 @@ Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fie
     }
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp,
                       reuse().fingerprint(content, page, dedup::inkBoxesFromFields(fields)));
-  return present(r, fp, page, {{"kind", "paper"}, {"source", source}});
+  return present(r, fp, page, {{"kind", "paper"}, {"source", r.source}});
 }
 
 Result<std::int64_t> ReviewService::present(const data::PrescriptionRecord& r,
@@ -259,6 +260,7 @@ Status ReviewService::confirmFields(std::int64_t id,
   data::FieldUpdate update;
   bool identityChanged = false;
   for (const auto& [field, value] : values) {
+    RX_RETURN_IF_ERROR(checkText("field '" + field + "'", value, kMaxShortText));
     if (field == "patient_id_no") {
       update.patientIdNo = value;
       continue;
@@ -471,6 +473,9 @@ Result<data::DecisionRecord> ReviewService::decide(std::int64_t id, const Decisi
     return Status(ErrorCode::kInvalidArgument,
                   "a rejection or a request for information needs a reason code");
   }
+  for (const std::string& reason : input.reasons)
+    RX_RETURN_IF_ERROR(checkText("the reason code", reason, kMaxShortText));
+  RX_RETURN_IF_ERROR(checkText("the decision's note", input.note, kMaxNoteText, true));
   RX_ASSIGN_OR_RETURN(crypto::SigningKey key, session_.store().personalKey());
   json payload = {
       {"type", "rxdesk-review-decision"},

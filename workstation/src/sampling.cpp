@@ -4,6 +4,7 @@
 #include <map>
 #include <random>
 
+#include "base/text.h"
 #include "base/time.h"
 #include "crypto/json.h"
 #include "crypto/signature.h"
@@ -125,6 +126,7 @@ Status SamplingService::score(std::int64_t roundId, const std::string& kind, std
   RX_ASSIGN_OR_RETURN(data::RoundRecord r, repo.round(roundId));
   if (r.closedAt)
     return Status(ErrorCode::kConflict, "audit round " + std::to_string(roundId) + " is closed");
+  RX_RETURN_IF_ERROR(checkText("the comment", comment, kMaxNoteText, true));
   const json criteria = json::parse(r.criteria);
   if (!appropriate && reasons.empty())
     return Status(

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/text.h"
 #include "base/time.h"
 #include "data/files.h"
 #include "dedup/traceability.h"
@@ -56,6 +57,8 @@ std::string knownKeys() {
 // Returns the value in its stored form ("true"/"false", a plain number) or an error naming the
 // setting and what it expects.
 Result<std::string> normalize(const SettingSpec& spec, const std::string& value) {
+  // Checked first: the messages below quote the value.
+  RX_RETURN_IF_ERROR(checkText("setting " + std::string(spec.key), value, 256));
   const std::string what = "setting " + std::string(spec.key) + ": '" + value + "' ";
   switch (spec.kind) {
     case SettingKind::kBool:
@@ -92,8 +95,6 @@ Result<std::string> normalize(const SettingSpec& spec, const std::string& value)
             what + "is not an 18-character 统一社会信用代码 with a valid check character");
       return value;
     case SettingKind::kText:
-      if (value.size() > 256)
-        return Status(ErrorCode::kInvalidArgument, what.substr(0, 40) + "… is over 256 bytes");
       return value;
   }
   return value;
@@ -217,8 +218,11 @@ Status ProductService::validate(const data::ProductRecord& p, const std::string&
                              {"manufacturer", &p.manufacturer},
                              {"unit", &p.unit}})
     if (value->empty()) return bad(std::string(name) + " is empty");
-  for (const std::string* s : {&p.drugName, &p.spec, &p.manufacturer, &p.unit})
-    if (s->size() > 200) return bad("a text is over 200 bytes");
+  for (auto [name, value] : {std::pair<const char*, const std::string*>{"drug_name", &p.drugName},
+                             {"spec", &p.spec},
+                             {"manufacturer", &p.manufacturer},
+                             {"unit", &p.unit}})
+    if (Status st = checkText(name, *value, kMaxShortText); !st) return bad(st.message());
   return Status();
 }
 

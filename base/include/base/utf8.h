@@ -1,25 +1,90 @@
-// UTF-8 <-> code points, for text measured in characters (edit distances, CJK tests).
+// UTF-8: validity, escaping what is not, and code points for text measured in characters (edit
+// distances, CJK tests).
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace rx {
 
-// Decodes UTF-8; invalid bytes become U+FFFD.
+// Length of the well-formed UTF-8 sequence starting at s[i] (no overlong forms, no surrogates,
+// nothing above U+10FFFF), or 0 if there is none.
+inline std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
+  const std::uint8_t c = b(i);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  std::uint8_t lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+inline bool isValidUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// `s` itself when it is valid UTF-8; otherwise each byte that is not part of a well-formed sequence
+// becomes the text \xNN. For file names (a GBK-named photo from a Windows USB disk) that are shown
+// or recorded; the original bytes are still what opens the file.
+inline std::string utf8OrEscaped(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8SequenceLength(s, i);
+    if (n == 0) {
+      const auto c = static_cast<std::uint8_t>(s[i]);
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0F];
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+// Decodes UTF-8; each byte that does not start a well-formed sequence becomes U+FFFD.
 inline std::u32string toU32(std::string_view s) {
   std::u32string out;
   for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {
+    const std::size_t len = utf8SequenceLength(s, i);
+    if (len == 0) {
       out.push_back(0xFFFD);
       ++i;
       continue;
     }
+    const auto c = static_cast<unsigned char>(s[i]);
     char32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
-    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    for (std::size_t k = 1; k < len; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out.push_back(cp);
     i += len;
   }

@@ -32,6 +32,10 @@ std::string textOr(const nlohmann::json& object, std::string_view key, std::stri
 // The non-negative integer member `key`, or nullopt.
 std::optional<std::uint64_t> unsignedOr(const nlohmann::json& object, std::string_view key);
 
+// `value` with every string (keys too) made valid UTF-8 by utf8OrEscaped (base/text.h): for records
+// that carry file names, which on Linux may be any bytes and would make serialization throw.
+nlohmann::json withValidUtf8(const nlohmann::json& value);
+
 // Returns the RFC 8785 canonical serialization of `value`: members sorted by UTF-16 code units,
 // no whitespace, ECMAScript number formatting, minimal string escaping.
 std::string canonicalJson(const nlohmann::json& value);

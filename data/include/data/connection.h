@@ -116,10 +116,15 @@ class Connection {
   Status backupTo(const std::string& destPath, const SecretBytes& key);
   // Returns "ok" or the first problem PRAGMA integrity_check reports.
   Result<std::string> integrityCheck();
+  // Checks every page's authentication code (SQLCipher's cipher_integrity_check): one line per
+  // page that fails (altered or torn), none when all pass. Reads the whole file.
+  Result<std::vector<std::string>> pageAuthenticationFailures();
 
   // Maps the current SQLite error to a Status, naming `what` was being done.
   Status lastError(std::string_view what) const;
   sqlite3* raw() const { return db_; }
+  // True when SQLite opened the file read-only (no write permission, read-only file system).
+  bool readOnly() const;
 
  private:
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

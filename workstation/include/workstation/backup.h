@@ -8,8 +8,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/time.h"
+#include "data/audit.h"
 #include "data/store.h"
 #include "workstation/session.h"
 
@@ -47,6 +49,20 @@ Result<BackupStatus> backupStatus(Session& session, const std::string& now = utc
 Result<std::optional<std::string>> runScheduledBackup(
     Session& session, const std::function<void(std::uint64_t, std::uint64_t)>& progress = {},
     const std::string& now = utcTimestamp());
+
+// A full check of the open store (supervisor, admin; audited): every page's authentication code,
+// the database structure (integrity_check) and the audit chain. Reads the whole file: seconds on a
+// large store, so `stage(text)` names each of the three steps as it starts and the audit step
+// reports entries. Damage is in the result, not an error.
+struct StoreCheck {
+  std::vector<std::string> pageFailures;  // pages whose authentication code fails
+  std::string structure;                  // "ok", or what integrity_check found
+  data::AuditReport audit;
+  bool ok() const { return pageFailures.empty() && structure == "ok" && !audit.problem; }
+};
+Result<StoreCheck> checkStore(
+    Session& session, const std::function<void(const std::string&)>& stage = {},
+    const std::function<void(std::int64_t, std::int64_t)>& auditProgress = {});
 
 // Checks a backup file's structure and checksums; kCorrupt naming what is wrong.
 Result<BackupInfo> checkBackup(const std::string& path);
