@@ -37,6 +37,8 @@ BUILD=(build-essential cmake ninja-build pkg-config gettext git)
 LIBS=(libwxgtk3.2-dev libtesseract-dev libleptonica-dev libopencv-dev libopencv-contrib-dev
       libcrypto++-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libzbar-dev
       libdmtx-dev libcairo2-dev libpango1.0-dev)
+# wxWidgets' own translations (stock buttons, file dialogs) for the zh_CN interface.
+I18N=(wx3.2-i18n)
 # Runtime data: OCR models and the CJK fonts used to render demo and test prescriptions.
 DATA=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-microhei
       fonts-wqy-zenhei)
@@ -48,7 +50,7 @@ TEST=(libgtest-dev libgmock-dev libbenchmark-dev libzint-dev xvfb xauth x11-util
       desktop-file-utils appstream poppler-utils lintian clang libclang-rt-14-dev)
 
 missing=()
-for p in "${BUILD[@]}" "${LIBS[@]}" "${DATA[@]}" "${TEST[@]}"; do
+for p in "${BUILD[@]}" "${LIBS[@]}" "${DATA[@]}" "${I18N[@]}" "${TEST[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -6,25 +6,33 @@
 #include <wx/dataview.h>
 #include <wx/statusbr.h>
 #include <wx/translation.h>
+#include <wx/uiaction.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
 #include <opencv2/imgproc.hpp>
 #include "base/time.h"
+#include "data/prescriptions.h"
+#include "ocr/lexicon.h"
 #include "dashboard_dialog.h"
+#include "dispense_dialog.h"
 #include "first_run_dialog.h"
 #include "gui_app.h"
 #include "login_dialog.h"
 #include "main_frame.h"
 #include "reuse_dialog.h"
+#include "review_dialog.h"
 #include "temp_dir.h"
 #include "workstation/backup.h"
 #include "workstation/consultations.h"
 #include "workstation/demo.h"
+#include "workstation/rxgen.h"
+#include "workstation/settings.h"
 #include "workstation/setup.h"
 #include "wx_convert.h"
 
@@ -114,7 +122,7 @@ ocr::ExtractedFields fields(const std::string& number) {
   ocr::ExtractedFields f;
   f.fields["rx_number"] = {number, 0.95f, {}};
   f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
-  f.fields["date"] = {rx::datePart(rx::utcTimestamp()), 0.95f, {}};
+  f.fields["date"] = {rx::beijingToday(), 0.95f, {}};
   f.fields["patient_name"] = {"郑梓萱", 0.95f, {}};
   return f;
 }
@@ -293,6 +301,124 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   EXPECT_FALSE(dialog->overruleEnabled());
   EXPECT_TRUE(dialog->matchText().Contains("Overruled by")) << dialog->matchText();
   dialog->Destroy();
+  frame->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
+// The counter from photo to voucher: two photos of the same paper prescription taken in (off the
+// UI thread), the second flagged with the first as its match; the first reviewed (fields checked,
+// the buyer's ID, approved) and dispensed by typing its traceability code and Enter, as a scanner
+// does into whatever has focus; the voucher appears.
+TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVoucher) {
+  setupTranslations("zh_CN");
+  test::TempDir dir;
+  const std::string store = dir.file("counter.rxdb");
+  emptyStore(store);
+  ws::RxGenerator gen(20261122, ocr::defaultCataloguePath());
+  ws::GenRx rx = gen.content(1);
+  rx.date = rx::datePart(rx::chinaTime(rx::utcTimestamp()));
+  rx.drugs.resize(1);
+  rx.drugs[0].quantity = 1;
+  {
+    auto admin = ws::Session::login(store, ws::kDemoAdmin, ws::kDemoPassword);
+    ASSERT_TRUE(admin.isOk());
+    data::ProductRecord product;
+    product.productCode = "8123456";
+    product.drugName = rx.drugs[0].name;
+    product.manufacturer = "示例制药";
+    product.unit = rx.drugs[0].unit;
+    product.priceFen = 2380;
+    ASSERT_TRUE(ws::ProductService(**admin).put(product).isOk());
+  }
+  ws::CaptureOptions gentle;
+  gentle.sidewaysProbability = gentle.upsideDownProbability = gentle.shadowProbability = 0;
+  gentle.minJpegQuality = 85;
+  const cv::Mat page = gen.render(rx);
+  std::vector<std::string> photos;
+  for (const char* name : {"first.jpg", "again.jpg"}) {
+    const auto jpeg = gen.photograph(page, gentle);
+    photos.push_back(dir.file(name));
+    std::ofstream(photos.back(), std::ios::binary)
+        .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  }
+
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  auto* frame = new MainFrame(std::move(*session));
+  frame->Show();
+  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(frame->takeIn(photos));
+  EXPECT_TRUE(frame->intakeRunning());
+  EXPECT_FALSE(frame->takeIn(photos)) << "one intake at a time";
+  pumpUntil([] { return false; }, 0.3);
+  screenshot("intake-progress-zh_CN");
+  ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
+  ASSERT_EQ(frame->intakeOutcomes().size(), 2u) << frame->intakeSummary().utf8_str();
+  const std::int64_t first = frame->intakeOutcomes()[0].record;
+  const std::int64_t second = frame->intakeOutcomes()[1].record;
+  ASSERT_NE(first, 0) << frame->intakeOutcomes()[0].error.utf8_str();
+  ASSERT_NE(second, 0) << frame->intakeOutcomes()[1].error.utf8_str();
+  EXPECT_TRUE(frame->intakeSummary().Contains(wxString::FromUTF8("2"))) << frame->intakeSummary();
+  ASSERT_EQ(frame->queue()->GetItemCount(), 2);
+  EXPECT_EQ(frame->recordAt(1), second);
+  EXPECT_NE(frame->queue()->GetTextValue(1, 5), frame->queue()->GetTextValue(0, 5))
+      << "the second photo is flagged, the first is new";
+  {
+    ws::ReviewService review(frame->session());
+    auto finding = review.reuse().finding(second);
+    ASSERT_TRUE(finding.isOk() && *finding);
+    EXPECT_NE((*finding)->verdict, dedup::Verdict::kNew);
+    ASSERT_FALSE((*finding)->matches.empty());
+    EXPECT_EQ((*finding)->matches[0].record, first) << "the first photo is shown as the match";
+  }
+  screenshot("queue-after-intake-zh_CN");
+
+  {
+    ws::ReviewService review(frame->session());
+    auto* dialog = new ReviewDialog(frame, review, frame->session(), first);
+    ASSERT_TRUE(dialog->opened()) << dialog->errorText().utf8_str();
+    dialog->Show();
+    ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+    screenshot("review-zh_CN");
+    EXPECT_FALSE(dialog->approve().empty()) << "the buyer's ID and confirmation are missing";
+    // What the pharmacist reads off the paper, and the buyer's ID card.
+    dialog->setField("date", toWx(rx.date));
+    dialog->setField("patient_name", toWx(rx.patientName));
+    dialog->setField("rx_number", toWx(rx.rxNumber));
+    dialog->setPatientId("110101198005010011");
+    dialog->tickAllChecked();
+    dialog->setBuyerConfirmed(true);
+    EXPECT_EQ(dialog->approve(), wxString()) << dialog->checksText().utf8_str();
+    dialog->Destroy();
+  }
+  frame->refreshQueue();
+
+  {
+    ws::ReviewService review(frame->session());
+    auto* dialog = new DispenseDialog(frame, review, frame->session(), first);
+    dialog->Show();
+    ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+    EXPECT_EQ(dialog->prepared(), wxString());
+    // Unknown product: refused, red, nothing recorded.
+    dialog->scan("89999990000000000012");
+    EXPECT_FALSE(dialog->lastScanAccepted()) << dialog->statusText().utf8_str();
+    // The scanner types into the dialog wherever the focus is, then Enter.
+    wxUIActionSimulator sim;
+    dialog->codeField()->SetFocus();
+    pumpUntil([] { return false; }, 0.2);
+    sim.Text("81234560000000000017");
+    sim.Char(WXK_RETURN);
+    ASSERT_TRUE(pumpUntil([&] { return dialog->lastScanAccepted(); }, 5))
+        << dialog->statusText().utf8_str();
+    EXPECT_EQ(dialog->checked(), wxString());
+    EXPECT_EQ(dialog->handOut(), wxString()) << dialog->statusText().utf8_str();
+    EXPECT_TRUE(dialog->voucherShown());
+    screenshot("dispense-voucher-zh_CN");
+    dialog->Destroy();
+  }
+  auto closed = data::PrescriptionRepository(frame->session().store().connection()).find(first);
+  ASSERT_TRUE(closed.isOk());
+  EXPECT_EQ(closed->state, data::RxState::kClosed);
   frame->Destroy();
   pumpUntil([] { return false; }, 0.2);
 }

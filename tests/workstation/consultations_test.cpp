@@ -81,7 +81,7 @@ TEST_F(ConsultationTest, SearchFindsChineseSubstringsAndRespectsWhoMaySee) {
   byDrug.drug = "头孢克肟胶囊";
   EXPECT_EQ(ids(wangs.search(byDrug)), std::vector<std::int64_t>{*mine});
   data::ConsultationQuery later;
-  later.from = fromDays(*toDays(datePart(utcTimestamp())) + std::chrono::days(1));
+  later.from = fromDays(*toDays(beijingToday()) + std::chrono::days(1));
   EXPECT_TRUE(ids(wangs.search(later)).empty());
   data::ConsultationQuery badDate;
   badDate.from = "2026-13-01";
@@ -103,7 +103,7 @@ TEST_F(ConsultationTest, APatientWhosePrescriptionTheyDecidedIsServed) {
   ocr::ExtractedFields f;
   f.fields["rx_number"] = {"202600000099", 0.95f, {}};
   f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
-  f.fields["date"] = {datePart(utcTimestamp()), 0.95f, {}};
+  f.fields["date"] = {beijingToday(), 0.95f, {}};
   f.fields["patient_name"] = {"赵六", 0.95f, {}};
   ReviewService review(*wang);
   auto id = review.presentPaper(f, "p.jpg");

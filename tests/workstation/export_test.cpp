@@ -30,7 +30,7 @@ class ExportTest : public ::testing::Test {
     ocr::ExtractedFields f;
     f.fields["rx_number"] = {"202600000123", 0.95f, {}};
     f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
-    f.fields["date"] = {datePart(utcTimestamp()), 0.95f, {}};
+    f.fields["date"] = {beijingToday(), 0.95f, {}};
     f.fields["patient_name"] = {"郑梓萱", 0.95f, {}};
     ReviewService review(**wang);
     auto id = review.presentPaper(f, "p.jpg");

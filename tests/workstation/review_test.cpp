@@ -69,7 +69,7 @@ class ReviewTest : public ::testing::Test {
   }
   std::map<std::string, Severity> checkMap(std::int64_t id) {
     std::map<std::string, Severity> out;
-    auto checks = ReviewService(*wang_).checks(id, datePart(utcTimestamp()));
+    auto checks = ReviewService(*wang_).checks(id, beijingToday());
     EXPECT_TRUE(test::isOk(checks));
     if (checks)
       for (const auto& c : *checks) out[c.rule] = c.severity;
@@ -310,7 +310,7 @@ TEST_F(ReviewTest, RecallFindsTheBuyerAndPurgeKeepsWhatIsStillInItsPeriod) {
       1u);
 
   // Nothing is purged inside its period; a supervisor may look but not delete.
-  EXPECT_TRUE(supervisor.purge(true, datePart(utcTimestamp()))->empty());
+  EXPECT_TRUE(supervisor.purge(true, beijingToday())->empty());
   auto later = supervisor.purge(true, "2040-01-01");
   RX_ASSERT_OK(later);
   EXPECT_EQ(*later, std::vector<std::int64_t>{id});
@@ -397,7 +397,7 @@ TEST_F(ReviewTest, PaperCopyOfAUsedEPrescriptionIsCaughtByItsQrCode) {
   auto qr = makeRxQr(*erx, provider_, p.issuedAt);
   RX_ASSERT_OK(qr);
   // OCR of the printout misread the number; the QR code carries the signed one.
-  auto fields = reuse::paperFields("RX2026112Z-0001", datePart(utcTimestamp()), p.patientName);
+  auto fields = reuse::paperFields("RX2026112Z-0001", beijingToday(), p.patientName);
   auto copy = review.presentPaper(fields, "printout.jpg", {}, {*qr});
   RX_ASSERT_OK(copy);
   auto finding = review.reuse().finding(*copy);
@@ -408,9 +408,28 @@ TEST_F(ReviewTest, PaperCopyOfAUsedEPrescriptionIsCaughtByItsQrCode) {
   EXPECT_EQ(checkMap(*copy)["reuse"], Severity::kBlock);
 }
 
+TEST_F(ReviewTest, CorrectingTheFirstPresentationDoesNotFlagItAgainstALaterPhoto) {
+  ReviewService review(*wang_);
+  const std::string today = beijingToday();
+  // The first photo's number was misread; the same paper photographed again reads right.
+  auto first = review.presentPaper(reuse::paperFields("202600001284", today, "郑梓萱"), "a.jpg");
+  RX_ASSERT_OK(first);
+  auto second = review.presentPaper(reuse::paperFields("202600001234", today, "郑梓萱"), "b.jpg");
+  RX_ASSERT_OK(second);
+  RX_ASSERT_OK(review.startReview(*first));
+  // The pharmacist corrects the first one from the paper: it now equals the later photo, which
+  // is the reuse, not the first.
+  RX_ASSERT_OK(review.confirmFields(*first, {{"rx_number", "202600001234"}}));
+  auto finding = review.reuse().finding(*first);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kNew);
+  EXPECT_NE(checkMap(*first)["reuse"], Severity::kBlock);
+  EXPECT_EQ(checkMap(*second)["reuse"], Severity::kBlock);
+}
+
 TEST_F(ReviewTest, ASuspicionCanBeOverruledWithAReasonAndIsAudited) {
   ReviewService review(*wang_);
-  const std::string today = datePart(utcTimestamp());
+  const std::string today = beijingToday();
   auto first = review.presentPaper(reuse::paperFields("202600001234", today, "郑梓萱"), "a.jpg");
   RX_ASSERT_OK(first);
   // The same paper again, one digit misread.
@@ -445,7 +464,7 @@ TEST_F(ReviewTest, ASuspicionCanBeOverruledWithAReasonAndIsAudited) {
 }
 
 TEST_F(ReviewTest, ReuseIndexIsRebuiltFromTheStoreAtStartUp) {
-  const std::string today = datePart(utcTimestamp());
+  const std::string today = beijingToday();
   std::int64_t first = 0;
   {
     ReviewService review(*wang_);
@@ -470,7 +489,7 @@ TEST_F(ReviewTest, ReuseIndexIsRebuiltFromTheStoreAtStartUp) {
 
 TEST_F(ReviewTest, ConfirmingAnUnreadableNumberRunsTheReuseCheckAgain) {
   ReviewService review(*wang_);
-  const std::string today = datePart(utcTimestamp());
+  const std::string today = beijingToday();
   auto first = review.presentPaper(reuse::paperFields("202600007777", today, "赵敏"), "a.jpg");
   RX_ASSERT_OK(first);
   // The same paper photographed in a way that hid the number and the name from OCR.
@@ -511,7 +530,7 @@ TEST_F(ReviewTest, SignedFieldsOfAnEPrescriptionCannotBeCorrected) {
 }
 
 TEST_F(ReviewTest, PresentationsByAnotherProgramAreSeenWithoutRestart) {
-  const std::string today = datePart(utcTimestamp());
+  const std::string today = beijingToday();
   ReviewService counter(*wang_);  // e.g. the GUI, open all day
   RX_ASSERT_OK(counter.presentPaper(reuse::paperFields("202600000001", today, "甲"), "a.jpg"));
   // Meanwhile another program (a CLI batch) presents a prescription through its own session.
@@ -531,7 +550,7 @@ TEST_F(ReviewTest, PresentationsByAnotherProgramAreSeenWithoutRestart) {
 }
 
 TEST_F(ReviewTest, RecordsFromBeforeFingerprintsAreFingerprintedAtLoad) {
-  const std::string today = datePart(utcTimestamp());
+  const std::string today = beijingToday();
   std::int64_t old = 0;
   {
     ReviewService review(*wang_);
@@ -730,7 +749,7 @@ TEST_F(ReviewTest, VoucherNamesProductMakerBatchPriceBuyerAndSellerAndPrints) {
 
 TEST_F(ReviewTest, PaperPrescriptionFromIntakeToVoucher) {
   ReviewService review(*wang_);
-  const std::string today = datePart(utcTimestamp());
+  const std::string today = beijingToday();
   auto id = review.presentPaper(reuse::paperFields("202600000077", today, "赵六"), "photo.jpg");
   RX_ASSERT_OK(id);
   approve(review, *id);

@@ -32,7 +32,7 @@ class SamplingTest : public ::testing::Test {
       ocr::ExtractedFields f;
       f.fields["rx_number"] = {"20260000010" + std::to_string(i), 0.95f, {}};
       f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
-      f.fields["date"] = {datePart(utcTimestamp()), 0.95f, {}};
+      f.fields["date"] = {beijingToday(), 0.95f, {}};
       f.fields["patient_name"] = {"病人" + std::to_string(i), 0.95f, {}};
       auto id = review.presentPaper(f, "p.jpg");
       RX_ASSERT_OK(id);

@@ -61,13 +61,6 @@ json checksJson(const std::vector<ws::RuleCheck>& checks) {
 }
 
 // An e-prescription is a JSON object; anything else is treated as a photo or scan.
-bool looksLikeJson(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char c;
-  while (in.get(c))
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
-  return false;
-}
 
 std::string reuseText(std::int64_t id, const ws::ReuseFinding& f) {
   std::ostringstream text;
@@ -115,7 +108,7 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
     json doc = {{"input", utf8OrEscaped(file)}};
     json ms = json::object();
     Status failure;
-    if (looksLikeJson(file)) {
+    if (ws::looksLikeJsonFile(file)) {
       auto text = data::readWholeFile(file, ws::kMaxErxBytes);
       auto erx =
           text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
@@ -169,7 +162,7 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
     } else {
       const std::int64_t id = doc["record"].get<std::int64_t>();
       auto finding = review.reuse().finding(id);
-      auto checks = review.checks(id, datePart(utcTimestamp()));
+      auto checks = review.checks(id, beijingToday());
       doc["ok"] = true;
       if (finding && *finding) {
         json f = (*finding)->toJson();
@@ -314,7 +307,7 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          if (!ra->patientId.empty()) values["patient_id_no"] = ra->patientId;
          if (!values.empty())
            if (Status s = review.confirmFields(ra->id, values); !s) return reportError(g, s);
-         auto checks = review.checks(ra->id, datePart(utcTimestamp()));
+         auto checks = review.checks(ra->id, beijingToday());
          if (!checks) return reportError(g, checks.status());
          std::ostringstream text;
          for (const auto& c : *checks)
@@ -506,7 +499,7 @@ void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   out.push_back({purge, [&g, dryRun] {
                    auto session = loginFromOptions(g);
                    if (!session) return reportError(g, session.status());
-                   auto ids = ws::ReviewService(**session).purge(*dryRun, datePart(utcTimestamp()));
+                   auto ids = ws::ReviewService(**session).purge(*dryRun, beijingToday());
                    if (!ids) return reportError(g, ids.status());
                    return reportSuccess(g, {{"ok", true}, {"dry_run", *dryRun}, {"records", *ids}},
                                         std::to_string(ids->size()) +

@@ -11,7 +11,12 @@
 #include <wx/stattext.h>
 #include <wx/statusbr.h>
 
+#include <wx/button.h>
+#include <wx/dirdlg.h>
+#include <wx/dnd.h>
 #include <wx/filedlg.h>
+#include <wx/gauge.h>
+#include <wx/infobar.h>
 #include <wx/msgdlg.h>
 #include <wx/progdlg.h>
 #include <wx/timer.h>
@@ -21,15 +26,43 @@
 #include <spdlog/spdlog.h>
 
 #include "base/time.h"
+#include "base/utf8.h"
 #include "dashboard_dialog.h"
+#include "dispense_dialog.h"
+#include "intake_job.h"
+#include "review_dialog.h"
 #include "login_dialog.h"
 #include "reuse_dialog.h"
+#include "workstation/agreements.h"
 #include "workstation/backup.h"
 #include "workstation/review.h"
 #include "workstation/settings.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
+
+namespace {
+// Files and folders dropped anywhere on the queue are taken in (folders: their photos and JSON).
+class IntakeDropTarget : public wxFileDropTarget {
+ public:
+  explicit IntakeDropTarget(MainFrame* frame) : frame_(frame) {}
+  bool OnDropFiles(wxCoord, wxCoord, const wxArrayString& names) override {
+    std::vector<std::string> files;
+    for (const wxString& name : names) {
+      const std::string path = fromWx(name);
+      if (wxDirExists(name)) {
+        for (auto& f : intakeFilesIn(path)) files.push_back(std::move(f));
+      } else {
+        files.push_back(path);
+      }
+    }
+    return frame_->takeIn(std::move(files));
+  }
+
+ private:
+  MainFrame* frame_;
+};
+}  // namespace
 
 MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
     : wxFrame(nullptr, wxID_ANY, _("rxdesk — prescription queue")),
@@ -54,6 +87,22 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   header->Add(filter_, 0, wxALIGN_CENTER_VERTICAL);
   top->Add(header, 0, wxEXPAND | wxALL, 10);
 
+  infoBar_ = new wxInfoBar(panel);
+  top->Add(infoBar_, 0, wxEXPAND);
+  intakePanel_ = new wxPanel(panel);
+  auto* intakeRow = new wxBoxSizer(wxHORIZONTAL);
+  intakeText_ = new wxStaticText(intakePanel_, wxID_ANY, wxEmptyString, wxDefaultPosition,
+                                 wxDefaultSize, wxST_ELLIPSIZE_MIDDLE);
+  intakeGauge_ = new wxGauge(intakePanel_, wxID_ANY, 100, wxDefaultPosition, FromDIP(wxSize(220, -1)));
+  auto* cancel = new wxButton(intakePanel_, wxID_ANY, _("Cancel intake"));
+  cancel->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancelIntake(); });
+  intakeRow->Add(intakeText_, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+  intakeRow->Add(intakeGauge_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+  intakeRow->Add(cancel, 0, wxALIGN_CENTER_VERTICAL);
+  intakePanel_->SetSizer(intakeRow);
+  intakePanel_->Hide();
+  top->Add(intakePanel_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+
   queue_ = new wxDataViewListCtrl(panel, wxID_ANY, wxDefaultPosition, wxDefaultSize,
                                   wxDV_ROW_LINES | wxDV_SINGLE);
   queue_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, FromDIP(110));
@@ -66,8 +115,10 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   top->Add(queue_, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
   queue_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED, [this](wxDataViewEvent& e) {
     const int row = queue_->ItemToRow(e.GetItem());
-    if (row >= 0 && row < static_cast<int>(rows_.size())) showReuse(rows_[row]);
+    if (row >= 0 && row < static_cast<int>(rows_.size())) openRecord(rows_[row]);
   });
+  panel->SetDropTarget(new IntakeDropTarget(this));
+  queue_->SetDropTarget(new IntakeDropTarget(this));
 
   emptyNote_ = new wxStaticText(
       panel, wxID_ANY, _("No prescriptions are waiting. Prescriptions you take in appear here."));
@@ -106,6 +157,110 @@ std::int64_t steadyMs() {
 }  // namespace
 
 void MainFrame::noteActivity() { lastActivityMs = steadyMs(); }
+
+MainFrame::~MainFrame() { intake_.reset(); }  // cancels and waits for the reading thread
+
+bool MainFrame::intakeRunning() const { return intake_ && intake_->running(); }
+
+void MainFrame::cancelIntake() {
+  if (intake_) intake_->cancel();
+  intakeText_->SetLabel(_("Cancelling after the file being read…"));
+}
+
+wxString MainFrame::intakeSummary() const { return intakeSummary_; }
+
+bool MainFrame::takeIn(std::vector<std::string> files) {
+  if (intakeRunning() || files.empty()) return false;
+  intake_.reset();
+  outcomes_.clear();
+  infoBar_->Dismiss();
+  intakeGauge_->SetRange(static_cast<int>(files.size()));
+  intakeGauge_->SetValue(0);
+  intakeText_->SetLabel(_("Taking in…"));
+  intakePanel_->Show();
+  panel_->Layout();
+  spdlog::info("intake of {} file(s) started", files.size());
+  IntakeJob::Callbacks callbacks;
+  callbacks.starting = [this](std::size_t i, std::size_t total, const std::string& file) {
+    intakeText_->SetLabel(wxString::Format(_("Reading %zu of %zu: %s"), i + 1, total,
+                                           toWx(utf8OrEscaped(file))));
+    intakeGauge_->SetValue(static_cast<int>(i));
+  };
+  callbacks.read = [this](IntakeRead read) { present(std::move(read)); };
+  callbacks.finished = [this](bool cancelled) { intakeFinished(cancelled); };
+  intake_ = std::make_unique<IntakeJob>(this, std::move(files), std::move(callbacks));
+  return true;
+}
+
+void MainFrame::present(IntakeRead read) {
+  IntakeOutcome outcome;
+  outcome.file = read.file;
+  Result<std::int64_t> id = read.error;
+  if (read.electronic) {
+    auto verdict = ws::ErxVerifier(*session_).verifyAndRecord(*read.electronic);
+    id = verdict ? review_->presentElectronic(*read.electronic, *verdict, read.file)
+                 : Result<std::int64_t>(verdict.status());
+  } else if (read.paper) {
+    id = review_->presentPaper(read.paper->fields, read.file, read.paper->page.gray,
+                               read.paper->qrPayloads);
+  }
+  if (id) {
+    outcome.record = *id;
+  } else {
+    outcome.error = toWx(id.status().message());
+    spdlog::warn("intake: a file was not taken in ({})", errorCodeName(id.status().code()));
+  }
+  outcomes_.push_back(std::move(outcome));
+  intakeGauge_->SetValue(static_cast<int>(outcomes_.size()));
+  refreshQueue();
+}
+
+void MainFrame::intakeFinished(bool cancelled) {
+  intakePanel_->Hide();
+  const auto taken = std::count_if(outcomes_.begin(), outcomes_.end(),
+                                   [](const IntakeOutcome& o) { return o.record != 0; });
+  wxString text = wxString::Format(_("Took in %lld of %zu file(s)."),
+                                   static_cast<long long>(taken), outcomes_.size());
+  if (cancelled) text += " " + _("Intake was cancelled; the remaining files were not read.");
+  for (const auto& o : outcomes_) {
+    if (o.record == 0)
+      text += "\n" + wxString::Format(_("Not taken in: %s — %s"),
+                                      toWx(utf8OrEscaped(o.file)), o.error);
+  }
+  intakeSummary_ = text;
+  const bool problems = cancelled || taken < static_cast<long long>(outcomes_.size());
+  infoBar_->ShowMessage(text, problems ? wxICON_WARNING : wxICON_INFORMATION);
+  panel_->Layout();
+  spdlog::info("intake finished: {} of {} taken in{}", taken, outcomes_.size(),
+               cancelled ? ", cancelled" : "");
+  // The job is finished; it is released at the next intake or when the window closes.
+}
+
+void MainFrame::openRecord(std::int64_t record) {
+  auto r = data::PrescriptionRepository(session_->store().connection()).find(record);
+  if (!r) {
+    wxMessageBox(toWx(r.status().message()), _("rxdesk"), wxICON_ERROR, this);
+    return;
+  }
+  switch (r->state) {
+    case data::RxState::kQueued:
+    case data::RxState::kInReview: {
+      ReviewDialog dialog(this, *review_, *session_, record);
+      dialog.ShowModal();
+      break;
+    }
+    case data::RxState::kApproved:
+    case data::RxState::kPartiallyDispensed: {
+      DispenseDialog dialog(this, *review_, *session_, record);
+      dialog.ShowModal();
+      break;
+    }
+    default:
+      showReuse(record);
+      return;
+  }
+  refreshQueue();
+}
 
 void MainFrame::showUser() {
   const auto& u = session_->user();
@@ -221,6 +376,35 @@ void MainFrame::checkBackup() {
 
 void MainFrame::buildMenu() {
   auto* file = new wxMenu;
+  const int takeInId = wxWindow::NewControlId();
+  const int takeFolderId = wxWindow::NewControlId();
+  file->Append(takeInId, _("&Take in files…\tCtrl+O"));
+  file->Append(takeFolderId, _("Take in a &folder…\tCtrl+Shift+O"));
+  Bind(
+      wxEVT_MENU,
+      [this](wxCommandEvent&) {
+        wxFileDialog pick(this, _("Photos or e-prescriptions to take in"), wxEmptyString,
+                          wxEmptyString,
+                          _("Prescriptions (*.jpg;*.jpeg;*.png;*.tif;*.tiff;*.webp;*.json)|"
+                            "*.jpg;*.jpeg;*.png;*.tif;*.tiff;*.webp;*.json;*.JPG;*.JPEG;*.PNG"),
+                          wxFD_OPEN | wxFD_MULTIPLE | wxFD_FILE_MUST_EXIST);
+        if (pick.ShowModal() != wxID_OK) return;
+        wxArrayString paths;
+        pick.GetPaths(paths);
+        std::vector<std::string> files;
+        for (const auto& p : paths) files.push_back(fromWx(p));
+        std::sort(files.begin(), files.end());
+        takeIn(std::move(files));
+      },
+      takeInId);
+  Bind(
+      wxEVT_MENU,
+      [this](wxCommandEvent&) {
+        wxDirDialog pick(this, _("A folder of photos or e-prescriptions to take in"));
+        if (pick.ShowModal() == wxID_OK) takeIn(intakeFilesIn(fromWx(pick.GetPath())));
+      },
+      takeFolderId);
+  file->AppendSeparator();
   const int lockId = wxWindow::NewControlId();
   file->Append(lockId, _("&Lock\tCtrl+L"));
   const int figuresId = wxWindow::NewControlId();
@@ -308,7 +492,7 @@ void MainFrame::refreshQueue() {
   ws::ReviewService& review = *review_;
   auto list = review.queue();
   if (list) {
-    const std::string today = rx::datePart(rx::utcTimestamp());
+    const std::string today = rx::beijingToday();
     for (const auto& r : *list) {
       wxVector<wxVariant> row;
       row.push_back(stateLabel(r.state));

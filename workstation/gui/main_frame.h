@@ -13,17 +13,22 @@
 #include "workstation/session.h"
 
 class wxDataViewListCtrl;
+class wxGauge;
+class wxInfoBar;
 class wxStaticText;
 class wxChoice;
 class wxPanel;
 
 namespace rx::gui {
 
+class IntakeJob;
 class LoginDialog;
+struct IntakeRead;
 
 class MainFrame : public wxFrame {
  public:
   explicit MainFrame(std::unique_ptr<ws::Session> session);
+  ~MainFrame() override;
 
   wxDataViewListCtrl* queue() const { return queue_; }
   ws::Session& session() { return *session_; }
@@ -32,6 +37,24 @@ class MainFrame : public wxFrame {
   void refreshQueue();
   // Opens "presented before?" for `record` (modal; the tests use the dialog without showing it).
   void showReuse(std::int64_t record);
+  // Enter or double-click on a row: review while waiting or in review, dispensing once approved,
+  // the reuse evidence otherwise.
+  void openRecord(std::int64_t record);
+
+  // Intake (File ▸ Take in…, Ctrl+O, or files and folders dropped on the window): photos and
+  // e-prescription JSON are read off the UI thread, with progress and Cancel above the queue;
+  // each is verified and queued as soon as it is read. False while another intake runs.
+  bool takeIn(std::vector<std::string> files);
+  bool intakeRunning() const;
+  void cancelIntake();
+  struct IntakeOutcome {
+    std::string file;
+    std::int64_t record = 0;  // 0: not taken in
+    wxString error;
+  };
+  // What the last intake did, file by file (also summed up in the bar above the queue).
+  const std::vector<IntakeOutcome>& intakeOutcomes() const { return outcomes_; }
+  wxString intakeSummary() const;
 
   // Locks the window (the queue is hidden) until the user's password is given again; another
   // user's login takes over the window (a shared counter computer). Ctrl+L, or idle time
@@ -53,6 +76,8 @@ class MainFrame : public wxFrame {
   void onTimer(wxTimerEvent&);
   void unlocked(std::unique_ptr<ws::Session> session);
   void showUser();
+  void present(IntakeRead read);
+  void intakeFinished(bool cancelled);
 
   std::unique_ptr<ws::Session> session_;
   std::unique_ptr<ws::ReviewService> review_;
@@ -64,6 +89,13 @@ class MainFrame : public wxFrame {
   wxTimer timer_;
   LoginDialog* lockDialog_ = nullptr;
   std::chrono::steady_clock::time_point lastBackupCheck_{};
+  std::unique_ptr<IntakeJob> intake_;
+  std::vector<IntakeOutcome> outcomes_;
+  wxPanel* intakePanel_ = nullptr;
+  wxStaticText* intakeText_ = nullptr;
+  wxGauge* intakeGauge_ = nullptr;
+  wxInfoBar* infoBar_ = nullptr;
+  wxString intakeSummary_;
 };
 
 }  // namespace rx::gui

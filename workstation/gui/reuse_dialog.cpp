@@ -18,6 +18,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "page_view.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -31,22 +32,7 @@ int pageWidth() {
   return std::clamp(height * 1240 / 1754, 200, 420);
 }
 
-// A grey page scaled to `width` pixels, or a grey placeholder when there is none.
-wxBitmap pageBitmap(const cv::Mat& gray, int width) {
-  const int height = width * 1754 / 1240;
-  if (gray.empty()) {
-    wxImage blank(width, height);
-    blank.SetRGB(wxRect(0, 0, width, height), 235, 235, 235);
-    return wxBitmap(blank);
-  }
-  cv::Mat scaled, rgb;
-  const double f = static_cast<double>(width) / gray.cols;
-  cv::resize(gray, scaled, cv::Size(), f, f, cv::INTER_AREA);
-  cv::cvtColor(scaled, rgb, cv::COLOR_GRAY2RGB);
-  wxImage img(rgb.cols, rgb.rows);
-  std::memcpy(img.GetData(), rgb.data, static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
-  return wxBitmap(img);
-}
+wxBitmap pageBitmap(const cv::Mat& gray, int width) { return pageWithBoxes(gray, {}, width); }
 
 wxString verdictLabel(dedup::Verdict v, bool overruled) {
   if (overruled) return _("Reuse suspected — overruled");

@@ -33,7 +33,7 @@ Result<AgreementSummary> AgreementService::import(std::string_view text, std::st
                                            "import provider agreements"));
   RX_ASSIGN_OR_RETURN(AgreementDocument doc, parseAgreement(text, source));
   const std::string now = utcTimestamp();
-  if (doc.validUntil < datePart(now))
+  if (doc.validUntil < beijingDate(now))
     return Status(ErrorCode::kConflict,
                   "agreement " + doc.agreementNo + " expired on " + doc.validUntil);
   auto& conn = session_.store().connection();
@@ -164,7 +164,7 @@ const data::PinnedKey& pinnedKey(const data::AgreementRecord& a, const std::stri
 Result<std::optional<std::string>> inactiveReason(data::AgreementRepository& repo,
                                                   const data::AgreementRecord& a,
                                                   const std::string& at) {
-  const std::string day = datePart(at);
+  const std::string day = beijingDate(at);  // agreement dates are Beijing days
   if (day < a.validFrom)
     return std::optional<std::string>("agreement " + a.agreementNo + " starts on " + a.validFrom);
   if (day > a.validUntil)

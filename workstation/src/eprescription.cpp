@@ -1,5 +1,7 @@
 #include "workstation/eprescription.h"
 
+#include <fstream>
+
 #include <map>
 
 #include "base/drug_class.h"
@@ -76,6 +78,15 @@ class Fields {
 constexpr std::string_view kDrugClassExtension =
     "https://rxdesk.example/fhir/StructureDefinition/drug-class";
 }  // namespace
+
+bool looksLikeJsonFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char c;
+  while (in.get(c)) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
+  }
+  return false;
+}
 
 Result<EPrescription> parseEPrescription(std::string_view text, std::string_view source) {
   Fields f{std::string(source)};

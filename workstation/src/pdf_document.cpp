@@ -17,6 +17,8 @@ struct PdfDocument::Impl {
   cairo_surface_t* surface = nullptr;
   cairo_t* cr = nullptr;
   PangoLayout* layout = nullptr;
+  bool image = false;
+  bool pastFirstPage = false;  // image: later pages are not drawn
   ~Impl() {
     if (layout) g_object_unref(layout);
     if (cr) cairo_destroy(cr);
@@ -34,6 +36,23 @@ PdfDocument::PdfDocument(double width, double height, const std::string& title)
   impl_->layout = pango_cairo_create_layout(impl_->cr);
 }
 
+PdfDocument::PdfDocument() : impl_(std::make_unique<Impl>()) {}
+
+std::unique_ptr<PdfDocument> PdfDocument::image(double width, double height, double scale) {
+  std::unique_ptr<PdfDocument> doc(new PdfDocument());
+  Impl& d = *doc->impl_;
+  d.image = true;
+  d.surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(width * scale),
+                                         static_cast<int>(height * scale));
+  d.cr = cairo_create(d.surface);
+  cairo_set_source_rgb(d.cr, 1, 1, 1);
+  cairo_paint(d.cr);
+  cairo_scale(d.cr, scale, scale);
+  cairo_set_source_rgb(d.cr, 0, 0, 0);
+  d.layout = pango_cairo_create_layout(d.cr);
+  return doc;
+}
+
 PdfDocument::~PdfDocument() = default;
 
 double PdfDocument::text(double x, double y, double width, const std::string& text, double size,
@@ -49,23 +68,38 @@ double PdfDocument::text(double x, double y, double width, const std::string& te
                                             : align == Align::kCenter ? PANGO_ALIGN_CENTER
                                                                       : PANGO_ALIGN_RIGHT);
   pango_layout_set_text(impl_->layout, text.c_str(), -1);
-  cairo_move_to(impl_->cr, x, y);
-  pango_cairo_show_layout(impl_->cr, impl_->layout);
+  if (!impl_->pastFirstPage) {
+    cairo_move_to(impl_->cr, x, y);
+    pango_cairo_show_layout(impl_->cr, impl_->layout);
+  }
   int w = 0, h = 0;
   pango_layout_get_size(impl_->layout, &w, &h);
   return static_cast<double>(h) / PANGO_SCALE;
 }
 
 void PdfDocument::rule(double x0, double x1, double y, double lineWidth) {
+  if (impl_->pastFirstPage) return;
   cairo_set_line_width(impl_->cr, lineWidth);
   cairo_move_to(impl_->cr, x0, y);
   cairo_line_to(impl_->cr, x1, y);
   cairo_stroke(impl_->cr);
 }
 
-void PdfDocument::nextPage() { cairo_show_page(impl_->cr); }
+void PdfDocument::nextPage() {
+  if (impl_->image)
+    impl_->pastFirstPage = true;
+  else
+    cairo_show_page(impl_->cr);
+}
 
 Result<std::string> PdfDocument::finish() {
+  if (impl_->image) {
+    cairo_surface_flush(impl_->surface);
+    if (cairo_surface_write_to_png_stream(impl_->surface, appendBytes, &impl_->bytes) !=
+        CAIRO_STATUS_SUCCESS)
+      return Status(ErrorCode::kInternal, "the preview image could not be drawn");
+    return std::move(impl_->bytes);
+  }
   cairo_surface_finish(impl_->surface);
   if (cairo_surface_status(impl_->surface) != CAIRO_STATUS_SUCCESS)
     return Status(ErrorCode::kInternal,

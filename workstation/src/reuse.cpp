@@ -168,6 +168,9 @@ Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerpr
     auto c = dedup::compare(fp, fingerprint, index_.thresholds());
     if (c.verdict != dedup::Verdict::kNew) matches.push_back({other, std::move(c)});
   }
+  // Only what came before counts: when a pharmacist corrects the fields of an earlier
+  // presentation (refresh), a later photo of the same paper is not a reason to block the first.
+  std::erase_if(matches, [id](const auto& m) { return m.record >= id; });
   f.verdict = dedup::overallVerdict(matches);
   json stored = json::array();
   for (const auto& m : matches) {

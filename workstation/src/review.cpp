@@ -126,7 +126,7 @@ Result<std::int64_t> ReviewService::presentElectronic(const EPrescription& erx,
   r.arrivedBy = session_.user().name;
   r.rxNumber = erx.rxNumber;
   r.issuer = erx.organizationUscc;
-  r.issuedOn = erx.issuedAt.substr(0, 10);
+  r.issuedOn = beijingDate(erx.issuedAt);
   r.patientName = erx.patient.name;
   r.patientIdNo = erx.patient.idNumber;
   r.prescriber = erx.prescriberName;
@@ -171,7 +171,10 @@ Result<std::int64_t> ReviewService::presentPaper(const ocr::ExtractedFields& fie
   r.source = utf8OrEscaped(source);
   json f = json::object();
   for (const auto& [name, v] : fields.fields)
-    f[name] = {{"value", v.value}, {"confidence", v.confidence}, {"confirmed", false}};
+    f[name] = {{"value", v.value},
+               {"confidence", v.confidence},
+               {"confirmed", false},
+               {"box", {v.box.x, v.box.y, v.box.width, v.box.height}}};  // on the stored page
   r.fieldsJson = json{{"fields", f}}.dump();
   r.retainUntil = retentionDate(datePart(r.arrivedAt), std::nullopt);
   for (const auto& d : fields.drugs) {
@@ -283,8 +286,11 @@ Status ReviewService::confirmFields(std::int64_t id,
     if (field == "date") update.issuedOn = value;
     identityChanged = identityChanged || field == "patient_name" || field == "rx_number" ||
                       field == "hospital" || field == "date";
-    doc["fields"][field] = {
-        {"value", value}, {"confidence", 1.0}, {"confirmed", true}, {"by", session_.user().name}};
+    json& entry = doc["fields"][field];  // its box on the page stays
+    entry["value"] = value;
+    entry["confidence"] = 1.0;
+    entry["confirmed"] = true;
+    entry["by"] = session_.user().name;
   }
   PendingReuse pending(reuse());
   data::Transaction tx(conn);
@@ -452,7 +458,7 @@ Result<data::DecisionRecord> ReviewService::decide(std::int64_t id, const Decisi
                       (r.lockedBy ? " and opened by '" + *r.lockedBy + "'" : std::string()) +
                       "; open it for review first");
   const std::string now = utcTimestamp();
-  RX_ASSIGN_OR_RETURN(auto checkList, checks(id, datePart(now)));
+  RX_ASSIGN_OR_RETURN(auto checkList, checks(id, beijingDate(now)));
   json checkJson = json::array();
   std::string blocking;
   for (const auto& c : checkList) {

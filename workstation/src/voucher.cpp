@@ -156,8 +156,9 @@ constexpr Column kColumns[] = {{"品名 Product", 104, Align::kLeft},
 
 }  // namespace
 
-Result<std::string> renderVoucherPdf(const Voucher& v) {
-  PdfDocument page(kPageW, kPageH, "药品销售凭证 " + v.number);
+namespace {
+// Lays the voucher out on `page` (PDF or preview image) and finishes it.
+Result<std::string> drawVoucher(PdfDocument& page, const Voucher& v) {
   {
     const double width = kPageW - 2 * kMargin;
     double y = kMargin;
@@ -245,6 +246,17 @@ Result<std::string> renderVoucherPdf(const Voucher& v) {
                    Align::kRight);
   }
   return page.finish();
+}
+}  // namespace
+
+Result<std::string> renderVoucherPdf(const Voucher& v) {
+  PdfDocument page(kPageW, kPageH, "药品销售凭证 " + v.number);
+  return drawVoucher(page, v);
+}
+
+Result<std::string> renderVoucherPng(const Voucher& v, double pixelsPerPoint) {
+  auto page = PdfDocument::image(kPageW, kPageH, pixelsPerPoint);
+  return drawVoucher(*page, v);
 }
 
 Status writeVoucherPdf(const Voucher& v, const std::string& path) {

@@ -82,6 +82,12 @@ inline std::string chinaTime(const std::string& utc) {
   return fromDays(*day) + " " + buf;
 }
 
+// The calendar day at a Chinese counter: the Beijing date of the UTC instant `utc` (YYYY-MM-DD).
+// Prescription dates, validity and "today" are Beijing days; from 00:00 to 08:00 Beijing time the
+// UTC date is still yesterday's.
+inline std::string beijingDate(const std::string& utc) { return datePart(chinaTime(utc)); }
+inline std::string beijingToday() { return beijingDate(utcTimestamp()); }
+
 // The Beijing days `from`..`to` (YYYY-MM-DD, inclusive) as the UTC interval [start, end) that
 // stored timestamps are compared with; nullopt when a date is not one or `to` is before `from`.
 inline std::optional<std::pair<std::string, std::string>> beijingDaysAsUtc(const std::string& from,

@@ -53,6 +53,10 @@ inline constexpr std::size_t kMaxErxDrugs = 20;
 
 // Parses an e-prescription strictly and totally (the signature is parsed, not verified).
 // Errors name `source` and the field ("entry[3].resource.dispenseRequest.quantity.value").
+// Whether `path` holds a JSON document (its first non-blank byte is '{') rather than a photo: how
+// intake tells an e-prescription file from a picture whatever its name.
+bool looksLikeJsonFile(const std::string& path);
+
 Result<EPrescription> parseEPrescription(std::string_view text, std::string_view source);
 
 // Provider tooling: sets Bundle.signature over `bundle` and returns the signed Bundle as JSON.

@@ -58,6 +58,9 @@ class VoucherService {
 nlohmann::json voucherJson(const Voucher& v);
 // The voucher as an A5 landscape PDF (more pages when the lines do not fit).
 Result<std::string> renderVoucherPdf(const Voucher& v);
+// Its first page as a PNG image, `pixelsPerPoint` pixels per PDF point: the preview on screen,
+// drawn by the same layout as the print.
+Result<std::string> renderVoucherPng(const Voucher& v, double pixelsPerPoint);
 // Writes it to `path`, atomically, readable by the user only.
 Status writeVoucherPdf(const Voucher& v, const std::string& path);
 // Sends it to a printer through CUPS (`lp`, the default printer when `printer` is empty), by a

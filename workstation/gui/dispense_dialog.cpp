@@ -1,0 +1,197 @@
+#include "dispense_dialog.h"
+
+#include <wx/bitmap.h>
+#include <wx/button.h>
+#include <wx/checkbox.h>
+#include <wx/dataview.h>
+#include <wx/image.h>
+#include <wx/intl.h>
+#include <wx/mstream.h>
+#include <wx/sizer.h>
+#include <wx/statbmp.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
+#include <wx/utils.h>
+
+#include <spdlog/spdlog.h>
+
+#include "workstation/voucher.h"
+#include "wx_convert.h"
+
+namespace rx::gui {
+
+DispenseDialog::DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
+                               std::int64_t record)
+    : wxDialog(parent, wxID_ANY,
+               wxString::Format(_("Dispense prescription %lld"), static_cast<long long>(record)),
+               wxDefaultPosition, wxDefaultSize, wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
+      review_(review),
+      session_(session),
+      record_(record) {
+  auto* top = new wxBoxSizer(wxVERTICAL);
+  lines_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(620, 110)),
+                                  wxDV_ROW_LINES);
+  lines_->AppendTextColumn(_("Drug"), wxDATAVIEW_CELL_INERT, FromDIP(300));
+  lines_->AppendTextColumn(_("Prescribed"), wxDATAVIEW_CELL_INERT, FromDIP(140));
+  lines_->AppendTextColumn(_("Scanned"), wxDATAVIEW_CELL_INERT, FromDIP(140));
+  top->Add(lines_, 1, wxEXPAND | wxALL, 10);
+
+  auto* scanRow = new wxBoxSizer(wxHORIZONTAL);
+  scanRow->Add(new wxStaticText(this, wxID_ANY, _("Package code (scan):")), 0,
+               wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
+  code_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
+                         FromDIP(wxSize(320, -1)), wxTE_PROCESS_ENTER);
+  code_->SetHint(_("药品追溯码 or GS1 code, then Enter"));
+  scanRow->Add(code_, 1);
+  top->Add(scanRow, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
+  status_ = new wxStaticText(this, wxID_ANY, _("Scan each package."));
+  top->Add(status_, 0, wxEXPAND | wxALL, 10);
+
+  auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+  auto* prepare = new wxButton(this, wxID_ANY, _("&Prepared (调配)"));
+  auto* check = new wxButton(this, wxID_ANY, _("C&hecked (核对)"));
+  handOut_ = new wxButton(this, wxID_ANY, _("Hand &out (发药)"));
+  partial_ = new wxCheckBox(this, wxID_ANY, _("&Partial hand-out"));
+  print_ = new wxButton(this, wxID_ANY, _("&Print voucher"));
+  print_->Disable();
+  for (wxWindow* w : std::initializer_list<wxWindow*>{prepare, check, handOut_, partial_, print_})
+    buttons->Add(w, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
+  buttons->AddStretchSpacer();
+  buttons->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0);
+  top->Add(buttons, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+  voucher_ = new wxStaticBitmap(this, wxID_ANY, wxNullBitmap);
+  voucher_->Hide();
+  top->Add(voucher_, 0, wxALIGN_CENTER | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+  SetEscapeId(wxID_CLOSE);
+
+  code_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { onCode(); });
+  prepare->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { prepared(); });
+  check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { checked(); });
+  handOut_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { handOut(partial_->GetValue()); });
+  print_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+    auto v = ws::VoucherService(session_).voucher(record_);
+    Status printed = v ? ws::printVoucher(*v) : v.status();
+    showStatus(printed ? _("The voucher was sent to the printer.") : toWx(printed.message()),
+               printed.isOk());
+  });
+  // A scanner is a keyboard: whatever has focus here, digits it types land in the code field.
+  Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
+    const int key = e.GetKeyCode();
+    if (FindFocus() != code_ && !e.HasAnyModifiers() && key >= '0' && key <= '9') {
+      code_->SetFocus();
+      code_->AppendText(wxString(static_cast<wxChar>(key)));
+      return;
+    }
+    e.Skip();
+  });
+
+  SetSizerAndFit(top);
+  refreshLines();
+  code_->SetFocus();
+  CentreOnParent();
+}
+
+void DispenseDialog::refreshLines() {
+  lines_->DeleteAllItems();
+  auto progress = review_.dispensingProgress(record_);
+  if (!progress) {
+    showStatus(toWx(progress.status().message()), false);
+    return;
+  }
+  for (const auto& l : *progress) {
+    wxVector<wxVariant> row;
+    row.push_back(toWx(l.drugName));
+    // A quantity the photo did not yield is shown as unknown, not as zero.
+    row.push_back(l.prescribed > 0 ? wxString::Format("%g %s", l.prescribed, toWx(l.unit))
+                                   : wxString::FromUTF8("—"));
+    row.push_back(l.countable ? wxString::Format(_("%d of %g"), l.scanned, l.prescribed)
+                              : wxString::Format(_("%d package(s)"), l.scanned));
+    lines_->AppendItem(row);
+  }
+}
+
+void DispenseDialog::showStatus(const wxString& text, bool ok) {
+  status_->SetLabel(text);
+  status_->SetForegroundColour(ok ? wxColour(20, 120, 40) : wxColour(180, 30, 30));
+  status_->Wrap(FromDIP(620));
+  Layout();
+}
+
+void DispenseDialog::onCode() {
+  const std::string code = fromWx(code_->GetValue().Strip(wxString::both));
+  code_->Clear();
+  if (code.empty()) return;
+  auto package = review_.scanPackage(record_, code);
+  lastScanOk_ = package.isOk();
+  if (!package) {
+    wxBell();
+    showStatus(toWx(package.status().message()), false);
+  } else {
+    showStatus(wxString::Format(_("✓ %s accepted"), toWx(package->drugName.value_or(code))), true);
+  }
+  refreshLines();
+}
+
+wxString DispenseDialog::scan(const wxString& code) {
+  code_->SetValue(code);
+  onCode();
+  return statusText();
+}
+
+wxString DispenseDialog::statusText() const { return status_->GetLabel(); }
+
+wxString DispenseDialog::linesText() const {
+  wxString text;
+  for (unsigned i = 0; i < lines_->GetItemCount(); ++i)
+    text << lines_->GetTextValue(i, 0) << " | " << lines_->GetTextValue(i, 2) << "\n";
+  return text;
+}
+
+wxString DispenseDialog::prepared() {
+  Status st = review_.recordStep(record_, "prepare");
+  showStatus(st ? _("Prepared (调配) recorded.") : toWx(st.message()), st.isOk());
+  return st ? wxString() : statusText();
+}
+
+wxString DispenseDialog::checked() {
+  Status st = review_.recordStep(record_, "check");
+  showStatus(st ? _("Checked (核对) recorded.") : toWx(st.message()), st.isOk());
+  return st ? wxString() : statusText();
+}
+
+wxString DispenseDialog::handOut(bool partial) {
+  Status st = review_.handOut(record_, partial);
+  if (!st) {
+    wxBell();
+    showStatus(toWx(st.message()), false);
+    return statusText();
+  }
+  showStatus(partial ? _("Handed out in part; the rest can be handed out later.")
+                     : _("Handed out. The prescription is closed and marked used."),
+             true);
+  refreshLines();
+  showVoucher();
+  return wxString();
+}
+
+void DispenseDialog::showVoucher() {
+  auto v = ws::VoucherService(session_).voucher(record_);
+  auto png = v ? ws::renderVoucherPng(*v, GetDPIScaleFactor()) : Result<std::string>(v.status());
+  if (!png) {
+    showStatus(toWx(png.status().message()), false);
+    return;
+  }
+  if (!wxImage::FindHandler(wxBITMAP_TYPE_PNG)) wxImage::AddHandler(new wxPNGHandler);
+  wxMemoryInputStream in(png->data(), png->size());
+  wxImage image(in, wxBITMAP_TYPE_PNG);
+  voucher_->SetBitmap(wxBitmap(image));
+  voucher_->Show();
+  print_->Enable();
+  handOut_->Disable();
+  Fit();
+  CentreOnParent();
+}
+
+bool DispenseDialog::voucherShown() const { return voucher_->IsShown(); }
+
+}  // namespace rx::gui

@@ -1,0 +1,58 @@
+// Dispensing an approved prescription (调配, 核对, 发药): the drug lines with what is scanned so far;
+// a code field that takes the scanner's input whatever has focus on this screen (a scanner types
+// digits and Enter), each package accepted in green or refused in red with a beep and the reason;
+// the prepare and check steps; the hand-out; then the sales voucher, previewed as it prints.
+#pragma once
+
+#include <wx/dialog.h>
+
+#include <cstdint>
+
+#include "workstation/review.h"
+
+class wxButton;
+class wxCheckBox;
+class wxDataViewListCtrl;
+class wxStaticBitmap;
+class wxStaticText;
+class wxTextCtrl;
+
+namespace rx::gui {
+
+class DispenseDialog : public wxDialog {
+ public:
+  DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
+                 std::int64_t record);
+
+  // As the scanner does: puts `code` in the code field and presses Enter. Returns the line shown.
+  wxString scan(const wxString& code);
+  // The buttons; each returns the error shown, empty when done.
+  wxString prepared();
+  wxString checked();
+  wxString handOut(bool partial = false);
+  bool lastScanAccepted() const { return lastScanOk_; }
+  wxString statusText() const;
+  wxString linesText() const;
+  bool voucherShown() const;
+  wxTextCtrl* codeField() const { return code_; }
+
+ private:
+  void refreshLines();
+  void onCode();
+  void showStatus(const wxString& text, bool ok);
+  void showVoucher();
+
+  ws::ReviewService& review_;
+  ws::Session& session_;
+  std::int64_t record_;
+  bool lastScanOk_ = false;
+  wxDataViewListCtrl* lines_;
+  wxTextCtrl* code_;
+  wxStaticText* status_;
+  wxCheckBox* partial_;
+  wxButton* handOut_;
+  wxButton* print_;
+  wxStaticBitmap* voucher_;
+};
+
+}  // namespace rx::gui

@@ -1,0 +1,75 @@
+// Reviewing one prescription (审方): the page with the fields' boxes drawn over it (paper) or the
+// signed content and its signer (electronic); the fields, editable, those read with low confidence
+// highlighted and to be ticked as checked; the buyer's ID number (实名制); the automatic checks;
+// the reuse evidence; and the signed decision — approve, reject or ask — with reason and note.
+// Opening takes the review lock; every action has a keyboard shortcut (Alt + underlined letter).
+#pragma once
+
+#include <wx/dialog.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "workstation/review.h"
+
+class wxCheckBox;
+class wxComboBox;
+class wxDataViewListCtrl;
+class wxStaticBitmap;
+class wxStaticText;
+class wxTextCtrl;
+class wxButton;
+
+namespace rx::gui {
+
+class ReviewDialog : public wxDialog {
+ public:
+  ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
+               std::int64_t record);
+
+  // For tests and the buttons alike. Each returns the error shown, empty when it was done.
+  void setField(const std::string& name, const wxString& value);
+  void setPatientId(const wxString& id);
+  // Ticks every low-confidence field as checked by the pharmacist.
+  void tickAllChecked();
+  void setBuyerConfirmed(bool confirmed);
+  void setReason(const wxString& reason, const wxString& note);
+  wxString approve();
+  wxString reject();
+  wxString ask();
+  // Fields still to be ticked before approval (read with low confidence).
+  int unticked() const;
+  wxString checksText() const;
+  wxString errorText() const;
+  bool opened() const { return opened_; }  // the review lock was taken
+
+ private:
+  struct FieldRow {
+    wxTextCtrl* value = nullptr;
+    wxCheckBox* checked = nullptr;  // only for low-confidence fields
+    std::string original;
+  };
+  void buildPage(wxWindow* parent, wxSizer* into);
+  void buildElectronic(wxWindow* parent, wxSizer* into);
+  Status saveFields();
+  void refreshChecks();
+  wxString decide(ws::Decision decision);
+  void showError(const wxString& text);
+
+  ws::ReviewService& review_;
+  ws::Session& session_;
+  std::int64_t record_;
+  data::PrescriptionRecord rx_;
+  bool opened_ = false;
+  std::map<std::string, FieldRow> fields_;
+  wxTextCtrl* patientId_ = nullptr;
+  wxDataViewListCtrl* checks_ = nullptr;
+  wxCheckBox* buyerConfirmed_ = nullptr;
+  wxComboBox* reason_ = nullptr;
+  wxTextCtrl* note_ = nullptr;
+  wxStaticText* error_ = nullptr;
+  wxButton* approve_ = nullptr;
+};
+
+}  // namespace rx::gui
