@@ -1,5 +1,5 @@
 # Extracts the GUI's strings and fails if zh_CN.po lacks a translation for any of them.
-execute_process(COMMAND ${XGETTEXT} --from-code=UTF-8 -k_ -c++ --no-location --no-wrap -o ${POT} ${SOURCES}
+execute_process(COMMAND ${XGETTEXT} --from-code=UTF-8 -k_ -kwxTRANSLATE -c++ --no-location --no-wrap -o ${POT} ${SOURCES}
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "xgettext failed")

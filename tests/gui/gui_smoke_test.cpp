@@ -13,18 +13,19 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <thread>
 
 #include <opencv2/imgproc.hpp>
 #include "base/time.h"
-#include "data/prescriptions.h"
-#include "ocr/lexicon.h"
 #include "dashboard_dialog.h"
+#include "data/prescriptions.h"
 #include "dispense_dialog.h"
 #include "first_run_dialog.h"
 #include "gui_app.h"
 #include "login_dialog.h"
 #include "main_frame.h"
+#include "ocr/lexicon.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
 #include "temp_dir.h"
@@ -309,8 +310,11 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
 // UI thread), the second flagged with the first as its match; the first reviewed (fields checked,
 // the buyer's ID, approved) and dispensed by typing its traceability code and Enter, as a scanner
 // does into whatever has focus; the voucher appears.
-TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVoucher) {
-  setupTranslations("zh_CN");
+class GuiCounter : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVoucher) {
+  const std::string lang = GetParam();
+  setupTranslations(GetParam());
   test::TempDir dir;
   const std::string store = dir.file("counter.rxdb");
   emptyStore(store);
@@ -339,7 +343,8 @@ TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVouc
     const auto jpeg = gen.photograph(page, gentle);
     photos.push_back(dir.file(name));
     std::ofstream(photos.back(), std::ios::binary)
-        .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+        .write(reinterpret_cast<const char*>(jpeg.data()),
+               static_cast<std::streamsize>(jpeg.size()));
   }
 
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
@@ -351,7 +356,7 @@ TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVouc
   EXPECT_TRUE(frame->intakeRunning());
   EXPECT_FALSE(frame->takeIn(photos)) << "one intake at a time";
   pumpUntil([] { return false; }, 0.3);
-  screenshot("intake-progress-zh_CN");
+  screenshot("intake-progress-" + lang);
   ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
   ASSERT_EQ(frame->intakeOutcomes().size(), 2u) << frame->intakeSummary().utf8_str();
   const std::int64_t first = frame->intakeOutcomes()[0].record;
@@ -371,7 +376,7 @@ TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVouc
     ASSERT_FALSE((*finding)->matches.empty());
     EXPECT_EQ((*finding)->matches[0].record, first) << "the first photo is shown as the match";
   }
-  screenshot("queue-after-intake-zh_CN");
+  screenshot("queue-after-intake-" + lang);
 
   {
     ws::ReviewService review(frame->session());
@@ -379,7 +384,7 @@ TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVouc
     ASSERT_TRUE(dialog->opened()) << dialog->errorText().utf8_str();
     dialog->Show();
     ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
-    screenshot("review-zh_CN");
+    screenshot("review-" + lang);
     EXPECT_FALSE(dialog->approve().empty()) << "the buyer's ID and confirmation are missing";
     // What the pharmacist reads off the paper, and the buyer's ID card.
     dialog->setField("date", toWx(rx.date));
@@ -413,7 +418,7 @@ TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVouc
     EXPECT_EQ(dialog->checked(), wxString());
     EXPECT_EQ(dialog->handOut(), wxString()) << dialog->statusText().utf8_str();
     EXPECT_TRUE(dialog->voucherShown());
-    screenshot("dispense-voucher-zh_CN");
+    screenshot("dispense-voucher-" + lang);
     dialog->Destroy();
   }
   auto closed = data::PrescriptionRepository(frame->session().store().connection()).find(first);
@@ -422,6 +427,8 @@ TEST(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVouc
   frame->Destroy();
   pumpUntil([] { return false; }, 0.2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Languages, GuiCounter, ::testing::Values("en", "zh_CN"));
 
 class TestApp : public wxApp {
  public:

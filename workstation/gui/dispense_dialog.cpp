@@ -39,8 +39,8 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::
   auto* scanRow = new wxBoxSizer(wxHORIZONTAL);
   scanRow->Add(new wxStaticText(this, wxID_ANY, _("Package code (scan):")), 0,
                wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
-  code_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
-                         FromDIP(wxSize(320, -1)), wxTE_PROCESS_ENTER);
+  code_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition, FromDIP(wxSize(320, -1)),
+                         wxTE_PROCESS_ENTER);
   code_->SetHint(_("药品追溯码 or GS1 code, then Enter"));
   scanRow->Add(code_, 1);
   top->Add(scanRow, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);

@@ -1,7 +1,8 @@
-// Dispensing an approved prescription (调配, 核对, 发药): the drug lines with what is scanned so far;
-// a code field that takes the scanner's input whatever has focus on this screen (a scanner types
-// digits and Enter), each package accepted in green or refused in red with a beep and the reason;
-// the prepare and check steps; the hand-out; then the sales voucher, previewed as it prints.
+// Dispensing an approved prescription (调配, 核对, 发药): the drug lines with what is scanned so
+// far; a code field that takes the scanner's input whatever has focus on this screen (a scanner
+// types digits and Enter), each package accepted in green or refused in red with a beep and the
+// reason; the prepare and check steps; the hand-out; then the sales voucher, previewed as it
+// prints.
 #pragma once
 
 #include <wx/dialog.h>

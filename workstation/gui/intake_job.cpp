@@ -36,7 +36,8 @@ void IntakeJob::work() {
     read.file = file;
     if (ws::looksLikeJsonFile(file)) {
       auto text = data::readWholeFile(file, ws::kMaxErxBytes);
-      auto erx = text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
+      auto erx =
+          text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
       if (erx)
         read.electronic = std::move(*erx);
       else

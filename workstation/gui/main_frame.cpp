@@ -30,9 +30,9 @@
 #include "dashboard_dialog.h"
 #include "dispense_dialog.h"
 #include "intake_job.h"
-#include "review_dialog.h"
 #include "login_dialog.h"
 #include "reuse_dialog.h"
+#include "review_dialog.h"
 #include "workstation/agreements.h"
 #include "workstation/backup.h"
 #include "workstation/review.h"
@@ -93,7 +93,8 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   auto* intakeRow = new wxBoxSizer(wxHORIZONTAL);
   intakeText_ = new wxStaticText(intakePanel_, wxID_ANY, wxEmptyString, wxDefaultPosition,
                                  wxDefaultSize, wxST_ELLIPSIZE_MIDDLE);
-  intakeGauge_ = new wxGauge(intakePanel_, wxID_ANY, 100, wxDefaultPosition, FromDIP(wxSize(220, -1)));
+  intakeGauge_ =
+      new wxGauge(intakePanel_, wxID_ANY, 100, wxDefaultPosition, FromDIP(wxSize(220, -1)));
   auto* cancel = new wxButton(intakePanel_, wxID_ANY, _("Cancel intake"));
   cancel->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancelIntake(); });
   intakeRow->Add(intakeText_, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
@@ -182,8 +183,8 @@ bool MainFrame::takeIn(std::vector<std::string> files) {
   spdlog::info("intake of {} file(s) started", files.size());
   IntakeJob::Callbacks callbacks;
   callbacks.starting = [this](std::size_t i, std::size_t total, const std::string& file) {
-    intakeText_->SetLabel(wxString::Format(_("Reading %zu of %zu: %s"), i + 1, total,
-                                           toWx(utf8OrEscaped(file))));
+    intakeText_->SetLabel(
+        wxString::Format(_("Reading %zu of %zu: %s"), i + 1, total, toWx(utf8OrEscaped(file))));
     intakeGauge_->SetValue(static_cast<int>(i));
   };
   callbacks.read = [this](IntakeRead read) { present(std::move(read)); };
@@ -219,13 +220,13 @@ void MainFrame::intakeFinished(bool cancelled) {
   intakePanel_->Hide();
   const auto taken = std::count_if(outcomes_.begin(), outcomes_.end(),
                                    [](const IntakeOutcome& o) { return o.record != 0; });
-  wxString text = wxString::Format(_("Took in %lld of %zu file(s)."),
-                                   static_cast<long long>(taken), outcomes_.size());
+  wxString text = wxString::Format(_("Took in %lld of %zu file(s)."), static_cast<long long>(taken),
+                                   outcomes_.size());
   if (cancelled) text += " " + _("Intake was cancelled; the remaining files were not read.");
   for (const auto& o : outcomes_) {
     if (o.record == 0)
-      text += "\n" + wxString::Format(_("Not taken in: %s — %s"),
-                                      toWx(utf8OrEscaped(o.file)), o.error);
+      text +=
+          "\n" + wxString::Format(_("Not taken in: %s — %s"), toWx(utf8OrEscaped(o.file)), o.error);
   }
   intakeSummary_ = text;
   const bool problems = cancelled || taken < static_cast<long long>(outcomes_.size());

@@ -56,16 +56,61 @@ wxString severityLabel(ws::Severity s) {
   return wxEmptyString;
 }
 
+// The checks' messages from the service layer, for xgettext; translated at run time by their text.
+[[maybe_unused]] const char* const kCheckMessages[] = {
+    wxTRANSLATE("no special-management drugs"),
+    wxTRANSLATE("special-management drugs cannot be dispensed here (M8)"),
+    wxTRANSLATE("no ephedrine compounds"),
+    wxTRANSLATE("contains ephedrine compounds: check quantity and buyer (G10)"),
+    wxTRANSLATE("quantities within the supply limit"),
+    wxTRANSLATE("no drug prescribed twice"),
+    wxTRANSLATE("the same drug appears twice"),
+    wxTRANSLATE("no drugs could be read"),
+    wxTRANSLATE("the prescription date is missing or unreadable"),
+    wxTRANSLATE("the prescription is dated in the future"),
+    wxTRANSLATE("within its validity"),
+    wxTRANSLATE("patient's real name and ID number recorded"),
+    wxTRANSLATE("record the patient's real name and ID number (实名制)"),
+    wxTRANSLATE("signature and provider agreement verified"),
+    wxTRANSLATE("the e-prescription's signature or provider agreement was not accepted"),
+    wxTRANSLATE("all drugs within the agreement's scope"),
+    wxTRANSLATE("drugs outside the provider agreement's scope"),
+    wxTRANSLATE("this prescription was presented before (reuse certain)"),
+    wxTRANSLATE("this may be a prescription presented before: compare, then overrule with a "
+                "reason if it is a different one"),
+    wxTRANSLATE("not presented before"),
+    wxTRANSLATE("all read fields are certain or confirmed"),
+    wxTRANSLATE("confirm the fields read with low confidence"),
+};
+
 int pageWidth() {
   const int height = wxGetClientDisplayRect().GetHeight() - 200;
   return std::clamp(height * 1240 / 1754, 300, 560);
 }
 }  // namespace
 
+wxString checkMessage(const ws::RuleCheck& check) {
+  const wxString text = toWx(check.message);
+  const wxString translated = wxGetTranslation(text);
+  if (translated != text) return translated;
+  // The messages that carry a value: translated around it.
+  const auto startsWith = [&](const char* prefix) { return check.message.rfind(prefix, 0) == 0; };
+  if (startsWith("the prescription expired"))
+    return wxString::Format(_("the prescription expired (issued %s)"), toWx(check.evidence));
+  if (startsWith("quantity above the supply limit of "))
+    return wxString::Format(_("quantity above the supply limit of %s"),
+                            toWx(check.message.substr(35)));
+  if (startsWith("this prescription was already used"))
+    return _("this prescription was already used") + " " + toWx(check.message.substr(34));
+  if (startsWith("reuse suspicion overruled by "))
+    return _("reuse suspicion overruled by") + " " + toWx(check.message.substr(29));
+  return text;
+}
+
 ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
                            std::int64_t record)
-    : wxDialog(parent, wxID_ANY, wxString::Format(_("Review prescription %lld"),
-                                                  static_cast<long long>(record)),
+    : wxDialog(parent, wxID_ANY,
+               wxString::Format(_("Review prescription %lld"), static_cast<long long>(record)),
                wxDefaultPosition, wxDefaultSize, wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
       review_(review),
       session_(session),
@@ -112,8 +157,9 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
       if (toCheck) {
         row.value->SetBackgroundColour(wxColour(255, 236, 179));
         row.checked = new wxCheckBox(this, wxID_ANY, _("checked"));
-        row.checked->SetToolTip(_("Read with low confidence: compare with the paper, correct it "
-                                  "if needed, then tick"));
+        row.checked->SetToolTip(
+            _("Read with low confidence: compare with the paper, correct it "
+              "if needed, then tick"));
         grid->Add(row.checked, 0, wxALIGN_CENTER_VERTICAL);
       } else {
         grid->AddSpacer(0);
@@ -136,8 +182,7 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   side->Add(checks_, 1, wxEXPAND | wxBOTTOM, 8);
 
   buyerConfirmed_ = new wxCheckBox(
-      this, wxID_ANY,
-      wxString::Format(_("The buyer confirmed: %s"), toWx(ws::kRiskWarning)));
+      this, wxID_ANY, wxString::Format(_("The buyer confirmed: %s"), toWx(ws::kRiskWarning)));
   side->Add(buyerConfirmed_, 0, wxBOTTOM, 8);
   auto* reasonRow = new wxBoxSizer(wxHORIZONTAL);
   reasonRow->Add(new wxStaticText(this, wxID_ANY, _("Reason:")), 0,
@@ -146,12 +191,12 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   for (const char* code : {"incomplete", "expired", "dosage", "interaction", "contraindication",
                            "not-in-scope", "reuse", "signature", "other"})
     reasons.Add(code);
-  reason_ = new wxComboBox(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
-                           reasons);
+  reason_ =
+      new wxComboBox(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize, reasons);
   reasonRow->Add(reason_, 1);
   side->Add(reasonRow, 0, wxEXPAND | wxBOTTOM, 4);
-  note_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
-                         FromDIP(wxSize(-1, 48)), wxTE_MULTILINE);
+  note_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition, FromDIP(wxSize(-1, 48)),
+                         wxTE_MULTILINE);
   note_->SetHint(_("Note kept with the decision"));
   side->Add(note_, 0, wxEXPAND | wxBOTTOM, 6);
   side->Add(error_, 0, wxEXPAND | wxBOTTOM, 6);
@@ -197,8 +242,7 @@ void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
       const json& box = crypto::memberOrNull(f, "box");
       (void)name;
       if (box.is_array() && box.size() == 4)
-        boxes.push_back({box[0].get<int>(), box[1].get<int>(), box[2].get<int>(),
-                         box[3].get<int>(),
+        boxes.push_back({box[0].get<int>(), box[1].get<int>(), box[2].get<int>(), box[3].get<int>(),
                          f.value("confidence", 0.0) < 0.8 && !f.value("confirmed", false)});
     }
   }
@@ -217,17 +261,16 @@ void ReviewDialog::buildElectronic(wxWindow* parent, wxSizer* into) {
   text << _("Patient:") << " " << toWx(rx_.patientName.value_or("")) << "\n";
   text << _("Prescriber:") << " " << toWx(rx_.prescriber.value_or("")) << "\n";
   text << _("Diagnosis:") << " " << toWx(rx_.diagnosis.value_or("")) << "\n";
-  text << (rx_.verified.value_or(false)
-               ? wxString::Format(_("Signature verified; agreement %s"),
-                                  toWx(rx_.agreementNo.value_or("")))
-               : _("Signature NOT verified"))
+  text << (rx_.verified.value_or(false) ? wxString::Format(_("Signature verified; agreement %s"),
+                                                           toWx(rx_.agreementNo.value_or("")))
+                                        : _("Signature NOT verified"))
        << "\n\n";
   for (const auto& item : rx_.items)
     text << "• " << toWx(item.drugName) << "  " << toWx(item.spec) << "  × "
          << wxString::Format("%g", item.quantity) << " " << toWx(item.unit) << "\n    "
          << toWx(item.usage) << "\n";
-  auto* view = new wxTextCtrl(parent, wxID_ANY, text, wxDefaultPosition,
-                              FromDIP(wxSize(420, 480)), wxTE_MULTILINE | wxTE_READONLY);
+  auto* view = new wxTextCtrl(parent, wxID_ANY, text, wxDefaultPosition, FromDIP(wxSize(420, 480)),
+                              wxTE_MULTILINE | wxTE_READONLY);
   into->Add(view, 0, wxEXPAND | wxALL, 10);
 }
 
@@ -298,7 +341,7 @@ void ReviewDialog::refreshChecks() {
   for (const auto& c : *list) {
     wxVector<wxVariant> row;
     row.push_back(severityLabel(c.severity));
-    row.push_back(toWx(c.message));
+    row.push_back(checkMessage(c));
     checks_->AppendItem(row);
   }
 }

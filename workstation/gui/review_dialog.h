@@ -72,4 +72,7 @@ class ReviewDialog : public wxDialog {
   wxButton* approve_ = nullptr;
 };
 
+// A check's message in the interface language (the service writes it in English).
+wxString checkMessage(const ws::RuleCheck& check);
+
 }  // namespace rx::gui
