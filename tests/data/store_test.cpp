@@ -202,6 +202,26 @@ TEST_F(StoreTest, KeySlotFileFromAnotherStoreIsRefused) {
   EXPECT_EQ(readBytes(storePath()), before);
 }
 
+TEST_F(StoreTest, StoreFileFromAnotherPharmacyIsRefusedAndNothingIsOverwritten) {
+  createStore().reset();
+  test::TempDir other;
+  RX_ASSERT_OK(
+      Store::create(other.file("other.rxdb"), adminUser(), "admin-pass", fastStoreOptions()));
+  // Someone copies another pharmacy's store over ours; our key slots stay.
+  std::filesystem::copy_file(other.file("other.rxdb"), storePath(),
+                             std::filesystem::copy_options::overwrite_existing);
+  const std::string store = readBytes(storePath());
+  const std::string slots = readBytes(Store::keySlotPath(storePath()));
+  auto opened = open("admin", "admin-pass");
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.status().code(), ErrorCode::kCorrupt) << opened.status().message();
+  EXPECT_NE(opened.status().message().find("does not open with the database key"),
+            std::string::npos)
+      << opened.status().message();
+  EXPECT_EQ(readBytes(storePath()), store);
+  EXPECT_EQ(readBytes(Store::keySlotPath(storePath())), slots);
+}
+
 TEST_F(StoreTest, DamagedKeySlotFileNamesTheProblem) {
   createStore().reset();
   std::ofstream(Store::keySlotPath(storePath()), std::ios::trunc)

@@ -18,6 +18,7 @@
 
 #include <opencv2/imgproc.hpp>
 #include "base/time.h"
+#include "consultations_dialog.h"
 #include "dashboard_dialog.h"
 #include "data/prescriptions.h"
 #include "dispense_dialog.h"
@@ -429,6 +430,49 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiCounter, ::testing::Values("en", "zh_CN"));
+
+class GuiConsultations : public ::testing::TestWithParam<const char*> {};
+
+// A consultation written at the counter is saved, found again by a word of it, and read back; a
+// consultation without advice is refused naming what is missing.
+TEST_P(GuiConsultations, RecordFindAndReadBack) {
+  const std::string lang = GetParam();
+  setupTranslations(GetParam());
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  emptyStore(store);
+  auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(wang.isOk());
+  auto* dialog = new ConsultationsDialog(nullptr, **wang);
+  dialog->Show();
+  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  EXPECT_EQ(dialog->find(""), 0);
+  dialog->setNew(wxString::FromUTF8("郑梓萱"), wxString::FromUTF8("布洛芬和感冒药能一起吃吗"), "",
+                 wxString::FromUTF8("布洛芬缓释胶囊"), 4);
+  EXPECT_TRUE(dialog->save().Contains("advice")) << dialog->errorText().utf8_str();
+  dialog->setNew(wxString::FromUTF8("郑梓萱"), wxString::FromUTF8("布洛芬和感冒药能一起吃吗"),
+                 wxString::FromUTF8("感冒药多含对乙酰氨基酚，不要同时服用，间隔4小时以上"),
+                 wxString::FromUTF8("布洛芬缓释胶囊，复方氨酚烷胺片"), 4);
+  EXPECT_EQ(dialog->save(), wxString());
+  EXPECT_EQ(dialog->find(wxString::FromUTF8("感冒药")), 1);
+  EXPECT_EQ(dialog->find(wxString::FromUTF8("阿司匹林")), 0);
+  EXPECT_EQ(dialog->find(wxString::FromUTF8("布洛芬")), 1);
+  // Selecting the row shows the whole consultation.
+  wxDataViewListCtrl* list = nullptr;
+  for (wxWindow* child : dialog->GetChildren())
+    if (auto* l = dynamic_cast<wxDataViewListCtrl*>(child)) list = l;
+  ASSERT_NE(list, nullptr);
+  list->SelectRow(0);
+  wxDataViewEvent selected(wxEVT_DATAVIEW_SELECTION_CHANGED, list, list->RowToItem(0));
+  list->ProcessWindowEvent(selected);
+  EXPECT_TRUE(dialog->detailText().Contains(wxString::FromUTF8("间隔4小时以上")))
+      << dialog->detailText().utf8_str();
+  screenshot("consultations-" + lang);
+  dialog->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Languages, GuiConsultations, ::testing::Values("en", "zh_CN"));
 
 class TestApp : public wxApp {
  public:

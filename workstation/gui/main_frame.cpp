@@ -27,6 +27,7 @@
 
 #include "base/time.h"
 #include "base/utf8.h"
+#include "consultations_dialog.h"
 #include "dashboard_dialog.h"
 #include "dispense_dialog.h"
 #include "intake_job.h"
@@ -405,6 +406,15 @@ void MainFrame::buildMenu() {
         if (pick.ShowModal() == wxID_OK) takeIn(intakeFilesIn(fromWx(pick.GetPath())));
       },
       takeFolderId);
+  const int consultId = wxWindow::NewControlId();
+  file->Append(consultId, _("&Consultations…\tCtrl+U"));
+  Bind(
+      wxEVT_MENU,
+      [this](wxCommandEvent&) {
+        ConsultationsDialog dialog(this, *session_);
+        dialog.ShowModal();
+      },
+      consultId);
   file->AppendSeparator();
   const int lockId = wxWindow::NewControlId();
   file->Append(lockId, _("&Lock\tCtrl+L"));

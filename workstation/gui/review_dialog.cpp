@@ -19,6 +19,7 @@
 
 #include "base/time.h"
 #include "base/utf8.h"
+#include "consultations_dialog.h"
 #include "crypto/json.h"
 #include "page_view.h"
 #include "reuse_dialog.h"
@@ -203,11 +204,16 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
 
   auto* buttons = new wxBoxSizer(wxHORIZONTAL);
   auto* reuseButton = new wxButton(this, wxID_ANY, _("Presented &before…"));
+  auto* consult = new wxButton(this, wxID_ANY, _("Consul&tation…"));
+  consult->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+    ConsultationsDialog dialog(this, session_, record_);
+    dialog.ShowModal();
+  });
   approve_ = new wxButton(this, wxID_ANY, _("&Approve"));
   auto* reject = new wxButton(this, wxID_ANY, _("Re&ject"));
   auto* ask = new wxButton(this, wxID_ANY, _("As&k for information"));
   auto* close = new wxButton(this, wxID_CLOSE, _("&Close"));
-  for (wxButton* b : {reuseButton, approve_, reject, ask}) buttons->Add(b, 0, wxRIGHT, 6);
+  for (wxButton* b : {reuseButton, consult, approve_, reject, ask}) buttons->Add(b, 0, wxRIGHT, 6);
   buttons->AddStretchSpacer();
   buttons->Add(close, 0);
   side->Add(buttons, 0, wxEXPAND);

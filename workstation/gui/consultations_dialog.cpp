@@ -1,0 +1,200 @@
+#include "consultations_dialog.h"
+
+#include <wx/button.h>
+#include <wx/choice.h>
+#include <wx/dataview.h>
+#include <wx/intl.h>
+#include <wx/sizer.h>
+#include <wx/spinctrl.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
+#include <wx/tokenzr.h>
+
+#include "workstation/review.h"
+#include "wx_convert.h"
+
+namespace rx::gui {
+
+namespace {
+const char* const kChannels[] = {"counter", "phone", "online"};
+
+wxString channelLabel(const std::string& channel) {
+  if (channel == "phone") return _("phone");
+  if (channel == "online") return _("online");
+  return _("at the counter");
+}
+}  // namespace
+
+ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
+                                         std::optional<std::int64_t> prescription)
+    : wxDialog(parent, wxID_ANY, _("Consultations"), wxDefaultPosition, wxDefaultSize,
+               wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
+      service_(session),
+      prescription_(prescription) {
+  auto* top = new wxBoxSizer(wxHORIZONTAL);
+
+  // Left: find earlier consultations.
+  auto* left = new wxBoxSizer(wxVERTICAL);
+  auto* findRow = new wxBoxSizer(wxHORIZONTAL);
+  search_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
+                           wxTE_PROCESS_ENTER);
+  search_->SetHint(_("Words, a patient or a drug"));
+  auto* findButton = new wxButton(this, wxID_ANY, _("&Find"));
+  findRow->Add(search_, 1, wxRIGHT, 6);
+  findRow->Add(findButton, 0);
+  left->Add(findRow, 0, wxEXPAND | wxBOTTOM, 6);
+  list_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(520, 220)),
+                                 wxDV_ROW_LINES | wxDV_SINGLE);
+  list_->AppendTextColumn(_("When"), wxDATAVIEW_CELL_INERT, FromDIP(130));
+  list_->AppendTextColumn(_("Patient"), wxDATAVIEW_CELL_INERT, FromDIP(90));
+  list_->AppendTextColumn(_("Question"), wxDATAVIEW_CELL_INERT, FromDIP(290));
+  left->Add(list_, 1, wxEXPAND | wxBOTTOM, 6);
+  detail_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
+                           FromDIP(wxSize(520, 180)), wxTE_MULTILINE | wxTE_READONLY);
+  left->Add(detail_, 1, wxEXPAND);
+  top->Add(left, 1, wxEXPAND | wxALL, 10);
+
+  // Right: record a new one.
+  auto* right = new wxBoxSizer(wxVERTICAL);
+  right->Add(
+      makeHeading(this,
+                  prescription_ ? wxString::Format(_("New consultation on prescription %lld"),
+                                                   static_cast<long long>(*prescription_))
+                                : _("New consultation"),
+                  1),
+      0, wxBOTTOM, 6);
+  auto* grid = new wxFlexGridSizer(2, FromDIP(4), FromDIP(8));
+  grid->AddGrowableCol(1, 1);
+  wxArrayString channels;
+  for (const char* c : kChannels) channels.Add(channelLabel(c));
+  channel_ = new wxChoice(this, wxID_ANY, wxDefaultPosition, wxDefaultSize, channels);
+  channel_->SetSelection(0);
+  patient_ = new wxTextCtrl(this, wxID_ANY);
+  patient_->SetHint(_("Empty: anonymous"));
+  question_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
+                             FromDIP(wxSize(320, 70)), wxTE_MULTILINE);
+  advice_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
+                           FromDIP(wxSize(320, 90)), wxTE_MULTILINE);
+  drugs_ = new wxTextCtrl(this, wxID_ANY);
+  drugs_->SetHint(_("Drugs discussed, separated by commas"));
+  minutes_ = new wxSpinCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
+                            wxSP_ARROW_KEYS, 0, 600, 5);
+  const std::pair<wxString, wxWindow*> rows[] = {
+      {_("Channel"), channel_},     {_("Patient"), patient_}, {_("Question"), question_},
+      {_("Advice given"), advice_}, {_("Drugs"), drugs_},     {_("Minutes"), minutes_}};
+  for (const auto& [label, control] : rows) {
+    grid->Add(new wxStaticText(this, wxID_ANY, label), 0, wxALIGN_TOP | wxTOP, 4);
+    grid->Add(control, 1, wxEXPAND);
+  }
+  right->Add(grid, 1, wxEXPAND | wxBOTTOM, 6);
+  error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
+  error_->SetForegroundColour(wxColour(170, 30, 30));
+  right->Add(error_, 0, wxEXPAND | wxBOTTOM, 6);
+  auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+  auto* saveButton = new wxButton(this, wxID_ANY, _("&Save consultation"));
+  buttons->Add(saveButton, 0, wxRIGHT, 6);
+  buttons->AddStretchSpacer();
+  buttons->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0);
+  right->Add(buttons, 0, wxEXPAND);
+  top->Add(right, 0, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, 10);
+  SetEscapeId(wxID_CLOSE);
+
+  findButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { find(search_->GetValue()); });
+  search_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { find(search_->GetValue()); });
+  saveButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save(); });
+  list_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { showSelected(); });
+
+  SetSizerAndFit(top);
+  find(wxEmptyString);
+  CentreOnParent();
+}
+
+void ConsultationsDialog::setNew(const wxString& patient, const wxString& question,
+                                 const wxString& advice, const wxString& drugs, int minutes) {
+  patient_->SetValue(patient);
+  question_->SetValue(question);
+  advice_->SetValue(advice);
+  drugs_->SetValue(drugs);
+  minutes_->SetValue(minutes);
+}
+
+wxString ConsultationsDialog::save() {
+  ws::NewConsultation c;
+  c.channel = kChannels[std::max(0, channel_->GetSelection())];
+  const std::string patient = fromWx(patient_->GetValue().Strip(wxString::both));
+  if (!patient.empty()) c.patientName = patient;
+  c.prescriptionId = prescription_;
+  c.question = fromWx(question_->GetValue());
+  c.advice = fromWx(advice_->GetValue());
+  wxStringTokenizer words(drugs_->GetValue(), wxString::FromUTF8(",，、"));
+  while (words.HasMoreTokens()) {
+    const wxString d = words.GetNextToken().Strip(wxString::both);
+    if (!d.empty()) c.drugs.push_back(fromWx(d));
+  }
+  c.minutes = minutes_->GetValue();
+  auto id = service_.record(c);
+  if (!id) {
+    error_->SetLabel(toWx(id.status().message()));
+    error_->Wrap(FromDIP(320));
+    Layout();
+    return errorText();
+  }
+  error_->SetLabel(wxEmptyString);
+  setNew(wxEmptyString, wxEmptyString, wxEmptyString, wxEmptyString, 5);
+  find(search_->GetValue());
+  return wxEmptyString;
+}
+
+int ConsultationsDialog::find(const wxString& words) {
+  data::ConsultationQuery q;
+  q.text = fromWx(words.Strip(wxString::both));
+  auto found = service_.search(q);
+  list_->DeleteAllItems();
+  detail_->Clear();
+  found_.clear();
+  if (!found) {
+    error_->SetLabel(toWx(found.status().message()));
+    return 0;
+  }
+  found_ = std::move(*found);
+  for (const auto& c : found_) {
+    wxVector<wxVariant> row;
+    row.push_back(beijingTime(c.at));
+    row.push_back(c.patientName ? toWx(ws::maskedName(*c.patientName)) : _("anonymous"));
+    wxString question = toWx(c.question);
+    question.Replace("\n", " ");
+    row.push_back(question);
+    list_->AppendItem(row);
+  }
+  return static_cast<int>(found_.size());
+}
+
+void ConsultationsDialog::showSelected() {
+  const int row = list_->GetSelectedRow();
+  if (row < 0 || row >= static_cast<int>(found_.size())) return;
+  auto c = service_.show(found_[static_cast<std::size_t>(row)].id);  // audited for supervisors
+  if (!c) {
+    detail_->SetValue(toWx(c.status().message()));
+    return;
+  }
+  wxString text;
+  text << beijingTime(c->at) << "  " << channelLabel(c->channel) << "  "
+       << wxString::Format(_("%d min"), c->minutes) << "  " << toWx(c->pharmacist) << "\n";
+  if (c->patientName) text << _("Patient:") << " " << toWx(*c->patientName) << "\n";
+  if (c->prescriptionId)
+    text << wxString::Format(_("Prescription %lld"), static_cast<long long>(*c->prescriptionId))
+         << "\n";
+  text << "\n" << _("Question:") << "\n" << toWx(c->question) << "\n\n";
+  text << _("Advice given:") << "\n" << toWx(c->advice) << "\n";
+  if (!c->drugs.empty()) {
+    text << "\n" << _("Drugs:");
+    for (const auto& d : c->drugs) text << " " << toWx(d);
+    text << "\n";
+  }
+  detail_->SetValue(text);
+}
+
+wxString ConsultationsDialog::detailText() const { return detail_->GetValue(); }
+wxString ConsultationsDialog::errorText() const { return error_->GetLabel(); }
+
+}  // namespace rx::gui
