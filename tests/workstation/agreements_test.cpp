@@ -172,14 +172,20 @@ TEST_P(AgreementRules, SuspendResumeRevokeAreHonouredAndRevocationIsFinal) {
 TEST_P(AgreementRules, PrescriptionIssuedOutsideTheWindowIsRefused) {
   RX_ASSERT_OK(AgreementService(*session_).import(
       signedAgreement("AG-2026-001", "2026-06-01", "2099-12-31"), "ag"));
+  // Agreement dates are Beijing days: 23:00 on 31 May Beijing time (15:00Z) is outside.
   DemoPrescription p;
-  p.issuedAt = "2026-05-31T23:00:00Z";
+  p.issuedAt = "2026-05-31T15:00:00Z";
   auto verdict = ErxVerifier(*session_).evaluate(signedRx(p), kNow);
   RX_ASSERT_OK(verdict);
   EXPECT_TRUE(verdict->signatureValid);
   EXPECT_FALSE(verdict->agreementActiveAtIssue);
   EXPECT_TRUE(verdict->agreementActiveNow);
   EXPECT_FALSE(verdict->accepted());
+  // 23:00Z on 31 May is 07:00 on 1 June in Beijing: inside, though the UTC date is still May.
+  p.issuedAt = "2026-05-31T23:00:00Z";
+  auto inside = ErxVerifier(*session_).evaluate(signedRx(p), kNow);
+  RX_ASSERT_OK(inside);
+  EXPECT_TRUE(inside->agreementActiveAtIssue);
 }
 
 TEST_P(AgreementRules, DrugsOutsideScopeAndSpecialManagementAreFlagged) {
