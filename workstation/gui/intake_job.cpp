@@ -61,6 +61,8 @@ void IntakeJob::work() {
           read.error = r.status();
       }
     }
+    if (!read.electronic && !read.paper && read.error.isOk())
+      read.error = Status(ErrorCode::kInternal, file + " was neither read nor refused");
     // The result (a page image, the fields) moves to the UI thread; nothing stays here.
     auto shared = std::make_shared<IntakeRead>(std::move(read));
     owner_->CallAfter([this, shared] {

@@ -197,15 +197,18 @@ bool MainFrame::takeIn(std::vector<std::string> files) {
 void MainFrame::present(IntakeRead read) {
   IntakeOutcome outcome;
   outcome.file = read.file;
-  Result<std::int64_t> id = read.error;
-  if (read.electronic) {
-    auto verdict = ws::ErxVerifier(*session_).verifyAndRecord(*read.electronic);
-    id = verdict ? review_->presentElectronic(*read.electronic, *verdict, read.file)
-                 : Result<std::int64_t>(verdict.status());
-  } else if (read.paper) {
-    id = review_->presentPaper(read.paper->fields, read.file, read.paper->page.gray,
-                               read.paper->qrPayloads);
-  }
+  auto presented = [&]() -> Result<std::int64_t> {
+    if (read.electronic) {
+      RX_ASSIGN_OR_RETURN(auto verdict,
+                          ws::ErxVerifier(*session_).verifyAndRecord(*read.electronic));
+      return review_->presentElectronic(*read.electronic, verdict, read.file);
+    }
+    if (read.paper)
+      return review_->presentPaper(read.paper->fields, read.file, read.paper->page.gray,
+                                   read.paper->qrPayloads);
+    return read.error;  // the reading thread could not read it
+  };
+  Result<std::int64_t> id = presented();
   if (id) {
     outcome.record = *id;
   } else {
