@@ -224,9 +224,10 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["intact"], true);
-  // store.create and settings.set (the idle lock chosen at init); boss's login and user.add;
-  // wang's login (then refused); boss's login now.
-  EXPECT_EQ(doc["entries"].get<int>(), 6);
+  // store.create and settings.set (the idle lock chosen at init) and boss's login once the new
+  // store is in place under its name; boss's login and user.add; wang's login (then refused);
+  // boss's login now.
+  EXPECT_EQ(doc["entries"].get<int>(), 7);
   EXPECT_GE(doc["checkpoints"].get<int>(), 1);
 }
 

@@ -8,7 +8,14 @@
 #include "workstation/review.h"
 #include "workstation/setup.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
+#include <random>
+#include <thread>
 
 namespace rx::ws {
 namespace {
@@ -105,6 +112,48 @@ TEST(FirstRun, SetsUpIdentityAccountsAndIdleLockOrLeavesNothing) {
   EXPECT_EQ(setUpPharmacy(path, setup, test::fastStoreOptions()).status().code(),
             ErrorCode::kConflict)
       << "never over an existing store";
+}
+
+// A set-up killed at any moment (power cut, window closed) leaves either nothing where rxdesk looks
+// for the store, or the complete store; never a half-made one that can no longer be opened nor set
+// up again.
+TEST(PharmacySetUp, KilledAtAnyMomentLeavesNoHalfMadeStore) {
+  test::TempDir dir;
+  const std::string path = dir.file("store.rxdb");
+  PharmacySetup setup;
+  setup.admin = test::adminUser();
+  setup.adminPassword = "pw";
+  setup.pharmacist = test::pharmacistUser("wang");
+  setup.pharmacistPassword = "w";
+  setup.pharmacy = {"仁心大药房", "91440300708461136T", "粤AA7550123"};
+  std::mt19937 rng(7);
+  int complete = 0, nothing = 0;
+  for (int round = 0; round < 25; ++round) {
+    for (const std::string& f : {path, path + ".keys", path + ".attempts"})
+      std::filesystem::remove(f);
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto made = setUpPharmacy(path, setup, test::fastStoreOptions());
+      _exit(made ? 0 : 1);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 120000));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (!std::filesystem::exists(path)) {
+      ++nothing;
+      // The next attempt succeeds despite whatever the killed one left under the staging name.
+      auto again = setUpPharmacy(path, setup, test::fastStoreOptions());
+      ASSERT_TRUE(again.isOk()) << "round " << round << ": " << again.status().message();
+    } else {
+      ++complete;
+    }
+    auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+    ASSERT_TRUE(wang.isOk()) << "round " << round << ": " << wang.status().message();
+    EXPECT_FALSE(std::filesystem::exists(path + ".setting-up"));
+  }
+  EXPECT_GT(nothing, 0) << "some set-ups were cut short";
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "first_run_dialog.h"
+#include "intake_job.h"
 #include "login_dialog.h"
 #include "main_frame.h"
 #include "workstation/demo.h"
@@ -40,12 +41,22 @@ void RxdeskApp::OnInitCmdLine(wxCmdLineParser& parser) {
   parser.AddSwitch("", "demo", "open the demo store in your data folder (created on first use)");
   parser.AddOption("", "db", "store file (default: the store in your data folder)");
   parser.AddOption("", "lang", "interface language: zh_CN or en (default: the system's)");
+  parser.AddParam("photos or e-prescriptions (files or folders) to take in after login",
+                  wxCMD_LINE_VAL_STRING, wxCMD_LINE_PARAM_OPTIONAL | wxCMD_LINE_PARAM_MULTIPLE);
 }
 
 bool RxdeskApp::OnCmdLineParsed(wxCmdLineParser& parser) {
   demo_ = parser.Found("demo");
   parser.Found("db", &db_);
   parser.Found("lang", &language_);
+  for (std::size_t i = 0; i < parser.GetParamCount(); ++i) {
+    const std::string path = fromWx(parser.GetParam(i));
+    if (wxDirExists(parser.GetParam(i))) {
+      for (auto& f : intakeFilesIn(path)) takeIn_.push_back(std::move(f));
+    } else {
+      takeIn_.push_back(path);
+    }
+  }
   return wxApp::OnCmdLineParsed(parser);
 }
 
@@ -91,6 +102,7 @@ bool RxdeskApp::OnInit() {
   auto* frame = new MainFrame(login.takeSession());
   frame->Show();
   SetTopWindow(frame);
+  if (!takeIn_.empty()) frame->takeIn(std::move(takeIn_));  // `rxdesk FILES…`, "Open with"
   return true;
 }
 

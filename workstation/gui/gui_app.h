@@ -2,7 +2,10 @@
 #pragma once
 
 #include <wx/app.h>
+
 #include <wx/string.h>
+#include <string>
+#include <vector>
 
 namespace rx::gui {
 
@@ -23,6 +26,7 @@ class RxdeskApp : public wxApp {
   bool demo_ = false;
   wxString db_;
   wxString language_;
+  std::vector<std::string> takeIn_;  // files named on the command line
 };
 
 }  // namespace rx::gui

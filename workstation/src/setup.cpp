@@ -53,8 +53,8 @@ Status configure(Session& admin, const PharmacySetup& setup) {
 
 void removeStoreFiles(const std::string& path) {
   std::error_code ec;
-  for (const std::string& f :
-       {path, data::Store::keySlotPath(path), path + "-wal", path + "-shm", path + ".attempts"})
+  for (const std::string& f : {path, data::Store::keySlotPath(path), path + "-wal", path + "-shm",
+                               path + "-journal", path + ".attempts"})
     std::filesystem::remove(f, ec);
 }
 
@@ -68,21 +68,37 @@ Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const Ph
   const std::string folder = std::filesystem::path(path).parent_path().string();
   if (!folder.empty() && !ensurePrivateFolder(folder))
     return Status(ErrorCode::kIo, "cannot create the folder " + folder);
+  // Built under another name and renamed into place once complete: a set-up cut short (power
+  // cut, window closed, killed) leaves no half-made store where rxdesk looks for one, only files
+  // under the staging name, removed by the next attempt.
+  const std::string staging = path + ".setting-up";
+  removeStoreFiles(staging);
   RX_ASSIGN_OR_RETURN(auto admin,
-                      Session::initStore(path, setup.admin, setup.adminPassword, options));
+                      Session::initStore(staging, setup.admin, setup.adminPassword, options));
   Status configured = configure(*admin, setup);
   if (configured && setup.demoData && setup.pharmacist) {
     const std::string files = (std::filesystem::path(path).parent_path() / "demo-files").string();
-    configured =
-        addDemoData(*admin, path, setup.pharmacist->name, setup.pharmacistPassword, files, options)
-            .status();
+    configured = addDemoData(*admin, staging, setup.pharmacist->name, setup.pharmacistPassword,
+                             files, options)
+                     .status();
   }
+  admin.reset();  // closed: SQLite folds its WAL back into the file
   if (!configured) {
-    admin.reset();
-    removeStoreFiles(path);
+    removeStoreFiles(staging);
     return configured.withContext("setting up " + path);
   }
-  return admin;
+  std::error_code ec;
+  std::filesystem::rename(data::Store::keySlotPath(staging), data::Store::keySlotPath(path), ec);
+  if (!ec) std::filesystem::rename(staging, path, ec);  // the store last: its name marks it done
+  if (ec) {
+    removeStoreFiles(staging);
+    std::filesystem::remove(data::Store::keySlotPath(path));
+    return Status(ErrorCode::kIo,
+                  "cannot put the new store in place at " + path + ": " + ec.message());
+  }
+  removeStoreFiles(staging);  // the login-attempts file and anything else under the staging name
+  RX_RETURN_IF_ERROR(data::syncParentFolder(path));
+  return Session::login(path, setup.admin.name, setup.adminPassword, options);
 }
 
 namespace {
