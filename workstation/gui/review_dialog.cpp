@@ -131,6 +131,8 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   }
   opened_ = true;
   rx_ = *opened;
+  // The same threshold as the checks (setting review.low_confidence).
+  if (auto low = review_.lowConfidence()) lowConfidence_ = *low;
 
   auto* body = new wxBoxSizer(wxHORIZONTAL);
   if (rx_.kind == "paper")
@@ -143,7 +145,6 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   grid->AddGrowableCol(1, 1);
   const json doc = json::parse(rx_.fieldsJson, nullptr, false);
   const json* read = doc.is_object() && doc.contains("fields") ? &doc["fields"] : nullptr;
-  const double low = 0.8;
   if (rx_.kind == "paper" && read) {
     for (const char* name : ocr::kFieldNames) {
       if (!read->contains(name)) continue;
@@ -154,7 +155,8 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
       row.value = new wxTextCtrl(this, wxID_ANY, toWx(row.original));
       row.value->SetName(name);
       grid->Add(row.value, 1, wxEXPAND);
-      const bool toCheck = f.value("confidence", 0.0) < low && !f.value("confirmed", false);
+      const bool toCheck =
+          f.value("confidence", 0.0) < lowConfidence_ && !f.value("confirmed", false);
       if (toCheck) {
         row.value->SetBackgroundColour(wxColour(255, 236, 179));
         row.checked = new wxCheckBox(this, wxID_ANY, _("checked"));
@@ -248,8 +250,9 @@ void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
       const json& box = crypto::memberOrNull(f, "box");
       (void)name;
       if (box.is_array() && box.size() == 4)
-        boxes.push_back({box[0].get<int>(), box[1].get<int>(), box[2].get<int>(), box[3].get<int>(),
-                         f.value("confidence", 0.0) < 0.8 && !f.value("confirmed", false)});
+        boxes.push_back(
+            {box[0].get<int>(), box[1].get<int>(), box[2].get<int>(), box[3].get<int>(),
+             f.value("confidence", 0.0) < lowConfidence_ && !f.value("confirmed", false)});
     }
   }
   auto page = review_.reuse().page(record_);

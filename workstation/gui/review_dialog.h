@@ -62,6 +62,7 @@ class ReviewDialog : public wxDialog {
   std::int64_t record_;
   data::PrescriptionRecord rx_;
   bool opened_ = false;
+  double lowConfidence_ = ws::ReviewSettings{}.lowConfidence;
   std::map<std::string, FieldRow> fields_;
   wxTextCtrl* patientId_ = nullptr;
   wxDataViewListCtrl* checks_ = nullptr;

@@ -313,6 +313,11 @@ Status ReviewService::confirmFields(std::int64_t id,
   return Status();
 }
 
+Result<double> ReviewService::lowConfidence() {
+  RX_ASSIGN_OR_RETURN(const ReviewSettings rules, settings());
+  return rules.lowConfidence;
+}
+
 Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std::string& today) {
   data::PrescriptionRepository repo(session_.store().connection());
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));

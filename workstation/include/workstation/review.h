@@ -93,6 +93,9 @@ class ReviewService {
   // Records a signed decision. Approving needs no blocking check and the buyer's confirmation of
   // the risk warning; until approval nothing can be dispensed (M13).
   Result<data::DecisionRecord> decide(std::int64_t id, const DecisionInput& input);
+  // The confidence below which a read field must be confirmed (setting review.low_confidence as it
+  // is now): what the checks use, and what the review screen highlights.
+  Result<double> lowConfidence();
   // Returns ok iff the decision's signature verifies with its author's key.
   Status verifyDecision(const data::DecisionRecord& d);
 
