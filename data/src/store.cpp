@@ -154,6 +154,13 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
   return store;
 }
 
+void Store::removeFiles(const std::string& path) {
+  std::error_code ec;
+  for (const std::string& f : {path, keySlotPath(path), path + "-wal", path + "-shm",
+                               path + "-journal", throttlePath(path)})
+    std::filesystem::remove(f, ec);
+}
+
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::string& userName,
                                            std::string_view password, StoreOptions options) {
   options = withDefaults(std::move(options));

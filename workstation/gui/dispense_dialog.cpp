@@ -142,7 +142,7 @@ wxString DispenseDialog::statusText() const { return status_->GetLabel(); }
 
 wxString DispenseDialog::linesText() const {
   wxString text;
-  for (unsigned i = 0; i < lines_->GetItemCount(); ++i)
+  for (int i = 0; i < lines_->GetItemCount(); ++i)
     text << lines_->GetTextValue(i, 0) << " | " << lines_->GetTextValue(i, 2) << "\n";
   return text;
 }

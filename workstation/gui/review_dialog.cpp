@@ -308,7 +308,7 @@ int ReviewDialog::unticked() const {
 wxString ReviewDialog::checksText() const {
   wxString text;
   if (!checks_) return text;
-  for (unsigned i = 0; i < checks_->GetItemCount(); ++i)
+  for (int i = 0; i < checks_->GetItemCount(); ++i)
     text << checks_->GetTextValue(i, 0) << " " << checks_->GetTextValue(i, 1) << "\n";
   return text;
 }

@@ -137,10 +137,6 @@ Result<BackupInfo> verifyAndExtract(const std::string& path, const std::string* 
   return l.info;
 }
 
-void removeStoreFiles(const std::string& base) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".keys"})
-    std::filesystem::remove(base + suffix);
-}
 }  // namespace
 
 namespace {
@@ -234,9 +230,9 @@ Result<BackupInfo> writeBackupFile(
     return Status(ErrorCode::kAlreadyExists, outPath + " already exists; choose a new name");
   data::Store& store = session.store();
   const std::string snapshot = outPath + ".snapshot";
-  removeStoreFiles(snapshot);
+  data::Store::removeFiles(snapshot);
   if (Status st = store.backupDatabase(snapshot); !st) {
-    removeStoreFiles(snapshot);
+    data::Store::removeFiles(snapshot);
     return st;
   }
   BackupInfo info;
@@ -247,7 +243,7 @@ Result<BackupInfo> writeBackupFile(
   Status s = fileSha256(snapshot, &storeSha, &info.storeBytes);
   if (s) s = fileSha256(data::Store::keySlotPath(store.path()), &keysSha, &info.keysBytes);
   if (!s) {
-    removeStoreFiles(snapshot);
+    data::Store::removeFiles(snapshot);
     return s;
   }
   json header = {{"format", "rxdesk-backup"},
@@ -282,7 +278,7 @@ Result<BackupInfo> writeBackupFile(
     out.flush();
     if (!out) {
       const int err = errno;
-      removeStoreFiles(snapshot);
+      data::Store::removeFiles(snapshot);
       std::filesystem::remove(tmp);
       return Status(
           ErrorCode::kIo,
@@ -293,7 +289,7 @@ Result<BackupInfo> writeBackupFile(
               "; nothing was kept. Free space or use another disk and try again");
     }
   }
-  removeStoreFiles(snapshot);
+  data::Store::removeFiles(snapshot);
   int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     ::fsync(fd);
@@ -336,23 +332,23 @@ Result<BackupInfo> restoreBackup(const std::string& backupPath, const std::strin
                                  const std::string& user, std::string_view password,
                                  data::StoreOptions options, std::string* keptAs) {
   const std::string staging = storePath + ".restoring";
-  removeStoreFiles(staging);
+  data::Store::removeFiles(staging);
   const std::string stagingKeys = data::Store::keySlotPath(staging);
   auto info = verifyAndExtract(backupPath, &staging, &stagingKeys);
   if (!info) {
-    removeStoreFiles(staging);
+    data::Store::removeFiles(staging);
     return info.status();
   }
   {
     // It must open with a real user's password and pass SQLite's integrity check.
     auto restored = data::Store::open(staging, user, password, options);
     if (!restored) {
-      removeStoreFiles(staging);
+      data::Store::removeFiles(staging);
       return restored.status().withContext("the restored store does not open");
     }
     auto check = (*restored)->connection().integrityCheck();
     if (!check || *check != "ok") {
-      removeStoreFiles(staging);
+      data::Store::removeFiles(staging);
       return Status(ErrorCode::kCorrupt, "the restored store fails its integrity check: " +
                                              (check ? *check : check.status().message()));
     }

@@ -51,13 +51,6 @@ Status configure(Session& admin, const PharmacySetup& setup) {
   return Status();
 }
 
-void removeStoreFiles(const std::string& path) {
-  std::error_code ec;
-  for (const std::string& f : {path, data::Store::keySlotPath(path), path + "-wal", path + "-shm",
-                               path + "-journal", path + ".attempts"})
-    std::filesystem::remove(f, ec);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const PharmacySetup& setup,
@@ -72,7 +65,7 @@ Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const Ph
   // cut, window closed, killed) leaves no half-made store where rxdesk looks for one, only files
   // under the staging name, removed by the next attempt.
   const std::string staging = path + ".setting-up";
-  removeStoreFiles(staging);
+  data::Store::removeFiles(staging);
   RX_ASSIGN_OR_RETURN(auto admin,
                       Session::initStore(staging, setup.admin, setup.adminPassword, options));
   Status configured = configure(*admin, setup);
@@ -84,19 +77,20 @@ Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const Ph
   }
   admin.reset();  // closed: SQLite folds its WAL back into the file
   if (!configured) {
-    removeStoreFiles(staging);
+    data::Store::removeFiles(staging);
     return configured.withContext("setting up " + path);
   }
   std::error_code ec;
   std::filesystem::rename(data::Store::keySlotPath(staging), data::Store::keySlotPath(path), ec);
   if (!ec) std::filesystem::rename(staging, path, ec);  // the store last: its name marks it done
   if (ec) {
-    removeStoreFiles(staging);
+    data::Store::removeFiles(staging);
     std::filesystem::remove(data::Store::keySlotPath(path));
     return Status(ErrorCode::kIo,
                   "cannot put the new store in place at " + path + ": " + ec.message());
   }
-  removeStoreFiles(staging);  // the login-attempts file and anything else under the staging name
+  data::Store::removeFiles(
+      staging);  // the login-attempts file and anything else under the staging name
   RX_RETURN_IF_ERROR(data::syncParentFolder(path));
   return Session::login(path, setup.admin.name, setup.adminPassword, options);
 }

@@ -26,6 +26,10 @@ class Store {
   // Returns the key-slot file and login-counter paths that belong to the store at `storePath`.
   static std::string keySlotPath(const std::string& storePath) { return storePath + ".keys"; }
   static std::string throttlePath(const std::string& storePath) { return storePath + ".attempts"; }
+  // Removes every file of a temporary store at `path` (a backup snapshot, a set-up or restore
+  // being staged): the database, its -wal, -shm and -journal, key slots and login counter. Never
+  // for a store in use.
+  static void removeFiles(const std::string& path);
 
   // Creates a new store at `path` with `admin` as its first user (kAlreadyExists if a store or
   // key-slot file is there). Generates the database key, the store identity and the pharmacy
