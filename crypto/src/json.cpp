@@ -51,7 +51,8 @@ Result<json> parseStrictJson(std::string_view text, std::string_view what,
         if (parsed.is_number_integer()) {
           const bool big = parsed.is_number_unsigned()
                                ? parsed.get<std::uint64_t>() > std::uint64_t(kMaxSafeInteger)
-                               : std::llabs(parsed.get<std::int64_t>()) > kMaxSafeInteger;
+                               : parsed.get<std::int64_t>() < -kMaxSafeInteger ||
+                                     parsed.get<std::int64_t>() > kMaxSafeInteger;
           if (big)
             throw StrictParseError{name + ": integer " + parsed.dump() +
                                    " is beyond ±2^53 (I-JSON)"};

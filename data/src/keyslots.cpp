@@ -1,8 +1,10 @@
 #include "data/keyslots.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "crypto/json.h"
 #include "data/files.h"
 
 namespace rx::data {
@@ -94,6 +96,9 @@ Result<KeySlotFile> KeySlotFile::load(const std::string& path) {
         !kdf.contains("p") || !kdf["p"].is_number_unsigned())
       return Status(ErrorCode::kCorrupt,
                     where + ": field 'kdf' must be {algorithm: scrypt, N, r, p, salt}");
+    if (kdf["r"].get<std::uint64_t>() > std::uint64_t{UINT32_MAX} ||
+        kdf["p"].get<std::uint64_t>() > std::uint64_t{UINT32_MAX})
+      return Status(ErrorCode::kCorrupt, where + ": scrypt parameters out of the accepted range");
     slot.kdf = {kdf["N"].get<std::uint64_t>(), kdf["r"].get<std::uint32_t>(),
                 kdf["p"].get<std::uint32_t>()};
     if (!crypto::scryptParamsAcceptable(slot.kdf))
@@ -206,9 +211,20 @@ std::optional<LoginThrottle::Entry> LoginThrottle::read(const std::string& user)
   if (!text) return std::nullopt;
   json doc = json::parse(*text, nullptr, false);
   if (!doc.is_object() || !doc.contains(user) || !doc[user].is_object()) return std::nullopt;
+  // The counter file is ours but lies in the user's folder: a damaged entry (a string, a float
+  // beyond range) counts as the free attempts used up just now, rather than throwing or converting
+  // out of range.
+  const json& entry = doc[user];
   Entry e;
-  e.failures = doc[user].value("failures", 0);
-  e.lastFailure = doc[user].value("last_failure", std::int64_t{0});
+  const auto failures = crypto::unsignedOr(entry, "failures");
+  const json& last = crypto::memberOrNull(entry, "last_failure");
+  if (!failures || !last.is_number_integer()) {
+    e.failures = kFreeAttempts;
+    e.lastFailure = INT64_MAX;  // counts as the moment of the check
+    return e;
+  }
+  e.failures = static_cast<int>(std::min<std::uint64_t>(*failures, 1000));
+  e.lastFailure = last.get<std::int64_t>();
   return e;
 }
 
@@ -237,7 +253,8 @@ Status LoginThrottle::checkAllowed(const std::string& user, std::int64_t now) co
   if (!e || e->failures < kFreeAttempts) return Status::ok();
   const int extra = std::min(e->failures - kFreeAttempts, 16);
   const std::int64_t delay = std::min(kFirstDelaySeconds << extra, kMaxDelaySeconds);
-  const std::int64_t wait = e->lastFailure + delay - now;
+  // A time after `now` (a clock set back, or an edited file) counts as now.
+  const std::int64_t wait = std::min(e->lastFailure, now) + delay - now;
   if (wait <= 0) return Status::ok();
   return Status(ErrorCode::kLockedOut, std::to_string(e->failures) + " failed logins for '" + user +
                                            "'; try again in " + std::to_string(wait) + " s");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "data/migrations.h"
 #include "data/patients.h"
@@ -185,6 +186,28 @@ TEST_F(StoreTest, RepeatedFailuresDelayFurtherAttempts) {
   clock_ += LoginThrottle::kFirstDelaySeconds;
   RX_EXPECT_OK(open("admin", "admin-pass"));
   EXPECT_EQ(LoginThrottle(Store::throttlePath(storePath())).failures("admin"), 0);
+}
+
+TEST_F(StoreTest, DamagedFailedLoginCounterDelaysButNeverCrashes) {
+  createStore().reset();
+  const std::string counter = Store::throttlePath(storePath());
+  // Neither a count that is not a number, nor a time beyond every clock, nor a float that does not
+  // fit an integer may crash the login or wrap the wait around.
+  for (const char* damaged :
+       {R"({"admin": {"failures": "many", "last_failure": 1e300}})",
+        R"({"admin": {"failures": 1e300, "last_failure": 0}})",
+        R"({"admin": {"failures": 9, "last_failure": 9223372036854775807}})"}) {
+    std::ofstream(counter, std::ios::trunc) << damaged;
+    auto locked = open("admin", "admin-pass");
+    ASSERT_FALSE(locked) << damaged;
+    EXPECT_EQ(locked.status().code(), ErrorCode::kLockedOut) << damaged;
+    clock_ += LoginThrottle::kMaxDelaySeconds;
+    std::ofstream(counter, std::ios::trunc) << damaged;
+    EXPECT_EQ(open("admin", "admin-pass").status().code(), ErrorCode::kLockedOut)
+        << "a time after now counts as now, so the wait starts again: " << damaged;
+  }
+  std::ofstream(counter, std::ios::trunc) << "{not json";
+  RX_EXPECT_OK(open("admin", "admin-pass"));
 }
 
 TEST_F(StoreTest, KeySlotFileFromAnotherStoreIsRefused) {

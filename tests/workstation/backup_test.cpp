@@ -110,6 +110,17 @@ TEST_F(BackupTest, RestoreKeepsTheOldStoreAside) {
   EXPECT_EQ(rows(*login(kept)).size(), 201u) << "the replaced store is kept, with its key slots";
 }
 
+// `backup` with the store part's size in its header replaced by `size` (JSON text).
+std::string withStoreSize(std::string backup, const std::string& size) {
+  const std::size_t store = backup.find("\"store\":{");
+  const std::size_t at = backup.find("\"size\":", store);
+  const std::size_t end = backup.find_first_of(",}", at);
+  EXPECT_TRUE(store != std::string::npos && at != std::string::npos &&
+              end < backup.find('\n', store));
+  const std::size_t from = at + std::string("\"size\":").size();
+  return backup.replace(from, end - from, size);
+}
+
 TEST_F(BackupTest, DamagedBackupsAreRefusedAndTheStoreIsUntouched) {
   const std::string backup = dir_.file("b.rxbak");
   RX_ASSERT_OK(writeBackup(*login(store()), backup));
@@ -128,6 +139,11 @@ TEST_F(BackupTest, DamagedBackupsAreRefusedAndTheStoreIsUntouched) {
        }(),
        "checksum"},
       {"not a backup at all", "not an rxdesk backup"},
+      // Found by fuzz_backup: a part size that is not a whole number (1e300 overflowed the
+      // conversion to an integer) or is negative.
+      {withStoreSize(good, "1e300"), "whole numbers"},
+      {withStoreSize(good, "-4096"), "whole numbers"},
+      {withStoreSize(good, "4096.5"), "whole numbers"},
   };
   for (const auto& c : cases) {
     std::ofstream(dir_.file("bad.rxbak"), std::ios::binary | std::ios::trunc) << c.bytes;

@@ -75,13 +75,20 @@ Result<Layout> readLayout(const std::string& path) {
     l.info.storeId = header->at("store_id").get<std::string>();
     l.info.createdAt = header->at("created_at").get<std::string>();
     l.info.createdBy = header->at("created_by").get<std::string>();
-    l.info.storeBytes = header->at("store").at("size").get<std::uint64_t>();
     l.storeSha = header->at("store").at("sha256").get<std::string>();
-    l.info.keysBytes = header->at("keys").at("size").get<std::uint64_t>();
     l.keysSha = header->at("keys").at("sha256").get<std::string>();
   } catch (const json::exception&) {
     return Status(ErrorCode::kCorrupt, path + ": the backup header lacks a field");
   }
+  // Sizes must be whole non-negative numbers: a float such as 1e300 converted to an integer is
+  // undefined behaviour (found by fuzz_backup).
+  const auto storeSize = crypto::unsignedOr(crypto::memberOrNull(*header, "store"), "size");
+  const auto keysSize = crypto::unsignedOr(crypto::memberOrNull(*header, "keys"), "size");
+  if (!storeSize || !keysSize)
+    return Status(ErrorCode::kCorrupt,
+                  path + ": the backup header's part sizes must be whole numbers of bytes");
+  l.info.storeBytes = *storeSize;
+  l.info.keysBytes = *keysSize;
   l.dataOffset = kMagic.size() + headerLine.size() + 1;
   return l;
 }
