@@ -4,6 +4,7 @@
 
 #include <wx/app.h>
 #include <wx/dataview.h>
+#include <wx/notebook.h>
 #include <wx/statusbr.h>
 #include <wx/translation.h>
 #include <wx/uiaction.h>
@@ -17,6 +18,7 @@
 #include <thread>
 
 #include <opencv2/imgproc.hpp>
+#include "admin_dialog.h"
 #include "base/time.h"
 #include "consultations_dialog.h"
 #include "dashboard_dialog.h"
@@ -30,9 +32,11 @@
 #include "reuse_dialog.h"
 #include "review_dialog.h"
 #include "temp_dir.h"
+#include "workstation/agreement_document.h"
 #include "workstation/backup.h"
 #include "workstation/consultations.h"
 #include "workstation/demo.h"
+#include "workstation/demo_documents.h"
 #include "workstation/rxgen.h"
 #include "workstation/settings.h"
 #include "workstation/setup.h"
@@ -473,6 +477,151 @@ TEST_P(GuiConsultations, RecordFindAndReadBack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiConsultations, ::testing::Values("en", "zh_CN"));
+
+class GuiAdmin : public ::testing::TestWithParam<const char*> {};
+
+// The administrator's screens: a user added (a pharmacist without a licence is refused first) and
+// removed; a provider agreement inspected with its key fingerprint, imported and suspended with a
+// reason; settings saved, a wrong value refused naming the setting while the right ones are kept.
+TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
+  const std::string lang = GetParam();
+  setupTranslations(GetParam());
+  test::TempDir dir;
+  const std::string store = dir.file("admin.rxdb");
+  emptyStore(store);
+  auto admin = ws::Session::login(store, ws::kDemoAdmin, ws::kDemoPassword);
+  ASSERT_TRUE(admin.isOk());
+  auto* dialog = new AdminDialog(nullptr, **admin);
+  dialog->Show();
+  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  ASSERT_EQ(dialog->pages()->GetPageCount(), 3u);
+  screenshot("admin-users-" + lang);
+
+  EXPECT_EQ(dialog->userRows(), 2);
+  data::NewUser li{"li", data::Role::kPharmacist, "李药师", std::nullopt};
+  EXPECT_FALSE(dialog->addUser(li, "li-password-1").empty()) << "a pharmacist needs a licence";
+  EXPECT_EQ(dialog->userRows(), 2);
+  li.licenceNo = "ZY-2";
+  EXPECT_EQ(dialog->addUser(li, "li-password-1"), wxString()) << dialog->errorText();
+  EXPECT_EQ(dialog->userRows(), 3);
+  EXPECT_TRUE(ws::Session::login(store, "li", "li-password-1").isOk());
+  EXPECT_EQ(dialog->removeUser("li"), wxString()) << dialog->errorText();
+  EXPECT_EQ(dialog->userRows(), 2);
+  EXPECT_FALSE(ws::Session::login(store, "li", "li-password-1").isOk());
+
+  // A provider's signed agreement, as it arrives on a USB stick.
+  const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
+  auto text = ws::signAgreement(
+      ws::demoAgreementDraft("AG-GUI-1", "示例互联网医院", "12440000455858776H", "示例大药房",
+                             "91440300708461136T", "2026-01-01", "2099-12-31"),
+      provider, "2026-01-01T00:00:00Z");
+  ASSERT_TRUE(text.isOk());
+  const std::string file = dir.file("agreement.json");
+  std::ofstream(file) << *text;
+  dialog->pages()->SetSelection(1);
+  EXPECT_EQ(dialog->agreementRows(), 0);
+  EXPECT_EQ(dialog->importAgreement(file, false), wxString()) << dialog->errorText();
+  EXPECT_TRUE(dialog->agreementPreview().Contains(toWx(provider.publicKey().keyId())))
+      << "the supervisor compares the key fingerprint before accepting";
+  ASSERT_EQ(dialog->agreementRows(), 1);
+  EXPECT_TRUE(dialog->agreementDetail().Contains(toWx(provider.publicKey().keyId())));
+  EXPECT_FALSE(dialog->importAgreement(dir.file("missing.json"), false).empty());
+  EXPECT_FALSE(dialog->changeAgreement(0, data::AgreementStatus::kSuspended, " ").empty())
+      << "a reason is required";
+  EXPECT_EQ(dialog->changeAgreement(0, data::AgreementStatus::kSuspended,
+                                    wxString::FromUTF8("合同续签中")),
+            wxString())
+      << dialog->errorText();
+  EXPECT_TRUE(dialog->agreementDetail().Contains(wxString::FromUTF8("合同续签中")));
+  screenshot("admin-agreements-" + lang);
+
+  dialog->pages()->SetSelection(2);
+  ASSERT_TRUE(dialog->setFormValue("session.idle_lock_minutes", "12"));
+  ASSERT_TRUE(dialog->setFormValue("review.second_pharmacist_check", "true"));
+  ASSERT_TRUE(dialog->setFormValue("pharmacy.uscc", "not-a-code"));
+  const wxString refused = dialog->saveSettings();
+  EXPECT_FALSE(refused.empty());
+  EXPECT_EQ(dialog->settingValue("pharmacy.uscc"), "not-a-code") << "kept to be corrected";
+  ws::SettingsService settings(**admin);
+  EXPECT_EQ(settings.get("pharmacy.uscc")->value, "");
+  ASSERT_TRUE(dialog->setFormValue("pharmacy.uscc", "91440300708461136T"));
+  EXPECT_EQ(dialog->saveSettings(), wxString()) << dialog->errorText();
+  EXPECT_EQ(settings.get("session.idle_lock_minutes")->value, "12");
+  EXPECT_EQ(settings.get("review.second_pharmacist_check")->value, "true");
+  EXPECT_EQ(settings.get("pharmacy.uscc")->value, "91440300708461136T");
+  screenshot("admin-settings-" + lang);
+  dialog->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+
+  // A pharmacist reads agreements and settings but changes neither and sees no users.
+  auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(wang.isOk());
+  auto* readOnly = new AdminDialog(nullptr, **wang);
+  EXPECT_EQ(readOnly->pages()->GetPageCount(), 2u);
+  EXPECT_EQ(readOnly->agreementRows(), 1);
+  ASSERT_TRUE(readOnly->setFormValue("session.idle_lock_minutes", "30"));
+  EXPECT_FALSE(readOnly->saveSettings().empty()) << "a pharmacist's change is refused";
+  EXPECT_EQ(settings.get("session.idle_lock_minutes")->value, "12");
+  readOnly->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Languages, GuiAdmin, ::testing::Values("en", "zh_CN"));
+
+// A scanner's folder: a photo that appears is taken in once it has stopped changing and moved to
+// "taken-in"; a file that cannot be read goes to "not-taken-in" with the reason shown; nothing is
+// taken in twice.
+TEST(GuiWatchedFolder, NewFilesAreTakenInOnceAndMovedAside) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("watch.rxdb");
+  emptyStore(store);
+  const std::string scans = dir.file("scans");
+  std::filesystem::create_directories(scans);
+  {
+    auto admin = ws::Session::login(store, ws::kDemoAdmin, ws::kDemoPassword);
+    ASSERT_TRUE(admin.isOk());
+    ASSERT_TRUE(ws::SettingsService(**admin).set("intake.watch_folder", scans).isOk());
+  }
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  auto* frame = new MainFrame(std::move(*session));
+  frame->Show();
+  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  EXPECT_EQ(frame->pollWatchedFolder(), 0u);
+
+  ws::RxGenerator gen(20261123, ocr::defaultCataloguePath());
+  ws::CaptureOptions gentle;
+  gentle.sidewaysProbability = gentle.upsideDownProbability = gentle.shadowProbability = 0;
+  const auto jpeg = gen.photograph(gen.render(gen.content(1)), gentle);
+  const std::string photo = scans + "/scan-0001.jpg";
+  std::ofstream(photo, std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  std::ofstream(scans + "/broken.jpg") << "not an image";
+  std::ofstream(scans + "/notes.txt") << "not a prescription";
+  EXPECT_EQ(frame->pollWatchedFolder(), 0u) << "first seen: the scanner may still be writing";
+  EXPECT_EQ(frame->pollWatchedFolder(), 2u);
+  ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
+  ASSERT_EQ(frame->intakeOutcomes().size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(scans + "/taken-in/scan-0001.jpg"));
+  EXPECT_TRUE(std::filesystem::exists(scans + "/not-taken-in/broken.jpg"));
+  EXPECT_FALSE(std::filesystem::exists(photo));
+  EXPECT_TRUE(std::filesystem::exists(scans + "/notes.txt")) << "other files are left alone";
+  EXPECT_TRUE(frame->intakeSummary().Contains("broken.jpg")) << frame->intakeSummary();
+  EXPECT_EQ(frame->queue()->GetItemCount(), 1);
+  EXPECT_EQ(frame->pollWatchedFolder(), 0u);
+  EXPECT_EQ(frame->pollWatchedFolder(), 0u) << "nothing is taken in twice";
+  // The phone reuses the name for its next photo: taken in, and kept beside the first.
+  std::ofstream(photo, std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  frame->pollWatchedFolder();
+  EXPECT_EQ(frame->pollWatchedFolder(), 1u);
+  ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
+  EXPECT_TRUE(std::filesystem::exists(scans + "/taken-in/scan-0001-2.jpg"));
+  EXPECT_EQ(frame->queue()->GetItemCount(), 2);
+  frame->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
 
 class TestApp : public wxApp {
  public:

@@ -25,6 +25,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "admin_dialog.h"
 #include "base/time.h"
 #include "base/utf8.h"
 #include "consultations_dialog.h"
@@ -142,9 +143,13 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
     noteActivity();
     e.Skip();
   });
-  Bind(wxEVT_TIMER, &MainFrame::onTimer, this);
-  timer_.SetOwner(this);
+  timer_.SetOwner(this, wxWindow::NewControlId());
+  Bind(wxEVT_TIMER, &MainFrame::onTimer, this, timer_.GetId());
   timer_.Start(15 * 1000);
+  watchTimer_.SetOwner(this, wxWindow::NewControlId());
+  Bind(
+      wxEVT_TIMER, [this](wxTimerEvent&) { pollWatchedFolder(); }, watchTimer_.GetId());
+  watchTimer_.Start(3 * 1000);
   noteActivity();
   CallAfter([this] { checkBackup(); });
 }
@@ -173,6 +178,7 @@ wxString MainFrame::intakeSummary() const { return intakeSummary_; }
 
 bool MainFrame::takeIn(std::vector<std::string> files) {
   if (intakeRunning() || files.empty()) return false;
+  watchIntake_ = false;
   intake_.reset();
   outcomes_.clear();
   infoBar_->Dismiss();
@@ -238,6 +244,30 @@ void MainFrame::intakeFinished(bool cancelled) {
   panel_->Layout();
   spdlog::info("intake finished: {} of {} taken in{}", taken, outcomes_.size(),
                cancelled ? ", cancelled" : "");
+  if (watchIntake_) {
+    // Out of the watched folder, so that no file is taken in twice; a file that could not be
+    // read goes aside with the reason shown above. Files a cancel left unread stay.
+    for (const auto& o : outcomes_) {
+      const std::filesystem::path from(o.file);
+      const auto aside = from.parent_path() / (o.record != 0 ? "taken-in" : "not-taken-in");
+      std::error_code ec;
+      std::filesystem::create_directories(aside, ec);
+      // A phone may reuse a name (IMG_0001.jpg): the earlier file is kept, this one numbered.
+      auto to = aside / from.filename();
+      for (int n = 2; !ec && std::filesystem::exists(to, ec); ++n)
+        to = aside / (from.stem().string() + "-" + std::to_string(n) + from.extension().string());
+      if (!ec) std::filesystem::rename(from, to, ec);
+      if (ec) {
+        spdlog::warn("watched folder: cannot move a file aside: {}", ec.message());
+        intakeSummary_ += "\n" + wxString::Format(_("Could not move %s out of the watched folder "
+                                                    "(%s); take it out by hand."),
+                                                  toWx(utf8OrEscaped(o.file)), toWx(ec.message()));
+        infoBar_->ShowMessage(intakeSummary_, wxICON_WARNING);
+        watchStuck_.insert(o.file);
+      }
+      watchSeen_.erase(o.file);
+    }
+  }
   // The job is finished; it is released at the next intake or when the window closes.
 }
 
@@ -265,6 +295,37 @@ void MainFrame::openRecord(std::int64_t record) {
       return;
   }
   refreshQueue();
+}
+
+std::size_t MainFrame::pollWatchedFolder() {
+  if (locked() || intakeRunning()) return 0;
+  auto setting = ws::SettingsService(*session_).get("intake.watch_folder");
+  const std::string folder = setting ? setting->value : std::string();
+  if (folder != watchFolder_) {
+    watchFolder_ = folder;
+    watchSeen_.clear();
+    watchStuck_.clear();
+    if (!folder.empty()) spdlog::info("watching {} for prescriptions", utf8OrEscaped(folder));
+  }
+  std::error_code ec;
+  if (folder.empty() || !std::filesystem::is_directory(folder, ec)) return 0;
+  std::map<std::string, SeenFile> now;
+  std::vector<std::string> ready;
+  for (const std::string& file : intakeFilesIn(folder)) {
+    if (std::filesystem::path(file).filename().string().starts_with(".")) continue;  // partial
+    if (watchStuck_.count(file)) continue;
+    SeenFile seen{std::filesystem::file_size(file, ec), std::filesystem::last_write_time(file, ec)};
+    if (ec) continue;
+    auto before = watchSeen_.find(file);
+    if (before != watchSeen_.end() && before->second.size == seen.size &&
+        before->second.modified == seen.modified && seen.size > 0)
+      ready.push_back(file);
+    now[file] = seen;
+  }
+  watchSeen_ = std::move(now);
+  if (ready.empty() || !takeIn(ready)) return 0;
+  watchIntake_ = true;
+  return ready.size();
 }
 
 void MainFrame::showUser() {
@@ -432,6 +493,15 @@ void MainFrame::buildMenu() {
         },
         figuresId);
   }
+  const int adminId = wxWindow::NewControlId();
+  file->Append(adminId, _("&Administration…\tCtrl+Shift+A"));
+  Bind(
+      wxEVT_MENU,
+      [this](wxCommandEvent&) {
+        AdminDialog dialog(this, *session_);
+        dialog.ShowModal();
+      },
+      adminId);
   const int backupId = wxWindow::NewControlId();
   file->Append(backupId, _("&Back up now…"));
   Bind(

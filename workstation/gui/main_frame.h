@@ -5,6 +5,9 @@
 #include <wx/timer.h>
 
 #include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
 
 #include <memory>
 #include <vector>
@@ -56,6 +59,14 @@ class MainFrame : public wxFrame {
   const std::vector<IntakeOutcome>& intakeOutcomes() const { return outcomes_; }
   wxString intakeSummary() const;
 
+  // The watched folder (setting intake.watch_folder, e.g. a scanner's or a phone's sync folder):
+  // each poll takes in the photos and e-prescriptions that have not changed since the previous
+  // poll (a scanner may still be writing), then moves each into the folder's "taken-in"
+  // subfolder, or "not-taken-in" when it could not be read (the reason is in the summary bar), so
+  // none is taken in twice. A timer polls every few seconds while the window is unlocked and no
+  // other intake runs. Returns how many files this poll started taking in.
+  std::size_t pollWatchedFolder();
+
   // Locks the window (the queue is hidden) until the user's password is given again; another
   // user's login takes over the window (a shared counter computer). Ctrl+L, or idle time
   // (setting session.idle_lock_minutes).
@@ -96,6 +107,15 @@ class MainFrame : public wxFrame {
   wxGauge* intakeGauge_ = nullptr;
   wxInfoBar* infoBar_ = nullptr;
   wxString intakeSummary_;
+  wxTimer watchTimer_;
+  struct SeenFile {
+    std::uintmax_t size = 0;
+    std::filesystem::file_time_type modified;
+  };
+  std::map<std::string, SeenFile> watchSeen_;  // files seen at the last poll, not yet taken in
+  std::set<std::string> watchStuck_;           // taken in but could not be moved aside: never again
+  std::string watchFolder_;
+  bool watchIntake_ = false;  // the running intake came from the watched folder
 };
 
 }  // namespace rx::gui

@@ -23,6 +23,56 @@ wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points) {
   return heading;
 }
 
+wxString explain(const Status& status) {
+  wxString headline;
+  switch (status.code()) {
+    case ErrorCode::kOk:
+      return wxString();
+    case ErrorCode::kInvalidArgument:
+      headline = _("Something entered was not accepted.");
+      break;
+    case ErrorCode::kNotFound:
+      headline = _("What was asked for is not there.");
+      break;
+    case ErrorCode::kAlreadyExists:
+      headline = _("This already exists.");
+      break;
+    case ErrorCode::kAuthFailed:
+      headline = _("The password is not right.");
+      break;
+    case ErrorCode::kUnknownUser:
+      headline = _("There is no such user.");
+      break;
+    case ErrorCode::kLockedOut:
+      headline = _("Too many wrong passwords: wait a moment, then try again.");
+      break;
+    case ErrorCode::kPermissionDenied:
+      headline = _("Your role may not do this.");
+      break;
+    case ErrorCode::kCorrupt:
+      headline = _("A file or record is damaged, or is not what it claims to be.");
+      break;
+    case ErrorCode::kIo:
+      headline =
+          _("A file could not be read or written (is the disk full or removed?). Nothing of "
+            "this was saved.");
+      break;
+    case ErrorCode::kUnsupported:
+      headline = _("This version or format cannot be used.");
+      break;
+    case ErrorCode::kConflict:
+      headline = _("This cannot be done in the current state.");
+      break;
+    case ErrorCode::kBadSignature:
+      headline = _("A signature does not verify.");
+      break;
+    case ErrorCode::kInternal:
+      headline = _("rxdesk met an unexpected error. Saved work is kept.");
+      break;
+  }
+  return headline + "\n" + wxString::Format(_("Detail: %s"), toWx(status.message()));
+}
+
 wxString beijingTime(const std::string& utc) {
   const std::string local = chinaTime(utc);
   return toWx(local.empty() ? utc : local);

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "base/status.h"
+
 class wxStaticText;
 class wxWindow;
 
@@ -23,6 +25,10 @@ wxString roleLabel(const std::string& role);
 
 // Returns a bold heading `points` larger than the normal text, for window and section titles.
 wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points);
+// An error as the pharmacist reads it: what kind of problem it is, in the user's language, then
+// the service's own message as the detail for support.
+wxString explain(const Status& status);
+
 // A stored UTC timestamp as the counter reads it: Beijing time, "YYYY-MM-DD hh:mm".
 wxString beijingTime(const std::string& utc);
 

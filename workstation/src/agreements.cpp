@@ -1,5 +1,7 @@
 #include "workstation/agreements.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 
 #include "base/drug_class.h"
@@ -96,9 +98,8 @@ Result<AgreementSummary> AgreementService::changeStatus(const std::string& agree
                                                         const std::string& reason) {
   RX_RETURN_IF_ERROR(session_.requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin},
                                            "suspend, resume or revoke agreements"));
-  if (reason.empty() || reason.size() > 500)
-    return Status(ErrorCode::kInvalidArgument,
-                  "a reason (1-500 bytes) is required to change an agreement's status");
+  RX_RETURN_IF_ERROR(
+      checkRequiredText("the reason for changing an agreement's status", reason, 500, true));
   RX_ASSIGN_OR_RETURN(AgreementSummary current, show(agreementNo));
   if (current.status == data::AgreementStatus::kRevoked)
     return Status(ErrorCode::kConflict,

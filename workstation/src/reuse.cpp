@@ -268,9 +268,8 @@ Result<cv::Mat> ReuseService::page(std::int64_t id) {
 
 Status ReuseService::overrule(std::int64_t id, const std::string& reason) {
   RX_RETURN_IF_ERROR(session_.require(data::Role::kPharmacist, "overrule a reuse suspicion"));
-  if (reason.find_first_not_of(" \t\n") == std::string::npos)
-    return Status(ErrorCode::kInvalidArgument, "overruling a reuse suspicion needs a reason");
-  RX_RETURN_IF_ERROR(checkText("the overrule reason", reason, kMaxNoteText, true));
+  RX_RETURN_IF_ERROR(
+      checkRequiredText("the reason for overruling a reuse suspicion", reason, kMaxNoteText, true));
   RX_ASSIGN_OR_RETURN(auto f, finding(id));
   if (!f || f->verdict == dedup::Verdict::kNew)
     return Status(ErrorCode::kConflict,

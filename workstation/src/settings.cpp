@@ -36,6 +36,9 @@ const std::vector<SettingSpec>& settingSpecs() {
        "Folder for the daily backup (e.g. a USB disk); empty: no scheduled backup"},
       {"backup.warn_after_days", SettingKind::kInteger, "2", 1, 365,
        "Warn when the last backup is older than this many days"},
+      {"intake.watch_folder", SettingKind::kText, "", 0, 0,
+       "Folder watched for new photos and e-prescriptions (a scanner's or a phone's sync folder), "
+       "taken in as they arrive; empty: none"},
   };
   return specs;
 }
@@ -145,6 +148,14 @@ Status SettingsService::set(std::string_view key, const std::string& value) {
   RX_RETURN_IF_ERROR(
       session_.audit("settings.set", std::string(key), {{"from", old.value}, {"to", stored}})
           .status());
+  return tx.commit();
+}
+
+Status SettingsService::setAll(const std::vector<std::pair<std::string, std::string>>& values) {
+  RX_RETURN_IF_ERROR(session_.require(data::Role::kAdmin, "change settings"));
+  data::Transaction tx(session_.store().connection());
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  for (const auto& [key, value] : values) RX_RETURN_IF_ERROR(set(key, value));
   return tx.commit();
 }
 

@@ -39,4 +39,21 @@ inline Status checkText(std::string_view field, std::string_view value, std::siz
   return Status::ok();
 }
 
+// As checkText, and kInvalidArgument when `value` is empty or only spaces (ASCII or the
+// full-width 　 of Chinese input methods): a reason that must be given.
+inline Status checkRequiredText(std::string_view field, std::string_view value,
+                                std::size_t maxBytes, bool multiline = false) {
+  std::string_view rest = value;
+  while (!rest.empty()) {
+    if (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\n' || rest.front() == '\r')
+      rest.remove_prefix(1);
+    else if (rest.substr(0, 3) == "\xE3\x80\x80")  // U+3000 ideographic space
+      rest.remove_prefix(3);
+    else
+      break;
+  }
+  if (rest.empty()) return Status(ErrorCode::kInvalidArgument, std::string(field) + " is required");
+  return checkText(field, value, maxBytes, multiline);
+}
+
 }  // namespace rx

@@ -51,6 +51,9 @@ class SettingsService {
   // Admins only. Refuses unknown keys and values outside the setting's type or limits, naming
   // what was expected; audited `settings.set` with the old and new value.
   Status set(std::string_view key, const std::string& value);
+  // Sets several at once, all or none (the settings form): the first refusal is returned with
+  // nothing changed.
+  Status setAll(const std::vector<std::pair<std::string, std::string>>& values);
 
   Result<ReviewSettings> review();
   Result<PharmacyProfile> pharmacy();
