@@ -223,16 +223,30 @@ Result<std::int64_t> PrescriptionRepository::addDecision(const DecisionRecord& d
   return conn_.lastInsertRowId();
 }
 
+namespace {
+constexpr std::string_view kDecisionSelect =
+    "SELECT id, prescription_id, decision, payload, signature, key_id, decided_by, decided_at "
+    "FROM review_decisions ";
+DecisionRecord readDecision(const Statement& s) {
+  return {s.columnInt(0),  s.columnInt(1),  s.columnText(2), s.columnText(3),
+          s.columnBlob(4), s.columnText(5), s.columnText(6), s.columnText(7)};
+}
+}  // namespace
+
 Result<std::vector<DecisionRecord>> PrescriptionRepository::decisions(std::int64_t prescriptionId) {
-  RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("SELECT id, prescription_id, decision, payload, signature, "
-                                    "key_id, decided_by, decided_at FROM review_decisions "
-                                    "WHERE prescription_id = ? ORDER BY id"));
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(std::string(kDecisionSelect) +
+                                                  "WHERE prescription_id = ? ORDER BY id"));
   st.bind(1, prescriptionId);
-  return st.collect([](const Statement& s) -> DecisionRecord {
-    return {s.columnInt(0),  s.columnInt(1),  s.columnText(2), s.columnText(3),
-            s.columnBlob(4), s.columnText(5), s.columnText(6), s.columnText(7)};
-  });
+  return st.collect(readDecision);
+}
+
+Result<DecisionRecord> PrescriptionRepository::decision(std::int64_t id) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(std::string(kDecisionSelect) + "WHERE id = ?"));
+  st.bind(1, id);
+  RX_ASSIGN_OR_RETURN(auto found, st.collect(readDecision));
+  if (found.empty())
+    return Status(ErrorCode::kNotFound, "there is no review decision " + std::to_string(id));
+  return found.front();
 }
 
 Status PrescriptionRepository::addStep(std::int64_t prescriptionId, const StepRecord& step) {

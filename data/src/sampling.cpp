@@ -54,12 +54,8 @@ Result<std::int64_t> SamplingRepository::createRound(const RoundRecord& r) {
   return conn_.lastInsertRowId();
 }
 
-Result<RoundRecord> SamplingRepository::round(std::int64_t id) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kRoundColumns) +
-                                                  " FROM audit_rounds WHERE id = ?"));
-  st.bind(1, id);
-  RX_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Status(ErrorCode::kNotFound, "there is no audit round " + std::to_string(id));
+namespace {
+RoundRecord readRound(const Statement& st) {
   RoundRecord r;
   r.id = st.columnInt(0);
   r.periodFrom = st.columnText(1);
@@ -77,6 +73,23 @@ Result<RoundRecord> SamplingRepository::round(std::int64_t id) {
   r.keyId = st.columnOptionalText(13);
   if (!st.columnIsNull(14)) r.signature = st.columnBlob(14);
   return r;
+}
+}  // namespace
+
+Result<RoundRecord> SamplingRepository::round(std::int64_t id) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kRoundColumns) +
+                                                  " FROM audit_rounds WHERE id = ?"));
+  st.bind(1, id);
+  RX_ASSIGN_OR_RETURN(auto found, st.collect(readRound));
+  if (found.empty())
+    return Status(ErrorCode::kNotFound, "there is no audit round " + std::to_string(id));
+  return found.front();
+}
+
+Result<std::vector<RoundRecord>> SamplingRepository::rounds() {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kRoundColumns) +
+                                                  " FROM audit_rounds ORDER BY id DESC"));
+  return st.collect(readRound);
 }
 
 Status SamplingRepository::addItem(const ItemRecord& i) {

@@ -31,13 +31,16 @@
 #include "ocr/lexicon.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
+#include "sampling_dialog.h"
 #include "temp_dir.h"
 #include "workstation/agreement_document.h"
 #include "workstation/backup.h"
 #include "workstation/consultations.h"
 #include "workstation/demo.h"
 #include "workstation/demo_documents.h"
+#include "workstation/export.h"
 #include "workstation/rxgen.h"
+#include "workstation/sampling.h"
 #include "workstation/settings.h"
 #include "workstation/setup.h"
 #include "wx_convert.h"
@@ -622,6 +625,92 @@ TEST(GuiWatchedFolder, NewFilesAreTakenInOnceAndMovedAside) {
   frame->Destroy();
   pumpUntil([] { return false; }, 0.2);
 }
+
+class GuiSampling : public ::testing::TestWithParam<const char*> {};
+
+// 处方点评 on screen: the supervisor draws today's decisions and consultation, reads each item,
+// scores one inappropriate (a reason is required) and the rest appropriate, and closes the round
+// signed; the pharmacist then sees the findings about their work; an export for inspectors runs
+// with the same supervisor.
+TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
+  const std::string lang = GetParam();
+  setupTranslations(GetParam());
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  ASSERT_TRUE(ws::ensureDemoStore(store));
+  {
+    auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+    ASSERT_TRUE(wang.isOk());
+    ws::ReviewService review(**wang);
+    auto queue = review.queue();
+    ASSERT_TRUE(queue.isOk() && queue->size() >= 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+      ASSERT_TRUE(review.startReview(queue->at(i).id).isOk());
+      ASSERT_TRUE(
+          review.decide(queue->at(i).id, {ws::Decision::kReject, {"expired"}, "", false}).isOk());
+    }
+    ws::NewConsultation c;
+    c.question = "这个药孕妇能用吗";
+    c.advice = "请咨询医生";
+    ASSERT_TRUE(ws::ConsultationService(**wang).record(c).isOk());
+  }
+  auto zhou = ws::Session::login(store, ws::kDemoSupervisor, ws::kDemoPassword);
+  ASSERT_TRUE(zhou.isOk());
+  auto* dialog = new SamplingDialog(nullptr, **zhou);
+  dialog->Show();
+  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  EXPECT_EQ(dialog->roundRows(), 0);
+  const wxString today = toWx(rx::beijingToday());
+  EXPECT_FALSE(dialog->createRound(today, "2020-01-01", 100).empty()) << "dates out of order";
+  EXPECT_EQ(dialog->createRound(today, today, 100), wxString()) << dialog->errorText();
+  ASSERT_EQ(dialog->roundRows(), 1);
+  ASSERT_EQ(dialog->itemRows(), 3);
+  bool sawConsultation = false;
+  int decision = -1;
+  for (int row = 0; row < 3; ++row) {
+    dialog->selectItem(row);
+    sawConsultation = sawConsultation || dialog->itemText().Contains(wxString::FromUTF8("孕妇"));
+    if (dialog->itemText().Contains("expired")) decision = row;  // the signed reason code
+  }
+  EXPECT_TRUE(sawConsultation) << "the consultation is shown in full";
+  ASSERT_NE(decision, -1) << "a decision is shown with its reason";
+  dialog->selectItem(decision);
+  EXPECT_FALSE(dialog->scoreItem(false, {}, "").empty()) << "inappropriate needs a reason";
+  EXPECT_EQ(dialog->scoreItem(false, {3}, wxString::FromUTF8("过期处方应当场说明")), wxString())
+      << dialog->errorText();
+  EXPECT_FALSE(dialog->closeRound().empty()) << "two items are not scored yet";
+  screenshot("sampling-" + lang);
+  for (int row = 0; row < 3; ++row) {
+    if (row == decision) continue;
+    dialog->selectItem(row);
+    EXPECT_EQ(dialog->scoreItem(true, {}, ""), wxString()) << dialog->errorText();
+  }
+  EXPECT_EQ(dialog->closeRound(), wxString()) << dialog->errorText();
+  EXPECT_TRUE(ws::SamplingService(**zhou).verify(1).isOk()) << "the round is signed";
+  EXPECT_FALSE(dialog->scoreItem(true, {}, "").empty()) << "a closed round is not rescored";
+  dialog->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+
+  auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(wang.isOk());
+  auto* findings = new SamplingDialog(nullptr, **wang);
+  findings->Show();
+  ASSERT_TRUE(pumpUntil([&] { return findings->IsShownOnScreen(); }, 10));
+  EXPECT_EQ(findings->findingRows(), 3);
+  screenshot("findings-" + lang);
+  findings->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+
+  // The export for inspectors, from the supervisor's window.
+  auto* frame = new MainFrame(std::move(*zhou));
+  const std::string out = dir.file("export");
+  EXPECT_TRUE(frame->exportTo(out, fromWx(today), fromWx(today), true).isOk());
+  EXPECT_TRUE(ws::verifyExport(out).isOk());
+  frame->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Languages, GuiSampling, ::testing::Values("en", "zh_CN"));
 
 class TestApp : public wxApp {
  public:

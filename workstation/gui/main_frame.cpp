@@ -19,6 +19,7 @@
 #include <wx/infobar.h>
 #include <wx/msgdlg.h>
 #include <wx/progdlg.h>
+#include <wx/textdlg.h>
 #include <wx/timer.h>
 
 #include <atomic>
@@ -35,8 +36,10 @@
 #include "login_dialog.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
+#include "sampling_dialog.h"
 #include "workstation/agreements.h"
 #include "workstation/backup.h"
+#include "workstation/export.h"
 #include "workstation/review.h"
 #include "workstation/settings.h"
 #include "wx_convert.h"
@@ -405,13 +408,41 @@ Status MainFrame::backupTo(const std::string& file) {
   progress.reset();
   if (!info) {
     spdlog::warn("backup failed: {}", info.status().message());
-    const wxString why = info.status().code() == ErrorCode::kPermissionDenied
-                             ? _("Only administrators and supervisors make backups.")
-                             : toWx(info.status().message());
-    wxMessageBox(_("The backup was not written.") + "\n" + why, _("rxdesk"), wxICON_ERROR, this);
+    wxMessageBox(_("The backup was not written.") + "\n" + explain(info.status()), _("rxdesk"),
+                 wxICON_ERROR, this);
     return info.status();
   }
   checkBackup();  // refreshes the status bar
+  return Status();
+}
+
+Status MainFrame::exportTo(const std::string& folder, const std::string& from,
+                           const std::string& to, bool maskPatients) {
+  ws::ExportRequest request;
+  request.from = from;
+  request.to = to;
+  request.maskPatients = maskPatients;
+  request.outDir = folder;
+  std::unique_ptr<wxProgressDialog> progress;
+  auto summary = ws::writeExport(*session_, request, [&](std::int64_t done, std::int64_t total) {
+    if (!progress)
+      progress =
+          std::make_unique<wxProgressDialog>(_("rxdesk"), _("Exporting the period for inspectors…"),
+                                             100, this, wxPD_APP_MODAL | wxPD_AUTO_HIDE);
+    if (total > 0) progress->Update(static_cast<int>(100 * done / total));
+  });
+  progress.reset();
+  if (!summary) {
+    spdlog::warn("export failed: {}", summary.status().message());
+    wxMessageBox(_("The export was not written.") + "\n" + explain(summary.status()), _("rxdesk"),
+                 wxICON_ERROR, this);
+    return summary.status();
+  }
+  std::int64_t rows = 0;
+  for (const auto& [table, n] : summary->rows) rows += n;
+  SetStatusText(wxString::Format(_("Exported %lld rows in %zu files to %s, signed."),
+                                 static_cast<long long>(rows), summary->files.size(), toWx(folder)),
+                0);
   return Status();
 }
 
@@ -502,6 +533,44 @@ void MainFrame::buildMenu() {
         dialog.ShowModal();
       },
       adminId);
+  const int samplingId = wxWindow::NewControlId();
+  if (session_->user().role == data::Role::kSupervisor)
+    file->Append(samplingId, _("Audit &sampling…\tCtrl+Shift+S"));
+  else if (session_->user().role == data::Role::kPharmacist)
+    file->Append(samplingId, _("My audit &findings…"));
+  Bind(
+      wxEVT_MENU,
+      [this](wxCommandEvent&) {
+        SamplingDialog dialog(this, *session_);
+        dialog.ShowModal();
+      },
+      samplingId);
+  if (session_->user().role == data::Role::kSupervisor) {
+    const int exportId = wxWindow::NewControlId();
+    file->Append(exportId, _("&Export for inspectors…"));
+    Bind(
+        wxEVT_MENU,
+        [this](wxCommandEvent&) {
+          const std::string today = beijingToday();
+          wxTextEntryDialog period(
+              this, _("The period to export, as two dates (YYYY-MM-DD YYYY-MM-DD):"),
+              _("Export for inspectors"), toWx(today.substr(0, 8) + "01 " + today));
+          if (period.ShowModal() != wxID_OK) return;
+          wxArrayString dates = wxSplit(period.GetValue().Strip(wxString::both), ' ');
+          dates.erase(std::remove(dates.begin(), dates.end(), wxString()), dates.end());
+          if (dates.size() != 2) {
+            wxMessageBox(_("Give two dates, the first and the last day."), _("rxdesk"),
+                         wxICON_WARNING, this);
+            return;
+          }
+          const bool mask = wxMessageBox(_("Mask patient names and ID numbers in the export?"),
+                                         _("rxdesk"), wxYES_NO | wxICON_QUESTION, this) == wxYES;
+          wxDirDialog pick(this, _("An empty folder for the export (e.g. on a USB disk)"));
+          if (pick.ShowModal() == wxID_OK)
+            (void)exportTo(fromWx(pick.GetPath()), fromWx(dates[0]), fromWx(dates[1]), mask);
+        },
+        exportId);
+  }
   const int backupId = wxWindow::NewControlId();
   file->Append(backupId, _("&Back up now…"));
   Bind(

@@ -80,6 +80,10 @@ class MainFrame : public wxFrame {
   // File ▸ Back up now…: writes a backup to `file` with progress (admins and supervisors); the
   // menu asks for the file. Errors are shown to the user and returned.
   Status backupTo(const std::string& file);
+  // File ▸ Export for inspectors… (supervisors): the period's records into an empty `folder`,
+  // signed, with progress; errors are shown and returned.
+  Status exportTo(const std::string& folder, const std::string& from, const std::string& to,
+                  bool maskPatients);
 
  private:
   void buildMenu();

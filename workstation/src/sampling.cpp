@@ -1,5 +1,6 @@
 #include "workstation/sampling.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -8,6 +9,8 @@
 #include "base/time.h"
 #include "crypto/json.h"
 #include "crypto/signature.h"
+#include "data/prescriptions.h"
+#include "workstation/consultations.h"
 
 namespace rx::ws {
 
@@ -115,6 +118,66 @@ Result<data::RoundRecord> SamplingService::create(const RoundSpec& spec) {
 Result<std::vector<data::ItemRecord>> SamplingService::items(std::int64_t roundId) {
   RX_RETURN_IF_ERROR(session_.require(data::Role::kSupervisor, "run audit rounds"));
   return data::SamplingRepository(session_.store().connection()).items(roundId);
+}
+
+Result<std::vector<data::RoundRecord>> SamplingService::rounds() {
+  RX_RETURN_IF_ERROR(session_.require(data::Role::kSupervisor, "run audit rounds"));
+  return data::SamplingRepository(session_.store().connection()).rounds();
+}
+
+Result<json> SamplingService::describe(std::int64_t roundId, const std::string& kind,
+                                       std::int64_t itemId) {
+  RX_ASSIGN_OR_RETURN(auto all, items(roundId));
+  const bool inRound = std::any_of(all.begin(), all.end(), [&](const data::ItemRecord& i) {
+    return i.kind == kind && i.itemId == itemId;
+  });
+  if (!inRound)
+    return Status(ErrorCode::kNotFound, kind + " " + std::to_string(itemId) +
+                                            " is not an item of audit round " +
+                                            std::to_string(roundId));
+  auto& conn = session_.store().connection();
+  if (kind == "consultation") {
+    RX_ASSIGN_OR_RETURN(data::ConsultationRecord c, ConsultationService(session_).show(itemId));
+    return json{{"kind", kind},
+                {"id", c.id},
+                {"pharmacist", c.pharmacist},
+                {"at", c.at},
+                {"channel", c.channel},
+                {"patient", c.patientName.value_or("")},
+                {"question", c.question},
+                {"advice", c.advice},
+                {"drugs", c.drugs},
+                {"minutes", c.minutes}};
+  }
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::DecisionRecord d, repo.decision(itemId));
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord rx, repo.find(d.prescriptionId));
+  RX_RETURN_IF_ERROR(session_
+                         .audit("sampling.read", std::to_string(roundId),
+                                {{"decision", d.id}, {"prescription", rx.id}})
+                         .status());
+  json drugs = json::array();
+  for (const auto& i : rx.items)
+    drugs.push_back({{"name", i.drugName},
+                     {"spec", i.spec},
+                     {"quantity", i.quantity},
+                     {"unit", i.unit},
+                     {"usage", i.usage}});
+  return json{{"kind", kind},
+              {"id", d.id},
+              {"decision", d.decision},
+              {"signed", json::parse(d.payload, nullptr, false)},
+              {"decided_by", d.decidedBy},
+              {"decided_at", d.decidedAt},
+              {"prescription", rx.id},
+              {"prescription_kind", rx.kind},
+              {"rx_number", rx.rxNumber.value_or("")},
+              {"issuer", rx.issuer.value_or("")},
+              {"issued_on", rx.issuedOn.value_or("")},
+              {"patient", rx.patientName.value_or("")},
+              {"diagnosis", rx.diagnosis.value_or("")},
+              {"prescriber", rx.prescriber.value_or("")},
+              {"drugs", drugs}};
 }
 
 Status SamplingService::score(std::int64_t roundId, const std::string& kind, std::int64_t itemId,

@@ -133,6 +133,7 @@ class PrescriptionRepository {
 
   Result<std::int64_t> addDecision(const DecisionRecord& d);
   Result<std::vector<DecisionRecord>> decisions(std::int64_t prescriptionId);
+  Result<DecisionRecord> decision(std::int64_t id);
 
   // kConflict when that step was already recorded.
   Status addStep(std::int64_t prescriptionId, const StepRecord& step);

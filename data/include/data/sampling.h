@@ -45,6 +45,8 @@ class SamplingRepository {
   explicit SamplingRepository(Connection& conn) : conn_(conn) {}
   Result<std::int64_t> createRound(const RoundRecord& r);
   Result<RoundRecord> round(std::int64_t id);
+  // Every round, newest first.
+  Result<std::vector<RoundRecord>> rounds();
   Status addItem(const ItemRecord& item);
   Result<std::vector<ItemRecord>> items(std::int64_t roundId);
   // Items of closed rounds about `pharmacist`, newest round first.

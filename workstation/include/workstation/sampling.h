@@ -39,6 +39,13 @@ class SamplingService {
   // Supervisors. Audited.
   Result<data::RoundRecord> create(const RoundSpec& spec);
   Result<std::vector<data::ItemRecord>> items(std::int64_t roundId);
+  // Supervisors: every round, newest first.
+  Result<std::vector<data::RoundRecord>> rounds();
+  // Supervisors: what an item of the round is, to be scored — a review decision (its signed
+  // content, with the prescription's issuer, patient and drugs) or a consultation. Only items of
+  // the round; each reading is audited, as supervisors' readings of patient data are.
+  Result<nlohmann::json> describe(std::int64_t roundId, const std::string& kind,
+                                  std::int64_t itemId);
   // Supervisors, open rounds only; `inappropriate` needs at least one reason from the round's
   // criteria.
   Status score(std::int64_t roundId, const std::string& kind, std::int64_t itemId, bool appropriate,

@@ -1,0 +1,381 @@
+#include "sampling_dialog.h"
+
+#include <wx/button.h>
+#include <wx/checklst.h>
+#include <wx/dataview.h>
+#include <wx/intl.h>
+#include <wx/radiobox.h>
+#include <wx/sizer.h>
+#include <wx/spinctrl.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+#include "workstation/sampling.h"
+#include "wx_convert.h"
+
+namespace rx::gui {
+
+namespace {
+
+using nlohmann::json;
+
+wxString kindLabel(const std::string& kind) {
+  return kind == "consultation" ? _("consultation") : _("review decision");
+}
+
+wxString scoreLabel(const std::optional<std::string>& score) {
+  if (!score) return _("not scored");
+  return *score == "appropriate" ? _("appropriate") : _("inappropriate");
+}
+
+wxString decisionLabel(const std::string& d) {
+  if (d == "approve") return _("approved");
+  if (d == "reject") return _("rejected");
+  if (d == "ask") return _("asked the prescriber");
+  return toWx(d);
+}
+
+std::string text(const json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The item as the supervisor reads it before scoring.
+wxString describeItem(const json& d) {
+  wxString t;
+  if (text(d, "kind") == "consultation") {
+    t << wxString::Format(_("Consultation %lld by %s, %s"),
+                          static_cast<long long>(d.value("id", std::int64_t{0})),
+                          toWx(text(d, "pharmacist")), beijingTime(text(d, "at")))
+      << "\n"
+      << _("Patient:") << " "
+      << (text(d, "patient").empty() ? _("anonymous") : toWx(text(d, "patient"))) << "\n"
+      << _("Question:") << " " << toWx(text(d, "question")) << "\n"
+      << _("Advice given:") << " " << toWx(text(d, "advice")) << "\n"
+      << _("Drugs:");
+    for (const auto& drug : d.value("drugs", json::array()))
+      if (drug.is_string()) t << " " << toWx(drug.get<std::string>());
+    return t;
+  }
+  t << wxString::Format(_("Prescription %lld %s, %s by %s, %s"),
+                        static_cast<long long>(d.value("prescription", std::int64_t{0})),
+                        toWx(text(d, "rx_number")), decisionLabel(text(d, "decision")),
+                        toWx(text(d, "decided_by")), beijingTime(text(d, "decided_at")))
+    << "\n"
+    << _("Issued by:") << " " << toWx(text(d, "issuer")) << "  " << toWx(text(d, "issued_on"))
+    << "  " << toWx(text(d, "prescriber")) << "\n"
+    << _("Patient:") << " " << toWx(text(d, "patient")) << "  " << toWx(text(d, "diagnosis"))
+    << "\n";
+  for (const auto& drug : d.value("drugs", json::array()))
+    t << "  " << toWx(text(drug, "name")) << " " << toWx(text(drug, "spec")) << " ×"
+      << wxString::Format("%g", drug.value("quantity", 0.0)) << toWx(text(drug, "unit")) << "  "
+      << toWx(text(drug, "usage")) << "\n";
+  const json& s = d.contains("signed") ? d["signed"] : json();
+  if (s.is_object()) {
+    for (const auto& r : s.value("reasons", json::array()))
+      if (r.is_string()) t << _("Reason:") << " " << toWx(r.get<std::string>()) << "\n";
+    if (!text(s, "note").empty()) t << _("Note:") << " " << toWx(text(s, "note")) << "\n";
+  }
+  return t;
+}
+
+}  // namespace
+
+SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
+    : wxDialog(parent, wxID_ANY, _("Audit sampling (处方点评)"), wxDefaultPosition, wxDefaultSize,
+               wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
+      session_(session) {
+  auto* top = new wxBoxSizer(wxVERTICAL);
+  if (session.user().role != data::Role::kSupervisor) {
+    // A pharmacist's own findings from closed rounds.
+    top->Add(makeHeading(this, _("Findings about your work"), 1), 0, wxALL, FromDIP(10));
+    findings_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(720, 300)),
+                                       wxDV_ROW_LINES | wxDV_SINGLE);
+    findings_->AppendTextColumn(_("Round"), wxDATAVIEW_CELL_INERT, FromDIP(60));
+    findings_->AppendTextColumn(_("Item"), wxDATAVIEW_CELL_INERT, FromDIP(160));
+    findings_->AppendTextColumn(_("Score"), wxDATAVIEW_CELL_INERT, FromDIP(110));
+    findings_->AppendTextColumn(_("Reasons and comment"), wxDATAVIEW_CELL_INERT, FromDIP(380));
+    top->Add(findings_, 1, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
+    error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
+    top->Add(error_, 0, wxEXPAND | wxALL, FromDIP(10));
+    auto mine = ws::SamplingService(session_).myFindings();
+    if (!mine) {
+      fail(mine.status());
+    } else {
+      for (const auto& i : *mine) {
+        wxString why;
+        for (const auto& r : json::parse(i.reasons, nullptr, false))
+          if (r.is_string()) why << toWx(r.get<std::string>()) << "; ";
+        if (i.comment) why << toWx(*i.comment);
+        wxVector<wxVariant> row;
+        row.push_back(wxString::Format("%lld", static_cast<long long>(i.roundId)));
+        row.push_back(kindLabel(i.kind) +
+                      wxString::Format(" %lld", static_cast<long long>(i.itemId)));
+        row.push_back(scoreLabel(i.score));
+        row.push_back(why);
+        findings_->AppendItem(row);
+      }
+      if (mine->empty()) error_->SetLabel(_("No closed audit round has sampled your work yet."));
+    }
+    top->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
+    SetEscapeId(wxID_CLOSE);
+    SetSizerAndFit(top);
+    CentreOnParent();
+    return;
+  }
+
+  auto* columns = new wxBoxSizer(wxHORIZONTAL);
+  // Left: the rounds and a new one.
+  auto* left = new wxBoxSizer(wxVERTICAL);
+  left->Add(makeHeading(this, _("Rounds"), 1), 0, wxBOTTOM, FromDIP(6));
+  rounds_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(400, 200)),
+                                   wxDV_ROW_LINES | wxDV_SINGLE);
+  rounds_->AppendTextColumn(_("Round"), wxDATAVIEW_CELL_INERT, FromDIP(60));
+  rounds_->AppendTextColumn(_("Period"), wxDATAVIEW_CELL_INERT, FromDIP(190));
+  rounds_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, FromDIP(140));
+  left->Add(rounds_, 1, wxEXPAND | wxBOTTOM, FromDIP(8));
+  left->Add(makeHeading(this, _("New round"), 0), 0, wxBOTTOM, FromDIP(4));
+  auto* form = new wxFlexGridSizer(2, FromDIP(4), FromDIP(8));
+  form->AddGrowableCol(1, 1);
+  const std::string today = beijingToday();
+  from_ = new wxTextCtrl(this, wxID_ANY, toWx(today.substr(0, 8) + "01"));
+  to_ = new wxTextCtrl(this, wxID_ANY, toWx(today));
+  percent_ = new wxSpinCtrlDouble(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
+                                  wxSP_ARROW_KEYS, 0.5, 100, 5, 0.5);
+  const std::pair<wxString, wxWindow*> rows[] = {
+      {_("From (YYYY-MM-DD)"), from_}, {_("To (YYYY-MM-DD)"), to_}, {_("Sample %"), percent_}};
+  for (const auto& [label, control] : rows) {
+    form->Add(new wxStaticText(this, wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
+    form->Add(control, 1, wxEXPAND);
+  }
+  left->Add(form, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
+  auto* draw = new wxButton(this, wxID_ANY, _("&Draw the sample"));
+  left->Add(draw, 0, wxBOTTOM, FromDIP(6));
+  columns->Add(left, 0, wxEXPAND | wxALL, FromDIP(10));
+
+  // Right: the selected round's items and the scoring.
+  auto* right = new wxBoxSizer(wxVERTICAL);
+  state_ = new wxStaticText(this, wxID_ANY, _("Choose a round."));
+  right->Add(state_, 0, wxBOTTOM, FromDIP(6));
+  items_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(460, 150)),
+                                  wxDV_ROW_LINES | wxDV_SINGLE);
+  items_->AppendTextColumn(_("Item"), wxDATAVIEW_CELL_INERT, FromDIP(180));
+  items_->AppendTextColumn(_("Pharmacist"), wxDATAVIEW_CELL_INERT, FromDIP(120));
+  items_->AppendTextColumn(_("Score"), wxDATAVIEW_CELL_INERT, FromDIP(140));
+  right->Add(items_, 1, wxEXPAND | wxBOTTOM, FromDIP(6));
+  detail_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
+                           FromDIP(wxSize(460, 130)), wxTE_MULTILINE | wxTE_READONLY);
+  right->Add(detail_, 1, wxEXPAND | wxBOTTOM, FromDIP(6));
+  wxArrayString verdicts;
+  verdicts.Add(_("Appropriate"));
+  verdicts.Add(_("Inappropriate"));
+  verdict_ = new wxRadioBox(this, wxID_ANY, _("Score"), wxDefaultPosition, wxDefaultSize, verdicts,
+                            2, wxRA_SPECIFY_COLS);
+  right->Add(verdict_, 0, wxEXPAND | wxBOTTOM, FromDIP(4));
+  reasons_ = new wxCheckListBox(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(460, 90)));
+  right->Add(reasons_, 0, wxEXPAND | wxBOTTOM, FromDIP(4));
+  comment_ = new wxTextCtrl(this, wxID_ANY);
+  comment_->SetHint(_("Comment for the pharmacist"));
+  right->Add(comment_, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
+  auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+  auto* save = new wxButton(this, wxID_ANY, _("&Save score"));
+  auto* close = new wxButton(this, wxID_ANY, _("Close the round, &signed"));
+  buttons->Add(save, 0, wxRIGHT, FromDIP(6));
+  buttons->Add(close, 0);
+  right->Add(buttons, 0, wxBOTTOM, FromDIP(6));
+  columns->Add(right, 1, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, FromDIP(10));
+  top->Add(columns, 1, wxEXPAND);
+  error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
+  error_->SetForegroundColour(wxColour(170, 30, 30));
+  top->Add(error_, 0, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
+  top->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
+  SetEscapeId(wxID_CLOSE);
+  SetSizerAndFit(top);
+
+  draw->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+    createRound(from_->GetValue(), to_->GetValue(), percent_->GetValue());
+  });
+  rounds_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
+                [this](wxDataViewEvent&) { selectRound(rounds_->GetSelectedRow()); });
+  items_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
+               [this](wxDataViewEvent&) { selectItem(items_->GetSelectedRow()); });
+  save->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+    std::vector<int> checked;
+    for (unsigned i = 0; i < reasons_->GetCount(); ++i)
+      if (reasons_->IsChecked(i)) checked.push_back(static_cast<int>(i));
+    scoreItem(verdict_->GetSelection() == 0, checked, comment_->GetValue());
+  });
+  close->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { closeRound(); });
+  loadRounds();
+  if (roundRows() > 0) selectRound(0);
+  CentreOnParent();
+}
+
+wxString SamplingDialog::fail(const Status& status) {
+  const wxString text = explain(status);
+  error_->SetLabel(text);
+  error_->Wrap(FromDIP(860));
+  Layout();
+  return text;
+}
+
+wxString SamplingDialog::errorText() const { return error_->GetLabel(); }
+int SamplingDialog::roundRows() const { return rounds_ ? rounds_->GetItemCount() : 0; }
+int SamplingDialog::itemRows() const { return items_ ? items_->GetItemCount() : 0; }
+int SamplingDialog::findingRows() const { return findings_ ? findings_->GetItemCount() : 0; }
+wxString SamplingDialog::itemText() const { return detail_ ? detail_->GetValue() : wxString(); }
+wxString SamplingDialog::roundState() const { return state_ ? state_->GetLabel() : wxString(); }
+
+void SamplingDialog::loadRounds() {
+  const int selected = rounds_->GetSelectedRow();
+  rounds_->DeleteAllItems();
+  auto list = ws::SamplingService(session_).rounds();
+  if (!list) {
+    fail(list.status());
+    return;
+  }
+  roundList_ = std::move(*list);
+  ws::SamplingService service(session_);
+  for (const auto& r : roundList_) {
+    wxString state;
+    if (r.closedAt) {
+      state = _("closed, signed");
+    } else {
+      auto items = service.items(r.id);
+      const auto scored = items ? std::count_if(items->begin(), items->end(),
+                                                [](const auto& i) { return i.score.has_value(); })
+                                : 0;
+      state = wxString::Format(_("open, %lld of %zu scored"), static_cast<long long>(scored),
+                               items ? items->size() : std::size_t{0});
+    }
+    wxVector<wxVariant> row;
+    row.push_back(wxString::Format("%lld", static_cast<long long>(r.id)));
+    row.push_back(toWx(r.periodFrom + " – " + r.periodTo));
+    row.push_back(state);
+    rounds_->AppendItem(row);
+  }
+  if (selected != wxNOT_FOUND && selected < roundRows())
+    rounds_->SelectRow(static_cast<unsigned>(selected));
+}
+
+wxString SamplingDialog::createRound(const wxString& from, const wxString& to, double percent) {
+  ws::RoundSpec spec;
+  spec.from = fromWx(from.Strip(wxString::both));
+  spec.to = fromWx(to.Strip(wxString::both));
+  spec.percent = percent;
+  auto round = ws::SamplingService(session_).create(spec);
+  if (!round) return fail(round.status());
+  loadRounds();
+  selectRound(0);  // newest first
+  return fail(Status::ok());
+}
+
+void SamplingDialog::selectRound(int row) {
+  items_->DeleteAllItems();
+  itemList_.clear();
+  detail_->Clear();
+  reasons_->Clear();
+  criteria_.clear();
+  if (row < 0 || row >= roundRows()) return;
+  if (rounds_->GetSelectedRow() != row) rounds_->SelectRow(static_cast<unsigned>(row));
+  const data::RoundRecord& r = roundList_.at(static_cast<std::size_t>(row));
+  for (const auto& c : json::parse(r.criteria, nullptr, false))
+    if (c.is_string()) criteria_.push_back(c.get<std::string>());
+  for (const auto& c : criteria_) reasons_->Append(toWx(c));
+  loadItems();
+}
+
+void SamplingDialog::loadItems() {
+  const int row = rounds_->GetSelectedRow();
+  if (row == wxNOT_FOUND) return;
+  const data::RoundRecord& r = roundList_.at(static_cast<std::size_t>(row));
+  const int selected = items_->GetSelectedRow();
+  items_->DeleteAllItems();
+  auto items = ws::SamplingService(session_).items(r.id);
+  if (!items) {
+    fail(items.status());
+    return;
+  }
+  itemList_ = std::move(*items);
+  std::size_t scored = 0;
+  for (const auto& i : itemList_) {
+    wxVector<wxVariant> line;
+    line.push_back(kindLabel(i.kind) + wxString::Format(" %lld", static_cast<long long>(i.itemId)));
+    line.push_back(toWx(i.pharmacist));
+    line.push_back(scoreLabel(i.score));
+    items_->AppendItem(line);
+    scored += i.score ? 1 : 0;
+  }
+  state_->SetLabel(r.closedAt ? wxString::Format(_("Round %lld, %s – %s: closed and signed %s."),
+                                                 static_cast<long long>(r.id), toWx(r.periodFrom),
+                                                 toWx(r.periodTo), beijingTime(*r.closedAt))
+                              : wxString::Format(_("Round %lld, %s – %s: %zu of %zu scored."),
+                                                 static_cast<long long>(r.id), toWx(r.periodFrom),
+                                                 toWx(r.periodTo), scored, itemList_.size()));
+  if (itemList_.empty() && !r.closedAt)
+    state_->SetLabel(state_->GetLabel() + " " + _("Nothing was done in this period."));
+  if (selected != wxNOT_FOUND && selected < itemRows())
+    items_->SelectRow(static_cast<unsigned>(selected));
+}
+
+void SamplingDialog::selectItem(int row) {
+  detail_->Clear();
+  if (row < 0 || row >= itemRows()) return;
+  if (items_->GetSelectedRow() != row) items_->SelectRow(static_cast<unsigned>(row));
+  const data::ItemRecord& i = itemList_.at(static_cast<std::size_t>(row));
+  auto d = ws::SamplingService(session_).describe(i.roundId, i.kind, i.itemId);
+  if (!d) {
+    fail(d.status());
+    return;
+  }
+  detail_->SetValue(describeItem(*d));
+  verdict_->SetSelection(i.score && *i.score == "inappropriate" ? 1 : 0);
+  const json given = json::parse(i.reasons, nullptr, false);
+  for (unsigned k = 0; k < reasons_->GetCount(); ++k) {
+    bool on = false;
+    for (const auto& g : given) on = on || (g.is_string() && g.get<std::string>() == criteria_[k]);
+    reasons_->Check(k, on);
+  }
+  comment_->SetValue(toWx(i.comment.value_or("")));
+}
+
+wxString SamplingDialog::scoreItem(bool appropriate, const std::vector<int>& reasons,
+                                   const wxString& comment) {
+  const int row = items_->GetSelectedRow();
+  if (row == wxNOT_FOUND)
+    return fail(Status(ErrorCode::kInvalidArgument, "choose an item of the round first"));
+  const data::ItemRecord item = itemList_.at(static_cast<std::size_t>(row));
+  std::vector<std::string> chosen;
+  for (int k : reasons)
+    if (k >= 0 && static_cast<std::size_t>(k) < criteria_.size())
+      chosen.push_back(criteria_[static_cast<std::size_t>(k)]);
+  if (Status st = ws::SamplingService(session_).score(item.roundId, item.kind, item.itemId,
+                                                      appropriate, chosen, fromWx(comment));
+      !st.isOk())
+    return fail(st);
+  loadItems();
+  loadRounds();
+  // On to the next item not yet scored.
+  for (int next = 0; next < itemRows(); ++next)
+    if (!itemList_[static_cast<std::size_t>(next)].score) {
+      selectItem(next);
+      break;
+    }
+  return fail(Status::ok());
+}
+
+wxString SamplingDialog::closeRound() {
+  const int row = rounds_->GetSelectedRow();
+  if (row == wxNOT_FOUND) return fail(Status(ErrorCode::kInvalidArgument, "choose a round first"));
+  auto closed =
+      ws::SamplingService(session_).close(roundList_.at(static_cast<std::size_t>(row)).id);
+  if (!closed) return fail(closed.status());
+  loadRounds();
+  selectRound(row);
+  return fail(Status::ok());
+}
+
+}  // namespace rx::gui
