@@ -97,8 +97,18 @@ bool askNewUser(wxWindow* parent, data::NewUser& user, wxString& password) {
   }
   auto* top = new wxBoxSizer(wxVERTICAL);
   top->Add(grid, 1, wxEXPAND | wxALL, dialog.FromDIP(12));
-  top->Add(dialog.CreateStdDialogButtonSizer(wxOK | wxCANCEL), 0, wxEXPAND | wxALL,
-           dialog.FromDIP(8));
+  // Not wxID_OK/wxID_CANCEL: GTK would label stock buttons in the system's language.
+  auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+  auto* cancel = new wxButton(&dialog, wxID_ANY, _("Cancel"));
+  auto* ok = new wxButton(&dialog, wxID_ANY, _("&Add the user"));
+  ok->SetDefault();
+  buttons->AddStretchSpacer();
+  buttons->Add(cancel, 0, wxRIGHT, dialog.FromDIP(6));
+  buttons->Add(ok, 0);
+  cancel->Bind(wxEVT_BUTTON, [&dialog](wxCommandEvent&) { dialog.EndModal(wxID_CANCEL); });
+  ok->Bind(wxEVT_BUTTON, [&dialog](wxCommandEvent&) { dialog.EndModal(wxID_OK); });
+  dialog.SetEscapeId(cancel->GetId());
+  top->Add(buttons, 0, wxEXPAND | wxALL, dialog.FromDIP(8));
   dialog.SetSizerAndFit(top);
   while (dialog.ShowModal() == wxID_OK) {
     if (pass->GetValue() != again->GetValue()) {
@@ -135,9 +145,7 @@ AdminDialog::AdminDialog(wxWindow* parent, ws::Session& session)
   error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
   error_->SetForegroundColour(wxColour(170, 30, 30));
   top->Add(error_, 0, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
-  auto* close = new wxButton(this, wxID_CLOSE, _("&Close"));
-  top->Add(close, 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
-  SetEscapeId(wxID_CLOSE);
+  top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
   SetSizerAndFit(top);
   if (admin_) loadUsers();
   loadAgreements();

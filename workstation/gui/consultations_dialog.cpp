@@ -94,10 +94,9 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
   auto* saveButton = new wxButton(this, wxID_ANY, _("&Save consultation"));
   buttons->Add(saveButton, 0, wxRIGHT, 6);
   buttons->AddStretchSpacer();
-  buttons->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0);
+  buttons->Add(makeCloseButton(this), 0);
   right->Add(buttons, 0, wxEXPAND);
   top->Add(right, 0, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, 10);
-  SetEscapeId(wxID_CLOSE);
 
   findButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { find(search_->GetValue()); });
   search_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { find(search_->GetValue()); });

@@ -1,5 +1,6 @@
 #include "dashboard_dialog.h"
 
+#include <wx/button.h>
 #include <wx/choice.h>
 #include <wx/dcbuffer.h>
 #include <wx/graphics.h>
@@ -117,15 +118,13 @@ DashboardDialog::DashboardDialog(wxWindow* parent, ws::Session& session)
   error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
   error_->SetForegroundColour(*wxRED);
   top->Add(error_, 0, wxALL, 10);
-  top->Add(CreateStdDialogButtonSizer(wxCLOSE), 0, wxEXPAND | wxALL, 10);
+  top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, 10);
   SetSizerAndFit(top);
   CentreOnParent();
   period_->Bind(wxEVT_CHOICE, [this](wxCommandEvent&) {
     static const int kDays[] = {7, 30, 90};
     showPeriod(kDays[period_->GetSelection()]);
   });
-  Bind(
-      wxEVT_BUTTON, [this](wxCommandEvent&) { EndModal(wxID_CLOSE); }, wxID_CLOSE);
   showPeriod(30);
 }
 

@@ -57,12 +57,11 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::
   for (wxWindow* w : std::initializer_list<wxWindow*>{prepare, check, handOut_, partial_, print_})
     buttons->Add(w, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
   buttons->AddStretchSpacer();
-  buttons->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0);
+  buttons->Add(makeCloseButton(this), 0);
   top->Add(buttons, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
   voucher_ = new wxStaticBitmap(this, wxID_ANY, wxNullBitmap);
   voucher_->Hide();
   top->Add(voucher_, 0, wxALIGN_CENTER | wxLEFT | wxRIGHT | wxBOTTOM, 10);
-  SetEscapeId(wxID_CLOSE);
 
   code_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { onCode(); });
   prepare->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { prepared(); });

@@ -98,15 +98,12 @@ ReuseDialog::ReuseDialog(wxWindow* parent, ws::ReuseService& reuse, ws::Session&
   overruleButton_ = new wxButton(this, wxID_ANY, _("Overrule: a different prescription…"));
   buttons->Add(overruleButton_);
   buttons->AddStretchSpacer();
-  buttons->Add(new wxButton(this, wxID_CLOSE, _("Close")));
+  buttons->Add(makeCloseButton(this));
   top->Add(buttons, 0, wxEXPAND | wxALL, 10);
   SetSizerAndFit(top);
 
   matches_->Bind(wxEVT_CHOICE, [this](wxCommandEvent& e) { showMatch(e.GetSelection()); });
   overruleButton_->Bind(wxEVT_BUTTON, &ReuseDialog::onOverrule, this);
-  Bind(
-      wxEVT_BUTTON, [this](wxCommandEvent&) { EndModal(wxID_CLOSE); }, wxID_CLOSE);
-  SetEscapeId(wxID_CLOSE);
   reload();
   Fit();
   CentreOnParent();

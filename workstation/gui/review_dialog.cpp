@@ -124,9 +124,8 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
     // Another pharmacist has it open, or it was decided meanwhile: said once, nothing to do here.
     top->Add(error_, 0, wxALL, 12);
     showError(toWx(opened.status().message()));
-    top->Add(CreateStdDialogButtonSizer(wxCLOSE), 0, wxEXPAND | wxALL, 8);
+    top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, 8);
     SetSizerAndFit(top);
-    SetEscapeId(wxID_CLOSE);
     return;
   }
   opened_ = true;
@@ -214,7 +213,7 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   approve_ = new wxButton(this, wxID_ANY, _("&Approve"));
   auto* reject = new wxButton(this, wxID_ANY, _("Re&ject"));
   auto* ask = new wxButton(this, wxID_ANY, _("As&k for information"));
-  auto* close = new wxButton(this, wxID_CLOSE, _("&Close"));
+  wxButton* close = makeCloseButton(this);
   for (wxButton* b : {reuseButton, consult, approve_, reject, ask}) buttons->Add(b, 0, wxRIGHT, 6);
   buttons->AddStretchSpacer();
   buttons->Add(close, 0);
@@ -233,7 +232,6 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   ask->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
     if (this->ask().empty()) EndModal(wxID_OK);
   });
-  SetEscapeId(wxID_CLOSE);
 
   body->Add(side, 1, wxEXPAND | wxALL, 10);
   top->Add(body, 1, wxEXPAND);

@@ -120,8 +120,7 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
       }
       if (mine->empty()) error_->SetLabel(_("No closed audit round has sampled your work yet."));
     }
-    top->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
-    SetEscapeId(wxID_CLOSE);
+    top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
     SetSizerAndFit(top);
     CentreOnParent();
     return;
@@ -191,8 +190,7 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
   error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
   error_->SetForegroundColour(wxColour(170, 30, 30));
   top->Add(error_, 0, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
-  top->Add(new wxButton(this, wxID_CLOSE, _("&Close")), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
-  SetEscapeId(wxID_CLOSE);
+  top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
   SetSizerAndFit(top);
 
   draw->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {

@@ -2,6 +2,8 @@
 
 #include "base/time.h"
 
+#include <wx/button.h>
+#include <wx/dialog.h>
 #include <wx/intl.h>
 #include <wx/stattext.h>
 
@@ -21,6 +23,18 @@ wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points) {
   font.SetWeight(wxFONTWEIGHT_BOLD);
   heading->SetFont(font);
   return heading;
+}
+
+wxButton* makeCloseButton(wxDialog* dialog) {
+  auto* close = new wxButton(dialog, wxID_ANY, _("&Close"));
+  close->Bind(wxEVT_BUTTON, [dialog](wxCommandEvent&) {
+    if (dialog->IsModal())
+      dialog->EndModal(wxID_CLOSE);
+    else
+      dialog->Close();
+  });
+  dialog->SetEscapeId(close->GetId());
+  return close;
 }
 
 wxString explain(const Status& status) {

@@ -7,6 +7,8 @@
 
 #include "base/status.h"
 
+class wxButton;
+class wxDialog;
 class wxStaticText;
 class wxWindow;
 
@@ -25,6 +27,12 @@ wxString roleLabel(const std::string& role);
 
 // Returns a bold heading `points` larger than the normal text, for window and section titles.
 wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points);
+// The dialog's Close button, also pressed by Escape, labelled in rxdesk's language. (wxGTK draws a
+// button with a stock id and its stock label — wxID_CLOSE "&Close" — with GTK's own label in the
+// system's language, so a zh_CN rxdesk on an English desktop showed "Close".) The dialog ends
+// with wxID_CLOSE when modal, else closes.
+wxButton* makeCloseButton(wxDialog* dialog);
+
 // An error as the pharmacist reads it: what kind of problem it is, in the user's language, then
 // the service's own message as the detail for support.
 wxString explain(const Status& status);
