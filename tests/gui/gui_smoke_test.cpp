@@ -60,6 +60,18 @@ bool pumpUntil(const std::function<bool()>& done, double seconds) {
   return done();
 }
 
+// Shows `window` and waits until the window manager has it on screen.
+bool showOnScreen(wxWindow* window) {
+  window->Show();
+  return pumpUntil([&] { return window->IsShownOnScreen(); }, 10);
+}
+
+// Destroys `window` and lets the event loop finish with it.
+void destroy(wxWindow* window) {
+  window->Destroy();
+  pumpUntil([] { return false; }, 0.2);
+}
+
 void screenshot(const std::string& name) {
   pumpUntil([] { return false; }, 0.6);  // let the window manager map and paint
   std::filesystem::create_directories(RXDESK_SCREENSHOT_DIR);
@@ -80,8 +92,7 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
 
   LoginDialog::Options options{store, ws::kDemoPharmacist, "Demo store"};
   auto* login = new LoginDialog(nullptr, options);
-  login->Show();
-  ASSERT_TRUE(pumpUntil([&] { return login->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(login));
 
   login->setCredentials(ws::kDemoPharmacist, "wrong password");
   login->submit();
@@ -102,8 +113,7 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
   login->Destroy();
 
   auto* frame = new MainFrame(std::move(session));
-  frame->Show();
-  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(frame));
   const wxString who = frame->GetStatusBar()->GetStatusText(0);
   EXPECT_TRUE(who.Contains(wxString::FromUTF8("王药师"))) << who;
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(1).Contains(toWx(store)));
@@ -112,8 +122,7 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
   EXPECT_EQ(frame->GetTitle(), wxString::FromUTF8(lang == "zh_CN" ? "rxdesk — 处方队列"
                                                                   : "rxdesk — prescription queue"));
   screenshot(std::string("main-") + GetParam());
-  frame->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(frame);
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiSmoke, ::testing::Values("en", "zh_CN"));
@@ -152,8 +161,7 @@ TEST(GuiFirstRun, SetsUpThePharmacyAndNamesAWrongField) {
   test::TempDir dir;
   const std::string store = dir.file("new/store.rxdb");
   auto* dialog = new FirstRunDialog(nullptr, store);
-  dialog->Show();
-  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(dialog));
   for (auto [name, value] : std::initializer_list<std::pair<const char*, const char*>>{
            {"pharmacy_name", "仁心大药房"},
            {"uscc", "91440300708461136X"},
@@ -195,8 +203,7 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(session.isOk());
   auto* frame = new MainFrame(std::move(*session));
-  frame->Show();
-  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(frame));
   pumpUntil([] { return false; }, 0.3);
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).Contains("No backup yet"))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str();
@@ -231,8 +238,7 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   EXPECT_TRUE(ws::checkBackup(backup).isOk());
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).StartsWith("Last backup"))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str();
-  frame->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(frame);
 }
 
 TEST(GuiDashboard, FiguresShowTodaysDecisionsAndConsultationsAsBars) {
@@ -262,8 +268,7 @@ TEST(GuiDashboard, FiguresShowTodaysDecisionsAndConsultationsAsBars) {
   auto zhou = ws::Session::login(store, ws::kDemoSupervisor, ws::kDemoPassword);
   ASSERT_TRUE(zhou.isOk());
   auto* dialog = new DashboardDialog(nullptr, **zhou);
-  dialog->Show();
-  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(dialog));
   EXPECT_EQ(dialog->decisionsChart()->bars(), 30);
   EXPECT_EQ(dialog->decisionsChart()->total(), 2);
   EXPECT_EQ(dialog->consultationsChart()->total(), 1);
@@ -271,8 +276,7 @@ TEST(GuiDashboard, FiguresShowTodaysDecisionsAndConsultationsAsBars) {
   screenshot("figures-zh_CN");
   dialog->showPeriod(7);
   EXPECT_EQ(dialog->decisionsChart()->bars(), 7);
-  dialog->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(dialog);
 }
 
 TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
@@ -290,16 +294,14 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
     second = *review.presentPaper(fields("202600001284"), "b.jpg", page("202600001234"));
   }
   auto* frame = new MainFrame(std::move(*session));
-  frame->Show();
-  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(frame));
   ASSERT_EQ(frame->queue()->GetItemCount(), 2);
   EXPECT_EQ(frame->recordAt(1), second);
   EXPECT_EQ(frame->queue()->GetTextValue(1, 5), "suspected — double-click");
 
   ws::ReviewService review(frame->session());
   auto* dialog = new ReuseDialog(frame, review.reuse(), frame->session(), second);
-  dialog->Show();
-  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(dialog));
   EXPECT_TRUE(dialog->matchText().Contains(wxString::Format("Record %lld", (long long)first)))
       << dialog->matchText();
   EXPECT_TRUE(dialog->matchText().Contains("one character off")) << dialog->matchText();
@@ -310,8 +312,7 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   EXPECT_FALSE(dialog->overruleEnabled());
   EXPECT_TRUE(dialog->matchText().Contains("Overruled by")) << dialog->matchText();
   dialog->Destroy();
-  frame->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(frame);
 }
 
 // The counter from photo to voucher: two photos of the same paper prescription taken in (off the
@@ -358,8 +359,7 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(session.isOk());
   auto* frame = new MainFrame(std::move(*session));
-  frame->Show();
-  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(frame));
   ASSERT_TRUE(frame->takeIn(photos));
   EXPECT_TRUE(frame->intakeRunning());
   EXPECT_FALSE(frame->takeIn(photos)) << "one intake at a time";
@@ -390,8 +390,7 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     ws::ReviewService review(frame->session());
     auto* dialog = new ReviewDialog(frame, review, frame->session(), first);
     ASSERT_TRUE(dialog->opened()) << dialog->errorText().utf8_str();
-    dialog->Show();
-    ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+    ASSERT_TRUE(showOnScreen(dialog));
     screenshot("review-" + lang);
     EXPECT_FALSE(dialog->approve().empty()) << "the buyer's ID and confirmation are missing";
     // What the pharmacist reads off the paper, and the buyer's ID card.
@@ -409,8 +408,7 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   {
     ws::ReviewService review(frame->session());
     auto* dialog = new DispenseDialog(frame, review, frame->session(), first);
-    dialog->Show();
-    ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+    ASSERT_TRUE(showOnScreen(dialog));
     EXPECT_EQ(dialog->prepared(), wxString());
     // Unknown product: refused, red, nothing recorded.
     dialog->scan("89999990000000000012");
@@ -432,8 +430,7 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   auto closed = data::PrescriptionRepository(frame->session().store().connection()).find(first);
   ASSERT_TRUE(closed.isOk());
   EXPECT_EQ(closed->state, data::RxState::kClosed);
-  frame->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(frame);
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiCounter, ::testing::Values("en", "zh_CN"));
@@ -451,8 +448,7 @@ TEST_P(GuiConsultations, RecordFindAndReadBack) {
   auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(wang.isOk());
   auto* dialog = new ConsultationsDialog(nullptr, **wang);
-  dialog->Show();
-  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(dialog));
   EXPECT_EQ(dialog->find(""), 0);
   dialog->setNew(wxString::FromUTF8("郑梓萱"), wxString::FromUTF8("布洛芬和感冒药能一起吃吗"), "",
                  wxString::FromUTF8("布洛芬缓释胶囊"), 4);
@@ -475,8 +471,7 @@ TEST_P(GuiConsultations, RecordFindAndReadBack) {
   EXPECT_TRUE(dialog->detailText().Contains(wxString::FromUTF8("间隔4小时以上")))
       << dialog->detailText().utf8_str();
   screenshot("consultations-" + lang);
-  dialog->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(dialog);
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiConsultations, ::testing::Values("en", "zh_CN"));
@@ -495,8 +490,7 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   auto admin = ws::Session::login(store, ws::kDemoAdmin, ws::kDemoPassword);
   ASSERT_TRUE(admin.isOk());
   auto* dialog = new AdminDialog(nullptr, **admin);
-  dialog->Show();
-  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(dialog));
   ASSERT_EQ(dialog->pages()->GetPageCount(), 3u);
   screenshot("admin-users-" + lang);
 
@@ -553,8 +547,7 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   EXPECT_EQ(settings.get("review.second_pharmacist_check")->value, "true");
   EXPECT_EQ(settings.get("pharmacy.uscc")->value, "91440300708461136T");
   screenshot("admin-settings-" + lang);
-  dialog->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(dialog);
 
   // A pharmacist reads agreements and settings but changes neither and sees no users.
   auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
@@ -565,8 +558,7 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   ASSERT_TRUE(readOnly->setFormValue("session.idle_lock_minutes", "30"));
   EXPECT_FALSE(readOnly->saveSettings().empty()) << "a pharmacist's change is refused";
   EXPECT_EQ(settings.get("session.idle_lock_minutes")->value, "12");
-  readOnly->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(readOnly);
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiAdmin, ::testing::Values("en", "zh_CN"));
@@ -589,8 +581,7 @@ TEST(GuiWatchedFolder, NewFilesAreTakenInOnceAndMovedAside) {
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(session.isOk());
   auto* frame = new MainFrame(std::move(*session));
-  frame->Show();
-  ASSERT_TRUE(pumpUntil([&] { return frame->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(frame));
   EXPECT_EQ(frame->pollWatchedFolder(), 0u);
 
   ws::RxGenerator gen(20261123, ocr::defaultCataloguePath());
@@ -622,8 +613,7 @@ TEST(GuiWatchedFolder, NewFilesAreTakenInOnceAndMovedAside) {
   ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
   EXPECT_TRUE(std::filesystem::exists(scans + "/taken-in/scan-0001-2.jpg"));
   EXPECT_EQ(frame->queue()->GetItemCount(), 2);
-  frame->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(frame);
 }
 
 class GuiSampling : public ::testing::TestWithParam<const char*> {};
@@ -657,8 +647,7 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
   auto zhou = ws::Session::login(store, ws::kDemoSupervisor, ws::kDemoPassword);
   ASSERT_TRUE(zhou.isOk());
   auto* dialog = new SamplingDialog(nullptr, **zhou);
-  dialog->Show();
-  ASSERT_TRUE(pumpUntil([&] { return dialog->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(dialog));
   EXPECT_EQ(dialog->roundRows(), 0);
   const wxString today = toWx(rx::beijingToday());
   EXPECT_FALSE(dialog->createRound(today, "2020-01-01", 100).empty()) << "dates out of order";
@@ -688,26 +677,22 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
   EXPECT_EQ(dialog->closeRound(), wxString()) << dialog->errorText();
   EXPECT_TRUE(ws::SamplingService(**zhou).verify(1).isOk()) << "the round is signed";
   EXPECT_FALSE(dialog->scoreItem(true, {}, "").empty()) << "a closed round is not rescored";
-  dialog->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(dialog);
 
   auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(wang.isOk());
   auto* findings = new SamplingDialog(nullptr, **wang);
-  findings->Show();
-  ASSERT_TRUE(pumpUntil([&] { return findings->IsShownOnScreen(); }, 10));
+  ASSERT_TRUE(showOnScreen(findings));
   EXPECT_EQ(findings->findingRows(), 3);
   screenshot("findings-" + lang);
-  findings->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(findings);
 
   // The export for inspectors, from the supervisor's window.
   auto* frame = new MainFrame(std::move(*zhou));
   const std::string out = dir.file("export");
   EXPECT_TRUE(frame->exportTo(out, fromWx(today), fromWx(today), true).isOk());
   EXPECT_TRUE(ws::verifyExport(out).isOk());
-  frame->Destroy();
-  pumpUntil([] { return false; }, 0.2);
+  destroy(frame);
 }
 
 INSTANTIATE_TEST_SUITE_P(Languages, GuiSampling, ::testing::Values("en", "zh_CN"));
