@@ -4,6 +4,7 @@
 
 #include <wx/app.h>
 #include <wx/dataview.h>
+#include <wx/display.h>
 #include <wx/notebook.h>
 #include <wx/statusbr.h>
 #include <wx/translation.h>
@@ -60,10 +61,18 @@ bool pumpUntil(const std::function<bool()>& done, double seconds) {
   return done();
 }
 
-// Shows `window` and waits until the window manager has it on screen.
+// Shows `window`, waits until the window manager has it on screen, and checks that it fits the
+// screen: 1366×768, or the same at 200% (GDK_SCALE=2 on a 2732×1536 screen, test gui_200).
 bool showOnScreen(wxWindow* window) {
   window->Show();
-  return pumpUntil([&] { return window->IsShownOnScreen(); }, 10);
+  if (!pumpUntil([&] { return window->IsShownOnScreen(); }, 10)) return false;
+  const wxRect screen = wxDisplay(window).GetClientArea();
+  // What the window's content needs, not its size: GTK shrinks a window to the screen and
+  // clips what does not fit.
+  const wxSize size = window->GetBestSize();
+  EXPECT_LE(size.x, screen.width) << window->GetLabel().utf8_str() << " is wider than the screen";
+  EXPECT_LE(size.y, screen.height) << window->GetLabel().utf8_str() << " is taller than the screen";
+  return true;
 }
 
 // Destroys `window` and lets the event loop finish with it.
@@ -73,9 +82,11 @@ void destroy(wxWindow* window) {
 }
 
 void screenshot(const std::string& name) {
-  pumpUntil([] { return false; }, 0.6);  // let the window manager map and paint
-  std::filesystem::create_directories(RXDESK_SCREENSHOT_DIR);
-  const std::string file = std::string(RXDESK_SCREENSHOT_DIR) + "/" + name + ".png";
+  pumpUntil([] { return false; }, 0.6);                    // let the window manager map and paint
+  const char* env = std::getenv("RXDESK_SCREENSHOT_DIR");  // the 200% run writes elsewhere
+  const std::string dir = env ? env : RXDESK_SCREENSHOT_DIR;
+  std::filesystem::create_directories(dir);
+  const std::string file = dir + "/" + name + ".png";
   const std::string cmd = "import -window root '" + file + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   EXPECT_GT(std::filesystem::file_size(file), 2000u) << file;

@@ -177,7 +177,7 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   side->Add(grid, 0, wxEXPAND | wxBOTTOM, 8);
 
   side->Add(makeHeading(this, _("Checks"), 1), 0, wxBOTTOM, 4);
-  checks_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(460, 200)),
+  checks_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(460, 150)),
                                    wxDV_ROW_LINES | wxDV_NO_HEADER);
   checks_->AppendTextColumn(wxEmptyString, wxDATAVIEW_CELL_INERT, FromDIP(70));
   checks_->AppendTextColumn(_("Check"), wxDATAVIEW_CELL_INERT, FromDIP(380));
@@ -345,6 +345,10 @@ void ReviewDialog::refreshChecks() {
     showError(toWx(list.status().message()));
     return;
   }
+  // What blocks or needs a look first: the list scrolls on a 1366×768 screen.
+  std::stable_sort(list->begin(), list->end(), [](const ws::RuleCheck& a, const ws::RuleCheck& b) {
+    return static_cast<int>(a.severity) > static_cast<int>(b.severity);
+  });
   for (const auto& c : *list) {
     wxVector<wxVariant> row;
     row.push_back(severityLabel(c.severity));
