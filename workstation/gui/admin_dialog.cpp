@@ -168,14 +168,13 @@ wxString AdminDialog::errorText() const { return error_->GetLabel(); }
 wxWindow* AdminDialog::buildUsers(wxNotebook* book) {
   auto* page = new wxPanel(book);
   auto* sizer = new wxBoxSizer(wxVERTICAL);
-  users_ = new wxDataViewListCtrl(page, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(720, 260)),
-                                  wxDV_ROW_LINES | wxDV_SINGLE);
-  users_->AppendTextColumn(_("Login"), wxDATAVIEW_CELL_INERT, FromDIP(110));
-  users_->AppendTextColumn(_("Name"), wxDATAVIEW_CELL_INERT, FromDIP(120));
-  users_->AppendTextColumn(_("Role"), wxDATAVIEW_CELL_INERT, FromDIP(100));
-  users_->AppendTextColumn(_("Licence"), wxDATAVIEW_CELL_INERT, FromDIP(150));
-  users_->AppendTextColumn(_("Since"), wxDATAVIEW_CELL_INERT, FromDIP(120));
-  users_->AppendTextColumn(_("Removed"), wxDATAVIEW_CELL_INERT, FromDIP(120));
+  users_ = makeList(page, 720, 260,
+                    {{_("Login"), 110},
+                     {_("Name"), 120},
+                     {_("Role"), 100},
+                     {_("Licence"), 150},
+                     {_("Since"), 120},
+                     {_("Removed"), 120}});
   sizer->Add(users_, 1, wxEXPAND | wxALL, FromDIP(8));
   auto* row = new wxBoxSizer(wxHORIZONTAL);
   auto* add = new wxButton(page, wxID_ANY, _("&Add user…"));
@@ -274,13 +273,12 @@ wxString AdminDialog::setPassword(const std::string& name, const wxString& passw
 wxWindow* AdminDialog::buildAgreements(wxNotebook* book) {
   auto* page = new wxPanel(book);
   auto* sizer = new wxBoxSizer(wxVERTICAL);
-  agreements_ = new wxDataViewListCtrl(page, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(720, 170)),
-                                       wxDV_ROW_LINES | wxDV_SINGLE);
-  agreements_->AppendTextColumn(_("Agreement"), wxDATAVIEW_CELL_INERT, FromDIP(150));
-  agreements_->AppendTextColumn(_("Provider"), wxDATAVIEW_CELL_INERT, FromDIP(220));
-  agreements_->AppendTextColumn(_("Status"), wxDATAVIEW_CELL_INERT, FromDIP(90));
-  agreements_->AppendTextColumn(_("Valid from"), wxDATAVIEW_CELL_INERT, FromDIP(110));
-  agreements_->AppendTextColumn(_("Valid until"), wxDATAVIEW_CELL_INERT, FromDIP(110));
+  agreements_ = makeList(page, 720, 170,
+                         {{_("Agreement"), 150},
+                          {_("Provider"), 220},
+                          {_("Status"), 90},
+                          {_("Valid from"), 110},
+                          {_("Valid until"), 110}});
   sizer->Add(agreements_, 1, wxEXPAND | wxALL, FromDIP(8));
   agreementText_ = new wxTextCtrl(page, wxID_ANY, wxEmptyString, wxDefaultPosition,
                                   FromDIP(wxSize(720, 150)), wxTE_MULTILINE | wxTE_READONLY);

@@ -92,12 +92,9 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
   if (session.user().role != data::Role::kSupervisor) {
     // A pharmacist's own findings from closed rounds.
     top->Add(makeHeading(this, _("Findings about your work"), 1), 0, wxALL, FromDIP(10));
-    findings_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(720, 300)),
-                                       wxDV_ROW_LINES | wxDV_SINGLE);
-    findings_->AppendTextColumn(_("Round"), wxDATAVIEW_CELL_INERT, FromDIP(60));
-    findings_->AppendTextColumn(_("Item"), wxDATAVIEW_CELL_INERT, FromDIP(160));
-    findings_->AppendTextColumn(_("Score"), wxDATAVIEW_CELL_INERT, FromDIP(110));
-    findings_->AppendTextColumn(_("Reasons and comment"), wxDATAVIEW_CELL_INERT, FromDIP(380));
+    findings_ = makeList(
+        this, 720, 300,
+        {{_("Round"), 60}, {_("Item"), 160}, {_("Score"), 110}, {_("Reasons and comment"), 380}});
     top->Add(findings_, 1, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
     error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
     top->Add(error_, 0, wxEXPAND | wxALL, FromDIP(10));
@@ -130,11 +127,7 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
   // Left: the rounds and a new one.
   auto* left = new wxBoxSizer(wxVERTICAL);
   left->Add(makeHeading(this, _("Rounds"), 1), 0, wxBOTTOM, FromDIP(6));
-  rounds_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(400, 200)),
-                                   wxDV_ROW_LINES | wxDV_SINGLE);
-  rounds_->AppendTextColumn(_("Round"), wxDATAVIEW_CELL_INERT, FromDIP(60));
-  rounds_->AppendTextColumn(_("Period"), wxDATAVIEW_CELL_INERT, FromDIP(190));
-  rounds_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, FromDIP(140));
+  rounds_ = makeList(this, 400, 200, {{_("Round"), 60}, {_("Period"), 190}, {_("State"), 140}});
   left->Add(rounds_, 1, wxEXPAND | wxBOTTOM, FromDIP(8));
   left->Add(makeHeading(this, _("New round"), 0), 0, wxBOTTOM, FromDIP(4));
   auto* form = new wxFlexGridSizer(2, FromDIP(4), FromDIP(8));
@@ -159,11 +152,7 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
   auto* right = new wxBoxSizer(wxVERTICAL);
   state_ = new wxStaticText(this, wxID_ANY, _("Choose a round."));
   right->Add(state_, 0, wxBOTTOM, FromDIP(6));
-  items_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(460, 150)),
-                                  wxDV_ROW_LINES | wxDV_SINGLE);
-  items_->AppendTextColumn(_("Item"), wxDATAVIEW_CELL_INERT, FromDIP(180));
-  items_->AppendTextColumn(_("Pharmacist"), wxDATAVIEW_CELL_INERT, FromDIP(120));
-  items_->AppendTextColumn(_("Score"), wxDATAVIEW_CELL_INERT, FromDIP(140));
+  items_ = makeList(this, 460, 150, {{_("Item"), 180}, {_("Pharmacist"), 120}, {_("Score"), 140}});
   right->Add(items_, 1, wxEXPAND | wxBOTTOM, FromDIP(6));
   detail_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
                            FromDIP(wxSize(460, 130)), wxTE_MULTILINE | wxTE_READONLY);

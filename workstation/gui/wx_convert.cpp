@@ -3,6 +3,7 @@
 #include "base/time.h"
 
 #include <wx/button.h>
+#include <wx/dataview.h>
 #include <wx/dialog.h>
 #include <wx/intl.h>
 #include <wx/stattext.h>
@@ -35,6 +36,16 @@ wxButton* makeCloseButton(wxDialog* dialog) {
   });
   dialog->SetEscapeId(close->GetId());
   return close;
+}
+
+wxDataViewListCtrl* makeList(wxWindow* parent, int width, int height,
+                             std::initializer_list<std::pair<wxString, int>> columns) {
+  auto* list =
+      new wxDataViewListCtrl(parent, wxID_ANY, wxDefaultPosition,
+                             parent->FromDIP(wxSize(width, height)), wxDV_ROW_LINES | wxDV_SINGLE);
+  for (const auto& [title, w] : columns)
+    list->AppendTextColumn(title, wxDATAVIEW_CELL_INERT, parent->FromDIP(w));
+  return list;
 }
 
 wxString explain(const Status& status) {

@@ -3,11 +3,14 @@
 
 #include <wx/string.h>
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 #include "base/status.h"
 
 class wxButton;
+class wxDataViewListCtrl;
 class wxDialog;
 class wxStaticText;
 class wxWindow;
@@ -32,6 +35,11 @@ wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points);
 // system's language, so a zh_CN rxdesk on an English desktop showed "Close".) The dialog ends
 // with wxID_CLOSE when modal, else closes.
 wxButton* makeCloseButton(wxDialog* dialog);
+
+// A list of text rows, one row selectable, with `columns` (title, width in DIPs) and `size` in
+// DIPs.
+wxDataViewListCtrl* makeList(wxWindow* parent, int width, int height,
+                             std::initializer_list<std::pair<wxString, int>> columns);
 
 // An error as the pharmacist reads it: what kind of problem it is, in the user's language, then
 // the service's own message as the detail for support.
