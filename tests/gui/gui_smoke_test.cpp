@@ -5,6 +5,7 @@
 #include <wx/app.h>
 #include <wx/dataview.h>
 #include <wx/display.h>
+#include <wx/menu.h>
 #include <wx/notebook.h>
 #include <wx/statusbr.h>
 #include <wx/translation.h>
@@ -250,6 +251,34 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).StartsWith("Last backup"))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str();
   destroy(frame);
+}
+
+// A counter PC whose system locale is plain "C", or names a locale the machine has not generated
+// (LANG=zh_CN.UTF-8 on a minimal install, seen here): the menus must still read, in Chinese.
+TEST(GuiLocale, MenusReadWhenTheSystemLocaleIsPlainC) {
+  const char* before = std::getenv("LC_ALL");
+  const std::string saved = before ? before : "";
+  setenv("LC_ALL", "C", 1);
+  setupTranslations("zh_CN");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  ASSERT_TRUE(ws::ensureDemoStore(store));
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  auto* frame = new MainFrame(std::move(*session));
+  wxMenu* file = frame->GetMenuBar()->GetMenu(0);
+  ASSERT_GT(file->GetMenuItemCount(), 5u);
+  for (const wxMenuItem* item : file->GetMenuItems())
+    if (!item->IsSeparator()) EXPECT_FALSE(item->GetItemLabelText().empty()) << item->GetId();
+  EXPECT_TRUE(
+      file->GetMenuItems()[0]->GetItemLabelText().StartsWith(wxString::FromUTF8("导入文件")))
+      << file->GetMenuItems()[0]->GetItemLabelText().utf8_str();
+  destroy(frame);
+  if (before)
+    setenv("LC_ALL", saved.c_str(), 1);
+  else
+    unsetenv("LC_ALL");
+  setupTranslations("en");
 }
 
 TEST(GuiDashboard, FiguresShowTodaysDecisionsAndConsultationsAsBars) {

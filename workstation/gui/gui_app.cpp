@@ -1,5 +1,10 @@
 #include "gui_app.h"
 
+#include <langinfo.h>
+
+#include <clocale>
+#include <cstring>
+
 #include <wx/cmdline.h>
 #include <wx/filename.h>
 #include <wx/intl.h>
@@ -23,6 +28,12 @@ namespace rx::gui {
 
 wxString setupTranslations(const wxString& language) {
   wxUILocale::UseDefault();
+  // Our sources (and so every _("…") msgid) are UTF-8, and wxWidgets turns narrow strings into
+  // wxString with the C library's character set. When the system's locale is "C"/POSIX, or names a
+  // locale this machine has not generated (LANG=zh_CN.UTF-8 on a minimal install), that character
+  // set is ASCII: every string with a non-ASCII character (…, —) came out empty — blank menu items
+  // and an assertion dialog at start. Character conversion is UTF-8 whatever the system locale.
+  if (std::strcmp(nl_langinfo(CODESET), "UTF-8") != 0) std::setlocale(LC_CTYPE, "C.UTF-8");
   wxFileName exe(wxStandardPaths::Get().GetExecutablePath());
   exe.RemoveLastDir();
   exe.AppendDir("share");
