@@ -301,10 +301,10 @@ PackageRecord readPackage(const Statement& st) {
 Status PrescriptionRepository::addPackage(const PackageRecord& p) {
   RX_ASSIGN_OR_RETURN(auto earlier, packageByCode(p.traceCode));
   if (earlier)
-    return Status(ErrorCode::kConflict, "traceability code " + p.traceCode +
-                                            " was already dispensed on " + earlier->dispensedAt +
-                                            " by '" + earlier->dispensedBy + "' for prescription " +
-                                            std::to_string(earlier->prescriptionId));
+    return Status(ErrorCode::kAlreadyExists,
+                  "traceability code " + p.traceCode + " was already dispensed on " +
+                      earlier->dispensedAt + " by '" + earlier->dispensedBy +
+                      "' for prescription " + std::to_string(earlier->prescriptionId));
   RX_ASSIGN_OR_RETURN(
       Statement st, conn_.prepare("INSERT INTO dispensed_packages(" + std::string(kPackageColumns) +
                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));

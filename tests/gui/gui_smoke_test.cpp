@@ -131,6 +131,8 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(1).Contains(toWx(store)));
   EXPECT_EQ(frame->queue()->GetColumnCount(), 7u);
   EXPECT_EQ(frame->queue()->GetItemCount(), 4) << "the demo e-prescriptions, one of them twice";
+  EXPECT_EQ(frame->queue()->GetSelectedRow(), 0) << "Enter opens the first waiting prescription";
+  EXPECT_TRUE(frame->queue()->HasFocus() || frame->queue()->IsDescendant(wxWindow::FindFocus()));
   EXPECT_EQ(frame->GetTitle(), wxString::FromUTF8(lang == "zh_CN" ? "rxdesk — 处方队列"
                                                                   : "rxdesk — prescription queue"));
   screenshot(std::string("main-") + GetParam());
@@ -461,6 +463,13 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     sim.Char(WXK_RETURN);
     ASSERT_TRUE(pumpUntil([&] { return dialog->lastScanAccepted(); }, 5))
         << dialog->statusText().utf8_str();
+    // The same pack scanned twice: refused in the pharmacist's language, the detail below.
+    const wxString twice = dialog->scan("81234560000000000017");
+    EXPECT_FALSE(dialog->lastScanAccepted());
+    EXPECT_TRUE(
+        twice.Contains(wxString::FromUTF8(lang == "zh_CN" ? "本处方" : "this prescription")))
+        << twice.utf8_str();
+    EXPECT_TRUE(twice.Contains("already scanned")) << "the detail for support";
     EXPECT_EQ(dialog->checked(), wxString());
     EXPECT_EQ(dialog->handOut(), wxString()) << dialog->statusText().utf8_str();
     EXPECT_TRUE(dialog->voucherShown());
@@ -642,6 +651,7 @@ TEST(GuiWatchedFolder, NewFilesAreTakenInOnceAndMovedAside) {
   EXPECT_FALSE(std::filesystem::exists(photo));
   EXPECT_TRUE(std::filesystem::exists(scans + "/notes.txt")) << "other files are left alone";
   EXPECT_TRUE(frame->intakeSummary().Contains("broken.jpg")) << frame->intakeSummary();
+  EXPECT_TRUE(frame->intakeDetailsOffered()) << "the reasons are a click away, not clipped";
   EXPECT_EQ(frame->queue()->GetItemCount(), 1);
   EXPECT_EQ(frame->pollWatchedFolder(), 0u);
   EXPECT_EQ(frame->pollWatchedFolder(), 0u) << "nothing is taken in twice";

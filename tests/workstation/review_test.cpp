@@ -142,6 +142,12 @@ TEST_F(ReviewTest, ElectronicPrescriptionFromIntakeToHandOut) {
   RX_ASSERT_OK(review.recordStep(id, "prepare"));
   RX_ASSERT_OK(review.scanPackage(id, "81234560000012345678\r\n"));
   RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
+  // The same pack scanned twice: a slip at this counter, not a pack dispensed before.
+  auto twice = review.scanPackage(id, "81234560000012345678");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(twice.status().message().find("already scanned"), std::string::npos)
+      << twice.status().message();
   EXPECT_EQ(review.handOut(id).code(), ErrorCode::kConflict) << "check (核对) is missing";
   RX_ASSERT_OK(review.recordStep(id, "check"));
   RX_ASSERT_OK(review.handOut(id));
@@ -180,7 +186,7 @@ TEST_F(ReviewTest, SecondUseOfThePrescriptionAndOfATraceCodeAreRefused) {
   approve(review, second);
   auto dup = review.scanPackage(second, "81234560000012345678");
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(dup.status().code(), ErrorCode::kAlreadyExists) << "a pack handed out before";
   EXPECT_NE(dup.status().message().find("prescription " + std::to_string(first)), std::string::npos)
       << dup.status().message();
 }

@@ -133,7 +133,7 @@ wxString ConsultationsDialog::save() {
   c.minutes = minutes_->GetValue();
   auto id = service_.record(c);
   if (!id) {
-    error_->SetLabel(toWx(id.status().message()));
+    error_->SetLabel(explain(id.status(), _("The consultation was not saved.")));
     error_->Wrap(FromDIP(320));
     Layout();
     return errorText();
@@ -152,7 +152,7 @@ int ConsultationsDialog::find(const wxString& words) {
   detail_->Clear();
   found_.clear();
   if (!found) {
-    error_->SetLabel(toWx(found.status().message()));
+    error_->SetLabel(explain(found.status()));
     return 0;
   }
   found_ = std::move(*found);
@@ -173,7 +173,7 @@ void ConsultationsDialog::showSelected() {
   if (row < 0 || row >= static_cast<int>(found_.size())) return;
   auto c = service_.show(found_[static_cast<std::size_t>(row)].id);  // audited for supervisors
   if (!c) {
-    detail_->SetValue(toWx(c.status().message()));
+    detail_->SetValue(explain(c.status()));
     return;
   }
   wxString text;

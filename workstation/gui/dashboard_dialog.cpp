@@ -133,7 +133,7 @@ void DashboardDialog::showPeriod(int days) {
   auto first = *toDays(to) - std::chrono::days(days - 1);
   auto report = ws::makeReport(session_, fromDays(first), to);
   if (!report) {
-    error_->SetLabel(toWx(report.status().message()));
+    error_->SetLabel(explain(report.status()));
     return;
   }
   error_->SetLabel(wxEmptyString);

@@ -70,7 +70,8 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::
   print_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
     auto v = ws::VoucherService(session_).voucher(record_);
     Status printed = v ? ws::printVoucher(*v) : v.status();
-    showStatus(printed ? _("The voucher was sent to the printer.") : toWx(printed.message()),
+    showStatus(printed ? _("The voucher was sent to the printer.")
+                       : explain(printed, _("The voucher was not printed.")),
                printed.isOk());
   });
   // A scanner is a keyboard: whatever has focus here, digits it types land in the code field.
@@ -94,7 +95,7 @@ void DispenseDialog::refreshLines() {
   lines_->DeleteAllItems();
   auto progress = review_.dispensingProgress(record_);
   if (!progress) {
-    showStatus(toWx(progress.status().message()), false);
+    showStatus(explain(progress.status()), false);
     return;
   }
   for (const auto& l : *progress) {
@@ -116,6 +117,31 @@ void DispenseDialog::showStatus(const wxString& text, bool ok) {
   Layout();
 }
 
+namespace {
+// What a refused scan means at the counter; the service's message (which names the earlier
+// dispensing, the drug, the count) follows as the detail.
+wxString scanHeadline(const Status& status) {
+  switch (status.code()) {
+    case ErrorCode::kInvalidArgument:
+      return _(
+          "Not a traceability code: expected 20 digits beginning with 8, or a GS1 code with "
+          "(01), (10), (17) and (21).");
+    case ErrorCode::kAlreadyExists:
+      return _(
+          "⚠ This pack was handed out before: do not hand it out. Keep it aside and tell "
+          "the supervisor.");
+    case ErrorCode::kNotFound:
+      return _("This product is not in the pharmacy's product list; a supervisor adds it.");
+    case ErrorCode::kConflict:
+      return _(
+          "This pack does not belong on this prescription now (scanned already, another "
+          "drug, one too many, or not yet approved).");
+    default:
+      return wxString();
+  }
+}
+}  // namespace
+
 void DispenseDialog::onCode() {
   const std::string code = fromWx(code_->GetValue().Strip(wxString::both));
   code_->Clear();
@@ -124,7 +150,7 @@ void DispenseDialog::onCode() {
   lastScanOk_ = package.isOk();
   if (!package) {
     wxBell();
-    showStatus(toWx(package.status().message()), false);
+    showStatus(explain(package.status(), scanHeadline(package.status())), false);
   } else {
     showStatus(wxString::Format(_("✓ %s accepted"), toWx(package->drugName.value_or(code))), true);
   }
@@ -148,13 +174,13 @@ wxString DispenseDialog::linesText() const {
 
 wxString DispenseDialog::prepared() {
   Status st = review_.recordStep(record_, "prepare");
-  showStatus(st ? _("Prepared (调配) recorded.") : toWx(st.message()), st.isOk());
+  showStatus(st ? _("Prepared (调配) recorded.") : explain(st), st.isOk());
   return st ? wxString() : statusText();
 }
 
 wxString DispenseDialog::checked() {
   Status st = review_.recordStep(record_, "check");
-  showStatus(st ? _("Checked (核对) recorded.") : toWx(st.message()), st.isOk());
+  showStatus(st ? _("Checked (核对) recorded.") : explain(st), st.isOk());
   return st ? wxString() : statusText();
 }
 
@@ -162,7 +188,7 @@ wxString DispenseDialog::handOut(bool partial) {
   Status st = review_.handOut(record_, partial);
   if (!st) {
     wxBell();
-    showStatus(toWx(st.message()), false);
+    showStatus(explain(st, _("Not handed out.")), false);
     return statusText();
   }
   showStatus(partial ? _("Handed out in part; the rest can be handed out later.")
@@ -177,7 +203,7 @@ void DispenseDialog::showVoucher() {
   auto v = ws::VoucherService(session_).voucher(record_);
   auto png = v ? ws::renderVoucherPng(*v, GetDPIScaleFactor()) : Result<std::string>(v.status());
   if (!png) {
-    showStatus(toWx(png.status().message()), false);
+    showStatus(explain(png.status(), _("The voucher could not be drawn.")), false);
     return;
   }
   if (!wxImage::FindHandler(wxBITMAP_TYPE_PNG)) wxImage::AddHandler(new wxPNGHandler);

@@ -169,7 +169,7 @@ void FirstRunDialog::onCreate(wxCommandEvent&) {
       return complain(_("The unified social credit code (统一社会信用代码) is not valid: it has 18 "
                         "characters, the last one a check character (GB 32100-2015)."),
                       "uscc");
-    return complain(toWx(s.message()), "pharmacist");
+    return complain(explain(s), "pharmacist");
   }
   const std::string path = value("store");
   createdPharmacist_ = setup.pharmacist->name;
@@ -191,7 +191,7 @@ void FirstRunDialog::onCreate(wxCommandEvent&) {
 void FirstRunDialog::finish(const Status& status) {
   setBusy(false);
   if (!status) {
-    error_->SetLabel(_("The store could not be created.") + "\n" + toWx(status.message()));
+    error_->SetLabel(explain(status, _("The store could not be created.")));
     error_->Wrap(FromDIP(640));
     Layout();
     Fit();

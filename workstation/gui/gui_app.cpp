@@ -89,9 +89,8 @@ bool RxdeskApp::OnInit() {
     options.storePath = ws::demoStorePath();
     auto created = ws::ensureDemoStore(options.storePath);
     if (!created) {
-      wxMessageBox(
-          _("The demo store could not be created.") + "\n" + toWx(created.status().message()),
-          _("rxdesk"), wxICON_ERROR);
+      wxMessageBox(explain(created.status(), _("The demo store could not be created.")),
+                   _("rxdesk"), wxICON_ERROR);
       return false;
     }
     options.presetUser = ws::kDemoPharmacist;

@@ -21,18 +21,16 @@ wxString loginErrorMessage(const Status& status) {
     case ErrorCode::kUnknownUser:
       return _("There is no such user in this store.");
     case ErrorCode::kLockedOut:
-      return _("Too many wrong passwords. Wait a moment before trying again.") + "\n" +
-             toWx(status.message());
+      return explain(status, _("Too many wrong passwords. Wait a moment before trying again."));
     case ErrorCode::kNotFound:
-      return _("The store file was not found.") + "\n" + toWx(status.message());
+      return explain(status, _("The store file was not found."));
     case ErrorCode::kCorrupt:
-      return _("The store or its key file is damaged or belongs to another pharmacy. Call "
-               "support.") +
-             "\n" + toWx(status.message());
+      return explain(status, _("The store or its key file is damaged or belongs to another "
+                               "pharmacy. Call support."));
     case ErrorCode::kUnsupported:
-      return _("This computer's SQLCipher library cannot be used.") + "\n" + toWx(status.message());
+      return explain(status, _("This computer's SQLCipher library cannot be used."));
     default:
-      return _("Login failed.") + "\n" + toWx(status.message());
+      return explain(status, _("Login failed."));
   }
 }
 

@@ -93,6 +93,10 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   top->Add(header, 0, wxEXPAND | wxALL, 10);
 
   infoBar_ = new wxInfoBar(panel);
+  // Our own Close: GTK's default one is labelled in the system's language, not rxdesk's.
+  infoBar_->AddButton(wxID_CLOSE, _("Close"));
+  infoBar_->Bind(
+      wxEVT_BUTTON, [this](wxCommandEvent&) { showIntakeDetails(); }, kIntakeDetailsId);
   top->Add(infoBar_, 0, wxEXPAND);
   intakePanel_ = new wxPanel(panel);
   auto* intakeRow = new wxBoxSizer(wxHORIZONTAL);
@@ -141,9 +145,22 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   SetMinSize(FromDIP(wxSize(800, 500)));
   CentreOnScreen();
   refreshQueue();
+  queue_->SetFocus();  // arrows choose, Enter opens: the counter works from the keyboard
   // Key presses anywhere in the window count as activity; the app's event filter adds clicks.
-  Bind(wxEVT_CHAR_HOOK, [](wxKeyEvent& e) {
+  Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
     noteActivity();
+    // Enter on the queue opens the selected prescription. (GTK opens the row under its cursor
+    // only once an arrow key has moved it, not the row selected for the pharmacist.)
+    const int key = e.GetKeyCode();
+    wxWindow* focus = wxWindow::FindFocus();
+    if ((key == WXK_RETURN || key == WXK_NUMPAD_ENTER) && !e.HasAnyModifiers() && focus &&
+        (focus == queue_ || queue_->IsDescendant(focus))) {
+      const int row = queue_->GetSelectedRow();
+      if (row >= 0 && row < static_cast<int>(rows_.size())) {
+        openRecord(rows_[row]);
+        return;
+      }
+    }
     e.Skip();
   });
   timer_.SetOwner(this, wxWindow::NewControlId());
@@ -203,6 +220,24 @@ bool MainFrame::takeIn(std::vector<std::string> files) {
   return true;
 }
 
+namespace {
+// Why a file was not taken in, in the pharmacist's words; the service's message follows as detail.
+wxString intakeHeadline(const Status& status) {
+  switch (status.code()) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kCorrupt:
+    case ErrorCode::kUnsupported:
+      return _(
+          "not a photo or e-prescription rxdesk can read (damaged, too large, or another "
+          "kind of file).");
+    case ErrorCode::kNotFound:
+      return _("the file is no longer there.");
+    default:
+      return wxString();
+  }
+}
+}  // namespace
+
 void MainFrame::present(IntakeRead read) {
   IntakeOutcome outcome;
   outcome.file = read.file;
@@ -221,7 +256,7 @@ void MainFrame::present(IntakeRead read) {
   if (id) {
     outcome.record = *id;
   } else {
-    outcome.error = toWx(id.status().message());
+    outcome.error = explainInline(id.status(), intakeHeadline(id.status()));
     spdlog::warn("intake: a file was not taken in ({})", errorCodeName(id.status().code()));
   }
   outcomes_.push_back(std::move(outcome));
@@ -243,7 +278,7 @@ void MainFrame::intakeFinished(bool cancelled) {
   }
   intakeSummary_ = text;
   const bool problems = cancelled || taken < static_cast<long long>(outcomes_.size());
-  infoBar_->ShowMessage(text, problems ? wxICON_WARNING : wxICON_INFORMATION);
+  showIntakeSummary(problems);
   panel_->Layout();
   spdlog::info("intake finished: {} of {} taken in{}", taken, outcomes_.size(),
                cancelled ? ", cancelled" : "");
@@ -265,7 +300,7 @@ void MainFrame::intakeFinished(bool cancelled) {
         intakeSummary_ += "\n" + wxString::Format(_("Could not move %s out of the watched folder "
                                                     "(%s); take it out by hand."),
                                                   toWx(utf8OrEscaped(o.file)), toWx(ec.message()));
-        infoBar_->ShowMessage(intakeSummary_, wxICON_WARNING);
+        showIntakeSummary(true);
         watchStuck_.insert(o.file);
       }
       watchSeen_.erase(o.file);
@@ -274,10 +309,35 @@ void MainFrame::intakeFinished(bool cancelled) {
   // The job is finished; it is released at the next intake or when the window closes.
 }
 
+// The infobar has room for one line: the count, and a Details… button for the files that were
+// not taken in (a folder may hold hundreds, each with its reason).
+void MainFrame::showIntakeSummary(bool problems) {
+  const wxString first = intakeSummary_.BeforeFirst('\n');
+  const bool more = first.size() < intakeSummary_.size();
+  intakeDetailsOffered_ = more;
+  if (infoBar_->HasButtonId(kIntakeDetailsId)) infoBar_->RemoveButton(kIntakeDetailsId);
+  if (more) infoBar_->AddButton(kIntakeDetailsId, _("Details…"));
+  infoBar_->ShowMessage(first, problems ? wxICON_WARNING : wxICON_INFORMATION);
+  panel_->Layout();
+}
+
+void MainFrame::showIntakeDetails() {
+  wxDialog dialog(this, wxID_ANY, _("What was not taken in"), wxDefaultPosition, wxDefaultSize,
+                  wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER);
+  auto* top = new wxBoxSizer(wxVERTICAL);
+  top->Add(new wxTextCtrl(&dialog, wxID_ANY, intakeSummary_, wxDefaultPosition,
+                          dialog.FromDIP(wxSize(760, 320)), wxTE_MULTILINE | wxTE_READONLY),
+           1, wxEXPAND | wxALL, 10);
+  top->Add(makeCloseButton(&dialog), 0, wxALIGN_RIGHT | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+  dialog.SetSizerAndFit(top);
+  dialog.CentreOnParent();
+  dialog.ShowModal();
+}
+
 void MainFrame::openRecord(std::int64_t record) {
   auto r = data::PrescriptionRepository(session_->store().connection()).find(record);
   if (!r) {
-    wxMessageBox(toWx(r.status().message()), _("rxdesk"), wxICON_ERROR, this);
+    wxMessageBox(explain(r.status()), _("rxdesk"), wxICON_ERROR, this);
     return;
   }
   switch (r->state) {
@@ -459,9 +519,9 @@ void MainFrame::checkBackup() {
   wxString text;
   if (!written) {
     spdlog::warn("scheduled backup failed: {}", written.status().message());
-    text = _("⚠ Backup failed: ") + toWx(written.status().message());
+    text = explainInline(written.status(), _("⚠ Backup failed."));
   } else if (auto st = ws::backupStatus(*session_); !st) {
-    text = toWx(st.status().message());
+    text = explainInline(st.status());
   } else if (!st->lastAt) {
     text = _("⚠ No backup yet");
   } else {
@@ -640,6 +700,10 @@ void MainFrame::showReuse(std::int64_t record) {
 }
 
 void MainFrame::refreshQueue() {
+  // The selection stays on the record it was on; otherwise on the first, so Enter opens it.
+  const int selected = queue_->GetSelectedRow();
+  const std::int64_t keep =
+      selected >= 0 && selected < static_cast<int>(rows_.size()) ? rows_[selected] : 0;
   queue_->DeleteAllItems();
   rows_.clear();
   ws::ReviewService& review = *review_;
@@ -671,7 +735,17 @@ void MainFrame::refreshQueue() {
       rows_.push_back(r.id);
     }
   }
-  emptyNote_->Show(queue_->GetItemCount() == 0);
+  if (!list)
+    infoBar_->ShowMessage(explainInline(list.status(), _("The queue could not be read.")),
+                          wxICON_ERROR);
+  if (!rows_.empty()) {
+    const auto at = std::find(rows_.begin(), rows_.end(), keep);
+    const wxDataViewItem item =
+        queue_->RowToItem(at == rows_.end() ? 0 : static_cast<int>(at - rows_.begin()));
+    queue_->SetCurrentItem(item);  // GTK's Enter opens the row under the cursor
+    queue_->Select(item);
+  }
+  emptyNote_->Show(queue_->GetItemCount() == 0 && list);
   Layout();
 }
 

@@ -58,6 +58,8 @@ class MainFrame : public wxFrame {
   // What the last intake did, file by file (also summed up in the bar above the queue).
   const std::vector<IntakeOutcome>& intakeOutcomes() const { return outcomes_; }
   wxString intakeSummary() const;
+  // Whether the infobar offers Details… for files that were not taken in.
+  bool intakeDetailsOffered() const { return intakeDetailsOffered_; }
 
   // The watched folder (setting intake.watch_folder, e.g. a scanner's or a phone's sync folder):
   // each poll takes in the photos and e-prescriptions that have not changed since the previous
@@ -110,6 +112,10 @@ class MainFrame : public wxFrame {
   wxStaticText* intakeText_ = nullptr;
   wxGauge* intakeGauge_ = nullptr;
   wxInfoBar* infoBar_ = nullptr;
+  static constexpr int kIntakeDetailsId = wxID_HIGHEST + 41;
+  bool intakeDetailsOffered_ = false;
+  void showIntakeSummary(bool problems);
+  void showIntakeDetails();
   wxString intakeSummary_;
   wxTimer watchTimer_;
   struct SeenFile {

@@ -113,7 +113,7 @@ void ReuseDialog::reload() {
   auto finding = reuse_.finding(record_);
   finding_.reset();
   if (finding && *finding) finding_ = **finding;
-  if (!finding) details_->SetLabel(toWx(finding.status().message()));
+  if (!finding) details_->SetLabel(explain(finding.status()));
   auto page = reuse_.page(record_);
   thisPage_->SetBitmap(pageBitmap(page ? *page : cv::Mat(), pageWidth()));
   if (!page || page->empty()) thisPage_->SetToolTip(_("No page image (electronic prescription)"));
@@ -177,7 +177,7 @@ wxString ReuseDialog::matchText() const {
 
 wxString ReuseDialog::overrule(const wxString& reason) {
   Status s = reuse_.overrule(record_, fromWx(reason));
-  if (!s) return toWx(s.message());
+  if (!s) return explain(s, _("The suspicion was not overruled."));
   reload();
   return wxEmptyString;
 }

@@ -123,7 +123,11 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   if (!opened) {
     // Another pharmacist has it open, or it was decided meanwhile: said once, nothing to do here.
     top->Add(error_, 0, wxALL, 12);
-    showError(toWx(opened.status().message()));
+    showError(
+        explain(opened.status(), opened.status().code() == ErrorCode::kConflict
+                                     ? _("Another pharmacist has this prescription open, or it was "
+                                         "decided meanwhile.")
+                                     : wxString()));
     top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, 8);
     SetSizerAndFit(top);
     return;
@@ -342,7 +346,7 @@ void ReviewDialog::refreshChecks() {
   checks_->DeleteAllItems();
   auto list = review_.checks(record_, beijingToday());
   if (!list) {
-    showError(toWx(list.status().message()));
+    showError(explain(list.status()));
     return;
   }
   // What blocks or needs a look first: the list scrolls on a 1366×768 screen.
@@ -366,7 +370,7 @@ wxString ReviewDialog::decide(ws::Decision decision) {
     return errorText();
   }
   if (Status saved = saveFields(); !saved) {
-    showError(toWx(saved.message()));
+    showError(explain(saved, _("The corrected fields were not saved.")));
     return errorText();
   }
   refreshChecks();
@@ -378,7 +382,7 @@ wxString ReviewDialog::decide(ws::Decision decision) {
   input.buyerConfirmedRiskWarning = buyerConfirmed_->GetValue();
   auto d = review_.decide(record_, input);
   if (!d) {
-    showError(toWx(d.status().message()));
+    showError(explain(d.status(), _("The decision was not recorded.")));
     return errorText();
   }
   showError(wxEmptyString);

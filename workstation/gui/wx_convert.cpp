@@ -48,7 +48,8 @@ wxDataViewListCtrl* makeList(wxWindow* parent, int width, int height,
   return list;
 }
 
-wxString explain(const Status& status) {
+namespace {
+wxString generalHeadline(const Status& status) {
   wxString headline;
   switch (status.code()) {
     case ErrorCode::kOk:
@@ -95,7 +96,20 @@ wxString explain(const Status& status) {
       headline = _("rxdesk met an unexpected error. Saved work is kept.");
       break;
   }
-  return headline + "\n" + wxString::Format(_("Detail: %s"), toWx(status.message()));
+  return headline;
+}
+}  // namespace
+
+wxString explain(const Status& status, const wxString& headline) {
+  if (status.isOk()) return wxString();
+  return (headline.empty() ? generalHeadline(status) : headline) + "\n" +
+         wxString::Format(_("Detail: %s"), toWx(status.message()));
+}
+
+wxString explainInline(const Status& status, const wxString& headline) {
+  if (status.isOk()) return wxString();
+  return (headline.empty() ? generalHeadline(status) : headline) + " " +
+         wxString::Format(_("(detail: %s)"), toWx(status.message()));
 }
 
 wxString beijingTime(const std::string& utc) {

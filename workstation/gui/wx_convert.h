@@ -42,8 +42,11 @@ wxDataViewListCtrl* makeList(wxWindow* parent, int width, int height,
                              std::initializer_list<std::pair<wxString, int>> columns);
 
 // An error as the pharmacist reads it: what kind of problem it is, in the user's language, then
-// the service's own message as the detail for support.
-wxString explain(const Status& status);
+// the service's own message as the detail for support. `headline`, when given, says what went
+// wrong in this screen's words instead of the general one for the error's kind.
+wxString explain(const Status& status, const wxString& headline = wxString());
+// The same on one line, for lists (the intake summary).
+wxString explainInline(const Status& status, const wxString& headline = wxString());
 
 // A stored UTC timestamp as the counter reads it: Beijing time, "YYYY-MM-DD hh:mm".
 wxString beijingTime(const std::string& utc);

@@ -652,6 +652,12 @@ Result<data::PackageRecord> ReviewService::scanPackage(std::int64_t id,
                       " is not in the pharmacy's product list; a supervisor adds it "
                       "(rxdesk-cli product add or product import)");
   RX_ASSIGN_OR_RETURN(auto packages, repo.packages(id));
+  // The same pack scanned twice at this counter is a slip, not a pack handed out before.
+  if (std::any_of(packages.begin(), packages.end(),
+                  [&](const auto& p) { return p.traceCode == code.canonical; }))
+    return Status(
+        ErrorCode::kConflict,
+        "package " + code.canonical + " is already scanned for prescription " + std::to_string(id));
   const auto lines = linesOf(r, packages);
   auto line = std::find_if(lines.begin(), lines.end(),
                            [&](const auto& l) { return l.drugName == product->drugName; });
