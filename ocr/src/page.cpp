@@ -203,6 +203,7 @@ Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer) {
   cv::Mat H = cv::getPerspectiveTransform(corners.data(), dst.data());
   cv::Mat page;
   cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
+  gray.release();  // the whole photo in grey is not needed past here
   page = eraseRules(flattenLighting(page));
 
   // Upright or upside down: read the same band of text both ways up and keep the way it reads

@@ -1,6 +1,7 @@
 #include "ocr/reader.h"
 
 #include <chrono>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
@@ -24,7 +25,7 @@ Result<ReadResult> PrescriptionReader::readFile(const std::string& path) {
   auto start = Clock::now();
   RX_ASSIGN_OR_RETURN(cv::Mat image, loadImage(path, limits_));
   const double decodeMs = msSince(start);
-  RX_ASSIGN_OR_RETURN(ReadResult r, readImage(image));
+  RX_ASSIGN_OR_RETURN(ReadResult r, readImage(std::move(image)));
   r.ms.decode = decodeMs;
   r.ms.total += decodeMs;
   return r;
@@ -35,7 +36,7 @@ Result<ReadResult> PrescriptionReader::read(const std::vector<std::uint8_t>& byt
   auto start = Clock::now();
   RX_ASSIGN_OR_RETURN(cv::Mat image, decodeImage(bytes, name, limits_));
   const double decodeMs = msSince(start);
-  RX_ASSIGN_OR_RETURN(ReadResult r, readImage(image));
+  RX_ASSIGN_OR_RETURN(ReadResult r, readImage(std::move(image)));
   r.ms.decode = decodeMs;
   r.ms.total += decodeMs;
   return r;
@@ -123,13 +124,19 @@ void PrescriptionReader::rereadNames(const cv::Mat& page, ExtractedFields& field
   }
 }
 
-Result<ReadResult> PrescriptionReader::readImage(const cv::Mat& bgr) {
+Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   ReadResult r;
   r.width = bgr.cols;
   r.height = bgr.rows;
   auto t = Clock::now();
+  r.qrPayloads = decodeQrCodes(bgr);
+  r.ms.qr = msSince(t);
+  t = Clock::now();
   RX_ASSIGN_OR_RETURN(r.page, preparePage(bgr, *recognizer_));
   r.ms.page = msSince(t);
+  // The photo in colour (36 MB at 12 megapixels) is not needed past the straightened page; when
+  // the caller handed it over, it goes before the page is read, which is when memory peaks.
+  bgr.release();
   t = Clock::now();
   RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
   recoverMissedLines(r.page.gray, r.lines);
@@ -138,9 +145,6 @@ Result<ReadResult> PrescriptionReader::readImage(const cv::Mat& bgr) {
   r.fields = extractFields(r.lines, lexicon_);
   rereadNames(r.page.gray, r.fields);
   r.ms.fields = msSince(t);
-  t = Clock::now();
-  r.qrPayloads = decodeQrCodes(bgr);
-  r.ms.qr = msSince(t);
   r.ms.total = r.ms.page + r.ms.recognize + r.ms.fields + r.ms.qr;
   return r;
 }

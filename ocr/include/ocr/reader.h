@@ -34,7 +34,8 @@ class PrescriptionReader {
   Result<ReadResult> readFile(const std::string& path);
   Result<ReadResult> read(const std::vector<std::uint8_t>& bytes, const std::string& name);
   // From an already decoded BGR image.
-  Result<ReadResult> readImage(const cv::Mat& bgr);
+  // Pass the photo with std::move to let its memory go once the page is straightened.
+  Result<ReadResult> readImage(cv::Mat bgr);
 
   Recognizer& recognizer() { return *recognizer_; }
 
