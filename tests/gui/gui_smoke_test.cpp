@@ -132,7 +132,14 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
   EXPECT_EQ(frame->queue()->GetColumnCount(), 7u);
   EXPECT_EQ(frame->queue()->GetItemCount(), 4) << "the demo e-prescriptions, one of them twice";
   EXPECT_EQ(frame->queue()->GetSelectedRow(), 0) << "Enter opens the first waiting prescription";
-  EXPECT_TRUE(frame->queue()->HasFocus() || frame->queue()->IsDescendant(wxWindow::FindFocus()));
+  // Focus arrives from the X server after the window is shown; a loaded machine takes longer.
+  EXPECT_TRUE(pumpUntil(
+      [&] {
+        wxWindow* focus = wxWindow::FindFocus();
+        return focus && (focus == frame->queue() || frame->queue()->IsDescendant(focus));
+      },
+      10))
+      << "the queue has the keyboard";
   EXPECT_EQ(frame->GetTitle(), wxString::FromUTF8(lang == "zh_CN" ? "rxdesk — 处方队列"
                                                                   : "rxdesk — prescription queue"));
   screenshot(std::string("main-") + GetParam());
