@@ -277,8 +277,11 @@ TEST(GuiLocale, MenusReadWhenTheSystemLocaleIsPlainC) {
   auto* frame = new MainFrame(std::move(*session));
   wxMenu* file = frame->GetMenuBar()->GetMenu(0);
   ASSERT_GT(file->GetMenuItemCount(), 5u);
-  for (const wxMenuItem* item : file->GetMenuItems())
-    if (!item->IsSeparator()) EXPECT_FALSE(item->GetItemLabelText().empty()) << item->GetId();
+  for (const wxMenuItem* item : file->GetMenuItems()) {
+    if (!item->IsSeparator()) {
+      EXPECT_FALSE(item->GetItemLabelText().empty()) << item->GetId();
+    }
+  }
   EXPECT_TRUE(
       file->GetMenuItems()[0]->GetItemLabelText().StartsWith(wxString::FromUTF8("导入文件")))
       << file->GetMenuItems()[0]->GetItemLabelText().utf8_str();

@@ -14,6 +14,7 @@
 #include "ocr/image_io.h"
 #include "ocr/reader.h"
 #include "workstation/csv.h"
+#include "workstation/intake.h"
 #include "workstation/ocr_json.h"
 #include "workstation/reuse.h"
 #include "workstation/review.h"
@@ -96,8 +97,7 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
       !s)
     return reportError(g, s);
   const long long loadMs = msSince(loadStart);
-  std::unique_ptr<ocr::PrescriptionReader> reader;
-  std::optional<ocr::DrugLexicon> lexicon;
+  ws::IntakeReader reader;
   int worst = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string& file = files[i];
@@ -108,49 +108,23 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
     json doc = {{"input", utf8OrEscaped(file)}};
     json ms = json::object();
     Status failure;
-    if (ws::looksLikeJsonFile(file)) {
-      auto text = data::readWholeFile(file, ws::kMaxErxBytes);
-      auto erx =
-          text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
-      if (!erx) {
-        failure = erx.status();
-      } else {
-        auto verdict = ws::ErxVerifier(session).verifyAndRecord(*erx);
-        ms["verify"] = msSince(start);
-        auto id = verdict ? review.presentElectronic(*erx, *verdict, file)
-                          : Result<std::int64_t>(verdict.status());
-        if (!id) {
-          failure = id.status();
-        } else {
-          doc["record"] = *id;
-          doc["kind"] = "electronic";
-          doc["signature"] = verdict->toJson();
-        }
-      }
+    const ws::IntakeRead read = reader.read(file);
+    const json ocr = read.paper ? ws::ocrResultJson(file, *read.paper) : json::object();
+    if (read.paper) ms = ocr["ms"];
+    ms.erase("total");
+    const auto presentStart = std::chrono::steady_clock::now();
+    auto presented = ws::presentRead(session, review, read);
+    ms[read.electronic ? "verify" : "present"] = msSince(presentStart);
+    if (!presented) {
+      failure = presented.status();
     } else {
-      if (!reader) {
-        auto lex = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
-        if (!lex) return reportError(g, lex.status());
-        lexicon = std::move(*lex);
-        reader = std::make_unique<ocr::PrescriptionReader>(ocr::makeTesseractRecognizer("chi_sim"),
-                                                           &*lexicon);
-      }
-      auto read = reader->readFile(file);
-      const auto presentStart = std::chrono::steady_clock::now();
-      auto id = read ? review.presentPaper(read->fields, file, read->page.gray, read->qrPayloads)
-                     : Result<std::int64_t>(read.status());
-      if (!id) {
-        failure = id.status();
-      } else {
-        json o = ws::ocrResultJson(file, *read);
-        doc["record"] = *id;
-        doc["kind"] = "paper";
-        doc["fields"] = o["fields"];
-        doc["drugs"] = o["drugs"];
-        doc["qr"] = o["qr"];
-        ms = o["ms"];
-        ms.erase("total");
-        ms["present"] = msSince(presentStart);
+      doc["record"] = presented->record;
+      doc["kind"] = read.electronic ? "electronic" : "paper";
+      if (presented->signature) doc["signature"] = presented->signature->toJson();
+      if (read.paper) {
+        doc["fields"] = ocr["fields"];
+        doc["drugs"] = ocr["drugs"];
+        doc["qr"] = ocr["qr"];
       }
     }
     if (!failure.isOk()) {

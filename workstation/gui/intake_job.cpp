@@ -6,10 +6,6 @@
 #include <filesystem>
 #include <memory>
 
-#include "data/files.h"
-#include "ocr/lexicon.h"
-#include "ocr/recognizer.h"
-
 namespace rx::gui {
 
 IntakeJob::IntakeJob(wxEvtHandler* owner, std::vector<std::string> files, Callbacks callbacks)
@@ -23,8 +19,7 @@ IntakeJob::~IntakeJob() {
 }
 
 void IntakeJob::work() {
-  std::unique_ptr<ocr::PrescriptionReader> reader;
-  std::optional<ocr::DrugLexicon> lexicon;
+  ws::IntakeReader reader;
   const std::size_t total = files_.size();
   std::size_t i = 0;
   for (; i < total && !cancelled_; ++i) {
@@ -32,39 +27,8 @@ void IntakeJob::work() {
     owner_->CallAfter([this, i, total, file] {
       if (callbacks_.starting) callbacks_.starting(i, total, file);
     });
-    IntakeRead read;
-    read.file = file;
-    if (ws::looksLikeJsonFile(file)) {
-      auto text = data::readWholeFile(file, ws::kMaxErxBytes);
-      auto erx =
-          text ? ws::parseEPrescription(*text, file) : Result<ws::EPrescription>(text.status());
-      if (erx)
-        read.electronic = std::move(*erx);
-      else
-        read.error = erx.status();
-    } else {
-      if (!reader) {
-        auto lex = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
-        if (!lex) {
-          read.error = lex.status();
-        } else {
-          lexicon = std::move(*lex);
-          reader = std::make_unique<ocr::PrescriptionReader>(
-              ocr::makeTesseractRecognizer("chi_sim"), &*lexicon);
-        }
-      }
-      if (reader) {
-        auto r = reader->readFile(file);
-        if (r)
-          read.paper = std::move(*r);
-        else
-          read.error = r.status();
-      }
-    }
-    if (!read.electronic && !read.paper && read.error.isOk())
-      read.error = Status(ErrorCode::kInternal, file + " was neither read nor refused");
     // The result (a page image, the fields) moves to the UI thread; nothing stays here.
-    auto shared = std::make_shared<IntakeRead>(std::move(read));
+    auto shared = std::make_shared<ws::IntakeRead>(reader.read(file));
     owner_->CallAfter([this, shared] {
       if (callbacks_.read) callbacks_.read(std::move(*shared));
     });

@@ -11,20 +11,13 @@
 #include <thread>
 #include <vector>
 
-#include "base/status.h"
-#include "ocr/reader.h"
-#include "workstation/eprescription.h"
+#include "workstation/intake.h"
 
 class wxEvtHandler;
 
 namespace rx::gui {
 
-struct IntakeRead {
-  std::string file;
-  std::optional<ws::EPrescription> electronic;
-  std::optional<ocr::ReadResult> paper;
-  Status error;  // the file could not be read
-};
+using ws::IntakeRead;
 
 class IntakeJob {
  public:

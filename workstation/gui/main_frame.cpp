@@ -241,23 +241,12 @@ wxString intakeHeadline(const Status& status) {
 void MainFrame::present(IntakeRead read) {
   IntakeOutcome outcome;
   outcome.file = read.file;
-  auto presented = [&]() -> Result<std::int64_t> {
-    if (read.electronic) {
-      RX_ASSIGN_OR_RETURN(auto verdict,
-                          ws::ErxVerifier(*session_).verifyAndRecord(*read.electronic));
-      return review_->presentElectronic(*read.electronic, verdict, read.file);
-    }
-    if (read.paper)
-      return review_->presentPaper(read.paper->fields, read.file, read.paper->page.gray,
-                                   read.paper->qrPayloads);
-    return read.error;  // the reading thread could not read it
-  };
-  Result<std::int64_t> id = presented();
-  if (id) {
-    outcome.record = *id;
+  auto presented = ws::presentRead(*session_, *review_, read);
+  if (presented) {
+    outcome.record = presented->record;
   } else {
-    outcome.error = explainInline(id.status(), intakeHeadline(id.status()));
-    spdlog::warn("intake: a file was not taken in ({})", errorCodeName(id.status().code()));
+    outcome.error = explainInline(presented.status(), intakeHeadline(presented.status()));
+    spdlog::warn("intake: a file was not taken in ({})", errorCodeName(presented.status().code()));
   }
   outcomes_.push_back(std::move(outcome));
   intakeGauge_->SetValue(static_cast<int>(outcomes_.size()));

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "workstation/intake.h"
 #include "workstation/review.h"
 #include "workstation/session.h"
 
@@ -26,7 +27,6 @@ namespace rx::gui {
 
 class IntakeJob;
 class LoginDialog;
-struct IntakeRead;
 
 class MainFrame : public wxFrame {
  public:
@@ -93,7 +93,7 @@ class MainFrame : public wxFrame {
   void onTimer(wxTimerEvent&);
   void unlocked(std::unique_ptr<ws::Session> session);
   void showUser();
-  void present(IntakeRead read);
+  void present(ws::IntakeRead read);
   void intakeFinished(bool cancelled);
 
   std::unique_ptr<ws::Session> session_;
