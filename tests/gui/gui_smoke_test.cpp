@@ -31,6 +31,7 @@
 #include "login_dialog.h"
 #include "main_frame.h"
 #include "ocr/lexicon.h"
+#include "page_view.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
 #include "sampling_dialog.h"
@@ -444,6 +445,28 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     ASSERT_TRUE(dialog->opened()) << dialog->errorText().utf8_str();
     ASSERT_TRUE(showOnScreen(dialog));
     screenshot("review-" + lang);
+    // The page zooms, turns and fits again from the keyboard, wherever the focus is.
+    PageView* view = dialog->pageView();
+    ASSERT_NE(view, nullptr);
+    const wxSize fitted = view->shownSize();
+    EXPECT_LE(fitted.x, view->GetClientSize().x) << "fitted to the view's width at first";
+    wxUIActionSimulator keys;
+    keys.Char('=', wxMOD_CONTROL);
+    keys.Char('=', wxMOD_CONTROL);
+    ASSERT_TRUE(pumpUntil([&] { return view->shownSize().x > fitted.x * 3 / 2; }, 5))
+        << "Ctrl++ twice: " << view->shownSize().x << " px wide, fitted " << fitted.x;
+    EXPECT_GT(view->GetVirtualSize().x, view->GetClientSize().x) << "zoomed in, the page scrolls";
+    screenshot("review-zoomed-" + lang);
+    keys.Char('r', wxMOD_CONTROL);
+    ASSERT_TRUE(pumpUntil([&] { return view->quarterTurns() == 1; }, 5));
+    EXPECT_GT(view->shownSize().x, view->shownSize().y) << "a portrait page turned lies across";
+    keys.Char('r', wxMOD_CONTROL);
+    keys.Char('r', wxMOD_CONTROL);
+    keys.Char('r', wxMOD_CONTROL);
+    keys.Char('0', wxMOD_CONTROL);
+    ASSERT_TRUE(pumpUntil([&] { return view->quarterTurns() == 0; }, 5));
+    pumpUntil([] { return false; }, 0.2);
+    EXPECT_EQ(view->shownSize(), fitted) << "four turns and Ctrl+0: as it was";
     EXPECT_FALSE(dialog->approve().empty()) << "the buyer's ID and confirmation are missing";
     // What the pharmacist reads off the paper, and the buyer's ID card.
     dialog->setField("date", toWx(rx.date));

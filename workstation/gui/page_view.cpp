@@ -1,7 +1,9 @@
 #include "page_view.h"
 
+#include <wx/dcclient.h>
 #include <wx/image.h>
 
+#include <algorithm>
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 
@@ -28,6 +30,130 @@ wxBitmap pageWithBoxes(const cv::Mat& gray, const std::vector<PageBox>& boxes, i
   wxImage img(rgb.cols, rgb.rows);
   std::memcpy(img.GetData(), rgb.data, static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
   return wxBitmap(img);
+}
+
+PageView::PageView(wxWindow* parent, cv::Mat gray, std::vector<PageBox> boxes, wxSize size)
+    : wxScrolledCanvas(parent, wxID_ANY, wxDefaultPosition, size,
+                       wxHSCROLL | wxVSCROLL | wxWANTS_CHARS),
+      gray_(std::move(gray)),
+      boxes_(std::move(boxes)) {
+  SetBackgroundStyle(wxBG_STYLE_PAINT);
+  SetScrollRate(10, 10);
+  // The vertical bar always there: a fitted page is taller than the view, and the width it is
+  // fitted to must not change when the bar appears.
+  ShowScrollbars(wxSHOW_SB_DEFAULT, wxSHOW_SB_ALWAYS);
+  zoom_ = fitZoom();
+  render();
+  // Fitted until the pharmacist zooms: the first real size (and any later one) refits.
+  Bind(wxEVT_SIZE, [this](wxSizeEvent& e) {
+    if (fitted_) {
+      zoom_ = fitZoom();
+      render();
+    }
+    e.Skip();
+  });
+  Bind(wxEVT_PAINT, [this](wxPaintEvent&) {
+    wxPaintDC dc(this);
+    dc.SetBackground(wxBrush(wxColour(200, 200, 200)));
+    dc.Clear();
+    DoPrepareDC(dc);
+    dc.DrawBitmap(bitmap_, 0, 0);
+  });
+  Bind(wxEVT_LEFT_DOWN, [this](wxMouseEvent& e) {
+    SetFocus();
+    dragFrom_ = e.GetPosition();
+    int ux = 0, uy = 0;
+    GetScrollPixelsPerUnit(&ux, &uy);
+    viewFrom_ = GetViewStart();
+    viewFrom_.x *= ux;
+    viewFrom_.y *= uy;
+    if (!HasCapture()) CaptureMouse();
+  });
+  Bind(wxEVT_MOTION, [this](wxMouseEvent& e) {
+    if (!HasCapture() || !e.Dragging()) return;
+    const wxPoint moved = e.GetPosition() - dragFrom_;
+    int ux = 1, uy = 1;
+    GetScrollPixelsPerUnit(&ux, &uy);
+    Scroll((viewFrom_.x - moved.x) / std::max(1, ux), (viewFrom_.y - moved.y) / std::max(1, uy));
+  });
+  Bind(wxEVT_LEFT_UP, [this](wxMouseEvent&) {
+    if (HasCapture()) ReleaseMouse();
+  });
+  Bind(wxEVT_MOUSE_CAPTURE_LOST, [](wxMouseCaptureLostEvent&) {});
+  Bind(wxEVT_MOUSEWHEEL, [this](wxMouseEvent& e) {
+    if (!e.ControlDown()) {
+      e.Skip();  // scrolls
+      return;
+    }
+    zoomBy(e.GetWheelRotation() > 0 ? 1.25 : 0.8);
+  });
+  Bind(wxEVT_KEY_DOWN, [this](wxKeyEvent& e) {
+    if (!handleKey(e)) e.Skip();
+  });
+}
+
+double PageView::fitZoom() const {
+  if (gray_.empty()) return 1;
+  const int across = turns_ % 2 ? gray_.rows : gray_.cols;
+  const int room = GetClientSize().x > 40 ? GetClientSize().x : GetSize().x;
+  return std::max(0.05, static_cast<double>(room - 2) / across);
+}
+
+void PageView::zoomBy(double factor) {
+  const double lowest = fitZoom() / 2;
+  zoom_ = std::clamp(zoom_ * factor, lowest, std::max(lowest, 1.5));
+  fitted_ = false;
+  render();
+}
+
+void PageView::fit() {
+  fitted_ = true;
+  zoom_ = fitZoom();
+  render();
+}
+
+void PageView::turn() {
+  turns_ = (turns_ + 1) % 4;
+  if (fitted_) zoom_ = fitZoom();
+  render();
+}
+
+bool PageView::handleKey(const wxKeyEvent& key) {
+  if (!key.ControlDown() || key.AltDown()) return false;
+  switch (key.GetKeyCode()) {
+    case '=':
+    case '+':
+    case WXK_NUMPAD_ADD:
+      zoomBy(1.25);
+      return true;
+    case '-':
+    case WXK_NUMPAD_SUBTRACT:
+      zoomBy(0.8);
+      return true;
+    case '0':
+    case WXK_NUMPAD0:
+      fit();
+      return true;
+    case 'R':
+      turn();
+      return true;
+    default:
+      return false;
+  }
+}
+
+void PageView::render() {
+  const int width =
+      gray_.empty() ? GetSize().x : std::max(16, static_cast<int>(gray_.cols * zoom_ + 0.5));
+  wxBitmap shown = pageWithBoxes(gray_, boxes_, width);
+  if (turns_ != 0) {
+    wxImage image = shown.ConvertToImage();
+    for (int i = 0; i < turns_; ++i) image = image.Rotate90(true);
+    shown = wxBitmap(image);
+  }
+  bitmap_ = shown;
+  SetVirtualSize(bitmap_.GetSize());
+  Refresh();
 }
 
 }  // namespace rx::gui

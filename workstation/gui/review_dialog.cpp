@@ -258,10 +258,17 @@ void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
     }
   }
   auto page = review_.reuse().page(record_);
-  auto* bitmap = new wxStaticBitmap(
-      parent, wxID_ANY, pageWithBoxes(page ? *page : cv::Mat(), boxes, FromDIP(pageWidth())));
-  bitmap->SetToolTip(toWx(utf8OrEscaped(rx_.source)));
-  into->Add(bitmap, 0, wxALL, 10);
+  const int width = FromDIP(pageWidth());
+  pageView_ = new PageView(parent, page ? *page : cv::Mat(), std::move(boxes),
+                           wxSize(width, width * 1754 / 1240));
+  pageView_->SetToolTip(toWx(utf8OrEscaped(rx_.source)) + "\n" +
+                        _("Ctrl+wheel or Ctrl++ / Ctrl+- zoom, drag to move, Ctrl+R turns, "
+                          "Ctrl+0 fits"));
+  into->Add(pageView_, 0, wxALL, 10);
+  // The page's keys work wherever the focus is in this window.
+  Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
+    if (!pageView_ || !pageView_->handleKey(e)) e.Skip();
+  });
 }
 
 void ReviewDialog::buildElectronic(wxWindow* parent, wxSizer* into) {

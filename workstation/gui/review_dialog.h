@@ -23,6 +23,8 @@ class wxButton;
 
 namespace rx::gui {
 
+class PageView;
+
 class ReviewDialog : public wxDialog {
  public:
   ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
@@ -42,7 +44,8 @@ class ReviewDialog : public wxDialog {
   int unticked() const;
   wxString checksText() const;
   wxString errorText() const;
-  bool opened() const { return opened_; }  // the review lock was taken
+  bool opened() const { return opened_; }           // the review lock was taken
+  PageView* pageView() const { return pageView_; }  // paper prescriptions only
 
  private:
   struct FieldRow {
@@ -51,6 +54,7 @@ class ReviewDialog : public wxDialog {
     std::string original;
   };
   void buildPage(wxWindow* parent, wxSizer* into);
+  PageView* pageView_ = nullptr;
   void buildElectronic(wxWindow* parent, wxSizer* into);
   Status saveFields();
   void refreshChecks();
