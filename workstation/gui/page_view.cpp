@@ -1,6 +1,7 @@
 #include "page_view.h"
 
 #include <wx/dcclient.h>
+#include <wx/gdicmn.h>
 #include <wx/image.h>
 
 #include <algorithm>
@@ -30,6 +31,11 @@ wxBitmap pageWithBoxes(const cv::Mat& gray, const std::vector<PageBox>& boxes, i
   wxImage img(rgb.cols, rgb.rows);
   std::memcpy(img.GetData(), rgb.data, static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
   return wxBitmap(img);
+}
+
+int pageWidthOnScreen(int reserved, int least, int most) {
+  const int height = wxGetClientDisplayRect().GetHeight() - reserved;
+  return std::clamp(height * 1240 / 1754, least, most);
 }
 
 PageView::PageView(wxWindow* parent, cv::Mat gray, std::vector<PageBox> boxes, wxSize size)

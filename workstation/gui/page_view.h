@@ -18,6 +18,10 @@ struct PageBox {
 // grey placeholder of an A5 page's proportions when there is no page.
 wxBitmap pageWithBoxes(const cv::Mat& gray, const std::vector<PageBox>& boxes, int width);
 
+// The width of the tallest A5 page that fits the screen's height less `reserved` pixels (the rest
+// of the window), between `least` and `most`.
+int pageWidthOnScreen(int reserved, int least, int most);
+
 // The page as the pharmacist examines it: fitted to the view at first; zoomed with Ctrl+wheel or
 // Ctrl++ / Ctrl+-, panned by dragging or with the scroll bars, turned a quarter clockwise with
 // Ctrl+R (a page the reader turned the wrong way), fitted again with Ctrl+0. Zoom stops at 1.5×

@@ -27,10 +27,7 @@ namespace {
 
 // Width of each of the two pages: as large as fits the screen's height with the rest of the
 // dialog (about 300 px), at most 420 px.
-int pageWidth() {
-  const int height = wxGetClientDisplayRect().GetHeight() - 320;
-  return std::clamp(height * 1240 / 1754, 200, 420);
-}
+int pageWidth() { return pageWidthOnScreen(320, 200, 420); }
 
 wxBitmap pageBitmap(const cv::Mat& gray, int width) { return pageWithBoxes(gray, {}, width); }
 

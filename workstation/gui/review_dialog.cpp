@@ -84,10 +84,7 @@ wxString severityLabel(ws::Severity s) {
     wxTRANSLATE("confirm the fields read with low confidence"),
 };
 
-int pageWidth() {
-  const int height = wxGetClientDisplayRect().GetHeight() - 200;
-  return std::clamp(height * 1240 / 1754, 300, 560);
-}
+int pageWidth() { return pageWidthOnScreen(200, 300, 560); }
 }  // namespace
 
 wxString checkMessage(const ws::RuleCheck& check) {
