@@ -32,7 +32,13 @@
 namespace rx::ws {
 namespace {
 
-enum Op : std::int64_t { kPresented = 1, kApproved = 2, kHandedOut = 3, kBackedUp = 4 };
+enum Op : std::int64_t {
+  kLoggedIn = 0,
+  kPresented = 1,
+  kApproved = 2,
+  kHandedOut = 3,
+  kBackedUp = 4
+};
 struct Report {
   std::int64_t op, id;
 };
@@ -84,6 +90,7 @@ Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
     std::fprintf(stderr, "child: %s\n", s.message().c_str());
     _exit(code);
   };
+  report(kLoggedIn, 0);
   ReviewService review(**wang);
   ErxVerifier verifier(**wang);
   for (int i = 0;; ++i) {
@@ -198,11 +205,14 @@ TEST(PowerLoss, SigkillDuringIntakeReviewDispensingAndBackupLeavesNothingHalfDon
       workUntilKilled(path, provider, round, fds[1]);
     }
     ::close(fds[1]);
-    // Kill at a random moment: 20-300 ms in, mid-operation most of the time.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 280));
-    ::kill(child, SIGKILL);
+    // Kill at a random moment 20-300 ms after the logins (whose time depends on the machine's
+    // load and on sanitizers, not on what is tested): mid-operation most of the time.
     Report r;
+    const bool loggedIn = ::read(fds[0], &r, sizeof r) == sizeof r && r.op == kLoggedIn;
+    if (loggedIn) std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 280));
+    ::kill(child, SIGKILL);
     while (::read(fds[0], &r, sizeof r) == sizeof r) {
+      if (r.op == kLoggedIn) continue;
       if (r.op == kBackedUp)
         backups.insert(r.id);
       else
