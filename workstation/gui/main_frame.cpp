@@ -267,8 +267,7 @@ void MainFrame::intakeFinished(bool cancelled) {
   }
   intakeSummary_ = text;
   const bool problems = cancelled || taken < static_cast<long long>(outcomes_.size());
-  showIntakeSummary(problems);
-  panel_->Layout();
+  showIntakeSummary(problems);  // lays the panel out
   spdlog::info("intake finished: {} of {} taken in{}", taken, outcomes_.size(),
                cancelled ? ", cancelled" : "");
   if (watchIntake_) {
