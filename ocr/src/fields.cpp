@@ -453,7 +453,8 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
     const std::u32string& t = s.text;
     // The hospital: the first line naming an institution, before the fields start.
     if (!out.fields.count("hospital") && out.fields.size() <= 1 && onlyHan(t).size() >= 4 &&
-        containsAny(t, {U"医院", U"中心", U"卫生", U"诊所", U"门诊部"}) && findLabels(t).empty()) {
+        containsAny(t, {U"医院", U"中心", U"卫生", U"诊所", U"门诊部", U"保健院"}) &&
+        findLabels(t).empty()) {
       FieldValue v = valueOf(s, 0, t.size(), lines[li], onlyHan(t));
       out.fields["hospital"] = v;
       continue;

@@ -14,6 +14,8 @@
 #include <map>
 #include <sstream>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "base/utf8.h"
 #include "ocr/reader.h"
 #include "ocr/runtime.h"
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
   bool baseline = true;
   bool verbose = false;
   std::string languages = "chi_sim";
+  std::string dump;
+  std::string secondOpinion = "HanS";
   app.add_option("--count", count, "Photos to generate");
   app.add_option("--seed", seed, "Corpus seed");
   app.add_option("--layouts", layouts, "Hospital layouts")->delimiter(',');
@@ -71,14 +75,23 @@ int main(int argc, char** argv) {
   app.add_flag("--verbose", verbose, "Print every field rxdesk got wrong");
   app.add_option("--languages", languages,
                  "Tesseract languages for rxdesk's pipeline (e.g. chi_sim+eng)");
+  app.add_option("--second-opinion", secondOpinion,
+                 "Tesseract model that reads the key fields again (empty: none)");
+  app.add_option("--dump", dump,
+                 "Folder to write each straightened page and the fields' truth and boxes to "
+                 "(fields.tsv), for working on the extraction");
   CLI11_PARSE(app, argc, argv);
+  std::ofstream dumpTsv;
+  if (!dump.empty()) dumpTsv.open(dump + "/fields.tsv");
 
   auto lexicon = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
   if (!lexicon) {
     std::cerr << lexicon.status().message() << "\n";
     return 1;
   }
-  ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer(languages), &*lexicon);
+  ocr::PrescriptionReader reader(
+      ocr::makeTesseractRecognizer(languages), &*lexicon, {},
+      secondOpinion.empty() ? nullptr : ocr::makeTesseractRecognizer(secondOpinion));
   test::RxGenerator gen(seed, ocr::defaultCataloguePath());
   test::TempDir dir;
   test::OcrScore ours, plain;
@@ -95,6 +108,16 @@ int main(int argc, char** argv) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
     auto wrong = ours.add(truth, r ? r->fields : ocr::ExtractedFields{});
+    if (!dump.empty() && r) {
+      cv::imwrite(dump + "/page-" + std::to_string(i) + ".png", r->page.gray);
+      for (const auto& [name, want] : test::OcrScore::truthFields(truth)) {
+        auto f = r->fields.fields.find(name);
+        const ocr::FieldValue got = f == r->fields.fields.end() ? ocr::FieldValue{} : f->second;
+        dumpTsv << i << '\t' << name << '\t' << want << '\t' << got.value << '\t' << got.confidence
+                << '\t' << got.box.x << '\t' << got.box.y << '\t' << got.box.width << '\t'
+                << got.box.height << '\n';
+      }
+    }
     if (verbose)
       for (const auto& w : wrong)
         std::cerr << "\nphoto " << i << " (layout " << truth.layout << "): " << w;

@@ -349,7 +349,7 @@ int main(int argc, char** argv) {
     std::atomic<std::size_t> next{0}, done{0};
     std::mutex progress;
     auto work = [&] {
-      ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer("chi_sim"), &*lexicon);
+      auto reader = ocr::makeStandardReader(&*lexicon);
       for (std::size_t i; (i = next++) < corpus.size();) {
         Item& it = items[i];
         it.group = corpus[i].group;
@@ -359,7 +359,7 @@ int main(int argc, char** argv) {
         it.patient = corpus[i].truth.patientName;
         it.hospital = corpus[i].truth.hospital;
         auto start = Clock::now();
-        auto read = reader.read(corpus[i].jpeg, "photo-" + std::to_string(i) + ".jpg");
+        auto read = reader->read(corpus[i].jpeg, "photo-" + std::to_string(i) + ".jpg");
         it.ocrMs = msSince(start);
         cv::Mat photo = cv::imdecode(corpus[i].jpeg, cv::IMREAD_GRAYSCALE);
         it.phashPhoto = pHash(photo);

@@ -16,7 +16,7 @@ namespace {
 TEST(OcrAccuracy, FixedSetOfPhonePhotosMeetsFloors) {
   auto lexicon = DrugLexicon::load(RXDESK_CATALOGUE);
   RX_ASSERT_OK(lexicon);
-  PrescriptionReader reader(makeTesseractRecognizer("chi_sim"), &*lexicon);
+  auto reader = makeStandardReader(&*lexicon);
   test::RxGenerator gen(20261122, RXDESK_CATALOGUE);
   test::OcrScore score;
   int rotationsRight = 0;
@@ -33,7 +33,7 @@ TEST(OcrAccuracy, FixedSetOfPhonePhotosMeetsFloors) {
       std::ofstream(std::string(dump) + "/" + name, std::ios::binary)
           .write(reinterpret_cast<const char*>(jpeg.data()),
                  static_cast<std::streamsize>(jpeg.size()));
-    auto r = reader.read(jpeg, name);
+    auto r = reader->read(jpeg, name);
     RX_ASSERT_OK(r);
     EXPECT_TRUE(r->page.pageFound) << "photo " << i;
     // The reader turns the page back by what the photographer turned it.

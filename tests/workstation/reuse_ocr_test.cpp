@@ -30,14 +30,14 @@ TEST(ReuseOcr, RePhotosAreCaughtRepeatsAndSameFormAreNot) {
   const auto corpus = test::makeReuseCorpus(spec, RXDESK_CATALOGUE);
   auto lexicon = ocr::DrugLexicon::load(RXDESK_CATALOGUE);
   RX_ASSERT_OK(lexicon);
-  ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer("chi_sim"), &*lexicon);
+  auto reader = ocr::makeStandardReader(&*lexicon);
   ReviewService review(**wang);
 
   std::map<int, std::int64_t> firstRecordOfGroup;
   int rePhotos = 0, caught = 0;
   for (std::size_t i = 0; i < corpus.size(); ++i) {
     const auto& photo = corpus[i];
-    auto read = reader.read(photo.jpeg, "photo.jpg");
+    auto read = reader->read(photo.jpeg, "photo.jpg");
     RX_ASSERT_OK(read);
     auto id = review.presentPaper(read->fields, "photo.jpg", read->page.gray, read->qrPayloads);
     RX_ASSERT_OK(id);

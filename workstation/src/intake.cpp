@@ -26,8 +26,7 @@ IntakeRead IntakeReader::read(const std::string& file) {
       return r;
     }
     lexicon_ = std::move(*lexicon);
-    reader_ = std::make_unique<ocr::PrescriptionReader>(ocr::makeTesseractRecognizer("chi_sim"),
-                                                        &*lexicon_);
+    reader_ = ocr::makeStandardReader(&*lexicon_);
   }
   auto paper = reader_->readFile(file);
   if (paper)

@@ -27,9 +27,10 @@ struct ReadResult {
 
 class PrescriptionReader {
  public:
-  // `lexicon` may be null (no snapping); it must outlive the reader.
+  // `lexicon` may be null (no snapping); it must outlive the reader. `secondOpinion` (may be
+  // null) is another model that reads the key fields' lines again beside `recognizer`.
   PrescriptionReader(std::unique_ptr<Recognizer> recognizer, const DrugLexicon* lexicon,
-                     ImageLimits limits = {});
+                     ImageLimits limits = {}, std::unique_ptr<Recognizer> secondOpinion = nullptr);
 
   Result<ReadResult> readFile(const std::string& path);
   Result<ReadResult> read(const std::vector<std::uint8_t>& bytes, const std::string& name);
@@ -40,12 +41,20 @@ class PrescriptionReader {
   Recognizer& recognizer() { return *recognizer_; }
 
  private:
-  void rereadNames(const cv::Mat& page, ExtractedFields& fields);
+  Status confirmKeyFields(const cv::Mat& page, ExtractedFields& fields);
+  Status recoverDate(const cv::Mat& page, const std::vector<RecognizedLine>& lines,
+                     ExtractedFields& fields);
   void recoverMissedLines(const cv::Mat& page, std::vector<RecognizedLine>& lines);
   std::unique_ptr<Recognizer> recognizer_;
+  std::unique_ptr<Recognizer> secondOpinion_;
   const DrugLexicon* lexicon_;
   ImageLimits limits_;
 };
+
+// The reader rxdesk uses: Tesseract with Debian's chi_sim model for the page, and the Han
+// (simplified) script model as the second opinion on the key fields.
+std::unique_ptr<PrescriptionReader> makeStandardReader(const DrugLexicon* lexicon,
+                                                       ImageLimits limits = {});
 
 // Returns the payloads of the QR codes in `bgr` (searched on a copy at most 1600 px wide).
 std::vector<std::string> decodeQrCodes(const cv::Mat& bgr);
