@@ -386,6 +386,18 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& li
   return d;
 }
 
+// Where the text of a numbered item ("1. 阿莫西林胶囊 …", "2、…") starts; npos if `t` is not one.
+std::size_t itemStart(const std::u32string& t) {
+  std::size_t k = 0;
+  while (k < t.size() && t[k] == ' ') ++k;
+  std::size_t digits = k;
+  while (digits < t.size() && isDigit(t[digits])) ++digits;
+  if (digits > k && digits < t.size() &&
+      (t[digits] == '.' || t[digits] == U'、' || t[digits] == ','))
+    return digits + 1;
+  return std::u32string::npos;
+}
+
 bool containsAny(const std::u32string& t, std::initializer_list<std::u32string_view> words) {
   for (auto w : words)
     if (t.find(w) != std::u32string::npos) return true;
@@ -446,7 +458,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
   spans.reserve(lines.size());
   for (const auto& l : lines) spans.push_back(normalizeLine(l));
 
-  bool inDrugs = false;
+  bool inDrugs = false, drugsEnded = false;
   std::size_t rpLine = lines.size();
   for (std::size_t li = 0; li < lines.size(); ++li) {
     const Span& s = spans[li];
@@ -474,16 +486,18 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
       }
       continue;
     }
+    // The Rp mark is a single large glyph the model sometimes reads as something else ("AD");
+    // the first numbered line followed by its usage line starts the drugs then.
+    if (!inDrugs && !drugsEnded && found.empty() && itemStart(t) != std::u32string::npos &&
+        li + 1 < lines.size() && spans[li + 1].text.find(U"用法") != std::u32string::npos) {
+      inDrugs = true;
+      rpLine = std::min(rpLine, li);
+    }
     if (inDrugs && found.empty()) {
       // "1. 阿莫西林胶囊  0.25g×24粒  ×2盒"
-      std::size_t k = 0;
-      while (k < t.size() && t[k] == ' ') ++k;
-      std::size_t digits = k;
-      while (digits < t.size() && isDigit(t[digits])) ++digits;
-      if (digits > k && digits < t.size() &&
-          (t[digits] == '.' || t[digits] == U'、' || t[digits] == ',')) {
-        out.drugs.push_back(parseDrugLine(s, digits + 1, lines[li], lexicon));
-      }
+      const std::size_t from = itemStart(t);
+      if (from != std::u32string::npos)
+        out.drugs.push_back(parseDrugLine(s, from, lines[li], lexicon));
       continue;
     }
     for (std::size_t i = 0; i < found.size(); ++i) {
@@ -491,7 +505,10 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
       if (!o.label->field) continue;
       const std::string field = o.label->field;
       if (field == "usage") continue;
-      if (field == "doctor" || field == "amount") inDrugs = false;
+      if (field == "doctor" || field == "amount") {
+        inDrugs = false;
+        drugsEnded = true;
+      }
       if (out.fields.count(field)) continue;
       const std::size_t to = i + 1 < found.size() ? found[i + 1].start : t.size();
       const std::u32string raw = t.substr(o.end, to - o.end);

@@ -118,6 +118,33 @@ TEST(Fields, ExtractsLabelledFieldsWhateverTheOcrSpacing) {
   EXPECT_EQ(f.fields.at("amount").box.y, 560);
 }
 
+TEST(Fields, DrugsAreFoundWhenTheRpMarkIsMisread) {
+  // Seen: the large "Rp" glyph read as "AD". The numbered lines with their usage lines are the
+  // drugs all the same; a numbered line after the prescriber is not.
+  std::vector<RecognizedLine> lines = {
+      line({"姓名", ":", "徐艳", "|", "性别", ":", "女"}, 100),
+      line({"临床诊断", ":", "尿路感染"}, 150),
+      line({"AD"}, 200),
+      line({"1.", "氯雷他定片", "|", "10mgX6片", "|", "X5", "盒"}, 250),
+      line({"用法", ":", "口服", "一次1片"}, 300),
+      line({"2.", "依那普利片", "|", "10mgX16片", "|", "X6", "盒"}, 350),
+      line({"用法", ":", "口服", "一次1片"}, 400),
+      line({"医师", ":", "朱芳", "|", "金额", ":", "70.74", "元"}, 450),
+      line({"1.", "本处方当日有效"}, 500),
+      line({"用法", ":", "见说明书"}, 550),
+  };
+  ExtractedFields f = extractFields(lines, &lexicon());
+  ASSERT_EQ(f.drugs.size(), 2u);
+  EXPECT_EQ(f.drugs[0].name.value, "氯雷他定片");
+  EXPECT_EQ(f.drugs[0].usage.value, "口服一次1片");
+  EXPECT_EQ(f.drugs[1].name.value, "依那普利片");
+  EXPECT_EQ(f.drugs[1].quantity.value, "6");
+  // Without a usage line under it, a numbered line is not taken for a drug.
+  auto note =
+      extractFields({line({"1.", "氯雷他定片"}, 0), line({"医师", ":", "朱芳"}, 50)}, &lexicon());
+  EXPECT_TRUE(note.drugs.empty());
+}
+
 TEST(Fields, DateFormatsAndMissingFields) {
   for (auto [text, want] :
        {std::pair{"日期:2026-11-02", "2026-11-02"}, std::pair{"开具日期: 2026.3.9", "2026-03-09"},

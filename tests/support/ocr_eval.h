@@ -60,7 +60,11 @@ class OcrScore {
         ++drugsRight_;
         names.erase(it);
       } else {
-        wrong.push_back("drug " + d.name);
+        std::string read;
+        for (const auto& g : got.drugs)
+          read += (read.empty() ? "" : ", ") + g.name.value +
+                  (g.readAs ? " (read " + *g.readAs + ")" : std::string());
+        wrong.push_back("drug " + d.name + " not among: " + read);
       }
     }
     return wrong;
