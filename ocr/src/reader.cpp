@@ -15,6 +15,19 @@ using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
+
+// A line cut from the page for reading again: scaled so that its text, `lineHeight` pixels high
+// now, is `textHeight` high, on a white margin (Tesseract reads a line poorly that touches the
+// image edge).
+cv::Mat enlarged(const cv::Mat& crop, int lineHeight, int textHeight) {
+  cv::Mat region;
+  const double scale = static_cast<double>(textHeight) / std::max(1, lineHeight);
+  cv::resize(crop, region, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+  const int border = textHeight / 3;
+  cv::copyMakeBorder(region, region, border, border, border, border, cv::BORDER_CONSTANT,
+                     cv::Scalar(255));
+  return region;
+}
 }  // namespace
 
 PrescriptionReader::PrescriptionReader(std::unique_ptr<Recognizer> recognizer,
@@ -129,13 +142,7 @@ Status PrescriptionReader::confirmKeyFields(const cv::Mat& page, ExtractedFields
     std::map<std::string, Tally> tally;
     tally[it->second.value] = {1, it->second.confidence};
     for (const Pass& pass : passes) {
-      cv::Mat region;
-      const double scale = static_cast<double>(pass.textHeight) / h;
-      cv::resize(page(crop), region, cv::Size(), scale, scale,
-                 scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
-      const int border = pass.textHeight / 3;
-      cv::copyMakeBorder(region, region, border, border, border, border, cv::BORDER_CONSTANT,
-                         cv::Scalar(255));
+      const cv::Mat region = enlarged(page(crop), h, pass.textHeight);
       RX_ASSIGN_OR_RETURN(auto lines, pass.engine->recognize(region, Layout::kSingleLine));
       const ExtractedFields again = extractFields(lines, nullptr);
       auto found = again.fields.find(field);
@@ -161,9 +168,13 @@ Status PrescriptionReader::recoverDate(const cv::Mat& page,
                                        ExtractedFields& fields) {
   // The page model often reads a lone digit beside Chinese as something else (2026年10月7日 came
   // back as "…10月了日", "…6月:日"), so the date does not parse and is lost. The line with the
-  // date label is read again with only the characters a date is written with.
+  // date label is read again.
   if (fields.fields.count("date")) return Status();
-  static const std::string kDateCharacters = "0123456789年月日期开具.-/:";
+  // The second model first (it read "6月1日" where chi_sim read "6月:日"), then chi_sim allowed
+  // only the characters a date is written with.
+  Recognizer& second = secondOpinion_ ? *secondOpinion_ : *recognizer_;
+  const std::pair<Recognizer*, std::string> passes[] = {
+      {&second, ""}, {recognizer_.get(), "0123456789年月日期开具.-/"}};
   for (const auto& line : lines) {
     const std::u32string text = toU32(normalizeText(line.text));
     if (text.find(U"日期") == std::u32string::npos) continue;
@@ -172,22 +183,19 @@ Status PrescriptionReader::recoverDate(const cv::Mat& page,
                                    line.box.width + 2 * margin, h + 2 * margin) &
                           cv::Rect(0, 0, page.cols, page.rows);
     if (crop.area() <= 0) continue;
-    cv::Mat region;
-    const double scale = 40.0 / h;
-    cv::resize(page(crop), region, cv::Size(), scale, scale,
-               scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
-    cv::copyMakeBorder(region, region, 12, 12, 12, 12, cv::BORDER_CONSTANT, cv::Scalar(255));
-    RX_ASSIGN_OR_RETURN(auto again,
-                        recognizer_->recognize(region, Layout::kSingleLine, kDateCharacters));
-    ExtractedFields found = extractFields(again, nullptr);
-    auto date = found.fields.find("date");
-    if (date == found.fields.end()) continue;
-    FieldValue v = date->second;
-    // Boxes of the re-read are in the enlarged crop; the page box of the line stands for it.
-    v.box = line.box;
-    v.confidence *= 0.8f;  // one reading with a constrained alphabet: shown for confirmation
-    fields.fields["date"] = v;
-    break;
+    const cv::Mat region = enlarged(page(crop), h, 40);
+    for (const auto& [engine, whitelist] : passes) {
+      RX_ASSIGN_OR_RETURN(auto again, engine->recognize(region, Layout::kSingleLine, whitelist));
+      ExtractedFields found = extractFields(again, nullptr);
+      auto date = found.fields.find("date");
+      if (date == found.fields.end()) continue;
+      FieldValue v = date->second;
+      // Boxes of the re-read are in the enlarged crop; the page box of the line stands for it.
+      v.box = line.box;
+      v.confidence *= 0.8f;  // one reading of a line the page pass could not read: confirm it
+      fields.fields["date"] = v;
+      return Status();
+    }
   }
   return Status();
 }
