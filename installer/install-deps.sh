@@ -40,9 +40,8 @@ LIBS=(libwxgtk3.2-dev libtesseract-dev libleptonica-dev libopencv-dev libopencv-
 # wxWidgets' own translations (stock buttons, file dialogs) for the zh_CN interface.
 I18N=(wx3.2-i18n)
 # Runtime data: OCR models and the CJK fonts used to render demo and test prescriptions.
-# tesseract-ocr-script-hans (Han script model) is the second reader of the names.
-DATA=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-script-hans tesseract-ocr-eng
-      fonts-noto-cjk fonts-wqy-microhei fonts-wqy-zenhei)
+DATA=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-microhei
+      fonts-wqy-zenhei)
 # Tests and benchmarks: GoogleTest/Mock, Google Benchmark, zint (draws test barcodes), a headless
 # X server and screenshots, openssl for the independent signature cross-check, package validators,
 # pdftotext (reads the text back out of generated vouchers), clang with its sanitizer and libFuzzer

@@ -18,7 +18,7 @@ tesseract::TessBaseAPI* engineFor(const std::string& languages, std::string* err
   auto api = std::make_unique<tesseract::TessBaseAPI>();
   if (api->Init(nullptr, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
     *error = "Tesseract could not load the language data '" + languages +
-             "' (install tesseract-ocr-chi-sim, tesseract-ocr-script-hans and tesseract-ocr-eng)";
+             "' (install tesseract-ocr-chi-sim and tesseract-ocr-eng)";
     return nullptr;
   }
   api->SetVariable("preserve_interword_spaces", "1");

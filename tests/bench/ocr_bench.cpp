@@ -67,7 +67,6 @@ int main(int argc, char** argv) {
   bool verbose = false;
   std::string languages = "chi_sim";
   std::string dump;
-  std::string secondOpinion = "HanS";
   app.add_option("--count", count, "Photos to generate");
   app.add_option("--seed", seed, "Corpus seed");
   app.add_option("--layouts", layouts, "Hospital layouts")->delimiter(',');
@@ -75,8 +74,6 @@ int main(int argc, char** argv) {
   app.add_flag("--verbose", verbose, "Print every field rxdesk got wrong");
   app.add_option("--languages", languages,
                  "Tesseract languages for rxdesk's pipeline (e.g. chi_sim+eng)");
-  app.add_option("--second-opinion", secondOpinion,
-                 "Tesseract model that reads the key fields again (empty: none)");
   app.add_option("--dump", dump,
                  "Folder to write each straightened page and the fields' truth and boxes to "
                  "(fields.tsv), for working on the extraction");
@@ -89,9 +86,7 @@ int main(int argc, char** argv) {
     std::cerr << lexicon.status().message() << "\n";
     return 1;
   }
-  ocr::PrescriptionReader reader(
-      ocr::makeTesseractRecognizer(languages), &*lexicon, {},
-      secondOpinion.empty() ? nullptr : ocr::makeTesseractRecognizer(secondOpinion));
+  ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer(languages), &*lexicon);
   test::RxGenerator gen(seed, ocr::defaultCataloguePath());
   test::TempDir dir;
   test::OcrScore ours, plain;

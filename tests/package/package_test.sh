@@ -19,7 +19,7 @@ deb="$work/out/rxdesk_${version}_amd64.deb"
 # Control fields.
 [ "$(dpkg-deb -f "$deb" Package)" = rxdesk ] || fail "Package is not rxdesk"
 depends=$(dpkg-deb -f "$deb" Depends)
-for want in "libsqlcipher1 (>= 4.6.1)" tesseract-ocr-chi-sim tesseract-ocr-script-hans tesseract-ocr-eng libtesseract5 \
+for want in "libsqlcipher1 (>= 4.6.1)" tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract5 \
             libwxgtk3.2-1 libcrypto++8 libopencv-core406; do
   grep -qF -- "$want" <<<"$depends" || fail "Depends lacks '$want': $depends"
 done

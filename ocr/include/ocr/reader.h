@@ -27,10 +27,9 @@ struct ReadResult {
 
 class PrescriptionReader {
  public:
-  // `lexicon` may be null (no snapping); it must outlive the reader. `secondOpinion` (may be
-  // null) is another model that reads the key fields' lines again beside `recognizer`.
+  // `lexicon` may be null (no snapping); it must outlive the reader.
   PrescriptionReader(std::unique_ptr<Recognizer> recognizer, const DrugLexicon* lexicon,
-                     ImageLimits limits = {}, std::unique_ptr<Recognizer> secondOpinion = nullptr);
+                     ImageLimits limits = {});
 
   Result<ReadResult> readFile(const std::string& path);
   Result<ReadResult> read(const std::vector<std::uint8_t>& bytes, const std::string& name);
@@ -46,13 +45,11 @@ class PrescriptionReader {
                      ExtractedFields& fields);
   void recoverMissedLines(const cv::Mat& page, std::vector<RecognizedLine>& lines);
   std::unique_ptr<Recognizer> recognizer_;
-  std::unique_ptr<Recognizer> secondOpinion_;
   const DrugLexicon* lexicon_;
   ImageLimits limits_;
 };
 
-// The reader rxdesk uses: Tesseract with Debian's chi_sim model for the page, and the Han
-// (simplified) script model as the second opinion on the key fields.
+// The reader rxdesk uses: Tesseract with Debian's chi_sim model.
 std::unique_ptr<PrescriptionReader> makeStandardReader(const DrugLexicon* lexicon,
                                                        ImageLimits limits = {});
 
