@@ -106,7 +106,7 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
       [](const RecognizedLine& a, const RecognizedLine& b) { return a.box.y < b.box.y; });
 }
 
-Status PrescriptionReader::confirmKeyFields(const cv::Mat& page, ExtractedFields& fields) {
+Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fields) {
   // Names are the fields the page pass gets wrong most (one similar-looking character), and the
   // reuse check keys on the patient's. Each is read again from its own line — cut from a little
   // before the label to past the value, so that a following label ends it — at text heights of
@@ -205,7 +205,7 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   r.ms.recognize = msSince(t);
   t = Clock::now();
   r.fields = extractFields(r.lines, lexicon_);
-  RX_RETURN_IF_ERROR(confirmKeyFields(r.page.gray, r.fields));
+  RX_RETURN_IF_ERROR(confirmNames(r.page.gray, r.fields));
   RX_RETURN_IF_ERROR(recoverDate(r.page.gray, r.lines, r.fields));
   r.ms.fields = msSince(t);
   r.ms.total = r.ms.page + r.ms.recognize + r.ms.fields + r.ms.qr;

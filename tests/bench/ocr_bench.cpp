@@ -79,7 +79,13 @@ int main(int argc, char** argv) {
                  "(fields.tsv), for working on the extraction");
   CLI11_PARSE(app, argc, argv);
   std::ofstream dumpTsv;
-  if (!dump.empty()) dumpTsv.open(dump + "/fields.tsv");
+  if (!dump.empty()) {
+    dumpTsv.open(dump + "/fields.tsv");
+    if (!dumpTsv) {
+      std::cerr << "--dump: cannot write " << dump << "/fields.tsv (does the folder exist?)\n";
+      return 2;
+    }
+  }
 
   auto lexicon = ocr::DrugLexicon::load(ocr::defaultCataloguePath());
   if (!lexicon) {

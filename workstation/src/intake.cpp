@@ -1,7 +1,6 @@
 #include "workstation/intake.h"
 
 #include "data/files.h"
-#include "ocr/recognizer.h"
 #include "workstation/review.h"
 #include "workstation/session.h"
 

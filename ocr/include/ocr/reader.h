@@ -40,7 +40,7 @@ class PrescriptionReader {
   Recognizer& recognizer() { return *recognizer_; }
 
  private:
-  Status confirmKeyFields(const cv::Mat& page, ExtractedFields& fields);
+  Status confirmNames(const cv::Mat& page, ExtractedFields& fields);
   Status recoverDate(const cv::Mat& page, const std::vector<RecognizedLine>& lines,
                      ExtractedFields& fields);
   void recoverMissedLines(const cv::Mat& page, std::vector<RecognizedLine>& lines);
