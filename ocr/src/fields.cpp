@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/utf8.h"
+#include "ocr/names.h"
 
 namespace rx::ocr {
 
@@ -222,6 +223,9 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
   }
   if (field == "patient_name" || field == "doctor") {
     std::u32string h = onlyHan(raw);
+    // A 性别 label right after the name whose 别 was not read leaves its 性 on the name (no name
+    // has it after its first two characters).
+    if (const std::size_t sex = h.find(U'性', 2); sex != std::u32string::npos) h.resize(sex);
     return h.size() >= 2 && h.size() <= 4 ? h : (h.size() > 4 ? h.substr(0, 4) : U"");
   }
   if (field == "department") return onlyHan(raw);
@@ -403,6 +407,21 @@ bool containsAny(const std::u32string& t, std::initializer_list<std::u32string_v
     if (t.find(w) != std::u32string::npos) return true;
   return false;
 }
+// Puts back name characters the model reads as characters no name uses (ocr/names.h). A mended
+// name keeps what was read and is shown for confirmation: the character put back is the likeliest
+// one, not a certain one.
+void mendNames(ExtractedFields& out) {
+  for (const char* field : {"patient_name", "doctor"}) {
+    auto it = out.fields.find(field);
+    if (it == out.fields.end()) continue;
+    MendedName mended = NameLexicon::standard().mend(it->second.value);
+    if (!mended.changed) continue;
+    it->second.readAs = it->second.value;
+    it->second.value = std::move(mended.value);
+    it->second.confidence = std::min(it->second.confidence, kMendedNameConfidence);
+  }
+}
+
 }  // namespace
 
 std::string normalizeText(const std::string& text) {
@@ -520,6 +539,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
     }
   }
   findUnlabelled(spans, lines, rpLine, out);
+  mendNames(out);
   return out;
 }
 

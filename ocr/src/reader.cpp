@@ -1,6 +1,8 @@
 #include "ocr/reader.h"
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include <opencv2/imgproc.hpp>
@@ -127,19 +129,28 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
     if (crop.area() <= 0) continue;
     struct Tally {
       int votes = 0;
-      float confidence = 0;  // summed
+      float confidence = 0;               // summed
+      int direct = 0;                     // readings of the value that were not mended
+      std::optional<std::string> readAs;  // what a mended reading read (ocr/names.h)
     };
     std::map<std::string, Tally> tally;
-    tally[it->second.value] = {1, it->second.confidence};
+    auto count = [&tally](const FieldValue& v) {
+      Tally& t = tally[v.value];
+      ++t.votes;
+      t.confidence += v.confidence;
+      if (v.readAs)
+        t.readAs = t.readAs.value_or(*v.readAs);
+      else
+        ++t.direct;
+    };
+    count(it->second);
     for (const int textHeight : textHeights) {
       const cv::Mat region = enlarged(page(crop), h, textHeight);
       RX_ASSIGN_OR_RETURN(auto lines, recognizer_->recognize(region, Layout::kSingleLine));
       const ExtractedFields again = extractFields(lines, nullptr);
       auto found = again.fields.find(field);
       if (found == again.fields.end() || found->second.value.empty()) continue;
-      Tally& t = tally[found->second.value];
-      ++t.votes;
-      t.confidence += found->second.confidence;
+      count(found->second);
     }
     auto best = tally.begin();
     for (auto t = tally.begin(); t != tally.end(); ++t)
@@ -148,6 +159,8 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
         best = t;
     const int readings = 1 + static_cast<int>(std::size(textHeights));
     it->second.value = best->first;
+    // Read so by any reading, the value is not a mended one.
+    it->second.readAs = best->second.direct ? std::nullopt : best->second.readAs;
     it->second.confidence = best->second.confidence / static_cast<float>(readings);
   }
   return Status();

@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
     }
     if (verbose)
       for (const auto& w : wrong)
-        std::cerr << "\nphoto " << i << " (layout " << truth.layout << "): " << w;
+        std::cerr << "\nphoto " << i << " (layout " << truth.layout << ", "
+                  << (r ? r->width * r->height / 100000 / 10.0 : 0) << " MP): " << w;
     if (baseline) {
       double ms = 0;
       auto lines = plainTesseract(file, &ms);

@@ -71,6 +71,35 @@ RecognizedLine line(std::initializer_list<std::string> words, int y) {
   return l;
 }
 
+TEST(Fields, AMendedNameKeepsWhatWasReadAndAsksForConfirmation) {
+  // chi_sim reads 萱 as 营 and 磊 as 舌 even on a clean page (ocr/names.h).
+  const ExtractedFields f =
+      extractFields({line({"姓名", "：", "徐梓营", "|", "性别", "：", "女"}, 300),
+                     line({"医师", "：", "孙舌"}, 900)},
+                    nullptr);
+  ASSERT_TRUE(f.fields.count("patient_name"));
+  const FieldValue& patient = f.fields.at("patient_name");
+  EXPECT_EQ(patient.value, "徐梓萱");
+  EXPECT_EQ(patient.readAs, "徐梓营");
+  EXPECT_LT(patient.confidence, 0.8f);  // below the workstation's confirmation threshold
+  ASSERT_TRUE(f.fields.count("doctor"));
+  EXPECT_EQ(f.fields.at("doctor").value, "孙磊");
+  // A name read right is not marked.
+  const ExtractedFields right =
+      extractFields({line({"姓名", "：", "徐梓萱", "|", "性别", "：", "女"}, 300)}, nullptr);
+  ASSERT_TRUE(right.fields.count("patient_name"));
+  EXPECT_FALSE(right.fields.at("patient_name").readAs.has_value());
+  EXPECT_GE(right.fields.at("patient_name").confidence, 0.8f);
+}
+
+TEST(Fields, TheSexLabelsFirstCharacterIsNotPartOfTheName) {
+  // 性别 with its 别 lost (seen on generated photos: "张浩然性").
+  const ExtractedFields f = extractFields(
+      {line({"姓名", "：", "张浩然性", "女", "|", "年龄", "：", "3岁"}, 300)}, nullptr);
+  ASSERT_TRUE(f.fields.count("patient_name"));
+  EXPECT_EQ(f.fields.at("patient_name").value, "张浩然");
+}
+
 TEST(Fields, ExtractsLabelledFieldsWhateverTheOcrSpacing) {
   std::vector<RecognizedLine> lines = {
       line({"北", "京", "市", "朝阳区", "第三", "人民", "医院"}, 10),

@@ -46,7 +46,10 @@ class OcrScore {
       if (have == want)
         ++exact_[name];
       else
-        wrong.push_back(name + ": want '" + want + "' got '" + have + "'");
+        wrong.push_back(name + ": want '" + want + "' got '" + have + "'" +
+                        (it != got.fields.end() && it->second.readAs
+                             ? " (read " + *it->second.readAs + ")"
+                             : std::string()));
       const std::u32string w = toU32(want), h = toU32(have);
       charErrors_ += editDistance(w, h);
       chars_ += static_cast<long>(w.size());

@@ -45,6 +45,8 @@ int runOcr(GlobalOptions& g, const std::vector<std::string>& files) {
     for (const char* name : ocr::kFieldNames) {
       auto it = r->fields.fields.find(name);
       text << "  " << name << ": " << (it == r->fields.fields.end() ? "-" : it->second.value);
+      if (it != r->fields.fields.end() && it->second.readAs)
+        text << "   (read as " << *it->second.readAs << ")";
       if (it != r->fields.fields.end() && it->second.confidence < 0.8f)
         text << "   (low confidence: check)";
       text << "\n";

@@ -13,9 +13,11 @@ namespace {
 double round2(double v) { return std::round(v * 100) / 100; }
 
 json fieldJson(const ocr::FieldValue& f) {
-  return {{"value", f.value},
-          {"confidence", round2(f.confidence)},
-          {"box", {f.box.x, f.box.y, f.box.width, f.box.height}}};
+  json j = {{"value", f.value},
+            {"confidence", round2(f.confidence)},
+            {"box", {f.box.x, f.box.y, f.box.width, f.box.height}}};
+  if (f.readAs) j["read_as"] = *f.readAs;
+  return j;
 }
 }  // namespace
 

@@ -23,7 +23,13 @@ struct FieldValue {
   std::string value;
   float confidence = 0;  // 0..1
   cv::Rect box;          // on the prepared page
+  // What OCR read, when a name character was put back (ocr/names.h).
+  std::optional<std::string> readAs;
 };
+
+// A mended name is shown for confirmation: its confidence is at most this (the workstation asks
+// below 0.8).
+inline constexpr float kMendedNameConfidence = 0.6f;
 
 struct DrugLine {
   FieldValue name;

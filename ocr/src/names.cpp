@@ -1,0 +1,159 @@
+#include "ocr/names.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "base/utf8.h"
+
+namespace rx::ocr {
+
+// data/names/names.tsv and data/names/confusions.tsv, embedded by CMake (names_data.cpp).
+extern const char* const kNameCharacters;
+extern const char* const kNameConfusions;
+
+namespace {
+
+std::vector<std::string_view> splitLines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    lines.push_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return lines;
+}
+
+std::vector<std::string_view> splitTabs(std::string_view line) {
+  std::vector<std::string_view> cells;
+  while (true) {
+    const std::size_t tab = line.find('\t');
+    cells.push_back(line.substr(0, tab));
+    if (tab == std::string_view::npos) break;
+    line.remove_prefix(tab + 1);
+  }
+  return cells;
+}
+
+Status lineError(const char* file, std::size_t line, const std::string& what) {
+  return Status(ErrorCode::kInvalidArgument,
+                std::string(file) + " line " + std::to_string(line) + ": " + what);
+}
+
+}  // namespace
+
+Result<NameLexicon> NameLexicon::parse(std::string_view names, std::string_view confusions) {
+  NameLexicon lex;
+  const auto nameLines = splitLines(names);
+  for (std::size_t i = 0; i < nameLines.size(); ++i) {
+    const std::string_view line = nameLines[i];
+    if (line.empty() || line[0] == '#') continue;
+    const auto cells = splitTabs(line);
+    if (cells.size() != 3 || !isValidUtf8(cells[2]))
+      return lineError("names.tsv", i + 1,
+                       "expected a role, a frequency and UTF-8 characters, tab-separated");
+    float weight = 0;
+    if (cells[1] == "common")
+      weight = 1.0f;
+    else if (cells[1] == "less-common")
+      weight = 0.2f;
+    else
+      return lineError(
+          "names.tsv", i + 1,
+          "unknown frequency '" + std::string(cells[1]) + "' (expected common or less-common)");
+    const std::u32string chars = toU32(cells[2]);
+    if (cells[0] == "surname") {
+      for (char32_t c : chars) lex.surnames_.emplace(c, weight);
+    } else if (cells[0] == "given") {
+      for (char32_t c : chars) lex.given_.emplace(c, weight);
+    } else if (cells[0] == "compound") {
+      std::u32string word;
+      for (char32_t c : chars + U" ") {
+        if (c != U' ') {
+          word.push_back(c);
+          continue;
+        }
+        if (word.size() != 2)
+          return lineError("names.tsv", i + 1, "a compound family name has two characters");
+        lex.compounds_.insert(word);
+        word.clear();
+      }
+    } else {
+      return lineError(
+          "names.tsv", i + 1,
+          "unknown role '" + std::string(cells[0]) + "' (expected surname, compound or given)");
+    }
+  }
+  const auto confusionLines = splitLines(confusions);
+  for (std::size_t i = 0; i < confusionLines.size(); ++i) {
+    const std::string_view line = confusionLines[i];
+    if (line.empty() || line[0] == '#') continue;
+    const auto cells = splitTabs(line);
+    int count = 0;
+    const bool ok = cells.size() == 3 && isValidUtf8(cells[0]) && isValidUtf8(cells[1]) &&
+                    toU32(cells[0]).size() == 1 && toU32(cells[1]).size() == 1 &&
+                    std::from_chars(cells[2].data(), cells[2].data() + cells[2].size(), count).ec ==
+                        std::errc() &&
+                    count > 0;
+    if (!ok)
+      return lineError("confusions.tsv", i + 1,
+                       "expected the character read, the character meant and a count, "
+                       "tab-separated");
+    lex.confusions_[toU32(cells[0])[0]].emplace_back(count, toU32(cells[1])[0]);
+  }
+  return lex;
+}
+
+const NameLexicon& NameLexicon::standard() {
+  static const NameLexicon lexicon = [] {
+    auto parsed = parse(kNameCharacters, kNameConfusions);
+    // The embedded files are checked by the tests; a broken one is a build defect.
+    return parsed ? std::move(*parsed) : NameLexicon();
+  }();
+  return lexicon;
+}
+
+char32_t NameLexicon::likeliest(char32_t read, const std::map<char32_t, float>& kind) const {
+  // How often the model read `meant` as `read` (every character was read equally often when the
+  // table was measured), times how likely `meant` is in a name.
+  auto it = confusions_.find(read);
+  if (it == confusions_.end()) return 0;
+  char32_t best = 0;
+  float bestScore = 0;
+  for (const auto& [count, meant] : it->second) {
+    auto weight = kind.find(meant);
+    if (weight == kind.end()) continue;
+    const float score = static_cast<float>(count) * weight->second;
+    if (score > bestScore || (score == bestScore && meant < best)) {
+      best = meant;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+MendedName NameLexicon::mend(std::string_view name) const {
+  MendedName out{std::string(name), false};
+  std::u32string n = toU32(name);
+  if (n.size() < 2) return out;
+  std::size_t given = 1;
+  if (n.size() >= 3 && compounds_.count(n.substr(0, 2))) {
+    given = 2;
+  } else if (!isSurname(n[0])) {
+    if (char32_t s = likeliest(n[0], surnames_)) {
+      n[0] = s;
+      out.changed = true;
+    }
+  }
+  for (std::size_t i = given; i < n.size(); ++i) {
+    if (isGiven(n[i])) continue;
+    if (char32_t g = likeliest(n[i], given_)) {
+      n[i] = g;
+      out.changed = true;
+    }
+  }
+  if (out.changed) out.value = toUtf8(n);
+  return out;
+}
+
+}  // namespace rx::ocr
