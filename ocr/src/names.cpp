@@ -92,6 +92,7 @@ Result<NameLexicon> NameLexicon::parse(std::string_view names, std::string_view 
     int count = 0;
     const bool ok = cells.size() == 3 && isValidUtf8(cells[0]) && isValidUtf8(cells[1]) &&
                     toU32(cells[0]).size() == 1 && toU32(cells[1]).size() == 1 &&
+                    toU32(cells[0])[0] != kNothing &&
                     std::from_chars(cells[2].data(), cells[2].data() + cells[2].size(), count).ec ==
                         std::errc() &&
                     count > 0;
@@ -113,18 +114,24 @@ const NameLexicon& NameLexicon::standard() {
   return lexicon;
 }
 
-char32_t NameLexicon::likeliest(char32_t read, const std::map<char32_t, float>& kind) const {
+char32_t NameLexicon::likeliest(char32_t read, const std::map<char32_t, float>& kind,
+                                bool mayDrop) const {
   // How often the model read `meant` as `read` (every character was read equally often when the
-  // table was measured), times how likely `meant` is in a name.
+  // table was measured), times how likely `meant` is in a name; a character read where there was
+  // none counts as it was seen.
   auto it = confusions_.find(read);
   if (it == confusions_.end()) return 0;
   char32_t best = 0;
   float bestScore = 0;
   for (const auto& [count, meant] : it->second) {
-    auto weight = kind.find(meant);
-    if (weight == kind.end()) continue;
-    const float score = static_cast<float>(count) * weight->second;
-    if (score > bestScore || (score == bestScore && meant < best)) {
+    float weight = 0;
+    if (meant == kNothing) {
+      weight = mayDrop ? 1.0f : 0.0f;
+    } else if (auto w = kind.find(meant); w != kind.end()) {
+      weight = w->second;
+    }
+    const float score = static_cast<float>(count) * weight;
+    if (score > bestScore || (score == bestScore && score > 0 && meant < best)) {
       best = meant;
       bestScore = score;
     }
@@ -140,17 +147,26 @@ MendedName NameLexicon::mend(std::string_view name) const {
   if (n.size() >= 3 && compounds_.count(n.substr(0, 2))) {
     given = 2;
   } else if (!isSurname(n[0])) {
-    if (char32_t s = likeliest(n[0], surnames_)) {
+    if (char32_t s = likeliest(n[0], surnames_, false)) {
       n[0] = s;
       out.changed = true;
     }
   }
-  for (std::size_t i = given; i < n.size(); ++i) {
-    if (isGiven(n[i])) continue;
-    if (char32_t g = likeliest(n[i], given_)) {
-      n[i] = g;
-      out.changed = true;
+  for (std::size_t i = given; i < n.size();) {
+    if (isGiven(n[i])) {
+      ++i;
+      continue;
     }
+    const char32_t g = likeliest(n[i], given_, n.size() > given + 1);
+    if (g == kNothing) {
+      n.erase(i, 1);
+    } else if (g) {
+      n[i++] = g;
+    } else {
+      ++i;
+      continue;
+    }
+    out.changed = true;
   }
   if (out.changed) out.value = toUtf8(n);
   return out;

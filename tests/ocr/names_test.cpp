@@ -8,11 +8,16 @@ namespace {
 
 TEST(NameLexicon, CommonNamesChiSimMisreadAreMended) {
   // What Debian's chi_sim model made of names on generated phone photos (OCR benchmark, seed
-  // 5151): 萱 read 营, 磊 read 舌, 萧 read 莆 — none of them a character of a name in its place.
+  // 5151 and 4242): 萱 read 营, 磊 read 舌, 晓 read 了晓 — none of them a character of a name in
+  // its place.
   struct Case {
     const char* read;
     const char* expect;
-  } cases[] = {{"徐梓营", "徐梓萱"}, {"高梓营", "高梓萱"}, {"郑舌", "郑磊"}, {"冯娟舌", "冯娟磊"}};
+  } cases[] = {{"徐梓营", "徐梓萱"},
+               {"高梓营", "高梓萱"},
+               {"郑舌", "郑磊"},
+               {"冯娟舌", "冯娟磊"},
+               {"邓了晓东", "邓晓东"}};
   for (const auto& c : cases) {
     const MendedName m = NameLexicon::standard().mend(c.read);
     EXPECT_TRUE(m.changed) << c.read;
@@ -47,6 +52,14 @@ TEST(NameLexicon, FamilyNameAndGivenNameAreMendedEachFromItsOwnList) {
   RX_ASSERT_OK(weighed);
   EXPECT_EQ(weighed->mend("王营").value, "王萱");
   EXPECT_EQ(weighed->mend("王曹").value, "王蔓");
+  // A character the model reads where there is none is dropped — but never from a two-character
+  // name.
+  auto split =
+      NameLexicon::parse("surname\tcommon\t邓\ngiven\tcommon\t晓东\ngiven\tless-common\t豫\n",
+                         "了\t-\t6\n了\t豫\t2\n");
+  RX_ASSERT_OK(split);
+  EXPECT_EQ(split->mend("邓了晓东").value, "邓晓东");
+  EXPECT_EQ(split->mend("邓了").value, "邓豫");
   // A character no name character is read as stays as read.
   const MendedName m = lex->mend("王书");
   EXPECT_FALSE(m.changed);

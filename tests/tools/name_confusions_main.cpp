@@ -99,6 +99,17 @@ std::u32string nameRead(const std::string& text) {
   return out;
 }
 
+// A character read where the name has none (seen: 晓 read as 了晓): marked '-' in the table.
+constexpr char32_t kNothing = U'-';
+
+// The position of the one character that `read` has more than `name`, or npos.
+std::size_t extraCharacter(const std::u32string& read, const std::u32string& name) {
+  if (read.size() != name.size() + 1) return std::u32string::npos;
+  for (std::size_t k = 0; k < read.size(); ++k)
+    if (read.substr(0, k) + read.substr(k + 1) == name) return k;
+  return std::u32string::npos;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -165,11 +176,14 @@ int main(int argc, char** argv) {
         for (const auto& l : *lines) text += l.text;
       const std::u32string read = nameRead(text);
       std::lock_guard lock(mu);
-      if (read.size() != s.name.size()) {
-        ++unaligned;
-      } else {
+      if (read.size() == s.name.size()) {
         for (std::size_t k = 0; k < read.size(); ++k)
           if (read[k] != s.name[k]) ++confusions[{read[k], s.name[k]}];
+      } else if (const std::size_t extra = extraCharacter(read, s.name);
+                 extra != std::u32string::npos) {
+        ++confusions[{read[extra], kNothing}];
+      } else {
+        ++unaligned;
       }
       if (++done % 500 == 0)
         std::cerr << "\r" << done << " / " << samples.size() << " readings" << std::flush;
@@ -187,13 +201,14 @@ int main(int argc, char** argv) {
   std::ofstream out(outPath);
   out << "# read <TAB> meant <TAB> count: how often Debian's chi_sim model read the name "
          "character\n"
-      << "# 'meant' as 'read'. Measured by tests/tools/name_confusions_main.cpp "
+      << "# 'meant' as 'read' ('-': read where the name has no character). Measured by\n"
+      << "# tests/tools/name_confusions_main.cpp "
          "(rxdesk-name-confusions\n"
       << "# --names data/names/names.tsv --out data/names/confusions.tsv): " << samples.size()
       << " single-line readings of\n# \"姓名：\" + a name, " << faces.size()
       << " faces of fonts-noto-cjk and fonts-wqy, text 26, 34 and 42 px,\n# clean, blurred and "
          "photographed;\n# "
-      << unaligned << " readings with a different number of characters were not counted.\n";
+      << unaligned << " readings with other differences in length were not counted.\n";
   for (const auto& [pair, count] : sorted)
     out << rx::toUtf8(std::u32string(1, pair.first)) << '\t'
         << rx::toUtf8(std::u32string(1, pair.second)) << '\t' << count << '\n';

@@ -7,7 +7,8 @@
 // page: 萱 (the commonest girl's given name 梓萱) as 营/曹/董, 磊 as 舌. A name is mended where one
 // of its characters is not a name character in its place (family name first, then given name) and
 // the model is known to read a name character that way; the likeliest such one is put back (how
-// often the model reads it so, times how common it is in names).
+// often the model reads it so, times how common it is in names), or, where the model is known to
+// read a character where there is none (晓 read as 了晓), the character is dropped.
 // A name that reads as name characters throughout is never changed.
 #pragma once
 
@@ -28,9 +29,9 @@ struct MendedName {
 
 class NameLexicon {
  public:
-  // `names`: lines "surname|compound|given <TAB> common|less-common <TAB> characters" ('#'
-  // comments);
-  // `confusions`: lines "read <TAB> meant <TAB> count". Errors name the line.
+  // `names`: lines "surname|compound|given <TAB> common|less-common <TAB> characters";
+  // `confusions`: lines "read <TAB> meant <TAB> count", where "meant" may be '-' (read where the
+  // name has no character). '#' starts a comment line. Errors name the file and the line.
   static Result<NameLexicon> parse(std::string_view names, std::string_view confusions);
   // The lexicon built into the program.
   static const NameLexicon& standard();
@@ -41,8 +42,12 @@ class NameLexicon {
   bool isGiven(char32_t c) const { return given_.count(c) > 0; }
 
  private:
-  // The name character of the right kind (family or given) most likely meant by `read`, or 0.
-  char32_t likeliest(char32_t read, const std::map<char32_t, float>& kind) const;
+  // In confusions.tsv, "meant" for a character read where the name has none (晓 read as 了晓).
+  static constexpr char32_t kNothing = U'-';
+
+  // The name character of the right kind (family or given) most likely meant by `read`, kNothing
+  // when it is likelier to be a character read where there was none (only if `mayDrop`), or 0.
+  char32_t likeliest(char32_t read, const std::map<char32_t, float>& kind, bool mayDrop) const;
 
   std::map<char32_t, float> surnames_, given_;  // character -> weight of its frequency class
   std::set<std::u32string> compounds_;
