@@ -160,9 +160,17 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
       if (toCheck) {
         row.value->SetBackgroundColour(wxColour(255, 236, 179));
         row.checked = new wxCheckBox(this, wxID_ANY, _("checked"));
-        row.checked->SetToolTip(
-            _("Read with low confidence: compare with the paper, correct it "
-              "if needed, then tick"));
+        const std::string readAs = f.value("read_as", std::string());
+        const wxString tip =
+            readAs.empty()
+                ? _("Read with low confidence: compare with the paper, correct it "
+                    "if needed, then tick")
+                : wxString::Format(_("Read as %s: a character that is often misread was put "
+                                     "back. Compare with the paper, correct it if needed, then "
+                                     "tick"),
+                                   toWx(readAs));
+        row.checked->SetToolTip(tip);
+        row.value->SetToolTip(tip);
         grid->Add(row.checked, 0, wxALIGN_CENTER_VERTICAL);
       } else {
         grid->AddSpacer(0);
