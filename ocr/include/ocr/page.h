@@ -30,6 +30,11 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 // Divides out uneven lighting (gradients, shadows) from a grayscale page.
 cv::Mat flattenLighting(const cv::Mat& gray);
 
+// The perspective correction that makes the text lines of a straightened page level, measured in
+// its top and bottom halves (lines within ±12° of level); identity when they are level already or
+// the page has no clear lines.
+cv::Matx33d levelTextLines(const cv::Mat& gray);
+
 // Paints the form's long horizontal and vertical rules white.
 cv::Mat eraseRules(const cv::Mat& gray);
 
