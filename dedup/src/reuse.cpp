@@ -137,6 +137,11 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
              s.issuer != Agreement::kDiffer) {
     c.verdict = Verdict::kSuspected;
     c.rule = "number unreadable; same issuer, date and patient";
+  } else if (s.number == Agreement::kUnknown && dateSame && patientSame && s.drugs >= 1.0) {
+    // The hospital's long name is the field OCR misreads most; the same patient with the same
+    // drugs on the same day is the same paper, or a second prescription worth a look.
+    c.verdict = Verdict::kSuspected;
+    c.rule = "number unreadable; same date, patient and drugs";
   } else if (inkAlike >= 3 && s.number != Agreement::kSame && s.drugs != 0 &&
              (s.date != Agreement::kDiffer || inkAlike == kInkRegions)) {
     c.verdict = Verdict::kSuspected;

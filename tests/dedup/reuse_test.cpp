@@ -94,6 +94,19 @@ TEST_F(ReuseRules, UnreadableNumberWithSameIssuerDatePatientIsSuspected) {
   EXPECT_EQ(compare(fp(noNumber), fp(original_)).verdict, Verdict::kNew);
 }
 
+TEST_F(ReuseRules, UnreadableNumberWithAMisreadHospitalButSameDatePatientAndDrugsIsSuspected) {
+  // Seen on the reuse corpus: the number lost and the hospital's name misread on one photo.
+  auto misread = original_;
+  misread.rxNumber.clear();
+  misread.issuer = "北京市朝阳区第三人民医阮";
+  auto c = compare(fp(misread), fp(original_));
+  EXPECT_EQ(c.signals.issuer, Agreement::kDiffer);
+  EXPECT_EQ(c.verdict, Verdict::kSuspected) << c.rule;
+  // Another drug list that day for the patient is another prescription.
+  misread.drugs = {"头孢克肟胶囊", "氯雷他定片"};
+  EXPECT_EQ(compare(fp(misread), fp(original_)).verdict, Verdict::kNew);
+}
+
 TEST_F(ReuseRules, AMisreadNameWhoseInkIsAlikeCountsAsTheSamePatient) {
   auto misread = original_;
   misread.rxNumber.clear();    // number not read

@@ -13,6 +13,7 @@
 //              number read differently, same date, the number's ink alike (a misread number on
 //              the same paper) and the patient or the drugs the same;
 //              number unreadable, same issuer, date and patient;
+//              number unreadable, same date, patient and drugs (the issuer misread);
 //              the ink alike in 3 of the 4 regions (all 4 if the dates differ), drugs not disjoint.
 // ReuseIndex finds the earlier fingerprints worth comparing (same number or one character off,
 // same patient, same date, whole ink hash close) without scanning them all.
