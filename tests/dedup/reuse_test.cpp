@@ -123,6 +123,30 @@ TEST_F(ReuseRules, AMisreadNameWhoseInkIsAlikeCountsAsTheSamePatient) {
   EXPECT_EQ(compare(a, b).verdict, Verdict::kNew);
 }
 
+TEST_F(ReuseRules, AMonthlyRepeatWhoseInkLooksAlikeIsNew) {
+  // Seen on the reuse corpus (seed 16180): a repeat's number and date, read and different, in ink
+  // 14 and 6 bits from the earlier one's; patient and drugs the same.
+  auto repeat = original_;
+  repeat.rxNumber = "202600051877";
+  repeat.date = "2026-04-05";
+  Fingerprint a = fp(repeat), b = fp(original_);
+  a.inkRegions = b.inkRegions = (1 << kInkRegions) - 1;
+  for (int r = 0; r < kInkRegions; ++r) a.ink[r] = b.ink[r] = 0x0123456789abcdefull * (r + 1);
+  a.ink[kInkNumber] ^= 0x3fffull;  // 14 bits apart
+  a.ink[kInkDate] ^= 0x3full;      // 6 bits apart
+  auto c = compare(a, b);
+  EXPECT_EQ(c.signals.number, Agreement::kDiffer);
+  EXPECT_EQ(c.signals.date, Agreement::kDiffer);
+  EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
+  // The same ink where OCR could not read the number is still the same paper.
+  auto unread = repeat;
+  unread.rxNumber.clear();
+  Fingerprint u = fp(unread);
+  u.inkRegions = a.inkRegions;
+  u.ink = a.ink;
+  EXPECT_EQ(compare(u, b).verdict, Verdict::kSuspected);
+}
+
 TEST_F(ReuseRules, KeyedHashesDependOnTheStoreKeyAndHideTheValues) {
   Fingerprinter other(crypto::randomSecret(32));
   const Fingerprint a = fp(original_), b = other.make(original_, {}, {});
