@@ -407,6 +407,7 @@ bool containsAny(const std::u32string& t, std::initializer_list<std::u32string_v
     if (t.find(w) != std::u32string::npos) return true;
   return false;
 }
+
 // Puts back name characters the model reads as characters no name uses (ocr/names.h). A mended
 // name keeps what was read and is shown for confirmation: the character put back is the likeliest
 // one, not a certain one.

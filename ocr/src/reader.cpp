@@ -116,7 +116,8 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
   // photos: 88.5% right from the page pass alone, 94.9% with these three re-readings; each costs
   // ~15 ms). Agreement sets the confidence, so a name the readings disagree on is shown for
   // confirmation. (Debian's Han script model as a second reader got 95.9%, but its engine costs
-  // ~55 MB more and took the workstation over its 300 MB.)
+  // ~55 MB more and took the workstation over its 300 MB.) Every reading comes from extractFields,
+  // so its name is already mended (ocr/names.h); a value only mended readings gave keeps read_as.
   const int textHeights[] = {24, 40, 48};
   for (const char* field : {"patient_name", "doctor"}) {
     auto it = fields.fields.find(field);
