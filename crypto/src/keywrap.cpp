@@ -1,5 +1,7 @@
 #include "crypto/keywrap.h"
 
+#include <new>
+
 #include <cryptopp/aes.h>
 #include <cryptopp/filters.h>
 #include <cryptopp/gcm.h>
@@ -13,10 +15,14 @@ namespace rx::crypto {
 
 bool scryptParamsAcceptable(const ScryptParams& p) {
   const bool powerOfTwo = p.cost >= 2 && (p.cost & (p.cost - 1)) == 0;
-  // Upper bounds keep a hostile slot file from making an open take minutes or gigabytes.
+  // Upper bounds keep a hostile slot file from making an open take minutes or gigabytes. Each
+  // parameter is bounded before they are multiplied, so the product cannot wrap (N = 2^57 once
+  // passed as a small number and ended in std::bad_alloc).
+  if (!powerOfTwo || p.cost < (1u << 10) || p.cost > (1u << 22) || p.blockSize < 1 ||
+      p.blockSize > 32 || p.parallelism < 1 || p.parallelism > 16)
+    return false;
   const std::uint64_t memory = 128ull * p.cost * p.blockSize * p.parallelism;
-  return powerOfTwo && p.cost >= (1u << 10) && p.blockSize >= 1 && p.blockSize <= 32 &&
-         p.parallelism >= 1 && p.parallelism <= 16 && memory <= (1ull << 30);
+  return memory <= (1ull << 30);
 }
 
 Result<SecretBytes> deriveKeyFromPassword(std::string_view password, const Bytes& salt,
@@ -33,6 +39,8 @@ Result<SecretBytes> deriveKeyFromPassword(std::string_view password, const Bytes
                      salt.data(), salt.size(), params.cost, params.blockSize, params.parallelism);
   } catch (const CryptoPP::Exception& e) {
     return Status(ErrorCode::kInternal, std::string("scrypt failed: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kInvalidArgument, "scrypt parameters need more memory than there is");
   }
   return key;
 }

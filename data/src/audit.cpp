@@ -56,6 +56,10 @@ Result<AuditEntry> AuditLog::append(const std::string& actor, const std::string&
   e.event = event;
   e.subject = utf8OrEscaped(subject);  // a file name may be any bytes
   e.detail = detail.is_null() ? nlohmann::json::object() : crypto::withValidUtf8(detail);
+  // Reading the head and appending after it is one write transaction (a savepoint inside the
+  // caller's): another process appending between the two would otherwise take the same seq.
+  Transaction tx(conn_);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
   {
     RX_ASSIGN_OR_RETURN(Statement last,
                         conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
@@ -77,10 +81,13 @@ Result<AuditEntry> AuditLog::append(const std::string& actor, const std::string&
                          .bind(8, toBytes(e.hash))
                          .run());
   if (e.seq % kCheckpointInterval == 0) RX_RETURN_IF_ERROR(checkpoint());
+  RX_RETURN_IF_ERROR(tx.commit());
   return e;
 }
 
 Status AuditLog::checkpoint() {
+  Transaction tx(conn_);  // the head read and its signature written as one (see append)
+  RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(Statement last,
                       conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
   RX_ASSIGN_OR_RETURN(bool row, last.step());
@@ -100,12 +107,13 @@ Status AuditLog::checkpoint() {
   RX_ASSIGN_OR_RETURN(Bytes sig, key.sign(crypto::toBytes(msg)));
   RX_ASSIGN_OR_RETURN(Statement ins, conn_.prepare("INSERT INTO audit_checkpoints(seq, hash, at, "
                                                    "key_id, signature) VALUES (?, ?, ?, ?, ?)"));
-  return ins.bind(1, seq)
-      .bind(2, toBytes(hash))
-      .bind(3, at)
-      .bind(4, key.publicKey().keyId())
-      .bind(5, sig)
-      .run();
+  RX_RETURN_IF_ERROR(ins.bind(1, seq)
+                         .bind(2, toBytes(hash))
+                         .bind(3, at)
+                         .bind(4, key.publicKey().keyId())
+                         .bind(5, sig)
+                         .run());
+  return tx.commit();
 }
 
 Result<std::vector<AuditEntry>> AuditLog::entries(std::int64_t from, std::int64_t to) {

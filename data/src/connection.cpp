@@ -4,6 +4,7 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -127,6 +128,11 @@ Status Statement::bindStatus() const {
 
 Result<bool> Statement::step() {
   RX_RETURN_IF_ERROR(bindStatus());
+  // A write outside a transaction commits at once: the store's files are checked first (inside a
+  // transaction, BEGIN checked them).
+  if (!sqlite3_stmt_readonly(stmt_) && sqlite3_get_autocommit(conn_->raw()) &&
+      !sqlite3_stmt_busy(stmt_))
+    RX_RETURN_IF_ERROR(conn_->checkFilesIntact());
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -234,7 +240,17 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                  "PRAGMA journal_mode = WAL;"
                  "PRAGMA synchronous = FULL;"
                  "PRAGMA temp_store = MEMORY;"
-                 "PRAGMA secure_delete = ON;"));
+                 "PRAGMA secure_delete = ON;"
+                 "PRAGMA journal_size_limit = 4194304;"));
+  // The last connection to close folds the log into the file but never deletes -wal and -shm: a
+  // process that wrongly believes it is the last (another one lost its locks) must not delete the
+  // log the other is still writing to (with a size limit set, it is emptied instead). Replacing the
+  // file (re-key, restore) removes them itself, with the store taken alone.
+  int persist = 1;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  // A read transaction opens the log, so that its identity can be recorded.
+  RX_RETURN_IF_ERROR(conn->exec("SELECT count(*) FROM sqlite_master"));
+  RX_RETURN_IF_ERROR(conn->checkFilesIntact());
   return conn;
 }
 
@@ -306,6 +322,45 @@ Result<std::vector<std::string>> Connection::pageAuthenticationFailures() {
 
 bool Connection::readOnly() const { return sqlite3_db_readonly(db_, "main") == 1; }
 
+Status Connection::checkFilesIntact() {
+  if (!filesBroken_) return filesBroken_;
+  auto identify = [](const std::string& file, FileId* id) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) return false;
+    *id = {static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
+           true};
+    return true;
+  };
+  auto same = [](const FileId& a, const FileId& b) { return a.dev == b.dev && a.ino == b.ino; };
+  const std::string wal = path_ + "-wal";
+  FileId now;
+  std::string problem;
+  if (!identify(path_, &now))
+    problem = path_ + " was deleted";
+  else if (!dbFile_.known)
+    dbFile_ = now;
+  else if (!same(now, dbFile_))
+    problem = path_ + " was replaced by another file";
+  if (problem.empty()) {
+    if (!identify(wal, &now)) {
+      if (walFile_.known) problem = "its journal " + wal + " was deleted";
+    } else if (!walFile_.known) {
+      walFile_ = now;
+    } else if (!same(now, walFile_)) {
+      problem = "its journal " + wal + " was replaced by another file";
+    }
+  }
+  if (problem.empty()) return Status::ok();
+  filesBroken_ = Status(
+      ErrorCode::kIo,
+      "rxdesk stopped writing to " + path_ + ": " + problem +
+          " by another program while rxdesk had the store open, so anything written now could "
+          "be lost. Nothing more was saved. Close rxdesk (every window and command using this "
+          "store), then open it again and run `rxdesk-cli check`; keep the store in its own "
+          "folder, which no other program uses");
+  return filesBroken_;
+}
+
 std::int64_t Connection::lastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Connection::changes() const { return sqlite3_changes(db_); }
 
@@ -316,7 +371,8 @@ Status Connection::lastError(std::string_view what) const {
 Transaction::Transaction(Connection& conn) : conn_(conn) {
   // Inside an open transaction, nest with a savepoint so services can wrap repository calls.
   if (sqlite3_get_autocommit(conn_.raw())) {
-    begin_ = conn_.exec("BEGIN IMMEDIATE");
+    begin_ = conn_.checkFilesIntact();
+    if (begin_) begin_ = conn_.exec("BEGIN IMMEDIATE");
   } else {
     savepoint_ = "rx_sp_" + std::to_string(++conn_.savepointCounter_);
     begin_ = conn_.exec("SAVEPOINT " + savepoint_);

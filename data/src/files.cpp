@@ -68,11 +68,21 @@ Status writeFileAtomically(const std::string& path, const std::string& contents,
 }
 
 Result<std::string> readWholeFile(const std::string& path, std::size_t maxBytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Non-blocking open: a FIFO planted under the name must not hang the reader (every login reads
+  // the login counter); anything but a regular file is refused.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Status(ErrorCode::kNotFound, path + " does not exist");
     return ioError("cannot open", path, err);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status(ErrorCode::kInvalidArgument,
+                  path +
+                      " is not a regular file (a folder, device or pipe); rxdesk reads only "
+                      "regular files");
   }
   std::string out;
   char buf[65536];

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "crypto/hash.h"
 #include "crypto/json.h"
 #include "data/files.h"
 
@@ -23,6 +24,27 @@ std::string databaseKeyAad(const std::string& storeId, const std::string& user) 
 }
 
 std::string b64(const Bytes& b) { return crypto::toBase64(b); }
+
+// The checksum of a slot: its fields in a fixed order, each with its length, under the store id.
+std::string slotChecksum(const std::string& storeId, const KeySlot& slot) {
+  std::string text = "rxdesk key slot v1";
+  auto put = [&text](std::string_view part) {
+    text += '|' + std::to_string(part.size()) + ':';
+    text += part;
+  };
+  auto putBytes = [&put](const Bytes& b) {
+    put(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+  };
+  put(storeId);
+  put(slot.user);
+  put(std::to_string(slot.kdf.cost) + "," + std::to_string(slot.kdf.blockSize) + "," +
+      std::to_string(slot.kdf.parallelism));
+  putBytes(slot.salt);
+  putBytes(slot.wrappedPrivateKey.nonce);
+  putBytes(slot.wrappedPrivateKey.ciphertext);
+  putBytes(slot.publicKey);
+  return crypto::toHex(crypto::sha256(text));
+}
 
 // Field readers that name the slot and field on failure.
 Result<Bytes> bytesField(const json& obj, const char* field, const std::string& where,
@@ -49,6 +71,49 @@ Result<crypto::SealedToKey> sealedFromJson(const json& j, const std::string& whe
   return s;
 }
 }  // namespace
+
+std::string KeySlotFile::macUnder(const SecretBytes& databaseKey) const {
+  const SecretBytes macKey = crypto::hkdfSha256(databaseKey, crypto::toBytes(storeId),
+                                                "rxdesk key-slot file mac v1", 32);
+  std::string text = "rxdesk key-slot file v1|" + storeId;
+  auto put = [&text](const Bytes& b) {
+    text += '|' + std::to_string(b.size()) + ':';
+    text.append(reinterpret_cast<const char*>(b.data()), b.size());
+  };
+  std::vector<const KeySlot*> sorted;
+  for (const KeySlot& s : slots) sorted.push_back(&s);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const KeySlot* a, const KeySlot* b) { return a->user < b->user; });
+  for (const KeySlot* s : sorted) {
+    put(crypto::toBytes(s->user));
+    put(crypto::toBytes(std::to_string(s->kdf.cost) + "," + std::to_string(s->kdf.blockSize) +
+                        "," + std::to_string(s->kdf.parallelism)));
+    put(s->salt);
+    put(s->wrappedPrivateKey.nonce);
+    put(s->wrappedPrivateKey.ciphertext);
+    put(s->publicKey);
+    for (const auto& k : s->databaseKeys) {
+      put(k.ephemeralPublic);
+      put(k.box.nonce);
+      put(k.box.ciphertext);
+    }
+  }
+  const crypto::Digest256 mac =
+      crypto::hmacSha256(macKey.data(), macKey.size(),
+                         reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  return crypto::toHex(mac);
+}
+
+bool KeySlotFile::authenticatedBy(const SecretBytes& databaseKey) const {
+  const std::string expected = macUnder(databaseKey);
+  bool found = false;
+  for (const std::string& m : macs)
+    found = found || (m.size() == expected.size() &&
+                      crypto::constantTimeEqual(reinterpret_cast<const std::uint8_t*>(m.data()),
+                                                reinterpret_cast<const std::uint8_t*>(expected.data()),
+                                                expected.size()));
+  return found;
+}
 
 KeySlot* KeySlotFile::find(const std::string& user) {
   for (auto& s : slots)
@@ -124,9 +189,22 @@ Result<KeySlotFile> KeySlotFile::load(const std::string& path) {
                                          where + ".database_keys[" + std::to_string(k) + "]"));
       slot.databaseKeys.push_back(std::move(sealed));
     }
+    if (js.contains("check")) {
+      slot.damaged = !js["check"].is_string() ||
+                     js["check"].get<std::string>() != slotChecksum(file.storeId, slot);
+    }
     if (file.find(slot.user))
       return Status(ErrorCode::kCorrupt, where + ": user '" + slot.user + "' has two slots");
     file.slots.push_back(std::move(slot));
+  }
+  if (doc.contains("macs")) {
+    if (!doc["macs"].is_array())
+      return Status(ErrorCode::kCorrupt, path + ": field 'macs' must be an array");
+    for (const json& m : doc["macs"]) {
+      if (!m.is_string() || m.get<std::string>().size() != 64)
+        return Status(ErrorCode::kCorrupt, path + ": field 'macs' holds something not a code");
+      file.macs.push_back(m.get<std::string>());
+    }
   }
   return file;
 }
@@ -153,8 +231,10 @@ Status KeySlotFile::save(const std::string& path) const {
       js["database_keys"].push_back({{"ephemeral", b64(k.ephemeralPublic)},
                                      {"nonce", b64(k.box.nonce)},
                                      {"ciphertext", b64(k.box.ciphertext)}});
+    js["check"] = s.damaged ? std::string("damaged") : slotChecksum(storeId, s);
     doc["slots"].push_back(std::move(js));
   }
+  if (!macs.empty()) doc["macs"] = macs;
   return writeFileAtomically(path, doc.dump(2) + "\n");
 }
 

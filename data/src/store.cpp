@@ -4,10 +4,12 @@
 
 #include <cerrno>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "crypto/hash.h"
 #include "data/files.h"
@@ -56,6 +58,44 @@ Status checkWritable(const std::string& path) {
   return Status::ok();
 }
 
+// The slot public keys the store itself registered, per user, in store_meta ("slot_key:<user>"):
+// a re-key seals the new database key only to these, never to a slot merely found in the file.
+constexpr std::string_view kSlotKeyPrefix = "slot_key:";
+// Set once the key-slot file carries authentication codes: from then on a file without them is
+// an altered one, not an old one.
+constexpr const char* kSlotsAuthenticated = "keyslots.authenticated";
+
+Result<std::optional<std::string>> readMetaIfAny(Connection& conn, const std::string& key) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn.prepare("SELECT value FROM store_meta WHERE key = ?"));
+  st.bind(1, key);
+  RX_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(st.columnText(0));
+}
+
+Status writeMeta(Connection& conn, const std::string& key, const std::string& value) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn.prepare("INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)"));
+  return st.bind(1, key).bind(2, value).run();
+}
+
+Status forgetMeta(Connection& conn, const std::string& key) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn.prepare("DELETE FROM store_meta WHERE key = ?"));
+  return st.bind(1, key).run();
+}
+
+Status registerSlotKey(Connection& conn, const KeySlot& slot) {
+  return writeMeta(conn, std::string(kSlotKeyPrefix) + slot.user, crypto::toHex(slot.publicKey));
+}
+
+// Saves `slots` with an authentication code under each of `keys`.
+Status saveAuthenticated(KeySlotFile& slots, const std::string& path,
+                         std::initializer_list<const SecretBytes*> keys) {
+  slots.macs.clear();
+  for (const SecretBytes* k : keys) slots.macs.push_back(slots.macUnder(*k));
+  return slots.save(path);
+}
+
 Status checkEncryptedOnDisk(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Status(ErrorCode::kIo, "cannot read back " + path);
@@ -71,9 +111,10 @@ Status checkEncryptedOnDisk(const std::string& path) {
 }
 }  // namespace
 
-Store::Store(std::string path, std::unique_ptr<Connection> conn, SecretBytes key,
+Store::Store(std::string path, StoreLock lock, std::unique_ptr<Connection> conn, SecretBytes key,
              std::string storeId, UserRecord user, StoreOptions options)
     : path_(std::move(path)),
+      lock_(std::move(lock)),
       conn_(std::move(conn)),
       key_(std::move(key)),
       storeId_(std::move(storeId)),
@@ -98,8 +139,9 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
   KeySlotFile slots;
   slots.storeId = crypto::toHex(crypto::randomBytes(16));
 
+  RX_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::shared(path));
   auto cleanup = [&] {
-    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) ::unlink((path + suffix).c_str());
   };
   auto conn = Connection::open(path, key, OpenMode::kCreate);
   if (!conn) {
@@ -125,10 +167,17 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
     cleanup();
     return user.status();
   }
+  // The file is read back with the connection closed: closing a descriptor of the store that
+  // SQLite did not open would drop SQLite's locks on it (SQLite's "How To Corrupt" §2.2).
+  conn->reset();
   if (Status s = checkEncryptedOnDisk(path); !s) {
-    conn->reset();
     cleanup();
     return s;
+  }
+  conn = Connection::open(path, key, OpenMode::kExisting);
+  if (!conn) {
+    cleanup();
+    return conn.status();
   }
   auto slot = KeySlotFile::makeSlot(slots.storeId, admin.name, password, key, options.kdf);
   if (!slot) {
@@ -142,14 +191,17 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
     cleanup();
     return adminPrivate.status();
   }
+  Status registered = registerSlotKey(**conn, *slot);
+  if (registered) registered = writeMeta(**conn, kSlotsAuthenticated, "1");
   slots.slots.push_back(std::move(*slot));
-  if (Status s = slots.save(slotPath); !s) {
+  if (registered) registered = saveAuthenticated(slots, slotPath, {&key});
+  if (!registered) {
     conn->reset();
     cleanup();
-    return s;
+    return registered;
   }
-  std::unique_ptr<Store> store(new Store(path, std::move(*conn), std::move(key), slots.storeId,
-                                         std::move(*user), std::move(options)));
+  std::unique_ptr<Store> store(new Store(path, std::move(lock), std::move(*conn), std::move(key),
+                                         slots.storeId, std::move(*user), std::move(options)));
   store->personalWrapKey_ = personalWrapKey(store->storeId_, admin.name, *adminPrivate);
   return store;
 }
@@ -157,9 +209,37 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
 void Store::removeFiles(const std::string& path) {
   std::error_code ec;
   for (const std::string& f : {path, keySlotPath(path), path + "-wal", path + "-shm",
-                               path + "-journal", throttlePath(path)})
+                               path + "-journal", throttlePath(path), lockPath(path)})
     std::filesystem::remove(f, ec);
 }
+
+namespace {
+// The key-slot file must be the one rxdesk wrote: authenticated under the database key that opened
+// the store. A file from before the codes existed is authenticated now (its slots registered as
+// they are), once.
+Status checkSlotFile(Connection& conn, KeySlotFile& slots, const std::string& slotPath,
+                     const SecretBytes& key) {
+  const auto altered = [&](const std::string& what) {
+    return Status(ErrorCode::kCorrupt,
+                  slotPath + " was altered outside rxdesk (" + what +
+                      "); the store is not opened, so that no key is sealed to a planted slot. "
+                      "Restore the key-slot file from a backup, or ask support");
+  };
+  RX_ASSIGN_OR_RETURN(auto authenticated, readMetaIfAny(conn, kSlotsAuthenticated));
+  if (!slots.macs.empty() && !slots.authenticatedBy(key))
+    return altered("a slot was added, removed or changed: its authentication code does not match");
+  if (slots.macs.empty()) {
+    if (authenticated) return altered("its authentication code was removed");
+    Transaction tx(conn);
+    RX_RETURN_IF_ERROR(tx.beginStatus());
+    for (const KeySlot& slot : slots.slots) RX_RETURN_IF_ERROR(registerSlotKey(conn, slot));
+    RX_RETURN_IF_ERROR(writeMeta(conn, kSlotsAuthenticated, "1"));
+    RX_RETURN_IF_ERROR(saveAuthenticated(slots, slotPath, {&key}));
+    return tx.commit();
+  }
+  return Status::ok();
+}
+}  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::string& userName,
                                            std::string_view password, StoreOptions options) {
@@ -168,6 +248,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
     return Status(ErrorCode::kNotFound,
                   "no store at " + path + " (create one with `rxdesk-cli init`)");
   RX_RETURN_IF_ERROR(checkWritable(path));
+  RX_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::shared(path));
   const std::string slotPath = keySlotPath(path);
   auto slots = KeySlotFile::load(slotPath);
   if (!slots) {
@@ -179,6 +260,13 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
   }
   const KeySlot* slot = slots->find(userName);
   if (!slot) return Status(ErrorCode::kUnknownUser, "no user named '" + userName + "' in " + path);
+  // A damaged slot is not a wrong password: it is said as it is and not counted as a failure.
+  if (slot->damaged)
+    return Status(ErrorCode::kCorrupt,
+                  "the key slot of '" + userName + "' in " + slotPath +
+                      " is damaged (its checksum does not match: altered or torn); this was not "
+                      "counted as a failed login. An admin can set a new password for '" +
+                      userName + "', or restore the key-slot file from a backup");
 
   LoginThrottle throttle(throttlePath(path));
   RX_RETURN_IF_ERROR(throttle.checkAllowed(userName, options.now()));
@@ -197,7 +285,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
     return Status(ErrorCode::kCorrupt, "the key slot of '" + userName + "' in " + slotPath +
                                            " holds no usable database key");
   Status lastFailure;
-  for (SecretBytes& key : keys) {
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    SecretBytes& key = keys[k];
     auto conn = Connection::open(path, key, OpenMode::kExisting);
     if (!conn) {
       lastFailure = conn.status();
@@ -215,14 +304,17 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
     if (storeId != slots->storeId)
       return Status(ErrorCode::kCorrupt, slotPath + " belongs to another store (store id " +
                                              slots->storeId + ", this store is " + storeId + ")");
+    RX_RETURN_IF_ERROR(checkSlotFile(**conn, *slots, slotPath, key));
     RX_ASSIGN_OR_RETURN(UserRecord user, UserRepository(**conn).findByName(userName));
     if (user.removedAt)
       return Status(ErrorCode::kUnknownUser,
                     "user '" + userName + "' was removed on " + *user.removedAt);
     (void)throttle.recordSuccess(userName);
-    std::unique_ptr<Store> store(new Store(path, std::move(*conn), std::move(key), storeId,
-                                           std::move(user), std::move(options)));
+    std::unique_ptr<Store> store(new Store(path, std::move(lock), std::move(*conn), std::move(key),
+                                           storeId, std::move(user), std::move(options)));
     store->personalWrapKey_ = personalWrapKey(store->storeId_, userName, *privateKey);
+    RX_RETURN_IF_ERROR(store->finishInterruptedRekey(k == 0).withContext(
+        "finishing the re-key of " + path + " that was cut off"));
     return store;
   }
   return Status(ErrorCode::kCorrupt, path +
@@ -230,7 +322,17 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
                                          userName + "' (" + lastFailure.message() + ")");
 }
 
+namespace {
+Status refuseWhileRekeyPending(bool pending) {
+  if (!pending) return Status::ok();
+  return Status(ErrorCode::kBusy,
+                "a re-key of this store was cut off and must finish first: close the other "
+                "programs that have the store open, then log in again");
+}
+}  // namespace
+
 Result<UserRecord> Store::addUser(const NewUser& user, std::string_view password) {
+  RX_RETURN_IF_ERROR(refuseWhileRekeyPending(rekeyPending_));
   RX_RETURN_IF_ERROR(validateNewUser(user));
   if (password.empty())
     return Status(ErrorCode::kInvalidArgument,
@@ -244,13 +346,15 @@ Result<UserRecord> Store::addUser(const NewUser& user, std::string_view password
   Transaction tx(*conn_);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(UserRecord record, users().insert(user));
+  RX_RETURN_IF_ERROR(registerSlotKey(*conn_, slot));
   slots.slots.push_back(std::move(slot));
-  RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
+  RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
   RX_RETURN_IF_ERROR(tx.commit());
   return record;
 }
 
 Status Store::changePassword(const std::string& name, std::string_view newPassword) {
+  RX_RETURN_IF_ERROR(refuseWhileRekeyPending(rekeyPending_));
   if (newPassword.empty())
     return Status(ErrorCode::kInvalidArgument, "the new password must not be empty");
   RX_ASSIGN_OR_RETURN(UserRecord user, users().findByName(name));
@@ -271,8 +375,9 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
     RX_ASSIGN_OR_RETURN(Statement drop, conn_->prepare("DELETE FROM user_keys WHERE key_id = ?"));
     RX_RETURN_IF_ERROR(drop.bind(1, personal.publicKey().keyId()).run());
     RX_RETURN_IF_ERROR(wrapPersonalKey(personal, newWrap));
+    RX_RETURN_IF_ERROR(registerSlotKey(*conn_, fresh));
     *slot = std::move(fresh);
-    RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
+    RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
     RX_RETURN_IF_ERROR(tx.commit());
     personalWrapKey_ = std::move(newWrap);
   } else {
@@ -282,9 +387,13 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
         Statement retire,
         conn_->prepare("UPDATE user_keys SET retired_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
                        "WHERE user_name = ? AND retired_at IS NULL"));
+    Transaction tx(*conn_);
+    RX_RETURN_IF_ERROR(tx.beginStatus());
     RX_RETURN_IF_ERROR(retire.bind(1, name).run());
+    RX_RETURN_IF_ERROR(registerSlotKey(*conn_, fresh));
     *slot = std::move(fresh);
-    RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
+    RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
+    RX_RETURN_IF_ERROR(tx.commit());
   }
   (void)LoginThrottle(throttlePath(path_)).recordSuccess(name);
   return Status::ok();
@@ -301,10 +410,17 @@ Status Store::removeUser(const std::string& name) {
     for (const auto& u : all) admins += u.role == Role::kAdmin;
     if (admins <= 1) return Status(ErrorCode::kConflict, "'" + name + "' is the last admin");
   }
+  // The re-key replaces the database file: nobody else may have it open meanwhile.
+  RX_RETURN_IF_ERROR(lock_.makeExclusive("remove user '" + name + "' (which re-keys the store)"));
+  struct Share {
+    StoreLock& lock;
+    ~Share() { lock.makeShared(); }
+  } share{lock_};
   RX_RETURN_IF_ERROR(users().markRemoved(name));
+  RX_RETURN_IF_ERROR(forgetMeta(*conn_, std::string(kSlotKeyPrefix) + name));
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(keySlotPath(path_)));
   slots.remove(name);
-  RX_RETURN_IF_ERROR(slots.save(keySlotPath(path_)));
+  RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
   return rekey();
 }
 
@@ -371,19 +487,35 @@ Result<crypto::PublicKey> Store::userPublicKey(const std::string& userName,
 //  1. seal the new key into every remaining slot, beside the current one;
 //  2. export the database under the new key to a temporary file and rename it over the store;
 //  3. drop the old key from the slots.
+// Only with the store taken alone. A re-key cut off after step 1 is finished by the next open
+// (finishInterruptedRekey), so the old key, which a removed user may hold, stops opening the store.
 Status Store::rekey() {
   const std::string slotPath = keySlotPath(path_);
   SecretBytes newKey = crypto::randomSecret(32);
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(slotPath));
-  for (KeySlot& slot : slots.slots)
+  // The new key goes only to the active users the store registered, with the slot it registered
+  // for them: never to a slot that is merely in the file.
+  RX_ASSIGN_OR_RETURN(std::vector<UserRecord> active, users().list(false));
+  std::vector<KeySlot> kept;
+  for (KeySlot& slot : slots.slots) {
+    const bool isActive = std::any_of(active.begin(), active.end(),
+                                      [&](const UserRecord& u) { return u.name == slot.user; });
+    RX_ASSIGN_OR_RETURN(auto registered,
+                        readMetaIfAny(*conn_, std::string(kSlotKeyPrefix) + slot.user));
+    if (!isActive || !registered || *registered != crypto::toHex(slot.publicKey)) continue;
     RX_RETURN_IF_ERROR(KeySlotFile::addDatabaseKey(storeId_, slot, newKey));
-  RX_RETURN_IF_ERROR(slots.save(slotPath));
+    kept.push_back(std::move(slot));
+  }
+  slots.slots = std::move(kept);
+  RX_RETURN_IF_ERROR(saveAuthenticated(slots, slotPath, {&newKey, &key_}));
 
   const std::string tmp = path_ + ".rekey";
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((tmp + suffix).c_str());
   {
-    // Our connection was opened without SQLITE_OPEN_CREATE, which ATTACH inherits.
+    // Our connection was opened without SQLITE_OPEN_CREATE, which ATTACH inherits. The copy is
+    // written with a rollback journal, so that no -wal of it is left behind at the rename.
     RX_ASSIGN_OR_RETURN(auto created, Connection::open(tmp, newKey, OpenMode::kCreate));
+    RX_RETURN_IF_ERROR(created->exec("PRAGMA journal_mode = DELETE"));
   }
   {
     std::string spec = "x'" + crypto::toHex(newKey.data(), newKey.size()) + "'";
@@ -395,19 +527,74 @@ Status Store::rekey() {
   Status exported = conn_->exec("SELECT sqlcipher_export('rekeyed')");
   RX_RETURN_IF_ERROR(conn_->exec("DETACH DATABASE rekeyed"));
   if (!exported) {
-    ::unlink(tmp.c_str());
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((tmp + suffix).c_str());
     return exported.withContext("re-keying " + path_);
   }
-  conn_.reset();  // closing checkpoints and removes the old WAL
+  RX_RETURN_IF_ERROR(closeForReplacement());
   if (std::rename(tmp.c_str(), path_.c_str()) != 0)
     return Status(ErrorCode::kIo,
                   "cannot replace " + path_ + " with its re-keyed copy: " + std::strerror(errno));
+  // The old write-ahead log holds pages under the old key: left beside the new file, SQLite would
+  // replay them into it.
+  for (const char* suffix : {"-wal", "-shm"}) ::unlink((path_ + suffix).c_str());
   RX_RETURN_IF_ERROR(syncParentFolder(path_));
   RX_ASSIGN_OR_RETURN(conn_, Connection::open(path_, newKey, OpenMode::kExisting));
   key_ = std::move(newKey);
 
   for (KeySlot& slot : slots.slots) slot.databaseKeys.resize(1);
-  return slots.save(slotPath);
+  return saveAuthenticated(slots, slotPath, {&key_});
+}
+
+Status Store::closeForReplacement() {
+  if (!lock_.exclusive())
+    return Status(ErrorCode::kInternal, "the store must be taken alone before it is replaced");
+  // Everything into the database file, and the log emptied: nothing is left only in the -wal.
+  RX_RETURN_IF_ERROR(conn_->exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  conn_.reset();
+  return Status::ok();
+}
+
+Status Store::attach(const Store& other, const std::string& alias) {
+  std::string spec = "x'" + crypto::toHex(other.key_.data(), other.key_.size()) + "'";
+  RX_ASSIGN_OR_RETURN(Statement attach, conn_->prepare("ATTACH DATABASE ? AS " + alias + " KEY ?"));
+  Status s = attach.bind(1, other.path_).bind(2, spec).run();
+  std::fill(spec.begin(), spec.end(), '\0');
+  return s;
+}
+
+Status Store::detach(const std::string& alias) { return conn_->exec("DETACH DATABASE " + alias); }
+
+Status Store::finishInterruptedRekey(bool openedWithNewestKey) {
+  const std::string slotPath = keySlotPath(path_);
+  RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(slotPath));
+  RX_ASSIGN_OR_RETURN(std::vector<UserRecord> everyone, users().list(true));
+  std::vector<std::string> removedWithSlot;
+  for (const UserRecord& u : everyone)
+    if (u.removedAt && slots.find(u.name)) removedWithSlot.push_back(u.name);
+  bool severalKeys = false;
+  for (const KeySlot& slot : slots.slots) severalKeys = severalKeys || slot.databaseKeys.size() > 1;
+  if (removedWithSlot.empty() && !severalKeys) return Status::ok();
+  if (removedWithSlot.empty() && openedWithNewestKey) {
+    // Cut off after the file was re-keyed: only the old keys are left to drop.
+    for (KeySlot& slot : slots.slots) slot.databaseKeys.resize(1);
+    return saveAuthenticated(slots, slotPath, {&key_});
+  }
+  // The file is still under the old key (or a removed user's slot is still there): re-key again,
+  // which needs the store alone. If another program has it open, it waits for a later open.
+  if (!lock_.makeExclusive("finish a re-key that was cut off")) {
+    rekeyPending_ = true;
+    return Status::ok();
+  }
+  struct Share {
+    StoreLock& lock;
+    ~Share() { lock.makeShared(); }
+  } share{lock_};
+  for (const std::string& name : removedWithSlot) slots.remove(name);
+  if (!removedWithSlot.empty())
+    RX_RETURN_IF_ERROR(saveAuthenticated(slots, slotPath, {&key_}));
+  RX_RETURN_IF_ERROR(rekey());
+  rekeyPending_ = false;
+  return Status::ok();
 }
 
 }  // namespace rx::data

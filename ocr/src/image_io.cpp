@@ -1,8 +1,15 @@
 #include "ocr/image_io.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 
 #include <opencv2/imgcodecs.hpp>
@@ -71,11 +78,83 @@ Result<Dimensions> inspectPng(const std::vector<std::uint8_t>& b, const std::str
                 name + ": truncated PNG (no IEND chunk; the file was cut off)");
 }
 
+std::uint32_t le16(const std::uint8_t* p) { return p[0] | (p[1] << 8); }
+std::uint32_t le24(const std::uint8_t* p) { return p[0] | (p[1] << 8) | (p[2] << 16); }
+std::uint32_t le32(const std::uint8_t* p) { return le24(p) | (std::uint32_t(p[3]) << 24); }
+std::uint64_t le64(const std::uint8_t* p) { return le32(p) | (std::uint64_t(le32(p + 4)) << 32); }
+std::uint64_t be64(const std::uint8_t* p) { return (std::uint64_t(be32(p)) << 32) | be32(p + 4); }
+
+// Reads the first image's width and height from a TIFF's first directory (classic and BigTIFF,
+// either byte order) without decoding anything: the decoder's allocation follows these numbers.
+Result<Dimensions> inspectTiff(const std::vector<std::uint8_t>& b, const std::string& name) {
+  const bool little = b[0] == 'I';
+  auto u16 = [&](std::size_t at) { return little ? le16(&b[at]) : be16(&b[at]); };
+  auto u32 = [&](std::size_t at) { return little ? le32(&b[at]) : be32(&b[at]); };
+  auto u64 = [&](std::size_t at) { return little ? le64(&b[at]) : be64(&b[at]); };
+  const auto damaged = [&](const char* why) {
+    return Status(ErrorCode::kInvalidArgument, name + ": damaged TIFF (" + why + ")");
+  };
+  if (b.size() < 16) return damaged("too short");
+  const std::uint32_t version = u16(2);
+  const bool big = version == 43;
+  if (version != 42 && !big) return damaged("unknown version");
+  const std::uint64_t ifd = big ? u64(8) : u32(4);
+  const std::size_t countSize = big ? 8 : 2, entrySize = big ? 20 : 12;
+  if (ifd < 8 || ifd + countSize > b.size()) return damaged("first directory outside the file");
+  const std::uint64_t count = big ? u64(ifd) : u16(ifd);
+  if (count == 0 || count > 4096 || ifd + countSize + count * entrySize > b.size())
+    return damaged("first directory runs past the end of the file");
+  Dimensions dim{-1, -1};
+  for (std::uint64_t e = 0; e < count; ++e) {
+    const std::size_t at = ifd + countSize + e * entrySize;
+    const std::uint32_t tag = u16(at), type = u16(at + 2);
+    if (tag != 256 && tag != 257) continue;  // ImageWidth, ImageLength
+    const std::size_t value = at + (big ? 12 : 8);
+    std::int64_t v;
+    if (type == 3)
+      v = u16(value);  // SHORT
+    else if (type == 4)
+      v = u32(value);  // LONG
+    else if (type == 16 && big)
+      v = static_cast<std::int64_t>(std::min<std::uint64_t>(u64(value), INT64_MAX / 4));  // LONG8
+    else
+      return damaged("image size of an unexpected type");
+    (tag == 256 ? dim.width : dim.height) = v;
+  }
+  if (dim.width <= 0 || dim.height <= 0) return damaged("no image size");
+  return dim;
+}
+
+// The canvas size of a WebP from its first chunk (lossy VP8, lossless VP8L or extended VP8X).
+Result<Dimensions> inspectWebp(const std::vector<std::uint8_t>& b, const std::string& name) {
+  const auto damaged = [&](const char* why) {
+    return Status(ErrorCode::kInvalidArgument, name + ": damaged WebP (" + why + ")");
+  };
+  if (b.size() < 30) return damaged("too short");
+  const std::uint8_t* chunk = &b[12];
+  if (std::memcmp(chunk, "VP8X", 4) == 0)
+    return Dimensions{std::int64_t(le24(&b[24])) + 1, std::int64_t(le24(&b[27])) + 1};
+  if (std::memcmp(chunk, "VP8L", 4) == 0) {
+    if (b[20] != 0x2f) return damaged("bad lossless signature");
+    const std::uint32_t bits = le32(&b[21]);
+    return Dimensions{std::int64_t(bits & 0x3fff) + 1, std::int64_t((bits >> 14) & 0x3fff) + 1};
+  }
+  if (std::memcmp(chunk, "VP8 ", 4) == 0) {
+    if (b[23] != 0x9d || b[24] != 0x01 || b[25] != 0x2a) return damaged("bad frame start code");
+    return Dimensions{std::int64_t(le16(&b[26]) & 0x3fff), std::int64_t(le16(&b[28]) & 0x3fff)};
+  }
+  return damaged("unknown first chunk");
+}
+
 void capOpenCvDecoder(const ImageLimits& limits) {
-  // OpenCV's own ceiling for formats whose size we do not parse (TIFF, WebP); read once by OpenCV.
+  // OpenCV's own ceiling, behind rxdesk's check of the size in the file's header. OpenCV 4.6 reads
+  // OPENCV_IO_MAX_IMAGE_PIXELS (once, on first use); the CV_IO_ spelling is from older versions.
   static std::once_flag once;
-  std::call_once(
-      once, [&] { setenv("CV_IO_MAX_IMAGE_PIXELS", std::to_string(limits.maxPixels).c_str(), 0); });
+  std::call_once(once, [&] {
+    const std::string cap = std::to_string(limits.maxPixels);
+    setenv("OPENCV_IO_MAX_IMAGE_PIXELS", cap.c_str(), 0);
+    setenv("CV_IO_MAX_IMAGE_PIXELS", cap.c_str(), 0);
+  });
 }
 }  // namespace
 
@@ -109,13 +188,19 @@ Result<cv::Mat> decodeImage(const std::vector<std::uint8_t>& bytes, const std::s
       RX_ASSIGN_OR_RETURN(dim, inspectPng(bytes, name));
       break;
     }
-    default:
+    case ImageFormat::kTiff: {
+      RX_ASSIGN_OR_RETURN(dim, inspectTiff(bytes, name));
       break;
+    }
+    case ImageFormat::kWebp: {
+      RX_ASSIGN_OR_RETURN(dim, inspectWebp(bytes, name));
+      break;
+    }
   }
   auto tooLarge = [&](std::int64_t w, std::int64_t h) {
     return w > limits.maxSide || h > limits.maxSide || w * h > limits.maxPixels;
   };
-  if (dim && tooLarge(dim->width, dim->height))
+  if (tooLarge(dim->width, dim->height))
     return Status(ErrorCode::kInvalidArgument,
                   name + " is " + std::to_string(dim->width) + "x" + std::to_string(dim->height) +
                       " pixels, above the " + std::to_string(limits.maxPixels / 1'000'000) +
@@ -138,17 +223,38 @@ Result<cv::Mat> decodeImage(const std::vector<std::uint8_t>& bytes, const std::s
 }
 
 Result<cv::Mat> loadImage(const std::string& path, const ImageLimits& limits) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status(ErrorCode::kNotFound, "cannot open " + path);
-  const auto size = static_cast<std::size_t>(in.tellg());
-  if (size > limits.maxFileBytes)
+  // Non-blocking: a FIFO given as a photo must not hang intake; only regular files are read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    const int err = errno;
+    return Status(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                  "cannot open " + path + ": " + std::strerror(err));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool folder = S_ISDIR(st.st_mode);
+    ::close(fd);
+    return Status(ErrorCode::kInvalidArgument,
+                  path + (folder ? " is a folder, not a photo"
+                                 : " is not a regular file (a device or pipe), not a photo"));
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size > limits.maxFileBytes) {
+    ::close(fd);
     return Status(ErrorCode::kInvalidArgument,
                   path + " is " + std::to_string(size >> 20) + " MiB; photos larger than " +
                       std::to_string(limits.maxFileBytes >> 20) + " MiB are refused");
-  std::vector<std::uint8_t> bytes(size);
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    return Status(ErrorCode::kIo, "cannot read " + path);
+  }
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (done != bytes.size()) return Status(ErrorCode::kIo, "cannot read " + path);
   return decodeImage(bytes, path, limits);
 }
 

@@ -33,6 +33,14 @@ TEST(Scrypt, RefusesHostileParameters) {
   EXPECT_FALSE(scryptParamsAcceptable({1u << 24, 8, 16}));  // gigabytes
   EXPECT_FALSE(scryptParamsAcceptable({1u << 4, 8, 1}));    // too weak
   EXPECT_TRUE(scryptParamsAcceptable(ScryptParams{}));
+  // 128 * N * r * p wraps to a small number at N = 2^57: each parameter is bounded on its own
+  // (issue 25 #3), and a derivation with it is refused, not an allocation failure.
+  EXPECT_FALSE(scryptParamsAcceptable({1ull << 57, 8, 1}));
+  EXPECT_FALSE(scryptParamsAcceptable({1ull << 61, 8, 16}));
+  const Bytes salt(16, 7);
+  auto wrapped = deriveKeyFromPassword("pw", salt, {1ull << 57, 8, 1});
+  ASSERT_FALSE(wrapped);
+  EXPECT_EQ(wrapped.status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(AesGcm, OpensOnlyWithSameKeyAndAad) {

@@ -598,6 +598,10 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   const std::string file = dir.file("agreement.json");
   std::ofstream(file) << *text;
   dialog->pages()->SetSelection(1);
+  // An agreement is checked against this pharmacy's 统一社会信用代码: none set, none imported.
+  EXPECT_FALSE(dialog->importAgreement(file, false).empty());
+  EXPECT_EQ(dialog->agreementRows(), 0);
+  ASSERT_TRUE(ws::SettingsService(**admin).set("pharmacy.uscc", "91440300708461136T").isOk());
   EXPECT_EQ(dialog->agreementRows(), 0);
   EXPECT_EQ(dialog->importAgreement(file, false), wxString()) << dialog->errorText();
   EXPECT_TRUE(dialog->agreementPreview().Contains(toWx(provider.publicKey().keyId())))
@@ -622,12 +626,12 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   EXPECT_FALSE(refused.empty());
   EXPECT_EQ(dialog->settingValue("pharmacy.uscc"), "not-a-code") << "kept to be corrected";
   ws::SettingsService settings(**admin);
-  EXPECT_EQ(settings.get("pharmacy.uscc")->value, "");
-  ASSERT_TRUE(dialog->setFormValue("pharmacy.uscc", "91440300708461136T"));
+  EXPECT_EQ(settings.get("pharmacy.uscc")->value, "91440300708461136T") << "the stored one stays";
+  ASSERT_TRUE(dialog->setFormValue("pharmacy.uscc", "91350100M000100Y43"));
   EXPECT_EQ(dialog->saveSettings(), wxString()) << dialog->errorText();
   EXPECT_EQ(settings.get("session.idle_lock_minutes")->value, "12");
   EXPECT_EQ(settings.get("review.second_pharmacist_check")->value, "true");
-  EXPECT_EQ(settings.get("pharmacy.uscc")->value, "91440300708461136T");
+  EXPECT_EQ(settings.get("pharmacy.uscc")->value, "91350100M000100Y43");
   screenshot("admin-settings-" + lang);
   destroy(dialog);
 

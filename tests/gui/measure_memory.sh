@@ -21,7 +21,7 @@ export DISPLAY=$display
 # First start creates the demo store; the measured start is the second, as on every later day.
 "$BUILD/bin/rxdesk" --demo >/dev/null 2>&1 &
 app=$!
-until [ -f "$HOME/.local/share/rxdesk/demo.rxdb.keys" ]; do sleep 0.5; done
+until [ -f "$HOME/.local/share/rxdesk/demo/demo.rxdb.keys" ]; do sleep 0.5; done
 sleep 3; kill $app; wait $app 2>/dev/null || true
 "$BUILD/bin/rxdesk" --demo $(ls "$work"/photos/*.jpg | head -n "$N") >/dev/null 2>&1 &
 app=$!

@@ -1,5 +1,6 @@
 // The pharmacy most workstation tests start from: a new store (fast key derivation) with the admin
-// "admin" (password "pw"), pharmacists "wang" ("w") and "li" ("l") and supervisor "zhou" ("z").
+// "admin" (password "pw"), pharmacists "wang" ("w") and "li" ("l") and supervisor "zhou" ("z"),
+// and the pharmacy's 统一社会信用代码 kTestPharmacyUscc, which the test agreements are made out to.
 #pragma once
 
 #include <memory>
@@ -7,8 +8,11 @@
 
 #include "store_fixture.h"
 #include "workstation/session.h"
+#include "workstation/settings.h"
 
 namespace rx::test {
+
+inline constexpr const char* kTestPharmacyUscc = "91440300708461136T";
 
 // Returns the admin's session on the new store.
 inline Result<std::unique_ptr<ws::Session>> makeCounterStore(const std::string& path) {
@@ -18,6 +22,7 @@ inline Result<std::unique_ptr<ws::Session>> makeCounterStore(const std::string& 
   RX_RETURN_IF_ERROR(admin->addUser(pharmacistUser("li"), "l").status());
   RX_RETURN_IF_ERROR(
       admin->addUser({"zhou", data::Role::kSupervisor, "周主管", std::nullopt}, "z").status());
+  RX_RETURN_IF_ERROR(ws::SettingsService(*admin).set("pharmacy.uscc", kTestPharmacyUscc));
   return admin;
 }
 

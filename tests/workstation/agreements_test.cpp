@@ -8,6 +8,7 @@
 #include "store_fixture.h"
 #include "workstation/demo_documents.h"
 #include "workstation/identifiers.h"
+#include "workstation/settings.h"
 
 namespace rx::ws {
 namespace {
@@ -25,6 +26,7 @@ class AgreementsTest : public ::testing::TestWithParam<crypto::KeyType> {
         Session::initStore(dir_.file("p.rxdb"), test::adminUser(), "pw", test::fastStoreOptions());
     RX_ASSERT_OK(s);
     session_ = std::move(*s);
+    RX_ASSERT_OK(SettingsService(*session_).set("pharmacy.uscc", kPharmacyUscc));
   }
   std::string signedAgreement(const std::string& no = "AG-2026-001",
                               const std::string& from = "2026-01-01",
@@ -67,6 +69,33 @@ TEST_P(AgreementsTest, ImportCountersignsAndVerifiedPrescriptionIsAccepted) {
   RX_ASSERT_OK(verdict);
   EXPECT_TRUE(verdict->accepted()) << verdict->toJson().dump(2);
   EXPECT_EQ(verdict->agreementNo, "AG-2026-001");
+}
+
+// An agreement made out to another pharmacy is refused naming both 统一社会信用代码 (issue 19 #13),
+// and so is any agreement while this pharmacy's is not set: otherwise the keys it pins would sign
+// prescriptions accepted here.
+TEST_P(AgreementsTest, AnAgreementMadeOutToAnotherPharmacyIsRefused) {
+  const std::string otherUscc = "91350100M000100Y43";
+  auto text = signAgreement(demoAgreementDraft("AG-OTHER", "示例互联网医院", kProviderUscc,
+                                               "别家大药房", otherUscc, "2026-01-01", "2099-12-31"),
+                            provider_, "2026-01-01T00:00:00Z");
+  RX_ASSERT_OK(text);
+  auto foreign = AgreementService(*session_).import(*text, "other.json");
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(foreign.status().message().find(otherUscc), std::string::npos);
+  EXPECT_NE(foreign.status().message().find(kPharmacyUscc), std::string::npos);
+  EXPECT_EQ(AgreementService(*session_).list()->size(), 0u);
+  // The prescriptions its key signs are not accepted.
+  auto verdict = ErxVerifier(*session_).verifyAndRecord(signedRx());
+  RX_ASSERT_OK(verdict);
+  EXPECT_FALSE(verdict->accepted());
+
+  RX_ASSERT_OK(SettingsService(*session_).set("pharmacy.uscc", ""));
+  auto unset = AgreementService(*session_).import(signedAgreement(), "ag.json");
+  ASSERT_FALSE(unset);
+  EXPECT_NE(unset.status().message().find("统一社会信用代码 is not set"), std::string::npos)
+      << unset.status().message();
 }
 
 TEST_P(AgreementsTest, AlteredPrescriptionFailsItsSignature) {

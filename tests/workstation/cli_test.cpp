@@ -31,7 +31,9 @@ class CliTest : public ::testing::Test {
   }
   std::string db() const { return dir_.file("p.rxdb"); }
   void initStore() {
-    auto r = cli({"init", "--db", db(), "--admin", "boss"}, {{"RXDESK_PASSWORD", "boss-pw"}});
+    // The pharmacy's 统一社会信用代码, which the tests' agreements are made out to.
+    auto r = cli({"init", "--db", db(), "--admin", "boss", "--uscc", "91440300708461136T"},
+                 {{"RXDESK_PASSWORD", "boss-pw"}});
     ASSERT_EQ(r.exitCode, 0) << r.err;
   }
   TempDir dir_;
@@ -195,11 +197,69 @@ TEST_F(CliTest, UserLifecycleAndPermissions) {
       5);
 }
 
-TEST_F(CliTest, DefaultStoreLivesInTheDataFolder) {
+// The default store lives alone in a private folder of the data folder (issue 19 #3: a file
+// dialog browsing the data folder must not open the store's files); a store an older rxdesk kept
+// directly in the data folder is moved there at first use.
+TEST_F(CliTest, DefaultStoreLivesAloneInAPrivateFolderOfTheDataFolder) {
   auto r = cli({"init", "--admin", "boss"}, {{"RXDESK_PASSWORD", "pw"}});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_TRUE(std::filesystem::exists(dir_.file("xdg") + "/rxdesk/store.rxdb"));
-  EXPECT_TRUE(std::filesystem::exists(dir_.file("xdg") + "/rxdesk/store.rxdb.keys"));
+  const std::string data = dir_.file("xdg") + "/rxdesk";
+  EXPECT_TRUE(std::filesystem::exists(data + "/store/store.rxdb"));
+  EXPECT_TRUE(std::filesystem::exists(data + "/store/store.rxdb.keys"));
+  EXPECT_EQ(std::filesystem::status(data + "/store").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+
+  for (const char* suffix : {"", ".keys", "-wal", "-shm"})
+    if (std::filesystem::exists(data + "/store/store.rxdb" + suffix))
+      std::filesystem::rename(data + "/store/store.rxdb" + suffix, data + "/store.rxdb" + suffix);
+  std::filesystem::remove_all(data + "/store");
+  auto status = cli({"--user", "boss", "status", "--json"}, {{"RXDESK_PASSWORD", "pw"}});
+  ASSERT_EQ(status.exitCode, 0) << status.err;
+  EXPECT_EQ(nlohmann::json::parse(status.out)["store"], data + "/store/store.rxdb");
+  EXPECT_FALSE(std::filesystem::exists(data + "/store.rxdb"));
+  EXPECT_FALSE(std::filesystem::exists(data + "/store.rxdb.keys"));
+}
+
+// Patient details need not be on the command line, where any local user can read them
+// (issue 19 #15); an e-prescription refused for its form exits 12 like a bad signature (#14).
+TEST_F(CliTest, PatientDetailsFromAFileAndRefusedEPrescriptionsExitTwelve) {
+  initStore();
+  ASSERT_EQ(
+      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
+          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
+          .exitCode,
+      0);
+  const std::map<std::string, std::string> asWang = {{"RXDESK_PASSWORD", "w"},
+                                                     {"RXDESK_USER", "wang"}};
+  {
+    std::ofstream(dir_.file("patient.txt"))
+        << "# the patient at the counter\nname=欧阳明月\nid=110101199003077777\n";
+  }
+  auto added = cli({"--db", db(), "consult", "add", "--patient-from", dir_.file("patient.txt"),
+                    "--question", "能否与酒同服", "--advice", "服药期间禁酒", "--json"},
+                   asWang);
+  ASSERT_EQ(added.exitCode, 0) << added.err;
+  const auto id = nlohmann::json::parse(added.out)["id"].get<std::int64_t>();
+  auto shown = cli({"--db", db(), "consult", "show", std::to_string(id), "--json"}, asWang);
+  ASSERT_EQ(shown.exitCode, 0) << shown.err;
+  EXPECT_NE(shown.out.find("欧阳明月"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("110101199003077777"), std::string::npos) << shown.out;
+  { std::ofstream(dir_.file("bad.txt")) << "name=张三\nphone=138\n"; }
+  auto bad = cli({"--db", db(), "consult", "add", "--patient-from", dir_.file("bad.txt"),
+                  "--question", "q", "--advice", "a"},
+                 asWang);
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("line 2"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("phone"), std::string::npos) << bad.err;
+
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"dup.json", R"({"resourceType":"Bundle","resourceType":"Bundle"})"},
+           {"empty-object.json", "{}"}}) {
+    { std::ofstream(dir_.file(name)) << text; }
+    auto refused = cli({"--db", db(), "rx", "verify", dir_.file(name)}, asWang);
+    EXPECT_EQ(refused.exitCode, 12) << name << ": " << refused.err;
+    EXPECT_NE(refused.err.find("not accepted"), std::string::npos) << refused.err;
+  }
 }
 
 }  // namespace
@@ -224,10 +284,10 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["intact"], true);
-  // store.create and settings.set (the idle lock chosen at init) and boss's login once the new
-  // store is in place under its name; boss's login and user.add; wang's login (then refused);
-  // boss's login now.
-  EXPECT_EQ(doc["entries"].get<int>(), 7);
+  // store.create and two settings.set (the pharmacy's 统一社会信用代码 and the idle lock chosen
+  // at init) and boss's login once the new store is in place under its name; boss's login and
+  // user.add; wang's login (then refused); boss's login now.
+  EXPECT_EQ(doc["entries"].get<int>(), 8);
   EXPECT_GE(doc["checkpoints"].get<int>(), 1);
 }
 
@@ -290,8 +350,9 @@ TEST_F(CliTest, ProviderSignsPharmacyImportsAndVerifiesThenRevokes) {
   EXPECT_NE(refused.err.find("revoked"), std::string::npos) << refused.err;
   EXPECT_EQ(nlohmann::json::parse(refused.out)["accepted"], false);
 
+  // An unsigned draft is an e-prescription not accepted, like a bad signature (issue 19 #14).
   auto malformed = cli({"--db", db(), "rx", "verify", dir_.file("draft.json")}, asBoss);
-  EXPECT_EQ(malformed.exitCode, 2);
+  EXPECT_EQ(malformed.exitCode, 12);
   EXPECT_NE(malformed.err.find("draft.json"), std::string::npos) << malformed.err;
 }
 

@@ -1,5 +1,7 @@
 #include "workstation/export.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -151,6 +153,29 @@ TEST_F(ExportTest, MaskedExportHidesNamesAndIdsAndOnlySupervisorsExport) {
   auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
   RX_ASSERT_OK(wang);
   EXPECT_EQ(writeExport(**wang, today("by-wang")).status().code(), ErrorCode::kPermissionDenied);
+}
+
+// Export files are owner-only from their creation, in a folder of the user's own that is not a
+// link (issue 25 #5): an export cannot be steered through a planted link to another place.
+TEST_F(ExportTest, ExportFilesArePrivateAndALinkedFolderIsRefused) {
+  auto s = zhou();
+  auto request = today("private");
+  RX_ASSERT_OK(writeExport(*s, request));
+  struct stat st {};
+  ASSERT_EQ(::stat(request.outDir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  for (const auto& f : fs::directory_iterator(request.outDir)) {
+    ASSERT_EQ(::lstat(f.path().c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << f.path();
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f.path();
+  }
+  fs::create_directories(dir_.file("elsewhere"));
+  fs::create_directory_symlink(dir_.file("elsewhere"), dir_.file("linked"));
+  request.outDir = dir_.file("linked");
+  auto linked = writeExport(*s, request);
+  ASSERT_FALSE(linked);
+  EXPECT_NE(linked.status().message().find("link"), std::string::npos) << linked.status().message();
+  EXPECT_TRUE(fs::is_empty(dir_.file("elsewhere")));
 }
 
 TEST_F(ExportTest, ReportCountsDecisionsReasonsAndConsultationsPerBeijingDay) {

@@ -19,9 +19,11 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "base/time.h"
 #include "data/audit.h"
+#include "run_process.h"
 #include "store_fixture.h"
 #include "workstation/agreements.h"
 #include "workstation/backup.h"
@@ -77,8 +79,10 @@ Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
 }
 
 // Child: round `round` of the work, until killed. Each report is written after the call returned.
+// With `pauseMs`, the child rests between prescriptions and writes no backups of its own: a
+// counter at a normal pace beside other programs.
 [[noreturn]] void workUntilKilled(const std::string& path, const crypto::SigningKey& provider,
-                                  int round, int fd) {
+                                  int round, int fd, int pauseMs = 0) {
   auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
   auto li = Session::login(path, "li", "l", test::fastStoreOptions());
   if (!wang || !li) _exit(3);
@@ -101,6 +105,10 @@ Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
     report(kApproved, *id);
     if (Status st = dispense(review, *id, round, i); !st) fail(9, st);
     report(kHandedOut, *id);
+    if (pauseMs > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs));
+      continue;
+    }
     if (i % 4 == 3) {
       const std::string file = path + ".bak-" + std::to_string(round) + "-" + std::to_string(i);
       if (auto b = writeBackup(**li, file); !b) fail(10, b.status());
@@ -116,6 +124,7 @@ void setUpCounter(const std::string& path, const crypto::SigningKey& provider) {
   RX_ASSERT_OK(admin);
   RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
   RX_ASSERT_OK((*admin)->addUser({"li", data::Role::kSupervisor, "李主管", std::nullopt}, "l"));
+  RX_ASSERT_OK(SettingsService(**admin).set("pharmacy.uscc", "91440300708461136T"));
   auto agreement =
       signAgreement(demoAgreementDraft("AG-1", "示例互联网医院", "12440000455858776H", "示例大药房",
                                        "91440300708461136T", "2026-01-01", "2099-12-31"),
@@ -350,6 +359,101 @@ TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpa
   int handedOut = 0;
   ASSERT_NO_FATAL_FAILURE(expectIntactAndNothingHalfDone(path, done, &handedOut));
   EXPECT_GE(handedOut, 4);
+}
+
+// A counter's day with several processes on one store (issue 19): the window (here a child process
+// that keeps taking e-prescriptions in, reviewing and handing them out, and backing up) works all
+// along while rxdesk-cli backs the store up beside it, 100 times, and an admin tries the operations
+// that need the store alone: removing a user (re-key), restoring, purging. Those are refused
+// naming the window's process, and change nothing; every backup succeeds; every operation the
+// window reported is in the store afterwards, which checks clean.
+TEST(SharedStore, HundredCliBackupsBesideAWorkingCounterAndRefusedExclusiveOperationsLoseNothing) {
+  test::TempDir dir;
+  const std::string path = dir.file("f.rxdb");
+  const auto provider = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  ASSERT_NO_FATAL_FAILURE(setUpCounter(path, provider));
+  {
+    auto admin = Session::login(path, "admin", "pw", test::fastStoreOptions());
+    RX_ASSERT_OK(admin);
+    RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("zhao"), "z"));
+    RX_ASSERT_OK(writeBackup(**admin, dir.file("morning.rxbak")));
+  }
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t counter = ::fork();
+  ASSERT_GE(counter, 0);
+  if (counter == 0) {
+    ::close(fds[0]);
+    workUntilKilled(path, provider, 1, fds[1], /*pauseMs=*/250);
+  }
+  ::close(fds[1]);
+  std::map<std::int64_t, std::int64_t> done;
+  Report first{};
+  ASSERT_EQ(::read(fds[0], &first, sizeof first), static_cast<ssize_t>(sizeof first));
+  ASSERT_EQ(first.op, kLoggedIn);
+  std::thread reader([&] {
+    Report r;
+    while (::read(fds[0], &r, sizeof r) == sizeof r)
+      if (r.op != kLoggedIn) done[r.id] = std::max(done[r.id], r.op);
+  });
+  struct StopCounter {
+    pid_t pid;
+    std::thread& reader;
+    int fd;
+    ~StopCounter() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      if (reader.joinable()) reader.join();
+      ::close(fd);
+    }
+  } stop{counter, reader, fds[0]};
+
+  const std::map<std::string, std::string> env = {{"HOME", dir.path()},
+                                                  {"XDG_DATA_HOME", dir.file("xdg")}};
+  auto cli = [&](std::vector<std::string> args, const std::string& password) {
+    args.insert(args.begin(), {RXDESK_CLI_PATH, "--db", path});
+    auto e = env;
+    e["RXDESK_PASSWORD"] = password;
+    return test::runProcess(args, e);
+  };
+  const std::string slotsBefore = test::readBytes(data::Store::keySlotPath(path));
+  const std::string pidText = "pid " + std::to_string(counter);
+  int backups = 0;
+  for (int round = 0; round < 100; ++round) {
+    const std::string file = dir.file("cli-" + std::to_string(round) + ".rxbak");
+    auto b = cli({"--user", "li", "backup", "--out", file}, "l");
+    EXPECT_EQ(b.exitCode, 0) << "round " << round << ": " << b.err;
+    backups += b.exitCode == 0;
+    if (round % 25 != 0) continue;
+    for (const std::vector<std::string>& alone :
+         {std::vector<std::string>{"--user", "admin", "user", "remove", "zhao"},
+          std::vector<std::string>{"--user", "admin", "restore", dir.file("morning.rxbak")},
+          std::vector<std::string>{"--user", "admin", "purge"}}) {
+      auto r = cli(alone, "pw");
+      EXPECT_EQ(r.exitCode, 13) << alone[2] << ": " << r.err;
+      EXPECT_NE(r.err.find(pidText), std::string::npos) << alone[2] << ": " << r.err;
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::kill(counter, SIGKILL);
+  ::waitpid(counter, nullptr, 0);
+  reader.join();
+  EXPECT_EQ(backups, 100);
+  EXPECT_EQ(test::readBytes(data::Store::keySlotPath(path)), slotsBefore)
+      << "the refused re-key changed nothing";
+  ASSERT_GT(done.size(), 5u) << "the counter got work done meanwhile";
+  std::printf("shared store: %zu records reported by the counter, %d CLI backups\n", done.size(),
+              backups);
+
+  int handedOut = 0;
+  ASSERT_NO_FATAL_FAILURE(expectIntactAndNothingHalfDone(path, done, &handedOut));
+  EXPECT_GT(handedOut, 0);
+  auto check = cli({"--user", "li", "check"}, "l");
+  EXPECT_EQ(check.exitCode, 0) << check.err;
+  RX_EXPECT_OK(checkBackup(dir.file("cli-99.rxbak")));
+  // Alone now, the admin's operations go through.
+  auto removed = cli({"--user", "admin", "user", "remove", "zhao"}, "pw");
+  EXPECT_EQ(removed.exitCode, 0) << removed.err;
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -11,6 +15,7 @@
 #include "data/reuse.h"
 #include "run_process.h"
 #include "store_fixture.h"
+#include "workstation/backup.h"
 #include "workstation/csv.h"
 #include "workstation/demo_documents.h"
 #include "workstation/settings.h"
@@ -845,6 +850,142 @@ TEST(ChinaTime, IsUtcPlusEightAcrossMidnightAndMonthEnd) {
   EXPECT_EQ(chinaTime("2026-11-22T03:05:59Z"), "2026-11-22 11:05");
   EXPECT_EQ(chinaTime("2026-11-22"), "");
   EXPECT_EQ(chinaTime("2026-13-22T03:05:59Z"), "");
+}
+
+// Restore (issue 19): an admin action, audited, throttled, with the store alone; a rollback to an
+// earlier backup cannot make a handed-out prescription, or its packs, usable again.
+TEST_F(ReviewTest, ARestoreCannotMakeAHandedOutPrescriptionUsableAgain) {
+  ReviewService review(*wang_);
+  const std::int64_t before = presentToday();
+  approve(review, before);
+  const std::string backup = dir_.file("b.rxbak");
+  {
+    auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+    RX_ASSERT_OK(admin);
+    RX_ASSERT_OK(writeBackup(**admin, backup));
+  }
+  // After the backup: the approved one is handed out, another one presented and handed out.
+  reuse::dispense(review, before, "81234560000012345678");
+  DemoPrescription later;
+  later.rxNumber = "RX20261122-0002";
+  later.patientName = "李四";
+  const std::int64_t after = presentToday(later);
+  approve(review, after);
+  reuse::dispense(review, after, "81234560000012345679");
+  data::PrescriptionRepository live(wang_->store().connection());
+  const data::RxState handedOut = live.find(before)->state;
+  ASSERT_EQ(handedOut, data::RxState::kPartiallyDispensed) << "one of the two boxes handed out";
+
+  // The window is still open: the restore needs the store alone and says who has it.
+  RestoreRequest request{backup, path(), "admin"};
+  auto busy = restoreBackup(request, "pw", test::fastStoreOptions());
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(busy.status().code(), ErrorCode::kBusy) << busy.status().message();
+  EXPECT_NE(busy.status().message().find("pid " + std::to_string(::getpid())), std::string::npos)
+      << busy.status().message();
+  wang_.reset();
+
+  // A pharmacist may not restore; an admin may.
+  auto byPharmacist = restoreBackup({backup, path(), "wang"}, "w", test::fastStoreOptions());
+  EXPECT_EQ(byPharmacist.status().code(), ErrorCode::kPermissionDenied);
+  auto restored = restoreBackup(request, "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(restored);
+  EXPECT_EQ(restored->carriedRecords, (std::vector<std::int64_t>{before, after}));
+  EXPECT_FALSE(restored->keptAs.empty());
+
+  auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  wang_ = std::move(*wang);
+  data::PrescriptionRepository repo(wang_->store().connection());
+  EXPECT_EQ(repo.find(before)->state, handedOut)
+      << "approved in the backup, handed out since: it stays handed out";
+  EXPECT_EQ(repo.find(after)->state, handedOut) << "presented and handed out since the backup";
+  EXPECT_EQ(repo.packages(before)->size(), 1u);
+  ReviewService again(*wang_);
+  for (DemoPrescription p : {DemoPrescription{}, later}) {
+    const std::int64_t id = presentToday(p);
+    RX_ASSERT_OK(again.startReview(id));
+    EXPECT_EQ(checkMap(id)["reuse"], Severity::kBlock) << p.rxNumber << " is used";
+  }
+  DemoPrescription third;
+  third.rxNumber = "RX20261122-0003";
+  third.patientName = "王五";
+  const std::int64_t fresh = presentToday(third);
+  approve(again, fresh);
+  for (const char* code : {"81234560000012345678", "81234560000012345679"}) {
+    auto pack = again.scanPackage(fresh, code);
+    EXPECT_EQ(pack.status().code(), ErrorCode::kAlreadyExists) << code << " was sold";
+  }
+  // Audited in the restored store.
+  auto& conn = wang_->store().connection();
+  auto head = data::AuditLog(conn).verify();
+  RX_ASSERT_OK(head);
+  EXPECT_FALSE(head->problem);
+  auto entries = data::AuditLog(conn).entries(1, head->entries);
+  RX_ASSERT_OK(entries);
+  EXPECT_TRUE(std::any_of(entries->begin(), entries->end(), [](const data::AuditEntry& e) {
+    return e.event == "store.restore" && e.actor == "admin";
+  }));
+  for (const std::string& f : {path(), data::Store::keySlotPath(path()), backup}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(f.c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f << " holds store data: owner only";
+  }
+}
+
+TEST_F(ReviewTest, ARestoreKeepsRemovedUsersOutAndRefusesAnotherStoresBackupAndGuessedPasswords) {
+  wang_.reset();
+  const std::string backup = dir_.file("before-removal.rxbak");
+  {
+    auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+    RX_ASSERT_OK(admin);
+    RX_ASSERT_OK(writeBackup(**admin, backup));
+    RX_ASSERT_OK((*admin)->removeUser("li"));
+  }
+  // The removed user cannot restore the backup that still has them.
+  auto byRemoved = restoreBackup({backup, path(), "li"}, "l", test::fastStoreOptions());
+  EXPECT_EQ(byRemoved.status().code(), ErrorCode::kUnknownUser) << byRemoved.status().message();
+  // Restored by an admin, the backup does not bring them back.
+  auto restored = restoreBackup({backup, path(), "admin"}, "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(restored);
+  EXPECT_EQ(restored->usersRemovedAgain, std::vector<std::string>{"li"});
+  EXPECT_EQ(Session::login(path(), "li", "l", test::fastStoreOptions()).status().code(),
+            ErrorCode::kUnknownUser);
+  RX_EXPECT_OK(Session::login(path(), "wang", "w", test::fastStoreOptions()));
+
+  // Another store's backup: refused, unless this computer takes that store over.
+  test::TempDir other;
+  {
+    auto elsewhere = test::makeCounterStore(other.file("o.rxdb"));
+    RX_ASSERT_OK(elsewhere);
+    RX_ASSERT_OK(writeBackup(**elsewhere, other.file("o.rxbak")));
+  }
+  const std::string storeId = [&] {
+    auto s = Session::login(path(), "admin", "pw", test::fastStoreOptions());
+    return (*s)->store().storeId();
+  }();
+  auto foreign =
+      restoreBackup({other.file("o.rxbak"), path(), "admin"}, "pw", test::fastStoreOptions());
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(foreign.status().message().find("--take-over"), std::string::npos);
+  EXPECT_EQ((*Session::login(path(), "admin", "pw", test::fastStoreOptions()))->store().storeId(),
+            storeId)
+      << "nothing changed";
+  RestoreRequest takeOver{other.file("o.rxbak"), path(), "admin", /*takeOver=*/true};
+  auto taken = restoreBackup(takeOver, "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(taken);
+  EXPECT_TRUE(taken->tookOver);
+  EXPECT_NE((*Session::login(path(), "admin", "pw", test::fastStoreOptions()))->store().storeId(),
+            storeId);
+
+  // Guessed passwords are throttled like logins.
+  std::int64_t clock = 1'900'000'000;
+  Status last;
+  for (int i = 0; i < 5; ++i)
+    last =
+        restoreBackup({backup, path(), "admin"}, "guess", test::fastStoreOptions(&clock)).status();
+  EXPECT_EQ(last.code(), ErrorCode::kLockedOut) << last.message();
 }
 
 }  // namespace

@@ -4,11 +4,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 #include "base/utf8.h"
+#include "data/files.h"
 
 namespace rx::cli {
 
@@ -41,6 +44,8 @@ Exit exitFor(ErrorCode code) {
       return Exit::kBadSignature;
     case ErrorCode::kInternal:
       return Exit::kInternal;
+    case ErrorCode::kBusy:
+      return Exit::kBusy;
   }
   return Exit::kInternal;
 }
@@ -51,7 +56,7 @@ std::string exitCodeHelp() {
          "  3 not found          4 wrong password      5 unknown user\n"
          "  6 locked out (wait)  7 permission denied   8 corrupt or foreign file\n"
          "  9 I/O error          10 conflict/exists    11 unsupported version\n"
-         "  12 bad signature\n"
+         "  12 bad signature     13 store in use by another program (close it first)\n"
          "Passwords: from the terminal (no echo), or $RXDESK_PASSWORD / $RXDESK_NEW_PASSWORD for "
          "scripts.";
 }
@@ -86,9 +91,30 @@ int reportSuccess(const GlobalOptions& g, const nlohmann::json& doc, const std::
   return 0;
 }
 
+void wipe(std::string& text) {
+  // Through a volatile pointer, so the wipe is not optimised away.
+  volatile char* p = text.data();
+  for (std::size_t i = 0; i < text.capacity(); ++i) p[i] = 0;
+}
+
+Password::~Password() { wipe(text_); }
+
+bool Password::push(char c) {
+  if (text_.size() >= kMax) return false;
+  text_.push_back(c);
+  return true;
+}
+
+Password passwordFrom(std::string_view text) {
+  Password p;
+  for (char c : text)
+    if (!p.push(c)) break;
+  return p;
+}
+
 namespace {
 // Reads one line from the controlling terminal with echo off.
-Result<std::string> readHidden(const std::string& prompt) {
+Result<Password> readHidden(const std::string& prompt) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0)
     return Status(ErrorCode::kInvalidArgument,
@@ -102,30 +128,77 @@ Result<std::string> readHidden(const std::string& prompt) {
     quiet.c_lflag |= ECHONL;
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
-  std::string line;
-  char c;
-  while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
+  Password line;
+  bool tooLong = false;
+  char c = 0;
+  while (::read(fd, &c, 1) == 1 && c != '\n') tooLong = !line.push(c) || tooLong;
+  c = 0;
   if (restore) ::tcsetattr(fd, TCSAFLUSH, &old);
   ::close(fd);
+  if (tooLong)
+    return Status(ErrorCode::kInvalidArgument,
+                  "the password is longer than " + std::to_string(Password::kMax) + " characters");
   return line;
 }
 }  // namespace
 
-Result<std::string> loginPassword(const std::string& user) {
-  if (const char* env = std::getenv("RXDESK_PASSWORD")) return std::string(env);
+Result<Password> loginPassword(const std::string& user) {
+  if (const char* env = std::getenv("RXDESK_PASSWORD")) return passwordFrom(env);
   return readHidden("Password for " + user + ": ");
 }
 
-Result<std::string> newPassword(const std::string& whose, const char* envVar) {
+Result<Password> newPassword(const std::string& whose, const char* envVar) {
   if (const char* env = std::getenv(envVar)) {
     if (!*env) return Status(ErrorCode::kInvalidArgument, std::string("$") + envVar + " is empty");
-    return std::string(env);
+    return passwordFrom(env);
   }
-  RX_ASSIGN_OR_RETURN(std::string first, readHidden("New password for " + whose + ": "));
-  RX_ASSIGN_OR_RETURN(std::string second, readHidden("Repeat the new password: "));
-  if (first != second) return Status(ErrorCode::kInvalidArgument, "the two passwords differ");
+  RX_ASSIGN_OR_RETURN(Password first, readHidden("New password for " + whose + ": "));
+  RX_ASSIGN_OR_RETURN(Password second, readHidden("Repeat the new password: "));
+  if (first.view() != second.view())
+    return Status(ErrorCode::kInvalidArgument, "the two passwords differ");
   if (first.empty()) return Status(ErrorCode::kInvalidArgument, "the password must not be empty");
   return first;
+}
+
+Result<std::map<std::string, std::string>> readFieldValues(const std::string& from,
+                                                           const std::set<std::string>& allowed) {
+  constexpr std::size_t kMax = 64 * 1024;
+  std::string text;
+  if (from == "-") {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::read(0, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+      if (text.size() > kMax)
+        return Status(ErrorCode::kInvalidArgument, "standard input is longer than 64 KiB");
+    }
+  } else {
+    RX_ASSIGN_OR_RETURN(text, data::readWholeFile(from, kMax));
+  }
+  const std::string name = from == "-" ? std::string("standard input") : from;
+  std::map<std::string, std::string> out;
+  std::istringstream lines(text);
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const auto eq = line.find('=');
+    const std::string field = eq == std::string::npos ? line : line.substr(0, eq);
+    if (eq == std::string::npos || eq == 0)
+      return Status(ErrorCode::kInvalidArgument,
+                    name + ", line " + std::to_string(number) + ": expected FIELD=VALUE");
+    if (!allowed.empty() && !allowed.count(field)) {
+      std::string names;
+      for (const std::string& a : allowed) names += (names.empty() ? "" : ", ") + a;
+      return Status(ErrorCode::kInvalidArgument, name + ", line " + std::to_string(number) +
+                                                     ": unknown field '" + field + "' (one of " +
+                                                     names + ")");
+    }
+    out[field] = line.substr(eq + 1);
+  }
+  return out;
 }
 
 }  // namespace rx::cli

@@ -1,6 +1,8 @@
 // What every rxdesk-cli command shares: exit codes, output (text or --json), password input.
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +26,7 @@ enum class Exit : int {
   kConflict = 10,         // already exists, or the workflow does not allow it now
   kUnsupported = 11,      // wrong library or format version
   kBadSignature = 12,
+  kBusy = 13,  // another program has the store open (re-key, restore, purge need it alone)
 };
 
 Exit exitFor(ErrorCode code);
@@ -50,11 +53,45 @@ int reportError(const GlobalOptions& g, const Status& status);
 // Prints `doc` (JSON mode) or `text` (otherwise) on stdout and returns 0.
 int reportSuccess(const GlobalOptions& g, const nlohmann::json& doc, const std::string& text);
 
+// A password as typed: its bytes are wiped when it goes (and on every reallocation it never makes:
+// its capacity is reserved up front), like the keys it opens.
+class Password {
+ public:
+  Password() { text_.reserve(kMax); }
+  Password(Password&& other) noexcept : Password() { swap(other); }
+  Password& operator=(Password&& other) noexcept {
+    swap(other);
+    return *this;
+  }
+  Password(const Password&) = delete;
+  Password& operator=(const Password&) = delete;
+  ~Password();
+  static constexpr std::size_t kMax = 1024;  // longer input is refused
+  // Appends a character; false when the password would exceed kMax.
+  bool push(char c);
+  std::string_view view() const { return text_; }
+  operator std::string_view() const { return text_; }  // NOLINT: used where passwords go
+  bool empty() const { return text_.empty(); }
+
+ private:
+  void swap(Password& other) noexcept { text_.swap(other.text_); }
+  std::string text_;
+};
+Password passwordFrom(std::string_view text);
+// Overwrites every byte `text` holds (its capacity), in a way the compiler keeps.
+void wipe(std::string& text);
+
 // Returns the login password: $RXDESK_PASSWORD if set (meant for scripts), else read from the
 // terminal without echo. Never from the command line.
-Result<std::string> loginPassword(const std::string& user);
+Result<Password> loginPassword(const std::string& user);
 // Returns a new password: $RXDESK_NEW_PASSWORD if set, else asked twice on the terminal.
-Result<std::string> newPassword(const std::string& whose,
-                                const char* envVar = "RXDESK_NEW_PASSWORD");
+Result<Password> newPassword(const std::string& whose, const char* envVar = "RXDESK_NEW_PASSWORD");
+
+// Reads FIELD=VALUE lines (UTF-8, at most 64 KiB; blank lines and lines starting with # skipped)
+// from the file `from`, or from standard input when `from` is "-". For patient details, which on
+// the command line any local user could read in /proc/PID/cmdline. Errors name the line; a field
+// not in `allowed` (unless it is empty) is refused.
+Result<std::map<std::string, std::string>> readFieldValues(const std::string& from,
+                                                           const std::set<std::string>& allowed);
 
 }  // namespace rx::cli

@@ -40,7 +40,8 @@ void addConsultCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   consult->require_subcommand(1);
 
   struct AddArgs {
-    std::string patient, patientId, channel = "counter", question, advice, followUp, transcript;
+    std::string patient, patientId, patientFrom, channel = "counter", question, advice, followUp,
+                                                 transcript;
     std::vector<std::string> drugs;
     std::int64_t prescription = 0;
     int minutes = 0;
@@ -49,6 +50,9 @@ void addConsultCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* add = consult->add_subcommand("add", "Record a consultation (kept complete, never edited)");
   add->add_option("--patient", aa->patient, "Patient's name (leave out for an anonymous one)");
   add->add_option("--patient-id", aa->patientId, "Patient's ID number");
+  add->add_option("--patient-from", aa->patientFrom,
+                  "Read the patient's name=… and id=… lines from this file, or - for standard "
+                  "input (other local users can read the command line, not these)");
   add->add_option("--prescription", aa->prescription, "Record number of a linked prescription");
   add->add_option("--channel", aa->channel, "counter, phone or online (default counter)");
   add->add_option("--question", aa->question, "What was asked")->required();
@@ -59,6 +63,12 @@ void addConsultCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   add->add_option("--transcript", aa->transcript, "A chat transcript file (UTF-8 text) to keep");
   out.push_back({add, [&g, aa] {
                    ws::NewConsultation c;
+                   if (!aa->patientFrom.empty()) {
+                     auto given = readFieldValues(aa->patientFrom, {"name", "id"});
+                     if (!given) return reportError(g, given.status());
+                     if (given->count("name")) aa->patient = given->at("name");
+                     if (given->count("id")) aa->patientId = given->at("id");
+                   }
                    if (!aa->patient.empty()) c.patientName = aa->patient;
                    if (!aa->patientId.empty()) c.patientIdNo = aa->patientId;
                    if (aa->prescription) c.prescriptionId = aa->prescription;

@@ -240,7 +240,7 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
     std::int64_t id = 0;
     bool approve = false, reject = false, ask = false, buyerConfirmed = false, checksOnly = false;
     std::vector<std::string> reasons, confirm;
-    std::string note, patientId;
+    std::string note, patientId, confirmFrom;
   };
   auto* reviewCmd = app.add_subcommand(
       "review", "Review a prescription: checks, then approve, reject or ask (signed)");
@@ -256,6 +256,10 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   reviewCmd->add_option("--reason", ra->reasons, "Reason code (repeatable)");
   reviewCmd->add_option("--note", ra->note, "Free text kept with the decision");
   reviewCmd->add_option("--patient-id", ra->patientId, "The buyer's ID number (实名制)");
+  reviewCmd->add_option("--confirm-from", ra->confirmFrom,
+                        "Read FIELD=VALUE lines to confirm (patient_name, patient_id_no, …) from "
+                        "this file, or - for standard input: other local users can read the "
+                        "command line, not these");
   reviewCmd->add_option("--confirm", ra->confirm,
                         "Confirm or correct a read field: FIELD=VALUE (repeatable)");
   reviewCmd->add_flag("--buyer-confirmed", ra->buyerConfirmed,
@@ -279,6 +283,11 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
            values[c.substr(0, eq)] = c.substr(eq + 1);
          }
          if (!ra->patientId.empty()) values["patient_id_no"] = ra->patientId;
+         if (!ra->confirmFrom.empty()) {
+           auto given = readFieldValues(ra->confirmFrom, {});
+           if (!given) return reportError(g, given.status());
+           for (const auto& [field, value] : *given) values[field] = value;
+         }
          if (!values.empty())
            if (Status s = review.confirmFields(ra->id, values); !s) return reportError(g, s);
          auto checks = review.checks(ra->id, beijingToday());

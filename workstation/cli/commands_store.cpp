@@ -96,27 +96,58 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                  }});
 
   auto* restore = app.add_subcommand(
-      "restore", "Verify a backup and put it in place of the store (the old one is kept)");
-  auto restoreFile = std::make_shared<std::string>();
-  restore->add_option("file", *restoreFile, "Backup file")->required();
+      "restore",
+      "Verify a backup and put it in place of the store (admin; the store alone; hand-outs made "
+      "since the backup are carried over; the old store is kept)");
+  auto ra = std::make_shared<ws::RestoreRequest>();
+  restore->add_option("file", ra->backupPath, "Backup file")->required();
+  restore->add_flag("--take-over", ra->takeOver,
+                    "The backup is of another store, and this computer takes that store over");
+  restore->add_flag("--replace-damaged", ra->replaceDamaged,
+                    "The store does not open (damaged): replace it, logging in to the backup");
   out.push_back(
-      {restore, [&g, restoreFile] {
+      {restore, [&g, ra] {
          if (g.user.empty())
            return reportError(
                g, Status(ErrorCode::kInvalidArgument, "--user is required (or set $RXDESK_USER)"));
          auto password = loginPassword(g.user);
          if (!password) return reportError(g, password.status());
-         std::string kept;
-         auto info = ws::restoreBackup(*restoreFile, g.db, g.user, *password, {}, &kept);
-         if (!info) return reportError(g, info.status());
-         return reportSuccess(
-             g,
-             {{"ok", true},
-              {"store", g.db},
-              {"backup_created_at", info->createdAt},
-              {"previous_store_kept_as", kept}},
-             "Restored " + g.db + " from the backup of " + info->createdAt +
-                 (kept.empty() ? ".\n" : "; the previous store is kept as " + kept + ".\n"));
+         ra->storePath = g.db;
+         ra->user = g.user;
+         auto result = ws::restoreBackup(*ra, *password);
+         if (!result) return reportError(g, result.status());
+         std::string text =
+             "Restored " + g.db + " from the backup of " + result->info.createdAt +
+             (result->keptAs.empty() ? ".\n"
+                                     : "; the previous store is kept as " + result->keptAs + ".\n");
+         if (!result->carriedRecords.empty() || result->carriedUsedNumbers > 0)
+           text += "Carried over from the replaced store: " +
+                   std::to_string(result->carriedRecords.size()) +
+                   " handed-out prescription(s) and " + std::to_string(result->carriedUsedNumbers) +
+                   " used number(s).\n";
+         if (result->currentWasDamaged)
+           text += "The replaced store was damaged: nothing could be carried over from it.\n";
+         for (const std::string& u : result->usersRemovedAgain)
+           text += "User '" + u + "' was removed since the backup and is removed again.\n";
+         for (const std::string& u : result->usersNotInBackup)
+           text += "User '" + u + "' is not in the backup: an admin adds them again.\n";
+         for (std::int64_t id : result->conflictingRecords)
+           text += "Record " + std::to_string(id) +
+                   " is another prescription in each store and was not carried over (its number "
+                   "stays marked used).\n";
+         return reportSuccess(g,
+                              {{"ok", true},
+                               {"store", g.db},
+                               {"backup_created_at", result->info.createdAt},
+                               {"previous_store_kept_as", result->keptAs},
+                               {"took_over", result->tookOver},
+                               {"replaced_damaged_store", result->currentWasDamaged},
+                               {"carried_records", result->carriedRecords},
+                               {"carried_used_numbers", result->carriedUsedNumbers},
+                               {"conflicting_records", result->conflictingRecords},
+                               {"users_removed_again", result->usersRemovedAgain},
+                               {"users_not_in_backup", result->usersNotInBackup}},
+                              text);
        }});
 
   auto* check = app.add_subcommand(
@@ -216,13 +247,16 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    if (Status s = ws::validateSetup(setup); !s) return reportError(g, s);
                    auto password = newPassword(admin->name, "RXDESK_PASSWORD");
                    if (!password) return reportError(g, password.status());
-                   setup.adminPassword = *password;
+                   setup.adminPassword = std::string(password->view());
                    if (setup.pharmacist) {
                      auto pw = newPassword(setup.pharmacist->name);
                      if (!pw) return reportError(g, pw.status());
-                     setup.pharmacistPassword = *pw;
+                     setup.pharmacistPassword = std::string(pw->view());
                    }
                    auto session = ws::setUpPharmacy(g.db, setup);
+                   // The copies the set-up took are wiped like the passwords they came from.
+                   wipe(setup.adminPassword);
+                   wipe(setup.pharmacistPassword);
                    if (!session) return reportError(g, session.status());
                    std::string text =
                        "Created " + g.db + " (key slots in " + data::Store::keySlotPath(g.db) +

@@ -14,8 +14,15 @@ namespace rx::cli {
 Result<std::unique_ptr<ws::Session>> loginFromOptions(const GlobalOptions& g) {
   if (g.user.empty())
     return Status(ErrorCode::kInvalidArgument, "--user is required (or set $RXDESK_USER)");
-  RX_ASSIGN_OR_RETURN(std::string password, loginPassword(g.user));
-  return ws::Session::login(g.db, g.user, password);
+  RX_ASSIGN_OR_RETURN(Password password, loginPassword(g.user));
+  RX_ASSIGN_OR_RETURN(auto session, ws::Session::login(g.db, g.user, password));
+  // On stderr, so that --json output stays one document.
+  if (session->store().rekeyPending() && session->user().role == data::Role::kAdmin)
+    std::cerr << "rxdesk-cli: warning: a re-key of " << g.db
+              << " (removing a user) was cut off and is not finished: the old database key, "
+                 "which the removed user may hold, still opens it. It finishes when the store is "
+                 "next opened while no other program has it open.\n";
+  return session;
 }
 
 int run(int argc, char** argv) {
@@ -26,7 +33,8 @@ int run(int argc, char** argv) {
   GlobalOptions g;
   g.db = ws::defaultStorePath();
   if (const char* u = std::getenv("RXDESK_USER")) g.user = u;
-  app.add_option("--db", g.db, "Store file (default: the store in your data folder)");
+  auto* dbOption =
+      app.add_option("--db", g.db, "Store file (default: the store in your data folder)");
   app.add_option("--user", g.user, "Who is working (default: $RXDESK_USER)");
   app.add_flag("--json", g.json, "Machine-readable output on stdout");
   app.add_flag("-v,--verbose", g.verbose, "Log what happens on stderr");
@@ -62,6 +70,8 @@ int run(int argc, char** argv) {
     return static_cast<int>(Exit::kUsage);
   }
   spdlog::set_level(g.verbose ? spdlog::level::info : spdlog::level::off);
+  // A store an older rxdesk kept directly in the data folder moves into its own folder.
+  if (dbOption->count() == 0) g.db = ws::defaultStorePathAdopted();
   // The most deeply nested parsed subcommand is the one to run.
   const Command* chosen = nullptr;
   for (const Command& c : commands)

@@ -86,8 +86,10 @@ bool RxdeskApp::OnInit() {
 
   LoginDialog::Options options;
   if (demo_) {
-    options.storePath = ws::demoStorePath();
-    auto created = ws::ensureDemoStore(options.storePath);
+    options.storePath = ws::demoStorePathAdopted();
+    // The demo files outside the store's own folder: browsing to them in the file dialog must not
+    // open the store's files (that would drop SQLite's locks on them in this process).
+    auto created = ws::ensureDemoStore(options.storePath, ws::demoFilesFolder());
     if (!created) {
       wxMessageBox(explain(created.status(), _("The demo store could not be created.")),
                    _("rxdesk"), wxICON_ERROR);
@@ -97,7 +99,7 @@ bool RxdeskApp::OnInit() {
     options.hint = wxString::Format(
         _("Demo store. Accounts: pharmacist, supervisor, admin; password: %s"), ws::kDemoPassword);
   } else {
-    options.storePath = db_.empty() ? ws::defaultStorePath() : fromWx(db_);
+    options.storePath = db_.empty() ? ws::defaultStorePathAdopted() : fromWx(db_);
     if (!wxFileName::FileExists(toWx(options.storePath))) {
       // First run on this computer: set up the pharmacy, then log in as its first pharmacist.
       FirstRunDialog setup(nullptr, options.storePath);

@@ -40,6 +40,7 @@
 #include "workstation/agreements.h"
 #include "workstation/backup.h"
 #include "workstation/export.h"
+#include "workstation/paths.h"
 #include "workstation/review.h"
 #include "workstation/settings.h"
 #include "wx_convert.h"
@@ -528,12 +529,16 @@ void MainFrame::buildMenu() {
   Bind(
       wxEVT_MENU,
       [this](wxCommandEvent&) {
-        wxFileDialog pick(this, _("Photos or e-prescriptions to take in"), wxEmptyString,
+        // The last folder used, else the demo files: never the store's own folder by default.
+        if (lastIntakeFolder_.empty() && wxDirExists(toWx(ws::demoFilesFolder())))
+          lastIntakeFolder_ = toWx(ws::demoFilesFolder());
+        wxFileDialog pick(this, _("Photos or e-prescriptions to take in"), lastIntakeFolder_,
                           wxEmptyString,
                           _("Prescriptions (*.jpg;*.jpeg;*.png;*.tif;*.tiff;*.webp;*.json)|"
                             "*.jpg;*.jpeg;*.png;*.tif;*.tiff;*.webp;*.json;*.JPG;*.JPEG;*.PNG"),
                           wxFD_OPEN | wxFD_MULTIPLE | wxFD_FILE_MUST_EXIST);
         if (pick.ShowModal() != wxID_OK) return;
+        lastIntakeFolder_ = pick.GetDirectory();
         wxArrayString paths;
         pick.GetPaths(paths);
         std::vector<std::string> files;

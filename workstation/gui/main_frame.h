@@ -117,6 +117,7 @@ class MainFrame : public wxFrame {
   void showIntakeSummary(bool problems);
   void showIntakeDetails();
   wxString intakeSummary_;
+  wxString lastIntakeFolder_;  // where Take in files… opens
   wxTimer watchTimer_;
   struct SeenFile {
     std::uintmax_t size = 0;

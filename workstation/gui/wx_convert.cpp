@@ -95,6 +95,9 @@ wxString generalHeadline(const Status& status) {
     case ErrorCode::kInternal:
       headline = _("rxdesk met an unexpected error. Saved work is kept.");
       break;
+    case ErrorCode::kBusy:
+      headline = _("Another program has the store open: close it first, then try again.");
+      break;
   }
   return headline;
 }

@@ -7,6 +7,7 @@
 #include "base/drug_class.h"
 #include "base/time.h"
 #include "data/pharmacy.h"
+#include "workstation/settings.h"
 
 namespace rx::ws {
 
@@ -34,6 +35,19 @@ Result<AgreementSummary> AgreementService::import(std::string_view text, std::st
   RX_RETURN_IF_ERROR(session_.requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin},
                                            "import provider agreements"));
   RX_ASSIGN_OR_RETURN(AgreementDocument doc, parseAgreement(text, source));
+  // An agreement binds the provider to *this* pharmacy: one made out to another pharmacy would
+  // let its keys sign prescriptions that are accepted here.
+  RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, SettingsService(session_).pharmacy());
+  if (pharmacy.uscc.empty())
+    return Status(ErrorCode::kConflict,
+                  "this pharmacy's 统一社会信用代码 is not set, so agreement " + doc.agreementNo +
+                      " cannot be checked against it; an admin sets it first (rxdesk-cli settings "
+                      "set pharmacy.uscc …, or Administration ▸ Settings)");
+  if (doc.pharmacy.uscc != pharmacy.uscc)
+    return Status(ErrorCode::kConflict,
+                  "agreement " + doc.agreementNo + " is made out to another pharmacy: '" +
+                      doc.pharmacy.name + "', 统一社会信用代码 " + doc.pharmacy.uscc +
+                      "; this pharmacy's is " + pharmacy.uscc + ". Nothing was imported");
   const std::string now = utcTimestamp();
   if (doc.validUntil < beijingDate(now))
     return Status(ErrorCode::kConflict,

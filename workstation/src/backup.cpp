@@ -12,13 +12,17 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/time.h"
 #include "crypto/json.h"
+#include "data/carry.h"
 #include "data/files.h"
+#include "data/store_lock.h"
 
 namespace rx::ws {
 
@@ -50,6 +54,32 @@ Status fileSha256(const std::string& path, std::string* hex, std::uint64_t* size
   return Status::ok();
 }
 
+// Moves the store files at `from` (database, its -wal and -shm, key slots) to `to`.
+Status moveStoreFiles(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  for (const char* suffix : {"-wal", "-shm"})
+    if (std::filesystem::exists(from + suffix, ec))
+      std::filesystem::rename(from + suffix, to + suffix, ec);
+  if (!ec)
+    std::filesystem::rename(data::Store::keySlotPath(from), data::Store::keySlotPath(to), ec);
+  if (!ec) std::filesystem::rename(from, to, ec);
+  if (ec) return Status(ErrorCode::kIo, "cannot move " + from + " to " + to + ": " + ec.message());
+  return Status::ok();
+}
+
+// Creates `path` for writing, owner-only from the first byte, never through a link, never over
+// an existing file.
+Status createPrivateFile(const std::string& path, std::ofstream& out) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Status(errno == EEXIST ? ErrorCode::kAlreadyExists : ErrorCode::kIo,
+                  "cannot create " + path + ": " + std::strerror(errno));
+  ::close(fd);
+  out.open(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status(ErrorCode::kIo, "cannot write " + path);
+  return Status::ok();
+}
+
 // Parsed layout of a backup file.
 struct Layout {
   BackupInfo info;
@@ -64,8 +94,19 @@ Result<Layout> readLayout(const std::string& path) {
   in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
   if (magic != kMagic)
     return Status(ErrorCode::kCorrupt, path + " is not an rxdesk backup (bad header)");
+  // Read up to the newline, but no further than a header can be: a file without one must not
+  // make the reader take memory up to its size.
+  constexpr std::size_t kMaxHeader = 65536;
   std::string headerLine;
-  if (!std::getline(in, headerLine) || headerLine.size() > 65536)
+  bool ended = false;
+  for (char c; headerLine.size() <= kMaxHeader && in.get(c);) {
+    if (c == '\n') {
+      ended = true;
+      break;
+    }
+    headerLine.push_back(c);
+  }
+  if (!ended)
     return Status(ErrorCode::kCorrupt, path + ": the backup header is missing or damaged");
   auto header = crypto::parseStrictJson(headerLine, path + " header", {65536, 4});
   if (!header || !header->is_object() || header->value("format", "") != "rxdesk-backup")
@@ -119,8 +160,8 @@ Result<BackupInfo> verifyAndExtract(const std::string& path, const std::string* 
   in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
   whole.Update(reinterpret_cast<const std::uint8_t*>(prefix.data()), prefix.size());
   std::ofstream storeFile, keysFile;
-  if (storeOut) storeFile.open(*storeOut, std::ios::binary | std::ios::trunc);
-  if (keysOut) keysFile.open(*keysOut, std::ios::binary | std::ios::trunc);
+  if (storeOut) RX_RETURN_IF_ERROR(createPrivateFile(*storeOut, storeFile));
+  if (keysOut) RX_RETURN_IF_ERROR(createPrivateFile(*keysOut, keysFile));
   RX_RETURN_IF_ERROR(
       copyPart(in, l.info.storeBytes, storeOut ? &storeFile : nullptr, storeHash, whole)
           .withContext(path));
@@ -261,8 +302,13 @@ Result<BackupInfo> writeBackupFile(
                  {"store", {{"size", info.storeBytes}, {"sha256", storeSha}}},
                  {"keys", {{"size", info.keysBytes}, {"sha256", keysSha}}}};
   const std::string tmp = outPath + ".partial";
+  std::filesystem::remove(tmp);
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    std::ofstream out;
+    if (Status created = createPrivateFile(tmp, out); !created) {
+      data::Store::removeFiles(snapshot);
+      return created;
+    }
     CryptoPP::SHA256 whole;
     auto put = [&](const std::string& bytes) {
       out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -335,48 +381,141 @@ Result<BackupInfo> checkBackup(const std::string& path) {
   return verifyAndExtract(path, nullptr, nullptr);
 }
 
-Result<BackupInfo> restoreBackup(const std::string& backupPath, const std::string& storePath,
-                                 const std::string& user, std::string_view password,
-                                 data::StoreOptions options, std::string* keptAs) {
-  const std::string staging = storePath + ".restoring";
-  data::Store::removeFiles(staging);
-  const std::string stagingKeys = data::Store::keySlotPath(staging);
-  auto info = verifyAndExtract(backupPath, &staging, &stagingKeys);
-  if (!info) {
-    data::Store::removeFiles(staging);
-    return info.status();
+namespace {
+
+// Logs in to the store being replaced; nullptr (and `damaged`) when it is damaged and the admin
+// said to replace it anyway.
+Result<std::unique_ptr<Session>> loginToCurrent(const RestoreRequest& r, std::string_view password,
+                                                const data::StoreOptions& options, bool* damaged) {
+  *damaged = false;
+  if (!data::fileExists(r.storePath)) return std::unique_ptr<Session>();
+  auto current = Session::login(r.storePath, r.user, password, options);
+  if (current) {
+    RX_RETURN_IF_ERROR((*current)->require(data::Role::kAdmin, "restore a backup"));
+    RX_RETURN_IF_ERROR((*current)->store().takeAlone("restore a backup"));
+    return current;
   }
+  const ErrorCode code = current.status().code();
+  if (code != ErrorCode::kCorrupt) return current.status();
+  if (!r.replaceDamaged)
+    return current.status().withContext(
+        "the store to be replaced does not open; if it is damaged and this backup is to replace "
+        "it without carrying its hand-outs over, restore with --replace-damaged");
+  *damaged = true;
+  return std::unique_ptr<Session>();
+}
+
+}  // namespace
+
+Result<RestoreResult> restoreBackup(const RestoreRequest& r, std::string_view password,
+                                    data::StoreOptions options) {
+  RestoreResult result;
+  // A damaged or foreign file is refused before anyone logs in: the store is not touched at all.
+  RX_RETURN_IF_ERROR(checkBackup(r.backupPath).status());
+  bool damaged = false;
+  RX_ASSIGN_OR_RETURN(std::unique_ptr<Session> current,
+                      loginToCurrent(r, password, options, &damaged));
+  result.currentWasDamaged = damaged;
+  // Without a store to log in to (none yet, or damaged), the store's own login counter throttles
+  // the password tried against the backup, and the store is taken alone by its lock file.
+  std::optional<data::StoreLock> alone;
+  data::LoginThrottle throttle(data::Store::throttlePath(r.storePath));
+  if (!current) {
+    RX_RETURN_IF_ERROR(
+        throttle.checkAllowed(r.user, options.now ? options.now() : std::time(nullptr)));
+    RX_ASSIGN_OR_RETURN(alone, data::StoreLock::exclusive(r.storePath, "restore a backup"));
+  }
+
+  const std::string staging = r.storePath + ".restoring";
+  data::Store::removeFiles(staging);
+  struct Cleanup {
+    std::string path;
+    bool armed = true;
+    ~Cleanup() {
+      if (armed) data::Store::removeFiles(path);
+    }
+  } cleanup{staging};
+  const std::string stagingKeys = data::Store::keySlotPath(staging);
+  RX_ASSIGN_OR_RETURN(result.info, verifyAndExtract(r.backupPath, &staging, &stagingKeys));
+  if (current && result.info.storeId != current->store().storeId()) {
+    if (!r.takeOver)
+      return Status(ErrorCode::kConflict,
+                    r.backupPath + " is a backup of another store (id " + result.info.storeId +
+                        "; this store is " + current->store().storeId() +
+                        "). Nothing was changed. If this computer takes over that store, restore "
+                        "with --take-over");
+    result.tookOver = true;
+  }
+
+  std::unique_ptr<Session> restored;
   {
     // It must open with a real user's password and pass SQLite's integrity check.
-    auto restored = data::Store::open(staging, user, password, options);
-    if (!restored) {
-      data::Store::removeFiles(staging);
-      return restored.status().withContext("the restored store does not open");
+    auto opened = Session::login(staging, r.user, password, options);
+    if (!opened) {
+      if (!current && opened.status().code() == ErrorCode::kAuthFailed)
+        (void)throttle.recordFailure(r.user, options.now ? options.now() : std::time(nullptr));
+      return opened.status().withContext("the restored store does not open");
     }
-    auto check = (*restored)->connection().integrityCheck();
-    if (!check || *check != "ok") {
-      data::Store::removeFiles(staging);
+    restored = std::move(*opened);
+    if (!current) RX_RETURN_IF_ERROR(restored->require(data::Role::kAdmin, "restore a backup"));
+    auto check = restored->store().connection().integrityCheck();
+    if (!check || *check != "ok")
       return Status(ErrorCode::kCorrupt, "the restored store fails its integrity check: " +
                                              (check ? *check : check.status().message()));
+  }
+
+  if (current) {
+    // Hand-outs and used numbers of the current store go over; users removed since stay removed.
+    RX_RETURN_IF_ERROR(restored->store().attach(current->store(), "replaced"));
+    auto carried = data::carryHandOuts(restored->store().connection(), "replaced");
+    RX_RETURN_IF_ERROR(restored->store().detach("replaced"));
+    if (!carried) return carried.status().withContext("carrying hand-outs into the restored store");
+    result.carriedUsedNumbers = carried->usedNumbers;
+    result.carriedRecords = carried->records;
+    result.conflictingRecords = carried->conflicting;
+    RX_ASSIGN_OR_RETURN(auto now, current->store().users().list(true));
+    RX_ASSIGN_OR_RETURN(auto then, restored->store().users().list(true));
+    for (const data::UserRecord& u : now) {
+      auto was = std::find_if(then.begin(), then.end(),
+                              [&](const data::UserRecord& t) { return t.name == u.name; });
+      if (was == then.end()) {
+        if (!u.removedAt) result.usersNotInBackup.push_back(u.name);
+      } else if (u.removedAt && !was->removedAt) {
+        RX_RETURN_IF_ERROR(restored->store().takeAlone("remove users removed since the backup"));
+        Status removed = restored->removeUser(u.name);
+        restored->store().releaseAlone();
+        RX_RETURN_IF_ERROR(removed.withContext("removing '" + u.name + "' again"));
+        result.usersRemovedAgain.push_back(u.name);
+      }
     }
   }
-  std::filesystem::remove(data::Store::throttlePath(staging));
-  if (keptAs) keptAs->clear();
-  if (data::fileExists(storePath)) {
+  const nlohmann::json detail = {{"backup", r.backupPath},
+                                 {"backup_created_at", result.info.createdAt},
+                                 {"backup_store_id", result.info.storeId},
+                                 {"took_over", result.tookOver},
+                                 {"replaced_damaged_store", damaged},
+                                 {"carried_used_numbers", result.carriedUsedNumbers},
+                                 {"carried_records", result.carriedRecords},
+                                 {"conflicting_records", result.conflictingRecords},
+                                 {"users_removed_again", result.usersRemovedAgain}};
+  RX_RETURN_IF_ERROR(restored->audit("store.restore", r.storePath, detail).status());
+  if (current)
+    RX_RETURN_IF_ERROR(current->audit("store.replaced-by-restore", r.storePath, detail).status());
+
+  // Both stores folded into their files and closed, then the files change places.
+  RX_RETURN_IF_ERROR(restored->store().takeAlone("finish a restore"));
+  RX_RETURN_IF_ERROR(restored->closeForReplacement());
+  if (current) RX_RETURN_IF_ERROR(current->closeForReplacement());
+  if (data::fileExists(r.storePath)) {
     std::string stamp = utcTimestamp();
     std::replace(stamp.begin(), stamp.end(), ':', '-');
-    const std::string old = storePath + ".before-restore-" + stamp;
-    for (const char* suffix : {"", "-wal", "-shm"})
-      if (std::filesystem::exists(storePath + suffix))
-        std::filesystem::rename(storePath + suffix, old + suffix);
-    if (std::filesystem::exists(data::Store::keySlotPath(storePath)))
-      std::filesystem::rename(data::Store::keySlotPath(storePath), data::Store::keySlotPath(old));
-    if (keptAs) *keptAs = old;
+    result.keptAs = r.storePath + ".before-restore-" + stamp;
+    RX_RETURN_IF_ERROR(moveStoreFiles(r.storePath, result.keptAs));
   }
-  std::filesystem::rename(staging, storePath);
-  std::filesystem::rename(stagingKeys, data::Store::keySlotPath(storePath));
-  RX_RETURN_IF_ERROR(data::syncParentFolder(storePath));
-  return info;
+  RX_RETURN_IF_ERROR(moveStoreFiles(staging, r.storePath));
+  cleanup.armed = true;  // the staging name's lock and login counter
+  RX_RETURN_IF_ERROR(data::syncParentFolder(r.storePath));
+  return result;
 }
 
 }  // namespace rx::ws

@@ -5,7 +5,7 @@
 
 namespace rx::ws {
 
-Result<bool> ensureDemoStore(const std::string& path) {
+Result<bool> ensureDemoStore(const std::string& path, const std::string& filesFolder) {
   if (data::fileExists(path)) return false;
   PharmacySetup setup;
   setup.admin = {kDemoAdmin, data::Role::kAdmin, "演示管理员 Demo admin", std::nullopt};
@@ -14,6 +14,7 @@ Result<bool> ensureDemoStore(const std::string& path) {
                                    std::string("DEMO-ZY-0001")};
   setup.pharmacistPassword = kDemoPassword;
   setup.demoData = true;
+  setup.demoFilesFolder = filesFolder;
   RX_ASSIGN_OR_RETURN(auto admin, setUpPharmacy(path, setup));
   RX_RETURN_IF_ERROR(
       admin

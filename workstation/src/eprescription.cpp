@@ -88,7 +88,35 @@ bool looksLikeJsonFile(const std::string& path) {
   return false;
 }
 
+namespace {
+// A document that is malformed, unsigned or signed in a way rxdesk refuses is an e-prescription
+// not accepted (exit code 12 for scripts), like one whose signature fails; a file that cannot be
+// read keeps its own code.
+Status notAccepted(Status s) {
+  if (s.code() != ErrorCode::kInvalidArgument && s.code() != ErrorCode::kCorrupt &&
+      s.code() != ErrorCode::kUnsupported)
+    return s;
+  return Status(ErrorCode::kBadSignature, "not accepted: " + s.message());
+}
+
+Result<EPrescription> parseDocument(std::string_view text, std::string_view source);
+Result<RxQr> parseQrDocument(std::string_view text);
+}  // namespace
+
 Result<EPrescription> parseEPrescription(std::string_view text, std::string_view source) {
+  auto rx = parseDocument(text, source);
+  if (!rx) return notAccepted(rx.status());
+  return rx;
+}
+
+Result<RxQr> parseRxQr(std::string_view text) {
+  auto qr = parseQrDocument(text);
+  if (!qr) return notAccepted(qr.status());
+  return qr;
+}
+
+namespace {
+Result<EPrescription> parseDocument(std::string_view text, std::string_view source) {
   Fields f{std::string(source)};
   RX_ASSIGN_OR_RETURN(json bundle, crypto::parseStrictJson(text, source, {kMaxErxBytes, 24}));
   if (!bundle.is_object())
@@ -234,6 +262,7 @@ Result<EPrescription> parseEPrescription(std::string_view text, std::string_view
   rx.documentHash = crypto::toHex(crypto::sha256(rx.signedPayload));
   return rx;
 }
+}  // namespace
 
 Result<std::string> signEPrescription(json bundle, const crypto::SigningKey& key,
                                       const std::string& signingTime) {
@@ -258,7 +287,8 @@ Result<std::string> makeRxQr(const EPrescription& rx, const crypto::SigningKey& 
   return crypto::signAttached(key, crypto::canonicalJson(payload), signingTime);
 }
 
-Result<RxQr> parseRxQr(std::string_view text) {
+namespace {
+Result<RxQr> parseQrDocument(std::string_view text) {
   RX_ASSIGN_OR_RETURN(crypto::DetachedJws jws, crypto::parseAttached(text));
   RX_ASSIGN_OR_RETURN(json payload, crypto::parseStrictJson(jws.payload, "QR payload", {1024, 2}));
   Fields f{"QR payload"};
@@ -272,5 +302,6 @@ Result<RxQr> parseRxQr(std::string_view text) {
   qr.jws = std::move(jws);
   return qr;
 }
+}  // namespace
 
 }  // namespace rx::ws

@@ -1,8 +1,14 @@
 #include "workstation/export.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cryptopp/sha.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -31,22 +37,39 @@ namespace {
 constexpr const char* kManifest = "manifest.json";
 constexpr const char* kSignature = "manifest.sig";
 
-// A file written through a running SHA-256; the file is private to the user (0600).
+// A file written through a running SHA-256; private to the user (0600) from its creation, never
+// through a link, never over an existing file (O_EXCL | O_NOFOLLOW).
 class HashedFile {
  public:
   explicit HashedFile(const std::string& path) : path_(path) {
-    out_.open(path, std::ios::binary | std::ios::trunc);
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec_);
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0) error_ = errno;
   }
+  ~HashedFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  HashedFile(const HashedFile&) = delete;
+  HashedFile& operator=(const HashedFile&) = delete;
   void write(std::string_view bytes) {
-    out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     sha_.Update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     size_ += bytes.size();
+    while (fd_ >= 0 && !error_ && !bytes.empty()) {
+      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = n < 0 ? errno : EIO;
+        break;
+      }
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
   }
   Result<json> close(const std::string& name, std::int64_t rows) {
-    out_.flush();
-    out_.close();
-    if (!out_) return Status(ErrorCode::kIo, "cannot write " + path_ + " (is the disk full?)");
+    if (fd_ >= 0 && !error_ && ::fsync(fd_) != 0) error_ = errno;
+    if (fd_ >= 0 && ::close(fd_) != 0 && !error_) error_ = errno;
+    fd_ = -1;
+    if (error_)
+      return Status(ErrorCode::kIo, "cannot write " + path_ + ": " + std::strerror(error_) +
+                                        (error_ == ENOSPC ? " (the disk is full)" : ""));
     crypto::Digest256 d{};
     sha_.Final(d.data());
     return json{{"name", name}, {"bytes", size_}, {"sha256", crypto::toHex(d)}, {"rows", rows}};
@@ -54,11 +77,29 @@ class HashedFile {
 
  private:
   std::string path_;
-  std::ofstream out_;
+  int fd_ = -1;
+  int error_ = 0;
   CryptoPP::SHA256 sha_;
   std::uint64_t size_ = 0;
-  std::error_code ec_;
 };
+
+// The export folder: made owner-only, and refused when it is a link or someone else's.
+Status preparePrivateFolder(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status(ErrorCode::kIo, "cannot create " + dir + ": " + ec.message());
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status(ErrorCode::kInvalidArgument,
+                  dir + " is not a folder (a link to one is not accepted for an export)");
+  if (st.st_uid != ::geteuid())
+    return Status(ErrorCode::kPermissionDenied,
+                  dir + " belongs to another user; give a folder of your own for the export");
+  if (::chmod(dir.c_str(), 0700) != 0)
+    return Status(ErrorCode::kIo,
+                  "cannot make " + dir + " private (" + std::strerror(errno) + ")");
+  return Status::ok();
+}
 
 std::optional<std::string> mask(const std::optional<std::string>& v, data::ColumnKind kind) {
   if (!v) return v;
@@ -149,9 +190,7 @@ Result<ExportSummary> writeExport(Session& session, const ExportRequest& request
   if (fs::exists(request.outDir, ec) && !fs::is_empty(request.outDir, ec))
     return Status(ErrorCode::kAlreadyExists,
                   request.outDir + " is not empty; give a new folder for the export");
-  fs::create_directories(request.outDir, ec);
-  if (ec) return Status(ErrorCode::kIo, "cannot create " + request.outDir + ": " + ec.message());
-  fs::permissions(request.outDir, fs::perms::owner_all, ec);
+  RX_RETURN_IF_ERROR(preparePrivateFolder(request.outDir));
 
   auto& conn = session.store().connection();
   std::int64_t total = 0, done = 0;

@@ -792,6 +792,16 @@ Result<std::vector<data::RecallRow>> ReviewService::recall(
 
 Result<std::vector<std::int64_t>> ReviewService::purge(bool dryRun, const std::string& today) {
   if (!dryRun) RX_RETURN_IF_ERROR(session_.require(data::Role::kAdmin, "purge records"));
+  // Deleting records another program may have open (in review, at the dispensing counter) needs
+  // the store alone.
+  if (!dryRun) RX_RETURN_IF_ERROR(session_.store().takeAlone("purge records"));
+  struct Share {
+    data::Store& store;
+    bool armed;
+    ~Share() {
+      if (armed) store.releaseAlone();
+    }
+  } share{session_.store(), !dryRun};
   auto& conn = session_.store().connection();
   data::PrescriptionRepository repo(conn);
   RX_ASSIGN_OR_RETURN(auto ids, repo.expiredRetention(today));

@@ -35,10 +35,16 @@ Result<std::unique_ptr<Session>> Session::initStore(const std::string& path,
 }
 
 Session::~Session() {
+  if (!store_->isOpen()) return;  // closed for replacement, with its checkpoint
   // Sign the chain head when a session ends, so that cutting off its last entries is detected
   // even between the periodic checkpoints.
   if (Status s = data::AuditLog(store_->connection()).checkpoint(); !s)
     spdlog::error("could not write the closing audit checkpoint: {}", s.message());
+}
+
+Status Session::closeForReplacement() {
+  RX_RETURN_IF_ERROR(data::AuditLog(store_->connection()).checkpoint());
+  return store_->closeForReplacement();
 }
 
 Status Session::requireAnyOf(std::initializer_list<data::Role> roles,

@@ -70,7 +70,10 @@ Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const Ph
                       Session::initStore(staging, setup.admin, setup.adminPassword, options));
   Status configured = configure(*admin, setup);
   if (configured && setup.demoData && setup.pharmacist) {
-    const std::string files = (std::filesystem::path(path).parent_path() / "demo-files").string();
+    const std::string files =
+        !setup.demoFilesFolder.empty()
+            ? setup.demoFilesFolder
+            : (std::filesystem::path(path).parent_path() / "demo-files").string();
     configured = addDemoData(*admin, staging, setup.pharmacist->name, setup.pharmacistPassword,
                              files, options)
                      .status();

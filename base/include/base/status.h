@@ -28,6 +28,7 @@ enum class ErrorCode {
   kConflict,          // the workflow state does not allow this now
   kBadSignature,      // a signature did not verify
   kInternal,          // a bug: an invariant did not hold
+  kBusy,              // another program has the store open; it must be closed first
 };
 
 // Returns a short stable English name for `code` ("auth-failed"), used in JSON output.
@@ -61,6 +62,8 @@ constexpr std::string_view errorCodeName(ErrorCode code) {
       return "bad-signature";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kBusy:
+      return "busy";
   }
   return "unknown";
 }

@@ -126,9 +126,21 @@ class Connection {
   // True when SQLite opened the file read-only (no write permission, read-only file system).
   bool readOnly() const;
 
+  // Checks that the database file and its write-ahead log are still the files this connection
+  // opened. A -wal deleted or replaced by another program (SQLite's "How To Corrupt" §2.2, §2.4)
+  // would swallow every later write: from then on each write is refused with kIo naming the file,
+  // before anything is written. Called before every write; cheap (two stat calls).
+  Status checkFilesIntact();
+
  private:
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  struct FileId {
+    unsigned long long dev = 0, ino = 0;
+    bool known = false;
+  };
   sqlite3* db_;
+  FileId dbFile_, walFile_;
+  Status filesBroken_;
   std::string path_;
   std::string cipherVersion_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;

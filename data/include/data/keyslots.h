@@ -24,12 +24,26 @@ struct KeySlot {
   // Database keys sealed to publicKey, newest first. More than one only while a re-key is under
   // way (or was cut off): the store opens with whichever one it was last written with.
   std::vector<crypto::SealedToKey> databaseKeys;
+  // The slot's checksum (SHA-256 of the store id and every field but the database keys) did not
+  // match when it was read: damaged or altered, which is not a wrong password. Slots written
+  // before the checksum existed have none and are not marked.
+  bool damaged = false;
 };
 
 class KeySlotFile {
  public:
   std::string storeId;  // hex, 32 chars; also recorded inside the store
   std::vector<KeySlot> slots;
+  // Authentication codes of the whole file (every slot, every field), each under a key derived
+  // from a database key the file holds (two while a re-key is under way). Writing the file needs
+  // a database key, so a slot planted, removed or swapped by someone who can only write the file
+  // is detected when the store is opened.
+  std::vector<std::string> macs;
+
+  // The authentication code of this file's slots under `databaseKey`.
+  std::string macUnder(const SecretBytes& databaseKey) const;
+  // True iff one of `macs` is the code under `databaseKey`.
+  bool authenticatedBy(const SecretBytes& databaseKey) const;
 
   // Reads and validates `path`; kNotFound if absent, kCorrupt naming the field if malformed.
   static Result<KeySlotFile> load(const std::string& path);

@@ -9,6 +9,7 @@
 #include "crypto/signing_key.h"
 #include "data/connection.h"
 #include "data/keyslots.h"
+#include "data/store_lock.h"
 #include "data/users.h"
 
 namespace rx::data {
@@ -26,6 +27,9 @@ class Store {
   // Returns the key-slot file and login-counter paths that belong to the store at `storePath`.
   static std::string keySlotPath(const std::string& storePath) { return storePath + ".keys"; }
   static std::string throttlePath(const std::string& storePath) { return storePath + ".attempts"; }
+  static std::string lockPath(const std::string& storePath) {
+    return StoreLock::lockPath(storePath);
+  }
   // Removes every file of a temporary store at `path` (a backup snapshot, a set-up or restore
   // being staged): the database, its -wal, -shm and -journal, key slots and login counter. Never
   // for a store in use.
@@ -40,11 +44,16 @@ class Store {
 
   // Opens the store at `path` as `user`. kNotFound (no store), kUnknownUser, kAuthFailed (wrong
   // password; nothing in the store or key-slot file changes), kLockedOut (too many failures),
-  // kCorrupt (key-slot file damaged or from another store).
+  // kCorrupt (key-slot file or the user's slot damaged, or from another store; not counted as a
+  // failed login), kBusy (another process has had the store alone for too long).
+  // The store stays held (shared) while the Store lives; a re-key that was cut off is finished
+  // here when no other process has the store open, otherwise rekeyPending() says so.
   static Result<std::unique_ptr<Store>> open(const std::string& path, const std::string& user,
                                              std::string_view password, StoreOptions options = {});
 
   Connection& connection() { return *conn_; }
+  // False once closeForReplacement() closed the database.
+  bool isOpen() const { return conn_ != nullptr; }
   const UserRecord& currentUser() const { return user_; }
   const std::string& path() const { return path_; }
   const std::string& storeId() const { return storeId_; }
@@ -54,9 +63,28 @@ class Store {
   // Replaces the key slot of `name` with one under `newPassword` (only that slot is rewritten).
   Status changePassword(const std::string& name, std::string_view newPassword);
   // Marks `name` removed, drops their slot and re-keys the store so that nothing they held (their
-  // password, a copy of the old key-slot file) opens it again. No other process may have the
-  // store open meanwhile.
+  // password, a copy of the old key-slot file) opens it again. Needs the store alone: kBusy naming
+  // the other programs that have it open, before anything is changed.
   Status removeUser(const std::string& name);
+
+  // True when a re-key was cut off (power loss, kill) and could not be finished at open because
+  // another program had the store open: the old database key still opens the file. It finishes
+  // at the next open by a program that has the store alone; admins are warned until then.
+  bool rekeyPending() const { return rekeyPending_; }
+
+  // Takes the store alone for `action` (restore, purge): kBusy naming the programs that have it
+  // open. Until releaseAlone(), other processes wait at open.
+  Status takeAlone(std::string_view action) { return lock_.makeExclusive(action); }
+  void releaseAlone() { lock_.makeShared(); }
+
+  // Folds the write-ahead log into the database file and closes the connection, so the file can
+  // be copied or replaced; only with the store taken alone. The Store must not be used after it.
+  Status closeForReplacement();
+
+  // Attaches `other`'s database to this store's connection as schema `alias`, opened with
+  // `other`'s key (a restore carries hand-outs from the store it replaces); detach() undoes it.
+  Status attach(const Store& other, const std::string& alias);
+  Status detach(const std::string& alias);
 
   UserRepository users() { return UserRepository(*conn_); }
 
@@ -71,15 +99,19 @@ class Store {
   Result<crypto::PublicKey> userPublicKey(const std::string& userName, const std::string& keyId);
 
  private:
-  Store(std::string path, std::unique_ptr<Connection> conn, SecretBytes key, std::string storeId,
-        UserRecord user, StoreOptions options);
+  Store(std::string path, StoreLock lock, std::unique_ptr<Connection> conn, SecretBytes key,
+        std::string storeId, UserRecord user, StoreOptions options);
   Status rekey();
+  // After a cut-off re-key or user removal: finishes it (see rekeyPending()).
+  Status finishInterruptedRekey(bool openedWithNewestKey);
   // The key that wraps the personal signing key of the user whose slot private key is given.
   static SecretBytes personalWrapKey(const std::string& storeId, const std::string& user,
                                      const SecretBytes& slotPrivateKey);
   Status wrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey);
   SecretBytes personalWrapKey_;
   std::string path_;
+  StoreLock lock_;
+  bool rekeyPending_ = false;
   std::unique_ptr<Connection> conn_;
   SecretBytes key_;
   std::string storeId_;

@@ -14,7 +14,9 @@ namespace rx::ocr {
 
 struct ImageLimits {
   std::size_t maxFileBytes = 60u << 20;  // 60 MiB: a 50-MP phone JPEG is well under this
-  std::int64_t maxPixels = 100'000'000;  // 100 MP
+  // 50 MP: a phone's full-resolution photo (48-50 MP sensors); decoded as BGR it takes 150 MB,
+  // which keeps the workstation within its memory budget whatever a file claims.
+  std::int64_t maxPixels = 50'000'000;
   int maxSide = 20'000;
 };
 

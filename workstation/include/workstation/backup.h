@@ -67,12 +67,37 @@ Result<StoreCheck> checkStore(
 // Checks a backup file's structure and checksums; kCorrupt naming what is wrong.
 Result<BackupInfo> checkBackup(const std::string& path);
 
-// Restores `backupPath` over the store at `storePath`: verifies it, extracts it beside the store,
-// opens it as `user`, runs an integrity check, and only then moves the current store (and its key
-// slots) to `<store>.before-restore-<time>` and puts the restored one in place. `keptAs` receives
-// the old store's new name (empty if there was none). Nothing is replaced on any failure.
-Result<BackupInfo> restoreBackup(const std::string& backupPath, const std::string& storePath,
-                                 const std::string& user, std::string_view password,
-                                 data::StoreOptions options, std::string* keptAs);
+// Restoring a backup in place of the store at `storePath` — an admin action, throttled like a
+// login, audited in both stores, and done with the store taken alone:
+//  - `user` logs in to the current store (wrong passwords count, removed users are refused) and
+//    must be an admin there; kBusy naming the programs that have the store open;
+//  - the backup must be of this store, unless `takeOver` (this computer takes over another
+//    store); when the current store is damaged and cannot be opened, only with `replaceDamaged`
+//    (then `user` must be an admin in the backup, and nothing can be carried over);
+//  - every prescription handed out in the current store, and every used number, is carried into
+//    the restored one (data/carry.h), so a rollback cannot make a handed-out prescription usable;
+//  - users removed from the current store are removed from the restored one too (re-keyed);
+//  - files are 0600; the old store is kept beside it as `<store>.before-restore-<time>`.
+// Nothing is replaced on any failure.
+struct RestoreRequest {
+  std::string backupPath;
+  std::string storePath;
+  std::string user;
+  bool takeOver = false;
+  bool replaceDamaged = false;
+};
+struct RestoreResult {
+  BackupInfo info;
+  std::string keptAs;  // the old store's new name (empty if there was none)
+  bool tookOver = false;
+  int carriedUsedNumbers = 0;
+  std::vector<std::int64_t> carriedRecords;
+  std::vector<std::int64_t> conflictingRecords;  // same id, another prescription: not carried
+  std::vector<std::string> usersRemovedAgain;    // removed since the backup was made
+  std::vector<std::string> usersNotInBackup;     // added since: an admin adds them again
+  bool currentWasDamaged = false;
+};
+Result<RestoreResult> restoreBackup(const RestoreRequest& request, std::string_view password,
+                                    data::StoreOptions options = {});
 
 }  // namespace rx::ws

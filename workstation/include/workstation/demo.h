@@ -14,8 +14,9 @@ inline constexpr const char* kDemoSupervisor = "supervisor";
 inline constexpr const char* kDemoAdmin = "admin";
 
 // Creates the demo store at `path` with the demo accounts and demo data (setup.h: a provider and
-// its agreement, products, e-prescriptions in `<folder>/demo-files` and in the queue) unless a
-// store is already there. Returns true in the value iff it created one.
-Result<bool> ensureDemoStore(const std::string& path);
+// its agreement, products, e-prescriptions in `filesFolder` — default `<folder>/demo-files` beside
+// the store — and in the queue) unless a store is already there. Returns true in the value iff it
+// created one. The workstation keeps the files outside the store's own folder (paths.h).
+Result<bool> ensureDemoStore(const std::string& path, const std::string& filesFolder = {});
 
 }  // namespace rx::ws

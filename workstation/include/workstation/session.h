@@ -53,6 +53,10 @@ class Session {
   // Admin only; re-keys the store.
   Status removeUser(const std::string& name);
 
+  // Signs the audit chain's head and closes the store so that its file can be replaced (restore);
+  // only with the store taken alone. The session must not be used after it.
+  Status closeForReplacement();
+
   // Appends an event by this user to the audit chain.
   Result<data::AuditEntry> audit(const std::string& event, const std::string& subject,
                                  const nlohmann::json& detail = nlohmann::json::object());

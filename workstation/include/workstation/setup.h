@@ -22,6 +22,8 @@ struct PharmacySetup {
   std::string pharmacistPassword;
   int idleLockMinutes = 5;
   bool demoData = false;  // a demo provider, agreement, products and prescriptions
+  // Where the demo files go; empty: `demo-files` beside the store.
+  std::string demoFilesFolder;
 };
 
 // Checks what can be checked before anything is created: the pharmacy's USCC check character,
