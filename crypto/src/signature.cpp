@@ -517,8 +517,7 @@ Status verifySignature(const PublicKey& key, SignatureScheme scheme, const std::
 namespace internal {
 
 namespace {
-// Fixed-base precomputation makes s·G several times faster; done once per curve, then shared
-// read-only by every key and verification.
+// Fixed-base precomputation makes s·G several times faster; done once per curve and thread.
 EcParams precomputed(const CryptoPP::OID& oid) {
   EcParams params(oid);
   params.Precompute();
@@ -526,12 +525,15 @@ EcParams precomputed(const CryptoPP::OID& oid) {
 }
 }  // namespace
 
+// One copy per thread: Crypto++'s curve and field objects keep scratch results in mutable
+// members, so even their const operations (s·G, point addition, VerifyPoint) race when two
+// threads share one (two threads signing with SM2 crashed in the issue 24 cross-check).
 const EcParams& p256Params() {
-  static const EcParams params = precomputed(CryptoPP::ASN1::secp256r1());
+  static thread_local const EcParams params = precomputed(CryptoPP::ASN1::secp256r1());
   return params;
 }
 const EcParams& sm2Params() {
-  static const EcParams params = precomputed(CryptoPP::ASN1::sm2p256v1());
+  static thread_local const EcParams params = precomputed(CryptoPP::ASN1::sm2p256v1());
   return params;
 }
 
