@@ -16,7 +16,8 @@
 #include <cstring>
 
 #include "crypto/hash.h"
-#include "sm2_digest.h"
+#include "ec_internal.h"
+#include "openssl_ec.h"
 
 namespace rx::crypto {
 
@@ -91,11 +92,12 @@ struct PublicKey::Impl {
   Bytes spki;
   int bits = 0;
   std::unique_ptr<CryptoPP::ed25519Verifier> ed25519;
-  std::unique_ptr<EcdsaP256::Verifier> ecdsa;
   ECP::Point point;  // EC keys
-  // EC keys with a fixed-base table for the public point: verification computes s·G + t·Q with
-  // both tables (parsed keys are cached by their users, so the one-off cost pays back).
-  std::unique_ptr<EcdsaP256::PublicKey> ecPublic;
+  // EC keys: the same point as an OpenSSL key, which does the curve arithmetic of verification
+  // (about 10 times faster than Crypto++'s for P-256, 3 times for SM2; issue 24).
+  std::unique_ptr<internal::OpenSslEcKey> openssl;
+  // SM2 keys: Z_A for the default signer ID, hashed once rather than for every message.
+  Digest256 sm2DefaultUserHash{};
   std::unique_ptr<CryptoPP::RSA::PublicKey> rsa;
 };
 
@@ -238,12 +240,15 @@ Result<PublicKey> ecKey(KeyType type, const ECP::Point& q) {
     key.AccessGroupParameters().SetPointCompression(false);
     CryptoPP::VectorSink sink(impl->spki);
     key.DEREncode(sink);
-    key.Precompute();
-    if (type == KeyType::kEcP256) impl->ecdsa = std::make_unique<EcdsaP256::Verifier>(key);
-    impl->ecPublic = std::make_unique<EcdsaP256::PublicKey>(key);
   } catch (const CryptoPP::Exception& e) {
     return badKey(std::string("EC public key rejected: ") + e.what());
   }
+  Bytes uncompressed(65);
+  uncompressed[0] = 0x04;
+  q.x.Encode(&uncompressed[1], 32);
+  q.y.Encode(&uncompressed[33], 32);
+  RX_ASSIGN_OR_RETURN(impl->openssl, internal::OpenSslEcKey::fromPoint(type, uncompressed.data()));
+  if (type == KeyType::kSm2) impl->sm2DefaultUserHash = internal::sm2UserHash(q, kSm2DefaultUserId);
   return PublicKey(std::move(impl));
 }
 
@@ -370,8 +375,10 @@ Status verifyEd25519(const PublicKey::Impl& key, const std::uint8_t* msg, std::s
   return Status::ok();
 }
 
-Result<Bytes> rawScalars(const Bytes& sig, SignatureEncoding enc, const Integer& order,
-                         const char* what) {
+}  // namespace
+
+Result<Bytes> internal::ecSignatureScalars(const Bytes& sig, SignatureEncoding enc,
+                                           const Integer& order, const char* what) {
   Bytes raw;
   if (enc == SignatureEncoding::kDer) {
     RX_ASSIGN_OR_RETURN(raw, derSignatureToRaw(sig, 32));
@@ -387,30 +394,36 @@ Result<Bytes> rawScalars(const Bytes& sig, SignatureEncoding enc, const Integer&
   return raw;
 }
 
+namespace {
+
+// rxdesk's checks have passed when this runs: OpenSSL gets the canonical DER of r and s, both in
+// [1, n-1], and the 32-byte digest, and decides only whether the curve equation holds.
+Status verifyEcDigest(const PublicKey::Impl& key, const Bytes& raw, const Digest256& digest,
+                      const char* what) {
+  const Bytes der = internal::rawSignatureToDer(raw.data(), 32);
+  RX_ASSIGN_OR_RETURN(bool match, key.openssl->verifyDigest(der.data(), der.size(), digest.data()));
+  if (!match) return bad(std::string(what) + " signature does not match");
+  return Status::ok();
+}
+
 Status verifyEcdsa(const PublicKey::Impl& key, const std::uint8_t* msg, std::size_t n,
                    const Bytes& sig, SignatureEncoding enc) {
-  RX_ASSIGN_OR_RETURN(Bytes raw, rawScalars(sig, enc, p256Params().GetSubgroupOrder(), "ECDSA"));
-  if (!key.ecdsa->VerifyMessage(msg, n, raw.data(), raw.size()))
-    return bad("ECDSA signature does not match");
-  return Status::ok();
+  RX_ASSIGN_OR_RETURN(
+      Bytes raw, internal::ecSignatureScalars(sig, enc, p256Params().GetSubgroupOrder(), "ECDSA"));
+  return verifyEcDigest(key, raw, sha256(msg, n), "ECDSA");
 }
 
 Status verifySm2(const PublicKey::Impl& key, const std::uint8_t* msg, std::size_t n,
                  const Bytes& sig, SignatureEncoding enc, std::string_view userId) {
-  const EcParams& params = sm2Params();
-  const Integer& order = params.GetSubgroupOrder();
-  RX_ASSIGN_OR_RETURN(Bytes raw, rawScalars(sig, enc, order, "SM2"));
+  const Integer& order = sm2Params().GetSubgroupOrder();
+  RX_ASSIGN_OR_RETURN(Bytes raw, internal::ecSignatureScalars(sig, enc, order, "SM2"));
   if (userId.size() > 8191) return bad("SM2 signer ID longer than 8191 bytes");
-  const Integer e = internal::sm2Digest(key.point, userId, msg, n);
+  // (r + s) mod n = 0 is refused here as before; OpenSSL refuses it too.
   const Integer r = toInteger(raw.data(), 32), s = toInteger(raw.data() + 32, 32);
-  const Integer t = (r + s) % order;
-  if (t.IsZero()) return bad("SM2 signature: (r + s) mod n is zero");
-  // s·G and t·Q each from its fixed-base table, then one addition.
-  const ECP::Point p =
-      params.GetCurve().Add(params.ExponentiateBase(s), key.ecPublic->ExponentiatePublicElement(t));
-  if (p.identity) return bad("SM2 signature does not match");
-  if ((e + p.x) % order != r) return bad("SM2 signature does not match");
-  return Status::ok();
+  if (((r + s) % order).IsZero()) return bad("SM2 signature: (r + s) mod n is zero");
+  const Digest256 za = userId == kSm2DefaultUserId ? key.sm2DefaultUserHash
+                                                   : internal::sm2UserHash(key.point, userId);
+  return verifyEcDigest(key, raw, internal::sm2MessageHash(za, msg, n), "SM2");
 }
 
 Status verifyRsaPkcs1(const PublicKey::Impl& key, const std::uint8_t* msg, std::size_t n,
@@ -537,9 +550,7 @@ const EcParams& sm2Params() {
   return params;
 }
 
-Integer sm2Digest(const ECP::Point& q, std::string_view userId, const std::uint8_t* message,
-                  std::size_t size) {
-  // Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA), then e = SM3(Z_A ‖ M).
+Digest256 sm2UserHash(const ECP::Point& q, std::string_view userId) {
   Bytes za;
   const std::size_t entl = userId.size() * 8;
   za.push_back(static_cast<std::uint8_t>(entl >> 8));
@@ -551,12 +562,21 @@ Integer sm2Digest(const ECP::Point& q, std::string_view userId, const std::uint8
     Bytes b = encodeInteger(*v, 32);
     za.insert(za.end(), b.begin(), b.end());
   }
-  Digest256 zaDigest = sm3(za.data(), za.size());
+  return sm3(za.data(), za.size());
+}
+
+Digest256 sm2MessageHash(const Digest256& za, const std::uint8_t* message, std::size_t size) {
   CryptoPP::SM3 h;
-  h.Update(zaDigest.data(), zaDigest.size());
+  h.Update(za.data(), za.size());
   h.Update(message, size);
   Digest256 e;
   h.Final(e.data());
+  return e;
+}
+
+Integer sm2Digest(const ECP::Point& q, std::string_view userId, const std::uint8_t* message,
+                  std::size_t size) {
+  const Digest256 e = sm2MessageHash(sm2UserHash(q, userId), message, size);
   return toInteger(e.data(), e.size());
 }
 
