@@ -1,6 +1,8 @@
-// The curve arithmetic of ECDSA P-256 and SM2 verification, done by OpenSSL's libcrypto (internal).
-// rxdesk's own checks (key validation, DER strictness, r and s in [1, n-1]) run before it and
-// decide; OpenSSL only answers whether the equation holds for scalars already known to be valid.
+// The curve arithmetic of ECDSA P-256 verification, done by OpenSSL's libcrypto (internal). It can
+// verify SM2 too, but OpenSSL 3.0 has only generic code for that curve, slower than rxdesk's own
+// tables (ec_tables.h), which SM2 uses. rxdesk's own checks (key validation, DER strictness, r and
+// s in [1, n-1]) run before it and decide; OpenSSL only answers whether the equation holds for
+// scalars already known to be valid.
 #pragma once
 
 #include <cstddef>

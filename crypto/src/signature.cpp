@@ -17,6 +17,7 @@
 
 #include "crypto/hash.h"
 #include "ec_internal.h"
+#include "ec_tables.h"
 #include "openssl_ec.h"
 
 namespace rx::crypto {
@@ -93,10 +94,12 @@ struct PublicKey::Impl {
   int bits = 0;
   std::unique_ptr<CryptoPP::ed25519Verifier> ed25519;
   ECP::Point point;  // EC keys
-  // EC keys: the same point as an OpenSSL key, which does the curve arithmetic of verification
-  // (about 10 times faster than Crypto++'s for P-256, 3 times for SM2; issue 24).
+  // The curve arithmetic of verification (issue 24). P-256 keys: the same point as an OpenSSL
+  // key (its assembly P-256 code is about 10 times Crypto++'s speed). SM2 keys: a table of the
+  // point's multiples (OpenSSL 3.0 has only generic code for SM2; the tables are about 3 times
+  // its speed and 10 times Crypto++'s), and Z_A of the default signer ID, hashed once.
   std::unique_ptr<internal::OpenSslEcKey> openssl;
-  // SM2 keys: Z_A for the default signer ID, hashed once rather than for every message.
+  std::unique_ptr<internal::EcPointTable> table;
   Digest256 sm2DefaultUserHash{};
   std::unique_ptr<CryptoPP::RSA::PublicKey> rsa;
 };
@@ -247,8 +250,14 @@ Result<PublicKey> ecKey(KeyType type, const ECP::Point& q) {
   uncompressed[0] = 0x04;
   q.x.Encode(&uncompressed[1], 32);
   q.y.Encode(&uncompressed[33], 32);
-  RX_ASSIGN_OR_RETURN(impl->openssl, internal::OpenSslEcKey::fromPoint(type, uncompressed.data()));
-  if (type == KeyType::kSm2) impl->sm2DefaultUserHash = internal::sm2UserHash(q, kSm2DefaultUserId);
+  if (type == KeyType::kEcP256) {
+    RX_ASSIGN_OR_RETURN(impl->openssl,
+                        internal::OpenSslEcKey::fromPoint(type, uncompressed.data()));
+  } else {
+    impl->table =
+        std::make_unique<internal::EcPointTable>(type, &uncompressed[1], &uncompressed[33]);
+    impl->sm2DefaultUserHash = internal::sm2UserHash(q, kSm2DefaultUserId);
+  }
   return PublicKey(std::move(impl));
 }
 
@@ -418,12 +427,20 @@ Status verifySm2(const PublicKey::Impl& key, const std::uint8_t* msg, std::size_
   const Integer& order = sm2Params().GetSubgroupOrder();
   RX_ASSIGN_OR_RETURN(Bytes raw, internal::ecSignatureScalars(sig, enc, order, "SM2"));
   if (userId.size() > 8191) return bad("SM2 signer ID longer than 8191 bytes");
-  // (r + s) mod n = 0 is refused here as before; OpenSSL refuses it too.
   const Integer r = toInteger(raw.data(), 32), s = toInteger(raw.data() + 32, 32);
   if (((r + s) % order).IsZero()) return bad("SM2 signature: (r + s) mod n is zero");
   const Digest256 za = userId == kSm2DefaultUserId ? key.sm2DefaultUserHash
                                                    : internal::sm2UserHash(key.point, userId);
-  return verifyEcDigest(key, raw, internal::sm2MessageHash(za, msg, n), "SM2");
+  // GB/T 32918.2 section 7.1: R = s·G + t·Q must not be infinity and (e + x(R)) mod n must be r,
+  // i.e. x(R) ≡ r - e (mod n).
+  const Digest256 h = internal::sm2MessageHash(za, msg, n);
+  const Integer e = toInteger(h.data(), h.size()) % order;
+  const Bytes t = encodeInteger((r + s) % order, 32);
+  const Bytes v = encodeInteger((r + order - e) % order, 32);
+  if (!internal::combinationMatches(internal::EcPointTable::generator(KeyType::kSm2), *key.table,
+                                    raw.data() + 32, t.data(), v.data()))
+    return bad("SM2 signature does not match");
+  return Status::ok();
 }
 
 Status verifyRsaPkcs1(const PublicKey::Impl& key, const std::uint8_t* msg, std::size_t n,

@@ -71,6 +71,20 @@ BENCHMARK(BM_Rxdesk_EcdsaP256Verify);
 BENCHMARK(BM_Rxdesk_Sm2Verify);
 BENCHMARK(BM_Rxdesk_RsaPss3072Verify);
 
+// Enrolling a key (parsing and validating its SPKI, and for SM2 tabulating its multiples) happens
+// once per key: users keep parsed keys (ErxVerifier caches them by key id).
+void keyEnrolmentBench(benchmark::State& state, crypto::KeyType type) {
+  const crypto::Bytes& spki = signedMessage(type).key.publicKey().spki();
+  for (auto _ : state) benchmark::DoNotOptimize(crypto::PublicKey::fromSpki(spki));
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_Rxdesk_EcdsaP256KeyEnrolment(benchmark::State& s) {
+  keyEnrolmentBench(s, crypto::KeyType::kEcP256);
+}
+void BM_Rxdesk_Sm2KeyEnrolment(benchmark::State& s) { keyEnrolmentBench(s, crypto::KeyType::kSm2); }
+BENCHMARK(BM_Rxdesk_EcdsaP256KeyEnrolment);
+BENCHMARK(BM_Rxdesk_Sm2KeyEnrolment);
+
 // The same key as an OpenSSL EVP_PKEY, read from the same SubjectPublicKeyInfo, and the same
 // signature as OpenSSL takes it (DER for ECDSA and SM2).
 struct OpenSslInputs {
