@@ -33,10 +33,11 @@ fi
 
 # Build tools.
 BUILD=(build-essential cmake ninja-build pkg-config gettext git)
-# Libraries rxdesk links.
+# Libraries rxdesk links. libssl-dev: OpenSSL's libcrypto does the curve arithmetic of ECDSA and
+# SM2 verification (crypto/CMakeLists.txt); at run time it is the libssl3 SQLCipher needs anyway.
 LIBS=(libwxgtk3.2-dev libtesseract-dev libleptonica-dev libopencv-dev libopencv-contrib-dev
-      libcrypto++-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libzbar-dev
-      libdmtx-dev libcairo2-dev libpango1.0-dev)
+      libcrypto++-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+      libzbar-dev libdmtx-dev libcairo2-dev libpango1.0-dev)
 # wxWidgets' own translations (stock buttons, file dialogs) for the zh_CN interface.
 I18N=(wx3.2-i18n)
 # Runtime data: OCR models and the CJK fonts used to render demo and test prescriptions.

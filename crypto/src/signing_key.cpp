@@ -10,7 +10,7 @@
 #include <cryptopp/xed25519.h>
 
 #include "crypto/ed25519.h"
-#include "sm2_digest.h"
+#include "ec_internal.h"
 
 namespace rx::crypto {
 
