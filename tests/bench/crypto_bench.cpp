@@ -15,6 +15,7 @@
 #include "store_fixture.h"
 #include "workstation/agreements.h"
 #include "workstation/demo_documents.h"
+#include "workstation/settings.h"
 
 namespace {
 
@@ -187,7 +188,10 @@ void wholeEPrescription(benchmark::State& state, crypto::KeyType type) {
       ws::demoAgreementDraft("AG-B", "示例互联网医院", "12440000455858776H", "示例大药房",
                              "91440300708461136T", "2026-01-01", "2099-12-31"),
       provider, "2026-01-01T00:00:00Z");
-  if (!session || !agreement || !ws::AgreementService(**session).import(*agreement, "ag")) {
+  // The agreement is made out to this pharmacy: its 统一社会信用代码 first.
+  if (!session || !agreement ||
+      !ws::SettingsService(**session).set("pharmacy.uscc", "91440300708461136T") ||
+      !ws::AgreementService(**session).import(*agreement, "ag")) {
     state.SkipWithError("setup failed");
     return;
   }
