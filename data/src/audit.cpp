@@ -131,8 +131,18 @@ Result<std::vector<AuditEntry>> AuditLog::entries(std::int64_t from, std::int64_
   return out;
 }
 
+Result<std::optional<AuditAnchor>> AuditLog::head() {
+  RX_ASSIGN_OR_RETURN(Statement last,
+                      conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+  RX_ASSIGN_OR_RETURN(bool row, last.step());
+  if (!row) return std::optional<AuditAnchor>();
+  return std::optional<AuditAnchor>(
+      AuditAnchor{last.columnInt(0), toDigest(last.columnBlob(1)), ""});
+}
+
 Result<AuditReport> AuditLog::verify(
-    const std::function<void(std::int64_t, std::int64_t)>& progress) {
+    const std::function<void(std::int64_t, std::int64_t)>& progress,
+    const std::vector<AuditAnchor>& anchors) {
   AuditReport report;
   std::int64_t total = 0;
   {
@@ -206,6 +216,21 @@ Result<AuditReport> AuditLog::verify(
           AuditProblem{seq, "the chain up to entry " + std::to_string(seq) +
                                 " differs from the signed checkpoint (entries were rewritten)"};
     }
+  }
+  for (const AuditAnchor& a : anchors) {
+    ++report.anchors;
+    if (report.problem && report.problem->seq <= a.seq) continue;
+    auto it = hashes.find(a.seq);
+    if (it == hashes.end())
+      report.problem =
+          AuditProblem{a.seq, "entry " + std::to_string(a.seq) + ", the head kept in " + a.source +
+                                  ", is missing (the log was truncated)"};
+    else if (it->second != a.hash)
+      report.problem =
+          AuditProblem{a.seq, "the chain up to entry " + std::to_string(a.seq) +
+                                  " differs from the head kept in " + a.source +
+                                  ": entries up to it were rewritten since (and their checkpoints "
+                                  "re-signed with the store's own key)"};
   }
   return report;
 }

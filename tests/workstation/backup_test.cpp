@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "data/audit.h"
 #include "data/patients.h"
 #include "store_fixture.h"
 #include "workstation/settings.h"
@@ -150,8 +151,8 @@ TEST_F(BackupTest, DamagedBackupsAreRefusedAndTheStoreIsUntouched) {
   };
   for (const auto& c : cases) {
     std::ofstream(dir_.file("bad.rxbak"), std::ios::binary | std::ios::trunc) << c.bytes;
-    auto r = restoreBackup({dir_.file("bad.rxbak"), store(), "admin"}, "pw",
-                           test::fastStoreOptions());
+    auto r =
+        restoreBackup({dir_.file("bad.rxbak"), store(), "admin"}, "pw", test::fastStoreOptions());
     ASSERT_FALSE(r) << c.mention;
     EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt);
     EXPECT_NE(r.status().message().find(c.mention), std::string::npos) << r.status().message();
@@ -223,6 +224,64 @@ TEST_F(BackupTest, ScheduledDailyBackupGoesToTheAdminsFolderOncePerDayAndWarnsWh
   ASSERT_TRUE(nextDay->has_value());
   EXPECT_NE((*nextDay)->find(datePart(chinaTime(at(1))) + ".rxbak"), std::string::npos)
       << **nextDay;
+}
+
+// Anyone who can log in holds the database key, and the pharmacy key that signs the audit
+// checkpoints is inside the store (issue 25 #2). Such an insider rewrites entry 1, recomputes the
+// chain and re-signs the checkpoints: the store's own checks pass, but the head kept in a backup
+// made before does not, and `audit verify` names where the chain stopped matching it.
+TEST_F(BackupTest, AChainRewrittenAndReSignedInsideTheStoreIsCaughtByTheHeadKeptInABackup) {
+  auto s = login(store());
+  ASSERT_NE(s, nullptr);
+  const std::string backup = dir_.file("anchor.rxbak");
+  RX_ASSERT_OK(writeBackup(*s, backup));
+  auto info = checkBackup(backup);
+  RX_ASSERT_OK(info);
+  ASSERT_TRUE(info->auditHead) << "the backup keeps the chain's head";
+  RX_ASSERT_OK(s->audit("rx.verify", "42"));
+
+  // The rewrite, as done with the database key and SQL.
+  auto& conn = s->store().connection();
+  RX_ASSERT_OK(
+      conn.exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_checkpoints_no_delete"));
+  data::AuditLog log(conn);
+  auto report = log.verify();
+  RX_ASSERT_OK(report);
+  auto entries = log.entries(1, report->entries);
+  RX_ASSERT_OK(entries);
+  entries->at(0).actor = "someone-else";
+  crypto::Digest256 prev{};
+  for (data::AuditEntry& e : *entries) {
+    e.prevHash = prev;
+    e.hash = data::AuditLog::entryHash(e);
+    prev = e.hash;
+    auto update =
+        conn.prepare("UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?");
+    RX_ASSERT_OK(update);
+    RX_ASSERT_OK(update->bind(1, e.actor)
+                     .bind(2, crypto::Bytes(e.prevHash.begin(), e.prevHash.end()))
+                     .bind(3, crypto::Bytes(e.hash.begin(), e.hash.end()))
+                     .bind(4, e.seq)
+                     .run());
+  }
+  RX_ASSERT_OK(conn.exec("DELETE FROM audit_checkpoints"));
+  RX_ASSERT_OK(log.checkpoint());  // re-signed with the pharmacy key from the store
+
+  auto inside = s->verifyAudit();
+  RX_ASSERT_OK(inside);
+  EXPECT_FALSE(inside->problem) << "the store's own checks cannot see it: "
+                                << inside->problem->what;
+  auto anchors = auditAnchors(*s, {backup});
+  RX_ASSERT_OK(anchors);
+  auto outside = s->verifyAudit({}, *anchors);
+  RX_ASSERT_OK(outside);
+  ASSERT_TRUE(outside->problem) << "the head kept in the backup no longer matches";
+  EXPECT_EQ(outside->problem->seq, info->auditHead->seq);
+  EXPECT_NE(outside->problem->what.find(backup), std::string::npos) << outside->problem->what;
+  // With no file named, the last backup rxdesk wrote is the anchor.
+  auto byDefault = auditAnchors(*s, {});
+  RX_ASSERT_OK(byDefault);
+  EXPECT_EQ(byDefault->size(), 1u);
 }
 
 }  // namespace

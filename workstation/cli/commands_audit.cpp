@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "workstation/backup.h"
 
 namespace rx::cli {
 
@@ -12,21 +13,32 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* audit = app.add_subcommand("audit", "The tamper-evident audit log");
   audit->require_subcommand(1);
   auto* verify = audit->add_subcommand(
-      "verify", "Check every entry and signed checkpoint (supervisor, admin)");
+      "verify",
+      "Check every entry and signed checkpoint, and the chain's heads kept outside the store in "
+      "backups and exports (supervisor, admin)");
+  auto anchorFiles = std::make_shared<std::vector<std::string>>();
+  verify->add_option("--anchor", *anchorFiles,
+                     "A backup file or export folder of this store whose recorded head the chain "
+                     "must still match (repeatable; default: the last backup rxdesk wrote)");
   out.push_back(
-      {verify, [&g] {
+      {verify, [&g, anchorFiles] {
          auto session = loginFromOptions(g);
          if (!session) return reportError(g, session.status());
+         auto anchors = ws::auditAnchors(**session, *anchorFiles);
+         if (!anchors) return reportError(g, anchors.status());
          const bool tty = ::isatty(2);
-         auto report = (*session)->verifyAudit([tty](std::int64_t done, std::int64_t total) {
-           if (tty && total > 0)
-             std::cerr << "\rchecking audit log: " << done << " / " << total << std::flush;
-         });
+         auto report = (*session)->verifyAudit(
+             [tty](std::int64_t done, std::int64_t total) {
+               if (tty && total > 0)
+                 std::cerr << "\rchecking audit log: " << done << " / " << total << std::flush;
+             },
+             *anchors);
          if (tty) std::cerr << "\r\033[K";
          if (!report) return reportError(g, report.status());
          nlohmann::json doc = {{"ok", !report->problem},
                                {"entries", report->entries},
                                {"checkpoints", report->checkpoints},
+                               {"anchors", report->anchors},
                                {"intact", !report->problem}};
          std::ostringstream text;
          if (report->problem) {
@@ -36,7 +48,11 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
            return static_cast<int>(Exit::kCorrupt);
          }
          text << "Audit log intact: " << report->entries << " entries, " << report->checkpoints
-              << " signed checkpoints.\n";
+              << " signed checkpoints, " << report->anchors << " head(s) kept outside the store.\n";
+         if (report->anchors == 0)
+           text << "No backup or export named or found to check the chain against: someone "
+                   "holding the database key could have rewritten it and re-signed its "
+                   "checkpoints. Name one with --anchor.\n";
          return reportSuccess(g, doc, text.str());
        }});
 }

@@ -85,14 +85,22 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    auto info = ws::writeBackup(**session, ba->out, progress);
                    if (tty) std::cerr << "\r\033[K";
                    if (!info) return reportError(g, info.status());
-                   return reportSuccess(g,
-                                        {{"ok", true},
+                   nlohmann::json doc = {{"ok", true},
                                          {"backup", ba->out},
                                          {"bytes", info->storeBytes + info->keysBytes},
-                                         {"created_at", info->createdAt}},
+                                         {"created_at", info->createdAt}};
+                   std::string head;
+                   if (info->auditHead) {
+                     // Printed so that a supervisor can note it: the chain must still match it.
+                     const std::string hash = crypto::toHex(info->auditHead->hash);
+                     doc["audit_head"] = {{"seq", info->auditHead->seq}, {"hash", hash}};
+                     head = " Audit log head: entry " + std::to_string(info->auditHead->seq) +
+                            ", " + hash.substr(0, 16) + "…";
+                   }
+                   return reportSuccess(g, doc,
                                         "Wrote and verified " + ba->out + " (" +
                                             std::to_string(info->storeBytes + info->keysBytes) +
-                                            " bytes).\n");
+                                            " bytes)." + head + "\n");
                  }});
 
   auto* restore = app.add_subcommand(

@@ -1,6 +1,7 @@
 #include "workstation/backup.h"
 
 #include "data/settings.h"
+#include "workstation/export.h"
 #include "workstation/settings.h"
 
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 
 #include "base/time.h"
 #include "crypto/json.h"
+#include "data/audit.h"
 #include "data/carry.h"
 #include "data/files.h"
 #include "data/store_lock.h"
@@ -130,6 +132,17 @@ Result<Layout> readLayout(const std::string& path) {
                   path + ": the backup header's part sizes must be whole numbers of bytes");
   l.info.storeBytes = *storeSize;
   l.info.keysBytes = *keysSize;
+  if (const json& head = crypto::memberOrNull(*header, "audit_head"); !head.is_null()) {
+    const auto seq = crypto::unsignedOr(head, "seq");
+    auto hash = crypto::fromHex(crypto::textOr(head, "hash"));
+    if (!seq || !hash || hash->size() != 32)
+      return Status(ErrorCode::kCorrupt, path + ": the backup header's audit head is damaged");
+    data::AuditAnchor anchor;
+    anchor.seq = static_cast<std::int64_t>(*seq);
+    std::copy(hash->begin(), hash->end(), anchor.hash.begin());
+    anchor.source = "the backup " + path + " of " + l.info.createdAt;
+    l.info.auditHead = anchor;
+  }
   l.dataOffset = kMagic.size() + headerLine.size() + 1;
   return l;
 }
@@ -277,6 +290,8 @@ Result<BackupInfo> writeBackupFile(
   if (data::fileExists(outPath))
     return Status(ErrorCode::kAlreadyExists, outPath + " already exists; choose a new name");
   data::Store& store = session.store();
+  // The chain's head now, kept in the header: the snapshot taken next holds at least this entry.
+  RX_ASSIGN_OR_RETURN(auto head, data::AuditLog(store.connection()).head());
   const std::string snapshot = outPath + ".snapshot";
   data::Store::removeFiles(snapshot);
   if (Status st = store.backupDatabase(snapshot); !st) {
@@ -301,6 +316,10 @@ Result<BackupInfo> writeBackupFile(
                  {"created_by", info.createdBy},
                  {"store", {{"size", info.storeBytes}, {"sha256", storeSha}}},
                  {"keys", {{"size", info.keysBytes}, {"sha256", keysSha}}}};
+  if (head) {
+    header["audit_head"] = {{"seq", head->seq}, {"hash", crypto::toHex(head->hash)}};
+    info.auditHead = head;
+  }
   const std::string tmp = outPath + ".partial";
   std::filesystem::remove(tmp);
   {
@@ -379,6 +398,38 @@ Result<BackupInfo> writeBackupFile(
 
 Result<BackupInfo> checkBackup(const std::string& path) {
   return verifyAndExtract(path, nullptr, nullptr);
+}
+
+Result<std::vector<data::AuditAnchor>> auditAnchors(Session& session,
+                                                    const std::vector<std::string>& files) {
+  std::vector<std::string> sources = files;
+  if (sources.empty()) {
+    data::SettingsRepository repo(session.store().connection());
+    RX_ASSIGN_OR_RETURN(auto last, repo.get("backup.last_file"));
+    if (last && data::fileExists(last->value)) sources.push_back(last->value);
+  }
+  std::vector<data::AuditAnchor> anchors;
+  for (const std::string& f : sources) {
+    std::error_code ec;
+    std::string storeId;
+    std::optional<data::AuditAnchor> head;
+    if (std::filesystem::is_directory(f, ec)) {
+      RX_ASSIGN_OR_RETURN(ExportCheck e, verifyExport(f));
+      storeId = e.storeId;
+      head = e.auditHead;
+    } else {
+      RX_ASSIGN_OR_RETURN(BackupInfo b, checkBackup(f));
+      storeId = b.storeId;
+      head = b.auditHead;
+    }
+    if (storeId != session.store().storeId())
+      return Status(ErrorCode::kConflict, f + " is of another store (id " + storeId + ")");
+    if (!head)
+      return Status(ErrorCode::kNotFound,
+                    f + " keeps no audit head (made by an older rxdesk); name a newer one");
+    anchors.push_back(*head);
+  }
+  return anchors;
 }
 
 namespace {

@@ -18,6 +18,7 @@
 #include "crypto/hash.h"
 #include "crypto/json.h"
 #include "crypto/signature.h"
+#include "data/audit.h"
 #include "data/exports.h"
 #include "data/files.h"
 #include "data/pharmacy.h"
@@ -96,8 +97,7 @@ Status preparePrivateFolder(const std::string& dir) {
     return Status(ErrorCode::kPermissionDenied,
                   dir + " belongs to another user; give a folder of your own for the export");
   if (::chmod(dir.c_str(), 0700) != 0)
-    return Status(ErrorCode::kIo,
-                  "cannot make " + dir + " private (" + std::strerror(errno) + ")");
+    return Status(ErrorCode::kIo, "cannot make " + dir + " private (" + std::strerror(errno) + ")");
   return Status::ok();
 }
 
@@ -250,6 +250,9 @@ Result<ExportSummary> writeExport(Session& session, const ExportRequest& request
                     {{"key_id", key.publicKey().keyId()},
                      {"spki", crypto::toBase64Url(key.publicKey().spki())}}},
                    {"files", files}};
+  // The audit chain's head, kept outside the store (see data::AuditAnchor).
+  RX_ASSIGN_OR_RETURN(auto head, data::AuditLog(conn).head());
+  if (head) manifest["audit_head"] = {{"seq", head->seq}, {"hash", crypto::toHex(head->hash)}};
   // The summary is listed in the manifest too, so it is covered by the signature.
   RX_ASSIGN_OR_RETURN(std::string pdf, summaryPdf(manifest));
   RX_RETURN_IF_ERROR(data::writeFileAtomically(request.outDir + "/summary.pdf", pdf, 0600));
@@ -314,9 +317,21 @@ Result<ExportCheck> verifyExport(const std::string& dir) {
   for (const auto& entry : fs::directory_iterator(dir))
     if (!listed.count(entry.path().filename().string()))
       return corrupt(entry.path().filename().string() + " is not part of the export");
-  return ExportCheck{key.keyId(), crypto::textOr(crypto::memberOrNull(m, "pharmacy"), "name"),
-                     crypto::textOr(m, "from"), crypto::textOr(m, "to"),
-                     static_cast<int>(m["files"].size())};
+  ExportCheck check{key.keyId(), crypto::textOr(crypto::memberOrNull(m, "pharmacy"), "name"),
+                    crypto::textOr(m, "from"), crypto::textOr(m, "to"),
+                    static_cast<int>(m["files"].size())};
+  check.storeId = crypto::textOr(m, "store_id");
+  if (const json& head = crypto::memberOrNull(m, "audit_head"); !head.is_null()) {
+    const auto seq = crypto::unsignedOr(head, "seq");
+    auto hash = crypto::fromHex(crypto::textOr(head, "hash"));
+    if (!seq || !hash || hash->size() != 32) return corrupt("the manifest's audit head is damaged");
+    data::AuditAnchor anchor;
+    anchor.seq = static_cast<std::int64_t>(*seq);
+    std::copy(hash->begin(), hash->end(), anchor.hash.begin());
+    anchor.source = "the export " + dir + " of " + crypto::textOr(m, "created_at");
+    check.auditHead = anchor;
+  }
+  return check;
 }
 
 }  // namespace rx::ws

@@ -119,13 +119,16 @@ Result<data::AuditEntry> Session::audit(const std::string& event, const std::str
 }
 
 Result<data::AuditReport> Session::verifyAudit(
-    const std::function<void(std::int64_t, std::int64_t)>& progress) {
+    const std::function<void(std::int64_t, std::int64_t)>& progress,
+    const std::vector<data::AuditAnchor>& anchors) {
   RX_RETURN_IF_ERROR(
       requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin}, "verify the audit log"));
   RX_ASSIGN_OR_RETURN(data::AuditReport report,
-                      data::AuditLog(store_->connection()).verify(progress));
+                      data::AuditLog(store_->connection()).verify(progress, anchors));
   RX_RETURN_IF_ERROR(audit("audit.verify", "audit_log",
-                           {{"entries", report.entries}, {"intact", !report.problem.has_value()}})
+                           {{"entries", report.entries},
+                            {"anchors", report.anchors},
+                            {"intact", !report.problem.has_value()}})
                          .status());
   return report;
 }

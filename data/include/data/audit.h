@@ -34,9 +34,18 @@ struct AuditProblem {
   std::string what;      // e.g. "entry 17 was modified"
 };
 
+// A head of the chain recorded outside the store (in a backup, an export, the chain registry),
+// where someone holding the database key cannot rewrite it.
+struct AuditAnchor {
+  std::int64_t seq = 0;
+  crypto::Digest256 hash{};
+  std::string source;  // where it was read, for messages ("backup /media/usb/… of 2026-11-22")
+};
+
 struct AuditReport {
   std::int64_t entries = 0;
   std::int64_t checkpoints = 0;
+  std::int64_t anchors = 0;             // anchors checked
   std::optional<AuditProblem> problem;  // none: the chain is intact
 };
 
@@ -55,7 +64,13 @@ class AuditLog {
   // Signs the current head with the pharmacy key.
   Status checkpoint();
   // Walks the whole chain and every checkpoint; `progress(done, total)` is called now and then.
-  Result<AuditReport> verify(const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+  // Each anchor's entry must still carry the anchored hash: the checkpoints are signed with a key
+  // inside the store, so a chain recomputed and re-signed by someone holding the database key
+  // passes them, but not the anchors kept elsewhere.
+  Result<AuditReport> verify(const std::function<void(std::int64_t, std::int64_t)>& progress = {},
+                             const std::vector<AuditAnchor>& anchors = {});
+  // The newest entry as an anchor to keep elsewhere; nothing while the log is empty.
+  Result<std::optional<AuditAnchor>> head();
   // Returns entries with seq in [from, to], oldest first.
   Result<std::vector<AuditEntry>> entries(std::int64_t from, std::int64_t to);
 

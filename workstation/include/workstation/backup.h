@@ -23,6 +23,9 @@ struct BackupInfo {
   std::string createdBy;
   std::uint64_t storeBytes = 0;
   std::uint64_t keysBytes = 0;
+  // The audit chain's head when the backup was made (backups before it was recorded have none):
+  // an anchor outside the store that `audit verify` checks the chain against.
+  std::optional<data::AuditAnchor> auditHead;
 };
 
 // Writes a backup of the session's store to `outPath` (atomically; never over an existing file).
@@ -66,6 +69,12 @@ Result<StoreCheck> checkStore(
 
 // Checks a backup file's structure and checksums; kCorrupt naming what is wrong.
 Result<BackupInfo> checkBackup(const std::string& path);
+
+// The audit anchors kept outside the store in `files` (backups of this store, or export folders
+// of it), each checked first; kConflict for another store's. With none given, the last backup
+// rxdesk made (setting backup.last_file) when it is still there.
+Result<std::vector<data::AuditAnchor>> auditAnchors(Session& session,
+                                                    const std::vector<std::string>& files);
 
 // Restoring a backup in place of the store at `storePath` — an admin action, throttled like a
 // login, audited in both stores, and done with the store taken alone:

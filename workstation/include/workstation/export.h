@@ -4,6 +4,10 @@
 // manifest. Supervisors only; audited; patient names and ID numbers can be masked.
 #pragma once
 
+#include <optional>
+
+#include "data/audit.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -38,6 +42,8 @@ struct ExportCheck {
   std::string pharmacy;  // as the manifest names it
   std::string from, to;
   int files = 0;
+  std::string storeId;
+  std::optional<data::AuditAnchor> auditHead;  // the chain's head when exported, if recorded
 };
 // Checks an export folder without a store: the manifest's signature with the key it names, every
 // file's size and SHA-256, and no file missing or added. kCorrupt / kBadSignature naming the file.

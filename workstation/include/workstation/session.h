@@ -62,7 +62,8 @@ class Session {
                                  const nlohmann::json& detail = nlohmann::json::object());
   // Supervisors and admins: walks the audit chain and its checkpoints.
   Result<data::AuditReport> verifyAudit(
-      const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+      const std::function<void(std::int64_t, std::int64_t)>& progress = {},
+      const std::vector<data::AuditAnchor>& anchors = {});
 
   // Returns kPermissionDenied naming `action` unless the user has role `role`.
   Status require(data::Role role, std::string_view action) const;
