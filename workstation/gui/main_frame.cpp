@@ -172,7 +172,19 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
       wxEVT_TIMER, [this](wxTimerEvent&) { pollWatchedFolder(); }, watchTimer_.GetId());
   watchTimer_.Start(3 * 1000);
   noteActivity();
-  CallAfter([this] { checkBackup(); });
+  CallAfter([this] {
+    checkBackup();
+    warnIfRekeyPending();
+  });
+}
+
+void MainFrame::warnIfRekeyPending() {
+  if (session_->user().role != data::Role::kAdmin || !session_->store().rekeyPending()) return;
+  infoBar_->ShowMessage(
+      _("Removing a user was cut off before the store was re-keyed: the removed user's old key "
+        "still opens it. Close the other programs that have the store open, then log in again to "
+        "finish it."),
+      wxICON_WARNING);
 }
 
 namespace {
@@ -444,6 +456,7 @@ void MainFrame::unlocked(std::unique_ptr<ws::Session> session) {
   Layout();
   noteActivity();
   refreshQueue();
+  warnIfRekeyPending();
 }
 
 Status MainFrame::backupTo(const std::string& file) {

@@ -79,6 +79,8 @@ class MainFrame : public wxFrame {
   static void noteActivity();
   // Runs the scheduled backup if one is due and shows the last backup on the status bar.
   void checkBackup();
+  // Admins are told while a re-key cut off by a power cut is not finished (data::Store).
+  void warnIfRekeyPending();
   // File ▸ Back up now…: writes a backup to `file` with progress (admins and supervisors); the
   // menu asks for the file. Errors are shown to the user and returned.
   Status backupTo(const std::string& file);
