@@ -42,6 +42,12 @@ std::string exclusiveHolder(int fd) {
   return programName(pid) + (action.empty() ? "" : ", which is busy to " + action);
 }
 
+// Says in the lock file who has the store alone and why, for the programs waiting to open it.
+void writeHolderNote(int fd, std::string_view action) {
+  const std::string note = std::to_string(::getpid()) + " " + std::string(action) + "\n";
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, note.data(), note.size(), 0);
+}
+
 Result<int> openLockFile(const std::string& storePath) {
   const std::string path = StoreLock::lockPath(storePath);
   // Non-blocking and no symlinks: a FIFO or a link planted under this name must not hang or
@@ -93,8 +99,7 @@ Result<StoreLock> StoreLock::exclusive(const std::string& storePath, std::string
                                         " on this computer; close it first");
   }
   lock.exclusive_ = true;
-  const std::string note = std::to_string(::getpid()) + " " + std::string(action) + "\n";
-  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, note.data(), note.size(), 0);
+  writeHolderNote(fd, action);
   return lock;
 }
 
@@ -124,8 +129,7 @@ Status StoreLock::makeExclusive(std::string_view action) {
   if (exclusive_) return Status::ok();
   if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
     exclusive_ = true;
-    const std::string note = std::to_string(::getpid()) + " " + std::string(action) + "\n";
-    if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, note.data(), note.size(), 0);
+    writeHolderNote(fd_, action);
     return Status::ok();
   }
   // A refused conversion may have dropped the shared hold (flock(2): conversion is not atomic):

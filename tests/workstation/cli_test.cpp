@@ -36,6 +36,13 @@ class CliTest : public ::testing::Test {
                  {{"RXDESK_PASSWORD", "boss-pw"}});
     ASSERT_EQ(r.exitCode, 0) << r.err;
   }
+  // boss adds the pharmacist wang (password "w").
+  void addPharmacistWang() {
+    auto r = cli(
+        {"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
+        {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+  }
   TempDir dir_;
   std::map<std::string, std::string> baseEnv_;
 };
@@ -224,11 +231,7 @@ TEST_F(CliTest, DefaultStoreLivesAloneInAPrivateFolderOfTheDataFolder) {
 // (issue 19 #15); an e-prescription refused for its form exits 12 like a bad signature (#14).
 TEST_F(CliTest, PatientDetailsFromAFileAndRefusedEPrescriptionsExitTwelve) {
   initStore();
-  ASSERT_EQ(
-      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
-          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
-          .exitCode,
-      0);
+  ASSERT_NO_FATAL_FAILURE(addPharmacistWang());
   const std::map<std::string, std::string> asWang = {{"RXDESK_PASSWORD", "w"},
                                                      {"RXDESK_USER", "wang"}};
   {
@@ -272,11 +275,7 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
   initStore();
   std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
                                                {"RXDESK_USER", "boss"}};
-  ASSERT_EQ(
-      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
-          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
-          .exitCode,
-      0);
+  ASSERT_NO_FATAL_FAILURE(addPharmacistWang());
   auto denied =
       cli({"--db", db(), "--user", "wang", "audit", "verify"}, {{"RXDESK_PASSWORD", "w"}});
   EXPECT_EQ(denied.exitCode, 7) << denied.err;
@@ -429,11 +428,7 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
   std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
                                                {"RXDESK_USER", "boss"}};
   std::map<std::string, std::string> asWang = {{"RXDESK_PASSWORD", "w"}, {"RXDESK_USER", "wang"}};
-  ASSERT_EQ(
-      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
-          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
-          .exitCode,
-      0);
+  ASSERT_NO_FATAL_FAILURE(addPharmacistWang());
   ASSERT_EQ(cli({"provider", "keygen", "--out", dir_.file("p.key")}).exitCode, 0);
   std::ofstream(dir_.file("draft.json"))
       << ws::demoAgreementDraft("AG-9", "示例互联网医院", "12440000455858776H", "示例大药房",
@@ -547,11 +542,7 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
 
 TEST_F(CliTest, IntakeOfTheSamePhotoTwiceInOneBatchFlagsTheSecond) {
   initStore();
-  ASSERT_EQ(
-      cli({"--db", db(), "user", "add", "wang", "--licence", "ZY-1"},
-          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "w"}})
-          .exitCode,
-      0);
+  ASSERT_NO_FATAL_FAILURE(addPharmacistWang());
   rx::test::RxGenerator gen(5150, RXDESK_CATALOGUE);
   auto jpeg = gen.photograph(gen.render(gen.content(0)));
   std::ofstream(dir_.file("photo.jpg"), std::ios::binary)
