@@ -100,7 +100,9 @@ Result<Dimensions> inspectTiff(const std::vector<std::uint8_t>& b, const std::st
   if (version != 42 && !big) return damaged("unknown version");
   const std::uint64_t ifd = big ? u64(8) : u32(4);
   const std::size_t countSize = big ? 8 : 2, entrySize = big ? 20 : 12;
-  if (ifd < 8 || ifd + countSize > b.size()) return damaged("first directory outside the file");
+  // Compared without adding to `ifd`, which comes from the file and may be near 2^64.
+  if (ifd < 8 || ifd > b.size() || countSize > b.size() - ifd)
+    return damaged("first directory outside the file");
   const std::uint64_t count = big ? u64(ifd) : u16(ifd);
   if (count == 0 || count > 4096 || ifd + countSize + count * entrySize > b.size())
     return damaged("first directory runs past the end of the file");
