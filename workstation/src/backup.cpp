@@ -531,7 +531,8 @@ Result<RestoreResult> restoreBackup(const RestoreRequest& r, std::string_view pa
                               [&](const data::UserRecord& t) { return t.name == u.name; });
       if (was == then.end()) {
         if (!u.removedAt) result.usersNotInBackup.push_back(u.name);
-      } else if (u.removedAt && !was->removedAt) {
+      } else if (u.removedAt && !was->removedAt && !result.tookOver) {
+        // (Another store taken over has its own users, whatever their names.)
         RX_RETURN_IF_ERROR(restored->store().takeAlone("remove users removed since the backup"));
         Status removed = restored->removeUser(u.name);
         restored->store().releaseAlone();

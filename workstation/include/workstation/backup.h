@@ -85,7 +85,8 @@ Result<std::vector<data::AuditAnchor>> auditAnchors(Session& session,
 //    (then `user` must be an admin in the backup, and nothing can be carried over);
 //  - every prescription handed out in the current store, and every used number, is carried into
 //    the restored one (data/carry.h), so a rollback cannot make a handed-out prescription usable;
-//  - users removed from the current store are removed from the restored one too (re-keyed);
+//  - users removed from the current store are removed from the restored one too (re-keyed),
+//    unless the backup is of another store taken over;
 //  - files are 0600; the old store is kept beside it as `<store>.before-restore-<time>`.
 // Nothing is replaced on any failure.
 struct RestoreRequest {
