@@ -73,8 +73,8 @@ Result<crypto::SealedToKey> sealedFromJson(const json& j, const std::string& whe
 }  // namespace
 
 std::string KeySlotFile::macUnder(const SecretBytes& databaseKey) const {
-  const SecretBytes macKey = crypto::hkdfSha256(databaseKey, crypto::toBytes(storeId),
-                                                "rxdesk key-slot file mac v1", 32);
+  const SecretBytes macKey =
+      crypto::hkdfSha256(databaseKey, crypto::toBytes(storeId), "rxdesk key-slot file mac v1", 32);
   std::string text = "rxdesk key-slot file v1|" + storeId;
   auto put = [&text](const Bytes& b) {
     text += '|' + std::to_string(b.size()) + ':';
@@ -86,8 +86,8 @@ std::string KeySlotFile::macUnder(const SecretBytes& databaseKey) const {
             [](const KeySlot* a, const KeySlot* b) { return a->user < b->user; });
   for (const KeySlot* s : sorted) {
     put(crypto::toBytes(s->user));
-    put(crypto::toBytes(std::to_string(s->kdf.cost) + "," + std::to_string(s->kdf.blockSize) +
-                        "," + std::to_string(s->kdf.parallelism)));
+    put(crypto::toBytes(std::to_string(s->kdf.cost) + "," + std::to_string(s->kdf.blockSize) + "," +
+                        std::to_string(s->kdf.parallelism)));
     put(s->salt);
     put(s->wrappedPrivateKey.nonce);
     put(s->wrappedPrivateKey.ciphertext);
@@ -109,9 +109,9 @@ bool KeySlotFile::authenticatedBy(const SecretBytes& databaseKey) const {
   bool found = false;
   for (const std::string& m : macs)
     found = found || (m.size() == expected.size() &&
-                      crypto::constantTimeEqual(reinterpret_cast<const std::uint8_t*>(m.data()),
-                                                reinterpret_cast<const std::uint8_t*>(expected.data()),
-                                                expected.size()));
+                      crypto::constantTimeEqual(
+                          reinterpret_cast<const std::uint8_t*>(m.data()),
+                          reinterpret_cast<const std::uint8_t*>(expected.data()), expected.size()));
   return found;
 }
 

@@ -590,8 +590,7 @@ Status Store::finishInterruptedRekey(bool openedWithNewestKey) {
     ~Share() { lock.makeShared(); }
   } share{lock_};
   for (const std::string& name : removedWithSlot) slots.remove(name);
-  if (!removedWithSlot.empty())
-    RX_RETURN_IF_ERROR(saveAuthenticated(slots, slotPath, {&key_}));
+  if (!removedWithSlot.empty()) RX_RETURN_IF_ERROR(saveAuthenticated(slots, slotPath, {&key_}));
   RX_RETURN_IF_ERROR(rekey());
   rekeyPending_ = false;
   return Status::ok();
