@@ -48,6 +48,17 @@ void writeHolderNote(int fd, std::string_view action) {
   if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, note.data(), note.size(), 0);
 }
 
+// The refusal of an operation that needs the store alone, naming who has it open.
+Status openElsewhere(std::string_view action, const std::string& storePath,
+                     const std::vector<std::string>& holders) {
+  std::string who;
+  for (const std::string& h : holders) who += (who.empty() ? "" : ", ") + h;
+  return Status(ErrorCode::kBusy, "cannot " + std::string(action) + ": " + storePath +
+                                      " is open in " +
+                                      (who.empty() ? std::string("another program") : who) +
+                                      " on this computer; close it first");
+}
+
 Result<int> openLockFile(const std::string& storePath) {
   const std::string path = StoreLock::lockPath(storePath);
   // Non-blocking and no symlinks: a FIFO or a link planted under this name must not hang or
@@ -89,15 +100,8 @@ Result<StoreLock> StoreLock::shared(const std::string& storePath, std::chrono::m
 Result<StoreLock> StoreLock::exclusive(const std::string& storePath, std::string_view action) {
   RX_ASSIGN_OR_RETURN(int fd, openLockFile(storePath));
   StoreLock lock(fd, storePath);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    std::vector<std::string> holders = otherHolders(storePath);
-    std::string who;
-    for (const std::string& h : holders) who += (who.empty() ? "" : ", ") + h;
-    return Status(ErrorCode::kBusy, "cannot " + std::string(action) + ": " + storePath +
-                                        " is open in " +
-                                        (who.empty() ? std::string("another program") : who) +
-                                        " on this computer; close it first");
-  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    return openElsewhere(action, storePath, otherHolders(storePath));
   lock.exclusive_ = true;
   writeHolderNote(fd, action);
   return lock;
@@ -138,12 +142,7 @@ Status StoreLock::makeExclusive(std::string_view action) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (::flock(fd_, LOCK_SH | LOCK_NB) != 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(kPollInterval);
-  std::string who;
-  for (const std::string& h : holders) who += (who.empty() ? "" : ", ") + h;
-  return Status(ErrorCode::kBusy, "cannot " + std::string(action) + ": " + storePath_ +
-                                      " is open in " +
-                                      (who.empty() ? std::string("another program") : who) +
-                                      " on this computer; close it first");
+  return openElsewhere(action, storePath_, holders);
 }
 
 void StoreLock::makeShared() {
