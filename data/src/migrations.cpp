@@ -430,6 +430,16 @@ CREATE INDEX reuse_findings_for_figures ON reuse_findings(found_at, verdict);
 CREATE INDEX erx_verifications_for_figures ON erx_verifications(verified_at, accepted);
 )SQL";
 
+// Page features for re-photo matching without OCR (dedup/page_match.h): keypoint positions and
+// binary descriptors of the straightened page, derived from the page kept in prescription_pages and
+// deleted with it when the record is purged.
+constexpr const char* kV10PageFeatures = R"SQL(
+CREATE TABLE page_features (
+  prescription_id INTEGER PRIMARY KEY REFERENCES prescriptions(id),
+  data            BLOB NOT NULL
+) STRICT;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -442,6 +452,7 @@ const std::vector<Migration> kMigrations = {
     {7, "consultations with full-text search; time indexes for reports and exports", kV7Consultations},
     {8, "supervisor audit: sampling rounds, scored items, signed summaries", kV8Sampling},
     {9, "covering indexes for the supervisor's figures", kV9ReportIndexes},
+    {10, "page features for re-photo matching without OCR", kV10PageFeatures},
 };
 
 std::string nowUtc() {

@@ -401,8 +401,9 @@ Result<std::vector<std::int64_t>> PrescriptionRepository::expiredRetention(
 }
 
 Status PrescriptionRepository::purge(std::int64_t id) {
-  for (const char* table : {"dispensed_packages", "dispensing_steps", "review_decisions",
-                            "prescription_items", "reuse_findings", "prescription_pages"}) {
+  for (const char* table :
+       {"dispensed_packages", "dispensing_steps", "review_decisions", "prescription_items",
+        "reuse_findings", "prescription_pages", "page_features"}) {
     RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(std::string("DELETE FROM ") + table +
                                                     " WHERE prescription_id = ?"));
     RX_RETURN_IF_ERROR(st.bind(1, id).run());

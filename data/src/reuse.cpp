@@ -84,6 +84,26 @@ Result<std::optional<Bytes>> ReuseRepository::page(std::int64_t id) {
   return std::optional<Bytes>(st.columnBlob(0));
 }
 
+Status ReuseRepository::putPageFeatures(std::int64_t id, const Bytes& data) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("INSERT OR REPLACE INTO "
+                                                  "page_features(prescription_id, data) "
+                                                  "VALUES (?, ?)"));
+  return st.bind(1, id).bind(2, data).run();
+}
+
+Status ReuseRepository::forEachPageFeatures(
+    const std::function<Status(std::int64_t, const Bytes&)>& row, std::int64_t afterId) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT prescription_id, data FROM "
+                                                  "page_features WHERE prescription_id > ? "
+                                                  "ORDER BY prescription_id"));
+  st.bind(1, afterId);
+  for (;;) {
+    RX_ASSIGN_OR_RETURN(bool more, st.step());
+    if (!more) return Status();
+    RX_RETURN_IF_ERROR(row(st.columnInt(0), st.columnBlob(1)));
+  }
+}
+
 Status ReuseRepository::putFinding(const ReuseFindingRow& f) {
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("INSERT OR REPLACE INTO reuse_findings(prescription_id, "

@@ -164,6 +164,11 @@ void ReuseIndex::add(std::int64_t record, const Fingerprint& fp) {
   if (fp.inkRegions == (1 << kInkRegions) - 1) ink_.add(at, fp.ink);
 }
 
+const Fingerprint* ReuseIndex::fingerprint(std::int64_t record) const {
+  auto it = latest_.find(record);
+  return it == latest_.end() ? nullptr : &records_[it->second].second;
+}
+
 void ReuseIndex::beginBulkLoad(std::size_t expected) {
   records_.reserve(records_.size() + expected);
   ink_.reserve(ink_.size() + expected);

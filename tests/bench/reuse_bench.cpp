@@ -1,11 +1,15 @@
-// rxdesk-bench-reuse: the reuse detector on a generated corpus, beside OpenCV pHash on the whole
-// photo and on the straightened page (the baselines), and the Hamming index against a brute-force
-// scan at 1 and 10 million fingerprints.
+// rxdesk-bench-reuse: the reuse detector on a generated corpus or on a corpus folder in the
+// manifest format of ../shared/corpora/rx-photos-v1 (--corpus DIR, presented in manifest order as
+// at the counter), fields only and fields with the page image (dedup/page_reuse.h), beside OpenCV
+// pHash on the whole photo and on the straightened page (the baselines); the Hamming index against
+// a brute-force scan at 1 and 10 million fingerprints; and the page index against brute force at
+// 100,000 stored pages.
 //   rxdesk-bench-reuse [--prescriptions N] [--photos K] [--seed S] [--layouts 2,3,4,5]
-//                      [--threads T] [--save FILE | --load FILE] [--verbose]
-//                      [--index-sizes 1000000,10000000] [--queries Q]
+//                      [--corpus DIR] [--threads T] [--save FILE | --load FILE] [--verbose]
+//                      [--index-sizes 1000000,10000000] [--queries Q] [--page-index-size N]
 // The corpus's seed and layouts differ from the unit tests' (seed 77, layouts 0 and 1).
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -26,6 +30,7 @@
 
 #include "crypto/bytes.h"
 #include "dedup/hamming_index.h"
+#include "dedup/page_reuse.h"
 #include "dedup/presentation.h"
 #include "dedup/reuse.h"
 #include "ocr/reader.h"
@@ -49,7 +54,22 @@ struct Item {
   double ocrMs = 0, fingerprintMs = 0;
   // What is written on the paper (for the review simulation): number, date, patient, hospital.
   std::string number, date, patient, hospital;
+  // The straightened page as the store keeps it (grey JPEG, quality 80) and its features.
+  std::vector<std::uint8_t> pageJpeg;
+  dedup::PageFeatures features;
+  double featureMs = 0;
+  std::string name;  // the photo, for reports
 };
+
+std::vector<std::uint8_t> storedPage(const cv::Mat& gray) {
+  std::vector<std::uint8_t> jpeg;
+  if (!gray.empty()) cv::imencode(".jpg", gray, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
+  return jpeg;
+}
+
+cv::Mat decodePage(const std::vector<std::uint8_t>& jpeg) {
+  return jpeg.empty() ? cv::Mat() : cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE);
+}
 
 // The key of the keyed hashes: fixed, so saved fingerprints can be completed after loading.
 crypto::SecretBytes benchKey() {
@@ -95,6 +115,12 @@ void save(const std::string& file, const std::vector<Item>& items) {
     out << it.group << '\t' << it.category << '\t' << it.phashPhoto << '\t' << it.phashPage << '\t'
         << it.ocrMs << '\t' << it.fingerprintMs << '\t' << it.number << '\t' << it.date << '\t'
         << it.patient << '\t' << it.hospital << '\t' << oneLine(it.fp.serialize()) << '\n';
+  // The pages beside it: FILE.pages/<i>.jpg.
+  std::filesystem::create_directories(file + ".pages");
+  for (std::size_t i = 0; i < items.size(); ++i)
+    std::ofstream(file + ".pages/" + std::to_string(i) + ".jpg", std::ios::binary)
+        .write(reinterpret_cast<const char*>(items[i].pageJpeg.data()),
+               static_cast<std::streamsize>(items[i].pageJpeg.size()));
 }
 
 bool load(const std::string& file, std::vector<Item>& items) {
@@ -118,6 +144,11 @@ bool load(const std::string& file, std::vector<Item>& items) {
       return false;
     }
     it.fp = *parsed;
+    std::ifstream page(file + ".pages/" + std::to_string(items.size()) + ".jpg", std::ios::binary);
+    it.pageJpeg.assign(std::istreambuf_iterator<char>(page), {});
+    const auto start = Clock::now();
+    it.features = dedup::pageFeatures(decodePage(it.pageJpeg));
+    it.featureMs = msSince(start);
     items.push_back(std::move(it));
   }
   return true;
@@ -154,12 +185,32 @@ std::string describe(const dedup::Signals& s) {
   return o.str();
 }
 
-Rates evaluateOurs(const std::vector<Item>& items, bool verbose) {
+std::string describePage(const dedup::PageEvidence& e) {
+  std::ostringstream o;
+  o << "page: " << e.inliers << " features, ink found " << e.confirmed << ", different "
+    << e.conflicts << " (" << e.clustered << " side by side), unseen " << e.unseen;
+  return o.str();
+}
+
+// Fields only (`withPages` false) or fields and page image, presented in corpus order.
+Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages = false,
+                   std::vector<double>* lookupMs = nullptr) {
   Rates r;
   dedup::ReuseIndex index;
+  dedup::PageIndex pages;
+  auto loader = [&](std::int64_t record) { return decodePage(items[record].pageJpeg); };
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
-    auto matches = index.find(it.fp);
+    std::vector<dedup::ReuseMatch> matches;
+    dedup::PageLookup look;
+    if (withPages) {
+      const cv::Mat page = decodePage(it.pageJpeg);  // in memory at the counter
+      const auto start = Clock::now();
+      matches = dedup::findWithPages(index, pages, it.fp, it.features, page, loader, {}, &look);
+      if (lookupMs) lookupMs->push_back(msSince(start));
+    } else {
+      matches = index.find(it.fp);
+    }
     const auto verdict = dedup::overallVerdict(matches);
     ++r.total[it.category];
     r.flagged[it.category] += 0;
@@ -171,19 +222,39 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose) {
         // Show the signals against the true earlier photo.
         for (std::size_t j = 0; j < i; ++j)
           if (items[j].group == it.group) {
-            std::cerr << "missed re-photo " << i << " (group " << it.group
-                      << "): " << describe(dedup::compare(it.fp, items[j].fp).signals) << "\n";
+            std::cerr << "missed re-photo " << i << " " << it.name << " (group " << it.group
+                      << "): " << describe(dedup::compare(it.fp, items[j].fp).signals);
+            if (withPages) {
+              auto e = dedup::registerPages(it.features, items[j].features);
+              if (e) {
+                dedup::compareInk(decodePage(it.pageJpeg), decodePage(items[j].pageJpeg), *e);
+                std::cerr << "; " << describePage(*e);
+              } else {
+                std::cerr << "; page not registered";
+              }
+              bool candidate = false;
+              for (const auto& c : pages.candidates(it.features))
+                candidate = candidate || c.record == static_cast<std::int64_t>(j);
+              std::cerr << (candidate ? " (a page candidate)" : " (not a page candidate)");
+            }
+            std::cerr << "\n";
             break;
           }
       }
     } else if (verdict != dedup::Verdict::kNew) {
       ++r.flagged[it.category];
       if (verbose)
-        std::cerr << "false alarm " << i << " (" << it.category << ") on " << matches.front().record
-                  << ": " << matches.front().comparison.rule << "; "
+        std::cerr << "false alarm " << i << " " << it.name << " (" << it.category << ") on "
+                  << matches.front().record << ": " << matches.front().comparison.rule << "; "
                   << describe(matches.front().comparison.signals) << "\n";
     }
+    if (verbose && withPages)
+      for (const auto& [rec, e] : look.evidence)
+        std::cerr << "  page " << i << " (" << it.category << ", group " << it.group << ") vs "
+                  << rec << " (group " << items[rec].group << "): " << describePage(e)
+                  << (items[rec].group == it.group ? "  SAME PAPER" : "") << "\n";
     index.add(static_cast<std::int64_t>(i), it.fp);
+    if (withPages) pages.add(static_cast<std::int64_t>(i), it.features);
   }
   return r;
 }
@@ -293,6 +364,140 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
   }
 }
 
+// The page index at `n` stored pages: the corpus's pages plus pages made from them (each
+// descriptor with 1/8 of its bits flipped and the positions shuffled: they vote like pages of the
+// same forms but do not register). Every re-photo of the corpus is looked up (index candidates and
+// their registration), beside brute force (registration against every stored page, timed on the
+// first 2,000 and scaled) and beside the vote computed by a scan.
+void benchPageIndex(const std::vector<Item>& items, std::size_t n) {
+  std::mt19937_64 rng(n);
+  dedup::PageIndex index;
+  std::vector<std::size_t> real;  // corpus item -> record
+  const auto buildStart = Clock::now();
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (!items[i].features.empty() && items[i].category != "re-photo") {
+      index.add(static_cast<std::int64_t>(i), items[i].features);
+      real.push_back(i);
+    }
+  if (real.empty()) return;
+  for (std::size_t k = index.size(); k < n; ++k) {
+    dedup::PageFeatures f = items[real[rng() % real.size()]].features;
+    for (auto& d : f.descriptors)
+      for (auto& w : d) w ^= rng() & rng() & rng();  // each bit with p = 1/8
+    std::shuffle(f.points.begin(), f.points.end(), rng);
+    index.add(static_cast<std::int64_t>(items.size() + k), std::move(f));
+  }
+  const double buildS = msSince(buildStart) / 1000;
+  std::vector<double> lookupMs, scanVoteMs;
+  int found = 0, queries = 0, sameAsScan = 0, scanned = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    if (it.category != "re-photo" || it.features.empty()) continue;
+    ++queries;
+    const auto t = Clock::now();
+    const auto cands = index.candidates(it.features, 8);
+    bool right = false;
+    for (const auto& c : cands)
+      if (auto e = dedup::registerPages(it.features, *index.features(c.record)))
+        right = right || (c.record < static_cast<std::int64_t>(items.size()) &&
+                          items[c.record].group == it.group);
+    lookupMs.push_back(msSince(t));
+    found += right ? 1 : 0;
+    if (scanned < 5) {  // the scan takes seconds a query
+      const auto ts = Clock::now();
+      const auto scan = index.scanCandidates(it.features, 8);
+      scanVoteMs.push_back(msSince(ts));
+      sameAsScan += scan == cands ? 1 : 0;
+      ++scanned;
+    }
+  }
+  // Brute force: registration against every stored page (timed on the first 2,000, scaled).
+  const Item* q = nullptr;
+  for (const auto& it : items)
+    if (it.category == "re-photo" && !it.features.empty()) q = &it;
+  double bruteMs = 0;
+  if (q) {
+    const std::size_t sample = std::min<std::size_t>(2000, index.size());
+    const auto t = Clock::now();
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < items.size() && k < sample; ++i)
+      if (const auto* f = index.features(static_cast<std::int64_t>(i))) {
+        (void)dedup::registerPages(q->features, *f);
+        ++k;
+      }
+    for (std::size_t r = items.size() + real.size(); k < sample && r < items.size() + n; ++r, ++k)
+      if (const auto* f = index.features(static_cast<std::int64_t>(r)))
+        (void)dedup::registerPages(q->features, *f);
+    bruteMs = msSince(t) * static_cast<double>(index.size()) / static_cast<double>(sample);
+  }
+  auto pct = [](std::vector<double> v, double p) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+  };
+  std::printf(
+      "page index: %zu stored pages (built in %.1f s, %.0f bytes/page)  lookup with registration "
+      "p50 %.1f ms  p99 %.1f ms  | brute-force registration %.0f ms a lookup (2,000 timed, "
+      "scaled) | vote by scan p50 %.0f ms, same candidates as the index %d/%d | right paper among "
+      "registered candidates %d/%d re-photos\n",
+      index.size(), buildS, static_cast<double>(index.memoryBytes()) / index.size(),
+      pct(lookupMs, 0.5), pct(lookupMs, 0.99), bruteMs, pct(scanVoteMs, 0.5), sameAsScan, scanned,
+      found, queries);
+}
+
+// One presentation to read: a generated photo or a corpus folder's.
+struct Source {
+  int group = 0;
+  std::string category;
+  std::string number, date, patient, hospital;
+  std::vector<std::uint8_t> jpeg;
+  std::string name;
+};
+
+// A corpus folder in the format of ../shared/corpora/rx-photos-v1 (its README): events in counter
+// order; `first` is a fresh presentation, `reuse` a re-photo of the paper `of`, `fresh` of kind
+// `same-template` or `repeat` another prescription that must stay new.
+Result<std::vector<Source>> readCorpusFolder(const std::string& dir) {
+  auto readBytes = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+  };
+  std::ifstream manifestFile(dir + "/manifest.json");
+  if (!manifestFile) return Status(ErrorCode::kNotFound, dir + "/manifest.json: cannot be read");
+  const auto manifest = nlohmann::json::parse(manifestFile, nullptr, false);
+  if (!manifest.is_object() || !manifest.contains("events"))
+    return Status(ErrorCode::kCorrupt, dir + "/manifest.json: no events");
+  std::map<std::string, int> groupOf;
+  std::vector<Source> out;
+  for (const auto& ev : manifest["events"]) {
+    Source s;
+    const std::string role = ev.value("role", ""), item = ev.value("item", "");
+    const std::string paper = role == "reuse" ? ev.value("of", "") : item;
+    if (!groupOf.count(paper)) groupOf[paper] = static_cast<int>(groupOf.size());
+    s.group = groupOf[paper];
+    if (role == "first")
+      s.category = "fresh";
+    else if (role == "reuse")
+      s.category = "re-photo";
+    else
+      s.category = ev.value("kind", "") == "repeat" ? "monthly-repeat" : "same-form";
+    s.name = ev.value("photo", "");
+    s.jpeg = readBytes(dir + "/" + s.name);
+    if (s.jpeg.empty())
+      return Status(ErrorCode::kNotFound, dir + "/" + s.name + ": cannot be read");
+    std::ifstream truthFile(dir + "/truth/" + item + ".json");
+    const auto truth = nlohmann::json::parse(truthFile, nullptr, false);
+    if (truth.is_object()) {
+      s.number = truth.value("rx_number", "");
+      s.date = truth.value("date", "");
+      s.patient = truth.value("patient_name", "");
+      s.hospital = truth.value("hospital", "");
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,6 +516,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", spec.seed, "Corpus seed");
   app.add_option("--layouts", spec.layouts, "Hospital layouts")->delimiter(',');
   app.add_option("--threads", spec.threads, "Photos read in parallel");
+  app.add_flag("--hard", spec.hard,
+               "Add same-visit pairs, pharmacy marks, scans, photocopies, screens, crumpled paper, "
+               "low light and thumbs (reuse_corpus.h)");
   app.add_option("--save", saveFile, "Save the corpus's fingerprints (skip OCR next time)");
   app.add_option("--load", loadFile, "Load fingerprints saved with --save");
   app.add_flag("--verbose", verbose, "Print every miss and false alarm with its signals");
@@ -318,50 +526,74 @@ int main(int argc, char** argv) {
   app.add_option("--write-photos", photosDir, "Write the corpus's photos to this folder and stop");
   app.add_option("--index-sizes", indexSizes, "Index sizes to time (0: none)")->delimiter(',');
   app.add_option("--queries", queries, "Index queries per size");
+  std::string corpusDir;
+  app.add_option("--corpus", corpusDir,
+                 "A corpus folder in the rx-photos-v1 format (manifest.json, photos/, truth/) "
+                 "instead of the generated one");
+  std::size_t pageIndexSize = 100000;
+  app.add_option("--page-index-size", pageIndexSize,
+                 "Stored pages for the page index timing (0: none)");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<Item> items;
   if (!loadFile.empty()) {
     if (!load(loadFile, items)) return 1;
-  } else if (spec.prescriptions > 0) {
+  } else if (spec.prescriptions > 0 || !corpusDir.empty()) {
     const std::string catalogue = ocr::defaultCataloguePath();
     auto lexicon = ocr::DrugLexicon::load(catalogue);
     if (!lexicon) {
       std::cerr << lexicon.status().message() << "\n";
       return 1;
     }
-    auto t = Clock::now();
-    auto corpus = test::makeReuseCorpus(spec, catalogue);
-    std::cerr << "corpus: " << corpus.size() << " photos generated in " << msSince(t) / 1000
-              << " s\n";
-    items.resize(corpus.size());
-    if (!photosDir.empty()) {
-      std::filesystem::create_directories(photosDir);
+    std::vector<Source> sources;
+    if (!corpusDir.empty()) {
+      auto read = readCorpusFolder(corpusDir);
+      if (!read) {
+        std::cerr << read.status().message() << "\n";
+        return 1;
+      }
+      sources = std::move(*read);
+    } else {
+      auto t = Clock::now();
+      auto corpus = test::makeReuseCorpus(spec, catalogue);
+      std::cerr << "corpus: " << corpus.size() << " photos generated in " << msSince(t) / 1000
+                << " s\n";
+      if (!photosDir.empty()) {
+        std::filesystem::create_directories(photosDir);
+        for (std::size_t i = 0; i < corpus.size(); ++i)
+          std::ofstream(photosDir + "/" + std::to_string(i) + "-" + corpus[i].category + ".jpg",
+                        std::ios::binary)
+              .write(reinterpret_cast<const char*>(corpus[i].jpeg.data()),
+                     static_cast<std::streamsize>(corpus[i].jpeg.size()));
+        std::cerr << "wrote " << corpus.size() << " photos to " << photosDir << "\n";
+        return 0;
+      }
       for (std::size_t i = 0; i < corpus.size(); ++i)
-        std::ofstream(photosDir + "/" + std::to_string(i) + "-" + corpus[i].category + ".jpg",
-                      std::ios::binary)
-            .write(reinterpret_cast<const char*>(corpus[i].jpeg.data()),
-                   static_cast<std::streamsize>(corpus[i].jpeg.size()));
-      std::cerr << "wrote " << corpus.size() << " photos to " << photosDir << "\n";
-      return 0;
+        sources.push_back({corpus[i].group, corpus[i].category, corpus[i].truth.rxNumber,
+                           corpus[i].truth.date, corpus[i].truth.patientName,
+                           corpus[i].truth.hospital, std::move(corpus[i].jpeg),
+                           "photo-" + std::to_string(i) + "-" + corpus[i].taken + ".jpg"});
     }
+    items.resize(sources.size());
     const dedup::Fingerprinter fingerprinter(benchKey());
     std::atomic<std::size_t> next{0}, done{0};
     std::mutex progress;
     auto work = [&] {
       auto reader = ocr::makeStandardReader(&*lexicon);
-      for (std::size_t i; (i = next++) < corpus.size();) {
+      for (std::size_t i; (i = next++) < sources.size();) {
         Item& it = items[i];
-        it.group = corpus[i].group;
-        it.category = corpus[i].category;
-        it.number = corpus[i].truth.rxNumber;
-        it.date = corpus[i].truth.date;
-        it.patient = corpus[i].truth.patientName;
-        it.hospital = corpus[i].truth.hospital;
+        const Source& src = sources[i];
+        it.group = src.group;
+        it.category = src.category;
+        it.number = src.number;
+        it.date = src.date;
+        it.patient = src.patient;
+        it.hospital = src.hospital;
+        it.name = src.name;
         auto start = Clock::now();
-        auto read = reader->read(corpus[i].jpeg, "photo-" + std::to_string(i) + ".jpg");
+        auto read = reader->read(src.jpeg, src.name);
         it.ocrMs = msSince(start);
-        cv::Mat photo = cv::imdecode(corpus[i].jpeg, cv::IMREAD_GRAYSCALE);
+        cv::Mat photo = cv::imdecode(src.jpeg, cv::IMREAD_GRAYSCALE);
         it.phashPhoto = pHash(photo);
         if (read) {
           start = Clock::now();
@@ -369,9 +601,14 @@ int main(int argc, char** argv) {
                                      dedup::inkBoxesFromFields(read->fields));
           it.fingerprintMs = msSince(start);
           it.phashPage = pHash(read->page.gray);
+          it.pageJpeg = storedPage(read->page.gray);
+          // Features of the page as stored (what a later lookup compares against).
+          start = Clock::now();
+          it.features = dedup::pageFeatures(decodePage(it.pageJpeg));
+          it.featureMs = msSince(start);
         }
         std::lock_guard lock(progress);
-        std::cerr << "\rread " << ++done << " / " << corpus.size() << std::flush;
+        std::cerr << "\rread " << ++done << " / " << sources.size() << std::flush;
       }
     };
     std::vector<std::thread> threads;
@@ -382,42 +619,75 @@ int main(int argc, char** argv) {
   }
 
   if (!items.empty()) {
-    const Rates ours = evaluateOurs(items, verbose);
-    const Rates reviewed = evaluateOurs(afterReview(items), false);
+    const Rates ours = evaluateOurs(items, false);
+    std::vector<double> lookupMs;
+    const Rates paged = evaluateOurs(items, verbose, true, &lookupMs);
+    const Rates reviewed = evaluateOurs(afterReview(items), false, true);
     const auto [tPhoto, photo] = pHashAtOnePercent(items, &Item::phashPhoto);
     const auto [tPage, page] = pHashAtOnePercent(items, &Item::phashPage);
+    std::vector<std::string> kinds;  // the fresh kinds this corpus has
+    for (const auto& [c, n] : paged.total)
+      if (c != "re-photo") kinds.push_back(c);
     std::printf("corpus: %zu presentations (%d re-photos), ", items.size(),
-                ours.total.count("re-photo") ? ours.total.at("re-photo") : 0);
-    if (loadFile.empty()) {
+                paged.total.count("re-photo") ? paged.total.at("re-photo") : 0);
+    if (!loadFile.empty()) {
+      std::printf("loaded from %s", loadFile.c_str());
+    } else if (!corpusDir.empty()) {
+      std::printf("folder %s", corpusDir.c_str());
+    } else {
       std::printf("seed %llu, layouts", static_cast<unsigned long long>(spec.seed));
       for (int l : spec.layouts) std::printf(" %d", l);
-    } else {
-      std::printf("loaded from %s", loadFile.c_str());
+      if (spec.hard) std::printf(", hard");
     }
-    std::printf("\n%-34s %10s %14s %14s\n", "", "rxdesk", "pHash photo", "pHash page");
-    std::printf("%-34s %10s %14d %14d\n", "pHash threshold (bits, ≤1% FA)", "-", tPhoto, tPage);
-    std::printf("%-34s %9.1f%% %13.1f%% %13.1f%%\n", "re-photos caught, right record",
-                ours.catchRate(), photo.catchRate(), page.catchRate());
-    for (const char* c : {"fresh", "monthly-repeat", "same-form"})
-      std::printf("%-34s %9.1f%% %13.1f%% %13.1f%%\n", (std::string("false alarms, ") + c).c_str(),
-                  ours.falseAlarmRate(c), photo.falseAlarmRate(c), page.falseAlarmRate(c));
-    std::printf("%-34s %10d\n", "re-photos matched to a wrong record", ours.wrongRecord);
-    std::printf("after review typed what OCR could not read (number, date or patient missing):\n");
-    std::printf("%-34s %9.1f%%\n", "re-photos caught, right record", reviewed.catchRate());
-    for (const char* c : {"fresh", "monthly-repeat", "same-form"})
-      std::printf("%-34s %9.1f%%\n", (std::string("false alarms, ") + c).c_str(),
-                  reviewed.falseAlarmRate(c));
-    std::printf("%-34s %10d\n", "re-photos matched to a wrong record", reviewed.wrongRecord);
-    std::vector<double> fpMs, ocrMs;
+    std::printf("\n%-36s %12s %12s %12s %12s\n", "", "fields only", "fields+page", "pHash photo",
+                "pHash page");
+    std::printf("%-36s %12s %12s %12d %12d\n", "pHash threshold (bits, ≤1% FA)", "-", "-", tPhoto,
+                tPage);
+    auto rate = [](int k, int n) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.1f%% %d/%d", n ? 100.0 * k / n : 0.0, k, n);
+      return std::string(b);
+    };
+    const int nRe = paged.total.count("re-photo") ? paged.total.at("re-photo") : 0;
+    std::printf("%-36s %12s %12s %12s %12s\n", "re-photos caught, right record",
+                rate(ours.caught, nRe).c_str(), rate(paged.caught, nRe).c_str(),
+                rate(photo.caught, nRe).c_str(), rate(page.caught, nRe).c_str());
+    for (const auto& c : kinds) {
+      const int n = paged.total.at(c);
+      std::printf("%-36s %12s %12s %12s %12s\n", ("false alarms, " + c).c_str(),
+                  rate(ours.flagged.at(c), n).c_str(), rate(paged.flagged.at(c), n).c_str(),
+                  rate(photo.flagged.at(c), n).c_str(), rate(page.flagged.at(c), n).c_str());
+    }
+    std::printf("%-36s %12d %12d\n", "re-photos matched to a wrong record", ours.wrongRecord,
+                paged.wrongRecord);
+    std::printf(
+        "after review typed what OCR could not read (number, date or patient missing), "
+        "fields+page:\n");
+    std::printf("%-36s %12s\n", "re-photos caught, right record",
+                rate(reviewed.caught, nRe).c_str());
+    for (const auto& c : kinds)
+      std::printf("%-36s %12s\n", ("false alarms, " + c).c_str(),
+                  rate(reviewed.flagged.at(c), reviewed.total.at(c)).c_str());
+    std::printf("%-36s %12d\n", "re-photos matched to a wrong record", reviewed.wrongRecord);
+    std::vector<double> fpMs, ocrMs, featMs;
     for (const auto& it : items) {
       fpMs.push_back(it.fingerprintMs);
       ocrMs.push_back(it.ocrMs);
+      featMs.push_back(it.featureMs);
     }
-    std::sort(fpMs.begin(), fpMs.end());
-    std::sort(ocrMs.begin(), ocrMs.end());
+    auto pct = [](std::vector<double> v, double p) {
+      if (v.empty()) return 0.0;
+      std::sort(v.begin(), v.end());
+      return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+    };
     std::printf("fingerprint ms per photo: median %.2f, max %.2f (OCR median %.0f ms: %.2f%%)\n",
-                fpMs[fpMs.size() / 2], fpMs.back(), ocrMs[ocrMs.size() / 2],
-                100 * fpMs[fpMs.size() / 2] / std::max(1.0, ocrMs[ocrMs.size() / 2]));
+                pct(fpMs, 0.5), pct(fpMs, 1.0), pct(ocrMs, 0.5),
+                100 * pct(fpMs, 0.5) / std::max(1.0, pct(ocrMs, 0.5)));
+    std::printf(
+        "page features ms per photo: median %.1f, p99 %.1f; page lookup (index, "
+        "registration, ink of up to 4 pages, fields) ms: median %.1f, p99 %.1f\n",
+        pct(featMs, 0.5), pct(featMs, 0.99), pct(lookupMs, 0.5), pct(lookupMs, 0.99));
+    if (pageIndexSize > 0) benchPageIndex(items, pageIndexSize);
   }
 
   // The radius the reuse index searches, and a narrower one.

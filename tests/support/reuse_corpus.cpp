@@ -11,15 +11,17 @@ std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::stri
   std::vector<GenRx> originals;
   for (int i = 0; i < spec.prescriptions; ++i) {
     originals.push_back(gen.content(spec.layouts[i % spec.layouts.size()]));
-    out.push_back({i, "fresh", originals.back(), {}});
+    out.push_back({i, "fresh", "", originals.back(), {}});
   }
   int group = spec.prescriptions;
   for (int i = 0; i < spec.prescriptions; i += 2) {
-    out.push_back({group++, "monthly-repeat", gen.monthlyRepeat(originals[i]), {}});
-    out.push_back({group++, "same-form", gen.sameForm(originals[i]), {}});
+    out.push_back({group++, "monthly-repeat", "", gen.monthlyRepeat(originals[i]), {}});
+    out.push_back({group++, "same-form", "", gen.sameForm(originals[i]), {}});
+    if (spec.hard) out.push_back({group++, "same-visit", "", gen.sameVisit(originals[i]), {}});
   }
   for (int k = 1; k < spec.photos; ++k)
-    for (int i = 0; i < spec.prescriptions; ++i) out.push_back({i, "re-photo", originals[i], {}});
+    for (int i = 0; i < spec.prescriptions; ++i)
+      out.push_back({i, "re-photo", "", originals[i], {}});
 
   // Every photo gets its own capture randomness, so the corpus does not depend on thread timing.
   CaptureOptions capture;
@@ -29,7 +31,48 @@ std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::stri
     RxGenerator local(0, catalogue);
     for (std::size_t i; (i = next++) < out.size();) {
       local.rng().seed(spec.seed * 1000003 + i);
-      out[i].jpeg = local.photograph(local.render(out[i].truth), capture);
+      if (!spec.hard) {
+        out[i].taken = "phone";
+        out[i].jpeg = local.photograph(local.render(out[i].truth), capture);
+        continue;
+      }
+      cv::Mat page = local.render(out[i].truth);
+      Conditions c;
+      if (out[i].category == "re-photo") {
+        // Half the papers were stamped and initialled at their first dispensing (the marks are
+        // the same on every later photo of that paper).
+        if (out[i].group % 2 == 1) {
+          RxGenerator marks(spec.seed * 7919 + static_cast<std::uint64_t>(out[i].group), catalogue);
+          marks.addPharmacyMarks(page);
+        }
+        std::uniform_int_distribution<int> pick(0, 6);
+        switch (pick(local.rng())) {
+          case 1:
+            c.medium = Medium::kScan;
+            break;
+          case 2:
+            c.medium = Medium::kPhotocopy;
+            break;
+          case 3:
+            c.medium = Medium::kScreen;
+            break;
+          case 4:
+            c.crumpled = true;
+            break;
+          case 5:
+            c.lowLight = true;
+            break;
+          case 6:
+            c.thumb = true;
+            break;
+          default:
+            break;
+        }
+      }
+      out[i].taken = std::string(mediumName(c.medium)) + (c.crumpled ? "+crumpled" : "") +
+                     (c.lowLight ? "+low-light" : "") + (c.thumb ? "+thumb" : "") +
+                     (out[i].category == "re-photo" && out[i].group % 2 == 1 ? "+marks" : "");
+      out[i].jpeg = local.take(page, c, capture);
     }
   };
   std::vector<std::thread> threads;

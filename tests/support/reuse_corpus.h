@@ -13,7 +13,8 @@ namespace rx::test {
 
 struct CorpusPhoto {
   int group = 0;         // photos of the same paper share a group
-  std::string category;  // fresh | monthly-repeat | same-form | re-photo
+  std::string category;  // fresh | monthly-repeat | same-form | same-visit | re-photo
+  std::string taken;     // how it was taken: phone, scan, photocopy, screen (+crumpled, ...)
   GenRx truth;
   std::vector<std::uint8_t> jpeg;
 };
@@ -24,10 +25,16 @@ struct CorpusSpec {
   int prescriptions = 10;  // each photographed `photos` times
   int photos = 3;
   int threads = 2;  // photos are rendered in parallel (deterministic per photo)
+  // Harder: every other prescription also has a same-visit pair (next number, same patient and
+  // day, other drugs); half the papers are stamped and initialled by the pharmacy after their
+  // first presentation; each re-photo is taken as a scan, a photo of a photocopy or of a phone
+  // screen, crumpled, in low light or with a thumb over a corner (or a plain phone photo).
+  bool hard = false;
 };
 
 // Order: the first photo of every prescription, then one monthly repeat and one same-form
-// prescription for every other prescription, then the re-photos.
+// prescription (and, when hard, a same-visit one) for every other prescription, then the
+// re-photos.
 std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::string& catalogue);
 
 }  // namespace rx::test

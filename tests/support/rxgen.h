@@ -6,6 +6,9 @@
 
 namespace rx::test {
 using ws::CaptureOptions;
+using ws::Conditions;
+using ws::Medium;
+using ws::mediumName;
 using ws::GenDrug;
 using ws::GenRx;
 using ws::kLayoutCount;

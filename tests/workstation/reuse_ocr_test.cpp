@@ -6,6 +6,7 @@
 
 #include "ocr/reader.h"
 #include "reuse_corpus.h"
+#include "rxgen.h"
 #include "store_fixture.h"
 #include "workstation/review.h"
 
@@ -64,6 +65,64 @@ TEST(ReuseOcr, RePhotosAreCaughtRepeatsAndSameFormAreNot) {
   EXPECT_EQ(rePhotos, 4);
   // Tesseract's results vary slightly between CPUs (SIMD paths): one photo of margin.
   EXPECT_GE(caught, 3) << "re-photos caught";
+}
+
+// The misses: photos where OCR read nothing at all. The page the reader straightened is all
+// there is; the same paper must still be caught, and a same-visit pair (next number, same patient
+// and day, other drugs) and a monthly repeat must not be flagged by the picture.
+TEST(ReuseOcr, ARePhotoWithNothingReadIsCaughtByItsPageAndOtherPapersAreNot) {
+  test::TempDir dir;
+  const std::string path = dir.file("r.rxdb");
+  auto admin = Session::initStore(path, test::adminUser(), "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
+  admin->reset();
+  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  auto lexicon = ocr::DrugLexicon::load(RXDESK_CATALOGUE);
+  RX_ASSERT_OK(lexicon);
+  auto reader = ocr::makeStandardReader(&*lexicon);
+  ReviewService review(**wang);
+
+  test::RxGenerator gen(5150, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(2);
+  const test::GenRx visit = gen.sameVisit(rx);
+  const test::GenRx repeat = gen.monthlyRepeat(rx);
+  cv::Mat stamped = gen.render(rx);
+  gen.addPharmacyMarks(stamped);
+  test::CaptureOptions plain;
+  plain.sidewaysProbability = plain.upsideDownProbability = plain.shadowProbability = 0;
+  // Each photo's page as the reader straightens it, with nothing read from it.
+  auto present = [&](const std::vector<std::uint8_t>& jpeg) -> std::int64_t {
+    auto read = reader->read(jpeg, "photo.jpg");
+    EXPECT_TRUE(read.ok()) << read.status().message();
+    if (!read.ok()) return 0;
+    auto id = review.presentPaper(ocr::ExtractedFields{}, "photo.jpg", read->page.gray, {});
+    EXPECT_TRUE(id.ok()) << id.status().message();
+    return id.ok() ? *id : 0;
+  };
+  auto findingOf = [&](std::int64_t id) {
+    auto f = review.reuse().finding(id);
+    EXPECT_TRUE(f.ok() && f->has_value());
+    return f.ok() && f->has_value() ? **f : ReuseFinding{};
+  };
+
+  const std::int64_t first = present(gen.photograph(gen.render(rx), plain));
+  EXPECT_EQ(findingOf(first).verdict, dedup::Verdict::kNew);
+  for (const auto* other : {&visit, &repeat}) {
+    const ReuseFinding f = findingOf(present(gen.photograph(gen.render(*other), plain)));
+    EXPECT_EQ(f.verdict, dedup::Verdict::kNew)
+        << (other == &visit ? "same-visit pair" : "monthly repeat") << ": " << f.toJson().dump();
+  }
+  // The same paper, stamped and initialled since, photographed again.
+  const ReuseFinding again = findingOf(present(gen.photograph(stamped, plain)));
+  EXPECT_EQ(again.verdict, dedup::Verdict::kSuspected) << again.toJson().dump();
+  ASSERT_FALSE(again.matches.empty());
+  EXPECT_EQ(again.matches[0].record, first);
+  EXPECT_EQ(again.matches[0].signals["page"]["same_paper"], true) << again.toJson().dump();
+  EXPECT_NE(again.matches[0].rule.find("same written page"), std::string::npos);
+  // The matched points are kept to be drawn beside the pages.
+  EXPECT_GE(again.matches[0].pagePoints.size(), 16u);
 }
 
 }  // namespace

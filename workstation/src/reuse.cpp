@@ -11,6 +11,10 @@ namespace rx::ws {
 
 using nlohmann::json;
 
+namespace {
+constexpr std::size_t kDrawnPoints = 60;  // matched points kept with a finding, to draw
+}  // namespace
+
 json signalsJson(const dedup::Signals& s) {
   json ink = json::object();
   for (int r = 0; r < dedup::kInkRegions; ++r)
@@ -21,7 +25,14 @@ json signalsJson(const dedup::Signals& s) {
           {"patient", std::string(dedup::agreementName(s.patient))},
           {"drugs", s.drugs < 0 ? json(nullptr) : json(s.drugs)},
           {"text_distance", s.text < 0 ? json(nullptr) : json(s.text)},
-          {"ink_distance", ink}};
+          {"ink_distance", ink},
+          {"page", !s.page.compared ? json(nullptr)
+                                    : json{{"features", s.page.features},
+                                           {"ink_found", s.page.inkFound},
+                                           {"ink_different", s.page.inkDifferent},
+                                           {"ink_unseen", s.page.inkUnseen},
+                                           {"same_paper", s.page.samePaper},
+                                           {"other_writing", s.page.otherWriting}}}};
 }
 
 json ReuseFinding::toJson() const {
@@ -65,7 +76,9 @@ Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& p
   RX_ASSIGN_OR_RETURN(crypto::SecretBytes key, repo.secret());
   RX_ASSIGN_OR_RETURN(std::int64_t total, repo.fingerprintCount());
   index_ = dedup::ReuseIndex();
+  pages_ = dedup::PageIndex();
   lastId_ = 0;
+  lastPageId_ = 0;
   index_.beginBulkLoad(static_cast<std::size_t>(total));
   Status added = addStored(static_cast<std::size_t>(total), progress);
   index_.endBulkLoad();
@@ -112,23 +125,35 @@ Status ReuseService::backfill() {
 Status ReuseService::addStored(std::size_t total,
                                const std::function<void(std::size_t, std::size_t)>& progress) {
   std::size_t done = 0;
-  return data::ReuseRepository(session_.store().connection())
-      .forEachFingerprint(
-          [&](std::int64_t id, const std::string& text, bool) -> Status {
-            // This session's own presentations of the open transaction join at commit().
-            for (const auto& p : pending_)
-              if (p.first == id) return Status();
-            lastId_ = std::max(lastId_, id);
-            auto fp = dedup::Fingerprint::parse(text);
-            if (!fp)
-              return Status(ErrorCode::kCorrupt, "fingerprint of prescription " +
-                                                     std::to_string(id) + ": " +
-                                                     fp.status().message());
-            index_.add(id, *fp);
-            if (progress && (++done % 4096 == 0 || done == total)) progress(done, total);
-            return Status();
-          },
-          lastId_);
+  data::ReuseRepository repo(session_.store().connection());
+  RX_RETURN_IF_ERROR(repo.forEachPageFeatures(
+      [&](std::int64_t id, const std::vector<std::uint8_t>& bytes) -> Status {
+        for (const auto& p : pendingPages_)
+          if (p.first == id) return Status();
+        lastPageId_ = std::max(lastPageId_, id);
+        auto features = dedup::PageFeatures::parse(bytes);
+        if (!features)
+          return Status(ErrorCode::kCorrupt, "page features of prescription " + std::to_string(id) +
+                                                 ": " + features.status().message());
+        pages_.add(id, std::move(*features));
+        return Status();
+      },
+      lastPageId_));
+  return repo.forEachFingerprint(
+      [&](std::int64_t id, const std::string& text, bool) -> Status {
+        // This session's own presentations of the open transaction join at commit().
+        for (const auto& p : pending_)
+          if (p.first == id) return Status();
+        lastId_ = std::max(lastId_, id);
+        auto fp = dedup::Fingerprint::parse(text);
+        if (!fp)
+          return Status(ErrorCode::kCorrupt, "fingerprint of prescription " + std::to_string(id) +
+                                                 ": " + fp.status().message());
+        index_.add(id, *fp);
+        if (progress && (++done % 4096 == 0 || done == total)) progress(done, total);
+        return Status();
+      },
+      lastId_);
 }
 
 Result<dedup::Fingerprint> ReuseService::fingerprint(const dedup::PresentationContent& content,
@@ -159,11 +184,28 @@ Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
 
 Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerprint& fp,
                                           const cv::Mat& page) {
+  return compareAndStore(id, fp, page, false);
+}
+
+Result<ReuseFinding> ReuseService::compareAndStore(std::int64_t id, const dedup::Fingerprint& fp,
+                                                   const cv::Mat& page, bool pageStored) {
   if (!loaded()) RX_RETURN_IF_ERROR(load());
   // Presentations another program (the GUI, another CLI run) stored since we loaded.
   RX_RETURN_IF_ERROR(addStored(0, {}));
   ReuseFinding f;
-  auto matches = index_.find(fp, id);
+  const dedup::PageFeatures features = dedup::pageFeatures(page);
+  Status pageError;
+  auto earlierPage = [&](std::int64_t record) -> cv::Mat {
+    auto p = this->page(record);
+    if (!p) {
+      pageError = p.status();
+      return cv::Mat();
+    }
+    return *p;
+  };
+  dedup::PageLookup lookup;
+  auto matches = dedup::findWithPages(index_, pages_, fp, features, page, earlierPage, id, &lookup);
+  RX_RETURN_IF_ERROR(pageError);
   for (const auto& [other, fingerprint] : pending_) {  // earlier in this same transaction
     auto c = dedup::compare(fp, fingerprint, index_.thresholds());
     if (c.verdict != dedup::Verdict::kNew) matches.push_back({other, std::move(c)});
@@ -179,19 +221,34 @@ Result<ReuseFinding> ReuseService::record(std::int64_t id, const dedup::Fingerpr
     info.verdict = std::string(dedup::verdictName(m.comparison.verdict));
     info.rule = m.comparison.rule;
     info.signals = signalsJson(m.comparison.signals);
-    stored.push_back({{"record", info.record},
-                      {"verdict", info.verdict},
-                      {"score", info.score},
-                      {"rule", info.rule},
-                      {"signals", info.signals}});
+    json points = json::array();
+    for (const auto& [r, e] : lookup.evidence)
+      if (r == m.record && m.comparison.signals.page.compared)
+        for (std::size_t k = 0; k < e.pairs.size() && k < kDrawnPoints; ++k) {
+          const auto& [a, b] = e.pairs[k * e.pairs.size() / std::min(e.pairs.size(), kDrawnPoints)];
+          info.pagePoints.push_back({a.x, a.y, b.x, b.y});
+          points.push_back(
+              {std::lround(a.x), std::lround(a.y), std::lround(b.x), std::lround(b.y)});
+        }
+    json entry = {{"record", info.record},
+                  {"verdict", info.verdict},
+                  {"score", info.score},
+                  {"rule", info.rule},
+                  {"signals", info.signals}};
+    if (!points.empty()) entry["page_points"] = points;
+    stored.push_back(std::move(entry));
     f.matches.push_back(std::move(info));
   }
   data::ReuseRepository repo(session_.store().connection());
   RX_RETURN_IF_ERROR(repo.putFingerprint(id, fp.serialize()));
-  if (!page.empty()) {
+  if (!page.empty() && !pageStored) {
     std::vector<std::uint8_t> jpeg;
     cv::imencode(".jpg", page, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
     RX_RETURN_IF_ERROR(repo.putPage(id, jpeg));
+    if (!features.empty()) {
+      RX_RETURN_IF_ERROR(repo.putPageFeatures(id, features.serialize()));
+      pendingPages_.emplace_back(id, features);
+    }
   }
   RX_RETURN_IF_ERROR(repo.putFinding(
       {id, std::string(dedup::verdictName(f.verdict)), stored.dump(), utcTimestamp(), {}, {}, {}}));
@@ -219,7 +276,8 @@ Result<ReuseFinding> ReuseService::refresh(std::int64_t id,
   content.date = value("date");
   content.patient = value("patient_name");
   fingerprinter_->setIdentity(fp, content);
-  return record(id, fp);
+  RX_ASSIGN_OR_RETURN(cv::Mat stored, page(id));
+  return compareAndStore(id, fp, stored, true);
 }
 
 void ReuseService::commit() {
@@ -228,6 +286,11 @@ void ReuseService::commit() {
     lastId_ = std::max(lastId_, id);
   }
   pending_.clear();
+  for (auto& [id, features] : pendingPages_) {
+    pages_.add(id, std::move(features));
+    lastPageId_ = std::max(lastPageId_, id);
+  }
+  pendingPages_.clear();
 }
 
 Result<std::optional<ReuseFinding>> ReuseService::finding(std::int64_t id) {
@@ -251,6 +314,11 @@ Result<std::optional<ReuseFinding>> ReuseService::finding(std::int64_t id) {
     info.score = m.value("score", 0.0);
     info.rule = m.value("rule", "");
     info.signals = m.value("signals", json::object());
+    if (m.contains("page_points") && m["page_points"].is_array())
+      for (const auto& p : m["page_points"])
+        if (p.is_array() && p.size() == 4)
+          info.pagePoints.push_back(
+              {p[0].get<float>(), p[1].get<float>(), p[2].get<float>(), p[3].get<float>()});
     f.matches.push_back(std::move(info));
   }
   return std::optional<ReuseFinding>(std::move(f));

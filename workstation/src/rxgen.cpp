@@ -404,4 +404,227 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   return jpeg;
 }
 
+const char* mediumName(Medium m) {
+  switch (m) {
+    case Medium::kPhone:
+      return "phone";
+    case Medium::kScan:
+      return "scan";
+    case Medium::kPhotocopy:
+      return "photocopy";
+    case Medium::kScreen:
+      return "screen";
+  }
+  return "?";
+}
+
+GenRx RxGenerator::sameVisit(const GenRx& first) {
+  GenRx rx = sameForm(first);
+  rx.patientName = first.patientName;
+  rx.sex = first.sex;
+  rx.age = first.age;
+  rx.outpatientId = first.outpatientId;
+  rx.department = first.department;
+  rx.doctor = first.doctor;
+  rx.date = first.date;
+  // The next number: the last digits counted up by one.
+  rx.rxNumber = first.rxNumber;
+  for (int i = static_cast<int>(rx.rxNumber.size()) - 1; i >= 0; --i) {
+    if (rx.rxNumber[static_cast<std::size_t>(i)] != '9') {
+      ++rx.rxNumber[static_cast<std::size_t>(i)];
+      break;
+    }
+    rx.rxNumber[static_cast<std::size_t>(i)] = '0';
+  }
+  while (rx.drugs.front().name == first.drugs.front().name) rx.drugs = randomDrugs();
+  return rx;
+}
+
+void RxGenerator::addPharmacyMarks(cv::Mat& page) {
+  std::uniform_real_distribution<double> u(0, 1);
+  auto range = [&](double a, double b) { return a + (b - a) * u(rng_); };
+  // The stamp: a red ring with 已调配 and the date line, pressed unevenly.
+  const cv::Point c(static_cast<int>(range(0.25, 0.75) * page.cols),
+                    static_cast<int>(range(0.4, 0.9) * page.rows));
+  const int r = static_cast<int>(range(90, 130));
+  const cv::Scalar red(range(40, 80), range(30, 60), range(170, 220));
+  cv::Mat stamp(page.size(), CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::circle(stamp, c, r, red, 6, cv::LINE_AA);
+  draw(stamp, "已调配", {c.x - 3 * r / 4, c.y - r / 4}, r / 2, 0, red);
+  cv::Mat mask(page.size(), CV_32F);
+  cv::randu(mask, 0.55, 1.0);  // uneven ink
+  cv::Mat pageF, stampF;
+  page.convertTo(pageF, CV_32FC3, 1.0 / 255);
+  stamp.convertTo(stampF, CV_32FC3, 1.0 / 255);
+  std::vector<cv::Mat> pc, sc;
+  cv::split(pageF, pc);
+  cv::split(stampF, sc);
+  for (int k = 0; k < 3; ++k) pc[k] = pc[k].mul(1 - (1 - sc[k]).mul(mask));  // ink multiplies
+  cv::merge(pc, pageF);
+  pageF.convertTo(page, CV_8UC3, 255);
+  // Initials: a few quick pen strokes near the pharmacist's line.
+  cv::Point at(static_cast<int>(range(0.3, 0.8) * page.cols),
+               static_cast<int>(range(0.82, 0.95) * page.rows));
+  std::vector<cv::Point> stroke;
+  for (int k = 0; k < 14; ++k) {
+    at += cv::Point(static_cast<int>(range(4, 14)), static_cast<int>(range(-22, 22)));
+    stroke.push_back(at);
+  }
+  cv::polylines(page, stroke, false, cv::Scalar(range(90, 140), range(30, 60), range(20, 40)), 3,
+                cv::LINE_AA);
+}
+
+namespace {
+
+// Bends the page as a crumpled and smoothed-out sheet: a smooth displacement (up to ~10 px) with
+// light and dark creases.
+cv::Mat crumple(const cv::Mat& page, std::mt19937_64& rng) {
+  cv::Mat dx(9, 7, CV_32F), dy(9, 7, CV_32F), shade(9, 7, CV_32F);
+  cv::RNG local(rng());
+  local.fill(dx, cv::RNG::NORMAL, 0, 5);
+  local.fill(dy, cv::RNG::NORMAL, 0, 5);
+  local.fill(shade, cv::RNG::NORMAL, 1, 0.06);
+  cv::resize(dx, dx, page.size(), 0, 0, cv::INTER_CUBIC);
+  cv::resize(dy, dy, page.size(), 0, 0, cv::INTER_CUBIC);
+  cv::resize(shade, shade, page.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat mapX(page.size(), CV_32F), mapY(page.size(), CV_32F);
+  for (int y = 0; y < page.rows; ++y)
+    for (int x = 0; x < page.cols; ++x) {
+      mapX.at<float>(y, x) = static_cast<float>(x) + dx.at<float>(y, x);
+      mapY.at<float>(y, x) = static_cast<float>(y) + dy.at<float>(y, x);
+    }
+  cv::Mat out;
+  cv::remap(page, out, mapX, mapY, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::Mat f;
+  out.convertTo(f, CV_32FC3);
+  std::vector<cv::Mat> ch;
+  cv::split(f, ch);
+  for (auto& c : ch) c = c.mul(shade);
+  cv::merge(ch, f);
+  f.convertTo(out, CV_8UC3);
+  // Creases: a few thin grey lines across the page.
+  std::uniform_int_distribution<int> X(0, page.cols - 1), Y(0, page.rows - 1);
+  for (int k = 0; k < 4; ++k)
+    cv::line(out, {X(rng), 0}, {X(rng), page.rows - 1}, cv::Scalar(200, 200, 200), 1, cv::LINE_AA);
+  for (int k = 0; k < 3; ++k)
+    cv::line(out, {0, Y(rng)}, {page.cols - 1, Y(rng)}, cv::Scalar(205, 205, 205), 1, cv::LINE_AA);
+  return out;
+}
+
+void thumbOver(cv::Mat& page, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  const int corner = static_cast<int>(u(rng) * 4) % 4;
+  const cv::Point c(corner % 2 ? page.cols : 0, corner / 2 ? page.rows : 0);
+  const cv::Size axes(static_cast<int>(page.cols * (0.10 + 0.06 * u(rng))),
+                      static_cast<int>(page.cols * (0.16 + 0.08 * u(rng))));
+  cv::ellipse(page, c, axes, 360 * u(rng), 0, 360,
+              cv::Scalar(110 + 30 * u(rng), 140 + 30 * u(rng), 200 + 30 * u(rng)), cv::FILLED,
+              cv::LINE_AA);
+}
+
+cv::Mat photocopy(const cv::Mat& page, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  cv::Mat g;
+  cv::cvtColor(page, g, cv::COLOR_BGR2GRAY);
+  // Toner: harder contrast, a greyish sheet, specks; slightly smaller and turned on the glass.
+  g.convertTo(g, CV_8U, 1.5, -100);
+  cv::Mat grey;
+  g.convertTo(grey, CV_8U, 0.9, 10 + 15 * u(rng));
+  cv::Mat specks(g.size(), CV_16U);
+  cv::RNG local(rng());
+  local.fill(specks, cv::RNG::UNIFORM, 0, 1000);
+  grey.setTo(40, specks < 2);
+  const double angle = (u(rng) - 0.5) * 3, scale = 0.9 + 0.08 * u(rng);
+  cv::Mat M = cv::getRotationMatrix2D({g.cols / 2.0f, g.rows / 2.0f}, angle, scale);
+  cv::Mat out;
+  cv::warpAffine(grey, out, M, g.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(235));
+  cv::GaussianBlur(out, out, cv::Size(0, 0), 0.7);
+  cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> RxGenerator::take(const cv::Mat& original, const Conditions& c,
+                                            const CaptureOptions& o) {
+  std::uniform_real_distribution<double> u(0, 1);
+  cv::Mat page = original.clone();
+  if (c.crumpled) page = crumple(page, rng_);
+  if (c.thumb && c.medium != Medium::kScan) thumbOver(page, rng_);
+  std::vector<std::uint8_t> jpeg;
+  switch (c.medium) {
+    case Medium::kPhone:
+      jpeg = photograph(page, o);
+      break;
+    case Medium::kPhotocopy:
+      jpeg = photograph(photocopy(page, rng_), o);
+      break;
+    case Medium::kScan: {
+      // A flatbed at 150-300 dpi (the page is 210 dpi), slightly turned, white lid around it.
+      const double scale = 0.7 + 0.7 * u(rng_), angle = (u(rng_) - 0.5) * 4;
+      cv::Mat bordered;
+      cv::copyMakeBorder(page, bordered, 40, 40, 40, 40, cv::BORDER_CONSTANT,
+                         cv::Scalar(252, 252, 252));
+      cv::Mat M =
+          cv::getRotationMatrix2D({bordered.cols / 2.0f, bordered.rows / 2.0f}, angle, scale);
+      M.at<double>(0, 2) += (scale - 1) * bordered.cols / 2;
+      M.at<double>(1, 2) += (scale - 1) * bordered.rows / 2;
+      cv::Mat out;
+      cv::warpAffine(bordered, out, M,
+                     cv::Size(static_cast<int>(bordered.cols * scale),
+                              static_cast<int>(bordered.rows * scale)),
+                     cv::INTER_AREA, cv::BORDER_CONSTANT, cv::Scalar(252, 252, 252));
+      cv::GaussianBlur(out, out, cv::Size(0, 0), 0.6);
+      cv::imencode(".jpg", out, jpeg,
+                   {cv::IMWRITE_JPEG_QUALITY, 70 + static_cast<int>(25 * u(rng_))});
+      break;
+    }
+    case Medium::kScreen: {
+      // The patient's own photo of the paper, shown on a phone screen (1080 px wide, pixel grid,
+      // glare), photographed by the pharmacy's phone.
+      CaptureOptions own = o;
+      own.sidewaysProbability = 0;
+      own.upsideDownProbability = 0;
+      own.cropProbability = 0;
+      own.minMegapixels = 3;
+      own.maxMegapixels = 8;
+      cv::Mat shown = cv::imdecode(photograph(page, own), cv::IMREAD_COLOR);
+      const double s = 1080.0 / shown.cols;
+      cv::resize(shown, shown, cv::Size(), s, s, cv::INTER_AREA);
+      cv::resize(shown, shown, cv::Size(), 2, 2, cv::INTER_NEAREST);  // pixels seen up close
+      for (int y = 0; y < shown.rows; ++y) {
+        auto* row = shown.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < shown.cols; ++x)
+          if (x % 2 == 1 || y % 2 == 1) row[x] = row[x] * 0.75;  // the grid between pixels
+      }
+      cv::Mat screen;
+      cv::copyMakeBorder(shown, screen, 60, 60, 30, 30, cv::BORDER_CONSTANT,
+                         cv::Scalar(15, 15, 15));
+      cv::Mat glare(screen.size(), CV_8UC3, cv::Scalar(0, 0, 0));
+      cv::ellipse(
+          glare, {static_cast<int>(screen.cols * u(rng_)), static_cast<int>(screen.rows * u(rng_))},
+          {screen.cols / 3, screen.rows / 6}, 360 * u(rng_), 0, 360, cv::Scalar(40, 40, 40),
+          cv::FILLED);
+      cv::GaussianBlur(glare, glare, cv::Size(0, 0), 40);
+      screen += glare;
+      jpeg = photograph(screen, o);
+      break;
+    }
+  }
+  if (c.lowLight) {
+    cv::Mat img = cv::imdecode(jpeg, cv::IMREAD_COLOR);
+    img.convertTo(img, CV_8UC3, 0.25 + 0.15 * u(rng_), 0);
+    cv::Mat noise(img.size(), CV_16SC3);
+    cv::RNG local(rng_());
+    local.fill(noise, cv::RNG::NORMAL, 0, 6);
+    cv::Mat img16;
+    img.convertTo(img16, CV_16SC3);
+    img16 += noise;
+    img16.convertTo(img, CV_8UC3);
+    jpeg.clear();
+    cv::imencode(".jpg", img, jpeg, {cv::IMWRITE_JPEG_QUALITY, 70});
+  }
+  return jpeg;
+}
+
 }  // namespace rx::ws

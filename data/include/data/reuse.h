@@ -1,5 +1,5 @@
 // Storage for reuse detection: the secret of the keyed hashes, the fingerprints (opaque text made
-// by dedup/) and the finding recorded for each presentation, with its overrule.
+// by dedup/), the page features, and the finding recorded for each presentation, with its overrule.
 #pragma once
 
 #include <functional>
@@ -39,6 +39,12 @@ class ReuseRepository {
   // The straightened page of a paper prescription, as JPEG bytes.
   Status putPage(std::int64_t prescriptionId, const Bytes& jpeg);
   Result<std::optional<Bytes>> page(std::int64_t prescriptionId);
+
+  // The page's features (dedup/page_match.h, opaque bytes), kept and purged with the page.
+  Status putPageFeatures(std::int64_t prescriptionId, const Bytes& data);
+  // Calls `row(id, data)` for every record's page features after `afterId`, in id order.
+  Status forEachPageFeatures(const std::function<Status(std::int64_t, const Bytes&)>& row,
+                             std::int64_t afterId = 0);
 
   Status putFinding(const ReuseFindingRow& f);
   Result<std::optional<ReuseFindingRow>> finding(std::int64_t prescriptionId);

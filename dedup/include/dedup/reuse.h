@@ -46,6 +46,16 @@ struct Signals {
   double drugs = -1;  // Jaccard similarity of the drug sets; -1 unknown
   int text = -1;      // Hamming distance of the text fingerprints (of 256); -1 unknown
   std::array<int, kInkRegions> ink{-1, -1, -1, -1};  // per region (of 64); -1 unknown
+  // The page image (dedup/page_match.h): whether the pages were compared, and what was found.
+  struct Page {
+    bool compared = false;      // the earlier page was registered on this one
+    int features = 0;           // matched features agreeing with the registration
+    int inkFound = 0;           // ink cells of the earlier page found in place
+    int inkDifferent = 0;       // cells holding different writing
+    int inkUnseen = 0;          // cells cut off, hidden or faded
+    bool samePaper = false;     // the same written page
+    bool otherWriting = false;  // same form, different writing
+  } page;
 };
 
 // The thresholds, measured on the generated corpus (docs/reuse.md says how).
@@ -79,6 +89,8 @@ class ReuseIndex {
   void beginBulkLoad(std::size_t expected);
   void endBulkLoad() { ink_.deferIndexing(false); }
   std::size_t size() const { return latest_.size(); }
+  // The current fingerprint of `record`, or null.
+  const Fingerprint* fingerprint(std::int64_t record) const;
 
   // Earlier presentations that `fp` may be a reuse of (suspected or certain), strongest first;
   // `exclude` (the record itself) is left out. Also returns how many were compared.

@@ -5,6 +5,7 @@
 // overrule a suspicion with a reason (audited); a certain reuse cannot be overruled.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
+#include "dedup/page_reuse.h"
 #include "dedup/reuse.h"
 #include "workstation/eprescription.h"
 #include "workstation/session.h"
@@ -30,6 +32,9 @@ struct ReuseMatchInfo {
   std::string verdict;  // reuse-suspected | reuse-certain
   std::string rule;
   nlohmann::json signals;
+  // Where the earlier page's features were found on this one (earlier x, y, this x, y; page
+  // pixels), when the pages were compared: drawn side by side in the 'presented before?' window.
+  std::vector<std::array<float, 4>> pagePoints;
 };
 
 struct ReuseFinding {
@@ -61,7 +66,8 @@ class ReuseService {
   // `id`. Call inside the presenting transaction, then commit() after it committed (the index
   // only learns committed presentations) or discard() if it did not.
   // `page` (the straightened grey page, may be empty) is kept with the record to be shown beside
-  // a later presentation.
+  // a later presentation, with its features (dedup/page_match.h); it is compared with the
+  // earlier pages the page index finds, so a re-photo is caught even when no field was read.
   Result<ReuseFinding> record(std::int64_t id, const dedup::Fingerprint& fp,
                               const cv::Mat& page = {});
   // After a pharmacist confirmed or corrected fields of record `id` (`fields`: the values now,
@@ -69,7 +75,10 @@ class ReuseService {
   // An earlier overrule no longer applies. Same transaction rules as record().
   Result<ReuseFinding> refresh(std::int64_t id, const std::map<std::string, std::string>& fields);
   void commit();
-  void discard() { pending_.clear(); }
+  void discard() {
+    pending_.clear();
+    pendingPages_.clear();
+  }
 
   // The stored finding, with each match's current state.
   Result<std::optional<ReuseFinding>> finding(std::int64_t id);
@@ -80,14 +89,20 @@ class ReuseService {
 
  private:
   Result<ReuseMatchInfo> describe(std::int64_t record);
+  // record() with `page` already stored (false: store it and its features).
+  Result<ReuseFinding> compareAndStore(std::int64_t id, const dedup::Fingerprint& fp,
+                                       const cv::Mat& page, bool pageStored);
   Status backfill();
   Status addStored(std::size_t total,
                    const std::function<void(std::size_t, std::size_t)>& progress);
   Session& session_;
   std::optional<dedup::Fingerprinter> fingerprinter_;
   dedup::ReuseIndex index_;
+  dedup::PageIndex pages_;
   std::vector<std::pair<std::int64_t, dedup::Fingerprint>> pending_;
-  std::int64_t lastId_ = 0;  // the highest record whose fingerprint the index holds
+  std::vector<std::pair<std::int64_t, dedup::PageFeatures>> pendingPages_;
+  std::int64_t lastId_ = 0;      // the highest record whose fingerprint the index holds
+  std::int64_t lastPageId_ = 0;  // the highest record whose page features the page index holds
 };
 
 }  // namespace rx::ws

@@ -50,6 +50,16 @@ struct CaptureOptions {
 
 inline constexpr int kLayoutCount = 6;
 
+// How a paper reaches the counter besides a phone photo of it, and what can be wrong with it.
+enum class Medium { kPhone, kScan, kPhotocopy, kScreen };
+struct Conditions {
+  Medium medium = Medium::kPhone;
+  bool crumpled = false;  // the paper was crumpled and smoothed out again
+  bool lowLight = false;  // a dim counter: dark and noisy
+  bool thumb = false;     // a thumb over a corner of the page
+};
+const char* mediumName(Medium m);  // phone | scan | photocopy | screen
+
 class RxGenerator {
  public:
   // `catalogue` is data/catalogue/drugs.tsv; drugs are drawn from its rx/otc entries.
@@ -61,6 +71,17 @@ class RxGenerator {
   GenRx monthlyRepeat(const GenRx& previous);
   // Returns other content printed on the same hospital form (same hospital and layout).
   GenRx sameForm(const GenRx& other);
+  // Returns the second prescription of the same visit: same hospital, form, patient, date,
+  // department and doctor; the next number; other drugs and diagnosis.
+  GenRx sameVisit(const GenRx& first);
+  // Draws what the pharmacy adds at the first dispensing: a red 已调配 stamp and a pharmacist's
+  // initials, somewhere on the lower two thirds of the page.
+  void addPharmacyMarks(cv::Mat& page);
+  // Returns JPEG bytes of `page` taken as `conditions` say: a phone photo (photograph()), a
+  // flatbed scan, a phone photo of a photocopy, or a phone photo of a phone screen showing a photo
+  // of the page; crumpled, in low light, or with a thumb over a corner.
+  std::vector<std::uint8_t> take(const cv::Mat& page, const Conditions& conditions,
+                                 const CaptureOptions& options = {});
 
   // Renders the clean page (8-bit BGR, about 1240x1754: A5 at 210 dpi).
   cv::Mat render(const GenRx& rx) const;

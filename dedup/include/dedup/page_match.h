@@ -1,0 +1,117 @@
+// Re-photo matching without OCR: the same piece of paper is the same picture.
+//
+// Three steps. (1) Local features of the straightened page (ORB keypoints with their 256-bit
+// descriptors; derived data, kept encrypted in the store) are indexed by bit-sampled keys, so the
+// earlier pages worth a look are found by votes without comparing against every stored page;
+// keys that many stored pages share (the printed form, common characters) weigh little and the
+// commonest are skipped, like a stop list learned from the store. (2) The few candidates are
+// registered to the query by a RANSAC homography of matched features. (3) The printed form would
+// register two prescriptions of one hospital as well, so registration alone decides nothing: the
+// ink of the earlier page is looked up in place on the query, cell by cell (32 px, about one
+// character). The same paper has every earlier ink cell present on the query (marks added later
+// only add ink; cells cut off by the frame or hidden by a thumb are "unseen", not different);
+// another prescription on the same form — a monthly repeat with its new number and date, a
+// second prescription of the same visit with other drugs — has cells where the query holds
+// different ink. Those "conflicts" decide.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "base/status.h"
+#include "dedup/fingerprint.h"
+
+namespace rx::dedup {
+
+inline constexpr int kPageFeatureCount = 500;
+
+// Keypoints of a straightened page (page pixels) and their ORB descriptors.
+struct PageFeatures {
+  int width = 0, height = 0;
+  std::vector<cv::Point2f> points;
+  std::vector<Hash256> descriptors;
+
+  bool empty() const { return points.empty(); }
+  // Compact binary form for the store (about 36 bytes a feature); parse() reads it back.
+  std::vector<std::uint8_t> serialize() const;
+  static Result<PageFeatures> parse(const std::vector<std::uint8_t>& bytes);
+};
+
+// Up to `maxFeatures` ORB features of a grey page, spread over the page (strongest per grid cell)
+// so dense bold print (the hospital's name) does not take them all. Empty page: no features.
+PageFeatures pageFeatures(const cv::Mat& pageGray, int maxFeatures = kPageFeatureCount);
+
+// How an earlier page looks on a query page.
+struct PageEvidence {
+  bool registered = false;  // a consistent homography was found
+  int inliers = 0;          // features agreeing with it
+  cv::Matx33d earlierToQuery = cv::Matx33d::eye();
+  // Ink cells of the earlier page: found in place on the query, different ink in their place,
+  // and neither (outside the query's frame, hidden, faded).
+  int confirmed = 0, conflicts = 0, unseen = 0;
+  int clustered = 0;  // conflicting cells beside another on the same line (changed words)
+  // Matched feature positions (earlier page, query page), to draw.
+  std::vector<std::pair<cv::Point2f, cv::Point2f>> pairs;
+  // Earlier-page rectangles of conflicting cells (to draw).
+  std::vector<cv::Rect> conflictCells;
+
+  // Returns true iff the query shows the same written page: registered, enough ink cells
+  // confirmed across the page, and no more conflicts than photo noise gives.
+  bool samePaper() const;
+  // Returns true iff the query is registered on the earlier page (same form) and holds different
+  // writing in many places: another prescription, whatever the fields read.
+  bool otherWriting() const;
+};
+
+// Registers `earlier` on `query` (features only; no image needed). nullopt when no homography
+// with enough inliers is found.
+std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageFeatures& earlier);
+
+// Completes `evidence` (from registerPages) with the ink comparison of the two grey pages.
+void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& evidence);
+
+// Feature index: keys are 16 sampled bits of a descriptor in each of four tables.
+class PageIndex {
+ public:
+  struct Candidate {
+    std::int64_t record;
+    double votes;
+    bool operator==(const Candidate&) const = default;
+  };
+  // Adds a page; adding a record again replaces it.
+  void add(std::int64_t record, PageFeatures features);
+  std::size_t size() const { return slotOf_.size(); }  // records held
+  // The stored features of `record`, or null.
+  const PageFeatures* features(std::int64_t record) const;
+
+  // The `max` stored pages with most weighted key votes from `query` (at least `minVotes`),
+  // most first. Keys held by more than a twentieth of the pages (at least 32) are not counted.
+  std::vector<Candidate> candidates(const PageFeatures& query, std::size_t max = 8,
+                                    double minVotes = 3) const;
+  // The same answer computed by scanning every stored descriptor (the baseline).
+  std::vector<Candidate> scanCandidates(const PageFeatures& query, std::size_t max = 8,
+                                        double minVotes = 3) const;
+  std::size_t memoryBytes() const;
+
+ private:
+  static constexpr int kTables = 4;
+  static constexpr int kKeyBits = 16;
+  static std::uint16_t key(const Hash256& d, int table);
+  static std::vector<std::vector<std::uint16_t>> queryKeys(const PageFeatures& query);
+  std::int64_t weight(std::size_t bucketSize) const;  // thousandths
+  std::vector<Candidate> top(std::vector<std::int64_t>& votes, std::size_t max,
+                             double minVotes) const;
+
+  std::vector<std::int64_t> records_;  // slot -> record (-1: replaced)
+  std::vector<PageFeatures> pages_;
+  std::unordered_map<std::int64_t, std::uint32_t> slotOf_;    // record -> its current slot
+  std::vector<std::vector<std::uint32_t>> buckets_[kTables];  // key -> slots (one per feature)
+};
+
+}  // namespace rx::dedup

@@ -1,0 +1,44 @@
+// Reuse decided from the fields and the page image together (docs/reuse.md, "Which signal
+// decides"): the fields' rules (reuse.h) run first; then the earlier pages found by the page index,
+// and those the fields matched, are compared with this page (page_match.h).
+//   - The same written page (the earlier page's ink in place) is a suspected reuse even when no
+//     field was read; a certain verdict of the fields stays certain. Not when the number and the
+//     date were both read and both differ: the fields decide then.
+//   - Registered on the same form but with different writing in many places vetoes a suspicion
+//     the fields raised without the same number (a same-visit pair's patient and date, a misread
+//     number's ink): the picture shows another prescription.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "dedup/page_match.h"
+#include "dedup/reuse.h"
+
+namespace rx::dedup {
+
+// The straightened grey page of an earlier record (empty if not kept).
+using EarlierPageLoader = std::function<cv::Mat(std::int64_t record)>;
+
+struct PageLookup {
+  std::size_t candidates = 0;  // from the page index
+  std::size_t registered = 0;  // with a homography
+  std::size_t inkCompared = 0;
+  // Each compared record's evidence (to draw the matched points), strongest first.
+  std::vector<std::pair<std::int64_t, PageEvidence>> evidence;
+};
+
+// Returns `c` with the page signal filled in and the verdict changed as the header says.
+Comparison withPage(Comparison c, const PageEvidence& e);
+
+// The earlier presentations `fp` (with page `features` of `page`) may be a reuse of, strongest
+// first: ReuseIndex::find's, combined with the page evidence. `exclude`: the record itself.
+std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
+                                      const Fingerprint& fp, const PageFeatures& features,
+                                      const cv::Mat& page, const EarlierPageLoader& earlierPage,
+                                      std::optional<std::int64_t> exclude = {},
+                                      PageLookup* lookup = nullptr);
+
+}  // namespace rx::dedup

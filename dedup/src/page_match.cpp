@@ -1,0 +1,510 @@
+#include "dedup/page_match.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include <opencv2/calib3d.hpp>
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace rx::dedup {
+
+namespace {
+
+constexpr std::uint8_t kMagic[4] = {'P', 'F', '1', 0};
+
+void putU16(std::vector<std::uint8_t>& out, int v) {
+  const auto u = static_cast<std::uint16_t>(std::clamp(v, 0, 65535));
+  out.push_back(static_cast<std::uint8_t>(u & 0xFF));
+  out.push_back(static_cast<std::uint8_t>(u >> 8));
+}
+
+int getU16(const std::uint8_t* p) { return p[0] | (p[1] << 8); }
+
+// Grid used to spread the features: strongest kept per cell.
+constexpr int kGridCols = 6, kGridRows = 8;
+
+}  // namespace
+
+std::vector<std::uint8_t> PageFeatures::serialize() const {
+  std::vector<std::uint8_t> out(kMagic, kMagic + 4);
+  putU16(out, width);
+  putU16(out, height);
+  putU16(out, static_cast<int>(points.size()));
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    // Positions in eighths of a pixel: 8191 px is more than any page.
+    putU16(out, static_cast<int>(std::lround(points[i].x * 8)));
+    putU16(out, static_cast<int>(std::lround(points[i].y * 8)));
+    for (std::uint64_t w : descriptors[i])
+      for (int b = 0; b < 8; ++b) out.push_back(static_cast<std::uint8_t>(w >> (8 * b)));
+  }
+  return out;
+}
+
+Result<PageFeatures> PageFeatures::parse(const std::vector<std::uint8_t>& bytes) {
+  if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 4) != 0)
+    return Status(ErrorCode::kCorrupt, "page features: not in the PF1 format");
+  PageFeatures f;
+  f.width = getU16(&bytes[4]);
+  f.height = getU16(&bytes[6]);
+  const std::size_t n = static_cast<std::size_t>(getU16(&bytes[8]));
+  if (bytes.size() != 10 + n * 36)
+    return Status(ErrorCode::kCorrupt, "page features: " + std::to_string(bytes.size()) +
+                                           " bytes for " + std::to_string(n) + " features");
+  f.points.reserve(n);
+  f.descriptors.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t* p = &bytes[10 + i * 36];
+    f.points.emplace_back(static_cast<float>(getU16(p)) / 8, static_cast<float>(getU16(p + 2)) / 8);
+    Hash256 d{};
+    for (int w = 0; w < 4; ++w)
+      for (int b = 0; b < 8; ++b) d[w] |= static_cast<std::uint64_t>(p[4 + w * 8 + b]) << (8 * b);
+    f.descriptors.push_back(d);
+  }
+  return f;
+}
+
+PageFeatures pageFeatures(const cv::Mat& pageGray, int maxFeatures) {
+  PageFeatures f;
+  if (pageGray.empty()) return f;
+  cv::Mat gray = pageGray;
+  if (gray.channels() != 1) cv::cvtColor(pageGray, gray, cv::COLOR_BGR2GRAY);
+  f.width = gray.cols;
+  f.height = gray.rows;
+  auto orb = cv::ORB::create(maxFeatures * 4, 1.3f, 5, 19, 0, 2, cv::ORB::HARRIS_SCORE, 19, 12);
+  std::vector<cv::KeyPoint> all;
+  orb->detect(gray, all);
+  // Strongest per grid cell, so every part of the page has its share.
+  const int cells = kGridCols * kGridRows;
+  const std::size_t perCell = static_cast<std::size_t>(std::max(1, maxFeatures / cells));
+  std::vector<std::vector<cv::KeyPoint>> grid(cells);
+  for (const auto& k : all) {
+    const int gx = std::clamp(static_cast<int>(k.pt.x * kGridCols / gray.cols), 0, kGridCols - 1);
+    const int gy = std::clamp(static_cast<int>(k.pt.y * kGridRows / gray.rows), 0, kGridRows - 1);
+    grid[gy * kGridCols + gx].push_back(k);
+  }
+  std::vector<cv::KeyPoint> kept, spare;
+  for (auto& g : grid) {
+    std::sort(g.begin(), g.end(),
+              [](const cv::KeyPoint& a, const cv::KeyPoint& b) { return a.response > b.response; });
+    for (std::size_t i = 0; i < g.size(); ++i) (i < perCell ? kept : spare).push_back(g[i]);
+  }
+  // Cells without ink leave room: fill it with the strongest of the rest.
+  std::sort(spare.begin(), spare.end(),
+            [](const cv::KeyPoint& a, const cv::KeyPoint& b) { return a.response > b.response; });
+  for (std::size_t i = 0; i < spare.size() && kept.size() < static_cast<std::size_t>(maxFeatures);
+       ++i)
+    kept.push_back(spare[i]);
+  cv::Mat desc;
+  orb->compute(gray, kept, desc);
+  for (int i = 0; i < desc.rows; ++i) {
+    Hash256 d{};
+    std::memcpy(d.data(), desc.ptr<std::uint8_t>(i), 32);
+    f.points.push_back(kept[static_cast<std::size_t>(i)].pt);
+    f.descriptors.push_back(d);
+  }
+  return f;
+}
+
+// --- registration ---------------------------------------------------------------------------
+
+namespace {
+
+constexpr int kMatchDistance = 64;   // of 256 bits: a descriptor seen again
+constexpr double kRatio = 0.85;      // best against second best, against repeated characters
+constexpr int kMinInliers = 16;      // a homography worth checking the ink for
+constexpr double kReprojection = 6;  // px on the query page
+constexpr int kGuidedDistance = 80;  // of 256 bits, for a feature found where it should be
+constexpr float kGuidedRadius = 16;  // px on the query page
+
+}  // namespace
+
+std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageFeatures& earlier) {
+  if (query.points.size() < 8 || earlier.points.size() < 8) return std::nullopt;
+  std::vector<cv::Point2f> from, to;
+  for (std::size_t j = 0; j < earlier.descriptors.size(); ++j) {
+    int best = 257, second = 257;
+    std::size_t bestAt = 0;
+    for (std::size_t i = 0; i < query.descriptors.size(); ++i) {
+      const int d = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
+      if (d < best) {
+        second = best;
+        best = d;
+        bestAt = i;
+      } else if (d < second) {
+        second = d;
+      }
+    }
+    if (best <= kMatchDistance && best < kRatio * second) {
+      from.push_back(earlier.points[j]);
+      to.push_back(query.points[bestAt]);
+    }
+  }
+  if (static_cast<int>(from.size()) < kMinInliers) return std::nullopt;
+  std::vector<std::uint8_t> mask;
+  cv::Mat H = cv::findHomography(from, to, cv::RANSAC, kReprojection, mask, 500, 0.99);
+  if (H.empty()) return std::nullopt;
+  // Guided matching: with the first homography, every earlier feature is looked for near where it
+  // should be (no ratio test: a repeated character is told apart by its place), which spreads the
+  // matches over the page and makes the second homography hold away from where the first matches
+  // clustered (a QR code, the header).
+  int inliers = 0;
+  for (auto m : mask) inliers += m ? 1 : 0;
+  for (int pass = 0; pass < 1; ++pass) {
+    std::vector<cv::Point2f> predicted;
+    cv::perspectiveTransform(earlier.points, predicted, H);
+    std::vector<cv::Point2f> gFrom, gTo;
+    for (std::size_t j = 0; j < earlier.points.size(); ++j) {
+      int best = kGuidedDistance + 1;
+      std::size_t bestAt = 0;
+      for (std::size_t i = 0; i < query.points.size(); ++i) {
+        const cv::Point2f d = query.points[i] - predicted[j];
+        if (d.x * d.x + d.y * d.y > kGuidedRadius * kGuidedRadius) continue;
+        const int h = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
+        if (h < best) {
+          best = h;
+          bestAt = i;
+        }
+      }
+      if (best <= kGuidedDistance) {
+        gFrom.push_back(earlier.points[j]);
+        gTo.push_back(query.points[bestAt]);
+      }
+    }
+    // Estimated from at most a few matches per part of the page, so a dense patch (a QR code)
+    // does not decide the whole page's homography; then every match is checked against it.
+    std::vector<int> perCell(kGridCols * kGridRows, 0);
+    std::vector<cv::Point2f> eFrom, eTo;
+    for (std::size_t k = 0; k < gFrom.size(); ++k) {
+      const int gx =
+          std::clamp(static_cast<int>(gFrom[k].x * kGridCols / earlier.width), 0, kGridCols - 1);
+      const int gy =
+          std::clamp(static_cast<int>(gFrom[k].y * kGridRows / earlier.height), 0, kGridRows - 1);
+      if (perCell[gy * kGridCols + gx]++ < 4) {
+        eFrom.push_back(gFrom[k]);
+        eTo.push_back(gTo[k]);
+      }
+    }
+    if (eFrom.size() < 8) break;
+    cv::Mat G = cv::findHomography(eFrom, eTo, cv::RANSAC, kReprojection, cv::noArray(), 500, 0.99);
+    if (G.empty()) break;
+    std::vector<cv::Point2f> back;
+    cv::perspectiveTransform(gFrom, back, G);
+    std::vector<std::uint8_t> gMask(gFrom.size(), 0);
+    int n = 0;
+    for (std::size_t k = 0; k < gFrom.size(); ++k)
+      if (cv::norm(back[k] - gTo[k]) <= kReprojection) {
+        gMask[k] = 1;
+        ++n;
+      }
+    if (n <= inliers) break;
+    H = G;
+    inliers = n;
+    from = std::move(gFrom);
+    to = std::move(gTo);
+    mask = std::move(gMask);
+  }
+  PageEvidence e;
+  e.earlierToQuery = cv::Matx33d(H);
+  for (std::size_t k = 0; k < from.size(); ++k)
+    if (mask[k]) e.pairs.emplace_back(from[k], to[k]);
+  e.inliers = static_cast<int>(e.pairs.size());
+  // A homography that folds the page over, or squeezes it to a sliver, is no registration.
+  std::vector<cv::Point2f> corners = {{0, 0},
+                                      {static_cast<float>(earlier.width), 0},
+                                      {static_cast<float>(earlier.width),
+                                       static_cast<float>(earlier.height)},
+                                      {0, static_cast<float>(earlier.height)}},
+                           mapped;
+  cv::perspectiveTransform(corners, mapped, H);
+  const double area = std::abs(cv::contourArea(mapped));
+  const double queryArea = static_cast<double>(query.width) * query.height;
+  if (e.inliers < kMinInliers || !cv::isContourConvex(mapped) || area < 0.02 * queryArea ||
+      area > 30 * queryArea)
+    return std::nullopt;
+  e.registered = true;
+  return e;
+}
+
+// --- ink comparison -------------------------------------------------------------------------
+
+namespace {
+
+constexpr int kCell = 32;          // about one printed character
+constexpr int kBlock = 160;        // local alignment (crumpled paper, residual of the homography)
+constexpr int kMaxShift = 5;       // px searched per block
+constexpr int kMinCellInk = 24;    // pixels of ink that make a cell worth checking
+constexpr double kBlur = 0;        // px, both pages, before the ink is found
+constexpr double kConfirm = 0.9;   // share of the cell's ink found on the query
+constexpr double kQueryInk = 0.5;  // query ink (share of the earlier's) that makes a conflict
+
+}  // namespace
+
+void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& e) {
+  e.confirmed = e.conflicts = e.unseen = 0;
+  e.conflictCells.clear();
+  if (!e.registered || queryPage.empty() || earlierPage.empty()) return;
+  // Compared at the coarser of the two resolutions: a paper a quarter of the frame is compared
+  // with its earlier full-page photo at its own scale, so its blur is not taken for other ink.
+  const cv::Matx33d& H = e.earlierToQuery;
+  const cv::Point2d c(earlierPage.cols / 2.0, earlierPage.rows / 2.0);
+  auto map = [&](cv::Point2d p) {
+    const cv::Vec3d v = H * cv::Vec3d(p.x, p.y, 1);
+    return cv::Point2d(v[0] / v[2], v[1] / v[2]);
+  };
+  const cv::Point2d o = map(c), ux = map(c + cv::Point2d(10, 0)), uy = map(c + cv::Point2d(0, 10));
+  const cv::Point2d ax = ux - o, ay = uy - o;
+  const double scale = std::sqrt(std::abs(ax.x * ay.y - ax.y * ay.x)) / 10;
+  const double f = std::clamp(scale, 0.3, 1.0);
+  cv::Mat earlier = earlierPage;
+  if (earlier.channels() != 1) cv::cvtColor(earlierPage, earlier, cv::COLOR_BGR2GRAY);
+  if (f < 1) cv::resize(earlier, earlier, cv::Size(), f, f, cv::INTER_AREA);
+  const cv::Matx33d toFrame(f, 0, 0, 0, f, 0, 0, 0, 1);
+  const cv::Mat frameToQuery(H * toFrame.inv());
+  cv::Mat query = queryPage, warped, seen;
+  if (query.channels() != 1) cv::cvtColor(queryPage, query, cv::COLOR_BGR2GRAY);
+  cv::warpPerspective(query, warped, frameToQuery, earlier.size(),
+                      cv::INTER_AREA | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  cv::Mat frame(query.size(), CV_8U, cv::Scalar(255));
+  cv::warpPerspective(frame, seen, frameToQuery, earlier.size(),
+                      cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
+  const int window = std::max(11, static_cast<int>(31 * f) | 1);
+  if (kBlur > 0) {
+    cv::GaussianBlur(earlier, earlier, cv::Size(0, 0), kBlur * f);
+    cv::GaussianBlur(warped, warped, cv::Size(0, 0), kBlur * f);
+  }
+  cv::Mat earlierInk, ink;
+  cv::adaptiveThreshold(earlier, earlierInk, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
+                        window, 25);
+  cv::adaptiveThreshold(warped, ink, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, window,
+                        25);
+  const int cellSize = std::max(12, static_cast<int>(std::lround(kCell * f)));
+  const int blockSize = cellSize * (kBlock / kCell);
+  const int maxShift = std::max(3, static_cast<int>(std::lround(kMaxShift * f)));
+  const int minInk = std::max(6, static_cast<int>(kMinCellInk * f * f));
+  cv::Mat wide;
+  cv::dilate(ink, wide, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+  // Pad so every block may shift by maxShift.
+  cv::Mat widePad, inkPad;
+  cv::copyMakeBorder(wide, widePad, maxShift, maxShift, maxShift, maxShift, cv::BORDER_CONSTANT,
+                     cv::Scalar(0));
+  cv::copyMakeBorder(ink, inkPad, maxShift, maxShift, maxShift, maxShift, cv::BORDER_CONSTANT,
+                     cv::Scalar(0));
+  const int W = earlierInk.cols, Hh = earlierInk.rows;
+  cv::Mat both;
+  std::vector<std::pair<int, int>> conflictAt;  // (row, column) of each conflicting cell
+  for (int by = 0; by < Hh; by += blockSize)
+    for (int bx = 0; bx < W; bx += blockSize) {
+      const cv::Rect block(bx, by, std::min(blockSize, W - bx), std::min(blockSize, Hh - by));
+      const cv::Mat eb = earlierInk(block);
+      if (cv::countNonZero(eb) < minInk) continue;
+      // The shift that finds most of the ink: every second pixel, then around the best.
+      int bestDx = 0, bestDy = 0, best = -1;
+      auto tryShift = [&](int dx, int dy) {
+        cv::bitwise_and(eb, widePad(block + cv::Point(maxShift + dx, maxShift + dy)), both);
+        const int n = cv::countNonZero(both);
+        if (n > best ||
+            (n == best && std::abs(dx) + std::abs(dy) < std::abs(bestDx) + std::abs(bestDy))) {
+          best = n;
+          bestDx = dx;
+          bestDy = dy;
+        }
+      };
+      for (int dy = -maxShift + 1; dy < maxShift; dy += 2)
+        for (int dx = -maxShift + 1; dx < maxShift; dx += 2) tryShift(dx, dy);
+      const int cx0 = bestDx, cy0 = bestDy;
+      for (int dy = cy0 - 1; dy <= cy0 + 1; ++dy)
+        for (int dx = cx0 - 1; dx <= cx0 + 1; ++dx)
+          if ((dx != cx0 || dy != cy0) && std::abs(dx) <= maxShift && std::abs(dy) <= maxShift)
+            tryShift(dx, dy);
+      const cv::Point shift(maxShift + bestDx, maxShift + bestDy);
+      for (int cy = block.y; cy < block.br().y; cy += cellSize)
+        for (int cx = block.x; cx < block.br().x; cx += cellSize) {
+          const cv::Rect cell = cv::Rect(cx, cy, cellSize, cellSize) & block;
+          const cv::Mat ec = earlierInk(cell);
+          const int n = cv::countNonZero(ec);
+          if (n < minInk) continue;
+          if (cv::countNonZero(seen(cell)) < cell.area() * 9 / 10) {
+            ++e.unseen;
+            continue;
+          }
+          cv::bitwise_and(ec, widePad(cell + shift), both);
+          const double found = static_cast<double>(cv::countNonZero(both)) / n;
+          const int queryInkHere = cv::countNonZero(inkPad(cell + shift));
+          if (found >= kConfirm) {
+            ++e.confirmed;
+          } else if (queryInkHere >= kQueryInk * n) {
+            ++e.conflicts;
+            conflictAt.emplace_back(cy / cellSize, cx / cellSize);
+            const double back = 1 / f;
+            e.conflictCells.emplace_back(static_cast<int>(cell.x * back),
+                                         static_cast<int>(cell.y * back),
+                                         static_cast<int>(std::ceil(cell.width * back)),
+                                         static_cast<int>(std::ceil(cell.height * back)));
+          } else {
+            ++e.unseen;
+          }
+        }
+    }
+  // Other writing changes whole words: conflicts side by side on a line. A soft photo's noise
+  // leaves them scattered.
+  std::sort(conflictAt.begin(), conflictAt.end());
+  e.clustered = 0;
+  for (std::size_t k = 0; k < conflictAt.size(); ++k) {
+    const bool left = k > 0 && conflictAt[k - 1].first == conflictAt[k].first &&
+                      conflictAt[k - 1].second + 1 == conflictAt[k].second;
+    const bool right = k + 1 < conflictAt.size() &&
+                       conflictAt[k + 1].first == conflictAt[k].first &&
+                       conflictAt[k + 1].second == conflictAt[k].second + 1;
+    e.clustered += left || right ? 1 : 0;
+  }
+}
+
+bool PageEvidence::samePaper() const {
+  if (!registered) return false;
+  // Enough of the earlier page's writing found in place; few conflicts, and hardly any side by
+  // side (a changed word). Measured on rx-photos-v1 and the generated corpora (docs/reuse.md):
+  // re-photos of one paper leave scattered conflicts where a soft photo lost a hairline.
+  const int checked = confirmed + conflicts;
+  return confirmed >= 150 && conflicts * 10 <= checked && clustered <= 4;
+}
+
+bool PageEvidence::otherWriting() const {
+  return registered && confirmed >= 100 && clustered >= 12;
+}
+
+// --- index ----------------------------------------------------------------------------------
+
+std::uint16_t PageIndex::key(const Hash256& d, int table) {
+  // Fixed bit positions per table (drawn once), spread over the descriptor's 256 tests.
+  static const auto kBits = [] {
+    std::array<std::array<std::uint8_t, kKeyBits>, kTables> bits{};
+    std::uint64_t s = 0x9E3779B97F4A7C15ull;
+    std::array<std::uint8_t, 256> order{};
+    std::iota(order.begin(), order.end(), 0);
+    for (int i = 255; i > 0; --i) {
+      s ^= s << 13;
+      s ^= s >> 7;
+      s ^= s << 17;
+      std::swap(order[i], order[s % static_cast<std::uint64_t>(i + 1)]);
+    }
+    for (int t = 0; t < kTables; ++t)
+      for (int b = 0; b < kKeyBits; ++b) bits[t][b] = order[t * kKeyBits + b];
+    return bits;
+  }();
+  std::uint16_t k = 0;
+  for (int b = 0; b < kKeyBits; ++b) {
+    const int bit = kBits[table][b];
+    k = static_cast<std::uint16_t>((k << 1) | ((d[bit / 64] >> (bit % 64)) & 1));
+  }
+  return k;
+}
+
+void PageIndex::add(std::int64_t record, PageFeatures features) {
+  if (buckets_[0].empty())
+    for (auto& t : buckets_) t.resize(std::size_t{1} << kKeyBits);
+  const auto slot = static_cast<std::uint32_t>(records_.size());
+  if (auto it = slotOf_.find(record); it != slotOf_.end()) {
+    records_[it->second] = -1;  // skipped from now on
+    pages_[it->second] = {};
+  }
+  slotOf_[record] = slot;
+  for (const auto& d : features.descriptors)
+    for (int t = 0; t < kTables; ++t) {
+      auto& b = buckets_[t][key(d, t)];
+      if (b.empty() || b.back() != slot) b.push_back(slot);  // a page votes once per key
+    }
+  records_.push_back(record);
+  pages_.push_back(std::move(features));
+}
+
+const PageFeatures* PageIndex::features(std::int64_t record) const {
+  auto it = slotOf_.find(record);
+  return it == slotOf_.end() ? nullptr : &pages_[it->second];
+}
+
+std::int64_t PageIndex::weight(std::size_t bucketSize) const {
+  const double n = static_cast<double>(slotOf_.size());
+  if (bucketSize == 0 || static_cast<double>(bucketSize) > std::max(32.0, n / 20)) return 0;
+  // Squared inverse document frequency: a key of one page weighs much more than a key of a few.
+  // In thousandths, as an integer: sums are then exact, whatever order the votes come in.
+  const double idf = std::log(1 + n / static_cast<double>(bucketSize));
+  return std::llround(1000 * idf * idf);
+}
+
+std::vector<PageIndex::Candidate> PageIndex::top(std::vector<std::int64_t>& votes, std::size_t max,
+                                                 double minVotes) const {
+  std::vector<Candidate> out;
+  for (std::size_t s = 0; s < votes.size(); ++s)
+    if (votes[s] >= minVotes * 1000 && records_[s] >= 0)
+      out.push_back({records_[s], static_cast<double>(votes[s]) / 1000});
+  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
+    return a.votes != b.votes ? a.votes > b.votes : a.record < b.record;
+  });
+  if (out.size() > max) out.resize(max);
+  return out;
+}
+
+std::vector<std::vector<std::uint16_t>> PageIndex::queryKeys(const PageFeatures& query) {
+  // Each key once: a character repeated down the page does not vote again and again.
+  std::vector<std::vector<std::uint16_t>> keys(kTables);
+  for (int t = 0; t < kTables; ++t) {
+    for (const auto& d : query.descriptors) keys[t].push_back(key(d, t));
+    std::sort(keys[t].begin(), keys[t].end());
+    keys[t].erase(std::unique(keys[t].begin(), keys[t].end()), keys[t].end());
+  }
+  return keys;
+}
+
+std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& query, std::size_t max,
+                                                        double minVotes) const {
+  std::vector<std::int64_t> votes(records_.size(), 0);
+  if (records_.empty()) return {};
+  const auto keys = queryKeys(query);
+  for (int t = 0; t < kTables; ++t)
+    for (std::uint16_t k : keys[t]) {
+      const auto& b = buckets_[t][k];
+      const std::int64_t w = weight(b.size());
+      if (w == 0) continue;
+      for (std::uint32_t s : b) votes[s] += w;
+    }
+  return top(votes, max, minVotes);
+}
+
+std::vector<PageIndex::Candidate> PageIndex::scanCandidates(const PageFeatures& query,
+                                                            std::size_t max,
+                                                            double minVotes) const {
+  std::vector<std::int64_t> votes(records_.size(), 0);
+  if (records_.empty()) return {};
+  // Bucket sizes as the index has them (the weights), then every stored page's keys compared.
+  const auto queryKeys = PageIndex::queryKeys(query);
+  for (std::size_t s = 0; s < pages_.size(); ++s) {
+    if (records_[s] < 0) continue;
+    for (int t = 0; t < kTables; ++t) {
+      std::vector<std::uint16_t> keys;
+      for (const auto& d : pages_[s].descriptors) keys.push_back(key(d, t));
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      for (std::uint16_t k : queryKeys[t])
+        if (std::binary_search(keys.begin(), keys.end(), k))
+          votes[s] += weight(buckets_[t][k].size());
+    }
+  }
+  return top(votes, max, minVotes);
+}
+
+std::size_t PageIndex::memoryBytes() const {
+  std::size_t bytes = 0;
+  for (const auto& t : buckets_)
+    for (const auto& b : t) bytes += b.capacity() * sizeof(std::uint32_t) + sizeof(b);
+  for (const auto& p : pages_)
+    bytes += p.points.capacity() * sizeof(cv::Point2f) +
+             p.descriptors.capacity() * sizeof(Hash256) + sizeof(p);
+  return bytes + records_.capacity() * sizeof(std::int64_t) + slotOf_.size() * 32;
+}
+
+}  // namespace rx::dedup

@@ -1,0 +1,125 @@
+#include "dedup/page_reuse.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+namespace rx::dedup {
+
+namespace {
+
+constexpr std::size_t kPageCandidates = 12;  // from the page index
+constexpr std::size_t kInkComparisons = 2;   // registered pages whose ink is compared
+
+}  // namespace
+
+Comparison withPage(Comparison c, const PageEvidence& e) {
+  auto& p = c.signals.page;
+  p.compared = e.registered;
+  p.features = e.inliers;
+  p.inkFound = e.confirmed;
+  p.inkDifferent = e.conflicts;
+  p.inkUnseen = e.unseen;
+  // A number and a date read on both and both different are another prescription whatever the
+  // picture says (a blurred photo of a monthly repeat can look like the earlier page).
+  const bool fieldsDiffer =
+      c.signals.number == Agreement::kDiffer && c.signals.date == Agreement::kDiffer;
+  p.samePaper = e.samePaper() && !fieldsDiffer;
+  p.otherWriting = !p.samePaper && e.otherWriting();
+  const int checked = e.confirmed + e.conflicts;
+  if (p.samePaper) {
+    const double pageScore = checked > 0 ? static_cast<double>(e.confirmed) / checked : 0;
+    c.score = std::max(c.score, pageScore);
+    if (c.verdict == Verdict::kNew) {
+      c.verdict = Verdict::kSuspected;
+      c.rule = "the same written page: " + std::to_string(e.confirmed) +
+               " ink cells of the earlier page found in place, " + std::to_string(e.conflicts) +
+               " different";
+    }
+  } else if (p.otherWriting && c.verdict == Verdict::kSuspected &&
+             c.signals.number != Agreement::kSame) {
+    c.verdict = Verdict::kNew;
+    c.rule.clear();
+  }
+  return c;
+}
+
+std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
+                                      const Fingerprint& fp, const PageFeatures& features,
+                                      const cv::Mat& page, const EarlierPageLoader& earlierPage,
+                                      std::optional<std::int64_t> exclude, PageLookup* lookup) {
+  PageLookup local;
+  PageLookup& look = lookup ? *lookup : local;
+  look = {};
+  // Every earlier record the fields compared as alike, and the page index's candidates.
+  std::vector<ReuseMatch> byFields = fields.find(fp, exclude);
+  if (features.empty()) return byFields;
+  std::vector<std::int64_t> records;
+  for (const auto& m : byFields) records.push_back(m.record);
+  const auto found = pages.candidates(features, kPageCandidates);
+  look.candidates = found.size();
+  for (const auto& c : found)
+    if (c.votes * 4 >= found.front().votes && !(exclude && c.record == *exclude) &&
+        std::find(records.begin(), records.end(), c.record) == records.end())
+      records.push_back(c.record);
+
+  std::vector<std::pair<std::int64_t, PageEvidence>> registered;
+  for (std::int64_t r : records) {
+    const PageFeatures* earlier = pages.features(r);
+    if (!earlier || earlier->empty()) continue;
+    if (auto e = registerPages(features, *earlier)) registered.emplace_back(r, std::move(*e));
+  }
+  look.registered = registered.size();
+  std::stable_sort(registered.begin(), registered.end(), [](const auto& a, const auto& b) {
+    return a.second.inliers > b.second.inliers;
+  });
+  const int bestInliers = registered.empty() ? 0 : registered.front().second.inliers;
+  // Field matches are always compared (a veto needs the picture); then the best registered.
+  std::stable_partition(registered.begin(), registered.end(), [&](const auto& x) {
+    return std::any_of(byFields.begin(), byFields.end(),
+                       [&](const ReuseMatch& m) { return m.record == x.first; });
+  });
+  std::map<std::int64_t, PageEvidence> evidence;
+  for (auto& [r, e] : registered) {
+    const bool fieldMatch = std::any_of(byFields.begin(), byFields.end(),
+                                        [&](const ReuseMatch& m) { return m.record == r; });
+    // Beyond the field matches, only the best registered pages are worth their ink.
+    if (!fieldMatch && (look.inkCompared >= kInkComparisons || e.inliers * 2 < bestInliers))
+      continue;
+    const cv::Mat earlier = earlierPage ? earlierPage(r) : cv::Mat();
+    if (earlier.empty()) continue;
+    compareInk(page, earlier, e);
+    ++look.inkCompared;
+    evidence.emplace(r, e);
+  }
+
+  std::vector<ReuseMatch> out;
+  for (auto& m : byFields) {
+    auto it = evidence.find(m.record);
+    if (it != evidence.end()) m.comparison = withPage(std::move(m.comparison), it->second);
+    if (m.comparison.verdict != Verdict::kNew) out.push_back(std::move(m));
+  }
+  for (const auto& [r, e] : evidence) {
+    if (std::any_of(out.begin(), out.end(), [&](const ReuseMatch& m) { return m.record == r; }) ||
+        std::any_of(byFields.begin(), byFields.end(),
+                    [&](const ReuseMatch& m) { return m.record == r; }))
+      continue;
+    const Fingerprint* earlierFp = fields.fingerprint(r);
+    Comparison c = earlierFp ? compare(fp, *earlierFp, fields.thresholds()) : Comparison{};
+    c = withPage(std::move(c), e);
+    if (c.verdict != Verdict::kNew) out.push_back({r, std::move(c)});
+  }
+  std::sort(out.begin(), out.end(), [](const ReuseMatch& a, const ReuseMatch& b) {
+    if (a.comparison.verdict != b.comparison.verdict)
+      return a.comparison.verdict > b.comparison.verdict;
+    if (a.comparison.score != b.comparison.score) return a.comparison.score > b.comparison.score;
+    return a.record < b.record;
+  });
+  for (auto& [r, e] : evidence) look.evidence.emplace_back(r, std::move(e));
+  std::stable_sort(look.evidence.begin(), look.evidence.end(), [](const auto& a, const auto& b) {
+    return a.second.confirmed > b.second.confirmed;
+  });
+  return out;
+}
+
+}  // namespace rx::dedup
