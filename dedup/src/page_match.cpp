@@ -280,8 +280,10 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   cv::Mat earlierInk, ink;
   cv::adaptiveThreshold(earlier, earlierInk, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
                         window, 25);
+  // The query's ink with a lower contrast: a softer photo's hairlines still count as ink there
+  // (extra ink on the query never makes a cell different).
   cv::adaptiveThreshold(warped, ink, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, window,
-                        25);
+                        12);
   const int cellSize = std::max(12, static_cast<int>(std::lround(kCell * f)));
   const int blockSize = cellSize * (kBlock / kCell);
   const int maxShift = std::max(3, static_cast<int>(std::lround(kMaxShift * f)));

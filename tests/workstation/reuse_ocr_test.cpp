@@ -95,16 +95,16 @@ TEST(ReuseOcr, ARePhotoWithNothingReadIsCaughtByItsPageAndOtherPapersAreNot) {
   // Each photo's page as the reader straightens it, with nothing read from it.
   auto present = [&](const std::vector<std::uint8_t>& jpeg) -> std::int64_t {
     auto read = reader->read(jpeg, "photo.jpg");
-    EXPECT_TRUE(read.ok()) << read.status().message();
-    if (!read.ok()) return 0;
+    EXPECT_TRUE(static_cast<bool>(read)) << read.status().message();
+    if (!read) return 0;
     auto id = review.presentPaper(ocr::ExtractedFields{}, "photo.jpg", read->page.gray, {});
-    EXPECT_TRUE(id.ok()) << id.status().message();
-    return id.ok() ? *id : 0;
+    EXPECT_TRUE(static_cast<bool>(id)) << id.status().message();
+    return id ? *id : 0;
   };
   auto findingOf = [&](std::int64_t id) {
     auto f = review.reuse().finding(id);
-    EXPECT_TRUE(f.ok() && f->has_value());
-    return f.ok() && f->has_value() ? **f : ReuseFinding{};
+    EXPECT_TRUE(f && f->has_value());
+    return f && f->has_value() ? **f : ReuseFinding{};
   };
 
   const std::int64_t first = present(gen.photograph(gen.render(rx), plain));
