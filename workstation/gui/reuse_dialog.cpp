@@ -31,6 +31,27 @@ int pageWidth() { return pageWidthOnScreen(320, 200, 420); }
 
 wxBitmap pageBitmap(const cv::Mat& gray, int width) { return pageWithBoxes(gray, {}, width); }
 
+// The page with the matched points drawn (`points`: page pixels), each in its own colour so the
+// pharmacist can follow one point from one page to the other.
+wxBitmap pageWithPoints(const cv::Mat& gray, const std::vector<cv::Point2f>& points, int width) {
+  if (gray.empty() || points.empty()) return pageBitmap(gray, width);
+  cv::Mat scaled, rgb;
+  const double f = static_cast<double>(width) / gray.cols;
+  cv::resize(gray, scaled, cv::Size(), f, f, cv::INTER_AREA);
+  cv::cvtColor(scaled, rgb, cv::COLOR_GRAY2RGB);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const double hue = 360.0 * static_cast<double>(i) / static_cast<double>(points.size());
+    cv::Mat hsv(1, 1, CV_8UC3, cv::Scalar(hue / 2, 230, 220)), colour;
+    cv::cvtColor(hsv, colour, cv::COLOR_HSV2RGB);
+    const cv::Vec3b c = colour.at<cv::Vec3b>(0, 0);
+    cv::circle(rgb, cv::Point(cvRound(points[i].x * f), cvRound(points[i].y * f)), 4,
+               cv::Scalar(c[0], c[1], c[2]), 2, cv::LINE_AA);
+  }
+  wxImage img(rgb.cols, rgb.rows);
+  std::memcpy(img.GetData(), rgb.data, static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
+  return wxBitmap(img);
+}
+
 wxString verdictLabel(dedup::Verdict v, bool overruled) {
   if (overruled) return _("Reuse suspected — overruled");
   switch (v) {
@@ -112,7 +133,8 @@ void ReuseDialog::reload() {
   if (finding && *finding) finding_ = **finding;
   if (!finding) details_->SetLabel(explain(finding.status()));
   auto page = reuse_.page(record_);
-  thisPage_->SetBitmap(pageBitmap(page ? *page : cv::Mat(), pageWidth()));
+  thisGray_ = page ? *page : cv::Mat();
+  thisPage_->SetBitmap(pageBitmap(thisGray_, pageWidth()));
   if (!page || page->empty()) thisPage_->SetToolTip(_("No page image (electronic prescription)"));
   verdict_->SetLabel(finding_ ? verdictLabel(finding_->verdict, finding_->overruled())
                               : _("Not presented before"));
@@ -138,6 +160,7 @@ void ReuseDialog::showMatch(int index) {
   if (!finding_ || index < 0 || index >= static_cast<int>(finding_->matches.size())) {
     otherTitle_->SetLabel(_("No earlier presentation matched"));
     otherPage_->SetBitmap(pageBitmap({}, pageWidth()));
+    thisPage_->SetBitmap(pageBitmap(thisGray_, pageWidth()));
     details_->SetLabel(finding_ && finding_->overruled()
                            ? wxString::Format(_("Overruled by %s: %s"),
                                               toWx(*finding_->overruledBy),
@@ -150,7 +173,14 @@ void ReuseDialog::showMatch(int index) {
                                          static_cast<long long>(m.record), toWx(m.state),
                                          beijingTime(m.arrivedAt), toWx(m.arrivedBy)));
   auto page = reuse_.page(m.record);
-  otherPage_->SetBitmap(pageBitmap(page ? *page : cv::Mat(), pageWidth()));
+  // The matched points drawn on both pages, one colour per pair.
+  std::vector<cv::Point2f> earlierPoints, thisPoints;
+  for (const auto& p : m.pagePoints) {
+    earlierPoints.emplace_back(p[0], p[1]);
+    thisPoints.emplace_back(p[2], p[3]);
+  }
+  otherPage_->SetBitmap(pageWithPoints(page ? *page : cv::Mat(), earlierPoints, pageWidth()));
+  thisPage_->SetBitmap(pageWithPoints(thisGray_, thisPoints, pageWidth()));
   const auto& s = m.signals;
   wxString text = wxString::Format(_("Why: %s"), toWx(m.rule)) + "\n";
   text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),
@@ -161,6 +191,16 @@ void ReuseDialog::showMatch(int index) {
   if (s.contains("drugs") && s["drugs"].is_number())
     text += wxString::Format(_(" · drugs %.0f%% alike"), 100 * s["drugs"].get<double>());
   text += "\n";
+  if (s.contains("page") && s["page"].is_object()) {
+    const auto& p = s["page"];
+    text += wxString::Format(
+        _("Page image: %d points match; %d written places of the earlier page found on this one, "
+          "%d with different writing"),
+        p.value("features", 0), p.value("ink_found", 0), p.value("ink_different", 0));
+    if (p.value("same_paper", false)) text += _(" — the same written page");
+    if (p.value("other_writing", false)) text += _(" — the same form with other writing");
+    text += "\n";
+  }
   if (m.used) text += _("The earlier prescription was handed out.") + "\n";
   if (finding_->overruled())
     text += wxString::Format(_("Overruled by %s: %s"), toWx(*finding_->overruledBy),

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <optional>
 
+#include <opencv2/core.hpp>
+
 #include "workstation/reuse.h"
 
 class wxChoice;
@@ -37,6 +39,7 @@ class ReuseDialog : public wxDialog {
   ws::Session& session_;
   std::int64_t record_;
   std::optional<ws::ReuseFinding> finding_;
+  cv::Mat thisGray_;  // this presentation's page, to draw the matched points on
   wxStaticText* verdict_;
   wxChoice* matches_;
   wxStaticBitmap* thisPage_;
