@@ -265,11 +265,18 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   if (f < 1) cv::resize(earlier, earlier, cv::Size(), f, f, cv::INTER_AREA);
   const cv::Matx33d toFrame(f, 0, 0, 0, f, 0, 0, 0, 1);
   const cv::Mat frameToQuery(H * toFrame.inv());
-  cv::Mat query = queryPage, warped, seen;
+  // The big buffers are kept per thread: fresh page-sized allocations each comparison cost more
+  // in page faults than the comparison itself.
+  thread_local struct {
+    cv::Mat warped, seen, frame, earlierInk, ink, wide, widePad, inkPad, both;
+  } scratch;
+  cv::Mat query = queryPage;
+  cv::Mat &warped = scratch.warped, &seen = scratch.seen, &frame = scratch.frame;
   if (query.channels() != 1) cv::cvtColor(queryPage, query, cv::COLOR_BGR2GRAY);
   cv::warpPerspective(query, warped, frameToQuery, earlier.size(),
                       cv::INTER_AREA | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-  cv::Mat frame(query.size(), CV_8U, cv::Scalar(255));
+  frame.create(query.size(), CV_8U);
+  frame.setTo(255);
   cv::warpPerspective(frame, seen, frameToQuery, earlier.size(),
                       cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
   const int window = std::max(11, static_cast<int>(31 * f) | 1);
@@ -277,7 +284,7 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
     cv::GaussianBlur(earlier, earlier, cv::Size(0, 0), kBlur * f);
     cv::GaussianBlur(warped, warped, cv::Size(0, 0), kBlur * f);
   }
-  cv::Mat earlierInk, ink;
+  cv::Mat &earlierInk = scratch.earlierInk, &ink = scratch.ink;
   cv::adaptiveThreshold(earlier, earlierInk, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
                         window, 25);
   // The query's ink with a lower contrast: a softer photo's hairlines still count as ink there
@@ -288,16 +295,16 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   const int blockSize = cellSize * (kBlock / kCell);
   const int maxShift = std::max(3, static_cast<int>(std::lround(kMaxShift * f)));
   const int minInk = std::max(6, static_cast<int>(kMinCellInk * f * f));
-  cv::Mat wide;
+  cv::Mat& wide = scratch.wide;
   cv::dilate(ink, wide, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
   // Pad so every block may shift by maxShift.
-  cv::Mat widePad, inkPad;
+  cv::Mat &widePad = scratch.widePad, &inkPad = scratch.inkPad;
   cv::copyMakeBorder(wide, widePad, maxShift, maxShift, maxShift, maxShift, cv::BORDER_CONSTANT,
                      cv::Scalar(0));
   cv::copyMakeBorder(ink, inkPad, maxShift, maxShift, maxShift, maxShift, cv::BORDER_CONSTANT,
                      cv::Scalar(0));
   const int W = earlierInk.cols, Hh = earlierInk.rows;
-  cv::Mat both;
+  cv::Mat& both = scratch.both;
   std::vector<std::pair<int, int>> conflictAt;  // (row, column) of each conflicting cell
   for (int by = 0; by < Hh; by += blockSize)
     for (int bx = 0; bx < W; bx += blockSize) {

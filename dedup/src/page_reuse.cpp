@@ -9,7 +9,7 @@ namespace rx::dedup {
 namespace {
 
 constexpr std::size_t kPageCandidates = 12;  // from the page index
-constexpr std::size_t kInkComparisons = 2;   // registered pages whose ink is compared
+constexpr std::size_t kInkComparisons = 6;   // registered pages whose ink is compared
 
 }  // namespace
 
@@ -70,26 +70,56 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     if (auto e = registerPages(features, *earlier)) registered.emplace_back(r, std::move(*e));
   }
   look.registered = registered.size();
-  std::stable_sort(registered.begin(), registered.end(), [](const auto& a, const auto& b) {
-    return a.second.inliers > b.second.inliers;
+  // Strongest first by what the query shares with few of the registered pages: a query feature
+  // that agrees with most of them is the printed form; one that agrees with one page (or with the
+  // two or three earlier photos of one paper) is writing.
+  std::map<std::pair<float, float>, int> sharedBy;
+  for (const auto& [r, e] : registered)
+    for (const auto& [from, to] : e.pairs) ++sharedBy[{to.x, to.y}];
+  const int few = std::max(2, static_cast<int>(registered.size()) / 3);
+  std::map<std::int64_t, int> own;
+  for (const auto& [r, e] : registered)
+    for (const auto& [from, to] : e.pairs) own[r] += sharedBy[{to.x, to.y}] <= few ? 1 : 0;
+  // Neither order alone puts the paper first every time (docs/reuse.md): the pages are taken
+  // from the two in turn, by features of their own and by the index's votes.
+  auto votesOf = [&](std::int64_t r) {
+    for (const auto& c : found)
+      if (c.record == r) return c.votes;
+    return 0.0;
+  };
+  auto byOwn = registered, byVotes = registered;
+  std::stable_sort(byOwn.begin(), byOwn.end(),
+                   [&](const auto& a, const auto& b) { return own[a.first] > own[b.first]; });
+  std::stable_sort(byVotes.begin(), byVotes.end(), [&](const auto& a, const auto& b) {
+    return votesOf(a.first) > votesOf(b.first);
   });
-  const int bestInliers = registered.empty() ? 0 : registered.front().second.inliers;
+  registered.clear();
+  for (std::size_t k = 0; k < byOwn.size(); ++k)
+    for (const auto* x : {&byOwn[k], &byVotes[k]})
+      if (std::none_of(registered.begin(), registered.end(),
+                       [&](const auto& y) { return y.first == x->first; }))
+        registered.push_back(*x);
+  int bestInliers = 0;
+  for (const auto& x : registered) bestInliers = std::max(bestInliers, x.second.inliers);
   // Field matches are always compared (a veto needs the picture); then the best registered.
   std::stable_partition(registered.begin(), registered.end(), [&](const auto& x) {
     return std::any_of(byFields.begin(), byFields.end(),
                        [&](const ReuseMatch& m) { return m.record == x.first; });
   });
   std::map<std::int64_t, PageEvidence> evidence;
+  std::size_t byPicture = 0;  // ink comparisons of pages the fields did not match
   for (auto& [r, e] : registered) {
     const bool fieldMatch = std::any_of(byFields.begin(), byFields.end(),
                                         [&](const ReuseMatch& m) { return m.record == r; });
-    // Beyond the field matches, only the best registered pages are worth their ink.
-    if (!fieldMatch && (look.inkCompared >= kInkComparisons || e.inliers * 2 < bestInliers))
-      continue;
+    // Beyond the field matches, only the best registered pages are worth their ink; the field
+    // matches do not use up their share (a same-day, same-hospital record would crowd out the
+    // paper the picture found).
+    if (!fieldMatch && (byPicture >= kInkComparisons || e.inliers * 2 < bestInliers)) continue;
     const cv::Mat earlier = earlierPage ? earlierPage(r) : cv::Mat();
     if (earlier.empty()) continue;
     compareInk(page, earlier, e);
     ++look.inkCompared;
+    byPicture += fieldMatch ? 0 : 1;
     evidence.emplace(r, e);
   }
 

@@ -15,14 +15,20 @@
 namespace rx::ws {
 namespace {
 
+// A new store at `path` with one pharmacist, wang, logged in.
+Result<std::unique_ptr<Session>> pharmacistOnNewStore(const std::string& path) {
+  auto admin = Session::initStore(path, test::adminUser(), "pw", test::fastStoreOptions());
+  if (!admin) return admin.status();
+  if (auto added = (*admin)->addUser(test::pharmacistUser("wang"), "w"); !added)
+    return added.status();
+  admin->reset();
+  return Session::login(path, "wang", "w", test::fastStoreOptions());
+}
+
 TEST(ReuseOcr, RePhotosAreCaughtRepeatsAndSameFormAreNot) {
   test::TempDir dir;
   const std::string path = dir.file("r.rxdb");
-  auto admin = Session::initStore(path, test::adminUser(), "pw", test::fastStoreOptions());
-  RX_ASSERT_OK(admin);
-  RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
-  admin->reset();
-  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  auto wang = pharmacistOnNewStore(path);
   RX_ASSERT_OK(wang);
 
   test::CorpusSpec spec;
@@ -75,11 +81,7 @@ TEST(ReuseOcr, RePhotosAreCaughtRepeatsAndSameFormAreNot) {
 TEST(ReuseOcr, ARePhotoWithNothingReadIsCaughtByItsPageAndOtherPapersAreNot) {
   test::TempDir dir;
   const std::string path = dir.file("r.rxdb");
-  auto admin = Session::initStore(path, test::adminUser(), "pw", test::fastStoreOptions());
-  RX_ASSERT_OK(admin);
-  RX_ASSERT_OK((*admin)->addUser(test::pharmacistUser("wang"), "w"));
-  admin->reset();
-  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  auto wang = pharmacistOnNewStore(path);
   RX_ASSERT_OK(wang);
   auto lexicon = ocr::DrugLexicon::load(RXDESK_CATALOGUE);
   RX_ASSERT_OK(lexicon);
