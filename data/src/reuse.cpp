@@ -60,6 +60,14 @@ Result<std::vector<std::int64_t>> ReuseRepository::withoutFingerprint() {
   return st.collect([](const Statement& s) -> std::int64_t { return s.columnInt(0); });
 }
 
+Result<std::vector<std::int64_t>> ReuseRepository::pagesWithoutFeatures() {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("SELECT prescription_id FROM prescription_pages WHERE "
+                                    "prescription_id NOT IN (SELECT prescription_id FROM "
+                                    "page_features) ORDER BY prescription_id"));
+  return st.collect([](const Statement& s) -> std::int64_t { return s.columnInt(0); });
+}
+
 Status ReuseRepository::markUsed(std::int64_t id, const std::string& at) {
   RX_ASSIGN_OR_RETURN(
       Statement st,
@@ -85,10 +93,12 @@ Result<std::optional<Bytes>> ReuseRepository::page(std::int64_t id) {
 }
 
 Status ReuseRepository::putPageFeatures(std::int64_t id, const Bytes& data) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("INSERT OR REPLACE INTO "
-                                                  "page_features(prescription_id, data) "
-                                                  "VALUES (?, ?)"));
-  return st.bind(1, id).bind(2, data).run();
+  // Only beside a kept page: a record purged meanwhile by another process gets none.
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("INSERT OR REPLACE INTO page_features(prescription_id, data) "
+                                    "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM prescription_pages "
+                                    "WHERE prescription_id = ?)"));
+  return st.bind(1, id).bind(2, data).bind(3, id).run();
 }
 
 Status ReuseRepository::forEachPageFeatures(

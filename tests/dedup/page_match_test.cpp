@@ -12,36 +12,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include "dedup/page_reuse.h"
+#include "reuse_corpus.h"
 #include "rxgen.h"
 #include "status_matchers.h"
 
 namespace rx::dedup {
 namespace {
-
-// A straightened page as the pipeline gives it: grey, 1240 px wide, off by a few pixels of
-// perspective, blurred and noisy, stored as JPEG.
-cv::Mat straightened(const cv::Mat& page, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> j(-8, 8);
-  const float w = static_cast<float>(page.cols), h = static_cast<float>(page.rows);
-  const std::vector<cv::Point2f> from = {{0, 0}, {w, 0}, {w, h}, {0, h}};
-  const std::vector<cv::Point2f> to = {
-      {j(rng), j(rng)}, {w + j(rng), j(rng)}, {w + j(rng), h + j(rng)}, {j(rng), h + j(rng)}};
-  cv::Mat grey, warped;
-  cv::cvtColor(page, grey, cv::COLOR_BGR2GRAY);
-  cv::warpPerspective(grey, warped, cv::getPerspectiveTransform(from, to), grey.size(),
-                      cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  cv::GaussianBlur(warped, warped, cv::Size(0, 0), 0.6 + 0.5 * (seed % 3));
-  cv::Mat noise(warped.size(), CV_16S);
-  cv::RNG(seed).fill(noise, cv::RNG::NORMAL, 0, 4);
-  cv::Mat w16;
-  warped.convertTo(w16, CV_16S);
-  w16 += noise;
-  w16.convertTo(warped, CV_8U);
-  std::vector<std::uint8_t> jpeg;
-  cv::imencode(".jpg", warped, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
-  return cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE);
-}
 
 class PageMatch : public ::testing::Test {
  protected:
@@ -65,7 +41,8 @@ TEST_F(PageMatch, TheSamePaperTakenAgainIsTheSameWrittenPage) {
   for (int layout : {0, 1, 3}) {
     const test::GenRx rx = gen_.content(layout);
     const cv::Mat page = gen_.render(rx);
-    const PageEvidence e = compared(straightened(page, 2), straightened(page, 1));
+    const PageEvidence e =
+        compared(test::straightenedPage(page, 2), test::straightenedPage(page, 1));
     EXPECT_TRUE(e.samePaper()) << "layout " << layout << ": " << describe(e);
     EXPECT_FALSE(e.otherWriting()) << describe(e);
   }
@@ -76,20 +53,22 @@ TEST_F(PageMatch, AStampAndInitialsAddedLaterOrACrumpleDoNotStopAMatch) {
   const cv::Mat page = gen_.render(rx);
   cv::Mat marked = page.clone();
   gen_.addPharmacyMarks(marked);
-  const PageEvidence e = compared(straightened(marked, 5), straightened(page, 6));
+  const PageEvidence e =
+      compared(test::straightenedPage(marked, 5), test::straightenedPage(page, 6));
   EXPECT_TRUE(e.samePaper()) << "stamped: " << describe(e);
   // A thumb over a corner hides ink; it does not make it different.
   cv::Mat thumbed = page.clone();
   cv::ellipse(thumbed, {0, thumbed.rows}, {180, 260}, 30, 0, 360, cv::Scalar(140, 160, 215),
               cv::FILLED);
-  const PageEvidence t = compared(straightened(thumbed, 7), straightened(page, 8));
+  const PageEvidence t =
+      compared(test::straightenedPage(thumbed, 7), test::straightenedPage(page, 8));
   EXPECT_TRUE(t.samePaper()) << "thumb: " << describe(t);
 }
 
 TEST_F(PageMatch, OtherPrescriptionsOnTheSameFormAreNotTheSamePage) {
   for (int layout : {0, 2, 4}) {
     const test::GenRx rx = gen_.content(layout);
-    const cv::Mat first = straightened(gen_.render(rx), 11);
+    const cv::Mat first = test::straightenedPage(gen_.render(rx), 11);
     struct Case {
       const char* what;
       test::GenRx other;
@@ -98,20 +77,21 @@ TEST_F(PageMatch, OtherPrescriptionsOnTheSameFormAreNotTheSamePage) {
                                      {"same-visit pair", gen_.sameVisit(rx)},
                                      {"same form", gen_.sameForm(rx)}};
     for (const auto& c : cases) {
-      const PageEvidence e = compared(straightened(gen_.render(c.other), 12), first);
+      const PageEvidence e = compared(test::straightenedPage(gen_.render(c.other), 12), first);
       EXPECT_FALSE(e.samePaper()) << c.what << ", layout " << layout << ": " << describe(e);
       // The printed form registers them: the difference is in the writing. A monthly repeat
       // differs only in its number and date; the others in many places.
       EXPECT_TRUE(e.registered) << c.what << ", layout " << layout;
       EXPECT_GE(e.conflicts, 5) << c.what << ", layout " << layout << ": " << describe(e);
-      if (std::string(c.what) != "monthly repeat")
+      if (std::string(c.what) != "monthly repeat") {
         EXPECT_TRUE(e.otherWriting()) << c.what << ", layout " << layout << ": " << describe(e);
+      }
     }
   }
 }
 
 TEST_F(PageMatch, FeaturesSurviveTheirStoredForm) {
-  const PageFeatures f = pageFeatures(straightened(gen_.render(gen_.content(1)), 3));
+  const PageFeatures f = pageFeatures(test::straightenedPage(gen_.render(gen_.content(1)), 3));
   ASSERT_GT(f.points.size(), 300u);
   auto back = PageFeatures::parse(f.serialize());
   RX_ASSERT_OK(back);
@@ -130,10 +110,10 @@ TEST_F(PageMatch, TheIndexFindsTheSameCandidatesAsAScanWithTheRightPageAmongThem
   for (int i = 0; i < 24; ++i) {
     // Four forms: most stored pages share a form with the query.
     pages.push_back(gen_.render(gen_.content(i % 4)));
-    index.add(100 + i, pageFeatures(straightened(pages.back(), 20 + i)));
+    index.add(100 + i, pageFeatures(test::straightenedPage(pages.back(), 20 + i)));
   }
   for (int i : {0, 5, 13, 22}) {
-    const PageFeatures query = pageFeatures(straightened(pages[i], 90 + i));
+    const PageFeatures query = pageFeatures(test::straightenedPage(pages[i], 90 + i));
     const auto found = index.candidates(query, 8);
     EXPECT_EQ(found, index.scanCandidates(query, 8)) << "query " << i;
     EXPECT_TRUE(std::any_of(found.begin(), found.end(),
@@ -141,8 +121,8 @@ TEST_F(PageMatch, TheIndexFindsTheSameCandidatesAsAScanWithTheRightPageAmongThem
         << "query " << i;
   }
   // A page added again replaces the earlier one.
-  index.add(100, pageFeatures(straightened(pages[1], 300)));
-  const auto again = index.candidates(pageFeatures(straightened(pages[1], 301)), 24);
+  index.add(100, pageFeatures(test::straightenedPage(pages[1], 300)));
+  const auto again = index.candidates(pageFeatures(test::straightenedPage(pages[1], 301)), 24);
   EXPECT_TRUE(std::any_of(again.begin(), again.end(),
                           [](const PageIndex::Candidate& c) { return c.record == 100; }));
   EXPECT_EQ(index.size(), 24u);

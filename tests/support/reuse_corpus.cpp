@@ -1,7 +1,11 @@
 #include "reuse_corpus.h"
 
 #include <atomic>
+#include <random>
 #include <thread>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 namespace rx::test {
 
@@ -79,6 +83,29 @@ std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::stri
   for (int t = 0; t < std::max(1, spec.threads); ++t) threads.emplace_back(work);
   for (auto& t : threads) t.join();
   return out;
+}
+
+cv::Mat straightenedPage(const cv::Mat& page, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> j(-8, 8);
+  const float w = static_cast<float>(page.cols), h = static_cast<float>(page.rows);
+  const std::vector<cv::Point2f> from = {{0, 0}, {w, 0}, {w, h}, {0, h}};
+  const std::vector<cv::Point2f> to = {
+      {j(rng), j(rng)}, {w + j(rng), j(rng)}, {w + j(rng), h + j(rng)}, {j(rng), h + j(rng)}};
+  cv::Mat grey, warped;
+  cv::cvtColor(page, grey, cv::COLOR_BGR2GRAY);
+  cv::warpPerspective(grey, warped, cv::getPerspectiveTransform(from, to), grey.size(),
+                      cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::GaussianBlur(warped, warped, cv::Size(0, 0), 0.6 + 0.5 * (seed % 3));
+  cv::Mat noise(warped.size(), CV_16S);
+  cv::RNG(seed).fill(noise, cv::RNG::NORMAL, 0, 4);
+  cv::Mat w16;
+  warped.convertTo(w16, CV_16S);
+  w16 += noise;
+  w16.convertTo(warped, CV_8U);
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", warped, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
+  return cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE);
 }
 
 }  // namespace rx::test

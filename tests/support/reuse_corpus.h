@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/core.hpp>
+
 #include "rxgen.h"
 
 namespace rx::test {
@@ -36,5 +38,9 @@ struct CorpusSpec {
 // prescription (and, when hard, a same-visit one) for every other prescription, then the
 // re-photos.
 std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::string& catalogue);
+
+// A rendered page (BGR) as the OCR pipeline leaves it straightened: grey, off by a few pixels of
+// perspective, blurred and noisy, through JPEG; `seed` draws all of it.
+cv::Mat straightenedPage(const cv::Mat& page, std::uint64_t seed);
 
 }  // namespace rx::test

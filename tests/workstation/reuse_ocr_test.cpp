@@ -4,6 +4,8 @@
 // benchmark's (rxdesk-bench-reuse: seed 9091, layouts 2-5).
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <opencv2/core.hpp>
 
 #include "ocr/reader.h"
@@ -131,6 +133,97 @@ TEST(ReuseOcr, ARePhotoWithNothingReadIsCaughtByItsPageAndOtherPapersAreNot) {
   EXPECT_NE(again.matches[0].rule.find("same written page"), std::string::npos);
   // The matched points are kept to be drawn beside the pages.
   EXPECT_GE(again.matches[0].pagePoints.size(), 16u);
+}
+
+// A store from before page features were kept (migration 10) has pages without them: loading the
+// reuse index gives them theirs, with progress, so a re-photo of such a paper with nothing read is
+// still caught by its page.
+TEST(ReuseOcr, PagesKeptBeforePageFeaturesGetThemAtLoadAndAreMatched) {
+  test::TempDir dir;
+  const std::string path = dir.file("r.rxdb");
+  test::RxGenerator gen(4242, RXDESK_CATALOGUE);
+  const cv::Mat page = gen.render(gen.content(0));
+  std::int64_t first = 0;
+  {
+    auto wang = pharmacistOnNewStore(path);
+    RX_ASSERT_OK(wang);
+    ReviewService review(**wang);
+    auto id =
+        review.presentPaper(ocr::ExtractedFields{}, "a.jpg", test::straightenedPage(page, 1), {});
+    RX_ASSERT_OK(id);
+    first = *id;
+    // As an older version left the store: the page kept, no features.
+    RX_ASSERT_OK((*wang)->store().connection().exec("DELETE FROM page_features"));
+  }
+  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  ReviewService review(**wang);
+  std::vector<std::pair<std::size_t, std::size_t>> progress;
+  RX_ASSERT_OK(review.reuse().load(
+      {}, [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); }));
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0], std::make_pair(std::size_t{1}, std::size_t{1}));
+
+  auto again =
+      review.presentPaper(ocr::ExtractedFields{}, "b.jpg", test::straightenedPage(page, 2), {});
+  RX_ASSERT_OK(again);
+  auto f = review.reuse().finding(*again);
+  RX_ASSERT_OK(f);
+  ASSERT_TRUE(f->has_value());
+  EXPECT_EQ((*f)->verdict, dedup::Verdict::kSuspected) << (*f)->toJson().dump();
+  ASSERT_FALSE((*f)->matches.empty());
+  EXPECT_EQ((*f)->matches[0].record, first);
+  EXPECT_EQ((*f)->matches[0].signals["page"]["same_paper"], true);
+
+  // Done once: the next load has nothing left to do.
+  progress.clear();
+  RX_ASSERT_OK(review.reuse().load(
+      {}, [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); }));
+  EXPECT_TRUE(progress.empty());
+}
+
+// Two programs on one store (the window and a CLI intake) loading at the same time both give the
+// old pages their features: the same rows, written in short transactions, none lost or refused.
+TEST(ReuseOcr, TwoProgramsGivingOldPagesTheirFeaturesAtOnceAgree) {
+  test::TempDir dir;
+  const std::string path = dir.file("r.rxdb");
+  test::RxGenerator gen(31, RXDESK_CATALOGUE);
+  constexpr int kPages = 12;
+  {
+    auto wang = pharmacistOnNewStore(path);
+    RX_ASSERT_OK(wang);
+    ReviewService review(**wang);
+    for (int i = 0; i < kPages; ++i)
+      RX_ASSERT_OK(review.presentPaper(ocr::ExtractedFields{}, "p.jpg",
+                                       test::straightenedPage(gen.render(gen.content(i % 2)), i),
+                                       {}));
+    RX_ASSERT_OK((*wang)->store().connection().exec("DELETE FROM page_features"));
+  }
+  std::vector<Status> results(2);
+  std::vector<std::size_t> totals(2, 0);
+  std::vector<std::thread> programs;
+  for (int p = 0; p < 2; ++p)
+    programs.emplace_back([&, p] {
+      auto session = Session::login(path, "wang", "w", test::fastStoreOptions());
+      if (!session) {
+        results[p] = session.status();
+        return;
+      }
+      ReviewService review(**session);
+      results[p] =
+          review.reuse().load({}, [&](std::size_t, std::size_t total) { totals[p] = total; });
+    });
+  for (auto& t : programs) t.join();
+  for (const Status& s : results) RX_EXPECT_OK(s);
+  // Whichever came first did the work; the other found less or nothing left.
+  EXPECT_EQ(std::max(totals[0], totals[1]), static_cast<std::size_t>(kPages));
+
+  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  ReviewService review(**wang);
+  std::size_t left = 0;
+  RX_ASSERT_OK(review.reuse().load({}, [&](std::size_t, std::size_t total) { left = total; }));
+  EXPECT_EQ(left, 0u);
 }
 
 }  // namespace

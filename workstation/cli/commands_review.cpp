@@ -90,10 +90,16 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
   };
   // The index of earlier presentations, loaded once for the batch.
   const auto loadStart = std::chrono::steady_clock::now();
-  if (Status s = review.reuse().load([&](std::size_t done, std::size_t total) {
-        if (total >= 4096)
-          progress("loading fingerprints " + std::to_string(done) + " / " + std::to_string(total));
-      });
+  if (Status s = review.reuse().load(
+          [&](std::size_t done, std::size_t total) {
+            if (total >= 4096)
+              progress("loading fingerprints " + std::to_string(done) + " / " +
+                       std::to_string(total));
+          },
+          [&](std::size_t done, std::size_t total) {
+            progress("features of pages kept before this version " + std::to_string(done) + " / " +
+                     std::to_string(total));
+          });
       !s)
     return reportError(g, s);
   const long long loadMs = msSince(loadStart);

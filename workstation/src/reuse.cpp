@@ -71,7 +71,9 @@ dedup::PresentationContent contentOf(const EPrescription& rx) {
   return c;
 }
 
-Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& progress) {
+Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& progress,
+                          const std::function<void(std::size_t, std::size_t)>& pagesProgress) {
+  RX_RETURN_IF_ERROR(backfillPages(pagesProgress));
   data::ReuseRepository repo(session_.store().connection());
   RX_ASSIGN_OR_RETURN(crypto::SecretBytes key, repo.secret());
   RX_ASSIGN_OR_RETURN(std::int64_t total, repo.fingerprintCount());
@@ -118,6 +120,32 @@ Status ReuseService::backfill() {
   for (auto& [id, fp] : made) {
     index_.add(id, fp);
     lastId_ = std::max(lastId_, id);
+  }
+  return Status();
+}
+
+Status ReuseService::backfillPages(const std::function<void(std::size_t, std::size_t)>& progress) {
+  auto& conn = session_.store().connection();
+  data::ReuseRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(auto missing, repo.pagesWithoutFeatures());
+  if (!progress && missing.size() > kPagesBackfilledQuietly)
+    missing.resize(kPagesBackfilledQuietly);
+  // Computed outside the store's write lock, written in short transactions, so the counter and a
+  // backup go on meanwhile; another process doing the same at once writes the same rows.
+  constexpr std::size_t kBatch = 32;
+  for (std::size_t at = 0; at < missing.size(); at += kBatch) {
+    std::vector<std::pair<std::int64_t, std::vector<std::uint8_t>>> made;
+    for (std::size_t k = at; k < std::min(missing.size(), at + kBatch); ++k) {
+      auto stored = page(missing[k]);
+      // An unreadable page gets no features (rxdesk-cli check names it): marked done, not retried.
+      const cv::Mat gray = stored ? *stored : cv::Mat();
+      made.emplace_back(missing[k], dedup::pageFeatures(gray).serialize());
+    }
+    data::Transaction tx(conn);
+    RX_RETURN_IF_ERROR(tx.beginStatus());
+    for (const auto& [id, bytes] : made) RX_RETURN_IF_ERROR(repo.putPageFeatures(id, bytes));
+    RX_RETURN_IF_ERROR(tx.commit());
+    if (progress) progress(std::min(missing.size(), at + kBatch), missing.size());
   }
   return Status();
 }

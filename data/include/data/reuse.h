@@ -40,8 +40,11 @@ class ReuseRepository {
   Status putPage(std::int64_t prescriptionId, const Bytes& jpeg);
   Result<std::optional<Bytes>> page(std::int64_t prescriptionId);
 
-  // The page's features (dedup/page_match.h, opaque bytes), kept and purged with the page.
+  // The page's features (dedup/page_match.h, opaque bytes), kept and purged with the page;
+  // nothing is written when the record has no page kept.
   Status putPageFeatures(std::int64_t prescriptionId, const Bytes& data);
+  // Records whose page is kept without page features (stored before migration 10), in id order.
+  Result<std::vector<std::int64_t>> pagesWithoutFeatures();
   // Calls `row(id, data)` for every record's page features after `afterId`, in id order.
   Status forEachPageFeatures(const std::function<Status(std::int64_t, const Bytes&)>& row,
                              std::int64_t afterId = 0);

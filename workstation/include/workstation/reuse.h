@@ -52,10 +52,16 @@ dedup::PresentationContent contentOf(const EPrescription& rx);
 
 class ReuseService {
  public:
+  static constexpr std::size_t kPagesBackfilledQuietly = 64;
+
   explicit ReuseService(Session& session) : session_(session) {}
 
   // Loads every stored fingerprint into the index; `progress(done, total)` is called as it goes.
-  Status load(const std::function<void(std::size_t, std::size_t)>& progress = {});
+  // Pages kept before page features were (stores from before migration 10) get theirs first: all
+  // of them when `pagesProgress(done, total)` is given to show it, else at most
+  // kPagesBackfilledQuietly (a few seconds) a load, so a caller without progress never waits long.
+  Status load(const std::function<void(std::size_t, std::size_t)>& progress = {},
+              const std::function<void(std::size_t, std::size_t)>& pagesProgress = {});
   bool loaded() const { return fingerprinter_.has_value(); }
   std::size_t size() const { return index_.size(); }
 
@@ -93,6 +99,7 @@ class ReuseService {
   Result<ReuseFinding> compareAndStore(std::int64_t id, const dedup::Fingerprint& fp,
                                        const cv::Mat& page, bool pageStored);
   Status backfill();
+  Status backfillPages(const std::function<void(std::size_t, std::size_t)>& progress);
   Status addStored(std::size_t total,
                    const std::function<void(std::size_t, std::size_t)>& progress);
   Session& session_;
