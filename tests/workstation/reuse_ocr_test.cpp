@@ -182,6 +182,38 @@ TEST(ReuseOcr, PagesKeptBeforePageFeaturesGetThemAtLoadAndAreMatched) {
   EXPECT_TRUE(progress.empty());
 }
 
+// Page features are derived data: a damaged row is made again from the kept page when the index
+// loads, instead of stopping every intake, and the paper is still found by its page.
+TEST(ReuseOcr, DamagedPageFeaturesAreMadeAgainFromTheKeptPage) {
+  test::TempDir dir;
+  const std::string path = dir.file("r.rxdb");
+  test::RxGenerator gen(4242, RXDESK_CATALOGUE);
+  const cv::Mat page = gen.render(gen.content(0));
+  std::int64_t first = 0;
+  {
+    auto wang = pharmacistOnNewStore(path);
+    RX_ASSERT_OK(wang);
+    ReviewService review(**wang);
+    auto id =
+        review.presentPaper(ocr::ExtractedFields{}, "a.jpg", test::straightenedPage(page, 1), {});
+    RX_ASSERT_OK(id);
+    first = *id;
+    RX_ASSERT_OK((*wang)->store().connection().exec("UPDATE page_features SET data = x'50463100'"));
+  }
+  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  ReviewService review(**wang);
+  auto again =
+      review.presentPaper(ocr::ExtractedFields{}, "b.jpg", test::straightenedPage(page, 2), {});
+  RX_ASSERT_OK(again);
+  auto f = review.reuse().finding(*again);
+  RX_ASSERT_OK(f);
+  ASSERT_TRUE(f->has_value());
+  EXPECT_EQ((*f)->verdict, dedup::Verdict::kSuspected) << (*f)->toJson().dump();
+  ASSERT_FALSE((*f)->matches.empty());
+  EXPECT_EQ((*f)->matches[0].record, first);
+}
+
 // Two programs on one store (the window and a CLI intake) loading at the same time both give the
 // old pages their features: the same rows, written in short transactions, none lost or refused.
 TEST(ReuseOcr, TwoProgramsGivingOldPagesTheirFeaturesAtOnceAgree) {

@@ -1,5 +1,6 @@
 #include "workstation/reuse.h"
 
+#include <spdlog/spdlog.h>
 #include <opencv2/imgcodecs.hpp>
 
 #include "base/text.h"
@@ -154,19 +155,31 @@ Status ReuseService::addStored(std::size_t total,
                                const std::function<void(std::size_t, std::size_t)>& progress) {
   std::size_t done = 0;
   data::ReuseRepository repo(session_.store().connection());
+  std::vector<std::int64_t> damaged;
   RX_RETURN_IF_ERROR(repo.forEachPageFeatures(
       [&](std::int64_t id, const std::vector<std::uint8_t>& bytes) -> Status {
         for (const auto& p : pendingPages_)
           if (p.first == id) return Status();
         lastPageId_ = std::max(lastPageId_, id);
         auto features = dedup::PageFeatures::parse(bytes);
-        if (!features)
-          return Status(ErrorCode::kCorrupt, "page features of prescription " + std::to_string(id) +
-                                                 ": " + features.status().message());
+        if (!features) {
+          damaged.push_back(id);
+          return Status();
+        }
         pages_.add(id, std::move(*features));
         return Status();
       },
       lastPageId_));
+  // Page features are derived from the kept page: damaged ones are made again from it rather
+  // than stopping every intake.
+  for (std::int64_t id : damaged) {
+    spdlog::warn("page features of prescription {} were damaged; made again from its kept page",
+                 id);
+    auto stored = page(id);
+    dedup::PageFeatures features = dedup::pageFeatures(stored ? *stored : cv::Mat());
+    RX_RETURN_IF_ERROR(repo.putPageFeatures(id, features.serialize()));
+    pages_.add(id, std::move(features));
+  }
   return repo.forEachFingerprint(
       [&](std::int64_t id, const std::string& text, bool) -> Status {
         // This session's own presentations of the open transaction join at commit().
