@@ -135,35 +135,22 @@ TEST(ReuseOcr, ARePhotoWithNothingReadIsCaughtByItsPageAndOtherPapersAreNot) {
   EXPECT_GE(again.matches[0].pagePoints.size(), 16u);
 }
 
-// A store from before page features were kept (migration 10) has pages without them: loading the
-// reuse index gives them theirs, with progress, so a re-photo of such a paper with nothing read is
-// still caught by its page.
-TEST(ReuseOcr, PagesKeptBeforePageFeaturesGetThemAtLoadAndAreMatched) {
-  test::TempDir dir;
-  const std::string path = dir.file("r.rxdb");
-  test::RxGenerator gen(4242, RXDESK_CATALOGUE);
-  const cv::Mat page = gen.render(gen.content(0));
-  std::int64_t first = 0;
-  {
-    auto wang = pharmacistOnNewStore(path);
-    RX_ASSERT_OK(wang);
-    ReviewService review(**wang);
-    auto id =
-        review.presentPaper(ocr::ExtractedFields{}, "a.jpg", test::straightenedPage(page, 1), {});
-    RX_ASSERT_OK(id);
-    first = *id;
-    // As an older version left the store: the page kept, no features.
-    RX_ASSERT_OK((*wang)->store().connection().exec("DELETE FROM page_features"));
-  }
-  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+// A new store at `path` with one straightened take of `page` presented with nothing read (its id in
+// `first`), then `sql` run on it as an older or damaged store would have it.
+void presentEarlierPage(const std::string& path, const cv::Mat& page, const std::string& sql,
+                        std::int64_t& first) {
+  auto wang = pharmacistOnNewStore(path);
   RX_ASSERT_OK(wang);
   ReviewService review(**wang);
-  std::vector<std::pair<std::size_t, std::size_t>> progress;
-  RX_ASSERT_OK(review.reuse().load(
-      {}, [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); }));
-  ASSERT_EQ(progress.size(), 1u);
-  EXPECT_EQ(progress[0], std::make_pair(std::size_t{1}, std::size_t{1}));
+  auto id =
+      review.presentPaper(ocr::ExtractedFields{}, "a.jpg", test::straightenedPage(page, 1), {});
+  RX_ASSERT_OK(id);
+  first = *id;
+  RX_ASSERT_OK((*wang)->store().connection().exec(sql));
+}
 
+// Another take of `page` with nothing read is a suspected reuse of `first`, found by its page.
+void expectFoundByItsPage(ReviewService& review, const cv::Mat& page, std::int64_t first) {
   auto again =
       review.presentPaper(ocr::ExtractedFields{}, "b.jpg", test::straightenedPage(page, 2), {});
   RX_ASSERT_OK(again);
@@ -174,6 +161,29 @@ TEST(ReuseOcr, PagesKeptBeforePageFeaturesGetThemAtLoadAndAreMatched) {
   ASSERT_FALSE((*f)->matches.empty());
   EXPECT_EQ((*f)->matches[0].record, first);
   EXPECT_EQ((*f)->matches[0].signals["page"]["same_paper"], true);
+}
+
+// A store from before page features were kept (migration 10) has pages without them: loading the
+// reuse index gives them theirs, with progress, so a re-photo of such a paper with nothing read is
+// still caught by its page.
+TEST(ReuseOcr, PagesKeptBeforePageFeaturesGetThemAtLoadAndAreMatched) {
+  test::TempDir dir;
+  const std::string path = dir.file("r.rxdb");
+  test::RxGenerator gen(4242, RXDESK_CATALOGUE);
+  const cv::Mat page = gen.render(gen.content(0));
+  std::int64_t first = 0;
+  // As an older version left the store: the page kept, no features.
+  ASSERT_NO_FATAL_FAILURE(presentEarlierPage(path, page, "DELETE FROM page_features", first));
+  auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
+  RX_ASSERT_OK(wang);
+  ReviewService review(**wang);
+  std::vector<std::pair<std::size_t, std::size_t>> progress;
+  RX_ASSERT_OK(review.reuse().load(
+      {}, [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); }));
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0], std::make_pair(std::size_t{1}, std::size_t{1}));
+
+  ASSERT_NO_FATAL_FAILURE(expectFoundByItsPage(review, page, first));
 
   // Done once: the next load has nothing left to do.
   progress.clear();
@@ -190,28 +200,12 @@ TEST(ReuseOcr, DamagedPageFeaturesAreMadeAgainFromTheKeptPage) {
   test::RxGenerator gen(4242, RXDESK_CATALOGUE);
   const cv::Mat page = gen.render(gen.content(0));
   std::int64_t first = 0;
-  {
-    auto wang = pharmacistOnNewStore(path);
-    RX_ASSERT_OK(wang);
-    ReviewService review(**wang);
-    auto id =
-        review.presentPaper(ocr::ExtractedFields{}, "a.jpg", test::straightenedPage(page, 1), {});
-    RX_ASSERT_OK(id);
-    first = *id;
-    RX_ASSERT_OK((*wang)->store().connection().exec("UPDATE page_features SET data = x'50463100'"));
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      presentEarlierPage(path, page, "UPDATE page_features SET data = x'50463100'", first));
   auto wang = Session::login(path, "wang", "w", test::fastStoreOptions());
   RX_ASSERT_OK(wang);
   ReviewService review(**wang);
-  auto again =
-      review.presentPaper(ocr::ExtractedFields{}, "b.jpg", test::straightenedPage(page, 2), {});
-  RX_ASSERT_OK(again);
-  auto f = review.reuse().finding(*again);
-  RX_ASSERT_OK(f);
-  ASSERT_TRUE(f->has_value());
-  EXPECT_EQ((*f)->verdict, dedup::Verdict::kSuspected) << (*f)->toJson().dump();
-  ASSERT_FALSE((*f)->matches.empty());
-  EXPECT_EQ((*f)->matches[0].record, first);
+  ASSERT_NO_FATAL_FAILURE(expectFoundByItsPage(review, page, first));
 }
 
 // Two programs on one store (the window and a CLI intake) loading at the same time both give the

@@ -11,6 +11,11 @@
 namespace rx::gui {
 
 wxBitmap pageWithBoxes(const cv::Mat& gray, const std::vector<PageBox>& boxes, int width) {
+  return pageWithMarks(gray, boxes, {}, width);
+}
+
+wxBitmap pageWithMarks(const cv::Mat& gray, const std::vector<PageBox>& boxes,
+                       const std::vector<cv::Point2f>& points, int width) {
   if (gray.empty()) {
     const int height = width * 1754 / 1240;
     wxImage blank(width, height);
@@ -27,6 +32,14 @@ wxBitmap pageWithBoxes(const cv::Mat& gray, const std::vector<PageBox>& boxes, i
                      cvRound(b.h * f) + 4);
     cv::rectangle(rgb, r, b.toCheck ? cv::Scalar(235, 120, 0) : cv::Scalar(30, 150, 60),
                   b.toCheck ? 2 : 1);
+  }
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const double hue = 360.0 * static_cast<double>(i) / static_cast<double>(points.size());
+    cv::Mat hsv(1, 1, CV_8UC3, cv::Scalar(hue / 2, 230, 220)), colour;
+    cv::cvtColor(hsv, colour, cv::COLOR_HSV2RGB);
+    const cv::Vec3b c = colour.at<cv::Vec3b>(0, 0);
+    cv::circle(rgb, cv::Point(cvRound(points[i].x * f), cvRound(points[i].y * f)), 4,
+               cv::Scalar(c[0], c[1], c[2]), 2, cv::LINE_AA);
   }
   wxImage img(rgb.cols, rgb.rows);
   std::memcpy(img.GetData(), rgb.data, static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);

@@ -17,6 +17,10 @@ struct PageBox {
 // `gray` scaled to `width` pixels with `boxes` outlined (green; orange when to be checked), or a
 // grey placeholder of an A5 page's proportions when there is no page.
 wxBitmap pageWithBoxes(const cv::Mat& gray, const std::vector<PageBox>& boxes, int width);
+// The same with `points` (page pixels) circled, each in its own colour, so that one point can be
+// followed from one page to another drawn with the same list order.
+wxBitmap pageWithMarks(const cv::Mat& gray, const std::vector<PageBox>& boxes,
+                       const std::vector<cv::Point2f>& points, int width);
 
 // The width of the tallest A5 page that fits the screen's height less `reserved` pixels (the rest
 // of the window), between `least` and `most`.

@@ -31,27 +31,6 @@ int pageWidth() { return pageWidthOnScreen(320, 200, 420); }
 
 wxBitmap pageBitmap(const cv::Mat& gray, int width) { return pageWithBoxes(gray, {}, width); }
 
-// The page with the matched points drawn (`points`: page pixels), each in its own colour so the
-// pharmacist can follow one point from one page to the other.
-wxBitmap pageWithPoints(const cv::Mat& gray, const std::vector<cv::Point2f>& points, int width) {
-  if (gray.empty() || points.empty()) return pageBitmap(gray, width);
-  cv::Mat scaled, rgb;
-  const double f = static_cast<double>(width) / gray.cols;
-  cv::resize(gray, scaled, cv::Size(), f, f, cv::INTER_AREA);
-  cv::cvtColor(scaled, rgb, cv::COLOR_GRAY2RGB);
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const double hue = 360.0 * static_cast<double>(i) / static_cast<double>(points.size());
-    cv::Mat hsv(1, 1, CV_8UC3, cv::Scalar(hue / 2, 230, 220)), colour;
-    cv::cvtColor(hsv, colour, cv::COLOR_HSV2RGB);
-    const cv::Vec3b c = colour.at<cv::Vec3b>(0, 0);
-    cv::circle(rgb, cv::Point(cvRound(points[i].x * f), cvRound(points[i].y * f)), 4,
-               cv::Scalar(c[0], c[1], c[2]), 2, cv::LINE_AA);
-  }
-  wxImage img(rgb.cols, rgb.rows);
-  std::memcpy(img.GetData(), rgb.data, static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
-  return wxBitmap(img);
-}
-
 wxString verdictLabel(dedup::Verdict v, bool overruled) {
   if (overruled) return _("Reuse suspected — overruled");
   switch (v) {
@@ -179,8 +158,8 @@ void ReuseDialog::showMatch(int index) {
     earlierPoints.emplace_back(p[0], p[1]);
     thisPoints.emplace_back(p[2], p[3]);
   }
-  otherPage_->SetBitmap(pageWithPoints(page ? *page : cv::Mat(), earlierPoints, pageWidth()));
-  thisPage_->SetBitmap(pageWithPoints(thisGray_, thisPoints, pageWidth()));
+  otherPage_->SetBitmap(pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, pageWidth()));
+  thisPage_->SetBitmap(pageWithMarks(thisGray_, {}, thisPoints, pageWidth()));
   const auto& s = m.signals;
   wxString text = wxString::Format(_("Why: %s"), toWx(m.rule)) + "\n";
   text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),
