@@ -108,7 +108,8 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   });
   std::map<std::int64_t, PageEvidence> evidence;
   std::size_t byPicture = 0;  // ink comparisons of pages the fields did not match
-  for (auto& [r, e] : registered) {
+  for (auto& [record, e] : registered) {
+    const std::int64_t r = record;  // a lambda may not capture a structured binding (clang 14)
     const bool fieldMatch = std::any_of(byFields.begin(), byFields.end(),
                                         [&](const ReuseMatch& m) { return m.record == r; });
     // Beyond the field matches, only the best registered pages are worth their ink; the field
@@ -129,7 +130,8 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     if (it != evidence.end()) m.comparison = withPage(std::move(m.comparison), it->second);
     if (m.comparison.verdict != Verdict::kNew) out.push_back(std::move(m));
   }
-  for (const auto& [r, e] : evidence) {
+  for (const auto& [record, e] : evidence) {
+    const std::int64_t r = record;
     if (std::any_of(out.begin(), out.end(), [&](const ReuseMatch& m) { return m.record == r; }) ||
         std::any_of(byFields.begin(), byFields.end(),
                     [&](const ReuseMatch& m) { return m.record == r; }))
