@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 namespace rx::data {
 
 namespace {
@@ -24,6 +26,27 @@ Result<RxState> parseRxState(std::string_view s) {
   return Status(ErrorCode::kInvalidArgument, "unknown prescription state '" + std::string(s) + "'");
 }
 
+std::string_view rxKindName(RxKind k) { return k == RxKind::kPaper ? "paper" : "electronic"; }
+
+Result<RxKind> parseRxKind(std::string_view s) {
+  if (s == "paper") return RxKind::kPaper;
+  if (s == "electronic") return RxKind::kElectronic;
+  return Status(ErrorCode::kInvalidArgument, "unknown prescription kind '" + std::string(s) + "'");
+}
+
+namespace {
+constexpr std::string_view kSteps[] = {"prepare", "check", "hand_out"};
+}  // namespace
+
+std::string_view dispenseStepName(DispenseStep s) { return kSteps[static_cast<int>(s)]; }
+
+Result<DispenseStep> parseDispenseStep(std::string_view s) {
+  for (int i = 0; i < 3; ++i)
+    if (kSteps[i] == s) return static_cast<DispenseStep>(i);
+  return Status(ErrorCode::kInvalidArgument,
+                "step '" + std::string(s) + "' is not prepare, check or hand_out");
+}
+
 Result<std::int64_t> PrescriptionRepository::insert(const PrescriptionRecord& rx) {
   Transaction tx(conn_);
   RX_RETURN_IF_ERROR(tx.beginStatus());
@@ -33,7 +56,9 @@ Result<std::int64_t> PrescriptionRepository::insert(const PrescriptionRecord& rx
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::optional<std::int64_t> verified;
   if (rx.verified) verified = *rx.verified ? 1 : 0;
-  RX_RETURN_IF_ERROR(st.bind(1, rx.kind)
+  std::optional<std::string> scope;
+  if (!rx.agreementScope.empty()) scope = nlohmann::json(rx.agreementScope).dump();
+  RX_RETURN_IF_ERROR(st.bind(1, rxKindName(rx.kind))
                          .bind(2, rxStateName(rx.state))
                          .bind(3, rx.arrivedAt)
                          .bind(4, rx.arrivedBy)
@@ -49,7 +74,7 @@ Result<std::int64_t> PrescriptionRepository::insert(const PrescriptionRecord& rx
                          .bind(14, rx.source)
                          .bind(15, verified)
                          .bind(16, rx.agreementNo)
-                         .bind(17, rx.agreementScope)
+                         .bind(17, scope)
                          .bind(18, rx.lockedBy)
                          .bind(19, rx.lockedAt)
                          .bind(20, rx.retainUntil)
@@ -79,7 +104,7 @@ Result<std::int64_t> PrescriptionRepository::insert(const PrescriptionRecord& rx
 Result<PrescriptionRecord> PrescriptionRepository::read(Statement& st) {
   PrescriptionRecord r;
   r.id = st.columnInt(0);
-  r.kind = st.columnText(1);
+  RX_ASSIGN_OR_RETURN(r.kind, parseRxKind(st.columnText(1)));
   RX_ASSIGN_OR_RETURN(r.state, parseRxState(st.columnText(2)));
   r.arrivedAt = st.columnText(3);
   r.arrivedBy = st.columnText(4);
@@ -95,7 +120,14 @@ Result<PrescriptionRecord> PrescriptionRepository::read(Statement& st) {
   r.source = st.columnText(14);
   if (!st.columnIsNull(15)) r.verified = st.columnInt(15) != 0;
   r.agreementNo = st.columnOptionalText(16);
-  r.agreementScope = st.columnOptionalText(17);
+  if (auto scope = st.columnOptionalText(17)) {
+    const auto classes = nlohmann::json::parse(*scope, nullptr, false);
+    if (!classes.is_array())
+      return Status(ErrorCode::kCorrupt, "prescription " + std::to_string(r.id) +
+                                             ": its agreement scope is not a list of drug classes");
+    for (const auto& c : classes)
+      if (c.is_string()) r.agreementScope.push_back(c.get<std::string>());
+  }
   r.lockedBy = st.columnOptionalText(18);
   r.lockedAt = st.columnOptionalText(19);
   r.retainUntil = st.columnText(20);
@@ -254,11 +286,14 @@ Status PrescriptionRepository::addStep(std::int64_t prescriptionId, const StepRe
       Statement st,
       conn_.prepare(
           "INSERT INTO dispensing_steps(prescription_id, step, by_user, at) VALUES (?, ?, ?, ?)"));
-  Status s =
-      st.bind(1, prescriptionId).bind(2, step.step).bind(3, step.byUser).bind(4, step.at).run();
+  Status s = st.bind(1, prescriptionId)
+                 .bind(2, dispenseStepName(step.step))
+                 .bind(3, step.byUser)
+                 .bind(4, step.at)
+                 .run();
   if (s.code() == ErrorCode::kConflict)
-    return Status(ErrorCode::kConflict, "the step '" + step.step + "' of prescription " +
-                                            std::to_string(prescriptionId) +
+    return Status(ErrorCode::kConflict, "the step '" + std::string(dispenseStepName(step.step)) +
+                                            "' of prescription " + std::to_string(prescriptionId) +
                                             " was already recorded");
   return s;
 }
@@ -269,8 +304,10 @@ Result<std::vector<StepRecord>> PrescriptionRepository::steps(std::int64_t presc
       conn_.prepare(
           "SELECT step, by_user, at FROM dispensing_steps WHERE prescription_id = ? ORDER BY id"));
   st.bind(1, prescriptionId);
+  // The table's CHECK constraint admits only the three step names.
   return st.collect([](const Statement& s) -> StepRecord {
-    return {s.columnText(0), s.columnText(1), s.columnText(2)};
+    auto step = parseDispenseStep(s.columnText(0));
+    return {step ? *step : DispenseStep::kPrepare, s.columnText(1), s.columnText(2)};
   });
 }
 

@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "\rdecisions %d / %d        ", i, decisions);
       }
       data::PrescriptionRecord p;
-      p.kind = "paper";
+      p.kind = data::RxKind::kPaper;
       p.arrivedAt = timeAt(i, decisions);
       p.arrivedBy = "ph" + std::to_string(i % 10);
       p.patientName = name(rng);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "workstation/content.h"
 #include "workstation/eprescription.h"
 #include "workstation/reuse.h"
 

@@ -32,6 +32,7 @@
 #include "main_frame.h"
 #include "ocr/lexicon.h"
 #include "page_view.h"
+#include "presenting.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
 #include "sampling_dialog.h"
@@ -42,6 +43,7 @@
 #include "workstation/demo.h"
 #include "workstation/demo_documents.h"
 #include "workstation/export.h"
+#include "workstation/intake.h"
 #include "workstation/rxgen.h"
 #include "workstation/sampling.h"
 #include "workstation/settings.h"
@@ -342,9 +344,11 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   std::int64_t first = 0, second = 0;
   {
     ws::ReviewService review(**session);
-    first = *review.presentPaper(fields("202600001234"), "a.jpg", page("202600001234"));
+    first = *test::presented(ws::IntakeService(review).presentPaper(fields("202600001234"), "a.jpg",
+                                                                    page("202600001234")));
     // The same paper, one digit misread: suspected.
-    second = *review.presentPaper(fields("202600001284"), "b.jpg", page("202600001234"));
+    second = *test::presented(ws::IntakeService(review).presentPaper(
+        fields("202600001284"), "b.jpg", page("202600001234")));
   }
   auto* frame = new MainFrame(std::move(*session));
   ASSERT_TRUE(showOnScreen(frame));
@@ -482,7 +486,7 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
 
   {
     ws::ReviewService review(frame->session());
-    auto* dialog = new DispenseDialog(frame, review, frame->session(), first);
+    auto* dialog = new DispenseDialog(frame, frame->session(), first);
     ASSERT_TRUE(showOnScreen(dialog));
     EXPECT_EQ(dialog->prepared(), wxString());
     // Unknown product: refused, red, nothing recorded.

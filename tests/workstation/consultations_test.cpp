@@ -1,4 +1,6 @@
 #include "workstation/consultations.h"
+#include "presenting.h"
+#include "workstation/intake.h"
 
 #include <gtest/gtest.h>
 
@@ -106,7 +108,7 @@ TEST_F(ConsultationTest, APatientWhosePrescriptionTheyDecidedIsServed) {
   f.fields["date"] = {beijingToday(), 0.95f, {}};
   f.fields["patient_name"] = {"赵六", 0.95f, {}};
   ReviewService review(*wang);
-  auto id = review.presentPaper(f, "p.jpg");
+  auto id = test::presented(IntakeService(review).presentPaper(f, "p.jpg"));
   RX_ASSERT_OK(id);
   RX_ASSERT_OK(review.startReview(*id));
   RX_ASSERT_OK(review.confirmFields(*id, {{"patient_id_no", "110101197001010033"}}));

@@ -1,4 +1,6 @@
 #include "workstation/export.h"
+#include "presenting.h"
+#include "workstation/intake.h"
 
 #include <sys/stat.h>
 
@@ -35,7 +37,7 @@ class ExportTest : public ::testing::Test {
     f.fields["date"] = {beijingToday(), 0.95f, {}};
     f.fields["patient_name"] = {"郑梓萱", 0.95f, {}};
     ReviewService review(**wang);
-    auto id = review.presentPaper(f, "p.jpg");
+    auto id = test::presented(IntakeService(review).presentPaper(f, "p.jpg"));
     RX_ASSERT_OK(id);
     RX_ASSERT_OK(review.startReview(*id));
     RX_ASSERT_OK(review.confirmFields(*id, {{"patient_id_no", "110101199001010022"}}));
@@ -188,7 +190,7 @@ TEST_F(ExportTest, ReportCountsDecisionsReasonsAndConsultationsPerBeijingDay) {
     f.fields["date"] = {"2026-01-05", 0.95f, {}};
     f.fields["patient_name"] = {"钱七", 0.95f, {}};
     ReviewService review(**wang);
-    auto id = review.presentPaper(f, "q.jpg");
+    auto id = test::presented(IntakeService(review).presentPaper(f, "q.jpg"));
     RX_ASSERT_OK(id);
     RX_ASSERT_OK(review.startReview(*id));
     RX_ASSERT_OK(review.decide(*id, {Decision::kReject, {"expired", "no-id"}, "", false}));

@@ -23,11 +23,14 @@
 
 #include "base/time.h"
 #include "data/audit.h"
+#include "presenting.h"
 #include "run_process.h"
 #include "store_fixture.h"
 #include "workstation/agreements.h"
 #include "workstation/backup.h"
 #include "workstation/demo_documents.h"
+#include "workstation/dispensing.h"
+#include "workstation/intake.h"
 #include "workstation/review.h"
 #include "workstation/settings.h"
 
@@ -48,8 +51,8 @@ struct Report {
 // Presents a new signed e-prescription (number `i` of `round`): a different patient each time,
 // since the same patient and drugs twice a day is a reuse suspicion; numbers far apart, since two
 // numbers one deletion apart on the same day are one too.
-Result<std::int64_t> presentNew(ReviewService& review, ErxVerifier& verifier,
-                                const crypto::SigningKey& provider, int round, int i) {
+Result<std::int64_t> presentNew(ReviewService& review, const crypto::SigningKey& provider,
+                                int round, int i) {
   DemoPrescription p;
   std::mt19937_64 numbers(static_cast<std::uint64_t>(round) * 100003 + i);
   p.rxNumber = "RX" + std::to_string(100000000000ull + numbers() % 900000000000ull);
@@ -57,8 +60,7 @@ Result<std::int64_t> presentNew(ReviewService& review, ErxVerifier& verifier,
   p.issuedAt = utcTimestamp();
   RX_ASSIGN_OR_RETURN(std::string text, signEPrescription(demoBundle(p), provider, p.issuedAt));
   RX_ASSIGN_OR_RETURN(auto erx, parseEPrescription(text, "f.json"));
-  RX_ASSIGN_OR_RETURN(auto verdict, verifier.verifyAndRecord(erx));
-  return review.presentElectronic(erx, verdict, "f.json");
+  return test::presented(IntakeService(review).presentElectronic(erx, "f.json"));
 }
 
 Status approve(ReviewService& review, std::int64_t id) {
@@ -70,12 +72,13 @@ Status approve(ReviewService& review, std::int64_t id) {
 // Prepares, scans two packages with codes unique to (round, i), checks and hands out.
 Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
   const std::string serial = std::to_string(1000000 + round * 10000 + i);
-  RX_RETURN_IF_ERROR(review.recordStep(id, "prepare"));
+  DispensingService dispensing(review.session());
+  RX_RETURN_IF_ERROR(dispensing.recordStep(id, data::DispenseStep::kPrepare));
   for (const std::string& code : {"8123456" + std::string(13 - serial.size(), '0') + serial,
                                   "8123456" + std::string(12 - serial.size(), '0') + serial + "9"})
-    RX_RETURN_IF_ERROR(review.scanPackage(id, code).status());
-  RX_RETURN_IF_ERROR(review.recordStep(id, "check"));
-  return review.handOut(id);
+    RX_RETURN_IF_ERROR(dispensing.scanPackage(id, code).status());
+  RX_RETURN_IF_ERROR(dispensing.recordStep(id, data::DispenseStep::kCheck));
+  return dispensing.handOut(id);
 }
 
 // Child: round `round` of the work, until killed. Each report is written after the call returned.
@@ -96,9 +99,8 @@ Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
   };
   report(kLoggedIn, 0);
   ReviewService review(**wang);
-  ErxVerifier verifier(**wang);
   for (int i = 0;; ++i) {
-    auto id = presentNew(review, verifier, provider, round, i);
+    auto id = presentNew(review, provider, round, i);
     if (!id) fail(7, id.status());
     report(kPresented, *id);
     if (Status st = approve(review, *id); !st) fail(8, st);
@@ -184,8 +186,9 @@ void expectIntactAndNothingHalfDone(const std::string& path,
           << "decision on " << r.id << " without its audit entry";
     }
     auto steps = repo.steps(r.id);
-    const bool handOut = std::any_of(steps->begin(), steps->end(),
-                                     [](const auto& st) { return st.step == "hand_out"; });
+    const bool handOut = std::any_of(steps->begin(), steps->end(), [](const auto& st) {
+      return st.step == data::DispenseStep::kHandOut;
+    });
     EXPECT_EQ(handOut, r.state == data::RxState::kClosed) << r.id;
     if (handOut) {
       EXPECT_EQ(*repo.usedBy(*r.issuer, *r.rxNumber), r.id) << "hand-out without its used mark";
@@ -282,11 +285,10 @@ TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpa
   RX_ASSERT_OK(wang);
   RX_ASSERT_OK(li);
   ReviewService review(**wang);
-  ErxVerifier verifier(**wang);
   std::map<std::int64_t, std::int64_t> done;
   int i = 0;
   for (; i < 3; ++i) {
-    auto id = presentNew(review, verifier, provider, 0, i);
+    auto id = presentNew(review, provider, 0, i);
     RX_ASSERT_OK(id);
     RX_ASSERT_OK(approve(review, *id));
     RX_ASSERT_OK(dispense(review, *id, 0, i));
@@ -321,7 +323,7 @@ TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpa
     FileSizeLimit full(
         std::max<std::uintmax_t>(std::filesystem::file_size(path), ec ? 0 : walSize));
     for (; i < 400 && !failure; ++i) {
-      auto id = presentNew(review, verifier, provider, 0, i);
+      auto id = presentNew(review, provider, 0, i);
       if (!id) {
         failure = id.status();
         break;
@@ -347,7 +349,7 @@ TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpa
 
   // Space is back: the same sessions sell and back up again.
   ++i;
-  auto id = presentNew(review, verifier, provider, 0, i);
+  auto id = presentNew(review, provider, 0, i);
   RX_ASSERT_OK(id);
   RX_ASSERT_OK(approve(review, *id));
   RX_ASSERT_OK(dispense(review, *id, 0, i));

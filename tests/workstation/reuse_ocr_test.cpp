@@ -9,9 +9,11 @@
 #include <opencv2/core.hpp>
 
 #include "ocr/reader.h"
+#include "presenting.h"
 #include "reuse_corpus.h"
 #include "rxgen.h"
 #include "store_fixture.h"
+#include "workstation/intake.h"
 #include "workstation/review.h"
 
 namespace rx::ws {
@@ -50,7 +52,8 @@ TEST(ReuseOcr, RePhotosAreCaughtRepeatsAndSameFormAreNot) {
     const auto& photo = corpus[i];
     auto read = reader->read(photo.jpeg, "photo.jpg");
     RX_ASSERT_OK(read);
-    auto id = review.presentPaper(read->fields, "photo.jpg", read->page.gray, read->qrPayloads);
+    auto id = test::presented(IntakeService(review).presentPaper(
+        read->fields, "photo.jpg", read->page.gray, read->qrPayloads));
     RX_ASSERT_OK(id);
     auto finding = review.reuse().finding(*id);
     RX_ASSERT_OK(finding);
@@ -107,7 +110,8 @@ TEST(ReuseOcr, ARePhotoWithNothingReadIsCaughtByItsPageAndOtherPapersAreNot) {
     auto read = reader->read(jpeg, "photo.jpg");
     EXPECT_TRUE(static_cast<bool>(read)) << read.status().message();
     if (!read) return 0;
-    auto id = review.presentPaper(ocr::ExtractedFields{}, "photo.jpg", read->page.gray, {});
+    auto id = test::presented(IntakeService(review).presentPaper(ocr::ExtractedFields{},
+                                                                 "photo.jpg", read->page.gray, {}));
     EXPECT_TRUE(static_cast<bool>(id)) << id.status().message();
     return id ? *id : 0;
   };
@@ -142,8 +146,8 @@ void presentEarlierPage(const std::string& path, const cv::Mat& page, const std:
   auto wang = pharmacistOnNewStore(path);
   RX_ASSERT_OK(wang);
   ReviewService review(**wang);
-  auto id =
-      review.presentPaper(ocr::ExtractedFields{}, "a.jpg", test::straightenedPage(page, 1), {});
+  auto id = test::presented(IntakeService(review).presentPaper(
+      ocr::ExtractedFields{}, "a.jpg", test::straightenedPage(page, 1), {}));
   RX_ASSERT_OK(id);
   first = *id;
   RX_ASSERT_OK((*wang)->store().connection().exec(sql));
@@ -151,8 +155,8 @@ void presentEarlierPage(const std::string& path, const cv::Mat& page, const std:
 
 // Another take of `page` with nothing read is a suspected reuse of `first`, found by its page.
 void expectFoundByItsPage(ReviewService& review, const cv::Mat& page, std::int64_t first) {
-  auto again =
-      review.presentPaper(ocr::ExtractedFields{}, "b.jpg", test::straightenedPage(page, 2), {});
+  auto again = test::presented(IntakeService(review).presentPaper(
+      ocr::ExtractedFields{}, "b.jpg", test::straightenedPage(page, 2), {}));
   RX_ASSERT_OK(again);
   auto f = review.reuse().finding(*again);
   RX_ASSERT_OK(f);
@@ -220,9 +224,9 @@ TEST(ReuseOcr, TwoProgramsGivingOldPagesTheirFeaturesAtOnceAgree) {
     RX_ASSERT_OK(wang);
     ReviewService review(**wang);
     for (int i = 0; i < kPages; ++i)
-      RX_ASSERT_OK(review.presentPaper(ocr::ExtractedFields{}, "p.jpg",
-                                       test::straightenedPage(gen.render(gen.content(i % 2)), i),
-                                       {}));
+      RX_ASSERT_OK(test::presented(IntakeService(review).presentPaper(
+          ocr::ExtractedFields{}, "p.jpg",
+          test::straightenedPage(gen.render(gen.content(i % 2)), i), {})));
     RX_ASSERT_OK((*wang)->store().connection().exec("DELETE FROM page_features"));
   }
   std::vector<Status> results(2);

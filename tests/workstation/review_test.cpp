@@ -13,11 +13,16 @@
 #include "counter_store.h"
 #include "data/audit.h"
 #include "data/reuse.h"
+#include "presenting.h"
 #include "run_process.h"
 #include "store_fixture.h"
 #include "workstation/backup.h"
+#include "workstation/content.h"
 #include "workstation/csv.h"
 #include "workstation/demo_documents.h"
+#include "workstation/dispensing.h"
+#include "workstation/intake.h"
+#include "workstation/records.h"
 #include "workstation/settings.h"
 #include "workstation/voucher.h"
 
@@ -66,11 +71,10 @@ class ReviewTest : public ::testing::Test {
     auto text = signEPrescription(demoBundle(p), provider_, p.issuedAt);
     auto erx = parseEPrescription(*text, "rx.json");
     EXPECT_TRUE(test::isOk(erx));
-    auto verdict = ErxVerifier(*wang_).verifyAndRecord(*erx);
-    EXPECT_TRUE(test::isOk(verdict));
-    auto id = ReviewService(*wang_).presentElectronic(*erx, *verdict, "rx.json");
-    EXPECT_TRUE(test::isOk(id));
-    return *id;
+    ReviewService review(*wang_);
+    auto presented = IntakeService(review).presentElectronic(*erx, "rx.json");
+    EXPECT_TRUE(test::isOk(presented));
+    return presented ? presented->record : 0;
   }
   std::map<std::string, Severity> checkMap(std::int64_t id) {
     std::map<std::string, Severity> out;
@@ -95,10 +99,11 @@ namespace reuse {
 // Hands out one package of `id` (approved; prepared and checked here): a partial hand-out of
 // the demo prescription's 2 boxes, which uses the prescription like a complete one.
 void dispense(ReviewService& review, std::int64_t id, const std::string& code) {
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  RX_ASSERT_OK(review.scanPackage(id, code));
-  RX_ASSERT_OK(review.recordStep(id, "check"));
-  RX_ASSERT_OK(review.handOut(id, /*partial=*/true));
+  DispensingService dispensing(review.session());
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
+  RX_ASSERT_OK(dispensing.scanPackage(id, code));
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kCheck));
+  RX_ASSERT_OK(dispensing.handOut(id, /*partial=*/true));
 }
 
 ocr::ExtractedFields paperFields(const std::string& number, const std::string& date,
@@ -120,17 +125,18 @@ ocr::ExtractedFields paperFields(const std::string& number, const std::string& d
 
 TEST_F(ReviewTest, ElectronicPrescriptionFromIntakeToHandOut) {
   ReviewService review(*wang_);
+  DispensingService dispensing(review.session());
   const std::int64_t id = presentToday();
   auto queued = review.queue();
   RX_ASSERT_OK(queued);
   ASSERT_EQ(queued->size(), 1u);
-  EXPECT_FALSE(ReviewService::instructionsVisible(queued->at(0)))
-      << "no instructions before approval (M13)";
+  EXPECT_FALSE(instructionsVisible(queued->at(0))) << "no instructions before approval (M13)";
 
   RX_ASSERT_OK(review.startReview(id));
   EXPECT_EQ(checkMap(id)["real-name"], Severity::kBlock) << "ID number not yet recorded";
   // Nothing can be dispensed before approval.
-  EXPECT_EQ(review.scanPackage(id, "81234560000012345678").status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(dispensing.scanPackage(id, "81234560000012345678").status().code(),
+            ErrorCode::kConflict);
   auto blocked = review.decide(id, {Decision::kApprove, {}, "", true});
   EXPECT_EQ(blocked.status().code(), ErrorCode::kConflict);
   EXPECT_NE(blocked.status().message().find("real-name"), std::string::npos)
@@ -144,24 +150,23 @@ TEST_F(ReviewTest, ElectronicPrescriptionFromIntakeToHandOut) {
   RX_ASSERT_OK(decision);
   RX_EXPECT_OK(review.verifyDecision(*decision));
 
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  RX_ASSERT_OK(review.scanPackage(id, "81234560000012345678\r\n"));
-  RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
+  RX_ASSERT_OK(dispensing.scanPackage(id, "81234560000012345678\r\n"));
+  RX_ASSERT_OK(dispensing.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
   // The same pack scanned twice: a slip at this counter, not a pack dispensed before.
-  auto twice = review.scanPackage(id, "81234560000012345678");
+  auto twice = dispensing.scanPackage(id, "81234560000012345678");
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.status().code(), ErrorCode::kConflict);
   EXPECT_NE(twice.status().message().find("already scanned"), std::string::npos)
       << twice.status().message();
-  EXPECT_EQ(review.handOut(id).code(), ErrorCode::kConflict) << "check (核对) is missing";
-  RX_ASSERT_OK(review.recordStep(id, "check"));
-  RX_ASSERT_OK(review.handOut(id));
+  EXPECT_EQ(dispensing.handOut(id).code(), ErrorCode::kConflict) << "check (核对) is missing";
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kCheck));
+  RX_ASSERT_OK(dispensing.handOut(id));
   auto closed = data::PrescriptionRepository(wang_->store().connection()).find(id);
   RX_ASSERT_OK(closed);
   EXPECT_EQ(closed->state, data::RxState::kClosed);
   // Retention: 5 years from arrival, or 1 year past the latest expiry (2028-06-30 + 1 = 2029).
-  EXPECT_EQ(closed->retainUntil,
-            ReviewService::retentionDate(datePart(closed->arrivedAt), std::nullopt));
+  EXPECT_EQ(closed->retainUntil, retentionDate(datePart(closed->arrivedAt), std::nullopt));
   auto report = data::AuditLog(wang_->store().connection()).verify();
   RX_ASSERT_OK(report);
   EXPECT_FALSE(report->problem);
@@ -189,7 +194,7 @@ TEST_F(ReviewTest, SecondUseOfThePrescriptionAndOfATraceCodeAreRefused) {
   other.rxNumber = "RX20261122-0002";
   const std::int64_t second = presentToday(other);
   approve(review, second);
-  auto dup = review.scanPackage(second, "81234560000012345678");
+  auto dup = DispensingService(review.session()).scanPackage(second, "81234560000012345678");
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.status().code(), ErrorCode::kAlreadyExists) << "a pack handed out before";
   EXPECT_NE(dup.status().message().find("prescription " + std::to_string(first)), std::string::npos)
@@ -214,12 +219,13 @@ TEST_F(ReviewTest, SecondPharmacistCheckSetting) {
   ReviewService review(*wang_, settings);
   const std::int64_t id = presentToday();
   approve(review, id);
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  EXPECT_EQ(review.recordStep(id, "check").code(), ErrorCode::kConflict);
+  DispensingService dispensing(*wang_, settings);
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
+  EXPECT_EQ(dispensing.recordStep(id, data::DispenseStep::kCheck).code(), ErrorCode::kConflict);
   wang_.reset();
   auto li = Session::login(path(), "li", "l", test::fastStoreOptions());
   RX_ASSERT_OK(li);
-  RX_EXPECT_OK(ReviewService(**li, settings).recordStep(id, "check"));
+  RX_EXPECT_OK(DispensingService(**li, settings).recordStep(id, data::DispenseStep::kCheck));
 }
 
 TEST_F(ReviewTest, RulesFireOnTheirOwn) {
@@ -253,7 +259,7 @@ TEST_F(ReviewTest, ExpiredPaperPrescriptionWithUnconfirmedFields) {
   drug.ephedrine = false;
   fields.drugs.push_back(drug);
   ReviewService review(*wang_);
-  auto id = review.presentPaper(fields, "photo.jpg");
+  auto id = test::presented(IntakeService(review).presentPaper(fields, "photo.jpg"));
   RX_ASSERT_OK(id);
   auto checks = checkMap(*id);
   EXPECT_EQ(checks["validity"], Severity::kBlock);
@@ -299,14 +305,15 @@ TEST_F(ReviewTest, RecallFindsTheBuyerAndPurgeKeepsWhatIsStillInItsPeriod) {
   const std::int64_t id = presentToday();
   approve(review, id);
   reuse::dispense(review, id, "(01)06901234567892(17)280630(10)B2301(21)SN0001");
-  EXPECT_EQ(review.recall(std::string("阿莫西林胶囊"), std::string("B2301"), std::nullopt)
+  EXPECT_EQ(RecordsService(review.session())
+                .recall(std::string("阿莫西林胶囊"), std::string("B2301"), std::nullopt)
                 .status()
                 .code(),
             ErrorCode::kPermissionDenied);
   wang_.reset();
   auto zhou = Session::login(path(), "zhou", "z", test::fastStoreOptions());
   RX_ASSERT_OK(zhou);
-  ReviewService supervisor(**zhou);
+  RecordsService supervisor(**zhou);
   auto rows = supervisor.recall(std::string("阿莫西林胶囊"), std::string("B2301"), std::nullopt);
   RX_ASSERT_OK(rows);
   ASSERT_EQ(rows->size(), 1u);
@@ -329,7 +336,7 @@ TEST_F(ReviewTest, RecallFindsTheBuyerAndPurgeKeepsWhatIsStillInItsPeriod) {
   zhou->reset();
   auto admin = Session::login(path(), "admin", "pw", test::fastStoreOptions());
   RX_ASSERT_OK(admin);
-  RX_ASSERT_OK(ReviewService(**admin).purge(false, "2040-01-01"));
+  RX_ASSERT_OK(RecordsService(**admin).purge(false, "2040-01-01"));
   EXPECT_EQ(data::PrescriptionRepository((*admin)->store().connection()).find(id).status().code(),
             ErrorCode::kNotFound);
   // The used mark outlives the record: the same prescription is still caught.
@@ -340,10 +347,10 @@ TEST_F(ReviewTest, RecallFindsTheBuyerAndPurgeKeepsWhatIsStillInItsPeriod) {
 }
 
 TEST(Retention, FiveYearsOrOneYearPastExpiry) {
-  EXPECT_EQ(ReviewService::retentionDate("2026-11-22", std::nullopt), "2031-11-22");
-  EXPECT_EQ(ReviewService::retentionDate("2026-11-22", "2030-06-30"), "2031-11-22");
-  EXPECT_EQ(ReviewService::retentionDate("2026-11-22", "2031-06-30"), "2032-06-30");
-  EXPECT_EQ(ReviewService::retentionDate("2028-02-29", std::nullopt), "2033-02-28");
+  EXPECT_EQ(retentionDate("2026-11-22", std::nullopt), "2031-11-22");
+  EXPECT_EQ(retentionDate("2026-11-22", "2030-06-30"), "2031-11-22");
+  EXPECT_EQ(retentionDate("2026-11-22", "2031-06-30"), "2032-06-30");
+  EXPECT_EQ(retentionDate("2028-02-29", std::nullopt), "2033-02-28");
 }
 
 namespace rx::ws {
@@ -409,7 +416,8 @@ TEST_F(ReviewTest, PaperCopyOfAUsedEPrescriptionIsCaughtByItsQrCode) {
   RX_ASSERT_OK(qr);
   // OCR of the printout misread the number; the QR code carries the signed one.
   auto fields = reuse::paperFields("RX2026112Z-0001", beijingToday(), p.patientName);
-  auto copy = review.presentPaper(fields, "printout.jpg", {}, {*qr});
+  auto copy =
+      test::presented(IntakeService(review).presentPaper(fields, "printout.jpg", {}, {*qr}));
   RX_ASSERT_OK(copy);
   auto finding = review.reuse().finding(*copy);
   RX_ASSERT_OK(finding);
@@ -423,9 +431,11 @@ TEST_F(ReviewTest, CorrectingTheFirstPresentationDoesNotFlagItAgainstALaterPhoto
   ReviewService review(*wang_);
   const std::string today = beijingToday();
   // The first photo's number was misread; the same paper photographed again reads right.
-  auto first = review.presentPaper(reuse::paperFields("202600001284", today, "郑梓萱"), "a.jpg");
+  auto first = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600001284", today, "郑梓萱"), "a.jpg"));
   RX_ASSERT_OK(first);
-  auto second = review.presentPaper(reuse::paperFields("202600001234", today, "郑梓萱"), "b.jpg");
+  auto second = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600001234", today, "郑梓萱"), "b.jpg"));
   RX_ASSERT_OK(second);
   RX_ASSERT_OK(review.startReview(*first));
   // The pharmacist corrects the first one from the paper: it now equals the later photo, which
@@ -441,10 +451,12 @@ TEST_F(ReviewTest, CorrectingTheFirstPresentationDoesNotFlagItAgainstALaterPhoto
 TEST_F(ReviewTest, ASuspicionCanBeOverruledWithAReasonAndIsAudited) {
   ReviewService review(*wang_);
   const std::string today = beijingToday();
-  auto first = review.presentPaper(reuse::paperFields("202600001234", today, "郑梓萱"), "a.jpg");
+  auto first = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600001234", today, "郑梓萱"), "a.jpg"));
   RX_ASSERT_OK(first);
   // The same paper again, one digit misread.
-  auto second = review.presentPaper(reuse::paperFields("202600001284", today, "郑梓萱"), "b.jpg");
+  auto second = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600001284", today, "郑梓萱"), "b.jpg"));
   RX_ASSERT_OK(second);
   auto finding = review.reuse().finding(*second);
   RX_ASSERT_OK(finding);
@@ -479,7 +491,8 @@ TEST_F(ReviewTest, ReuseIndexIsRebuiltFromTheStoreAtStartUp) {
   std::int64_t first = 0;
   {
     ReviewService review(*wang_);
-    auto id = review.presentPaper(reuse::paperFields("202600004321", today, "王芳"), "a.jpg");
+    auto id = test::presented(IntakeService(review).presentPaper(
+        reuse::paperFields("202600004321", today, "王芳"), "a.jpg"));
     RX_ASSERT_OK(id);
     first = *id;
   }
@@ -488,7 +501,8 @@ TEST_F(ReviewTest, ReuseIndexIsRebuiltFromTheStoreAtStartUp) {
   auto li = Session::login(path(), "li", "l", test::fastStoreOptions());
   RX_ASSERT_OK(li);
   ReviewService review(**li);
-  auto again = review.presentPaper(reuse::paperFields("202600004321", today, "王芳"), "b.jpg");
+  auto again = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600004321", today, "王芳"), "b.jpg"));
   RX_ASSERT_OK(again);
   EXPECT_EQ(review.reuse().size(), 2u);
   auto finding = review.reuse().finding(*again);
@@ -501,13 +515,14 @@ TEST_F(ReviewTest, ReuseIndexIsRebuiltFromTheStoreAtStartUp) {
 TEST_F(ReviewTest, ConfirmingAnUnreadableNumberRunsTheReuseCheckAgain) {
   ReviewService review(*wang_);
   const std::string today = beijingToday();
-  auto first = review.presentPaper(reuse::paperFields("202600007777", today, "赵敏"), "a.jpg");
+  auto first = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600007777", today, "赵敏"), "a.jpg"));
   RX_ASSERT_OK(first);
   // The same paper photographed in a way that hid the number and the name from OCR.
   auto blurred = reuse::paperFields("", today, "");
   blurred.fields.erase("rx_number");
   blurred.fields.erase("patient_name");
-  auto second = review.presentPaper(blurred, "b.jpg");
+  auto second = test::presented(IntakeService(review).presentPaper(blurred, "b.jpg"));
   RX_ASSERT_OK(second);
   EXPECT_EQ((*review.reuse().finding(*second))->verdict, dedup::Verdict::kNew);
 
@@ -543,16 +558,19 @@ TEST_F(ReviewTest, SignedFieldsOfAnEPrescriptionCannotBeCorrected) {
 TEST_F(ReviewTest, PresentationsByAnotherProgramAreSeenWithoutRestart) {
   const std::string today = beijingToday();
   ReviewService counter(*wang_);  // e.g. the GUI, open all day
-  RX_ASSERT_OK(counter.presentPaper(reuse::paperFields("202600000001", today, "甲"), "a.jpg"));
+  RX_ASSERT_OK(test::presented(IntakeService(counter).presentPaper(
+      reuse::paperFields("202600000001", today, "甲"), "a.jpg")));
   // Meanwhile another program (a CLI batch) presents a prescription through its own session.
   auto li = Session::login(path(), "li", "l", test::fastStoreOptions());
   RX_ASSERT_OK(li);
-  auto other =
-      ReviewService(**li).presentPaper(reuse::paperFields("202600000002", today, "乙"), "b.jpg");
+  ReviewService batch(**li);
+  auto other = test::presented(
+      IntakeService(batch).presentPaper(reuse::paperFields("202600000002", today, "乙"), "b.jpg"));
   RX_ASSERT_OK(other);
   li->reset();
   // The same paper at the counter: its index catches up before comparing.
-  auto again = counter.presentPaper(reuse::paperFields("202600000002", today, "乙"), "c.jpg");
+  auto again = test::presented(IntakeService(counter).presentPaper(
+      reuse::paperFields("202600000002", today, "乙"), "c.jpg"));
   RX_ASSERT_OK(again);
   auto finding = counter.reuse().finding(*again);
   RX_ASSERT_OK(finding);
@@ -565,7 +583,8 @@ TEST_F(ReviewTest, RecordsFromBeforeFingerprintsAreFingerprintedAtLoad) {
   std::int64_t old = 0;
   {
     ReviewService review(*wang_);
-    auto id = review.presentPaper(reuse::paperFields("202600005555", today, "孙丽"), "a.jpg");
+    auto id = test::presented(IntakeService(review).presentPaper(
+        reuse::paperFields("202600005555", today, "孙丽"), "a.jpg"));
     RX_ASSERT_OK(id);
     old = *id;
   }
@@ -574,7 +593,8 @@ TEST_F(ReviewTest, RecordsFromBeforeFingerprintsAreFingerprintedAtLoad) {
   RX_ASSERT_OK(st);
   RX_ASSERT_OK(st->run());
   ReviewService review(*wang_);
-  auto again = review.presentPaper(reuse::paperFields("202600005555", today, "孙丽"), "b.jpg");
+  auto again = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600005555", today, "孙丽"), "b.jpg"));
   RX_ASSERT_OK(again);
   auto finding = review.reuse().finding(*again);
   RX_ASSERT_OK(finding);
@@ -600,63 +620,65 @@ namespace {
 
 TEST_F(ReviewTest, ScanRefusesUnknownProductsOtherDrugsAndOneBoxTooMany) {
   ReviewService review(*wang_);
+  DispensingService dispensing(review.session());
   const std::int64_t id = presentToday();  // 阿莫西林胶囊 ×2 盒
   approve(review, id);
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  auto unknown = review.scanPackage(id, "89999990000012345678");
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
+  auto unknown = dispensing.scanPackage(id, "89999990000012345678");
   EXPECT_EQ(unknown.status().code(), ErrorCode::kNotFound);
   EXPECT_NE(
       unknown.status().message().find("product 8999999 is not in the pharmacy's product list"),
       std::string::npos)
       << unknown.status().message();
-  auto other = review.scanPackage(id, "87654320000012345678");
+  auto other = dispensing.scanPackage(id, "87654320000012345678");
   EXPECT_EQ(other.status().code(), ErrorCode::kConflict);
   EXPECT_NE(other.status().message().find("头孢克肟胶囊"), std::string::npos)
       << other.status().message();
   EXPECT_NE(other.status().message().find("it prescribes 阿莫西林胶囊"), std::string::npos)
       << other.status().message();
-  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000001"));
-  auto second = review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001");
+  RX_ASSERT_OK(dispensing.scanPackage(id, "81234560000000000001"));
+  auto second = dispensing.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001");
   RX_ASSERT_OK(second);
   EXPECT_EQ(second->manufacturer, "另一制药厂") << "the product list names the maker";
   EXPECT_EQ(second->priceFen, 1500);
-  auto third = review.scanPackage(id, "81234560000000000003");
+  auto third = dispensing.scanPackage(id, "81234560000000000003");
   EXPECT_EQ(third.status().code(), ErrorCode::kConflict);
   EXPECT_NE(third.status().message().find("2 of 2 盒"), std::string::npos)
       << third.status().message();
   // A package scanned by mistake is taken back, and its code can be scanned again later.
-  RX_ASSERT_OK(review.unscanPackage(id, "81234560000000000001"));
-  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000003"));
-  RX_ASSERT_OK(review.recordStep(id, "check"));
-  RX_ASSERT_OK(review.handOut(id));
-  EXPECT_EQ(review.unscanPackage(id, "81234560000000000003").code(), ErrorCode::kNotFound)
+  RX_ASSERT_OK(dispensing.unscanPackage(id, "81234560000000000001"));
+  RX_ASSERT_OK(dispensing.scanPackage(id, "81234560000000000003"));
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kCheck));
+  RX_ASSERT_OK(dispensing.handOut(id));
+  EXPECT_EQ(dispensing.unscanPackage(id, "81234560000000000003").code(), ErrorCode::kNotFound)
       << "a handed-out package cannot be taken back";
 }
 
 TEST_F(ReviewTest, PartialHandOutUsesThePrescriptionAndTheRestClosesIt) {
   ReviewService review(*wang_);
+  DispensingService dispensing(review.session());
   const std::int64_t id = presentToday();  // 阿莫西林胶囊 ×2 盒
   approve(review, id);
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000001"));
-  RX_ASSERT_OK(review.recordStep(id, "check"));
-  Status whole = review.handOut(id);
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
+  RX_ASSERT_OK(dispensing.scanPackage(id, "81234560000000000001"));
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kCheck));
+  Status whole = dispensing.handOut(id);
   EXPECT_EQ(whole.code(), ErrorCode::kConflict);
   EXPECT_NE(whole.message().find("阿莫西林胶囊 1 of 2 盒"), std::string::npos) << whole.message();
-  RX_ASSERT_OK(review.handOut(id, /*partial=*/true));
+  RX_ASSERT_OK(dispensing.handOut(id, /*partial=*/true));
   data::PrescriptionRepository repo(wang_->store().connection());
   EXPECT_EQ(repo.find(id)->state, data::RxState::kPartiallyDispensed);
   EXPECT_EQ(*repo.usedBy("12440000455858776H", "RX20261122-0001"), id)
       << "the first hand-out uses the prescription";
-  EXPECT_EQ(review.handOut(id, true).code(), ErrorCode::kConflict) << "nothing new scanned";
+  EXPECT_EQ(dispensing.handOut(id, true).code(), ErrorCode::kConflict) << "nothing new scanned";
   // Presented again while half dispensed: the reuse check blocks it.
   const std::int64_t again = presentToday();
   EXPECT_EQ(checkMap(again)["reuse"], Severity::kBlock);
 
-  RX_ASSERT_OK(review.scanPackage(id, "81234560000000000002"));
-  RX_ASSERT_OK(review.handOut(id));
+  RX_ASSERT_OK(dispensing.scanPackage(id, "81234560000000000002"));
+  RX_ASSERT_OK(dispensing.handOut(id));
   EXPECT_EQ(repo.find(id)->state, data::RxState::kClosed);
-  auto progress = review.dispensingProgress(id);
+  auto progress = dispensing.progress(id);
   RX_ASSERT_OK(progress);
   ASSERT_EQ(progress->size(), 1u);
   EXPECT_EQ(progress->at(0).scanned, 2);
@@ -678,9 +700,10 @@ TEST_F(ReviewTest, PartialHandOutUsesThePrescriptionAndTheRestClosesIt) {
 
 TEST_F(ReviewTest, SettingsChangedByAnAdminApplyAtOnceAndAreAudited) {
   ReviewService review(*wang_);  // no fixed settings: the store's
+  DispensingService dispensing(review.session());
   const std::int64_t id = presentToday();
   approve(review, id);
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
   EXPECT_EQ(SettingsService(*wang_).set("review.second_pharmacist_check", "true").code(),
             ErrorCode::kPermissionDenied);
 
@@ -700,7 +723,7 @@ TEST_F(ReviewTest, SettingsChangedByAnAdminApplyAtOnceAndAreAudited) {
   RX_ASSERT_OK(settings.set("review.second_pharmacist_check", "yes"));
   EXPECT_EQ(settings.get("review.second_pharmacist_check")->value, "true");
 
-  Status sameHands = review.recordStep(id, "check");
+  Status sameHands = dispensing.recordStep(id, data::DispenseStep::kCheck);
   EXPECT_EQ(sameHands.code(), ErrorCode::kConflict);
   EXPECT_NE(sameHands.message().find("second pharmacist"), std::string::npos);
   auto report = data::AuditLog((*admin)->store().connection()).verify();
@@ -720,15 +743,16 @@ TEST_F(ReviewTest, VoucherNamesProductMakerBatchPriceBuyerAndSellerAndPrints) {
     RX_ASSERT_OK(SettingsService(**admin).set("pharmacy.uscc", "91440300708461136T"));
   }
   ReviewService review(*wang_);
+  DispensingService dispensing(review.session());
   const std::int64_t id = presentToday();
   approve(review, id);
   VoucherService vouchers(*wang_);
   EXPECT_EQ(vouchers.voucher(id).status().code(), ErrorCode::kConflict) << "before hand-out";
-  RX_ASSERT_OK(review.recordStep(id, "prepare"));
-  RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
-  RX_ASSERT_OK(review.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0002"));
-  RX_ASSERT_OK(review.recordStep(id, "check"));
-  RX_ASSERT_OK(review.handOut(id));
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
+  RX_ASSERT_OK(dispensing.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0001"));
+  RX_ASSERT_OK(dispensing.scanPackage(id, "(01)06901234567892(17)280630(10)B2301(21)SN0002"));
+  RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kCheck));
+  RX_ASSERT_OK(dispensing.handOut(id));
   auto v = vouchers.voucher(id);
   RX_ASSERT_OK(v);
   EXPECT_EQ(v->pharmacy.name, "示例大药房（测试店）");
@@ -761,17 +785,20 @@ TEST_F(ReviewTest, VoucherNamesProductMakerBatchPriceBuyerAndSellerAndPrints) {
 
 TEST_F(ReviewTest, PaperPrescriptionFromIntakeToVoucher) {
   ReviewService review(*wang_);
+  DispensingService dispensing(review.session());
   const std::string today = beijingToday();
-  auto id = review.presentPaper(reuse::paperFields("202600000077", today, "赵六"), "photo.jpg");
+  auto id = test::presented(IntakeService(review).presentPaper(
+      reuse::paperFields("202600000077", today, "赵六"), "photo.jpg"));
   RX_ASSERT_OK(id);
   approve(review, *id);
-  RX_ASSERT_OK(review.recordStep(*id, "prepare"));
+  RX_ASSERT_OK(dispensing.recordStep(*id, data::DispenseStep::kPrepare));
   // The paper line reads "头孢克肟胶囊 ×2" without a unit: it counts packages.
-  RX_ASSERT_OK(review.scanPackage(*id, "87654320000000000001"));
-  RX_ASSERT_OK(review.scanPackage(*id, "87654320000000000002"));
-  EXPECT_EQ(review.scanPackage(*id, "87654320000000000003").status().code(), ErrorCode::kConflict);
-  RX_ASSERT_OK(review.recordStep(*id, "check"));
-  RX_ASSERT_OK(review.handOut(*id));
+  RX_ASSERT_OK(dispensing.scanPackage(*id, "87654320000000000001"));
+  RX_ASSERT_OK(dispensing.scanPackage(*id, "87654320000000000002"));
+  EXPECT_EQ(dispensing.scanPackage(*id, "87654320000000000003").status().code(),
+            ErrorCode::kConflict);
+  RX_ASSERT_OK(dispensing.recordStep(*id, data::DispenseStep::kCheck));
+  RX_ASSERT_OK(dispensing.handOut(*id));
   auto v = VoucherService(*wang_).voucher(*id);
   RX_ASSERT_OK(v);
   EXPECT_FALSE(v->partial);
@@ -914,7 +941,7 @@ TEST_F(ReviewTest, ARestoreCannotMakeAHandedOutPrescriptionUsableAgain) {
   const std::int64_t fresh = presentToday(third);
   approve(again, fresh);
   for (const char* code : {"81234560000012345678", "81234560000012345679"}) {
-    auto pack = again.scanPackage(fresh, code);
+    auto pack = DispensingService(again.session()).scanPackage(fresh, code);
     EXPECT_EQ(pack.status().code(), ErrorCode::kAlreadyExists) << code << " was sold";
   }
   // Audited in the restored store.

@@ -1,4 +1,6 @@
 #include "workstation/sampling.h"
+#include "presenting.h"
+#include "workstation/intake.h"
 
 #include <gtest/gtest.h>
 
@@ -34,7 +36,7 @@ class SamplingTest : public ::testing::Test {
       f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}};
       f.fields["date"] = {beijingToday(), 0.95f, {}};
       f.fields["patient_name"] = {"病人" + std::to_string(i), 0.95f, {}};
-      auto id = review.presentPaper(f, "p.jpg");
+      auto id = test::presented(IntakeService(review).presentPaper(f, "p.jpg"));
       RX_ASSERT_OK(id);
       RX_ASSERT_OK(review.startReview(*id));
       RX_ASSERT_OK(review.decide(*id, {Decision::kAsk, {"need-id"}, "", false}));

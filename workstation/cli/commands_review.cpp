@@ -14,8 +14,10 @@
 #include "ocr/image_io.h"
 #include "ocr/reader.h"
 #include "workstation/csv.h"
+#include "workstation/dispensing.h"
 #include "workstation/intake.h"
 #include "workstation/ocr_json.h"
+#include "workstation/records.h"
 #include "workstation/reuse.h"
 #include "workstation/review.h"
 
@@ -34,12 +36,12 @@ json rxJson(const data::PrescriptionRecord& r) {
                  {"quantity", i.quantity},
                  {"unit", i.unit}};
     // Instructions are shown only after approval (M13).
-    if (ws::ReviewService::instructionsVisible(r)) item["usage"] = i.usage;
+    if (ws::instructionsVisible(r)) item["usage"] = i.usage;
     items.push_back(std::move(item));
   }
   auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   return {{"record", r.id},
-          {"kind", r.kind},
+          {"kind", std::string(data::rxKindName(r.kind))},
           {"state", std::string(data::rxStateName(r.state))},
           {"arrived_at", r.arrivedAt},
           {"rx_number", opt(r.rxNumber)},
@@ -119,7 +121,7 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
     if (read.paper) ms = ocr["ms"];
     ms.erase("total");
     const auto presentStart = std::chrono::steady_clock::now();
-    auto presented = ws::presentRead(session, review, read);
+    auto presented = ws::IntakeService(review).present(read);
     ms[read.electronic ? "verify" : "present"] = msSince(presentStart);
     if (!presented) {
       failure = presented.status();
@@ -140,16 +142,11 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
       doc["ok"] = false;
       doc["error"] = errorJson(failure);
     } else {
-      const std::int64_t id = doc["record"].get<std::int64_t>();
-      auto finding = review.reuse().finding(id);
-      auto checks = review.checks(id, beijingToday());
+      const json f = presented->finding.toJson();
       doc["ok"] = true;
-      if (finding && *finding) {
-        json f = (*finding)->toJson();
-        doc["verdict"] = f["verdict"];
-        doc["matches"] = f["matches"];
-      }
-      if (checks) doc["checks"] = checksJson(*checks);
+      doc["verdict"] = f["verdict"];
+      doc["matches"] = f["matches"];
+      doc["checks"] = checksJson(presented->checks);
     }
     ms["total"] = msSince(start);
     if (i == 0) ms["index_load"] = loadMs;
@@ -234,9 +231,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    std::ostringstream text;
                    for (const auto& r : *list) {
                      arr.push_back(rxJson(r));
-                     text << r.id << "\t" << data::rxStateName(r.state) << "\t" << r.kind << "\t"
-                          << r.arrivedAt << "\t" << r.rxNumber.value_or("-") << "\t"
-                          << r.items.size() << " drug(s)\n";
+                     text << r.id << "\t" << data::rxStateName(r.state) << "\t"
+                          << data::rxKindName(r.kind) << "\t" << r.arrivedAt << "\t"
+                          << r.rxNumber.value_or("-") << "\t" << r.items.size() << " drug(s)\n";
                    }
                    return reportSuccess(g, {{"ok", true}, {"queue", arr}}, text.str());
                  }});
@@ -368,46 +365,24 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          }
          auto session = loginFromOptions(g);
          if (!session) return reportError(g, session.status());
-         ws::ReviewService review(**session);
-         auto steps = data::PrescriptionRepository((*session)->store().connection()).steps(da->id);
-         if (!steps) return reportError(g, steps.status());
-         auto done = [&](const char* s) {
-           return std::any_of(steps->begin(), steps->end(),
-                              [&](const auto& x) { return x.step == s; });
-         };
-         if (!done("prepare"))
-           if (Status s = review.recordStep(da->id, "prepare"); !s) return reportError(g, s);
-         for (const auto& code : da->removes)
-           if (Status s = review.unscanPackage(da->id, code); !s) return reportError(g, s);
+         ws::DispenseOrder order;
+         order.remove = da->removes;
+         order.scan = da->codes;
+         order.handOut = da->handOut;
+         order.partial = da->partial;
+         auto done = ws::DispensingService(**session).dispense(da->id, order);
+         if (!done) return reportError(g, done.status());
          json packages = json::array();
-         for (const auto& code : da->codes) {
-           auto p = review.scanPackage(da->id, code);
-           if (!p) {
-             // Packages scanned before this one stay scanned; say so.
-             Status s = p.status();
-             if (!packages.empty())
-               s = Status(s.code(), s.message() + " (the " + std::to_string(packages.size()) +
-                                        " package(s) scanned before it are recorded)");
-             return reportError(g, s);
-           }
-           packages.push_back({{"trace_code", p->traceCode},
-                               {"drug_name", p->drugName.value_or("")},
-                               {"batch", p->batch ? json(*p->batch) : json(nullptr)},
-                               {"expiry", p->expiry ? json(*p->expiry) : json(nullptr)}});
-         }
-         if (!done("check"))
-           if (Status s = review.recordStep(da->id, "check"); !s) return reportError(g, s);
-         if (da->handOut)
-           if (Status s = review.handOut(da->id, da->partial); !s) return reportError(g, s);
-         auto progress = review.dispensingProgress(da->id);
-         if (!progress) return reportError(g, progress.status());
-         auto record = data::PrescriptionRepository((*session)->store().connection()).find(da->id);
-         if (!record) return reportError(g, record.status());
+         for (const auto& p : done->scanned)
+           packages.push_back({{"trace_code", p.traceCode},
+                               {"drug_name", p.drugName.value_or("")},
+                               {"batch", p.batch ? json(*p.batch) : json(nullptr)},
+                               {"expiry", p.expiry ? json(*p.expiry) : json(nullptr)}});
          json lines = json::array();
          std::ostringstream text;
          text << "Record " << da->id << ": " << packages.size() << " package(s) scanned now; "
-              << data::rxStateName(record->state) << ".\n";
-         for (const auto& l : *progress) {
+              << data::rxStateName(done->state) << ".\n";
+         for (const auto& l : done->lines) {
            lines.push_back({{"drug_name", l.drugName},
                             {"prescribed", l.prescribed},
                             {"unit", l.unit},
@@ -420,7 +395,7 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          return reportSuccess(g,
                               {{"ok", true},
                                {"record", da->id},
-                               {"state", data::rxStateName(record->state)},
+                               {"state", data::rxStateName(done->state)},
                                {"packages", packages},
                                {"lines", lines},
                                {"handed_out", da->handOut}},
@@ -448,7 +423,7 @@ void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
            return v.empty() ? std::nullopt : std::optional<std::string>(v);
          };
          auto rows =
-             ws::ReviewService(**session).recall(opt(ra->drug), opt(ra->batch), opt(ra->code));
+             ws::RecordsService(**session).recall(opt(ra->drug), opt(ra->batch), opt(ra->code));
          if (!rows) return reportError(g, rows.status());
          json arr = json::array();
          std::ostringstream text, csv;
@@ -488,7 +463,7 @@ void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   out.push_back({purge, [&g, dryRun] {
                    auto session = loginFromOptions(g);
                    if (!session) return reportError(g, session.status());
-                   auto ids = ws::ReviewService(**session).purge(*dryRun, beijingToday());
+                   auto ids = ws::RecordsService(**session).purge(*dryRun, beijingToday());
                    if (!ids) return reportError(g, ids.status());
                    return reportSuccess(g, {{"ok", true}, {"dry_run", *dryRun}, {"records", *ids}},
                                         std::to_string(ids->size()) +

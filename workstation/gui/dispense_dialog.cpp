@@ -20,13 +20,12 @@
 
 namespace rx::gui {
 
-DispenseDialog::DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
-                               std::int64_t record)
+DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int64_t record)
     : wxDialog(parent, wxID_ANY,
                wxString::Format(_("Dispense prescription %lld"), static_cast<long long>(record)),
                wxDefaultPosition, wxDefaultSize, wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
-      review_(review),
       session_(session),
+      dispensing_(session),
       record_(record) {
   auto* top = new wxBoxSizer(wxVERTICAL);
   lines_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(620, 110)),
@@ -93,7 +92,7 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::
 
 void DispenseDialog::refreshLines() {
   lines_->DeleteAllItems();
-  auto progress = review_.dispensingProgress(record_);
+  auto progress = dispensing_.progress(record_);
   if (!progress) {
     showStatus(explain(progress.status()), false);
     return;
@@ -146,7 +145,7 @@ void DispenseDialog::onCode() {
   const std::string code = fromWx(code_->GetValue().Strip(wxString::both));
   code_->Clear();
   if (code.empty()) return;
-  auto package = review_.scanPackage(record_, code);
+  auto package = dispensing_.scanPackage(record_, code);
   lastScanOk_ = package.isOk();
   if (!package) {
     wxBell();
@@ -173,19 +172,19 @@ wxString DispenseDialog::linesText() const {
 }
 
 wxString DispenseDialog::prepared() {
-  Status st = review_.recordStep(record_, "prepare");
+  Status st = dispensing_.recordStep(record_, data::DispenseStep::kPrepare);
   showStatus(st ? _("Prepared (调配) recorded.") : explain(st), st.isOk());
   return st ? wxString() : statusText();
 }
 
 wxString DispenseDialog::checked() {
-  Status st = review_.recordStep(record_, "check");
+  Status st = dispensing_.recordStep(record_, data::DispenseStep::kCheck);
   showStatus(st ? _("Checked (核对) recorded.") : explain(st), st.isOk());
   return st ? wxString() : statusText();
 }
 
 wxString DispenseDialog::handOut(bool partial) {
-  Status st = review_.handOut(record_, partial);
+  Status st = dispensing_.handOut(record_, partial);
   if (!st) {
     wxBell();
     showStatus(explain(st, _("Not handed out.")), false);

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "workstation/review.h"
+#include "workstation/dispensing.h"
 
 class wxButton;
 class wxCheckBox;
@@ -22,8 +22,7 @@ namespace rx::gui {
 
 class DispenseDialog : public wxDialog {
  public:
-  DispenseDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
-                 std::int64_t record);
+  DispenseDialog(wxWindow* parent, ws::Session& session, std::int64_t record);
 
   // As the scanner does: puts `code` in the code field and presses Enter. Returns the line shown.
   wxString scan(const wxString& code);
@@ -43,8 +42,8 @@ class DispenseDialog : public wxDialog {
   void showStatus(const wxString& text, bool ok);
   void showVoucher();
 
-  ws::ReviewService& review_;
   ws::Session& session_;
+  ws::DispensingService dispensing_;
   std::int64_t record_;
   bool lastScanOk_ = false;
   wxDataViewListCtrl* lines_;

@@ -254,7 +254,7 @@ wxString intakeHeadline(const Status& status) {
 void MainFrame::present(IntakeRead read) {
   IntakeOutcome outcome;
   outcome.file = read.file;
-  auto presented = ws::presentRead(*session_, *review_, read);
+  auto presented = ws::IntakeService(*review_).present(read);
   if (presented) {
     outcome.record = presented->record;
   } else {
@@ -336,7 +336,7 @@ void MainFrame::showIntakeDetails() {
 }
 
 void MainFrame::openRecord(std::int64_t record) {
-  auto r = data::PrescriptionRepository(session_->store().connection()).find(record);
+  auto r = review_->record(record);
   if (!r) {
     wxMessageBox(explain(r.status()), _("rxdesk"), wxICON_ERROR, this);
     return;
@@ -350,7 +350,7 @@ void MainFrame::openRecord(std::int64_t record) {
     }
     case data::RxState::kApproved:
     case data::RxState::kPartiallyDispensed: {
-      DispenseDialog dialog(this, *review_, *session_, record);
+      DispenseDialog dialog(this, *session_, record);
       dialog.ShowModal();
       break;
     }
@@ -720,14 +720,16 @@ void MainFrame::refreshQueue() {
       wxVector<wxVariant> row;
       row.push_back(stateLabel(r.state));
       row.push_back(beijingTime(r.arrivedAt));
-      row.push_back(r.kind == "electronic" ? _("electronic") : _("paper"));
+      row.push_back(r.kind == data::RxKind::kElectronic ? _("electronic") : _("paper"));
       row.push_back(toWx(ws::maskedName(r.patientName.value_or(""))));
-      row.push_back(r.kind != "electronic"       ? wxString("—")
-                    : r.verified.value_or(false) ? _("verified")
-                                                 : _("NOT verified"));
-      auto checks = review.checks(r.id, today);
-      const ws::CheckSummary summary = checks ? ws::summarizeChecks(*checks) : ws::CheckSummary{};
+      row.push_back(r.kind != data::RxKind::kElectronic ? wxString("—")
+                    : r.verified.value_or(false)        ? _("verified")
+                                                        : _("NOT verified"));
+      // The finding once, for the checks and for the column.
       auto finding = review.reuse().finding(r.id);
+      auto checks = finding ? review.checksFor(r, ws::ReviewService::readFields(r), *finding, today)
+                            : Result<std::vector<ws::RuleCheck>>(finding.status());
+      const ws::CheckSummary summary = checks ? ws::summarizeChecks(*checks) : ws::CheckSummary{};
       const bool suspected =
           finding && *finding && (*finding)->verdict == dedup::Verdict::kSuspected;
       const bool overruled = suspected && (*finding)->overruled();

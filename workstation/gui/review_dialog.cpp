@@ -15,12 +15,10 @@
 #include <wx/textctrl.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "base/time.h"
 #include "base/utf8.h"
 #include "consultations_dialog.h"
-#include "crypto/json.h"
 #include "page_view.h"
 #include "reuse_dialog.h"
 #include "wx_convert.h"
@@ -28,7 +26,6 @@
 namespace rx::gui {
 
 namespace {
-using nlohmann::json;
 
 wxString fieldLabel(const std::string& name) {
   if (name == "hospital") return _("Hospital");
@@ -135,7 +132,8 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   if (auto low = review_.lowConfidence()) lowConfidence_ = *low;
 
   auto* body = new wxBoxSizer(wxHORIZONTAL);
-  if (rx_.kind == "paper")
+  read_ = review_.readFields(rx_);
+  if (rx_.kind == data::RxKind::kPaper)
     buildPage(this, body);
   else
     buildElectronic(this, body);
@@ -143,32 +141,28 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   auto* side = new wxBoxSizer(wxVERTICAL);
   auto* grid = new wxFlexGridSizer(3, FromDIP(4), FromDIP(8));
   grid->AddGrowableCol(1, 1);
-  const json doc = json::parse(rx_.fieldsJson, nullptr, false);
-  const json* read = doc.is_object() && doc.contains("fields") ? &doc["fields"] : nullptr;
-  if (rx_.kind == "paper" && read) {
-    for (const char* name : ocr::kFieldNames) {
-      if (!read->contains(name)) continue;
-      const json& f = (*read)[name];
+  if (rx_.kind == data::RxKind::kPaper) {
+    for (ws::FieldName fieldName : ws::kAllFields) {
+      const ws::ReadField* f = read_.find(fieldName);
+      if (!f) continue;
+      const std::string name(ws::fieldKey(fieldName));
       FieldRow row;
-      row.original = f.value("value", std::string());
+      row.original = f->value;
       grid->Add(new wxStaticText(this, wxID_ANY, fieldLabel(name)), 0, wxALIGN_CENTER_VERTICAL);
       row.value = new wxTextCtrl(this, wxID_ANY, toWx(row.original));
       row.value->SetName(name);
       grid->Add(row.value, 1, wxEXPAND);
-      const bool toCheck =
-          f.value("confidence", 0.0) < lowConfidence_ && !f.value("confirmed", false);
-      if (toCheck) {
+      if (f->needsConfirmation(lowConfidence_)) {
         row.value->SetBackgroundColour(wxColour(255, 236, 179));
         row.checked = new wxCheckBox(this, wxID_ANY, _("checked"));
-        const std::string readAs = f.value("read_as", std::string());
         const wxString tip =
-            readAs.empty()
+            !f->readAs
                 ? _("Read with low confidence: compare with the paper, correct it "
                     "if needed, then tick")
                 : wxString::Format(_("Read as %s: a character that is often misread was put "
                                      "back. Compare with the paper, correct it if needed, then "
                                      "tick"),
-                                   toWx(readAs));
+                                   toWx(*f->readAs));
         row.checked->SetToolTip(tip);
         row.value->SetToolTip(tip);
         grid->Add(row.checked, 0, wxALIGN_CENTER_VERTICAL);
@@ -251,17 +245,10 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
 
 void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
   std::vector<PageBox> boxes;
-  const json doc = json::parse(rx_.fieldsJson, nullptr, false);
-  if (doc.is_object() && doc.contains("fields")) {
-    for (const auto& [name, f] : doc["fields"].items()) {
-      const json& box = crypto::memberOrNull(f, "box");
-      (void)name;
-      if (box.is_array() && box.size() == 4)
-        boxes.push_back(
-            {box[0].get<int>(), box[1].get<int>(), box[2].get<int>(), box[3].get<int>(),
-             f.value("confidence", 0.0) < lowConfidence_ && !f.value("confirmed", false)});
-    }
-  }
+  for (const auto& [name, f] : read_.fields)
+    if (!f.box.empty())
+      boxes.push_back(
+          {f.box.x, f.box.y, f.box.width, f.box.height, f.needsConfirmation(lowConfidence_)});
   auto page = review_.reuse().page(record_);
   const int width = FromDIP(pageWidth());
   pageView_ = new PageView(parent, page ? *page : cv::Mat(), std::move(boxes),
@@ -328,6 +315,12 @@ wxString ReviewDialog::checksText() const {
 }
 
 wxString ReviewDialog::errorText() const { return error_->GetLabel(); }
+
+wxString ReviewDialog::fieldHint(const std::string& name) const {
+  auto it = fields_.find(name);
+  return it == fields_.end() || !it->second.checked ? wxString()
+                                                    : it->second.value->GetToolTipText();
+}
 
 void ReviewDialog::showError(const wxString& text) {
   error_->SetLabel(text);

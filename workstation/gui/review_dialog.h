@@ -44,7 +44,9 @@ class ReviewDialog : public wxDialog {
   int unticked() const;
   wxString checksText() const;
   wxString errorText() const;
-  bool opened() const { return opened_; }           // the review lock was taken
+  bool opened() const { return opened_; }  // the review lock was taken
+  // The hint shown on field `name` (fieldKey) when it is to be checked; empty otherwise.
+  wxString fieldHint(const std::string& name) const;
   PageView* pageView() const { return pageView_; }  // paper prescriptions only
 
  private:
@@ -65,6 +67,7 @@ class ReviewDialog : public wxDialog {
   ws::Session& session_;
   std::int64_t record_;
   data::PrescriptionRecord rx_;
+  ws::ReadFields read_;
   bool opened_ = false;
   double lowConfidence_ = ws::ReviewSettings{}.lowConfidence;
   std::map<std::string, FieldRow> fields_;

@@ -26,6 +26,10 @@ enum class RxState {
 std::string_view rxStateName(RxState s);
 Result<RxState> parseRxState(std::string_view s);
 
+enum class RxKind { kPaper, kElectronic };
+std::string_view rxKindName(RxKind k);  // paper | electronic
+Result<RxKind> parseRxKind(std::string_view s);
+
 struct RxItem {
   std::int64_t id = 0;
   int lineNo = 0;
@@ -40,7 +44,7 @@ struct RxItem {
 
 struct PrescriptionRecord {
   std::int64_t id = 0;
-  std::string kind;  // paper | electronic
+  RxKind kind = RxKind::kPaper;
   RxState state = RxState::kQueued;
   std::string arrivedAt;
   std::string arrivedBy;
@@ -56,7 +60,7 @@ struct PrescriptionRecord {
   std::string source;             // file name or "scanner"
   std::optional<bool> verified;   // electronic: the signature/agreement verdict
   std::optional<std::string> agreementNo;
-  std::optional<std::string> agreementScope;  // JSON array of drug classes
+  std::vector<std::string> agreementScope;  // electronic: the drug classes the agreement allows
   std::optional<std::string> lockedBy;
   std::optional<std::string> lockedAt;
   std::string retainUntil;  // YYYY-MM-DD
@@ -79,8 +83,12 @@ struct DecisionRecord {
   std::string decidedAt;
 };
 
+enum class DispenseStep { kPrepare, kCheck, kHandOut };
+std::string_view dispenseStepName(DispenseStep s);  // prepare | check | hand_out
+Result<DispenseStep> parseDispenseStep(std::string_view s);
+
 struct StepRecord {
-  std::string step;  // prepare | check | hand_out
+  DispenseStep step = DispenseStep::kPrepare;
   std::string byUser;
   std::string at;
 };

@@ -93,6 +93,11 @@ class ErxVerifier {
   std::map<std::string, crypto::PublicKey> keys_;
 };
 
+// Whether a drug of `drugClass` may be dispensed under an agreement whose scope lists `scope`:
+// special-management classes never are, whatever it lists (M8). The verification and the review's
+// scope check both ask this.
+bool inAgreementScope(std::string_view drugClass, const std::vector<std::string>& scope);
+
 // The message the pharmacy key signs to countersign an agreement.
 std::string countersignatureMessage(const std::string& canonicalAgreement);
 

@@ -18,6 +18,7 @@
 #include "dedup/page_reuse.h"
 #include "dedup/reuse.h"
 #include "workstation/eprescription.h"
+#include "workstation/read_fields.h"
 #include "workstation/session.h"
 
 namespace rx::ws {
@@ -47,9 +48,6 @@ struct ReuseFinding {
 
 nlohmann::json signalsJson(const dedup::Signals& s);
 
-// The content an e-prescription gives the fingerprint.
-dedup::PresentationContent contentOf(const EPrescription& rx);
-
 class ReuseService {
  public:
   static constexpr std::size_t kPagesBackfilledQuietly = 64;
@@ -76,10 +74,10 @@ class ReuseService {
   // earlier pages the page index finds, so a re-photo is caught even when no field was read.
   Result<ReuseFinding> record(std::int64_t id, const dedup::Fingerprint& fp,
                               const cv::Mat& page = {});
-  // After a pharmacist confirmed or corrected fields of record `id` (`fields`: the values now,
-  // rx_number / hospital / date / patient_name), compares it again with the corrected identity.
-  // An earlier overrule no longer applies. Same transaction rules as record().
-  Result<ReuseFinding> refresh(std::int64_t id, const std::map<std::string, std::string>& fields);
+  // After a pharmacist confirmed or corrected fields of record `id` (`fields`: as they are now),
+  // compares it again with the corrected identity. An earlier overrule no longer applies. Same
+  // transaction rules as record().
+  Result<ReuseFinding> refresh(std::int64_t id, const ReadFields& fields);
   void commit();
   void discard() {
     pending_.clear();

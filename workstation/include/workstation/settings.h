@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "data/settings.h"
-#include "workstation/review.h"
+#include "workstation/rules.h"
 #include "workstation/session.h"
 
 namespace rx::ws {

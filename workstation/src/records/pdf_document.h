@@ -15,8 +15,8 @@ class PdfDocument {
   enum class Align { kLeft, kCenter, kRight };
   // A page size in PDF points (A5 landscape: 595.3 × 419.5; A4 portrait: 595.3 × 841.9).
   PdfDocument(double width, double height, const std::string& title);
-  // The same drawing onto a white image `scale` pixels per point, for an on-screen preview: finish()
-  // returns a PNG of the first page (later pages are laid out but not drawn).
+  // The same drawing onto a white image `scale` pixels per point, for an on-screen preview:
+  // finish() returns a PNG of the first page (later pages are laid out but not drawn).
   static std::unique_ptr<PdfDocument> image(double width, double height, double scale);
   ~PdfDocument();
   PdfDocument(const PdfDocument&) = delete;

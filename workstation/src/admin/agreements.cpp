@@ -222,6 +222,11 @@ Status ErxVerifier::checkAgreement(ErxVerdict& v,
   return Status::ok();
 }
 
+bool inAgreementScope(std::string_view drugClass, const std::vector<std::string>& scope) {
+  return !isSpecialManagementClass(drugClass) &&
+         std::find(scope.begin(), scope.end(), drugClass) != scope.end();
+}
+
 Result<ErxVerdict> ErxVerifier::evaluate(const EPrescription& rx, const std::string& now) {
   ErxVerdict v;
   v.rxNumber = rx.rxNumber;
@@ -250,9 +255,7 @@ Result<ErxVerdict> ErxVerifier::evaluate(const EPrescription& rx, const std::str
         *std::find_if(agreements.begin(), agreements.end(),
                       [&](const data::AgreementRecord& r) { return r.id == *v.agreementId; });
     for (const ErxDrug& d : rx.drugs) {
-      const bool inScope = !isSpecialManagementClass(d.drugClass) &&
-                           std::find(a.scope.begin(), a.scope.end(), d.drugClass) != a.scope.end();
-      if (!inScope) {
+      if (!inAgreementScope(d.drugClass, a.scope)) {
         v.drugsInScope = false;
         v.outOfScope.push_back(d.name + " (" + d.drugClass + ")");
       }

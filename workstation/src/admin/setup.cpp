@@ -11,6 +11,7 @@
 #include "workstation/demo_documents.h"
 #include "workstation/eprescription.h"
 #include "workstation/identifiers.h"
+#include "workstation/intake.h"
 #include "workstation/paths.h"
 #include "workstation/review.h"
 #include "workstation/rxgen.h"
@@ -167,7 +168,6 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
                             {"布洛芬缓释胶囊", "otc-a", "0.3g×20粒", 1, "盒", "发热时口服"}};
   RX_ASSIGN_OR_RETURN(auto desk, Session::login(path, pharmacist, pharmacistPassword, options));
   ReviewService review(*desk);
-  ErxVerifier verifier(*desk);
   for (std::size_t i = 0; i < prescriptions.size(); ++i) {
     auto& p = prescriptions[i];
     p.issuerName = providerName;
@@ -181,8 +181,7 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
     RX_RETURN_IF_ERROR(data::writeFileAtomically(
         filesFolder + "/rx-" + std::to_string(i + 1) + ".qr.txt", qr, 0600));
     for (int times = i == 0 ? 2 : 1; times > 0; --times) {
-      RX_ASSIGN_OR_RETURN(ErxVerdict verdict, verifier.verifyAndRecord(erx));
-      RX_RETURN_IF_ERROR(review.presentElectronic(erx, verdict, file).status());
+      RX_RETURN_IF_ERROR(IntakeService(review).presentElectronic(erx, file).status());
       ++out.prescriptionsPresented;
     }
   }

@@ -4,7 +4,7 @@
 #include "base/time.h"
 #include "base/utf8.h"
 #include "data/prescriptions.h"
-#include "workstation/review.h"
+#include "workstation/records.h"
 
 namespace rx::ws {
 
@@ -60,7 +60,7 @@ Result<std::int64_t> ConsultationService::record(const NewConsultation& c) {
   r.minutes = c.minutes;
   r.transcript = c.transcript;
   r.at = utcTimestamp();
-  r.retainUntil = ReviewService::retentionDate(datePart(r.at), std::nullopt);
+  r.retainUntil = retentionDate(datePart(r.at), std::nullopt);
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(std::int64_t id, data::ConsultationRepository(conn).insert(r));

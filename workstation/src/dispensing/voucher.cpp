@@ -11,10 +11,10 @@
 #include <map>
 #include <memory>
 
+#include "../records/pdf_document.h"
 #include "base/time.h"
 #include "data/files.h"
 #include "data/prescriptions.h"
-#include "pdf_document.h"
 #include "workstation/review.h"
 
 extern char** environ;
@@ -37,7 +37,7 @@ Result<Voucher> VoucherService::voucher(std::int64_t prescriptionId, int handOut
   RX_ASSIGN_OR_RETURN(auto steps, repo.steps(prescriptionId));
   std::vector<data::StepRecord> handOuts;
   for (const auto& s : steps)
-    if (s.step == "hand_out") handOuts.push_back(s);
+    if (s.step == data::DispenseStep::kHandOut) handOuts.push_back(s);
   if (handOuts.empty())
     return Status(ErrorCode::kConflict, "prescription " + std::to_string(prescriptionId) +
                                             " has not been handed out; a voucher comes with the "

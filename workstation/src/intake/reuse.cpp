@@ -7,6 +7,7 @@
 #include "base/time.h"
 #include "data/prescriptions.h"
 #include "data/reuse.h"
+#include "workstation/content.h"
 
 namespace rx::ws {
 
@@ -56,22 +57,6 @@ json ReuseFinding::toJson() const {
   return out;
 }
 
-dedup::PresentationContent contentOf(const EPrescription& rx) {
-  dedup::PresentationContent c;
-  c.issuer = rx.organizationName;
-  c.rxNumber = rx.rxNumber;
-  // A printout shows the date in China (UTC+8); the bundle's timestamp is UTC.
-  c.date = datePart(chinaTime(rx.issuedAt));
-  c.patient = rx.patient.name;
-  c.values = {rx.rxNumber, c.date, rx.patient.name, rx.diagnosis.value_or("")};
-  for (const auto& d : rx.drugs) {
-    c.drugs.push_back(d.name);
-    c.values.push_back(d.name + d.strength.value_or("") + std::to_string(d.quantity) + d.unit +
-                       d.usage);
-  }
-  return c;
-}
-
 Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& progress,
                           const std::function<void(std::size_t, std::size_t)>& pagesProgress) {
   RX_RETURN_IF_ERROR(backfillPages(pagesProgress));
@@ -102,18 +87,7 @@ Status ReuseService::backfill() {
   std::vector<std::pair<std::int64_t, dedup::Fingerprint>> made;
   for (std::int64_t id : missing) {
     RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, prescriptions.find(id));
-    dedup::PresentationContent c;
-    c.rxNumber = r.rxNumber.value_or("");
-    c.numberRead = r.kind == "paper";
-    if (r.kind == "paper") c.issuer = r.issuer.value_or("");  // electronic: a USCC, not a name
-    c.date = r.issuedOn.value_or("");
-    c.patient = r.patientName.value_or("");
-    c.values = {c.rxNumber, c.date, c.patient, r.diagnosis.value_or("")};
-    for (const auto& item : r.items) {
-      c.drugs.push_back(item.drugName);
-      c.values.push_back(item.drugName + item.spec + item.unit + item.usage);
-    }
-    dedup::Fingerprint fp = fingerprinter_->make(c, {}, {});
+    dedup::Fingerprint fp = fingerprinter_->make(contentOf(r), {}, {});
     RX_RETURN_IF_ERROR(data::ReuseRepository(conn).putFingerprint(id, fp.serialize()));
     made.emplace_back(id, std::move(fp));
   }
@@ -215,7 +189,7 @@ Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
     return m;
   }
   m.state = std::string(data::rxStateName(r->state));
-  m.kind = r->kind;
+  m.kind = std::string(data::rxKindName(r->kind));
   m.arrivedAt = r->arrivedAt;
   m.arrivedBy = r->arrivedBy;
   m.used = r->state == data::RxState::kDispensed || r->state == data::RxState::kClosed ||
@@ -297,8 +271,7 @@ Result<ReuseFinding> ReuseService::compareAndStore(std::int64_t id, const dedup:
   return f;
 }
 
-Result<ReuseFinding> ReuseService::refresh(std::int64_t id,
-                                           const std::map<std::string, std::string>& fields) {
+Result<ReuseFinding> ReuseService::refresh(std::int64_t id, const ReadFields& fields) {
   if (!loaded()) RX_RETURN_IF_ERROR(load());
   RX_ASSIGN_OR_RETURN(auto text,
                       data::ReuseRepository(session_.store().connection()).fingerprint(id));
@@ -306,17 +279,7 @@ Result<ReuseFinding> ReuseService::refresh(std::int64_t id,
   if (text) {
     RX_ASSIGN_OR_RETURN(fp, dedup::Fingerprint::parse(*text));
   }
-  auto value = [&](const char* name) {
-    auto it = fields.find(name);
-    return it == fields.end() ? std::string() : it->second;
-  };
-  dedup::PresentationContent content;
-  content.rxNumber = value("rx_number");
-  content.numberRead = false;  // typed or confirmed by the pharmacist
-  content.issuer = value("hospital");
-  content.date = value("date");
-  content.patient = value("patient_name");
-  fingerprinter_->setIdentity(fp, content);
+  fingerprinter_->setIdentity(fp, confirmedIdentity(fields));
   RX_ASSIGN_OR_RETURN(cv::Mat stored, page(id));
   return compareAndStore(id, fp, stored, true);
 }

@@ -1,0 +1,288 @@
+#include "workstation/review.h"
+
+#include <chrono>
+
+#include "base/text.h"
+#include "base/time.h"
+#include "base/utf8.h"
+#include "crypto/hash.h"
+#include "crypto/json.h"
+#include "data/reuse.h"
+#include "workstation/identifiers.h"
+#include "workstation/settings.h"
+
+namespace rx::ws {
+
+using nlohmann::json;
+
+std::string_view decisionName(Decision d) {
+  switch (d) {
+    case Decision::kApprove:
+      return "approve";
+    case Decision::kReject:
+      return "reject";
+    case Decision::kAsk:
+      return "ask";
+  }
+  return "?";
+}
+
+Result<Decision> parseDecision(std::string_view s) {
+  if (s == "approve") return Decision::kApprove;
+  if (s == "reject") return Decision::kReject;
+  if (s == "ask") return Decision::kAsk;
+  return Status(ErrorCode::kInvalidArgument,
+                "decision '" + std::string(s) + "' is not approve, reject or ask");
+}
+
+std::string maskedName(const std::string& name) {
+  std::u32string cps = toU32(name);
+  if (cps.empty()) return "";
+  // Common two-character surnames keep both characters.
+  static const std::u32string kDouble[] = {U"欧阳", U"司马", U"上官", U"诸葛",
+                                           U"东方", U"皇甫", U"令狐", U"慕容"};
+  std::size_t keep = 1;
+  for (const auto& d : kDouble)
+    if (cps.size() > 2 && cps.compare(0, 2, d) == 0) keep = 2;
+  return toUtf8(cps.substr(0, keep)) + std::string(cps.size() - keep, '*');
+}
+
+ReviewService::~ReviewService() = default;
+
+ReuseService& ReviewService::reuse() {
+  if (!reuse_) reuse_ = std::make_unique<ReuseService>(session_);
+  return *reuse_;
+}
+
+Status ReviewService::requirePharmacist(std::string_view action) const {
+  return session_.require(data::Role::kPharmacist, action);
+}
+
+Result<ReviewSettings> ReviewService::settings() {
+  if (fixedSettings_) return *fixedSettings_;
+  return SettingsService(session_).review();
+}
+
+Result<std::vector<data::PrescriptionRecord>> ReviewService::queue() {
+  using data::RxState;
+  return data::PrescriptionRepository(session_.store().connection())
+      .list({RxState::kQueued, RxState::kInReview, RxState::kNeedsInfo, RxState::kApproved,
+             RxState::kPartiallyDispensed});
+}
+
+Result<data::PrescriptionRecord> ReviewService::record(std::int64_t id) {
+  return data::PrescriptionRepository(session_.store().connection()).find(id);
+}
+
+Result<data::PrescriptionRecord> ReviewService::startReview(std::int64_t id) {
+  RX_RETURN_IF_ERROR(requirePharmacist("review prescriptions"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(const ReviewSettings rules, settings());
+  const auto now = std::chrono::system_clock::now();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(repo.lock(id, session_.user().name, utcTimestamp(now),
+                               utcTimestamp(now - std::chrono::minutes(rules.reviewLockMinutes))));
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.state == data::RxState::kQueued || r.state == data::RxState::kNeedsInfo) {
+    RX_RETURN_IF_ERROR(repo.moveState(id, r.state, data::RxState::kInReview));
+    r.state = data::RxState::kInReview;
+  } else if (r.state != data::RxState::kInReview) {
+    return Status(ErrorCode::kConflict, "prescription " + std::to_string(id) + " is " +
+                                            std::string(data::rxStateName(r.state)) +
+                                            "; it cannot be reviewed now");
+  }
+  RX_RETURN_IF_ERROR(tx.commit());
+  return r;
+}
+
+Status ReviewService::confirmFields(std::int64_t id,
+                                    const std::map<std::string, std::string>& values) {
+  RX_RETURN_IF_ERROR(requirePharmacist("confirm prescription fields"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.lockedBy != session_.user().name)
+    return Status(ErrorCode::kConflict,
+                  "open prescription " + std::to_string(id) + " for review first");
+  ReadFields fields = ReadFields::fromStored(r.fieldsJson);
+  data::FieldUpdate update;
+  bool identityChanged = false;
+  for (const auto& [key, value] : values) {
+    RX_RETURN_IF_ERROR(checkText("field '" + key + "'", value, kMaxShortText));
+    if (key == "patient_id_no") {
+      update.patientIdNo = value;
+      continue;
+    }
+    if (r.kind == data::RxKind::kElectronic)
+      return Status(ErrorCode::kInvalidArgument,
+                    "field '" + key +
+                        "' of an e-prescription is signed by its issuer and cannot "
+                        "be changed; only patient_id_no can be recorded");
+    const auto field = fieldNamed(key);
+    if (!field) return Status(ErrorCode::kInvalidArgument, "unknown field '" + key + "'");
+    if (*field == FieldName::kDate && !isIsoDate(value))
+      return Status(ErrorCode::kInvalidArgument,
+                    "field 'date': expected a date written YYYY-MM-DD, got '" + value + "'");
+    switch (*field) {
+      case FieldName::kPatientName:
+        update.patientName = value;
+        break;
+      case FieldName::kRxNumber:
+        update.rxNumber = value;
+        break;
+      case FieldName::kHospital:
+        update.issuer = value;
+        break;
+      case FieldName::kDate:
+        update.issuedOn = value;
+        break;
+      default:
+        break;
+    }
+    identityChanged = identityChanged || *field == FieldName::kPatientName ||
+                      *field == FieldName::kRxNumber || *field == FieldName::kHospital ||
+                      *field == FieldName::kDate;
+    fields.confirm(*field, value, session_.user().name);
+  }
+  PendingReuse pending(reuse());
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(repo.updateFields(id, fields.toStored(), update));
+  json fieldsChanged = json::array();
+  for (const auto& [key, value] : values) fieldsChanged.push_back(key);
+  json details = {{"fields", fieldsChanged}};
+  if (identityChanged) {
+    RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().refresh(id, fields));
+    details["reuse"] = std::string(dedup::verdictName(finding.verdict));
+  }
+  RX_RETURN_IF_ERROR(session_.audit("rx.confirm-fields", std::to_string(id), details).status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  pending.committed();
+  return Status();
+}
+
+Result<double> ReviewService::lowConfidence() {
+  RX_ASSIGN_OR_RETURN(const ReviewSettings rules, settings());
+  return rules.lowConfidence;
+}
+
+Result<std::vector<RuleCheck>> ReviewService::checks(std::int64_t id, const std::string& today) {
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r,
+                      data::PrescriptionRepository(session_.store().connection()).find(id));
+  RX_ASSIGN_OR_RETURN(auto finding, reuse().finding(id));
+  return checksFor(r, ReadFields::fromStored(r.fieldsJson), finding, today);
+}
+
+Result<std::vector<RuleCheck>> ReviewService::checksFor(const data::PrescriptionRecord& r,
+                                                        const ReadFields& fields,
+                                                        const std::optional<ReuseFinding>& finding,
+                                                        const std::string& today) {
+  RX_ASSIGN_OR_RETURN(const ReviewSettings rules, settings());
+  std::optional<std::int64_t> usedBy;
+  if (r.issuer && r.rxNumber) {
+    RX_ASSIGN_OR_RETURN(
+        usedBy,
+        data::PrescriptionRepository(session_.store().connection()).usedBy(*r.issuer, *r.rxNumber));
+    if (usedBy == r.id) usedBy.reset();
+  }
+  return runRules({r, fields, rules, today, usedBy, finding});
+}
+
+Result<data::DecisionRecord> ReviewService::decide(std::int64_t id, const DecisionInput& input) {
+  RX_RETURN_IF_ERROR(requirePharmacist("decide on prescriptions"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.state != data::RxState::kInReview || r.lockedBy != session_.user().name)
+    return Status(ErrorCode::kConflict,
+                  "prescription " + std::to_string(id) + " is " +
+                      std::string(data::rxStateName(r.state)) +
+                      (r.lockedBy ? " and opened by '" + *r.lockedBy + "'" : std::string()) +
+                      "; open it for review first");
+  const std::string now = utcTimestamp();
+  RX_ASSIGN_OR_RETURN(auto checkList, checks(id, beijingDate(now)));
+  json checkJson = json::array();
+  std::string blocking;
+  for (const auto& c : checkList) {
+    checkJson.push_back({{"rule", c.rule},
+                         {"severity", std::string(severityName(c.severity))},
+                         {"evidence", c.evidence}});
+    if (c.severity == Severity::kBlock) blocking += c.rule + " ";
+  }
+  if (input.decision == Decision::kApprove) {
+    if (!blocking.empty())
+      return Status(ErrorCode::kConflict, "cannot approve prescription " + std::to_string(id) +
+                                              ": blocked by " + blocking);
+    if (!input.buyerConfirmedRiskWarning)
+      return Status(ErrorCode::kConflict,
+                    std::string("the buyer must confirm the risk warning 「") + kRiskWarning +
+                        "」 before approval (M13)");
+  } else if (input.reasons.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a rejection or a request for information needs a reason code");
+  }
+  for (const std::string& reason : input.reasons)
+    RX_RETURN_IF_ERROR(checkText("the reason code", reason, kMaxShortText));
+  RX_RETURN_IF_ERROR(checkText("the decision's note", input.note, kMaxNoteText, true));
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey key, session_.store().personalKey());
+  json payload = {
+      {"type", "rxdesk-review-decision"},
+      {"prescription", id},
+      {"rx_number", r.rxNumber ? json(*r.rxNumber) : json(nullptr)},
+      {"issuer", r.issuer ? json(*r.issuer) : json(nullptr)},
+      {"decision", std::string(decisionName(input.decision))},
+      {"reasons", input.reasons},
+      {"note", input.note},
+      {"risk_warning_confirmed", input.buyerConfirmedRiskWarning},
+      {"checks", checkJson},
+      {"fields_sha256", crypto::toHex(crypto::sha256(r.fieldsJson))},
+      {"pharmacist",
+       {{"user", session_.user().name}, {"licence", session_.user().licenceNo.value_or("")}}},
+      {"at", now}};
+  const std::string canonical = crypto::canonicalJson(payload);
+  RX_ASSIGN_OR_RETURN(crypto::Bytes sig, key.sign(crypto::toBytes(canonical)));
+  data::DecisionRecord d{0,
+                         id,
+                         std::string(decisionName(input.decision)),
+                         canonical,
+                         sig,
+                         key.publicKey().keyId(),
+                         session_.user().name,
+                         now};
+  const data::RxState to = input.decision == Decision::kApprove  ? data::RxState::kApproved
+                           : input.decision == Decision::kReject ? data::RxState::kRejected
+                                                                 : data::RxState::kNeedsInfo;
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(d.id, repo.addDecision(d));
+  RX_RETURN_IF_ERROR(repo.moveState(id, data::RxState::kInReview, to));
+  RX_RETURN_IF_ERROR(repo.unlock(id, session_.user().name));
+  RX_RETURN_IF_ERROR(session_
+                         .audit("review.decide", std::to_string(id),
+                                {{"decision", d.decision},
+                                 {"reasons", input.reasons},
+                                 {"payload_sha256", crypto::toHex(crypto::sha256(canonical))},
+                                 {"key_id", d.keyId}})
+                         .status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  return d;
+}
+
+Status ReviewService::verifyDecision(const data::DecisionRecord& d) {
+  RX_ASSIGN_OR_RETURN(crypto::PublicKey key, session_.store().userPublicKey(d.decidedBy, d.keyId));
+  Status s = crypto::verifySignature(key, crypto::SignatureScheme::kEd25519,
+                                     crypto::toBytes(d.payload), d.signature);
+  if (!s)
+    return Status(ErrorCode::kBadSignature,
+                  "decision " + std::to_string(d.id) + " does not verify: " + s.message());
+  json payload = json::parse(d.payload, nullptr, false);
+  if (!payload.is_object() || payload.value("decision", "") != d.decision ||
+      payload.value("prescription", std::int64_t{-1}) != d.prescriptionId)
+    return Status(ErrorCode::kBadSignature,
+                  "decision " + std::to_string(d.id) + " does not match what was signed");
+  return Status::ok();
+}
+
+}  // namespace rx::ws
