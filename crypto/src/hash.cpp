@@ -13,6 +13,23 @@ Digest256 sha256(const std::uint8_t* data, std::size_t size) {
   return out;
 }
 
+struct Sha256Stream::State {
+  CryptoPP::SHA256 h;
+};
+
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {}
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(const std::uint8_t* data, std::size_t size) {
+  state_->h.Update(data, size);
+}
+
+Digest256 Sha256Stream::finish() {
+  Digest256 out;
+  state_->h.Final(out.data());
+  return out;
+}
+
 Digest256 hmacSha256(const std::uint8_t* key, std::size_t keySize, const std::uint8_t* data,
                      std::size_t size) {
   Digest256 out;

@@ -322,6 +322,16 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const std::s
                                          userName + "' (" + lastFailure.message() + ")");
 }
 
+Result<std::unique_ptr<Store>> Store::openAgain() const {
+  if (!conn_) return Status(ErrorCode::kInvalidArgument, "the store was closed for replacement");
+  RX_ASSIGN_OR_RETURN(StoreLock lock, StoreLock::shared(path_));
+  RX_ASSIGN_OR_RETURN(auto conn, Connection::open(path_, key_, OpenMode::kExisting));
+  std::unique_ptr<Store> again(
+      new Store(path_, std::move(lock), std::move(conn), key_, storeId_, user_, options_));
+  again->personalWrapKey_ = personalWrapKey_;
+  return again;
+}
+
 namespace {
 Status refuseWhileRekeyPending(bool pending) {
   if (!pending) return Status::ok();

@@ -11,6 +11,7 @@
 #include <wx/translation.h>
 #include <wx/uiaction.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -28,6 +29,7 @@
 #include "dispense_dialog.h"
 #include "first_run_dialog.h"
 #include "gui_app.h"
+#include "intake_job.h"
 #include "login_dialog.h"
 #include "main_frame.h"
 #include "ocr/lexicon.h"
@@ -332,6 +334,78 @@ TEST(GuiDashboard, FiguresShowTodaysDecisionsAndConsultationsAsBars) {
   dialog->showPeriod(7);
   EXPECT_EQ(dialog->decisionsChart()->bars(), 7);
   destroy(dialog);
+}
+
+TEST(GuiReview, WhatAMendedNameWasReadAsReachesTheReviewWindowFromTheStore) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  emptyStore(store);
+  std::int64_t id = 0;
+  {
+    // Presented by another program (the CLI): the window knows it only from the store.
+    auto cli = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+    ASSERT_TRUE(cli.isOk());
+    ws::ReviewService review(**cli);
+    ocr::ExtractedFields read = fields("202600009999");
+    read.fields["patient_name"] = {"郑梓萱", ocr::kMendedNameConfidence, {}, std::string("郑梓宣")};
+    auto presented = ws::IntakeService(review).presentPaper(read, "a.jpg");
+    ASSERT_TRUE(presented.isOk()) << presented.status().message();
+    id = presented->record;
+  }
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  ws::ReviewService review(**session);
+  auto* dialog = new ReviewDialog(nullptr, review, **session, id);
+  ASSERT_TRUE(dialog->opened()) << dialog->errorText().utf8_str();
+  EXPECT_TRUE(dialog->fieldHint("patient_name").Contains(wxString::FromUTF8("Read as 郑梓宣")))
+      << dialog->fieldHint("patient_name").utf8_str();
+  EXPECT_TRUE(dialog->fieldHint("rx_number").empty()) << "read with confidence: nothing to check";
+  EXPECT_EQ(dialog->unticked(), 1);
+  destroy(dialog);
+}
+
+TEST(GuiIntake, TheWindowAnswersAKeyWhileAPresentationIsSlow) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  emptyStore(store);
+  // An e-prescription from a provider without an agreement: taken in, not verified.
+  ws::DemoPrescription p;
+  p.issuedAt = utcTimestamp();
+  const auto provider = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  auto text = ws::signEPrescription(ws::demoBundle(p), provider, p.issuedAt);
+  ASSERT_TRUE(text.isOk());
+  const std::string file = dir.file("rx.json");
+  std::ofstream(file) << *text;
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  auto* frame = new MainFrame(std::move(*session));
+  ASSERT_TRUE(showOnScreen(frame));
+
+  // Static: the worker may still be in the hook when a failed assertion leaves this test.
+  static std::atomic<bool> presenting{false}, release{false};
+  IntakeJob::setBeforePresentingForTests([] {
+    presenting = true;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  });
+  ASSERT_TRUE(frame->takeIn({file}));
+  ASSERT_TRUE(pumpUntil([&] { return presenting.load(); }, 20));
+  // The presentation is held on the worker; the window still takes Ctrl+L and paints its lock.
+  frame->queue()->SetFocus();
+  wxUIActionSimulator keys;
+  keys.Char('l', wxMOD_CONTROL);
+  const bool answered =
+      pumpUntil([&] { return frame->locked() && frame->lockDialog()->IsShownOnScreen(); }, 10);
+  const bool stillPresenting = frame->intakeRunning();
+  release = true;
+  EXPECT_TRUE(answered) << "the window did not answer Ctrl+L while a presentation ran";
+  EXPECT_TRUE(stillPresenting) << "the presentation was not held while the key was answered";
+  ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 30));
+  IntakeJob::setBeforePresentingForTests({});
+  ASSERT_EQ(frame->intakeOutcomes().size(), 1u);
+  EXPECT_NE(frame->intakeOutcomes()[0].record, 0) << frame->intakeOutcomes()[0].error.utf8_str();
+  destroy(frame);
 }
 
 TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {

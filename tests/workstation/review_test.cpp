@@ -11,6 +11,7 @@
 
 #include "base/time.h"
 #include "counter_store.h"
+#include "data/agreements.h"
 #include "data/audit.h"
 #include "data/reuse.h"
 #include "presenting.h"
@@ -176,6 +177,70 @@ TEST_F(ReviewTest, ElectronicPrescriptionFromIntakeToHandOut) {
   for (const char* e : {"rx.verify", "rx.present", "review.decide", "dispense.prepare",
                         "dispense.package", "dispense.check", "dispense.hand_out"})
     EXPECT_TRUE(events.count(e)) << "no audit entry for " << e;
+}
+
+TEST_F(ReviewTest, AFailureBetweenVerificationAndQueueingLeavesNothingHalfRecorded) {
+  DemoPrescription p;
+  p.issuedAt = utcTimestamp();
+  auto erx =
+      parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "rx.json");
+  RX_ASSERT_OK(erx);
+  auto& conn = wang_->store().connection();
+  auto auditEvents = [&] {
+    std::multiset<std::string> events;
+    auto report = data::AuditLog(conn).verify();
+    EXPECT_TRUE(test::isOk(report));
+    if (!report) return events;
+    auto entries = data::AuditLog(conn).entries(1, report->entries);
+    if (entries)
+      for (const auto& e : *entries) events.insert(e.event);
+    return events;
+  };
+  const auto before = auditEvents();
+  // The store refuses the record after the verification was written, as a full disk would.
+  RX_ASSERT_OK(
+      conn.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON prescriptions "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"));
+  ReviewService review(*wang_);
+  auto failed = IntakeService(review).presentElectronic(*erx, "rx.json");
+  EXPECT_FALSE(failed);
+  RX_ASSERT_OK(conn.exec("DROP TRIGGER refuse"));
+  auto verifications = data::AgreementRepository(conn).verificationsOf(erx->rxNumber);
+  RX_ASSERT_OK(verifications);
+  EXPECT_TRUE(verifications->empty()) << "a verification without its queued record";
+  EXPECT_EQ(auditEvents(), before) << "audit entries of a presentation that did not happen";
+  auto queued = review.queue();
+  RX_ASSERT_OK(queued);
+  EXPECT_TRUE(queued->empty());
+  EXPECT_EQ(review.reuse().size(), 0u) << "the index learnt a presentation that was undone";
+
+  // Presented again once the store takes it: recorded once, verified once.
+  auto presented = IntakeService(review).presentElectronic(*erx, "rx.json");
+  RX_ASSERT_OK(presented);
+  EXPECT_TRUE(presented->signature && presented->signature->accepted());
+  EXPECT_EQ(presented->finding.verdict, dedup::Verdict::kNew);
+  EXPECT_EQ(data::AgreementRepository(conn).verificationsOf(erx->rxNumber)->size(), 1u);
+}
+
+TEST_F(ReviewTest, AQrCodeLendsAPaperItsNumberOnlyWhenItsSignatureVerifies) {
+  ReviewService review(*wang_);
+  DemoPrescription p;
+  p.issuedAt = utcTimestamp();
+  const std::int64_t first = presentToday(p);
+  approve(review, first);
+  reuse::dispense(review, first, "81234560000012345679");
+  auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
+  RX_ASSERT_OK(erx);
+  // A QR code naming the used prescription, signed by a key no agreement pins: anyone can print
+  // one. The paper's own (misread) number stands, so it is not taken for the used prescription.
+  const auto forger = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  auto forged = makeRxQr(*erx, forger, p.issuedAt);
+  RX_ASSERT_OK(forged);
+  auto fields = reuse::paperFields("RX2026112Z-0001", beijingToday(), "另一位患者");
+  auto copy = IntakeService(review).presentPaper(fields, "printout.jpg", {}, {*forged});
+  RX_ASSERT_OK(copy);
+  for (const auto& m : copy->finding.matches)
+    EXPECT_NE(m.record, first) << "matched the used prescription through an unverified QR code";
 }
 
 TEST_F(ReviewTest, SecondUseOfThePrescriptionAndOfATraceCodeAreRefused) {

@@ -8,6 +8,7 @@
 #include "base/time.h"
 #include "commands.h"
 #include "workstation/backup.h"
+#include "workstation/demo_data.h"
 #include "workstation/paths.h"
 #include "workstation/setup.h"
 
@@ -261,7 +262,8 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                      if (!pw) return reportError(g, pw.status());
                      setup.pharmacistPassword = std::string(pw->view());
                    }
-                   auto session = ws::setUpPharmacy(g.db, setup);
+                   auto session = ws::setUpPharmacy(
+                       g.db, setup.demoData ? ws::withDemoData(setup, g.db) : setup);
                    // The copies the set-up took are wiped like the passwords they came from.
                    wipe(setup.adminPassword);
                    wipe(setup.pharmacistPassword);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "login_dialog.h"
+#include "workstation/demo_data.h"
 #include "workstation/setup.h"
 #include "wx_convert.h"
 
@@ -176,7 +177,7 @@ void FirstRunDialog::onCreate(wxCommandEvent&) {
   setBusy(true);
   wxWeakRef<FirstRunDialog> self(this);
   std::thread([self, path, setup]() mutable {
-    auto result = ws::setUpPharmacy(path, setup);
+    auto result = ws::setUpPharmacy(path, setup.demoData ? ws::withDemoData(setup, path) : setup);
     Status status = result ? Status() : result.status();
     std::fill(setup.adminPassword.begin(), setup.adminPassword.end(), '\0');
     std::fill(setup.pharmacistPassword.begin(), setup.pharmacistPassword.end(), '\0');

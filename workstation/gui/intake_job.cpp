@@ -8,8 +8,23 @@
 
 namespace rx::gui {
 
-IntakeJob::IntakeJob(wxEvtHandler* owner, std::vector<std::string> files, Callbacks callbacks)
-    : owner_(owner), files_(std::move(files)), callbacks_(std::move(callbacks)) {
+namespace {
+std::function<void()>& beforePresenting() {
+  static std::function<void()> hook;
+  return hook;
+}
+}  // namespace
+
+void IntakeJob::setBeforePresentingForTests(std::function<void()> hook) {
+  beforePresenting() = std::move(hook);
+}
+
+IntakeJob::IntakeJob(wxEvtHandler* owner, IntakeWorker& worker, std::vector<std::string> files,
+                     Callbacks callbacks)
+    : owner_(owner),
+      intakeWorker_(worker),
+      files_(std::move(files)),
+      callbacks_(std::move(callbacks)) {
   worker_ = std::thread([this] { work(); });
 }
 
@@ -27,10 +42,13 @@ void IntakeJob::work() {
     owner_->CallAfter([this, i, total, file] {
       if (callbacks_.starting) callbacks_.starting(i, total, file);
     });
-    // The result (a page image, the fields) moves to the UI thread; nothing stays here.
-    auto shared = std::make_shared<ws::IntakeRead>(reader.read(file));
-    owner_->CallAfter([this, shared] {
-      if (callbacks_.read) callbacks_.read(std::move(*shared));
+    const ws::IntakeRead read = reader.read(file);
+    if (beforePresenting()) beforePresenting()();
+    auto presented = ws::IntakeService(*intakeWorker_.review).present(read);
+    const std::int64_t record = presented ? presented->record : 0;
+    const Status error = presented.status();
+    owner_->CallAfter([this, file, record, error] {
+      if (callbacks_.presented) callbacks_.presented(file, record, error);
     });
   }
   const bool cancelled = i < total;

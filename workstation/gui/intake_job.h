@@ -1,33 +1,47 @@
 // Taking files in from the GUI without blocking it: a worker thread reads each file (e-prescription
-// JSON parsed; photos through OCR, the slow part) and hands every result to the UI thread, where
-// it is verified and put in the queue (the store's connection belongs to the UI thread). One file
-// at a time; cancelling stops after the file being read.
+// JSON parsed; photos through OCR) and presents it (signature verified, reuse compared, record
+// stored) on its own connection to the store (ws::Session::forWorker), then tells the UI thread
+// what became of it. The UI thread never waits on either. One file at a time; cancelling stops
+// after the file at hand.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "workstation/intake.h"
+#include "workstation/review.h"
+#include "workstation/session.h"
 
 class wxEvtHandler;
 
 namespace rx::gui {
 
-using ws::IntakeRead;
+// The worker's own session and review service (its reuse index), kept by the window from one
+// intake to the next so that the index is loaded once. Used only by the worker while a job runs.
+struct IntakeWorker {
+  std::unique_ptr<ws::Session> session;
+  std::unique_ptr<ws::ReviewService> review;
+};
 
 class IntakeJob {
  public:
   struct Callbacks {
     std::function<void(std::size_t index, std::size_t total, const std::string& file)> starting;
-    std::function<void(IntakeRead read)> read;  // each file, in order
+    // Each file, in order: the record it became, or why it was not taken in.
+    std::function<void(const std::string& file, std::int64_t record, const Status& error)>
+        presented;
     std::function<void(bool cancelled)> finished;
   };
-  // Starts reading `files`; every callback runs on `owner`'s (the UI) thread via CallAfter.
-  IntakeJob(wxEvtHandler* owner, std::vector<std::string> files, Callbacks callbacks);
+  // Starts taking `files` in with `worker` (which must outlive the job); every callback runs on
+  // `owner`'s (the UI) thread via CallAfter.
+  IntakeJob(wxEvtHandler* owner, IntakeWorker& worker, std::vector<std::string> files,
+            Callbacks callbacks);
   // Cancels and waits for the worker (at most the file being read).
   ~IntakeJob();
   IntakeJob(const IntakeJob&) = delete;
@@ -36,10 +50,14 @@ class IntakeJob {
   void cancel() { cancelled_ = true; }
   bool running() const { return running_; }
 
+  // Tests: called on the worker before each presentation (to make one slow).
+  static void setBeforePresentingForTests(std::function<void()> hook);
+
  private:
   void work();
 
   wxEvtHandler* owner_;
+  IntakeWorker& intakeWorker_;
   std::vector<std::string> files_;
   Callbacks callbacks_;
   std::atomic<bool> cancelled_{false};

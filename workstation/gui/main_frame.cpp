@@ -198,7 +198,7 @@ std::int64_t steadyMs() {
 
 void MainFrame::noteActivity() { lastActivityMs = steadyMs(); }
 
-MainFrame::~MainFrame() { intake_.reset(); }  // cancels and waits for the reading thread
+MainFrame::~MainFrame() { intake_.reset(); }  // cancels and waits for the worker
 
 bool MainFrame::intakeRunning() const { return intake_ && intake_->running(); }
 
@@ -211,6 +211,17 @@ wxString MainFrame::intakeSummary() const { return intakeSummary_; }
 
 bool MainFrame::takeIn(std::vector<std::string> files) {
   if (intakeRunning() || files.empty()) return false;
+  if (!intakeWorker_.session) {
+    // The worker's own connection, opened here once and kept (its reuse index with it).
+    auto worker = session_->forWorker();
+    if (!worker) {
+      infoBar_->ShowMessage(explainInline(worker.status(), _("Nothing was taken in.")),
+                            wxICON_ERROR);
+      return false;
+    }
+    intakeWorker_.session = std::move(*worker);
+    intakeWorker_.review = std::make_unique<ws::ReviewService>(*intakeWorker_.session);
+  }
   watchIntake_ = false;
   intake_.reset();
   outcomes_.clear();
@@ -227,9 +238,12 @@ bool MainFrame::takeIn(std::vector<std::string> files) {
         wxString::Format(_("Reading %zu of %zu: %s"), i + 1, total, toWx(utf8OrEscaped(file))));
     intakeGauge_->SetValue(static_cast<int>(i));
   };
-  callbacks.read = [this](IntakeRead read) { present(std::move(read)); };
+  callbacks.presented = [this](const std::string& file, std::int64_t record, const Status& error) {
+    presented(file, record, error);
+  };
   callbacks.finished = [this](bool cancelled) { intakeFinished(cancelled); };
-  intake_ = std::make_unique<IntakeJob>(this, std::move(files), std::move(callbacks));
+  intake_ =
+      std::make_unique<IntakeJob>(this, intakeWorker_, std::move(files), std::move(callbacks));
   return true;
 }
 
@@ -251,15 +265,13 @@ wxString intakeHeadline(const Status& status) {
 }
 }  // namespace
 
-void MainFrame::present(IntakeRead read) {
+void MainFrame::presented(const std::string& file, std::int64_t record, const Status& error) {
   IntakeOutcome outcome;
-  outcome.file = read.file;
-  auto presented = ws::IntakeService(*review_).present(read);
-  if (presented) {
-    outcome.record = presented->record;
-  } else {
-    outcome.error = explainInline(presented.status(), intakeHeadline(presented.status()));
-    spdlog::warn("intake: a file was not taken in ({})", errorCodeName(presented.status().code()));
+  outcome.file = file;
+  outcome.record = record;
+  if (record == 0) {
+    outcome.error = explainInline(error, intakeHeadline(error));
+    spdlog::warn("intake: a file was not taken in ({})", errorCodeName(error.code()));
   }
   outcomes_.push_back(std::move(outcome));
   intakeGauge_->SetValue(static_cast<int>(outcomes_.size()));
@@ -446,6 +458,8 @@ void MainFrame::unlocked(std::unique_ptr<ws::Session> session) {
   if (session->user().name != session_->user().name) {
     // Another user took over the counter: the window is theirs now.
     spdlog::info("workstation unlocked by another user");
+    intake_.reset();  // cancels and waits for the worker, which works as the previous user
+    intakeWorker_ = {};
     review_.reset();
     session_ = std::move(session);
     review_ = std::make_unique<ws::ReviewService>(*session_);

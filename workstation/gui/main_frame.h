@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "intake_job.h"
 #include "workstation/intake.h"
 #include "workstation/review.h"
 #include "workstation/session.h"
@@ -25,7 +26,6 @@ class wxPanel;
 
 namespace rx::gui {
 
-class IntakeJob;
 class LoginDialog;
 
 class MainFrame : public wxFrame {
@@ -45,8 +45,9 @@ class MainFrame : public wxFrame {
   void openRecord(std::int64_t record);
 
   // Intake (File ▸ Take in…, Ctrl+O, or files and folders dropped on the window): photos and
-  // e-prescription JSON are read off the UI thread, with progress and Cancel above the queue;
-  // each is verified and queued as soon as it is read. False while another intake runs.
+  // e-prescription JSON are read and presented off the UI thread (on the store's second
+  // connection), with progress and Cancel above the queue; each joins the queue as soon as it is
+  // presented. False while another intake runs.
   bool takeIn(std::vector<std::string> files);
   bool intakeRunning() const;
   void cancelIntake();
@@ -95,7 +96,7 @@ class MainFrame : public wxFrame {
   void onTimer(wxTimerEvent&);
   void unlocked(std::unique_ptr<ws::Session> session);
   void showUser();
-  void present(ws::IntakeRead read);
+  void presented(const std::string& file, std::int64_t record, const Status& error);
   void intakeFinished(bool cancelled);
 
   std::unique_ptr<ws::Session> session_;
@@ -108,6 +109,7 @@ class MainFrame : public wxFrame {
   wxTimer timer_;
   LoginDialog* lockDialog_ = nullptr;
   std::chrono::steady_clock::time_point lastBackupCheck_{};
+  IntakeWorker intakeWorker_;  // declared before intake_, which uses it
   std::unique_ptr<IntakeJob> intake_;
   std::vector<IntakeOutcome> outcomes_;
   wxPanel* intakePanel_ = nullptr;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string_view>
 
 #include "crypto/bytes.h"
@@ -15,6 +16,25 @@ inline Digest256 sha256(std::string_view s) {
   return sha256(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
 }
 inline Digest256 sha256(const Bytes& b) { return sha256(b.data(), b.size()); }
+
+// SHA-256 of data given in pieces (a file as it is copied). finish() returns the digest and starts
+// over.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(const std::uint8_t* data, std::size_t size);
+  void update(std::string_view s) {
+    update(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  }
+  Digest256 finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 Digest256 hmacSha256(const std::uint8_t* key, std::size_t keySize, const std::uint8_t* data,
                      std::size_t size);

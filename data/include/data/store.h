@@ -51,6 +51,11 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const std::string& path, const std::string& user,
                                              std::string_view password, StoreOptions options = {});
 
+  // A second connection to this store for the same user, for work on another thread (a
+  // connection belongs to one thread at a time). It holds the store shared as this one does, so
+  // taking the store alone waits until it is closed. kIo when the database cannot be opened.
+  Result<std::unique_ptr<Store>> openAgain() const;
+
   Connection& connection() { return *conn_; }
   // False once closeForReplacement() closed the database.
   bool isOpen() const { return conn_ != nullptr; }

@@ -40,6 +40,10 @@ class Session {
 
   ~Session();
 
+  // The same user on a second connection to the store, for a worker thread (the window presents
+  // photos on one while its own connection stays with the UI thread). Not audited as a login.
+  Result<std::unique_ptr<Session>> forWorker() const;
+
   const data::UserRecord& user() const { return store_->currentUser(); }
   data::Store& store() { return *store_; }
 

@@ -3,6 +3,7 @@
 // `rxdesk-cli init` ask for them; and the optional demo data a new user tries everything with.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,9 +22,12 @@ struct PharmacySetup {
   std::optional<data::NewUser> pharmacist;  // the first pharmacist, if created now
   std::string pharmacistPassword;
   int idleLockMinutes = 5;
-  bool demoData = false;  // a demo provider, agreement, products and prescriptions
+  bool demoData = false;  // a demo provider, agreement, products and prescriptions (demo_data.h)
   // Where the demo files go; empty: `demo-files` beside the store.
   std::string demoFilesFolder;
+  // Anything more to put in the new store before it is put in place (`staging` is the path it is
+  // built at): the demo data (withDemoData). A failure leaves no store behind.
+  std::function<Status(Session& admin, const std::string& staging, const data::StoreOptions&)> fill;
 };
 
 // Checks what can be checked before anything is created: the pharmacy's USCC check character,
@@ -34,21 +38,5 @@ Status validateSetup(const PharmacySetup& setup);
 // left behind. Returns the admin's session.
 Result<std::unique_ptr<Session>> setUpPharmacy(const std::string& path, const PharmacySetup& setup,
                                                data::StoreOptions options = {});
-
-// What addDemoData made.
-struct DemoData {
-  std::string filesFolder;  // signed e-prescriptions and a QR payload to present
-  int prescriptionsPresented = 0;
-  int photos = 0;  // paper prescription photos written to filesFolder
-};
-
-// Adds demo data to the store `admin` is signed in to: a demo provider (SM2 key, its signed and
-// accepted agreement), products, e-prescriptions written to `filesFolder` and, presented by
-// `pharmacist` (logged in with `pharmacistPassword`), a queue including one prescription
-// presented twice; and phone photos of paper prescriptions to present (one photographed twice,
-// one a monthly repeat). For trying rxdesk, never for a real pharmacy.
-Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
-                             const std::string& pharmacistPassword, const std::string& filesFolder,
-                             data::StoreOptions options = {});
 
 }  // namespace rx::ws

@@ -23,6 +23,11 @@ Result<std::unique_ptr<Session>> Session::login(const std::string& path, const s
   return session;
 }
 
+Result<std::unique_ptr<Session>> Session::forWorker() const {
+  RX_ASSIGN_OR_RETURN(auto store, store_->openAgain());
+  return std::unique_ptr<Session>(new Session(std::move(store)));
+}
+
 Result<std::unique_ptr<Session>> Session::initStore(const std::string& path,
                                                     const data::NewUser& admin,
                                                     std::string_view password,

@@ -7,8 +7,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cryptopp/sha.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -20,6 +18,7 @@
 #include <optional>
 
 #include "base/time.h"
+#include "crypto/hash.h"
 #include "crypto/json.h"
 #include "data/audit.h"
 #include "data/carry.h"
@@ -35,20 +34,16 @@ namespace {
 constexpr std::string_view kMagic = "RXDESK-BACKUP-1\n";
 constexpr std::string_view kTrailer = "RXDESK-END ";
 
-std::string hexDigest(CryptoPP::SHA256& h) {
-  std::uint8_t d[32];
-  h.Final(d);
-  return crypto::toHex(d, 32);
-}
+std::string hexDigest(crypto::Sha256Stream& h) { return crypto::toHex(h.finish()); }
 
 Status fileSha256(const std::string& path, std::string* hex, std::uint64_t* size) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(ErrorCode::kIo, "cannot read " + path);
-  CryptoPP::SHA256 h;
+  crypto::Sha256Stream h;
   std::vector<char> buf(1 << 20);
   *size = 0;
   while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-    h.Update(reinterpret_cast<const std::uint8_t*>(buf.data()),
+    h.update(reinterpret_cast<const std::uint8_t*>(buf.data()),
              static_cast<std::size_t>(in.gcount()));
     *size += static_cast<std::uint64_t>(in.gcount());
   }
@@ -148,14 +143,14 @@ Result<Layout> readLayout(const std::string& path) {
 }
 
 // Streams `size` bytes from `in` to `out` (may be null), hashing them into `h` and `whole`.
-Status copyPart(std::ifstream& in, std::uint64_t size, std::ofstream* out, CryptoPP::SHA256& h,
-                CryptoPP::SHA256& whole) {
+Status copyPart(std::ifstream& in, std::uint64_t size, std::ofstream* out, crypto::Sha256Stream& h,
+                crypto::Sha256Stream& whole) {
   std::vector<char> buf(1 << 20);
   while (size > 0) {
     const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(size, buf.size()));
     if (!in.read(buf.data(), n)) return Status(ErrorCode::kCorrupt, "the backup is truncated");
-    h.Update(reinterpret_cast<const std::uint8_t*>(buf.data()), static_cast<std::size_t>(n));
-    whole.Update(reinterpret_cast<const std::uint8_t*>(buf.data()), static_cast<std::size_t>(n));
+    h.update(reinterpret_cast<const std::uint8_t*>(buf.data()), static_cast<std::size_t>(n));
+    whole.update(reinterpret_cast<const std::uint8_t*>(buf.data()), static_cast<std::size_t>(n));
     if (out && !out->write(buf.data(), n))
       return Status(ErrorCode::kIo, "cannot write while extracting the backup");
     size -= static_cast<std::uint64_t>(n);
@@ -168,10 +163,10 @@ Result<BackupInfo> verifyAndExtract(const std::string& path, const std::string* 
                                     const std::string* keysOut) {
   RX_ASSIGN_OR_RETURN(Layout l, readLayout(path));
   std::ifstream in(path, std::ios::binary);
-  CryptoPP::SHA256 whole, storeHash, keysHash;
+  crypto::Sha256Stream whole, storeHash, keysHash;
   std::string prefix(l.dataOffset, '\0');
   in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
-  whole.Update(reinterpret_cast<const std::uint8_t*>(prefix.data()), prefix.size());
+  whole.update(reinterpret_cast<const std::uint8_t*>(prefix.data()), prefix.size());
   std::ofstream storeFile, keysFile;
   if (storeOut) RX_RETURN_IF_ERROR(createPrivateFile(*storeOut, storeFile));
   if (keysOut) RX_RETURN_IF_ERROR(createPrivateFile(*keysOut, keysFile));
@@ -328,10 +323,10 @@ Result<BackupInfo> writeBackupFile(
       data::Store::removeFiles(snapshot);
       return created;
     }
-    CryptoPP::SHA256 whole;
+    crypto::Sha256Stream whole;
     auto put = [&](const std::string& bytes) {
       out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      whole.Update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+      whole.update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     };
     put(std::string(kMagic) + header.dump() + "\n");
     const std::uint64_t total = info.storeBytes + info.keysBytes;

@@ -4,8 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cryptopp/sha.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -52,7 +50,7 @@ class HashedFile {
   HashedFile(const HashedFile&) = delete;
   HashedFile& operator=(const HashedFile&) = delete;
   void write(std::string_view bytes) {
-    sha_.Update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    sha_.update(bytes);
     size_ += bytes.size();
     while (fd_ >= 0 && !error_ && !bytes.empty()) {
       const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
@@ -71,16 +69,15 @@ class HashedFile {
     if (error_)
       return Status(ErrorCode::kIo, "cannot write " + path_ + ": " + std::strerror(error_) +
                                         (error_ == ENOSPC ? " (the disk is full)" : ""));
-    crypto::Digest256 d{};
-    sha_.Final(d.data());
-    return json{{"name", name}, {"bytes", size_}, {"sha256", crypto::toHex(d)}, {"rows", rows}};
+    return json{
+        {"name", name}, {"bytes", size_}, {"sha256", crypto::toHex(sha_.finish())}, {"rows", rows}};
   }
 
  private:
   std::string path_;
   int fd_ = -1;
   int error_ = 0;
-  CryptoPP::SHA256 sha_;
+  crypto::Sha256Stream sha_;
   std::uint64_t size_ = 0;
 };
 

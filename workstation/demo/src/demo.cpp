@@ -1,6 +1,7 @@
 #include "workstation/demo.h"
 
 #include "data/files.h"
+#include "workstation/demo_data.h"
 #include "workstation/setup.h"
 
 namespace rx::ws {
@@ -15,7 +16,7 @@ Result<bool> ensureDemoStore(const std::string& path, const std::string& filesFo
   setup.pharmacistPassword = kDemoPassword;
   setup.demoData = true;
   setup.demoFilesFolder = filesFolder;
-  RX_ASSIGN_OR_RETURN(auto admin, setUpPharmacy(path, setup));
+  RX_ASSIGN_OR_RETURN(auto admin, setUpPharmacy(path, withDemoData(setup, path)));
   RX_RETURN_IF_ERROR(
       admin
           ->addUser({kDemoSupervisor, data::Role::kSupervisor, "李主管 Li (demo)", std::nullopt},

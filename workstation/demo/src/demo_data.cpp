@@ -1,0 +1,151 @@
+#include "workstation/demo_data.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "base/time.h"
+#include "data/files.h"
+#include "ocr/lexicon.h"
+#include "workstation/agreement_document.h"
+#include "workstation/agreements.h"
+#include "workstation/demo_documents.h"
+#include "workstation/eprescription.h"
+#include "workstation/identifiers.h"
+#include "workstation/intake.h"
+#include "workstation/paths.h"
+#include "workstation/review.h"
+#include "workstation/rxgen.h"
+#include "workstation/settings.h"
+
+namespace rx::ws {
+
+namespace {
+
+data::ProductRecord demoProduct(const char* code, const char* drug, const char* spec,
+                                std::int64_t priceFen) {
+  data::ProductRecord p;
+  p.productCode = code;
+  p.drugName = drug;
+  p.spec = spec;
+  p.manufacturer = "演示制药有限公司 Demo Pharma";
+  p.unit = "盒";
+  p.priceFen = priceFen;
+  return p;
+}
+
+}  // namespace
+
+Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
+                             const std::string& pharmacistPassword, const std::string& filesFolder,
+                             data::StoreOptions options) {
+  DemoData out;
+  out.filesFolder = filesFolder;
+  if (!ensurePrivateFolder(filesFolder))
+    return Status(ErrorCode::kIo, "cannot create the folder " + filesFolder);
+  SettingsService settings(admin);
+  RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, settings.pharmacy());
+  if (pharmacy.name.empty()) {
+    pharmacy = {"演示大药房 Demo Pharmacy", "91440300708461136T", "粤AA7550001（演示）"};
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.name", pharmacy.name));
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.uscc", pharmacy.uscc));
+    RX_RETURN_IF_ERROR(settings.set("pharmacy.licence", pharmacy.licence));
+  }
+
+  // A provider signing with SM2-SM3, as Chinese CAs issue, and its agreement with this pharmacy.
+  const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
+  const std::string providerName = "演示互联网医院 Demo Internet Hospital";
+  const std::string providerUscc = "12440000455858776H";
+  const auto now = std::chrono::system_clock::now();
+  const std::string today = datePart(utcTimestamp(now));
+  RX_ASSIGN_OR_RETURN(
+      std::string agreement,
+      signAgreement(demoAgreementDraft("DEMO-AG-001", providerName, providerUscc, pharmacy.name,
+                                       pharmacy.uscc.empty() ? "91440300708461136T" : pharmacy.uscc,
+                                       datePart(utcTimestamp(now - std::chrono::hours(24 * 30))),
+                                       "2099-12-31"),
+                    provider, utcTimestamp(now - std::chrono::hours(24 * 30))));
+  RX_RETURN_IF_ERROR(
+      data::writeFileAtomically(filesFolder + "/agreement-DEMO-AG-001.json", agreement, 0600));
+  RX_RETURN_IF_ERROR(AgreementService(admin).import(agreement, "demo agreement").status());
+
+  ProductService products(admin);
+  for (const auto& p : {demoProduct("8123456", "阿莫西林胶囊", "0.25g×24粒", 1250),
+                        demoProduct("8765432", "头孢克肟胶囊", "0.1g×6粒", 3200),
+                        demoProduct("8234567", "二甲双胍片", "0.5g×20片", 850),
+                        demoProduct("8345678", "布洛芬缓释胶囊", "0.3g×20粒", 1500)})
+    RX_RETURN_IF_ERROR(products.put(p));
+
+  // Three e-prescriptions as files to present, and in the queue (the first one twice).
+  std::vector<DemoPrescription> prescriptions(3);
+  prescriptions[0].rxNumber = "DEMO-RX-0001";
+  prescriptions[1].rxNumber = "DEMO-RX-0002";
+  prescriptions[1].patientName = "李四";
+  prescriptions[1].patientGender = "female";
+  prescriptions[1].drugs = {{"二甲双胍片", "rx", "0.5g×20片", 3, "盒", "口服 一次1片 一日2次"}};
+  prescriptions[2].rxNumber = "DEMO-RX-0003";
+  prescriptions[2].patientName = "王小明";
+  prescriptions[2].drugs = {{"头孢克肟胶囊", "rx", "0.1g×6粒", 1, "盒", "口服 一次1粒 一日2次"},
+                            {"布洛芬缓释胶囊", "otc-a", "0.3g×20粒", 1, "盒", "发热时口服"}};
+  RX_ASSIGN_OR_RETURN(auto desk, Session::login(path, pharmacist, pharmacistPassword, options));
+  ReviewService review(*desk);
+  for (std::size_t i = 0; i < prescriptions.size(); ++i) {
+    auto& p = prescriptions[i];
+    p.issuerName = providerName;
+    p.issuerUscc = providerUscc;
+    p.issuedAt = utcTimestamp(now - std::chrono::minutes(30 - 5 * static_cast<int>(i)));
+    RX_ASSIGN_OR_RETURN(std::string text, signEPrescription(demoBundle(p), provider, p.issuedAt));
+    const std::string file = filesFolder + "/rx-" + std::to_string(i + 1) + ".json";
+    RX_RETURN_IF_ERROR(data::writeFileAtomically(file, text, 0600));
+    RX_ASSIGN_OR_RETURN(EPrescription erx, parseEPrescription(text, file));
+    RX_ASSIGN_OR_RETURN(std::string qr, makeRxQr(erx, provider, p.issuedAt));
+    RX_RETURN_IF_ERROR(data::writeFileAtomically(
+        filesFolder + "/rx-" + std::to_string(i + 1) + ".qr.txt", qr, 0600));
+    for (int times = i == 0 ? 2 : 1; times > 0; --times) {
+      RX_RETURN_IF_ERROR(IntakeService(review).presentElectronic(erx, file).status());
+      ++out.prescriptionsPresented;
+    }
+  }
+  // Paper: a prescription photographed with a phone, and the same paper photographed again
+  // another day (present both: the second is caught), plus a monthly repeat that must not be.
+  {
+    RxGenerator gen(20261122, ocr::defaultCataloguePath());
+    GenRx paper = gen.content(0);
+    paper.date = datePart(chinaTime(utcTimestamp(now)));
+    paper.patientName = "赵六";
+    const cv::Mat page = gen.render(paper);
+    CaptureOptions calm;
+    calm.sidewaysProbability = calm.upsideDownProbability = 0;
+    calm.minMegapixels = calm.maxMegapixels = 3;
+    auto save = [&](const std::string& name, const std::vector<std::uint8_t>& jpeg) {
+      return data::writeFileAtomically(filesFolder + "/" + name,
+                                       std::string(jpeg.begin(), jpeg.end()), 0600);
+    };
+    RX_RETURN_IF_ERROR(save("paper-1.jpg", gen.photograph(page, calm)));
+    RX_RETURN_IF_ERROR(save("paper-1-photographed-again.jpg", gen.photograph(page, calm)));
+    RX_RETURN_IF_ERROR(save("paper-2-monthly-repeat.jpg",
+                            gen.photograph(gen.render(gen.monthlyRepeat(paper)), calm)));
+    out.photos = 3;
+  }
+  RX_RETURN_IF_ERROR(admin
+                         .audit("demo.data", path,
+                                {{"presented", out.prescriptionsPresented}, {"photos", out.photos}})
+                         .status());
+  return out;
+}
+
+PharmacySetup withDemoData(PharmacySetup setup, const std::string& storePath) {
+  if (!setup.pharmacist) return setup;
+  const std::string files =
+      !setup.demoFilesFolder.empty()
+          ? setup.demoFilesFolder
+          : (std::filesystem::path(storePath).parent_path() / "demo-files").string();
+  const std::string pharmacist = setup.pharmacist->name;
+  const std::string password = setup.pharmacistPassword;
+  setup.fill = [pharmacist, password, files](Session& admin, const std::string& staging,
+                                             const data::StoreOptions& options) {
+    return addDemoData(admin, staging, pharmacist, password, files, options).status();
+  };
+  return setup;
+}
+
+}  // namespace rx::ws
