@@ -171,6 +171,14 @@ ocr::ExtractedFields fields(const std::string& number) {
   return f;
 }
 
+// Whether the frame's File menu has an item whose label (without mnemonic and shortcut) is `label`.
+bool fileMenuHas(wxFrame* frame, const wxString& label) {
+  wxMenu* file = frame->GetMenuBar()->GetMenu(0);
+  for (wxMenuItem* item : file->GetMenuItems())
+    if (item->GetItemLabelText() == label) return true;
+  return false;
+}
+
 // A store with the demo accounts and nothing else.
 void emptyStore(const std::string& path) {
   ws::PharmacySetup setup;
@@ -231,6 +239,7 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   auto* frame = new MainFrame(std::move(*session));
   ASSERT_TRUE(showOnScreen(frame));
   pumpUntil([] { return false; }, 0.3);
+  EXPECT_FALSE(fileMenuHas(frame, "Figures…")) << "a pharmacist's menu";
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).Contains("No backup yet"))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str();
 
@@ -255,6 +264,11 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   frame->lockDialog()->submit();
   ASSERT_TRUE(pumpUntil([&] { return !frame->locked(); }, 20));
   EXPECT_EQ(frame->session().user().name, ws::kDemoSupervisor);
+  // The menu is the supervisor's now (it kept the pharmacist's before).
+  EXPECT_TRUE(fileMenuHas(frame, "Figures…"));
+  EXPECT_TRUE(fileMenuHas(frame, "Audit sampling…"));
+  EXPECT_TRUE(fileMenuHas(frame, "Export for inspectors…"));
+  screenshot("supervisor-menu-after-takeover-en");
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(0).Contains(wxString::FromUTF8("李主管")));
 
   // File ▸ Back up now… as the supervisor: written, verified, and on the status bar.
@@ -362,7 +376,15 @@ TEST(GuiReview, WhatAMendedNameWasReadAsReachesTheReviewWindowFromTheStore) {
       << dialog->fieldHint("patient_name").utf8_str();
   EXPECT_TRUE(dialog->fieldHint("rx_number").empty()) << "read with confidence: nothing to check";
   EXPECT_EQ(dialog->unticked(), 1);
+  auto opened = review.record(id);
+  ASSERT_TRUE(opened.isOk());
+  EXPECT_EQ(opened->state, data::RxState::kInReview);
   destroy(dialog);
+  // Closed without a decision: back in the queue, not locked by anyone.
+  auto closed = review.record(id);
+  ASSERT_TRUE(closed.isOk());
+  EXPECT_EQ(closed->state, data::RxState::kQueued);
+  EXPECT_FALSE(closed->lockedBy.has_value());
 }
 
 TEST(GuiIntake, TheWindowAnswersAKeyWhileAPresentationIsSlow) {

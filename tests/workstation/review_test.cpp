@@ -278,6 +278,28 @@ TEST_F(ReviewTest, TwoPharmacistsCannotReviewTheSamePrescription) {
   EXPECT_NE(taken.status().message().find("'wang'"), std::string::npos) << taken.status().message();
 }
 
+TEST_F(ReviewTest, ClosingWithoutADecisionPutsItBackForAnyPharmacist) {
+  const std::int64_t id = presentToday();
+  {
+    ReviewService review(*wang_);
+    RX_ASSERT_OK(review.startReview(id));
+    RX_ASSERT_OK(review.closeReview(id));
+    auto back = review.record(id);
+    RX_ASSERT_OK(back);
+    EXPECT_EQ(back->state, data::RxState::kQueued);
+    EXPECT_FALSE(back->lockedBy);
+  }
+  wang_.reset();
+  auto li = Session::login(path(), "li", "l", test::fastStoreOptions());
+  RX_ASSERT_OK(li);
+  ReviewService other(**li);
+  RX_EXPECT_OK(other.startReview(id)) << "the first pharmacist's lock was released";
+  RX_ASSERT_OK(other.decide(id, {Decision::kAsk, {"incomplete"}, "", false}));
+  RX_ASSERT_OK(other.startReview(id));
+  RX_ASSERT_OK(other.closeReview(id));
+  EXPECT_EQ(other.record(id)->state, data::RxState::kNeedsInfo) << "still waiting for information";
+}
+
 TEST_F(ReviewTest, SecondPharmacistCheckSetting) {
   ReviewSettings settings;
   settings.secondPharmacistCheck = true;

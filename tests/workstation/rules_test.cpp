@@ -173,6 +173,11 @@ TEST_F(RulesTest, EveryRuleThatAppliesAnswersInOrder) {
                                              "duplicate-drugs", "validity", "real-name", "reuse",
                                              "ocr-confirmed"}));
   EXPECT_EQ(summarizeChecks(checks).blocking, 0);
+  EXPECT_EQ(summarizeChecks(checks).warnings, 0);
+  rx_.items[0].quantity = 6;  // over the supply limit: a warning, so not "all checks passed"
+  const auto over = runRules(RuleInput{rx_, fields_, settings_, "2026-12-01", usedBy_, finding_});
+  EXPECT_EQ(summarizeChecks(over).blocking, 0);
+  EXPECT_EQ(summarizeChecks(over).warnings, 1);
 }
 
 TEST(ReadFieldsTest, StoredFormKeepsWhatWasReadAndConfirmed) {

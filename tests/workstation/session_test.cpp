@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "store_fixture.h"
 #include "workstation/agreements.h"
 #include "workstation/demo.h"
@@ -73,7 +75,13 @@ TEST(Demo, CreatesDemoAccountsOnceAndKeepsExistingStore) {
   auto agreements = AgreementService(**wang).list();
   RX_ASSERT_OK(agreements);
   ASSERT_EQ(agreements->size(), 1u);
-  EXPECT_EQ(ProductService(**wang).list()->size(), 4u);
+  // The e-prescriptions' four drugs, and the demo paper's drugs (codes from 8400001) so that it
+  // can be dispensed too.
+  auto products = ProductService(**wang).list();
+  RX_ASSERT_OK(products);
+  EXPECT_GT(products->size(), 4u);
+  EXPECT_TRUE(std::any_of(products->begin(), products->end(),
+                          [](const auto& p) { return p.productCode == "8400001"; }));
   EXPECT_FALSE(SettingsService(**wang).pharmacy()->name.empty());
   for (const char* f : {"rx-1.json", "rx-2.json", "rx-3.json", "rx-2.qr.txt", "paper-1.jpg",
                         "paper-1-photographed-again.jpg", "paper-2-monthly-repeat.jpg"})

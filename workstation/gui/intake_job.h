@@ -22,8 +22,8 @@ class wxEvtHandler;
 
 namespace rx::gui {
 
-// The worker's own session and review service (its reuse index), kept by the window from one
-// intake to the next so that the index is loaded once. Used only by the worker while a job runs.
+// The worker's own session and review service (its reuse index), opened by the window for a job
+// and closed after it. Used only by the worker while the job runs.
 struct IntakeWorker {
   std::unique_ptr<ws::Session> session;
   std::unique_ptr<ws::ReviewService> review;

@@ -75,6 +75,9 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
       session_(std::move(session)),
       review_(std::make_unique<ws::ReviewService>(*session_)) {
   buildMenu();
+  Bind(
+      wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
+  Bind(wxEVT_MENU, &MainFrame::onAbout, this, wxID_ABOUT);
   auto* panel = panel_ = new wxPanel(this);
   auto* top = new wxBoxSizer(wxVERTICAL);
 
@@ -212,7 +215,7 @@ wxString MainFrame::intakeSummary() const { return intakeSummary_; }
 bool MainFrame::takeIn(std::vector<std::string> files) {
   if (intakeRunning() || files.empty()) return false;
   if (!intakeWorker_.session) {
-    // The worker's own connection, opened here once and kept (its reuse index with it).
+    // The worker's own connection, for this intake.
     auto worker = session_->forWorker();
     if (!worker) {
       infoBar_->ShowMessage(explainInline(worker.status(), _("Nothing was taken in.")),
@@ -280,6 +283,14 @@ void MainFrame::presented(const std::string& file, std::int64_t record, const St
 
 void MainFrame::intakeFinished(bool cancelled) {
   intakePanel_->Hide();
+  // The worker's connection holds the store shared: closed once the job is over (after this
+  // callback returns), so that restoring, purging or removing a user from this window is not
+  // refused as busy because of it.
+  CallAfter([this] {
+    if (intakeRunning()) return;
+    intake_.reset();
+    intakeWorker_ = {};
+  });
   const auto taken = std::count_if(outcomes_.begin(), outcomes_.end(),
                                    [](const IntakeOutcome& o) { return o.record != 0; });
   wxString text = wxString::Format(_("Took in %lld of %zu file(s)."), static_cast<long long>(taken),
@@ -463,6 +474,7 @@ void MainFrame::unlocked(std::unique_ptr<ws::Session> session) {
     review_.reset();
     session_ = std::move(session);
     review_ = std::make_unique<ws::ReviewService>(*session_);
+    buildMenu();  // what this user may do: Figures, Audit sampling, Export follow the role
     showUser();
   }
   SetTitle(_("rxdesk — prescription queue"));
@@ -673,10 +685,9 @@ void MainFrame::buildMenu() {
   auto* bar = new wxMenuBar;
   bar->Append(file, _("&File"));
   bar->Append(help, _("&Help"));
+  wxMenuBar* previous = GetMenuBar();
   SetMenuBar(bar);
-  Bind(
-      wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
-  Bind(wxEVT_MENU, &MainFrame::onAbout, this, wxID_ABOUT);
+  delete previous;  // another user's menu (SetMenuBar only detaches it)
 }
 
 void MainFrame::onAbout(wxCommandEvent&) {
@@ -751,8 +762,10 @@ void MainFrame::refreshQueue() {
                     : summary.usedBefore && suspected ? _("suspected — double-click")
                     : summary.usedBefore              ? _("used before")
                                                       : _("new"));
-      row.push_back(summary.blocking ? wxString::Format(_("%d to resolve"), summary.blocking)
-                                     : _("all checks passed"));
+      // A warning (over the supply limit, ephedrine) is not "all passed".
+      row.push_back(summary.blocking   ? wxString::Format(_("%d to resolve"), summary.blocking)
+                    : summary.warnings ? wxString::Format(_("%d to look at"), summary.warnings)
+                                       : _("all checks passed"));
       queue_->AppendItem(row);
       rows_.push_back(r.id);
     }

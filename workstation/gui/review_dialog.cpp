@@ -1,5 +1,7 @@
 #include "review_dialog.h"
 
+#include <spdlog/spdlog.h>
+
 #include <wx/button.h>
 #include <wx/checkbox.h>
 #include <wx/combobox.h>
@@ -312,6 +314,12 @@ wxString ReviewDialog::checksText() const {
   for (int i = 0; i < checks_->GetItemCount(); ++i)
     text << checks_->GetTextValue(i, 0) << " " << checks_->GetTextValue(i, 1) << "\n";
   return text;
+}
+
+ReviewDialog::~ReviewDialog() {
+  if (!opened_) return;
+  if (Status closed = review_.closeReview(record_); !closed)
+    spdlog::warn("review of record {} not closed: {}", record_, errorCodeName(closed.code()));
 }
 
 wxString ReviewDialog::errorText() const { return error_->GetLabel(); }

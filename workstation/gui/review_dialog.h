@@ -29,6 +29,8 @@ class ReviewDialog : public wxDialog {
  public:
   ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
                std::int64_t record);
+  // Closed without a decision, the prescription goes back to the queue unlocked.
+  ~ReviewDialog() override;
 
   // For tests and the buttons alike. Each returns the error shown, empty when it was done.
   void setField(const std::string& name, const wxString& value);

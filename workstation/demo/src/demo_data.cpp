@@ -112,6 +112,14 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
     GenRx paper = gen.content(0);
     paper.date = datePart(chinaTime(utcTimestamp(now)));
     paper.patientName = "赵六";
+    // The paper's drugs are in the product list too, so that the demo paper can be dispensed.
+    for (std::size_t n = 0; n < paper.drugs.size(); ++n) {
+      const std::string code = std::to_string(8400001 + n);
+      data::ProductRecord product =
+          demoProduct(code.c_str(), paper.drugs[n].name.c_str(), paper.drugs[n].spec.c_str(), 2000);
+      if (!paper.drugs[n].unit.empty()) product.unit = paper.drugs[n].unit;
+      RX_RETURN_IF_ERROR(products.put(product));
+    }
     const cv::Mat page = gen.render(paper);
     CaptureOptions calm;
     calm.sidewaysProbability = calm.upsideDownProbability = 0;

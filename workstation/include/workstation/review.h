@@ -60,6 +60,10 @@ class ReviewService {
   // Opens a prescription for review: pharmacists only; takes the review lock (kConflict when
   // another pharmacist has it) and moves queued -> in_review.
   Result<data::PrescriptionRecord> startReview(std::int64_t id);
+  // Closes a prescription opened for review without deciding: the review lock is released and it
+  // goes back to the queue (queued, or needs_info when information was asked for before), so that
+  // another pharmacist can open it at once. Audited. Nothing to do when it was decided meanwhile.
+  Status closeReview(std::int64_t id);
   // Confirms or corrects read fields (keys as fieldKey(), plus patient_id_no for the buyer's ID
   // number); a changed identity is compared with earlier presentations again (M9).
   Status confirmFields(std::int64_t id, const std::map<std::string, std::string>& values);

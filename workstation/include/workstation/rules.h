@@ -36,6 +36,7 @@ struct RuleCheck {
 // What a list of checks amounts to, as the queue and the intake report show it.
 struct CheckSummary {
   int blocking = 0;         // checks that stop approval
+  int warnings = 0;         // checks the pharmacist should look at (supply limit, ephedrine…)
   bool usedBefore = false;  // the reuse check fired
 };
 CheckSummary summarizeChecks(const std::vector<RuleCheck>& checks);

@@ -97,6 +97,23 @@ Result<data::PrescriptionRecord> ReviewService::startReview(std::int64_t id) {
   return r;
 }
 
+Status ReviewService::closeReview(std::int64_t id) {
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.state != data::RxState::kInReview || r.lockedBy != session_.user().name) return Status();
+  RX_ASSIGN_OR_RETURN(auto decisions, repo.decisions(id));
+  const bool asked =
+      !decisions.empty() && decisions.back().decision == decisionName(Decision::kAsk);
+  RX_RETURN_IF_ERROR(repo.moveState(id, data::RxState::kInReview,
+                                    asked ? data::RxState::kNeedsInfo : data::RxState::kQueued));
+  RX_RETURN_IF_ERROR(repo.unlock(id, session_.user().name));
+  RX_RETURN_IF_ERROR(session_.audit("review.close", std::to_string(id)).status());
+  return tx.commit();
+}
+
 Status ReviewService::confirmFields(std::int64_t id,
                                     const std::map<std::string, std::string>& values) {
   RX_RETURN_IF_ERROR(requirePharmacist("confirm prescription fields"));

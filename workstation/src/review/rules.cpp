@@ -24,6 +24,7 @@ std::string_view severityName(Severity s) {
 CheckSummary summarizeChecks(const std::vector<RuleCheck>& checks) {
   CheckSummary s;
   for (const auto& c : checks) {
+    s.warnings += c.severity == Severity::kWarn ? 1 : 0;
     if (c.severity != Severity::kBlock) continue;
     ++s.blocking;
     s.usedBefore = s.usedBefore || c.rule == "reuse";
