@@ -27,6 +27,7 @@
 #include "dashboard_dialog.h"
 #include "data/prescriptions.h"
 #include "dispense_dialog.h"
+#include "export_dialog.h"
 #include "first_run_dialog.h"
 #include "gui_app.h"
 #include "intake_job.h"
@@ -428,6 +429,28 @@ TEST(GuiIntake, TheWindowAnswersAKeyWhileAPresentationIsSlow) {
   ASSERT_EQ(frame->intakeOutcomes().size(), 1u);
   EXPECT_NE(frame->intakeOutcomes()[0].record, 0) << frame->intakeOutcomes()[0].error.utf8_str();
   destroy(frame);
+}
+
+TEST(GuiExport, ThePeriodIsPickedAsTwoDatesWithLastMonthChosen) {
+  setupTranslations("zh_CN");
+  EXPECT_EQ(previousMonth("2026-12-02"),
+            std::make_pair(std::string("2026-11-01"), std::string("2026-11-30")));
+  EXPECT_EQ(previousMonth("2027-01-15"),
+            std::make_pair(std::string("2026-12-01"), std::string("2026-12-31")));
+  EXPECT_EQ(previousMonth("2028-03-01").second, "2028-02-29");
+  test::TempDir dir;
+  auto* dialog = new ExportDialog(nullptr, "2026-12-02");
+  ASSERT_TRUE(showOnScreen(dialog));
+  EXPECT_EQ(dialog->from(), "2026-11-01");
+  EXPECT_EQ(dialog->to(), "2026-11-30");
+  EXPECT_TRUE(dialog->maskPatients()) << "masked unless the supervisor unticks it";
+  EXPECT_FALSE(dialog->validate().empty()) << "no folder chosen yet";
+  dialog->setFolder(dir.path());
+  EXPECT_TRUE(dialog->validate().empty()) << dialog->validate().utf8_str();
+  dialog->setPeriod("2026-11-30", "2026-11-01");
+  EXPECT_FALSE(dialog->validate().empty()) << "the first day after the last";
+  screenshot("export-period-zh_CN");
+  destroy(dialog);
 }
 
 TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {

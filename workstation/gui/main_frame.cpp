@@ -32,6 +32,7 @@
 #include "consultations_dialog.h"
 #include "dashboard_dialog.h"
 #include "dispense_dialog.h"
+#include "export_dialog.h"
 #include "intake_job.h"
 #include "login_dialog.h"
 #include "reuse_dialog.h"
@@ -643,23 +644,9 @@ void MainFrame::buildMenu() {
     Bind(
         wxEVT_MENU,
         [this](wxCommandEvent&) {
-          const std::string today = beijingToday();
-          wxTextEntryDialog period(
-              this, _("The period to export, as two dates (YYYY-MM-DD YYYY-MM-DD):"),
-              _("Export for inspectors"), toWx(today.substr(0, 8) + "01 " + today));
-          if (period.ShowModal() != wxID_OK) return;
-          wxArrayString dates = wxSplit(period.GetValue().Strip(wxString::both), ' ');
-          dates.erase(std::remove(dates.begin(), dates.end(), wxString()), dates.end());
-          if (dates.size() != 2) {
-            wxMessageBox(_("Give two dates, the first and the last day."), _("rxdesk"),
-                         wxICON_WARNING, this);
-            return;
-          }
-          const bool mask = wxMessageBox(_("Mask patient names and ID numbers in the export?"),
-                                         _("rxdesk"), wxYES_NO | wxICON_QUESTION, this) == wxYES;
-          wxDirDialog pick(this, _("An empty folder for the export (e.g. on a USB disk)"));
-          if (pick.ShowModal() == wxID_OK)
-            (void)exportTo(fromWx(pick.GetPath()), fromWx(dates[0]), fromWx(dates[1]), mask);
+          ExportDialog dialog(this, beijingToday());
+          if (dialog.ShowModal() == wxID_OK)
+            (void)exportTo(dialog.folder(), dialog.from(), dialog.to(), dialog.maskPatients());
         },
         exportId);
   }
