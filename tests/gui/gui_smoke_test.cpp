@@ -626,6 +626,12 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
         twice.Contains(wxString::FromUTF8(lang == "zh_CN" ? "本处方" : "this prescription")))
         << twice.utf8_str();
     EXPECT_TRUE(twice.Contains("already scanned")) << "the detail for support";
+    // The scanned pack is listed; a wrong scan is taken back in the window, then scanned again.
+    EXPECT_TRUE(dialog->scannedText().Contains("81234560000000000017")) << dialog->scannedText();
+    EXPECT_EQ(dialog->takeBack("81234560000000000017"), wxString()) << dialog->statusText();
+    EXPECT_FALSE(dialog->scannedText().Contains("81234560000000000017"));
+    dialog->scan("81234560000000000017");
+    EXPECT_TRUE(dialog->lastScanAccepted()) << dialog->statusText().utf8_str();
     EXPECT_EQ(dialog->checked(), wxString());
     EXPECT_EQ(dialog->handOut(), wxString()) << dialog->statusText().utf8_str();
     EXPECT_TRUE(dialog->voucherShown());

@@ -264,6 +264,18 @@ TEST_F(ReviewTest, SecondUseOfThePrescriptionAndOfATraceCodeAreRefused) {
   EXPECT_EQ(dup.status().code(), ErrorCode::kAlreadyExists) << "a pack handed out before";
   EXPECT_NE(dup.status().message().find("prescription " + std::to_string(first)), std::string::npos)
       << dup.status().message();
+
+  // The same pack at a prescription of another drug: still "handed out before", not "another drug".
+  DemoPrescription cefixime;
+  cefixime.rxNumber = "RX20261122-0003";
+  cefixime.drugs = {{"头孢克肟胶囊", "rx", "0.1g×6粒", 1, "盒", "口服 一次1粒 一日2次"}};
+  const std::int64_t third = presentToday(cefixime);
+  approve(review, third);
+  auto sold = DispensingService(review.session()).scanPackage(third, "81234560000012345678");
+  ASSERT_FALSE(sold);
+  EXPECT_EQ(sold.status().code(), ErrorCode::kAlreadyExists) << sold.status().message();
+  EXPECT_NE(sold.status().message().find("handed out before"), std::string::npos)
+      << sold.status().message();
 }
 
 TEST_F(ReviewTest, TwoPharmacistsCannotReviewTheSamePrescription) {

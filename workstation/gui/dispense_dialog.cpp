@@ -6,6 +6,7 @@
 #include <wx/dataview.h>
 #include <wx/image.h>
 #include <wx/intl.h>
+#include <wx/listbox.h>
 #include <wx/mstream.h>
 #include <wx/sizer.h>
 #include <wx/statbmp.h>
@@ -45,13 +46,22 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
   top->Add(scanRow, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
   status_ = new wxStaticText(this, wxID_ANY, _("Scan each package."));
   top->Add(status_, 0, wxEXPAND | wxALL, 10);
+  // What was scanned and not handed out yet; a wrong scan is taken back here.
+  auto* scannedRow = new wxBoxSizer(wxHORIZONTAL);
+  scanned_ = new wxListBox(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 72)));
+  scannedRow->Add(scanned_, 1, wxEXPAND | wxRIGHT, 6);
+  auto* takeBack = new wxButton(this, wxID_ANY, _("Take &back"));
+  takeBack->SetToolTip(_("Takes the selected package back: scanned by mistake, not handed out"));
+  scannedRow->Add(takeBack, 0, wxALIGN_TOP);
+  top->Add(scannedRow, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+  takeBack->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { takeBackSelected(); });
 
   auto* buttons = new wxBoxSizer(wxHORIZONTAL);
   auto* prepare = new wxButton(this, wxID_ANY, _("&Prepared (调配)"));
   auto* check = new wxButton(this, wxID_ANY, _("C&hecked (核对)"));
   handOut_ = new wxButton(this, wxID_ANY, _("Hand &out (发药)"));
-  partial_ = new wxCheckBox(this, wxID_ANY, _("&Partial hand-out"));
-  print_ = new wxButton(this, wxID_ANY, _("&Print voucher"));
+  partial_ = new wxCheckBox(this, wxID_ANY, _("Part&ial hand-out"));
+  print_ = new wxButton(this, wxID_ANY, _("Print &voucher"));
   print_->Disable();
   for (wxWindow* w : std::initializer_list<wxWindow*>{prepare, check, handOut_, partial_, print_})
     buttons->Add(w, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
@@ -92,6 +102,14 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
 
 void DispenseDialog::refreshLines() {
   lines_->DeleteAllItems();
+  scanned_->Clear();
+  scannedCodes_.clear();
+  if (auto packages = dispensing_.scannedNotHandedOut(record_)) {
+    for (const auto& p : *packages) {
+      scanned_->Append(toWx(p.traceCode + "  " + p.drugName.value_or("")));
+      scannedCodes_.push_back(p.traceCode);
+    }
+  }
   auto progress = dispensing_.progress(record_);
   if (!progress) {
     showStatus(explain(progress.status()), false);
@@ -154,6 +172,30 @@ void DispenseDialog::onCode() {
     showStatus(wxString::Format(_("✓ %s accepted"), toWx(package->drugName.value_or(code))), true);
   }
   refreshLines();
+}
+
+wxString DispenseDialog::takeBack(const std::string& code) {
+  Status st = dispensing_.unscanPackage(record_, code);
+  showStatus(st ? wxString::Format(_("%s taken back"), toWx(code))
+                : explain(st, _("The package was not taken back.")),
+             st.isOk());
+  refreshLines();
+  return st ? wxString() : statusText();
+}
+
+void DispenseDialog::takeBackSelected() {
+  const int at = scanned_->GetSelection();
+  if (at == wxNOT_FOUND || at >= static_cast<int>(scannedCodes_.size())) {
+    showStatus(_("Select the package to take back in the list of scanned packages."), false);
+    return;
+  }
+  takeBack(scannedCodes_[static_cast<std::size_t>(at)]);
+}
+
+wxString DispenseDialog::scannedText() const {
+  wxString text;
+  for (unsigned i = 0; i < scanned_->GetCount(); ++i) text << scanned_->GetString(i) << "\n";
+  return text;
 }
 
 wxString DispenseDialog::scan(const wxString& code) {

@@ -8,6 +8,8 @@
 #include <wx/dialog.h>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "workstation/dispensing.h"
 
@@ -17,6 +19,8 @@ class wxDataViewListCtrl;
 class wxStaticBitmap;
 class wxStaticText;
 class wxTextCtrl;
+
+class wxListBox;
 
 namespace rx::gui {
 
@@ -33,11 +37,17 @@ class DispenseDialog : public wxDialog {
   bool lastScanAccepted() const { return lastScanOk_; }
   wxString statusText() const;
   wxString linesText() const;
+  // The packages scanned and not handed out, one per line ("code  drug").
+  wxString scannedText() const;
+  // Takes back a package scanned by mistake (the Take back button on the selected one). Returns
+  // the error shown, empty when done.
+  wxString takeBack(const std::string& code);
   bool voucherShown() const;
   wxTextCtrl* codeField() const { return code_; }
 
  private:
   void refreshLines();
+  void takeBackSelected();
   void onCode();
   void showStatus(const wxString& text, bool ok);
   void showVoucher();
@@ -45,6 +55,8 @@ class DispenseDialog : public wxDialog {
   ws::Session& session_;
   ws::DispensingService dispensing_;
   std::int64_t record_;
+  wxListBox* scanned_ = nullptr;
+  std::vector<std::string> scannedCodes_;
   bool lastScanOk_ = false;
   wxDataViewListCtrl* lines_;
   wxTextCtrl* code_;

@@ -54,6 +54,8 @@ class DispensingService {
   Result<data::PackageRecord> scanPackage(std::int64_t id, const std::string& scanned);
   // Takes back a package scanned by mistake and not yet handed out.
   Status unscanPackage(std::int64_t id, const std::string& scanned);
+  // The packages scanned and not yet handed out (what unscanPackage can take back), in scan order.
+  Result<std::vector<data::PackageRecord>> scannedNotHandedOut(std::int64_t id);
   // What is still to be dispensed, per drug line.
   Result<std::vector<LineProgress>> progress(std::int64_t id);
   // Hands out the packages scanned since the last hand-out: needs prepare and check and at least

@@ -116,6 +116,13 @@ Result<std::vector<LineProgress>> DispensingService::progress(std::int64_t id) {
   return linesOf(r, packages);
 }
 
+Result<std::vector<data::PackageRecord>> DispensingService::scannedNotHandedOut(std::int64_t id) {
+  RX_ASSIGN_OR_RETURN(auto packages,
+                      data::PrescriptionRepository(session_.store().connection()).packages(id));
+  std::erase_if(packages, [](const data::PackageRecord& p) { return p.handedOutAt.has_value(); });
+  return packages;
+}
+
 Result<data::PackageRecord> DispensingService::scanPackage(std::int64_t id,
                                                            const std::string& scanned) {
   RX_RETURN_IF_ERROR(requirePharmacist(session_, "dispense packages"));
@@ -137,6 +144,14 @@ Result<data::PackageRecord> DispensingService::scanPackage(std::int64_t id,
     return Status(
         ErrorCode::kConflict,
         "package " + code.canonical + " is already scanned for prescription " + std::to_string(id));
+  // A pack sold before is said as such, whatever drug it is: one box, one sale.
+  RX_ASSIGN_OR_RETURN(auto earlier, repo.packageByCode(code.canonical));
+  if (earlier)
+    return Status(ErrorCode::kAlreadyExists,
+                  "package " + code.canonical + " was handed out before: " +
+                      (earlier->handedOutAt ? "on " + *earlier->handedOutAt + ", " : "") +
+                      "scanned by '" + earlier->dispensedBy + "' for prescription " +
+                      std::to_string(earlier->prescriptionId));
   const auto lines = linesOf(r, packages);
   auto line = std::find_if(lines.begin(), lines.end(),
                            [&](const auto& l) { return l.drugName == product->drugName; });
