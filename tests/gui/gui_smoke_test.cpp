@@ -473,7 +473,7 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   ASSERT_TRUE(showOnScreen(frame));
   ASSERT_EQ(frame->queue()->GetItemCount(), 2);
   EXPECT_EQ(frame->recordAt(1), second);
-  EXPECT_EQ(frame->queue()->GetTextValue(1, 5), "suspected — double-click");
+  EXPECT_EQ(frame->reuseLabel(1), "suspected — double-click");
 
   ws::ReviewService review(frame->session());
   auto* dialog = new ReuseDialog(frame, review.reuse(), frame->session(), second);
@@ -550,7 +550,14 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   EXPECT_TRUE(frame->intakeSummary().Contains(wxString::FromUTF8("2"))) << frame->intakeSummary();
   ASSERT_EQ(frame->queue()->GetItemCount(), 2);
   EXPECT_EQ(frame->recordAt(1), second);
-  EXPECT_NE(frame->queue()->GetTextValue(1, 5), frame->queue()->GetTextValue(0, 5))
+  // The re-photo is impossible to overlook: red with a sign in the queue, named in the banner.
+  EXPECT_TRUE(frame->queue()->GetTextValue(1, 5).Contains("foreground"))
+      << frame->queue()->GetTextValue(1, 5).utf8_str();
+  EXPECT_TRUE(frame->intakeSummary().Contains(wxString::FromUTF8("⚠")))
+      << frame->intakeSummary().utf8_str();
+  EXPECT_TRUE(
+      frame->intakeSummary().Contains(wxString::Format("%lld", static_cast<long long>(second))));
+  EXPECT_NE(frame->reuseLabel(1), frame->reuseLabel(0))
       << "the second photo is flagged, the first is new";
   {
     ws::ReviewService review(frame->session());

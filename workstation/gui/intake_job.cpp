@@ -46,9 +46,10 @@ void IntakeJob::work() {
     if (beforePresenting()) beforePresenting()();
     auto presented = ws::IntakeService(*intakeWorker_.review).present(read);
     const std::int64_t record = presented ? presented->record : 0;
+    const bool reuse = presented && presented->finding.verdict != dedup::Verdict::kNew;
     const Status error = presented.status();
-    owner_->CallAfter([this, file, record, error] {
-      if (callbacks_.presented) callbacks_.presented(file, record, error);
+    owner_->CallAfter([this, file, record, reuse, error] {
+      if (callbacks_.presented) callbacks_.presented(file, record, reuse, error);
     });
   }
   const bool cancelled = i < total;

@@ -33,8 +33,10 @@ class IntakeJob {
  public:
   struct Callbacks {
     std::function<void(std::size_t index, std::size_t total, const std::string& file)> starting;
-    // Each file, in order: the record it became, or why it was not taken in.
-    std::function<void(const std::string& file, std::int64_t record, const Status& error)>
+    // Each file, in order: the record it became (with whether it was presented before), or why
+    // it was not taken in.
+    std::function<void(const std::string& file, std::int64_t record, bool reuse,
+                       const Status& error)>
         presented;
     std::function<void(bool cancelled)> finished;
   };

@@ -125,7 +125,8 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   queue_->AppendTextColumn(_("Kind"), wxDATAVIEW_CELL_INERT, FromDIP(90));
   queue_->AppendTextColumn(_("Patient"), wxDATAVIEW_CELL_INERT, FromDIP(140));
   queue_->AppendTextColumn(_("Signature"), wxDATAVIEW_CELL_INERT, FromDIP(100));
-  queue_->AppendTextColumn(_("Reuse"), wxDATAVIEW_CELL_INERT, FromDIP(100));
+  queue_->AppendTextColumn(_("Reuse"), wxDATAVIEW_CELL_INERT, FromDIP(170));
+  static_cast<wxDataViewTextRenderer*>(queue_->GetColumn(5)->GetRenderer())->EnableMarkup();
   queue_->AppendTextColumn(_("Checks"), wxDATAVIEW_CELL_INERT, FromDIP(160));
   top->Add(queue_, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
   queue_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED, [this](wxDataViewEvent& e) {
@@ -213,6 +214,10 @@ void MainFrame::cancelIntake() {
 
 wxString MainFrame::intakeSummary() const { return intakeSummary_; }
 
+wxString MainFrame::reuseLabel(int row) const {
+  return row >= 0 && row < static_cast<int>(reuseLabels_.size()) ? reuseLabels_[row] : wxString();
+}
+
 bool MainFrame::takeIn(std::vector<std::string> files) {
   if (intakeRunning() || files.empty()) return false;
   if (!intakeWorker_.session) {
@@ -242,9 +247,8 @@ bool MainFrame::takeIn(std::vector<std::string> files) {
         wxString::Format(_("Reading %zu of %zu: %s"), i + 1, total, toWx(utf8OrEscaped(file))));
     intakeGauge_->SetValue(static_cast<int>(i));
   };
-  callbacks.presented = [this](const std::string& file, std::int64_t record, const Status& error) {
-    presented(file, record, error);
-  };
+  callbacks.presented = [this](const std::string& file, std::int64_t record, bool reuse,
+                               const Status& error) { presented(file, record, reuse, error); };
   callbacks.finished = [this](bool cancelled) { intakeFinished(cancelled); };
   intake_ =
       std::make_unique<IntakeJob>(this, intakeWorker_, std::move(files), std::move(callbacks));
@@ -269,10 +273,12 @@ wxString intakeHeadline(const Status& status) {
 }
 }  // namespace
 
-void MainFrame::presented(const std::string& file, std::int64_t record, const Status& error) {
+void MainFrame::presented(const std::string& file, std::int64_t record, bool reuse,
+                          const Status& error) {
   IntakeOutcome outcome;
   outcome.file = file;
   outcome.record = record;
+  outcome.reuse = reuse;
   if (record == 0) {
     outcome.error = explainInline(error, intakeHeadline(error));
     spdlog::warn("intake: a file was not taken in ({})", errorCodeName(error.code()));
@@ -297,13 +303,23 @@ void MainFrame::intakeFinished(bool cancelled) {
   wxString text = wxString::Format(_("Took in %lld of %zu file(s)."), static_cast<long long>(taken),
                                    outcomes_.size());
   if (cancelled) text += " " + _("Intake was cancelled; the remaining files were not read.");
+  // A prescription presented before must not go unnoticed: named here, red in the queue.
+  wxString reused;
+  for (const auto& o : outcomes_)
+    if (o.reuse) reused << (reused.empty() ? "" : ", ") << o.record;
+  if (!reused.empty())
+    text += " " + wxString::FromUTF8("⚠ ") +
+            wxString::Format(_("Presented before: record %s. Open it before anything is handed "
+                               "out."),
+                             reused);
   for (const auto& o : outcomes_) {
     if (o.record == 0)
       text +=
           "\n" + wxString::Format(_("Not taken in: %s — %s"), toWx(utf8OrEscaped(o.file)), o.error);
   }
   intakeSummary_ = text;
-  const bool problems = cancelled || taken < static_cast<long long>(outcomes_.size());
+  const bool problems =
+      cancelled || taken < static_cast<long long>(outcomes_.size()) || !reused.empty();
   showIntakeSummary(problems);  // lays the panel out
   spdlog::info("intake finished: {} of {} taken in{}", taken, outcomes_.size(),
                cancelled ? ", cancelled" : "");
@@ -724,6 +740,7 @@ void MainFrame::refreshQueue() {
       selected >= 0 && selected < static_cast<int>(rows_.size()) ? rows_[selected] : 0;
   queue_->DeleteAllItems();
   rows_.clear();
+  reuseLabels_.clear();
   ws::ReviewService& review = *review_;
   auto list = review.queue();
   if (list) {
@@ -745,10 +762,27 @@ void MainFrame::refreshQueue() {
       const bool suspected =
           finding && *finding && (*finding)->verdict == dedup::Verdict::kSuspected;
       const bool overruled = suspected && (*finding)->overruled();
-      row.push_back(overruled                         ? _("overruled")
-                    : summary.usedBefore && suspected ? _("suspected — double-click")
-                    : summary.usedBefore              ? _("used before")
-                                                      : _("new"));
+      const bool handedOut = finding && *finding &&
+                             std::any_of((*finding)->matches.begin(), (*finding)->matches.end(),
+                                         [](const ws::ReuseMatchInfo& m) { return m.used; });
+      const wxString label = overruled                         ? _("overruled")
+                             : summary.usedBefore && suspected ? _("suspected — double-click")
+                             : summary.usedBefore && (handedOut || !finding || !*finding ||
+                                                      (*finding)->matches.empty())
+                                 ? _("handed out before")
+                             : summary.usedBefore ? _("presented before, not handed out")
+                                                  : _("new");
+      // Colour and a sign so that a reuse cannot be overlooked (the column renders markup).
+      const char* colour = overruled                         ? "#6b6b6b"
+                           : summary.usedBefore && suspected ? "#b35900"
+                           : summary.usedBefore              ? "#b00020"
+                                                             : nullptr;
+      const char* sign = overruled ? "" : "⚠ ";
+      row.push_back(colour
+                        ? wxString::Format("<span foreground='%s' weight='bold'>%s%s</span>",
+                                           colour, wxString::FromUTF8(sign), markupEscaped(label))
+                        : markupEscaped(label));
+      reuseLabels_.push_back(label);
       // A warning (over the supply limit, ephedrine) is not "all passed".
       row.push_back(summary.blocking   ? wxString::Format(_("%d to resolve"), summary.blocking)
                     : summary.warnings ? wxString::Format(_("%d to look at"), summary.warnings)

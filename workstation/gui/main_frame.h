@@ -54,11 +54,14 @@ class MainFrame : public wxFrame {
   struct IntakeOutcome {
     std::string file;
     std::int64_t record = 0;  // 0: not taken in
+    bool reuse = false;       // presented before (suspected or certain)
     wxString error;
   };
   // What the last intake did, file by file (also summed up in the bar above the queue).
   const std::vector<IntakeOutcome>& intakeOutcomes() const { return outcomes_; }
   wxString intakeSummary() const;
+  // The Reuse column of queue row `row` as the pharmacist reads it (without its colour).
+  wxString reuseLabel(int row) const;
   // Whether the infobar offers Details… for files that were not taken in.
   bool intakeDetailsOffered() const { return intakeDetailsOffered_; }
 
@@ -96,12 +99,13 @@ class MainFrame : public wxFrame {
   void onTimer(wxTimerEvent&);
   void unlocked(std::unique_ptr<ws::Session> session);
   void showUser();
-  void presented(const std::string& file, std::int64_t record, const Status& error);
+  void presented(const std::string& file, std::int64_t record, bool reuse, const Status& error);
   void intakeFinished(bool cancelled);
 
   std::unique_ptr<ws::Session> session_;
   std::unique_ptr<ws::ReviewService> review_;
   std::vector<std::int64_t> rows_;
+  std::vector<wxString> reuseLabels_;  // per row, plain
   wxDataViewListCtrl* queue_;
   wxStaticText* emptyNote_;
   wxChoice* filter_;

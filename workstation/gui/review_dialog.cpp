@@ -184,7 +184,9 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
   side->Add(makeHeading(this, _("Checks"), 1), 0, wxBOTTOM, 4);
   checks_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(460, 150)),
                                    wxDV_ROW_LINES | wxDV_NO_HEADER);
-  checks_->AppendTextColumn(wxEmptyString, wxDATAVIEW_CELL_INERT, FromDIP(70));
+  checks_->AppendTextColumn(wxEmptyString, wxDATAVIEW_CELL_INERT, FromDIP(90));
+  // Coloured by severity: what blocks is red, what needs a look is orange.
+  static_cast<wxDataViewTextRenderer*>(checks_->GetColumn(0)->GetRenderer())->EnableMarkup();
   checks_->AppendTextColumn(_("Check"), wxDATAVIEW_CELL_INERT, FromDIP(380));
   side->Add(checks_, 1, wxEXPAND | wxBOTTOM, 8);
 
@@ -368,7 +370,11 @@ void ReviewDialog::refreshChecks() {
   });
   for (const auto& c : *list) {
     wxVector<wxVariant> row;
-    row.push_back(severityLabel(c.severity));
+    const char* colour = c.severity == ws::Severity::kBlock  ? "#b00020"
+                         : c.severity == ws::Severity::kWarn ? "#b35900"
+                                                             : "#1b7a2f";
+    row.push_back(wxString::Format("<span foreground='%s' weight='bold'>%s</span>", colour,
+                                   markupEscaped(severityLabel(c.severity))));
     row.push_back(checkMessage(c));
     checks_->AppendItem(row);
   }

@@ -120,4 +120,19 @@ wxString beijingTime(const std::string& utc) {
   return toWx(local.empty() ? utc : local);
 }
 
+wxString markupEscaped(const wxString& text) {
+  wxString out;
+  for (const auto c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
 }  // namespace rx::gui

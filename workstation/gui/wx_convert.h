@@ -45,6 +45,8 @@ wxDataViewListCtrl* makeList(wxWindow* parent, int width, int height,
 // the service's own message as the detail for support. `headline`, when given, says what went
 // wrong in this screen's words instead of the general one for the error's kind.
 wxString explain(const Status& status, const wxString& headline = wxString());
+// `text` with &, < and > escaped, for a control that renders Pango markup.
+wxString markupEscaped(const wxString& text);
 // The same on one line, for lists (the intake summary).
 wxString explainInline(const Status& status, const wxString& headline = wxString());
 
