@@ -135,7 +135,7 @@ TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
   const wxString who = frame->GetStatusBar()->GetStatusText(0);
   EXPECT_TRUE(who.Contains(wxString::FromUTF8("王药师"))) << who;
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(1).Contains(toWx(store)));
-  EXPECT_EQ(frame->queue()->GetColumnCount(), 7u);
+  EXPECT_EQ(frame->queue()->GetColumnCount(), 9u);
   EXPECT_EQ(frame->queue()->GetItemCount(), 4) << "the demo e-prescriptions, one of them twice";
   EXPECT_EQ(frame->queue()->GetSelectedRow(), 0) << "Enter opens the first waiting prescription";
   // Focus arrives from the X server after the window is shown; a loaded machine takes longer.
@@ -551,8 +551,11 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   ASSERT_EQ(frame->queue()->GetItemCount(), 2);
   EXPECT_EQ(frame->recordAt(1), second);
   // The re-photo is impossible to overlook: red with a sign in the queue, named in the banner.
-  EXPECT_TRUE(frame->queue()->GetTextValue(1, 5).Contains("foreground"))
-      << frame->queue()->GetTextValue(1, 5).utf8_str();
+  EXPECT_TRUE(frame->queue()->GetTextValue(1, MainFrame::kReuseColumn).Contains("foreground"))
+      << frame->queue()->GetTextValue(1, MainFrame::kReuseColumn).utf8_str();
+  // Rows are told apart by their record number.
+  EXPECT_EQ(frame->queue()->GetTextValue(1, 0),
+            wxString::Format("%lld", static_cast<long long>(second)));
   EXPECT_TRUE(frame->intakeSummary().Contains(wxString::FromUTF8("⚠")))
       << frame->intakeSummary().utf8_str();
   EXPECT_TRUE(

@@ -120,13 +120,18 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
 
   queue_ = new wxDataViewListCtrl(panel, wxID_ANY, wxDefaultPosition, wxDefaultSize,
                                   wxDV_ROW_LINES | wxDV_SINGLE);
-  queue_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, FromDIP(110));
+  // The record number (what every dialog names) and the first drug tell rows apart when the
+  // masked names are alike (three 赵* in a morning).
+  queue_->AppendTextColumn(_("No."), wxDATAVIEW_CELL_INERT, FromDIP(50));
+  queue_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, FromDIP(100));
   queue_->AppendTextColumn(_("Arrived"), wxDATAVIEW_CELL_INERT, FromDIP(130));
-  queue_->AppendTextColumn(_("Kind"), wxDATAVIEW_CELL_INERT, FromDIP(90));
-  queue_->AppendTextColumn(_("Patient"), wxDATAVIEW_CELL_INERT, FromDIP(140));
-  queue_->AppendTextColumn(_("Signature"), wxDATAVIEW_CELL_INERT, FromDIP(100));
-  queue_->AppendTextColumn(_("Reuse"), wxDATAVIEW_CELL_INERT, FromDIP(170));
-  static_cast<wxDataViewTextRenderer*>(queue_->GetColumn(5)->GetRenderer())->EnableMarkup();
+  queue_->AppendTextColumn(_("Kind"), wxDATAVIEW_CELL_INERT, FromDIP(80));
+  queue_->AppendTextColumn(_("Patient"), wxDATAVIEW_CELL_INERT, FromDIP(90));
+  queue_->AppendTextColumn(_("First drug"), wxDATAVIEW_CELL_INERT, FromDIP(150));
+  queue_->AppendTextColumn(_("Signature"), wxDATAVIEW_CELL_INERT, FromDIP(90));
+  queue_->AppendTextColumn(_("Reuse"), wxDATAVIEW_CELL_INERT, FromDIP(190));
+  static_cast<wxDataViewTextRenderer*>(queue_->GetColumn(kReuseColumn)->GetRenderer())
+      ->EnableMarkup();
   queue_->AppendTextColumn(_("Checks"), wxDATAVIEW_CELL_INERT, FromDIP(160));
   top->Add(queue_, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
   queue_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED, [this](wxDataViewEvent& e) {
@@ -747,10 +752,16 @@ void MainFrame::refreshQueue() {
     const std::string today = rx::beijingToday();
     for (const auto& r : *list) {
       wxVector<wxVariant> row;
+      row.push_back(wxString::Format("%lld", static_cast<long long>(r.id)));
       row.push_back(stateLabel(r.state));
       row.push_back(beijingTime(r.arrivedAt));
       row.push_back(r.kind == data::RxKind::kElectronic ? _("electronic") : _("paper"));
       row.push_back(toWx(ws::maskedName(r.patientName.value_or(""))));
+      row.push_back(r.items.empty()
+                        ? wxString::FromUTF8("—")
+                        : toWx(r.items.front().drugName) +
+                              (r.items.size() > 1 ? wxString::Format(" +%zu", r.items.size() - 1)
+                                                  : wxString()));
       row.push_back(r.kind != data::RxKind::kElectronic ? wxString("—")
                     : r.verified.value_or(false)        ? _("verified")
                                                         : _("NOT verified"));

@@ -60,6 +60,7 @@ class MainFrame : public wxFrame {
   // What the last intake did, file by file (also summed up in the bar above the queue).
   const std::vector<IntakeOutcome>& intakeOutcomes() const { return outcomes_; }
   wxString intakeSummary() const;
+  static constexpr unsigned kReuseColumn = 7;  // of the queue
   // The Reuse column of queue row `row` as the pharmacist reads it (without its colour).
   wxString reuseLabel(int row) const;
   // Whether the infobar offers Details… for files that were not taken in.
