@@ -108,7 +108,9 @@ bool confirmOnTerminal(const std::string& question) {
 }
 }  // namespace
 
-void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+namespace {
+
+void addProviderCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // provider tooling: used by providers, the demo data and the tests; needs no store.
   auto* provider =
       app.add_subcommand("provider", "Tools for prescription providers (keys, signing)");
@@ -193,7 +195,9 @@ void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          return reportSuccess(g, doc,
                               "Wrote " + sr->out + (sr->qr.empty() ? "" : " and " + sr->qr) + "\n");
        }});
+}
 
+void addAgreementCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // agreement ...
   auto* agreement = app.add_subcommand(
       "agreement", "Provider agreements (M9): import, list, show, suspend, revoke");
@@ -285,7 +289,9 @@ void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                               ".\n");
                    }});
   }
+}
 
+void addRxVerifyCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // rx verify
   auto* rxCmd = app.add_subcommand("rx", "E-prescriptions");
   rxCmd->require_subcommand(1);
@@ -336,6 +342,14 @@ void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                   verdict->providerName + " under agreement " +
                                   *verdict->agreementNo + " (" + verdict->algorithm + ").\n");
        }});
+}
+
+}  // namespace
+
+void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  addProviderCommands(app, g, out);
+  addAgreementCommand(app, g, out);
+  addRxVerifyCommand(app, g, out);
 }
 
 }  // namespace rx::cli

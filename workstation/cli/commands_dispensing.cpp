@@ -12,7 +12,9 @@ namespace rx::cli {
 
 using nlohmann::json;
 
-void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+namespace {
+
+void addSettingsCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // settings [list] | settings get KEY | settings set KEY VALUE
   auto* settings =
       app.add_subcommand("settings", "Show or change the workstation's settings (set: admin)");
@@ -64,7 +66,9 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    return reportSuccess(g, {{"ok", true}, {"key", v->key}, {"value", v->value}},
                                         v->key + " = " + v->value + "\n");
                  }});
+}
 
+void addProductCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // product add | import FILE.csv | list
   auto* product = app.add_subcommand(
       "product", "The pharmacy's product list: what a package code is, maker and price");
@@ -139,7 +143,9 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          text << all->size() << " product(s).\n";
          return reportSuccess(g, {{"ok", true}, {"products", arr}}, text.str());
        }});
+}
 
+void addVoucherCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // voucher ID [--hand-out N] [--pdf FILE]
   auto* voucher = app.add_subcommand(
       "voucher", "The sales voucher of a hand-out (销售凭证): JSON or text, and as PDF");
@@ -181,6 +187,14 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    if (va->print || !va->printer.empty()) text << "Sent to the printer.\n";
                    return reportSuccess(g, {{"ok", true}, {"voucher", doc}}, text.str());
                  }});
+}
+
+}  // namespace
+
+void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  addSettingsCommand(app, g, out);
+  addProductCommands(app, g, out);
+  addVoucherCommand(app, g, out);
 }
 
 }  // namespace rx::cli

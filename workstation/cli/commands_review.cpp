@@ -166,7 +166,9 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
 }
 }  // namespace
 
-void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+namespace {
+
+void addIntakeCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // intake
   auto* intake = app.add_subcommand(
       "intake", "Present prescriptions at the counter (e-prescription JSON or photos)");
@@ -177,7 +179,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    if (!session) return reportError(g, session.status());
                    return runIntake(g, **session, *files);
                  }});
+}
 
+void addReuseCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // reuse show ID | reuse overrule ID --reason TEXT
   auto* reuseCmd =
       app.add_subcommand("reuse", "A presentation's reuse finding; overrule a suspicion");
@@ -219,7 +223,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                        g, {{"ok", true}, {"record", ru->id}},
                        "Reuse suspicion on record " + std::to_string(ru->id) + " overruled.\n");
                  }});
+}
 
+void addQueueCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // queue
   auto* queue = app.add_subcommand("queue", "Prescriptions waiting for review or dispensing");
   out.push_back({queue, [&g] {
@@ -237,7 +243,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    }
                    return reportSuccess(g, {{"ok", true}, {"queue", arr}}, text.str());
                  }});
+}
 
+void addReviewCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // review ID --approve|--reject|--ask
   struct ReviewArgs {
     std::int64_t id = 0;
@@ -325,7 +333,9 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                               text.str() + "Decision '" + d->decision + "' on record " +
                                   std::to_string(ra->id) + " signed by " + d->decidedBy + ".\n");
        }});
+}
 
+void addDispenseCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // dispense ID [--code CODE...] [--code-photo FILE...] [--remove CODE...] [--partial]
   struct DispenseArgs {
     std::int64_t id = 0;
@@ -401,6 +411,16 @@ void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                {"handed_out", da->handOut}},
                               text.str());
        }});
+}
+
+}  // namespace
+
+void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  addIntakeCommand(app, g, out);
+  addReuseCommands(app, g, out);
+  addQueueCommand(app, g, out);
+  addReviewCommand(app, g, out);
+  addDispenseCommand(app, g, out);
 }
 
 void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {

@@ -207,7 +207,9 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
        }});
 }
 
-void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+namespace {
+
+void addInitCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // init
   auto* init = app.add_subcommand(
       "init",
@@ -288,7 +290,9 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                         {"demo_data", setup.demoData}},
                        text);
                  }});
+}
 
+void addStatusCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // status
   auto* status = app.add_subcommand("status", "Show the store, its encryption and who you are");
   out.push_back(
@@ -329,7 +333,9 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
               << "\n";
          return reportSuccess(g, doc, text.str());
        }});
+}
 
+void addUserCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // user ...
   auto* user = app.add_subcommand("user", "Manage the users of the store");
   user->require_subcommand(1);
@@ -406,6 +412,14 @@ void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    return reportSuccess(g, {{"ok", true}, {"removed", *removeName}},
                                         "Removed '" + *removeName + "' and re-keyed the store.\n");
                  }});
+}
+
+}  // namespace
+
+void addStoreCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  addInitCommand(app, g, out);
+  addStatusCommand(app, g, out);
+  addUserCommands(app, g, out);
 }
 
 }  // namespace rx::cli

@@ -24,6 +24,8 @@ class wxStaticText;
 class wxChoice;
 class wxPanel;
 
+class wxMenu;
+
 namespace rx::gui {
 
 class LoginDialog;
@@ -96,6 +98,9 @@ class MainFrame : public wxFrame {
 
  private:
   void buildMenu();
+  void addIntakeItems(wxMenu* file);
+  void addRecordItems(wxMenu* file);
+  void addStoreItems(wxMenu* file);
   void onAbout(wxCommandEvent&);
   void onTimer(wxTimerEvent&);
   void unlocked(std::unique_ptr<ws::Session> session);
