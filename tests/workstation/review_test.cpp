@@ -67,6 +67,7 @@ class ReviewTest : public ::testing::Test {
     wang_ = std::move(*wang);
   }
   std::string path() const { return dir_.file("r.rxdb"); }
+  std::int64_t handOutToday(ReviewService& review, DemoPrescription& p);
   std::int64_t presentToday(DemoPrescription p = {}) {
     p.issuedAt = utcTimestamp();
     auto text = signEPrescription(demoBundle(p), provider_, p.issuedAt);
@@ -123,6 +124,15 @@ ocr::ExtractedFields paperFields(const std::string& number, const std::string& d
 }
 
 }  // namespace reuse
+
+// Presents `p` dated now, approves it and hands out one package: a used e-prescription.
+std::int64_t ReviewTest::handOutToday(ReviewService& review, DemoPrescription& p) {
+  p.issuedAt = utcTimestamp();
+  const std::int64_t id = presentToday(p);
+  approve(review, id);
+  reuse::dispense(review, id, "81234560000012345679");
+  return id;
+}
 
 TEST_F(ReviewTest, ElectronicPrescriptionFromIntakeToHandOut) {
   ReviewService review(*wang_);
@@ -225,10 +235,7 @@ TEST_F(ReviewTest, AFailureBetweenVerificationAndQueueingLeavesNothingHalfRecord
 TEST_F(ReviewTest, AQrCodeLendsAPaperItsNumberOnlyWhenItsSignatureVerifies) {
   ReviewService review(*wang_);
   DemoPrescription p;
-  p.issuedAt = utcTimestamp();
-  const std::int64_t first = presentToday(p);
-  approve(review, first);
-  reuse::dispense(review, first, "81234560000012345679");
+  const std::int64_t first = handOutToday(review, p);
   auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
   RX_ASSERT_OK(erx);
   // A QR code naming the used prescription, signed by a key no agreement pins: anyone can print
@@ -504,10 +511,7 @@ TEST_F(ReviewTest, ReuseFindingNamesTheDispensedEarlierPresentation) {
 TEST_F(ReviewTest, PaperCopyOfAUsedEPrescriptionIsCaughtByItsQrCode) {
   ReviewService review(*wang_);
   DemoPrescription p;
-  p.issuedAt = utcTimestamp();
-  const std::int64_t first = presentToday(p);
-  approve(review, first);
-  reuse::dispense(review, first, "81234560000012345679");
+  const std::int64_t first = handOutToday(review, p);
 
   auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
   RX_ASSERT_OK(erx);
