@@ -1,8 +1,23 @@
 #include "data/sampling.h"
 
+#include <nlohmann/json.hpp>
+
 namespace rx::data {
 
 namespace {
+
+// The lists are stored as JSON arrays of strings; what is not a string is left out.
+std::vector<std::string> stringList(const std::string& stored) {
+  std::vector<std::string> out;
+  const auto list = nlohmann::json::parse(stored, nullptr, false);
+  if (list.is_array())
+    for (const auto& x : list)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
+
+std::string storedList(const std::vector<std::string>& list) { return nlohmann::json(list).dump(); }
+
 constexpr std::string_view kRoundColumns =
     "id, period_from, period_to, pharmacist, what, percent, count, seed, criteria, created_by, "
     "created_at, closed_at, summary, key_id, signature";
@@ -16,7 +31,7 @@ ItemRecord readItem(const Statement& s) {
   i.itemId = s.columnInt(2);
   i.pharmacist = s.columnText(3);
   i.score = s.columnOptionalText(4);
-  i.reasons = s.columnText(5);
+  i.reasons = stringList(s.columnText(5));
   i.comment = s.columnOptionalText(6);
   i.scoredBy = s.columnOptionalText(7);
   i.scoredAt = s.columnOptionalText(8);
@@ -47,7 +62,7 @@ Result<std::int64_t> SamplingRepository::createRound(const RoundRecord& r) {
                          .bind(5, r.percent)
                          .bind(6, r.count)
                          .bind(7, r.seed)
-                         .bind(8, r.criteria)
+                         .bind(8, storedList(r.criteria))
                          .bind(9, r.createdBy)
                          .bind(10, r.createdAt)
                          .run());
@@ -65,7 +80,7 @@ RoundRecord readRound(const Statement& st) {
   if (!st.columnIsNull(5)) r.percent = st.columnDouble(5);
   if (!st.columnIsNull(6)) r.count = st.columnInt(6);
   r.seed = st.columnInt(7);
-  r.criteria = st.columnText(8);
+  r.criteria = stringList(st.columnText(8));
   r.createdBy = st.columnText(9);
   r.createdAt = st.columnText(10);
   r.closedAt = st.columnOptionalText(11);
@@ -124,7 +139,7 @@ Status SamplingRepository::score(const ItemRecord& i) {
                                     "scored_by = ?, scored_at = ? WHERE round_id = ? AND kind = ? "
                                     "AND item_id = ?"));
   RX_RETURN_IF_ERROR(st.bind(1, i.score)
-                         .bind(2, i.reasons)
+                         .bind(2, storedList(i.reasons))
                          .bind(3, i.comment)
                          .bind(4, i.scoredBy)
                          .bind(5, i.scoredAt)

@@ -74,7 +74,7 @@ void addSamplingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                     {"item", i.itemId},
                                     {"pharmacist", i.pharmacist},
                                     {"score", i.score ? json(*i.score) : json(nullptr)},
-                                    {"reasons", json::parse(i.reasons)}});
+                                    {"reasons", i.reasons}});
                      text << i.kind << " " << i.itemId << "\t" << i.pharmacist << "\t"
                           << i.score.value_or("(not scored)") << "\n";
                    }
@@ -140,7 +140,7 @@ void addSamplingCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                     {"kind", i.kind},
                                     {"item", i.itemId},
                                     {"score", i.score.value_or("")},
-                                    {"reasons", json::parse(i.reasons)},
+                                    {"reasons", i.reasons},
                                     {"comment", i.comment ? json(*i.comment) : json(nullptr)}});
                      text << "round " << i.roundId << "  " << i.kind << " " << i.itemId << "  "
                           << i.score.value_or("") << "  " << i.comment.value_or("") << "\n";

@@ -104,8 +104,7 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
     } else {
       for (const auto& i : *mine) {
         wxString why;
-        for (const auto& r : json::parse(i.reasons, nullptr, false))
-          if (r.is_string()) why << toWx(r.get<std::string>()) << "; ";
+        for (const std::string& r : i.reasons) why << toWx(r) << "; ";
         if (i.comment) why << toWx(*i.comment);
         wxVector<wxVariant> row;
         row.push_back(wxString::Format("%lld", static_cast<long long>(i.roundId)));
@@ -269,8 +268,7 @@ void SamplingDialog::selectRound(int row) {
   if (row < 0 || row >= roundRows()) return;
   if (rounds_->GetSelectedRow() != row) rounds_->SelectRow(static_cast<unsigned>(row));
   const data::RoundRecord& r = roundList_.at(static_cast<std::size_t>(row));
-  for (const auto& c : json::parse(r.criteria, nullptr, false))
-    if (c.is_string()) criteria_.push_back(c.get<std::string>());
+  criteria_ = r.criteria;
   for (const auto& c : criteria_) reasons_->Append(toWx(c));
   loadItems();
 }
@@ -320,12 +318,9 @@ void SamplingDialog::selectItem(int row) {
   }
   detail_->SetValue(describeItem(*d));
   verdict_->SetSelection(i.score && *i.score == "inappropriate" ? 1 : 0);
-  const json given = json::parse(i.reasons, nullptr, false);
-  for (unsigned k = 0; k < reasons_->GetCount(); ++k) {
-    bool on = false;
-    for (const auto& g : given) on = on || (g.is_string() && g.get<std::string>() == criteria_[k]);
-    reasons_->Check(k, on);
-  }
+  for (unsigned k = 0; k < reasons_->GetCount(); ++k)
+    reasons_->Check(k,
+                    std::find(i.reasons.begin(), i.reasons.end(), criteria_[k]) != i.reasons.end());
   comment_->SetValue(toWx(i.comment.value_or("")));
 }
 

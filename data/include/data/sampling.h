@@ -19,7 +19,7 @@ struct RoundRecord {
   std::optional<double> percent;
   std::optional<std::int64_t> count;
   std::int64_t seed = 0;
-  std::string criteria;  // JSON array
+  std::vector<std::string> criteria;  // the reasons this round scores with
   std::string createdBy, createdAt;
   std::optional<std::string> closedAt, summary, keyId;
   crypto::Bytes signature;
@@ -31,7 +31,7 @@ struct ItemRecord {
   std::int64_t itemId = 0;
   std::string pharmacist;
   std::optional<std::string> score;  // appropriate | inappropriate
-  std::string reasons = "[]";        // JSON array
+  std::vector<std::string> reasons;  // when scored inappropriate
   std::optional<std::string> comment, scoredBy, scoredAt;
 };
 

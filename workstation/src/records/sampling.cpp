@@ -70,7 +70,7 @@ Result<data::RoundRecord> SamplingService::create(const RoundSpec& spec) {
   r.percent = spec.percent;
   r.count = spec.count;
   r.seed = spec.seed ? *spec.seed : static_cast<std::int64_t>(std::random_device{}() & 0x7fffffff);
-  r.criteria = json(spec.criteria.empty() ? defaultAuditCriteria() : spec.criteria).dump();
+  r.criteria = spec.criteria.empty() ? defaultAuditCriteria() : spec.criteria;
   r.createdBy = session_.user().name;
   r.createdAt = utcTimestamp();
 
@@ -190,7 +190,7 @@ Status SamplingService::score(std::int64_t roundId, const std::string& kind, std
   if (r.closedAt)
     return Status(ErrorCode::kConflict, "audit round " + std::to_string(roundId) + " is closed");
   RX_RETURN_IF_ERROR(checkText("the comment", comment, kMaxNoteText, true));
-  const json criteria = json::parse(r.criteria);
+  const json criteria = r.criteria;
   if (!appropriate && reasons.empty())
     return Status(
         ErrorCode::kInvalidArgument,
@@ -205,7 +205,7 @@ Status SamplingService::score(std::int64_t roundId, const std::string& kind, std
                         itemId,
                         "",
                         appropriate ? "appropriate" : "inappropriate",
-                        json(reasons).dump(),
+                        reasons,
                         comment.empty() ? std::nullopt : std::optional<std::string>(comment),
                         session_.user().name,
                         utcTimestamp()};
@@ -235,14 +235,13 @@ Result<json> SamplingService::close(std::int64_t roundId) {
     json& p = perPharmacist[i.pharmacist];
     if (!p.is_object()) p = {{"appropriate", 0}, {"inappropriate", 0}, {"reasons", json::object()}};
     p[*i.score] = p[*i.score].get<int>() + 1;
-    for (const auto& reason : json::parse(i.reasons))
-      p["reasons"][reason.get<std::string>()] =
-          p["reasons"].value(reason.get<std::string>(), 0) + 1;
+    for (const std::string& reason : i.reasons)
+      p["reasons"][reason] = p["reasons"].value(reason, 0) + 1;
     list.push_back({{"kind", i.kind},
                     {"item", i.itemId},
                     {"pharmacist", i.pharmacist},
                     {"score", *i.score},
-                    {"reasons", json::parse(i.reasons)},
+                    {"reasons", i.reasons},
                     {"comment", i.comment ? json(*i.comment) : json(nullptr)}});
   }
   json summary = {{"round", roundId},
