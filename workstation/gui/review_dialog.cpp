@@ -318,8 +318,16 @@ wxString ReviewDialog::checksText() const {
   return text;
 }
 
-ReviewDialog::~ReviewDialog() {
-  if (!opened_) return;
+ReviewDialog::~ReviewDialog() { releaseReview(); }
+
+bool ReviewDialog::Destroy() {
+  releaseReview();
+  return wxDialog::Destroy();
+}
+
+void ReviewDialog::releaseReview() {
+  if (!opened_ || released_) return;
+  released_ = true;
   if (Status closed = review_.closeReview(record_); !closed)
     spdlog::warn("review of record {} not closed: {}", record_, errorCodeName(closed.code()));
 }

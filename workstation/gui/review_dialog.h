@@ -29,8 +29,11 @@ class ReviewDialog : public wxDialog {
  public:
   ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Session& session,
                std::int64_t record);
-  // Closed without a decision, the prescription goes back to the queue unlocked.
+  // Closed without a decision, the prescription goes back to the queue unlocked: when the dialog
+  // is destroyed, or at Destroy() already (the deletion itself comes later, at idle time, when the
+  // review service it was given may be gone).
   ~ReviewDialog() override;
+  bool Destroy() override;
 
   // For tests and the buttons alike. Each returns the error shown, empty when it was done.
   void setField(const std::string& name, const wxString& value);
@@ -64,6 +67,7 @@ class ReviewDialog : public wxDialog {
   void refreshChecks();
   wxString decide(ws::Decision decision);
   void showError(const wxString& text);
+  void releaseReview();
 
   ws::ReviewService& review_;
   ws::Session& session_;
@@ -71,6 +75,7 @@ class ReviewDialog : public wxDialog {
   data::PrescriptionRecord rx_;
   ws::ReadFields read_;
   bool opened_ = false;
+  bool released_ = false;  // releaseReview() ran
   double lowConfidence_ = ws::ReviewSettings{}.lowConfidence;
   std::map<std::string, FieldRow> fields_;
   wxTextCtrl* patientId_ = nullptr;
