@@ -56,6 +56,9 @@ Result<Presentation> IntakeService::present(const IntakeRead& read) {
 Result<Presentation> IntakeService::presentElectronic(const EPrescription& erx,
                                                       const std::string& source) {
   auto& conn = session_.store().connection();
+  // Before the transaction: the first fingerprint loads the reuse index, which must not hold the
+  // store's write lock meanwhile.
+  RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp, review_.reuse().fingerprint(contentOf(erx)));
   // The verification, the record and its reuse finding commit together or not at all.
   PendingReuse pending(review_.reuse());
   data::Transaction tx(conn);
@@ -84,7 +87,6 @@ Result<Presentation> IntakeService::presentElectronic(const EPrescription& erx,
         {0, 0, d.name, d.drugClass, false, d.strength.value_or(""), d.quantity, d.unit, d.usage});
   ReadFields fields;
   fields.signature = verdict.toJson();
-  RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp, review_.reuse().fingerprint(contentOf(erx)));
   RX_ASSIGN_OR_RETURN(Presentation p, store(std::move(r), fields, fp, {},
                                             {{"kind", "electronic"},
                                              {"rx_number", erx.rxNumber},
