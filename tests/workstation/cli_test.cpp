@@ -204,6 +204,17 @@ TEST_F(CliTest, UserLifecycleAndPermissions) {
       5);
 }
 
+// Without a terminal, the error names the variable that is missing: the pharmacist's password
+// comes from $RXDESK_NEW_PASSWORD, not $RXDESK_PASSWORD (which was named).
+TEST_F(CliTest, InitWithoutATerminalNamesTheMissingPasswordVariable) {
+  auto r = cli({"init", "--db", db(), "--admin", "boss", "--pharmacist", "wang",
+                "--pharmacist-licence", "ZY-1"},
+               {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_NEW_PASSWORD", "\x01"}});
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.err.find("RXDESK_NEW_PASSWORD"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db())) << "nothing is created without both passwords";
+}
+
 // The default store lives alone in a private folder of the data folder (issue 19 #3: a file
 // dialog browsing the data folder must not open the store's files); a store an older rxdesk kept
 // directly in the data folder is moved there at first use.

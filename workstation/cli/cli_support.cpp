@@ -113,12 +113,14 @@ Password passwordFrom(std::string_view text) {
 }
 
 namespace {
-// Reads one line from the controlling terminal with echo off.
-Result<Password> readHidden(const std::string& prompt) {
+// Reads one line from the controlling terminal with echo off; without one, the error names the
+// variable `envVar` a script sets instead.
+Result<Password> readHidden(const std::string& prompt, const char* envVar) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0)
-    return Status(ErrorCode::kInvalidArgument,
-                  "no terminal to read the password from; set RXDESK_PASSWORD (meant for scripts)");
+    return Status(ErrorCode::kInvalidArgument, std::string("no terminal to read the password from; "
+                                                           "set ") +
+                                                   envVar + " (meant for scripts)");
   (void)!::write(fd, prompt.data(), prompt.size());
   termios old{};
   bool restore = ::tcgetattr(fd, &old) == 0;
@@ -144,7 +146,7 @@ Result<Password> readHidden(const std::string& prompt) {
 
 Result<Password> loginPassword(const std::string& user) {
   if (const char* env = std::getenv("RXDESK_PASSWORD")) return passwordFrom(env);
-  return readHidden("Password for " + user + ": ");
+  return readHidden("Password for " + user + ": ", "RXDESK_PASSWORD");
 }
 
 Result<Password> newPassword(const std::string& whose, const char* envVar) {
@@ -152,8 +154,8 @@ Result<Password> newPassword(const std::string& whose, const char* envVar) {
     if (!*env) return Status(ErrorCode::kInvalidArgument, std::string("$") + envVar + " is empty");
     return passwordFrom(env);
   }
-  RX_ASSIGN_OR_RETURN(Password first, readHidden("New password for " + whose + ": "));
-  RX_ASSIGN_OR_RETURN(Password second, readHidden("Repeat the new password: "));
+  RX_ASSIGN_OR_RETURN(Password first, readHidden("New password for " + whose + ": ", envVar));
+  RX_ASSIGN_OR_RETURN(Password second, readHidden("Repeat the new password: ", envVar));
   if (first.view() != second.view())
     return Status(ErrorCode::kInvalidArgument, "the two passwords differ");
   if (first.empty()) return Status(ErrorCode::kInvalidArgument, "the password must not be empty");
