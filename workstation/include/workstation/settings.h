@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,5 +85,9 @@ class ProductService {
   Status validate(const data::ProductRecord& p, const std::string& where) const;
   Session& session_;
 };
+
+// The review settings a service works with: `fixed` when its caller pinned them (tests), else the
+// store's as they are now (an admin's change applies at once).
+Result<ReviewSettings> reviewSettings(Session& session, const std::optional<ReviewSettings>& fixed);
 
 }  // namespace rx::ws

@@ -307,4 +307,10 @@ Result<std::optional<data::ProductRecord>> ProductService::find(const std::strin
   return data::ProductRepository(session_.store().connection()).find(productCode);
 }
 
+Result<ReviewSettings> reviewSettings(Session& session,
+                                      const std::optional<ReviewSettings>& fixed) {
+  if (fixed) return *fixed;
+  return SettingsService(session).review();
+}
+
 }  // namespace rx::ws

@@ -49,9 +49,7 @@ Status DispensingService::recordStep(std::int64_t id, data::DispenseStep step) {
     });
     if (prepared == done.end())
       return Status(ErrorCode::kConflict, "prepare (调配) comes before check (核对)");
-    RX_ASSIGN_OR_RETURN(const ReviewSettings rules, fixedSettings_
-                                                        ? Result<ReviewSettings>(*fixedSettings_)
-                                                        : SettingsService(session_).review());
+    RX_ASSIGN_OR_RETURN(const ReviewSettings rules, reviewSettings(session_, fixedSettings_));
     if (rules.secondPharmacistCheck && prepared->byUser == session_.user().name)
       return Status(ErrorCode::kConflict,
                     "the check (核对) must be done by a second pharmacist, not by '" +

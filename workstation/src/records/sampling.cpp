@@ -190,16 +190,16 @@ Status SamplingService::score(std::int64_t roundId, const std::string& kind, std
   if (r.closedAt)
     return Status(ErrorCode::kConflict, "audit round " + std::to_string(roundId) + " is closed");
   RX_RETURN_IF_ERROR(checkText("the comment", comment, kMaxNoteText, true));
-  const json criteria = r.criteria;
+  const std::vector<std::string>& criteria = r.criteria;
   if (!appropriate && reasons.empty())
     return Status(
         ErrorCode::kInvalidArgument,
-        "an inappropriate item needs a reason; the round's reasons are: " + criteria.dump());
+        "an inappropriate item needs a reason; the round's reasons are: " + json(criteria).dump());
   for (const auto& reason : reasons)
     if (std::find(criteria.begin(), criteria.end(), reason) == criteria.end())
       return Status(
           ErrorCode::kInvalidArgument,
-          "reason '" + reason + "' is not among the round's criteria: " + criteria.dump());
+          "reason '" + reason + "' is not among the round's criteria: " + json(criteria).dump());
   data::ItemRecord item{roundId,
                         kind,
                         itemId,

@@ -59,8 +59,7 @@ Status ReviewService::requirePharmacist(std::string_view action) const {
 }
 
 Result<ReviewSettings> ReviewService::settings() {
-  if (fixedSettings_) return *fixedSettings_;
-  return SettingsService(session_).review();
+  return reviewSettings(session_, fixedSettings_);
 }
 
 Result<std::vector<data::PrescriptionRecord>> ReviewService::queue() {
