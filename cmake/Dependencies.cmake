@@ -11,6 +11,9 @@ if(NOT SQLCIPHER_FOUND)
                       "run installer/install-deps.sh as root")
 endif()
 pkg_check_modules(CRYPTOPP REQUIRED IMPORTED_TARGET libcrypto++>=8.7)
+# The chain registry's client: libpq, PostgreSQL's own C library (libpq-dev). libpqxx would add a
+# C++ layer over it; the client needs a dozen parameterised statements, so libpq alone.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq>=15)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)

@@ -37,7 +37,10 @@ BUILD=(build-essential cmake ninja-build pkg-config gettext git)
 # SM2 verification (crypto/CMakeLists.txt); at run time it is the libssl3 SQLCipher needs anyway.
 LIBS=(libwxgtk3.2-dev libtesseract-dev libleptonica-dev libopencv-dev libopencv-contrib-dev
       libcrypto++-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-      libzbar-dev libdmtx-dev libcairo2-dev libpango1.0-dev)
+      libzbar-dev libdmtx-dev libcairo2-dev libpango1.0-dev libpq-dev)
+# The chain registry (docs/registry.md): PostgreSQL 15's server and client. The registry's tests
+# start a throw-away cluster of their own; installer/registry/rxdesk-registry sets up the real one.
+REGISTRY=(postgresql-15 postgresql-client-15)
 # wxWidgets' own translations (stock buttons, file dialogs) for the zh_CN interface.
 I18N=(wx3.2-i18n)
 # Runtime data: OCR models and the CJK fonts used to render demo and test prescriptions.
@@ -51,7 +54,7 @@ TEST=(libgtest-dev libgmock-dev libbenchmark-dev libzint-dev xvfb xauth x11-util
       desktop-file-utils appstream poppler-utils lintian clang libclang-rt-14-dev)
 
 missing=()
-for p in "${BUILD[@]}" "${LIBS[@]}" "${DATA[@]}" "${I18N[@]}" "${TEST[@]}"; do
+for p in "${BUILD[@]}" "${LIBS[@]}" "${REGISTRY[@]}" "${DATA[@]}" "${I18N[@]}" "${TEST[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -440,6 +440,75 @@ CREATE TABLE page_features (
 ) STRICT;
 )SQL";
 
+// The chain registry (docs/registry.md): this store's membership, the outbox of what waits to be
+// sent (written in the transaction of the presentation or hand-out it tells of), and the local copy
+// of the chain's presentations, claims, stores and alerts that keeps cross-store detection working
+// offline. The chain key itself replaces the dedup_secret when the store joins.
+constexpr const char* kV11Chain = R"SQL(
+CREATE TABLE chain_membership (
+  id                   INTEGER PRIMARY KEY CHECK (id = 1),
+  store_code           TEXT NOT NULL,
+  store_name           TEXT NOT NULL,
+  request_key          BLOB NOT NULL,   -- X25519 private key the chain key is sealed to
+  host                 TEXT,
+  port                 INTEGER,
+  dbname               TEXT,
+  cert_dir             TEXT,
+  joined_at            TEXT,
+  last_exchange_at     TEXT,
+  last_error           TEXT,
+  presentations_cursor INTEGER NOT NULL DEFAULT 0,
+  claims_cursor        INTEGER NOT NULL DEFAULT 0,
+  alerts_cursor        INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE chain_outbox (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind       TEXT NOT NULL CHECK (kind IN ('presentation', 'claim')),
+  local_id   INTEGER NOT NULL,
+  claim_key  BLOB,
+  claim_kind TEXT CHECK (claim_kind IN ('prescription', 'package')),
+  at         TEXT NOT NULL,
+  offline    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE chain_presentations (
+  registry_id   INTEGER PRIMARY KEY,
+  store         TEXT NOT NULL,
+  local_id      INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  presented_at  TEXT NOT NULL,
+  handed_out_at TEXT,
+  seq           INTEGER NOT NULL
+) STRICT;
+CREATE INDEX chain_presentations_by_seq ON chain_presentations(seq);
+CREATE INDEX chain_presentations_by_time ON chain_presentations(presented_at);
+
+CREATE TABLE chain_claims (
+  key        BLOB PRIMARY KEY,
+  kind       TEXT NOT NULL,
+  store      TEXT NOT NULL,
+  local_id   INTEGER NOT NULL,
+  claimed_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE chain_stores (code TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
+
+CREATE TABLE chain_alerts (
+  registry_id  INTEGER PRIMARY KEY,
+  kind         TEXT NOT NULL,
+  first_store  TEXT NOT NULL,
+  first_local  INTEGER NOT NULL,
+  first_at     TEXT NOT NULL,
+  second_store TEXT NOT NULL,
+  second_local INTEGER NOT NULL,
+  second_at    TEXT NOT NULL,
+  raised_at    TEXT NOT NULL
+) STRICT;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -453,6 +522,7 @@ const std::vector<Migration> kMigrations = {
     {8, "supervisor audit: sampling rounds, scored items, signed summaries", kV8Sampling},
     {9, "covering indexes for the supervisor's figures", kV9ReportIndexes},
     {10, "page features for re-photo matching without OCR", kV10PageFeatures},
+    {11, "chain registry: membership, outbox, local copy of the chain's marks", kV11Chain},
 };
 
 std::string nowUtc() {

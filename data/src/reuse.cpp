@@ -16,6 +16,12 @@ Result<SecretBytes> ReuseRepository::secret() {
   return key;
 }
 
+Status ReuseRepository::setSecret(const SecretBytes& key) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("INSERT OR REPLACE INTO dedup_secret(id, key) VALUES (1, ?)"));
+  return st.bind(1, key).run();
+}
+
 Status ReuseRepository::putFingerprint(std::int64_t id, const std::string& data) {
   RX_ASSIGN_OR_RETURN(
       Statement st,

@@ -46,6 +46,8 @@ Exit exitFor(ErrorCode code) {
       return Exit::kInternal;
     case ErrorCode::kBusy:
       return Exit::kBusy;
+    case ErrorCode::kUnavailable:
+      return Exit::kUnavailable;
   }
   return Exit::kInternal;
 }
@@ -57,6 +59,7 @@ std::string exitCodeHelp() {
          "  6 locked out (wait)  7 permission denied   8 corrupt or foreign file\n"
          "  9 I/O error          10 conflict/exists    11 unsupported version\n"
          "  12 bad signature     13 store in use by another program (close it first)\n"
+         "  14 chain registry unreachable (the counter goes on offline)\n"
          "Passwords: from the terminal (no echo), or $RXDESK_PASSWORD / $RXDESK_NEW_PASSWORD for "
          "scripts.";
 }

@@ -33,5 +33,6 @@ void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addConsultCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addSamplingCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addChainCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 
 }  // namespace rx::cli

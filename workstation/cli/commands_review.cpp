@@ -156,9 +156,15 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
     } else if (doc["ok"] == true) {
       std::cout << file << " -> record " << doc["record"] << " (" << doc["kind"].get<std::string>()
                 << ", " << doc.value("verdict", std::string("?")) << ")\n";
-      for (const auto& m : doc.value("matches", json::array()))
-        std::cout << "    matches record " << m["record"] << " (" << m["state"].get<std::string>()
-                  << "): " << m["rule"].get<std::string>() << "\n";
+      for (const auto& m : doc.value("matches", json::array())) {
+        if (m.value("store", json()).is_string())  // another store's, from the chain registry
+          std::cout << "    matches " << m["store_name"].get<std::string>() << "'s record "
+                    << m["store_record"];
+        else
+          std::cout << "    matches record " << m["record"];
+        std::cout << " (" << m["state"].get<std::string>() << "): " << m["rule"].get<std::string>()
+                  << "\n";
+      }
     }
   }
   if (tty && files.size() > 1) std::cerr << "\n";
@@ -402,13 +408,15 @@ void addDispenseCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
                 << (l.countable ? " of " + json(l.prescribed).dump() + " " + l.unit : std::string())
                 << "\n";
          }
+         if (done->warning) std::cerr << "rxdesk-cli: warning: " << *done->warning << "\n";
          return reportSuccess(g,
                               {{"ok", true},
                                {"record", da->id},
                                {"state", data::rxStateName(done->state)},
                                {"packages", packages},
                                {"lines", lines},
-                               {"handed_out", da->handOut}},
+                               {"handed_out", da->handOut},
+                               {"warning", done->warning ? json(*done->warning) : json(nullptr)}},
                               text.str());
        }});
 }

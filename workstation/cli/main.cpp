@@ -51,6 +51,7 @@ int run(int argc, char** argv) {
   addConsultCommands(app, g, commands);
   addExportCommands(app, g, commands);
   addSamplingCommands(app, g, commands);
+  addChainCommands(app, g, commands);
 
   try {
     app.parse(argc, argv);

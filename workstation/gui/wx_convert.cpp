@@ -98,6 +98,9 @@ wxString generalHeadline(const Status& status) {
     case ErrorCode::kBusy:
       headline = _("Another program has the store open: close it first, then try again.");
       break;
+    case ErrorCode::kUnavailable:
+      headline = _("The chain registry cannot be reached now; the counter goes on offline.");
+      break;
   }
   return headline;
 }

@@ -29,6 +29,7 @@ enum class ErrorCode {
   kBadSignature,      // a signature did not verify
   kInternal,          // a bug: an invariant did not hold
   kBusy,              // another program has the store open; it must be closed first
+  kUnavailable,       // a server (the chain registry) could not be reached now; try again later
 };
 
 // Returns a short stable English name for `code` ("auth-failed"), used in JSON output.
@@ -64,6 +65,8 @@ constexpr std::string_view errorCodeName(ErrorCode code) {
       return "internal";
     case ErrorCode::kBusy:
       return "busy";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
   }
   return "unknown";
 }

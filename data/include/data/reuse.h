@@ -25,6 +25,9 @@ class ReuseRepository {
 
   // The 32-byte key of the keyed hashes; made on first use.
   Result<SecretBytes> secret();
+  // Replaces the key (a store joining a chain takes the chain key); the caller re-keys the
+  // fingerprints in the same transaction.
+  Status setSecret(const SecretBytes& key);
   Status putFingerprint(std::int64_t prescriptionId, const std::string& data);
   Result<std::optional<std::string>> fingerprint(std::int64_t prescriptionId);
   // Calls `row(id, data, used)` for every fingerprint of a record after `afterId`, in id order.

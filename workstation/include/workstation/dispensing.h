@@ -36,6 +36,7 @@ struct DispenseOutcome {
   std::vector<data::PackageRecord> scanned;  // scanned now
   std::vector<LineProgress> lines;
   data::RxState state = data::RxState::kApproved;
+  std::optional<std::string> warning;  // the hand-out's (lastWarning())
 };
 
 class DispensingService {
@@ -62,14 +63,23 @@ class DispensingService {
   // one new package. In one transaction records the step, marks the prescription used, and closes
   // it when every line is complete. With lines still short it refuses unless `partial`, and then
   // leaves the prescription partially dispensed for a later hand-out.
+  // In a chain (workstation/chain.h) the prescription and the packages are claimed in the
+  // registry first: refused (kAlreadyExists) naming the store that handed them out; when the
+  // registry cannot be reached, handed out with a warning (lastWarning()) or refused, as the
+  // setting chain.offline_handout says.
   Status handOut(std::int64_t id, bool partial = false);
+  // What the last hand-out wants the pharmacist to know, if anything.
+  const std::optional<std::string>& lastWarning() const { return lastWarning_; }
   // The whole sequence of DispenseOrder. Stops at the first refusal; what was recorded before it
   // stays recorded, and the error says how many packages that was.
   Result<DispenseOutcome> dispense(std::int64_t id, const DispenseOrder& order);
 
  private:
+  Status recordHandOut(const data::PrescriptionRecord& r, const std::vector<data::StepRecord>& done,
+                       bool incomplete, std::int64_t fresh, const std::string& now);
   Session& session_;
   std::optional<ReviewSettings> fixedSettings_;
+  std::optional<std::string> lastWarning_;
 };
 
 }  // namespace rx::ws

@@ -24,7 +24,11 @@
 namespace rx::ws {
 
 struct ReuseMatchInfo {
+  // This store's record; another store's presentation (from the chain registry's copy) has a
+  // negative number, its store and its record there.
   std::int64_t record = 0;
+  std::string store, storeName;  // empty: this store
+  std::int64_t storeRecord = 0;
   std::string state;  // the record's state now, or "purged"
   std::string kind;   // paper | electronic
   std::string arrivedAt, arrivedBy;
@@ -93,6 +97,8 @@ class ReuseService {
 
  private:
   Result<ReuseMatchInfo> describe(std::int64_t record);
+  // Loads the index, or loads it again when the store's key changed (a chain joined).
+  Status loadIfStale();
   // record() with `page` already stored (false: store it and its features).
   Result<ReuseFinding> compareAndStore(std::int64_t id, const dedup::Fingerprint& fp,
                                        const cv::Mat& page, bool pageStored);
@@ -108,6 +114,8 @@ class ReuseService {
   std::vector<std::pair<std::int64_t, dedup::PageFeatures>> pendingPages_;
   std::int64_t lastId_ = 0;      // the highest record whose fingerprint the index holds
   std::int64_t lastPageId_ = 0;  // the highest record whose page features the page index holds
+  std::int64_t lastChainSeq_ = 0;  // the last of the chain's presentations the index holds
+  crypto::SecretBytes secret_;             // the key the index's fingerprints were made with
 };
 
 }  // namespace rx::ws

@@ -39,6 +39,11 @@ const std::vector<SettingSpec>& settingSpecs() {
       {"intake.watch_folder", SettingKind::kText, "", 0, 0,
        "Folder watched for new photos and e-prescriptions (a scanner's or a phone's sync folder), "
        "taken in as they arrive; empty: none"},
+      {"chain.offline_handout", SettingKind::kBool, "true", 0, 0,
+       "While the chain registry cannot be reached, hand out anyway (with a warning, audited); "
+       "false: refuse until it is back"},
+      {"chain.copy_days", SettingKind::kInteger, "30", 1, 3650,
+       "Days of the chain's presentations kept here for offline reuse detection"},
   };
   return specs;
 }

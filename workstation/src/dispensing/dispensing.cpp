@@ -5,6 +5,7 @@
 #include "base/time.h"
 #include "data/reuse.h"
 #include "dedup/traceability.h"
+#include "workstation/chain.h"
 #include "workstation/records.h"
 #include "workstation/settings.h"
 
@@ -150,6 +151,12 @@ Result<data::PackageRecord> DispensingService::scanPackage(std::int64_t id,
                       (earlier->handedOutAt ? "on " + *earlier->handedOutAt + ", " : "") +
                       "scanned by '" + earlier->dispensedBy + "' for prescription " +
                       std::to_string(earlier->prescriptionId));
+  // ... or at another store of the chain (docs/registry.md), as of the last exchange.
+  ChainService chain(session_);
+  RX_ASSIGN_OR_RETURN(auto elsewhere, chain.packageHandedOutElsewhere(code.canonical));
+  if (elsewhere)
+    return Status(ErrorCode::kAlreadyExists,
+                  "package " + code.canonical + " was handed out " + *elsewhere);
   const auto lines = linesOf(r, packages);
   auto line = std::find_if(lines.begin(), lines.end(),
                            [&](const auto& l) { return l.drugName == product->drugName; });
@@ -231,9 +238,42 @@ Status DispensingService::handOut(std::int64_t id, bool partial) {
                   "prescription " + std::to_string(id) + " is not complete (" + missing +
                       " scanned); hand out what is scanned as a partial dispensing (部分发药) or "
                       "scan the rest");
+  // Hand-out is a claim in the chain registry (when the store is in a chain): the first store to
+  // claim a prescription or a package wins. Claimed before the transaction, given back if it
+  // does not commit.
+  std::vector<std::string> freshCodes;
+  for (const auto& p : packages)
+    if (!p.handedOutAt) freshCodes.push_back(p.traceCode);
+  ChainService chain(session_);
+  RX_ASSIGN_OR_RETURN(HandOutClaim claim, chain.claimHandOut(r, freshCodes));
+  lastWarning_.reset();
+  if (claim.joined && !claim.online)
+    lastWarning_ = "handed out while the chain registry cannot be reached: the other stores "
+                   "learn of it when it is back";
   const std::string now = utcTimestamp();
   data::Transaction tx(conn);
-  RX_RETURN_IF_ERROR(tx.beginStatus());
+  if (Status begun = tx.beginStatus(); !begun) {
+    chain.releaseHandOut(claim, id);
+    return begun;
+  }
+  Status recorded = recordHandOut(r, done, !missing.empty(), fresh, now);
+  if (recorded) recorded = chain.recordHandOut(claim, id, now);
+  if (recorded) recorded = tx.commit();
+  if (!recorded) {
+    chain.releaseHandOut(claim, id);
+    return recorded;
+  }
+  chain.flush();
+  return Status();
+}
+
+// The local half of handOut(), inside its transaction.
+Status DispensingService::recordHandOut(const data::PrescriptionRecord& r,
+                                        const std::vector<data::StepRecord>& done, bool incomplete,
+                                        std::int64_t fresh, const std::string& now) {
+  const std::int64_t id = r.id;
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
   RX_RETURN_IF_ERROR(repo.addStep(id, {data::DispenseStep::kHandOut, session_.user().name, now}));
   const int handOutNo =
       1 + static_cast<int>(std::count_if(done.begin(), done.end(), [](const auto& x) {
@@ -245,16 +285,12 @@ Status DispensingService::handOut(std::int64_t id, bool partial) {
     if (usedBy != id) RX_RETURN_IF_ERROR(repo.markUsed(*r.issuer, *r.rxNumber, id, now));
   }
   RX_RETURN_IF_ERROR(data::ReuseRepository(conn).markUsed(id, now));
-  const data::RxState next =
-      missing.empty() ? data::RxState::kClosed : data::RxState::kPartiallyDispensed;
+  const data::RxState next = incomplete ? data::RxState::kPartiallyDispensed : data::RxState::kClosed;
   if (next != r.state) RX_RETURN_IF_ERROR(repo.moveState(id, r.state, next));
-  RX_RETURN_IF_ERROR(session_
-                         .audit("dispense.hand_out", std::to_string(id),
-                                {{"packages", fresh},
-                                 {"complete", missing.empty()},
-                                 {"marked_used", r.rxNumber.has_value()}})
-                         .status());
-  return tx.commit();
+  return session_
+      .audit("dispense.hand_out", std::to_string(id),
+             {{"packages", fresh}, {"complete", !incomplete}, {"marked_used", r.rxNumber.has_value()}})
+      .status();
 }
 
 Result<DispenseOutcome> DispensingService::dispense(std::int64_t id, const DispenseOrder& order) {
@@ -279,7 +315,10 @@ Result<DispenseOutcome> DispensingService::dispense(std::int64_t id, const Dispe
   }
   if (!hasStep(done, data::DispenseStep::kCheck))
     RX_RETURN_IF_ERROR(recordStep(id, data::DispenseStep::kCheck));
-  if (order.handOut) RX_RETURN_IF_ERROR(handOut(id, order.partial));
+  if (order.handOut) {
+    RX_RETURN_IF_ERROR(handOut(id, order.partial));
+    out.warning = lastWarning_;
+  }
   RX_ASSIGN_OR_RETURN(out.lines, progress(id));
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
   out.state = r.state;

@@ -6,6 +6,7 @@
 #include "data/agreements.h"
 #include "data/files.h"
 #include "dedup/presentation.h"
+#include "workstation/chain.h"
 #include "workstation/content.h"
 #include "workstation/records.h"
 #include "workstation/review.h"
@@ -56,7 +57,11 @@ Result<Presentation> IntakeService::present(const IntakeRead& read) {
 Result<Presentation> IntakeService::presentElectronic(const EPrescription& erx,
                                                       const std::string& source) {
   auto& conn = session_.store().connection();
-  // Before the transaction: the first fingerprint loads the reuse index, which must not hold the
+  // Before the transaction: what the chain's other stores presented and handed out since the last
+  // exchange (docs/registry.md; nothing when the registry is away), and the first fingerprint
+  // loads the reuse index; neither may hold the store's write lock meanwhile.
+  RX_RETURN_IF_ERROR(ChainService(session_).refresh());
+  // The first fingerprint loads the reuse index, which must not hold the
   // store's write lock meanwhile.
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp, review_.reuse().fingerprint(contentOf(erx)));
   // The verification, the record and its reuse finding commit together or not at all.
@@ -93,6 +98,7 @@ Result<Presentation> IntakeService::presentElectronic(const EPrescription& erx,
                                              {"verified", verdict.accepted()}}));
   RX_RETURN_IF_ERROR(tx.commit());
   pending.committed();
+  ChainService(session_).flush();  // sends it, when the registry is there
   p.signature = std::move(verdict);
   return p;
 }
@@ -136,6 +142,7 @@ Result<Presentation> IntakeService::presentPaper(const ocr::ExtractedFields& rea
     verifiedQr = std::move(*qr);
     break;
   }
+  RX_RETURN_IF_ERROR(ChainService(session_).refresh());  // as presentElectronic
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp,
                       review_.reuse().fingerprint(contentOf(read, verifiedQr), page,
                                                   dedup::inkBoxesFromFields(read)));
@@ -148,6 +155,7 @@ Result<Presentation> IntakeService::presentPaper(const ocr::ExtractedFields& rea
                                              {"qr_verified", verifiedQr.has_value()}}));
   RX_RETURN_IF_ERROR(tx.commit());
   pending.committed();
+  ChainService(session_).flush();  // sends it, when the registry is there
   return p;
 }
 

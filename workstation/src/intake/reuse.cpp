@@ -5,6 +5,7 @@
 
 #include "base/text.h"
 #include "base/time.h"
+#include "data/chain.h"
 #include "data/prescriptions.h"
 #include "data/reuse.h"
 #include "workstation/content.h"
@@ -41,6 +42,9 @@ json ReuseFinding::toJson() const {
   json m = json::array();
   for (const auto& x : matches)
     m.push_back({{"record", x.record},
+                 {"store", x.store.empty() ? json(nullptr) : json(x.store)},
+                 {"store_name", x.storeName.empty() ? json(nullptr) : json(x.storeName)},
+                 {"store_record", x.store.empty() ? json(nullptr) : json(x.storeRecord)},
                  {"verdict", x.verdict},
                  {"state", x.state},
                  {"kind", x.kind},
@@ -67,6 +71,8 @@ Status ReuseService::load(const std::function<void(std::size_t, std::size_t)>& p
   pages_ = dedup::PageIndex();
   lastId_ = 0;
   lastPageId_ = 0;
+  lastChainSeq_ = 0;
+  secret_ = key;
   index_.beginBulkLoad(static_cast<std::size_t>(total));
   Status added = addStored(static_cast<std::size_t>(total), progress);
   index_.endBulkLoad();
@@ -154,7 +160,7 @@ Status ReuseService::addStored(std::size_t total,
     RX_RETURN_IF_ERROR(repo.putPageFeatures(id, features.serialize()));
     pages_.add(id, std::move(features));
   }
-  return repo.forEachFingerprint(
+  RX_RETURN_IF_ERROR(repo.forEachFingerprint(
       [&](std::int64_t id, const std::string& text, bool) -> Status {
         // This session's own presentations of the open transaction join at commit().
         for (const auto& p : pending_)
@@ -168,19 +174,64 @@ Status ReuseService::addStored(std::size_t total,
         if (progress && (++done % 4096 == 0 || done == total)) progress(done, total);
         return Status();
       },
-      lastId_);
+      lastId_));
+  // The other stores' presentations (the chain registry's copy, docs/registry.md), keyed with the
+  // same chain key, under negative numbers.
+  return data::ChainRepository(session_.store().connection())
+      .forEachPresentation(
+          [&](const data::ChainPresentationRow& row) -> Status {
+            lastChainSeq_ = std::max(lastChainSeq_, row.seq);
+            auto fp = dedup::Fingerprint::parse(row.fingerprint);
+            if (!fp) {
+              spdlog::warn("a fingerprint from the chain registry (store {}) is damaged; skipped",
+                           row.store);
+              return Status();
+            }
+            index_.add(-row.registryId, *fp);
+            return Status();
+          },
+          lastChainSeq_);
+}
+
+Status ReuseService::loadIfStale() {
+  if (loaded()) {
+    // Joining a chain replaces the key (perhaps in another program): everything is keyed anew.
+    RX_ASSIGN_OR_RETURN(crypto::SecretBytes key,
+                        data::ReuseRepository(session_.store().connection()).secret());
+    if (key == secret_) return Status();
+  }
+  return load();
 }
 
 Result<dedup::Fingerprint> ReuseService::fingerprint(const dedup::PresentationContent& content,
                                                      const cv::Mat& page,
                                                      const dedup::InkBoxes& boxes) {
-  if (!loaded()) RX_RETURN_IF_ERROR(load());
+  RX_RETURN_IF_ERROR(loadIfStale());
   return fingerprinter_->make(content, page, boxes);
 }
 
 Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
   ReuseMatchInfo m;
   m.record = record;
+  if (record < 0) {
+    data::ChainRepository chain(session_.store().connection());
+    RX_ASSIGN_OR_RETURN(auto row, chain.presentation(-record));
+    if (!row) {
+      m.state = "forgotten";  // older than the chain's copy keeps
+      return m;
+    }
+    m.store = row->store;
+    RX_ASSIGN_OR_RETURN(m.storeName, chain.storeName(row->store));
+    m.storeRecord = row->localId;
+    m.kind = row->kind;
+    m.arrivedAt = row->presentedAt;
+    m.arrivedBy = m.storeName;
+    m.used = row->state == "handed-out";
+    m.state = m.used ? "handed out at " + m.storeName + " on " +
+                           chinaTime(row->handedOutAt.value_or(row->presentedAt))
+                     : "presented at " + m.storeName;
+    return m;
+  }
   auto r = data::PrescriptionRepository(session_.store().connection()).find(record);
   if (!r) {
     if (r.status().code() != ErrorCode::kNotFound) return r.status();
@@ -267,12 +318,17 @@ Result<ReuseFinding> ReuseService::compareAndStore(std::int64_t id, const dedup:
   }
   RX_RETURN_IF_ERROR(repo.putFinding(
       {id, std::string(dedup::verdictName(f.verdict)), stored.dump(), utcTimestamp(), {}, {}, {}}));
+  // The chain registry learns the presentation (or its corrected fingerprint) with this store.
+  RX_ASSIGN_OR_RETURN(auto membership, data::ChainRepository(session_.store().connection()).membership());
+  if (membership && membership->joined())
+    RX_RETURN_IF_ERROR(data::ChainRepository(session_.store().connection())
+                           .enqueue({0, data::OutboxKind::kPresentation, id, {}, {}, utcTimestamp(), false}));
   pending_.emplace_back(id, fp);
   return f;
 }
 
 Result<ReuseFinding> ReuseService::refresh(std::int64_t id, const ReadFields& fields) {
-  if (!loaded()) RX_RETURN_IF_ERROR(load());
+  RX_RETURN_IF_ERROR(loadIfStale());
   RX_ASSIGN_OR_RETURN(auto text,
                       data::ReuseRepository(session_.store().connection()).fingerprint(id));
   dedup::Fingerprint fp;  // none for a record presented before fingerprints were kept

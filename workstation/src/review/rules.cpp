@@ -144,7 +144,9 @@ std::optional<RuleCheck> reuseRule(const RuleInput& in) {
   std::string evidence;
   if (finding)
     for (const auto& m : finding->matches)
-      evidence += "record " + std::to_string(m.record) + " (" + m.state +
+      evidence += (m.store.empty() ? "record " + std::to_string(m.record)
+                                   : m.storeName + "'s record " + std::to_string(m.storeRecord)) +
+                  " (" + m.state +
                   (m.arrivedAt.empty() ? "" : ", arrived " + m.arrivedAt + " via " + m.arrivedBy) +
                   "; " + m.rule + ") ";
   if (in.usedBy)

@@ -1,0 +1,523 @@
+// The chain registry (issue #22, docs/registry.md) with a real PostgreSQL 15, started by the test
+// and set up by installer/registry/rxdesk-registry: a prescription or package handed out at one
+// store is caught at the others; first claim wins; stores work on while the registry is away and
+// catch up; a store cannot touch another store's rows; the registry holds no patient data.
+#include "workstation/chain.h"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <barrier>
+#include <fstream>
+#include <thread>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "base/time.h"
+#include "counter_store.h"
+#include "data/audit.h"
+#include "data/files.h"
+#include "pg_registry.h"
+#include "rxgen.h"
+#include "status_matchers.h"
+#include "workstation/agreements.h"
+#include "workstation/demo_documents.h"
+#include "workstation/dispensing.h"
+#include "workstation/eprescription.h"
+#include "workstation/intake.h"
+#include "workstation/review.h"
+#include "workstation/settings.h"
+
+namespace rx::ws {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kCode = "81234560000012345678";  // a box of 阿莫西林胶囊 (8123456)
+
+struct Counter {
+  std::string code, path;
+  std::unique_ptr<Session> wang;
+};
+
+class ChainTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    registry_ = test::RegistryCluster::start(
+        {{"a", "仁心大药房南山店"}, {"b", "仁心大药房福田店"}, {"c", "仁心大药房罗湖店"}}, &why);
+    ASSERT_TRUE(registry_) << why;
+    RX_ASSERT_OK(makeChainKey(dir_.file("chain.key")));
+  }
+
+  // A store of the chain: its file, the test agreement and product list, joined as `code`.
+  Counter& store(const std::string& code) {
+    Counter& c = counters_[code];
+    c.code = code;
+    c.path = dir_.file(code + ".rxdb");
+    auto admin = test::makeCounterStore(c.path);
+    EXPECT_TRUE(test::isOk(admin));
+    auto agreement = signAgreement(
+        demoAgreementDraft("AG-1", "示例互联网医院", "12440000455858776H", "示例大药房",
+                           test::kTestPharmacyUscc, "2026-01-01", "2099-12-31"),
+        provider_, "2026-01-01T00:00:00Z");
+    EXPECT_TRUE(test::isOk(agreement));
+    EXPECT_TRUE(test::isOk(AgreementService(**admin).import(*agreement, "ag.json")));
+    data::ProductRecord p;
+    p.productCode = "8123456";
+    p.drugName = "阿莫西林胶囊";
+    p.spec = "0.25g×24粒";
+    p.manufacturer = "示例制药有限公司";
+    p.unit = "盒";
+    p.priceFen = 1250;
+    EXPECT_TRUE(test::isOk(ProductService(**admin).put(p)));
+    ChainService chain(**admin);
+    EXPECT_TRUE(test::isOk(chain.request(code, "store " + code, dir_.file(code + ".request"))));
+    EXPECT_TRUE(test::isOk(
+        sealChainKey(dir_.file("chain.key"), dir_.file(code + ".request"), dir_.file(code + ".sealed"))));
+    auto joined = chain.join(joinOptions(code));
+    EXPECT_TRUE(test::isOk(joined)) << joined.status().message();
+    admin->reset();
+    auto wang = Session::login(c.path, "wang", "w", test::fastStoreOptions());
+    EXPECT_TRUE(test::isOk(wang));
+    if (wang) c.wang = std::move(*wang);
+    return c;
+  }
+  JoinOptions joinOptions(const std::string& code) const {
+    JoinOptions o;
+    o.host = "localhost";
+    o.port = registry_->port();
+    o.caFile = registry_->ca();
+    o.certFile = registry_->cert(code);
+    o.keyFile = registry_->key(code);
+    o.sealedKeyFile = dir_.file(code + ".sealed");
+    return o;
+  }
+  // A signed e-prescription of the test provider, issued now.
+  EPrescription erx(const std::string& number) {
+    DemoPrescription p;
+    p.rxNumber = number;
+    p.issuedAt = utcTimestamp();
+    auto text = signEPrescription(demoBundle(p), provider_, p.issuedAt);
+    EXPECT_TRUE(test::isOk(text));
+    auto parsed = parseEPrescription(*text, "rx.json");
+    EXPECT_TRUE(test::isOk(parsed));
+    return *parsed;
+  }
+  std::string erxFile(const std::string& number) {
+    DemoPrescription p;
+    p.rxNumber = number;
+    p.issuedAt = utcTimestamp();
+    const std::string path = dir_.file(number + ".json");
+    std::ofstream(path) << *signEPrescription(demoBundle(p), provider_, p.issuedAt);
+    return path;
+  }
+  // Presented, approved, prepared, `code` scanned and checked: ready to hand out.
+  std::int64_t readyToHandOut(Counter& c, const std::string& number, const std::string& code) {
+    ReviewService review(*c.wang);
+    auto presented = IntakeService(review).presentElectronic(erx(number), "rx.json");
+    EXPECT_TRUE(test::isOk(presented));
+    if (!presented) return 0;
+    const std::int64_t id = presented->record;
+    approve(review, id);
+    DispensingService dispensing(*c.wang);
+    EXPECT_TRUE(test::isOk(dispensing.recordStep(id, data::DispenseStep::kPrepare)));
+    EXPECT_TRUE(test::isOk(dispensing.scanPackage(id, code)));
+    EXPECT_TRUE(test::isOk(dispensing.recordStep(id, data::DispenseStep::kCheck)));
+    return id;
+  }
+  static void approve(ReviewService& review, std::int64_t id,
+                      std::map<std::string, std::string> fields = {}) {
+    fields["patient_id_no"] = "110101198005010011";
+    RX_ASSERT_OK(review.startReview(id));
+    RX_ASSERT_OK(review.confirmFields(id, fields));
+    auto decided = review.decide(id, {Decision::kApprove, {}, "", true});
+    ASSERT_TRUE(test::isOk(decided)) << decided.status().message();
+  }
+  test::ProcessResult cli(const Counter& c, std::vector<std::string> args) {
+    args.insert(args.begin(), {RXDESK_CLI_PATH, "--db", c.path});
+    return test::runProcess(args, {{"RXDESK_USER", "wang"},
+                                   {"RXDESK_PASSWORD", "w"},
+                                   {"HOME", dir_.path()},
+                                   {"XDG_DATA_HOME", dir_.file("xdg")}});
+  }
+  std::int64_t registryCount(const std::string& table) {
+    auto r = registry_->sql("SELECT count(*) FROM " + table);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return std::atoll(r.out.c_str());
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<test::RegistryCluster> registry_;
+  crypto::SigningKey provider_ = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  std::map<std::string, Counter> counters_;
+};
+
+// The issue's first test: what is handed out at A is caught at B and C, each in its own process
+// (rxdesk-cli) on its own store file.
+TEST_F(ChainTest, WhatOneStoreHandedOutIsCaughtAtTheOthers) {
+  Counter& a = store("a");
+  Counter& b = store("b");
+  Counter& c = store("c");
+  ASSERT_TRUE(a.wang && b.wang && c.wang);
+
+  // A paper prescription photographed at A (read by OCR), confirmed, approved and handed out.
+  cv::theRNG().state = 0xffffffff;
+  test::RxGenerator gen(4711, RXDESK_CATALOGUE);
+  test::GenRx paper = gen.content(1);
+  paper.date = beijingToday();  // valid today
+  const cv::Mat page = gen.render(paper);
+  test::CaptureOptions plain;
+  plain.sidewaysProbability = plain.upsideDownProbability = plain.shadowProbability = 0;
+  const auto first = gen.photograph(page, plain), second = gen.photograph(page, plain);
+  cv::imwrite(dir_.file("again.jpg"), cv::imdecode(second, cv::IMREAD_COLOR));
+  {
+    IntakeReader reader;
+    cv::imwrite(dir_.file("first.jpg"), cv::imdecode(first, cv::IMREAD_COLOR));
+    ReviewService review(*a.wang);
+    auto presented = IntakeService(review).present(reader.read(dir_.file("first.jpg")));
+    ASSERT_TRUE(test::isOk(presented)) << presented.status().message();
+    const std::int64_t id = presented->record;
+    data::ProductRecord p;
+    p.productCode = "8400001";
+    p.drugName = paper.drugs.at(0).name;
+    p.manufacturer = "示例制药有限公司";
+    p.spec = paper.drugs[0].spec;
+    p.unit = paper.drugs[0].unit;
+    p.priceFen = 100;
+    auto admin = Session::login(a.path, "admin", "pw", test::fastStoreOptions());
+    ASSERT_TRUE(test::isOk(admin));
+    RX_ASSERT_OK(ProductService(**admin).put(p));
+    // The pharmacist checks what was read against the paper and corrects it.
+    std::map<std::string, std::string> checked = {{"rx_number", paper.rxNumber},
+                                                  {"hospital", paper.hospital},
+                                                  {"date", paper.date},
+                                                  {"patient_name", paper.patientName}};
+    auto record = review.record(id);
+    ASSERT_TRUE(test::isOk(record));
+    for (FieldName f : ReviewService::readFields(*record).toConfirm(1.01))
+      checked.emplace(std::string(fieldKey(f)), ReviewService::readFields(*record).value(f));
+    approve(review, id, checked);
+    DispensingService dispensing(*a.wang);
+    RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kPrepare));
+    RX_ASSERT_OK(dispensing.scanPackage(id, "84000010000000000001"));
+    RX_ASSERT_OK(dispensing.recordStep(id, data::DispenseStep::kCheck));
+    RX_ASSERT_OK(dispensing.handOut(id, /*partial=*/true));
+  }
+  // An e-prescription handed out at A with the box kCode.
+  const std::string usedErx = erxFile("RX-CHAIN-0001");
+  {
+    ReviewService review(*a.wang);
+    auto text = data::readWholeFile(usedErx);
+    auto parsed = parseEPrescription(*text, "rx.json");
+    auto presented = IntakeService(review).presentElectronic(*parsed, "rx.json");
+    ASSERT_TRUE(test::isOk(presented));
+    approve(review, presented->record);
+    DispensingService dispensing(*a.wang);
+    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kPrepare));
+    RX_ASSERT_OK(dispensing.scanPackage(presented->record, kCode));
+    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kCheck));
+    RX_ASSERT_OK(dispensing.handOut(presented->record, true));
+  }
+
+  // B: the same paper photographed again -> a reuse naming A, through the same rules as a local
+  // one: certain when OCR at B read the number and the hospital as A confirmed them; with the
+  // hospital misread (this photo) the same number still blocks it as a suspected reuse.
+  auto again = cli(b, {"intake", dir_.file("again.jpg"), "--json"});
+  ASSERT_EQ(again.exitCode, 0) << again.err;
+  auto doc = json::parse(again.out);
+  EXPECT_NE(doc["verdict"], "new") << again.out;
+  EXPECT_EQ(doc["matches"][0]["signals"]["number"], "same") << again.out;
+  ASSERT_FALSE(doc["matches"].empty()) << again.out;
+  EXPECT_EQ(doc["matches"][0]["store"], "a");
+  EXPECT_EQ(doc["matches"][0]["store_name"], "仁心大药房南山店");
+  EXPECT_EQ(doc["matches"][0]["used"], true);
+  EXPECT_NE(doc["matches"][0]["state"].get<std::string>().find("handed out at 仁心大药房南山店"),
+            std::string::npos)
+      << again.out;
+
+  // B: the e-prescription handed out at A -> reuse-certain, and approval refused.
+  auto erxAtB = cli(b, {"intake", usedErx, "--json"});
+  ASSERT_EQ(erxAtB.exitCode, 0) << erxAtB.err;
+  auto erxDoc = json::parse(erxAtB.out);
+  EXPECT_EQ(erxDoc["verdict"], "reuse-certain") << erxAtB.out;
+  EXPECT_EQ(erxDoc["matches"][0]["store"], "a");
+  const std::string idAtB = std::to_string(erxDoc["record"].get<int>());
+  auto approveAtB = cli(b, {"review", idAtB, "--approve", "--buyer-confirmed", "--patient-id",
+                            "110101198005010011"});
+  EXPECT_EQ(approveAtB.exitCode, 10) << approveAtB.err;
+  EXPECT_NE(approveAtB.err.find("仁心大药房南山店"), std::string::npos) << approveAtB.err;
+
+  // C: another prescription, approved; the box sold at A is refused when scanned.
+  auto otherAtC = cli(c, {"intake", erxFile("RX-CHAIN-0002"), "--json"});
+  ASSERT_EQ(otherAtC.exitCode, 0) << otherAtC.err;
+  EXPECT_EQ(json::parse(otherAtC.out)["verdict"], "new") << otherAtC.out;
+  const std::string idAtC = std::to_string(json::parse(otherAtC.out)["record"].get<int>());
+  auto approved = cli(c, {"review", idAtC, "--approve", "--buyer-confirmed", "--patient-id",
+                          "110101198005010011"});
+  ASSERT_EQ(approved.exitCode, 0) << approved.err;
+  auto boxAtC = cli(c, {"dispense", idAtC, "--code", kCode});
+  EXPECT_EQ(boxAtC.exitCode, 10) << boxAtC.err;
+  EXPECT_NE(boxAtC.err.find("was handed out at 仁心大药房南山店"), std::string::npos) << boxAtC.err;
+
+  auto status = cli(c, {"chain", "status", "--json"});
+  ASSERT_EQ(status.exitCode, 0) << status.err;
+  auto st = json::parse(status.out);
+  EXPECT_EQ(st["online"], true);
+  EXPECT_EQ(st["waiting"], 0);
+  EXPECT_EQ(st["store"], "c");
+}
+
+// The issue's race: A and B hand out the same e-prescription (and the same box) at the same
+// moment, 100 rounds: exactly one of them succeeds each round, the other is told where it went.
+// Both got the prescription before either could know of the other's (prepared while the registry
+// was away, then both exchanged).
+TEST_F(ChainTest, TwoStoresHandingOutTheSamePrescriptionAtOnceOneWinsEachRound) {
+  Counter& a = store("a");
+  Counter& b = store("b");
+  ASSERT_TRUE(a.wang && b.wang);
+  constexpr int kRounds = 100;
+  ASSERT_TRUE(registry_->stop());
+  // Per round: the same prescription at both stores, each with a box of its own; then two
+  // prescriptions of their own sharing one box.
+  std::vector<std::pair<std::int64_t, std::int64_t>> sameRx, sameBox;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string number = "RX-RACE-" + std::to_string(round);
+    sameRx.emplace_back(
+        readyToHandOut(a, number, "8123456" + std::to_string(1000000000000 + 2 * round)),
+        readyToHandOut(b, number, "8123456" + std::to_string(1000000000000 + 2 * round + 1)));
+    const std::string box = "8123456" + std::to_string(5000000000000 + round);
+    sameBox.emplace_back(readyToHandOut(a, "RX-BOX-A-" + std::to_string(round), box),
+                         readyToHandOut(b, "RX-BOX-B-" + std::to_string(round), box));
+    ASSERT_TRUE(sameRx.back().first && sameRx.back().second && sameBox.back().first &&
+                sameBox.back().second);
+  }
+  ASSERT_TRUE(registry_->start());
+  RX_ASSERT_OK(ChainService(*a.wang).exchange());
+  RX_ASSERT_OK(ChainService(*b.wang).exchange());
+
+  auto race = [&](std::int64_t atA, std::int64_t atB) {
+    std::barrier start(2);
+    Status ra, rb;
+    std::thread ta([&] {
+      start.arrive_and_wait();
+      ra = DispensingService(*a.wang).handOut(atA, true);
+    });
+    std::thread tb([&] {
+      start.arrive_and_wait();
+      rb = DispensingService(*b.wang).handOut(atB, true);
+    });
+    ta.join();
+    tb.join();
+    return std::pair{ra, rb};
+  };
+  int aWon = 0, bWon = 0;
+  for (const auto& [what, pairs] : {std::pair{"prescription", &sameRx}, std::pair{"box", &sameBox}})
+    for (std::size_t round = 0; round < pairs->size(); ++round) {
+      auto [ra, rb] = race((*pairs)[round].first, (*pairs)[round].second);
+      ASSERT_NE(ra.isOk(), rb.isOk())
+          << what << " round " << round << ": " << ra.message() << " / " << rb.message();
+      const Status& lost = ra ? rb : ra;
+      EXPECT_EQ(lost.code(), ErrorCode::kAlreadyExists) << lost.message();
+      EXPECT_NE(lost.message().find(ra ? "仁心大药房南山店" : "仁心大药房福田店"),
+                std::string::npos)
+          << lost.message();
+      (ra ? aWon : bWon) += 1;
+    }
+  EXPECT_EQ(aWon + bWon, 2 * kRounds);
+  EXPECT_EQ(registryCount("claims WHERE kind = 'prescription'"), 2 * kRounds)
+      << "one per shared prescription, and the box rounds' winners' (a refused hand-out claims "
+         "nothing)";
+  EXPECT_EQ(registryCount("claims WHERE kind = 'package'"), 2 * kRounds)
+      << "the shared prescriptions' winners' boxes and one per shared box";
+  EXPECT_EQ(registryCount("alerts"), 0) << "claims made online never meet later";
+}
+
+// The issue's partition: the registry stops in the middle of a run of intakes and hand-outs at two
+// stores, then comes back. The stores keep working; their outboxes drain; every row reaches the
+// registry once; the prescription both handed out while apart raises one alert at each store.
+TEST_F(ChainTest, StoresWorkOnWhileTheRegistryIsAwayAndCatchUpWhenItIsBack) {
+  Counter& a = store("a");
+  Counter& b = store("b");
+  ASSERT_TRUE(a.wang && b.wang);
+  DispensingService atA(*a.wang), atB(*b.wang);
+  int serial = 0;
+  auto box = [&] { return "8123456" + std::to_string(7000000000000 + ++serial); };
+  // Online: one hand-out at each store.
+  RX_ASSERT_OK(atA.handOut(readyToHandOut(a, "RX-P-A0", box()), true));
+  RX_ASSERT_OK(atB.handOut(readyToHandOut(b, "RX-P-B0", box()), true));
+  EXPECT_FALSE(atA.lastWarning());
+
+  ASSERT_TRUE(registry_->stop());
+  for (int i = 1; i <= 5; ++i) {
+    RX_ASSERT_OK(atA.handOut(readyToHandOut(a, "RX-P-A" + std::to_string(i), box()), true));
+    ASSERT_TRUE(atA.lastWarning()) << "an offline hand-out says so";
+    EXPECT_NE(atA.lastWarning()->find("cannot be reached"), std::string::npos);
+    RX_ASSERT_OK(atB.handOut(readyToHandOut(b, "RX-P-B" + std::to_string(i), box()), true));
+  }
+  // The same prescription handed out at both while apart.
+  RX_ASSERT_OK(atA.handOut(readyToHandOut(a, "RX-APART", box()), true));
+  RX_ASSERT_OK(atB.handOut(readyToHandOut(b, "RX-APART", box()), true));
+  auto offline = ChainService(*a.wang).status(true);
+  RX_ASSERT_OK(offline);
+  EXPECT_FALSE(offline->online);
+  EXPECT_GE(offline->waiting, 12) << "6 presentations and their claims wait";
+  EXPECT_TRUE(offline->lastError.has_value());
+
+  ASSERT_TRUE(registry_->start());
+  RX_ASSERT_OK(ChainService(*a.wang).exchange());
+  RX_ASSERT_OK(ChainService(*b.wang).exchange());
+  RX_ASSERT_OK(ChainService(*a.wang).exchange());  // A learns of the alert B's claim raised
+  for (Counter* c : {&a, &b}) {
+    auto st = ChainService(*c->wang).status(false);
+    RX_ASSERT_OK(st);
+    EXPECT_EQ(st->waiting, 0) << c->code;
+    EXPECT_TRUE(st->online) << c->code;
+    auto alerts = ChainService(*c->wang).alerts();
+    RX_ASSERT_OK(alerts);
+    ASSERT_EQ(alerts->size(), 1u) << c->code;
+    EXPECT_EQ(alerts->at(0).kind, "prescription");
+    EXPECT_EQ(alerts->at(0).firstStore, "a");
+    EXPECT_EQ(alerts->at(0).secondStore, "b");
+    auto audit = data::AuditLog(c->wang->store().connection()).entries(1, 1000000);
+    RX_ASSERT_OK(audit);
+    EXPECT_EQ(std::count_if(audit->begin(), audit->end(),
+                            [](const auto& e) { return e.event == "chain.alert"; }),
+              1)
+        << c->code;
+  }
+  // Every presentation and claim once: 7 presentations and 7 boxes per store; 13 prescriptions
+  // (RX-APART claimed by A only; B's claim became the alert).
+  EXPECT_EQ(registryCount("presentations"), 14);
+  EXPECT_EQ(registryCount("presentations WHERE state = 'handed-out'"), 14)
+      << registry_->sql("SELECT store, local_id, state FROM presentations ORDER BY 1, 2").out;
+  EXPECT_EQ(registryCount("claims WHERE kind = 'package'"), 14);
+  EXPECT_EQ(registryCount("claims WHERE kind = 'prescription'"), 13);
+  EXPECT_EQ(registryCount("alerts"), 1);
+  // Exchanging again sends nothing twice.
+  RX_ASSERT_OK(ChainService(*b.wang).exchange());
+  EXPECT_EQ(registryCount("presentations"), 14);
+  EXPECT_EQ(registryCount("alerts"), 1);
+}
+
+// A store killed (SIGKILL) while it sends its outbox loses nothing and sends nothing twice.
+TEST_F(ChainTest, AStoreKilledWhileSendingItsOutboxLosesNothingAndSendsNothingTwice) {
+  Counter& a = store("a");
+  ASSERT_TRUE(a.wang);
+  ASSERT_TRUE(registry_->stop());
+  constexpr int kPresented = 600;
+  {
+    ReviewService review(*a.wang);
+    IntakeService intake(review);
+    const EPrescription base = erx("RX-KILL-0");
+    for (int i = 0; i < kPresented; ++i) {
+      EPrescription e = base;
+      e.rxNumber = "RX-KILL-" + std::to_string(i);  // each its own (not re-signed: unverified)
+      ASSERT_TRUE(test::isOk(intake.presentElectronic(e, "rx.json")));
+    }
+  }
+  ASSERT_TRUE(registry_->start());
+  // rxdesk-cli chain sync in its own process, killed as soon as the registry has some of it.
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::setenv("RXDESK_USER", "wang", 1);
+    ::setenv("RXDESK_PASSWORD", "w", 1);
+    ::execl(RXDESK_CLI_PATH, RXDESK_CLI_PATH, "--db", a.path.c_str(), "chain", "sync",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::int64_t atKill = 0;
+  for (int i = 0; i < 2000 && atKill == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    atKill = registryCount("presentations");
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "chain sync ended before it was killed; exit "
+                                   << WEXITSTATUS(status);
+  const std::int64_t sentBeforeKill = registryCount("presentations");
+  EXPECT_GT(sentBeforeKill, 0);
+  EXPECT_LT(sentBeforeKill, kPresented) << "killed in the middle";
+
+  RX_ASSERT_OK(ChainService(*a.wang).exchange());
+  EXPECT_EQ(registryCount("presentations"), kPresented);
+  EXPECT_EQ(registryCount("(SELECT DISTINCT store, local_id FROM presentations) AS x"), kPresented);
+  auto st = ChainService(*a.wang).status(false);
+  RX_ASSERT_OK(st);
+  EXPECT_EQ(st->waiting, 0);
+}
+
+// Security: a store's role cannot delete or change another store's rows; a client without a valid
+// certificate is refused; a dump of the registry holds no patient name, number or image.
+TEST_F(ChainTest, AStoreCannotTouchAnotherStoresRowsAndTheRegistryHoldsNoPatientData) {
+  Counter& a = store("a");
+  Counter& b = store("b");
+  ASSERT_TRUE(a.wang && b.wang);
+  RX_ASSERT_OK(DispensingService(*b.wang).handOut(readyToHandOut(b, "RX-SECRET-0001", kCode), true));
+  {
+    ReviewService review(*a.wang);
+    ocr::ExtractedFields f;
+    f.fields["rx_number"] = {"HOSP-778899", 0.95f, {}, {}};
+    f.fields["hospital"] = {"北京市朝阳区第三人民医院", 0.95f, {}, {}};
+    f.fields["date"] = {beijingToday(), 0.95f, {}, {}};
+    f.fields["patient_name"] = {"欧阳娜娜", 0.95f, {}, {}};
+    cv::Mat page(1400, 1000, CV_8UC1, cv::Scalar(235));
+    cv::putText(page, "HOSP-778899", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 2, cv::Scalar(20), 4);
+    RX_ASSERT_OK(IntakeService(review).presentPaper(f, "photo.jpg", page));
+  }
+  const std::int64_t bRows = registryCount("presentations WHERE store = 'b'");
+  const std::int64_t bClaims = registryCount("claims WHERE store = 'b'");
+  ASSERT_EQ(bRows, 1);
+  ASSERT_EQ(bClaims, 2);
+
+  auto del = registry_->sqlAs("a", "DELETE FROM claims WHERE store = 'b'");
+  EXPECT_EQ(del.exitCode, 0) << del.err;  // row-level security: none of them is visible to delete
+  auto upd = registry_->sqlAs("a", "UPDATE presentations SET state = 'presented' WHERE store = 'b'");
+  EXPECT_EQ(upd.exitCode, 0) << upd.err;
+  auto delRows = registry_->sqlAs("a", "DELETE FROM presentations WHERE store = 'b'");
+  EXPECT_NE(delRows.exitCode, 0);
+  EXPECT_NE(delRows.err.find("permission denied"), std::string::npos) << delRows.err;
+  auto forged = registry_->sqlAs(
+      "a", "INSERT INTO claims(key, kind, store, local_id, claimed_at) VALUES ("
+           "decode(repeat('ab', 32), 'hex'), 'package', 'b', 1, now())");
+  EXPECT_NE(forged.exitCode, 0);
+  EXPECT_NE(forged.err.find("row-level security"), std::string::npos) << forged.err;
+  auto sneak = registry_->sqlAs("a", "UPDATE presentations SET store = 'a' WHERE store = 'b'");
+  EXPECT_EQ(registryCount("presentations WHERE store = 'b'"), bRows) << sneak.err;
+  EXPECT_EQ(registryCount("presentations WHERE store = 'b' AND state = 'handed-out'"), bRows);
+  EXPECT_EQ(registryCount("claims WHERE store = 'b'"), bClaims);
+
+  // Another store's certificate, and none, are refused.
+  auto wrongCert = registry_->sqlAs("a", "SELECT 1", "b");
+  EXPECT_NE(wrongCert.exitCode, 0);
+  EXPECT_NE(wrongCert.err.find("certificate authentication failed"), std::string::npos)
+      << wrongCert.err;
+  auto noCert = test::runProcess(
+      {"/usr/bin/psql", "-X", "-tA",
+       "host=localhost port=" + std::to_string(registry_->port()) +
+           " dbname=rxdesk_registry user=a sslmode=verify-full sslrootcert=" + registry_->ca() +
+           " sslcert=/nonexistent sslkey=/nonexistent",
+       "-c", "SELECT 1"});
+  EXPECT_NE(noCert.exitCode, 0);
+  auto plain = test::runProcess({"/usr/bin/psql", "-X", "-tA",
+                                 "host=localhost port=" + std::to_string(registry_->port()) +
+                                     " dbname=rxdesk_registry user=a sslmode=disable",
+                                 "-c", "SELECT 1"});
+  EXPECT_NE(plain.exitCode, 0);
+  EXPECT_NE(plain.err.find("rejects connection"), std::string::npos) << plain.err;
+
+  const std::string dump = registry_->dump();
+  ASSERT_NE(dump.find("COPY public.presentations"), std::string::npos) << "a real dump";
+  for (const char* clear : {"张三", "欧阳娜娜", "RX-SECRET-0001", "HOSP-778899",
+                            "110101198005010011", "北京市朝阳区第三人民医院", "JFIF", "\\xffd8ff"})
+    EXPECT_EQ(dump.find(clear), std::string::npos) << clear << " is in the registry's dump";
+}
+
+}  // namespace
+}  // namespace rx::ws
