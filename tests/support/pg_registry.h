@@ -70,7 +70,7 @@ class RegistryCluster {
     const std::string conn = "host=localhost port=" + std::to_string(port_) +
                              " dbname=rxdesk_registry user=" + store +
                              " sslmode=verify-full sslrootcert=" + ca() + " sslcert=" +
-                             cert(certOf) + " sslkey=" + clientKeyCopy(certOf);
+                             cert(certOf) + " sslkey=" + keyCopy(certOf);
     return runProcess({"/usr/bin/psql", "-X", "-tA", "-v", "ON_ERROR_STOP=1", conn, "-c", statement},
                       {{"PGCONNECT_TIMEOUT", "5"}});
   }
@@ -79,6 +79,17 @@ class RegistryCluster {
     return runAsServer({"/usr/bin/pg_dump", "-d", "rxdesk_registry"}).out;
   }
   std::string log() const { return readBytes(dir_.path() + "/server.log"); }
+  // libpq wants a client key readable by its user only: as root, a copy owned by root.
+  std::string keyCopy(const std::string& store) const {
+    if (::geteuid() != 0) return key(store);
+    const std::string copy = keys_.file(store + ".key");
+    if (!std::filesystem::exists(copy)) {
+      std::filesystem::copy_file(key(store), copy);
+      std::filesystem::permissions(copy, std::filesystem::perms::owner_read);
+    }
+    return copy;
+  }
+
 
  private:
   RegistryCluster() = default;
@@ -90,17 +101,6 @@ class RegistryCluster {
                              {"PGPORT", std::to_string(port_)},
                              {"PGUSER", "postgres"},
                              {"RXDESK_CERT_DAYS", "30"}});
-  }
-
-  // libpq wants a client key readable by its user only: as root, a copy owned by root.
-  std::string clientKeyCopy(const std::string& store) const {
-    if (::geteuid() != 0) return key(store);
-    const std::string copy = keys_.file(store + ".key");
-    if (!std::filesystem::exists(copy)) {
-      std::filesystem::copy_file(key(store), copy);
-      std::filesystem::permissions(copy, std::filesystem::perms::owner_read);
-    }
-    return copy;
   }
 
   static int freePort() {

@@ -147,9 +147,12 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   top->Add(emptyNote_, 0, wxALL, 10);
   panel->SetSizer(top);
 
-  CreateStatusBar(3);
-  const int widths[] = {-1, -2, -2};
-  GetStatusBar()->SetStatusWidths(3, widths);
+  CreateStatusBar(4);
+  const int widths[] = {-1, -2, -2, -3};
+  GetStatusBar()->SetStatusWidths(4, widths);
+  chainStatus_ = std::make_unique<ChainStatusJob>(this, [this](const wxString& text, bool warn) {
+    SetStatusText(warn && !text.empty() ? wxString::FromUTF8("⚠ ") + text : text, 3);
+  });
   showUser();
 
   SetSize(FromDIP(wxSize(1100, 680)));
@@ -185,7 +188,14 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   CallAfter([this] {
     checkBackup();
     warnIfRekeyPending();
+    tickChainStatus();
   });
+}
+
+void MainFrame::tickChainStatus() {
+  if (locked() || chainStatus_->busy() || !ws::ChainService(*session_).joined()) return;
+  auto worker = session_->forWorker();
+  if (worker) chainStatus_->tick(std::move(*worker));
 }
 
 void MainFrame::warnIfRekeyPending() {
@@ -208,7 +218,10 @@ std::int64_t steadyMs() {
 
 void MainFrame::noteActivity() { lastActivityMs = steadyMs(); }
 
-MainFrame::~MainFrame() { intake_.reset(); }  // cancels and waits for the worker
+MainFrame::~MainFrame() {
+  intake_.reset();  // cancels and waits for the worker
+  chainStatus_.reset();
+}
 
 void MainFrame::openRecord(std::int64_t record) {
   auto r = review_->record(record);
@@ -254,6 +267,7 @@ void MainFrame::onTimer(wxTimerEvent&) {
     return;
   }
   if (std::chrono::steady_clock::now() - lastBackupCheck_ > std::chrono::minutes(30)) checkBackup();
+  tickChainStatus();
 }
 
 void MainFrame::lock() {

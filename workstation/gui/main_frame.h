@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "chain_status.h"
 #include "intake_job.h"
 #include "workstation/intake.h"
 #include "workstation/review.h"
@@ -121,6 +122,8 @@ class MainFrame : public wxFrame {
   std::chrono::steady_clock::time_point lastBackupCheck_{};
   IntakeWorker intakeWorker_;  // declared before intake_, which uses it
   std::unique_ptr<IntakeJob> intake_;
+  std::unique_ptr<ChainStatusJob> chainStatus_;
+  void tickChainStatus();
   std::vector<IntakeOutcome> outcomes_;
   wxPanel* intakePanel_ = nullptr;
   wxStaticText* intakeText_ = nullptr;

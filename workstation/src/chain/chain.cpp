@@ -112,6 +112,25 @@ void noteFailure(Link& link, const Status& s) {
   link.retryAfter = std::chrono::steady_clock::now() + kRetryAfterFailure;
 }
 
+// Runs `fn` (returning a Status) on the link's client. A connection kept from before may have died
+// with a registry that restarted since: on kUnavailable it is connected afresh and `fn` tried once
+// more (each registry call is safe to repeat).
+template <typename Fn>
+Status withClient(Link& link, const data::ChainMembership& m, bool force, Fn&& fn) {
+  const bool kept = link.client.has_value();
+  auto client = connected(link, m, force);
+  if (!client) return client.status();
+  Status s = fn(**client);
+  if (!s.isOk() && s.code() == ErrorCode::kUnavailable && kept) {
+    link.client.reset();
+    client = connected(link, m, true);
+    if (!client) return client.status();
+    s = fn(**client);
+  }
+  noteFailure(link, s);
+  return s;
+}
+
 std::string claimKey(const crypto::SecretBytes& chainKey, std::string_view domain,
                      std::string_view value) {
   std::string message(domain);
@@ -466,16 +485,12 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
   ExchangeReport report;
   Link& link = linkFor(session_.store().path());
   std::lock_guard lock(link.mutex);
-  Status s;
-  auto client = connected(link, *m, true);
-  if (!client) {
-    s = client.status();
-  } else {
+  Status s = withClient(link, *m, true, [&](registry::Client& client) {
     if (progress) progress("sending", 0);
-    s = sendOutbox(session_, **client, report);
-    if (s) s = receive(session_, **client, std::stoi(days.value), report, progress);
-    noteFailure(link, s);
-  }
+    Status sent = sendOutbox(session_, client, report);
+    if (!sent) return sent;
+    return receive(session_, client, std::stoi(days.value), report, progress);
+  });
   RX_RETURN_IF_ERROR(repo.recordExchange(utcTimestamp(), s ? std::nullopt
                                                            : std::optional(s.message())));
   if (!s) return s;
@@ -557,32 +572,31 @@ Result<HandOutClaim> ChainService::claimHandOut(const data::PrescriptionRecord& 
     RX_ASSIGN_OR_RETURN(auto held, repo.claim(c.claimKey));
     if (held && held->store != m->storeCode) return refused(c.claimKind, held->store, held->claimedAt);
   }
-  Link& link = linkFor(session_.store().path());
-  std::unique_lock lock(link.mutex);
+  std::vector<registry::ClaimRequest> requests;
+  for (const auto& c : claim.claims)
+    requests.push_back({stringOf(c.claimKey), c.claimKind, c.localId, c.at, false});
+  std::vector<registry::ClaimOutcome> outcomes;
   Status s;
-  if (auto client = connected(link, *m, false); client) {
-    std::vector<registry::ClaimRequest> requests;
-    for (const auto& c : claim.claims)
-      requests.push_back({stringOf(c.claimKey), c.claimKind, c.localId, c.at, false});
-    auto outcomes = (*client)->claim(requests, true);
-    if (outcomes) {
-      for (const auto& o : *outcomes)
-        if (!o.won) {
-          lock.unlock();
-          RX_RETURN_IF_ERROR(repo.putClaim(
-              {bytesOf(o.holder.key), o.holder.kind, o.holder.store, o.holder.localId, o.holder.at}));
-          return refused(o.holder.kind, o.holder.store, o.holder.at);
-        }
-      claim.online = true;
-      return claim;
-    }
-    s = outcomes.status();
-    noteFailure(link, s);
-    if (s.code() != ErrorCode::kUnavailable) return s;
-  } else {
-    s = client.status();
+  {
+    Link& link = linkFor(session_.store().path());
+    std::lock_guard lock(link.mutex);
+    s = withClient(link, *m, false, [&](registry::Client& client) {
+      auto made = client.claim(requests, true);
+      if (made) outcomes = std::move(*made);
+      return made.status();
+    });
   }
-  lock.unlock();
+  if (s) {
+    for (const auto& o : outcomes)
+      if (!o.won) {
+        RX_RETURN_IF_ERROR(repo.putClaim(
+            {bytesOf(o.holder.key), o.holder.kind, o.holder.store, o.holder.localId, o.holder.at}));
+        return refused(o.holder.kind, o.holder.store, o.holder.at);
+      }
+    claim.online = true;
+    return claim;
+  }
+  if (s.code() != ErrorCode::kUnavailable) return s;
   RX_ASSIGN_OR_RETURN(SettingValue offline, SettingsService(session_).get("chain.offline_handout"));
   if (offline.value != "true")
     return Status(ErrorCode::kUnavailable,
@@ -612,12 +626,11 @@ void ChainService::releaseHandOut(const HandOutClaim& claim, std::int64_t id) {
   if (!m || !*m) return;
   Link& link = linkFor(session_.store().path());
   std::lock_guard lock(link.mutex);
-  auto client = connected(link, **m, true);
   std::vector<std::string> keys;
   for (const auto& c : claim.claims) keys.push_back(stringOf(c.claimKey));
-  Status s = client ? (*client)->release(keys, id) : client.status();
+  Status s = withClient(link, **m, true,
+                        [&](registry::Client& client) { return client.release(keys, id); });
   if (!s) {
-    noteFailure(link, s);
     spdlog::warn("chain registry: the claims of a hand-out that did not commit stay: {}",
                  s.message());
   }

@@ -1,0 +1,245 @@
+// rxdesk-bench-registry: the chain registry (issue #22) on a throw-away PostgreSQL 15 cluster on
+// this machine, filled with synthetic presentations, each figure beside the local in-memory index
+// (or the local store) doing the same work in the same run:
+//   - lookup of one intake's candidates (number keys, or patient and date): p50 / p99 over loopback,
+//     beside dedup::ReuseIndex::find over as many fingerprints of the same shape;
+//   - hand-out claims per second from 8 store connections at once, beside claims recorded in the
+//     local store's copy (one SQLCipher transaction each);
+//   - a store's sync of the chain's last 30 days (--sync-rows of them), beside loading the same
+//     fingerprints into the reuse index.
+//   rxdesk-bench-registry [--rows N] [--sync-rows M] [--lookups Q] [--claim-seconds S]
+// The issue's figures: --rows 10000000 --sync-rows 100000.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "base/time.h"
+#include "counter_store.h"
+#include "crypto/bytes.h"
+#include "data/chain.h"
+#include "dedup/reuse.h"
+#include "pg_registry.h"
+#include "registry/client.h"
+#include "workstation/chain.h"
+#include "workstation/reuse.h"
+#include "workstation/settings.h"
+
+using namespace rx;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::cerr << "rxdesk-bench-registry: " << what << "\n";
+  std::exit(1);
+}
+
+template <typename T>
+T check(Result<T> r, const std::string& what) {
+  if (!r) fail(what + ": " + r.status().message());
+  return std::move(*r);
+}
+
+registry::Endpoint endpoint(const test::RegistryCluster& c, const std::string& store) {
+  registry::Endpoint e;
+  e.host = "localhost";
+  e.port = c.port();
+  e.store = store;
+  e.caFile = c.ca();
+  e.certFile = c.cert(store);
+  e.keyFile = c.keyCopy(store);
+  e.timeoutSeconds = 30;
+  return e;
+}
+
+// Rows 1..syncRows were presented in the last 30 days, the others 31 to 730 days ago; each has
+// 11 number keys (the number and its one-deleted variants), a patient among rows/3 and a date
+// among 365, as dedup/fingerprint.h makes them.
+std::string fillSql(long rows, long syncRows) {
+  std::ostringstream s;
+  s << "CREATE FUNCTION pg_temp.h(bigint) RETURNS text IMMUTABLE LANGUAGE sql AS "
+       "$$ SELECT lpad(to_hex($1), 16, '0') $$;\n"
+    << "INSERT INTO presentations(store, local_id, kind, fingerprint, number_keys, patient_key, "
+       "date_key, state, presented_at) SELECT 's' || (1 + g % 8), g, 'paper', "
+       "format(E'v=1\\nnumber=%s\\nread=1\\nnear=%s\\nissuer=%s\\ndate=%s\\npatient=%s\\n"
+       "drugs=\\ntext=\\nink=0:%s\\n', pg_temp.h(k[1]), "
+       "array_to_string(ARRAY(SELECT pg_temp.h(x) FROM unnest(k) x), ','), "
+       "pg_temp.h(hashint8extended(g % 50, 300)), pg_temp.h(d), pg_temp.h(p), repeat('0', 64)), "
+       "k, p, d, 'presented', now() - CASE WHEN g <= "
+    << syncRows << " THEN (g % 29) ELSE 31 + g % 700 END * interval '1 day' FROM (SELECT g, "
+       "ARRAY(SELECT hashint8extended(g, i) FROM generate_series(1, 11) i) AS k, "
+       "hashint8extended(g % "
+    << std::max(1L, rows / 3) << ", 100) AS p, hashint8extended(g % 365, 200) AS d FROM "
+       "generate_series(1, " << rows << ") g) s;\nANALYZE presentations;\n";
+  return s.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"The chain registry's speed beside the local index"};
+  long rows = 1000000, syncRows = 100000;
+  int lookups = 1000;
+  double claimSeconds = 5;
+  app.add_option("--rows", rows, "Presentations in the registry")->capture_default_str();
+  app.add_option("--sync-rows", syncRows, "Of them, presented in the last 30 days")
+      ->capture_default_str();
+  app.add_option("--lookups", lookups, "Lookups timed")->capture_default_str();
+  app.add_option("--claim-seconds", claimSeconds, "How long the claim run lasts")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  syncRows = std::min(syncRows, rows);
+
+  std::vector<std::pair<std::string, std::string>> stores;
+  for (int i = 1; i <= 8; ++i) stores.emplace_back("s" + std::to_string(i), "store " + std::to_string(i));
+  stores.emplace_back("me", "the store that syncs");
+  std::string why;
+  auto cluster = test::RegistryCluster::start(stores, &why);
+  if (!cluster) fail(why);
+  auto t = Clock::now();
+  auto filled = cluster->sql(fillSql(rows, syncRows));
+  if (filled.exitCode != 0) fail("filling the registry: " + filled.err);
+  std::cout << "registry filled with " << rows << " presentations in " << msSince(t) / 1000
+            << " s\n";
+
+  // Lookups: the keys of existing rows, as an intake of a re-photo would bring them.
+  auto sample = cluster->sql(
+      "SELECT array_to_string(number_keys, ','), patient_key, date_key FROM presentations "
+      "ORDER BY random() LIMIT " + std::to_string(lookups));
+  struct Keys {
+    std::vector<std::int64_t> number;
+    std::int64_t patient = 0, date = 0;
+  };
+  std::vector<Keys> queries;
+  std::istringstream lines(sample.out);
+  for (std::string line; std::getline(lines, line);) {
+    Keys k;
+    std::istringstream cols(line);
+    std::string numbers, patient, date;
+    std::getline(cols, numbers, '|');
+    std::getline(cols, patient, '|');
+    std::getline(cols, date, '|');
+    std::istringstream items(numbers);
+    for (std::string x; std::getline(items, x, ',');) k.number.push_back(std::stoll(x));
+    k.patient = std::stoll(patient);
+    k.date = std::stoll(date);
+    queries.push_back(std::move(k));
+  }
+  auto client = check(registry::Client::connect(endpoint(*cluster, "me")), "connecting");
+  std::vector<double> remote;
+  for (const auto& q : queries) {
+    t = Clock::now();
+    auto found = check(client.candidates(q.number, q.patient, q.date), "lookup");
+    remote.push_back(msSince(t));
+    if (found.empty()) fail("a lookup found nothing");
+  }
+  // The local index over as many fingerprints of the same shape.
+  std::mt19937_64 rng(7);
+  dedup::ReuseIndex index;
+  index.beginBulkLoad(static_cast<std::size_t>(rows));
+  std::vector<dedup::Fingerprint> localQueries;
+  for (long g = 1; g <= rows; ++g) {
+    dedup::Fingerprint fp;
+    for (int i = 0; i < 11; ++i) fp.numberNear.push_back(rng());
+    fp.number = fp.numberNear[0];
+    fp.numberRead = true;
+    fp.patient = 1 + static_cast<std::uint64_t>(g % std::max(1L, rows / 3));
+    fp.date = 1000 + static_cast<std::uint64_t>(g % 365);
+    fp.issuer = 5000 + static_cast<std::uint64_t>(g % 50);
+    if (g % std::max(1L, rows / lookups) == 0) localQueries.push_back(fp);
+    index.add(g, fp);
+  }
+  index.endBulkLoad();
+  std::vector<double> local;
+  for (const auto& q : localQueries) {
+    t = Clock::now();
+    auto found = index.find(q);
+    local.push_back(msSince(t));
+  }
+  std::cout << "lookup, one intake: registry p50 " << percentile(remote, 0.5) << " ms, p99 "
+            << percentile(remote, 0.99) << " ms (goal p99 <= 20 ms); local index p50 "
+            << percentile(local, 0.5) << " ms, p99 " << percentile(local, 0.99) << " ms\n";
+
+  // Claims: 8 stores at once, each claiming new keys as fast as it can.
+  std::atomic<long> claimed{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int i = 1; i <= 8; ++i)
+    threads.emplace_back([&, i] {
+      auto c = check(registry::Client::connect(endpoint(*cluster, "s" + std::to_string(i))),
+                     "connecting store " + std::to_string(i));
+      std::mt19937_64 keys(static_cast<std::uint64_t>(i));
+      for (long n = 0; !stop; ++n) {
+        std::string key(32, '\0');
+        for (auto& ch : key) ch = static_cast<char>(keys());
+        auto o = check(c.claim({{key, "package", n, utcTimestamp(), false}}, true), "claim");
+        if (o.size() == 1 && o[0].won) ++claimed;
+      }
+    });
+  t = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(claimSeconds));
+  stop = true;
+  for (auto& th : threads) th.join();
+  const double remoteRate = claimed / (msSince(t) / 1000);
+  // The same claims recorded in a local store's copy, one transaction each.
+  test::TempDir dir;
+  auto admin = check(test::makeCounterStore(dir.file("me.rxdb")), "making a store");
+  long localClaims = 0;
+  t = Clock::now();
+  {
+    auto& conn = admin->store().connection();
+    data::ChainRepository repo(conn);
+    while (msSince(t) < claimSeconds * 1000 / 5) {
+      data::Transaction tx(conn);
+      if (!tx.beginStatus()) fail("local transaction");
+      if (!repo.putClaim({crypto::randomBytes(32), "package", "me", localClaims, utcTimestamp()}))
+        fail("local claim");
+      if (!tx.commit()) fail("local commit");
+      ++localClaims;
+    }
+  }
+  std::cout << "claims, 8 connections: registry " << static_cast<long>(remoteRate)
+            << " /s (goal >= 2000 /s); local store " << static_cast<long>(localClaims / (msSince(t) / 1000))
+            << " /s\n";
+
+  // Sync: the store joins and fetches the chain's last 30 days.
+  if (!ws::makeChainKey(dir.file("chain.key")))
+    fail("chain key");
+  ws::ChainService chain(*admin);
+  if (!chain.request("me", "the store that syncs", dir.file("me.request")) ||
+      !ws::sealChainKey(dir.file("chain.key"), dir.file("me.request"), dir.file("me.sealed")))
+    fail("request or seal");
+  ws::JoinOptions o;
+  o.host = "localhost";
+  o.port = cluster->port();
+  o.caFile = cluster->ca();
+  o.certFile = cluster->cert("me");
+  o.keyFile = cluster->keyCopy("me");
+  o.sealedKeyFile = dir.file("me.sealed");
+  t = Clock::now();
+  auto report = check(chain.join(o), "join and sync");
+  const double syncMs = msSince(t);
+  t = Clock::now();
+  ws::ReuseService reuse(*admin);
+  if (!reuse.load()) fail("loading the reuse index");
+  const double loadMs = msSince(t);
+  std::cout << "sync of the last 30 days: " << report.presentationsReceived << " fingerprints in "
+            << syncMs / 1000 << " s (goal: 100,000 in <= 10 s); loading them into the reuse "
+            << "index " << loadMs / 1000 << " s (" << reuse.size() << " entries)\n";
+  return 0;
+}
