@@ -324,9 +324,13 @@ Result<std::vector<RemotePresentation>> Client::candidates(
   RX_ASSIGN_OR_RETURN(
       PgResult r,
       impl_->exec("looking up candidates",
-                  "SELECT " + kPresentationColumns +
-                      " FROM presentations WHERE store <> current_user AND (number_keys && $1 "
-                      "OR (patient_key = $2 AND date_key = $3)) LIMIT 200",
+                  // Two index probes (GIN on the number keys, btree on patient and date): one
+                  // query with OR was planned as a whole-table scan.
+                  "(SELECT " + kPresentationColumns +
+                      " FROM presentations_with_number($1) AS presentations WHERE store <> "
+                      "current_user LIMIT 200) UNION (SELECT " + kPresentationColumns +
+                      " FROM presentations WHERE patient_key = $2 AND date_key = $3 AND store <> "
+                      "current_user LIMIT 200)",
                   {arrayLiteral(numberKeys),
                    patientKey ? Param(std::to_string(*patientKey)) : Param(),
                    dateKey ? Param(std::to_string(*dateKey)) : Param()}));

@@ -140,6 +140,17 @@ int main(int argc, char** argv) {
     k.date = std::stoll(date);
     queries.push_back(std::move(k));
   }
+  if (std::getenv("RXDESK_BENCH_EXPLAIN") && !queries.empty()) {
+    std::string keys;
+    for (auto k : queries[0].number) keys += (keys.empty() ? "" : ",") + std::to_string(k);
+    std::cout << cluster
+                     ->sql("EXPLAIN ANALYZE (SELECT * FROM presentations_with_number('{" + keys +
+                           "}') AS p WHERE store <> 'me' LIMIT 200) UNION (SELECT * FROM "
+                           "presentations WHERE patient_key = " + std::to_string(queries[0].patient) +
+                           " AND date_key = " + std::to_string(queries[0].date) +
+                           " AND store <> 'me' LIMIT 200)")
+                     .out;
+  }
   auto client = check(registry::Client::connect(endpoint(*cluster, "me")), "connecting");
   std::vector<double> remote;
   for (const auto& q : queries) {
