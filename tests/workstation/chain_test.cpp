@@ -54,8 +54,10 @@ class ChainTest : public ::testing::Test {
     RX_ASSERT_OK(makeChainKey(dir_.file("chain.key")));
   }
 
-  // A store of the chain: its file, the test agreement and product list, joined as `code`.
-  Counter& store(const std::string& code) {
+  // A store of the chain: its file, the test agreement and product list, joined as `code` after
+  // `beforeJoin` ran on it (a store with a history).
+  Counter& store(const std::string& code,
+                 const std::function<void(Counter&)>& beforeJoin = {}) {
     Counter& c = counters_[code];
     c.code = code;
     c.path = dir_.file(code + ".rxdb");
@@ -75,6 +77,13 @@ class ChainTest : public ::testing::Test {
     p.unit = "盒";
     p.priceFen = 1250;
     EXPECT_TRUE(test::isOk(ProductService(**admin).put(p)));
+    if (beforeJoin) {
+      auto wang = Session::login(c.path, "wang", "w", test::fastStoreOptions());
+      EXPECT_TRUE(test::isOk(wang));
+      c.wang = std::move(*wang);
+      beforeJoin(c);
+      c.wang.reset();
+    }
     ChainService chain(**admin);
     EXPECT_TRUE(test::isOk(chain.request(code, "store " + code, dir_.file(code + ".request"))));
     EXPECT_TRUE(test::isOk(
@@ -528,6 +537,48 @@ TEST_F(ChainTest, AStoreCannotTouchAnotherStoresRowsAndTheRegistryHoldsNoPatient
   for (const char* clear : {"张三", "欧阳娜娜", "RX-SECRET-0001", "HOSP-778899",
                             "110101198005010011", "北京市朝阳区第三人民医院", "JFIF", "\\xffd8ff"})
     EXPECT_EQ(dump.find(clear), std::string::npos) << clear << " is in the registry's dump";
+}
+
+// A store that worked alone for a while joins: its fingerprints are made again with the chain key
+// and its past hand-outs are claimed, so the other stores catch them too.
+TEST_F(ChainTest, AStoreJoiningLaterBringsItsHistory) {
+  std::int64_t before = 0;
+  Counter& c = store("c", [&](Counter& alone) {
+    before = readyToHandOut(alone, "RX-HISTORY", "81234560000099990001");
+    RX_ASSERT_OK(DispensingService(*alone.wang).handOut(before, true));
+    // Its own index knows it, keyed with the store's own key.
+    ReviewService review(*alone.wang);
+    auto again = IntakeService(review).presentElectronic(erx("RX-HISTORY"), "rx.json");
+    RX_ASSERT_OK(again);
+    EXPECT_EQ(again->finding.verdict, dedup::Verdict::kCertain);
+  });
+  Counter& b = store("b");
+  ASSERT_TRUE(c.wang && b.wang);
+  EXPECT_EQ(registryCount("presentations WHERE store = 'c'"), 2);
+  EXPECT_EQ(registryCount("claims WHERE store = 'c'"), 2) << "the prescription and its box";
+
+  ReviewService atB(*b.wang);
+  auto presented = IntakeService(atB).presentElectronic(erx("RX-HISTORY"), "rx.json");
+  RX_ASSERT_OK(presented);
+  EXPECT_EQ(presented->finding.verdict, dedup::Verdict::kCertain) << presented->finding.toJson();
+  auto handedOutAtC = [&](const ReuseMatchInfo& m) {
+    return m.store == "c" && m.storeRecord == before && m.used;
+  };
+  EXPECT_TRUE(std::any_of(presented->finding.matches.begin(), presented->finding.matches.end(),
+                          handedOutAtC))
+      << presented->finding.toJson();
+  // C itself still catches its own history after the key changed (and B's presentation now).
+  ReviewService atC(*c.wang);
+  auto ownAgain = IntakeService(atC).presentElectronic(erx("RX-HISTORY"), "rx.json");
+  RX_ASSERT_OK(ownAgain);
+  EXPECT_EQ(ownAgain->finding.verdict, dedup::Verdict::kCertain) << ownAgain->finding.toJson();
+  EXPECT_TRUE(std::any_of(ownAgain->finding.matches.begin(), ownAgain->finding.matches.end(),
+                          [&](const ReuseMatchInfo& m) { return m.store.empty() && m.record == before; }))
+      << ownAgain->finding.toJson();
+  // The box C sold before it joined is refused at B.
+  const std::int64_t other = readyToHandOut(b, "RX-OTHER", "81234560000099990002");
+  auto box = DispensingService(*b.wang).scanPackage(other, "81234560000099990001");
+  EXPECT_EQ(box.status().code(), ErrorCode::kAlreadyExists) << box.status().message();
 }
 
 }  // namespace
