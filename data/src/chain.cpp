@@ -186,7 +186,12 @@ Status ChainRepository::putClaim(const ChainClaimRow& r) {
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("INSERT OR REPLACE INTO chain_claims(key, kind, store, "
                                     "local_id, claimed_at) VALUES (?, ?, ?, ?, ?)"));
-  return st.bind(1, r.key).bind(2, r.kind).bind(3, r.store).bind(4, r.localId).bind(5, r.claimedAt).run();
+  return st.bind(1, r.key)
+      .bind(2, r.kind)
+      .bind(3, r.store)
+      .bind(4, r.localId)
+      .bind(5, r.claimedAt)
+      .run();
 }
 
 Result<std::optional<ChainClaimRow>> ChainRepository::claim(const Bytes& key) {
@@ -201,8 +206,8 @@ Result<std::optional<ChainClaimRow>> ChainRepository::claim(const Bytes& key) {
 }
 
 Status ChainRepository::putStore(const std::string& code, const std::string& name) {
-  RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("INSERT OR REPLACE INTO chain_stores(code, name) VALUES (?, ?)"));
+  RX_ASSIGN_OR_RETURN(
+      Statement st, conn_.prepare("INSERT OR REPLACE INTO chain_stores(code, name) VALUES (?, ?)"));
   return st.bind(1, code).bind(2, name).run();
 }
 

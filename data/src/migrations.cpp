@@ -383,8 +383,8 @@ CREATE TRIGGER consultations_text_ad AFTER DELETE ON consultations BEGIN
 END;
 )SQL";
 
-// Supervisor audit (处方点评): sampling rounds over a period, the items drawn (reproducible from the
-// seed), each scored against the criteria, and the signed summary that closes the round.
+// Supervisor audit (处方点评): sampling rounds over a period, the items drawn (reproducible from
+// the seed), each scored against the criteria, and the signed summary that closes the round.
 constexpr const char* kV8Sampling = R"SQL(
 CREATE TABLE audit_rounds (
   id           INTEGER PRIMARY KEY,
@@ -518,7 +518,8 @@ const std::vector<Migration> kMigrations = {
      kV4Review},
     {5, "reuse detection: keyed-hash secret, fingerprints, findings, page images", kV5Reuse},
     {6, "settings, product list, package sale details, hand-out in parts", kV6Dispensing},
-    {7, "consultations with full-text search; time indexes for reports and exports", kV7Consultations},
+    {7, "consultations with full-text search; time indexes for reports and exports",
+     kV7Consultations},
     {8, "supervisor audit: sampling rounds, scored items, signed summaries", kV8Sampling},
     {9, "covering indexes for the supervisor's figures", kV9ReportIndexes},
     {10, "page features for re-photo matching without OCR", kV10PageFeatures},

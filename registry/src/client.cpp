@@ -37,8 +37,7 @@ std::string unhex(std::string_view text) {
 
 std::string arrayLiteral(const std::vector<std::int64_t>& values) {
   std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i)
-    out += (i ? "," : "") + std::to_string(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
   return out + "}";
 }
 
@@ -90,7 +89,8 @@ struct Client::Impl {
                                       ? PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY)
                                       : "";
       if (code == "42501")  // insufficient_privilege, row-level security among them
-        return Status(ErrorCode::kPermissionDenied, "chain registry refused " + what + ": " + message);
+        return Status(ErrorCode::kPermissionDenied,
+                      "chain registry refused " + what + ": " + message);
       if (code == "57014")  // query_canceled: the statement timeout
         return Status(ErrorCode::kUnavailable, "chain registry: " + what + " timed out");
       if (!code.empty() && PQstatus(conn) == CONNECTION_OK)
@@ -100,7 +100,8 @@ struct Client::Impl {
     return lost(what);
   }
 
-  Status run(const std::string& what, const std::string& sql, const std::vector<Param>& params = {}) {
+  Status run(const std::string& what, const std::string& sql,
+             const std::vector<Param>& params = {}) {
     return exec(what, sql, params).status();
   }
 };
@@ -114,30 +115,55 @@ Client::~Client() = default;
 Result<Client> Client::connect(const Endpoint& e) {
   const std::string port = std::to_string(e.port);
   const std::string timeout = std::to_string(std::max(1, e.timeoutSeconds));
-  const std::string options = "-c statement_timeout=" + std::to_string(e.timeoutSeconds * 1000) +
-                              " -c TimeZone=UTC";
+  const std::string options =
+      "-c statement_timeout=" + std::to_string(e.timeoutSeconds * 1000) + " -c TimeZone=UTC";
   const std::string userTimeout = std::to_string(e.timeoutSeconds * 1000);
   // A link that dies in the middle is noticed within a few seconds (keepalives, TCP user
   // timeout), so a counter never waits on a registry that went away.
-  const char* keys[] = {"host",        "port",           "dbname",         "user",
-                        "sslmode",     "sslrootcert",    "sslcert",        "sslkey",
-                        "connect_timeout", "options",    "application_name", "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", "tcp_user_timeout", nullptr};
-  const char* values[] = {e.host.c_str(),     port.c_str(),      e.dbname.c_str(),
-                          e.store.c_str(),    "verify-full",     e.caFile.c_str(),
-                          e.certFile.c_str(), e.keyFile.c_str(), timeout.c_str(),
-                          options.c_str(),    "rxdesk",          "5",
-                          "2",                "2",               userTimeout.c_str(),
+  const char* keys[] = {"host",
+                        "port",
+                        "dbname",
+                        "user",
+                        "sslmode",
+                        "sslrootcert",
+                        "sslcert",
+                        "sslkey",
+                        "connect_timeout",
+                        "options",
+                        "application_name",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "tcp_user_timeout",
+                        nullptr};
+  const char* values[] = {e.host.c_str(),
+                          port.c_str(),
+                          e.dbname.c_str(),
+                          e.store.c_str(),
+                          "verify-full",
+                          e.caFile.c_str(),
+                          e.certFile.c_str(),
+                          e.keyFile.c_str(),
+                          timeout.c_str(),
+                          options.c_str(),
+                          "rxdesk",
+                          "5",
+                          "2",
+                          "2",
+                          userTimeout.c_str(),
                           nullptr};
   auto impl = std::make_unique<Impl>();
   impl->conn = PQconnectdbParams(keys, values, 0);
   if (!impl->conn) return Status(ErrorCode::kInternal, "chain registry: out of memory");
   // The server's notices ("terminating connection") are not for the counter's terminal.
-  PQsetNoticeProcessor(impl->conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      impl->conn, [](void*, const char*) {}, nullptr);
   if (PQstatus(impl->conn) != CONNECTION_OK) {
     std::string message = PQerrorMessage(impl->conn);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
       message.pop_back();
+    std::replace(message.begin(), message.end(), '\n', ' ');  // one line, for logs and --json
+    std::replace(message.begin(), message.end(), '\t', ' ');
     const bool refused = message.find("certificate") != std::string::npos ||
                          message.find("authentication") != std::string::npos ||
                          message.find("pg_hba") != std::string::npos ||
@@ -148,23 +174,23 @@ Result<Client> Client::connect(const Endpoint& e) {
                       (refused ? "refused store '" + e.store + "'" : "cannot be reached") + ": " +
                       message);
   }
-  RX_ASSIGN_OR_RETURN(
-      PgResult v, impl->exec("reading its schema version",
-                             "SELECT coalesce(max(version), 0) FROM registry_migrations"));
+  RX_ASSIGN_OR_RETURN(PgResult v,
+                      impl->exec("reading its schema version",
+                                 "SELECT coalesce(max(version), 0) FROM registry_migrations"));
   const int version = std::atoi(PQgetvalue(v.get(), 0, 0));
   if (version != kSchemaVersion)
-    return Status(ErrorCode::kUnsupported,
-                  "chain registry has schema version " + std::to_string(version) +
-                      "; this rxdesk needs " + std::to_string(kSchemaVersion) +
-                      (version < kSchemaVersion
-                           ? " (run 'rxdesk-registry migrate' on the registry machine)"
-                           : " (upgrade rxdesk at this store)"));
+    return Status(
+        ErrorCode::kUnsupported,
+        "chain registry has schema version " + std::to_string(version) + "; this rxdesk needs " +
+            std::to_string(kSchemaVersion) +
+            (version < kSchemaVersion ? " (run 'rxdesk-registry migrate' on the registry machine)"
+                                      : " (upgrade rxdesk at this store)"));
   return Client(std::move(impl), e.store);
 }
 
 Result<std::vector<Store>> Client::stores() {
-  RX_ASSIGN_OR_RETURN(PgResult r,
-                      impl_->exec("reading the stores", "SELECT code, name FROM stores ORDER BY code"));
+  RX_ASSIGN_OR_RETURN(
+      PgResult r, impl_->exec("reading the stores", "SELECT code, name FROM stores ORDER BY code"));
   std::vector<Store> out;
   for (int i = 0; i < PQntuples(r.get()); ++i)
     out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1)});
@@ -211,7 +237,8 @@ Result<std::vector<ClaimOutcome>> Client::claim(const std::vector<ClaimRequest>&
     auto inserted = impl_->exec(
         "claiming a " + q.kind,
         "INSERT INTO claims(key, kind, local_id, claimed_at, offline) VALUES ($1, $2, $3, $4, $5) "
-        "ON CONFLICT (key) DO NOTHING RETURNING " + kClaimColumns,
+        "ON CONFLICT (key) DO NOTHING RETURNING " +
+            kClaimColumns,
         {hex(q.key), q.kind, std::to_string(q.localId), q.at, q.offline ? "true" : "false"});
     if (!inserted) {
       failed = inserted.status();
@@ -222,9 +249,9 @@ Result<std::vector<ClaimOutcome>> Client::claim(const std::vector<ClaimRequest>&
       o.won = true;
       o.holder = claimAt(inserted->get(), 0);
     } else {
-      auto held = impl_->exec("reading a claim",
-                              "SELECT " + kClaimColumns + " FROM claims WHERE key = $1",
-                              {hex(q.key)});
+      auto held =
+          impl_->exec("reading a claim", "SELECT " + kClaimColumns + " FROM claims WHERE key = $1",
+                      {hex(q.key)});
       if (!held) {
         failed = held.status();
         break;
@@ -260,10 +287,10 @@ Result<std::vector<ClaimOutcome>> Client::claim(const std::vector<ClaimRequest>&
 
 Status Client::release(const std::vector<std::string>& keys, std::int64_t localId) {
   for (const auto& key : keys)
-    RX_RETURN_IF_ERROR(impl_->run(
-        "releasing a claim",
-        "DELETE FROM claims WHERE key = $1 AND store = current_user AND local_id = $2",
-        {hex(key), std::to_string(localId)}));
+    RX_RETURN_IF_ERROR(
+        impl_->run("releasing a claim",
+                   "DELETE FROM claims WHERE key = $1 AND store = current_user AND local_id = $2",
+                   {hex(key), std::to_string(localId)}));
   return Status();
 }
 
@@ -323,28 +350,28 @@ Result<std::vector<RemotePresentation>> Client::candidates(
     std::optional<std::int64_t> dateKey) {
   RX_ASSIGN_OR_RETURN(
       PgResult r,
-      impl_->exec("looking up candidates",
-                  // Two index probes (GIN on the number keys, btree on patient and date): one
-                  // query with OR was planned as a whole-table scan.
-                  "(SELECT " + kPresentationColumns +
-                      " FROM presentations_with_number($1) AS presentations WHERE store <> "
-                      "current_user LIMIT 200) UNION (SELECT " + kPresentationColumns +
-                      " FROM presentations WHERE patient_key = $2 AND date_key = $3 AND store <> "
-                      "current_user LIMIT 200)",
-                  {arrayLiteral(numberKeys),
-                   patientKey ? Param(std::to_string(*patientKey)) : Param(),
-                   dateKey ? Param(std::to_string(*dateKey)) : Param()}));
+      impl_->exec(
+          "looking up candidates",
+          // Two index probes (GIN on the number keys, btree on patient and date): one
+          // query with OR was planned as a whole-table scan.
+          "(SELECT " + kPresentationColumns +
+              " FROM presentations_with_number($1) AS presentations WHERE store <> "
+              "current_user LIMIT 200) UNION (SELECT " +
+              kPresentationColumns +
+              " FROM presentations WHERE patient_key = $2 AND date_key = $3 AND store <> "
+              "current_user LIMIT 200)",
+          {arrayLiteral(numberKeys), patientKey ? Param(std::to_string(*patientKey)) : Param(),
+           dateKey ? Param(std::to_string(*dateKey)) : Param()}));
   return presentationsOf(r.get());
 }
 
 Result<std::vector<Alert>> Client::alerts(std::int64_t afterId) {
   RX_ASSIGN_OR_RETURN(
-      PgResult r,
-      impl_->exec("reading alerts",
-                  "SELECT id, key, kind, first_store, first_local, " + iso("first_at") +
-                      ", second_store, second_local, " + iso("second_at") + ", " +
-                      iso("raised_at") + " FROM alerts WHERE id > $1 ORDER BY id",
-                  {std::to_string(afterId)}));
+      PgResult r, impl_->exec("reading alerts",
+                              "SELECT id, key, kind, first_store, first_local, " + iso("first_at") +
+                                  ", second_store, second_local, " + iso("second_at") + ", " +
+                                  iso("raised_at") + " FROM alerts WHERE id > $1 ORDER BY id",
+                              {std::to_string(afterId)}));
   std::vector<Alert> out;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     Alert a;

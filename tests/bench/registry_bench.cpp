@@ -1,7 +1,8 @@
 // rxdesk-bench-registry: the chain registry (issue #22) on a throw-away PostgreSQL 15 cluster on
 // this machine, filled with synthetic presentations, each figure beside the local in-memory index
 // (or the local store) doing the same work in the same run:
-//   - lookup of one intake's candidates (number keys, or patient and date): p50 / p99 over loopback,
+//   - lookup of one intake's candidates (number keys, or patient and date): p50 / p99 over
+//   loopback,
 //     beside dedup::ReuseIndex::find over as many fingerprints of the same shape;
 //   - hand-out claims per second from 8 store connections at once, beside claims recorded in the
 //     local store's copy (one SQLCipher transaction each);
@@ -81,11 +82,14 @@ std::string fillSql(long rows, long syncRows) {
        "array_to_string(ARRAY(SELECT pg_temp.h(x) FROM unnest(k) x), ','), "
        "pg_temp.h(hashint8extended(g % 50, 300)), pg_temp.h(d), pg_temp.h(p), repeat('0', 64)), "
        "k, p, d, 'presented', now() - CASE WHEN g <= "
-    << syncRows << " THEN (g % 29) ELSE 31 + g % 700 END * interval '1 day' FROM (SELECT g, "
+    << syncRows
+    << " THEN (g % 29) ELSE 31 + g % 700 END * interval '1 day' FROM (SELECT g, "
        "ARRAY(SELECT hashint8extended(g, i) FROM generate_series(1, 11) i) AS k, "
        "hashint8extended(g % "
-    << std::max(1L, rows / 3) << ", 100) AS p, hashint8extended(g % 365, 200) AS d FROM "
-       "generate_series(1, " << rows << ") g) s;\nANALYZE presentations;\n";
+    << std::max(1L, rows / 3)
+    << ", 100) AS p, hashint8extended(g % 365, 200) AS d FROM "
+       "generate_series(1, "
+    << rows << ") g) s;\nANALYZE presentations;\n";
   return s.str();
 }
 
@@ -106,7 +110,8 @@ int main(int argc, char** argv) {
   syncRows = std::min(syncRows, rows);
 
   std::vector<std::pair<std::string, std::string>> stores;
-  for (int i = 1; i <= 8; ++i) stores.emplace_back("s" + std::to_string(i), "store " + std::to_string(i));
+  for (int i = 1; i <= 8; ++i)
+    stores.emplace_back("s" + std::to_string(i), "store " + std::to_string(i));
   stores.emplace_back("me", "the store that syncs");
   std::string why;
   auto cluster = test::RegistryCluster::start(stores, &why);
@@ -120,7 +125,8 @@ int main(int argc, char** argv) {
   // Lookups: the keys of existing rows, as an intake of a re-photo would bring them.
   auto sample = cluster->sql(
       "SELECT array_to_string(number_keys, ','), patient_key, date_key FROM presentations "
-      "ORDER BY random() LIMIT " + std::to_string(lookups));
+      "ORDER BY random() LIMIT " +
+      std::to_string(lookups));
   struct Keys {
     std::vector<std::int64_t> number;
     std::int64_t patient = 0, date = 0;
@@ -146,9 +152,9 @@ int main(int argc, char** argv) {
     std::cout << cluster
                      ->sql("EXPLAIN ANALYZE (SELECT * FROM presentations_with_number('{" + keys +
                            "}') AS p WHERE store <> 'me' LIMIT 200) UNION (SELECT * FROM "
-                           "presentations WHERE patient_key = " + std::to_string(queries[0].patient) +
-                           " AND date_key = " + std::to_string(queries[0].date) +
-                           " AND store <> 'me' LIMIT 200)")
+                           "presentations WHERE patient_key = " +
+                           std::to_string(queries[0].patient) + " AND date_key = " +
+                           std::to_string(queries[0].date) + " AND store <> 'me' LIMIT 200)")
                      .out;
   }
   auto client = check(registry::Client::connect(endpoint(*cluster, "me")), "connecting");
@@ -225,12 +231,11 @@ int main(int argc, char** argv) {
     }
   }
   std::cout << "claims, 8 connections: registry " << static_cast<long>(remoteRate)
-            << " /s (goal >= 2000 /s); local store " << static_cast<long>(localClaims / (msSince(t) / 1000))
-            << " /s\n";
+            << " /s (goal >= 2000 /s); local store "
+            << static_cast<long>(localClaims / (msSince(t) / 1000)) << " /s\n";
 
   // Sync: the store joins and fetches the chain's last 30 days.
-  if (!ws::makeChainKey(dir.file("chain.key")))
-    fail("chain key");
+  if (!ws::makeChainKey(dir.file("chain.key"))) fail("chain key");
   ws::ChainService chain(*admin);
   if (!chain.request("me", "the store that syncs", dir.file("me.request")) ||
       !ws::sealChainKey(dir.file("chain.key"), dir.file("me.request"), dir.file("me.sealed")))

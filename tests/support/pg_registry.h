@@ -34,7 +34,8 @@ class RegistryCluster {
     return c;
   }
   ~RegistryCluster() {
-    if (running_) runAsServer({std::string(kBin) + "/pg_ctl", "-D", data(), "-m", "immediate", "stop"});
+    if (running_)
+      runAsServer({std::string(kBin) + "/pg_ctl", "-D", data(), "-m", "immediate", "stop"});
     if (owned_) runProcess({"/bin/chown", "-R", "root:root", dir_.path()});
   }
 
@@ -47,8 +48,8 @@ class RegistryCluster {
   // The link goes down (the server stops at once) and comes back.
   bool stop() {
     running_ = false;
-    return runAsServer({std::string(kBin) + "/pg_ctl", "-D", data(), "-m", "immediate", "-w",
-                        "stop"})
+    return runAsServer(
+               {std::string(kBin) + "/pg_ctl", "-D", data(), "-m", "immediate", "-w", "stop"})
                .exitCode == 0;
   }
   bool start() {
@@ -69,10 +70,11 @@ class RegistryCluster {
     if (certOf.empty()) certOf = store;
     const std::string conn = "host=localhost port=" + std::to_string(port_) +
                              " dbname=rxdesk_registry user=" + store +
-                             " sslmode=verify-full sslrootcert=" + ca() + " sslcert=" +
-                             cert(certOf) + " sslkey=" + keyCopy(certOf);
-    return runProcess({"/usr/bin/psql", "-X", "-tA", "-v", "ON_ERROR_STOP=1", conn, "-c", statement},
-                      {{"PGCONNECT_TIMEOUT", "5"}});
+                             " sslmode=verify-full sslrootcert=" + ca() +
+                             " sslcert=" + cert(certOf) + " sslkey=" + keyCopy(certOf);
+    return runProcess(
+        {"/usr/bin/psql", "-X", "-tA", "-v", "ON_ERROR_STOP=1", conn, "-c", statement},
+        {{"PGCONNECT_TIMEOUT", "5"}});
   }
   // pg_dump of the registry's database, as its IT person would make a backup.
   std::string dump() const {
@@ -89,7 +91,6 @@ class RegistryCluster {
     }
     return copy;
   }
-
 
  private:
   RegistryCluster() = default;
@@ -133,14 +134,16 @@ class RegistryCluster {
       if (::chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) return false;
       owned_ = true;
     }
-    const std::string script = std::string(RXDESK_SOURCE_DIR) + "/installer/registry/rxdesk-registry";
+    const std::string script =
+        std::string(RXDESK_SOURCE_DIR) + "/installer/registry/rxdesk-registry";
     auto r = runAsServer({std::string(kBin) + "/initdb", "-D", data(), "-U", "postgres", "-A",
                           "trust", "-E", "UTF8", "--locale=C", "--no-sync"});
     if (r.exitCode != 0) return fail(why, "initdb", r);
     {
       std::ofstream conf(data() + "/postgresql.conf", std::ios::app);
       conf << "port = " << port_ << "\nlisten_addresses = 'localhost'\n"
-           << "unix_socket_directories = '" << dir_.path() << "'\n"
+           << "unix_socket_directories = '" << dir_.path()
+           << "'\n"
            // fsync off: an immediate stop is not an OS crash, what was committed survives it.
            // synchronous_commit stays on, as at a real registry: a claim is on disk when the
            // store is told it won.

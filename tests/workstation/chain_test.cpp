@@ -56,8 +56,7 @@ class ChainTest : public ::testing::Test {
 
   // A store of the chain: its file, the test agreement and product list, joined as `code` after
   // `beforeJoin` ran on it (a store with a history).
-  Counter& store(const std::string& code,
-                 const std::function<void(Counter&)>& beforeJoin = {}) {
+  Counter& store(const std::string& code, const std::function<void(Counter&)>& beforeJoin = {}) {
     Counter& c = counters_[code];
     c.code = code;
     c.path = dir_.file(code + ".rxdb");
@@ -86,8 +85,8 @@ class ChainTest : public ::testing::Test {
     }
     ChainService chain(**admin);
     EXPECT_TRUE(test::isOk(chain.request(code, "store " + code, dir_.file(code + ".request"))));
-    EXPECT_TRUE(test::isOk(
-        sealChainKey(dir_.file("chain.key"), dir_.file(code + ".request"), dir_.file(code + ".sealed"))));
+    EXPECT_TRUE(test::isOk(sealChainKey(dir_.file("chain.key"), dir_.file(code + ".request"),
+                                        dir_.file(code + ".sealed"))));
     auto joined = chain.join(joinOptions(code));
     EXPECT_TRUE(test::isOk(joined)) << joined.status().message();
     admin->reset();
@@ -256,8 +255,8 @@ TEST_F(ChainTest, WhatOneStoreHandedOutIsCaughtAtTheOthers) {
   EXPECT_EQ(erxDoc["verdict"], "reuse-certain") << erxAtB.out;
   EXPECT_EQ(erxDoc["matches"][0]["store"], "a");
   const std::string idAtB = std::to_string(erxDoc["record"].get<int>());
-  auto approveAtB = cli(b, {"review", idAtB, "--approve", "--buyer-confirmed", "--patient-id",
-                            "110101198005010011"});
+  auto approveAtB = cli(
+      b, {"review", idAtB, "--approve", "--buyer-confirmed", "--patient-id", "110101198005010011"});
   EXPECT_EQ(approveAtB.exitCode, 10) << approveAtB.err;
   EXPECT_NE(approveAtB.err.find("仁心大药房南山店"), std::string::npos) << approveAtB.err;
 
@@ -266,8 +265,8 @@ TEST_F(ChainTest, WhatOneStoreHandedOutIsCaughtAtTheOthers) {
   ASSERT_EQ(otherAtC.exitCode, 0) << otherAtC.err;
   EXPECT_EQ(json::parse(otherAtC.out)["verdict"], "new") << otherAtC.out;
   const std::string idAtC = std::to_string(json::parse(otherAtC.out)["record"].get<int>());
-  auto approved = cli(c, {"review", idAtC, "--approve", "--buyer-confirmed", "--patient-id",
-                          "110101198005010011"});
+  auto approved = cli(
+      c, {"review", idAtC, "--approve", "--buyer-confirmed", "--patient-id", "110101198005010011"});
   ASSERT_EQ(approved.exitCode, 0) << approved.err;
   auto boxAtC = cli(c, {"dispense", idAtC, "--code", kCode});
   EXPECT_EQ(boxAtC.exitCode, 10) << boxAtC.err;
@@ -456,8 +455,8 @@ TEST_F(ChainTest, AStoreKilledWhileSendingItsOutboxLosesNothingAndSendsNothingTw
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "chain sync ended before it was killed; exit "
-                                   << WEXITSTATUS(status);
+  ASSERT_TRUE(WIFSIGNALED(status))
+      << "chain sync ended before it was killed; exit " << WEXITSTATUS(status);
   const std::int64_t sentBeforeKill = registryCount("presentations");
   EXPECT_GT(sentBeforeKill, 0);
   EXPECT_LT(sentBeforeKill, kPresented) << "killed in the middle";
@@ -479,7 +478,8 @@ TEST_F(ChainTest, AStoreCannotTouchAnotherStoresRowsAndTheRegistryHoldsNoPatient
   Counter& a = store("a");
   Counter& b = store("b");
   ASSERT_TRUE(a.wang && b.wang);
-  RX_ASSERT_OK(DispensingService(*b.wang).handOut(readyToHandOut(b, "RX-SECRET-0001", kCode), true));
+  RX_ASSERT_OK(
+      DispensingService(*b.wang).handOut(readyToHandOut(b, "RX-SECRET-0001", kCode), true));
   {
     ReviewService review(*a.wang);
     ocr::ExtractedFields f;
@@ -498,14 +498,16 @@ TEST_F(ChainTest, AStoreCannotTouchAnotherStoresRowsAndTheRegistryHoldsNoPatient
 
   auto del = registry_->sqlAs("a", "DELETE FROM claims WHERE store = 'b'");
   EXPECT_EQ(del.exitCode, 0) << del.err;  // row-level security: none of them is visible to delete
-  auto upd = registry_->sqlAs("a", "UPDATE presentations SET state = 'presented' WHERE store = 'b'");
+  auto upd =
+      registry_->sqlAs("a", "UPDATE presentations SET state = 'presented' WHERE store = 'b'");
   EXPECT_EQ(upd.exitCode, 0) << upd.err;
   auto delRows = registry_->sqlAs("a", "DELETE FROM presentations WHERE store = 'b'");
   EXPECT_NE(delRows.exitCode, 0);
   EXPECT_NE(delRows.err.find("permission denied"), std::string::npos) << delRows.err;
-  auto forged = registry_->sqlAs(
-      "a", "INSERT INTO claims(key, kind, store, local_id, claimed_at) VALUES ("
-           "decode(repeat('ab', 32), 'hex'), 'package', 'b', 1, now())");
+  auto forged =
+      registry_->sqlAs("a",
+                       "INSERT INTO claims(key, kind, store, local_id, claimed_at) VALUES ("
+                       "decode(repeat('ab', 32), 'hex'), 'package', 'b', 1, now())");
   EXPECT_NE(forged.exitCode, 0);
   EXPECT_NE(forged.err.find("row-level security"), std::string::npos) << forged.err;
   auto sneak = registry_->sqlAs("a", "UPDATE presentations SET store = 'a' WHERE store = 'b'");
@@ -572,8 +574,9 @@ TEST_F(ChainTest, AStoreJoiningLaterBringsItsHistory) {
   auto ownAgain = IntakeService(atC).presentElectronic(erx("RX-HISTORY"), "rx.json");
   RX_ASSERT_OK(ownAgain);
   EXPECT_EQ(ownAgain->finding.verdict, dedup::Verdict::kCertain) << ownAgain->finding.toJson();
-  EXPECT_TRUE(std::any_of(ownAgain->finding.matches.begin(), ownAgain->finding.matches.end(),
-                          [&](const ReuseMatchInfo& m) { return m.store.empty() && m.record == before; }))
+  EXPECT_TRUE(
+      std::any_of(ownAgain->finding.matches.begin(), ownAgain->finding.matches.end(),
+                  [&](const ReuseMatchInfo& m) { return m.store.empty() && m.record == before; }))
       << ownAgain->finding.toJson();
   // The box C sold before it joined is refused at B.
   const std::int64_t other = readyToHandOut(b, "RX-OTHER", "81234560000099990002");

@@ -26,7 +26,7 @@ enum class Exit : int {
   kConflict = 10,         // already exists, or the workflow does not allow it now
   kUnsupported = 11,      // wrong library or format version
   kBadSignature = 12,
-  kBusy = 13,  // another program has the store open (re-key, restore, purge need it alone)
+  kBusy = 13,         // another program has the store open (re-key, restore, purge need it alone)
   kUnavailable = 14,  // the chain registry could not be reached (the counter works on offline)
 };
 

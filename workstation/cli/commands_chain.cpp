@@ -83,8 +83,7 @@ void addJoinCommands(CLI::App& chain, GlobalOptions& g, Commands& out) {
        requestOut = std::make_shared<std::string>();
   request->add_option("--code", *code, "The store's code in the registry (a-z, 0-9, _)")
       ->required();
-  request->add_option("--name", *name, "The store's name, as other stores will see it")
-      ->required();
+  request->add_option("--name", *name, "The store's name, as other stores will see it")->required();
   request->add_option("--out", *requestOut, "Where to write the request")->required();
   out.push_back({request, [&g, code, name, requestOut] {
                    return withSession(g, [&](ws::Session& s) {
@@ -98,8 +97,9 @@ void addJoinCommands(CLI::App& chain, GlobalOptions& g, Commands& out) {
                  }});
 
   auto* join = chain.add_subcommand(
-      "join", "Join the chain's registry with the sealed chain key and this store's certificate "
-              "(admin); the store's history so far is shared too");
+      "join",
+      "Join the chain's registry with the sealed chain key and this store's certificate "
+      "(admin); the store's history so far is shared too");
   auto o = std::make_shared<ws::JoinOptions>();
   join->add_option("--host", o->host, "The registry's host name (as in its certificate)")
       ->required();
@@ -171,31 +171,29 @@ void addCounterCommands(CLI::App& chain, GlobalOptions& g, Commands& out) {
 
   auto* alerts = chain.add_subcommand(
       "alerts", "Prescriptions and packages handed out at two stores while they were apart");
-  out.push_back({alerts, [&g] {
-                   return withSession(g, [&](ws::Session& s) {
-                     auto list = ws::ChainService(s).alerts();
-                     if (!list) return reportError(g, list.status());
-                     nlohmann::json rows = nlohmann::json::array();
-                     std::ostringstream t;
-                     for (const auto& a : *list) {
-                       rows.push_back({{"id", a.registryId},
-                                       {"kind", a.kind},
-                                       {"first", {{"store", a.firstStore},
-                                                  {"record", a.firstLocal},
-                                                  {"at", a.firstAt}}},
-                                       {"second", {{"store", a.secondStore},
-                                                   {"record", a.secondLocal},
-                                                   {"at", a.secondAt}}},
-                                       {"raised_at", a.raisedAt}});
-                       t << a.kind << " handed out twice: at " << a.firstStore << " (record "
-                         << a.firstLocal << ", " << chinaTime(a.firstAt) << ") and at "
-                         << a.secondStore << " (record " << a.secondLocal << ", "
-                         << chinaTime(a.secondAt) << ")\n";
-                     }
-                     if (list->empty()) t << "No alerts.\n";
-                     return reportSuccess(g, {{"alerts", rows}}, t.str());
-                   });
-                 }});
+  out.push_back(
+      {alerts, [&g] {
+         return withSession(g, [&](ws::Session& s) {
+           auto list = ws::ChainService(s).alerts();
+           if (!list) return reportError(g, list.status());
+           nlohmann::json rows = nlohmann::json::array();
+           std::ostringstream t;
+           for (const auto& a : *list) {
+             rows.push_back(
+                 {{"id", a.registryId},
+                  {"kind", a.kind},
+                  {"first", {{"store", a.firstStore}, {"record", a.firstLocal}, {"at", a.firstAt}}},
+                  {"second",
+                   {{"store", a.secondStore}, {"record", a.secondLocal}, {"at", a.secondAt}}},
+                  {"raised_at", a.raisedAt}});
+             t << a.kind << " handed out twice: at " << a.firstStore << " (record " << a.firstLocal
+               << ", " << chinaTime(a.firstAt) << ") and at " << a.secondStore << " (record "
+               << a.secondLocal << ", " << chinaTime(a.secondAt) << ")\n";
+           }
+           if (list->empty()) t << "No alerts.\n";
+           return reportSuccess(g, {{"alerts", rows}}, t.str());
+         });
+       }});
 }
 
 }  // namespace

@@ -16,12 +16,11 @@ wxString ChainStatusJob::describe(const ws::ChainStatus& s) {
   if (!s.joined) return wxString();
   const wxString last =
       s.lastExchange ? toWx(chinaTime(*s.lastExchange).substr(11, 5)) : wxString(_("never"));
-  wxString text = s.online ? wxString::Format(_("Chain: online, last exchange %s"), last)
-                           : wxString::Format(_("Chain: OFFLINE, last exchange %s"), last);
+  wxString text = s.online ? wxString::Format(_("Chain: online (%s)"), last)
+                           : wxString::Format(_("Chain: OFFLINE (last %s)"), last);
   if (s.waiting > 0)
-    text += wxString::Format(_(", %lld waiting to be sent"), static_cast<long long>(s.waiting));
-  if (s.alerts > 0)
-    text += wxString::Format(_(", %zu alert(s)"), s.alerts);
+    text += wxString::Format(_(", %lld to send"), static_cast<long long>(s.waiting));
+  if (s.alerts > 0) text += wxString::Format(_(", %zu alert(s)"), s.alerts);
   return text;
 }
 

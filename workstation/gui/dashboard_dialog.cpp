@@ -12,6 +12,7 @@
 #include <map>
 
 #include "base/time.h"
+#include "workstation/chain.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -171,9 +172,31 @@ void DashboardDialog::showPeriod(int days) {
   lists_->SetLabel(list("rejection_reasons", _("Rejection reasons")) +
                    list("reuse_alerts_per_day", _("Reuse alerts")) +
                    list("reuse_overrules", _("Reuse suspicions overruled")) +
-                   list("signature_failures_by_provider", _("Signature failures by provider")));
+                   list("signature_failures_by_provider", _("Signature failures by provider")) +
+                   chainAlerts());
   lists_->Wrap(FromDIP(760));
   Layout();
+}
+
+// Hand-outs made at two stores of the chain while they were apart (docs/registry.md), all of them:
+// each wants the supervisor's attention until it is settled.
+wxString DashboardDialog::chainAlerts() {
+  ws::ChainService chain(session_);
+  if (!chain.joined()) return wxString();
+  auto alerts = chain.alerts();
+  if (!alerts) return _("Chain alerts: ") + explainInline(alerts.status()) + "\n";
+  wxString out = _("Chain alerts (handed out at two stores while apart): ");
+  if (alerts->empty()) return out + _("none") + "\n";
+  for (std::size_t i = 0; i < alerts->size(); ++i) {
+    const auto& a = (*alerts)[i];
+    out += (i ? "; " : "") +
+           wxString::Format(_("%s at %s (record %lld, %s) and at %s (record %lld, %s)"),
+                            a.kind == "package" ? _("a package") : _("a prescription"),
+                            toWx(a.firstStore), static_cast<long long>(a.firstLocal),
+                            toWx(chinaTime(a.firstAt)), toWx(a.secondStore),
+                            static_cast<long long>(a.secondLocal), toWx(chinaTime(a.secondAt)));
+  }
+  return out + "\n";
 }
 
 wxString DashboardDialog::listsText() const { return lists_->GetLabel(); }

@@ -48,6 +48,7 @@ class DashboardDialog : public wxDialog {
   wxString listsText() const;
 
  private:
+  wxString chainAlerts();
   ws::Session& session_;
   wxChoice* period_;
   BarChart* decisions_;

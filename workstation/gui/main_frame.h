@@ -46,6 +46,9 @@ class MainFrame : public wxFrame {
   // Enter or double-click on a row: review while waiting or in review, dispensing once approved,
   // the reuse evidence otherwise.
   void openRecord(std::int64_t record);
+  // Asks the chain registry for its status now, on a thread of its own; the status bar's last
+  // field shows it (the window does so every 15 s).
+  void tickChainStatus();
 
   // Intake (File ▸ Take in…, Ctrl+O, or files and folders dropped on the window): photos and
   // e-prescription JSON are read and presented off the UI thread (on the store's second
@@ -123,7 +126,6 @@ class MainFrame : public wxFrame {
   IntakeWorker intakeWorker_;  // declared before intake_, which uses it
   std::unique_ptr<IntakeJob> intake_;
   std::unique_ptr<ChainStatusJob> chainStatus_;
-  void tickChainStatus();
   std::vector<IntakeOutcome> outcomes_;
   wxPanel* intakePanel_ = nullptr;
   wxStaticText* intakeText_ = nullptr;

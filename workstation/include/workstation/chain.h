@@ -50,7 +50,7 @@ struct ChainStatus {
 };
 
 struct ExchangeReport {
-  int sent = 0;                 // outbox items
+  int sent = 0;  // outbox items
   int presentationsReceived = 0;
   int claimsReceived = 0;
   int alertsReceived = 0;

@@ -112,10 +112,10 @@ class ReuseService {
   dedup::PageIndex pages_;
   std::vector<std::pair<std::int64_t, dedup::Fingerprint>> pending_;
   std::vector<std::pair<std::int64_t, dedup::PageFeatures>> pendingPages_;
-  std::int64_t lastId_ = 0;      // the highest record whose fingerprint the index holds
-  std::int64_t lastPageId_ = 0;  // the highest record whose page features the page index holds
+  std::int64_t lastId_ = 0;        // the highest record whose fingerprint the index holds
+  std::int64_t lastPageId_ = 0;    // the highest record whose page features the page index holds
   std::int64_t lastChainSeq_ = 0;  // the last of the chain's presentations the index holds
-  crypto::SecretBytes secret_;             // the key the index's fingerprints were made with
+  crypto::SecretBytes secret_;     // the key the index's fingerprints were made with
 };
 
 }  // namespace rx::ws

@@ -9,8 +9,8 @@
 #include <mutex>
 #include <regex>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "base/text.h"
 #include "base/time.h"
@@ -52,8 +52,8 @@ Result<crypto::Bytes> hexField(const json& doc, const char* field, std::size_t s
     return Status(ErrorCode::kCorrupt, path + ": '" + field + "' is missing");
   auto bytes = crypto::fromHex(doc[field].get<std::string>());
   if (!bytes || (size && bytes->size() != size))
-    return Status(ErrorCode::kCorrupt, path + ": '" + field + "' is not " +
-                                           std::to_string(size) + " bytes of hex");
+    return Status(ErrorCode::kCorrupt,
+                  path + ": '" + field + "' is not " + std::to_string(size) + " bytes of hex");
   return *bytes;
 }
 
@@ -136,9 +136,9 @@ std::string claimKey(const crypto::SecretBytes& chainKey, std::string_view domai
   std::string message(domain);
   message += '\0';
   message += value;
-  const auto digest = crypto::hmacSha256(chainKey.data(), chainKey.size(),
-                                         reinterpret_cast<const std::uint8_t*>(message.data()),
-                                         message.size());
+  const auto digest =
+      crypto::hmacSha256(chainKey.data(), chainKey.size(),
+                         reinterpret_cast<const std::uint8_t*>(message.data()), message.size());
   return std::string(digest.begin(), digest.end());
 }
 
@@ -192,8 +192,9 @@ Status ChainService::request(const std::string& code, const std::string& name,
   RX_RETURN_IF_ERROR(session_.require(data::Role::kAdmin, "ask to join a chain"));
   static const std::regex kCode("^[a-z0-9_]{1,32}$");
   if (!std::regex_match(code, kCode))
-    return Status(ErrorCode::kInvalidArgument,
-                  "store code '" + code + "': use 1 to 32 of a-z, 0-9 and _ (as the registry has it)");
+    return Status(
+        ErrorCode::kInvalidArgument,
+        "store code '" + code + "': use 1 to 32 of a-z, 0-9 and _ (as the registry has it)");
   RX_RETURN_IF_ERROR(checkRequiredText("the store's name", name, kMaxShortText));
   auto& conn = session_.store().connection();
   data::ChainRepository repo(conn);
@@ -212,10 +213,11 @@ Status ChainService::request(const std::string& code, const std::string& name,
   membership.storeName = name;
   RX_RETURN_IF_ERROR(repo.putMembership(membership));
   RX_RETURN_IF_ERROR(session_.audit("chain.request", code, {{"name", name}}).status());
-  json doc = {{"format", kRequestFormat},
-              {"store", code},
-              {"name", name},
-              {"public_key", crypto::toHex(crypto::x25519PublicFromPrivate(membership.requestKey))}};
+  json doc = {
+      {"format", kRequestFormat},
+      {"store", code},
+      {"name", name},
+      {"public_key", crypto::toHex(crypto::x25519PublicFromPrivate(membership.requestKey))}};
   RX_RETURN_IF_ERROR(data::writeFileAtomically(out, doc.dump() + "\n", 0644));
   return tx.commit();
 }
@@ -235,8 +237,8 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
                   "make this store's request first (rxdesk-cli chain request) and have the "
                   "chain's office seal the chain key to it");
   if (m->joined())
-    return Status(ErrorCode::kConflict, "this store has joined the chain as '" + m->storeCode +
-                                            "' already");
+    return Status(ErrorCode::kConflict,
+                  "this store has joined the chain as '" + m->storeCode + "' already");
   RX_ASSIGN_OR_RETURN(json sealedDoc,
                       readJsonFile(o.sealedKeyFile, kSealedFormat, "a sealed chain key"));
   if (sealedDoc.value("store", "") != m->storeCode)
@@ -244,7 +246,8 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
                                             sealedDoc.value("store", "") + "', not to '" +
                                             m->storeCode + "'");
   crypto::SealedToKey sealed;
-  RX_ASSIGN_OR_RETURN(sealed.ephemeralPublic, hexField(sealedDoc, "ephemeral", 32, o.sealedKeyFile));
+  RX_ASSIGN_OR_RETURN(sealed.ephemeralPublic,
+                      hexField(sealedDoc, "ephemeral", 32, o.sealedKeyFile));
   RX_ASSIGN_OR_RETURN(sealed.box.nonce, hexField(sealedDoc, "nonce", 12, o.sealedKeyFile));
   RX_ASSIGN_OR_RETURN(sealed.box.ciphertext, hexField(sealedDoc, "ciphertext", 0, o.sealedKeyFile));
   auto chainKey = crypto::openSealed(m->requestKey, sealed, sealAad(m->storeCode));
@@ -257,9 +260,9 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
   std::error_code ec;
   std::filesystem::create_directories(certDir, ec);
   ::chmod(certDir.c_str(), 0700);
-  for (const auto& [from, to] : {std::pair{o.caFile, std::string("ca.crt")},
-                                 std::pair{o.certFile, m->storeCode + ".crt"},
-                                 std::pair{o.keyFile, m->storeCode + ".key"}}) {
+  for (const auto& [from, to] :
+       {std::pair{o.caFile, std::string("ca.crt")}, std::pair{o.certFile, m->storeCode + ".crt"},
+        std::pair{o.keyFile, m->storeCode + ".key"}}) {
     RX_ASSIGN_OR_RETURN(std::string bytes, data::readWholeFile(from, 1 << 20));
     RX_RETURN_IF_ERROR(data::writeFileAtomically(certDir + "/" + to, bytes, 0600));
   }
@@ -278,8 +281,7 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
     bool known = false;
     for (const auto& s : stores) known = known || s.code == joined.storeCode;
     if (!known)
-      return Status(ErrorCode::kNotFound, "the registry does not know store '" +
-                                              joined.storeCode +
+      return Status(ErrorCode::kNotFound, "the registry does not know store '" + joined.storeCode +
                                               "' (rxdesk-registry add-store at the office)");
   }
 
@@ -292,8 +294,8 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
   RX_RETURN_IF_ERROR(reuse.setSecret(*chainKey));
   const dedup::Fingerprinter fingerprinter(*chainKey);
   std::vector<std::pair<std::int64_t, std::string>> old;
-  RX_RETURN_IF_ERROR(reuse.forEachFingerprint(
-      [&](std::int64_t id, const std::string& text, bool) -> Status {
+  RX_RETURN_IF_ERROR(
+      reuse.forEachFingerprint([&](std::int64_t id, const std::string& text, bool) -> Status {
         old.emplace_back(id, text);
         return Status();
       }));
@@ -313,12 +315,12 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
     RX_RETURN_IF_ERROR(repo.enqueue({0, data::OutboxKind::kPresentation, id, {}, {}, now, false}));
     if (handedOut(r->state)) {
       if (r->issuer && r->rxNumber)
-        RX_RETURN_IF_ERROR(repo.enqueue(
-            {0, data::OutboxKind::kClaim, id,
-             bytesOf(claimKey(*chainKey, "prescription",
-                              dedup::normalizeName(*r->issuer) + "|" +
-                                  dedup::normalizeNumber(*r->rxNumber))),
-             "prescription", now, true}));
+        RX_RETURN_IF_ERROR(
+            repo.enqueue({0, data::OutboxKind::kClaim, id,
+                          bytesOf(claimKey(*chainKey, "prescription",
+                                           dedup::normalizeName(*r->issuer) + "|" +
+                                               dedup::normalizeNumber(*r->rxNumber))),
+                          "prescription", now, true}));
       RX_ASSIGN_OR_RETURN(auto packages, prescriptions.packages(id));
       for (const auto& p : packages)
         if (p.handedOutAt)
@@ -330,11 +332,12 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
   }
   joined.joinedAt = now;
   RX_RETURN_IF_ERROR(repo.putMembership(joined));
-  RX_RETURN_IF_ERROR(session_
-                         .audit("chain.join", joined.storeCode,
-                                {{"registry", o.host + ":" + std::to_string(o.port) + "/" + o.dbname},
-                                 {"presentations", old.size()}})
-                         .status());
+  RX_RETURN_IF_ERROR(
+      session_
+          .audit("chain.join", joined.storeCode,
+                 {{"registry", o.host + ":" + std::to_string(o.port) + "/" + o.dbname},
+                  {"presentations", old.size()}})
+          .status());
   RX_RETURN_IF_ERROR(tx.commit());
   return exchange(progress);
 }
@@ -419,8 +422,8 @@ Status sendOutbox(Session& session, registry::Client& client, ExchangeReport& re
 }
 
 // Fetches the other stores' presentations, claims and alerts changed since the last exchange.
-Status receive(Session& session, registry::Client& client, int copyDays,
-               ExchangeReport& report, const ExchangeProgress& progress) {
+Status receive(Session& session, registry::Client& client, int copyDays, ExchangeReport& report,
+               const ExchangeProgress& progress) {
   auto& conn = session.store().connection();
   data::ChainRepository repo(conn);
   RX_ASSIGN_OR_RETURN(auto stores, client.stores());
@@ -438,9 +441,9 @@ Status receive(Session& session, registry::Client& client, int copyDays,
     RX_RETURN_IF_ERROR(tx.beginStatus());
     for (const auto& s : stores) RX_RETURN_IF_ERROR(repo.putStore(s.code, s.name));
     for (const auto& r : rows) {
-      RX_RETURN_IF_ERROR(repo.putPresentation({r.id, r.store, r.p.localId, r.p.kind,
-                                               r.p.fingerprint, r.p.state, r.p.presentedAt,
-                                               r.p.handedOutAt, 0}));
+      RX_RETURN_IF_ERROR(
+          repo.putPresentation({r.id, r.store, r.p.localId, r.p.kind, r.p.fingerprint, r.p.state,
+                                r.p.presentedAt, r.p.handedOutAt, 0}));
       pc = std::max(pc, r.changed);
     }
     for (const auto& c : claims) {
@@ -456,7 +459,8 @@ Status receive(Session& session, registry::Client& client, int copyDays,
               .audit("chain.alert", std::to_string(ours ? a.firstLocal : a.secondLocal),
                      {{"kind", a.kind},
                       {"other_store", ours ? a.secondStore : a.firstStore},
-                      {"first", {{"store", a.firstStore}, {"record", a.firstLocal}, {"at", a.firstAt}}},
+                      {"first",
+                       {{"store", a.firstStore}, {"record", a.firstLocal}, {"at", a.firstAt}}},
                       {"second",
                        {{"store", a.secondStore}, {"record", a.secondLocal}, {"at", a.secondAt}}}})
               .status());
@@ -480,7 +484,8 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
   data::ChainRepository repo(conn);
   RX_ASSIGN_OR_RETURN(auto m, repo.membership());
   if (!m || !m->joined())
-    return Status(ErrorCode::kConflict, "this store has not joined a chain (rxdesk-cli chain join)");
+    return Status(ErrorCode::kConflict,
+                  "this store has not joined a chain (rxdesk-cli chain join)");
   RX_ASSIGN_OR_RETURN(SettingValue days, SettingsService(session_).get("chain.copy_days"));
   ExchangeReport report;
   Link& link = linkFor(session_.store().path());
@@ -491,8 +496,8 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
     if (!sent) return sent;
     return receive(session_, client, std::stoi(days.value), report, progress);
   });
-  RX_RETURN_IF_ERROR(repo.recordExchange(utcTimestamp(), s ? std::nullopt
-                                                           : std::optional(s.message())));
+  RX_RETURN_IF_ERROR(
+      repo.recordExchange(utcTimestamp(), s ? std::nullopt : std::optional(s.message())));
   if (!s) return s;
   return report;
 }
@@ -551,11 +556,11 @@ Result<HandOutClaim> ChainService::claimHandOut(const data::PrescriptionRecord& 
   RX_ASSIGN_OR_RETURN(crypto::SecretBytes key, data::ReuseRepository(conn).secret());
   const std::string now = utcTimestamp();
   if (r.issuer && r.rxNumber)
-    claim.claims.push_back(
-        {0, data::OutboxKind::kClaim, r.id,
-         bytesOf(claimKey(key, "prescription",
-                          dedup::normalizeName(*r.issuer) + "|" + dedup::normalizeNumber(*r.rxNumber))),
-         "prescription", now, false});
+    claim.claims.push_back({0, data::OutboxKind::kClaim, r.id,
+                            bytesOf(claimKey(key, "prescription",
+                                             dedup::normalizeName(*r.issuer) + "|" +
+                                                 dedup::normalizeNumber(*r.rxNumber))),
+                            "prescription", now, false});
   for (const auto& code : traceCodes)
     claim.claims.push_back({0, data::OutboxKind::kClaim, r.id,
                             bytesOf(claimKey(key, "package", code)), "package", now, false});
@@ -570,7 +575,8 @@ Result<HandOutClaim> ChainService::claimHandOut(const data::PrescriptionRecord& 
   // What the last exchange brought: refused even when the registry is not reachable now.
   for (const auto& c : claim.claims) {
     RX_ASSIGN_OR_RETURN(auto held, repo.claim(c.claimKey));
-    if (held && held->store != m->storeCode) return refused(c.claimKind, held->store, held->claimedAt);
+    if (held && held->store != m->storeCode)
+      return refused(c.claimKind, held->store, held->claimedAt);
   }
   std::vector<registry::ClaimRequest> requests;
   for (const auto& c : claim.claims)
@@ -601,7 +607,8 @@ Result<HandOutClaim> ChainService::claimHandOut(const data::PrescriptionRecord& 
   if (offline.value != "true")
     return Status(ErrorCode::kUnavailable,
                   "the chain registry cannot be reached, and this pharmacy does not hand out "
-                  "while it is away (setting chain.offline_handout): " + s.message());
+                  "while it is away (setting chain.offline_handout): " +
+                      s.message());
   for (auto& c : claim.claims) c.offline = true;
   return claim;
 }
@@ -612,10 +619,10 @@ Status ChainService::recordHandOut(const HandOutClaim& claim, std::int64_t id,
   data::ChainRepository repo(session_.store().connection());
   if (!claim.online) {
     for (const auto& c : claim.claims) RX_RETURN_IF_ERROR(repo.enqueue(c));
-    RX_RETURN_IF_ERROR(session_
-                           .audit("chain.offline-hand-out", std::to_string(id),
-                                  {{"claims", claim.claims.size()}})
-                           .status());
+    RX_RETURN_IF_ERROR(
+        session_
+            .audit("chain.offline-hand-out", std::to_string(id), {{"claims", claim.claims.size()}})
+            .status());
   }
   return repo.enqueue({0, data::OutboxKind::kPresentation, id, {}, {}, at, false});
 }

@@ -248,8 +248,9 @@ Status DispensingService::handOut(std::int64_t id, bool partial) {
   RX_ASSIGN_OR_RETURN(HandOutClaim claim, chain.claimHandOut(r, freshCodes));
   lastWarning_.reset();
   if (claim.joined && !claim.online)
-    lastWarning_ = "handed out while the chain registry cannot be reached: the other stores "
-                   "learn of it when it is back";
+    lastWarning_ =
+        "handed out while the chain registry cannot be reached: the other stores "
+        "learn of it when it is back";
   const std::string now = utcTimestamp();
   data::Transaction tx(conn);
   if (Status begun = tx.beginStatus(); !begun) {
@@ -285,11 +286,13 @@ Status DispensingService::recordHandOut(const data::PrescriptionRecord& r,
     if (usedBy != id) RX_RETURN_IF_ERROR(repo.markUsed(*r.issuer, *r.rxNumber, id, now));
   }
   RX_RETURN_IF_ERROR(data::ReuseRepository(conn).markUsed(id, now));
-  const data::RxState next = incomplete ? data::RxState::kPartiallyDispensed : data::RxState::kClosed;
+  const data::RxState next =
+      incomplete ? data::RxState::kPartiallyDispensed : data::RxState::kClosed;
   if (next != r.state) RX_RETURN_IF_ERROR(repo.moveState(id, r.state, next));
   return session_
-      .audit("dispense.hand_out", std::to_string(id),
-             {{"packages", fresh}, {"complete", !incomplete}, {"marked_used", r.rxNumber.has_value()}})
+      .audit(
+          "dispense.hand_out", std::to_string(id),
+          {{"packages", fresh}, {"complete", !incomplete}, {"marked_used", r.rxNumber.has_value()}})
       .status();
 }
 
