@@ -14,18 +14,32 @@ mkdir -p "$bin/artifacts"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export OMP_THREAD_LIMIT=1
-failed=()
-for target in eprescription jws_json agreement codes image backup; do
-  corpus="$work/corpus-$target"
+# One target per core at a time: each still runs SECONDS on a core of its own.
+jobs=${RXDESK_FUZZ_JOBS:-$(nproc)}
+targets=(eprescription jws_json agreement codes image backup)
+run_one() {
+  local target=$1 corpus="$work/corpus-$1" max_len=65536 log="$work/$1.log"
   mkdir -p "$corpus"
   cp "$work/seeds/$target"/* "$corpus/" 2>/dev/null || true
-  max_len=65536
   [ "$target" = image ] && max_len=262144
   [ "$target" = backup ] && max_len=$(( $(stat -c %s "$work/seeds/backup/seed.rxbak") * 2 ))
-  log="$work/$target.log"
   if "$bin/fuzz_$target" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 \
        -timeout=20 -print_final_stats=1 -artifact_prefix="$bin/artifacts/$target-" \
        "$corpus" >"$log" 2>&1; then
+    echo ok >"$work/$target.result"
+  else
+    echo failed >"$work/$target.result"
+  fi
+}
+for target in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  run_one "$target" &
+done
+wait
+failed=()
+for target in "${targets[@]}"; do
+  log="$work/$target.log"
+  if [ "$(cat "$work/$target.result" 2>/dev/null)" = ok ]; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     echo "fuzz_$target: ${runs:-?} executions in ${seconds} s, no finding"
   else

@@ -232,9 +232,13 @@ wxString DispenseDialog::handOut(bool partial) {
     showStatus(explain(st, _("Not handed out.")), false);
     return statusText();
   }
-  showStatus(partial ? _("Handed out in part; the rest can be handed out later.")
-                     : _("Handed out. The prescription is closed and marked used."),
-             true);
+  wxString done = partial ? _("Handed out in part; the rest can be handed out later.")
+                          : _("Handed out. The prescription is closed and marked used.");
+  // Handed out while the chain registry was away: the other stores learn of it later.
+  if (dispensing_.lastWarning())
+    done += "\n" + _("The chain registry cannot be reached: the other stores learn of this "
+                      "hand-out when it is back.");
+  showStatus(done, !dispensing_.lastWarning());
   refreshLines();
   showVoucher();
   return wxString();
