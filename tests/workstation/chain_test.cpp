@@ -420,6 +420,24 @@ TEST_F(ChainTest, StoresWorkOnWhileTheRegistryIsAwayAndCatchUpWhenItIsBack) {
   EXPECT_EQ(registryCount("claims WHERE kind = 'prescription'"), 14);
 }
 
+// A hand-out whose local transaction fails after its claims were made gives them back: the
+// prescription and the box stay free for this store (and any other) to hand out.
+TEST_F(ChainTest, AHandOutThatDoesNotCommitGivesItsClaimsBack) {
+  Counter& a = store("a");
+  ASSERT_TRUE(a.wang);
+  const std::int64_t id = readyToHandOut(a, "RX-NOT-COMMITTED", kCode);
+  auto& conn = a.wang->store().connection();
+  RX_ASSERT_OK(conn.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON audit_log "
+                         "WHEN NEW.event = 'dispense.hand_out' "
+                         "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"));
+  Status refused = DispensingService(*a.wang).handOut(id, true);
+  EXPECT_FALSE(refused.isOk());
+  EXPECT_EQ(registryCount("claims"), 0) << "the claims were given back";
+  RX_ASSERT_OK(conn.exec("DROP TRIGGER refuse"));
+  RX_ASSERT_OK(DispensingService(*a.wang).handOut(id, true));
+  EXPECT_EQ(registryCount("claims"), 2);
+}
+
 // A store killed (SIGKILL) while it sends its outbox loses nothing and sends nothing twice.
 TEST_F(ChainTest, AStoreKilledWhileSendingItsOutboxLosesNothingAndSendsNothingTwice) {
   Counter& a = store("a");

@@ -252,15 +252,16 @@ Status DispensingService::handOut(std::int64_t id, bool partial) {
         "handed out while the chain registry cannot be reached: the other stores "
         "learn of it when it is back";
   const std::string now = utcTimestamp();
-  data::Transaction tx(conn);
-  if (Status begun = tx.beginStatus(); !begun) {
-    chain.releaseHandOut(claim, id);
-    return begun;
+  Status recorded;
+  {
+    data::Transaction tx(conn);
+    recorded = tx.beginStatus();
+    if (recorded) recorded = recordHandOut(r, done, !missing.empty(), fresh, now);
+    if (recorded) recorded = chain.recordHandOut(claim, id, now);
+    if (recorded) recorded = tx.commit();
   }
-  Status recorded = recordHandOut(r, done, !missing.empty(), fresh, now);
-  if (recorded) recorded = chain.recordHandOut(claim, id, now);
-  if (recorded) recorded = tx.commit();
   if (!recorded) {
+    // After the rollback: the store's write lock is not held while the registry is asked.
     chain.releaseHandOut(claim, id);
     return recorded;
   }
