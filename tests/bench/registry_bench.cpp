@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   syncRows = std::min(syncRows, rows);
+  std::cout << std::unitbuf;  // each figure as soon as it is measured (a 10M run takes an hour)
 
   std::vector<std::pair<std::string, std::string>> stores;
   for (int i = 1; i <= 8; ++i)
