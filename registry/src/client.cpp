@@ -334,6 +334,15 @@ Result<std::vector<RemotePresentation>> Client::presentationsSince(std::int64_t 
   return presentationsOf(r.get());
 }
 
+Result<std::int64_t> Client::firstChangeSince(const std::string& since) {
+  RX_ASSIGN_OR_RETURN(PgResult r,
+                      impl_->exec("finding where to start",
+                                  "SELECT coalesce(min(changed), 1) - 1 FROM presentations WHERE "
+                                  "presented_at >= $1",
+                                  {since}));
+  return std::atoll(PQgetvalue(r.get(), 0, 0));
+}
+
 Result<std::vector<Claim>> Client::claimsSince(std::int64_t changed, int limit) {
   RX_ASSIGN_OR_RETURN(PgResult r, impl_->exec("reading the chain's claims",
                                               "SELECT " + kClaimColumns +

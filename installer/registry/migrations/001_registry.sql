@@ -36,6 +36,7 @@ CREATE TABLE presentations (
 CREATE INDEX presentations_by_number ON presentations USING gin (number_keys);
 CREATE INDEX presentations_by_patient ON presentations (patient_key, date_key);
 CREATE INDEX presentations_by_change ON presentations (changed);
+CREATE INDEX presentations_by_time ON presentations (presented_at);
 CREATE TRIGGER presentations_changed BEFORE INSERT OR UPDATE ON presentations
   FOR EACH ROW EXECUTE FUNCTION next_change();
 -- An intake's lookup by number keys. The planner cannot tell how selective `&&` on random keys

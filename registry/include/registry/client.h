@@ -113,6 +113,9 @@ class Client {
   // date), oldest change first, at most `limit`.
   Result<std::vector<RemotePresentation>> presentationsSince(std::int64_t changed,
                                                              const std::string& since, int limit);
+  // Where a store's first sync starts: just before the first change of a presentation made at or
+  // after `since` (none before it is wanted).
+  Result<std::int64_t> firstChangeSince(const std::string& since);
   // Other stores' claims changed after `changed`, at most `limit`.
   Result<std::vector<Claim>> claimsSince(std::int64_t changed, int limit);
   // Presentations that share a number key, or the patient and date keys, with the given ones.

@@ -431,6 +431,9 @@ Status receive(Session& session, registry::Client& client, int copyDays, Exchang
   const auto today = toDays(utcTimestamp().substr(0, 10));
   const std::string since = fromDays(*today - std::chrono::days(copyDays));
   std::int64_t pc = m->presentationsCursor, cc = m->claimsCursor, ac = m->alertsCursor;
+  if (pc == 0) {  // the first sync skips the chain's older history at once
+    RX_ASSIGN_OR_RETURN(pc, client.firstChangeSince(since));
+  }
   for (bool more = true; more;) {
     RX_ASSIGN_OR_RETURN(auto rows, client.presentationsSince(pc, since, kBatch));
     RX_ASSIGN_OR_RETURN(auto claims, client.claimsSince(cc, kBatch));
