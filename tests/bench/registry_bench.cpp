@@ -245,15 +245,9 @@ int main(int argc, char** argv) {
   if (!chain.request("me", "the store that syncs", dir.file("me.request")) ||
       !ws::sealChainKey(dir.file("chain.key"), dir.file("me.request"), dir.file("me.sealed")))
     fail("request or seal");
-  ws::JoinOptions o;
-  o.host = "localhost";
-  o.port = cluster->port();
-  o.caFile = cluster->ca();
-  o.certFile = cluster->cert("me");
-  o.keyFile = cluster->keyCopy("me");
-  o.sealedKeyFile = dir.file("me.sealed");
   t = Clock::now();
-  auto report = check(chain.join(o), "join and sync");
+  auto report =
+      check(chain.join(cluster->joinOptions("me", dir.file("me.sealed"))), "join and sync");
   const double syncMs = msSince(t);
   t = Clock::now();
   ws::ReuseService reuse(*admin);

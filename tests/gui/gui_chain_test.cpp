@@ -34,14 +34,7 @@ TEST(GuiChain, TheStatusBarSaysWhetherTheRegistryIsThereAndWhatWaits) {
     ASSERT_TRUE(chain.request("a", "仁心大药房南山店", dir.file("a.request")).isOk());
     ASSERT_TRUE(ws::sealChainKey(dir.file("chain.key"), dir.file("a.request"), dir.file("a.sealed"))
                     .isOk());
-    ws::JoinOptions o;
-    o.host = "localhost";
-    o.port = registry->port();
-    o.caFile = registry->ca();
-    o.certFile = registry->cert("a");
-    o.keyFile = registry->key("a");
-    o.sealedKeyFile = dir.file("a.sealed");
-    auto joined = chain.join(o);
+    auto joined = chain.join(registry->joinOptions("a", dir.file("a.sealed")));
     ASSERT_TRUE(joined.isOk()) << joined.status().message();
   }
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);

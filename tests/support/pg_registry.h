@@ -19,6 +19,7 @@
 
 #include "run_process.h"
 #include "temp_dir.h"
+#include "workstation/chain.h"
 
 namespace rx::test {
 
@@ -44,6 +45,18 @@ class RegistryCluster {
   std::string ca() const { return certs() + "/ca.crt"; }
   std::string cert(const std::string& store) const { return certs() + "/" + store + ".crt"; }
   std::string key(const std::string& store) const { return certs() + "/" + store + ".key"; }
+
+  // What `rxdesk-cli chain join` is given for store `store` (its sealed chain key in `sealed`).
+  ws::JoinOptions joinOptions(const std::string& store, const std::string& sealed) const {
+    ws::JoinOptions o;
+    o.host = "localhost";
+    o.port = port_;
+    o.caFile = ca();
+    o.certFile = cert(store);
+    o.keyFile = key(store);
+    o.sealedKeyFile = sealed;
+    return o;
+  }
 
   // The link goes down (the server stops at once) and comes back.
   bool stop() {

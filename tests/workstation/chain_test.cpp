@@ -87,23 +87,13 @@ class ChainTest : public ::testing::Test {
     EXPECT_TRUE(test::isOk(chain.request(code, "store " + code, dir_.file(code + ".request"))));
     EXPECT_TRUE(test::isOk(sealChainKey(dir_.file("chain.key"), dir_.file(code + ".request"),
                                         dir_.file(code + ".sealed"))));
-    auto joined = chain.join(joinOptions(code));
+    auto joined = chain.join(registry_->joinOptions(code, dir_.file(code + ".sealed")));
     EXPECT_TRUE(test::isOk(joined)) << joined.status().message();
     admin->reset();
     auto wang = Session::login(c.path, "wang", "w", test::fastStoreOptions());
     EXPECT_TRUE(test::isOk(wang));
     if (wang) c.wang = std::move(*wang);
     return c;
-  }
-  JoinOptions joinOptions(const std::string& code) const {
-    JoinOptions o;
-    o.host = "localhost";
-    o.port = registry_->port();
-    o.caFile = registry_->ca();
-    o.certFile = registry_->cert(code);
-    o.keyFile = registry_->key(code);
-    o.sealedKeyFile = dir_.file(code + ".sealed");
-    return o;
   }
   // A signed e-prescription of the test provider, issued now.
   EPrescription erx(const std::string& number) {
@@ -427,9 +417,10 @@ TEST_F(ChainTest, AHandOutThatDoesNotCommitGivesItsClaimsBack) {
   ASSERT_TRUE(a.wang);
   const std::int64_t id = readyToHandOut(a, "RX-NOT-COMMITTED", kCode);
   auto& conn = a.wang->store().connection();
-  RX_ASSERT_OK(conn.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON audit_log "
-                         "WHEN NEW.event = 'dispense.hand_out' "
-                         "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"));
+  RX_ASSERT_OK(
+      conn.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON audit_log "
+                "WHEN NEW.event = 'dispense.hand_out' "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"));
   Status refused = DispensingService(*a.wang).handOut(id, true);
   EXPECT_FALSE(refused.isOk());
   EXPECT_EQ(registryCount("claims"), 0) << "the claims were given back";

@@ -237,7 +237,7 @@ wxString DispenseDialog::handOut(bool partial) {
   // Handed out while the chain registry was away: the other stores learn of it later.
   if (dispensing_.lastWarning())
     done += "\n" + _("The chain registry cannot be reached: the other stores learn of this "
-                      "hand-out when it is back.");
+                     "hand-out when it is back.");
   showStatus(done, !dispensing_.lastWarning());
   refreshLines();
   showVoucher();
