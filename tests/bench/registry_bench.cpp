@@ -18,6 +18,7 @@
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "base/time.h"
@@ -45,10 +46,8 @@ double percentile(std::vector<double> v, double p) {
   return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
 }
 
-[[noreturn]] void fail(const std::string& what) {
-  std::cerr << "rxdesk-bench-registry: " << what << "\n";
-  std::exit(1);
-}
+// Thrown, not exit(): the cluster's destructor must stop its server and remove its folder.
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
 
 template <typename T>
 T check(Result<T> r, const std::string& what) {
@@ -96,7 +95,18 @@ std::string fillSql(long rows, long syncRows) {
 
 }  // namespace
 
+int run(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "rxdesk-bench-registry: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run(int argc, char** argv) {
   CLI::App app{"The chain registry's speed beside the local index"};
   long rows = 1000000, syncRows = 100000;
   int lookups = 1000;
