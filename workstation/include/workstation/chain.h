@@ -111,6 +111,8 @@ class ChainService {
   void releaseHandOut(const HandOutClaim& claim, std::int64_t id);
 
  private:
+  Result<ExchangeReport> exchange(const ExchangeProgress& progress, bool receiveToo);
+  Status refresh(bool receiveToo);
   Session& session_;
 };
 

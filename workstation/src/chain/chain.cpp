@@ -143,6 +143,29 @@ std::string claimKey(const crypto::SecretBytes& chainKey, std::string_view domai
 }
 
 crypto::Bytes bytesOf(const std::string& s) { return crypto::Bytes(s.begin(), s.end()); }
+
+// The outbox items of a hand-out's claims: the prescription (issuer and number, as the store marks
+// it used) and a package (its traceability code).
+data::OutboxItem prescriptionClaim(const crypto::SecretBytes& chainKey,
+                                   const data::PrescriptionRecord& r, const std::string& at,
+                                   bool offline) {
+  return {0,
+          data::OutboxKind::kClaim,
+          r.id,
+          bytesOf(claimKey(
+              chainKey, "prescription",
+              dedup::normalizeName(*r.issuer) + "|" + dedup::normalizeNumber(*r.rxNumber))),
+          "prescription",
+          at,
+          offline};
+}
+data::OutboxItem packageClaim(const crypto::SecretBytes& chainKey, std::int64_t id,
+                              const std::string& traceCode, const std::string& at, bool offline) {
+  return {0,         data::OutboxKind::kClaim,
+          id,        bytesOf(claimKey(chainKey, "package", traceCode)),
+          "package", at,
+          offline};
+}
 std::string stringOf(const crypto::Bytes& b) { return std::string(b.begin(), b.end()); }
 
 bool handedOut(data::RxState s) {
@@ -315,18 +338,12 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
     RX_RETURN_IF_ERROR(repo.enqueue({0, data::OutboxKind::kPresentation, id, {}, {}, now, false}));
     if (handedOut(r->state)) {
       if (r->issuer && r->rxNumber)
-        RX_RETURN_IF_ERROR(
-            repo.enqueue({0, data::OutboxKind::kClaim, id,
-                          bytesOf(claimKey(*chainKey, "prescription",
-                                           dedup::normalizeName(*r->issuer) + "|" +
-                                               dedup::normalizeNumber(*r->rxNumber))),
-                          "prescription", now, true}));
+        RX_RETURN_IF_ERROR(repo.enqueue(prescriptionClaim(*chainKey, *r, now, true)));
       RX_ASSIGN_OR_RETURN(auto packages, prescriptions.packages(id));
       for (const auto& p : packages)
         if (p.handedOutAt)
-          RX_RETURN_IF_ERROR(repo.enqueue({0, data::OutboxKind::kClaim, id,
-                                           bytesOf(claimKey(*chainKey, "package", p.traceCode)),
-                                           "package", *p.handedOutAt, true}));
+          RX_RETURN_IF_ERROR(
+              repo.enqueue(packageClaim(*chainKey, id, p.traceCode, *p.handedOutAt, true)));
     }
     if (progress && ++done % 256 == 0) progress("re-keying the fingerprints", done);
   }
@@ -483,6 +500,10 @@ Status receive(Session& session, registry::Client& client, int copyDays, Exchang
 }  // namespace
 
 Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) {
+  return exchange(progress, true);
+}
+
+Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress, bool receiveToo) {
   auto& conn = session_.store().connection();
   data::ChainRepository repo(conn);
   RX_ASSIGN_OR_RETURN(auto m, repo.membership());
@@ -496,7 +517,7 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
   Status s = withClient(link, *m, true, [&](registry::Client& client) {
     if (progress) progress("sending", 0);
     Status sent = sendOutbox(session_, client, report);
-    if (!sent) return sent;
+    if (!sent || !receiveToo) return sent;
     return receive(session_, client, std::stoi(days.value), report, progress);
   });
   RX_RETURN_IF_ERROR(
@@ -505,14 +526,16 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
   return report;
 }
 
-Status ChainService::refresh() {
+Status ChainService::refresh() { return refresh(true); }
+
+Status ChainService::refresh(bool receiveToo) {
   if (!joined()) return Status();
   {
     Link& link = linkFor(session_.store().path());
     std::lock_guard lock(link.mutex);
     if (!link.client && std::chrono::steady_clock::now() < link.retryAfter) return Status();
   }
-  auto report = exchange();
+  auto report = exchange({}, receiveToo);
   if (!report && report.status().code() != ErrorCode::kUnavailable &&
       report.status().code() != ErrorCode::kAuthFailed)
     return report.status();
@@ -521,7 +544,8 @@ Status ChainService::refresh() {
 }
 
 void ChainService::flush() {
-  if (Status s = refresh(); !s) spdlog::warn("chain registry: not sent now: {}", s.message());
+  // Sending only: what the others did is fetched before the next intake or scan.
+  if (Status s = refresh(false); !s) spdlog::warn("chain registry: not sent now: {}", s.message());
 }
 
 Result<std::vector<data::ChainAlertRow>> ChainService::alerts() {
@@ -558,15 +582,9 @@ Result<HandOutClaim> ChainService::claimHandOut(const data::PrescriptionRecord& 
   claim.storeCode = m->storeCode;
   RX_ASSIGN_OR_RETURN(crypto::SecretBytes key, data::ReuseRepository(conn).secret());
   const std::string now = utcTimestamp();
-  if (r.issuer && r.rxNumber)
-    claim.claims.push_back({0, data::OutboxKind::kClaim, r.id,
-                            bytesOf(claimKey(key, "prescription",
-                                             dedup::normalizeName(*r.issuer) + "|" +
-                                                 dedup::normalizeNumber(*r.rxNumber))),
-                            "prescription", now, false});
+  if (r.issuer && r.rxNumber) claim.claims.push_back(prescriptionClaim(key, r, now, false));
   for (const auto& code : traceCodes)
-    claim.claims.push_back({0, data::OutboxKind::kClaim, r.id,
-                            bytesOf(claimKey(key, "package", code)), "package", now, false});
+    claim.claims.push_back(packageClaim(key, r.id, code, now, false));
   auto refused = [&](const std::string& kind, const std::string& store,
                      const std::string& at) -> Status {
     auto name = repo.storeName(store);

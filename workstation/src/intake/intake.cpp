@@ -61,8 +61,6 @@ Result<Presentation> IntakeService::presentElectronic(const EPrescription& erx,
   // exchange (docs/registry.md; nothing when the registry is away), and the first fingerprint
   // loads the reuse index; neither may hold the store's write lock meanwhile.
   RX_RETURN_IF_ERROR(ChainService(session_).refresh());
-  // The first fingerprint loads the reuse index, which must not hold the
-  // store's write lock meanwhile.
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp, review_.reuse().fingerprint(contentOf(erx)));
   // The verification, the record and its reuse finding commit together or not at all.
   PendingReuse pending(review_.reuse());

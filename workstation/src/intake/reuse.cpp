@@ -8,6 +8,7 @@
 #include "data/chain.h"
 #include "data/prescriptions.h"
 #include "data/reuse.h"
+#include "workstation/chain.h"
 #include "workstation/content.h"
 
 namespace rx::ws {
@@ -319,12 +320,7 @@ Result<ReuseFinding> ReuseService::compareAndStore(std::int64_t id, const dedup:
   RX_RETURN_IF_ERROR(repo.putFinding(
       {id, std::string(dedup::verdictName(f.verdict)), stored.dump(), utcTimestamp(), {}, {}, {}}));
   // The chain registry learns the presentation (or its corrected fingerprint) with this store.
-  RX_ASSIGN_OR_RETURN(auto membership,
-                      data::ChainRepository(session_.store().connection()).membership());
-  if (membership && membership->joined())
-    RX_RETURN_IF_ERROR(
-        data::ChainRepository(session_.store().connection())
-            .enqueue({0, data::OutboxKind::kPresentation, id, {}, {}, utcTimestamp(), false}));
+  RX_RETURN_IF_ERROR(ChainService(session_).enqueuePresentation(id, utcTimestamp()));
   pending_.emplace_back(id, fp);
   return f;
 }
