@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+#include <opencv2/wechat_qrcode.hpp>
 
 namespace rx::ocr {
 
@@ -67,7 +69,71 @@ void dmtxCodes(const cv::Mat& gray, int maxSymbols, int ms, std::vector<Found>& 
   dmtxImageDestroy(&img);
 }
 
+// The QR codes ZBar finds in `gray`; ZBar reads a QR at any rotation and under a moderate
+// perspective, and prints nothing (OpenCV 4.6's own detector, built without quirc in Debian, finds
+// codes but cannot decode them, and says so on standard output).
+std::vector<std::string> zbarQrCodes(const cv::Mat& gray) {
+  zbar::ImageScanner scanner;
+  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
+  scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
+  zbar::Image image(static_cast<unsigned>(gray.cols), static_cast<unsigned>(gray.rows), "Y800",
+                    gray.data, static_cast<unsigned long>(gray.total()));
+  std::vector<std::string> out;
+  if (scanner.scan(image) <= 0) return out;
+  for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s)
+    if (s->get_type() == zbar::ZBAR_QRCODE &&
+        std::find(out.begin(), out.end(), s->get_data()) == out.end())
+      out.push_back(s->get_data());
+  return out;
+}
+
+cv::Mat scaledToAtMost(const cv::Mat& gray, int longSide) {
+  const double scale = static_cast<double>(longSide) / std::max(gray.cols, gray.rows);
+  if (scale >= 1) return gray;
+  cv::Mat small;
+  cv::resize(gray, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  return small;
+}
+
 }  // namespace
+
+std::vector<std::string> readQrCodes(const cv::Mat& image) {
+  if (image.empty()) return {};
+  const cv::Mat gray = toGray(image);
+  // A printout's QR code fills a few percent of a phone photo: at 1600 px its modules are still
+  // 2-3 px wide. A smaller code (a photo taken from further away) is looked for again at full
+  // size, up to 3200 px, only when none was found.
+  const cv::Mat small = scaledToAtMost(gray, 1600);
+  std::vector<std::string> found = zbarQrCodes(small);
+  if (!found.empty()) return found;
+  if (std::max(gray.cols, gray.rows) > 1600) {
+    found = zbarQrCodes(scaledToAtMost(gray, 3200));
+    if (!found.empty()) return found;
+  }
+  // ZBar finds a code by its finder patterns along scan lines and gives up on small modules, a
+  // crease through the code or a screen's moire. OpenCV's detector still finds the code's corners
+  // (it cannot decode: Debian builds it without quirc); the code is cut out of the full-size photo,
+  // straightened to a 720-pixel square and read again, by ZBar and then by OpenCV contrib's WeChat
+  // decoder (ZXing's). Neither prints anything.
+  cv::QRCodeDetector detector;
+  std::vector<cv::Point2f> corners;
+  if (!detector.detect(small, corners) || corners.size() != 4) return found;
+  const double up =
+      static_cast<double>(std::max(gray.cols, gray.rows)) / std::max(small.cols, small.rows);
+  for (auto& c : corners) c *= up;
+  const int side = 720, quiet = 60;
+  const std::vector<cv::Point2f> square = {{float(quiet), float(quiet)},
+                                           {float(quiet + side), float(quiet)},
+                                           {float(quiet + side), float(quiet + side)},
+                                           {float(quiet), float(quiet + side)}};
+  cv::Mat straight;
+  cv::warpPerspective(gray, straight, cv::getPerspectiveTransform(corners, square),
+                      cv::Size(side + 2 * quiet, side + 2 * quiet), cv::INTER_CUBIC,
+                      cv::BORDER_REPLICATE);
+  found = zbarQrCodes(straight);
+  if (found.empty()) found = cv::wechat_qrcode::WeChatQRCode().detectAndDecode(straight);
+  return found;
+}
 
 std::vector<PackageCode> readPackageCodes(const cv::Mat& image, int maxDataMatrix,
                                           int dataMatrixMs) {

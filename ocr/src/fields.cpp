@@ -332,12 +332,24 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& li
   std::u32string name = trim(t.substr(from, nameEnd - from));
   std::size_t specStart = nameEnd;
   // Where a strength starts right after the name with no gap ("…粉雾剂0.25g×24粒"): the first
-  // digit that follows a Chinese character. Names with digits (聚乙二醇4000散) keep theirs when the
-  // whole segment matches the catalogue better.
-  std::size_t cut = 0;
+  // digit that follows a Chinese character, perhaps with punctuation OCR made of a speck between
+  // them ("…缓释片”10mg"). Names with digits (聚乙二醇4000散) keep theirs when the whole segment
+  // matches the catalogue better.
+  std::size_t cut = 0, cutSpec = 0, letterCut = 0;
+  for (std::size_t k = from + 2; k < std::min(qtyStart, t.size()) && !cut; ++k) {
+    if (!isDigit(t[k])) continue;
+    std::size_t j = k;
+    while (j > from + 2 && !isHan(t[j - 1]) && !isAsciiAlnum(t[j - 1]) && t[j - 1] != ' ') --j;
+    if (isHan(t[j - 1])) {
+      cut = j;
+      cutSpec = k;
+    }
+  }
+  // A strength whose first digit was read as a letter ("…地平片smg×7片"): tried only against the
+  // catalogue, since names have letters too (维生素B6片).
   for (std::size_t k = from + 2; k < std::min(qtyStart, t.size()); ++k)
-    if (isDigit(t[k]) && isHan(t[k - 1])) {
-      cut = k;
+    if (isAsciiAlnum(t[k]) && !isDigit(t[k]) && isHan(t[k - 1])) {
+      letterCut = k;
       break;
     }
   auto cleanName = [](const std::u32string& n) {
@@ -348,10 +360,13 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& li
   };
   struct Candidate {
     std::u32string name;
-    std::size_t end;
+    std::size_t end;        // where the name ends
+    std::size_t specStart;  // where the strength starts
   };
-  std::vector<Candidate> candidates = {{cleanName(name), from + name.size()}};
-  if (cut) candidates.push_back({cleanName(trim(t.substr(from, cut - from))), cut});
+  std::vector<Candidate> candidates = {{cleanName(name), from + name.size(), nameEnd}};
+  if (cut) candidates.push_back({cleanName(trim(t.substr(from, cut - from))), cut, cutSpec});
+  if (letterCut && (!cut || letterCut < cut))
+    candidates.push_back({cleanName(trim(t.substr(from, letterCut - from))), letterCut, letterCut});
   std::optional<DrugSnap> best;
   std::size_t chosen = 0;
   if (lexicon) {
@@ -362,11 +377,13 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& li
         chosen = c;
       }
     }
-  } else if (candidates.size() > 1) {
-    chosen = 1;
   }
-  if (chosen == 1) specStart = cut;
+  // A name the catalogue does not know ends where its strength starts: digits after a drug name
+  // are its strength far more often than part of it.
+  // (Only a cut within the name's own segment: past a wide gap the digits are the strength's.)
+  if (!best && cut && cut <= nameEnd) chosen = 1;
   const Candidate& pick = candidates[chosen];
+  specStart = pick.specStart;
   d.name = valueOf(s, from, pick.end, line, pick.name);
   std::u32string spec;
   for (char32_t c : trim(t.substr(specStart, qtyStart > specStart ? qtyStart - specStart : 0)))
@@ -406,6 +423,20 @@ bool containsAny(const std::u32string& t, std::initializer_list<std::u32string_v
   for (auto w : words)
     if (t.find(w) != std::u32string::npos) return true;
   return false;
+}
+
+// Where the institution's name ends in the header line `t`: after the last word that says what the
+// institution is (医院, 卫生院, 中心, ...). What follows on the same line is something else: a
+// 普通/急诊 box beside the name, the form's title, a seal's strokes read as characters.
+std::size_t hospitalNameEnd(const std::u32string& t) {
+  static const std::u32string_view kEnds[] = {U"医院",   U"卫生院", U"保健院", U"中心",
+                                              U"诊所",   U"门诊部", U"卫生室", U"卫生所",
+                                              U"医务室", U"分院",   U"院区",   U"门诊"};
+  std::size_t cut = 0;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    for (std::u32string_view e : kEnds)
+      if (t.compare(i, e.size(), e) == 0) cut = std::max(cut, i + e.size());
+  return cut ? cut : t.size();
 }
 
 // Puts back name characters the model reads as characters no name uses (ocr/names.h). A mended
@@ -487,8 +518,8 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
     if (!out.fields.count("hospital") && out.fields.size() <= 1 && onlyHan(t).size() >= 4 &&
         containsAny(t, {U"医院", U"中心", U"卫生", U"诊所", U"门诊部", U"保健院"}) &&
         findLabels(t).empty()) {
-      FieldValue v = valueOf(s, 0, t.size(), lines[li], onlyHan(t));
-      out.fields["hospital"] = v;
+      const std::size_t end = hospitalNameEnd(t);
+      out.fields["hospital"] = valueOf(s, 0, end, lines[li], onlyHan(t.substr(0, end)));
       continue;
     }
     std::u32string head = trim(t);

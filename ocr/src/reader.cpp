@@ -6,9 +6,9 @@
 #include <utility>
 
 #include <opencv2/imgproc.hpp>
-#include <opencv2/objdetect.hpp>
 
 #include "base/utf8.h"
+#include "ocr/barcodes.h"
 
 namespace rx::ocr {
 
@@ -205,7 +205,7 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   r.width = bgr.cols;
   r.height = bgr.rows;
   auto t = Clock::now();
-  r.qrPayloads = decodeQrCodes(bgr);
+  r.qrPayloads = readQrCodes(bgr);
   r.ms.qr = msSince(t);
   t = Clock::now();
   RX_ASSIGN_OR_RETURN(r.page, preparePage(bgr, *recognizer_));
@@ -224,25 +224,6 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   r.ms.fields = msSince(t);
   r.ms.total = r.ms.page + r.ms.recognize + r.ms.fields + r.ms.qr;
   return r;
-}
-
-std::vector<std::string> decodeQrCodes(const cv::Mat& bgr) {
-  cv::Mat small = bgr;
-  const double scale = 1600.0 / std::max(bgr.cols, bgr.rows);
-  if (scale < 1) cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
-  std::vector<std::string> out;
-  try {
-    cv::QRCodeDetector detector;
-    std::vector<cv::Point> points;
-    std::vector<std::string> decoded;
-    if (detector.detectAndDecodeMulti(small, decoded, points)) {
-      for (auto& d : decoded)
-        if (!d.empty()) out.push_back(d);
-    }
-  } catch (const cv::Exception&) {
-    // A damaged or partial code is not an error for the prescription; it is simply not read.
-  }
-  return out;
 }
 
 }  // namespace rx::ocr

@@ -4,30 +4,20 @@
 #include "ocr/barcodes.h"
 
 #include <gtest/gtest.h>
-#include <zint.h>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "dedup/traceability.h"
 #include "status_matchers.h"
+#include "symbols.h"
 
 namespace rx::ocr {
 namespace {
 
 cv::Mat draw(int symbology, const std::string& data, bool gs1, float scale) {
-  zint_symbol* s = ZBarcode_Create();
-  s->symbology = symbology;
-  s->input_mode = gs1 ? GS1_MODE : DATA_MODE;
-  s->scale = scale;
-  s->show_hrt = 0;
-  const int rc = ZBarcode_Encode_and_Buffer(s, reinterpret_cast<const unsigned char*>(data.data()),
-                                            static_cast<int>(data.size()), 0);
-  cv::Mat out;
-  if (rc < ZINT_ERROR) out = cv::Mat(s->bitmap_height, s->bitmap_width, CV_8UC3, s->bitmap).clone();
-  ZBarcode_Delete(s);
+  cv::Mat out = test::drawSymbol(symbology, data, {gs1, scale});
   EXPECT_FALSE(out.empty()) << "zint could not draw " << data;
-  cv::cvtColor(out, out, cv::COLOR_RGB2BGR);
   return out;
 }
 

@@ -147,6 +147,55 @@ TEST(Fields, ExtractsLabelledFieldsWhateverTheOcrSpacing) {
   EXPECT_EQ(f.fields.at("amount").box.y, 560);
 }
 
+TEST(Fields, TheHospitalEndsWithTheWordForTheInstitution) {
+  // What stands after the name on the same line is not part of it: a 普通 box (far right, or
+  // read into the name's last word), the form's title.
+  struct Case {
+    std::vector<RecognizedLine> lines;
+    const char* want;
+  } cases[] = {
+      {{line({"广州市越秀区中医院", "|", "普通"}, 10)}, "广州市越秀区中医院"},
+      {{line({"广州市越秀区中医院鞭通"}, 10)}, "广州市越秀区中医院"},
+      {{line({"西安市雁塔区妇幼保健院普通"}, 10)}, "西安市雁塔区妇幼保健院"},
+      {{line({"深圳南山社区卫生服务中心", "处方笺"}, 10)}, "深圳南山社区卫生服务中心"},
+      {{line({"北京大学第一医院门诊部"}, 10)}, "北京大学第一医院门诊部"},
+      {{line({"上海市第六人民医院东院区"}, 10)}, "上海市第六人民医院东院区"},
+  };
+  for (const auto& c : cases) {
+    auto f = extractFields(c.lines, nullptr);
+    ASSERT_TRUE(f.fields.count("hospital")) << c.want;
+    EXPECT_EQ(f.fields.at("hospital").value, c.want);
+  }
+}
+
+TEST(Fields, ADrugTheCatalogueDoesNotKnowEndsWhereItsStrengthStarts) {
+  // The strength and quantity glued to the name ("5g:5mg" with its colon lost); the catalogue
+  // cannot tell where the name ends, the first digit after the name does.
+  std::vector<RecognizedLine> lines = {
+      line({"Rp"}, 100),
+      line({"1.", "糠酸莫米松乳膏5g5mg", "|", "1支"}, 150),
+      line({"用法", ":", "外用"}, 200),
+      line({"2.", "聚乙二醇4000散", "|", "10g×10袋", "|", "X1", "盒"}, 250),
+      line({"用法", ":", "口服"}, 300),
+      line({"3.", "苯磺酸氨氯地平片smg×7片", "|", "X2", "盒"}, 350),
+      line({"用法", ":", "口服"}, 400),
+      // A speck between name and strength read as a quotation mark.
+      line({"4.", "单硝酸异山梨酯缓释片”10mg×28片”", "|", "×6盒"}, 450),
+      line({"用法", ":", "口服"}, 500),
+  };
+  ExtractedFields f = extractFields(lines, &lexicon());
+  ASSERT_EQ(f.drugs.size(), 4u);
+  EXPECT_EQ(f.drugs[0].name.value, "糠酸莫米松乳膏");
+  EXPECT_EQ(f.drugs[0].spec.value, "5g5mg");
+  EXPECT_LE(f.drugs[0].name.confidence, 0.3f) << "not in the catalogue: checked by hand";
+  EXPECT_EQ(f.drugs[1].name.value, "聚乙二醇4000散") << "a catalogue name keeps its digits";
+  // A strength whose 5 was read as s: the catalogue finds the name before it.
+  EXPECT_EQ(f.drugs[2].name.value, "苯磺酸氨氯地平片");
+  EXPECT_EQ(f.drugs[2].spec.value, "smg×7片");
+  EXPECT_EQ(f.drugs[3].name.value, "单硝酸异山梨酯缓释片");
+  EXPECT_EQ(f.drugs[3].spec.value, "10mg×28片”");
+}
+
 TEST(Fields, DrugsAreFoundWhenTheRpMarkIsMisread) {
   // Seen: the large "Rp" glyph read as "AD". The numbered lines with their usage lines are the
   // drugs all the same; a numbered line after the prescriber is not.

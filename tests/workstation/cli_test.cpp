@@ -371,8 +371,9 @@ TEST_F(CliTest, ProviderSignsPharmacyImportsAndVerifiesThenRevokes) {
 
 #include <opencv2/imgcodecs.hpp>
 
-#include <zint.h>
+#include "printout.h"
 #include "rxgen.h"
+#include "symbols.h"
 
 namespace rx::test {
 namespace {
@@ -419,19 +420,9 @@ TEST_F(CliTest, OcrPrintsStableJsonPerImageAndNamesUnreadableFiles) {
 namespace rx::test {
 namespace {
 
-// A Code 128 symbol drawn by zint on a white margin, as printed on a drug box.
+// A Code 128 symbol on a white margin, as printed on a drug box.
 cv::Mat drawCode128(const std::string& data) {
-  zint_symbol* s = ZBarcode_Create();
-  s->symbology = BARCODE_CODE128;
-  s->scale = 3;
-  s->show_hrt = 0;
-  cv::Mat out;
-  if (ZBarcode_Encode_and_Buffer(s, reinterpret_cast<const unsigned char*>(data.data()),
-                                 static_cast<int>(data.size()), 0) < ZINT_ERROR)
-    cv::copyMakeBorder(cv::Mat(s->bitmap_height, s->bitmap_width, CV_8UC3, s->bitmap), out, 80, 80,
-                       80, 80, cv::BORDER_CONSTANT, cv::Scalar(255, 255, 255));
-  ZBarcode_Delete(s);
-  return out;
+  return drawSymbol(BARCODE_CODE128, data, {.scale = 3, .margin = 80});
 }
 
 TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
@@ -455,10 +446,11 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
   ws::DemoPrescription p;
   p.issuedAt = rx::utcTimestamp();
   std::ofstream(dir_.file("bundle.json")) << ws::demoBundle(p).dump();
-  ASSERT_EQ(cli({"provider", "sign-rx", "--key", dir_.file("p.key"), "--in",
-                 dir_.file("bundle.json"), "--out", dir_.file("rx.json")})
-                .exitCode,
-            0);
+  ASSERT_EQ(
+      cli({"provider", "sign-rx", "--key", dir_.file("p.key"), "--in", dir_.file("bundle.json"),
+           "--out", dir_.file("rx.json"), "--qr", dir_.file("rx.qr")})
+          .exitCode,
+      0);
 
   auto intake = cli({"--db", db(), "intake", dir_.file("rx.json"), "--json"}, asWang);
   ASSERT_EQ(intake.exitCode, 0) << intake.err;
@@ -549,6 +541,27 @@ TEST_F(CliTest, CounterFlowIntakeReviewDispenseAndReuseRefused) {
   auto queue = cli({"--db", db(), "queue", "--json"}, asWang);
   ASSERT_EQ(queue.exitCode, 0);
   EXPECT_EQ(nlohmann::json::parse(queue.out)["queue"].size(), 1u) << "the dispensed one is closed";
+
+  // A phone photo of the used e-prescription's printout: its QR code is read from the photo and
+  // verified against the agreement, so the paper copy is a certain reuse; whatever the QR and OCR
+  // libraries print, standard output holds exactly one JSON object.
+  std::string qr;
+  std::getline(std::ifstream(dir_.file("rx.qr")), qr);
+  cv::theRNG().state = 0xffffffff;
+  const auto jpeg = photographPrintout(p, qr, RXDESK_CATALOGUE);
+  std::ofstream(dir_.file("printout.jpg"), std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  auto printout = cli({"--db", db(), "intake", dir_.file("printout.jpg"), "--json"}, asWang);
+  ASSERT_EQ(printout.exitCode, 0) << printout.err;
+  ASSERT_EQ(std::count(printout.out.begin(), printout.out.end(), '\n'), 1) << printout.out;
+  auto copy = nlohmann::json::parse(printout.out);
+  EXPECT_EQ(copy["kind"], "paper");
+  ASSERT_EQ(copy["qr"].size(), 1u) << printout.out;
+  EXPECT_EQ(copy["qr"][0]["payload"], qr);
+  EXPECT_EQ(copy["qr"][0]["verified"], true);
+  EXPECT_EQ(copy["verdict"], "reuse-certain");
+  ASSERT_FALSE(copy["matches"].empty());
+  EXPECT_EQ(std::to_string(copy["matches"][0]["record"].get<int>()), id);
 }
 
 TEST_F(CliTest, IntakeOfTheSamePhotoTwiceInOneBatchFlagsTheSecond) {

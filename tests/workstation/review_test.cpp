@@ -14,7 +14,9 @@
 #include "data/agreements.h"
 #include "data/audit.h"
 #include "data/reuse.h"
+#include "ocr/reader.h"
 #include "presenting.h"
+#include "printout.h"
 #include "run_process.h"
 #include "store_fixture.h"
 #include "workstation/backup.h"
@@ -521,6 +523,38 @@ TEST_F(ReviewTest, PaperCopyOfAUsedEPrescriptionIsCaughtByItsQrCode) {
   auto fields = reuse::paperFields("RX2026112Z-0001", beijingToday(), p.patientName);
   auto copy =
       test::presented(IntakeService(review).presentPaper(fields, "printout.jpg", {}, {*qr}));
+  RX_ASSERT_OK(copy);
+  auto finding = review.reuse().finding(*copy);
+  RX_ASSERT_OK(finding);
+  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
+  ASSERT_FALSE((*finding)->matches.empty());
+  EXPECT_EQ((*finding)->matches[0].record, first);
+  EXPECT_EQ(checkMap(*copy)["reuse"], Severity::kBlock);
+}
+
+// The same, through the real path: the e-prescription's printout (the prescription on a paper form,
+// its signed QR code in the lower right corner) is photographed, read by OCR, and its QR code
+// decoded from the photo, verified against the pinned agreement and matched to the used record.
+TEST_F(ReviewTest, APhotoOfThePrintoutOfAUsedEPrescriptionIsCaughtByTheQrCodeReadFromIt) {
+  ReviewService review(*wang_);
+  DemoPrescription p;
+  const std::int64_t first = handOutToday(review, p);
+  auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
+  RX_ASSERT_OK(erx);
+  auto qr = makeRxQr(*erx, provider_, p.issuedAt);
+  RX_ASSERT_OK(qr);
+
+  cv::theRNG().state = 0xffffffff;  // the photo's noise does not depend on the tests run before
+  const std::vector<std::uint8_t> photo = test::photographPrintout(p, *qr, RXDESK_CATALOGUE);
+  ASSERT_FALSE(photo.empty());
+
+  auto lexicon = ocr::DrugLexicon::load(RXDESK_CATALOGUE);
+  RX_ASSERT_OK(lexicon);
+  auto read = ocr::makeStandardReader(&*lexicon)->read(photo, "printout.jpg");
+  RX_ASSERT_OK(read);
+  ASSERT_EQ(read->qrPayloads, std::vector<std::string>{*qr}) << "the QR code was not read";
+  auto copy = test::presented(IntakeService(review).presentPaper(
+      read->fields, "printout.jpg", read->page.gray, read->qrPayloads));
   RX_ASSERT_OK(copy);
   auto finding = review.reuse().finding(*copy);
   RX_ASSERT_OK(finding);

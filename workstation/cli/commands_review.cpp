@@ -133,6 +133,8 @@ int runIntake(GlobalOptions& g, ws::Session& session, const std::vector<std::str
         doc["fields"] = ocr["fields"];
         doc["drugs"] = ocr["drugs"];
         doc["qr"] = ocr["qr"];
+        for (std::size_t q = 0; q < doc["qr"].size() && q < presented->qrVerified.size(); ++q)
+          doc["qr"][q]["verified"] = static_cast<bool>(presented->qrVerified[q]);
       }
     }
     if (!failure.isOk()) {

@@ -21,4 +21,8 @@ struct PackageCode {
 std::vector<PackageCode> readPackageCodes(const cv::Mat& image, int maxDataMatrix = 4,
                                           int dataMatrixMs = 800);
 
+// The text of every QR code in `image` (BGR or grey), each once: a printout's signed QR code, read
+// from a photo or a scan of the paper (ZBar; nothing is printed).
+std::vector<std::string> readQrCodes(const cv::Mat& image);
+
 }  // namespace rx::ocr

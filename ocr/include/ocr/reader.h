@@ -53,7 +53,4 @@ class PrescriptionReader {
 std::unique_ptr<PrescriptionReader> makeStandardReader(const DrugLexicon* lexicon,
                                                        ImageLimits limits = {});
 
-// Returns the payloads of the QR codes in `bgr` (searched on a copy at most 1600 px wide).
-std::vector<std::string> decodeQrCodes(const cv::Mat& bgr);
-
 }  // namespace rx::ocr

@@ -51,6 +51,9 @@ struct Presentation {
   ReuseFinding finding;
   std::vector<RuleCheck> checks;
   std::optional<ErxVerdict> signature;  // e-prescriptions: the verdict recorded with them
+  // Papers: for each QR code read, in order, whether it is a prescription's code whose signature
+  // verifies with a key pinned in an agreement (one that does not adds no trust).
+  std::vector<bool> qrVerified;
 };
 
 // Puts what was read in the queue. Each kind in one audited transaction: an e-prescription's

@@ -131,14 +131,17 @@ Result<Presentation> IntakeService::presentPaper(const ocr::ExtractedFields& rea
   // A QR code lends the paper its signed number only when its signature verifies with a key
   // pinned in an agreement: anyone can print a QR code.
   std::optional<RxQr> verifiedQr;
+  std::vector<bool> qrVerified;
   ErxVerifier verifier(session_);
   for (const auto& payload : qrPayloads) {
     auto qr = parseRxQr(payload);
-    if (!qr) continue;
-    RX_ASSIGN_OR_RETURN(ErxVerdict v, verifier.evaluateQr(*qr, utcTimestamp()));
-    if (!v.signatureValid) continue;
-    verifiedQr = std::move(*qr);
-    break;
+    bool valid = false;
+    if (qr) {
+      RX_ASSIGN_OR_RETURN(ErxVerdict v, verifier.evaluateQr(*qr, utcTimestamp()));
+      valid = v.signatureValid;
+    }
+    qrVerified.push_back(valid);
+    if (valid && !verifiedQr) verifiedQr = std::move(*qr);
   }
   RX_RETURN_IF_ERROR(ChainService(session_).refresh());  // as presentElectronic
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp,
@@ -154,6 +157,7 @@ Result<Presentation> IntakeService::presentPaper(const ocr::ExtractedFields& rea
   RX_RETURN_IF_ERROR(tx.commit());
   pending.committed();
   ChainService(session_).flush();  // sends it, when the registry is there
+  p.qrVerified = std::move(qrVerified);
   return p;
 }
 
