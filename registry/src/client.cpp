@@ -399,4 +399,36 @@ Result<std::vector<Alert>> Client::alerts(std::int64_t afterId) {
   return out;
 }
 
+Status Client::anchorAudit(std::int64_t seq, const std::string& hash) {
+  RX_ASSIGN_OR_RETURN(
+      PgResult r,
+      impl_->exec("keeping the audit chain's head",
+                  "INSERT INTO audit_anchors (seq, head) VALUES ($1, $2) ON CONFLICT (store, seq) "
+                  "DO NOTHING RETURNING seq",
+                  {std::to_string(seq), hex(hash)}));
+  if (PQntuples(r.get()) == 1) return Status();
+  RX_ASSIGN_OR_RETURN(
+      PgResult kept,
+      impl_->exec("reading the audit chain's head",
+                  "SELECT head FROM audit_anchors WHERE store = current_user AND seq = $1",
+                  {std::to_string(seq)}));
+  if (PQntuples(kept.get()) == 1 && unhex(PQgetvalue(kept.get(), 0, 0)) == hash) return Status();
+  return Status(ErrorCode::kConflict,
+                "the chain registry keeps another head for audit entry " + std::to_string(seq) +
+                    ": this store's audit log was rewritten after it was sent (rxdesk-cli audit "
+                    "verify names the first entry that differs)");
+}
+
+Result<std::vector<AuditHead>> Client::auditHeads() {
+  RX_ASSIGN_OR_RETURN(
+      PgResult r, impl_->exec("reading the audit chain's heads",
+                              "SELECT seq, head, " + iso("received_at") +
+                                  " FROM audit_anchors WHERE store = current_user ORDER BY seq"));
+  std::vector<AuditHead> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    out.push_back({std::atoll(PQgetvalue(r.get(), i, 0)), unhex(PQgetvalue(r.get(), i, 1)),
+                   PQgetvalue(r.get(), i, 2)});
+  return out;
+}
+
 }  // namespace rx::registry

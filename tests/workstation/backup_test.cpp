@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "audit_rewrite.h"
 #include "data/audit.h"
 #include "data/patients.h"
 #include "store_fixture.h"
@@ -241,31 +242,7 @@ TEST_F(BackupTest, AChainRewrittenAndReSignedInsideTheStoreIsCaughtByTheHeadKept
   RX_ASSERT_OK(s->audit("rx.verify", "42"));
 
   // The rewrite, as done with the database key and SQL.
-  auto& conn = s->store().connection();
-  RX_ASSERT_OK(
-      conn.exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_checkpoints_no_delete"));
-  data::AuditLog log(conn);
-  auto report = log.verify();
-  RX_ASSERT_OK(report);
-  auto entries = log.entries(1, report->entries);
-  RX_ASSERT_OK(entries);
-  entries->at(0).actor = "someone-else";
-  crypto::Digest256 prev{};
-  for (data::AuditEntry& e : *entries) {
-    e.prevHash = prev;
-    e.hash = data::AuditLog::entryHash(e);
-    prev = e.hash;
-    auto update =
-        conn.prepare("UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?");
-    RX_ASSERT_OK(update);
-    RX_ASSERT_OK(update->bind(1, e.actor)
-                     .bind(2, crypto::Bytes(e.prevHash.begin(), e.prevHash.end()))
-                     .bind(3, crypto::Bytes(e.hash.begin(), e.hash.end()))
-                     .bind(4, e.seq)
-                     .run());
-  }
-  RX_ASSERT_OK(conn.exec("DELETE FROM audit_checkpoints"));
-  RX_ASSERT_OK(log.checkpoint());  // re-signed with the pharmacy key from the store
+  RX_ASSERT_OK(test::rewriteAuditLogAsAnInsider(s->store().connection()));
 
   auto inside = s->verifyAudit();
   RX_ASSERT_OK(inside);

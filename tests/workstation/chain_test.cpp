@@ -17,6 +17,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "audit_rewrite.h"
 #include "base/time.h"
 #include "counter_store.h"
 #include "data/audit.h"
@@ -548,6 +549,64 @@ TEST_F(ChainTest, AStoreCannotTouchAnotherStoresRowsAndTheRegistryHoldsNoPatient
   for (const char* clear : {"张三", "欧阳娜娜", "RX-SECRET-0001", "HOSP-778899",
                             "110101198005010011", "北京市朝阳区第三人民医院", "JFIF", "\\xffd8ff"})
     EXPECT_EQ(dump.find(clear), std::string::npos) << clear << " is in the registry's dump";
+}
+
+// Issue 25: a pharmacist holding the database key rewrites the audit log and re-signs its
+// checkpoints; the store's own checks pass, the heads its exchanges left in the registry do not.
+// The store cannot change or delete those heads, nor add another store's.
+TEST_F(ChainTest, AnAuditLogRewrittenInsideTheStoreIsCaughtByTheHeadsKeptInTheRegistry) {
+  Counter& a = store("a");
+  store("b");
+  ASSERT_TRUE(a.wang);
+  RX_ASSERT_OK(DispensingService(*a.wang).handOut(readyToHandOut(a, "RX-AUDIT-0001", kCode), true));
+  auto synced = ChainService(*a.wang).exchange();
+  RX_ASSERT_OK(synced);
+  EXPECT_FALSE(synced->auditProblem);
+  const std::int64_t heads = registryCount("audit_anchors WHERE store = 'a'");
+  EXPECT_GE(heads, 2) << "the join and the hand-out's exchange each sent the newest head";
+
+  auto change = registry_->sqlAs("a", "UPDATE audit_anchors SET head = sha256(head)");
+  EXPECT_NE(change.exitCode, 0);
+  EXPECT_NE(change.err.find("permission denied"), std::string::npos) << change.err;
+  auto remove = registry_->sqlAs("a", "DELETE FROM audit_anchors");
+  EXPECT_NE(remove.exitCode, 0);
+  EXPECT_NE(remove.err.find("permission denied"), std::string::npos) << remove.err;
+  auto forged = registry_->sqlAs("a",
+                                 "INSERT INTO audit_anchors(store, seq, head) VALUES "
+                                 "('b', 999, decode(repeat('ab', 32), 'hex'))");
+  EXPECT_NE(forged.exitCode, 0);
+  EXPECT_NE(forged.err.find("row-level security"), std::string::npos) << forged.err;
+  auto peek = registry_->sqlAs("a", "SELECT count(*) FROM audit_anchors WHERE store = 'b'");
+  EXPECT_EQ(peek.out, "0\n") << "a store reads only its own heads";
+  EXPECT_EQ(registryCount("audit_anchors WHERE store = 'a'"), heads);
+
+  // The rewrite, with the pharmacist's own login.
+  RX_ASSERT_OK(test::rewriteAuditLogAsAnInsider(a.wang->store().connection()));
+  // The next exchange tells: the registry keeps another head for an entry it was sent.
+  auto after = ChainService(*a.wang).exchange();
+  RX_ASSERT_OK(after);
+  ASSERT_TRUE(after->auditProblem);
+  EXPECT_NE(after->auditProblem->find("rewritten"), std::string::npos) << *after->auditProblem;
+  auto status = ChainService(*a.wang).status(false);
+  RX_ASSERT_OK(status);
+  EXPECT_EQ(status->lastError, after->auditProblem);
+  a.wang.reset();
+
+  // The supervisor's check names the first entry that no longer matches a kept head; without the
+  // registry (no backup was made) the log would look intact.
+  auto verify = test::runProcess({RXDESK_CLI_PATH, "--db", a.path, "audit", "verify", "--json"},
+                                 {{"RXDESK_USER", "zhou"},
+                                  {"RXDESK_PASSWORD", "z"},
+                                  {"HOME", dir_.path()},
+                                  {"XDG_DATA_HOME", dir_.file("xdg")}});
+  EXPECT_EQ(verify.exitCode, 8) << verify.out << verify.err;  // damaged
+  auto doc = json::parse(verify.out);
+  EXPECT_EQ(doc["intact"], false);
+  EXPECT_GE(doc["registry_anchors"].get<int>(), 2);
+  // Entry 1 was rewritten: the first head kept after it is the first that differs.
+  auto first = registry_->sql("SELECT min(seq) FROM audit_anchors WHERE store = 'a'");
+  EXPECT_EQ(doc["problem"]["seq"], std::atoll(first.out.c_str()));
+  EXPECT_NE(verify.err.find("chain registry"), std::string::npos) << verify.err;
 }
 
 // A store that worked alone for a while joins: its fingerprints are made again with the chain key

@@ -2,10 +2,12 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "commands.h"
 #include "workstation/backup.h"
+#include "workstation/chain.h"
 
 namespace rx::cli {
 
@@ -15,7 +17,7 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* verify = audit->add_subcommand(
       "verify",
       "Check every entry and signed checkpoint, and the chain's heads kept outside the store in "
-      "backups and exports (supervisor, admin)");
+      "backups, exports and the chain registry (supervisor, admin)");
   auto anchorFiles = std::make_shared<std::vector<std::string>>();
   verify->add_option("--anchor", *anchorFiles,
                      "A backup file or export folder of this store whose recorded head the chain "
@@ -26,6 +28,17 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          if (!session) return reportError(g, session.status());
          auto anchors = ws::auditAnchors(**session, *anchorFiles);
          if (!anchors) return reportError(g, anchors.status());
+         // The heads the chain registry keeps, when the store has joined one: nobody at the store
+         // can rewrite them. A registry out of reach is said, and the rest is still checked.
+         auto kept = ws::ChainService(**session).auditAnchors();
+         std::optional<std::string> registryAway;
+         if (kept)
+           anchors->insert(anchors->end(), kept->begin(), kept->end());
+         else if (kept.status().code() == ErrorCode::kUnavailable ||
+                  kept.status().code() == ErrorCode::kAuthFailed)
+           registryAway = kept.status().message();
+         else
+           return reportError(g, kept.status());
          const bool tty = ::isatty(2);
          auto report = (*session)->verifyAudit(
              [tty](std::int64_t done, std::int64_t total) {
@@ -39,7 +52,14 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                {"entries", report->entries},
                                {"checkpoints", report->checkpoints},
                                {"anchors", report->anchors},
+                               {"registry_anchors", kept ? kept->size() : 0},
                                {"intact", !report->problem}};
+         if (registryAway) {
+           doc["registry_unreachable"] = *registryAway;
+           std::cerr << "rxdesk-cli: warning: the chain registry could not be reached, so the "
+                        "heads it keeps were not checked: "
+                     << *registryAway << "\n";
+         }
          std::ostringstream text;
          if (report->problem) {
            doc["problem"] = {{"seq", report->problem->seq}, {"what", report->problem->what}};
@@ -50,7 +70,7 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          text << "Audit log intact: " << report->entries << " entries, " << report->checkpoints
               << " signed checkpoints, " << report->anchors << " head(s) kept outside the store.\n";
          if (report->anchors == 0)
-           text << "No backup or export named or found to check the chain against: someone "
+           text << "No backup, export or chain registry to check the chain against: someone "
                    "holding the database key could have rewritten it and re-signed its "
                    "checkpoints. Name one with --anchor.\n";
          return reportSuccess(g, doc, text.str());

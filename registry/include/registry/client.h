@@ -21,7 +21,7 @@
 namespace rx::registry {
 
 // The schema version this client needs (installer/registry/migrations/NNN_*.sql).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct Endpoint {
   std::string host;
@@ -84,6 +84,13 @@ struct Store {
   std::string code, name;
 };
 
+// A head of this store's audit chain as the registry keeps it.
+struct AuditHead {
+  std::int64_t seq = 0;
+  std::string hash;  // 32 bytes: the entry's hash
+  std::string receivedAt;
+};
+
 class Client {
  public:
   // Connects and checks the registry's schema version (kUnsupported when it is not kSchemaVersion).
@@ -124,6 +131,13 @@ class Client {
                                                      std::optional<std::int64_t> dateKey);
   // Alerts this store is part of, after `afterId`.
   Result<std::vector<Alert>> alerts(std::int64_t afterId);
+
+  // Keeps the head of this store's audit chain (entry `seq`, its 32-byte hash). The registry keeps
+  // every head and lets no store change or delete one; the same head sent twice changes nothing.
+  // kConflict when the registry holds another hash for that entry: the log was rewritten.
+  Status anchorAudit(std::int64_t seq, const std::string& hash);
+  // Every head of this store's audit chain the registry keeps, oldest first.
+  Result<std::vector<AuditHead>> auditHeads();
 
  private:
   struct Impl;

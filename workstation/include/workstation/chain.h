@@ -55,6 +55,8 @@ struct ExchangeReport {
   int claimsReceived = 0;
   int alertsReceived = 0;
   int forgotten = 0;  // copies older than chain.copy_days
+  // The registry keeps another head for an entry of this store's audit log: it was rewritten.
+  std::optional<std::string> auditProblem;
 };
 
 // What a hand-out claimed, or will claim when the registry is back.
@@ -92,6 +94,10 @@ class ChainService {
   // only logged, the outbox keeps what was not sent.
   void flush();
   Result<std::vector<data::ChainAlertRow>> alerts();
+  // The heads of this store's audit chain the registry keeps (every exchange sends the newest):
+  // anchors `audit verify` checks the log against. Empty when the store has not joined a chain;
+  // kUnavailable when the registry cannot be reached.
+  Result<std::vector<data::AuditAnchor>> auditAnchors();
 
   // Inside a presentation's transaction: the presentation (its fingerprint, its state) is to be
   // sent.

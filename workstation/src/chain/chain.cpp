@@ -16,6 +16,7 @@
 #include "base/time.h"
 #include "crypto/hash.h"
 #include "crypto/keywrap.h"
+#include "data/audit.h"
 #include "data/files.h"
 #include "data/reuse.h"
 #include "dedup/fingerprint.h"
@@ -503,6 +504,45 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
   return exchange(progress, true);
 }
 
+namespace {
+// Sends the newest head of the store's audit chain, so that a rewrite of the log by someone holding
+// the database key is caught (docs/records.md). A registry that keeps another head for the entry
+// does not stop the exchange: the problem is reported and recorded as the exchange's error.
+Status anchorAuditHead(Session& session, registry::Client& client, ExchangeReport& report) {
+  RX_ASSIGN_OR_RETURN(auto head, data::AuditLog(session.store().connection()).head());
+  if (!head) return Status();
+  Status s = client.anchorAudit(head->seq, std::string(head->hash.begin(), head->hash.end()));
+  if (s.code() != ErrorCode::kConflict) return s;
+  spdlog::error("chain registry: {}", s.message());
+  report.auditProblem = s.message();
+  return Status();
+}
+}  // namespace
+
+Result<std::vector<data::AuditAnchor>> ChainService::auditAnchors() {
+  auto& conn = session_.store().connection();
+  RX_ASSIGN_OR_RETURN(auto m, data::ChainRepository(conn).membership());
+  if (!m || !m->joined()) return std::vector<data::AuditAnchor>();
+  std::vector<data::AuditAnchor> out;
+  Link& link = linkFor(session_.store().path());
+  std::lock_guard lock(link.mutex);
+  RX_RETURN_IF_ERROR(withClient(link, *m, true, [&](registry::Client& client) {
+    out.clear();  // tried again after a lost connection
+    RX_ASSIGN_OR_RETURN(auto heads, client.auditHeads());
+    for (const auto& h : heads) {
+      data::AuditAnchor a;
+      a.seq = h.seq;
+      if (h.hash.size() != a.hash.size())
+        return Status(ErrorCode::kCorrupt, "the chain registry keeps a damaged audit head");
+      std::copy(h.hash.begin(), h.hash.end(), a.hash.begin());
+      a.source = "the chain registry (sent " + h.receivedAt + ")";
+      out.push_back(std::move(a));
+    }
+    return Status();
+  }));
+  return out;
+}
+
 Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress, bool receiveToo) {
   auto& conn = session_.store().connection();
   data::ChainRepository repo(conn);
@@ -516,12 +556,13 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress, 
   std::lock_guard lock(link.mutex);
   Status s = withClient(link, *m, true, [&](registry::Client& client) {
     if (progress) progress("sending", 0);
-    Status sent = sendOutbox(session_, client, report);
-    if (!sent || !receiveToo) return sent;
+    RX_RETURN_IF_ERROR(sendOutbox(session_, client, report));
+    RX_RETURN_IF_ERROR(anchorAuditHead(session_, client, report));
+    if (!receiveToo) return Status();
     return receive(session_, client, std::stoi(days.value), report, progress);
   });
-  RX_RETURN_IF_ERROR(
-      repo.recordExchange(utcTimestamp(), s ? std::nullopt : std::optional(s.message())));
+  std::optional<std::string> problem = s ? report.auditProblem : std::optional(s.message());
+  RX_RETURN_IF_ERROR(repo.recordExchange(utcTimestamp(), problem));
   if (!s) return s;
   return report;
 }
