@@ -18,7 +18,7 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
-find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs features2d calib3d img_hash objdetect freetype wechat_qrcode)
+find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs features2d calib3d img_hash objdetect freetype)
 pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5.0 lept)
 # Package codes in photos: Code 128 (ZBar) and Data Matrix (libdmtx).
 pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)

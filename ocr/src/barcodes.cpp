@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/objdetect.hpp>
-#include <opencv2/wechat_qrcode.hpp>
 
 namespace rx::ocr {
 
@@ -72,8 +70,10 @@ void dmtxCodes(const cv::Mat& gray, int maxSymbols, int ms, std::vector<Found>& 
 // The QR codes ZBar finds in `gray`; ZBar reads a QR at any rotation and under a moderate
 // perspective, and prints nothing (OpenCV 4.6's own detector, built without quirc in Debian, finds
 // codes but cannot decode them, and says so on standard output).
-std::vector<std::string> zbarQrCodes(const cv::Mat& gray) {
+std::vector<std::string> zbarQrCodes(const cv::Mat& gray, int density) {
   zbar::ImageScanner scanner;
+  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_X_DENSITY, density);
+  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_Y_DENSITY, density);
   scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
   scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
   zbar::Image image(static_cast<unsigned>(gray.cols), static_cast<unsigned>(gray.rows), "Y800",
@@ -100,38 +100,14 @@ cv::Mat scaledToAtMost(const cv::Mat& gray, int longSide) {
 std::vector<std::string> readQrCodes(const cv::Mat& image) {
   if (image.empty()) return {};
   const cv::Mat gray = toGray(image);
-  // A printout's QR code fills a few percent of a phone photo: at 1600 px its modules are still
-  // 2-3 px wide. A smaller code (a photo taken from further away) is looked for again at full
-  // size, up to 3200 px, only when none was found.
-  const cv::Mat small = scaledToAtMost(gray, 1600);
-  std::vector<std::string> found = zbarQrCodes(small);
-  if (!found.empty()) return found;
-  if (std::max(gray.cols, gray.rows) > 1600) {
-    found = zbarQrCodes(scaledToAtMost(gray, 3200));
-    if (!found.empty()) return found;
-  }
-  // ZBar finds a code by its finder patterns along scan lines and gives up on small modules, a
-  // crease through the code or a screen's moire. OpenCV's detector still finds the code's corners
-  // (it cannot decode: Debian builds it without quirc); the code is cut out of the full-size photo,
-  // straightened to a 720-pixel square and read again, by ZBar and then by OpenCV contrib's WeChat
-  // decoder (ZXing's). Neither prints anything.
-  cv::QRCodeDetector detector;
-  std::vector<cv::Point2f> corners;
-  if (!detector.detect(small, corners) || corners.size() != 4) return found;
-  const double up =
-      static_cast<double>(std::max(gray.cols, gray.rows)) / std::max(small.cols, small.rows);
-  for (auto& c : corners) c *= up;
-  const int side = 720, quiet = 60;
-  const std::vector<cv::Point2f> square = {{float(quiet), float(quiet)},
-                                           {float(quiet + side), float(quiet)},
-                                           {float(quiet + side), float(quiet + side)},
-                                           {float(quiet), float(quiet + side)}};
-  cv::Mat straight;
-  cv::warpPerspective(gray, straight, cv::getPerspectiveTransform(corners, square),
-                      cv::Size(side + 2 * quiet, side + 2 * quiet), cv::INTER_CUBIC,
-                      cv::BORDER_REPLICATE);
-  found = zbarQrCodes(straight);
-  if (found.empty()) found = cv::wechat_qrcode::WeChatQRCode().detectAndDecode(straight);
+  // A printout's QR code fills a few percent of a phone photo; ZBar wants modules of about 3 px.
+  // At 1600 px the code of a photo taken close up has them; one taken from further away, a scan,
+  // or a photo of a screen showing the paper needs the photo at up to 3200 px, scanned on every
+  // second line and column there (a finder pattern is 21 px or more tall at that size; it halves
+  // the time, ~50 ms, which every photo without a code pays).
+  std::vector<std::string> found = zbarQrCodes(scaledToAtMost(gray, 1600), 1);
+  if (found.empty() && std::max(gray.cols, gray.rows) > 1600)
+    found = zbarQrCodes(scaledToAtMost(gray, 3200), 2);
   return found;
 }
 
