@@ -70,6 +70,23 @@ class ReviewTest : public ::testing::Test {
   }
   std::string path() const { return dir_.file("r.rxdb"); }
   std::int64_t handOutToday(ReviewService& review, DemoPrescription& p);
+  // The signed QR code the provider prints on `p`'s printout.
+  std::string printoutQr(const DemoPrescription& p) {
+    auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
+    EXPECT_TRUE(test::isOk(erx));
+    auto qr = erx ? makeRxQr(*erx, provider_, p.issuedAt) : Result<std::string>(erx.status());
+    EXPECT_TRUE(test::isOk(qr));
+    return qr ? *qr : std::string();
+  }
+  // `copy` was found to be a certain reuse of `first`, which blocks its approval.
+  void expectCertainReuseOf(ReviewService& review, std::int64_t copy, std::int64_t first) {
+    auto finding = review.reuse().finding(copy);
+    RX_ASSERT_OK(finding);
+    EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
+    ASSERT_FALSE((*finding)->matches.empty());
+    EXPECT_EQ((*finding)->matches[0].record, first);
+    EXPECT_EQ(checkMap(copy)["reuse"], Severity::kBlock);
+  }
   std::int64_t presentToday(DemoPrescription p = {}) {
     p.issuedAt = utcTimestamp();
     auto text = signEPrescription(demoBundle(p), provider_, p.issuedAt);
@@ -514,22 +531,12 @@ TEST_F(ReviewTest, PaperCopyOfAUsedEPrescriptionIsCaughtByItsQrCode) {
   ReviewService review(*wang_);
   DemoPrescription p;
   const std::int64_t first = handOutToday(review, p);
-
-  auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
-  RX_ASSERT_OK(erx);
-  auto qr = makeRxQr(*erx, provider_, p.issuedAt);
-  RX_ASSERT_OK(qr);
+  const std::string qr = printoutQr(p);
   // OCR of the printout misread the number; the QR code carries the signed one.
   auto fields = reuse::paperFields("RX2026112Z-0001", beijingToday(), p.patientName);
-  auto copy =
-      test::presented(IntakeService(review).presentPaper(fields, "printout.jpg", {}, {*qr}));
+  auto copy = test::presented(IntakeService(review).presentPaper(fields, "printout.jpg", {}, {qr}));
   RX_ASSERT_OK(copy);
-  auto finding = review.reuse().finding(*copy);
-  RX_ASSERT_OK(finding);
-  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
-  ASSERT_FALSE((*finding)->matches.empty());
-  EXPECT_EQ((*finding)->matches[0].record, first);
-  EXPECT_EQ(checkMap(*copy)["reuse"], Severity::kBlock);
+  expectCertainReuseOf(review, *copy, first);
 }
 
 // The same, through the real path: the e-prescription's printout (the prescription on a paper form,
@@ -539,29 +546,20 @@ TEST_F(ReviewTest, APhotoOfThePrintoutOfAUsedEPrescriptionIsCaughtByTheQrCodeRea
   ReviewService review(*wang_);
   DemoPrescription p;
   const std::int64_t first = handOutToday(review, p);
-  auto erx = parseEPrescription(*signEPrescription(demoBundle(p), provider_, p.issuedAt), "x");
-  RX_ASSERT_OK(erx);
-  auto qr = makeRxQr(*erx, provider_, p.issuedAt);
-  RX_ASSERT_OK(qr);
-
+  const std::string qr = printoutQr(p);
   cv::theRNG().state = 0xffffffff;  // the photo's noise does not depend on the tests run before
-  const std::vector<std::uint8_t> photo = test::photographPrintout(p, *qr, RXDESK_CATALOGUE);
+  const std::vector<std::uint8_t> photo = test::photographPrintout(p, qr, RXDESK_CATALOGUE);
   ASSERT_FALSE(photo.empty());
 
   auto lexicon = ocr::DrugLexicon::load(RXDESK_CATALOGUE);
   RX_ASSERT_OK(lexicon);
   auto read = ocr::makeStandardReader(&*lexicon)->read(photo, "printout.jpg");
   RX_ASSERT_OK(read);
-  ASSERT_EQ(read->qrPayloads, std::vector<std::string>{*qr}) << "the QR code was not read";
+  ASSERT_EQ(read->qrPayloads, std::vector<std::string>{qr}) << "the QR code was not read";
   auto copy = test::presented(IntakeService(review).presentPaper(
       read->fields, "printout.jpg", read->page.gray, read->qrPayloads));
   RX_ASSERT_OK(copy);
-  auto finding = review.reuse().finding(*copy);
-  RX_ASSERT_OK(finding);
-  EXPECT_EQ((*finding)->verdict, dedup::Verdict::kCertain);
-  ASSERT_FALSE((*finding)->matches.empty());
-  EXPECT_EQ((*finding)->matches[0].record, first);
-  EXPECT_EQ(checkMap(*copy)["reuse"], Severity::kBlock);
+  expectCertainReuseOf(review, *copy, first);
 }
 
 TEST_F(ReviewTest, CorrectingTheFirstPresentationDoesNotFlagItAgainstALaterPhoto) {
