@@ -419,6 +419,18 @@ Status Client::anchorAudit(std::int64_t seq, const std::string& hash) {
                     "verify names the first entry that differs)");
 }
 
+Result<std::optional<AuditHead>> Client::lastAuditHead() {
+  RX_ASSIGN_OR_RETURN(PgResult r,
+                      impl_->exec("reading the audit chain's last head",
+                                  "SELECT seq, head, " + iso("received_at") +
+                                      " FROM audit_anchors WHERE store = current_user ORDER BY seq "
+                                      "DESC LIMIT 1"));
+  if (PQntuples(r.get()) == 0) return std::optional<AuditHead>();
+  return std::optional<AuditHead>(AuditHead{std::atoll(PQgetvalue(r.get(), 0, 0)),
+                                            unhex(PQgetvalue(r.get(), 0, 1)),
+                                            PQgetvalue(r.get(), 0, 2)});
+}
+
 Result<std::vector<AuditHead>> Client::auditHeads() {
   RX_ASSIGN_OR_RETURN(
       PgResult r, impl_->exec("reading the audit chain's heads",

@@ -591,6 +591,11 @@ TEST_F(ChainTest, AnAuditLogRewrittenInsideTheStoreIsCaughtByTheHeadsKeptInTheRe
   RX_ASSERT_OK(status);
   EXPECT_EQ(status->lastError, after->auditProblem);
   a.wang.reset();
+  auto sync = cli(a, {"chain", "sync", "--json"});
+  ASSERT_EQ(sync.exitCode, 0) << sync.err;
+  EXPECT_NE(json::parse(sync.out)["audit_problem"].get<std::string>().find("rewritten"),
+            std::string::npos)
+      << sync.out;
 
   // The supervisor's check names the first entry that no longer matches a kept head; without the
   // registry (no backup was made) the log would look intact.

@@ -29,13 +29,15 @@ nlohmann::json reportJson(const ws::ExchangeReport& r) {
           {"presentations_received", r.presentationsReceived},
           {"claims_received", r.claimsReceived},
           {"alerts_received", r.alertsReceived},
-          {"forgotten", r.forgotten}};
+          {"forgotten", r.forgotten},
+          {"audit_problem", r.auditProblem ? nlohmann::json(*r.auditProblem) : nullptr}};
 }
 
 std::string reportText(const ws::ExchangeReport& r) {
   std::ostringstream t;
   t << "Sent " << r.sent << "; received " << r.presentationsReceived << " presentation(s), "
     << r.claimsReceived << " hand-out claim(s), " << r.alertsReceived << " alert(s).\n";
+  if (r.auditProblem) t << "AUDIT LOG: " << *r.auditProblem << "\n";
   return t.str();
 }
 

@@ -138,6 +138,8 @@ class Client {
   Status anchorAudit(std::int64_t seq, const std::string& hash);
   // Every head of this store's audit chain the registry keeps, oldest first.
   Result<std::vector<AuditHead>> auditHeads();
+  // The newest head of this store's audit chain the registry keeps; none before the first.
+  Result<std::optional<AuditHead>> lastAuditHead();
 
  private:
   struct Impl;

@@ -506,11 +506,31 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
 
 namespace {
 // Sends the newest head of the store's audit chain, so that a rewrite of the log by someone holding
-// the database key is caught (docs/records.md). A registry that keeps another head for the entry
-// does not stop the exchange: the problem is reported and recorded as the exchange's error.
+// the database key is caught (docs/records.md): first the last head the registry keeps must still
+// be in the log (a rewrite followed by new entries is caught here too). A mismatch does not stop
+// the exchange: it is reported, logged and recorded as the exchange's error, and nothing more is
+// anchored until `audit verify` has been looked at.
 Status anchorAuditHead(Session& session, registry::Client& client, ExchangeReport& report) {
-  RX_ASSIGN_OR_RETURN(auto head, data::AuditLog(session.store().connection()).head());
+  auto& conn = session.store().connection();
+  data::AuditLog log(conn);
+  RX_ASSIGN_OR_RETURN(auto head, log.head());
   if (!head) return Status();
+  RX_ASSIGN_OR_RETURN(auto kept, client.lastAuditHead());
+  if (kept) {
+    RX_ASSIGN_OR_RETURN(auto entries, log.entries(kept->seq, kept->seq));
+    const bool same = entries.size() == 1 &&
+                      std::string(entries[0].hash.begin(), entries[0].hash.end()) == kept->hash;
+    if (!same) {
+      report.auditProblem =
+          "the chain registry keeps another head for audit entry " + std::to_string(kept->seq) +
+          " (sent " + kept->receivedAt +
+          "): this store's audit log was rewritten or cut since (rxdesk-cli audit verify names "
+          "the first entry that differs)";
+      spdlog::error("chain registry: {}", *report.auditProblem);
+      return Status();
+    }
+    if (kept->seq >= head->seq) return Status();
+  }
   Status s = client.anchorAudit(head->seq, std::string(head->hash.begin(), head->hash.end()));
   if (s.code() != ErrorCode::kConflict) return s;
   spdlog::error("chain registry: {}", s.message());
