@@ -21,6 +21,28 @@ cv::Mat toGray(const cv::Mat& image) {
   return gray.isContinuous() ? gray : gray.clone();
 }
 
+cv::Mat scaledToAtMost(const cv::Mat& gray, int longSide) {
+  const double scale = static_cast<double>(longSide) / std::max(gray.cols, gray.rows);
+  if (scale >= 1) return gray;
+  cv::Mat small;
+  cv::resize(gray, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  return small;
+}
+
+// A ZBar scanner for `symbologies` only, scanning every `density`-th line and column.
+void configure(zbar::ImageScanner& scanner,
+               std::initializer_list<zbar::zbar_symbol_type_t> symbologies, int density = 1) {
+  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
+  for (auto s : symbologies) scanner.set_config(s, zbar::ZBAR_CFG_ENABLE, 1);
+  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_X_DENSITY, density);
+  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_Y_DENSITY, density);
+}
+
+zbar::Image zbarImage(const cv::Mat& gray) {
+  return zbar::Image(static_cast<unsigned>(gray.cols), static_cast<unsigned>(gray.rows), "Y800",
+                     gray.data, static_cast<unsigned long>(gray.total()));
+}
+
 struct Found {
   int y;
   PackageCode code;
@@ -28,11 +50,8 @@ struct Found {
 
 void zbarCodes(const cv::Mat& gray, std::vector<Found>& out) {
   zbar::ImageScanner scanner;
-  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
-  scanner.set_config(zbar::ZBAR_CODE128, zbar::ZBAR_CFG_ENABLE, 1);
-  scanner.set_config(zbar::ZBAR_EAN13, zbar::ZBAR_CFG_ENABLE, 1);
-  zbar::Image image(static_cast<unsigned>(gray.cols), static_cast<unsigned>(gray.rows), "Y800",
-                    gray.data, static_cast<unsigned long>(gray.total()));
+  configure(scanner, {zbar::ZBAR_CODE128, zbar::ZBAR_EAN13});
+  zbar::Image image = zbarImage(gray);
   if (scanner.scan(image) <= 0) return;
   for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) {
     int y = gray.rows;
@@ -72,12 +91,8 @@ void dmtxCodes(const cv::Mat& gray, int maxSymbols, int ms, std::vector<Found>& 
 // codes but cannot decode them, and says so on standard output).
 std::vector<std::string> zbarQrCodes(const cv::Mat& gray, int density) {
   zbar::ImageScanner scanner;
-  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_X_DENSITY, density);
-  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_Y_DENSITY, density);
-  scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
-  scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
-  zbar::Image image(static_cast<unsigned>(gray.cols), static_cast<unsigned>(gray.rows), "Y800",
-                    gray.data, static_cast<unsigned long>(gray.total()));
+  configure(scanner, {zbar::ZBAR_QRCODE}, density);
+  zbar::Image image = zbarImage(gray);
   std::vector<std::string> out;
   if (scanner.scan(image) <= 0) return out;
   for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s)
@@ -85,14 +100,6 @@ std::vector<std::string> zbarQrCodes(const cv::Mat& gray, int density) {
         std::find(out.begin(), out.end(), s->get_data()) == out.end())
       out.push_back(s->get_data());
   return out;
-}
-
-cv::Mat scaledToAtMost(const cv::Mat& gray, int longSide) {
-  const double scale = static_cast<double>(longSide) / std::max(gray.cols, gray.rows);
-  if (scale >= 1) return gray;
-  cv::Mat small;
-  cv::resize(gray, small, cv::Size(), scale, scale, cv::INTER_AREA);
-  return small;
 }
 
 }  // namespace
@@ -114,10 +121,8 @@ std::vector<std::string> readQrCodes(const cv::Mat& image) {
 std::vector<PackageCode> readPackageCodes(const cv::Mat& image, int maxDataMatrix,
                                           int dataMatrixMs) {
   if (image.empty()) return {};
-  cv::Mat gray = toGray(image);
   // Phone photos are large; codes on a box stay readable at 1600 px.
-  const double scale = 1600.0 / std::max(gray.cols, gray.rows);
-  if (scale < 1) cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
+  const cv::Mat gray = scaledToAtMost(toGray(image), 1600);
   std::vector<Found> found;
   zbarCodes(gray, found);
   dmtxCodes(gray, maxDataMatrix, dataMatrixMs, found);

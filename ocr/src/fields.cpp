@@ -431,7 +431,7 @@ bool containsAny(const std::u32string& t, std::initializer_list<std::u32string_v
 std::size_t hospitalNameEnd(const std::u32string& t) {
   static const std::u32string_view kEnds[] = {U"医院",   U"卫生院", U"保健院", U"中心",
                                               U"诊所",   U"门诊部", U"卫生室", U"卫生所",
-                                              U"医务室", U"分院",   U"院区",   U"门诊"};
+                                              U"医务室", U"分院",   U"院区"};
   std::size_t cut = 0;
   for (std::size_t i = 0; i < t.size(); ++i)
     for (std::u32string_view e : kEnds)

@@ -416,7 +416,7 @@ Status Client::anchorAudit(std::int64_t seq, const std::string& hash) {
   return Status(ErrorCode::kConflict,
                 "the chain registry keeps another head for audit entry " + std::to_string(seq) +
                     ": this store's audit log was rewritten after it was sent (rxdesk-cli audit "
-                    "verify names the first entry that differs)");
+                    "verify names the earliest kept head that differs)");
 }
 
 Result<std::optional<AuditHead>> Client::lastAuditHead() {

@@ -160,6 +160,7 @@ TEST(Fields, TheHospitalEndsWithTheWordForTheInstitution) {
       {{line({"深圳南山社区卫生服务中心", "处方笺"}, 10)}, "深圳南山社区卫生服务中心"},
       {{line({"北京大学第一医院门诊部"}, 10)}, "北京大学第一医院门诊部"},
       {{line({"上海市第六人民医院东院区"}, 10)}, "上海市第六人民医院东院区"},
+      {{line({"杭州市第一人民医院门诊处方笺"}, 10)}, "杭州市第一人民医院"},
   };
   for (const auto& c : cases) {
     auto f = extractFields(c.lines, nullptr);

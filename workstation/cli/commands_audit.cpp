@@ -35,7 +35,8 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          if (kept)
            anchors->insert(anchors->end(), kept->begin(), kept->end());
          else if (kept.status().code() == ErrorCode::kUnavailable ||
-                  kept.status().code() == ErrorCode::kAuthFailed)
+                  kept.status().code() == ErrorCode::kAuthFailed ||
+                  kept.status().code() == ErrorCode::kUnsupported)
            registryAway = kept.status().message();
          else
            return reportError(g, kept.status());
@@ -53,6 +54,7 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                {"checkpoints", report->checkpoints},
                                {"anchors", report->anchors},
                                {"registry_anchors", kept ? kept->size() : 0},
+                               {"registry_checked", !registryAway},
                                {"intact", !report->problem}};
          if (registryAway) {
            doc["registry_unreachable"] = *registryAway;

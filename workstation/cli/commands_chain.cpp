@@ -167,6 +167,14 @@ void addCounterCommands(CLI::App& chain, GlobalOptions& g, Commands& out) {
                      if (!report) return reportError(g, report.status());
                      auto doc = reportJson(*report);
                      doc["ok"] = true;
+                     // The audit log no longer matches the heads it sent: exit 8, as audit verify.
+                     if (report->auditProblem) {
+                       if (g.json)
+                         printJson(doc);
+                       else
+                         std::cout << reportText(*report);
+                       return static_cast<int>(Exit::kCorrupt);
+                     }
                      return reportSuccess(g, doc, reportText(*report));
                    });
                  }});

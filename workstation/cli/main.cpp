@@ -1,4 +1,5 @@
 // rxdesk-cli: the command-line face of the workstation, for scripts, supervisors and tests.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -70,6 +71,8 @@ int run(int argc, char** argv) {
     std::cerr << "rxdesk-cli: error: " << message << "\nRun `rxdesk-cli --help` for usage.\n";
     return static_cast<int>(Exit::kUsage);
   }
+  // Log lines (--verbose) go to standard error: standard output is the command's result (--json).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("rxdesk-cli"));
   spdlog::set_level(g.verbose ? spdlog::level::info : spdlog::level::off);
   // A store an older rxdesk kept directly in the data folder moves into its own folder.
   if (dbOption->count() == 0) g.db = ws::defaultStorePathAdopted();

@@ -105,6 +105,14 @@ Result<registry::Client*> connected(Link& link, const data::ChainMembership& m, 
   return &*link.client;
 }
 
+// A registry failure the counter works on through, offline: the registry out of reach, the store's
+// certificate refused, or a registry of another schema version (its rxdesk or the registry not
+// upgraded yet). Each is shown in the chain status and retried later.
+bool workOffline(const Status& s) {
+  return s.code() == ErrorCode::kUnavailable || s.code() == ErrorCode::kAuthFailed ||
+         s.code() == ErrorCode::kUnsupported;
+}
+
 // After a registry call failed: a lost link is dropped (reconnected next time).
 void noteFailure(Link& link, const Status& s) {
   if (s.code() != ErrorCode::kUnavailable) return;
@@ -374,9 +382,7 @@ Result<ChainStatus> ChainService::status(bool probe) {
   s.registry = m->host.value_or("") + ":" + std::to_string(m->port) + "/" + m->dbname;
   if (probe) {
     auto report = exchange();
-    if (!report && report.status().code() != ErrorCode::kUnavailable &&
-        report.status().code() != ErrorCode::kAuthFailed)
-      return report.status();
+    if (!report && !workOffline(report.status())) return report.status();
     RX_ASSIGN_OR_RETURN(m, repo.membership());
   }
   Link& link = linkFor(session_.store().path());
@@ -514,10 +520,12 @@ Status anchorAuditHead(Session& session, registry::Client& client, ExchangeRepor
   auto& conn = session.store().connection();
   data::AuditLog log(conn);
   RX_ASSIGN_OR_RETURN(auto head, log.head());
-  if (!head) return Status();
   RX_ASSIGN_OR_RETURN(auto kept, client.lastAuditHead());
   if (kept) {
-    RX_ASSIGN_OR_RETURN(auto entries, log.entries(kept->seq, kept->seq));
+    std::vector<data::AuditEntry> entries;
+    if (head) {
+      RX_ASSIGN_OR_RETURN(entries, log.entries(kept->seq, kept->seq));
+    }
     const bool same = entries.size() == 1 &&
                       std::string(entries[0].hash.begin(), entries[0].hash.end()) == kept->hash;
     if (!same) {
@@ -525,12 +533,13 @@ Status anchorAuditHead(Session& session, registry::Client& client, ExchangeRepor
           "the chain registry keeps another head for audit entry " + std::to_string(kept->seq) +
           " (sent " + kept->receivedAt +
           "): this store's audit log was rewritten or cut since (rxdesk-cli audit verify names "
-          "the first entry that differs)";
+          "the earliest kept head that differs)";
       spdlog::error("chain registry: {}", *report.auditProblem);
       return Status();
     }
     if (kept->seq >= head->seq) return Status();
   }
+  if (!head) return Status();
   Status s = client.anchorAudit(head->seq, std::string(head->hash.begin(), head->hash.end()));
   if (s.code() != ErrorCode::kConflict) return s;
   spdlog::error("chain registry: {}", s.message());
@@ -597,9 +606,7 @@ Status ChainService::refresh(bool receiveToo) {
     if (!link.client && std::chrono::steady_clock::now() < link.retryAfter) return Status();
   }
   auto report = exchange({}, receiveToo);
-  if (!report && report.status().code() != ErrorCode::kUnavailable &&
-      report.status().code() != ErrorCode::kAuthFailed)
-    return report.status();
+  if (!report && !workOffline(report.status())) return report.status();
   if (!report) spdlog::info("chain registry: {}", report.status().message());
   return Status();
 }
@@ -684,7 +691,7 @@ Result<HandOutClaim> ChainService::claimHandOut(const data::PrescriptionRecord& 
     claim.online = true;
     return claim;
   }
-  if (s.code() != ErrorCode::kUnavailable) return s;
+  if (s.code() != ErrorCode::kUnavailable && s.code() != ErrorCode::kUnsupported) return s;
   RX_ASSIGN_OR_RETURN(SettingValue offline, SettingsService(session_).get("chain.offline_handout"));
   if (offline.value != "true")
     return Status(ErrorCode::kUnavailable,
