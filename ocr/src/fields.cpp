@@ -456,6 +456,28 @@ void mendNames(ExtractedFields& out) {
 
 }  // namespace
 
+std::optional<std::string> numberInCode(const std::string& payload) {
+  if (payload.size() > 64) return std::nullopt;
+  std::u32string t = toU32(payload);
+  for (char32_t& c : t) c = normalizeChar(c);
+  // An optional label: letters or Chinese characters, then ':', '.', '=' or '#'.
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == ':' || t[i] == '.' || t[i] == '=' || t[i] == '#') {
+      start = i + 1;
+      break;
+    }
+    if (!(isHan(t[i]) || (t[i] < 0x80 && std::isalpha(static_cast<int>(t[i]))))) break;
+  }
+  const std::u32string token = trim(t.substr(start));
+  if (token.size() < 6 || token.size() > 20) return std::nullopt;
+  for (char32_t c : token)
+    if (!isAsciiAlnum(c) && c != '-') return std::nullopt;
+  const std::u32string digits = onlyDigits(token);
+  if (digits.size() < 6) return std::nullopt;
+  return toUtf8(digits);
+}
+
 std::string normalizeText(const std::string& text) {
   RecognizedLine line;
   line.text = text;

@@ -221,6 +221,14 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   r.fields = extractFields(r.lines, lexicon_);
   RX_RETURN_IF_ERROR(confirmNames(r.page.gray, r.fields));
   RX_RETURN_IF_ERROR(recoverDate(r.page.gray, r.lines, r.fields));
+  // No number read from the page, but the hospital's own code carries it as plain text: taken at a
+  // confidence that asks the pharmacist to confirm it (nothing signs such a code).
+  if (!r.fields.fields.count("rx_number"))
+    for (const auto& payload : r.qrPayloads)
+      if (auto number = numberInCode(payload)) {
+        r.fields.fields["rx_number"] = FieldValue{*number, 0.6f, {}, {}};
+        break;
+      }
   r.ms.fields = msSince(t);
   r.ms.total = r.ms.page + r.ms.recognize + r.ms.fields + r.ms.qr;
   return r;

@@ -197,6 +197,20 @@ TEST(Fields, ADrugTheCatalogueDoesNotKnowEndsWhereItsStrengthStarts) {
   EXPECT_EQ(f.drugs[3].spec.value, "10mg×28片”");
 }
 
+TEST(Fields, AHospitalsCodeGivesTheNumberItCarriesAsPlainText) {
+  EXPECT_EQ(numberInCode("RX:20261102623663"), "20261102623663");
+  EXPECT_EQ(numberInCode("20261102623663"), "20261102623663");
+  EXPECT_EQ(numberInCode("No.CF-20261105-7510"), "202611057510");
+  EXPECT_EQ(numberInCode("处方号：RX261108-43512"), "26110843512");
+  // Not a number: a web address, a signed e-prescription code, a short or wordy text.
+  EXPECT_FALSE(numberInCode("https://wx.hospital.cn/rx/20261102623663"));
+  EXPECT_FALSE(
+      numberInCode("eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiIxMjQ0MDAwMDQ1NTg1ODc3NkgiLCJubyI6IlJYIn0."
+                   "c2lnbmF0dXJlc2lnbmF0dXJl"));
+  EXPECT_FALSE(numberInCode("RX:12345"));
+  EXPECT_FALSE(numberInCode("请关注本院公众号 2026"));
+}
+
 TEST(Fields, DrugsAreFoundWhenTheRpMarkIsMisread) {
   // Seen: the large "Rp" glyph read as "AD". The numbered lines with their usage lines are the
   // drugs all the same; a numbered line after the prescriber is not.

@@ -50,6 +50,12 @@ struct ExtractedFields {
 // Extracts the fields from recognised page lines; `lexicon` (may be null) snaps drug names.
 ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const DrugLexicon* lexicon);
 
+// The prescription number a hospital's own QR code or barcode carries as plain text ("RX:2026…",
+// "No.CF-2026…", or the bare number): a short payload that is an optional label and one token of
+// 6-20 letters, digits and hyphens with at least 6 digits. Returns its digits (as OCR'd numbers are
+// kept); nothing for any other payload (a signed e-prescription code, a web address).
+std::optional<std::string> numberInCode(const std::string& payload);
+
 // Normalises recognised text: full-width punctuation to ASCII, spaces between Chinese characters
 // removed, × variants unified.
 std::string normalizeText(const std::string& text);
