@@ -137,10 +137,12 @@ class ChainTest : public ::testing::Test {
     auto decided = review.decide(id, {Decision::kApprove, {}, "", true});
     ASSERT_TRUE(test::isOk(decided)) << decided.status().message();
   }
-  test::ProcessResult cli(const Counter& c, std::vector<std::string> args) {
+  // rxdesk-cli on the store as pharmacist wang, or as `user` with `password`.
+  test::ProcessResult cli(const Counter& c, std::vector<std::string> args,
+                          const std::string& user = "wang", const std::string& password = "w") {
     args.insert(args.begin(), {RXDESK_CLI_PATH, "--db", c.path});
-    return test::runProcess(args, {{"RXDESK_USER", "wang"},
-                                   {"RXDESK_PASSWORD", "w"},
+    return test::runProcess(args, {{"RXDESK_USER", user},
+                                   {"RXDESK_PASSWORD", password},
                                    {"HOME", dir_.path()},
                                    {"XDG_DATA_HOME", dir_.file("xdg")}});
   }
@@ -600,11 +602,7 @@ TEST_F(ChainTest, AnAuditLogRewrittenInsideTheStoreIsCaughtByTheHeadsKeptInTheRe
 
   // The supervisor's check names the first entry that no longer matches a kept head; without the
   // registry (no backup was made) the log would look intact.
-  auto verify = test::runProcess({RXDESK_CLI_PATH, "--db", a.path, "audit", "verify", "--json"},
-                                 {{"RXDESK_USER", "zhou"},
-                                  {"RXDESK_PASSWORD", "z"},
-                                  {"HOME", dir_.path()},
-                                  {"XDG_DATA_HOME", dir_.file("xdg")}});
+  auto verify = cli(a, {"audit", "verify", "--json"}, "zhou", "z");
   EXPECT_EQ(verify.exitCode, 8) << verify.out << verify.err;  // damaged
   auto doc = json::parse(verify.out);
   EXPECT_EQ(doc["intact"], false);
@@ -638,11 +636,7 @@ TEST_F(ChainTest, ARegistryOfAnotherSchemaVersionLeavesTheCounterWorkingOffline)
   EXPECT_NE(json::parse(status.out)["last_error"].get<std::string>().find("schema version 99"),
             std::string::npos)
       << status.out;
-  auto verify = test::runProcess({RXDESK_CLI_PATH, "--db", a.path, "audit", "verify", "--json"},
-                                 {{"RXDESK_USER", "zhou"},
-                                  {"RXDESK_PASSWORD", "z"},
-                                  {"HOME", dir_.path()},
-                                  {"XDG_DATA_HOME", dir_.file("xdg")}});
+  auto verify = cli(a, {"audit", "verify", "--json"}, "zhou", "z");
   EXPECT_EQ(verify.exitCode, 0) << verify.err;
   EXPECT_EQ(json::parse(verify.out)["registry_checked"], false) << verify.out;
   EXPECT_NE(verify.err.find("could not be reached"), std::string::npos) << verify.err;
