@@ -419,6 +419,12 @@ Status Client::anchorAudit(std::int64_t seq, const std::string& hash) {
                     "verify names the earliest kept head that differs)");
 }
 
+namespace {
+AuditHead auditHeadOf(PGresult* r, int row) {
+  return {std::atoll(PQgetvalue(r, row, 0)), unhex(PQgetvalue(r, row, 1)), PQgetvalue(r, row, 2)};
+}
+}  // namespace
+
 Result<std::optional<AuditHead>> Client::lastAuditHead() {
   RX_ASSIGN_OR_RETURN(PgResult r,
                       impl_->exec("reading the audit chain's last head",
@@ -426,9 +432,7 @@ Result<std::optional<AuditHead>> Client::lastAuditHead() {
                                       " FROM audit_anchors WHERE store = current_user ORDER BY seq "
                                       "DESC LIMIT 1"));
   if (PQntuples(r.get()) == 0) return std::optional<AuditHead>();
-  return std::optional<AuditHead>(AuditHead{std::atoll(PQgetvalue(r.get(), 0, 0)),
-                                            unhex(PQgetvalue(r.get(), 0, 1)),
-                                            PQgetvalue(r.get(), 0, 2)});
+  return std::optional<AuditHead>(auditHeadOf(r.get(), 0));
 }
 
 Result<std::vector<AuditHead>> Client::auditHeads() {
@@ -437,9 +441,7 @@ Result<std::vector<AuditHead>> Client::auditHeads() {
                               "SELECT seq, head, " + iso("received_at") +
                                   " FROM audit_anchors WHERE store = current_user ORDER BY seq"));
   std::vector<AuditHead> out;
-  for (int i = 0; i < PQntuples(r.get()); ++i)
-    out.push_back({std::atoll(PQgetvalue(r.get(), i, 0)), unhex(PQgetvalue(r.get(), i, 1)),
-                   PQgetvalue(r.get(), i, 2)});
+  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(auditHeadOf(r.get(), i));
   return out;
 }
 

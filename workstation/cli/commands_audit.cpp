@@ -34,9 +34,7 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          std::optional<std::string> registryAway;
          if (kept)
            anchors->insert(anchors->end(), kept->begin(), kept->end());
-         else if (kept.status().code() == ErrorCode::kUnavailable ||
-                  kept.status().code() == ErrorCode::kAuthFailed ||
-                  kept.status().code() == ErrorCode::kUnsupported)
+         else if (ws::chainWorksOffline(kept.status()))
            registryAway = kept.status().message();
          else
            return reportError(g, kept.status());

@@ -69,6 +69,11 @@ struct HandOutClaim {
 
 using ExchangeProgress = std::function<void(std::string_view step, int done)>;
 
+// A registry failure the counter works on through, offline: the registry out of reach, the store's
+// certificate refused, or a registry of another schema version (its rxdesk or the registry not
+// upgraded yet). Each is shown in the chain status and retried later.
+bool chainWorksOffline(const Status& s);
+
 class ChainService {
  public:
   explicit ChainService(Session& session) : session_(session) {}

@@ -105,14 +105,6 @@ Result<registry::Client*> connected(Link& link, const data::ChainMembership& m, 
   return &*link.client;
 }
 
-// A registry failure the counter works on through, offline: the registry out of reach, the store's
-// certificate refused, or a registry of another schema version (its rxdesk or the registry not
-// upgraded yet). Each is shown in the chain status and retried later.
-bool workOffline(const Status& s) {
-  return s.code() == ErrorCode::kUnavailable || s.code() == ErrorCode::kAuthFailed ||
-         s.code() == ErrorCode::kUnsupported;
-}
-
 // After a registry call failed: a lost link is dropped (reconnected next time).
 void noteFailure(Link& link, const Status& s) {
   if (s.code() != ErrorCode::kUnavailable) return;
@@ -382,7 +374,7 @@ Result<ChainStatus> ChainService::status(bool probe) {
   s.registry = m->host.value_or("") + ":" + std::to_string(m->port) + "/" + m->dbname;
   if (probe) {
     auto report = exchange();
-    if (!report && !workOffline(report.status())) return report.status();
+    if (!report && !chainWorksOffline(report.status())) return report.status();
     RX_ASSIGN_OR_RETURN(m, repo.membership());
   }
   Link& link = linkFor(session_.store().path());
@@ -548,6 +540,11 @@ Status anchorAuditHead(Session& session, registry::Client& client, ExchangeRepor
 }
 }  // namespace
 
+bool chainWorksOffline(const Status& s) {
+  return s.code() == ErrorCode::kUnavailable || s.code() == ErrorCode::kAuthFailed ||
+         s.code() == ErrorCode::kUnsupported;
+}
+
 Result<std::vector<data::AuditAnchor>> ChainService::auditAnchors() {
   auto& conn = session_.store().connection();
   RX_ASSIGN_OR_RETURN(auto m, data::ChainRepository(conn).membership());
@@ -606,7 +603,7 @@ Status ChainService::refresh(bool receiveToo) {
     if (!link.client && std::chrono::steady_clock::now() < link.retryAfter) return Status();
   }
   auto report = exchange({}, receiveToo);
-  if (!report && !workOffline(report.status())) return report.status();
+  if (!report && !chainWorksOffline(report.status())) return report.status();
   if (!report) spdlog::info("chain registry: {}", report.status().message());
   return Status();
 }
