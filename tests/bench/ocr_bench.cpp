@@ -72,6 +72,10 @@ int main(int argc, char** argv) {
   app.add_option("--layouts", layouts, "Hospital layouts")->delimiter(',');
   app.add_option("--baseline", baseline, "Also run plain tesseract");
   app.add_flag("--verbose", verbose, "Print every field rxdesk got wrong");
+  bool varied = false;
+  app.add_flag("--varied-formats", varied,
+               "Numbers and dates as other hospitals print them (CF-20261105-7510, "
+               "RX261108-43512, 12 digits; 2026/11/09)");
   app.add_option("--languages", languages,
                  "Tesseract languages for rxdesk's pipeline (e.g. chi_sim+eng)");
   app.add_option("--dump", dump,
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
   }
   ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer(languages), &*lexicon);
   test::RxGenerator gen(seed, ocr::defaultCataloguePath());
+  gen.setVariedFormats(varied);
   test::TempDir dir;
   test::OcrScore ours, plain;
   std::vector<double> oursMs, plainMs;

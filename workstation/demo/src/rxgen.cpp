@@ -1,5 +1,6 @@
 #include "workstation/rxgen.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -80,6 +81,44 @@ std::string chineseDate(const std::string& iso) {
   return iso.substr(0, 4) + "年" + std::to_string(std::stoi(iso.substr(5, 2))) + "月" +
          std::to_string(std::stoi(iso.substr(8, 2))) + "日";
 }
+
+// A hospital keeps one numbering scheme and one way of writing the date on all its forms; which
+// one is a fixed function of its name (FNV-1a), so the same form, a monthly repeat and the second
+// prescription of a visit share them.
+std::uint32_t hospitalStyle(const std::string& hospital) {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : hospital) h = (h ^ c) * 16777619u;
+  return h;
+}
+
+// Prescription numbers as hospitals print them: 2026 and 8 digits, 10 or 12 digits,
+// CF-20261105-7510 (the date and a counter), RX261108-43512.
+enum class NumberScheme { kYearAndEight, kTen, kTwelve, kDatedHyphen, kLetteredShortDate };
+
+NumberScheme numberScheme(const std::string& hospital, int layout) {
+  switch ((hospitalStyle(hospital) >> 4) % 6) {
+    case 3:
+      return NumberScheme::kDatedHyphen;
+    case 4:
+      return NumberScheme::kLetteredShortDate;
+    case 5:
+      return NumberScheme::kTwelve;
+    default:
+      return layout % 2 ? NumberScheme::kTen : NumberScheme::kYearAndEight;
+  }
+}
+
+// The date as the form prints it: 2026年11月9日 or 2026-11-09 by layout; with `varied`, some
+// hospitals print 2026/11/09.
+std::string printedDate(const std::string& iso, const std::string& hospital, int layout,
+                        bool varied) {
+  if (varied && (hospitalStyle(hospital) >> 8) % 4 == 3) {
+    std::string s = iso;
+    std::replace(s.begin(), s.end(), '-', '/');
+    return s;
+  }
+  return layout % 3 == 1 ? iso : chineseDate(iso);
+}
 }  // namespace
 
 RxGenerator::RxGenerator(std::uint64_t seed, std::string catalogue) : rng_(seed) {
@@ -118,22 +157,43 @@ std::vector<GenDrug> RxGenerator::randomDrugs() {
   return drugs;
 }
 
+std::string RxGenerator::digits(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i)
+    s += static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(rng_));
+  return s;
+}
+
+std::string RxGenerator::newNumber(const GenRx& rx) {
+  std::string ymd = rx.date.substr(0, 4) + rx.date.substr(5, 2) + rx.date.substr(8, 2);
+  const NumberScheme scheme =
+      variedFormats_ ? numberScheme(rx.hospital, rx.layout)
+                     : (rx.layout % 2 ? NumberScheme::kTen : NumberScheme::kYearAndEight);
+  switch (scheme) {
+    case NumberScheme::kYearAndEight:
+      return "2026" + digits(8);
+    case NumberScheme::kTen:
+      return digits(10);
+    case NumberScheme::kTwelve:
+      return digits(12);
+    case NumberScheme::kDatedHyphen:
+      return "CF-" + ymd + "-" + digits(4);
+    case NumberScheme::kLetteredShortDate:
+      return "RX" + ymd.substr(2) + "-" + digits(5);
+  }
+  return digits(10);
+}
+
 GenRx RxGenerator::content(int layout) {
   GenRx rx;
   rx.layout = layout;
   rx.hospital = pick(kHospitals);
-  auto digits = [&](int n) {
-    std::string s;
-    for (int i = 0; i < n; ++i)
-      s += static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(rng_));
-    return s;
-  };
   const int month = std::uniform_int_distribution<int>(1, 12)(rng_);
   const int day = std::uniform_int_distribution<int>(1, 28)(rng_);
   char date[16];
   std::snprintf(date, sizeof date, "2026-%02d-%02d", month, day);
   rx.date = date;
-  rx.rxNumber = (layout % 2 ? "" : "2026") + digits(layout % 2 ? 10 : 8);
+  rx.rxNumber = newNumber(rx);
   rx.patientName = randomName();
   rx.sex = std::uniform_int_distribution<int>(0, 1)(rng_) ? "男" : "女";
   rx.age = std::to_string(std::uniform_int_distribution<int>(1, 90)(rng_)) + "岁";
@@ -165,12 +225,14 @@ GenRx RxGenerator::monthlyRepeat(const GenRx& previous) {
   char date[16];
   std::snprintf(date, sizeof date, "2026-%02d-%s", month, previous.date.substr(8, 2).c_str());
   rx.date = date;
+  if (variedFormats_) rx.rxNumber = newNumber(rx);  // the number may carry the date
   return rx;
 }
 
 GenRx RxGenerator::sameForm(const GenRx& other) {
   GenRx rx = content(other.layout);
   rx.hospital = other.hospital;
+  if (variedFormats_) rx.rxNumber = newNumber(rx);  // in the hospital's scheme
   return rx;
 }
 
@@ -187,7 +249,7 @@ cv::Mat RxGenerator::render(const GenRx& rx) const {
   y += 84;
   drawCentered(page, L % 2 ? "门诊处方笺" : "处 方 笺", y, 46, font);
   y += 80;
-  const std::string date = (L % 3 == 1) ? rx.date : chineseDate(rx.date);
+  const std::string date = printedDate(rx.date, rx.hospital, L, variedFormats_);
   auto line = [&](int yy) { cv::line(page, {margin, yy}, {right, yy}, ink, 2, cv::LINE_AA); };
   switch (L) {
     case 0:
@@ -430,6 +492,7 @@ GenRx RxGenerator::sameVisit(const GenRx& first) {
   // The next number: the last digits counted up by one.
   rx.rxNumber = first.rxNumber;
   for (int i = static_cast<int>(rx.rxNumber.size()) - 1; i >= 0; --i) {
+    if (rx.rxNumber[static_cast<std::size_t>(i)] < '0') break;  // the counter's hyphen
     if (rx.rxNumber[static_cast<std::size_t>(i)] != '9') {
       ++rx.rxNumber[static_cast<std::size_t>(i)];
       break;

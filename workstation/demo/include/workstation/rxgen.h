@@ -92,12 +92,20 @@ class RxGenerator {
                                        int* rotation);
 
   std::mt19937_64& rng() { return rng_; }
+  // Numbers and dates as other hospitals print them (from then on): by hospital, one of
+  // 2026+8 digits, 10 or 12 digits, CF-20261105-7510, RX261108-43512, and dates as 2026年11月9日,
+  // 2026-11-09 or 2026/11/09. Off by default: the corpora and tests made before keep theirs.
+  void setVariedFormats(bool on) { variedFormats_ = on; }
 
  private:
   std::string pick(const std::vector<std::string>& v);
   std::string randomName();
   std::vector<GenDrug> randomDrugs();
+  std::string digits(int n);
+  // A new number in the scheme of `rx`'s hospital (some carry the date).
+  std::string newNumber(const GenRx& rx);
   std::mt19937_64 rng_;
+  bool variedFormats_ = false;
   std::vector<std::string> drugNames_;
 };
 
