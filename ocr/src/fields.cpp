@@ -215,12 +215,81 @@ std::u32string onlyDigits(const std::u32string& s) {
   return out;
 }
 
+// A hyphen as OCR reads it: a dash of any width, or the Chinese 一 between two letters or digits.
+bool isDash(char32_t c) {
+  return c == '-' || c == U'‐' || c == U'‑' || c == U'‒' || c == U'–' || c == U'—' || c == U'―' ||
+         c == U'－' || c == U'一' || c == U'_';
+}
+
+// The prescription number as printed: letters, digits and hyphens (CF-20261105-7510,
+// RX261108-43512, 20261113783287), upper case, up to where something else starts. A single space
+// between digits is a gap OCR put into the number and is closed. Empty when the text holds no
+// number (fewer than 6 digits, or more than 4 letters: a word, not a number).
+std::u32string printedNumber(const std::u32string& raw) {
+  // Up to the number: spaces and punctuation ("No.:", the 】 of a 【处方编号】 label), not words.
+  std::size_t i = 0;
+  while (i < raw.size() && !isAsciiAlnum(raw[i]) && !isHan(raw[i])) ++i;
+  std::u32string out;
+  for (; i < raw.size(); ++i) {
+    const char32_t c = raw[i];
+    const bool alnumNext = i + 1 < raw.size() && isAsciiAlnum(raw[i + 1]);
+    if (isAsciiAlnum(c))
+      out.push_back(c >= 'a' && c <= 'z' ? c - 32 : c);
+    else if (isDash(c) && !out.empty() && out.back() != '-' && alnumNext)
+      out.push_back('-');
+    else if (c == ' ' && !out.empty() && isDigit(out.back()) && i + 1 < raw.size() &&
+             isDigit(raw[i + 1]))
+      continue;
+    else
+      break;
+  }
+  std::size_t digits = 0, letters = 0;
+  for (char32_t c : out) (isDigit(c) ? digits : letters) += c != '-';
+  return digits >= 6 && letters <= 4 && out.size() <= 24 ? out : U"";
+}
+
+// A letter between two digits of a number is a misread digit, not how numbers are printed: O and
+// I/L are put back as 0 and 1; another letter (S for 5, B for 8) is left as read. Returns the cap
+// this puts on the number's confidence: 0.6 when a digit was put back or a lone letter is stuck to
+// the front (a speck read as a letter), 0.5 when a letter is left between digits, else 1.
+float mendNumber(std::u32string& n) {
+  float cap = 1.0f;
+  for (std::size_t i = 1; i + 1 < n.size(); ++i) {
+    if (isDigit(n[i]) || n[i] == '-' || !isDigit(n[i - 1]) || !isDigit(n[i + 1])) continue;
+    if (n[i] == 'O' || n[i] == 'I' || n[i] == 'L') {
+      n[i] = n[i] == 'O' ? '0' : '1';
+      cap = std::min(cap, 0.6f);
+    } else {
+      cap = std::min(cap, 0.5f);
+    }
+  }
+  if (n.size() > 1 && !isDigit(n[0]) && isDigit(n[1])) cap = std::min(cap, 0.6f);
+  return cap;
+}
+
+// The issue date a number carries, as many hospitals print it (20261113…, CF-20261105-7510,
+// RX261108-…): the first run of digits, when it starts with a valid 20yymmdd or (after letters)
+// yymmdd. Returns YYYY-MM-DD, or an empty string.
+std::u32string dateInNumber(const std::u32string& n) {
+  std::size_t k = 0;
+  while (k < n.size() && !isDigit(n[k])) ++k;
+  std::size_t e = k;
+  while (e < n.size() && isDigit(n[e])) ++e;
+  const std::string run = toUtf8(n.substr(k, e - k));
+  std::string ymd;
+  if (run.size() >= 8 && run.compare(0, 2, "20") == 0)
+    ymd = run.substr(0, 8);
+  else if (run.size() == 6 && k > 0)
+    ymd = "20" + run;
+  if (ymd.empty()) return U"";
+  const int m = std::stoi(ymd.substr(4, 2)), d = std::stoi(ymd.substr(6, 2));
+  if (m < 1 || m > 12 || d < 1 || d > 31) return U"";
+  return toU32(ymd.substr(0, 4) + "-" + ymd.substr(4, 2) + "-" + ymd.substr(6, 2));
+}
+
 // Cleans a raw value for its field; returns an empty string when nothing usable remains.
 std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
-  if (field == "rx_number") {
-    std::u32string d = onlyDigits(raw);
-    return d.size() >= 6 && d.size() <= 14 ? d : U"";
-  }
+  if (field == "rx_number") return printedNumber(raw);
   if (field == "patient_name" || field == "doctor") {
     std::u32string h = onlyHan(raw);
     // A 性别 label right after the name whose 别 was not read leaves its 性 on the name (no name
@@ -470,12 +539,11 @@ std::optional<std::string> numberInCode(const std::string& payload) {
     if (!(isHan(t[i]) || (t[i] < 0x80 && std::isalpha(static_cast<int>(t[i]))))) break;
   }
   const std::u32string token = trim(t.substr(start));
-  if (token.size() < 6 || token.size() > 20) return std::nullopt;
   for (char32_t c : token)
     if (!isAsciiAlnum(c) && c != '-') return std::nullopt;
-  const std::u32string digits = onlyDigits(token);
-  if (digits.size() < 6) return std::nullopt;
-  return toUtf8(digits);
+  const std::u32string number = printedNumber(token);
+  if (number.size() != token.size()) return std::nullopt;
+  return toUtf8(number);
 }
 
 std::string normalizeText(const std::string& text) {
@@ -522,6 +590,30 @@ void findUnlabelled(const std::vector<Span>& spans, const std::vector<Recognized
       (*v)->confidence *= 0.6f;
       out.fields[name] = **v;
     }
+}
+
+// The number and the date checked against each other. A misread digit in the number is put back
+// or caps its confidence (mendNumber); a
+// number that carries a date (see dateInNumber) which differs from the date read lowers the
+// date's confidence, since one of them was misread (2026年11月9日 read as 2026-01-08) and the
+// validity rule trusts the date. (The number's date is not offered when no date was read: reuse
+// detection would then count the same digits twice, as the date and as the number's ink, and two
+// prescriptions of one day were taken for the same paper.)
+void checkNumberAndDate(ExtractedFields& out) {
+  auto number = out.fields.find("rx_number");
+  if (number == out.fields.end()) return;
+  std::u32string n = toU32(number->second.value);
+  const float cap = mendNumber(n);
+  if (cap < 1.0f) {
+    if (toUtf8(n) != number->second.value) number->second.readAs = number->second.value;
+    number->second.value = toUtf8(n);
+    number->second.confidence = std::min(number->second.confidence, cap);
+  }
+  const std::u32string carried = dateInNumber(n);
+  if (carried.empty()) return;
+  auto date = out.fields.find("date");
+  if (date != out.fields.end() && toU32(date->second.value) != carried)
+    date->second.confidence = std::min(date->second.confidence, 0.5f);
 }
 
 ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
@@ -593,6 +685,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
     }
   }
   findUnlabelled(spans, lines, rpLine, out);
+  checkNumberAndDate(out);
   mendNames(out);
   return out;
 }

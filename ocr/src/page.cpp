@@ -63,7 +63,17 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
     return cv::contourArea(a) < cv::contourArea(b);
   });
   const double area = cv::contourArea(*largest);
-  if (area < small.total() / 6.0) return false;
+  // A sheet down to a thirtieth of the frame is looked for (a paper a quarter of the frame's width
+  // on a desk). Below a sixth, the bright region must also be shaped like a sheet: solid (it fills
+  // most of its smallest enclosing rectangle) and not a strip, so a lamp or a white cup is not
+  // taken for the page.
+  if (area < small.total() / 30.0) return false;
+  if (area < small.total() / 6.0) {
+    const cv::RotatedRect r = cv::minAreaRect(*largest);
+    const double longSide = std::max(r.size.width, r.size.height);
+    const double shortSide = std::max(1.0f, std::min(r.size.width, r.size.height));
+    if (area < 0.8 * r.size.area() || longSide / shortSide > 2.5) return false;
+  }
   std::vector<cv::Point> hull;
   cv::convexHull(*largest, hull);
   std::vector<cv::Point> poly;
@@ -290,7 +300,10 @@ Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer) {
   cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
   cv::Mat H = cv::getPerspectiveTransform(corners.data(), dst.data());
   cv::Mat page;
-  cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
+  // A page smaller in the photo than on the output (a sheet far from the camera) is enlarged with
+  // cubic interpolation, which keeps strokes sharper for recognition than linear.
+  cv::warpPerspective(gray, page, H, cv::Size(outW, outH),
+                      pageW < outW ? cv::INTER_CUBIC : cv::INTER_AREA, cv::BORDER_REPLICATE);
   gray.release();  // the whole photo in grey is not needed past here
   page = flattenLighting(page);
   // Text left at an angle by a wrong outline (a corner cut off by the frame or a shadow) loses

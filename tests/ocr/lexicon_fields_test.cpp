@@ -200,8 +200,8 @@ TEST(Fields, ADrugTheCatalogueDoesNotKnowEndsWhereItsStrengthStarts) {
 TEST(Fields, AHospitalsCodeGivesTheNumberItCarriesAsPlainText) {
   EXPECT_EQ(numberInCode("RX:20261102623663"), "20261102623663");
   EXPECT_EQ(numberInCode("20261102623663"), "20261102623663");
-  EXPECT_EQ(numberInCode("No.CF-20261105-7510"), "202611057510");
-  EXPECT_EQ(numberInCode("处方号：RX261108-43512"), "26110843512");
+  EXPECT_EQ(numberInCode("No.CF-20261105-7510"), "CF-20261105-7510");
+  EXPECT_EQ(numberInCode("处方号：rx261108-43512"), "RX261108-43512");
   // Not a number: a web address, a signed e-prescription code, a short or wordy text.
   EXPECT_FALSE(numberInCode("https://wx.hospital.cn/rx/20261102623663"));
   EXPECT_FALSE(
@@ -209,6 +209,66 @@ TEST(Fields, AHospitalsCodeGivesTheNumberItCarriesAsPlainText) {
                    "c2lnbmF0dXJlc2lnbmF0dXJl"));
   EXPECT_FALSE(numberInCode("RX:12345"));
   EXPECT_FALSE(numberInCode("请关注本院公众号 2026"));
+}
+
+TEST(Fields, NumbersAreReadAsPrintedWithTheirLettersAndHyphens) {
+  auto number = [](std::initializer_list<std::string> words) {
+    auto f = extractFields({line(words, 0)}, nullptr);
+    return f.fields.count("rx_number") ? f.fields.at("rx_number") : FieldValue{"<none>"};
+  };
+  EXPECT_EQ(number({"处方号:", "CF-20261105-7510"}).value, "CF-20261105-7510");
+  // Dashes of every width, and the Chinese 一 the model reads for a hyphen between digits.
+  EXPECT_EQ(number({"No.RX261108—43512"}).value, "RX261108-43512");
+  EXPECT_EQ(number({"处方编号:", "cf一20261105一7510"}).value, "CF-20261105-7510");
+  // A gap OCR put into the digits is closed; the next field is not read into the number.
+  EXPECT_EQ(number({"No:", "2026111378", "3287", "|", "费别:", "自费"}).value, "20261113783287");
+  EXPECT_EQ(number({"处方号:", "20261113783287", "|", "MZ35509574"}).value, "20261113783287");
+  // A label in brackets leaves its closing bracket before the number (rx-photos-v1).
+  const FieldValue bracketed = number({"【处方编号】20261108118020", "【日期】2026-11-08"});
+  EXPECT_EQ(bracketed.value, "20261108118020");
+  EXPECT_GE(bracketed.confidence, 0.8f) << "read with its label, not guessed without it";
+  EXPECT_GE(number({"处方号:", "CF-20261105-7510"}).confidence, 0.8f);
+  // A letter between digits is a misread digit: O and I put back as 0 and 1 (what was read is
+  // kept), S for 5 left as read; both are asked for.
+  const FieldValue mended = number({"No:", "2026111378O287"});
+  EXPECT_EQ(mended.value, "20261113780287");
+  EXPECT_EQ(mended.readAs, "2026111378O287");
+  EXPECT_LT(mended.confidence, 0.8f);
+  const FieldValue misread = number({"No:", "2026111S783287"});
+  EXPECT_EQ(misread.value, "2026111S783287");
+  EXPECT_LT(misread.confidence, 0.8f);
+  // A lone letter stuck to the front may be a speck read as a letter.
+  EXPECT_LT(number({"处方号:", "L20261113783287"}).confidence, 0.8f);
+  // Words are not numbers.
+  EXPECT_EQ(number({"处方号:", "ABCDEFG"}).value, "<none>");
+  EXPECT_EQ(number({"No:", "12345"}).value, "<none>");
+}
+
+TEST(Fields, ADateTheNumberContradictsIsAskedFor) {
+  // Many hospitals number prescriptions by date. 2026年11月9日 read as 2026年1月8日 would be
+  // trusted by the validity rule; the number says otherwise, so the pharmacist is asked.
+  auto read = [](std::initializer_list<std::string> dateLine) {
+    std::vector<RecognizedLine> lines = {line({"处方号:", "CF-20261109-7510"}, 0)};
+    if (dateLine.size()) lines.push_back(line(dateLine, 60));
+    return extractFields(lines, nullptr);
+  };
+  const auto wrong = read({"日期:", "2026年1月8日"});
+  EXPECT_EQ(wrong.fields.at("date").value, "2026-01-08");
+  EXPECT_LT(wrong.fields.at("date").confidence, 0.8f);
+  const auto agreeing = read({"日期:", "2026年11月9日"});
+  EXPECT_EQ(agreeing.fields.at("date").value, "2026-11-09");
+  EXPECT_GE(agreeing.fields.at("date").confidence, 0.8f);
+  // No date read: the number's date is not made the date (reuse detection would count the same
+  // digits twice).
+  EXPECT_FALSE(read({}).fields.count("date"));
+  // RX261108-43512 carries 2026-11-08; a number without a date says nothing about the date.
+  const auto lettered = extractFields(
+      {line({"No.", "RX261108-43512"}, 0), line({"日期:", "2026-11-03"}, 60)}, nullptr);
+  EXPECT_LT(lettered.fields.at("date").confidence, 0.8f);
+  const auto plain =
+      extractFields({line({"No.", "8813572046"}, 0), line({"日期:", "2026/11/14"}, 60)}, nullptr);
+  EXPECT_EQ(plain.fields.at("date").value, "2026-11-14");
+  EXPECT_GE(plain.fields.at("date").confidence, 0.8f);
 }
 
 TEST(Fields, DrugsAreFoundWhenTheRpMarkIsMisread) {

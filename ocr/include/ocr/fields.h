@@ -52,8 +52,9 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
 
 // The prescription number a hospital's own QR code or barcode carries as plain text ("RX:2026…",
 // "No.CF-2026…", or the bare number): a short payload that is an optional label and one token of
-// 6-20 letters, digits and hyphens with at least 6 digits. Returns its digits (as OCR'd numbers are
-// kept); nothing for any other payload (a signed e-prescription code, a web address).
+// letters, digits and hyphens with at least 6 digits. Returns the number as printed (upper case,
+// hyphens kept, as read from the page); nothing for any other payload (a signed e-prescription
+// code, a web address).
 std::optional<std::string> numberInCode(const std::string& payload);
 
 // Normalises recognised text: full-width punctuation to ASCII, spaces between Chinese characters
