@@ -144,8 +144,12 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
     c.rule = "number unreadable; same date, patient and drugs";
   } else if (inkAlike >= 3 && s.number != Agreement::kSame && s.drugs != 0 &&
              (s.date != Agreement::kDiffer || inkAlike == kInkRegions) &&
-             !(s.number == Agreement::kDiffer && s.date == Agreement::kDiffer)) {
-    // Ink decides where OCR could not: a number and a date both read and both different are
+             !(s.number == Agreement::kDiffer && s.date == Agreement::kDiffer) &&
+             !(s.number == Agreement::kDiffer && !q.numberRead && !e.numberRead)) {
+    // Ink decides where OCR could not: two numbers read with confidence (or signed) that differ
+    // are two prescriptions (a same-day one for the same patient and drug has alike date, drug
+    // and number ink: numbers of one day share their first digits); a number and a date both
+    // read and both different are
     // another prescription, however alike the ink (a monthly repeat's 2026-03-05 and 2026-04-05,
     // and numbers sharing their first digits, were seen 6 and 14 bits apart).
     c.verdict = Verdict::kSuspected;

@@ -6,7 +6,11 @@
 
 namespace rx::dedup {
 
-// The content of a read paper prescription (values only, never the printed labels).
+// The confidence from which a read value is taken as read (the workstation asks below it).
+inline constexpr float kSureReading = 0.8f;
+
+// The content of a read paper prescription (values only, never the printed labels). Its number
+// counts as OCR-read (numberRead: it may be misread) when read with confidence below kSureReading.
 PresentationContent contentFromFields(const ocr::ExtractedFields& fields);
 // Where the filled-in number, date, patient name and drug lines are on the straightened page.
 InkBoxes inkBoxesFromFields(const ocr::ExtractedFields& fields);
