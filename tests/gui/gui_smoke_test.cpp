@@ -600,8 +600,27 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     EXPECT_FALSE(dialog->scannedText().Contains("81234560000000000017"));
     dialog->scan("81234560000000000017");
     EXPECT_TRUE(dialog->lastScanAccepted()) << dialog->statusText().utf8_str();
+    // Handed out before the check: refused with the reason, and the window takes scans again.
+    dialog->handOut();
+    ASSERT_TRUE(pumpUntil([&] { return !dialog->handingOut(); }, 60));
+    EXPECT_NE(dialog->lastHandOutError(), wxString()) << "the check is not recorded yet";
+    EXPECT_TRUE(dialog->codeField()->IsEnabled());
     EXPECT_EQ(dialog->checked(), wxString());
-    EXPECT_EQ(dialog->handOut(), wxString()) << dialog->statusText().utf8_str();
+    // The hand-out (a claim in the chain registry, when there is one) runs on a worker: made slow
+    // here, the window goes on handling events meanwhile, refuses to close, and takes no scan.
+    DispenseDialog::setBeforeHandOutForTests(
+        [] { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); });
+    dialog->handOut();
+    EXPECT_TRUE(dialog->handingOut());
+    bool eventHandled = false;
+    dialog->CallAfter([&] { eventHandled = true; });
+    ASSERT_TRUE(pumpUntil([&] { return eventHandled; }, 1.0));
+    EXPECT_TRUE(dialog->handingOut()) << "the window did not wait for the hand-out";
+    EXPECT_FALSE(dialog->codeField()->IsEnabled());
+    EXPECT_FALSE(dialog->Close()) << "closing is refused while the hand-out runs";
+    ASSERT_TRUE(pumpUntil([&] { return !dialog->handingOut(); }, 60));
+    DispenseDialog::setBeforeHandOutForTests({});
+    EXPECT_EQ(dialog->lastHandOutError(), wxString()) << dialog->statusText().utf8_str();
     EXPECT_TRUE(dialog->voucherShown());
     screenshot("dispense-voucher-" + lang);
     dialog->Destroy();

@@ -14,12 +14,26 @@
 #include <wx/textctrl.h>
 #include <wx/utils.h>
 
+#include <functional>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "workstation/voucher.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
+
+namespace {
+std::function<void()>& beforeHandOutHook() {
+  static std::function<void()> hook;
+  return hook;
+}
+}  // namespace
+
+void DispenseDialog::setBeforeHandOutForTests(std::function<void()> hook) {
+  beforeHandOutHook() = std::move(hook);
+}
 
 DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int64_t record)
     : wxDialog(parent, wxID_ANY,
@@ -72,10 +86,21 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
   voucher_->Hide();
   top->Add(voucher_, 0, wxALIGN_CENTER | wxLEFT | wxRIGHT | wxBOTTOM, 10);
 
+  // What waits while a hand-out runs: everything that records something.
+  actions_ = {prepare, check, handOut_, partial_, takeBack, code_};
   code_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { onCode(); });
   prepare->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { prepared(); });
   check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { checked(); });
   handOut_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { handOut(partial_->GetValue()); });
+  // Not closed while a hand-out is under way: its outcome (and the voucher) is shown here.
+  Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
+    if (handingOut_ && e.CanVeto()) {
+      wxBell();
+      e.Veto();
+      return;
+    }
+    e.Skip();
+  });
   print_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
     auto v = ws::VoucherService(session_).voucher(record_);
     Status printed = v ? ws::printVoucher(*v) : v.status();
@@ -86,6 +111,10 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
   // A scanner is a keyboard: whatever has focus here, digits it types land in the code field.
   Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
     const int key = e.GetKeyCode();
+    if (handingOut_ && key >= '0' && key <= '9') {
+      wxBell();  // a scan during the hand-out is not taken: scan again when it is done
+      return;
+    }
     if (FindFocus() != code_ && !e.HasAnyModifiers() && key >= '0' && key <= '9') {
       code_->SetFocus();
       code_->AppendText(wxString(static_cast<wxChar>(key)));
@@ -225,23 +254,62 @@ wxString DispenseDialog::checked() {
   return st ? wxString() : statusText();
 }
 
-wxString DispenseDialog::handOut(bool partial) {
-  Status st = dispensing_.handOut(record_, partial);
+void DispenseDialog::handOut(bool partial) {
+  if (handingOut_) return;
+  // The hand-out asks the chain registry first (a claim, docs/registry.md), which can take as
+  // long as the network does: it runs on a worker with its own connection to the store, and the
+  // window stays live meanwhile.
+  auto worker = session_.forWorker();
+  if (!worker) {
+    wxBell();
+    showStatus(explain(worker.status(), _("Not handed out.")), false);
+    lastHandOutError_ = statusText();
+    return;
+  }
+  handingOut_ = true;
+  lastHandOutError_.clear();
+  for (wxWindow* w : actions_) w->Disable();
+  SetCursor(*wxHOURGLASS_CURSOR);
+  showStatus(_("Handing out…"), true);
+  if (handOutThread_.joinable()) handOutThread_.join();  // the last one has finished
+  handOutThread_ = std::thread([this, session = std::shared_ptr<ws::Session>(std::move(*worker)),
+                                hook = beforeHandOutHook(), id = record_, partial] {
+    if (hook) hook();
+    ws::DispensingService service(*session);
+    Status st = service.handOut(id, partial);
+    const bool offline = service.lastWarning().has_value();
+    // Runs only while the dialog exists: the destructor waits for this thread, and wx drops
+    // the events of a destroyed window.
+    CallAfter([this, st, partial, offline] { finishHandOut(st, partial, offline); });
+  });
+}
+
+void DispenseDialog::finishHandOut(const Status& st, bool partial, bool offline) {
+  handingOut_ = false;
+  SetCursor(wxNullCursor);
+  for (wxWindow* w : actions_) w->Enable();
   if (!st) {
     wxBell();
     showStatus(explain(st, _("Not handed out.")), false);
-    return statusText();
+    lastHandOutError_ = statusText();
+    refreshLines();
+    return;
   }
   wxString done = partial ? _("Handed out in part; the rest can be handed out later.")
                           : _("Handed out. The prescription is closed and marked used.");
   // Handed out while the chain registry was away: the other stores learn of it later.
-  if (dispensing_.lastWarning())
+  if (offline)
     done += "\n" + _("The chain registry cannot be reached: the other stores learn of this "
                      "hand-out when it is back.");
-  showStatus(done, !dispensing_.lastWarning());
+  showStatus(done, !offline);
   refreshLines();
   showVoucher();
-  return wxString();
+}
+
+DispenseDialog::~DispenseDialog() {
+  // Closing is refused while a hand-out runs; this waits only when the window is torn down
+  // regardless (the application quitting), for at most the registry's time-out.
+  if (handOutThread_.joinable()) handOutThread_.join();
 }
 
 void DispenseDialog::showVoucher() {

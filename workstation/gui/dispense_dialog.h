@@ -1,14 +1,16 @@
 // Dispensing an approved prescription (调配, 核对, 发药): the drug lines with what is scanned so
 // far; a code field that takes the scanner's input whatever has focus on this screen (a scanner
 // types digits and Enter), each package accepted in green or refused in red with a beep and the
-// reason; the prepare and check steps; the hand-out; then the sales voucher, previewed as it
-// prints.
+// reason; the prepare and check steps; the hand-out (on a worker thread: it asks the chain
+// registry); then the sales voucher, previewed as it prints.
 #pragma once
 
 #include <wx/dialog.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "workstation/dispensing.h"
@@ -33,7 +35,15 @@ class DispenseDialog : public wxDialog {
   // The buttons; each returns the error shown, empty when done.
   wxString prepared();
   wxString checked();
-  wxString handOut(bool partial = false);
+  // Starts the hand-out (the Hand out button) on a worker thread and returns at once; the outcome
+  // shows when it is done (handingOut() false again): the voucher, or the refusal in red.
+  void handOut(bool partial = false);
+  bool handingOut() const { return handingOut_; }
+  // The refusal the last hand-out showed; empty when it was handed out (or is still running).
+  wxString lastHandOutError() const { return lastHandOutError_; }
+  // Tests: called on the worker before each hand-out (to make one slow).
+  static void setBeforeHandOutForTests(std::function<void()> hook);
+  ~DispenseDialog() override;
   bool lastScanAccepted() const { return lastScanOk_; }
   wxString statusText() const;
   wxString linesText() const;
@@ -51,6 +61,7 @@ class DispenseDialog : public wxDialog {
   void onCode();
   void showStatus(const wxString& text, bool ok);
   void showVoucher();
+  void finishHandOut(const Status& st, bool partial, bool offline);
 
   ws::Session& session_;
   ws::DispensingService dispensing_;
@@ -65,6 +76,10 @@ class DispenseDialog : public wxDialog {
   wxButton* handOut_;
   wxButton* print_;
   wxStaticBitmap* voucher_;
+  std::vector<wxWindow*> actions_;
+  bool handingOut_ = false;
+  wxString lastHandOutError_;
+  std::thread handOutThread_;
 };
 
 }  // namespace rx::gui
