@@ -300,10 +300,7 @@ Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer) {
   cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
   cv::Mat H = cv::getPerspectiveTransform(corners.data(), dst.data());
   cv::Mat page;
-  // A page smaller in the photo than on the output (a sheet far from the camera) is enlarged with
-  // cubic interpolation, which keeps strokes sharper for recognition than linear.
-  cv::warpPerspective(gray, page, H, cv::Size(outW, outH),
-                      pageW < outW ? cv::INTER_CUBIC : cv::INTER_AREA, cv::BORDER_REPLICATE);
+  cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
   gray.release();  // the whole photo in grey is not needed past here
   page = flattenLighting(page);
   // Text left at an angle by a wrong outline (a corner cut off by the frame or a shadow) loses
