@@ -522,6 +522,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", spec.seed, "Corpus seed");
   app.add_option("--layouts", spec.layouts, "Hospital layouts")->delimiter(',');
   app.add_option("--threads", spec.threads, "Photos read in parallel");
+  app.add_flag("--varied-formats", spec.variedFormats,
+               "Numbers and dates as other hospitals print them (CF-20261105-7510, "
+               "RX261108-43512, 12 digits; 2026/11/09)");
   app.add_flag("--hard", spec.hard,
                "Add same-visit pairs, pharmacy marks, scans, photocopies, screens, crumpled paper, "
                "low light and thumbs (reuse_corpus.h)");
@@ -644,6 +647,7 @@ int main(int argc, char** argv) {
       std::printf("seed %llu, layouts", static_cast<unsigned long long>(spec.seed));
       for (int l : spec.layouts) std::printf(" %d", l);
       if (spec.hard) std::printf(", hard");
+      if (spec.variedFormats) std::printf(", varied formats");
     }
     std::printf("\n%-36s %12s %12s %12s %12s\n", "", "fields only", "fields+page", "pHash photo",
                 "pHash page");

@@ -11,6 +11,7 @@ namespace rx::test {
 
 std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::string& catalogue) {
   RxGenerator gen(spec.seed, catalogue);
+  gen.setVariedFormats(spec.variedFormats);
   std::vector<CorpusPhoto> out;
   std::vector<GenRx> originals;
   for (int i = 0; i < spec.prescriptions; ++i) {

@@ -32,6 +32,8 @@ struct CorpusSpec {
   // first presentation; each re-photo is taken as a scan, a photo of a photocopy or of a phone
   // screen, crumpled, in low light or with a thumb over a corner (or a plain phone photo).
   bool hard = false;
+  // Numbers and dates as other hospitals print them (RxGenerator::setVariedFormats).
+  bool variedFormats = false;
 };
 
 // Order: the first photo of every prescription, then one monthly repeat and one same-form
