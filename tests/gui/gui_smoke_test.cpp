@@ -40,6 +40,7 @@
 #include "reuse_dialog.h"
 #include "review_dialog.h"
 #include "sampling_dialog.h"
+#include "store_task.h"
 #include "temp_dir.h"
 #include "workstation/agreement_document.h"
 #include "workstation/backup.h"
@@ -233,7 +234,19 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   // File ▸ Back up now… as the supervisor: written, verified, and on the status bar.
   const std::string backup = dir.file("usb/now.rxbak");
   std::filesystem::create_directories(dir.file("usb"));
+  ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 60)) << "the launch check";
+  // Written on a worker: made slow here, the window goes on handling events meanwhile.
+  StoreTask::setBeforeWorkForTests(
+      [] { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); });
   ASSERT_TRUE(frame->backupTo(backup).isOk());
+  EXPECT_TRUE(frame->storeTaskRunning());
+  bool eventHandled = false;
+  frame->CallAfter([&] { eventHandled = true; });
+  ASSERT_TRUE(pumpUntil([&] { return eventHandled; }, 1.0));
+  EXPECT_TRUE(frame->storeTaskRunning()) << "the window did not wait for the backup";
+  ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 120));
+  StoreTask::setBeforeWorkForTests({});
+  EXPECT_TRUE(frame->lastStoreTask().isOk()) << frame->lastStoreTask().message();
   EXPECT_TRUE(ws::checkBackup(backup).isOk());
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).StartsWith("Last backup"))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str();
@@ -423,9 +436,12 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
     ws::ReviewService review(**session);
     first = *test::presented(ws::IntakeService(review).presentPaper(fields("202600001234"), "a.jpg",
                                                                     page("202600001234")));
-    // The same paper, one digit misread: suspected.
-    second = *test::presented(ws::IntakeService(review).presentPaper(
-        fields("202600001284"), "b.jpg", page("202600001234")));
+    // The same paper, one digit misread (so read unsure: a number read with confidence is
+    // taken as read, docs/reuse.md): suspected.
+    ocr::ExtractedFields misread = fields("202600001284");
+    misread.fields["rx_number"].confidence = 0.6f;
+    second = *test::presented(
+        ws::IntakeService(review).presentPaper(misread, "b.jpg", page("202600001234")));
   }
   auto* frame = new MainFrame(std::move(*session));
   ASSERT_TRUE(showOnScreen(frame));
@@ -893,7 +909,10 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
   // The export for inspectors, from the supervisor's window.
   auto* frame = new MainFrame(std::move(*zhou));
   const std::string out = dir.file("export");
+  ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 60)) << "the launch check";
   EXPECT_TRUE(frame->exportTo(out, fromWx(today), fromWx(today), true).isOk());
+  ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 120));
+  EXPECT_TRUE(frame->lastStoreTask().isOk()) << frame->lastStoreTask().message();
   EXPECT_TRUE(ws::verifyExport(out).isOk());
   destroy(frame);
 }

@@ -14,6 +14,7 @@
 
 #include "chain_status.h"
 #include "intake_job.h"
+#include "store_task.h"
 #include "workstation/intake.h"
 #include "workstation/review.h"
 #include "workstation/session.h"
@@ -88,17 +89,23 @@ class MainFrame : public wxFrame {
   LoginDialog* lockDialog() const { return lockDialog_; }
   // Any key or click, wherever it lands: resets the idle clock (RxdeskApp::FilterEvent).
   static void noteActivity();
-  // Runs the scheduled backup if one is due and shows the last backup on the status bar.
+  // Runs the scheduled backup if one is due (on a worker, StoreTask) and shows the last backup on
+  // the status bar.
   void checkBackup();
   // Admins are told while a re-key cut off by a power cut is not finished (data::Store).
   void warnIfRekeyPending();
-  // File ▸ Back up now…: writes a backup to `file` with progress (admins and supervisors); the
-  // menu asks for the file. Errors are shown to the user and returned.
+  // File ▸ Back up now…: starts writing a backup to `file` on a worker, with progress (admins
+  // and supervisors); the menu asks for the file. Errors are shown to the user; one that stops it
+  // from starting (a backup or export under way) is also returned, the outcome of the writing is
+  // lastStoreTask() once storeTaskRunning() is false.
   Status backupTo(const std::string& file);
   // File ▸ Export for inspectors… (supervisors): the period's records into an empty `folder`,
-  // signed, with progress; errors are shown and returned.
+  // signed, on a worker with progress; errors as backupTo.
   Status exportTo(const std::string& folder, const std::string& from, const std::string& to,
                   bool maskPatients);
+  // Whether a backup or an export is being written, and the outcome of the last one.
+  bool storeTaskRunning() const;
+  const Status& lastStoreTask() const { return lastStoreTask_; }
 
  private:
   void buildMenu();
@@ -111,6 +118,9 @@ class MainFrame : public wxFrame {
   void showUser();
   void presented(const std::string& file, std::int64_t record, bool reuse, const Status& error);
   void intakeFinished(bool cancelled);
+  Status startStoreTask(wxString message, StoreTask::Work work,
+                        std::function<void(const Status&)> finished);
+  void showBackupStatus(const Status& lastRun = Status());
 
   std::unique_ptr<ws::Session> session_;
   std::unique_ptr<ws::ReviewService> review_;
@@ -126,6 +136,8 @@ class MainFrame : public wxFrame {
   IntakeWorker intakeWorker_;  // declared before intake_, which uses it
   std::unique_ptr<IntakeJob> intake_;
   std::unique_ptr<ChainStatusJob> chainStatus_;
+  std::unique_ptr<StoreTask> storeTask_;  // a backup or an export; waited for when destroyed
+  Status lastStoreTask_;
   std::vector<IntakeOutcome> outcomes_;
   wxPanel* intakePanel_ = nullptr;
   wxStaticText* intakeText_ = nullptr;

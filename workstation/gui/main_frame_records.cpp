@@ -39,6 +39,7 @@
 #include "reuse_dialog.h"
 #include "review_dialog.h"
 #include "sampling_dialog.h"
+#include "store_task.h"
 #include "workstation/agreements.h"
 #include "workstation/backup.h"
 #include "workstation/export.h"
@@ -49,23 +50,39 @@
 
 namespace rx::gui {
 
-Status MainFrame::backupTo(const std::string& file) {
-  std::unique_ptr<wxProgressDialog> progress;
-  auto info = ws::writeBackup(*session_, file, [&](std::uint64_t done, std::uint64_t total) {
-    if (!progress)
-      progress = std::make_unique<wxProgressDialog>(_("rxdesk"), _("Writing the backup…"), 100,
-                                                    this, wxPD_APP_MODAL | wxPD_AUTO_HIDE);
-    if (total) progress->Update(static_cast<int>(100 * done / total));
-  });
-  progress.reset();
-  if (!info) {
-    spdlog::warn("backup failed: {}", info.status().message());
-    wxMessageBox(_("The backup was not written.") + "\n" + explain(info.status()), _("rxdesk"),
-                 wxICON_ERROR, this);
-    return info.status();
-  }
-  checkBackup();  // refreshes the status bar
+Status MainFrame::startStoreTask(wxString message, StoreTask::Work work,
+                                 std::function<void(const Status&)> finished) {
+  if (storeTaskRunning())
+    return Status(ErrorCode::kUnavailable,
+                  "a backup or an export is under way; try again after it");
+  RX_ASSIGN_OR_RETURN(auto worker, session_->forWorker());
+  storeTask_.reset();  // the last one has finished (its outcome was shown)
+  storeTask_ = std::make_unique<StoreTask>(this, std::move(worker), std::move(message),
+                                           std::move(work), std::move(finished));
   return Status();
+}
+
+bool MainFrame::storeTaskRunning() const { return storeTask_ && storeTask_->running(); }
+
+Status MainFrame::backupTo(const std::string& file) {
+  Status started = startStoreTask(
+      _("Writing the backup…"),
+      [file](ws::Session& s, const StoreTask::Progress& progress) {
+        return ws::writeBackup(s, file, progress).status();
+      },
+      [this](const Status& written) {
+        lastStoreTask_ = written;
+        if (!written) {
+          spdlog::warn("backup failed: {}", written.message());
+          wxMessageBox(_("The backup was not written.") + "\n" + explain(written), _("rxdesk"),
+                       wxICON_ERROR, this);
+        }
+        showBackupStatus();
+      });
+  if (!started)
+    wxMessageBox(_("The backup was not written.") + "\n" + explain(started), _("rxdesk"),
+                 wxICON_ERROR, this);
+  return started;
 }
 
 Status MainFrame::exportTo(const std::string& folder, const std::string& from,
@@ -75,43 +92,60 @@ Status MainFrame::exportTo(const std::string& folder, const std::string& from,
   request.to = to;
   request.maskPatients = maskPatients;
   request.outDir = folder;
-  std::unique_ptr<wxProgressDialog> progress;
-  auto summary = ws::writeExport(*session_, request, [&](std::int64_t done, std::int64_t total) {
-    if (!progress)
-      progress =
-          std::make_unique<wxProgressDialog>(_("rxdesk"), _("Exporting the period for inspectors…"),
-                                             100, this, wxPD_APP_MODAL | wxPD_AUTO_HIDE);
-    if (total > 0) progress->Update(static_cast<int>(100 * done / total));
-  });
-  progress.reset();
-  if (!summary) {
-    spdlog::warn("export failed: {}", summary.status().message());
-    wxMessageBox(_("The export was not written.") + "\n" + explain(summary.status()), _("rxdesk"),
+  auto summary = std::make_shared<ws::ExportSummary>();
+  Status started = startStoreTask(
+      _("Exporting the period for inspectors…"),
+      [request, summary](ws::Session& s, const StoreTask::Progress& progress) {
+        auto written = ws::writeExport(s, request, [&](std::int64_t done, std::int64_t total) {
+          progress(static_cast<std::uint64_t>(std::max<std::int64_t>(done, 0)),
+                   static_cast<std::uint64_t>(std::max<std::int64_t>(total, 0)));
+        });
+        if (written) *summary = std::move(*written);
+        return written.status();
+      },
+      [this, summary, folder](const Status& written) {
+        lastStoreTask_ = written;
+        if (!written) {
+          spdlog::warn("export failed: {}", written.message());
+          wxMessageBox(_("The export was not written.") + "\n" + explain(written), _("rxdesk"),
+                       wxICON_ERROR, this);
+          return;
+        }
+        std::int64_t rows = 0;
+        for (const auto& [table, n] : summary->rows) rows += n;
+        SetStatusText(
+            wxString::Format(_("Exported %lld rows in %zu files to %s, signed."),
+                             static_cast<long long>(rows), summary->files.size(), toWx(folder)),
+            0);
+      });
+  if (!started)
+    wxMessageBox(_("The export was not written.") + "\n" + explain(started), _("rxdesk"),
                  wxICON_ERROR, this);
-    return summary.status();
-  }
-  std::int64_t rows = 0;
-  for (const auto& [table, n] : summary->rows) rows += n;
-  SetStatusText(wxString::Format(_("Exported %lld rows in %zu files to %s, signed."),
-                                 static_cast<long long>(rows), summary->files.size(), toWx(folder)),
-                0);
-  return Status();
+  return started;
 }
 
 void MainFrame::checkBackup() {
+  // The daily backup, when one is due, is written on a worker; the status bar shows the last
+  // backup meanwhile and again when it is written.
+  if (storeTaskRunning()) return;  // checked again at the next tick
   lastBackupCheck_ = std::chrono::steady_clock::now();
-  std::unique_ptr<wxProgressDialog> progress;
-  auto written = ws::runScheduledBackup(*session_, [&](std::uint64_t done, std::uint64_t total) {
-    if (!progress)
-      progress = std::make_unique<wxProgressDialog>(_("rxdesk"), _("Writing today's backup…"), 100,
-                                                    this, wxPD_APP_MODAL | wxPD_AUTO_HIDE);
-    if (total) progress->Update(static_cast<int>(100 * done / total));
-  });
-  progress.reset();
+  Status started = startStoreTask(
+      _("Writing today's backup…"),
+      [](ws::Session& s, const StoreTask::Progress& progress) {
+        return ws::runScheduledBackup(s, progress).status();
+      },
+      [this](const Status& written) {
+        lastStoreTask_ = written;
+        if (!written) spdlog::warn("scheduled backup failed: {}", written.message());
+        showBackupStatus(written);
+      });
+  if (!started) showBackupStatus(started);
+}
+
+void MainFrame::showBackupStatus(const Status& lastRun) {
   wxString text;
-  if (!written) {
-    spdlog::warn("scheduled backup failed: {}", written.status().message());
-    text = explainInline(written.status(), _("⚠ Backup failed."));
+  if (!lastRun) {
+    text = explainInline(lastRun, _("⚠ Backup failed."));
   } else if (auto st = ws::backupStatus(*session_); !st) {
     text = explainInline(st.status());
   } else if (!st->lastAt) {
