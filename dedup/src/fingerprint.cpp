@@ -98,12 +98,13 @@ std::optional<std::uint64_t> inkHash(const cv::Mat& pageGray, const cv::Rect& bo
 
 void Fingerprinter::setIdentity(Fingerprint& fp, const PresentationContent& content) const {
   fp.number = 0;
-  fp.numberRead = false;
+  fp.numberRead = fp.numberSure = false;
   fp.numberNear.clear();
   const std::string number = normalizeNumber(content.rxNumber);
   if (number.size() >= 4) {
     fp.number = keyed("number", number);
     fp.numberRead = content.numberRead;
+    fp.numberSure = content.numberRead && content.numberSure;
     fp.numberNear.push_back(fp.number);
     for (std::size_t i = 0; i < number.size(); ++i)
       fp.numberNear.push_back(keyed("number", number.substr(0, i) + number.substr(i + 1)));
@@ -195,7 +196,7 @@ std::string hex256(const Hash256& h) {
 // One "name=value" per line; lists are comma separated; 256-bit hashes are 64 hex digits.
 std::string Fingerprint::serialize() const {
   std::ostringstream out;
-  out << "v=1\nnumber=" << hex64(number) << "\nread=" << (numberRead ? 1 : 0)
+  out << "v=1\nnumber=" << hex64(number) << "\nread=" << (numberRead ? (numberSure ? 2 : 1) : 0)
       << "\nnear=" << hexList(numberNear) << "\nissuer=" << hex64(issuer)
       << "\ndate=" << hex64(date) << "\npatient=" << hex64(patient) << "\ndrugs=" << hexList(drugs)
       << "\ntext=" << (hasText ? hex256(text) : "") << "\nink=" << static_cast<int>(inkRegions)
@@ -235,8 +236,9 @@ Result<Fingerprint> Fingerprint::parse(const std::string& text) {
     } else if (key == "number") {
       ok = parseHex64(v, fp.number);
     } else if (key == "read") {
-      ok = v == "0" || v == "1";
-      fp.numberRead = v == "1";
+      ok = v == "0" || v == "1" || v == "2";
+      fp.numberRead = v == "1" || v == "2";
+      fp.numberSure = v == "2";
     } else if (key == "near") {
       ok = list(v, fp.numberNear);
     } else if (key == "issuer") {

@@ -23,7 +23,8 @@ PresentationContent contentFromFields(const ocr::ExtractedFields& f) {
   // (consecutive ones of a visit), not a misreading; of the values read with confidence ≥ 0.8 none
   // was wrong on rx-photos-v1 (0/433). Below that, OCR may have misread it.
   const auto* number = field(f, "rx_number");
-  c.numberRead = !number || number->confidence < kSureReading;
+  c.numberRead = true;
+  c.numberSure = number && number->confidence >= kSureReading;
   c.date = value("date");
   c.patient = value("patient_name");
   for (const char* name : {"rx_number", "date", "patient_name", "sex", "age", "outpatient_id",

@@ -74,9 +74,15 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
   Comparison c;
   Signals& s = c.signals;
   s.number = agree(q.number, e.number);
-  // One character off is a possible misreading only if OCR read one of the two numbers; signed
-  // numbers one apart are consecutive prescriptions.
-  if (s.number == Agreement::kDiffer && (q.numberRead || e.numberRead) &&
+  // One character off is a possible misreading when OCR was unsure of one of the two numbers, or
+  // when both were read and all else on the two papers is the same (hospital, date, patient and
+  // drugs: a confident misreading). Otherwise numbers one apart are consecutive prescriptions:
+  // signed ones, or two read with confidence with other drugs (the second of a visit).
+  const bool allElseSame = q.numberRead && e.numberRead && q.issuer && q.issuer == e.issuer &&
+                           q.date && q.date == e.date && q.patient && q.patient == e.patient &&
+                           !q.drugs.empty() && q.drugs == e.drugs;
+  const bool unsure = q.numberUnsure() || e.numberUnsure();
+  if (s.number == Agreement::kDiffer && (unsure || allElseSame) &&
       sharesAny(q.numberNear, e.numberNear))
     s.number = Agreement::kNear;
   s.issuer = agree(q.issuer, e.issuer);
@@ -129,8 +135,8 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
              (patientSame || s.drugs >= 0.5 || inkSame(kInkNumber))) {
     c.verdict = Verdict::kSuspected;
     c.rule = "prescription number one character off, same date";
-  } else if (s.number != Agreement::kSame && (q.numberRead || e.numberRead) && dateSame &&
-             inkSame(kInkNumber) && (patientSame || s.drugs >= 0.5)) {
+  } else if (s.number != Agreement::kSame && unsure && dateSame && inkSame(kInkNumber) &&
+             (patientSame || s.drugs >= 0.5)) {
     c.verdict = Verdict::kSuspected;
     c.rule = "same date, and the number looks the same on the page (misread)";
   } else if (s.number == Agreement::kUnknown && dateSame && patientSame &&
@@ -145,7 +151,7 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
   } else if (inkAlike >= 3 && s.number != Agreement::kSame && s.drugs != 0 &&
              (s.date != Agreement::kDiffer || inkAlike == kInkRegions) &&
              !(s.number == Agreement::kDiffer && s.date == Agreement::kDiffer) &&
-             !(s.number == Agreement::kDiffer && !q.numberRead && !e.numberRead)) {
+             !(s.number == Agreement::kDiffer && !q.numberUnsure() && !e.numberUnsure())) {
     // Ink decides where OCR could not: two numbers read with confidence (or signed) that differ
     // are two prescriptions (a same-day one for the same patient and drug has alike date, drug
     // and number ink: numbers of one day share their first digits); a number and a date both

@@ -238,25 +238,40 @@ std::u32string printedNumber(const std::u32string& raw) {
     else if (isDash(c) && !out.empty() && out.back() != '-' && alnumNext)
       out.push_back('-');
     else if (c == ' ' && !out.empty() && isDigit(out.back()) && i + 1 < raw.size() &&
-             isDigit(raw[i + 1]))
+             isDigit(raw[i + 1])) {
+      // A gap inside the number, unless joining would make it longer than numbers are (14
+      // digits): then what follows is another value (a phone number, an unlabelled id).
+      std::size_t next = i + 1;
+      while (next < raw.size() && isDigit(raw[next])) ++next;
+      std::size_t have = 0;
+      for (char32_t d : out) have += isDigit(d) ? 1 : 0;
+      if (have + (next - i - 1) > 14) break;
       continue;
-    else
+    } else {
       break;
+    }
   }
   std::size_t digits = 0, letters = 0;
   for (char32_t c : out) (isDigit(c) ? digits : letters) += c != '-';
   return digits >= 6 && letters <= 4 && out.size() <= 24 ? out : U"";
 }
 
-// A letter between two digits of a number is a misread digit, not how numbers are printed: O and
-// I/L are put back as 0 and 1; another letter (S for 5, B for 8) is left as read. Returns the cap
-// this puts on the number's confidence: 0.6 when a digit was put back or a lone letter is stuck to
-// the front (a speck read as a letter), 0.5 when a letter is left between digits, else 1.
+// Letters belong in front of a number's digits (CF-, RX); a letter after its first digit is a
+// misread digit or a speck, not how numbers are printed. O and I/L next to a digit or hyphen are
+// put back as 0 and 1; any other is left as read. Returns the cap this puts on the number's
+// confidence: 0.6 when a digit was put back or a lone letter is stuck to the front (a speck read
+// as a letter), 0.5 when a letter is left after the first digit, else 1.
 float mendNumber(std::u32string& n) {
   float cap = 1.0f;
-  for (std::size_t i = 1; i + 1 < n.size(); ++i) {
-    if (isDigit(n[i]) || n[i] == '-' || !isDigit(n[i - 1]) || !isDigit(n[i + 1])) continue;
-    if (n[i] == 'O' || n[i] == 'I' || n[i] == 'L') {
+  const std::size_t firstDigit = n.find_first_of(U"0123456789");
+  if (firstDigit == std::u32string::npos) return cap;
+  auto digitOrHyphen = [&](std::size_t k) {
+    return k < n.size() && (isDigit(n[k]) || n[k] == '-');
+  };
+  for (std::size_t i = firstDigit + 1; i < n.size(); ++i) {
+    if (isDigit(n[i]) || n[i] == '-') continue;
+    if ((n[i] == 'O' || n[i] == 'I' || n[i] == 'L') &&
+        (digitOrHyphen(i - 1) || digitOrHyphen(i + 1))) {
       n[i] = n[i] == 'O' ? '0' : '1';
       cap = std::min(cap, 0.6f);
     } else {
@@ -593,10 +608,10 @@ void findUnlabelled(const std::vector<Span>& spans, const std::vector<Recognized
 }
 
 // The number and the date checked against each other. A misread digit in the number is put back
-// or caps its confidence (mendNumber); a
-// number that carries a date (see dateInNumber) which differs from the date read lowers the
-// date's confidence, since one of them was misread (2026年11月9日 read as 2026-01-08) and the
-// validity rule trusts the date. (The number's date is not offered when no date was read: reuse
+// or caps its confidence (mendNumber); a number that carries a date (see dateInNumber) which
+// differs from the date read lowers both confidences (the date's to 0.5, the number's to 0.6),
+// since one of them was misread (2026年11月9日 read as 2026-01-08) and the validity rule trusts
+// the date. (The number's date is not offered when no date was read: reuse
 // detection would then count the same digits twice, as the date and as the number's ink, and two
 // prescriptions of one day were taken for the same paper.)
 void checkNumberAndDate(ExtractedFields& out) {
@@ -612,8 +627,10 @@ void checkNumberAndDate(ExtractedFields& out) {
   const std::u32string carried = dateInNumber(n);
   if (carried.empty()) return;
   auto date = out.fields.find("date");
-  if (date != out.fields.end() && toU32(date->second.value) != carried)
+  if (date != out.fields.end() && toU32(date->second.value) != carried) {
     date->second.confidence = std::min(date->second.confidence, 0.5f);
+    number->second.confidence = std::min(number->second.confidence, 0.6f);
+  }
 }
 
 ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,

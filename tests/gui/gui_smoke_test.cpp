@@ -58,6 +58,13 @@
 namespace rx::gui {
 namespace {
 
+// A worker hook that holds the work until the test has checked the window meanwhile (at most a
+// minute).
+void holdUntil(const std::atomic<bool>& release) {
+  for (int i = 0; i < 6000 && !release; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 class GuiSmoke : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
@@ -198,7 +205,7 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   ASSERT_TRUE(session.isOk());
   auto* frame = new MainFrame(std::move(*session));
   ASSERT_TRUE(showOnScreen(frame));
-  pumpUntil([] { return false; }, 0.3);
+  pumpUntil([&] { return !frame->GetStatusBar()->GetStatusText(2).empty(); }, 30);
   EXPECT_FALSE(fileMenuHas(frame, "Figures…")) << "a pharmacist's menu";
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).Contains("No backup yet"))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str();
@@ -236,14 +243,15 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   std::filesystem::create_directories(dir.file("usb"));
   ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 60)) << "the launch check";
   // Written on a worker: made slow here, the window goes on handling events meanwhile.
-  StoreTask::setBeforeWorkForTests(
-      [] { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); });
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  StoreTask::setBeforeWorkForTests([release] { holdUntil(*release); });
   ASSERT_TRUE(frame->backupTo(backup).isOk());
   EXPECT_TRUE(frame->storeTaskRunning());
   bool eventHandled = false;
   frame->CallAfter([&] { eventHandled = true; });
-  ASSERT_TRUE(pumpUntil([&] { return eventHandled; }, 1.0));
+  ASSERT_TRUE(pumpUntil([&] { return eventHandled; }, 10));
   EXPECT_TRUE(frame->storeTaskRunning()) << "the window did not wait for the backup";
+  *release = true;
   ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 120));
   StoreTask::setBeforeWorkForTests({});
   EXPECT_TRUE(frame->lastStoreTask().isOk()) << frame->lastStoreTask().message();
@@ -436,8 +444,8 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
     ws::ReviewService review(**session);
     first = *test::presented(ws::IntakeService(review).presentPaper(fields("202600001234"), "a.jpg",
                                                                     page("202600001234")));
-    // The same paper, one digit misread (so read unsure: a number read with confidence is
-    // taken as read, docs/reuse.md): suspected.
+    // The same paper, one digit misread (read unsure: a number read with confidence and nothing
+    // else to go by is taken as read, docs/reuse.md): suspected.
     ocr::ExtractedFields misread = fields("202600001284");
     misread.fields["rx_number"].confidence = 0.6f;
     second = *test::presented(
@@ -624,16 +632,17 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     EXPECT_EQ(dialog->checked(), wxString());
     // The hand-out (a claim in the chain registry, when there is one) runs on a worker: made slow
     // here, the window goes on handling events meanwhile, refuses to close, and takes no scan.
-    DispenseDialog::setBeforeHandOutForTests(
-        [] { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); });
+    auto release = std::make_shared<std::atomic<bool>>(false);
+    DispenseDialog::setBeforeHandOutForTests([release] { holdUntil(*release); });
     dialog->handOut();
     EXPECT_TRUE(dialog->handingOut());
     bool eventHandled = false;
     dialog->CallAfter([&] { eventHandled = true; });
-    ASSERT_TRUE(pumpUntil([&] { return eventHandled; }, 1.0));
+    ASSERT_TRUE(pumpUntil([&] { return eventHandled; }, 10));
     EXPECT_TRUE(dialog->handingOut()) << "the window did not wait for the hand-out";
     EXPECT_FALSE(dialog->codeField()->IsEnabled());
     EXPECT_FALSE(dialog->Close()) << "closing is refused while the hand-out runs";
+    *release = true;
     ASSERT_TRUE(pumpUntil([&] { return !dialog->handingOut(); }, 60));
     DispenseDialog::setBeforeHandOutForTests({});
     EXPECT_EQ(dialog->lastHandOutError(), wxString()) << dialog->statusText().utf8_str();

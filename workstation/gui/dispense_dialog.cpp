@@ -80,14 +80,17 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
   for (wxWindow* w : std::initializer_list<wxWindow*>{prepare, check, handOut_, partial_, print_})
     buttons->Add(w, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
   buttons->AddStretchSpacer();
-  buttons->Add(makeCloseButton(this), 0);
+  auto* close = makeCloseButton(this);  // also the Escape key's
+  buttons->Add(close, 0);
   top->Add(buttons, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
   voucher_ = new wxStaticBitmap(this, wxID_ANY, wxNullBitmap);
   voucher_->Hide();
   top->Add(voucher_, 0, wxALIGN_CENTER | wxLEFT | wxRIGHT | wxBOTTOM, 10);
 
   // What waits while a hand-out runs: everything that records something.
-  actions_ = {prepare, check, handOut_, partial_, takeBack, code_};
+  // Closing too: its outcome (and the voucher) is shown here; a disabled Close button also
+  // leaves Escape without effect.
+  actions_ = {prepare, check, handOut_, partial_, takeBack, code_, close};
   code_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { onCode(); });
   prepare->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { prepared(); });
   check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { checked(); });

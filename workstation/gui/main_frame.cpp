@@ -219,7 +219,8 @@ std::int64_t steadyMs() {
 void MainFrame::noteActivity() { lastActivityMs = steadyMs(); }
 
 MainFrame::~MainFrame() {
-  intake_.reset();  // cancels and waits for the worker
+  storeTask_.reset();  // waits for a backup or export being written (first: it reports here)
+  intake_.reset();     // cancels and waits for the worker
   chainStatus_.reset();
 }
 

@@ -129,6 +129,7 @@ void MainFrame::checkBackup() {
   // backup meanwhile and again when it is written.
   if (storeTaskRunning()) return;  // checked again at the next tick
   lastBackupCheck_ = std::chrono::steady_clock::now();
+  showBackupStatus();
   Status started = startStoreTask(
       _("Writing today's backup…"),
       [](ws::Session& s, const StoreTask::Progress& progress) {

@@ -33,6 +33,9 @@ StoreTask::StoreTask(wxWindow* owner, std::unique_ptr<ws::Session> session, wxSt
           shown = percent;
           owner_->CallAfter([this, percent] { showProgress(percent); });
         });
+        // The connection (and its share of the store's lock) goes as soon as the work is done:
+        // a user's removal or a purge needs the store alone.
+        session_.reset();
         // Events reach the owner in order: the progress before the outcome.
         owner_->CallAfter([this, st, finished] {
           closeProgress();
@@ -44,7 +47,8 @@ StoreTask::StoreTask(wxWindow* owner, std::unique_ptr<ws::Session> session, wxSt
 
 StoreTask::~StoreTask() {
   if (worker_.joinable()) worker_.join();
-  closeProgress();
+  // Torn down with the window: no Update (it would handle events of a window half gone).
+  if (progress_) progress_.release()->Destroy();
 }
 
 void StoreTask::closeProgress() {

@@ -34,8 +34,9 @@ struct PresentationContent {
   std::string issuer;    // hospital / organisation name
   std::string rxNumber;  // as written
   bool numberRead =
-      false;         // true: OCR read it (may be misread); false: signed (e-prescription, QR)
-  std::string date;  // YYYY-MM-DD when known
+      false;  // true: OCR read it (may be misread); false: signed (e-prescription, QR)
+  bool numberSure = false;  // OCR read it with confidence (dedup::kSureReading)
+  std::string date;         // YYYY-MM-DD when known
   std::string patient;
   std::vector<std::string> drugs;  // names
   // The filled-in values (not the form's printed labels), in reading order, for the text
@@ -49,6 +50,9 @@ using InkBoxes = std::array<std::optional<cv::Rect>, kInkRegions>;
 struct Fingerprint {
   std::uint64_t number = 0;  // keyed hash of the normalised number; 0 = unknown
   bool numberRead = false;   // read by OCR (a one-character difference may be a misreading)
+  bool numberSure = false;   // read by OCR with confidence: taken as read ("read=2")
+  // Read by OCR without confidence: the number may be misread.
+  bool numberUnsure() const { return numberRead && !numberSure; }
   // Keyed hashes of the number and of each variant with one character deleted: two numbers one
   // misread character apart share one of them, without either number being stored.
   std::vector<std::uint64_t> numberNear;

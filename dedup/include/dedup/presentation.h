@@ -10,7 +10,7 @@ namespace rx::dedup {
 inline constexpr float kSureReading = 0.8f;
 
 // The content of a read paper prescription (values only, never the printed labels). Its number
-// counts as OCR-read (numberRead: it may be misread) when read with confidence below kSureReading.
+// is OCR-read, and sure (numberSure: taken as read) when read with confidence ≥ kSureReading.
 PresentationContent contentFromFields(const ocr::ExtractedFields& fields);
 // Where the filled-in number, date, patient name and drug lines are on the straightened page.
 InkBoxes inkBoxesFromFields(const ocr::ExtractedFields& fields);
