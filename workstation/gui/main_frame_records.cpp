@@ -56,9 +56,22 @@ Status MainFrame::startStoreTask(wxString message, StoreTask::Work work,
     return Status(ErrorCode::kUnavailable,
                   "a backup or an export is under way; try again after it");
   RX_ASSIGN_OR_RETURN(auto worker, session_->forWorker());
+  // Its outcome is the starting user's: after another user took over the window (a shared
+  // counter), it is logged and the backup status refreshed, nothing more is shown.
+  auto outcome = [this, startedBy = session_->user().name,
+                  finished = std::move(finished)](const Status& st) {
+    lastStoreTask_ = st;
+    if (session_->user().name != startedBy) {
+      spdlog::info("a backup or export another user started has ended ({})",
+                   st.isOk() ? "written" : "failed");
+      showBackupStatus();
+      return;
+    }
+    finished(st);
+  };
   storeTask_.reset();  // the last one has finished (its outcome was shown)
   storeTask_ = std::make_unique<StoreTask>(this, std::move(worker), std::move(message),
-                                           std::move(work), std::move(finished));
+                                           std::move(work), std::move(outcome));
   return Status();
 }
 
@@ -71,7 +84,6 @@ Status MainFrame::backupTo(const std::string& file) {
         return ws::writeBackup(s, file, progress).status();
       },
       [this](const Status& written) {
-        lastStoreTask_ = written;
         if (!written) {
           spdlog::warn("backup failed: {}", written.message());
           wxMessageBox(_("The backup was not written.") + "\n" + explain(written), _("rxdesk"),
@@ -104,7 +116,6 @@ Status MainFrame::exportTo(const std::string& folder, const std::string& from,
         return written.status();
       },
       [this, summary, folder](const Status& written) {
-        lastStoreTask_ = written;
         if (!written) {
           spdlog::warn("export failed: {}", written.message());
           wxMessageBox(_("The export was not written.") + "\n" + explain(written), _("rxdesk"),
@@ -136,7 +147,6 @@ void MainFrame::checkBackup() {
         return ws::runScheduledBackup(s, progress).status();
       },
       [this](const Status& written) {
-        lastStoreTask_ = written;
         if (!written) spdlog::warn("scheduled backup failed: {}", written.message());
         showBackupStatus(written);
       });
