@@ -21,7 +21,7 @@ PresentationContent contentFromFields(const ocr::ExtractedFields& f) {
   c.rxNumber = value("rx_number");
   // A number read with confidence is taken as read: two such numbers that differ are two numbers
   // (consecutive ones of a visit), not a misreading; of the values read with confidence ≥ 0.8 none
-  // was wrong on rx-photos-v1 (0/433). Below that, OCR may have misread it.
+  // was wrong on rx-photos-v1 (0/434). Below that, OCR may have misread it.
   const auto* number = field(f, "rx_number");
   c.numberRead = true;
   c.numberSure = number && number->confidence >= kSureReading;

@@ -24,15 +24,8 @@
 
 namespace rx::gui {
 
-namespace {
-std::function<void()>& beforeHandOutHook() {
-  static std::function<void()> hook;
-  return hook;
-}
-}  // namespace
-
 void DispenseDialog::setBeforeHandOutForTests(std::function<void()> hook) {
-  beforeHandOutHook() = std::move(hook);
+  beforeHandOut_.set(std::move(hook));
 }
 
 DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int64_t record)
@@ -275,16 +268,16 @@ void DispenseDialog::handOut(bool partial) {
   SetCursor(*wxHOURGLASS_CURSOR);
   showStatus(_("Handing out…"), true);
   if (handOutThread_.joinable()) handOutThread_.join();  // the last one has finished
-  handOutThread_ = std::thread([this, session = std::shared_ptr<ws::Session>(std::move(*worker)),
-                                hook = beforeHandOutHook(), id = record_, partial] {
-    if (hook) hook();
-    ws::DispensingService service(*session);
-    Status st = service.handOut(id, partial);
-    const bool offline = service.lastWarning().has_value();
-    // Runs only while the dialog exists: the destructor waits for this thread, and wx drops
-    // the events of a destroyed window.
-    CallAfter([this, st, partial, offline] { finishHandOut(st, partial, offline); });
-  });
+  handOutThread_ = std::thread(
+      [this, session = std::shared_ptr<ws::Session>(std::move(*worker)), id = record_, partial] {
+        beforeHandOut_.run();
+        ws::DispensingService service(*session);
+        Status st = service.handOut(id, partial);
+        const bool offline = service.lastWarning().has_value();
+        // Runs only while the dialog exists: the destructor waits for this thread, and wx drops
+        // the events of a destroyed window.
+        CallAfter([this, st, partial, offline] { finishHandOut(st, partial, offline); });
+      });
 }
 
 void DispenseDialog::finishHandOut(const Status& st, bool partial, bool offline) {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "test_hook.h"
 #include "workstation/dispensing.h"
 
 class wxButton;
@@ -62,6 +63,7 @@ class DispenseDialog : public wxDialog {
   void showStatus(const wxString& text, bool ok);
   void showVoucher();
   void finishHandOut(const Status& st, bool partial, bool offline);
+  inline static TestHook beforeHandOut_;
 
   ws::Session& session_;
   ws::DispensingService dispensing_;

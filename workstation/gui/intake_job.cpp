@@ -8,15 +8,8 @@
 
 namespace rx::gui {
 
-namespace {
-std::function<void()>& beforePresenting() {
-  static std::function<void()> hook;
-  return hook;
-}
-}  // namespace
-
 void IntakeJob::setBeforePresentingForTests(std::function<void()> hook) {
-  beforePresenting() = std::move(hook);
+  beforePresenting_.set(std::move(hook));
 }
 
 IntakeJob::IntakeJob(wxEvtHandler* owner, IntakeWorker& worker, std::vector<std::string> files,
@@ -43,7 +36,7 @@ void IntakeJob::work() {
       if (callbacks_.starting) callbacks_.starting(i, total, file);
     });
     const ws::IntakeRead read = reader.read(file);
-    if (beforePresenting()) beforePresenting()();
+    beforePresenting_.run();
     auto presented = ws::IntakeService(*intakeWorker_.review).present(read);
     const std::int64_t record = presented ? presented->record : 0;
     const bool reuse = presented && presented->finding.verdict != dedup::Verdict::kNew;

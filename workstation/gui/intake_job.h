@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "test_hook.h"
 #include "workstation/intake.h"
 #include "workstation/review.h"
 #include "workstation/session.h"
@@ -57,6 +58,7 @@ class IntakeJob {
 
  private:
   void work();
+  inline static TestHook beforePresenting_;
 
   wxEvtHandler* owner_;
   IntakeWorker& intakeWorker_;

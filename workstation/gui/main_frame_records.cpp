@@ -19,7 +19,6 @@
 #include <wx/gauge.h>
 #include <wx/infobar.h>
 #include <wx/msgdlg.h>
-#include <wx/progdlg.h>
 #include <wx/textdlg.h>
 #include <wx/timer.h>
 

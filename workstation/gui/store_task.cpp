@@ -1,7 +1,7 @@
 #include "store_task.h"
 
+#include <wx/frame.h>
 #include <wx/intl.h>
-#include <wx/progdlg.h>
 #include <wx/window.h>
 
 #include <algorithm>
@@ -9,62 +9,48 @@
 
 namespace rx::gui {
 
-namespace {
-std::function<void()>& beforeWorkHook() {
-  static std::function<void()> hook;
-  return hook;
-}
-}  // namespace
-
 void StoreTask::setBeforeWorkForTests(std::function<void()> hook) {
-  beforeWorkHook() = std::move(hook);
+  beforeWork_.set(std::move(hook));
 }
 
 StoreTask::StoreTask(wxWindow* owner, std::unique_ptr<ws::Session> session, wxString message,
                      Work work, std::function<void(const Status&)> finished)
     : owner_(owner), session_(std::move(session)), message_(std::move(message)) {
-  worker_ = std::thread(
-      [this, hook = beforeWorkHook(), work = std::move(work), finished = std::move(finished)] {
-        if (hook) hook();
-        int shown = -1;
-        const Status st = work(*session_, [&](std::uint64_t done, std::uint64_t total) {
-          const int percent = total ? static_cast<int>(100 * done / total) : 0;
-          if (percent == shown) return;  // the UI thread hears of each percent once
-          shown = percent;
-          owner_->CallAfter([this, percent] { showProgress(percent); });
-        });
-        // The connection (and its share of the store's lock) goes as soon as the work is done:
-        // a user's removal or a purge needs the store alone.
-        session_.reset();
-        // Events reach the owner in order: the progress before the outcome.
-        owner_->CallAfter([this, st, finished] {
-          closeProgress();
-          running_ = false;
-          finished(st);
-        });
-      });
+  worker_ = std::thread([this, work = std::move(work), finished = std::move(finished)] {
+    beforeWork_.run();
+    int shown = -1;
+    const Status st = work(*session_, [&](std::uint64_t done, std::uint64_t total) {
+      const int percent = total ? static_cast<int>(100 * done / total) : 0;
+      if (percent == shown) return;  // the UI thread hears of each percent once
+      shown = percent;
+      owner_->CallAfter([this, percent] { showProgress(percent); });
+    });
+    // The connection (and its share of the store's lock) goes as soon as the work is done:
+    // a user's removal or a purge needs the store alone.
+    session_.reset();
+    // Events reach the owner in order: the progress before the outcome.
+    owner_->CallAfter([this, st, finished] {
+      closeProgress();
+      running_ = false;
+      finished(st);
+    });
+  });
 }
 
 StoreTask::~StoreTask() {
   if (worker_.joinable()) worker_.join();
-  // Torn down with the window: no Update (it would handle events of a window half gone).
-  if (progress_) progress_.release()->Destroy();
+}
+
+// On the window's status bar, not in a progress dialog: a dialog's Update handles pending events
+// itself, the outcome among them, which closed the dialog inside its own Update (seen crashing).
+void StoreTask::showProgress(int percent) {
+  if (!running_) return;
+  if (auto* frame = wxDynamicCast(owner_, wxFrame))
+    frame->SetStatusText(wxString::Format("%s %d%%", message_, std::min(percent, 99)), 0);
 }
 
 void StoreTask::closeProgress() {
-  if (!progress_) return;
-  // Done: hidden (the other windows enabled again), and deleted once the events in hand are
-  // handled — not under them.
-  progress_->Update(100);
-  progress_.release()->Destroy();
-}
-
-void StoreTask::showProgress(int percent) {
-  if (!running_) return;
-  if (!progress_)
-    progress_ = std::make_unique<wxProgressDialog>(_("rxdesk"), message_, 100, owner_,
-                                                   wxPD_APP_MODAL | wxPD_AUTO_HIDE);
-  progress_->Update(std::min(percent, 99));
+  if (auto* frame = wxDynamicCast(owner_, wxFrame)) frame->SetStatusText(wxEmptyString, 0);
 }
 
 }  // namespace rx::gui

@@ -1,7 +1,7 @@
 // Long work on the store (a backup, the daily backup, an export for inspectors) on a worker
 // thread with its own connection (ws::Session::forWorker), so the window never waits on it: the
-// progress and the outcome come back on the UI thread (CallAfter), the progress in a progress
-// window. One at a time per window.
+// progress and the outcome come back on the UI thread (CallAfter), the progress on the window's
+// status bar. One at a time per window.
 #pragma once
 
 #include <atomic>
@@ -13,9 +13,9 @@
 #include <wx/string.h>
 
 #include "base/status.h"
+#include "test_hook.h"
 #include "workstation/session.h"
 
-class wxProgressDialog;
 class wxWindow;
 
 namespace rx::gui {
@@ -26,7 +26,8 @@ class StoreTask {
   using Work = std::function<Status(ws::Session&, const Progress&)>;
 
   // Runs `work` on `session` (the window's session's forWorker()) and then `finished` with its
-  // outcome on `owner`'s thread; `message` is what the progress window says meanwhile.
+  // outcome on `owner`'s thread; `message` is what the status bar says meanwhile, with the
+  // percentage.
   StoreTask(wxWindow* owner, std::unique_ptr<ws::Session> session, wxString message, Work work,
             std::function<void(const Status&)> finished);
   // Waits for the worker (only when the window is torn down while it runs).
@@ -43,11 +44,11 @@ class StoreTask {
  private:
   void showProgress(int percent);
   void closeProgress();
+  inline static TestHook beforeWork_;
 
   wxWindow* owner_;
   std::unique_ptr<ws::Session> session_;
   wxString message_;
-  std::unique_ptr<wxProgressDialog> progress_;
   std::atomic<bool> running_{true};
   std::thread worker_;
 };
