@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <wx/app.h>
+#include <wx/button.h>
 #include <wx/dataview.h>
 #include <wx/display.h>
 #include <wx/menu.h>
@@ -27,6 +28,7 @@
 #include "dashboard_dialog.h"
 #include "data/prescriptions.h"
 #include "dispense_dialog.h"
+#include "exif.h"
 #include "export_dialog.h"
 #include "first_run_dialog.h"
 #include "gui_app.h"
@@ -242,6 +244,27 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   const std::string backup = dir.file("usb/now.rxbak");
   std::filesystem::create_directories(dir.file("usb"));
   ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 60)) << "the launch check";
+  // Cancelled from the row above the queue: nothing is left, no error box, the next one written.
+  auto holdCancelled = std::make_shared<std::atomic<bool>>(false);
+  StoreTask::setBeforeWorkForTests([holdCancelled] { holdUntil(*holdCancelled); });
+  ASSERT_TRUE(frame->backupTo(backup).isOk());
+  ASSERT_TRUE(frame->storeTaskRow()->IsShown());
+  EXPECT_TRUE(frame->storeTaskRow()->text().Contains("Writing the backup"));
+  screenshot("backup-under-way-with-cancel-en");
+  wxButton* cancel = frame->storeTaskRow()->cancelButton();
+  wxCommandEvent press(wxEVT_BUTTON, cancel->GetId());
+  press.SetEventObject(cancel);
+  cancel->HandleWindowEvent(press);
+  EXPECT_FALSE(cancel->IsEnabled()) << "cancelling: pressed once";
+  EXPECT_TRUE(frame->storeTaskRow()->text().Contains("Cancelling"));
+  *holdCancelled = true;
+  ASSERT_TRUE(pumpUntil([&] { return !frame->storeTaskRunning(); }, 60));
+  EXPECT_EQ(frame->lastStoreTask().code(), ErrorCode::kCancelled);
+  EXPECT_FALSE(std::filesystem::exists(backup));
+  EXPECT_FALSE(std::filesystem::exists(backup + ".partial"));
+  EXPECT_FALSE(frame->storeTaskRow()->IsShown());
+  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(0).Contains("cancelled"))
+      << frame->GetStatusBar()->GetStatusText(0).utf8_str();
   // Written on a worker: made slow here, the window goes on handling events meanwhile.
   auto release = std::make_shared<std::atomic<bool>>(false);
   StoreTask::setBeforeWorkForTests([release] { holdUntil(*release); });
@@ -841,6 +864,43 @@ TEST(GuiWatchedFolder, NewFilesAreTakenInOnceAndMovedAside) {
   ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
   EXPECT_TRUE(std::filesystem::exists(scans + "/taken-in/scan-0001-2.jpg"));
   EXPECT_EQ(frame->queue()->GetItemCount(), 2);
+  destroy(frame);
+}
+
+// Several photos chosen (or dropped) at once are taken in in the order they were taken, not by
+// their names: the earlier photo of a paper stays the original and the later one is flagged.
+TEST(GuiIntake, SeveralPhotosAreTakenInInTheOrderTheyWereTaken) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("order.rxdb");
+  emptyStore(store);
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  auto* frame = new MainFrame(std::move(*session));
+  ASSERT_TRUE(showOnScreen(frame));
+  ws::RxGenerator gen(20261202, ocr::defaultCataloguePath());
+  ws::CaptureOptions gentle;
+  gentle.sidewaysProbability = gentle.upsideDownProbability = gentle.shadowProbability = 0;
+  const cv::Mat paper = gen.render(gen.content(2));
+  auto photo = [&](const std::string& name, const std::string& taken) {
+    test::ExifTags tags;
+    tags.dateTimeOriginal = taken;
+    const auto jpeg = test::withExif(gen.photograph(paper, gentle), tags);
+    std::ofstream(dir.file(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(jpeg.data()),
+               static_cast<std::streamsize>(jpeg.size()));
+    return dir.file(name);
+  };
+  const std::string later = photo("a.jpg", "2026:12:02 08:15:30");
+  const std::string earlier = photo("b.jpg", "2026:12:02 08:14:02");
+  ASSERT_TRUE(frame->takeIn({later, earlier}));
+  ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
+  const auto& outcomes = frame->intakeOutcomes();
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].file, earlier);
+  EXPECT_FALSE(outcomes[0].reuse);
+  EXPECT_EQ(outcomes[1].file, later);
+  EXPECT_TRUE(outcomes[1].reuse) << "the later photo is the re-photo";
   destroy(frame);
 }
 

@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "exif.h"
 #include "status_matchers.h"
 
 namespace rx::ocr {
@@ -30,42 +31,12 @@ cv::Mat landscape() {
   return m;
 }
 
-// Inserts an EXIF APP1 segment carrying Orientation = `orientation` right after the SOI marker.
+// A JPEG as a phone writes it: EXIF Orientation = `orientation` (tests/support/exif.h).
 std::vector<std::uint8_t> withExifOrientation(std::vector<std::uint8_t> jpeg,
                                               std::uint16_t orientation) {
-  const std::uint8_t tiff[] = {'I',
-                               'I',
-                               0x2A,
-                               0,
-                               8,
-                               0,
-                               0,
-                               0,  // little-endian TIFF, IFD at 8
-                               1,
-                               0,  // one entry
-                               0x12,
-                               0x01,
-                               3,
-                               0,
-                               1,
-                               0,
-                               0,
-                               0,  // tag 0x0112 SHORT count 1
-                               static_cast<std::uint8_t>(orientation),
-                               0,
-                               0,
-                               0,
-                               0,
-                               0,
-                               0,
-                               0};  // no next IFD
-  std::vector<std::uint8_t> app1 = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
-  app1.insert(app1.end(), std::begin(tiff), std::end(tiff));
-  const std::size_t len = app1.size() - 2;
-  app1[2] = static_cast<std::uint8_t>(len >> 8);
-  app1[3] = static_cast<std::uint8_t>(len & 0xff);
-  jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
-  return jpeg;
+  test::ExifTags tags;
+  tags.orientation = orientation;
+  return test::withExif(std::move(jpeg), tags);
 }
 
 TEST(ImageIo, DecodesEachSupportedFormat) {

@@ -166,6 +166,32 @@ TEST_F(BackupTest, DamagedBackupsAreRefusedAndTheStoreIsUntouched) {
   EXPECT_EQ(test::readBytes(store()), before);
 }
 
+// Cancelled while the file is being written (the window's Cancel, Ctrl+C at the CLI): no backup, no
+// partial file, no snapshot of the store left beside it, nothing recorded as the last backup; the
+// next backup is written as usual.
+TEST_F(BackupTest, ABackupCancelledWhileWritingLeavesNothingBehind) {
+  auto s = login(store());
+  const std::string backup = dir_.file("stopped.rxbak");
+  std::stop_source stop;
+  bool sawPartial = false;
+  auto cancelled = writeBackup(
+      *s, backup,
+      [&](std::uint64_t, std::uint64_t) {
+        sawPartial = sawPartial || std::filesystem::exists(backup + ".partial");
+        stop.request_stop();  // after the first part: the store's snapshot is written
+      },
+      stop.get_token());
+  EXPECT_EQ(cancelled.status().code(), ErrorCode::kCancelled) << cancelled.status().message();
+  EXPECT_TRUE(sawPartial) << "it was stopped in the middle of writing";
+  for (const char* left : {"", ".partial", ".snapshot", ".snapshot-wal", ".snapshot-shm"})
+    EXPECT_FALSE(std::filesystem::exists(backup + left)) << left;
+  auto status = backupStatus(*s);
+  RX_ASSERT_OK(status);
+  EXPECT_FALSE(status->lastAt) << "a cancelled backup is not the last backup";
+  RX_ASSERT_OK(writeBackup(*s, backup));
+  RX_EXPECT_OK(checkBackup(backup));
+}
+
 TEST_F(BackupTest, OnlyAdminsAndSupervisorsBackUpAndNeverOverAFile) {
   auto s = login(store());
   RX_ASSERT_OK(s->addUser(test::pharmacistUser("wang"), "w"));

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -371,6 +372,7 @@ TEST_F(CliTest, ProviderSignsPharmacyImportsAndVerifiesThenRevokes) {
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "exif.h"
 #include "printout.h"
 #include "rxgen.h"
 #include "symbols.h"
@@ -589,6 +591,75 @@ TEST_F(CliTest, IntakeOfTheSamePhotoTwiceInOneBatchFlagsTheSecond) {
   EXPECT_EQ(docs[2]["verdict"], "reuse-certain");
   EXPECT_EQ(docs[2]["matches"][0]["record"], docs[0]["record"]);
   EXPECT_NE(r.err.find("intake 3 / 3"), std::string::npos) << "progress on stderr: " << r.err;
+}
+
+// A scanner's or a phone's folder watched from the command line (no window open): what arrives
+// is taken in once it stops changing, photos in the order they were taken whatever their names
+// (the earlier photo of a paper is the original, the later one its re-photo), and each is moved
+// aside; a file that is not a photo goes to not-taken-in and the exit code says so.
+TEST_F(CliTest, IntakeWatchTakesInWhatArrivesInTheOrderItWasTakenAndMovesItAside) {
+  initStore();
+  ASSERT_NO_FATAL_FAILURE(addPharmacistWang());
+  const std::map<std::string, std::string> wang = {{"RXDESK_PASSWORD", "w"},
+                                                   {"RXDESK_USER", "wang"}};
+  auto unset = cli({"--db", db(), "intake", "--watch", "--polls", "1"}, wang);
+  EXPECT_EQ(unset.exitCode, 2);
+  EXPECT_NE(unset.err.find("intake.watch_folder"), std::string::npos) << unset.err;
+
+  const std::string scans = dir_.file("scans");
+  std::filesystem::create_directories(scans);
+  RxGenerator gen(5151, RXDESK_CATALOGUE);
+  CaptureOptions gentle;
+  gentle.sidewaysProbability = gentle.upsideDownProbability = gentle.shadowProbability = 0;
+  const cv::Mat paper = gen.render(gen.content(0));
+  auto photo = [&](const std::string& name, const std::string& taken) {
+    ExifTags tags;
+    tags.dateTimeOriginal = taken;
+    const auto jpeg = withExif(gen.photograph(paper, gentle), tags);
+    std::ofstream(scans + "/" + name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(jpeg.data()),
+               static_cast<std::streamsize>(jpeg.size()));
+  };
+  photo("IMG_0001.jpg", "2026:12:01 09:31:40");  // the second photo of the paper
+  photo("IMG_0002.jpg", "2026:12:01 09:30:05");  // the first
+  std::ofstream(scans + "/broken.jpg") << "not a photo";
+  std::ofstream(scans + "/.IMG_0003.jpg.part") << "a phone still downloading";
+  auto r = cli({"--db", db(), "intake", "--watch", "--folder", scans, "--interval", "0.5",
+                "--polls", "2", "--json"},
+               wang);
+  EXPECT_NE(r.exitCode, 0) << "one file could not be taken in";
+  std::istringstream lines(r.out);
+  std::map<std::string, nlohmann::json> byName;
+  std::vector<std::string> order;
+  for (std::string line; std::getline(lines, line);) {
+    auto doc = nlohmann::json::parse(line);
+    const std::string name = std::filesystem::path(doc["input"].get<std::string>()).filename();
+    order.push_back(name);
+    byName[name] = doc;
+  }
+  ASSERT_EQ(byName.size(), 3u) << r.out << r.err;
+  const auto first = std::find(order.begin(), order.end(), "IMG_0002.jpg");
+  const auto second = std::find(order.begin(), order.end(), "IMG_0001.jpg");
+  EXPECT_LT(first - order.begin(), second - order.begin()) << "taken in as they were taken";
+  EXPECT_EQ(byName["IMG_0002.jpg"]["verdict"], "new");
+  EXPECT_NE(byName["IMG_0001.jpg"]["verdict"], "new") << byName["IMG_0001.jpg"].dump();
+  EXPECT_EQ(byName["IMG_0001.jpg"]["matches"][0]["record"], byName["IMG_0002.jpg"]["record"]);
+  EXPECT_EQ(byName["broken.jpg"]["ok"], false);
+  EXPECT_EQ(byName["IMG_0002.jpg"]["moved_to"], scans + "/taken-in/IMG_0002.jpg");
+  EXPECT_TRUE(std::filesystem::exists(scans + "/taken-in/IMG_0001.jpg"));
+  EXPECT_TRUE(std::filesystem::exists(scans + "/taken-in/IMG_0002.jpg"));
+  EXPECT_EQ(byName["broken.jpg"]["moved_to"], scans + "/not-taken-in/broken.jpg");
+  EXPECT_TRUE(std::filesystem::exists(scans + "/not-taken-in/broken.jpg"));
+  EXPECT_TRUE(std::filesystem::exists(scans + "/.IMG_0003.jpg.part")) << "a partial file waits";
+  EXPECT_FALSE(std::filesystem::exists(scans + "/IMG_0001.jpg"));
+
+  auto again = cli({"--db", db(), "intake", "--watch", "--folder", scans, "--interval", "0.2",
+                    "--polls", "2", "--json"},
+                   wang);
+  EXPECT_EQ(again.exitCode, 0) << again.err;
+  EXPECT_EQ(again.out, "") << "nothing is taken in twice";
+  auto both = cli({"--db", db(), "intake", "--watch", scans + "/x.jpg"}, wang);
+  EXPECT_EQ(both.exitCode, 2) << "files and --watch together";
 }
 
 // Files named by other systems (a GBK name from a Windows USB disk) are read and reported with the

@@ -159,6 +159,33 @@ TEST_F(ExportTest, MaskedExportHidesNamesAndIdsAndOnlySupervisorsExport) {
 
 // Export files are owner-only from their creation, in a folder of the user's own that is not a
 // link (issue 25 #5): an export cannot be steered through a planted link to another place.
+// Cancelled once rows are written (the window's Cancel, Ctrl+C at the CLI): the files written so
+// far are taken away, and the folder too when the export made it; a folder the supervisor chose
+// stays, empty. What inspectors find is complete and signed, or nothing.
+TEST_F(ExportTest, AnExportCancelledOnceRowsAreWrittenLeavesNothingInTheFolder) {
+  auto s = zhou();
+  ASSERT_TRUE(s);
+  for (bool folderWasThere : {false, true}) {
+    const ExportRequest request = today(folderWasThere ? "chosen" : "made");
+    if (folderWasThere) std::filesystem::create_directories(request.outDir);
+    std::stop_source stop;
+    bool sawFiles = false;
+    auto cancelled = writeExport(
+        *s, request,
+        [&](std::int64_t, std::int64_t) {
+          sawFiles = sawFiles || !std::filesystem::is_empty(request.outDir);
+          stop.request_stop();
+        },
+        stop.get_token());
+    EXPECT_EQ(cancelled.status().code(), ErrorCode::kCancelled) << cancelled.status().message();
+    EXPECT_TRUE(sawFiles) << "rows were written before the cancel";
+    EXPECT_EQ(std::filesystem::exists(request.outDir), folderWasThere);
+    if (folderWasThere) EXPECT_TRUE(std::filesystem::is_empty(request.outDir));
+    RX_ASSERT_OK(writeExport(*s, request)) << "the same folder takes the export afterwards";
+    RX_EXPECT_OK(verifyExport(request.outDir));
+  }
+}
+
 TEST_F(ExportTest, ExportFilesArePrivateAndALinkedFolderIsRefused) {
   auto s = zhou();
   auto request = today("private");

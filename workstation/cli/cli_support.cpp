@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -48,6 +49,8 @@ Exit exitFor(ErrorCode code) {
       return Exit::kBusy;
     case ErrorCode::kUnavailable:
       return Exit::kUnavailable;
+    case ErrorCode::kCancelled:
+      return Exit::kCancelled;
   }
   return Exit::kInternal;
 }
@@ -60,9 +63,32 @@ std::string exitCodeHelp() {
          "  9 I/O error          10 conflict/exists    11 unsupported version\n"
          "  12 bad signature     13 store in use by another program (close it first)\n"
          "  14 chain registry unreachable (the counter goes on offline)\n"
+         "  130 interrupted (Ctrl+C): a backup or export stopped, nothing left behind\n"
          "Passwords: from the terminal (no echo), or $RXDESK_PASSWORD / $RXDESK_NEW_PASSWORD for "
          "scripts.";
 }
+
+namespace {
+std::atomic<bool> interrupted{false};
+void onInterrupt(int) { interrupted = true; }
+}  // namespace
+
+Interruption::Interruption() {
+  interrupted = false;
+  struct sigaction on {};
+  on.sa_handler = onInterrupt;
+  on.sa_flags = SA_RESTART;  // a read or write under way goes on; the work stops at its next check
+  sigemptyset(&on.sa_mask);
+  ::sigaction(SIGINT, &on, &previousInt_);
+  ::sigaction(SIGTERM, &on, &previousTerm_);
+}
+
+Interruption::~Interruption() {
+  ::sigaction(SIGINT, &previousInt_, nullptr);
+  ::sigaction(SIGTERM, &previousTerm_, nullptr);
+}
+
+bool Interruption::requested() const { return interrupted; }
 
 std::string jsonLine(const nlohmann::json& doc) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,8 +1,11 @@
 // What every rxdesk-cli command shares: exit codes, output (text or --json), password input.
 #pragma once
 
+#include <signal.h>
+
 #include <map>
 #include <set>
+#include <stop_token>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +31,7 @@ enum class Exit : int {
   kBadSignature = 12,
   kBusy = 13,         // another program has the store open (re-key, restore, purge need it alone)
   kUnavailable = 14,  // the chain registry could not be reached (the counter works on offline)
+  kCancelled = 130,   // interrupted (Ctrl+C), as a shell reports SIGINT; nothing left half-done
 };
 
 Exit exitFor(ErrorCode code);
@@ -53,6 +57,30 @@ nlohmann::json inputErrorJson(const std::string& input, const Status& status);
 int reportError(const GlobalOptions& g, const Status& status);
 // Prints `doc` (JSON mode) or `text` (otherwise) on stdout and returns 0.
 int reportSuccess(const GlobalOptions& g, const nlohmann::json& doc, const std::string& text);
+
+// Ctrl+C (SIGINT) and SIGTERM turned into a request to stop long work cleanly — a backup, an
+// export, a watched folder — instead of killing the program in the middle of writing a file. The
+// handlers are in place while it lives (one at a time); a signal reaches token() at the next
+// poll(), which the work's progress callback calls (a signal handler may not do more than set a
+// flag).
+class Interruption {
+ public:
+  Interruption();
+  ~Interruption();
+  Interruption(const Interruption&) = delete;
+  Interruption& operator=(const Interruption&) = delete;
+
+  bool requested() const;
+  std::stop_token token() const { return source_.get_token(); }
+  void poll() {
+    if (requested()) source_.request_stop();
+  }
+
+ private:
+  std::stop_source source_;
+  struct sigaction previousInt_ {};
+  struct sigaction previousTerm_ {};
+};
 
 // A password as typed: its bytes are wiped when it goes (and on every reallocation it never makes:
 // its capacity is reserved up front), like the keys it opens.

@@ -12,11 +12,53 @@ namespace rx::cli {
 
 using nlohmann::json;
 
-void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
-  struct ExportArgs {
-    std::string from, to, what, outDir;
-    bool mask = false;
-  };
+namespace {
+
+struct ExportArgs {
+  std::string from, to, what, outDir;
+  bool mask = false;
+};
+
+// export --from --to --out: Ctrl+C stops it with nothing left in the folder (exit 130).
+int runExport(GlobalOptions& g, const ExportArgs& a) {
+  for (auto [name, value] : {std::pair<const char*, const std::string*>{"--from", &a.from},
+                             {"--to", &a.to},
+                             {"--out", &a.outDir}})
+    if (value->empty())
+      return reportError(g,
+                         Status(ErrorCode::kInvalidArgument, std::string(name) + " is required"));
+  ws::ExportRequest r{a.from, a.to, {}, a.mask, a.outDir};
+  std::stringstream what(a.what);
+  for (std::string w; std::getline(what, w, ',');)
+    if (!w.empty()) r.what.insert(w);
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  const bool tty = ::isatty(2);
+  Interruption interruption;
+  auto summary = ws::writeExport(
+      **session, r,
+      [&](std::int64_t done, std::int64_t total) {
+        interruption.poll();
+        std::cerr << (tty ? "\r" : "") << "export: " << done << " / " << total << " rows"
+                  << (tty ? "" : "\n") << std::flush;
+      },
+      interruption.token());
+  if (tty) std::cerr << "\r\033[K";
+  if (!summary) return reportError(g, summary.status());
+  std::ostringstream text;
+  for (const auto& [table, rows] : summary->rows) text << table << ": " << rows << " row(s)\n";
+  text << "Wrote " << summary->files.size() << " files and a signed manifest to " << a.outDir
+       << " (key " << summary->keyId << ").\n";
+  return reportSuccess(g,
+                       {{"ok", true},
+                        {"out", a.outDir},
+                        {"rows", summary->rows},
+                        {"files", summary->files},
+                        {"key_id", summary->keyId}},
+                       text.str());
+}
+
+void addExportCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto ea = std::make_shared<ExportArgs>();
   auto* exp =
       app.add_subcommand("export",
@@ -29,40 +71,7 @@ void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                   "Comma-separated: sales,reviews,consultations,traceability,audit (default all)");
   exp->add_option("--out", ea->outDir, "New or empty folder to write to");
   exp->add_flag("--mask", ea->mask, "Mask patients' names and ID numbers (张*, 1101****0011)");
-  out.push_back(
-      {exp, [&g, ea] {
-         for (auto [name, value] : {std::pair<const char*, const std::string*>{"--from", &ea->from},
-                                    {"--to", &ea->to},
-                                    {"--out", &ea->outDir}})
-           if (value->empty())
-             return reportError(
-                 g, Status(ErrorCode::kInvalidArgument, std::string(name) + " is required"));
-         ws::ExportRequest r{ea->from, ea->to, {}, ea->mask, ea->outDir};
-         std::stringstream what(ea->what);
-         for (std::string w; std::getline(what, w, ',');)
-           if (!w.empty()) r.what.insert(w);
-         auto session = loginFromOptions(g);
-         if (!session) return reportError(g, session.status());
-         const bool tty = ::isatty(2);
-         auto summary = ws::writeExport(**session, r, [&](std::int64_t done, std::int64_t total) {
-           std::cerr << (tty ? "\r" : "") << "export: " << done << " / " << total << " rows"
-                     << (tty ? "" : "\n") << std::flush;
-         });
-         if (tty) std::cerr << "\r\033[K";
-         if (!summary) return reportError(g, summary.status());
-         std::ostringstream text;
-         for (const auto& [table, rows] : summary->rows)
-           text << table << ": " << rows << " row(s)\n";
-         text << "Wrote " << summary->files.size() << " files and a signed manifest to "
-              << ea->outDir << " (key " << summary->keyId << ").\n";
-         return reportSuccess(g,
-                              {{"ok", true},
-                               {"out", ea->outDir},
-                               {"rows", summary->rows},
-                               {"files", summary->files},
-                               {"key_id", summary->keyId}},
-                              text.str());
-       }});
+  out.push_back({exp, [&g, ea] { return runExport(g, *ea); }});
 
   auto dir = std::make_shared<std::string>();
   auto* verify = exp->add_subcommand("verify", "Check an export: signature, every file's SHA-256");
@@ -83,7 +92,9 @@ void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                             check->pharmacy + " with key " + check->keyId +
                                             " (compare it with the pharmacy's key).\n");
                  }});
+}
 
+void addReportCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // report --from --to
   auto ra = std::make_shared<std::pair<std::string, std::string>>();
   auto* report = app.add_subcommand(
@@ -109,6 +120,13 @@ void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    doc["ok"] = true;
                    return reportSuccess(g, doc, text.str());
                  }});
+}
+
+}  // namespace
+
+void addExportCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  addExportCommand(app, g, out);
+  addReportCommand(app, g, out);
 }
 
 }  // namespace rx::cli

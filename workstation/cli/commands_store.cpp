@@ -40,15 +40,70 @@ Result<data::NewUser> toNewUser(const UserArgs& a) {
 }
 }  // namespace
 
-void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+namespace {
+
+struct BackupArgs {
+  std::string out;
+  bool scheduled = false;
+};
+
+// backup --scheduled: today's backup into the folder an admin set, unless it is there.
+int runScheduledBackupCommand(GlobalOptions& g, ws::Session& session,
+                              const ws::BackupProgress& progress, std::stop_token stop) {
+  auto written = ws::runScheduledBackup(session, progress, utcTimestamp(), stop);
+  if (::isatty(2)) std::cerr << "\r\033[K";
+  if (!written) return reportError(g, written.status());
+  auto st = ws::backupStatus(session);
+  if (!st) return reportError(g, st.status());
+  const std::string text = *written ? "Wrote and verified " + **written + ".\n"
+                           : st->folder.empty()
+                               ? "No scheduled backup: an admin sets the folder with rxdesk-cli "
+                                 "settings set backup.folder DIR.\n"
+                               : "Today's backup is already in " + st->folder + ".\n";
+  return reportSuccess(g,
+                       {{"ok", true},
+                        {"backup", *written ? nlohmann::json(**written) : nlohmann::json(nullptr)},
+                        {"folder", st->folder}},
+                       text);
+}
+
+// backup --out FILE, or --scheduled; Ctrl+C stops it with nothing left behind (exit 130).
+int runBackup(GlobalOptions& g, const BackupArgs& a) {
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  const bool tty = ::isatty(2);
+  Interruption interruption;
+  auto progress = [tty, &interruption](std::uint64_t done, std::uint64_t total) {
+    interruption.poll();
+    if (tty && total) std::cerr << "\rbacking up: " << (100 * done / total) << "%" << std::flush;
+  };
+  if (a.scheduled) return runScheduledBackupCommand(g, **session, progress, interruption.token());
+  auto info = ws::writeBackup(**session, a.out, progress, interruption.token());
+  if (tty) std::cerr << "\r\033[K";
+  if (!info) return reportError(g, info.status());
+  nlohmann::json doc = {{"ok", true},
+                        {"backup", a.out},
+                        {"bytes", info->storeBytes + info->keysBytes},
+                        {"created_at", info->createdAt}};
+  std::string head;
+  if (info->auditHead) {
+    // Printed so that a supervisor can note it: the chain must still match it.
+    const std::string hash = crypto::toHex(info->auditHead->hash);
+    doc["audit_head"] = {{"seq", info->auditHead->seq}, {"hash", hash}};
+    head = " Audit log head: entry " + std::to_string(info->auditHead->seq) + ", " +
+           hash.substr(0, 16) + "…";
+  }
+  return reportSuccess(g, doc,
+                       "Wrote and verified " + a.out + " (" +
+                           std::to_string(info->storeBytes + info->keysBytes) + " bytes)." + head +
+                           "\n");
+}
+
+void addBackupCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* backup = app.add_subcommand(
       "backup",
       "Write an online, encrypted, checksummed backup (--out: admin, supervisor; --scheduled: "
       "today's backup into the folder an admin set, for a daily timer)");
-  struct BackupArgs {
-    std::string out;
-    bool scheduled = false;
-  };
   auto ba = std::make_shared<BackupArgs>();
   auto* outOpt = backup->add_option("--out", ba->out, "Backup file to create (e.g. on a USB disk)");
   auto* schedOpt = backup->add_flag(
@@ -56,54 +111,10 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
       "Write today's backup into the folder of setting backup.folder, unless it is there");
   outOpt->excludes(schedOpt);
   backup->require_option(1);
-  out.push_back({backup, [&g, ba] {
-                   auto session = loginFromOptions(g);
-                   if (!session) return reportError(g, session.status());
-                   const bool tty = ::isatty(2);
-                   auto progress = [tty](std::uint64_t done, std::uint64_t total) {
-                     if (tty && total)
-                       std::cerr << "\rbacking up: " << (100 * done / total) << "%" << std::flush;
-                   };
-                   if (ba->scheduled) {
-                     auto written = ws::runScheduledBackup(**session, progress);
-                     if (tty) std::cerr << "\r\033[K";
-                     if (!written) return reportError(g, written.status());
-                     auto st = ws::backupStatus(**session);
-                     if (!st) return reportError(g, st.status());
-                     const std::string text =
-                         *written ? "Wrote and verified " + **written + ".\n"
-                         : st->folder.empty()
-                             ? "No scheduled backup: an admin sets the folder with rxdesk-cli "
-                               "settings set backup.folder DIR.\n"
-                             : "Today's backup is already in " + st->folder + ".\n";
-                     return reportSuccess(g,
-                                          {{"ok", true},
-                                           {"backup", *written ? nlohmann::json(**written)
-                                                               : nlohmann::json(nullptr)},
-                                           {"folder", st->folder}},
-                                          text);
-                   }
-                   auto info = ws::writeBackup(**session, ba->out, progress);
-                   if (tty) std::cerr << "\r\033[K";
-                   if (!info) return reportError(g, info.status());
-                   nlohmann::json doc = {{"ok", true},
-                                         {"backup", ba->out},
-                                         {"bytes", info->storeBytes + info->keysBytes},
-                                         {"created_at", info->createdAt}};
-                   std::string head;
-                   if (info->auditHead) {
-                     // Printed so that a supervisor can note it: the chain must still match it.
-                     const std::string hash = crypto::toHex(info->auditHead->hash);
-                     doc["audit_head"] = {{"seq", info->auditHead->seq}, {"hash", hash}};
-                     head = " Audit log head: entry " + std::to_string(info->auditHead->seq) +
-                            ", " + hash.substr(0, 16) + "…";
-                   }
-                   return reportSuccess(g, doc,
-                                        "Wrote and verified " + ba->out + " (" +
-                                            std::to_string(info->storeBytes + info->keysBytes) +
-                                            " bytes)." + head + "\n");
-                 }});
+  out.push_back({backup, [&g, ba] { return runBackup(g, *ba); }});
+}
 
+void addRestoreCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* restore = app.add_subcommand(
       "restore",
       "Verify a backup and put it in place of the store (admin; the store alone; hand-outs made "
@@ -158,7 +169,9 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                {"users_not_in_backup", result->usersNotInBackup}},
                               text);
        }});
+}
 
+void addCheckCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* check = app.add_subcommand(
       "check",
       "Check the whole store: every page's authentication code, the database structure and the "
@@ -205,6 +218,14 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                               "intact (" +
                                   std::to_string(result->audit.entries) + " entries).\n");
        }});
+}
+
+}  // namespace
+
+void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
+  addBackupCommand(app, g, out);
+  addRestoreCommand(app, g, out);
+  addCheckCommand(app, g, out);
 }
 
 namespace {

@@ -63,7 +63,7 @@ bool RxdeskApp::OnCmdLineParsed(wxCmdLineParser& parser) {
   for (std::size_t i = 0; i < parser.GetParamCount(); ++i) {
     const std::string path = fromWx(parser.GetParam(i));
     if (wxDirExists(parser.GetParam(i))) {
-      for (auto& f : intakeFilesIn(path)) takeIn_.push_back(std::move(f));
+      for (auto& f : ws::intakeFilesIn(path)) takeIn_.push_back(std::move(f));
     } else {
       takeIn_.push_back(path);
     }

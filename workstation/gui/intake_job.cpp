@@ -2,9 +2,9 @@
 
 #include <wx/event.h>
 
-#include <algorithm>
-#include <filesystem>
 #include <memory>
+
+#include "workstation/watched_folder.h"
 
 namespace rx::gui {
 
@@ -27,6 +27,8 @@ IntakeJob::~IntakeJob() {
 }
 
 void IntakeJob::work() {
+  // Several photos of one paper: the first taken is the original, the later ones its re-photos.
+  ws::orderByCaptureTime(files_);
   ws::IntakeReader reader;
   const std::size_t total = files_.size();
   std::size_t i = 0;
@@ -50,22 +52,6 @@ void IntakeJob::work() {
     running_ = false;
     if (callbacks_.finished) callbacks_.finished(cancelled);
   });
-}
-
-std::vector<std::string> intakeFilesIn(const std::string& folder) {
-  static const char* kExtensions[] = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".json"};
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    if (!entry.is_regular_file(ec)) continue;
-    std::string ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (std::find(std::begin(kExtensions), std::end(kExtensions), ext) != std::end(kExtensions))
-      files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
 }
 
 }  // namespace rx::gui

@@ -1,8 +1,8 @@
 // Taking files in from the GUI without blocking it: a worker thread reads each file (e-prescription
 // JSON parsed; photos through OCR) and presents it (signature verified, reuse compared, record
 // stored) on its own connection to the store (ws::Session::forWorker), then tells the UI thread
-// what became of it. The UI thread never waits on either. One file at a time; cancelling stops
-// after the file at hand.
+// what became of it. The UI thread never waits on either. One file at a time, in the order they
+// were taken (ws::orderByCaptureTime); cancelling stops after the file at hand.
 #pragma once
 
 #include <atomic>
@@ -68,8 +68,5 @@ class IntakeJob {
   std::atomic<bool> running_{true};
   std::thread worker_;
 };
-
-// The files of `folder` that intake takes (photos and JSON), sorted by name; not recursive.
-std::vector<std::string> intakeFilesIn(const std::string& folder);
 
 }  // namespace rx::gui

@@ -58,7 +58,7 @@ class IntakeDropTarget : public wxFileDropTarget {
     for (const wxString& name : names) {
       const std::string path = fromWx(name);
       if (wxDirExists(name)) {
-        for (auto& f : intakeFilesIn(path)) files.push_back(std::move(f));
+        for (auto& f : ws::intakeFilesIn(path)) files.push_back(std::move(f));
       } else {
         files.push_back(path);
       }
@@ -103,20 +103,10 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   infoBar_->Bind(
       wxEVT_BUTTON, [this](wxCommandEvent&) { showIntakeDetails(); }, kIntakeDetailsId);
   top->Add(infoBar_, 0, wxEXPAND);
-  intakePanel_ = new wxPanel(panel);
-  auto* intakeRow = new wxBoxSizer(wxHORIZONTAL);
-  intakeText_ = new wxStaticText(intakePanel_, wxID_ANY, wxEmptyString, wxDefaultPosition,
-                                 wxDefaultSize, wxST_ELLIPSIZE_MIDDLE);
-  intakeGauge_ =
-      new wxGauge(intakePanel_, wxID_ANY, 100, wxDefaultPosition, FromDIP(wxSize(220, -1)));
-  auto* cancel = new wxButton(intakePanel_, wxID_ANY, _("Cancel intake"));
-  cancel->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancelIntake(); });
-  intakeRow->Add(intakeText_, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
-  intakeRow->Add(intakeGauge_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
-  intakeRow->Add(cancel, 0, wxALIGN_CENTER_VERTICAL);
-  intakePanel_->SetSizer(intakeRow);
-  intakePanel_->Hide();
-  top->Add(intakePanel_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+  intakeRow_ = new ProgressRow(panel, _("Cancel intake"), [this] { cancelIntake(); });
+  top->Add(intakeRow_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+  taskRow_ = new ProgressRow(panel, _("Cancel"), [this] { cancelStoreTask(); });
+  top->Add(taskRow_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
 
   queue_ = new wxDataViewListCtrl(panel, wxID_ANY, wxDefaultPosition, wxDefaultSize,
                                   wxDV_ROW_LINES | wxDV_SINGLE);

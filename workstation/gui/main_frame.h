@@ -10,14 +10,17 @@
 #include <set>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "chain_status.h"
 #include "intake_job.h"
+#include "progress_row.h"
 #include "store_task.h"
 #include "workstation/intake.h"
 #include "workstation/review.h"
 #include "workstation/session.h"
+#include "workstation/watched_folder.h"
 
 class wxDataViewListCtrl;
 class wxGauge;
@@ -73,12 +76,11 @@ class MainFrame : public wxFrame {
   // Whether the infobar offers Details… for files that were not taken in.
   bool intakeDetailsOffered() const { return intakeDetailsOffered_; }
 
-  // The watched folder (setting intake.watch_folder, e.g. a scanner's or a phone's sync folder):
-  // each poll takes in the photos and e-prescriptions that have not changed since the previous
-  // poll (a scanner may still be writing), then moves each into the folder's "taken-in"
-  // subfolder, or "not-taken-in" when it could not be read (the reason is in the summary bar), so
-  // none is taken in twice. A timer polls every few seconds while the window is unlocked and no
-  // other intake runs. Returns how many files this poll started taking in.
+  // The watched folder (setting intake.watch_folder; ws::WatchedFolder): each poll takes in the
+  // files that have not changed since the previous poll, then moves each into the folder's
+  // "taken-in" subfolder, or "not-taken-in" when it could not be read (the reason is in the
+  // summary bar). A timer polls every few seconds while the window is unlocked and no other
+  // intake runs. Returns how many files this poll started taking in.
   std::size_t pollWatchedFolder();
 
   // Locks the window (the queue is hidden) until the user's password is given again; another
@@ -106,6 +108,10 @@ class MainFrame : public wxFrame {
   // Whether a backup or an export is being written, and the outcome of the last one.
   bool storeTaskRunning() const;
   const Status& lastStoreTask() const { return lastStoreTask_; }
+  // The row's Cancel: stops the backup or export under way at its next step; nothing it wrote is
+  // left behind and lastStoreTask() is then kCancelled.
+  void cancelStoreTask();
+  ProgressRow* storeTaskRow() const { return taskRow_; }
 
  private:
   void buildMenu();
@@ -118,8 +124,10 @@ class MainFrame : public wxFrame {
   void showUser();
   void presented(const std::string& file, std::int64_t record, bool reuse, const Status& error);
   void intakeFinished(bool cancelled);
+  // A backup or an export on a worker, shown on the progress row (at once, or when `quiet` from its
+  // first progress: the launch's check of the daily backup, which mostly has nothing to write).
   Status startStoreTask(wxString message, StoreTask::Work work,
-                        std::function<void(const Status&)> finished);
+                        std::function<void(const Status&)> finished, bool quiet = false);
   void showBackupStatus(const Status& lastRun = Status());
 
   std::unique_ptr<ws::Session> session_;
@@ -139,9 +147,8 @@ class MainFrame : public wxFrame {
   std::unique_ptr<StoreTask> storeTask_;  // a backup or an export; waited for when destroyed
   Status lastStoreTask_;
   std::vector<IntakeOutcome> outcomes_;
-  wxPanel* intakePanel_ = nullptr;
-  wxStaticText* intakeText_ = nullptr;
-  wxGauge* intakeGauge_ = nullptr;
+  ProgressRow* intakeRow_ = nullptr;  // the intake under way, with Cancel
+  ProgressRow* taskRow_ = nullptr;    // the backup or export under way, with Cancel
   wxInfoBar* infoBar_ = nullptr;
   static constexpr int kIntakeDetailsId = wxID_HIGHEST + 41;
   bool intakeDetailsOffered_ = false;
@@ -150,14 +157,8 @@ class MainFrame : public wxFrame {
   wxString intakeSummary_;
   wxString lastIntakeFolder_;  // where Take in files… opens
   wxTimer watchTimer_;
-  struct SeenFile {
-    std::uintmax_t size = 0;
-    std::filesystem::file_time_type modified;
-  };
-  std::map<std::string, SeenFile> watchSeen_;  // files seen at the last poll, not yet taken in
-  std::set<std::string> watchStuck_;           // taken in but could not be moved aside: never again
-  std::string watchFolder_;
-  bool watchIntake_ = false;  // the running intake came from the watched folder
+  std::optional<ws::WatchedFolder> watched_;  // the folder of setting intake.watch_folder
+  bool watchIntake_ = false;                  // the running intake came from the watched folder
 };
 
 }  // namespace rx::gui

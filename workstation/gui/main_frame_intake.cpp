@@ -53,7 +53,7 @@ bool MainFrame::intakeRunning() const { return intake_ && intake_->running(); }
 
 void MainFrame::cancelIntake() {
   if (intake_) intake_->cancel();
-  intakeText_->SetLabel(_("Cancelling after the file being read…"));
+  intakeRow_->cancelling(_("Cancelling after the file being read…"));
 }
 
 wxString MainFrame::intakeSummary() const { return intakeSummary_; }
@@ -79,17 +79,14 @@ bool MainFrame::takeIn(std::vector<std::string> files) {
   intake_.reset();
   outcomes_.clear();
   infoBar_->Dismiss();
-  intakeGauge_->SetRange(static_cast<int>(files.size()));
-  intakeGauge_->SetValue(0);
-  intakeText_->SetLabel(_("Taking in…"));
-  intakePanel_->Show();
+  intakeRow_->start(_("Taking in…"), static_cast<int>(files.size()));
   panel_->Layout();
   spdlog::info("intake of {} file(s) started", files.size());
   IntakeJob::Callbacks callbacks;
   callbacks.starting = [this](std::size_t i, std::size_t total, const std::string& file) {
-    intakeText_->SetLabel(
+    intakeRow_->say(
         wxString::Format(_("Reading %zu of %zu: %s"), i + 1, total, toWx(utf8OrEscaped(file))));
-    intakeGauge_->SetValue(static_cast<int>(i));
+    intakeRow_->advance(static_cast<int>(i));
   };
   callbacks.presented = [this](const std::string& file, std::int64_t record, bool reuse,
                                const Status& error) { presented(file, record, reuse, error); };
@@ -128,12 +125,12 @@ void MainFrame::presented(const std::string& file, std::int64_t record, bool reu
     spdlog::warn("intake: a file was not taken in ({})", errorCodeName(error.code()));
   }
   outcomes_.push_back(std::move(outcome));
-  intakeGauge_->SetValue(static_cast<int>(outcomes_.size()));
+  intakeRow_->advance(static_cast<int>(outcomes_.size()));
   refreshQueue();
 }
 
 void MainFrame::intakeFinished(bool cancelled) {
-  intakePanel_->Hide();
+  intakeRow_->finish();
   // The worker's connection holds the store shared: closed once the job is over (after this
   // callback returns), so that restoring, purging or removing a user from this window is not
   // refused as busy because of it.
@@ -171,24 +168,15 @@ void MainFrame::intakeFinished(bool cancelled) {
     // Out of the watched folder, so that no file is taken in twice; a file that could not be
     // read goes aside with the reason shown above. Files a cancel left unread stay.
     for (const auto& o : outcomes_) {
-      const std::filesystem::path from(o.file);
-      const auto aside = from.parent_path() / (o.record != 0 ? "taken-in" : "not-taken-in");
-      std::error_code ec;
-      std::filesystem::create_directories(aside, ec);
-      // A phone may reuse a name (IMG_0001.jpg): the earlier file is kept, this one numbered.
-      auto to = aside / from.filename();
-      for (int n = 2; !ec && std::filesystem::exists(to, ec); ++n)
-        to = aside / (from.stem().string() + "-" + std::to_string(n) + from.extension().string());
-      if (!ec) std::filesystem::rename(from, to, ec);
-      if (ec) {
-        spdlog::warn("watched folder: cannot move a file aside: {}", ec.message());
-        intakeSummary_ += "\n" + wxString::Format(_("Could not move %s out of the watched folder "
-                                                    "(%s); take it out by hand."),
-                                                  toWx(utf8OrEscaped(o.file)), toWx(ec.message()));
+      if (!watched_) break;
+      if (auto moved = watched_->putAside(o.file, o.record != 0); !moved) {
+        spdlog::warn("watched folder: {}", moved.status().message());
+        intakeSummary_ +=
+            "\n" + wxString::Format(_("Could not move %s out of the watched folder "
+                                      "(%s); take it out by hand."),
+                                    toWx(utf8OrEscaped(o.file)), toWx(moved.status().message()));
         showIntakeSummary(true);
-        watchStuck_.insert(o.file);
       }
-      watchSeen_.erase(o.file);
     }
   }
   // The job is finished; it is released at the next intake or when the window closes.
@@ -223,28 +211,11 @@ std::size_t MainFrame::pollWatchedFolder() {
   if (locked() || intakeRunning()) return 0;
   auto setting = ws::SettingsService(*session_).get("intake.watch_folder");
   const std::string folder = setting ? setting->value : std::string();
-  if (folder != watchFolder_) {
-    watchFolder_ = folder;
-    watchSeen_.clear();
-    watchStuck_.clear();
+  if (!watched_ || folder != watched_->folder()) {
+    watched_.emplace(folder);
     if (!folder.empty()) spdlog::info("watching {} for prescriptions", utf8OrEscaped(folder));
   }
-  std::error_code ec;
-  if (folder.empty() || !std::filesystem::is_directory(folder, ec)) return 0;
-  std::map<std::string, SeenFile> now;
-  std::vector<std::string> ready;
-  for (const std::string& file : intakeFilesIn(folder)) {
-    if (std::filesystem::path(file).filename().string().starts_with(".")) continue;  // partial
-    if (watchStuck_.count(file)) continue;
-    SeenFile seen{std::filesystem::file_size(file, ec), std::filesystem::last_write_time(file, ec)};
-    if (ec) continue;
-    auto before = watchSeen_.find(file);
-    if (before != watchSeen_.end() && before->second.size == seen.size &&
-        before->second.modified == seen.modified && seen.size > 0)
-      ready.push_back(file);
-    now[file] = seen;
-  }
-  watchSeen_ = std::move(now);
+  std::vector<std::string> ready = watched_->poll();
   if (ready.empty() || !takeIn(ready)) return 0;
   watchIntake_ = true;
   return ready.size();

@@ -95,7 +95,7 @@ void MainFrame::addIntakeItems(wxMenu* file) {
       wxEVT_MENU,
       [this](wxCommandEvent&) {
         wxDirDialog pick(this, _("A folder of photos or e-prescriptions to take in"));
-        if (pick.ShowModal() == wxID_OK) takeIn(intakeFilesIn(fromWx(pick.GetPath())));
+        if (pick.ShowModal() == wxID_OK) takeIn(ws::intakeFilesIn(fromWx(pick.GetPath())));
       },
       takeFolderId);
   const int consultId = wxWindow::NewControlId();

@@ -50,7 +50,7 @@
 namespace rx::gui {
 
 Status MainFrame::startStoreTask(wxString message, StoreTask::Work work,
-                                 std::function<void(const Status&)> finished) {
+                                 std::function<void(const Status&)> finished, bool quiet) {
   if (storeTaskRunning())
     return Status(ErrorCode::kUnavailable,
                   "a backup or an export is under way; try again after it");
@@ -59,40 +59,64 @@ Status MainFrame::startStoreTask(wxString message, StoreTask::Work work,
   // counter), it is logged and the backup status refreshed, nothing more is shown.
   auto outcome = [this, startedBy = session_->user().name,
                   finished = std::move(finished)](const Status& st) {
+    taskRow_->finish();
     lastStoreTask_ = st;
     if (session_->user().name != startedBy) {
       spdlog::info("a backup or export another user started has ended ({})",
-                   st.isOk() ? "written" : "failed");
+                   st.isOk() ? "written" : errorCodeName(st.code()));
       showBackupStatus();
       return;
     }
     finished(st);
   };
   storeTask_.reset();  // the last one has finished (its outcome was shown)
-  storeTask_ = std::make_unique<StoreTask>(this, std::move(worker), std::move(message),
-                                           std::move(work), std::move(outcome));
+  if (!quiet) taskRow_->start(message, 100);
+  storeTask_ = std::make_unique<StoreTask>(
+      this, std::move(worker), std::move(work),
+      [this, message](int percent) {
+        if (!taskRow_->IsShown()) taskRow_->start(message, 100);
+        taskRow_->say(wxString::Format("%s %d%%", message, percent));
+        taskRow_->advance(percent);
+      },
+      std::move(outcome));
   return Status();
 }
 
 bool MainFrame::storeTaskRunning() const { return storeTask_ && storeTask_->running(); }
 
+void MainFrame::cancelStoreTask() {
+  if (!storeTaskRunning()) return;
+  storeTask_->cancel();
+  taskRow_->cancelling(_("Cancelling…"));
+}
+
+namespace {
+// What a backup or an export that did not finish says: a cancel on the status bar (the user asked
+// for it), anything else in a message box.
+void tellNotWritten(wxFrame* frame, const Status& st, const wxString& notWritten,
+                    const wxString& cancelled) {
+  if (st.code() == ErrorCode::kCancelled) {
+    frame->SetStatusText(cancelled, 0);
+    return;
+  }
+  spdlog::warn("{}", st.message());
+  wxMessageBox(notWritten + "\n" + explain(st), _("rxdesk"), wxICON_ERROR, frame);
+}
+}  // namespace
+
 Status MainFrame::backupTo(const std::string& file) {
+  const wxString notWritten = _("The backup was not written.");
+  const wxString cancelled = _("The backup was cancelled; nothing was written.");
   Status started = startStoreTask(
       _("Writing the backup…"),
-      [file](ws::Session& s, const StoreTask::Progress& progress) {
-        return ws::writeBackup(s, file, progress).status();
+      [file](ws::Session& s, const StoreTask::Progress& progress, std::stop_token stop) {
+        return ws::writeBackup(s, file, progress, stop).status();
       },
-      [this](const Status& written) {
-        if (!written) {
-          spdlog::warn("backup failed: {}", written.message());
-          wxMessageBox(_("The backup was not written.") + "\n" + explain(written), _("rxdesk"),
-                       wxICON_ERROR, this);
-        }
+      [this, notWritten, cancelled](const Status& written) {
+        if (!written) tellNotWritten(this, written, notWritten, cancelled);
         showBackupStatus();
       });
-  if (!started)
-    wxMessageBox(_("The backup was not written.") + "\n" + explain(started), _("rxdesk"),
-                 wxICON_ERROR, this);
+  if (!started) tellNotWritten(this, started, notWritten, cancelled);
   return started;
 }
 
@@ -104,21 +128,25 @@ Status MainFrame::exportTo(const std::string& folder, const std::string& from,
   request.maskPatients = maskPatients;
   request.outDir = folder;
   auto summary = std::make_shared<ws::ExportSummary>();
+  const wxString notWritten = _("The export was not written.");
+  const wxString cancelled = _("The export was cancelled; nothing was left in the folder.");
   Status started = startStoreTask(
       _("Exporting the period for inspectors…"),
-      [request, summary](ws::Session& s, const StoreTask::Progress& progress) {
-        auto written = ws::writeExport(s, request, [&](std::int64_t done, std::int64_t total) {
-          progress(static_cast<std::uint64_t>(std::max<std::int64_t>(done, 0)),
-                   static_cast<std::uint64_t>(std::max<std::int64_t>(total, 0)));
-        });
+      [request, summary](ws::Session& s, const StoreTask::Progress& progress,
+                         std::stop_token stop) {
+        auto written = ws::writeExport(
+            s, request,
+            [&](std::int64_t done, std::int64_t total) {
+              progress(static_cast<std::uint64_t>(std::max<std::int64_t>(done, 0)),
+                       static_cast<std::uint64_t>(std::max<std::int64_t>(total, 0)));
+            },
+            stop);
         if (written) *summary = std::move(*written);
         return written.status();
       },
-      [this, summary, folder](const Status& written) {
+      [this, summary, folder, notWritten, cancelled](const Status& written) {
         if (!written) {
-          spdlog::warn("export failed: {}", written.message());
-          wxMessageBox(_("The export was not written.") + "\n" + explain(written), _("rxdesk"),
-                       wxICON_ERROR, this);
+          tellNotWritten(this, written, notWritten, cancelled);
           return;
         }
         std::int64_t rows = 0;
@@ -128,27 +156,26 @@ Status MainFrame::exportTo(const std::string& folder, const std::string& from,
                              static_cast<long long>(rows), summary->files.size(), toWx(folder)),
             0);
       });
-  if (!started)
-    wxMessageBox(_("The export was not written.") + "\n" + explain(started), _("rxdesk"),
-                 wxICON_ERROR, this);
+  if (!started) tellNotWritten(this, started, notWritten, cancelled);
   return started;
 }
 
 void MainFrame::checkBackup() {
   // The daily backup, when one is due, is written on a worker; the status bar shows the last
-  // backup meanwhile and again when it is written.
+  // backup meanwhile and again when it is written. Cancelled, it is tried again at a later check.
   if (storeTaskRunning()) return;  // checked again at the next tick
   lastBackupCheck_ = std::chrono::steady_clock::now();
   showBackupStatus();
   Status started = startStoreTask(
       _("Writing today's backup…"),
-      [](ws::Session& s, const StoreTask::Progress& progress) {
-        return ws::runScheduledBackup(s, progress).status();
+      [](ws::Session& s, const StoreTask::Progress& progress, std::stop_token stop) {
+        return ws::runScheduledBackup(s, progress, utcTimestamp(), stop).status();
       },
       [this](const Status& written) {
-        if (!written) spdlog::warn("scheduled backup failed: {}", written.message());
-        showBackupStatus(written);
-      });
+        if (!written) spdlog::warn("scheduled backup not written: {}", written.message());
+        showBackupStatus(written.code() == ErrorCode::kCancelled ? Status() : written);
+      },
+      /*quiet=*/true);
   if (!started) showBackupStatus(started);
 }
 

@@ -101,6 +101,9 @@ wxString generalHeadline(const Status& status) {
     case ErrorCode::kUnavailable:
       headline = _("The chain registry cannot be reached now; the counter goes on offline.");
       break;
+    case ErrorCode::kCancelled:
+      headline = _("Cancelled; nothing was left half-done.");
+      break;
   }
   return headline;
 }

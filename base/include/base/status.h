@@ -30,6 +30,7 @@ enum class ErrorCode {
   kInternal,          // a bug: an invariant did not hold
   kBusy,              // another program has the store open; it must be closed first
   kUnavailable,       // a server (the chain registry) could not be reached now; try again later
+  kCancelled,         // stopped on the user's request (Cancel, Ctrl+C); nothing was left half-done
 };
 
 // Returns a short stable English name for `code` ("auth-failed"), used in JSON output.
@@ -67,6 +68,8 @@ constexpr std::string_view errorCodeName(ErrorCode code) {
       return "busy";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,16 @@ struct BackupInfo {
   std::optional<data::AuditAnchor> auditHead;
 };
 
+// `progress(done, total)` in bytes.
+using BackupProgress = std::function<void(std::uint64_t, std::uint64_t)>;
+
 // Writes a backup of the session's store to `outPath` (atomically; never over an existing file).
-// Audited. `progress(done, total)` reports bytes.
+// Audited. `progress(done, total)` reports bytes. A stop requested through `stop` ends it with
+// kCancelled and nothing left behind (no file, no partial file, no snapshot).
 Result<BackupInfo> writeBackup(
     Session& session, const std::string& outPath,
-    const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress = {},
+    std::stop_token stop = {});
 
 // The daily backup an admin schedules (settings backup.folder, backup.warn_after_days).
 struct BackupStatus {
@@ -49,9 +55,10 @@ Result<BackupStatus> backupStatus(Session& session, const std::string& now = utc
 // folder unless it is there already. Any signed-in user may run it: the admin chose where it goes,
 // and the file is encrypted. Returns the file written, or nothing when no backup was due (no folder
 // set, or today's exists). A missing folder (the USB disk not plugged in) is an error naming it.
+// `stop` as for writeBackup (the next check writes it again).
 Result<std::optional<std::string>> runScheduledBackup(
     Session& session, const std::function<void(std::uint64_t, std::uint64_t)>& progress = {},
-    const std::string& now = utcTimestamp());
+    const std::string& now = utcTimestamp(), std::stop_token stop = {});
 
 // A full check of the open store (supervisor, admin; audited): every page's authentication code,
 // the database structure (integrity_check) and the audit chain. Reads the whole file: seconds on a

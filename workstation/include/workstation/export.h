@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,12 @@ struct ExportSummary {
   std::string keyId;                         // the pharmacy key that signed the manifest
 };
 
-// `progress(done, total)` counts rows over all tables.
+// `progress(done, total)` counts rows over all tables. Complete and signed, or nothing: a failure,
+// or a stop requested through `stop` (kCancelled), removes what was written.
 Result<ExportSummary> writeExport(
     Session& session, const ExportRequest& request,
-    const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+    const std::function<void(std::int64_t, std::int64_t)>& progress = {},
+    std::stop_token stop = {});
 
 struct ExportCheck {
   std::string keyId;     // base64url SHA-256 of the signing key (compare with the pharmacy's)

@@ -198,14 +198,15 @@ Result<BackupInfo> verifyAndExtract(const std::string& path, const std::string* 
 namespace {
 Result<BackupInfo> writeBackupFile(
     Session& session, const std::string& outPath,
-    const std::function<void(std::uint64_t, std::uint64_t)>& progress);
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress, const std::stop_token& stop);
 }  // namespace
 
 Result<BackupInfo> writeBackup(Session& session, const std::string& outPath,
-                               const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+                               const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+                               std::stop_token stop) {
   RX_RETURN_IF_ERROR(
       session.requireAnyOf({data::Role::kAdmin, data::Role::kSupervisor}, "make backups"));
-  return writeBackupFile(session, outPath, progress);
+  return writeBackupFile(session, outPath, progress, stop);
 }
 
 Result<BackupStatus> backupStatus(Session& session, const std::string& now) {
@@ -262,7 +263,7 @@ Result<StoreCheck> checkStore(
 
 Result<std::optional<std::string>> runScheduledBackup(
     Session& session, const std::function<void(std::uint64_t, std::uint64_t)>& progress,
-    const std::string& now) {
+    const std::string& now, std::stop_token stop) {
   RX_ASSIGN_OR_RETURN(BackupStatus st, backupStatus(session, now));
   if (st.folder.empty()) return std::optional<std::string>();
   std::error_code ec;
@@ -274,36 +275,104 @@ Result<std::optional<std::string>> runScheduledBackup(
                                            "-" + datePart(chinaTime(now)) + ".rxbak"))
           .string();
   if (data::fileExists(file)) return std::optional<std::string>();
-  RX_RETURN_IF_ERROR(writeBackupFile(session, file, progress).status());
+  RX_RETURN_IF_ERROR(writeBackupFile(session, file, progress, stop).status());
   return std::optional<std::string>(file);
 }
 
 namespace {
+
+// Said when a backup was stopped on the user's request.
+Status backupCancelled(const std::string& outPath) {
+  return Status(ErrorCode::kCancelled,
+                "The backup " + outPath + " was cancelled; nothing was written");
+}
+
+// Writes the backup file `tmp`: the header line, the store's snapshot and its key slots, the
+// trailer with the whole file's SHA-256. On failure or cancellation `tmp` is removed.
+Status writeBackupBody(const std::string& tmp, const std::string& outPath,
+                       const std::string& headerLine, const std::vector<std::string>& parts,
+                       std::uint64_t total,
+                       const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+                       const std::stop_token& stop) {
+  std::ofstream out;
+  RX_RETURN_IF_ERROR(createPrivateFile(tmp, out));
+  crypto::Sha256Stream whole;
+  auto put = [&](const std::string& bytes) {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    whole.update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  };
+  put(headerLine);
+  std::uint64_t done = 0;
+  std::vector<char> buf(1 << 20);
+  for (const std::string& part : parts) {
+    std::ifstream in(part, std::ios::binary);
+    while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+      if (stop.stop_requested()) {
+        out.close();
+        std::filesystem::remove(tmp);
+        return backupCancelled(outPath);
+      }
+      put(std::string(buf.data(), static_cast<std::size_t>(in.gcount())));
+      done += static_cast<std::uint64_t>(in.gcount());
+      if (progress) progress(done, total);
+    }
+  }
+  const std::string trailer = std::string(kTrailer) + hexDigest(whole) + "\n";
+  out.write(trailer.data(), static_cast<std::streamsize>(trailer.size()));
+  out.flush();
+  if (out) return Status();
+  const int err = errno;
+  out.close();
+  std::filesystem::remove(tmp);
+  return Status(ErrorCode::kIo,
+                "writing the backup " + tmp + " failed: " +
+                    (err == ENOSPC || err == EFBIG || err == EDQUOT
+                         ? std::string("the disk is full (or a file size limit was reached)")
+                         : std::string("the disk reported an error (") + std::strerror(err) + ")") +
+                    "; nothing was kept. Free space or use another disk and try again");
+}
+
+// The backup is verified once written, so a bad disk is noticed now rather than at restore time,
+// and recorded (audited) in the store.
+Status verifyAndRecordBackup(Session& session, const std::string& outPath, const BackupInfo& info) {
+  RX_RETURN_IF_ERROR(data::syncParentFolder(outPath));
+  RX_RETURN_IF_ERROR(checkBackup(outPath).status());
+  auto& conn = session.store().connection();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  data::SettingsRepository settings(conn);
+  RX_RETURN_IF_ERROR(
+      settings.put({"backup.last_at", info.createdAt, info.createdBy, info.createdAt}));
+  RX_RETURN_IF_ERROR(settings.put({"backup.last_file", outPath, info.createdBy, info.createdAt}));
+  RX_RETURN_IF_ERROR(
+      session.audit("backup", outPath, {{"bytes", info.storeBytes + info.keysBytes}}).status());
+  return tx.commit();
+}
+
 Result<BackupInfo> writeBackupFile(
     Session& session, const std::string& outPath,
-    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+    const std::stop_token& stop) {
   if (data::fileExists(outPath))
     return Status(ErrorCode::kAlreadyExists, outPath + " already exists; choose a new name");
+  if (stop.stop_requested()) return backupCancelled(outPath);
   data::Store& store = session.store();
   // The chain's head now, kept in the header: the snapshot taken next holds at least this entry.
   RX_ASSIGN_OR_RETURN(auto head, data::AuditLog(store.connection()).head());
   const std::string snapshot = outPath + ".snapshot";
+  struct RemoveSnapshot {
+    const std::string& path;
+    ~RemoveSnapshot() { data::Store::removeFiles(path); }
+  } removeSnapshot{snapshot};
   data::Store::removeFiles(snapshot);
-  if (Status st = store.backupDatabase(snapshot); !st) {
-    data::Store::removeFiles(snapshot);
-    return st;
-  }
+  RX_RETURN_IF_ERROR(store.backupDatabase(snapshot));
   BackupInfo info;
   info.storeId = store.storeId();
   info.createdAt = utcTimestamp();
   info.createdBy = session.user().name;
   std::string storeSha, keysSha;
-  Status s = fileSha256(snapshot, &storeSha, &info.storeBytes);
-  if (s) s = fileSha256(data::Store::keySlotPath(store.path()), &keysSha, &info.keysBytes);
-  if (!s) {
-    data::Store::removeFiles(snapshot);
-    return s;
-  }
+  RX_RETURN_IF_ERROR(fileSha256(snapshot, &storeSha, &info.storeBytes));
+  RX_RETURN_IF_ERROR(fileSha256(data::Store::keySlotPath(store.path()), &keysSha, &info.keysBytes));
   json header = {{"format", "rxdesk-backup"},
                  {"version", 1},
                  {"store_id", info.storeId},
@@ -317,73 +386,22 @@ Result<BackupInfo> writeBackupFile(
   }
   const std::string tmp = outPath + ".partial";
   std::filesystem::remove(tmp);
-  {
-    std::ofstream out;
-    if (Status created = createPrivateFile(tmp, out); !created) {
-      data::Store::removeFiles(snapshot);
-      return created;
-    }
-    crypto::Sha256Stream whole;
-    auto put = [&](const std::string& bytes) {
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      whole.update(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-    };
-    put(std::string(kMagic) + header.dump() + "\n");
-    const std::uint64_t total = info.storeBytes + info.keysBytes;
-    std::uint64_t done = 0;
-    for (const std::string& part : {snapshot, data::Store::keySlotPath(store.path())}) {
-      std::ifstream in(part, std::ios::binary);
-      std::vector<char> buf(1 << 20);
-      while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-        put(std::string(buf.data(), static_cast<std::size_t>(in.gcount())));
-        done += static_cast<std::uint64_t>(in.gcount());
-        if (progress) progress(done, total);
-      }
-    }
-    const std::string trailer = std::string(kTrailer) + hexDigest(whole) + "\n";
-    out.write(trailer.data(), static_cast<std::streamsize>(trailer.size()));
-    out.flush();
-    if (!out) {
-      const int err = errno;
-      data::Store::removeFiles(snapshot);
-      std::filesystem::remove(tmp);
-      return Status(
-          ErrorCode::kIo,
-          "writing the backup " + tmp + " failed: " +
-              (err == ENOSPC || err == EFBIG || err == EDQUOT
-                   ? std::string("the disk is full (or a file size limit was reached)")
-                   : std::string("the disk reported an error (") + std::strerror(err) + ")") +
-              "; nothing was kept. Free space or use another disk and try again");
-    }
-  }
+  RX_RETURN_IF_ERROR(writeBackupBody(tmp, outPath, std::string(kMagic) + header.dump() + "\n",
+                                     {snapshot, data::Store::keySlotPath(store.path())},
+                                     info.storeBytes + info.keysBytes, progress, stop));
   data::Store::removeFiles(snapshot);
   int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
-  if (std::rename(tmp.c_str(), outPath.c_str()) != 0) {
+  if (stop.stop_requested() || std::rename(tmp.c_str(), outPath.c_str()) != 0) {
     std::filesystem::remove(tmp);
-    return Status(ErrorCode::kIo, "cannot create " + outPath);
+    return stop.stop_requested() ? backupCancelled(outPath)
+                                 : Status(ErrorCode::kIo, "cannot create " + outPath);
   }
-  // The backup is verified once written, so a bad disk is noticed now rather than at restore time,
-  // and recorded (audited) in the store; a backup that fails either is removed, not left to be
-  // trusted later.
-  auto verifyAndRecord = [&]() -> Status {
-    RX_RETURN_IF_ERROR(data::syncParentFolder(outPath));
-    RX_RETURN_IF_ERROR(checkBackup(outPath).status());
-    auto& conn = session.store().connection();
-    data::Transaction tx(conn);
-    RX_RETURN_IF_ERROR(tx.beginStatus());
-    data::SettingsRepository settings(conn);
-    RX_RETURN_IF_ERROR(
-        settings.put({"backup.last_at", info.createdAt, info.createdBy, info.createdAt}));
-    RX_RETURN_IF_ERROR(settings.put({"backup.last_file", outPath, info.createdBy, info.createdAt}));
-    RX_RETURN_IF_ERROR(
-        session.audit("backup", outPath, {{"bytes", info.storeBytes + info.keysBytes}}).status());
-    return tx.commit();
-  };
-  if (Status st = verifyAndRecord(); !st) {
+  // A backup that fails its check or cannot be recorded is removed, not left to be trusted later.
+  if (Status st = verifyAndRecordBackup(session, outPath, info); !st) {
     std::filesystem::remove(outPath);
     return st.withContext("the backup " + outPath + " was removed again");
   }

@@ -171,36 +171,32 @@ Result<std::string> summaryPdf(const json& manifest) {
 
 }  // namespace
 
-Result<ExportSummary> writeExport(Session& session, const ExportRequest& request,
-                                  const std::function<void(std::int64_t, std::int64_t)>& progress) {
-  RX_RETURN_IF_ERROR(session.require(data::Role::kSupervisor, "export records for inspectors"));
-  RX_ASSIGN_OR_RETURN(auto range, utcRange(request.from, request.to));
-  std::vector<const data::ExportTable*> tables;
-  for (const auto& t : data::exportTables())
-    if (request.what.empty() || request.what.count(t.name)) tables.push_back(&t);
-  for (const auto& w : request.what)
-    if (std::none_of(tables.begin(), tables.end(), [&](const auto* t) { return w == t->name; }))
-      return Status(
-          ErrorCode::kInvalidArgument,
-          "--what '" + w + "' is not one of sales, reviews, consultations, traceability, audit");
-  std::error_code ec;
-  if (fs::exists(request.outDir, ec) && !fs::is_empty(request.outDir, ec))
-    return Status(ErrorCode::kAlreadyExists,
-                  request.outDir + " is not empty; give a new folder for the export");
-  RX_RETURN_IF_ERROR(preparePrivateFolder(request.outDir));
+namespace {
 
-  auto& conn = session.store().connection();
+Status exportCancelled(const std::string& outDir) {
+  return Status(ErrorCode::kCancelled,
+                "The export to " + outDir + " was cancelled; nothing was left in the folder");
+}
+
+// Writes each table as JSON and CSV into the export folder, naming every file in `written` before
+// creating it (so that a failure can take it away again). Returns the manifest's file entries.
+Result<json> writeTables(data::Connection& conn,
+                         const std::vector<const data::ExportTable*>& tables,
+                         const ExportRequest& request,
+                         const std::pair<std::string, std::string>& range,
+                         const std::function<void(std::int64_t, std::int64_t)>& progress,
+                         const std::stop_token& stop, std::vector<std::string>& written,
+                         ExportSummary& summary) {
   std::int64_t total = 0, done = 0;
-  std::map<std::string, std::int64_t> counts;
   for (const auto* t : tables) {
-    RX_ASSIGN_OR_RETURN(counts[t->name],
-                        data::countExportRows(conn, *t, range.first, range.second));
-    total += counts[t->name];
+    RX_ASSIGN_OR_RETURN(std::int64_t n, data::countExportRows(conn, *t, range.first, range.second));
+    total += n;
   }
-  ExportSummary summary;
   json files = json::array();
   for (const auto* t : tables) {
     const std::string base = request.outDir + "/" + t->name;
+    written.push_back(base + ".json");
+    written.push_back(base + ".csv");
     HashedFile jsonFile(base + ".json"), csvFile(base + ".csv");
     csvFile.write(kUtf8Bom);
     std::string header;
@@ -211,6 +207,7 @@ Result<ExportSummary> writeExport(Session& session, const ExportRequest& request
     RX_RETURN_IF_ERROR(data::forEachExportRow(
         conn, *t, range.first, range.second,
         [&](const std::vector<std::optional<std::string>>& values) -> Status {
+          if (stop.stop_requested()) return exportCancelled(request.outDir);
           json obj = json::object();
           std::string line;
           for (std::size_t i = 0; i < values.size(); ++i) {
@@ -231,7 +228,14 @@ Result<ExportSummary> writeExport(Session& session, const ExportRequest& request
     files.push_back(c);
     summary.rows[t->name] = rows;
   }
+  return files;
+}
 
+// The summary for people, the manifest listing every file's hash, and its signature with the
+// pharmacy's key; the export is complete once the signature is there.
+Status writeSignedManifest(Session& session, const ExportRequest& request, json files,
+                           std::vector<std::string>& written, ExportSummary& summary) {
+  data::Connection& conn = session.store().connection();
   RX_ASSIGN_OR_RETURN(crypto::SigningKey key, data::loadPharmacyKey(conn));
   RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, SettingsService(session).pharmacy());
   json manifest = {{"format", "rxdesk-export"},
@@ -246,25 +250,67 @@ Result<ExportSummary> writeExport(Session& session, const ExportRequest& request
                    {"key",
                     {{"key_id", key.publicKey().keyId()},
                      {"spki", crypto::toBase64Url(key.publicKey().spki())}}},
-                   {"files", files}};
+                   {"files", std::move(files)}};
   // The audit chain's head, kept outside the store (see data::AuditAnchor).
   RX_ASSIGN_OR_RETURN(auto head, data::AuditLog(conn).head());
   if (head) manifest["audit_head"] = {{"seq", head->seq}, {"hash", crypto::toHex(head->hash)}};
   // The summary is listed in the manifest too, so it is covered by the signature.
   RX_ASSIGN_OR_RETURN(std::string pdf, summaryPdf(manifest));
-  RX_RETURN_IF_ERROR(data::writeFileAtomically(request.outDir + "/summary.pdf", pdf, 0600));
+  written.push_back(request.outDir + "/summary.pdf");
+  RX_RETURN_IF_ERROR(data::writeFileAtomically(written.back(), pdf, 0600));
   manifest["files"].push_back({{"name", "summary.pdf"},
                                {"bytes", pdf.size()},
                                {"sha256", crypto::toHex(crypto::sha256(pdf))},
                                {"rows", 0}});
   const std::string manifestText = manifest.dump(2) + "\n";
   RX_ASSIGN_OR_RETURN(crypto::Bytes signature, key.sign(crypto::toBytes(manifestText)));
+  written.push_back(request.outDir + "/" + kManifest);
+  RX_RETURN_IF_ERROR(data::writeFileAtomically(written.back(), manifestText, 0600));
+  written.push_back(request.outDir + "/" + kSignature);
   RX_RETURN_IF_ERROR(
-      data::writeFileAtomically(request.outDir + "/" + kManifest, manifestText, 0600));
-  RX_RETURN_IF_ERROR(data::writeFileAtomically(request.outDir + "/" + kSignature,
-                                               crypto::toBase64Url(signature) + "\n", 0600));
+      data::writeFileAtomically(written.back(), crypto::toBase64Url(signature) + "\n", 0600));
   for (const auto& f : manifest["files"]) summary.files.push_back(f["name"].get<std::string>());
   summary.keyId = key.publicKey().keyId();
+  return Status();
+}
+
+}  // namespace
+
+Result<ExportSummary> writeExport(Session& session, const ExportRequest& request,
+                                  const std::function<void(std::int64_t, std::int64_t)>& progress,
+                                  std::stop_token stop) {
+  RX_RETURN_IF_ERROR(session.require(data::Role::kSupervisor, "export records for inspectors"));
+  RX_ASSIGN_OR_RETURN(auto range, utcRange(request.from, request.to));
+  std::vector<const data::ExportTable*> tables;
+  for (const auto& t : data::exportTables())
+    if (request.what.empty() || request.what.count(t.name)) tables.push_back(&t);
+  for (const auto& w : request.what)
+    if (std::none_of(tables.begin(), tables.end(), [&](const auto* t) { return w == t->name; }))
+      return Status(
+          ErrorCode::kInvalidArgument,
+          "--what '" + w + "' is not one of sales, reviews, consultations, traceability, audit");
+  std::error_code ec;
+  if (fs::exists(request.outDir, ec) && !fs::is_empty(request.outDir, ec))
+    return Status(ErrorCode::kAlreadyExists,
+                  request.outDir + " is not empty; give a new folder for the export");
+  const bool folderWasThere = fs::exists(request.outDir, ec);
+  RX_RETURN_IF_ERROR(preparePrivateFolder(request.outDir));
+
+  // A half-written export is never left behind: a failure or a cancel takes away what was written
+  // (and the folder, when it made it), so what inspectors find is complete and signed, or nothing.
+  std::vector<std::string> written;
+  ExportSummary summary;
+  Status st = [&]() -> Status {
+    RX_ASSIGN_OR_RETURN(json files, writeTables(session.store().connection(), tables, request,
+                                                range, progress, stop, written, summary));
+    if (stop.stop_requested()) return exportCancelled(request.outDir);
+    return writeSignedManifest(session, request, std::move(files), written, summary);
+  }();
+  if (!st) {
+    for (const std::string& f : written) fs::remove(f, ec);
+    if (!folderWasThere) fs::remove(request.outDir, ec);  // only when empty
+    return st;
+  }
   RX_RETURN_IF_ERROR(session
                          .audit("export", request.outDir,
                                 {{"from", request.from},
