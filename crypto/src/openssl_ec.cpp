@@ -1,11 +1,9 @@
 #include "openssl_ec.h"
 
-#include <openssl/core_names.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-
-#include <string>
+#include <openssl/obj_mac.h>
 
 namespace rx::crypto::internal {
 
@@ -48,72 +46,159 @@ Bytes rawSignatureToDer(const std::uint8_t* raw, std::size_t scalarSize) {
   return der;
 }
 
-Result<std::unique_ptr<OpenSslEcKey>> OpenSslEcKey::fromPoint(KeyType curve,
-                                                              const std::uint8_t* uncompressed65) {
-  if (curve != KeyType::kEcP256 && curve != KeyType::kSm2)
-    return Status(ErrorCode::kInternal, "OpenSSL EC key for a key type that is not EC");
+namespace {
+
+// The standard P-256 group (on x86-64, OpenSSL's ecp_nistz256 method, with its static table of
+// G's multiples), made once and only read after that, which OpenSSL allows from several threads.
+const EC_GROUP* standardGroup() {
+  static const EC_GROUP* const group = [] {
+    ErrorQueueMark mark;
+    return EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  }();
+  return group;
+}
+
+std::atomic<int> tableCount{0};
+
+}  // namespace
+
+// What one verification needs from OpenSSL, allocated once per concurrent caller.
+struct OpenSslP256Key::Scratch {
+  BN_CTX* ctx = BN_CTX_new();
+  BIGNUM *r = BN_new(), *s = BN_new(), *e = BN_new(), *w = BN_new(), *u1 = BN_new(), *u2 = BN_new(),
+         *x = BN_new();
+  EC_POINT *sum = EC_POINT_new(standardGroup()), *u1g = EC_POINT_new(standardGroup()),
+           *u2q = EC_POINT_new(standardGroup());
+
+  ~Scratch() {
+    for (BIGNUM* b : {r, s, e, w, u1, u2, x}) BN_free(b);
+    for (EC_POINT* p : {sum, u1g, u2q}) EC_POINT_free(p);
+    BN_CTX_free(ctx);
+  }
+  bool complete() const { return ctx && r && s && e && w && u1 && u2 && x && sum && u1g && u2q; }
+};
+
+Result<std::unique_ptr<OpenSslP256Key>> OpenSslP256Key::fromPoint(
+    const std::uint8_t* uncompressed65) {
   ErrorQueueMark mark;
-  // An "SM2" key (not an "EC" key on the SM2 curve) so that OpenSSL verifies with SM2, not ECDSA.
-  const bool sm2 = curve == KeyType::kSm2;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, sm2 ? "SM2" : "EC", nullptr);
-  if (ctx == nullptr) return Status(ErrorCode::kInternal, "OpenSSL has no EC or SM2 support");
-  static char kSm2Group[] = "SM2", kP256Group[] = "prime256v1";  // OSSL_PARAM wants char*
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, sm2 ? kSm2Group : kP256Group, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                        const_cast<std::uint8_t*>(uncompressed65), 65),
-      OSSL_PARAM_construct_end()};
-  EVP_PKEY* key = nullptr;
-  const bool built = EVP_PKEY_fromdata_init(ctx) == 1 &&
-                     EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
-  EVP_PKEY_CTX_free(ctx);
-  if (!built || key == nullptr)
-    return Status(ErrorCode::kInternal, std::string("OpenSSL refused a validated ") +
-                                            std::string(keyTypeName(curve)) + " public key");
-  return std::unique_ptr<OpenSslEcKey>(new OpenSslEcKey(curve, key));
+  const EC_GROUP* group = standardGroup();
+  if (group == nullptr) return Status(ErrorCode::kInternal, "OpenSSL has no P-256 support");
+  EC_POINT* q = EC_POINT_new(group);
+  // EC_POINT_oct2point checks that the point is on the curve as well.
+  if (q == nullptr || EC_POINT_oct2point(group, q, uncompressed65, 65, nullptr) != 1) {
+    EC_POINT_free(q);
+    return Status(ErrorCode::kInternal, "OpenSSL refused a validated EC P-256 public key");
+  }
+  return std::unique_ptr<OpenSslP256Key>(new OpenSslP256Key(q));
 }
 
-OpenSslEcKey::~OpenSslEcKey() {
-  for (EVP_PKEY_CTX* ctx : idle_) EVP_PKEY_CTX_free(ctx);
-  EVP_PKEY_free(key_);
+OpenSslP256Key::~OpenSslP256Key() {
+  for (Scratch* s : idle_) delete s;
+  if (EC_GROUP* table = table_.load()) {
+    EC_GROUP_free(table);
+    tableCount.fetch_sub(1);
+  }
+  EC_POINT_free(q_);
 }
 
-EVP_PKEY_CTX* OpenSslEcKey::takeContext() const {
+int OpenSslP256Key::tablesInUse() { return tableCount.load(); }
+
+OpenSslP256Key::Scratch* OpenSslP256Key::takeScratch() const {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!idle_.empty()) {
-      EVP_PKEY_CTX* ctx = idle_.back();
+      Scratch* s = idle_.back();
       idle_.pop_back();
-      return ctx;
+      return s;
     }
   }
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key_, nullptr);
-  if (ctx == nullptr) return nullptr;
-  // The digest only fixes the length OpenSSL accepts (32 bytes); the message is hashed by rxdesk.
-  const EVP_MD* md = curve_ == KeyType::kSm2 ? EVP_sm3() : EVP_sha256();
-  if (EVP_PKEY_verify_init(ctx) != 1 || EVP_PKEY_CTX_set_signature_md(ctx, md) != 1) {
-    EVP_PKEY_CTX_free(ctx);
-    return nullptr;
-  }
-  return ctx;
+  auto s = std::make_unique<Scratch>();
+  return s->complete() ? s.release() : nullptr;
 }
 
-void OpenSslEcKey::returnContext(EVP_PKEY_CTX* ctx) const {
+void OpenSslP256Key::returnScratch(Scratch* s) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  idle_.push_back(ctx);
+  idle_.push_back(s);
 }
 
-Result<bool> OpenSslEcKey::verifyDigest(const std::uint8_t* der, std::size_t derSize,
-                                        const std::uint8_t* digest) const {
+void OpenSslP256Key::makeTable() const {
+  if (tableCount.fetch_add(1) >= kMaxTables) {
+    tableCount.fetch_sub(1);
+    return;
+  }
   ErrorQueueMark mark;
-  EVP_PKEY_CTX* ctx = takeContext();
-  if (ctx == nullptr)
-    return Status(ErrorCode::kInternal, "OpenSSL could not set up a verification context");
-  // 1 is a match; 0 a mismatch; below 0 an error (e.g. a DER OpenSSL does not take), which rxdesk
-  // treats as a mismatch: OpenSSL can only make verification stricter, never more lenient.
-  const int rc = EVP_PKEY_verify(ctx, der, derSize, digest, 32);
-  returnContext(ctx);
-  return rc == 1;
+  // The same curve and order with Q as the generator (Q has order n as every point of P-256, whose
+  // cofactor is 1); OpenSSL tabulates a group's generator for the comb it uses for
+  // scalar·generator.
+  EC_GROUP* group = EC_GROUP_dup(standardGroup());
+  BN_CTX* ctx = BN_CTX_new();
+  bool made =
+      group != nullptr && ctx != nullptr &&
+      EC_GROUP_set_generator(group, q_, EC_GROUP_get0_order(standardGroup()), BN_value_one()) == 1;
+  // EC_GROUP_precompute_mult is deprecated in OpenSSL 3.0 (keys are to be used through EVP_PKEY)
+  // but has no replacement: nothing else makes a fixed-base table for a point other than the
+  // standard generator. The warning is silenced for these two calls only. (Without the table,
+  // OpenSSL would still compute u2·Q right, only slower: the check keeps such a group unused.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  made = made && EC_GROUP_precompute_mult(group, ctx) == 1 &&
+         EC_GROUP_have_precompute_mult(group) == 1;
+#pragma GCC diagnostic pop
+  BN_CTX_free(ctx);
+  EC_GROUP* none = nullptr;
+  if (!made || !table_.compare_exchange_strong(none, group, std::memory_order_acq_rel)) {
+    EC_GROUP_free(group);
+    tableCount.fetch_sub(1);
+  }
+}
+
+bool OpenSslP256Key::makeTableNow() const {
+  if (!hasTable()) makeTable();
+  return hasTable();
+}
+
+const EC_GROUP* OpenSslP256Key::tableForThisCall() const {
+  if (const EC_GROUP* table = table_.load(std::memory_order_acquire)) return table;
+  // Every kTableAfter-th verification without a table tries to make one, so a key that found the
+  // cap reached gets one later if a table has been freed meanwhile.
+  if ((verifications_.fetch_add(1, std::memory_order_relaxed) + 1) % kTableAfter == 0) makeTable();
+  return table_.load(std::memory_order_acquire);
+}
+
+Result<bool> OpenSslP256Key::verifyDigest(const std::uint8_t* raw,
+                                          const std::uint8_t* digest) const {
+  ErrorQueueMark mark;
+  Scratch* s = takeScratch();
+  if (s == nullptr) return Status(ErrorCode::kInternal, "OpenSSL could not allocate for verifying");
+  const EC_GROUP* group = standardGroup();
+  const BIGNUM* n = EC_GROUP_get0_order(group);
+  // ECDSA verification (SEC 1 section 4.1.4): w = s^-1, u1 = e·w, u2 = r·w (mod n), with e the
+  // digest itself (256 bits, as long as n). s is public: a variable-time inverse is fine.
+  bool computed = BN_bin2bn(raw, 32, s->r) && BN_bin2bn(raw + 32, 32, s->s) &&
+                  BN_bin2bn(digest, 32, s->e) && BN_mod_inverse(s->w, s->s, n, s->ctx) &&
+                  BN_mod_mul(s->u1, s->e, s->w, n, s->ctx) &&
+                  BN_mod_mul(s->u2, s->r, s->w, n, s->ctx);
+  if (computed) {
+    if (const EC_GROUP* table = tableForThisCall()) {
+      // Two fixed-base combs (u1·G on G's static table, u2·Q on Q's), then one general addition,
+      // which handles R = infinity and u1·G == u2·Q. The comb's additions need no doubling case
+      // for scalars below n (two equal summands would need a scalar congruent to d·2^253 whose top
+      // Booth digit is d; none is below n), and OpenSSL relies on that for u1·G already.
+      computed = EC_POINT_mul(group, s->u1g, s->u1, nullptr, nullptr, s->ctx) &&
+                 EC_POINT_mul(table, s->u2q, s->u2, nullptr, nullptr, s->ctx) &&
+                 EC_POINT_add(group, s->sum, s->u1g, s->u2q, s->ctx);
+    } else {
+      // What ECDSA_verify does: G's static table and a windowed multiplication of Q.
+      computed = EC_POINT_mul(group, s->sum, s->u1, q_, s->u2, s->ctx);
+    }
+  }
+  // x(R) mod n == r, R not the point at infinity (which has no x).
+  const bool match = computed && !EC_POINT_is_at_infinity(group, s->sum) &&
+                     EC_POINT_get_affine_coordinates(group, s->sum, s->x, nullptr, s->ctx) &&
+                     BN_nnmod(s->x, s->x, n, s->ctx) && BN_cmp(s->x, s->r) == 0;
+  returnScratch(s);
+  if (!computed) return Status(ErrorCode::kInternal, "OpenSSL failed while verifying ECDSA");
+  return match;
 }
 
 }  // namespace rx::crypto::internal

@@ -4,8 +4,10 @@
 // or reject with the same code and reason — on 100,000 random valid and altered signatures and on
 // every test vector; the tables' rare cases (doubling, infinity) are driven on purpose.
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -272,9 +274,15 @@ TEST(EcVerifyCrossCheck, RandomValidAndAlteredSignaturesAgreeWithCryptoPP) {
   // high-S signatures verify too.
   EXPECT_GT(accepted.load(), kCrossCheckCount / 20);
   EXPECT_LT(accepted.load(), kCrossCheckCount / 4);
-  std::printf("%d signatures (seed %llu): %d accepted by both, %d disagreements\n",
-              kCrossCheckCount, static_cast<unsigned long long>(seed), accepted.load(),
-              disagreements.load());
+  // P-256 keys get OpenSSL's table of their multiples after kTableAfter verifications, made while
+  // both threads verify: most of the P-256 signatures here go through the tables.
+  const int tables = internal::OpenSslP256Key::tablesInUse();
+  EXPECT_GT(tables, 0);
+  std::printf(
+      "%d signatures (seed %llu): %d accepted by both, %d disagreements; %d of %zu P-256 "
+      "keys got a table\n",
+      kCrossCheckCount, static_cast<unsigned long long>(seed), accepted.load(),
+      disagreements.load(), tables, curves[0].keys.size());
   for (const auto& [name, n] : byAlteration) std::printf("  %-24s %6d\n", name.c_str(), n);
 }
 
@@ -371,6 +379,159 @@ TEST(EcPointTables, AgreeWithCryptoPPOnEveryWycheproofP256Vector) {
   }
   EXPECT_GE(compared, 380);
   std::printf("%d P-256 vectors through the tables, %d accepted\n", compared, accepted);
+}
+
+// P-256 through OpenSSL both ways, with the key's table of multiples and without (as ECDSA_verify
+// computes), against Crypto++'s ECDSA on every Wycheproof vector that gets past the strict checks:
+// their edge cases (u1 == u2, points that double or cancel while adding, x(R) >= n) reach the
+// table path here rather than after a key's kTableAfter-th verification.
+TEST(OpenSslP256Tables, AgreeWithCryptoPPOnEveryWycheproofP256Vector) {
+  const CryptoPP::Integer& n = internal::p256Params().GetSubgroupOrder();
+  int compared = 0, accepted = 0;
+  for (auto [file, enc] :
+       {std::pair{"ecdsa_secp256r1_sha256_test.json", SignatureEncoding::kDer},
+        std::pair{"ecdsa_secp256r1_sha256_p1363_test.json", SignatureEncoding::kRaw}}) {
+    nlohmann::json doc = loadVectors(std::string("wycheproof/") + file);
+    ASSERT_TRUE(doc.is_object()) << file;
+    for (const auto& group : doc["testGroups"]) {
+      auto key = PublicKey::fromSpki(hex(group["publicKeyDer"]));
+      if (!key) continue;
+      const Bytes& spki = key->spki();  // canonical: the point (04 ‖ X ‖ Y) is its last 65 bytes
+      auto plain = internal::OpenSslP256Key::fromPoint(&spki[spki.size() - 65]);
+      auto tabled = internal::OpenSslP256Key::fromPoint(&spki[spki.size() - 65]);
+      ASSERT_TRUE(plain && tabled);
+      ASSERT_TRUE((*tabled)->makeTableNow());
+      internal::CryptoPPEcVerifier reference(*key);
+      for (const auto& t : group["tests"]) {
+        const Bytes msg = hex(t["msg"]), sig = hex(t["sig"]);
+        auto raw = internal::ecSignatureScalars(sig, enc, n, "ECDSA");
+        if (!raw) continue;
+        const Digest256 h = sha256(msg);
+        const bool before =
+            reference.verify(SignatureScheme::kEcdsaP256Sha256, msg.data(), msg.size(), sig, enc)
+                .isOk();
+        for (const auto* k : {&plain, &tabled}) {
+          Result<bool> now = (**k)->verifyDigest(raw->data(), h.data());
+          ASSERT_TRUE(now) << now.status().message();
+          EXPECT_EQ(*now, before) << file << " tcId " << t["tcId"] << " (" << t["comment"] << "), "
+                                  << (k == &plain ? "without" : "with") << " a table";
+        }
+        EXPECT_FALSE((*plain)->hasTable());
+        ++compared;
+        accepted += before;
+      }
+    }
+  }
+  EXPECT_GE(compared, 380);
+  std::printf("%d P-256 vectors through OpenSSL with and without a table, %d accepted\n", compared,
+              accepted);
+}
+
+// With Q = G (private key 1): e = r makes u1·G and u2·Q the same point (the final addition
+// doubles) and e = -r makes them cancel (R is the point at infinity), with and without a table.
+TEST(OpenSslP256Tables, DoublingAndInfinityAreHandled) {
+  using CryptoPP::Integer;
+  const auto& params = internal::p256Params();
+  const Integer& n = params.GetSubgroupOrder();
+  Bytes g(65);
+  g[0] = 0x04;
+  params.GetSubgroupGenerator().x.Encode(&g[1], 32);
+  params.GetSubgroupGenerator().y.Encode(&g[33], 32);
+  auto plain = internal::OpenSslP256Key::fromPoint(g.data());
+  auto tabled = internal::OpenSslP256Key::fromPoint(g.data());
+  ASSERT_TRUE(plain && tabled);
+  ASSERT_TRUE((*tabled)->makeTableNow());
+  std::mt19937_64 rng(24);
+  for (int round = 0; round < 50; ++round) {
+    Bytes kb(32);
+    for (auto& b : kb) b = static_cast<std::uint8_t>(rng());
+    const Integer k = Integer(kb.data(), 32) % (n - 1) + 1;
+    const Integer r = params.ExponentiateBase(k).x % n;
+    // s = k^-1·(e + r·d) with d = 1 and e = r: u1 = u2 = k/2.
+    const Integer s = (k.InverseMod(n) * (r + r)) % n;
+    Bytes raw(64), e(32), minusE(32), rPlusOne(32);
+    r.Encode(raw.data(), 32);
+    s.Encode(raw.data() + 32, 32);
+    r.Encode(e.data(), 32);
+    (n - r).Encode(minusE.data(), 32);
+    ((r + 1) % n).Encode(rPlusOne.data(), 32);
+    for (const auto* key : {&plain, &tabled}) {
+      const char* which = key == &plain ? "without a table" : "with a table";
+      EXPECT_TRUE(*(**key)->verifyDigest(raw.data(), e.data())) << which << ", round " << round;
+      EXPECT_FALSE(*(**key)->verifyDigest(raw.data(), rPlusOne.data())) << which;
+      EXPECT_FALSE(*(**key)->verifyDigest(raw.data(), minusE.data())) << which;
+    }
+  }
+}
+
+// A key gets its table at its kTableAfter-th verification, not before; a process holds at most
+// kMaxTables, and a freed key gives its table's place back.
+TEST(OpenSslP256Tables, MadeAfterSteadyUseAndCapped) {
+  const int before = internal::OpenSslP256Key::tablesInUse();
+  SigningKey signer = SigningKey::generate(KeyType::kEcP256);
+  const Bytes message = toBytes("prescription");
+  const Bytes raw = *signer.sign(SignatureScheme::kEcdsaP256Sha256, message.data(), message.size());
+  const Bytes& spki = signer.publicKey().spki();
+  auto key = internal::OpenSslP256Key::fromPoint(&spki[spki.size() - 65]);
+  ASSERT_TRUE(key);
+  const Digest256 h = sha256(message);
+  for (std::uint64_t i = 1; i < internal::OpenSslP256Key::kTableAfter; ++i)
+    ASSERT_TRUE(*(*key)->verifyDigest(raw.data(), h.data()));
+  EXPECT_FALSE((*key)->hasTable());
+  EXPECT_TRUE(*(*key)->verifyDigest(raw.data(), h.data()));
+  EXPECT_TRUE((*key)->hasTable());
+  EXPECT_EQ(internal::OpenSslP256Key::tablesInUse(), before + 1);
+  EXPECT_TRUE(*(*key)->verifyDigest(raw.data(), h.data()));
+  key->reset();
+  EXPECT_EQ(internal::OpenSslP256Key::tablesInUse(), before);
+
+  // Up to the cap and no further; a key without a table still verifies.
+  std::vector<std::unique_ptr<internal::OpenSslP256Key>> keys;
+  const auto start = std::chrono::steady_clock::now();
+  while (internal::OpenSslP256Key::tablesInUse() < internal::OpenSslP256Key::kMaxTables) {
+    auto another = internal::OpenSslP256Key::fromPoint(&spki[spki.size() - 65]);
+    ASSERT_TRUE(another);
+    ASSERT_TRUE((*another)->makeTableNow());
+    keys.push_back(std::move(*another));
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  auto over = internal::OpenSslP256Key::fromPoint(&spki[spki.size() - 65]);
+  ASSERT_TRUE(over);
+  EXPECT_FALSE((*over)->makeTableNow());
+  EXPECT_TRUE(*(*over)->verifyDigest(raw.data(), h.data()));
+  keys.pop_back();
+  EXPECT_TRUE((*over)->makeTableNow());
+  EXPECT_TRUE(*(*over)->verifyDigest(raw.data(), h.data()));
+  if (!keys.empty())
+    std::printf("%zu tables made, %.1f ms each\n", keys.size() + 1,
+                ms / static_cast<double>(keys.size() + 1));
+}
+
+// OpenSSL's per-thread error queue is other libcrypto users' (SQLCipher's) too: verifying, making
+// a table and rejecting leave it as they found it.
+TEST(OpenSslP256Tables, LeaveOpenSslsErrorQueueAsFound) {
+  SigningKey signer = SigningKey::generate(KeyType::kEcP256);
+  const Bytes message = toBytes("prescription");
+  Bytes raw = *signer.sign(SignatureScheme::kEcdsaP256Sha256, message.data(), message.size());
+  const Bytes& spki = signer.publicKey().spki();
+  auto key = internal::OpenSslP256Key::fromPoint(&spki[spki.size() - 65]);
+  ASSERT_TRUE(key);
+  const Digest256 h = sha256(message);
+  ERR_clear_error();
+  ERR_raise(ERR_LIB_USER, 24);
+  const unsigned long marker = ERR_peek_last_error();
+  for (int withTable = 0; withTable < 2; ++withTable) {
+    if (withTable) {
+      ASSERT_TRUE((*key)->makeTableNow());
+    }
+    EXPECT_TRUE(*(*key)->verifyDigest(raw.data(), h.data()));
+    raw[40] ^= 1;
+    EXPECT_FALSE(*(*key)->verifyDigest(raw.data(), h.data()));
+    raw[40] ^= 1;
+  }
+  EXPECT_EQ(ERR_get_error(), marker);
+  EXPECT_EQ(ERR_get_error(), 0u);
 }
 
 // u1·G + u2·G with the generator's own table as Q: equal digits double, opposite scalars cancel.
