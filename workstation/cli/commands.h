@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_support.h"
+#include "workstation/rules.h"
 #include "workstation/session.h"
 
 namespace rx::cli {
@@ -19,6 +20,9 @@ struct Command {
 };
 using Commands = std::vector<Command>;
 
+// The automatic checks as `intake` and `review` print them (docs/intake.md).
+nlohmann::json checksJson(const std::vector<ws::RuleCheck>& checks);
+
 // Logs in with --db/--user and the password from the environment or terminal.
 Result<std::unique_ptr<ws::Session>> loginFromOptions(const GlobalOptions& g);
 
@@ -27,6 +31,7 @@ void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addAgreementCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addOcrCommands(CLI::App& app, GlobalOptions& g, Commands& out);
+void addIntakeCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addReviewCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out);
 void addDispensingCommands(CLI::App& app, GlobalOptions& g, Commands& out);

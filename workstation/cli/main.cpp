@@ -46,6 +46,7 @@ int run(int argc, char** argv) {
   addAuditCommands(app, g, commands);
   addAgreementCommands(app, g, commands);
   addOcrCommands(app, g, commands);
+  addIntakeCommands(app, g, commands);
   addReviewCommands(app, g, commands);
   addRecordCommands(app, g, commands);
   addDispensingCommands(app, g, commands);
