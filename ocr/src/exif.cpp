@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace rx::ocr {
@@ -53,6 +54,7 @@ class FileSource : public Source {
     std::size_t done = 0;
     while (done < n) {
       const ssize_t got = ::pread(fd_, out + done, n - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
       if (got <= 0) return false;
       done += static_cast<std::size_t>(got);
     }
@@ -67,7 +69,7 @@ constexpr std::uint16_t kExifIfdPointer = 0x8769;
 constexpr std::uint16_t kDateTimeOriginal = 0x9003;
 constexpr std::uint16_t kDateTimeDigitized = 0x9004;
 constexpr std::uint16_t kDateTime = 0x0132;
-constexpr std::uint16_t kAscii = 2, kLong = 4;
+constexpr std::uint16_t kAscii = 2, kLong = 4, kIfd = 13;  // kIfd: a few writers' pointer type
 constexpr unsigned kMaxEntries = 1000;  // a directory claiming more is not a camera's
 
 // "YYYY:MM:DD HH:MM:SS" as EXIF writes it → "YYYY-MM-DDTHH:MM:SS"; nothing for the zeros or blanks
@@ -118,7 +120,8 @@ class Tiff {
 
   std::optional<std::string> captureTime() {
     std::optional<std::string> picture = timeIn(ifd0_, kDateTime);
-    if (auto exif = find(ifd0_, kExifIfdPointer); exif && exif->type == kLong) {
+    if (auto exif = find(ifd0_, kExifIfdPointer);
+        exif && (exif->type == kLong || exif->type == kIfd)) {
       if (auto t = timeIn(exif->value, kDateTimeOriginal)) return t;
       if (auto t = timeIn(exif->value, kDateTimeDigitized)) return t;
     }
@@ -186,7 +189,7 @@ std::optional<std::uint64_t> jpegExifBase(Source& source) {
     if (m[1] == 0xDA || m[1] == 0xD9) return std::nullopt;  // picture data, or the end
     const std::uint32_t length = std::uint32_t{m[2]} << 8 | m[3];
     if (length < 2) return std::nullopt;
-    if (m[1] == 0xE1 && length >= 8 + 6) {
+    if (m[1] == 0xE1 && length >= 2 + 6 + 8) {  // length, "Exif\0\0", a TIFF header
       std::uint8_t id[6];
       if (source.read(at + 4, 6, id) && std::memcmp(id, "Exif\0\0", 6) == 0) return at + 10;
     }

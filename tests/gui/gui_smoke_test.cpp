@@ -7,6 +7,7 @@
 #include <wx/dataview.h>
 #include <wx/display.h>
 #include <wx/menu.h>
+#include <wx/msgdlg.h>
 #include <wx/notebook.h>
 #include <wx/statusbr.h>
 #include <wx/translation.h>
@@ -23,6 +24,7 @@
 
 #include <opencv2/imgproc.hpp>
 #include "admin_dialog.h"
+#include "ask.h"
 #include "base/time.h"
 #include "consultations_dialog.h"
 #include "dashboard_dialog.h"
@@ -717,6 +719,19 @@ TEST_P(GuiConsultations, RecordFindAndReadBack) {
   EXPECT_TRUE(dialog->detailText().Contains(wxString::FromUTF8("间隔4小时以上")))
       << dialog->detailText().utf8_str();
   screenshot("consultations-" + lang);
+  // Typed and not saved: closing asks first; No keeps the text, Yes closes.
+  EXPECT_FALSE(dialog->unsaved()) << "saved: the form was cleared";
+  dialog->setNew("", wxString::FromUTF8("孕妇能吃布洛芬吗"), "", "", 5);
+  EXPECT_TRUE(dialog->unsaved());
+  answerNextForTests(false);
+  dialog->Close();
+  EXPECT_TRUE(lastQuestionForTests().Contains(lang == "zh_CN" ? wxString::FromUTF8("放弃")
+                                                              : wxString("Discard")));
+  EXPECT_TRUE(dialog->IsShown()) << "kept open";
+  EXPECT_TRUE(dialog->unsaved()) << "the text is still there";
+  answerNextForTests(true);
+  dialog->Close();
+  EXPECT_FALSE(dialog->IsShown());
   destroy(dialog);
 }
 
@@ -962,7 +977,15 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
     dialog->selectItem(row);
     EXPECT_EQ(dialog->scoreItem(true, {}, ""), wxString()) << dialog->errorText();
   }
-  EXPECT_EQ(dialog->closeRound(), wxString()) << dialog->errorText();
+  // The button asks first: a signed round cannot be changed. No leaves it open.
+  answerNextForTests(false);
+  EXPECT_EQ(dialog->closeRoundAsked(), wxString());
+  EXPECT_TRUE(lastQuestionForTests().Contains(lang == "zh_CN" ? wxString::FromUTF8("签名")
+                                                              : wxString("sign it")))
+      << lastQuestionForTests().utf8_str();
+  EXPECT_FALSE(ws::SamplingService(**zhou).verify(1).isOk()) << "not closed: nothing signed yet";
+  answerNextForTests(true);
+  EXPECT_EQ(dialog->closeRoundAsked(), wxString()) << dialog->errorText();
   EXPECT_TRUE(ws::SamplingService(**zhou).verify(1).isOk()) << "the round is signed";
   EXPECT_FALSE(dialog->scoreItem(true, {}, "").empty()) << "a closed round is not rescored";
   destroy(dialog);

@@ -623,7 +623,7 @@ TEST_F(CliTest, IntakeWatchTakesInWhatArrivesInTheOrderItWasTakenAndMovesItAside
   photo("IMG_0001.jpg", "2026:12:01 09:31:40");  // the second photo of the paper
   photo("IMG_0002.jpg", "2026:12:01 09:30:05");  // the first
   std::ofstream(scans + "/broken.jpg") << "not a photo";
-  std::ofstream(scans + "/.IMG_0003.jpg.part") << "a phone still downloading";
+  std::ofstream(scans + "/.IMG_0003.jpg") << "a phone still downloading";
   auto r = cli({"--db", db(), "intake", "--watch", "--folder", scans, "--interval", "0.5",
                 "--polls", "2", "--json"},
                wang);
@@ -650,7 +650,7 @@ TEST_F(CliTest, IntakeWatchTakesInWhatArrivesInTheOrderItWasTakenAndMovesItAside
   EXPECT_TRUE(std::filesystem::exists(scans + "/taken-in/IMG_0002.jpg"));
   EXPECT_EQ(byName["broken.jpg"]["moved_to"], scans + "/not-taken-in/broken.jpg");
   EXPECT_TRUE(std::filesystem::exists(scans + "/not-taken-in/broken.jpg"));
-  EXPECT_TRUE(std::filesystem::exists(scans + "/.IMG_0003.jpg.part")) << "a partial file waits";
+  EXPECT_TRUE(std::filesystem::exists(scans + "/.IMG_0003.jpg")) << "a partial file waits";
   EXPECT_FALSE(std::filesystem::exists(scans + "/IMG_0001.jpg"));
 
   auto again = cli({"--db", db(), "intake", "--watch", "--folder", scans, "--interval", "0.2",

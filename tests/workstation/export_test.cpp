@@ -157,8 +157,6 @@ TEST_F(ExportTest, MaskedExportHidesNamesAndIdsAndOnlySupervisorsExport) {
   EXPECT_EQ(writeExport(**wang, today("by-wang")).status().code(), ErrorCode::kPermissionDenied);
 }
 
-// Export files are owner-only from their creation, in a folder of the user's own that is not a
-// link (issue 25 #5): an export cannot be steered through a planted link to another place.
 // Cancelled once rows are written (the window's Cancel, Ctrl+C at the CLI): the files written so
 // far are taken away, and the folder too when the export made it; a folder the supervisor chose
 // stays, empty. What inspectors find is complete and signed, or nothing.
@@ -186,6 +184,8 @@ TEST_F(ExportTest, AnExportCancelledOnceRowsAreWrittenLeavesNothingInTheFolder) 
   }
 }
 
+// Export files are owner-only from their creation, in a folder of the user's own that is not a
+// link (issue 25 #5): an export cannot be steered through a planted link to another place.
 TEST_F(ExportTest, ExportFilesArePrivateAndALinkedFolderIsRefused) {
   auto s = zhou();
   auto request = today("private");

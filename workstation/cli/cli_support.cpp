@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -63,7 +64,7 @@ std::string exitCodeHelp() {
          "  9 I/O error          10 conflict/exists    11 unsupported version\n"
          "  12 bad signature     13 store in use by another program (close it first)\n"
          "  14 chain registry unreachable (the counter goes on offline)\n"
-         "  130 interrupted (Ctrl+C): a backup or export stopped, nothing left behind\n"
+         "  130 interrupted (Ctrl+C, SIGTERM): a backup or export stopped, nothing left behind\n"
          "Passwords: from the terminal (no echo), or $RXDESK_PASSWORD / $RXDESK_NEW_PASSWORD for "
          "scripts.";
 }
@@ -77,10 +78,21 @@ Interruption::Interruption() {
   interrupted = false;
   struct sigaction on {};
   on.sa_handler = onInterrupt;
-  on.sa_flags = SA_RESTART;  // a read or write under way goes on; the work stops at its next check
+  // A read or write under way goes on (the work stops at its next check); the handler is used
+  // once, so a second Ctrl+C ends the program at once.
+  on.sa_flags = SA_RESTART | SA_RESETHAND;
   sigemptyset(&on.sa_mask);
   ::sigaction(SIGINT, &on, &previousInt_);
   ::sigaction(SIGTERM, &on, &previousTerm_);
+  relay_ = std::jthread([this](std::stop_token own) {
+    while (!own.stop_requested()) {
+      if (interrupted) {
+        source_.request_stop();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
 }
 
 Interruption::~Interruption() {

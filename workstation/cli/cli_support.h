@@ -7,6 +7,7 @@
 #include <set>
 #include <stop_token>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -60,9 +61,9 @@ int reportSuccess(const GlobalOptions& g, const nlohmann::json& doc, const std::
 
 // Ctrl+C (SIGINT) and SIGTERM turned into a request to stop long work cleanly — a backup, an
 // export, a watched folder — instead of killing the program in the middle of writing a file. The
-// handlers are in place while it lives (one at a time); a signal reaches token() at the next
-// poll(), which the work's progress callback calls (a signal handler may not do more than set a
-// flag).
+// handlers are in place while it lives (one at a time); a signal reaches token() within 50 ms (a
+// signal handler may only set a flag: a thread of its own passes it on). A second Ctrl+C kills the
+// program as usual.
 class Interruption {
  public:
   Interruption();
@@ -72,14 +73,12 @@ class Interruption {
 
   bool requested() const;
   std::stop_token token() const { return source_.get_token(); }
-  void poll() {
-    if (requested()) source_.request_stop();
-  }
 
  private:
   std::stop_source source_;
   struct sigaction previousInt_ {};
   struct sigaction previousTerm_ {};
+  std::jthread relay_;  // last: stopped and joined first
 };
 
 // A password as typed: its bytes are wiped when it goes (and on every reallocation it never makes:

@@ -38,7 +38,6 @@ int runExport(GlobalOptions& g, const ExportArgs& a) {
   auto summary = ws::writeExport(
       **session, r,
       [&](std::int64_t done, std::int64_t total) {
-        interruption.poll();
         std::cerr << (tty ? "\r" : "") << "export: " << done << " / " << total << " rows"
                   << (tty ? "" : "\n") << std::flush;
       },

@@ -111,6 +111,7 @@ void printOutcome(const GlobalOptions& g, const std::string& file, const json& d
     std::cout << " (" << m["state"].get<std::string>() << "): " << m["rule"].get<std::string>()
               << "\n";
   }
+  std::cout << std::flush;  // a watcher's lines reach a log as they happen
 }
 
 // Loads the index of earlier presentations once for the batch, with progress on stderr for a big
@@ -182,11 +183,8 @@ int runWatch(GlobalOptions& g, ws::Session& session, const WatchArgs& a) {
   if (folder.empty())
     return reportError(g, Status(ErrorCode::kInvalidArgument,
                                  "No folder to watch: give --folder or set intake.watch_folder"));
-  std::error_code ec;
-  if (!std::filesystem::is_directory(folder, ec))
-    return reportError(g,
-                       Status(ErrorCode::kNotFound,
-                              "The watched folder " + utf8OrEscaped(folder) + " is not a folder"));
+  ws::WatchedFolder watched(folder);
+  if (Status claimed = watched.claim(); !claimed) return reportError(g, claimed);
   ws::ReviewService review(session);
   const auto progress = progressLine();
   if (auto loaded = loadReuseIndex(review, progress); !loaded)
@@ -194,7 +192,6 @@ int runWatch(GlobalOptions& g, ws::Session& session, const WatchArgs& a) {
   Interruption interruption;  // Ctrl+C stops after the file at hand
   std::cerr << "watching " << utf8OrEscaped(folder) << " for prescriptions"
             << (a.polls == 0 ? " (Ctrl+C stops)" : "") << "\n";
-  ws::WatchedFolder watched(folder);
   ws::IntakeReader reader;
   int worst = 0;
   for (int poll = 0; !interruption.requested() && (a.polls == 0 || poll < a.polls); ++poll) {
@@ -203,14 +200,17 @@ int runWatch(GlobalOptions& g, ws::Session& session, const WatchArgs& a) {
                         std::chrono::milliseconds(static_cast<long long>(a.interval * 1000));
            !interruption.requested() && std::chrono::steady_clock::now() < until;)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    for (const std::string& file : watched.poll()) {
+    std::vector<std::string> ready = watched.poll();
+    ws::orderByCaptureTime(ready);
+    for (const std::string& file : ready) {
       if (interruption.requested()) break;
       IntakeOutcome outcome = intakeOne(review, reader, file);
       worst = std::max(worst, outcome.exit);
       if (auto moved = watched.putAside(file, outcome.doc["ok"] == true); moved) {
         outcome.doc["moved_to"] = utf8OrEscaped(*moved);
-      } else {
-        std::cerr << "rxdesk-cli: error: " << moved.status().message() << "\n";
+      } else if (moved.status().code() != ErrorCode::kNotFound) {  // not: gone meanwhile
+        std::cerr << "rxdesk-cli: error: could not move " << utf8OrEscaped(file)
+                  << " out of the watched folder: " << moved.status().message() << "\n";
         outcome.doc["move_error"] = errorJson(moved.status());
         worst = std::max(worst, static_cast<int>(exitFor(moved.status().code())));
       }

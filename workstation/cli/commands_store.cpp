@@ -73,8 +73,7 @@ int runBackup(GlobalOptions& g, const BackupArgs& a) {
   if (!session) return reportError(g, session.status());
   const bool tty = ::isatty(2);
   Interruption interruption;
-  auto progress = [tty, &interruption](std::uint64_t done, std::uint64_t total) {
-    interruption.poll();
+  auto progress = [tty](std::uint64_t done, std::uint64_t total) {
     if (tty && total) std::cerr << "\rbacking up: " << (100 * done / total) << "%" << std::flush;
   };
   if (a.scheduled) return runScheduledBackupCommand(g, **session, progress, interruption.token());

@@ -10,6 +10,7 @@
 #include <wx/textctrl.h>
 #include <wx/tokenzr.h>
 
+#include "ask.h"
 #include "workstation/review.h"
 #include "wx_convert.h"
 
@@ -94,13 +95,25 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
   auto* saveButton = new wxButton(this, wxID_ANY, _("&Save consultation"));
   buttons->Add(saveButton, 0, wxRIGHT, 6);
   buttons->AddStretchSpacer();
-  buttons->Add(makeCloseButton(this), 0);
+  buttons->Add(makeCloseButton(this, [this] { return mayClose(); }), 0);
   right->Add(buttons, 0, wxEXPAND);
   top->Add(right, 0, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, 10);
 
   findButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { find(search_->GetValue()); });
   search_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { find(search_->GetValue()); });
   saveButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save(); });
+  // The window's own close box too: typed text is not lost without asking.
+  Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& event) {
+    if (event.CanVeto() && !mayClose()) {
+      event.Veto();
+      return;
+    }
+    // Closed here rather than by the default handler, which presses the Close button again.
+    if (IsModal())
+      EndModal(wxID_CLOSE);
+    else
+      Hide();
+  });
   list_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { showSelected(); });
 
   SetSizerAndFit(top);
@@ -115,6 +128,18 @@ void ConsultationsDialog::setNew(const wxString& patient, const wxString& questi
   advice_->SetValue(advice);
   drugs_->SetValue(drugs);
   minutes_->SetValue(minutes);
+}
+
+bool ConsultationsDialog::unsaved() const {
+  for (const wxTextCtrl* typed : {patient_, question_, advice_, drugs_})
+    if (!typed->GetValue().Strip(wxString::both).empty()) return true;
+  return false;
+}
+
+bool ConsultationsDialog::mayClose() {
+  return !unsaved() ||
+         askYesNo(this, _("Discard the consultation you typed? It has not been saved."),
+                  _("Consultations"));
 }
 
 wxString ConsultationsDialog::save() {

@@ -34,6 +34,11 @@ class ConsultationsDialog : public wxDialog {
   int find(const wxString& words);
   wxString detailText() const;
   wxString errorText() const;
+  // Whether something is typed in the new consultation and not saved.
+  bool unsaved() const;
+  // Closing: true at once when nothing is unsaved, else the pharmacist is asked whether to
+  // discard it.
+  bool mayClose();
 
  private:
   void showSelected();

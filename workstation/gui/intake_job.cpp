@@ -22,6 +22,7 @@ IntakeJob::IntakeJob(wxEvtHandler* owner, IntakeWorker& worker, std::vector<std:
 }
 
 IntakeJob::~IntakeJob() {
+  alive_.reset();  // events the worker already posted find the job gone and do nothing
   cancel();
   if (worker_.joinable()) worker_.join();
 }
@@ -34,7 +35,8 @@ void IntakeJob::work() {
   std::size_t i = 0;
   for (; i < total && !cancelled_; ++i) {
     const std::string file = files_[i];
-    owner_->CallAfter([this, i, total, file] {
+    owner_->CallAfter([this, alive = token_, i, total, file] {
+      if (alive.expired()) return;
       if (callbacks_.starting) callbacks_.starting(i, total, file);
     });
     const ws::IntakeRead read = reader.read(file);
@@ -43,12 +45,14 @@ void IntakeJob::work() {
     const std::int64_t record = presented ? presented->record : 0;
     const bool reuse = presented && presented->finding.verdict != dedup::Verdict::kNew;
     const Status error = presented.status();
-    owner_->CallAfter([this, file, record, reuse, error] {
+    owner_->CallAfter([this, alive = token_, file, record, reuse, error] {
+      if (alive.expired()) return;
       if (callbacks_.presented) callbacks_.presented(file, record, reuse, error);
     });
   }
   const bool cancelled = i < total;
-  owner_->CallAfter([this, cancelled] {
+  owner_->CallAfter([this, alive = token_, cancelled] {
+    if (alive.expired()) return;
     running_ = false;
     if (callbacks_.finished) callbacks_.finished(cancelled);
   });

@@ -66,6 +66,10 @@ class IntakeJob {
   Callbacks callbacks_;
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> running_{true};
+  // Alive while the job is: the events the worker posts hold token_ (a weak copy, made once) and do
+  // nothing once the job was destroyed, as it is when another user takes over the window.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  const std::weak_ptr<bool> token_ = alive_;
   std::thread worker_;
 };
 

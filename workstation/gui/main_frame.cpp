@@ -297,11 +297,15 @@ void MainFrame::unlocked(std::unique_ptr<ws::Session> session) {
     spdlog::info("workstation unlocked by another user");
     intake_.reset();  // cancels and waits for the worker, which works as the previous user
     intakeWorker_ = {};
+    intakeRow_->finish();
     review_.reset();
     session_ = std::move(session);
     review_ = std::make_unique<ws::ReviewService>(*session_);
     buildMenu();  // what this user may do: Figures, Audit sampling, Export follow the role
     showUser();
+    // A backup or export the previous user started runs on; only they may cancel it.
+    if (storeTaskRunning())
+      taskRow_->cancelButton()->Enable(session_->user().name == storeTaskStartedBy_);
   }
   SetTitle(_("rxdesk — prescription queue"));
   panel_->Show();

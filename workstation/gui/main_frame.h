@@ -109,7 +109,7 @@ class MainFrame : public wxFrame {
   bool storeTaskRunning() const;
   const Status& lastStoreTask() const { return lastStoreTask_; }
   // The row's Cancel: stops the backup or export under way at its next step; nothing it wrote is
-  // left behind and lastStoreTask() is then kCancelled.
+  // left behind and lastStoreTask() is then kCancelled. Only for the user who started it.
   void cancelStoreTask();
   ProgressRow* storeTaskRow() const { return taskRow_; }
 
@@ -146,6 +146,7 @@ class MainFrame : public wxFrame {
   std::unique_ptr<ChainStatusJob> chainStatus_;
   std::unique_ptr<StoreTask> storeTask_;  // a backup or an export; waited for when destroyed
   Status lastStoreTask_;
+  std::string storeTaskStartedBy_;  // only they may cancel it
   std::vector<IntakeOutcome> outcomes_;
   ProgressRow* intakeRow_ = nullptr;  // the intake under way, with Cancel
   ProgressRow* taskRow_ = nullptr;    // the backup or export under way, with Cancel

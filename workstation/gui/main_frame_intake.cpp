@@ -169,14 +169,15 @@ void MainFrame::intakeFinished(bool cancelled) {
     // read goes aside with the reason shown above. Files a cancel left unread stay.
     for (const auto& o : outcomes_) {
       if (!watched_) break;
-      if (auto moved = watched_->putAside(o.file, o.record != 0); !moved) {
-        spdlog::warn("watched folder: {}", moved.status().message());
-        intakeSummary_ +=
-            "\n" + wxString::Format(_("Could not move %s out of the watched folder "
-                                      "(%s); take it out by hand."),
-                                    toWx(utf8OrEscaped(o.file)), toWx(moved.status().message()));
-        showIntakeSummary(true);
-      }
+      auto moved = watched_->putAside(o.file, o.record != 0);
+      if (moved || moved.status().code() == ErrorCode::kNotFound) continue;  // gone meanwhile
+      spdlog::warn("watched folder: a file could not be moved aside ({})",
+                   errorCodeName(moved.status().code()));
+      intakeSummary_ +=
+          "\n" + wxString::Format(_("Could not move %s out of the watched folder "
+                                    "(%s); take it out by hand."),
+                                  toWx(utf8OrEscaped(o.file)), toWx(moved.status().message()));
+      showIntakeSummary(true);
     }
   }
   // The job is finished; it is released at the next intake or when the window closes.
@@ -213,7 +214,14 @@ std::size_t MainFrame::pollWatchedFolder() {
   const std::string folder = setting ? setting->value : std::string();
   if (!watched_ || folder != watched_->folder()) {
     watched_.emplace(folder);
-    if (!folder.empty()) spdlog::info("watching {} for prescriptions", utf8OrEscaped(folder));
+    if (!folder.empty()) {
+      spdlog::info("watching {} for prescriptions", utf8OrEscaped(folder));
+      if (Status claimed = watched_->claim(); claimed.code() == ErrorCode::kBusy)
+        infoBar_->ShowMessage(
+            _("Another rxdesk window or rxdesk-cli already watches the scanner's folder; this "
+              "window leaves it to that one."),
+            wxICON_INFORMATION);
+    }
   }
   std::vector<std::string> ready = watched_->poll();
   if (ready.empty() || !takeIn(ready)) return 0;

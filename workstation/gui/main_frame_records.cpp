@@ -70,6 +70,7 @@ Status MainFrame::startStoreTask(wxString message, StoreTask::Work work,
     finished(st);
   };
   storeTask_.reset();  // the last one has finished (its outcome was shown)
+  storeTaskStartedBy_ = session_->user().name;
   if (!quiet) taskRow_->start(message, 100);
   storeTask_ = std::make_unique<StoreTask>(
       this, std::move(worker), std::move(work),
@@ -85,7 +86,7 @@ Status MainFrame::startStoreTask(wxString message, StoreTask::Work work,
 bool MainFrame::storeTaskRunning() const { return storeTask_ && storeTask_->running(); }
 
 void MainFrame::cancelStoreTask() {
-  if (!storeTaskRunning()) return;
+  if (!storeTaskRunning() || session_->user().name != storeTaskStartedBy_) return;
   storeTask_->cancel();
   taskRow_->cancelling(_("Cancelling…"));
 }

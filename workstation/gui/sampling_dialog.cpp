@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ask.h"
 #include "base/time.h"
 #include "workstation/sampling.h"
 #include "wx_convert.h"
@@ -194,7 +195,7 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
       if (reasons_->IsChecked(i)) checked.push_back(static_cast<int>(i));
     scoreItem(verdict_->GetSelection() == 0, checked, comment_->GetValue());
   });
-  close->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { closeRound(); });
+  close->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { closeRoundAsked(); });
   loadRounds();
   if (roundRows() > 0) selectRound(0);
   CentreOnParent();
@@ -347,6 +348,19 @@ wxString SamplingDialog::scoreItem(bool appropriate, const std::vector<int>& rea
       break;
     }
   return fail(Status::ok());
+}
+
+wxString SamplingDialog::closeRoundAsked() {
+  const int row = rounds_->GetSelectedRow();
+  if (row == wxNOT_FOUND) return closeRound();
+  const auto& round = roundList_.at(static_cast<std::size_t>(row));
+  if (!askYesNo(this,
+                wxString::Format(_("Close round %lld and sign it? Its scores can no longer be "
+                                   "changed."),
+                                 static_cast<long long>(round.id)),
+                _("Audit sampling (处方点评)")))
+    return wxString();
+  return closeRound();
 }
 
 wxString SamplingDialog::closeRound() {

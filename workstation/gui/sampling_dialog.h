@@ -35,7 +35,10 @@ class SamplingDialog : public wxDialog {
   wxString itemText() const;
   // Scores the selected item; `reasons` are indexes into the round's criteria.
   wxString scoreItem(bool appropriate, const std::vector<int>& reasons, const wxString& comment);
+  // Closes the selected round, signed with the supervisor's key (no more scoring).
   wxString closeRound();
+  // The button: asks first, since a signed round cannot be changed; empty when not closed.
+  wxString closeRoundAsked();
   // The selected round's state as shown (open, n of m scored / closed and signed).
   wxString roundState() const;
   wxString errorText() const;

@@ -26,13 +26,13 @@ wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points) {
   return heading;
 }
 
-wxButton* makeCloseButton(wxDialog* dialog) {
+wxButton* makeCloseButton(wxDialog* dialog, std::function<bool()> mayClose) {
   auto* close = new wxButton(dialog, wxID_ANY, _("&Close"));
-  close->Bind(wxEVT_BUTTON, [dialog](wxCommandEvent&) {
-    if (dialog->IsModal())
-      dialog->EndModal(wxID_CLOSE);
-    else
+  close->Bind(wxEVT_BUTTON, [dialog, mayClose = std::move(mayClose)](wxCommandEvent&) {
+    if (!dialog->IsModal())
       dialog->Close();
+    else if (!mayClose || mayClose())
+      dialog->EndModal(wxID_CLOSE);
   });
   dialog->SetEscapeId(close->GetId());
   return close;

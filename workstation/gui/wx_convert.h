@@ -1,6 +1,8 @@
 // The one place where std::string (UTF-8) and wxString meet.
 #pragma once
 
+#include <functional>
+
 #include <wx/string.h>
 
 #include <initializer_list>
@@ -34,7 +36,9 @@ wxStaticText* makeHeading(wxWindow* parent, const wxString& text, int points);
 // button with a stock id and its stock label — wxID_CLOSE "&Close" — with GTK's own label in the
 // system's language, so a zh_CN rxdesk on an English desktop showed "Close".) The dialog ends
 // with wxID_CLOSE when modal, else closes.
-wxButton* makeCloseButton(wxDialog* dialog);
+// A Close button (also Escape). `mayClose`, when given, is asked first in a modal dialog (a
+// modeless one is closed with Close(), whose wxEVT_CLOSE_WINDOW handler asks).
+wxButton* makeCloseButton(wxDialog* dialog, std::function<bool()> mayClose = {});
 
 // A list of text rows, one row selectable, with `columns` (title, width in DIPs) and `size` in
 // DIPs.

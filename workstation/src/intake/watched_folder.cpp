@@ -1,8 +1,14 @@
 #include "workstation/watched_folder.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <iterator>
 #include <tuple>
@@ -30,20 +36,22 @@ std::string localTimeOf(std::filesystem::file_time_type t) {
 }  // namespace
 
 void orderByCaptureTime(std::vector<std::string>& files) {
-  std::vector<std::pair<std::string, std::string>> keyed;  // (when, file)
+  // (has no EXIF time, when, file): the camera's clock and the computer's are never compared.
+  std::vector<std::tuple<bool, std::string, std::string>> keyed;
   keyed.reserve(files.size());
   for (auto& file : files) {
     std::string when = ocr::exifCaptureTimeOfFile(file).value_or(std::string());
-    if (when.empty()) {
+    const bool noExif = when.empty();
+    if (noExif) {
       std::error_code ec;
       const auto modified = std::filesystem::last_write_time(file, ec);
       if (!ec) when = localTimeOf(modified);
     }
-    keyed.emplace_back(std::move(when), std::move(file));
+    keyed.emplace_back(noExif, std::move(when), std::move(file));
   }
   std::stable_sort(keyed.begin(), keyed.end());
   files.clear();
-  for (auto& [when, file] : keyed) files.push_back(std::move(file));
+  for (auto& k : keyed) files.push_back(std::move(std::get<2>(k)));
 }
 
 std::vector<std::string> intakeFilesIn(const std::string& folder) {
@@ -58,16 +66,42 @@ std::vector<std::string> intakeFilesIn(const std::string& folder) {
     if (std::find(std::begin(kExtensions), std::end(kExtensions), ext) != std::end(kExtensions))
       files.push_back(entry.path().string());
   }
-  std::sort(files.begin(), files.end());  // the tie-break between files taken the same second
-  orderByCaptureTime(files);
+  std::sort(files.begin(), files.end());
   return files;
 }
 
 WatchedFolder::WatchedFolder(std::string folder) : folder_(std::move(folder)) {}
 
+WatchedFolder::~WatchedFolder() {
+  if (lock_ >= 0) ::close(lock_);  // releases the flock
+}
+
+Status WatchedFolder::claim() {
+  if (lock_ >= 0) return Status();
+  std::error_code ec;
+  if (folder_.empty() || !std::filesystem::is_directory(folder_, ec))
+    return Status(ErrorCode::kNotFound,
+                  "The watched folder " + utf8OrEscaped(folder_) + " is not there");
+  const std::string path = (std::filesystem::path(folder_) / ".rxdesk-watch.lock").string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return Status(ErrorCode::kIo,
+                  "Cannot watch " + utf8OrEscaped(folder_) + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status(ErrorCode::kBusy,
+                  "Another rxdesk program (a window or rxdesk-cli intake "
+                  "--watch) is already watching " +
+                      utf8OrEscaped(folder_) +
+                      "; one watcher a folder, so that nothing is taken in twice");
+  }
+  lock_ = fd;
+  return Status();
+}
+
 std::vector<std::string> WatchedFolder::poll() {
   std::error_code ec;
-  if (folder_.empty() || !std::filesystem::is_directory(folder_, ec)) return {};
+  if (!claim()) return {};
   std::map<std::string, Seen> now;
   std::vector<std::string> ready;
   for (const std::string& file : intakeFilesIn(folder_)) {
@@ -89,6 +123,12 @@ Result<std::string> WatchedFolder::putAside(const std::string& file, bool takenI
   const std::filesystem::path from(file);
   const auto aside = from.parent_path() / (takenIn ? "taken-in" : "not-taken-in");
   std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(from, ec))) {
+    seen_.erase(file);
+    return Status(ErrorCode::kNotFound, utf8OrEscaped(file) +
+                                            " was taken out of the watched "
+                                            "folder meanwhile");
+  }
   std::filesystem::create_directories(aside, ec);
   auto to = aside / from.filename();
   for (int n = 2; !ec && std::filesystem::exists(to, ec); ++n)
@@ -97,9 +137,7 @@ Result<std::string> WatchedFolder::putAside(const std::string& file, bool takenI
   seen_.erase(file);
   if (ec) {
     stuck_.insert(file);
-    return Status(ErrorCode::kIo, "Could not move " + utf8OrEscaped(file) +
-                                      " out of the watched folder (" + ec.message() +
-                                      "); take it out by hand");
+    return Status(ErrorCode::kIo, ec.message());
   }
   return to.string();
 }

@@ -295,7 +295,11 @@ Status writeBackupBody(const std::string& tmp, const std::string& outPath,
                        const std::function<void(std::uint64_t, std::uint64_t)>& progress,
                        const std::stop_token& stop) {
   std::ofstream out;
-  RX_RETURN_IF_ERROR(createPrivateFile(tmp, out));
+  std::error_code ec;
+  if (Status created = createPrivateFile(tmp, out); !created) {
+    std::filesystem::remove(tmp, ec);
+    return created;
+  }
   crypto::Sha256Stream whole;
   auto put = [&](const std::string& bytes) {
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -309,7 +313,7 @@ Status writeBackupBody(const std::string& tmp, const std::string& outPath,
     while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
       if (stop.stop_requested()) {
         out.close();
-        std::filesystem::remove(tmp);
+        std::filesystem::remove(tmp, ec);
         return backupCancelled(outPath);
       }
       put(std::string(buf.data(), static_cast<std::size_t>(in.gcount())));
@@ -323,7 +327,7 @@ Status writeBackupBody(const std::string& tmp, const std::string& outPath,
   if (out) return Status();
   const int err = errno;
   out.close();
-  std::filesystem::remove(tmp);
+  std::filesystem::remove(tmp, ec);
   return Status(ErrorCode::kIo,
                 "writing the backup " + tmp + " failed: " +
                     (err == ENOSPC || err == EFBIG || err == EDQUOT
@@ -385,7 +389,8 @@ Result<BackupInfo> writeBackupFile(
     info.auditHead = head;
   }
   const std::string tmp = outPath + ".partial";
-  std::filesystem::remove(tmp);
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
   RX_RETURN_IF_ERROR(writeBackupBody(tmp, outPath, std::string(kMagic) + header.dump() + "\n",
                                      {snapshot, data::Store::keySlotPath(store.path())},
                                      info.storeBytes + info.keysBytes, progress, stop));
@@ -396,13 +401,13 @@ Result<BackupInfo> writeBackupFile(
     ::close(fd);
   }
   if (stop.stop_requested() || std::rename(tmp.c_str(), outPath.c_str()) != 0) {
-    std::filesystem::remove(tmp);
+    std::filesystem::remove(tmp, ec);
     return stop.stop_requested() ? backupCancelled(outPath)
                                  : Status(ErrorCode::kIo, "cannot create " + outPath);
   }
   // A backup that fails its check or cannot be recorded is removed, not left to be trusted later.
   if (Status st = verifyAndRecordBackup(session, outPath, info); !st) {
-    std::filesystem::remove(outPath);
+    std::filesystem::remove(outPath, ec);
     return st.withContext("the backup " + outPath + " was removed again");
   }
   return info;

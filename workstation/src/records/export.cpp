@@ -304,20 +304,21 @@ Result<ExportSummary> writeExport(Session& session, const ExportRequest& request
     RX_ASSIGN_OR_RETURN(json files, writeTables(session.store().connection(), tables, request,
                                                 range, progress, stop, written, summary));
     if (stop.stop_requested()) return exportCancelled(request.outDir);
-    return writeSignedManifest(session, request, std::move(files), written, summary);
+    RX_RETURN_IF_ERROR(writeSignedManifest(session, request, std::move(files), written, summary));
+    // Patient data leaves the store only with its audit entry: no entry, no export.
+    return session
+        .audit("export", request.outDir,
+               {{"from", request.from},
+                {"to", request.to},
+                {"rows", summary.rows},
+                {"masked", request.maskPatients}})
+        .status();
   }();
   if (!st) {
     for (const std::string& f : written) fs::remove(f, ec);
     if (!folderWasThere) fs::remove(request.outDir, ec);  // only when empty
     return st;
   }
-  RX_RETURN_IF_ERROR(session
-                         .audit("export", request.outDir,
-                                {{"from", request.from},
-                                 {"to", request.to},
-                                 {"rows", summary.rows},
-                                 {"masked", request.maskPatients}})
-                         .status());
   return summary;
 }
 
