@@ -19,6 +19,7 @@
 
 #include <sstream>
 
+#include "ask.h"
 #include "data/files.h"
 #include "workstation/agreements.h"
 #include "workstation/settings.h"
@@ -211,9 +212,10 @@ wxWindow* AdminDialog::buildUsers(wxNotebook* book) {
   remove->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
     const std::string name = selectedUser();
     if (name.empty()) return;
-    if (wxMessageBox(
+    if (askYesNo(
+            this,
             wxString::Format(_("Remove %s? They will no longer be able to log in."), toWx(name)),
-            _("Remove user"), wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION, this) == wxYES)
+            _("Remove user")))
       removeUser(name);
   });
   return page;
@@ -398,9 +400,8 @@ wxString AdminDialog::importAgreement(const std::string& file, bool confirm) {
   for (const auto& k : doc->keys)
     preview_ << "  " << toWx(std::string(crypto::keyTypeName(k.type()))) << "  " << toWx(k.keyId())
              << "\n";
-  if (confirm && wxMessageBox(preview_ + "\n" + _("Accept and countersign this agreement?"),
-                              _("Import a provider agreement"),
-                              wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION, this) != wxYES)
+  if (confirm && !askYesNo(this, preview_ + "\n" + _("Accept and countersign this agreement?"),
+                           _("Import a provider agreement")))
     return wxString();
   auto imported = service.import(*text, file);
   if (!imported) return fail(imported.status());
