@@ -284,21 +284,45 @@ Status Connection::exec(std::string_view sql) {
   return Status::ok();
 }
 
-Status Connection::backupTo(const std::string& destPath, const SecretBytes& key) {
+Status Connection::backupTo(const std::string& destPath, const SecretBytes& key,
+                            const std::function<bool()>& stopRequested) {
   RX_ASSIGN_OR_RETURN(auto dest, Connection::open(destPath, key, OpenMode::kCreate));
   // The destination must not be in WAL mode while pages are copied into it.
   RX_RETURN_IF_ERROR(dest->exec("PRAGMA journal_mode = DELETE"));
+  // Every step reads inside one read transaction: in WAL mode that snapshot does not block
+  // writers, and without it a write by another process between two steps would restart the copy
+  // (forever, on a busy counter). A read transaction already open on this connection is that
+  // snapshot; one that writes would keep the copy waiting on itself.
+  const int state = sqlite3_txn_state(db_, "main");
+  if (state == SQLITE_TXN_WRITE)
+    return Status(ErrorCode::kInternal, "a backup cannot be taken inside a write transaction");
+  const bool ownRead = sqlite3_get_autocommit(db_) != 0;
+  if (ownRead) RX_RETURN_IF_ERROR(exec("BEGIN"));
+  if (state == SQLITE_TXN_NONE) {
+    // BEGIN takes no snapshot until the first read.
+    if (Status read = exec("SELECT count(*) FROM sqlite_schema"); !read) {
+      if (ownRead) (void)exec("ROLLBACK");
+      return read;
+    }
+  }
   sqlite3_backup* backup = sqlite3_backup_init(dest->db_, "main", db_, "main");
-  if (!backup) return dest->lastError("starting the backup");
-  // All pages in one step, inside one read transaction: in WAL mode that snapshot does not block
-  // writers, and a write by another process between smaller steps would restart the copy (forever,
-  // on a busy counter).
+  if (!backup) {
+    if (ownRead) (void)exec("ROLLBACK");
+    return dest->lastError("starting the backup");
+  }
+  constexpr int kPagesPerStep = 1024;  // 4 MiB of 4 KiB pages between two looks at a stop
   int rc;
+  bool stopped = false;
   do {
-    rc = sqlite3_backup_step(backup, -1);
+    rc = sqlite3_backup_step(backup, kPagesPerStep);
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
-  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    // A failure is reported as such, even with a stop pending.
+    stopped = (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && stopRequested &&
+              stopRequested();
+  } while (!stopped && (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED));
   sqlite3_backup_finish(backup);
+  if (ownRead) (void)exec("ROLLBACK");  // only read; ends the snapshot
+  if (stopped) return Status(ErrorCode::kCancelled, "the backup was cancelled");
   if (rc != SQLITE_DONE) {
     // A damaged page is the store's; any other failure (full, read-only, I/O) is the copy's.
     const bool destination = (rc & 0xff) != SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB;

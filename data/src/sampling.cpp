@@ -4,6 +4,17 @@
 
 namespace rx::data {
 
+std::string_view sampleKindName(SampleKind k) {
+  return k == SampleKind::kDecision ? "decision" : "consultation";
+}
+
+Result<SampleKind> parseSampleKind(std::string_view s) {
+  if (s == "decision") return SampleKind::kDecision;
+  if (s == "consultation") return SampleKind::kConsultation;
+  return Status(ErrorCode::kInvalidArgument,
+                "unknown kind of sampled item '" + std::string(s) + "'");
+}
+
 namespace {
 
 // The lists are stored as JSON arrays of strings; what is not a string is left out.
@@ -24,10 +35,10 @@ constexpr std::string_view kRoundColumns =
 constexpr std::string_view kItemColumns =
     "round_id, kind, item_id, pharmacist, score, reasons, comment, scored_by, scored_at";
 
-ItemRecord readItem(const Statement& s) {
+Result<ItemRecord> readItem(const Statement& s) {
   ItemRecord i;
   i.roundId = s.columnInt(0);
-  i.kind = s.columnText(1);
+  RX_ASSIGN_OR_RETURN(i.kind, parseSampleKind(s.columnText(1)));
   i.itemId = s.columnInt(2);
   i.pharmacist = s.columnText(3);
   i.score = s.columnOptionalText(4);
@@ -36,6 +47,17 @@ ItemRecord readItem(const Statement& s) {
   i.scoredBy = s.columnOptionalText(7);
   i.scoredAt = s.columnOptionalText(8);
   return i;
+}
+
+Result<std::vector<ItemRecord>> readItems(Statement& st) {
+  std::vector<ItemRecord> out;
+  for (;;) {
+    RX_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    RX_ASSIGN_OR_RETURN(ItemRecord item, readItem(st));
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 Result<std::vector<Candidate>> candidates(Connection& conn, const std::string& sql,
@@ -111,7 +133,11 @@ Status SamplingRepository::addItem(const ItemRecord& i) {
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("INSERT INTO audit_items(round_id, kind, item_id, pharmacist) "
                                     "VALUES (?, ?, ?, ?)"));
-  return st.bind(1, i.roundId).bind(2, i.kind).bind(3, i.itemId).bind(4, i.pharmacist).run();
+  return st.bind(1, i.roundId)
+      .bind(2, sampleKindName(i.kind))
+      .bind(3, i.itemId)
+      .bind(4, i.pharmacist)
+      .run();
 }
 
 Result<std::vector<ItemRecord>> SamplingRepository::items(std::int64_t roundId) {
@@ -119,7 +145,7 @@ Result<std::vector<ItemRecord>> SamplingRepository::items(std::int64_t roundId) 
                       conn_.prepare("SELECT " + std::string(kItemColumns) +
                                     " FROM audit_items WHERE round_id = ? ORDER BY kind, item_id"));
   st.bind(1, roundId);
-  return st.collect(readItem);
+  return readItems(st);
 }
 
 Result<std::vector<ItemRecord>> SamplingRepository::closedItemsFor(const std::string& pharmacist) {
@@ -130,7 +156,7 @@ Result<std::vector<ItemRecord>> SamplingRepository::closedItemsFor(const std::st
                     "audit_rounds WHERE closed_at IS NOT NULL) ORDER BY round_id DESC, kind, "
                     "item_id"));
   st.bind(1, pharmacist);
-  return st.collect(readItem);
+  return readItems(st);
 }
 
 Status SamplingRepository::score(const ItemRecord& i) {
@@ -144,12 +170,13 @@ Status SamplingRepository::score(const ItemRecord& i) {
                          .bind(4, i.scoredBy)
                          .bind(5, i.scoredAt)
                          .bind(6, i.roundId)
-                         .bind(7, i.kind)
+                         .bind(7, sampleKindName(i.kind))
                          .bind(8, i.itemId)
                          .run());
   if (conn_.changes() == 0)
-    return Status(ErrorCode::kNotFound, "the " + i.kind + " " + std::to_string(i.itemId) +
-                                            " is not in audit round " + std::to_string(i.roundId));
+    return Status(ErrorCode::kNotFound, "the " + std::string(sampleKindName(i.kind)) + " " +
+                                            std::to_string(i.itemId) + " is not in audit round " +
+                                            std::to_string(i.roundId));
   return Status();
 }
 

@@ -1,5 +1,7 @@
 #include "data/connection.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "crypto/bytes.h"
@@ -124,6 +126,56 @@ TEST_F(ConnectionTest, NestedTransactionsUseSavepoints) {
   auto st = conn_->prepare("SELECT group_concat(v, ',') FROM t");
   ASSERT_TRUE(*st->step());
   EXPECT_EQ(st->columnText(0), "outer,inner-kept");
+}
+
+// A store of about 12 MiB: the online backup copies it in steps of a few MiB.
+void fillWithBlobs(Connection& conn, int rows) {
+  for (int i = 0; i < rows; ++i) {
+    auto ins = conn.prepare("INSERT INTO t(v, b) VALUES (?, ?)");
+    ASSERT_TRUE(ins);
+    ASSERT_TRUE(ins->bind(1, "blob" + std::to_string(i)).bind(2, Bytes(1 << 20, 0x5a)).run());
+  }
+}
+
+std::int64_t rowsIn(Connection& conn) {
+  auto st = conn.prepare("SELECT count(*) FROM t");
+  EXPECT_TRUE(st);
+  EXPECT_TRUE(*st->step());
+  return st->columnInt(0);
+}
+
+TEST_F(ConnectionTest, ABackupAskedToStopStopsAtItsNextStepNotAtTheEnd) {
+  fillWithBlobs(*conn_, 12);
+  int asked = 0;
+  Status stopped = conn_->backupTo(dir_.file("copy.rxdb"), key_, [&] { return ++asked >= 1; });
+  EXPECT_EQ(stopped.code(), ErrorCode::kCancelled) << stopped.message();
+  EXPECT_EQ(asked, 1) << "stopped after the first step of the copy";
+  std::filesystem::remove(dir_.file("copy.rxdb"));
+  RX_ASSERT_OK(conn_->backupTo(dir_.file("copy.rxdb"), key_));
+  auto copy = Connection::open(dir_.file("copy.rxdb"), key_, OpenMode::kExisting);
+  RX_ASSERT_OK(copy);
+  EXPECT_EQ(rowsIn(**copy), 12);
+}
+
+// Another process writing between two steps neither restarts the copy for ever nor gets into it:
+// the copy is the store as it was when the backup began.
+TEST_F(ConnectionTest, ABackupInStepsIsOneSnapshotWhileAnotherConnectionWrites) {
+  fillWithBlobs(*conn_, 12);
+  auto other = Connection::open(dir_.file("t.rxdb"), key_, OpenMode::kExisting);
+  RX_ASSERT_OK(other);
+  int steps = 0;
+  RX_ASSERT_OK(conn_->backupTo(dir_.file("copy.rxdb"), key_, [&] {
+    ++steps;
+    auto ins = (*other)->prepare("INSERT INTO t(v) VALUES ('written meanwhile')");
+    EXPECT_TRUE(ins);
+    EXPECT_TRUE(ins->run());
+    return steps > 100;  // a copy restarting at every write would be stopped here
+  }));
+  EXPECT_GE(steps, 2) << "the copy took more than one step";
+  auto copy = Connection::open(dir_.file("copy.rxdb"), key_, OpenMode::kExisting);
+  RX_ASSERT_OK(copy);
+  EXPECT_EQ(rowsIn(**copy), 12);
+  EXPECT_EQ(rowsIn(*conn_), 12 + steps) << "the writes went to the store";
 }
 
 }  // namespace

@@ -784,5 +784,43 @@ TEST_F(CliTest, ReadOnlyStoreIsRefusedWithTheReasonAndOpensOnceWritable) {
   EXPECT_EQ(opened.exitCode, 0) << opened.err;
 }
 
+// A round's own reasons (--criterion) are the ones its items are scored with.
+TEST_F(CliTest, SamplingRoundScoresWithTheReasonsItWasCreatedWith) {
+  initStore();
+  ASSERT_NO_FATAL_FAILURE(addPharmacistWang());
+  const std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
+                                                     {"RXDESK_USER", "boss"}};
+  auto added =
+      cli({"--db", db(), "user", "add", "zhou", "--role", "supervisor"},
+          {{"RXDESK_PASSWORD", "boss-pw"}, {"RXDESK_USER", "boss"}, {"RXDESK_NEW_PASSWORD", "z"}});
+  ASSERT_EQ(added.exitCode, 0) << added.err;
+  auto consult = cli({"--db", db(), "--user", "wang", "consult", "add", "--question", "能否同服",
+                      "--advice", "间隔两小时"},
+                     {{"RXDESK_PASSWORD", "w"}});
+  ASSERT_EQ(consult.exitCode, 0) << consult.err;
+  const std::map<std::string, std::string> asZhou = {{"RXDESK_PASSWORD", "z"},
+                                                     {"RXDESK_USER", "zhou"}};
+  const std::string today = beijingToday();
+  auto round = cli({"--db", db(), "sampling", "create", "--from", today, "--to", today, "--what",
+                    "consultations", "--count", "1", "--criterion", "未告知用药间隔", "--json"},
+                   asZhou);
+  ASSERT_EQ(round.exitCode, 0) << round.err;
+  const auto roundId = std::to_string(nlohmann::json::parse(round.out)["round"].get<int>());
+  auto items = cli({"--db", db(), "sampling", "items", roundId, "--json"}, asZhou);
+  ASSERT_EQ(items.exitCode, 0) << items.err;
+  const auto list = nlohmann::json::parse(items.out)["items"];
+  ASSERT_TRUE(list.is_array()) << items.out;
+  ASSERT_EQ(list.size(), 1u) << items.out;
+  const auto item = std::to_string(list[0]["item"].get<int>());
+  auto standard = cli({"--db", db(), "sampling", "score", roundId, "--consultation", item,
+                       "--inappropriate", "--reason", "咨询建议不当 inappropriate advice"},
+                      asZhou);
+  EXPECT_EQ(standard.exitCode, 2) << "not among this round's reasons: " << standard.out;
+  auto own = cli({"--db", db(), "sampling", "score", roundId, "--consultation", item,
+                  "--inappropriate", "--reason", "未告知用药间隔"},
+                 asZhou);
+  EXPECT_EQ(own.exitCode, 0) << own.out << own.err;
+}
+
 }  // namespace
 }  // namespace rx::test

@@ -60,7 +60,7 @@ class SamplingTest : public ::testing::Test {
 
 std::vector<std::pair<std::string, std::int64_t>> keys(const std::vector<data::ItemRecord>& items) {
   std::vector<std::pair<std::string, std::int64_t>> out;
-  for (const auto& i : items) out.emplace_back(i.kind, i.itemId);
+  for (const auto& i : items) out.emplace_back(data::sampleKindName(i.kind), i.itemId);
   return out;
 }
 
@@ -82,7 +82,8 @@ TEST_F(SamplingTest, ARoundIsReproducibleFromItsSeedPerPharmacist) {
   auto itemsA = sampling.items(a->id);
   RX_ASSERT_OK(itemsA);
   std::map<std::string, int> perPharmacist;
-  for (const auto& i : *itemsA) ++perPharmacist[i.pharmacist + "/" + i.kind];
+  for (const auto& i : *itemsA)
+    ++perPharmacist[i.pharmacist + "/" + std::string(data::sampleKindName(i.kind))];
   EXPECT_EQ(perPharmacist["wang/consultation"], 5) << "50% of 10";
   EXPECT_EQ(perPharmacist["li/consultation"], 3) << "50% of 6";
   EXPECT_EQ(perPharmacist["wang/decision"], 2) << "50% of 3, rounded up";
@@ -113,7 +114,7 @@ TEST_F(SamplingTest, ScoredRoundClosesSignedAndThePharmacistSeesTheirFindings) {
   EXPECT_NE(unknown.message().find("'太慢' is not among"), std::string::npos) << unknown.message();
   EXPECT_EQ(sampling.close(round->id).status().code(), ErrorCode::kConflict) << "nothing scored";
   for (const auto& i : *items) {
-    const bool bad = i.pharmacist == "wang" && i.kind == "decision";
+    const bool bad = i.pharmacist == "wang" && i.kind == data::SampleKind::kDecision;
     RX_ASSERT_OK(sampling.score(
         round->id, i.kind, i.itemId, !bad,
         bad ? std::vector<std::string>{defaultAuditCriteria()[3]} : std::vector<std::string>{},

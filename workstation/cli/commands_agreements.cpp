@@ -110,91 +110,192 @@ bool confirmOnTerminal(const std::string& question) {
 
 namespace {
 
+int runKeygen(GlobalOptions& g, const std::string& typeName, const std::string& path) {
+  auto type = parseKeyType(typeName);
+  if (!type) return reportError(g, type.status());
+  crypto::SigningKey key = crypto::SigningKey::generate(*type);
+  if (Status s = writeKeyFile(path, key); !s) return reportError(g, s);
+  return reportSuccess(g,
+                       {{"ok", true},
+                        {"key_file", path},
+                        {"kid", key.publicKey().keyId()},
+                        {"type", std::string(crypto::keyTypeName(key.type()))},
+                        {"spki", crypto::toBase64(key.publicKey().spki())}},
+                       "Wrote " + path + "\nkid " + key.publicKey().keyId() + "\n");
+}
+
+void addKeygenCommand(CLI::App& provider, GlobalOptions& g, Commands& out) {
+  auto* keygen =
+      provider.add_subcommand("keygen", "Create a provider signing key file (mode 0600)");
+  auto kg = std::make_shared<std::pair<std::string, std::string>>("sm2", "");
+  keygen->add_option("--type", kg->first, "sm2 (default), ed25519, p256 or rsa");
+  keygen->add_option("--out", kg->second, "Key file to create")->required();
+  out.push_back({keygen, [&g, kg] { return runKeygen(g, kg->first, kg->second); }});
+}
+
+struct SignArgs {
+  std::string key, in, out, qr, time;
+};
+
+// --key, --in and --out, as sign-agreement and sign-rx both take them.
+std::shared_ptr<SignArgs> addSignOptions(CLI::App& cmd, const std::string& inHelp,
+                                         const std::string& outHelp) {
+  auto args = std::make_shared<SignArgs>();
+  cmd.add_option("--key", args->key, "Provider key file")->required();
+  cmd.add_option("--in", args->in, inHelp)->required();
+  cmd.add_option("--out", args->out, outHelp)->required();
+  return args;
+}
+
+int runSignAgreement(GlobalOptions& g, const SignArgs& a) {
+  auto key = readKeyFile(a.key);
+  if (!key) return reportError(g, key.status());
+  auto text = readInput(a.in, ws::kMaxAgreementBytes);
+  if (!text) return reportError(g, text.status());
+  auto draft = crypto::parseStrictJson(*text, a.in);
+  if (!draft) return reportError(g, draft.status());
+  auto signedDoc = ws::signAgreement(*draft, *key, utcTimestamp());
+  if (!signedDoc) return reportError(g, signedDoc.status());
+  if (Status s = data::writeFileAtomically(a.out, *signedDoc + "\n", 0644); !s)
+    return reportError(g, s);
+  return reportSuccess(g, {{"ok", true}, {"out", a.out}}, "Wrote " + a.out + "\n");
+}
+
+int runSignRx(GlobalOptions& g, const SignArgs& a) {
+  auto key = readKeyFile(a.key);
+  if (!key) return reportError(g, key.status());
+  auto text = readInput(a.in, ws::kMaxErxBytes);
+  if (!text) return reportError(g, text.status());
+  auto bundle = crypto::parseStrictJson(*text, a.in, {ws::kMaxErxBytes, 24});
+  if (!bundle) return reportError(g, bundle.status());
+  const std::string when = a.time.empty() ? utcTimestamp() : a.time;
+  auto signedBundle = ws::signEPrescription(*bundle, *key, when);
+  if (!signedBundle) return reportError(g, signedBundle.status());
+  // Refuse to sign what rxdesk would refuse.
+  auto parsed = ws::parseEPrescription(*signedBundle, a.in);
+  if (!parsed) return reportError(g, parsed.status());
+  if (Status s = data::writeFileAtomically(a.out, *signedBundle + "\n", 0644); !s)
+    return reportError(g, s);
+  json doc = {{"ok", true}, {"out", a.out}, {"rx_number", parsed->rxNumber}};
+  if (!a.qr.empty()) {
+    auto qr = ws::makeRxQr(*parsed, *key, when);
+    if (!qr) return reportError(g, qr.status());
+    if (Status s = data::writeFileAtomically(a.qr, *qr + "\n", 0644); !s) return reportError(g, s);
+    doc["qr"] = a.qr;
+  }
+  return reportSuccess(g, doc, "Wrote " + a.out + (a.qr.empty() ? "" : " and " + a.qr) + "\n");
+}
+
+void addSignCommands(CLI::App& provider, GlobalOptions& g, Commands& out) {
+  auto* signAg = provider.add_subcommand("sign-agreement",
+                                         "Sign an agreement draft (adds the key to its keys)");
+  auto sa = addSignOptions(*signAg, "Agreement draft (JSON)", "Signed agreement to write");
+  out.push_back({signAg, [&g, sa] { return runSignAgreement(g, *sa); }});
+
+  auto* signRx = provider.add_subcommand(
+      "sign-rx", "Sign an e-prescription Bundle; optionally write its QR payload");
+  auto sr =
+      addSignOptions(*signRx, "FHIR Bundle without signature (JSON)", "Signed Bundle to write");
+  signRx->add_option("--qr", sr->qr, "Also write the paper copy's QR payload to this file");
+  signRx->add_option("--time", sr->time, "Signing time (default: now), YYYY-MM-DDThh:mm:ssZ");
+  out.push_back({signRx, [&g, sr] { return runSignRx(g, *sr); }});
+}
+
 void addProviderCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // provider tooling: used by providers, the demo data and the tests; needs no store.
   auto* provider =
       app.add_subcommand("provider", "Tools for prescription providers (keys, signing)");
   provider->require_subcommand(1);
+  addKeygenCommand(*provider, g, out);
+  addSignCommands(*provider, g, out);
+}
 
-  auto* keygen =
-      provider->add_subcommand("keygen", "Create a provider signing key file (mode 0600)");
-  auto kg = std::make_shared<std::pair<std::string, std::string>>("sm2", "");
-  keygen->add_option("--type", kg->first, "sm2 (default), ed25519, p256 or rsa");
-  keygen->add_option("--out", kg->second, "Key file to create")->required();
-  out.push_back({keygen, [&g, kg] {
-                   auto type = parseKeyType(kg->first);
-                   if (!type) return reportError(g, type.status());
-                   crypto::SigningKey key = crypto::SigningKey::generate(*type);
-                   if (Status s = writeKeyFile(kg->second, key); !s) return reportError(g, s);
-                   return reportSuccess(
-                       g,
-                       {{"ok", true},
-                        {"key_file", kg->second},
-                        {"kid", key.publicKey().keyId()},
-                        {"type", std::string(crypto::keyTypeName(key.type()))},
-                        {"spki", crypto::toBase64(key.publicKey().spki())}},
-                       "Wrote " + kg->second + "\nkid " + key.publicKey().keyId() + "\n");
-                 }});
+int runImport(GlobalOptions& g, const std::string& file, bool accept) {
+  auto text = readInput(file, ws::kMaxAgreementBytes);
+  if (!text) return reportError(g, text.status());
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  ws::AgreementService service(**session);
+  auto doc = service.inspect(*text, file);
+  if (!doc) return reportError(g, doc.status());
+  if (!g.json) std::cout << documentText(*doc);
+  if (!accept &&
+      !confirmOnTerminal("Accept this agreement and countersign it with the pharmacy key?"))
+    return reportError(
+        g, Status(ErrorCode::kInvalidArgument,
+                  "not imported: confirm on a terminal, or pass --accept after checking the key "
+                  "fingerprints with the provider"));
+  auto imported = service.import(*text, file);
+  if (!imported) return reportError(g, imported.status());
+  return reportSuccess(
+      g, {{"ok", true}, {"agreement", summaryJson(*imported)}},
+      "Imported and countersigned agreement " + imported->record.agreementNo + ".\n");
+}
 
-  struct SignArgs {
-    std::string key, in, out, qr, time;
-  };
-  auto* signAg = provider->add_subcommand("sign-agreement",
-                                          "Sign an agreement draft (adds the key to its keys)");
-  auto sa = std::make_shared<SignArgs>();
-  signAg->add_option("--key", sa->key, "Provider key file")->required();
-  signAg->add_option("--in", sa->in, "Agreement draft (JSON)")->required();
-  signAg->add_option("--out", sa->out, "Signed agreement to write")->required();
-  out.push_back(
-      {signAg, [&g, sa] {
-         auto key = readKeyFile(sa->key);
-         if (!key) return reportError(g, key.status());
-         auto text = readInput(sa->in, ws::kMaxAgreementBytes);
-         if (!text) return reportError(g, text.status());
-         auto draft = crypto::parseStrictJson(*text, sa->in);
-         if (!draft) return reportError(g, draft.status());
-         auto signedDoc = ws::signAgreement(*draft, *key, utcTimestamp());
-         if (!signedDoc) return reportError(g, signedDoc.status());
-         if (Status s = data::writeFileAtomically(sa->out, *signedDoc + "\n", 0644); !s)
-           return reportError(g, s);
-         return reportSuccess(g, {{"ok", true}, {"out", sa->out}}, "Wrote " + sa->out + "\n");
-       }});
+void addImportCommand(CLI::App& agreement, GlobalOptions& g, Commands& out) {
+  auto* import = agreement.add_subcommand(
+      "import", "Verify, show and accept a signed agreement (supervisor, admin)");
+  auto imp = std::make_shared<std::pair<std::string, bool>>("", false);
+  import->add_option("file", imp->first, "Signed agreement (JSON)")->required();
+  import->add_flag("--accept", imp->second,
+                   "Accept without asking (after comparing the key fingerprints)");
+  out.push_back({import, [&g, imp] { return runImport(g, imp->first, imp->second); }});
+}
 
-  auto* signRx = provider->add_subcommand(
-      "sign-rx", "Sign an e-prescription Bundle; optionally write its QR payload");
-  auto sr = std::make_shared<SignArgs>();
-  signRx->add_option("--key", sr->key, "Provider key file")->required();
-  signRx->add_option("--in", sr->in, "FHIR Bundle without signature (JSON)")->required();
-  signRx->add_option("--out", sr->out, "Signed Bundle to write")->required();
-  signRx->add_option("--qr", sr->qr, "Also write the paper copy's QR payload to this file");
-  signRx->add_option("--time", sr->time, "Signing time (default: now), YYYY-MM-DDThh:mm:ssZ");
-  out.push_back(
-      {signRx, [&g, sr] {
-         auto key = readKeyFile(sr->key);
-         if (!key) return reportError(g, key.status());
-         auto text = readInput(sr->in, ws::kMaxErxBytes);
-         if (!text) return reportError(g, text.status());
-         auto bundle = crypto::parseStrictJson(*text, sr->in, {ws::kMaxErxBytes, 24});
-         if (!bundle) return reportError(g, bundle.status());
-         const std::string when = sr->time.empty() ? utcTimestamp() : sr->time;
-         auto signedBundle = ws::signEPrescription(*bundle, *key, when);
-         if (!signedBundle) return reportError(g, signedBundle.status());
-         auto parsed = ws::parseEPrescription(*signedBundle,
-                                              sr->in);  // refuse to sign what rxdesk would refuse
-         if (!parsed) return reportError(g, parsed.status());
-         if (Status s = data::writeFileAtomically(sr->out, *signedBundle + "\n", 0644); !s)
-           return reportError(g, s);
-         json doc = {{"ok", true}, {"out", sr->out}, {"rx_number", parsed->rxNumber}};
-         if (!sr->qr.empty()) {
-           auto qr = ws::makeRxQr(*parsed, *key, when);
-           if (!qr) return reportError(g, qr.status());
-           if (Status s = data::writeFileAtomically(sr->qr, *qr + "\n", 0644); !s)
-             return reportError(g, s);
-           doc["qr"] = sr->qr;
-         }
-         return reportSuccess(g, doc,
-                              "Wrote " + sr->out + (sr->qr.empty() ? "" : " and " + sr->qr) + "\n");
-       }});
+int runList(GlobalOptions& g) {
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  auto all = ws::AgreementService(**session).list();
+  if (!all) return reportError(g, all.status());
+  json arr = json::array();
+  std::ostringstream text;
+  for (const auto& s : *all) {
+    arr.push_back(summaryJson(s));
+    text << s.record.agreementNo << "\t" << data::agreementStatusName(s.status) << "\t"
+         << s.record.validFrom << ".." << s.record.validUntil << "\t" << s.record.providerName
+         << "\n";
+  }
+  return reportSuccess(g, {{"ok", true}, {"agreements", arr}}, text.str());
+}
+
+int runShow(GlobalOptions& g, const std::string& number) {
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  auto s = ws::AgreementService(**session).show(number);
+  if (!s) return reportError(g, s.status());
+  json doc = summaryJson(*s);
+  return reportSuccess(g, {{"ok", true}, {"agreement", doc}}, doc.dump(2) + "\n");
+}
+
+struct StatusArgs {
+  std::string number, reason;
+};
+
+int runChangeStatus(GlobalOptions& g, const StatusArgs& a, data::AgreementStatus target) {
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  auto s = ws::AgreementService(**session).changeStatus(a.number, target, a.reason);
+  if (!s) return reportError(g, s.status());
+  return reportSuccess(g, {{"ok", true}, {"agreement", summaryJson(*s)}},
+                       "Agreement " + a.number + " is now " +
+                           std::string(data::agreementStatusName(s->status)) + ".\n");
+}
+
+// suspend, resume and revoke: one agreement to a new status, with a reason.
+void addStatusCommands(CLI::App& agreement, GlobalOptions& g, Commands& out) {
+  for (auto [name, target, help] : {std::tuple{"suspend", data::AgreementStatus::kSuspended,
+                                               "Suspend an agreement (reason required)"},
+                                    std::tuple{"resume", data::AgreementStatus::kActive,
+                                               "Make a suspended agreement active again"},
+                                    std::tuple{"revoke", data::AgreementStatus::kRevoked,
+                                               "Revoke an agreement for good (M23)"}}) {
+    auto* cmd = agreement.add_subcommand(name, help);
+    auto args = std::make_shared<StatusArgs>();
+    cmd->add_option("number", args->number, "Agreement number")->required();
+    cmd->add_option("--reason", args->reason, "Why (kept in the history and the audit log)")
+        ->required();
+    out.push_back({cmd, [&g, args, target = target] { return runChangeStatus(g, *args, target); }});
+  }
 }
 
 void addAgreementCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
@@ -202,93 +303,14 @@ void addAgreementCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* agreement = app.add_subcommand(
       "agreement", "Provider agreements (M9): import, list, show, suspend, revoke");
   agreement->require_subcommand(1);
-
-  auto* import = agreement->add_subcommand(
-      "import", "Verify, show and accept a signed agreement (supervisor, admin)");
-  auto imp = std::make_shared<std::pair<std::string, bool>>("", false);
-  import->add_option("file", imp->first, "Signed agreement (JSON)")->required();
-  import->add_flag("--accept", imp->second,
-                   "Accept without asking (after comparing the key fingerprints)");
-  out.push_back(
-      {import, [&g, imp] {
-         auto text = readInput(imp->first, ws::kMaxAgreementBytes);
-         if (!text) return reportError(g, text.status());
-         auto session = loginFromOptions(g);
-         if (!session) return reportError(g, session.status());
-         ws::AgreementService service(**session);
-         auto doc = service.inspect(*text, imp->first);
-         if (!doc) return reportError(g, doc.status());
-         if (!g.json) std::cout << documentText(*doc);
-         if (!imp->second &&
-             !confirmOnTerminal("Accept this agreement and countersign it with the pharmacy key?"))
-           return reportError(
-               g,
-               Status(
-                   ErrorCode::kInvalidArgument,
-                   "not imported: confirm on a terminal, or pass --accept after checking the key "
-                   "fingerprints with the provider"));
-         auto imported = service.import(*text, imp->first);
-         if (!imported) return reportError(g, imported.status());
-         return reportSuccess(
-             g, {{"ok", true}, {"agreement", summaryJson(*imported)}},
-             "Imported and countersigned agreement " + imported->record.agreementNo + ".\n");
-       }});
-
+  addImportCommand(*agreement, g, out);
   auto* list = agreement->add_subcommand("list", "List agreements with their current status");
-  out.push_back({list, [&g] {
-                   auto session = loginFromOptions(g);
-                   if (!session) return reportError(g, session.status());
-                   auto all = ws::AgreementService(**session).list();
-                   if (!all) return reportError(g, all.status());
-                   json arr = json::array();
-                   std::ostringstream text;
-                   for (const auto& s : *all) {
-                     arr.push_back(summaryJson(s));
-                     text << s.record.agreementNo << "\t" << data::agreementStatusName(s.status)
-                          << "\t" << s.record.validFrom << ".." << s.record.validUntil << "\t"
-                          << s.record.providerName << "\n";
-                   }
-                   return reportSuccess(g, {{"ok", true}, {"agreements", arr}}, text.str());
-                 }});
-
+  out.push_back({list, [&g] { return runList(g); }});
   auto* show = agreement->add_subcommand("show", "Show one agreement and its status history");
   auto showNo = std::make_shared<std::string>();
   show->add_option("number", *showNo, "Agreement number")->required();
-  out.push_back({show, [&g, showNo] {
-                   auto session = loginFromOptions(g);
-                   if (!session) return reportError(g, session.status());
-                   auto s = ws::AgreementService(**session).show(*showNo);
-                   if (!s) return reportError(g, s.status());
-                   json doc = summaryJson(*s);
-                   return reportSuccess(g, {{"ok", true}, {"agreement", doc}}, doc.dump(2) + "\n");
-                 }});
-
-  struct StatusArgs {
-    std::string number, reason;
-  };
-  for (auto [name, target, help] : {std::tuple{"suspend", data::AgreementStatus::kSuspended,
-                                               "Suspend an agreement (reason required)"},
-                                    std::tuple{"resume", data::AgreementStatus::kActive,
-                                               "Make a suspended agreement active again"},
-                                    std::tuple{"revoke", data::AgreementStatus::kRevoked,
-                                               "Revoke an agreement for good (M23)"}}) {
-    auto* cmd = agreement->add_subcommand(name, help);
-    auto args = std::make_shared<StatusArgs>();
-    cmd->add_option("number", args->number, "Agreement number")->required();
-    cmd->add_option("--reason", args->reason, "Why (kept in the history and the audit log)")
-        ->required();
-    out.push_back({cmd, [&g, args, target = target] {
-                     auto session = loginFromOptions(g);
-                     if (!session) return reportError(g, session.status());
-                     auto s = ws::AgreementService(**session).changeStatus(args->number, target,
-                                                                           args->reason);
-                     if (!s) return reportError(g, s.status());
-                     return reportSuccess(g, {{"ok", true}, {"agreement", summaryJson(*s)}},
-                                          "Agreement " + args->number + " is now " +
-                                              std::string(data::agreementStatusName(s->status)) +
-                                              ".\n");
-                   }});
-  }
+  out.push_back({show, [&g, showNo] { return runShow(g, *showNo); }});
+  addStatusCommands(*agreement, g, out);
 }
 
 void addRxVerifyCommand(CLI::App& app, GlobalOptions& g, Commands& out) {

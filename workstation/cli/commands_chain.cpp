@@ -124,86 +124,94 @@ void addJoinCommands(CLI::App& chain, GlobalOptions& g, Commands& out) {
                  }});
 }
 
-void addCounterCommands(CLI::App& chain, GlobalOptions& g, Commands& out) {
-  auto* status = chain.add_subcommand(
-      "status", "Online or offline, what waits to be sent, the last exchange (tries the registry)");
-  out.push_back({status, [&g] {
-                   return withSession(g, [&](ws::Session& s) {
-                     auto st = ws::ChainService(s).status(true);
-                     if (!st) return reportError(g, st.status());
-                     nlohmann::json doc = {{"joined", st->joined},
-                                           {"requested", st->requested},
-                                           {"store", st->store},
-                                           {"store_name", st->storeName},
-                                           {"registry", st->registry},
-                                           {"online", st->online},
-                                           {"waiting", st->waiting},
-                                           {"last_exchange", st->lastExchange.value_or("")},
-                                           {"last_error", st->lastError.value_or("")},
-                                           {"alerts", st->alerts}};
-                     std::ostringstream t;
-                     if (!st->joined) {
-                       t << (st->requested ? "Requested to join as '" + st->store +
-                                                 "'; not joined yet (chain join).\n"
-                                           : "Not in a chain: this store works alone.\n");
-                     } else {
-                       t << "Store " << st->store << " (" << st->storeName << "), registry "
-                         << st->registry << ": " << (st->online ? "online" : "OFFLINE") << ".\n"
-                         << "Waiting to be sent: " << st->waiting << ". Last exchange: "
-                         << (st->lastExchange ? chinaTime(*st->lastExchange) : "never") << ".\n";
-                       if (st->lastError) t << "Last error: " << *st->lastError << "\n";
-                       if (st->alerts) t << "Alerts: " << st->alerts << " (chain alerts)\n";
-                     }
-                     return reportSuccess(g, doc, t.str());
-                   });
-                 }});
+std::string chainStatusText(const ws::ChainStatus& st) {
+  std::ostringstream t;
+  if (!st.joined) {
+    t << (st.requested ? "Requested to join as '" + st.store + "'; not joined yet (chain join).\n"
+                       : "Not in a chain: this store works alone.\n");
+    return t.str();
+  }
+  t << "Store " << st.store << " (" << st.storeName << "), registry " << st.registry << ": "
+    << (st.online ? "online" : "OFFLINE") << ".\n"
+    << "Waiting to be sent: " << st.waiting
+    << ". Last exchange: " << (st.lastExchange ? chinaTime(*st.lastExchange) : "never") << ".\n";
+  if (st.lastError) t << "Last error: " << *st.lastError << "\n";
+  if (st.alerts) t << "Alerts: " << st.alerts << " (chain alerts)\n";
+  return t.str();
+}
 
-  auto* sync = chain.add_subcommand(
-      "sync", "Send what waits and fetch what the other stores did, now (exit 14 if offline)");
-  out.push_back({sync, [&g] {
-                   return withSession(g, [&](ws::Session& s) {
-                     auto report = ws::ChainService(s).exchange(progressOnTerminal());
-                     endProgress();
-                     if (!report) return reportError(g, report.status());
-                     auto doc = reportJson(*report);
-                     doc["ok"] = true;
-                     // The audit log no longer matches the heads it sent: exit 8, as audit verify.
-                     if (report->auditProblem) {
-                       if (g.json)
-                         printJson(doc);
-                       else
-                         std::cout << reportText(*report);
-                       return static_cast<int>(Exit::kCorrupt);
-                     }
-                     return reportSuccess(g, doc, reportText(*report));
-                   });
-                 }});
+int runStatus(GlobalOptions& g, ws::Session& s) {
+  auto st = ws::ChainService(s).status(true);
+  if (!st) return reportError(g, st.status());
+  nlohmann::json doc = {{"joined", st->joined},
+                        {"requested", st->requested},
+                        {"store", st->store},
+                        {"store_name", st->storeName},
+                        {"registry", st->registry},
+                        {"online", st->online},
+                        {"waiting", st->waiting},
+                        {"last_exchange", st->lastExchange.value_or("")},
+                        {"last_error", st->lastError.value_or("")},
+                        {"alerts", st->alerts}};
+  return reportSuccess(g, doc, chainStatusText(*st));
+}
 
-  auto* alerts = chain.add_subcommand(
-      "alerts", "Prescriptions and packages handed out at two stores while they were apart");
+int runSync(GlobalOptions& g, ws::Session& s) {
+  auto report = ws::ChainService(s).exchange(progressOnTerminal());
+  endProgress();
+  if (!report) return reportError(g, report.status());
+  auto doc = reportJson(*report);
+  doc["ok"] = true;
+  // The audit log no longer matches the heads it sent: exit 8, as audit verify.
+  if (report->auditProblem) {
+    if (g.json)
+      printJson(doc);
+    else
+      std::cout << reportText(*report);
+    return static_cast<int>(Exit::kCorrupt);
+  }
+  return reportSuccess(g, doc, reportText(*report));
+}
+
+int runAlerts(GlobalOptions& g, ws::Session& s) {
+  auto list = ws::ChainService(s).alerts();
+  if (!list) return reportError(g, list.status());
+  nlohmann::json rows = nlohmann::json::array();
+  std::ostringstream t;
+  for (const auto& a : *list) {
+    rows.push_back(
+        {{"id", a.registryId},
+         {"kind", a.kind},
+         {"first", {{"store", a.firstStore}, {"record", a.firstLocal}, {"at", a.firstAt}}},
+         {"second", {{"store", a.secondStore}, {"record", a.secondLocal}, {"at", a.secondAt}}},
+         {"raised_at", a.raisedAt}});
+    t << a.kind << " handed out twice: at " << a.firstStore << " (record " << a.firstLocal << ", "
+      << chinaTime(a.firstAt) << ") and at " << a.secondStore << " (record " << a.secondLocal
+      << ", " << chinaTime(a.secondAt) << ")\n";
+  }
+  if (list->empty()) t << "No alerts.\n";
+  return reportSuccess(g, {{"alerts", rows}}, t.str());
+}
+
+// A subcommand without options that runs at the store, logged in.
+void addSessionCommand(CLI::App& chain, GlobalOptions& g, Commands& out, const char* name,
+                       const char* help, int (*run)(GlobalOptions&, ws::Session&)) {
+  auto* cmd = chain.add_subcommand(name, help);
   out.push_back(
-      {alerts, [&g] {
-         return withSession(g, [&](ws::Session& s) {
-           auto list = ws::ChainService(s).alerts();
-           if (!list) return reportError(g, list.status());
-           nlohmann::json rows = nlohmann::json::array();
-           std::ostringstream t;
-           for (const auto& a : *list) {
-             rows.push_back(
-                 {{"id", a.registryId},
-                  {"kind", a.kind},
-                  {"first", {{"store", a.firstStore}, {"record", a.firstLocal}, {"at", a.firstAt}}},
-                  {"second",
-                   {{"store", a.secondStore}, {"record", a.secondLocal}, {"at", a.secondAt}}},
-                  {"raised_at", a.raisedAt}});
-             t << a.kind << " handed out twice: at " << a.firstStore << " (record " << a.firstLocal
-               << ", " << chinaTime(a.firstAt) << ") and at " << a.secondStore << " (record "
-               << a.secondLocal << ", " << chinaTime(a.secondAt) << ")\n";
-           }
-           if (list->empty()) t << "No alerts.\n";
-           return reportSuccess(g, {{"alerts", rows}}, t.str());
-         });
-       }});
+      {cmd, [&g, run] { return withSession(g, [&](ws::Session& s) { return run(g, s); }); }});
+}
+
+void addCounterCommands(CLI::App& chain, GlobalOptions& g, Commands& out) {
+  addSessionCommand(
+      chain, g, out, "status",
+      "Online or offline, what waits to be sent, the last exchange (tries the registry)",
+      runStatus);
+  addSessionCommand(chain, g, out, "sync",
+                    "Send what waits and fetch what the other stores did, now (exit 14 if offline)",
+                    runSync);
+  addSessionCommand(chain, g, out, "alerts",
+                    "Prescriptions and packages handed out at two stores while they were apart",
+                    runAlerts);
 }
 
 }  // namespace

@@ -85,14 +85,87 @@ void addQueueCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
                  }});
 }
 
+struct ReviewArgs {
+  std::int64_t id = 0;
+  bool approve = false, reject = false, ask = false, buyerConfirmed = false, checksOnly = false;
+  std::vector<std::string> reasons, confirm;
+  std::string note, patientId, confirmFrom;
+};
+
+// The fields to confirm or correct, from --confirm, --patient-id and --confirm-from.
+Result<std::map<std::string, std::string>> confirmedValues(const ReviewArgs& a) {
+  std::map<std::string, std::string> values;
+  for (const auto& c : a.confirm) {
+    auto eq = c.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status(ErrorCode::kInvalidArgument, "--confirm takes FIELD=VALUE, not '" + c + "'");
+    values[c.substr(0, eq)] = c.substr(eq + 1);
+  }
+  if (!a.patientId.empty()) values["patient_id_no"] = a.patientId;
+  if (!a.confirmFrom.empty()) {
+    RX_ASSIGN_OR_RETURN(auto given, readFieldValues(a.confirmFrom, {}));
+    for (const auto& [field, value] : given) values[field] = value;
+  }
+  return values;
+}
+
+std::string checksText(const std::vector<ws::RuleCheck>& checks) {
+  std::ostringstream text;
+  for (const auto& c : checks)
+    text << "  [" << ws::severityName(c.severity) << "] " << c.rule << ": " << c.message
+         << (c.evidence.empty() ? "" : " (" + c.evidence + ")") << "\n";
+  return text.str();
+}
+
+ws::DecisionInput decisionInput(const ReviewArgs& a) {
+  ws::DecisionInput input;
+  input.decision = a.approve  ? ws::Decision::kApprove
+                   : a.reject ? ws::Decision::kReject
+                              : ws::Decision::kAsk;
+  input.reasons = a.reasons;
+  input.note = a.note;
+  input.buyerConfirmedRiskWarning = a.buyerConfirmed;
+  return input;
+}
+
+int runReview(GlobalOptions& g, const ReviewArgs& a) {
+  if (!a.checksOnly && !a.approve && !a.reject && !a.ask)
+    return reportError(
+        g, Status(ErrorCode::kInvalidArgument, "say --approve, --reject, --ask or --checks"));
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  ws::ReviewService review(**session);
+  auto opened = review.startReview(a.id);
+  if (!opened) return reportError(g, opened.status());
+  auto values = confirmedValues(a);
+  if (!values) return reportError(g, values.status());
+  if (!values->empty())
+    if (Status s = review.confirmFields(a.id, *values); !s) return reportError(g, s);
+  auto checks = review.checks(a.id, beijingToday());
+  if (!checks) return reportError(g, checks.status());
+  const std::string text = checksText(*checks);
+  if (a.checksOnly)
+    return reportSuccess(g, {{"ok", true}, {"record", a.id}, {"checks", checksJson(*checks)}},
+                         text);
+  auto d = review.decide(a.id, decisionInput(a));
+  if (!d) {
+    if (!g.json) std::cerr << text;
+    return reportError(g, d.status());
+  }
+  return reportSuccess(g,
+                       {{"ok", true},
+                        {"record", a.id},
+                        {"decision", d->decision},
+                        {"key_id", d->keyId},
+                        {"signed_by", d->decidedBy},
+                        {"at", d->decidedAt},
+                        {"checks", checksJson(*checks)}},
+                       text + "Decision '" + d->decision + "' on record " + std::to_string(a.id) +
+                           " signed by " + d->decidedBy + ".\n");
+}
+
 void addReviewCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   // review ID --approve|--reject|--ask
-  struct ReviewArgs {
-    std::int64_t id = 0;
-    bool approve = false, reject = false, ask = false, buyerConfirmed = false, checksOnly = false;
-    std::vector<std::string> reasons, confirm;
-    std::string note, patientId, confirmFrom;
-  };
   auto* reviewCmd = app.add_subcommand(
       "review", "Review a prescription: checks, then approve, reject or ask (signed)");
   auto ra = std::make_shared<ReviewArgs>();
@@ -115,64 +188,7 @@ void addReviewCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
                         "Confirm or correct a read field: FIELD=VALUE (repeatable)");
   reviewCmd->add_flag("--buyer-confirmed", ra->buyerConfirmed,
                       "The buyer confirmed the risk warning 处方药须凭处方在药师指导下购买和使用");
-  out.push_back(
-      {reviewCmd, [&g, ra] {
-         if (!ra->checksOnly && !ra->approve && !ra->reject && !ra->ask)
-           return reportError(g, Status(ErrorCode::kInvalidArgument,
-                                        "say --approve, --reject, --ask or --checks"));
-         auto session = loginFromOptions(g);
-         if (!session) return reportError(g, session.status());
-         ws::ReviewService review(**session);
-         auto opened = review.startReview(ra->id);
-         if (!opened) return reportError(g, opened.status());
-         std::map<std::string, std::string> values;
-         for (const auto& c : ra->confirm) {
-           auto eq = c.find('=');
-           if (eq == std::string::npos || eq == 0)
-             return reportError(g, Status(ErrorCode::kInvalidArgument,
-                                          "--confirm takes FIELD=VALUE, not '" + c + "'"));
-           values[c.substr(0, eq)] = c.substr(eq + 1);
-         }
-         if (!ra->patientId.empty()) values["patient_id_no"] = ra->patientId;
-         if (!ra->confirmFrom.empty()) {
-           auto given = readFieldValues(ra->confirmFrom, {});
-           if (!given) return reportError(g, given.status());
-           for (const auto& [field, value] : *given) values[field] = value;
-         }
-         if (!values.empty())
-           if (Status s = review.confirmFields(ra->id, values); !s) return reportError(g, s);
-         auto checks = review.checks(ra->id, beijingToday());
-         if (!checks) return reportError(g, checks.status());
-         std::ostringstream text;
-         for (const auto& c : *checks)
-           text << "  [" << ws::severityName(c.severity) << "] " << c.rule << ": " << c.message
-                << (c.evidence.empty() ? "" : " (" + c.evidence + ")") << "\n";
-         if (ra->checksOnly)
-           return reportSuccess(
-               g, {{"ok", true}, {"record", ra->id}, {"checks", checksJson(*checks)}}, text.str());
-         ws::DecisionInput input;
-         input.decision = ra->approve  ? ws::Decision::kApprove
-                          : ra->reject ? ws::Decision::kReject
-                                       : ws::Decision::kAsk;
-         input.reasons = ra->reasons;
-         input.note = ra->note;
-         input.buyerConfirmedRiskWarning = ra->buyerConfirmed;
-         auto d = review.decide(ra->id, input);
-         if (!d) {
-           if (!g.json) std::cerr << text.str();
-           return reportError(g, d.status());
-         }
-         return reportSuccess(g,
-                              {{"ok", true},
-                               {"record", ra->id},
-                               {"decision", d->decision},
-                               {"key_id", d->keyId},
-                               {"signed_by", d->decidedBy},
-                               {"at", d->decidedAt},
-                               {"checks", checksJson(*checks)}},
-                              text.str() + "Decision '" + d->decision + "' on record " +
-                                  std::to_string(ra->id) + " signed by " + d->decidedBy + ".\n");
-       }});
+  out.push_back({reviewCmd, [&g, ra] { return runReview(g, *ra); }});
 }
 
 void addDispenseCommand(CLI::App& app, GlobalOptions& g, Commands& out) {

@@ -1,8 +1,5 @@
 // init, status and user add|list|passwd|remove.
-#include <unistd.h>
-
 #include <filesystem>
-#include <iostream>
 #include <sstream>
 
 #include "base/time.h"
@@ -38,208 +35,80 @@ Result<data::NewUser> toNewUser(const UserArgs& a) {
   if (!a.licence.empty()) u.licenceNo = a.licence;
   return u;
 }
-}  // namespace
 
-namespace {
-
-struct BackupArgs {
-  std::string out;
-  bool scheduled = false;
+struct InitArgs {
+  UserArgs admin;
+  std::string name, uscc, licence, pharmacist, pharmacistDisplay, pharmacistLicence;
+  int idleLock = 5;
+  bool demoData = false;
 };
 
-// backup --scheduled: today's backup into the folder an admin set, unless it is there.
-int runScheduledBackupCommand(GlobalOptions& g, ws::Session& session,
-                              const ws::BackupProgress& progress, std::stop_token stop) {
-  auto written = ws::runScheduledBackup(session, progress, utcTimestamp(), stop);
-  if (::isatty(2)) std::cerr << "\r\033[K";
-  if (!written) return reportError(g, written.status());
-  auto st = ws::backupStatus(session);
-  if (!st) return reportError(g, st.status());
-  const std::string text = *written ? "Wrote and verified " + **written + ".\n"
-                           : st->folder.empty()
-                               ? "No scheduled backup: an admin sets the folder with rxdesk-cli "
-                                 "settings set backup.folder DIR.\n"
-                               : "Today's backup is already in " + st->folder + ".\n";
+// The set-up as given, checked, without the passwords yet.
+Result<ws::PharmacySetup> toPharmacySetup(InitArgs& a) {
+  a.admin.role = "admin";
+  RX_ASSIGN_OR_RETURN(data::NewUser admin, toNewUser(a.admin));
+  ws::PharmacySetup setup;
+  setup.pharmacy = {a.name, a.uscc, a.licence};
+  setup.admin = admin;
+  setup.idleLockMinutes = a.idleLock;
+  setup.demoData = a.demoData;
+  if (a.demoData && a.pharmacist.empty())
+    return Status(ErrorCode::kInvalidArgument,
+                  "--demo-data needs --pharmacist: the demo prescriptions are presented by them");
+  if (!a.pharmacist.empty()) {
+    RX_ASSIGN_OR_RETURN(setup.pharmacist, toNewUser({a.pharmacist, "pharmacist",
+                                                     a.pharmacistDisplay, a.pharmacistLicence}));
+  }
+  if (Status s = ws::validateSetup(setup); !s) return s;
+  return setup;
+}
+
+// The new admin's and pharmacist's passwords, from the environment or the terminal.
+Status askPasswords(ws::PharmacySetup& setup) {
+  auto password = newPassword(setup.admin.name, "RXDESK_PASSWORD");
+  if (!password) return password.status();
+  setup.adminPassword = std::string(password->view());
+  if (setup.pharmacist) {
+    auto pw = newPassword(setup.pharmacist->name);
+    if (!pw) return pw.status();
+    setup.pharmacistPassword = std::string(pw->view());
+  }
+  return Status::ok();
+}
+
+int runInit(GlobalOptions& g, InitArgs& a) {
+  auto setup = toPharmacySetup(a);
+  if (!setup) return reportError(g, setup.status());
+  if (Status s = askPasswords(*setup); !s) return reportError(g, s);
+  auto session = ws::setUpPharmacy(g.db, setup->demoData ? ws::withDemoData(*setup, g.db) : *setup);
+  // The copies the set-up took are wiped like the passwords they came from.
+  wipe(setup->adminPassword);
+  wipe(setup->pharmacistPassword);
+  if (!session) return reportError(g, session.status());
+  const std::string& admin = setup->admin.name;
+  std::string text =
+      "Created " + g.db + " (key slots in " + data::Store::keySlotPath(g.db) + ") with admin '" +
+      admin + "'" +
+      (setup->pharmacist ? " and pharmacist '" + setup->pharmacist->name + "'" : std::string()) +
+      ".\n";
+  if (a.name.empty() && !setup->demoData)  // demo data names a demo pharmacy
+    text +=
+        "The pharmacy's name is not set yet: rxdesk-cli settings set "
+        "pharmacy.name NAME (also pharmacy.uscc, pharmacy.licence).\n";
   return reportSuccess(g,
                        {{"ok", true},
-                        {"backup", *written ? nlohmann::json(**written) : nlohmann::json(nullptr)},
-                        {"folder", st->folder}},
+                        {"store", g.db},
+                        {"admin", admin},
+                        {"pharmacist", setup->pharmacist ? nlohmann::json(setup->pharmacist->name)
+                                                         : nlohmann::json(nullptr)},
+                        {"demo_data", setup->demoData}},
                        text);
 }
 
-// backup --out FILE, or --scheduled; Ctrl+C stops it with nothing left behind (exit 130).
-int runBackup(GlobalOptions& g, const BackupArgs& a) {
-  auto session = loginFromOptions(g);
-  if (!session) return reportError(g, session.status());
-  const bool tty = ::isatty(2);
-  Interruption interruption;
-  auto progress = [tty](std::uint64_t done, std::uint64_t total) {
-    if (tty && total) std::cerr << "\rbacking up: " << (100 * done / total) << "%" << std::flush;
-  };
-  if (a.scheduled) return runScheduledBackupCommand(g, **session, progress, interruption.token());
-  auto info = ws::writeBackup(**session, a.out, progress, interruption.token());
-  if (tty) std::cerr << "\r\033[K";
-  if (!info) return reportError(g, info.status());
-  nlohmann::json doc = {{"ok", true},
-                        {"backup", a.out},
-                        {"bytes", info->storeBytes + info->keysBytes},
-                        {"created_at", info->createdAt}};
-  std::string head;
-  if (info->auditHead) {
-    // Printed so that a supervisor can note it: the chain must still match it.
-    const std::string hash = crypto::toHex(info->auditHead->hash);
-    doc["audit_head"] = {{"seq", info->auditHead->seq}, {"hash", hash}};
-    head = " Audit log head: entry " + std::to_string(info->auditHead->seq) + ", " +
-           hash.substr(0, 16) + "…";
-  }
-  return reportSuccess(g, doc,
-                       "Wrote and verified " + a.out + " (" +
-                           std::to_string(info->storeBytes + info->keysBytes) + " bytes)." + head +
-                           "\n");
-}
-
-void addBackupCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
-  auto* backup = app.add_subcommand(
-      "backup",
-      "Write an online, encrypted, checksummed backup (--out: admin, supervisor; --scheduled: "
-      "today's backup into the folder an admin set, for a daily timer)");
-  auto ba = std::make_shared<BackupArgs>();
-  auto* outOpt = backup->add_option("--out", ba->out, "Backup file to create (e.g. on a USB disk)");
-  auto* schedOpt = backup->add_flag(
-      "--scheduled", ba->scheduled,
-      "Write today's backup into the folder of setting backup.folder, unless it is there");
-  outOpt->excludes(schedOpt);
-  backup->require_option(1);
-  out.push_back({backup, [&g, ba] { return runBackup(g, *ba); }});
-}
-
-void addRestoreCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
-  auto* restore = app.add_subcommand(
-      "restore",
-      "Verify a backup and put it in place of the store (admin; the store alone; hand-outs made "
-      "since the backup are carried over; the old store is kept)");
-  auto ra = std::make_shared<ws::RestoreRequest>();
-  restore->add_option("file", ra->backupPath, "Backup file")->required();
-  restore->add_flag("--take-over", ra->takeOver,
-                    "The backup is of another store, and this computer takes that store over");
-  restore->add_flag("--replace-damaged", ra->replaceDamaged,
-                    "The store does not open (damaged): replace it, logging in to the backup");
-  out.push_back(
-      {restore, [&g, ra] {
-         if (g.user.empty())
-           return reportError(
-               g, Status(ErrorCode::kInvalidArgument, "--user is required (or set $RXDESK_USER)"));
-         auto password = loginPassword(g.user);
-         if (!password) return reportError(g, password.status());
-         ra->storePath = g.db;
-         ra->user = g.user;
-         auto result = ws::restoreBackup(*ra, *password);
-         if (!result) return reportError(g, result.status());
-         std::string text =
-             "Restored " + g.db + " from the backup of " + result->info.createdAt +
-             (result->keptAs.empty() ? ".\n"
-                                     : "; the previous store is kept as " + result->keptAs + ".\n");
-         if (!result->carriedRecords.empty() || result->carriedUsedNumbers > 0)
-           text += "Carried over from the replaced store: " +
-                   std::to_string(result->carriedRecords.size()) +
-                   " handed-out prescription(s) and " + std::to_string(result->carriedUsedNumbers) +
-                   " used number(s).\n";
-         if (result->currentWasDamaged)
-           text += "The replaced store was damaged: nothing could be carried over from it.\n";
-         for (const std::string& u : result->usersRemovedAgain)
-           text += "User '" + u + "' was removed since the backup and is removed again.\n";
-         for (const std::string& u : result->usersNotInBackup)
-           text += "User '" + u + "' is not in the backup: an admin adds them again.\n";
-         for (std::int64_t id : result->conflictingRecords)
-           text += "Record " + std::to_string(id) +
-                   " is another prescription in each store and was not carried over (its number "
-                   "stays marked used).\n";
-         return reportSuccess(g,
-                              {{"ok", true},
-                               {"store", g.db},
-                               {"backup_created_at", result->info.createdAt},
-                               {"previous_store_kept_as", result->keptAs},
-                               {"took_over", result->tookOver},
-                               {"replaced_damaged_store", result->currentWasDamaged},
-                               {"carried_records", result->carriedRecords},
-                               {"carried_used_numbers", result->carriedUsedNumbers},
-                               {"conflicting_records", result->conflictingRecords},
-                               {"users_removed_again", result->usersRemovedAgain},
-                               {"users_not_in_backup", result->usersNotInBackup}},
-                              text);
-       }});
-}
-
-void addCheckCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
-  auto* check = app.add_subcommand(
-      "check",
-      "Check the whole store: every page's authentication code, the database structure and the "
-      "audit chain (supervisor, admin; reads the whole file)");
-  out.push_back(
-      {check, [&g] {
-         auto session = loginFromOptions(g);
-         if (!session) return reportError(g, session.status());
-         const bool tty = ::isatty(2);
-         auto result = ws::checkStore(
-             **session,
-             [tty](const std::string& stage) {
-               if (tty) std::cerr << "\r\033[Kchecking " << stage << std::flush;
-             },
-             [tty](std::int64_t done, std::int64_t total) {
-               if (tty && total > 0)
-                 std::cerr << "\r\033[Kchecking 3/3 audit chain: " << done << " / " << total
-                           << std::flush;
-             });
-         if (tty) std::cerr << "\r\033[K";
-         if (!result) return reportError(g, result.status());
-         nlohmann::json doc = {
-             {"ok", result->ok()},
-             {"damaged_pages", result->pageFailures},
-             {"structure", result->structure},
-             {"audit_entries", result->audit.entries},
-             {"audit_problem", result->audit.problem ? nlohmann::json(result->audit.problem->what)
-                                                     : nlohmann::json(nullptr)}};
-         if (!result->ok()) {
-           std::ostringstream why;
-           why << g.db << " is damaged:";
-           for (const auto& p : result->pageFailures) why << "\n  " << p;
-           if (result->pageFailures.empty() && result->structure != "ok")
-             why << "\n  structure: " << result->structure;
-           if (result->audit.problem) why << "\n  audit log: " << result->audit.problem->what;
-           why << "\nRestore the last backup (rxdesk-cli restore FILE); keep this file for "
-                  "support.";
-           std::cerr << "rxdesk-cli: " << why.str() << "\n";
-           if (g.json) printJson(doc);
-           return static_cast<int>(Exit::kCorrupt);
-         }
-         return reportSuccess(g, doc,
-                              "Store intact: every page authenticates, structure ok, audit log "
-                              "intact (" +
-                                  std::to_string(result->audit.entries) + " entries).\n");
-       }});
-}
-
-}  // namespace
-
-void addBackupCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
-  addBackupCommand(app, g, out);
-  addRestoreCommand(app, g, out);
-  addCheckCommand(app, g, out);
-}
-
-namespace {
-
 void addInitCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
-  // init
   auto* init = app.add_subcommand(
       "init",
       "Create a new encrypted store: the pharmacy, its key pair, first admin and pharmacist");
-  struct InitArgs {
-    UserArgs admin;
-    std::string name, uscc, licence, pharmacist, pharmacistDisplay, pharmacistLicence;
-    int idleLock = 5;
-    bool demoData = false;
-  };
   auto ia = std::make_shared<InitArgs>();
   init->add_option("--admin", ia->admin.name, "Login name of the first admin")->required();
   init->add_option("--display-name", ia->admin.displayName, "Name shown for the admin");
@@ -256,60 +125,7 @@ void addInitCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   init->add_flag("--demo-data", ia->demoData,
                  "Add demo data (a demo provider, agreement, products, e-prescriptions); needs "
                  "--pharmacist. Never for a real pharmacy");
-  out.push_back({init, [&g, ia] {
-                   ia->admin.role = "admin";
-                   auto admin = toNewUser(ia->admin);
-                   if (!admin) return reportError(g, admin.status());
-                   ws::PharmacySetup setup;
-                   setup.pharmacy = {ia->name, ia->uscc, ia->licence};
-                   setup.admin = *admin;
-                   setup.idleLockMinutes = ia->idleLock;
-                   setup.demoData = ia->demoData;
-                   if (ia->demoData && ia->pharmacist.empty())
-                     return reportError(g, Status(ErrorCode::kInvalidArgument,
-                                                  "--demo-data needs --pharmacist: the demo "
-                                                  "prescriptions are presented by them"));
-                   if (!ia->pharmacist.empty()) {
-                     auto p = toNewUser({ia->pharmacist, "pharmacist", ia->pharmacistDisplay,
-                                         ia->pharmacistLicence});
-                     if (!p) return reportError(g, p.status());
-                     setup.pharmacist = *p;
-                   }
-                   if (Status s = ws::validateSetup(setup); !s) return reportError(g, s);
-                   auto password = newPassword(admin->name, "RXDESK_PASSWORD");
-                   if (!password) return reportError(g, password.status());
-                   setup.adminPassword = std::string(password->view());
-                   if (setup.pharmacist) {
-                     auto pw = newPassword(setup.pharmacist->name);
-                     if (!pw) return reportError(g, pw.status());
-                     setup.pharmacistPassword = std::string(pw->view());
-                   }
-                   auto session = ws::setUpPharmacy(
-                       g.db, setup.demoData ? ws::withDemoData(setup, g.db) : setup);
-                   // The copies the set-up took are wiped like the passwords they came from.
-                   wipe(setup.adminPassword);
-                   wipe(setup.pharmacistPassword);
-                   if (!session) return reportError(g, session.status());
-                   std::string text =
-                       "Created " + g.db + " (key slots in " + data::Store::keySlotPath(g.db) +
-                       ") with admin '" + admin->name + "'" +
-                       (setup.pharmacist ? " and pharmacist '" + setup.pharmacist->name + "'"
-                                         : std::string()) +
-                       ".\n";
-                   if (ia->name.empty() && !setup.demoData)  // demo data names a demo pharmacy
-                     text +=
-                         "The pharmacy's name is not set yet: rxdesk-cli settings set "
-                         "pharmacy.name NAME (also pharmacy.uscc, pharmacy.licence).\n";
-                   return reportSuccess(
-                       g,
-                       {{"ok", true},
-                        {"store", g.db},
-                        {"admin", admin->name},
-                        {"pharmacist", setup.pharmacist ? nlohmann::json(setup.pharmacist->name)
-                                                        : nlohmann::json(nullptr)},
-                        {"demo_data", setup.demoData}},
-                       text);
-                 }});
+  out.push_back({init, [&g, ia] { return runInit(g, *ia); }});
 }
 
 void addStatusCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
@@ -355,6 +171,37 @@ void addStatusCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
        }});
 }
 
+int runUserAdd(GlobalOptions& g, const UserArgs& a) {
+  auto nu = toNewUser(a);
+  if (!nu) return reportError(g, nu.status());
+  if (Status v = data::validateNewUser(*nu); !v) return reportError(g, v);
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  if (Status s = (*session)->require(data::Role::kAdmin, "add users"); !s) return reportError(g, s);
+  auto password = newPassword(nu->name);
+  if (!password) return reportError(g, password.status());
+  auto rec = (*session)->addUser(*nu, *password);
+  if (!rec) return reportError(g, rec.status());
+  return reportSuccess(
+      g, {{"ok", true}, {"user", userJson(*rec)}},
+      "Added " + std::string(data::roleName(rec->role)) + " '" + rec->name + "'.\n");
+}
+
+int runUserList(GlobalOptions& g, bool includeRemoved) {
+  auto session = loginFromOptions(g);
+  if (!session) return reportError(g, session.status());
+  auto users = (*session)->listUsers(includeRemoved);
+  if (!users) return reportError(g, users.status());
+  nlohmann::json arr = nlohmann::json::array();
+  std::ostringstream text;
+  for (const auto& u : *users) {
+    arr.push_back(userJson(u));
+    text << u.name << "\t" << data::roleName(u.role) << "\t" << u.displayName << "\t"
+         << u.licenceNo.value_or("-") << (u.removedAt ? "\tremoved " + *u.removedAt : "") << "\n";
+  }
+  return reportSuccess(g, {{"ok", true}, {"users", arr}}, text.str());
+}
+
 void addUserCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   // user ...
   auto* user = app.add_subcommand("user", "Manage the users of the store");
@@ -370,41 +217,12 @@ void addUserCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
   add->add_option("--display-name", addArgs->displayName,
                   "Name shown on screen and on signed records");
   add->add_option("--licence", addArgs->licence, "执业药师注册证号 (required for pharmacists)");
-  out.push_back({add, [&g, addArgs] {
-                   auto nu = toNewUser(*addArgs);
-                   if (!nu) return reportError(g, nu.status());
-                   if (Status v = data::validateNewUser(*nu); !v) return reportError(g, v);
-                   auto session = loginFromOptions(g);
-                   if (!session) return reportError(g, session.status());
-                   if (Status s = (*session)->require(data::Role::kAdmin, "add users"); !s)
-                     return reportError(g, s);
-                   auto password = newPassword(nu->name);
-                   if (!password) return reportError(g, password.status());
-                   auto rec = (*session)->addUser(*nu, *password);
-                   if (!rec) return reportError(g, rec.status());
-                   return reportSuccess(g, {{"ok", true}, {"user", userJson(*rec)}},
-                                        "Added " + std::string(data::roleName(rec->role)) + " '" +
-                                            rec->name + "'.\n");
-                 }});
+  out.push_back({add, [&g, addArgs] { return runUserAdd(g, *addArgs); }});
 
   auto* list = user->add_subcommand("list", "List the users");
   auto includeRemoved = std::make_shared<bool>(false);
   list->add_flag("--all", *includeRemoved, "Include removed users (admin only)");
-  out.push_back({list, [&g, includeRemoved] {
-                   auto session = loginFromOptions(g);
-                   if (!session) return reportError(g, session.status());
-                   auto users = (*session)->listUsers(*includeRemoved);
-                   if (!users) return reportError(g, users.status());
-                   nlohmann::json arr = nlohmann::json::array();
-                   std::ostringstream text;
-                   for (const auto& u : *users) {
-                     arr.push_back(userJson(u));
-                     text << u.name << "\t" << data::roleName(u.role) << "\t" << u.displayName
-                          << "\t" << u.licenceNo.value_or("-")
-                          << (u.removedAt ? "\tremoved " + *u.removedAt : "") << "\n";
-                   }
-                   return reportSuccess(g, {{"ok", true}, {"users", arr}}, text.str());
-                 }});
+  out.push_back({list, [&g, includeRemoved] { return runUserList(g, *includeRemoved); }});
 
   auto* passwd =
       user->add_subcommand("passwd", "Change a password (your own, or anyone's as admin)");

@@ -55,8 +55,12 @@ class AdminDialog : public wxDialog {
   wxString errorText() const;
 
  private:
+  // Each tab's page; the Users and Settings pages are in admin_users.cpp and admin_settings.cpp.
   wxWindow* buildUsers(wxNotebook* book);
+  void bindUserButtons(wxButton* add, wxButton* password, wxButton* remove);
   wxWindow* buildAgreements(wxNotebook* book);
+  void bindAgreementButtons(wxButton* importButton, wxButton* suspend, wxButton* resume,
+                            wxButton* revoke);
   wxWindow* buildSettings(wxNotebook* book);
   void loadUsers();
   void loadAgreements();

@@ -11,6 +11,7 @@
 #include <wx/tokenzr.h>
 
 #include "ask.h"
+#include "form_layout.h"
 #include "workstation/review.h"
 #include "wx_convert.h"
 
@@ -33,8 +34,16 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
       service_(session),
       prescription_(prescription) {
   auto* top = new wxBoxSizer(wxHORIZONTAL);
+  top->Add(buildFindColumn(), 1, wxEXPAND | wxALL, 10);
+  top->Add(buildNewColumn(), 0, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, 10);
+  bindClose();
+  SetSizerAndFit(top);
+  find(wxEmptyString);
+  CentreOnParent();
+}
 
-  // Left: find earlier consultations.
+// Left: find earlier consultations.
+wxSizer* ConsultationsDialog::buildFindColumn() {
   auto* left = new wxBoxSizer(wxVERTICAL);
   auto* findRow = new wxBoxSizer(wxHORIZONTAL);
   search_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
@@ -44,18 +53,20 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
   findRow->Add(search_, 1, wxRIGHT, 6);
   findRow->Add(findButton, 0);
   left->Add(findRow, 0, wxEXPAND | wxBOTTOM, 6);
-  list_ = new wxDataViewListCtrl(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(520, 220)),
-                                 wxDV_ROW_LINES | wxDV_SINGLE);
-  list_->AppendTextColumn(_("When"), wxDATAVIEW_CELL_INERT, FromDIP(130));
-  list_->AppendTextColumn(_("Patient"), wxDATAVIEW_CELL_INERT, FromDIP(90));
-  list_->AppendTextColumn(_("Question"), wxDATAVIEW_CELL_INERT, FromDIP(290));
+  list_ = makeList(this, 520, 220, {{_("When"), 130}, {_("Patient"), 90}, {_("Question"), 290}});
   left->Add(list_, 1, wxEXPAND | wxBOTTOM, 6);
   detail_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
                            FromDIP(wxSize(520, 180)), wxTE_MULTILINE | wxTE_READONLY);
   left->Add(detail_, 1, wxEXPAND);
-  top->Add(left, 1, wxEXPAND | wxALL, 10);
 
-  // Right: record a new one.
+  findButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { find(search_->GetValue()); });
+  search_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { find(search_->GetValue()); });
+  list_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { showSelected(); });
+  return left;
+}
+
+// Right: record a new one.
+wxSizer* ConsultationsDialog::buildNewColumn() {
   auto* right = new wxBoxSizer(wxVERTICAL);
   right->Add(
       makeHeading(this,
@@ -64,6 +75,20 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
                                 : _("New consultation"),
                   1),
       0, wxBOTTOM, 6);
+  right->Add(buildNewForm(), 1, wxEXPAND | wxBOTTOM, 6);
+  error_ = makeErrorLine(this);
+  right->Add(error_, 0, wxEXPAND | wxBOTTOM, 6);
+  auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+  auto* saveButton = new wxButton(this, wxID_ANY, _("&Save consultation"));
+  buttons->Add(saveButton, 0, wxRIGHT, 6);
+  buttons->AddStretchSpacer();
+  buttons->Add(makeCloseButton(this, [this] { return mayClose(); }), 0);
+  right->Add(buttons, 0, wxEXPAND);
+  saveButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save(); });
+  return right;
+}
+
+wxSizer* ConsultationsDialog::buildNewForm() {
   auto* grid = new wxFlexGridSizer(2, FromDIP(4), FromDIP(8));
   grid->AddGrowableCol(1, 1);
   wxArrayString channels;
@@ -80,28 +105,19 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
   drugs_->SetHint(_("Drugs discussed, separated by commas"));
   minutes_ = new wxSpinCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
                             wxSP_ARROW_KEYS, 0, 600, 5);
-  const std::pair<wxString, wxWindow*> rows[] = {
-      {_("Channel"), channel_},     {_("Patient"), patient_}, {_("Question"), question_},
-      {_("Advice given"), advice_}, {_("Drugs"), drugs_},     {_("Minutes"), minutes_}};
-  for (const auto& [label, control] : rows) {
-    grid->Add(new wxStaticText(this, wxID_ANY, label), 0, wxALIGN_TOP | wxTOP, 4);
-    grid->Add(control, 1, wxEXPAND);
-  }
-  right->Add(grid, 1, wxEXPAND | wxBOTTOM, 6);
-  error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
-  error_->SetForegroundColour(wxColour(170, 30, 30));
-  right->Add(error_, 0, wxEXPAND | wxBOTTOM, 6);
-  auto* buttons = new wxBoxSizer(wxHORIZONTAL);
-  auto* saveButton = new wxButton(this, wxID_ANY, _("&Save consultation"));
-  buttons->Add(saveButton, 0, wxRIGHT, 6);
-  buttons->AddStretchSpacer();
-  buttons->Add(makeCloseButton(this, [this] { return mayClose(); }), 0);
-  right->Add(buttons, 0, wxEXPAND);
-  top->Add(right, 0, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, 10);
+  // Labels at the top: the question and advice fields are several lines high.
+  addLabelledRows(grid, this,
+                  {{_("Channel"), channel_},
+                   {_("Patient"), patient_},
+                   {_("Question"), question_},
+                   {_("Advice given"), advice_},
+                   {_("Drugs"), drugs_},
+                   {_("Minutes"), minutes_}},
+                  wxALIGN_TOP | wxTOP, 4);
+  return grid;
+}
 
-  findButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { find(search_->GetValue()); });
-  search_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { find(search_->GetValue()); });
-  saveButton->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save(); });
+void ConsultationsDialog::bindClose() {
   // The window's own close box too: typed text is not lost without asking.
   Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& event) {
     if (event.CanVeto() && !mayClose()) {
@@ -114,11 +130,6 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
     else
       Hide();
   });
-  list_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { showSelected(); });
-
-  SetSizerAndFit(top);
-  find(wxEmptyString);
-  CentreOnParent();
 }
 
 void ConsultationsDialog::setNew(const wxString& patient, const wxString& question,
@@ -158,10 +169,8 @@ wxString ConsultationsDialog::save() {
   c.minutes = minutes_->GetValue();
   auto id = service_.record(c);
   if (!id) {
-    error_->SetLabel(explain(id.status(), _("The consultation was not saved.")));
-    error_->Wrap(FromDIP(320));
-    Layout();
-    return errorText();
+    showErrorLine(error_, explain(id.status(), _("The consultation was not saved.")), 320);
+    return errorText();  // as shown, wrapped
   }
   error_->SetLabel(wxEmptyString);
   setNew(wxEmptyString, wxEmptyString, wxEmptyString, wxEmptyString, 5);

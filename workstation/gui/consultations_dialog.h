@@ -13,6 +13,7 @@
 
 class wxChoice;
 class wxDataViewListCtrl;
+class wxSizer;
 class wxSpinCtrl;
 class wxStaticText;
 class wxTextCtrl;
@@ -41,6 +42,10 @@ class ConsultationsDialog : public wxDialog {
   bool mayClose();
 
  private:
+  wxSizer* buildFindColumn();
+  wxSizer* buildNewColumn();
+  wxSizer* buildNewForm();
+  void bindClose();
   void showSelected();
 
   ws::ConsultationService service_;

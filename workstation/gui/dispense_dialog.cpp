@@ -42,7 +42,20 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
   lines_->AppendTextColumn(_("Prescribed"), wxDATAVIEW_CELL_INERT, FromDIP(140));
   lines_->AppendTextColumn(_("Scanned"), wxDATAVIEW_CELL_INERT, FromDIP(140));
   top->Add(lines_, 1, wxEXPAND | wxALL, 10);
+  buildScanArea(top);
+  buildSteps(top);
+  voucher_ = new wxStaticBitmap(this, wxID_ANY, wxNullBitmap);
+  voucher_->Hide();
+  top->Add(voucher_, 0, wxALIGN_CENTER | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+  bindWindowEvents();
+  SetSizerAndFit(top);
+  refreshLines();
+  code_->SetFocus();
+  CentreOnParent();
+}
 
+// The code field, the outcome of the last scan, and the packages scanned so far.
+void DispenseDialog::buildScanArea(wxSizer* top) {
   auto* scanRow = new wxBoxSizer(wxHORIZONTAL);
   scanRow->Add(new wxStaticText(this, wxID_ANY, _("Package code (scan):")), 0,
                wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
@@ -57,12 +70,16 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
   auto* scannedRow = new wxBoxSizer(wxHORIZONTAL);
   scanned_ = new wxListBox(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 72)));
   scannedRow->Add(scanned_, 1, wxEXPAND | wxRIGHT, 6);
-  auto* takeBack = new wxButton(this, wxID_ANY, _("Take &back"));
-  takeBack->SetToolTip(_("Takes the selected package back: scanned by mistake, not handed out"));
-  scannedRow->Add(takeBack, 0, wxALIGN_TOP);
+  takeBack_ = new wxButton(this, wxID_ANY, _("Take &back"));
+  takeBack_->SetToolTip(_("Takes the selected package back: scanned by mistake, not handed out"));
+  scannedRow->Add(takeBack_, 0, wxALIGN_TOP);
   top->Add(scannedRow, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
-  takeBack->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { takeBackSelected(); });
+  takeBack_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { takeBackSelected(); });
+  code_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { onCode(); });
+}
 
+// The row of steps: prepared, checked, hand out, print the voucher; and Close.
+void DispenseDialog::buildSteps(wxSizer* top) {
   auto* buttons = new wxBoxSizer(wxHORIZONTAL);
   auto* prepare = new wxButton(this, wxID_ANY, _("&Prepared (调配)"));
   auto* check = new wxButton(this, wxID_ANY, _("C&hecked (核对)"));
@@ -76,18 +93,24 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
   auto* close = makeCloseButton(this);  // also the Escape key's
   buttons->Add(close, 0);
   top->Add(buttons, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
-  voucher_ = new wxStaticBitmap(this, wxID_ANY, wxNullBitmap);
-  voucher_->Hide();
-  top->Add(voucher_, 0, wxALIGN_CENTER | wxLEFT | wxRIGHT | wxBOTTOM, 10);
 
   // What waits while a hand-out runs: everything that records something.
   // Closing too: its outcome (and the voucher) is shown here; a disabled Close button also
   // leaves Escape without effect.
-  actions_ = {prepare, check, handOut_, partial_, takeBack, code_, close};
-  code_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { onCode(); });
+  actions_ = {prepare, check, handOut_, partial_, takeBack_, code_, close};
   prepare->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { prepared(); });
   check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { checked(); });
   handOut_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { handOut(partial_->GetValue()); });
+  print_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+    auto v = ws::VoucherService(session_).voucher(record_);
+    Status printed = v ? ws::printVoucher(*v) : v.status();
+    showStatus(printed ? _("The voucher was sent to the printer.")
+                       : explain(printed, _("The voucher was not printed.")),
+               printed.isOk());
+  });
+}
+
+void DispenseDialog::bindWindowEvents() {
   // Not closed while a hand-out is under way: its outcome (and the voucher) is shown here.
   Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
     if (handingOut_ && e.CanVeto()) {
@@ -96,13 +119,6 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
       return;
     }
     e.Skip();
-  });
-  print_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-    auto v = ws::VoucherService(session_).voucher(record_);
-    Status printed = v ? ws::printVoucher(*v) : v.status();
-    showStatus(printed ? _("The voucher was sent to the printer.")
-                       : explain(printed, _("The voucher was not printed.")),
-               printed.isOk());
   });
   // A scanner is a keyboard: whatever has focus here, digits it types land in the code field.
   Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
@@ -118,11 +134,6 @@ DispenseDialog::DispenseDialog(wxWindow* parent, ws::Session& session, std::int6
     }
     e.Skip();
   });
-
-  SetSizerAndFit(top);
-  refreshLines();
-  code_->SetFocus();
-  CentreOnParent();
 }
 
 void DispenseDialog::refreshLines() {

@@ -19,6 +19,7 @@
 class wxButton;
 class wxCheckBox;
 class wxDataViewListCtrl;
+class wxSizer;
 class wxStaticBitmap;
 class wxStaticText;
 class wxTextCtrl;
@@ -57,6 +58,9 @@ class DispenseDialog : public wxDialog {
   wxTextCtrl* codeField() const { return code_; }
 
  private:
+  void buildScanArea(wxSizer* top);
+  void buildSteps(wxSizer* top);
+  void bindWindowEvents();
   void refreshLines();
   void takeBackSelected();
   void onCode();
@@ -75,6 +79,7 @@ class DispenseDialog : public wxDialog {
   wxTextCtrl* code_;
   wxStaticText* status_;
   wxCheckBox* partial_;
+  wxButton* takeBack_ = nullptr;
   wxButton* handOut_;
   wxButton* print_;
   wxStaticBitmap* voucher_;

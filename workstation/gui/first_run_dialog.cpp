@@ -23,6 +23,16 @@ FirstRunDialog::FirstRunDialog(wxWindow* parent, const std::string& storePath)
     : wxDialog(parent, wxID_ANY, _("rxdesk — set up this pharmacy"), wxDefaultPosition,
                wxDefaultSize, wxDEFAULT_DIALOG_STYLE) {
   auto* top = new wxBoxSizer(wxVERTICAL);
+  buildIntro(top);
+  buildColumns(top, storePath);
+  buildButtons(top);
+  SetSizerAndFit(top);
+  CentreOnScreen();
+  Bind(wxEVT_BUTTON, &FirstRunDialog::onCreate, this, wxID_OK);
+  field("pharmacy_name")->SetFocus();
+}
+
+void FirstRunDialog::buildIntro(wxSizer* top) {
   top->Add(makeHeading(this, _("Welcome to rxdesk"), 4), 0, wxALL, 12);
   auto* intro = new wxStaticText(
       this, wxID_ANY,
@@ -30,28 +40,52 @@ FirstRunDialog::FirstRunDialog(wxWindow* parent, const std::string& storePath)
         "rxdesk creates the encrypted store and the pharmacy's key pair."));
   intro->Wrap(FromDIP(640));
   top->Add(intro, 0, wxLEFT | wxRIGHT | wxBOTTOM, 12);
+}
 
-  auto group = [&](const wxString& title,
-                   std::initializer_list<std::tuple<const char*, wxString, long>> rows) {
-    auto* box = new wxStaticBoxSizer(wxVERTICAL, this, title);
-    auto* grid = new wxFlexGridSizer(2, 6, 8);
-    grid->AddGrowableCol(1);
-    for (const auto& [name, label, style] : rows) {
-      grid->Add(new wxStaticText(box->GetStaticBox(), wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
-      auto* text = new wxTextCtrl(box->GetStaticBox(), wxID_ANY, wxEmptyString, wxDefaultPosition,
-                                  FromDIP(wxSize(220, -1)), style);
-      grid->Add(text, 1, wxEXPAND);
-      fields_.emplace_back(name, text);
-    }
-    box->Add(grid, 1, wxEXPAND | wxALL, 6);
-    return box;
-  };
+wxStaticBoxSizer* FirstRunDialog::fieldGroup(const wxString& title,
+                                             std::initializer_list<FieldSpec> rows) {
+  auto* box = new wxStaticBoxSizer(wxVERTICAL, this, title);
+  auto* grid = new wxFlexGridSizer(2, 6, 8);
+  grid->AddGrowableCol(1);
+  for (const auto& [name, label, style] : rows) {
+    grid->Add(new wxStaticText(box->GetStaticBox(), wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
+    auto* text = new wxTextCtrl(box->GetStaticBox(), wxID_ANY, wxEmptyString, wxDefaultPosition,
+                                FromDIP(wxSize(220, -1)), style);
+    grid->Add(text, 1, wxEXPAND);
+    fields_.emplace_back(name, text);
+  }
+  box->Add(grid, 1, wxEXPAND | wxALL, 6);
+  return box;
+}
+
+void FirstRunDialog::buildColumns(wxSizer* top, const std::string& storePath) {
   auto* columns = new wxBoxSizer(wxHORIZONTAL);
   auto* left = new wxBoxSizer(wxVERTICAL);
-  left->Add(group(_("Pharmacy"), {{"pharmacy_name", _("Name (药店名称):"), 0},
-                                  {"uscc", _("Unified social credit code:"), 0},
-                                  {"licence", _("Drug trading licence no.:"), 0}}),
+  left->Add(fieldGroup(_("Pharmacy"), {{"pharmacy_name", _("Name (药店名称):"), 0},
+                                       {"uscc", _("Unified social credit code:"), 0},
+                                       {"licence", _("Drug trading licence no.:"), 0}}),
             0, wxEXPAND | wxBOTTOM, 8);
+  left->Add(buildStationBox(storePath), 0, wxEXPAND);
+  columns->Add(left, 1, wxEXPAND | wxRIGHT, 8);
+
+  auto* right = new wxBoxSizer(wxVERTICAL);
+  right->Add(
+      fieldGroup(_("Administrator"), {{"admin", _("Login name:"), 0},
+                                      {"admin_password", _("Password:"), wxTE_PASSWORD},
+                                      {"admin_password2", _("Repeat password:"), wxTE_PASSWORD}}),
+      0, wxEXPAND | wxBOTTOM, 8);
+  right->Add(fieldGroup(_("First pharmacist"),
+                        {{"pharmacist", _("Login name:"), 0},
+                         {"pharmacist_display", _("Full name:"), 0},
+                         {"pharmacist_licence", _("Licence no. (执业药师注册证号):"), 0},
+                         {"pharmacist_password", _("Password:"), wxTE_PASSWORD},
+                         {"pharmacist_password2", _("Repeat password:"), wxTE_PASSWORD}}),
+             0, wxEXPAND);
+  columns->Add(right, 1, wxEXPAND);
+  top->Add(columns, 0, wxEXPAND | wxLEFT | wxRIGHT, 12);
+}
+
+wxStaticBoxSizer* FirstRunDialog::buildStationBox(const std::string& storePath) {
   auto* station = new wxStaticBoxSizer(wxVERTICAL, this, _("This workstation"));
   auto* sgrid = new wxFlexGridSizer(2, 6, 8);
   sgrid->AddGrowableCol(1);
@@ -69,24 +103,10 @@ FirstRunDialog::FirstRunDialog(wxWindow* parent, const std::string& storePath)
   demo_ = new wxCheckBox(station->GetStaticBox(), wxID_ANY,
                          _("Add demo data to try rxdesk (never for real patients)"));
   station->Add(demo_, 0, wxALL, 6);
-  left->Add(station, 0, wxEXPAND);
-  columns->Add(left, 1, wxEXPAND | wxRIGHT, 8);
+  return station;
+}
 
-  auto* right = new wxBoxSizer(wxVERTICAL);
-  right->Add(group(_("Administrator"), {{"admin", _("Login name:"), 0},
-                                        {"admin_password", _("Password:"), wxTE_PASSWORD},
-                                        {"admin_password2", _("Repeat password:"), wxTE_PASSWORD}}),
-             0, wxEXPAND | wxBOTTOM, 8);
-  right->Add(group(_("First pharmacist"),
-                   {{"pharmacist", _("Login name:"), 0},
-                    {"pharmacist_display", _("Full name:"), 0},
-                    {"pharmacist_licence", _("Licence no. (执业药师注册证号):"), 0},
-                    {"pharmacist_password", _("Password:"), wxTE_PASSWORD},
-                    {"pharmacist_password2", _("Repeat password:"), wxTE_PASSWORD}}),
-             0, wxEXPAND);
-  columns->Add(right, 1, wxEXPAND);
-  top->Add(columns, 0, wxEXPAND | wxLEFT | wxRIGHT, 12);
-
+void FirstRunDialog::buildButtons(wxSizer* top) {
   error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
   error_->SetForegroundColour(*wxRED);
   top->Add(error_, 0, wxALL | wxEXPAND, 12);
@@ -97,10 +117,6 @@ FirstRunDialog::FirstRunDialog(wxWindow* parent, const std::string& storePath)
   create_->SetDefault();
   buttons->Add(create_, 0);
   top->Add(buttons, 0, wxLEFT | wxRIGHT | wxBOTTOM | wxEXPAND, 12);
-  SetSizerAndFit(top);
-  CentreOnScreen();
-  Bind(wxEVT_BUTTON, &FirstRunDialog::onCreate, this, wxID_OK);
-  field("pharmacy_name")->SetFocus();
 }
 
 wxTextCtrl* FirstRunDialog::field(const std::string& name) const {

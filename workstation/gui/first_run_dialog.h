@@ -5,8 +5,12 @@
 
 #include <wx/dialog.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "base/status.h"
 
@@ -15,6 +19,8 @@ class wxStaticText;
 class wxButton;
 class wxSpinCtrl;
 class wxCheckBox;
+class wxSizer;
+class wxStaticBoxSizer;
 
 namespace rx::gui {
 
@@ -35,6 +41,14 @@ class FirstRunDialog : public wxDialog {
   const std::string& pharmacist() const { return createdPharmacist_; }
 
  private:
+  // Construction steps, in the order the controls are created (which is the tab order).
+  void buildIntro(wxSizer* top);
+  void buildColumns(wxSizer* top, const std::string& storePath);
+  wxStaticBoxSizer* buildStationBox(const std::string& storePath);
+  void buildButtons(wxSizer* top);
+  // A titled box of labelled text fields: field name, label, wxTextCtrl style.
+  using FieldSpec = std::tuple<const char*, wxString, long>;
+  wxStaticBoxSizer* fieldGroup(const wxString& title, std::initializer_list<FieldSpec> rows);
   wxTextCtrl* field(const std::string& name) const;
   void onCreate(wxCommandEvent&);
   void finish(const Status& status);

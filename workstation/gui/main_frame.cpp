@@ -79,36 +79,62 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   Bind(
       wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
   Bind(wxEVT_MENU, &MainFrame::onAbout, this, wxID_ABOUT);
-  auto* panel = panel_ = new wxPanel(this);
+  panel_ = new wxPanel(this);
   auto* top = new wxBoxSizer(wxVERTICAL);
+  buildHeader(top);
+  buildBars(top);
+  buildQueue(top);
+  panel_->SetSizer(top);
+  buildStatusBar();
 
+  SetSize(FromDIP(wxSize(1100, 680)));
+  SetMinSize(FromDIP(wxSize(800, 500)));
+  CentreOnScreen();
+  refreshQueue();
+  queue_->SetFocus();  // arrows choose, Enter opens: the counter works from the keyboard
+  // Key presses anywhere in the window count as activity; the app's event filter adds clicks.
+  Bind(wxEVT_CHAR_HOOK, &MainFrame::onKey, this);
+  startTimers();
+  noteActivity();
+  CallAfter([this] {
+    checkBackup();
+    warnIfRekeyPending();
+    tickChainStatus();
+  });
+}
+
+void MainFrame::buildHeader(wxSizer* top) {
   auto* header = new wxBoxSizer(wxHORIZONTAL);
-  auto* title = makeHeading(panel, _("Prescriptions waiting"), 3);
+  auto* title = makeHeading(panel_, _("Prescriptions waiting"), 3);
   header->Add(title, 0, wxALIGN_CENTER_VERTICAL);
   header->AddStretchSpacer();
-  header->Add(new wxStaticText(panel, wxID_ANY, _("Show:")), 0, wxALIGN_CENTER_VERTICAL | wxRIGHT,
+  header->Add(new wxStaticText(panel_, wxID_ANY, _("Show:")), 0, wxALIGN_CENTER_VERTICAL | wxRIGHT,
               6);
   wxArrayString filters;
   filters.Add(_("Waiting and in review"));
   filters.Add(_("Approved, not yet dispensed"));
   filters.Add(_("All of today"));
-  filter_ = new wxChoice(panel, wxID_ANY, wxDefaultPosition, wxDefaultSize, filters);
+  filter_ = new wxChoice(panel_, wxID_ANY, wxDefaultPosition, wxDefaultSize, filters);
   filter_->SetSelection(0);
   header->Add(filter_, 0, wxALIGN_CENTER_VERTICAL);
   top->Add(header, 0, wxEXPAND | wxALL, 10);
+}
 
-  infoBar_ = new wxInfoBar(panel);
+void MainFrame::buildBars(wxSizer* top) {
+  infoBar_ = new wxInfoBar(panel_);
   // Our own Close: GTK's default one is labelled in the system's language, not rxdesk's.
   infoBar_->AddButton(wxID_CLOSE, _("Close"));
   infoBar_->Bind(
       wxEVT_BUTTON, [this](wxCommandEvent&) { showIntakeDetails(); }, kIntakeDetailsId);
   top->Add(infoBar_, 0, wxEXPAND);
-  intakeRow_ = new ProgressRow(panel, _("Cancel intake"), [this] { cancelIntake(); });
+  intakeRow_ = new ProgressRow(panel_, _("Cancel intake"), [this] { cancelIntake(); });
   top->Add(intakeRow_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
-  taskRow_ = new ProgressRow(panel, _("Cancel"), [this] { cancelStoreTask(); });
+  taskRow_ = new ProgressRow(panel_, _("Cancel"), [this] { cancelStoreTask(); });
   top->Add(taskRow_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 10);
+}
 
-  queue_ = new wxDataViewListCtrl(panel, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+void MainFrame::buildQueue(wxSizer* top) {
+  queue_ = new wxDataViewListCtrl(panel_, wxID_ANY, wxDefaultPosition, wxDefaultSize,
                                   wxDV_ROW_LINES | wxDV_SINGLE);
   // The record number (what every dialog names) and the first drug tell rows apart when the
   // masked names are alike (three 赵* in a morning).
@@ -128,15 +154,16 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
     const int row = queue_->ItemToRow(e.GetItem());
     if (row >= 0 && row < static_cast<int>(rows_.size())) openRecord(rows_[row]);
   });
-  panel->SetDropTarget(new IntakeDropTarget(this));
+  panel_->SetDropTarget(new IntakeDropTarget(this));
   queue_->SetDropTarget(new IntakeDropTarget(this));
 
   emptyNote_ = new wxStaticText(
-      panel, wxID_ANY, _("No prescriptions are waiting. Prescriptions you take in appear here."));
+      panel_, wxID_ANY, _("No prescriptions are waiting. Prescriptions you take in appear here."));
   emptyNote_->SetForegroundColour(wxSystemSettings::GetColour(wxSYS_COLOUR_GRAYTEXT));
   top->Add(emptyNote_, 0, wxALL, 10);
-  panel->SetSizer(top);
+}
 
+void MainFrame::buildStatusBar() {
   CreateStatusBar(4);
   const int widths[] = {-1, -2, -2, -3};
   GetStatusBar()->SetStatusWidths(4, widths);
@@ -144,29 +171,26 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
     SetStatusText(warn && !text.empty() ? wxString::FromUTF8("⚠ ") + text : text, 3);
   });
   showUser();
+}
 
-  SetSize(FromDIP(wxSize(1100, 680)));
-  SetMinSize(FromDIP(wxSize(800, 500)));
-  CentreOnScreen();
-  refreshQueue();
-  queue_->SetFocus();  // arrows choose, Enter opens: the counter works from the keyboard
-  // Key presses anywhere in the window count as activity; the app's event filter adds clicks.
-  Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
-    noteActivity();
-    // Enter on the queue opens the selected prescription. (GTK opens the row under its cursor
-    // only once an arrow key has moved it, not the row selected for the pharmacist.)
-    const int key = e.GetKeyCode();
-    wxWindow* focus = wxWindow::FindFocus();
-    if ((key == WXK_RETURN || key == WXK_NUMPAD_ENTER) && !e.HasAnyModifiers() && focus &&
-        (focus == queue_ || queue_->IsDescendant(focus))) {
-      const int row = queue_->GetSelectedRow();
-      if (row >= 0 && row < static_cast<int>(rows_.size())) {
-        openRecord(rows_[row]);
-        return;
-      }
+void MainFrame::onKey(wxKeyEvent& e) {
+  noteActivity();
+  // Enter on the queue opens the selected prescription. (GTK opens the row under its cursor
+  // only once an arrow key has moved it, not the row selected for the pharmacist.)
+  const int key = e.GetKeyCode();
+  wxWindow* focus = wxWindow::FindFocus();
+  if ((key == WXK_RETURN || key == WXK_NUMPAD_ENTER) && !e.HasAnyModifiers() && focus &&
+      (focus == queue_ || queue_->IsDescendant(focus))) {
+    const int row = queue_->GetSelectedRow();
+    if (row >= 0 && row < static_cast<int>(rows_.size())) {
+      openRecord(rows_[row]);
+      return;
     }
-    e.Skip();
-  });
+  }
+  e.Skip();
+}
+
+void MainFrame::startTimers() {
   timer_.SetOwner(this, wxWindow::NewControlId());
   Bind(wxEVT_TIMER, &MainFrame::onTimer, this, timer_.GetId());
   timer_.Start(15 * 1000);
@@ -174,12 +198,6 @@ MainFrame::MainFrame(std::unique_ptr<ws::Session> session)
   Bind(
       wxEVT_TIMER, [this](wxTimerEvent&) { pollWatchedFolder(); }, watchTimer_.GetId());
   watchTimer_.Start(3 * 1000);
-  noteActivity();
-  CallAfter([this] {
-    checkBackup();
-    warnIfRekeyPending();
-    tickChainStatus();
-  });
 }
 
 void MainFrame::tickChainStatus() {
@@ -212,32 +230,6 @@ MainFrame::~MainFrame() {
   storeTask_.reset();  // waits for a backup or export being written (first: it reports here)
   intake_.reset();     // cancels and waits for the worker
   chainStatus_.reset();
-}
-
-void MainFrame::openRecord(std::int64_t record) {
-  auto r = review_->record(record);
-  if (!r) {
-    wxMessageBox(explain(r.status()), _("rxdesk"), wxICON_ERROR, this);
-    return;
-  }
-  switch (r->state) {
-    case data::RxState::kQueued:
-    case data::RxState::kInReview: {
-      ReviewDialog dialog(this, *review_, *session_, record);
-      dialog.ShowModal();
-      break;
-    }
-    case data::RxState::kApproved:
-    case data::RxState::kPartiallyDispensed: {
-      DispenseDialog dialog(this, *session_, record);
-      dialog.ShowModal();
-      break;
-    }
-    default:
-      showReuse(record);
-      return;
-  }
-  refreshQueue();
 }
 
 void MainFrame::showUser() {
@@ -313,114 +305,6 @@ void MainFrame::unlocked(std::unique_ptr<ws::Session> session) {
   noteActivity();
   refreshQueue();
   warnIfRekeyPending();
-}
-
-namespace {
-wxString stateLabel(data::RxState s) {
-  switch (s) {
-    case data::RxState::kQueued:
-      return _("waiting");
-    case data::RxState::kInReview:
-      return _("in review");
-    case data::RxState::kApproved:
-      return _("approved");
-    case data::RxState::kRejected:
-      return _("rejected");
-    case data::RxState::kNeedsInfo:
-      return _("needs information");
-    case data::RxState::kPartiallyDispensed:
-      return _("being dispensed");
-    case data::RxState::kDispensed:
-      return _("dispensed");
-    case data::RxState::kClosed:
-      return _("closed");
-  }
-  return wxEmptyString;
-}
-}  // namespace
-
-void MainFrame::showReuse(std::int64_t record) {
-  ReuseDialog dialog(this, review_->reuse(), *session_, record);
-  dialog.ShowModal();
-  refreshQueue();
-}
-
-void MainFrame::refreshQueue() {
-  // The selection stays on the record it was on; otherwise on the first, so Enter opens it.
-  const int selected = queue_->GetSelectedRow();
-  const std::int64_t keep =
-      selected >= 0 && selected < static_cast<int>(rows_.size()) ? rows_[selected] : 0;
-  queue_->DeleteAllItems();
-  rows_.clear();
-  reuseLabels_.clear();
-  ws::ReviewService& review = *review_;
-  auto list = review.queue();
-  if (list) {
-    const std::string today = rx::beijingToday();
-    for (const auto& r : *list) {
-      wxVector<wxVariant> row;
-      row.push_back(wxString::Format("%lld", static_cast<long long>(r.id)));
-      row.push_back(stateLabel(r.state));
-      row.push_back(beijingTime(r.arrivedAt));
-      row.push_back(r.kind == data::RxKind::kElectronic ? _("electronic") : _("paper"));
-      row.push_back(toWx(ws::maskedName(r.patientName.value_or(""))));
-      row.push_back(r.items.empty()
-                        ? wxString::FromUTF8("—")
-                        : toWx(r.items.front().drugName) +
-                              (r.items.size() > 1 ? wxString::Format(" +%zu", r.items.size() - 1)
-                                                  : wxString()));
-      row.push_back(r.kind != data::RxKind::kElectronic ? wxString("—")
-                    : r.verified.value_or(false)        ? _("verified")
-                                                        : _("NOT verified"));
-      // The finding once, for the checks and for the column.
-      auto finding = review.reuse().finding(r.id);
-      auto checks = finding ? review.checksFor(r, ws::ReviewService::readFields(r), *finding, today)
-                            : Result<std::vector<ws::RuleCheck>>(finding.status());
-      const ws::CheckSummary summary = checks ? ws::summarizeChecks(*checks) : ws::CheckSummary{};
-      const bool suspected =
-          finding && *finding && (*finding)->verdict == dedup::Verdict::kSuspected;
-      const bool overruled = suspected && (*finding)->overruled();
-      const bool handedOut = finding && *finding &&
-                             std::any_of((*finding)->matches.begin(), (*finding)->matches.end(),
-                                         [](const ws::ReuseMatchInfo& m) { return m.used; });
-      const wxString label = overruled                         ? _("overruled")
-                             : summary.usedBefore && suspected ? _("suspected — double-click")
-                             : summary.usedBefore && (handedOut || !finding || !*finding ||
-                                                      (*finding)->matches.empty())
-                                 ? _("handed out before")
-                             : summary.usedBefore ? _("presented before, not handed out")
-                                                  : _("new");
-      // Colour and a sign so that a reuse cannot be overlooked (the column renders markup).
-      const char* colour = overruled                         ? "#6b6b6b"
-                           : summary.usedBefore && suspected ? "#b35900"
-                           : summary.usedBefore              ? "#b00020"
-                                                             : nullptr;
-      const char* sign = overruled ? "" : "⚠ ";
-      row.push_back(colour
-                        ? wxString::Format("<span foreground='%s' weight='bold'>%s%s</span>",
-                                           colour, wxString::FromUTF8(sign), markupEscaped(label))
-                        : markupEscaped(label));
-      reuseLabels_.push_back(label);
-      // A warning (over the supply limit, ephedrine) is not "all passed".
-      row.push_back(summary.blocking   ? wxString::Format(_("%d to resolve"), summary.blocking)
-                    : summary.warnings ? wxString::Format(_("%d to look at"), summary.warnings)
-                                       : _("all checks passed"));
-      queue_->AppendItem(row);
-      rows_.push_back(r.id);
-    }
-  }
-  if (!list)
-    infoBar_->ShowMessage(explainInline(list.status(), _("The queue could not be read.")),
-                          wxICON_ERROR);
-  if (!rows_.empty()) {
-    const auto at = std::find(rows_.begin(), rows_.end(), keep);
-    const wxDataViewItem item =
-        queue_->RowToItem(at == rows_.end() ? 0 : static_cast<int>(at - rows_.begin()));
-    queue_->SetCurrentItem(item);  // GTK's Enter opens the row under the cursor
-    queue_->Select(item);
-  }
-  emptyNote_->Show(queue_->GetItemCount() == 0 && list);
-  Layout();
 }
 
 }  // namespace rx::gui

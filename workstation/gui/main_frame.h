@@ -114,6 +114,13 @@ class MainFrame : public wxFrame {
   ProgressRow* storeTaskRow() const { return taskRow_; }
 
  private:
+  // Construction steps, in the order the controls are created (which is the tab order).
+  void buildHeader(wxSizer* top);
+  void buildBars(wxSizer* top);
+  void buildQueue(wxSizer* top);
+  void buildStatusBar();
+  void startTimers();
+  void onKey(wxKeyEvent& e);
   void buildMenu();
   void addIntakeItems(wxMenu* file);
   void addRecordItems(wxMenu* file);

@@ -49,6 +49,20 @@
 
 namespace rx::gui {
 
+namespace {
+// What a backup or an export that did not finish says: a cancel on the status bar (the user asked
+// for it), anything else in a message box.
+void tellNotWritten(wxFrame* frame, const Status& st, const wxString& notWritten,
+                    const wxString& cancelled) {
+  if (st.code() == ErrorCode::kCancelled) {
+    frame->SetStatusText(cancelled, 0);
+    return;
+  }
+  spdlog::warn("{}", st.message());
+  wxMessageBox(notWritten + "\n" + explain(st), _("rxdesk"), wxICON_ERROR, frame);
+}
+}  // namespace
+
 Status MainFrame::startStoreTask(wxString message, StoreTask::Work work,
                                  std::function<void(const Status&)> finished, bool quiet) {
   if (storeTaskRunning())
@@ -90,20 +104,6 @@ void MainFrame::cancelStoreTask() {
   storeTask_->cancel();
   taskRow_->cancelling(_("Cancelling…"));
 }
-
-namespace {
-// What a backup or an export that did not finish says: a cancel on the status bar (the user asked
-// for it), anything else in a message box.
-void tellNotWritten(wxFrame* frame, const Status& st, const wxString& notWritten,
-                    const wxString& cancelled) {
-  if (st.code() == ErrorCode::kCancelled) {
-    frame->SetStatusText(cancelled, 0);
-    return;
-  }
-  spdlog::warn("{}", st.message());
-  wxMessageBox(notWritten + "\n" + explain(st), _("rxdesk"), wxICON_ERROR, frame);
-}
-}  // namespace
 
 Status MainFrame::backupTo(const std::string& file) {
   const wxString notWritten = _("The backup was not written.");

@@ -16,6 +16,7 @@
 class wxCheckBox;
 class wxComboBox;
 class wxDataViewListCtrl;
+class wxFlexGridSizer;
 class wxStaticBitmap;
 class wxStaticText;
 class wxTextCtrl;
@@ -60,9 +61,16 @@ class ReviewDialog : public wxDialog {
     wxCheckBox* checked = nullptr;  // only for low-confidence fields
     std::string original;
   };
+  // Construction steps, in the order the controls are created (which is the tab order).
+  void showNotOpened(wxSizer* top, const Status& why);
   void buildPage(wxWindow* parent, wxSizer* into);
   PageView* pageView_ = nullptr;
   void buildElectronic(wxWindow* parent, wxSizer* into);
+  void buildFields(wxSizer* side);
+  void addFieldRow(wxFlexGridSizer* grid, const std::string& name, const ws::ReadField& read);
+  void buildChecks(wxSizer* side);
+  void buildDecisionInputs(wxSizer* side);
+  void buildButtons(wxSizer* side);
   Status saveFields();
   void refreshChecks();
   wxString decide(ws::Decision decision);

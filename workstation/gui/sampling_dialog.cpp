@@ -14,6 +14,7 @@
 
 #include "ask.h"
 #include "base/time.h"
+#include "form_layout.h"
 #include "workstation/sampling.h"
 #include "wx_convert.h"
 
@@ -23,8 +24,13 @@ namespace {
 
 using nlohmann::json;
 
-wxString kindLabel(const std::string& kind) {
-  return kind == "consultation" ? _("consultation") : _("review decision");
+wxString kindLabel(data::SampleKind kind) {
+  return kind == data::SampleKind::kConsultation ? _("consultation") : _("review decision");
+}
+
+// How an item is named in the lists: its kind and number.
+wxString itemLabel(const data::ItemRecord& item) {
+  return kindLabel(item.kind) + wxString::Format(" %lld", static_cast<long long>(item.itemId));
 }
 
 wxString scoreLabel(const std::optional<std::string>& score) {
@@ -90,41 +96,60 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
                wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
       session_(session) {
   auto* top = new wxBoxSizer(wxVERTICAL);
-  if (session.user().role != data::Role::kSupervisor) {
-    // A pharmacist's own findings from closed rounds.
-    top->Add(makeHeading(this, _("Findings about your work"), 1), 0, wxALL, FromDIP(10));
-    findings_ = makeList(
-        this, 720, 300,
-        {{_("Round"), 60}, {_("Item"), 160}, {_("Score"), 110}, {_("Reasons and comment"), 380}});
-    top->Add(findings_, 1, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
-    error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
-    top->Add(error_, 0, wxEXPAND | wxALL, FromDIP(10));
-    auto mine = ws::SamplingService(session_).myFindings();
-    if (!mine) {
-      fail(mine.status());
-    } else {
-      for (const auto& i : *mine) {
-        wxString why;
-        for (const std::string& r : i.reasons) why << toWx(r) << "; ";
-        if (i.comment) why << toWx(*i.comment);
-        wxVector<wxVariant> row;
-        row.push_back(wxString::Format("%lld", static_cast<long long>(i.roundId)));
-        row.push_back(kindLabel(i.kind) +
-                      wxString::Format(" %lld", static_cast<long long>(i.itemId)));
-        row.push_back(scoreLabel(i.score));
-        row.push_back(why);
-        findings_->AppendItem(row);
-      }
-      if (mine->empty()) error_->SetLabel(_("No closed audit round has sampled your work yet."));
-    }
-    top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
-    SetSizerAndFit(top);
-    CentreOnParent();
+  const bool supervisor = session.user().role == data::Role::kSupervisor;
+  if (!supervisor) {
+    buildFindings(top);
+    loadFindings();  // before the window is fitted: it is sized to what the findings say
+  } else {
+    auto* columns = new wxBoxSizer(wxHORIZONTAL);
+    columns->Add(buildRoundsColumn(), 0, wxEXPAND | wxALL, FromDIP(10));
+    columns->Add(buildScoringColumn(), 1, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, FromDIP(10));
+    top->Add(columns, 1, wxEXPAND);
+    error_ = makeErrorLine(this);
+    top->Add(error_, 0, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
+  }
+  top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
+  SetSizerAndFit(top);
+  if (supervisor) {
+    loadRounds();
+    if (roundRows() > 0) selectRound(0);
+  }
+  CentreOnParent();
+}
+
+// A pharmacist's own findings from closed rounds.
+void SamplingDialog::buildFindings(wxSizer* top) {
+  top->Add(makeHeading(this, _("Findings about your work"), 1), 0, wxALL, FromDIP(10));
+  findings_ = makeList(
+      this, 720, 300,
+      {{_("Round"), 60}, {_("Item"), 160}, {_("Score"), 110}, {_("Reasons and comment"), 380}});
+  top->Add(findings_, 1, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
+  error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
+  top->Add(error_, 0, wxEXPAND | wxALL, FromDIP(10));
+}
+
+void SamplingDialog::loadFindings() {
+  auto mine = ws::SamplingService(session_).myFindings();
+  if (!mine) {
+    fail(mine.status());
     return;
   }
+  for (const auto& i : *mine) {
+    wxString why;
+    for (const std::string& r : i.reasons) why << toWx(r) << "; ";
+    if (i.comment) why << toWx(*i.comment);
+    wxVector<wxVariant> row;
+    row.push_back(wxString::Format("%lld", static_cast<long long>(i.roundId)));
+    row.push_back(itemLabel(i));
+    row.push_back(scoreLabel(i.score));
+    row.push_back(why);
+    findings_->AppendItem(row);
+  }
+  if (mine->empty()) error_->SetLabel(_("No closed audit round has sampled your work yet."));
+}
 
-  auto* columns = new wxBoxSizer(wxHORIZONTAL);
-  // Left: the rounds and a new one.
+// The rounds and a form for a new one.
+wxSizer* SamplingDialog::buildRoundsColumn() {
   auto* left = new wxBoxSizer(wxVERTICAL);
   left->Add(makeHeading(this, _("Rounds"), 1), 0, wxBOTTOM, FromDIP(6));
   rounds_ = makeList(this, 400, 200, {{_("Round"), 60}, {_("Period"), 190}, {_("State"), 140}});
@@ -137,18 +162,23 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
   to_ = new wxTextCtrl(this, wxID_ANY, toWx(today));
   percent_ = new wxSpinCtrlDouble(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
                                   wxSP_ARROW_KEYS, 0.5, 100, 5, 0.5);
-  const std::pair<wxString, wxWindow*> rows[] = {
-      {_("From (YYYY-MM-DD)"), from_}, {_("To (YYYY-MM-DD)"), to_}, {_("Sample %"), percent_}};
-  for (const auto& [label, control] : rows) {
-    form->Add(new wxStaticText(this, wxID_ANY, label), 0, wxALIGN_CENTER_VERTICAL);
-    form->Add(control, 1, wxEXPAND);
-  }
+  addLabelledRows(
+      form, this,
+      {{_("From (YYYY-MM-DD)"), from_}, {_("To (YYYY-MM-DD)"), to_}, {_("Sample %"), percent_}});
   left->Add(form, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
   auto* draw = new wxButton(this, wxID_ANY, _("&Draw the sample"));
   left->Add(draw, 0, wxBOTTOM, FromDIP(6));
-  columns->Add(left, 0, wxEXPAND | wxALL, FromDIP(10));
 
-  // Right: the selected round's items and the scoring.
+  draw->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+    createRound(from_->GetValue(), to_->GetValue(), percent_->GetValue());
+  });
+  rounds_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
+                [this](wxDataViewEvent&) { selectRound(rounds_->GetSelectedRow()); });
+  return left;
+}
+
+// The selected round's items and the scoring.
+wxSizer* SamplingDialog::buildScoringColumn() {
   auto* right = new wxBoxSizer(wxVERTICAL);
   state_ = new wxStaticText(this, wxID_ANY, _("Choose a round."));
   right->Add(state_, 0, wxBOTTOM, FromDIP(6));
@@ -168,27 +198,18 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
   comment_ = new wxTextCtrl(this, wxID_ANY);
   comment_->SetHint(_("Comment for the pharmacist"));
   right->Add(comment_, 0, wxEXPAND | wxBOTTOM, FromDIP(6));
+  right->Add(buildScoringButtons(), 0, wxBOTTOM, FromDIP(6));
+  items_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
+               [this](wxDataViewEvent&) { selectItem(items_->GetSelectedRow()); });
+  return right;
+}
+
+wxSizer* SamplingDialog::buildScoringButtons() {
   auto* buttons = new wxBoxSizer(wxHORIZONTAL);
   auto* save = new wxButton(this, wxID_ANY, _("&Save score"));
   auto* close = new wxButton(this, wxID_ANY, _("Close the round, &signed"));
   buttons->Add(save, 0, wxRIGHT, FromDIP(6));
   buttons->Add(close, 0);
-  right->Add(buttons, 0, wxBOTTOM, FromDIP(6));
-  columns->Add(right, 1, wxEXPAND | wxTOP | wxRIGHT | wxBOTTOM, FromDIP(10));
-  top->Add(columns, 1, wxEXPAND);
-  error_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
-  error_->SetForegroundColour(wxColour(170, 30, 30));
-  top->Add(error_, 0, wxEXPAND | wxLEFT | wxRIGHT, FromDIP(10));
-  top->Add(makeCloseButton(this), 0, wxALIGN_RIGHT | wxALL, FromDIP(10));
-  SetSizerAndFit(top);
-
-  draw->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-    createRound(from_->GetValue(), to_->GetValue(), percent_->GetValue());
-  });
-  rounds_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
-                [this](wxDataViewEvent&) { selectRound(rounds_->GetSelectedRow()); });
-  items_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
-               [this](wxDataViewEvent&) { selectItem(items_->GetSelectedRow()); });
   save->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
     std::vector<int> checked;
     for (unsigned i = 0; i < reasons_->GetCount(); ++i)
@@ -196,17 +217,11 @@ SamplingDialog::SamplingDialog(wxWindow* parent, ws::Session& session)
     scoreItem(verdict_->GetSelection() == 0, checked, comment_->GetValue());
   });
   close->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { closeRoundAsked(); });
-  loadRounds();
-  if (roundRows() > 0) selectRound(0);
-  CentreOnParent();
+  return buttons;
 }
 
 wxString SamplingDialog::fail(const Status& status) {
-  const wxString text = explain(status);
-  error_->SetLabel(text);
-  error_->Wrap(FromDIP(860));
-  Layout();
-  return text;
+  return showErrorLine(error_, explain(status), 860);
 }
 
 wxString SamplingDialog::errorText() const { return error_->GetLabel(); }
@@ -289,7 +304,7 @@ void SamplingDialog::loadItems() {
   std::size_t scored = 0;
   for (const auto& i : itemList_) {
     wxVector<wxVariant> line;
-    line.push_back(kindLabel(i.kind) + wxString::Format(" %lld", static_cast<long long>(i.itemId)));
+    line.push_back(itemLabel(i));
     line.push_back(toWx(i.pharmacist));
     line.push_back(scoreLabel(i.score));
     items_->AppendItem(line);

@@ -15,6 +15,7 @@
 class wxCheckListBox;
 class wxDataViewListCtrl;
 class wxRadioBox;
+class wxSizer;
 class wxSpinCtrlDouble;
 class wxStaticText;
 class wxTextCtrl;
@@ -46,6 +47,11 @@ class SamplingDialog : public wxDialog {
   int findingRows() const;
 
  private:
+  void buildFindings(wxSizer* top);
+  void loadFindings();
+  wxSizer* buildRoundsColumn();
+  wxSizer* buildScoringColumn();
+  wxSizer* buildScoringButtons();
   void loadRounds();
   void loadItems();
   wxString fail(const Status& status);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,8 +113,11 @@ class Connection {
   const std::string& cipherVersion() const { return cipherVersion_; }
 
   // Copies a consistent snapshot of this database to a new file at `destPath`, encrypted with
-  // `key` (SQLite's online backup API: other connections may keep writing meanwhile).
-  Status backupTo(const std::string& destPath, const SecretBytes& key);
+  // `key` (SQLite's online backup API: other connections may keep writing meanwhile). Between
+  // steps of a few MiB it asks `stopRequested` and, told to stop, returns kCancelled (the
+  // partial `destPath` is the caller's to remove).
+  Status backupTo(const std::string& destPath, const SecretBytes& key,
+                  const std::function<bool()>& stopRequested = {});
   // Returns "ok" or the first problem PRAGMA integrity_check reports.
   Result<std::string> integrityCheck();
   // Checks every page's authentication code (SQLCipher's cipher_integrity_check): one line per

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/bytes.h"
@@ -25,9 +26,14 @@ struct RoundRecord {
   crypto::Bytes signature;
 };
 
+// What a sampled item is: a review decision or a consultation.
+enum class SampleKind { kDecision, kConsultation };
+std::string_view sampleKindName(SampleKind k);  // decision | consultation
+Result<SampleKind> parseSampleKind(std::string_view s);
+
 struct ItemRecord {
   std::int64_t roundId = 0;
-  std::string kind;  // decision | consultation
+  SampleKind kind = SampleKind::kDecision;
   std::int64_t itemId = 0;
   std::string pharmacist;
   std::optional<std::string> score;  // appropriate | inappropriate

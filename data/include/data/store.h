@@ -95,7 +95,11 @@ class Store {
 
   // Writes an online, consistent copy of the encrypted database to `destPath` (still encrypted
   // with the store's key; the key-slot file must travel with it).
-  Status backupDatabase(const std::string& destPath) { return conn_->backupTo(destPath, key_); }
+  // Stops with kCancelled when `stopRequested` says so (asked between steps of a few MiB).
+  Status backupDatabase(const std::string& destPath,
+                        const std::function<bool()>& stopRequested = {}) {
+    return conn_->backupTo(destPath, key_, stopRequested);
+  }
 
   // Returns the logged-in user's personal signing key (Ed25519), creating it on first use. It is
   // stored encrypted under a key derived from the user's key slot, so only their password opens it.

@@ -33,15 +33,14 @@ data::ProductRecord demoProduct(const char* code, const char* drug, const char* 
   return p;
 }
 
-}  // namespace
+using Clock = std::chrono::system_clock;
 
-Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
-                             const std::string& pharmacistPassword, const std::string& filesFolder,
-                             data::StoreOptions options) {
-  DemoData out;
-  out.filesFolder = filesFolder;
-  if (!ensurePrivateFolder(filesFolder))
-    return Status(ErrorCode::kIo, "cannot create the folder " + filesFolder);
+// A provider signing with SM2-SM3, as Chinese CAs issue.
+const char* const kProviderName = "演示互联网医院 Demo Internet Hospital";
+const char* const kProviderUscc = "12440000455858776H";
+
+// Returns the pharmacy's profile, first filling in a demo one when it has no name.
+Result<PharmacyProfile> ensurePharmacyProfile(Session& admin) {
   SettingsService settings(admin);
   RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, settings.pharmacy());
   if (pharmacy.name.empty()) {
@@ -50,32 +49,37 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
     RX_RETURN_IF_ERROR(settings.set("pharmacy.uscc", pharmacy.uscc));
     RX_RETURN_IF_ERROR(settings.set("pharmacy.licence", pharmacy.licence));
   }
+  return pharmacy;
+}
 
-  // A provider signing with SM2-SM3, as Chinese CAs issue, and its agreement with this pharmacy.
-  const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
-  const std::string providerName = "演示互联网医院 Demo Internet Hospital";
-  const std::string providerUscc = "12440000455858776H";
-  const auto now = std::chrono::system_clock::now();
-  const std::string today = datePart(utcTimestamp(now));
+// Signs the provider's agreement with `pharmacy` (in force since 30 days), writes it to
+// `filesFolder` and imports it.
+Status importDemoAgreement(Session& admin, const crypto::SigningKey& provider,
+                           const PharmacyProfile& pharmacy, const std::string& filesFolder,
+                           Clock::time_point now) {
   RX_ASSIGN_OR_RETURN(
       std::string agreement,
-      signAgreement(demoAgreementDraft("DEMO-AG-001", providerName, providerUscc, pharmacy.name,
+      signAgreement(demoAgreementDraft("DEMO-AG-001", kProviderName, kProviderUscc, pharmacy.name,
                                        pharmacy.uscc.empty() ? "91440300708461136T" : pharmacy.uscc,
                                        datePart(utcTimestamp(now - std::chrono::hours(24 * 30))),
                                        "2099-12-31"),
                     provider, utcTimestamp(now - std::chrono::hours(24 * 30))));
   RX_RETURN_IF_ERROR(
       data::writeFileAtomically(filesFolder + "/agreement-DEMO-AG-001.json", agreement, 0600));
-  RX_RETURN_IF_ERROR(AgreementService(admin).import(agreement, "demo agreement").status());
+  return AgreementService(admin).import(agreement, "demo agreement").status();
+}
 
-  ProductService products(admin);
+Status addDemoProducts(ProductService& products) {
   for (const auto& p : {demoProduct("8123456", "阿莫西林胶囊", "0.25g×24粒", 1250),
                         demoProduct("8765432", "头孢克肟胶囊", "0.1g×6粒", 3200),
                         demoProduct("8234567", "二甲双胍片", "0.5g×20片", 850),
                         demoProduct("8345678", "布洛芬缓释胶囊", "0.3g×20粒", 1500)})
     RX_RETURN_IF_ERROR(products.put(p));
+  return Status::ok();
+}
 
-  // Three e-prescriptions as files to present, and in the queue (the first one twice).
+// The three demo e-prescriptions, before the provider's name and the time they were issued.
+std::vector<DemoPrescription> demoPrescriptions() {
   std::vector<DemoPrescription> prescriptions(3);
   prescriptions[0].rxNumber = "DEMO-RX-0001";
   prescriptions[1].rxNumber = "DEMO-RX-0002";
@@ -86,12 +90,19 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
   prescriptions[2].patientName = "王小明";
   prescriptions[2].drugs = {{"头孢克肟胶囊", "rx", "0.1g×6粒", 1, "盒", "口服 一次1粒 一日2次"},
                             {"布洛芬缓释胶囊", "otc-a", "0.3g×20粒", 1, "盒", "发热时口服"}};
-  RX_ASSIGN_OR_RETURN(auto desk, Session::login(path, pharmacist, pharmacistPassword, options));
-  ReviewService review(*desk);
+  return prescriptions;
+}
+
+// Writes the demo e-prescriptions, signed by `provider`, and their QR payloads to `filesFolder`,
+// and presents them through `review` (the first one twice). Returns how many were presented.
+Result<int> presentEPrescriptions(ReviewService& review, const crypto::SigningKey& provider,
+                                  const std::string& filesFolder, Clock::time_point now) {
+  int presented = 0;
+  std::vector<DemoPrescription> prescriptions = demoPrescriptions();
   for (std::size_t i = 0; i < prescriptions.size(); ++i) {
     auto& p = prescriptions[i];
-    p.issuerName = providerName;
-    p.issuerUscc = providerUscc;
+    p.issuerName = kProviderName;
+    p.issuerUscc = kProviderUscc;
     p.issuedAt = utcTimestamp(now - std::chrono::minutes(30 - 5 * static_cast<int>(i)));
     RX_ASSIGN_OR_RETURN(std::string text, signEPrescription(demoBundle(p), provider, p.issuedAt));
     const std::string file = filesFolder + "/rx-" + std::to_string(i + 1) + ".json";
@@ -102,38 +113,64 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
         filesFolder + "/rx-" + std::to_string(i + 1) + ".qr.txt", qr, 0600));
     for (int times = i == 0 ? 2 : 1; times > 0; --times) {
       RX_RETURN_IF_ERROR(IntakeService(review).presentElectronic(erx, file).status());
-      ++out.prescriptionsPresented;
+      ++presented;
     }
   }
-  // Paper: a prescription photographed with a phone, and the same paper photographed again
-  // another day (present both: the second is caught), plus a monthly repeat that must not be.
-  {
-    RxGenerator gen(20261122, ocr::defaultCataloguePath());
-    GenRx paper = gen.content(0);
-    paper.date = datePart(chinaTime(utcTimestamp(now)));
-    paper.patientName = "赵六";
-    // The paper's drugs are in the product list too, so that the demo paper can be dispensed.
-    for (std::size_t n = 0; n < paper.drugs.size(); ++n) {
-      const std::string code = std::to_string(8400001 + n);
-      data::ProductRecord product =
-          demoProduct(code.c_str(), paper.drugs[n].name.c_str(), paper.drugs[n].spec.c_str(), 2000);
-      if (!paper.drugs[n].unit.empty()) product.unit = paper.drugs[n].unit;
-      RX_RETURN_IF_ERROR(products.put(product));
-    }
-    const cv::Mat page = gen.render(paper);
-    CaptureOptions calm;
-    calm.sidewaysProbability = calm.upsideDownProbability = 0;
-    calm.minMegapixels = calm.maxMegapixels = 3;
-    auto save = [&](const std::string& name, const std::vector<std::uint8_t>& jpeg) {
-      return data::writeFileAtomically(filesFolder + "/" + name,
-                                       std::string(jpeg.begin(), jpeg.end()), 0600);
-    };
-    RX_RETURN_IF_ERROR(save("paper-1.jpg", gen.photograph(page, calm)));
-    RX_RETURN_IF_ERROR(save("paper-1-photographed-again.jpg", gen.photograph(page, calm)));
-    RX_RETURN_IF_ERROR(save("paper-2-monthly-repeat.jpg",
-                            gen.photograph(gen.render(gen.monthlyRepeat(paper)), calm)));
-    out.photos = 3;
+  return presented;
+}
+
+// Writes phone photos of paper to `filesFolder`: a prescription, the same paper photographed again
+// another day (present both: the second is caught), and a monthly repeat that must not be.
+// Returns how many photos it wrote.
+Result<int> writePaperPhotos(ProductService& products, const std::string& filesFolder,
+                             Clock::time_point now) {
+  RxGenerator gen(20261122, ocr::defaultCataloguePath());
+  GenRx paper = gen.content(0);
+  paper.date = datePart(chinaTime(utcTimestamp(now)));
+  paper.patientName = "赵六";
+  // The paper's drugs are in the product list too, so that the demo paper can be dispensed.
+  for (std::size_t n = 0; n < paper.drugs.size(); ++n) {
+    const std::string code = std::to_string(8400001 + n);
+    data::ProductRecord product =
+        demoProduct(code.c_str(), paper.drugs[n].name.c_str(), paper.drugs[n].spec.c_str(), 2000);
+    if (!paper.drugs[n].unit.empty()) product.unit = paper.drugs[n].unit;
+    RX_RETURN_IF_ERROR(products.put(product));
   }
+  const cv::Mat page = gen.render(paper);
+  CaptureOptions calm;
+  calm.sidewaysProbability = calm.upsideDownProbability = 0;
+  calm.minMegapixels = calm.maxMegapixels = 3;
+  auto save = [&](const std::string& name, const std::vector<std::uint8_t>& jpeg) {
+    return data::writeFileAtomically(filesFolder + "/" + name,
+                                     std::string(jpeg.begin(), jpeg.end()), 0600);
+  };
+  RX_RETURN_IF_ERROR(save("paper-1.jpg", gen.photograph(page, calm)));
+  RX_RETURN_IF_ERROR(save("paper-1-photographed-again.jpg", gen.photograph(page, calm)));
+  RX_RETURN_IF_ERROR(save("paper-2-monthly-repeat.jpg",
+                          gen.photograph(gen.render(gen.monthlyRepeat(paper)), calm)));
+  return 3;
+}
+
+}  // namespace
+
+Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
+                             const std::string& pharmacistPassword, const std::string& filesFolder,
+                             data::StoreOptions options) {
+  DemoData out;
+  out.filesFolder = filesFolder;
+  if (!ensurePrivateFolder(filesFolder))
+    return Status(ErrorCode::kIo, "cannot create the folder " + filesFolder);
+  RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, ensurePharmacyProfile(admin));
+  const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
+  const auto now = Clock::now();
+  RX_RETURN_IF_ERROR(importDemoAgreement(admin, provider, pharmacy, filesFolder, now));
+  ProductService products(admin);
+  RX_RETURN_IF_ERROR(addDemoProducts(products));
+  RX_ASSIGN_OR_RETURN(auto desk, Session::login(path, pharmacist, pharmacistPassword, options));
+  ReviewService review(*desk);
+  RX_ASSIGN_OR_RETURN(out.prescriptionsPresented,
+                      presentEPrescriptions(review, provider, filesFolder, now));
+  RX_ASSIGN_OR_RETURN(out.photos, writePaperPhotos(products, filesFolder, now));
   RX_RETURN_IF_ERROR(admin
                          .audit("demo.data", path,
                                 {{"presented", out.prescriptionsPresented}, {"photos", out.photos}})

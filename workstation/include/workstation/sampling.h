@@ -44,11 +44,10 @@ class SamplingService {
   // Supervisors: what an item of the round is, to be scored — a review decision (its signed
   // content, with the prescription's issuer, patient and drugs) or a consultation. Only items of
   // the round; each reading is audited, as supervisors' readings of patient data are.
-  Result<nlohmann::json> describe(std::int64_t roundId, const std::string& kind,
-                                  std::int64_t itemId);
+  Result<nlohmann::json> describe(std::int64_t roundId, data::SampleKind kind, std::int64_t itemId);
   // Supervisors, open rounds only; `inappropriate` needs at least one reason from the round's
   // criteria.
-  Status score(std::int64_t roundId, const std::string& kind, std::int64_t itemId, bool appropriate,
+  Status score(std::int64_t roundId, data::SampleKind kind, std::int64_t itemId, bool appropriate,
                const std::vector<std::string>& reasons, const std::string& comment);
   // Every item scored; signs the summary with the supervisor's personal key. Audited.
   Result<nlohmann::json> close(std::int64_t roundId);

@@ -28,6 +28,41 @@ std::string maskIdNumber(const std::string& id) {
   return id.substr(0, 4) + std::string(id.size() - 8, '*') + id.substr(id.size() - 4);
 }
 
+namespace {
+
+// The packages of hand-out `handOut` as the voucher's lines, one per product, batch and expiry in
+// the order first handed out, with the total.
+void addLines(const std::vector<data::PackageRecord>& packages, int handOut, Voucher& v) {
+  std::map<std::tuple<std::string, std::string, std::string>, VoucherLine> lines;
+  std::vector<std::tuple<std::string, std::string, std::string>> order;
+  for (const auto& p : packages) {
+    if (p.handOutNo != handOut) continue;
+    auto key = std::make_tuple(p.productCode, p.batch.value_or(""), p.expiry.value_or(""));
+    auto [it, added] = lines.try_emplace(key);
+    VoucherLine& l = it->second;
+    if (added) {
+      order.push_back(key);
+      l.drugName = p.drugName.value_or("(" + p.productCode + ")");
+      l.spec = p.spec.value_or("");
+      l.manufacturer = p.manufacturer.value_or("");
+      l.unit = p.unit.value_or("");
+      l.batch = p.batch;
+      l.expiry = p.expiry;
+      l.unitPriceFen = p.priceFen.value_or(0);
+    }
+    if (!p.priceFen) v.pricesComplete = false;
+    ++l.quantity;
+    l.amountFen += p.priceFen.value_or(0);
+    l.traceCodes.push_back(p.traceCode);
+  }
+  for (const auto& key : order) {
+    v.totalFen += lines[key].amountFen;
+    v.lines.push_back(std::move(lines[key]));
+  }
+}
+
+}  // namespace
+
 Result<Voucher> VoucherService::voucher(std::int64_t prescriptionId, int handOut) {
   RX_RETURN_IF_ERROR(session_.requireAnyOf({data::Role::kPharmacist, data::Role::kSupervisor},
                                            "produce sales vouchers"));
@@ -68,32 +103,7 @@ Result<Voucher> VoucherService::voucher(std::int64_t prescriptionId, int handOut
   v.issuer = r.issuer;
 
   RX_ASSIGN_OR_RETURN(auto packages, repo.packages(prescriptionId));
-  std::map<std::tuple<std::string, std::string, std::string>, VoucherLine> lines;
-  std::vector<std::tuple<std::string, std::string, std::string>> order;
-  for (const auto& p : packages) {
-    if (p.handOutNo != handOut) continue;
-    auto key = std::make_tuple(p.productCode, p.batch.value_or(""), p.expiry.value_or(""));
-    auto [it, added] = lines.try_emplace(key);
-    VoucherLine& l = it->second;
-    if (added) {
-      order.push_back(key);
-      l.drugName = p.drugName.value_or("(" + p.productCode + ")");
-      l.spec = p.spec.value_or("");
-      l.manufacturer = p.manufacturer.value_or("");
-      l.unit = p.unit.value_or("");
-      l.batch = p.batch;
-      l.expiry = p.expiry;
-      l.unitPriceFen = p.priceFen.value_or(0);
-    }
-    if (!p.priceFen) v.pricesComplete = false;
-    ++l.quantity;
-    l.amountFen += p.priceFen.value_or(0);
-    l.traceCodes.push_back(p.traceCode);
-  }
-  for (const auto& key : order) {
-    v.totalFen += lines[key].amountFen;
-    v.lines.push_back(std::move(lines[key]));
-  }
+  addLines(packages, handOut, v);
   RX_RETURN_IF_ERROR(session_
                          .audit("voucher.read", std::to_string(prescriptionId),
                                 {{"hand_out", handOut}, {"number", v.number}})
@@ -157,96 +167,113 @@ constexpr Column kColumns[] = {{"品名 Product", 104, Align::kLeft},
 }  // namespace
 
 namespace {
+
+constexpr double kTextWidth = kPageW - 2 * kMargin;
+
+// The pharmacy, the voucher's title and number, the sale, the buyer and the prescription, from
+// the top margin; returns where the table starts.
+double drawHeading(PdfDocument& page, const Voucher& v) {
+  const double half = kTextWidth / 2;
+  double y = kMargin;
+  y += page.text(kMargin, y, kTextWidth,
+                 v.pharmacy.name.empty() ? "（药店名称未设置）" : v.pharmacy.name, 13, true,
+                 Align::kCenter);
+  y += page.text(
+           kMargin, y, kTextWidth,
+           std::string("药品销售凭证 Sales voucher") + (v.partial ? "（部分发药 partial）" : ""),
+           11, true, Align::kCenter) +
+       4;
+  page.text(kMargin, y, half,
+            "统一社会信用代码 " + (v.pharmacy.uscc.empty() ? "—" : v.pharmacy.uscc), 7.5);
+  y += page.text(kMargin + half, y, half,
+                 "药品经营许可证 " + (v.pharmacy.licence.empty() ? "—" : v.pharmacy.licence), 7.5,
+                 false, Align::kRight);
+  page.text(kMargin, y, half, "凭证号 No. " + v.number, 7.5);
+  y += page.text(kMargin + half, y, half, "销售时间 " + chinaTime(v.soldAt) + "（北京时间）", 7.5,
+                 false, Align::kRight);
+  page.text(kMargin, y, half,
+            "购买人 Buyer " + (v.buyerName.empty() ? "—" : v.buyerName) +
+                (v.buyerIdMasked.empty() ? "" : "  身份证 " + v.buyerIdMasked),
+            7.5);
+  y += page.text(kMargin + half, y, half,
+                 "处方 Rx " + v.rxNumber.value_or("—") + "  " + v.issuer.value_or(""), 7.5, false,
+                 Align::kRight) +
+       4;
+  return y;
+}
+
+// The table's column titles between two rules at `y`; returns where its first row starts.
+double drawColumnTitles(PdfDocument& page, double y) {
+  page.rule(kMargin, kPageW - kMargin, y, 0.9);
+  double x = kMargin, h = 0;
+  for (const auto& c : kColumns) {
+    h = std::max(h, page.text(x + 1, y + 2, c.width - 2, c.title, 7, true, c.align));
+    x += c.width;
+  }
+  y += h + 4;
+  page.rule(kMargin, kPageW - kMargin, y);
+  return y;
+}
+
+// One line of the voucher at `y` (on a new page, under the titles again, when it would run over
+// the bottom margin), its traceability codes beneath; returns where the next starts.
+double drawLine(PdfDocument& page, const VoucherLine& l, double y) {
+  const std::string cells[] = {l.drugName,
+                               l.spec,
+                               l.manufacturer,
+                               l.batch.value_or("—"),
+                               l.expiry.value_or("—"),
+                               std::to_string(l.quantity) + " " + l.unit,
+                               formatYuan(l.unitPriceFen),
+                               formatYuan(l.amountFen)};
+  std::string codes = "追溯码 ";
+  for (std::size_t i = 0; i < l.traceCodes.size(); ++i) codes += (i ? ", " : "") + l.traceCodes[i];
+  // Rows are about 30 pt; a new page starts before one would run over the bottom margin.
+  if (y + 34 > kPageH - kMargin - 40) {
+    page.nextPage();
+    y = drawColumnTitles(page, kMargin);
+  }
+  double x = kMargin, h = 0;
+  for (std::size_t i = 0; i < std::size(kColumns); ++i) {
+    h = std::max(
+        h, page.text(x + 1, y + 2, kColumns[i].width - 2, cells[i], 7.5, false, kColumns[i].align));
+    x += kColumns[i].width;
+  }
+  y += h + 2;
+  y += page.text(kMargin + 8, y, kTextWidth - 8, codes, 6) + 3;
+  page.rule(kMargin, kPageW - kMargin, y, 0.3);
+  return y;
+}
+
+// The total and the pharmacist who sold, after the table at `y` (on a new page when too low).
+void drawFooter(PdfDocument& page, const Voucher& v, double y) {
+  const double half = kTextWidth / 2;
+  y += 4;
+  y += page.text(kMargin, y, kTextWidth,
+                 "合计 Total ¥" + formatYuan(v.totalFen) +
+                     (v.pricesComplete ? "" : "（部分价格缺失 some prices missing）"),
+                 9, true, Align::kRight) +
+       6;
+  if (y > kPageH - kMargin - 30) {
+    page.nextPage();
+    y = kMargin;
+  }
+  page.text(kMargin, y, half,
+            "售药人（执业药师）Pharmacist " + v.sellerName +
+                (v.sellerLicence.empty() ? "" : "  " + v.sellerLicence),
+            7.5);
+  page.text(kMargin + half, y, half, "处方药须凭处方在药师指导下购买和使用", 7.5, true,
+            Align::kRight);
+}
+
 // Lays the voucher out on `page` (PDF or preview image) and finishes it.
 Result<std::string> drawVoucher(PdfDocument& page, const Voucher& v) {
-  {
-    const double width = kPageW - 2 * kMargin;
-    double y = kMargin;
-
-    y += page.text(kMargin, y, width,
-                   v.pharmacy.name.empty() ? "（药店名称未设置）" : v.pharmacy.name, 13, true,
-                   Align::kCenter);
-    y += page.text(
-             kMargin, y, width,
-             std::string("药品销售凭证 Sales voucher") + (v.partial ? "（部分发药 partial）" : ""),
-             11, true, Align::kCenter) +
-         4;
-    const double half = width / 2;
-    page.text(kMargin, y, half,
-              "统一社会信用代码 " + (v.pharmacy.uscc.empty() ? "—" : v.pharmacy.uscc), 7.5);
-    y += page.text(kMargin + half, y, half,
-                   "药品经营许可证 " + (v.pharmacy.licence.empty() ? "—" : v.pharmacy.licence), 7.5,
-                   false, Align::kRight);
-    page.text(kMargin, y, half, "凭证号 No. " + v.number, 7.5);
-    y += page.text(kMargin + half, y, half, "销售时间 " + chinaTime(v.soldAt) + "（北京时间）", 7.5,
-                   false, Align::kRight);
-    page.text(kMargin, y, half,
-              "购买人 Buyer " + (v.buyerName.empty() ? "—" : v.buyerName) +
-                  (v.buyerIdMasked.empty() ? "" : "  身份证 " + v.buyerIdMasked),
-              7.5);
-    y += page.text(kMargin + half, y, half,
-                   "处方 Rx " + v.rxNumber.value_or("—") + "  " + v.issuer.value_or(""), 7.5, false,
-                   Align::kRight) +
-         4;
-
-    auto header = [&] {
-      page.rule(kMargin, kPageW - kMargin, y, 0.9);
-      double x = kMargin, h = 0;
-      for (const auto& c : kColumns) {
-        h = std::max(h, page.text(x + 1, y + 2, c.width - 2, c.title, 7, true, c.align));
-        x += c.width;
-      }
-      y += h + 4;
-      page.rule(kMargin, kPageW - kMargin, y);
-    };
-    header();
-    for (const auto& l : v.lines) {
-      const std::string cells[] = {l.drugName,
-                                   l.spec,
-                                   l.manufacturer,
-                                   l.batch.value_or("—"),
-                                   l.expiry.value_or("—"),
-                                   std::to_string(l.quantity) + " " + l.unit,
-                                   formatYuan(l.unitPriceFen),
-                                   formatYuan(l.amountFen)};
-      std::string codes = "追溯码 ";
-      for (std::size_t i = 0; i < l.traceCodes.size(); ++i)
-        codes += (i ? ", " : "") + l.traceCodes[i];
-      // Rows are about 30 pt; a new page starts before one would run over the bottom margin.
-      if (y + 34 > kPageH - kMargin - 40) {
-        page.nextPage();
-        y = kMargin;
-        header();
-      }
-      double x = kMargin, h = 0;
-      for (std::size_t i = 0; i < std::size(kColumns); ++i) {
-        h = std::max(h, page.text(x + 1, y + 2, kColumns[i].width - 2, cells[i], 7.5, false,
-                                  kColumns[i].align));
-        x += kColumns[i].width;
-      }
-      y += h + 2;
-      y += page.text(kMargin + 8, y, width - 8, codes, 6) + 3;
-      page.rule(kMargin, kPageW - kMargin, y, 0.3);
-    }
-    y += 4;
-    y += page.text(kMargin, y, width,
-                   "合计 Total ¥" + formatYuan(v.totalFen) +
-                       (v.pricesComplete ? "" : "（部分价格缺失 some prices missing）"),
-                   9, true, Align::kRight) +
-         6;
-    if (y > kPageH - kMargin - 30) {
-      page.nextPage();
-      y = kMargin;
-    }
-    page.text(kMargin, y, half,
-              "售药人（执业药师）Pharmacist " + v.sellerName +
-                  (v.sellerLicence.empty() ? "" : "  " + v.sellerLicence),
-              7.5);
-    y += page.text(kMargin + half, y, half, "处方药须凭处方在药师指导下购买和使用", 7.5, true,
-                   Align::kRight);
-  }
+  double y = drawColumnTitles(page, drawHeading(page, v));
+  for (const auto& l : v.lines) y = drawLine(page, l, y);
+  drawFooter(page, v, y);
   return page.finish();
 }
+
 }  // namespace
 
 Result<std::string> renderVoucherPdf(const Voucher& v) {

@@ -82,11 +82,12 @@ Result<data::RoundRecord> SamplingService::create(const RoundSpec& spec) {
   // Each kind and each pharmacist is drawn separately, from the seed and their position.
   std::uint64_t stream = 0;
   std::size_t drawn = 0;
-  for (const char* kind : {"decision", "consultation"}) {
-    if ((kind[0] == 'd' && !spec.decisions) || (kind[0] == 'c' && !spec.consultations)) continue;
-    RX_ASSIGN_OR_RETURN(auto all,
-                        kind[0] == 'd'
-                            ? repo.decisions(range->first, range->second, spec.pharmacist)
+  for (const data::SampleKind kind :
+       {data::SampleKind::kDecision, data::SampleKind::kConsultation}) {
+    const bool decisions = kind == data::SampleKind::kDecision;
+    if (decisions ? !spec.decisions : !spec.consultations) continue;
+    RX_ASSIGN_OR_RETURN(
+        auto all, decisions ? repo.decisions(range->first, range->second, spec.pharmacist)
                             : repo.consultations(range->first, range->second, spec.pharmacist));
     std::map<std::string, std::vector<data::Candidate>> byPharmacist;
     for (const auto& c : all) byPharmacist[c.pharmacist].push_back(c);
@@ -125,20 +126,20 @@ Result<std::vector<data::RoundRecord>> SamplingService::rounds() {
   return data::SamplingRepository(session_.store().connection()).rounds();
 }
 
-Result<json> SamplingService::describe(std::int64_t roundId, const std::string& kind,
+Result<json> SamplingService::describe(std::int64_t roundId, data::SampleKind kind,
                                        std::int64_t itemId) {
   RX_ASSIGN_OR_RETURN(auto all, items(roundId));
   const bool inRound = std::any_of(all.begin(), all.end(), [&](const data::ItemRecord& i) {
     return i.kind == kind && i.itemId == itemId;
   });
   if (!inRound)
-    return Status(ErrorCode::kNotFound, kind + " " + std::to_string(itemId) +
-                                            " is not an item of audit round " +
-                                            std::to_string(roundId));
+    return Status(ErrorCode::kNotFound,
+                  std::string(data::sampleKindName(kind)) + " " + std::to_string(itemId) +
+                      " is not an item of audit round " + std::to_string(roundId));
   auto& conn = session_.store().connection();
-  if (kind == "consultation") {
+  if (kind == data::SampleKind::kConsultation) {
     RX_ASSIGN_OR_RETURN(data::ConsultationRecord c, ConsultationService(session_).show(itemId));
-    return json{{"kind", kind},
+    return json{{"kind", data::sampleKindName(kind)},
                 {"id", c.id},
                 {"pharmacist", c.pharmacist},
                 {"at", c.at},
@@ -163,14 +164,14 @@ Result<json> SamplingService::describe(std::int64_t roundId, const std::string& 
                      {"quantity", i.quantity},
                      {"unit", i.unit},
                      {"usage", i.usage}});
-  return json{{"kind", kind},
+  return json{{"kind", data::sampleKindName(kind)},
               {"id", d.id},
               {"decision", d.decision},
               {"signed", json::parse(d.payload, nullptr, false)},
               {"decided_by", d.decidedBy},
               {"decided_at", d.decidedAt},
               {"prescription", rx.id},
-              {"prescription_kind", rx.kind},
+              {"prescription_kind", data::rxKindName(rx.kind)},
               {"rx_number", rx.rxNumber.value_or("")},
               {"issuer", rx.issuer.value_or("")},
               {"issued_on", rx.issuedOn.value_or("")},
@@ -180,7 +181,7 @@ Result<json> SamplingService::describe(std::int64_t roundId, const std::string& 
               {"drugs", drugs}};
 }
 
-Status SamplingService::score(std::int64_t roundId, const std::string& kind, std::int64_t itemId,
+Status SamplingService::score(std::int64_t roundId, data::SampleKind kind, std::int64_t itemId,
                               bool appropriate, const std::vector<std::string>& reasons,
                               const std::string& comment) {
   RX_RETURN_IF_ERROR(session_.require(data::Role::kSupervisor, "score audit items"));
@@ -212,10 +213,11 @@ Status SamplingService::score(std::int64_t roundId, const std::string& kind, std
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_RETURN_IF_ERROR(repo.score(item));
-  RX_RETURN_IF_ERROR(session_
-                         .audit("sampling.score", std::to_string(roundId),
-                                {{"kind", kind}, {"item", itemId}, {"score", *item.score}})
-                         .status());
+  RX_RETURN_IF_ERROR(
+      session_
+          .audit("sampling.score", std::to_string(roundId),
+                 {{"kind", data::sampleKindName(kind)}, {"item", itemId}, {"score", *item.score}})
+          .status());
   return tx.commit();
 }
 
@@ -229,15 +231,15 @@ Result<json> SamplingService::close(std::int64_t roundId) {
   json list = json::array();
   for (const auto& i : items) {
     if (!i.score)
-      return Status(ErrorCode::kConflict, "the " + i.kind + " " + std::to_string(i.itemId) +
-                                              " of round " + std::to_string(roundId) +
-                                              " is not scored yet");
+      return Status(ErrorCode::kConflict, "the " + std::string(data::sampleKindName(i.kind)) + " " +
+                                              std::to_string(i.itemId) + " of round " +
+                                              std::to_string(roundId) + " is not scored yet");
     json& p = perPharmacist[i.pharmacist];
     if (!p.is_object()) p = {{"appropriate", 0}, {"inappropriate", 0}, {"reasons", json::object()}};
     p[*i.score] = p[*i.score].get<int>() + 1;
     for (const std::string& reason : i.reasons)
       p["reasons"][reason] = p["reasons"].value(reason, 0) + 1;
-    list.push_back({{"kind", i.kind},
+    list.push_back({{"kind", data::sampleKindName(i.kind)},
                     {"item", i.itemId},
                     {"pharmacist", i.pharmacist},
                     {"score", *i.score},
@@ -291,9 +293,9 @@ Status SamplingService::verify(std::int64_t roundId) {
     const json& s = summary["items"][i];
     if (s.value("item", std::int64_t{-1}) != items[i].itemId ||
         s.value("score", "") != items[i].score)
-      return Status(ErrorCode::kBadSignature, "the score of " + items[i].kind + " " +
-                                                  std::to_string(items[i].itemId) +
-                                                  " differs from what was signed");
+      return Status(ErrorCode::kBadSignature,
+                    "the score of " + std::string(data::sampleKindName(items[i].kind)) + " " +
+                        std::to_string(items[i].itemId) + " differs from what was signed");
   }
   return Status();
 }
