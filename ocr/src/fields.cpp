@@ -164,9 +164,37 @@ const std::vector<Label>& labels() {
 struct Occurrence {
   std::size_t start, end;
   const Label* label;
+  bool tolerant = false;  // read with one character wrong (tolerantLabel)
 };
 
-std::vector<Occurrence> findLabels(const std::u32string& t) {
+bool isLabelSeparator(char32_t c) {
+  return c == ':' || c == ';' || c == U'】' || c == ']' || c == ')' || c == U'；';
+}
+
+// A label whose one character the model misread (痊名, 门诊易, 处方坊号 for 姓名, 门诊号,
+// 处方编号): at the start of a word, followed by a label's separator, every other character right,
+// and no other label fitting as well. Returns null when none or several fit.
+const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
+  if (i > 0 && !(t[i - 1] == ' ' || t[i - 1] == ':' || t[i - 1] == U'【' || t[i - 1] == '[' ||
+                 t[i - 1] == '(' || t[i - 1] == '|' || isLabelSeparator(t[i - 1])))
+    return nullptr;
+  const Label* hit = nullptr;
+  for (const Label& l : labels()) {
+    const std::size_t n = l.text.size();
+    if (!l.field || n < 2 || !isHan(l.text[0]) || i + n >= t.size() || !isLabelSeparator(t[i + n]))
+      continue;
+    int wrong = 0;
+    for (std::size_t k = 0; k < n && wrong < 2; ++k)
+      if (t[i + k] != l.text[k]) wrong += isHan(t[i + k]) ? 1 : 2;
+    if (wrong != 1) continue;
+    if (hit && std::string_view(hit->field) != l.field) return nullptr;
+    hit = &l;
+  }
+  return hit;
+}
+
+// The labels in `t`, in order. `tolerant`: also labels read with one character wrong.
+std::vector<Occurrence> findLabels(const std::u32string& t, bool tolerant = false) {
   std::vector<Occurrence> out;
   for (std::size_t i = 0; i < t.size();) {
     const Label* hit = nullptr;
@@ -182,8 +210,10 @@ std::vector<Occurrence> findLabels(const std::u32string& t) {
       hit = &l;
       break;
     }
+    bool misread = false;
+    if (!hit && tolerant && (hit = tolerantLabel(t, i))) misread = true;
     if (hit) {
-      out.push_back({i, i + hit->text.size(), hit});
+      out.push_back({i, i + hit->text.size(), hit, misread});
       i += hit->text.size();
     } else {
       ++i;
@@ -633,13 +663,15 @@ void checkNumberAndDate(ExtractedFields& out) {
   }
 }
 
-ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
-                              const DrugLexicon* lexicon) {
+ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const DrugLexicon* lexicon,
+                              LabelMatch labels) {
   ExtractedFields out;
   std::vector<Span> spans;
   spans.reserve(lines.size());
   for (const auto& l : lines) spans.push_back(normalizeLine(l));
 
+  std::map<std::string, FieldValue>
+      misreadLabelled;  // fields of labels read with a wrong character
   bool inDrugs = false, drugsEnded = false;
   std::size_t rpLine = lines.size();
   for (std::size_t li = 0; li < lines.size(); ++li) {
@@ -659,7 +691,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
       rpLine = std::min(rpLine, li);
       continue;
     }
-    auto found = findLabels(t);
+    auto found = findLabels(t, labels == LabelMatch::kTolerant);
     if (inDrugs && !found.empty() && found.front().label->field &&
         std::string(found.front().label->field) == "usage") {
       if (!out.drugs.empty()) {
@@ -691,16 +723,21 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines,
         inDrugs = false;
         drugsEnded = true;
       }
-      if (out.fields.count(field)) continue;
+      auto& into = o.tolerant ? misreadLabelled : out.fields;
+      if (out.fields.count(field) || into.count(field)) continue;
       const std::size_t to = i + 1 < found.size() ? found[i + 1].start : t.size();
       const std::u32string raw = t.substr(o.end, to - o.end);
       const std::u32string value = cleanValue(field, raw);
       if (value.empty()) continue;
       std::size_t from = o.end;
       while (from < to && (t[from] == ' ' || t[from] == ':')) ++from;
-      out.fields[field] = valueOf(s, from, to, lines[li], value);
+      into[field] = valueOf(s, from, to, lines[li], value);
+      // The label itself was misread: the value may belong to another field; confirm it.
+      if (o.tolerant) into[field].confidence = std::min(into[field].confidence, 0.7f);
     }
   }
+  // A field whose label was misread counts only when no line carried the label as printed.
+  for (auto& [field, value] : misreadLabelled) out.fields.emplace(field, std::move(value));
   findUnlabelled(spans, lines, rpLine, out);
   checkNumberAndDate(out);
   mendNames(out);

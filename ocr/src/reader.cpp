@@ -148,7 +148,8 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
     for (const int textHeight : textHeights) {
       const cv::Mat region = enlarged(page(crop), h, textHeight);
       RX_ASSIGN_OR_RETURN(auto lines, recognizer_->recognize(region, Layout::kSingleLine));
-      const ExtractedFields again = extractFields(lines, nullptr);
+      // A label misread in the crop would put other text up for the vote: labels as printed.
+      const ExtractedFields again = extractFields(lines, nullptr, LabelMatch::kExact);
       auto found = again.fields.find(field);
       if (found == again.fields.end() || found->second.value.empty()) continue;
       count(found->second);

@@ -174,7 +174,7 @@ TEST(Fields, ADrugTheCatalogueDoesNotKnowEndsWhereItsStrengthStarts) {
   // cannot tell where the name ends, the first digit after the name does.
   std::vector<RecognizedLine> lines = {
       line({"Rp"}, 100),
-      line({"1.", "糠酸莫米松乳膏5g5mg", "|", "1支"}, 150),
+      line({"1.", "丁酸氢化可的松乳膏5g5mg", "|", "1支"}, 150),
       line({"用法", ":", "外用"}, 200),
       line({"2.", "聚乙二醇4000散", "|", "10g×10袋", "|", "X1", "盒"}, 250),
       line({"用法", ":", "口服"}, 300),
@@ -186,7 +186,7 @@ TEST(Fields, ADrugTheCatalogueDoesNotKnowEndsWhereItsStrengthStarts) {
   };
   ExtractedFields f = extractFields(lines, &lexicon());
   ASSERT_EQ(f.drugs.size(), 4u);
-  EXPECT_EQ(f.drugs[0].name.value, "糠酸莫米松乳膏");
+  EXPECT_EQ(f.drugs[0].name.value, "丁酸氢化可的松乳膏");
   EXPECT_EQ(f.drugs[0].spec.value, "5g5mg");
   EXPECT_LE(f.drugs[0].name.confidence, 0.3f) << "not in the catalogue: checked by hand";
   EXPECT_EQ(f.drugs[1].name.value, "聚乙二醇4000散") << "a catalogue name keeps its digits";
@@ -195,6 +195,50 @@ TEST(Fields, ADrugTheCatalogueDoesNotKnowEndsWhereItsStrengthStarts) {
   EXPECT_EQ(f.drugs[2].spec.value, "smg×7片");
   EXPECT_EQ(f.drugs[3].name.value, "单硝酸异山梨酯缓释片");
   EXPECT_EQ(f.drugs[3].spec.value, "10mg×28片”");
+}
+
+// Labels the model read with one character wrong (门 read as 内, 姓 as 痊, a bracket form's 姓 as
+// 由) still find their fields, at a confidence that asks for confirmation; a label printed right
+// elsewhere on the page wins, and what could be either of two labels is left alone.
+TEST(Fields, ALabelWithOneCharacterMisreadStillFindsItsFieldForConfirmation) {
+  auto read = [](std::vector<RecognizedLine> lines, LabelMatch match = LabelMatch::kTolerant) {
+    return extractFields(lines, nullptr, match);
+  };
+  auto f = read({line({"内诊号:MZ96485748"}, 0), line({"【由名】宋英丽", "|", "(性别]", "女"}, 50),
+                 line({"处方坊号:20261108347445"}, 100)});
+  ASSERT_TRUE(f.fields.count("outpatient_id"));
+  EXPECT_EQ(f.fields.at("outpatient_id").value, "MZ96485748");
+  EXPECT_LE(f.fields.at("outpatient_id").confidence, 0.7f) << "asked to confirm";
+  ASSERT_TRUE(f.fields.count("patient_name"));
+  EXPECT_EQ(f.fields.at("patient_name").value, "宋英丽");
+  EXPECT_LE(f.fields.at("patient_name").confidence, 0.7f);
+  ASSERT_TRUE(f.fields.count("rx_number"));
+  EXPECT_EQ(f.fields.at("rx_number").value, "20261108347445");
+  EXPECT_EQ(f.fields.at("sex").value, "女");
+  EXPECT_GT(f.fields.at("sex").confidence, 0.7f) << "a label read right is trusted as before";
+
+  // The label as printed, on a later line, wins over a misread one before it.
+  f = read({line({"痊名:之秀"}, 0), line({"姓名:郑秀"}, 50)});
+  EXPECT_EQ(f.fields.at("patient_name").value, "郑秀");
+  EXPECT_GT(f.fields.at("patient_name").confidence, 0.7f);
+
+  // Not a label: one that could be 性别 or 科别, two characters wrong, inside a word, no
+  // separator after it, or a label's text with a Latin letter for a character.
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"年别:男"}, {"痊角:之秀"}, {"复诊名:之秀"}, {"痊名之秀"}, {"姓a:之秀"}}) {
+    RecognizedLine l;
+    l.words.push_back({words[0], 90, cv::Rect(0, 0, 300, 36)});
+    l.box = cv::Rect(0, 0, 300, 36);
+    l.confidence = 90;
+    f = read({l});
+    EXPECT_FALSE(f.fields.count("patient_name")) << words[0];
+    EXPECT_FALSE(f.fields.count("sex")) << words[0];
+    EXPECT_FALSE(f.fields.count("department")) << words[0];
+  }
+
+  // Labels as printed only (the re-reading of a name's line).
+  f = read({line({"内诊号:MZ96485748"}, 0), line({"痊名:之秀"}, 50)}, LabelMatch::kExact);
+  EXPECT_TRUE(f.fields.empty());
 }
 
 TEST(Fields, AHospitalsCodeGivesTheNumberItCarriesAsPlainText) {

@@ -47,8 +47,17 @@ struct ExtractedFields {
   std::vector<DrugLine> drugs;
 };
 
-// Extracts the fields from recognised page lines; `lexicon` (may be null) snaps drug names.
-ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const DrugLexicon* lexicon);
+// How a field's label must be read to count.
+enum class LabelMatch {
+  kTolerant,  // as printed, or with one character misread (内诊号 for 门诊号)
+  kExact      // as printed only
+};
+
+// Extracts the fields from recognised page lines; `lexicon` (may be null) snaps drug names. A
+// label read with one character wrong (LabelMatch::kTolerant) gives its field only when no line
+// carries that label as printed, at a confidence of at most 0.7, so review asks to confirm it.
+ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const DrugLexicon* lexicon,
+                              LabelMatch labels = LabelMatch::kTolerant);
 
 // The prescription number a hospital's own QR code or barcode carries as plain text ("RX:2026…",
 // "No.CF-2026…", or the bare number): a short payload that is an optional label and one token of
