@@ -673,6 +673,18 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     EXPECT_EQ(dialog->lastHandOutError(), wxString()) << dialog->statusText().utf8_str();
     EXPECT_TRUE(dialog->voucherShown());
     screenshot("dispense-voucher-" + lang);
+    // No printer at this counter: the voucher is saved as a PDF instead; a folder that is not
+    // there is named in the error.
+    const std::string pdf = dir.file("voucher-" + lang + ".pdf");
+    EXPECT_EQ(dialog->saveVoucherTo(wxString::FromUTF8(pdf)), wxString())
+        << dialog->statusText().utf8_str();
+    std::string head(5, '\0');
+    std::ifstream(pdf, std::ios::binary).read(head.data(), 5);
+    EXPECT_EQ(head, "%PDF-");
+    EXPECT_NE(dialog->statusText().Find(wxString::FromUTF8(pdf)), wxNOT_FOUND);
+    const wxString notSaved =
+        dialog->saveVoucherTo(wxString::FromUTF8(dir.file("no-such-folder/voucher.pdf")));
+    EXPECT_NE(notSaved.Find("no-such-folder"), wxNOT_FOUND) << notSaved.utf8_str();
     dialog->Destroy();
   }
   auto closed = data::PrescriptionRepository(frame->session().store().connection()).find(first);

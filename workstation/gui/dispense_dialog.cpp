@@ -4,6 +4,7 @@
 #include <wx/button.h>
 #include <wx/checkbox.h>
 #include <wx/dataview.h>
+#include <wx/filedlg.h>
 #include <wx/image.h>
 #include <wx/intl.h>
 #include <wx/listbox.h>
@@ -11,6 +12,7 @@
 #include <wx/sizer.h>
 #include <wx/statbmp.h>
 #include <wx/stattext.h>
+#include <wx/stdpaths.h>
 #include <wx/textctrl.h>
 #include <wx/utils.h>
 
@@ -87,7 +89,10 @@ void DispenseDialog::buildSteps(wxSizer* top) {
   partial_ = new wxCheckBox(this, wxID_ANY, _("Part&ial hand-out"));
   print_ = new wxButton(this, wxID_ANY, _("Print &voucher"));
   print_->Disable();
-  for (wxWindow* w : std::initializer_list<wxWindow*>{prepare, check, handOut_, partial_, print_})
+  savePdf_ = new wxButton(this, wxID_ANY, _("Save as P&DF…"));
+  savePdf_->Disable();
+  for (wxWindow* w :
+       std::initializer_list<wxWindow*>{prepare, check, handOut_, partial_, print_, savePdf_})
     buttons->Add(w, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
   buttons->AddStretchSpacer();
   auto* close = makeCloseButton(this);  // also the Escape key's
@@ -108,6 +113,25 @@ void DispenseDialog::buildSteps(wxSizer* top) {
                        : explain(printed, _("The voucher was not printed.")),
                printed.isOk());
   });
+  savePdf_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+    auto v = ws::VoucherService(session_).voucher(record_);
+    const wxString name = v ? wxString::Format("voucher-%s.pdf", toWx(v->number)) : "voucher.pdf";
+    wxFileDialog pick(this, _("Save the voucher as PDF"), wxStandardPaths::Get().GetDocumentsDir(),
+                      name, _("PDF files (*.pdf)|*.pdf"), wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
+    if (pick.ShowModal() == wxID_OK) (void)saveVoucherTo(pick.GetPath());
+  });
+}
+
+wxString DispenseDialog::saveVoucherTo(const wxString& path) {
+  auto v = ws::VoucherService(session_).voucher(record_);
+  Status saved = v ? ws::writeVoucherPdf(*v, fromWx(path)) : v.status();
+  if (saved) {
+    showStatus(wxString::Format(_("The voucher was saved as %s."), path), true);
+    return wxString();
+  }
+  const wxString error = explain(saved, _("The voucher was not saved."));
+  showStatus(error, false);
+  return error;
 }
 
 void DispenseDialog::bindWindowEvents() {
@@ -332,6 +356,7 @@ void DispenseDialog::showVoucher() {
   voucher_->SetBitmap(wxBitmap(image));
   voucher_->Show();
   print_->Enable();
+  savePdf_->Enable();
   handOut_->Disable();
   Fit();
   CentreOnParent();

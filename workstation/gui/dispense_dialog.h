@@ -55,6 +55,9 @@ class DispenseDialog : public wxDialog {
   // the error shown, empty when done.
   wxString takeBack(const std::string& code);
   bool voucherShown() const;
+  // Writes the voucher shown as a PDF at `path` (the Save as PDF button, after its file dialog;
+  // for a counter without a printer). Returns the error shown, empty when saved.
+  wxString saveVoucherTo(const wxString& path);
   wxTextCtrl* codeField() const { return code_; }
 
  private:
@@ -82,6 +85,7 @@ class DispenseDialog : public wxDialog {
   wxButton* takeBack_ = nullptr;
   wxButton* handOut_;
   wxButton* print_;
+  wxButton* savePdf_;
   wxStaticBitmap* voucher_;
   std::vector<wxWindow*> actions_;
   bool handingOut_ = false;
