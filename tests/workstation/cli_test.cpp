@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/time.h"
 #include "run_process.h"
 #include "temp_dir.h"
 
@@ -90,7 +91,14 @@ TEST_F(CliTest, InitSetsUpThePharmacyWithAPharmacistAndDemoData) {
   auto queue =
       cli({"--db", db(), "--user", "wang", "queue", "--json"}, {{"RXDESK_PASSWORD", "wang-pw"}});
   ASSERT_EQ(queue.exitCode, 0) << queue.err;
-  EXPECT_EQ(nlohmann::json::parse(queue.out)["queue"].size(), 4u) << "the demo prescriptions";
+  const auto rows = nlohmann::json::parse(queue.out)["queue"];
+  EXPECT_EQ(rows.size(), 4u) << "the demo prescriptions";
+  // A person reads the pharmacy's time (Beijing), as in the window; --json keeps UTC ISO 8601.
+  auto text = cli({"--db", db(), "--user", "wang", "queue"}, {{"RXDESK_PASSWORD", "wang-pw"}});
+  ASSERT_EQ(text.exitCode, 0) << text.err;
+  const std::string arrived = rows[0]["arrived_at"];
+  EXPECT_NE(text.out.find("\t" + chinaTime(arrived) + "\t"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find(arrived.substr(0, 16)), std::string::npos) << "no UTC time: " << text.out;
   auto name = cli({"--db", db(), "--user", "wang", "settings", "get", "pharmacy.name"},
                   {{"RXDESK_PASSWORD", "wang-pw"}});
   EXPECT_EQ(name.out, "仁心大药房\n");
@@ -305,7 +313,6 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
 }  // namespace
 }  // namespace rx::test
 
-#include "base/time.h"
 #include "workstation/demo_documents.h"
 
 namespace rx::test {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/time.h"
 #include "base/utf8.h"
 #include "commands.h"
 #include "workstation/intake.h"
@@ -28,8 +29,8 @@ std::string reuseText(std::int64_t id, const ws::ReuseFinding& f) {
   text << "record " << id << ": " << dedup::verdictName(f.verdict) << "\n";
   for (const auto& m : f.matches)
     text << "  matches record " << m.record << " (" << m.state << ", " << m.kind << ", arrived "
-         << m.arrivedAt << " via " << m.arrivedBy << "), score " << m.score << ": " << m.rule
-         << "\n    signals " << m.signals.dump() << "\n";
+         << chinaTime(m.arrivedAt) << " via " << m.arrivedBy << "), score " << m.score << ": "
+         << m.rule << "\n    signals " << m.signals.dump() << "\n";
   if (f.overruled())
     text << "  overruled by " << *f.overruledBy << ": " << f.overruleReason.value_or("") << "\n";
   return text.str();
