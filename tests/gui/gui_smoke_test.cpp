@@ -488,12 +488,16 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   EXPECT_TRUE(dialog->matchText().Contains(wxString::Format("Record %lld", (long long)first)))
       << dialog->matchText();
   EXPECT_TRUE(dialog->matchText().Contains("one character off")) << dialog->matchText();
+  // People by their names, not their logins.
+  const wxString shown = wxString::FromUTF8(frame->session().user().displayName);
+  ASSERT_NE(shown, wxString::FromUTF8(ws::kDemoPharmacist));
+  EXPECT_TRUE(dialog->matchText().Contains("via " + shown)) << dialog->matchText();
   EXPECT_TRUE(dialog->overruleEnabled());
   screenshot("reuse-dialog");
   EXPECT_FALSE(dialog->overrule("  ").empty());  // a reason is required
   EXPECT_TRUE(dialog->overrule("医院电话确认是另一张处方").empty());
   EXPECT_FALSE(dialog->overruleEnabled());
-  EXPECT_TRUE(dialog->matchText().Contains("Overruled by")) << dialog->matchText();
+  EXPECT_TRUE(dialog->matchText().Contains("Overruled by " + shown)) << dialog->matchText();
   dialog->Destroy();
   destroy(frame);
 }

@@ -42,6 +42,15 @@ TEST(Session, RolesGateUserAdministration) {
   RX_ASSERT_OK(users);
   EXPECT_EQ(users->size(), 3u);
   RX_EXPECT_OK((*wang)->changePassword("wang", "wpw2"));
+  // People are shown by their display names, removed ones too (their names stay on what they
+  // signed); a login that names no user is shown as it is.
+  EXPECT_EQ((*wang)->shownName("li"), "李");
+  EXPECT_EQ((*wang)->shownName("nobody"), "nobody");
+  wang->reset();
+  auto admin = Session::login(path, test::adminUser().name, "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  RX_ASSERT_OK((*admin)->removeUser("li"));
+  EXPECT_EQ((*admin)->shownName("li"), "李");
 }
 
 TEST(Demo, CreatesDemoAccountsOnceAndKeepsExistingStore) {

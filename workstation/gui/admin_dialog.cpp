@@ -169,7 +169,8 @@ void AdminDialog::selectAgreement(int row) {
                         toWx(r.validUntil), joined(r.scope))
     << "\n"
     << wxString::Format(_("Imported %s by %s; countersigned with key %s"),
-                        beijingTime(r.importedAt), toWx(r.importedBy), toWx(r.countersignKeyId))
+                        beijingTime(r.importedAt), toWx(session_.shownName(r.importedBy)),
+                        toWx(r.countersignKeyId))
     << "\n"
     << _("Signing keys pinned:") << "\n";
   for (const auto& k : r.keys) t << "  " << toWx(k.keyType) << "  " << toWx(k.keyId) << "\n";

@@ -142,15 +142,15 @@ void ReuseDialog::showMatch(int index) {
     thisPage_->SetBitmap(pageBitmap(thisGray_, pageWidth()));
     details_->SetLabel(finding_ && finding_->overruled()
                            ? wxString::Format(_("Overruled by %s: %s"),
-                                              toWx(*finding_->overruledBy),
+                                              toWx(session_.shownName(*finding_->overruledBy)),
                                               toWx(finding_->overruleReason.value_or("")))
                            : wxString());
     return;
   }
   const ws::ReuseMatchInfo& m = finding_->matches[index];
-  otherTitle_->SetLabel(wxString::Format(_("Record %lld, %s, arrived %s via %s"),
-                                         static_cast<long long>(m.record), toWx(m.state),
-                                         beijingTime(m.arrivedAt), toWx(m.arrivedBy)));
+  otherTitle_->SetLabel(wxString::Format(
+      _("Record %lld, %s, arrived %s via %s"), static_cast<long long>(m.record), toWx(m.state),
+      beijingTime(m.arrivedAt), toWx(session_.shownName(m.arrivedBy))));
   auto page = reuse_.page(m.record);
   // The matched points drawn on both pages, one colour per pair.
   std::vector<cv::Point2f> earlierPoints, thisPoints;
@@ -182,8 +182,9 @@ void ReuseDialog::showMatch(int index) {
   }
   if (m.used) text += _("The earlier prescription was handed out.") + "\n";
   if (finding_->overruled())
-    text += wxString::Format(_("Overruled by %s: %s"), toWx(*finding_->overruledBy),
-                             toWx(finding_->overruleReason.value_or("")));
+    text +=
+        wxString::Format(_("Overruled by %s: %s"), toWx(session_.shownName(*finding_->overruledBy)),
+                         toWx(finding_->overruleReason.value_or("")));
   details_->SetLabel(text);
 }
 

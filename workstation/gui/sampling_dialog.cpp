@@ -51,12 +51,13 @@ std::string text(const json& j, const char* key) {
 }
 
 // The item as the supervisor reads it before scoring.
-wxString describeItem(const json& d) {
+wxString describeItem(const json& d, ws::Session& session) {
   wxString t;
   if (text(d, "kind") == "consultation") {
     t << wxString::Format(_("Consultation %lld by %s, %s"),
                           static_cast<long long>(d.value("id", std::int64_t{0})),
-                          toWx(text(d, "pharmacist")), beijingTime(text(d, "at")))
+                          toWx(session.shownName(text(d, "pharmacist"))),
+                          beijingTime(text(d, "at")))
       << "\n"
       << _("Patient:") << " "
       << (text(d, "patient").empty() ? _("anonymous") : toWx(text(d, "patient"))) << "\n"
@@ -70,7 +71,8 @@ wxString describeItem(const json& d) {
   t << wxString::Format(_("Prescription %lld %s, %s by %s, %s"),
                         static_cast<long long>(d.value("prescription", std::int64_t{0})),
                         toWx(text(d, "rx_number")), decisionLabel(text(d, "decision")),
-                        toWx(text(d, "decided_by")), beijingTime(text(d, "decided_at")))
+                        toWx(session.shownName(text(d, "decided_by"))),
+                        beijingTime(text(d, "decided_at")))
     << "\n"
     << _("Issued by:") << " " << toWx(text(d, "issuer")) << "  " << toWx(text(d, "issued_on"))
     << "  " << toWx(text(d, "prescriber")) << "\n"
@@ -305,7 +307,7 @@ void SamplingDialog::loadItems() {
   for (const auto& i : itemList_) {
     wxVector<wxVariant> line;
     line.push_back(itemLabel(i));
-    line.push_back(toWx(i.pharmacist));
+    line.push_back(toWx(session_.shownName(i.pharmacist)));
     line.push_back(scoreLabel(i.score));
     items_->AppendItem(line);
     scored += i.score ? 1 : 0;
@@ -332,7 +334,7 @@ void SamplingDialog::selectItem(int row) {
     fail(d.status());
     return;
   }
-  detail_->SetValue(describeItem(*d));
+  detail_->SetValue(describeItem(*d, session_));
   verdict_->SetSelection(i.score && *i.score == "inappropriate" ? 1 : 0);
   for (unsigned k = 0; k < reasons_->GetCount(); ++k)
     reasons_->Check(k,

@@ -52,6 +52,9 @@ class Session {
   Result<data::UserRecord> addUser(const data::NewUser& user, std::string_view password);
   // Every active user may list users (to see who signed what); removed ones only for admins.
   Result<std::vector<data::UserRecord>> listUsers(bool includeRemoved);
+  // How a person is shown in the window: the display name of login `login` (removed users too:
+  // their names stay on the records they signed); the login itself when it names no user.
+  std::string shownName(const std::string& login);
   // A user changes their own password; an admin may reset anyone's.
   Status changePassword(const std::string& name, std::string_view newPassword);
   // Admin only; re-keys the store.

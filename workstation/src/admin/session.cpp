@@ -101,6 +101,11 @@ Result<std::vector<data::UserRecord>> Session::listUsers(bool includeRemoved) {
   return store_->users().list(includeRemoved);
 }
 
+std::string Session::shownName(const std::string& login) {
+  auto u = store_->users().findByName(login);
+  return u && !u->displayName.empty() ? u->displayName : login;
+}
+
 Status Session::changePassword(const std::string& name, std::string_view newPassword) {
   if (name != user().name)
     RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "change another user's password"));
