@@ -457,6 +457,45 @@ TEST(GuiExport, ThePeriodIsPickedAsTwoDatesWithLastMonthChosen) {
   destroy(dialog);
 }
 
+// An e-prescription has no page: the two presentations are compared by their signed content,
+// side by side, instead of two blank panes.
+TEST(GuiReuse, AnEPrescriptionPresentedTwiceIsComparedByItsSignedContent) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  ASSERT_TRUE(ws::ensureDemoStore(store).isOk());
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk()) << session.status().message();
+  auto* frame = new MainFrame(std::move(*session));
+  ASSERT_TRUE(showOnScreen(frame));
+  ws::ReviewService review(frame->session());
+  std::int64_t again = 0;
+  std::optional<data::PrescriptionRecord> rx;
+  for (int row = 0; row < frame->queue()->GetItemCount() && !again; ++row) {
+    const std::int64_t id = frame->recordAt(row);
+    auto finding = review.reuse().finding(id);
+    auto record = review.record(id);
+    if (finding.isOk() && *finding && !(*finding)->matches.empty() && record.isOk() &&
+        record->kind == data::RxKind::kElectronic) {
+      again = id;
+      rx = *record;
+    }
+  }
+  ASSERT_NE(again, 0) << "the demo queue holds an e-prescription presented twice";
+  ASSERT_TRUE(rx->rxNumber.has_value());
+  ASSERT_FALSE(rx->items.empty());
+  auto* dialog = new ReuseDialog(frame, review.reuse(), frame->session(), again);
+  ASSERT_TRUE(showOnScreen(dialog));
+  for (bool earlier : {false, true}) {
+    const wxString shown = dialog->contentShown(earlier);
+    EXPECT_TRUE(shown.Contains(wxString::FromUTF8(*rx->rxNumber))) << shown;
+    EXPECT_TRUE(shown.Contains(wxString::FromUTF8(rx->items[0].drugName))) << shown;
+  }
+  screenshot("reuse-dialog-eprescription");
+  dialog->Destroy();
+  destroy(frame);
+}
+
 TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   setupTranslations("en");
   test::TempDir dir;

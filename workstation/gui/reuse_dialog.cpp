@@ -11,6 +11,7 @@
 #include <wx/sizer.h>
 #include <wx/statbmp.h>
 #include <wx/stattext.h>
+#include <wx/textctrl.h>
 #include <wx/textdlg.h>
 
 #include <algorithm>
@@ -19,6 +20,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "page_view.h"
+#include "rx_summary.h"
+#include "workstation/review.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -30,6 +33,14 @@ namespace {
 int pageWidth() { return pageWidthOnScreen(320, 200, 420); }
 
 wxBitmap pageBitmap(const cv::Mat& gray, int width) { return pageWithBoxes(gray, {}, width); }
+
+// A read-only text pane the size of a page, for an e-prescription's content.
+wxTextCtrl* contentPane(wxWindow* parent, const wxSize& size) {
+  auto* pane = new wxTextCtrl(parent, wxID_ANY, wxEmptyString, wxDefaultPosition, size,
+                              wxTE_MULTILINE | wxTE_READONLY);
+  pane->Hide();
+  return pane;
+}
 
 wxString verdictLabel(dedup::Verdict v, bool overruled) {
   if (overruled) return _("Reuse suspected — overruled");
@@ -79,11 +90,15 @@ ReuseDialog::ReuseDialog(wxWindow* parent, ws::ReuseService& reuse, ws::Session&
   left->Add(new wxStaticText(this, wxID_ANY, _("This presentation")), 0, wxBOTTOM, 4);
   thisPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, pageWidth()));
   left->Add(thisPage_);
+  thisContent_ = contentPane(this, thisPage_->GetBestSize());
+  left->Add(thisContent_);
   auto* right = new wxBoxSizer(wxVERTICAL);
   otherTitle_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
   right->Add(otherTitle_, 0, wxBOTTOM, 4);
   otherPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, pageWidth()));
   right->Add(otherPage_);
+  otherContent_ = contentPane(this, otherPage_->GetBestSize());
+  right->Add(otherContent_);
   pages->Add(left, 0, wxRIGHT, 10);
   pages->Add(right, 0);
   top->Add(pages, 0, wxALL, 10);
@@ -113,8 +128,7 @@ void ReuseDialog::reload() {
   if (!finding) details_->SetLabel(explain(finding.status()));
   auto page = reuse_.page(record_);
   thisGray_ = page ? *page : cv::Mat();
-  thisPage_->SetBitmap(pageBitmap(thisGray_, pageWidth()));
-  if (!page || page->empty()) thisPage_->SetToolTip(_("No page image (electronic prescription)"));
+  showPane(thisPage_, thisContent_, record_, pageBitmap(thisGray_, pageWidth()));
   verdict_->SetLabel(finding_ ? verdictLabel(finding_->verdict, finding_->overruled())
                               : _("Not presented before"));
   matches_->Clear();
@@ -138,8 +152,8 @@ bool ReuseDialog::overruleEnabled() const {
 void ReuseDialog::showMatch(int index) {
   if (!finding_ || index < 0 || index >= static_cast<int>(finding_->matches.size())) {
     otherTitle_->SetLabel(_("No earlier presentation matched"));
-    otherPage_->SetBitmap(pageBitmap({}, pageWidth()));
-    thisPage_->SetBitmap(pageBitmap(thisGray_, pageWidth()));
+    showPane(otherPage_, otherContent_, 0, pageBitmap({}, pageWidth()));
+    showPane(thisPage_, thisContent_, record_, pageBitmap(thisGray_, pageWidth()));
     details_->SetLabel(finding_ && finding_->overruled()
                            ? wxString::Format(_("Overruled by %s: %s"),
                                               toWx(session_.shownName(*finding_->overruledBy)),
@@ -158,8 +172,9 @@ void ReuseDialog::showMatch(int index) {
     earlierPoints.emplace_back(p[0], p[1]);
     thisPoints.emplace_back(p[2], p[3]);
   }
-  otherPage_->SetBitmap(pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, pageWidth()));
-  thisPage_->SetBitmap(pageWithMarks(thisGray_, {}, thisPoints, pageWidth()));
+  showPane(otherPage_, otherContent_, m.kind == "electronic" ? m.record : 0,
+           pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, pageWidth()));
+  showPane(thisPage_, thisContent_, record_, pageWithMarks(thisGray_, {}, thisPoints, pageWidth()));
   const auto& s = m.signals;
   wxString text = wxString::Format(_("Why: %s"), toWx(m.rule)) + "\n";
   text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),
@@ -186,6 +201,26 @@ void ReuseDialog::showMatch(int index) {
         wxString::Format(_("Overruled by %s: %s"), toWx(session_.shownName(*finding_->overruledBy)),
                          toWx(finding_->overruleReason.value_or("")));
   details_->SetLabel(text);
+}
+
+void ReuseDialog::showPane(wxStaticBitmap* page, wxTextCtrl* content, std::int64_t record,
+                           const wxBitmap& bitmap) {
+  // Only this store's records have content here (another store's match has a negative number).
+  std::optional<data::PrescriptionRecord> rx;
+  if (record > 0) {
+    auto r = ws::ReviewService(session_).record(record);
+    if (r && r->kind == data::RxKind::kElectronic) rx = std::move(*r);
+  }
+  page->SetBitmap(bitmap);
+  page->Show(!rx);
+  content->SetValue(rx ? electronicSummary(*rx) : wxString());
+  content->Show(rx.has_value());
+  Layout();
+}
+
+wxString ReuseDialog::contentShown(bool earlier) const {
+  const wxTextCtrl* pane = earlier ? otherContent_ : thisContent_;
+  return pane->IsShown() ? pane->GetValue() : wxString();
 }
 
 wxString ReuseDialog::matchText() const {

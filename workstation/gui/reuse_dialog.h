@@ -15,6 +15,7 @@
 class wxChoice;
 class wxStaticBitmap;
 class wxStaticText;
+class wxTextCtrl;
 class wxButton;
 
 namespace rx::gui {
@@ -26,12 +27,18 @@ class ReuseDialog : public wxDialog {
 
   // The text shown about the selected match (for tests).
   wxString matchText() const;
+  // What stands in a pane in place of a page: an e-prescription's signed content (empty when the
+  // pane shows a page). `earlier`: the selected match's pane, else this presentation's.
+  wxString contentShown(bool earlier) const;
   bool overruleEnabled() const;
   // Overrules with `reason` as the button does after asking; returns the error text, empty if done.
   wxString overrule(const wxString& reason);
 
  private:
   void showMatch(int index);
+  // Shows `bitmap` in a pane, or, for an e-prescription (`record` electronic), its content as text.
+  void showPane(wxStaticBitmap* page, wxTextCtrl* content, std::int64_t record,
+                const wxBitmap& bitmap);
   void reload();
   void onOverrule(wxCommandEvent&);
 
@@ -44,6 +51,8 @@ class ReuseDialog : public wxDialog {
   wxChoice* matches_;
   wxStaticBitmap* thisPage_;
   wxStaticBitmap* otherPage_;
+  wxTextCtrl* thisContent_;   // in place of thisPage_ for an e-prescription
+  wxTextCtrl* otherContent_;  // in place of otherPage_
   wxStaticText* otherTitle_;
   wxStaticText* details_;
   wxButton* overruleButton_;

@@ -14,6 +14,7 @@
 #include "page_view.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
+#include "rx_summary.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -59,21 +60,7 @@ void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
 }
 
 void ReviewDialog::buildElectronic(wxWindow* parent, wxSizer* into) {
-  wxString text;
-  text << _("E-prescription") << " " << toWx(rx_.rxNumber.value_or("")) << "\n";
-  text << _("Issuer:") << " " << toWx(rx_.issuer.value_or("")) << "\n";
-  text << _("Issued:") << " " << toWx(rx_.issuedOn.value_or("")) << "\n";
-  text << _("Patient:") << " " << toWx(rx_.patientName.value_or("")) << "\n";
-  text << _("Prescriber:") << " " << toWx(rx_.prescriber.value_or("")) << "\n";
-  text << _("Diagnosis:") << " " << toWx(rx_.diagnosis.value_or("")) << "\n";
-  text << (rx_.verified.value_or(false) ? wxString::Format(_("Signature verified; agreement %s"),
-                                                           toWx(rx_.agreementNo.value_or("")))
-                                        : _("Signature NOT verified"))
-       << "\n\n";
-  for (const auto& item : rx_.items)
-    text << "• " << toWx(item.drugName) << "  " << toWx(item.spec) << "  × "
-         << wxString::Format("%g", item.quantity) << " " << toWx(item.unit) << "\n    "
-         << toWx(item.usage) << "\n";
+  const wxString text = electronicSummary(rx_);
   auto* view = new wxTextCtrl(parent, wxID_ANY, text, wxDefaultPosition, FromDIP(wxSize(420, 480)),
                               wxTE_MULTILINE | wxTE_READONLY);
   into->Add(view, 0, wxEXPAND | wxALL, 10);
