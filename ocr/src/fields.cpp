@@ -171,9 +171,36 @@ bool isLabelSeparator(char32_t c) {
   return c == ':' || c == ';' || c == U'】' || c == ']' || c == ')' || c == U'；';
 }
 
+// The label printed at `i` in `t`, or null.
+const Label* exactLabelAt(const std::u32string& t, std::size_t i) {
+  for (const Label& l : labels()) {
+    if (t.compare(i, l.text.size(), l.text) != 0) continue;
+    // "No" must stand alone (not inside a word) and be followed by ':', '.' or a digit.
+    if (l.text[0] == 'N') {
+      const std::size_t after = i + l.text.size();
+      if ((i > 0 && isAsciiAlnum(t[i - 1])) || after >= t.size() ||
+          !(t[after] == ':' || t[after] == '.' || isDigit(t[after]) || t[after] == ' '))
+        continue;
+    }
+    return &l;
+  }
+  return nullptr;
+}
+
+// Words printed on prescription forms that are one character off a label but are not it (医师
+// and 签名, 用法 and 用量): never taken for the label.
+bool isFormWord(std::u32string_view w) {
+  static const std::u32string_view kWords[] = {U"签名", U"药师", U"医嘱", U"医保", U"医生",
+                                               U"用量", U"用药", U"日用", U"医用", U"科室"};
+  for (auto word : kWords)
+    if (w == word) return true;
+  return false;
+}
+
 // A label whose one character the model misread (痊名, 门诊易, 处方坊号 for 姓名, 门诊号,
 // 处方编号): at the start of a word, followed by a label's separator, every other character right,
-// and no other label fitting as well. Returns null when none or several fit.
+// no label printed inside it, not a word of its own, and no other label fitting as well. Returns
+// null when none or several fit.
 const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
   if (i > 0 && !(t[i - 1] == ' ' || t[i - 1] == ':' || t[i - 1] == U'【' || t[i - 1] == '[' ||
                  t[i - 1] == '(' || t[i - 1] == '|' || isLabelSeparator(t[i - 1])))
@@ -186,7 +213,11 @@ const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
     int wrong = 0;
     for (std::size_t k = 0; k < n && wrong < 2; ++k)
       if (t[i + k] != l.text[k]) wrong += isHan(t[i + k]) ? 1 : 2;
-    if (wrong != 1) continue;
+    if (wrong != 1 || isFormWord(std::u32string_view(t).substr(i, n))) continue;
+    // 患考姓名: the 姓名 printed inside is the label, found where it starts.
+    bool inner = false;
+    for (std::size_t k = 1; k < n && !inner; ++k) inner = exactLabelAt(t, i + k) != nullptr;
+    if (inner) continue;
     if (hit && std::string_view(hit->field) != l.field) return nullptr;
     hit = &l;
   }
@@ -197,19 +228,7 @@ const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
 std::vector<Occurrence> findLabels(const std::u32string& t, bool tolerant = false) {
   std::vector<Occurrence> out;
   for (std::size_t i = 0; i < t.size();) {
-    const Label* hit = nullptr;
-    for (const Label& l : labels()) {
-      if (t.compare(i, l.text.size(), l.text) != 0) continue;
-      // "No" must stand alone (not inside a word) and be followed by ':', '.' or a digit.
-      if (l.text[0] == 'N') {
-        const std::size_t after = i + l.text.size();
-        if ((i > 0 && isAsciiAlnum(t[i - 1])) || after >= t.size() ||
-            !(t[after] == ':' || t[after] == '.' || isDigit(t[after]) || t[after] == ' '))
-          continue;
-      }
-      hit = &l;
-      break;
-    }
+    const Label* hit = exactLabelAt(t, i);
     bool misread = false;
     if (!hit && tolerant && (hit = tolerantLabel(t, i))) misread = true;
     if (hit) {
@@ -691,12 +710,21 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       rpLine = std::min(rpLine, li);
       continue;
     }
-    auto found = findLabels(t, labels == LabelMatch::kTolerant);
+    // Within the drugs, a drug line's words ([医保], 用量) are never taken for misread labels: a
+    // misread label counts only on a line that holds no label as printed and is no drug line.
+    auto found = findLabels(t, labels == LabelMatch::kTolerant && !inDrugs);
+    if (labels == LabelMatch::kTolerant && inDrugs && found.empty() &&
+        itemStart(t) == std::u32string::npos)
+      found = findLabels(t, /*tolerant=*/true);
     if (inDrugs && !found.empty() && found.front().label->field &&
         std::string(found.front().label->field) == "usage") {
-      if (!out.drugs.empty()) {
+      // A misread 用法 fills a drug's usage only when it has none.
+      if (!out.drugs.empty() &&
+          !(found.front().tolerant && !out.drugs.back().usage.value.empty())) {
         std::size_t from = found.front().end;
-        out.drugs.back().usage = valueOf(s, from, t.size(), lines[li], trim(t.substr(from)));
+        FieldValue& usage = out.drugs.back().usage;
+        usage = valueOf(s, from, t.size(), lines[li], trim(t.substr(from)));
+        if (found.front().tolerant) usage.confidence = std::min(usage.confidence, 0.7f);
       }
       continue;
     }

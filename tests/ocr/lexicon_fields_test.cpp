@@ -231,10 +231,28 @@ TEST(Fields, ALabelWithOneCharacterMisreadStillFindsItsFieldForConfirmation) {
     l.box = cv::Rect(0, 0, 300, 36);
     l.confidence = 90;
     f = read({l});
-    EXPECT_FALSE(f.fields.count("patient_name")) << words[0];
-    EXPECT_FALSE(f.fields.count("sex")) << words[0];
-    EXPECT_FALSE(f.fields.count("department")) << words[0];
+    EXPECT_TRUE(f.fields.empty()) << words[0] << ": " << f.fields.begin()->first;
   }
+
+  // A label printed inside a misread longer one is the label (患考姓名: 姓名), as before.
+  f = read({line({"患考姓名:张三"}, 0)});
+  EXPECT_EQ(f.fields.at("patient_name").value, "张三");
+  EXPECT_GT(f.fields.at("patient_name").confidence, 0.7f);
+  // Words of the form one character off a label are not it: 医师签名 is no patient, 药师 no
+  // prescriber.
+  f = read({line({"药师:王五"}, 0), line({"签名:李四"}, 50)});
+  EXPECT_FALSE(f.fields.count("doctor"));
+  EXPECT_FALSE(f.fields.count("patient_name"));
+  // Within the drugs, a drug line's words are never labels ([医保] is not 医师, which would end
+  // the drugs), and a misread 用法 does not replace a usage read under its printed label.
+  f = read({line({"Rp"}, 0), line({"1.", "阿莫西林胶囊", "0.25g×24粒", "[医保]"}, 50),
+            line({"用法:", "口服"}, 100), line({"用量:", "每次1粒"}, 150),
+            line({"2.", "氯雷他定片", "10mg×6片"}, 200), line({"再法:", "口服"}, 250)});
+  ASSERT_EQ(f.drugs.size(), 2u);
+  EXPECT_EQ(f.drugs[0].usage.value, "口服");
+  EXPECT_EQ(f.drugs[1].usage.value, "口服") << "a misread 用法 where none was printed";
+  EXPECT_LE(f.drugs[1].usage.confidence, 0.7f);
+  EXPECT_FALSE(f.fields.count("doctor"));
 
   // Labels as printed only (the re-reading of a name's line).
   f = read({line({"内诊号:MZ96485748"}, 0), line({"痊名:之秀"}, 50)}, LabelMatch::kExact);

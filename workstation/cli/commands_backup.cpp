@@ -86,7 +86,7 @@ void addBackupCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
 // What a restore did, beyond the store being put in place: what it carried over and who to re-add.
 std::string restoreText(const std::string& db, const ws::RestoreResult& result) {
   std::string text =
-      "Restored " + db + " from the backup of " + chinaTime(result.info.createdAt) +
+      "Restored " + db + " from the backup of " + readableTime(result.info.createdAt) +
       " (Beijing time)" +
       (result.keptAs.empty() ? ".\n" : "; the previous store is kept as " + result.keptAs + ".\n");
   if (!result.carriedRecords.empty() || result.carriedUsedNumbers > 0)

@@ -29,7 +29,7 @@ std::string reuseText(std::int64_t id, const ws::ReuseFinding& f) {
   text << "record " << id << ": " << dedup::verdictName(f.verdict) << "\n";
   for (const auto& m : f.matches)
     text << "  matches record " << m.record << " (" << m.state << ", " << m.kind << ", arrived "
-         << chinaTime(m.arrivedAt) << " via " << m.arrivedBy << "), score " << m.score << ": "
+         << readableTime(m.arrivedAt) << " via " << m.arrivedBy << "), score " << m.score << ": "
          << m.rule << "\n    signals " << m.signals.dump() << "\n";
   if (f.overruled())
     text << "  overruled by " << *f.overruledBy << ": " << f.overruleReason.value_or("") << "\n";

@@ -78,7 +78,7 @@ void addQueueCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
                    for (const auto& r : *list) {
                      arr.push_back(rxJson(r));
                      text << r.id << "\t" << data::rxStateName(r.state) << "\t"
-                          << data::rxKindName(r.kind) << "\t" << chinaTime(r.arrivedAt) << "\t"
+                          << data::rxKindName(r.kind) << "\t" << readableTime(r.arrivedAt) << "\t"
                           << r.rxNumber.value_or("-") << "\t" << r.items.size() << " drug(s)\n";
                    }
                    return reportSuccess(g, {{"ok", true}, {"queue", arr}}, text.str());
@@ -316,7 +316,7 @@ void addRecordCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                           {"dispensed_by", r.dispensedBy},
                           {"patient", r.patientName ? json(*r.patientName) : json(nullptr)},
                           {"patient_id", r.patientIdNo ? json(*r.patientIdNo) : json(nullptr)}});
-           text << r.prescriptionId << "\t" << chinaTime(r.dispensedAt) << "\t" << r.traceCode
+           text << r.prescriptionId << "\t" << readableTime(r.dispensedAt) << "\t" << r.traceCode
                 << "\t" << r.patientName.value_or("-") << "\t" << r.patientIdNo.value_or("-")
                 << "\n";
            csv << r.prescriptionId << "," << ws::csvField(r.drugName) << ","

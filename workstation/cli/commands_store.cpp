@@ -197,8 +197,8 @@ int runUserList(GlobalOptions& g, bool includeRemoved) {
   for (const auto& u : *users) {
     arr.push_back(userJson(u));
     text << u.name << "\t" << data::roleName(u.role) << "\t" << u.displayName << "\t"
-         << u.licenceNo.value_or("-") << (u.removedAt ? "\tremoved " + chinaTime(*u.removedAt) : "")
-         << "\n";
+         << u.licenceNo.value_or("-")
+         << (u.removedAt ? "\tremoved " + readableTime(*u.removedAt) : "") << "\n";
   }
   return reportSuccess(g, {{"ok", true}, {"users", arr}}, text.str());
 }

@@ -177,7 +177,7 @@ void AdminDialog::selectAgreement(int row) {
   if (!a->history.empty()) t << _("History:") << "\n";
   for (const auto& h : a->history)
     t << "  " << beijingTime(h.effectiveAt) << "  " << statusLabel(h.status) << "  "
-      << toWx(h.byUser) << "  " << toWx(h.reason) << "\n";
+      << toWx(session_.shownName(h.byUser)) << "  " << toWx(h.reason) << "\n";
   agreementText_->SetValue(t);
 }
 

@@ -31,6 +31,7 @@ ConsultationsDialog::ConsultationsDialog(wxWindow* parent, ws::Session& session,
                                          std::optional<std::int64_t> prescription)
     : wxDialog(parent, wxID_ANY, _("Consultations"), wxDefaultPosition, wxDefaultSize,
                wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
+      session_(session),
       service_(session),
       prescription_(prescription) {
   auto* top = new wxBoxSizer(wxHORIZONTAL);
@@ -212,7 +213,8 @@ void ConsultationsDialog::showSelected() {
   }
   wxString text;
   text << beijingTime(c->at) << "  " << channelLabel(c->channel) << "  "
-       << wxString::Format(_("%d min"), c->minutes) << "  " << toWx(c->pharmacist) << "\n";
+       << wxString::Format(_("%d min"), c->minutes) << "  "
+       << toWx(session_.shownName(c->pharmacist)) << "\n";
   if (c->patientName) text << _("Patient:") << " " << toWx(*c->patientName) << "\n";
   if (c->prescriptionId)
     text << wxString::Format(_("Prescription %lld"), static_cast<long long>(*c->prescriptionId))

@@ -48,6 +48,7 @@ class ConsultationsDialog : public wxDialog {
   void bindClose();
   void showSelected();
 
+  ws::Session& session_;
   ws::ConsultationService service_;
   std::optional<std::int64_t> prescription_;
   std::vector<data::ConsultationRecord> found_;

@@ -107,15 +107,16 @@ void DispenseDialog::buildSteps(wxSizer* top) {
   check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { checked(); });
   handOut_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { handOut(partial_->GetValue()); });
   print_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-    auto v = ws::VoucherService(session_).voucher(record_);
-    Status printed = v ? ws::printVoucher(*v) : v.status();
+    Status printed = shownVoucher_ ? ws::printVoucher(*shownVoucher_)
+                                   : Status(ErrorCode::kConflict, "no voucher is shown");
     showStatus(printed ? _("The voucher was sent to the printer.")
                        : explain(printed, _("The voucher was not printed.")),
                printed.isOk());
   });
   savePdf_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-    auto v = ws::VoucherService(session_).voucher(record_);
-    const wxString name = v ? wxString::Format("voucher-%s.pdf", toWx(v->number)) : "voucher.pdf";
+    const wxString name = shownVoucher_
+                              ? wxString::Format("voucher-%s.pdf", toWx(shownVoucher_->number))
+                              : wxString("voucher.pdf");
     wxFileDialog pick(this, _("Save the voucher as PDF"), wxStandardPaths::Get().GetDocumentsDir(),
                       name, _("PDF files (*.pdf)|*.pdf"), wxFD_SAVE | wxFD_OVERWRITE_PROMPT);
     if (pick.ShowModal() == wxID_OK) (void)saveVoucherTo(pick.GetPath());
@@ -123,8 +124,8 @@ void DispenseDialog::buildSteps(wxSizer* top) {
 }
 
 wxString DispenseDialog::saveVoucherTo(const wxString& path) {
-  auto v = ws::VoucherService(session_).voucher(record_);
-  Status saved = v ? ws::writeVoucherPdf(*v, fromWx(path)) : v.status();
+  Status saved = shownVoucher_ ? ws::writeVoucherPdf(*shownVoucher_, fromWx(path))
+                               : Status(ErrorCode::kConflict, "no voucher is shown");
   if (saved) {
     showStatus(wxString::Format(_("The voucher was saved as %s."), path), true);
     return wxString();
@@ -300,6 +301,9 @@ void DispenseDialog::handOut(bool partial) {
   handingOut_ = true;
   lastHandOutError_.clear();
   for (wxWindow* w : actions_) w->Disable();
+  // The voucher shown is the last hand-out's: printed or saved again only once this one is shown.
+  print_->Disable();
+  savePdf_->Disable();
   SetCursor(*wxHOURGLASS_CURSOR);
   showStatus(_("Handing out…"), true);
   if (handOutThread_.joinable()) handOutThread_.join();  // the last one has finished
@@ -345,6 +349,8 @@ DispenseDialog::~DispenseDialog() {
 
 void DispenseDialog::showVoucher() {
   auto v = ws::VoucherService(session_).voucher(record_);
+  shownVoucher_.reset();
+  if (v) shownVoucher_ = *v;
   auto png = v ? ws::renderVoucherPng(*v, GetDPIScaleFactor()) : Result<std::string>(v.status());
   if (!png) {
     showStatus(explain(png.status(), _("The voucher could not be drawn.")), false);

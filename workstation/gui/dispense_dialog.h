@@ -9,12 +9,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "test_hook.h"
 #include "workstation/dispensing.h"
+#include "workstation/voucher.h"
 
 class wxButton;
 class wxCheckBox;
@@ -86,6 +88,7 @@ class DispenseDialog : public wxDialog {
   wxButton* handOut_;
   wxButton* print_;
   wxButton* savePdf_;
+  std::optional<ws::Voucher> shownVoucher_;  // the voucher shown, which Print and Save as PDF give
   wxStaticBitmap* voucher_;
   std::vector<wxWindow*> actions_;
   bool handingOut_ = false;

@@ -128,7 +128,6 @@ void ReuseDialog::reload() {
   if (!finding) details_->SetLabel(explain(finding.status()));
   auto page = reuse_.page(record_);
   thisGray_ = page ? *page : cv::Mat();
-  showPane(thisPage_, thisContent_, record_, pageBitmap(thisGray_, pageWidth()));
   verdict_->SetLabel(finding_ ? verdictLabel(finding_->verdict, finding_->overruled())
                               : _("Not presented before"));
   matches_->Clear();
@@ -162,9 +161,11 @@ void ReuseDialog::showMatch(int index) {
     return;
   }
   const ws::ReuseMatchInfo& m = finding_->matches[index];
-  otherTitle_->SetLabel(wxString::Format(
-      _("Record %lld, %s, arrived %s via %s"), static_cast<long long>(m.record), toWx(m.state),
-      beijingTime(m.arrivedAt), toWx(session_.shownName(m.arrivedBy))));
+  otherTitle_->SetLabel(
+      wxString::Format(_("Record %lld, %s, arrived %s via %s"), static_cast<long long>(m.record),
+                       toWx(m.state), beijingTime(m.arrivedAt),
+                       // Another store's presentation names its store, not a user of this one.
+                       toWx(m.store.empty() ? session_.shownName(m.arrivedBy) : m.arrivedBy)));
   auto page = reuse_.page(m.record);
   // The matched points drawn on both pages, one colour per pair.
   std::vector<cv::Point2f> earlierPoints, thisPoints;

@@ -82,6 +82,13 @@ inline std::string chinaTime(const std::string& utc) {
   return fromDays(*day) + " " + buf;
 }
 
+// What a person reads of a UTC timestamp: its China Standard Time (chinaTime), or the text as it is
+// when it is not a timestamp (a damaged backup header, say), never nothing.
+inline std::string readableTime(const std::string& utc) {
+  std::string t = chinaTime(utc);
+  return t.empty() ? utc : t;
+}
+
 // The calendar day at a Chinese counter: the Beijing date of the UTC instant `utc` (YYYY-MM-DD).
 // Prescription dates, validity and "today" are Beijing days; from 00:00 to 08:00 Beijing time the
 // UTC date is still yesterday's.

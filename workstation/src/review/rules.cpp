@@ -144,11 +144,13 @@ std::optional<RuleCheck> reuseRule(const RuleInput& in) {
   std::string evidence;
   if (finding)
     for (const auto& m : finding->matches)
-      evidence += (m.store.empty() ? "record " + std::to_string(m.record)
-                                   : m.storeName + "'s record " + std::to_string(m.storeRecord)) +
-                  " (" + m.state +
-                  (m.arrivedAt.empty() ? "" : ", arrived " + m.arrivedAt + " via " + m.arrivedBy) +
-                  "; " + m.rule + ") ";
+      evidence +=
+          (m.store.empty() ? "record " + std::to_string(m.record)
+                           : m.storeName + "'s record " + std::to_string(m.storeRecord)) +
+          " (" + m.state +
+          (m.arrivedAt.empty() ? ""
+                               : ", arrived " + readableTime(m.arrivedAt) + " via " + m.arrivedBy) +
+          "; " + m.rule + ") ";
   if (in.usedBy)
     return RuleCheck{
         "reuse", Severity::kBlock,
