@@ -128,6 +128,7 @@ void ReuseDialog::reload() {
   if (!finding) details_->SetLabel(explain(finding.status()));
   auto page = reuse_.page(record_);
   thisGray_ = page ? *page : cv::Mat();
+  thisRx_ = electronicRecord(record_);
   verdict_->SetLabel(finding_ ? verdictLabel(finding_->verdict, finding_->overruled())
                               : _("Not presented before"));
   matches_->Clear();
@@ -151,8 +152,8 @@ bool ReuseDialog::overruleEnabled() const {
 void ReuseDialog::showMatch(int index) {
   if (!finding_ || index < 0 || index >= static_cast<int>(finding_->matches.size())) {
     otherTitle_->SetLabel(_("No earlier presentation matched"));
-    showPane(otherPage_, otherContent_, 0, pageBitmap({}, pageWidth()));
-    showPane(thisPage_, thisContent_, record_, pageBitmap(thisGray_, pageWidth()));
+    showPane(otherPage_, otherContent_, std::nullopt, pageBitmap({}, pageWidth()));
+    showPane(thisPage_, thisContent_, thisRx_, pageBitmap(thisGray_, pageWidth()));
     details_->SetLabel(finding_ && finding_->overruled()
                            ? wxString::Format(_("Overruled by %s: %s"),
                                               toWx(session_.shownName(*finding_->overruledBy)),
@@ -173,9 +174,10 @@ void ReuseDialog::showMatch(int index) {
     earlierPoints.emplace_back(p[0], p[1]);
     thisPoints.emplace_back(p[2], p[3]);
   }
-  showPane(otherPage_, otherContent_, m.kind == "electronic" ? m.record : 0,
+  showPane(otherPage_, otherContent_,
+           m.kind == "electronic" ? electronicRecord(m.record) : std::nullopt,
            pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, pageWidth()));
-  showPane(thisPage_, thisContent_, record_, pageWithMarks(thisGray_, {}, thisPoints, pageWidth()));
+  showPane(thisPage_, thisContent_, thisRx_, pageWithMarks(thisGray_, {}, thisPoints, pageWidth()));
   const auto& s = m.signals;
   wxString text = wxString::Format(_("Why: %s"), toWx(m.rule)) + "\n";
   text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),
@@ -204,14 +206,17 @@ void ReuseDialog::showMatch(int index) {
   details_->SetLabel(text);
 }
 
-void ReuseDialog::showPane(wxStaticBitmap* page, wxTextCtrl* content, std::int64_t record,
+std::optional<data::PrescriptionRecord> ReuseDialog::electronicRecord(std::int64_t record) {
+  // Only this store's records are here (another store's match has a negative number).
+  if (record <= 0) return std::nullopt;
+  auto r = ws::ReviewService(session_).record(record);
+  if (!r || r->kind != data::RxKind::kElectronic) return std::nullopt;
+  return std::move(*r);
+}
+
+void ReuseDialog::showPane(wxStaticBitmap* page, wxTextCtrl* content,
+                           const std::optional<data::PrescriptionRecord>& rx,
                            const wxBitmap& bitmap) {
-  // Only this store's records have content here (another store's match has a negative number).
-  std::optional<data::PrescriptionRecord> rx;
-  if (record > 0) {
-    auto r = ws::ReviewService(session_).record(record);
-    if (r && r->kind == data::RxKind::kElectronic) rx = std::move(*r);
-  }
   page->SetBitmap(bitmap);
   page->Show(!rx);
   content->SetValue(rx ? electronicSummary(*rx) : wxString());

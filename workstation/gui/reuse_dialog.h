@@ -10,6 +10,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "data/prescriptions.h"
 #include "workstation/reuse.h"
 
 class wxChoice;
@@ -36,9 +37,11 @@ class ReuseDialog : public wxDialog {
 
  private:
   void showMatch(int index);
-  // Shows `bitmap` in a pane, or, for an e-prescription (`record` electronic), its content as text.
-  void showPane(wxStaticBitmap* page, wxTextCtrl* content, std::int64_t record,
-                const wxBitmap& bitmap);
+  // This store's record `record` when it is an e-prescription (its content stands in for a page).
+  std::optional<data::PrescriptionRecord> electronicRecord(std::int64_t record);
+  // Shows `bitmap` in a pane, or, for an e-prescription, its content as text.
+  void showPane(wxStaticBitmap* page, wxTextCtrl* content,
+                const std::optional<data::PrescriptionRecord>& rx, const wxBitmap& bitmap);
   void reload();
   void onOverrule(wxCommandEvent&);
 
@@ -47,6 +50,7 @@ class ReuseDialog : public wxDialog {
   std::int64_t record_;
   std::optional<ws::ReuseFinding> finding_;
   cv::Mat thisGray_;  // this presentation's page, to draw the matched points on
+  std::optional<data::PrescriptionRecord> thisRx_;  // this presentation, when an e-prescription
   wxStaticText* verdict_;
   wxChoice* matches_;
   wxStaticBitmap* thisPage_;

@@ -121,10 +121,7 @@ wxString explainInline(const Status& status, const wxString& headline) {
          wxString::Format(_("(detail: %s)"), toWx(status.message()));
 }
 
-wxString beijingTime(const std::string& utc) {
-  const std::string local = chinaTime(utc);
-  return toWx(local.empty() ? utc : local);
-}
+wxString beijingTime(const std::string& utc) { return toWx(readableTime(utc)); }
 
 wxString markupEscaped(const wxString& text) {
   wxString out;

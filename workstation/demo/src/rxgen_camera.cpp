@@ -236,13 +236,7 @@ cv::Mat crumple(const cv::Mat& page, std::mt19937_64& rng) {
     }
   cv::Mat out;
   cv::remap(page, out, mapX, mapY, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  cv::Mat f;
-  out.convertTo(f, CV_32FC3);
-  std::vector<cv::Mat> ch;
-  cv::split(f, ch);
-  for (auto& c : ch) c = c.mul(shade);
-  cv::merge(ch, f);
-  f.convertTo(out, CV_8UC3);
+  applyLight(out, shade);
   // Creases: a few thin grey lines across the page.
   std::uniform_int_distribution<int> X(0, page.cols - 1), Y(0, page.rows - 1);
   for (int k = 0; k < 4; ++k)
