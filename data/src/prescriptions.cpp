@@ -80,8 +80,14 @@ Result<std::int64_t> PrescriptionRepository::insert(const PrescriptionRecord& rx
                          .bind(20, rx.retainUntil)
                          .run());
   const std::int64_t id = conn_.lastInsertRowId();
+  RX_RETURN_IF_ERROR(insertItems(id, rx.items));
+  RX_RETURN_IF_ERROR(tx.commit());
+  return id;
+}
+
+Status PrescriptionRepository::insertItems(std::int64_t id, const std::vector<RxItem>& items) {
   int line = 0;
-  for (const RxItem& item : rx.items) {
+  for (const RxItem& item : items) {
     RX_ASSIGN_OR_RETURN(Statement it,
                         conn_.prepare("INSERT INTO prescription_items(prescription_id, line_no, "
                                       "drug_name, drug_class, ephedrine, spec, quantity, "
@@ -97,8 +103,17 @@ Result<std::int64_t> PrescriptionRepository::insert(const PrescriptionRecord& rx
                            .bind(9, item.usage)
                            .run());
   }
-  RX_RETURN_IF_ERROR(tx.commit());
-  return id;
+  return Status();
+}
+
+Status PrescriptionRepository::replaceItems(std::int64_t id, const std::vector<RxItem>& items) {
+  Transaction tx(conn_);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(Statement del,
+                      conn_.prepare("DELETE FROM prescription_items WHERE prescription_id = ?"));
+  RX_RETURN_IF_ERROR(del.bind(1, id).run());
+  RX_RETURN_IF_ERROR(insertItems(id, items));
+  return tx.commit();
 }
 
 Result<PrescriptionRecord> PrescriptionRepository::read(Statement& st) {

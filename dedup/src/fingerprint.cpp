@@ -119,14 +119,19 @@ void Fingerprinter::setIdentity(Fingerprint& fp, const PresentationContent& cont
   fp.patient = patient.empty() ? 0 : keyed("patient", patient);
 }
 
+void Fingerprinter::setDrugs(Fingerprint& fp, const std::vector<std::string>& names) const {
+  fp.drugs.clear();
+  for (const auto& d : names)
+    if (auto name = normalizeName(d); !name.empty()) fp.drugs.push_back(keyed("drug", name));
+  std::sort(fp.drugs.begin(), fp.drugs.end());
+  fp.drugs.erase(std::unique(fp.drugs.begin(), fp.drugs.end()), fp.drugs.end());
+}
+
 Fingerprint Fingerprinter::make(const PresentationContent& content, const cv::Mat& page,
                                 const InkBoxes& boxes) const {
   Fingerprint fp;
   setIdentity(fp, content);
-  for (const auto& d : content.drugs)
-    if (auto name = normalizeName(d); !name.empty()) fp.drugs.push_back(keyed("drug", name));
-  std::sort(fp.drugs.begin(), fp.drugs.end());
-  fp.drugs.erase(std::unique(fp.drugs.begin(), fp.drugs.end()), fp.drugs.end());
+  setDrugs(fp, content.drugs);
 
   // SimHash over character bigrams of the values, each bigram weighted once per occurrence.
   std::array<int, 256> votes{};

@@ -392,6 +392,66 @@ TEST(GuiReview, WhatAMendedNameWasReadAsReachesTheReviewWindowFromTheStore) {
   EXPECT_FALSE(closed->lockedBy.has_value());
 }
 
+TEST(GuiReview, AMisreadDrugLineIsHighlightedCorrectedAndSavedOnceWithTheDecision) {
+  setupTranslations("en");
+  test::TempDir dir;
+  const std::string store = dir.file("demo.rxdb");
+  emptyStore(store);
+  auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+  ASSERT_TRUE(session.isOk());
+  ws::ReviewService review(**session);
+  ocr::ExtractedFields read = fields("202600009998");
+  ocr::DrugLine misread;  // 阿莫西林胶囊 with its last character lost: not snapped, no class
+  misread.name = {"阿莫西林胶", 0.5f, {}, {}};
+  misread.quantity = {"2", 0.9f, {}, {}};
+  ocr::DrugLine other;  // a line that is not on the paper
+  other.name = {"头孢克肟胶囊", 0.9f, {}, {}};
+  other.drugClass = "rx";
+  read.drugs = {misread, other};
+  auto presented = ws::IntakeService(review).presentPaper(read, "a.jpg");
+  ASSERT_TRUE(presented.isOk()) << presented.status().message();
+  const std::int64_t id = presented->record;
+
+  auto* dialog = new ReviewDialog(nullptr, review, **session, id);
+  ASSERT_TRUE(dialog->opened()) << dialog->errorText().utf8_str();
+  ASSERT_EQ(dialog->drugLineCount(), 2);
+  EXPECT_TRUE(dialog->drugLineFlagged(1)) << "not in the catalogue";
+  EXPECT_FALSE(dialog->drugLineFlagged(2));
+  EXPECT_TRUE(dialog->checksText().Contains("drugs not in the catalogue"))
+      << dialog->checksText().utf8_str();
+
+  // A name the catalogue does not know either: refused, the nearest name said.
+  dialog->setDrugLine(1, wxString::FromUTF8("阿莫西林胶襄"));
+  dialog->setBuyerConfirmed(true);
+  EXPECT_TRUE(dialog->approve().Contains(wxString::FromUTF8("阿莫西林胶囊")))
+      << dialog->errorText().utf8_str();
+
+  // Corrected, the extra line emptied, a missed drug added: saved even though the approval is
+  // still refused (no buyer's ID), and shown again as stored.
+  dialog->setDrugLine(1, wxString::FromUTF8("阿莫西林胶囊"));
+  dialog->setDrugLine(2, wxEmptyString);
+  dialog->addDrugLine();
+  dialog->setDrugLine(3, wxString::FromUTF8("芬必得"), "1");
+  EXPECT_FALSE(dialog->approve().empty()) << "the buyer's ID is missing";
+  ASSERT_EQ(dialog->drugLineCount(), 2);
+  EXPECT_EQ(dialog->drugLineName(1), wxString::FromUTF8("阿莫西林胶囊"));
+  EXPECT_EQ(dialog->drugLineName(2), wxString::FromUTF8("布洛芬缓释胶囊"));
+  EXPECT_FALSE(dialog->drugLineFlagged(1));
+
+  // Approved: nothing is removed or added a second time.
+  dialog->setPatientId("110101198005010011");
+  EXPECT_EQ(dialog->approve(), wxString()) << dialog->checksText().utf8_str();
+  destroy(dialog);
+  auto stored = review.record(id);
+  ASSERT_TRUE(stored.isOk());
+  ASSERT_EQ(stored->items.size(), 2u);
+  EXPECT_EQ(stored->items[0].drugName, "阿莫西林胶囊");
+  EXPECT_EQ(stored->items[0].quantity, 2);
+  EXPECT_EQ(stored->items[1].drugName, "布洛芬缓释胶囊");
+  EXPECT_EQ(stored->items[1].quantity, 1);
+  EXPECT_EQ(stored->state, data::RxState::kApproved);
+}
+
 TEST(GuiIntake, TheWindowAnswersAKeyWhileAPresentationIsSlow) {
   setupTranslations("en");
   test::TempDir dir;

@@ -685,9 +685,12 @@ TEST_F(ReviewTest, SignedFieldsOfAnEPrescriptionCannotBeCorrected) {
   ReviewService review(*wang_);
   const std::int64_t id = presentToday();
   RX_ASSERT_OK(review.startReview(id));
-  auto s = review.confirmFields(id, {{"rx_number", "RX-OTHER"}});
-  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("signed"), std::string::npos) << s.message();
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"rx_number", "RX-OTHER"}, {"drug1", "头孢克肟胶囊"}, {"drug1.quantity", "9"}}) {
+    auto s = review.confirmFields(id, {{key, value}});
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << key;
+    EXPECT_NE(s.message().find("signed"), std::string::npos) << s.message();
+  }
   RX_EXPECT_OK(review.confirmFields(id, {{"patient_id_no", "110101198005010011"}}));
 }
 

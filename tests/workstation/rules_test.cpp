@@ -149,6 +149,17 @@ TEST_F(RulesTest, ReuseBlocksAUsedNumberACertainMatchAndAnOpenSuspicion) {
   EXPECT_EQ(severityOf(reuseRule), Severity::kBlock) << "a certain reuse is not overruled";
 }
 
+TEST_F(RulesTest, APaperDrugTheCatalogueDoesNotKnowWarnsByName) {
+  EXPECT_EQ(severityOf(catalogueRule), Severity::kOk);
+  rx_.items.push_back(item("阿莫西林胶", ""));  // read, not snapped to the catalogue: no class
+  auto c = run(catalogueRule);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->severity, Severity::kWarn);
+  EXPECT_EQ(c->evidence, "阿莫西林胶 ");
+  rx_.kind = data::RxKind::kElectronic;  // the issuer's signed class counts
+  EXPECT_FALSE(run(catalogueRule));
+}
+
 TEST_F(RulesTest, FieldsReadWithLowConfidenceMustBeConfirmedOnPaper) {
   fields_.fields[FieldName::kPatientName] = {"张三", 0.6, {}, "张山", false, std::nullopt};
   fields_.fields[FieldName::kDate] = {"2026-12-01", 0.95, {}, std::nullopt, false, std::nullopt};
@@ -170,8 +181,8 @@ TEST_F(RulesTest, EveryRuleThatAppliesAnswersInOrder) {
   std::vector<std::string> rules;
   for (const auto& c : checks) rules.push_back(c.rule);
   EXPECT_EQ(rules, (std::vector<std::string>{"special-management", "ephedrine", "supply-limit",
-                                             "duplicate-drugs", "validity", "real-name", "reuse",
-                                             "ocr-confirmed"}));
+                                             "duplicate-drugs", "catalogue", "validity",
+                                             "real-name", "reuse", "ocr-confirmed"}));
   EXPECT_EQ(summarizeChecks(checks).blocking, 0);
   EXPECT_EQ(summarizeChecks(checks).warnings, 0);
   rx_.items[0].quantity = 6;  // over the supply limit: a warning, so not "all checks passed"

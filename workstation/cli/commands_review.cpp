@@ -37,18 +37,41 @@ json checksJson(const std::vector<ws::RuleCheck>& checks) {
 
 namespace {
 
-json rxJson(const data::PrescriptionRecord& r) {
+std::string qtyText(double quantity) {
+  std::ostringstream text;
+  text << quantity;  // 2, 0.5
+  return text.str();
+}
+
+json itemsJson(const data::PrescriptionRecord& r) {
   json items = json::array();
+  int line = 0;
   for (const auto& i : r.items) {
-    json item = {{"drug", i.drugName},
-                 {"class", i.drugClass},
-                 {"spec", i.spec},
-                 {"quantity", i.quantity},
-                 {"unit", i.unit}};
+    json item = {{"line", ++line}, {"drug", i.drugName},     {"class", i.drugClass},
+                 {"spec", i.spec}, {"quantity", i.quantity}, {"unit", i.unit}};
     // Instructions are shown only after approval (M13).
     if (ws::instructionsVisible(r)) item["usage"] = i.usage;
     items.push_back(std::move(item));
   }
+  return items;
+}
+
+// The drug lines as review shows them, numbered as --confirm drugN=... counts them.
+std::string itemsText(const data::PrescriptionRecord& r) {
+  std::ostringstream text;
+  text << "Drug lines (correct with --confirm drugN=NAME, drugN.quantity=..., drugN= removes):\n";
+  int line = 0;
+  for (const auto& i : r.items) {
+    text << "  " << ++line << "  " << i.drugName << (i.spec.empty() ? "" : "  " + i.spec) << "  ×"
+         << qtyText(i.quantity) << (i.unit.empty() ? "" : " " + i.unit)
+         << (i.drugClass.empty() ? "  [not in the catalogue]" : "") << "\n";
+  }
+  if (r.items.empty()) text << "  (none read)\n";
+  return text.str();
+}
+
+json rxJson(const data::PrescriptionRecord& r) {
+  const json items = itemsJson(r);
   auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   return {{"record", r.id},
           {"kind", std::string(data::rxKindName(r.kind))},
@@ -144,9 +167,14 @@ int runReview(GlobalOptions& g, const ReviewArgs& a) {
   auto checks = review.checks(a.id, beijingToday());
   if (!checks) return reportError(g, checks.status());
   const std::string text = checksText(*checks);
-  if (a.checksOnly)
-    return reportSuccess(g, {{"ok", true}, {"record", a.id}, {"checks", checksJson(*checks)}},
-                         text);
+  if (a.checksOnly) {
+    auto r = review.record(a.id);
+    if (!r) return reportError(g, r.status());
+    return reportSuccess(
+        g,
+        {{"ok", true}, {"record", a.id}, {"checks", checksJson(*checks)}, {"items", itemsJson(*r)}},
+        text + itemsText(*r));
+  }
   auto d = review.decide(a.id, decisionInput(a));
   if (!d) {
     if (!g.json) std::cerr << text;
@@ -185,7 +213,10 @@ void addReviewCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
                         "this file, or - for standard input: other local users can read the "
                         "command line, not these");
   reviewCmd->add_option("--confirm", ra->confirm,
-                        "Confirm or correct a read field: FIELD=VALUE (repeatable)");
+                        "Confirm or correct a read field: FIELD=VALUE (repeatable); drug lines "
+                        "as drugN=NAME, drugN.spec=, drugN.quantity=, drugN.unit=, drugN.usage= "
+                        "(N as --checks numbers them; drugN= removes a line, the next N adds "
+                        "one)");
   reviewCmd->add_flag("--buyer-confirmed", ra->buyerConfirmed,
                       "The buyer confirmed the risk warning 处方药须凭处方在药师指导下购买和使用");
   out.push_back({reviewCmd, [&g, ra] { return runReview(g, *ra); }});

@@ -47,6 +47,9 @@ wxString severityLabel(ws::Severity s) {
     wxTRANSLATE("no drug prescribed twice"),
     wxTRANSLATE("the same drug appears twice"),
     wxTRANSLATE("no drugs could be read"),
+    wxTRANSLATE("every drug is in the catalogue"),
+    wxTRANSLATE("drugs not in the catalogue: compare them with the paper and correct the drug "
+                "line"),
     wxTRANSLATE("the prescription date is missing or unreadable"),
     wxTRANSLATE("the prescription is dated in the future"),
     wxTRANSLATE("within its validity"),
@@ -113,6 +116,7 @@ ReviewDialog::ReviewDialog(wxWindow* parent, ws::ReviewService& review, ws::Sess
     buildElectronic(this, body);
   auto* side = new wxBoxSizer(wxVERTICAL);
   buildFields(side);
+  buildDrugLines(side);
   buildChecks(side);
   buildDecisionInputs(side);
   buildButtons(side);
@@ -201,6 +205,8 @@ Status ReviewDialog::saveFields() {
   }
   const std::string id = fromWx(patientId_->GetValue());
   if (!id.empty() && id != rx_.patientIdNo.value_or("")) values["patient_id_no"] = id;
+  const auto drugs = drugEdits();
+  values.insert(drugs.begin(), drugs.end());
   if (values.empty()) return Status::ok();
   RX_RETURN_IF_ERROR(review_.confirmFields(record_, values));
   for (auto& [name, value] : values) {
@@ -208,6 +214,13 @@ Status ReviewDialog::saveFields() {
     if (it != fields_.end()) it->second.original = value;
   }
   if (values.count("patient_id_no")) rx_.patientIdNo = values["patient_id_no"];
+  if (!drugs.empty()) {
+    // Renumbered and named as the catalogue writes them: shown again as stored.
+    RX_ASSIGN_OR_RETURN(data::PrescriptionRecord stored, review_.record(record_));
+    rx_.items = std::move(stored.items);
+    fillDrugLines();
+    Layout();
+  }
   return Status::ok();
 }
 

@@ -10,6 +10,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
+
+#include <wx/arrstr.h>
 
 #include "workstation/review.h"
 
@@ -17,6 +20,7 @@ class wxCheckBox;
 class wxComboBox;
 class wxDataViewListCtrl;
 class wxFlexGridSizer;
+class wxScrolledWindow;
 class wxStaticBitmap;
 class wxStaticText;
 class wxTextCtrl;
@@ -54,12 +58,27 @@ class ReviewDialog : public wxDialog {
   // The hint shown on field `name` (fieldKey) when it is to be checked; empty otherwise.
   wxString fieldHint(const std::string& name) const;
   PageView* pageView() const { return pageView_; }  // paper prescriptions only
+  // The drug lines (paper): line numbers from 1 as shown. setDrugLine fills a cell as the
+  // pharmacist types it (an empty name removes the line when saved); addDrugLine adds an empty
+  // line at the end. Saved with the decision, checked against the catalogue by the service.
+  int drugLineCount() const { return static_cast<int>(drugs_.size()); }
+  wxString drugLineName(int line) const;
+  bool drugLineFlagged(int line) const;  // highlighted: not in the catalogue
+  void setDrugLine(int line, const wxString& name, const wxString& quantity = wxEmptyString);
+  void addDrugLine();
 
  private:
   struct FieldRow {
     wxTextCtrl* value = nullptr;
     wxCheckBox* checked = nullptr;  // only for low-confidence fields
     std::string original;
+  };
+  struct DrugRow {
+    wxTextCtrl* name = nullptr;
+    wxTextCtrl* spec = nullptr;
+    wxTextCtrl* quantity = nullptr;
+    wxTextCtrl* unit = nullptr;
+    data::RxItem original;  // as stored; an added line has an empty name
   };
   // Construction steps, in the order the controls are created (which is the tab order).
   void showNotOpened(wxSizer* top, const Status& why);
@@ -68,6 +87,12 @@ class ReviewDialog : public wxDialog {
   void buildElectronic(wxWindow* parent, wxSizer* into);
   void buildFields(wxSizer* side);
   void addFieldRow(wxFlexGridSizer* grid, const std::string& name, const ws::ReadField& read);
+  void buildDrugLines(wxSizer* side);
+  void fillDrugLines();  // (again) from rx_.items
+  void fitDrugLines();   // the panel's height: up to four lines, then it scrolls
+  void addDrugRow(const data::RxItem& item);
+  // The drug-line keys (drug_lines.h) for what was changed or added.
+  std::map<std::string, std::string> drugEdits() const;
   void buildChecks(wxSizer* side);
   void buildDecisionInputs(wxSizer* side);
   void buildButtons(wxSizer* side);
@@ -86,6 +111,10 @@ class ReviewDialog : public wxDialog {
   bool released_ = false;  // releaseReview() ran
   double lowConfidence_ = ws::ReviewSettings{}.lowConfidence;
   std::map<std::string, FieldRow> fields_;
+  std::vector<DrugRow> drugs_;
+  wxScrolledWindow* drugPanel_ = nullptr;
+  wxFlexGridSizer* drugGrid_ = nullptr;
+  wxArrayString catalogueNames_;
   wxTextCtrl* patientId_ = nullptr;
   wxDataViewListCtrl* checks_ = nullptr;
   wxCheckBox* buyerConfirmed_ = nullptr;

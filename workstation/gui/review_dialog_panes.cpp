@@ -67,19 +67,23 @@ void ReviewDialog::buildElectronic(wxWindow* parent, wxSizer* into) {
 }
 
 void ReviewDialog::buildFields(wxSizer* side) {
-  auto* grid = new wxFlexGridSizer(3, FromDIP(4), FromDIP(8));
+  // Two fields a row (label, value, tick), so that the drug lines and the checks fit a 768-pixel
+  // screen under them.
+  auto* grid = new wxFlexGridSizer(6, FromDIP(4), FromDIP(8));
   grid->AddGrowableCol(1, 1);
+  grid->AddGrowableCol(4, 1);
   if (rx_.kind == data::RxKind::kPaper) {
     for (ws::FieldName fieldName : ws::kAllFields)
       if (const ws::ReadField* f = read_.find(fieldName))
         addFieldRow(grid, std::string(ws::fieldKey(fieldName)), *f);
   }
-  grid->Add(new wxStaticText(this, wxID_ANY, _("Buyer's ID no. (实名制)")), 0,
-            wxALIGN_CENTER_VERTICAL);
+  side->Add(grid, 0, wxEXPAND | wxBOTTOM, 4);
+  auto* idRow = new wxBoxSizer(wxHORIZONTAL);
+  idRow->Add(new wxStaticText(this, wxID_ANY, _("Buyer's ID no. (实名制)")), 0,
+             wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(8));
   patientId_ = new wxTextCtrl(this, wxID_ANY, toWx(rx_.patientIdNo.value_or("")));
-  grid->Add(patientId_, 1, wxEXPAND);
-  grid->AddSpacer(0);
-  side->Add(grid, 0, wxEXPAND | wxBOTTOM, 8);
+  idRow->Add(patientId_, 1, wxEXPAND);
+  side->Add(idRow, 0, wxEXPAND | wxBOTTOM, 8);
 }
 
 void ReviewDialog::addFieldRow(wxFlexGridSizer* grid, const std::string& name,

@@ -138,6 +138,8 @@ class PrescriptionRepository {
   Status moveState(std::int64_t id, RxState from, RxState to);
   Status updateFields(std::int64_t id, const std::string& fieldsJson, const FieldUpdate& update);
   Status extendRetention(std::int64_t id, const std::string& until);
+  // Replaces the drug lines (a pharmacist's correction), numbered again from 1 in this order.
+  Status replaceItems(std::int64_t id, const std::vector<RxItem>& items);
 
   Result<std::int64_t> addDecision(const DecisionRecord& d);
   Result<std::vector<DecisionRecord>> decisions(std::int64_t prescriptionId);
@@ -175,6 +177,7 @@ class PrescriptionRepository {
 
  private:
   Result<PrescriptionRecord> read(Statement& st);
+  Status insertItems(std::int64_t id, const std::vector<RxItem>& items);
   Connection& conn_;
 };
 

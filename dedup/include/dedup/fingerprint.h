@@ -81,6 +81,9 @@ class Fingerprinter {
   // Sets number, issuer, date and patient from `content` (the rest of `fp` is kept): used when a
   // pharmacist confirms or corrects what OCR read.
   void setIdentity(Fingerprint& fp, const PresentationContent& content) const;
+  // Sets the drug set from `names` (the rest of `fp` is kept): when a pharmacist corrects the
+  // drug lines.
+  void setDrugs(Fingerprint& fp, const std::vector<std::string>& names) const;
 
  private:
   crypto::SecretBytes key_;

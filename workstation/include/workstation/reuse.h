@@ -79,9 +79,10 @@ class ReuseService {
   Result<ReuseFinding> record(std::int64_t id, const dedup::Fingerprint& fp,
                               const cv::Mat& page = {});
   // After a pharmacist confirmed or corrected fields of record `id` (`fields`: as they are now),
-  // compares it again with the corrected identity. An earlier overrule no longer applies. Same
-  // transaction rules as record().
-  Result<ReuseFinding> refresh(std::int64_t id, const ReadFields& fields);
+  // compares it again with the corrected identity (and `drugs`, the drug names, when the lines
+  // were corrected). An earlier overrule no longer applies. Same transaction rules as record().
+  Result<ReuseFinding> refresh(std::int64_t id, const ReadFields& fields,
+                               const std::optional<std::vector<std::string>>& drugs = {});
   void commit();
   void discard() {
     pending_.clear();

@@ -18,6 +18,10 @@
 #include "workstation/rules.h"
 #include "workstation/session.h"
 
+namespace rx::ocr {
+class DrugLexicon;
+}
+
 namespace rx::ws {
 
 // The warning shown with every prescription drug; the buyer must confirm it before a sale (M13).
@@ -65,8 +69,13 @@ class ReviewService {
   // another pharmacist can open it at once. Audited. Nothing to do when it was decided meanwhile.
   Status closeReview(std::int64_t id);
   // Confirms or corrects read fields (keys as fieldKey(), plus patient_id_no for the buyer's ID
-  // number); a changed identity is compared with earlier presentations again (M9).
+  // number) and a paper prescription's drug lines (keys drugN, drugN.spec... as in drug_lines.h:
+  // a drug's new name must be in the catalogue, or else in the pharmacy's product list, and is
+  // written as the catalogue writes it); a changed identity or drug set is compared with earlier
+  // presentations again (M9). All or nothing; audited with the drug names before and after.
   Status confirmFields(std::int64_t id, const std::map<std::string, std::string>& values);
+  // The names of the drug catalogue, for completing what a pharmacist types.
+  Result<std::vector<std::string>> catalogueNames();
   // The automatic checks for `id` as of `today` (YYYY-MM-DD).
   Result<std::vector<RuleCheck>> checks(std::int64_t id, const std::string& today);
   // The same for a record and finding the caller holds (a presentation, inside its transaction).
@@ -86,9 +95,14 @@ class ReviewService {
  private:
   Status requirePharmacist(std::string_view action) const;
   Result<ReviewSettings> settings();
+  Result<const ocr::DrugLexicon*> catalogue();
+  // Gives the renamed lines of `lines` their catalogue name, class and ephedrine mark; refuses a
+  // name found neither in the catalogue nor in the product list.
+  Status checkDrugNames(std::vector<data::RxItem>& lines, const std::vector<std::size_t>& renamed);
   Session& session_;
   std::optional<ReviewSettings> fixedSettings_;
   std::unique_ptr<ReuseService> reuse_;
+  std::unique_ptr<ocr::DrugLexicon> catalogue_;
 };
 
 // Drops a presentation's pending index entry unless its transaction committed.

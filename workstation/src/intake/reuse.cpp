@@ -189,7 +189,8 @@ Result<ReuseFinding> ReuseService::compareAndStore(std::int64_t id, const dedup:
   return f;
 }
 
-Result<ReuseFinding> ReuseService::refresh(std::int64_t id, const ReadFields& fields) {
+Result<ReuseFinding> ReuseService::refresh(std::int64_t id, const ReadFields& fields,
+                                           const std::optional<std::vector<std::string>>& drugs) {
   RX_RETURN_IF_ERROR(loadIfStale());
   RX_ASSIGN_OR_RETURN(auto text,
                       data::ReuseRepository(session_.store().connection()).fingerprint(id));
@@ -198,6 +199,7 @@ Result<ReuseFinding> ReuseService::refresh(std::int64_t id, const ReadFields& fi
     RX_ASSIGN_OR_RETURN(fp, dedup::Fingerprint::parse(*text));
   }
   fingerprinter_->setIdentity(fp, confirmedIdentity(fields));
+  if (drugs) fingerprinter_->setDrugs(fp, *drugs);
   RX_ASSIGN_OR_RETURN(cv::Mat stored, page(id));
   return compareAndStore(id, fp, stored, true);
 }

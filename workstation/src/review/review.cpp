@@ -1,5 +1,6 @@
 #include "workstation/review.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/text.h"
@@ -8,6 +9,8 @@
 #include "crypto/hash.h"
 #include "crypto/json.h"
 #include "data/reuse.h"
+#include "ocr/lexicon.h"
+#include "workstation/drug_lines.h"
 #include "workstation/identifiers.h"
 #include "workstation/settings.h"
 
@@ -113,17 +116,15 @@ Status ReviewService::closeReview(std::int64_t id) {
   return tx.commit();
 }
 
-Status ReviewService::confirmFields(std::int64_t id,
-                                    const std::map<std::string, std::string>& values) {
-  RX_RETURN_IF_ERROR(requirePharmacist("confirm prescription fields"));
-  auto& conn = session_.store().connection();
-  data::PrescriptionRepository repo(conn);
-  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
-  if (r.lockedBy != session_.user().name)
-    return Status(ErrorCode::kConflict,
-                  "open prescription " + std::to_string(id) + " for review first");
-  ReadFields fields = ReadFields::fromStored(r.fieldsJson);
-  data::FieldUpdate update;
+namespace {
+
+// Applies the field keys of `values` (drug-line keys are left to applyDrugLineEdits) to `fields`
+// and `update`; returns whether the identity the reuse check compares (number, issuer, date,
+// patient) changed.
+Result<bool> applyFieldValues(const data::PrescriptionRecord& r,
+                              const std::map<std::string, std::string>& values,
+                              const std::string& by, ReadFields& fields,
+                              data::FieldUpdate& update) {
   bool identityChanged = false;
   for (const auto& [key, value] : values) {
     RX_RETURN_IF_ERROR(checkText("field '" + key + "'", value, kMaxShortText));
@@ -136,6 +137,7 @@ Status ReviewService::confirmFields(std::int64_t id,
                     "field '" + key +
                         "' of an e-prescription is signed by its issuer and cannot "
                         "be changed; only patient_id_no can be recorded");
+    if (isDrugLineKey(key)) continue;
     const auto field = fieldNamed(key);
     if (!field) return Status(ErrorCode::kInvalidArgument, "unknown field '" + key + "'");
     if (*field == FieldName::kDate && !isIsoDate(value))
@@ -160,17 +162,117 @@ Status ReviewService::confirmFields(std::int64_t id,
     identityChanged = identityChanged || *field == FieldName::kPatientName ||
                       *field == FieldName::kRxNumber || *field == FieldName::kHospital ||
                       *field == FieldName::kDate;
-    fields.confirm(*field, value, session_.user().name);
+    fields.confirm(*field, value, by);
   }
+  return identityChanged;
+}
+
+std::vector<std::string> drugNames(const std::vector<data::RxItem>& items) {
+  std::vector<std::string> names;
+  for (const auto& item : items) names.push_back(item.drugName);
+  return names;
+}
+
+// The catalogue entry named `name`, by its name or one of its other names.
+const ocr::DrugEntry* catalogueEntry(const ocr::DrugLexicon& lexicon, const std::string& name) {
+  for (const auto& e : lexicon.entries())
+    if (e.name == name ||
+        std::find(e.otherNames.begin(), e.otherNames.end(), name) != e.otherNames.end())
+      return &e;
+  return nullptr;
+}
+
+// The drug lines a decision is about, as signed with it.
+json drugsJson(const std::vector<data::RxItem>& items) {
+  json out = json::array();
+  for (const auto& item : items)
+    out.push_back({{"name", item.drugName},
+                   {"spec", item.spec},
+                   {"quantity", item.quantity},
+                   {"unit", item.unit}});
+  return out;
+}
+
+}  // namespace
+
+Result<const ocr::DrugLexicon*> ReviewService::catalogue() {
+  if (!catalogue_) {
+    RX_ASSIGN_OR_RETURN(ocr::DrugLexicon lexicon,
+                        ocr::DrugLexicon::load(ocr::defaultCataloguePath()));
+    catalogue_ = std::make_unique<ocr::DrugLexicon>(std::move(lexicon));
+  }
+  return static_cast<const ocr::DrugLexicon*>(catalogue_.get());
+}
+
+Result<std::vector<std::string>> ReviewService::catalogueNames() {
+  RX_ASSIGN_OR_RETURN(const ocr::DrugLexicon* lexicon, catalogue());
+  std::vector<std::string> names;
+  for (const auto& e : lexicon->entries()) names.push_back(e.name);
+  return names;
+}
+
+Status ReviewService::checkDrugNames(std::vector<data::RxItem>& lines,
+                                     const std::vector<std::size_t>& renamed) {
+  RX_ASSIGN_OR_RETURN(const ocr::DrugLexicon* lexicon, catalogue());
+  std::optional<std::vector<data::ProductRecord>> products;
+  for (std::size_t i : renamed) {
+    data::RxItem& item = lines[i];
+    if (const ocr::DrugEntry* e = catalogueEntry(*lexicon, item.drugName)) {
+      item.drugName = e->name;
+      item.drugClass = e->drugClass;
+      item.ephedrine = e->ephedrine;
+      continue;
+    }
+    if (!products) {
+      RX_ASSIGN_OR_RETURN(products, ProductService(session_).list());
+    }
+    if (std::any_of(products->begin(), products->end(),
+                    [&](const data::ProductRecord& p) { return p.drugName == item.drugName; }))
+      continue;  // stocked, though the catalogue does not know its class: the checks say so
+    const auto near = lexicon->snap(item.drugName);
+    return Status(ErrorCode::kInvalidArgument,
+                  "drug '" + item.drugName +
+                      "' is neither in the drug catalogue nor in the pharmacy's product list" +
+                      (near ? "; the nearest catalogue name is " + near->entry->name : ""));
+  }
+  return Status::ok();
+}
+
+Status ReviewService::confirmFields(std::int64_t id,
+                                    const std::map<std::string, std::string>& values) {
+  RX_RETURN_IF_ERROR(requirePharmacist("confirm prescription fields"));
+  auto& conn = session_.store().connection();
+  data::PrescriptionRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
+  if (r.lockedBy != session_.user().name)
+    return Status(ErrorCode::kConflict,
+                  "open prescription " + std::to_string(id) + " for review first");
+  ReadFields fields = ReadFields::fromStored(r.fieldsJson);
+  data::FieldUpdate update;
+  RX_ASSIGN_OR_RETURN(const bool identityChanged,
+                      applyFieldValues(r, values, session_.user().name, fields, update));
+  std::optional<DrugLineEdits> drugs;
+  if (std::any_of(values.begin(), values.end(),
+                  [](const auto& v) { return isDrugLineKey(v.first); })) {
+    RX_ASSIGN_OR_RETURN(drugs, applyDrugLineEdits(r.items, values));
+    RX_RETURN_IF_ERROR(checkDrugNames(drugs->lines, drugs->renamed));
+  }
+  const bool drugSetChanged = drugs && drugNames(drugs->lines) != drugNames(r.items);
   PendingReuse pending(reuse());
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_RETURN_IF_ERROR(repo.updateFields(id, fields.toStored(), update));
+  if (drugs) RX_RETURN_IF_ERROR(repo.replaceItems(id, drugs->lines));
   json fieldsChanged = json::array();
   for (const auto& [key, value] : values) fieldsChanged.push_back(key);
   json details = {{"fields", fieldsChanged}};
-  if (identityChanged) {
-    RX_ASSIGN_OR_RETURN(ReuseFinding finding, reuse().refresh(id, fields));
+  if (drugs)
+    details["drugs"] = {{"before", drugNames(r.items)}, {"after", drugNames(drugs->lines)}};
+  if (identityChanged || drugSetChanged) {
+    RX_ASSIGN_OR_RETURN(
+        ReuseFinding finding,
+        reuse().refresh(id, fields,
+                        drugSetChanged ? std::optional(drugNames(drugs->lines)) : std::nullopt));
     details["reuse"] = std::string(dedup::verdictName(finding.verdict));
   }
   RX_RETURN_IF_ERROR(session_.audit("rx.confirm-fields", std::to_string(id), details).status());
@@ -253,6 +355,7 @@ Result<data::DecisionRecord> ReviewService::decide(std::int64_t id, const Decisi
       {"note", input.note},
       {"risk_warning_confirmed", input.buyerConfirmedRiskWarning},
       {"checks", checkJson},
+      {"drugs", drugsJson(r.items)},
       {"fields_sha256", crypto::toHex(crypto::sha256(r.fieldsJson))},
       {"pharmacist",
        {{"user", session_.user().name}, {"licence", session_.user().licenceNo.value_or("")}}},

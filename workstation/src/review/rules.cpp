@@ -90,6 +90,17 @@ std::optional<RuleCheck> drugsReadRule(const RuleInput& in) {
   return RuleCheck{"drugs", Severity::kBlock, "no drugs could be read", in.rx.source};
 }
 
+// A paper's drug line whose name the catalogue does not know was misread or is a drug the
+// catalogue lacks: its class, and so the special-management check, cannot be trusted.
+std::optional<RuleCheck> catalogueRule(const RuleInput& in) {
+  if (in.rx.kind != data::RxKind::kPaper || in.rx.items.empty()) return std::nullopt;
+  const std::string unknown = itemsWhere(
+      in.rx, [](const data::RxItem& i) { return i.drugClass.empty(); }, false);
+  return check("catalogue", unknown.empty(), Severity::kWarn, "every drug is in the catalogue",
+               "drugs not in the catalogue: compare them with the paper and correct the drug line",
+               unknown);
+}
+
 // The day written counts; a prescriber may allow up to 3 days (validityDays).
 std::optional<RuleCheck> validityRule(const RuleInput& in) {
   const auto issued = in.rx.issuedOn ? toDays(*in.rx.issuedOn) : std::nullopt;
