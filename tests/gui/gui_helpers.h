@@ -4,14 +4,22 @@
 
 #include <gtest/gtest.h>
 
+#include <wx/anybutton.h>
 #include <wx/app.h>
+#include <wx/checkbox.h>
+#include <wx/ctrlsub.h>
+#include <wx/dataview.h>
 #include <wx/display.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
 #include <wx/window.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <regex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -47,6 +55,35 @@ inline bool showOnScreen(wxWindow* window) {
 inline void destroy(wxWindow* window) {
   window->Destroy();
   pumpUntil([] { return false; }, 0.2);
+}
+
+// The words of three or more Latin letters that `root` and its children show — labels, buttons,
+// check boxes, read-only text and list cells, markup tags left out — other than `allowed` (codes
+// and names such as PDF or Ctrl). In a Chinese window each is English a pharmacist should not meet.
+inline std::set<std::string> latinWordsShown(wxWindow* root, const std::set<std::string>& allowed) {
+  std::set<std::string> found;
+  static const std::regex tag("<[^>]*>"), word("[A-Za-z]{3,}");
+  auto scan = [&](const wxString& text) {
+    const std::string plain = std::regex_replace(std::string(text.utf8_str()), tag, " ");
+    for (std::sregex_iterator it(plain.begin(), plain.end(), word), end; it != end; ++it)
+      if (!allowed.count(it->str())) found.insert(it->str());
+  };
+  std::function<void(wxWindow*)> visit = [&](wxWindow* w) {
+    if (!w->IsShown()) return;
+    if (auto* t = dynamic_cast<wxStaticText*>(w)) scan(t->GetLabel());
+    if (auto* b = dynamic_cast<wxAnyButton*>(w)) scan(b->GetLabel());
+    if (auto* c = dynamic_cast<wxCheckBox*>(w)) scan(c->GetLabel());
+    if (auto* t = dynamic_cast<wxTextCtrl*>(w); t && !t->IsEditable()) scan(t->GetValue());
+    if (auto* choice = dynamic_cast<wxItemContainerImmutable*>(w))
+      for (unsigned i = 0; i < choice->GetCount(); ++i) scan(choice->GetString(i));
+    if (auto* list = dynamic_cast<wxDataViewListCtrl*>(w))
+      for (int row = 0; row < list->GetItemCount(); ++row)
+        for (unsigned col = 0; col < list->GetColumnCount(); ++col)
+          scan(list->GetTextValue(row, col));
+    for (wxWindow* child : w->GetChildren()) visit(child);
+  };
+  visit(root);
+  return found;
 }
 
 inline void screenshot(const std::string& name) {

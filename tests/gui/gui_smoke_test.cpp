@@ -71,6 +71,11 @@ void holdUntil(const std::atomic<bool>& release) {
 
 class GuiSmoke : public ::testing::TestWithParam<const char*> {};
 
+// Latin words a Chinese window may show: names of keys, formats and codes, and the demo
+// pharmacist's display name (王药师 Wang (demo)).
+const std::set<std::string> kCodesAndNames = {"Ctrl", "PDF", "USCC", "OCR",
+                                              "jpg",  "png", "Wang", "demo"};
+
 TEST_P(GuiSmoke, LoginDialogThenMainWindow) {
   const wxString lang = GetParam();
   setupTranslations(lang);
@@ -348,7 +353,10 @@ TEST(GuiDashboard, FiguresShowTodaysDecisionsAndConsultationsAsBars) {
   EXPECT_EQ(dialog->decisionsChart()->bars(), 30);
   EXPECT_EQ(dialog->decisionsChart()->total(), 2);
   EXPECT_EQ(dialog->consultationsChart()->total(), 1);
-  EXPECT_TRUE(dialog->listsText().Contains("expired")) << dialog->listsText().utf8_str();
+  // The reason code in the window's language, and no English word anywhere.
+  EXPECT_TRUE(dialog->listsText().Contains(wxString::FromUTF8("处方已过期 ×1")))
+      << dialog->listsText().utf8_str();
+  EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
   screenshot("figures-zh_CN");
   dialog->showPeriod(7);
   EXPECT_EQ(dialog->decisionsChart()->bars(), 7);
@@ -688,6 +696,8 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     ASSERT_TRUE(dialog->opened()) << dialog->errorText().utf8_str();
     ASSERT_TRUE(showOnScreen(dialog));
     screenshot("review-" + lang);
+    if (lang == "zh_CN")
+      EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
     // The page zooms, turns and fits again from the keyboard, wherever the focus is.
     PageView* view = dialog->pageView();
     ASSERT_NE(view, nullptr);
@@ -745,7 +755,11 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     EXPECT_TRUE(
         twice.Contains(wxString::FromUTF8(lang == "zh_CN" ? "本处方" : "this prescription")))
         << twice.utf8_str();
-    EXPECT_TRUE(twice.Contains("already scanned")) << "the detail for support";
+    // The detail too, with the code and the prescription.
+    EXPECT_TRUE(twice.Contains(lang == "zh_CN" ? wxString::FromUTF8("已为本处方")
+                                               : wxString("already scanned")))
+        << twice.utf8_str();
+    EXPECT_TRUE(twice.Contains("81234560000000000017")) << twice.utf8_str();
     // The scanned pack is listed; a wrong scan is taken back in the window, then scanned again.
     EXPECT_TRUE(dialog->scannedText().Contains("81234560000000000017")) << dialog->scannedText();
     EXPECT_EQ(dialog->takeBack("81234560000000000017"), wxString()) << dialog->statusText();
@@ -793,6 +807,17 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   auto closed = data::PrescriptionRepository(frame->session().store().connection()).find(first);
   ASSERT_TRUE(closed.isOk());
   EXPECT_EQ(closed->state, data::RxState::kClosed);
+  {
+    // The re-photo compared with the paper handed out: the state and the rule in the window's
+    // language.
+    ws::ReviewService review(frame->session());
+    auto* dialog = new ReuseDialog(frame, review.reuse(), frame->session(), second);
+    ASSERT_TRUE(showOnScreen(dialog));
+    screenshot("reuse-" + lang);
+    if (lang == "zh_CN")
+      EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+    dialog->Destroy();
+  }
   destroy(frame);
 }
 
@@ -1077,7 +1102,10 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
   for (int row = 0; row < 3; ++row) {
     dialog->selectItem(row);
     sawConsultation = sawConsultation || dialog->itemText().Contains(wxString::FromUTF8("孕妇"));
-    if (dialog->itemText().Contains("expired")) decision = row;  // the signed reason code
+    // The signed reason code, in the window's language.
+    if (dialog->itemText().Contains(lang == "zh_CN" ? wxString::FromUTF8("处方已过期")
+                                                    : wxString("prescription expired")))
+      decision = row;
   }
   EXPECT_TRUE(sawConsultation) << "the consultation is shown in full";
   ASSERT_NE(decision, -1) << "a decision is shown with its reason";
@@ -1087,6 +1115,16 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
       << dialog->errorText();
   EXPECT_FALSE(dialog->closeRound().empty()) << "two items are not scored yet";
   screenshot("sampling-" + lang);
+  if (lang == "zh_CN") {
+    // The criteria are the supervisor's own words, Chinese with English (sampling.h).
+    std::set<std::string> allowed = kCodesAndNames;
+    allowed.insert("YYYY");  // the date format asked for
+    static const std::regex latin("[A-Za-z]+");
+    for (const auto& c : ws::defaultAuditCriteria())
+      for (std::sregex_iterator it(c.begin(), c.end(), latin), end; it != end; ++it)
+        allowed.insert(it->str());
+    EXPECT_EQ(latinWordsShown(dialog, allowed), std::set<std::string>{});
+  }
   for (int row = 0; row < 3; ++row) {
     if (row == decision) continue;
     dialog->selectItem(row);

@@ -9,9 +9,11 @@
 #include <wx/stattext.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "base/time.h"
+#include "labels.h"
 #include "workstation/chain.h"
 #include "wx_convert.h"
 
@@ -159,21 +161,29 @@ void DashboardDialog::showPeriod(int days) {
                series("decisions_per_day", "reject", _("rejected"), wxColour(200, 60, 50))});
   consultations_->setData(
       labels, {series("consultations_per_day", "", _("consultations"), wxColour(60, 110, 190))});
-  auto list = [&](const char* figure, const wxString& title) {
+  // Each figure's keys as a person reads them: reason codes and verdicts translated, users by
+  // their display names.
+  using Label = std::function<wxString(const std::string&)>;
+  const Label asIs = [](const std::string& k) { return toWx(k); };
+  auto list = [&](const char* figure, const wxString& title, const Label& key, const Label& key2) {
     wxString out = title + ": ";
     const auto& rows = report->figures[figure];
     if (rows.empty()) return out + _("none") + "\n";
     for (std::size_t i = 0; i < rows.size() && i < 6; ++i)
-      out += (i ? "; " : "") + toWx(rows[i].key) +
-             (rows[i].key2.empty() ? wxString() : " " + toWx(rows[i].key2)) +
+      out += (i ? "; " : "") + key(rows[i].key) +
+             (rows[i].key2.empty() ? wxString() : " " + key2(rows[i].key2)) +
              wxString::Format(" ×%lld", static_cast<long long>(rows[i].count));
     return out + "\n";
   };
-  lists_->SetLabel(list("rejection_reasons", _("Rejection reasons")) +
-                   list("reuse_alerts_per_day", _("Reuse alerts")) +
-                   list("reuse_overrules", _("Reuse suspicions overruled")) +
-                   list("signature_failures_by_provider", _("Signature failures by provider")) +
-                   chainAlerts());
+  const Label reason = [](const std::string& k) { return reasonLabel(k); };
+  const Label verdict = [](const std::string& k) { return verdictLabel(k); };
+  const Label person = [this](const std::string& k) { return toWx(session_.shownName(k)); };
+  lists_->SetLabel(
+      list("rejection_reasons", _("Rejection reasons"), reason, asIs) +
+      list("reuse_alerts_per_day", _("Reuse alerts"), asIs, verdict) +
+      list("reuse_overrules", _("Reuse suspicions overruled"), person, asIs) +
+      list("signature_failures_by_provider", _("Signature failures by provider"), asIs, asIs) +
+      chainAlerts());
   lists_->Wrap(FromDIP(760));
   Layout();
 }

@@ -9,6 +9,7 @@
 
 #include "base/time.h"
 #include "dispense_dialog.h"
+#include "labels.h"
 #include "main_frame.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
@@ -18,27 +19,6 @@
 namespace rx::gui {
 
 namespace {
-wxString stateLabel(data::RxState s) {
-  switch (s) {
-    case data::RxState::kQueued:
-      return _("waiting");
-    case data::RxState::kInReview:
-      return _("in review");
-    case data::RxState::kApproved:
-      return _("approved");
-    case data::RxState::kRejected:
-      return _("rejected");
-    case data::RxState::kNeedsInfo:
-      return _("needs information");
-    case data::RxState::kPartiallyDispensed:
-      return _("being dispensed");
-    case data::RxState::kDispensed:
-      return _("dispensed");
-    case data::RxState::kClosed:
-      return _("closed");
-  }
-  return wxEmptyString;
-}
 
 struct ReuseCell {
   wxString label;   // as the pharmacist reads it

@@ -19,6 +19,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "labels.h"
 #include "page_view.h"
 #include "rx_summary.h"
 #include "workstation/review.h"
@@ -135,7 +136,8 @@ void ReuseDialog::reload() {
   if (finding_)
     for (const auto& m : finding_->matches)
       matches_->Append(wxString::Format(_("record %lld (%s), score %.2f"),
-                                        static_cast<long long>(m.record), toWx(m.state), m.score));
+                                        static_cast<long long>(m.record), stateLabel(m.state),
+                                        m.score));
   const bool any = matches_->GetCount() > 0;
   matches_->Enable(any);
   if (any) matches_->SetSelection(0);
@@ -164,7 +166,7 @@ void ReuseDialog::showMatch(int index) {
   const ws::ReuseMatchInfo& m = finding_->matches[index];
   otherTitle_->SetLabel(
       wxString::Format(_("Record %lld, %s, arrived %s via %s"), static_cast<long long>(m.record),
-                       toWx(m.state), beijingTime(m.arrivedAt),
+                       stateLabel(m.state), beijingTime(m.arrivedAt),
                        // Another store's presentation names its store, not a user of this one.
                        toWx(m.store.empty() ? session_.shownName(m.arrivedBy) : m.arrivedBy)));
   auto page = reuse_.page(m.record);
@@ -179,7 +181,7 @@ void ReuseDialog::showMatch(int index) {
            pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, pageWidth()));
   showPane(thisPage_, thisContent_, thisRx_, pageWithMarks(thisGray_, {}, thisPoints, pageWidth()));
   const auto& s = m.signals;
-  wxString text = wxString::Format(_("Why: %s"), toWx(m.rule)) + "\n";
+  wxString text = wxString::Format(_("Why: %s"), reuseRuleLabel(m.rule)) + "\n";
   text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),
                            agreementLabel(s.value("number", nlohmann::json())),
                            agreementLabel(s.value("issuer", nlohmann::json())),

@@ -19,6 +19,7 @@
 #include <algorithm>
 
 #include "base/time.h"
+#include "labels.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -262,7 +263,7 @@ wxString ReviewDialog::decide(ws::Decision decision) {
   refreshChecks();
   ws::DecisionInput input;
   input.decision = decision;
-  const std::string reason = fromWx(reason_->GetValue());
+  const std::string reason = reasonCode(reason_->GetValue());
   if (!reason.empty()) input.reasons.push_back(reason);
   input.note = fromWx(note_->GetValue());
   input.buyerConfirmedRiskWarning = buyerConfirmed_->GetValue();

@@ -11,6 +11,7 @@
 
 #include "base/utf8.h"
 #include "consultations_dialog.h"
+#include "labels.h"
 #include "page_view.h"
 #include "reuse_dialog.h"
 #include "review_dialog.h"
@@ -133,9 +134,7 @@ void ReviewDialog::buildDecisionInputs(wxSizer* side) {
   reasonRow->Add(new wxStaticText(this, wxID_ANY, _("Reason:")), 0,
                  wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
   wxArrayString reasons;
-  for (const char* code : {"incomplete", "expired", "dosage", "interaction", "contraindication",
-                           "not-in-scope", "reuse", "signature", "other"})
-    reasons.Add(code);
+  for (const auto& code : reasonCodes()) reasons.Add(reasonLabel(code));
   reason_ =
       new wxComboBox(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize, reasons);
   reasonRow->Add(reason_, 1);

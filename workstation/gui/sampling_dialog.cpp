@@ -15,6 +15,7 @@
 #include "ask.h"
 #include "base/time.h"
 #include "form_layout.h"
+#include "labels.h"
 #include "workstation/sampling.h"
 #include "wx_convert.h"
 
@@ -85,7 +86,7 @@ wxString describeItem(const json& d, ws::Session& session) {
   const json& s = d.contains("signed") ? d["signed"] : json();
   if (s.is_object()) {
     for (const auto& r : s.value("reasons", json::array()))
-      if (r.is_string()) t << _("Reason:") << " " << toWx(r.get<std::string>()) << "\n";
+      if (r.is_string()) t << _("Reason:") << " " << reasonLabel(r.get<std::string>()) << "\n";
     if (!text(s, "note").empty()) t << _("Note:") << " " << toWx(text(s, "note")) << "\n";
   }
   return t;

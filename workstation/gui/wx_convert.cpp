@@ -1,6 +1,7 @@
 #include "wx_convert.h"
 
 #include "base/time.h"
+#include "service_message.h"
 
 #include <wx/button.h>
 #include <wx/dataview.h>
@@ -112,13 +113,13 @@ wxString generalHeadline(const Status& status) {
 wxString explain(const Status& status, const wxString& headline) {
   if (status.isOk()) return wxString();
   return (headline.empty() ? generalHeadline(status) : headline) + "\n" +
-         wxString::Format(_("Detail: %s"), toWx(status.message()));
+         wxString::Format(_("Detail: %s"), serviceMessage(status.message()));
 }
 
 wxString explainInline(const Status& status, const wxString& headline) {
   if (status.isOk()) return wxString();
   return (headline.empty() ? generalHeadline(status) : headline) + " " +
-         wxString::Format(_("(detail: %s)"), toWx(status.message()));
+         wxString::Format(_("(detail: %s)"), serviceMessage(status.message()));
 }
 
 wxString beijingTime(const std::string& utc) { return toWx(readableTime(utc)); }

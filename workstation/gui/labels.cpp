@@ -1,0 +1,101 @@
+#include "labels.h"
+
+#include <wx/intl.h>
+
+#include <regex>
+#include <vector>
+
+#include "wx_convert.h"
+
+namespace rx::gui {
+
+wxString stateLabel(data::RxState s) {
+  switch (s) {
+    case data::RxState::kQueued:
+      return _("waiting");
+    case data::RxState::kInReview:
+      return _("in review");
+    case data::RxState::kApproved:
+      return _("approved");
+    case data::RxState::kRejected:
+      return _("rejected");
+    case data::RxState::kNeedsInfo:
+      return _("needs information");
+    case data::RxState::kPartiallyDispensed:
+      return _("being dispensed");
+    case data::RxState::kDispensed:
+      return _("dispensed");
+    case data::RxState::kClosed:
+      return _("closed");
+  }
+  return wxEmptyString;
+}
+
+wxString stateLabel(std::string_view name) {
+  if (name == "purged") return _("purged");
+  auto s = data::parseRxState(name);
+  return s ? stateLabel(*s) : toWx(std::string(name));
+}
+
+const std::vector<std::string>& reasonCodes() {
+  static const std::vector<std::string> codes = {"incomplete",  "expired",          "dosage",
+                                                 "interaction", "contraindication", "not-in-scope",
+                                                 "reuse",       "signature",        "other"};
+  return codes;
+}
+
+wxString reasonLabel(std::string_view code) {
+  if (code == "incomplete") return _("incomplete prescription");
+  if (code == "expired") return _("prescription expired");
+  if (code == "dosage") return _("inappropriate dosage");
+  if (code == "interaction") return _("drug interaction");
+  if (code == "contraindication") return _("contraindication");
+  if (code == "not-in-scope") return _("outside the agreement's scope");
+  if (code == "reuse") return _("presented before");
+  if (code == "signature") return _("signature not accepted");
+  if (code == "other") return _("other");
+  return toWx(std::string(code));
+}
+
+std::string reasonCode(const wxString& pickedOrTyped) {
+  const wxString text = pickedOrTyped.Strip(wxString::both);
+  for (const auto& code : reasonCodes())
+    if (text == reasonLabel(code)) return code;
+  return fromWx(text);
+}
+
+wxString verdictLabel(std::string_view verdict) {
+  if (verdict == "new") return _("not presented before");
+  if (verdict == "reuse-suspected") return _("possibly presented before");
+  if (verdict == "reuse-certain") return _("presented before");
+  return toWx(std::string(verdict));
+}
+
+wxString reuseRuleLabel(const std::string& rule) {
+  if (rule == "same prescription number") return _("same prescription number");
+  if (rule == "same prescription number and date") return _("same prescription number and date");
+  if (rule == "same prescription number and patient")
+    return _("same prescription number and patient");
+  if (rule == "prescription number one character off, same date")
+    return _("prescription number one character off, same date");
+  if (rule == "same date, and the number looks the same on the page (misread)")
+    return _("same date, and the number looks the same on the page (misread)");
+  if (rule == "number unreadable; same issuer, date and patient")
+    return _("number unreadable; same issuer, date and patient");
+  if (rule == "number unreadable; same date, patient and drugs")
+    return _("number unreadable; same date, patient and drugs");
+  std::smatch m;
+  static const std::regex ink(R"(the filled-in ink looks the same \((\d+) of 4 regions\))");
+  if (std::regex_match(rule, m, ink))
+    return wxString::Format(_("the filled-in ink looks the same (%s of 4 regions)"),
+                            toWx(m[1].str()));
+  static const std::regex page(
+      R"(the same written page: (\d+) ink cells of the earlier page found in place, (\d+) different)");
+  if (std::regex_match(rule, m, page))
+    return wxString::Format(
+        _("the same written page: %s ink cells of the earlier page found in place, %s different"),
+        toWx(m[1].str()), toWx(m[2].str()));
+  return toWx(rule);
+}
+
+}  // namespace rx::gui

@@ -1,0 +1,29 @@
+// The codes the services hand over — states, reason codes, reuse verdicts and rules — as a person
+// reads them in the window's language. Codes stay codes in the store, the CLI and exports; only
+// the window translates them. An unknown code is shown as it is.
+#pragma once
+
+#include <wx/string.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/prescriptions.h"
+
+namespace rx::gui {
+
+wxString stateLabel(data::RxState s);
+wxString stateLabel(std::string_view name);  // rxStateName(), or "purged"
+// A rejection or ask reason code (review window's list: incomplete, expired, dosage...).
+wxString reasonLabel(std::string_view code);
+// The reason codes offered in the review window, in order.
+const std::vector<std::string>& reasonCodes();
+// The code for what was picked or typed in the review window: a label of reasonCodes() gives its
+// code; anything else is taken as typed.
+std::string reasonCode(const wxString& pickedOrTyped);
+wxString verdictLabel(std::string_view verdict);  // new, reuse-suspected, reuse-certain
+// A reuse match's rule (dedup/reuse.h, the page rule), with its numbers kept.
+wxString reuseRuleLabel(const std::string& rule);
+
+}  // namespace rx::gui
