@@ -558,6 +558,8 @@ TEST(GuiReuse, AnEPrescriptionPresentedTwiceIsComparedByItsSignedContent) {
     const wxString shown = dialog->contentShown(earlier);
     EXPECT_TRUE(shown.Contains(wxString::FromUTF8(*rx->rxNumber))) << shown;
     EXPECT_TRUE(shown.Contains(wxString::FromUTF8(rx->items[0].drugName))) << shown;
+    // The issuer by its name in the agreement, not only its 统一社会信用代码.
+    EXPECT_TRUE(shown.Contains(wxString::FromUTF8("演示互联网医院"))) << shown;
   }
   screenshot("reuse-dialog-eprescription");
   dialog->Destroy();

@@ -904,6 +904,8 @@ TEST_F(ReviewTest, VoucherNamesProductMakerBatchPriceBuyerAndSellerAndPrints) {
   EXPECT_EQ(v->buyerName, "张三");
   EXPECT_EQ(v->buyerIdMasked, "1101**********0011");
   EXPECT_EQ(v->sellerName, test::pharmacistUser("wang").displayName);
+  // The provider by the name in its agreement, its code after it: people read names.
+  EXPECT_EQ(v->issuer, "示例互联网医院（12440000455858776H）");
   json doc = voucherJson(*v);
   EXPECT_EQ(doc["total"], "30.00");
   EXPECT_EQ(doc["lines"][0]["unit_price"], "15.00");
@@ -913,7 +915,7 @@ TEST_F(ReviewTest, VoucherNamesProductMakerBatchPriceBuyerAndSellerAndPrints) {
   auto text = test::runProcess({"/usr/bin/pdftotext", "-layout", pdf, "-"});
   ASSERT_EQ(text.exitCode, 0) << text.err;
   for (const char* want : {"示例大药房（测试店）", "药品销售凭证", "阿莫西林胶囊", "另一制药厂",
-                           "B2301", "30.00", "1101**********0011", kRiskWarning})
+                           "B2301", "30.00", "1101**********0011", "示例互联网医院", kRiskWarning})
     EXPECT_NE(text.out.find(want), std::string::npos) << want << " missing from\n" << text.out;
   EXPECT_EQ(text.out.find("110101198005010011"), std::string::npos) << "the full ID is masked";
 

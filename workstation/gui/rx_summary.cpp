@@ -2,6 +2,7 @@
 
 #include <wx/intl.h>
 
+#include "workstation/review.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -9,7 +10,7 @@ namespace rx::gui {
 wxString electronicSummary(const data::PrescriptionRecord& rx) {
   wxString text;
   text << _("E-prescription") << " " << toWx(rx.rxNumber.value_or("")) << "\n";
-  text << _("Issuer:") << " " << toWx(rx.issuer.value_or("")) << "\n";
+  text << _("Issuer:") << " " << toWx(ws::issuerShown(rx)) << "\n";
   text << _("Issued:") << " " << toWx(rx.issuedOn.value_or("")) << "\n";
   text << _("Patient:") << " " << toWx(rx.patientName.value_or("")) << "\n";
   text << _("Prescriber:") << " " << toWx(rx.prescriber.value_or("")) << "\n";

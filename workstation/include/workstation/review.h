@@ -42,6 +42,11 @@ struct DecisionInput {
 // mark per further character (张*, 欧阳**), so people at the counter cannot read it off the screen.
 std::string maskedName(const std::string& name);
 
+// The issuer as a person reads it: a paper's hospital as read; an e-prescription's provider by the
+// name in its agreement, its 统一社会信用代码 after it (示例互联网医院（12440000455858776H）). The
+// record keeps the code, which the used marks and the registry go by. Empty when unknown.
+std::string issuerShown(const data::PrescriptionRecord& r);
+
 class ReviewService {
  public:
   // Without `settings`, the store's settings (`rxdesk-cli settings`) apply, read at each use so an

@@ -100,7 +100,7 @@ Result<Voucher> VoucherService::voucher(std::int64_t prescriptionId, int handOut
   v.sellerName = seller.displayName;
   v.sellerLicence = seller.licenceNo.value_or("");
   v.rxNumber = r.rxNumber;
-  v.issuer = r.issuer;
+  if (const std::string shown = issuerShown(r); !shown.empty()) v.issuer = shown;
 
   RX_ASSIGN_OR_RETURN(auto packages, repo.packages(prescriptionId));
   addLines(packages, handOut, v);

@@ -11,6 +11,7 @@
 #include "crypto/signature.h"
 #include "data/prescriptions.h"
 #include "workstation/consultations.h"
+#include "workstation/review.h"
 
 namespace rx::ws {
 
@@ -173,7 +174,7 @@ Result<json> SamplingService::describe(std::int64_t roundId, data::SampleKind ki
               {"prescription", rx.id},
               {"prescription_kind", data::rxKindName(rx.kind)},
               {"rx_number", rx.rxNumber.value_or("")},
-              {"issuer", rx.issuer.value_or("")},
+              {"issuer", issuerShown(rx)},
               {"issued_on", rx.issuedOn.value_or("")},
               {"patient", rx.patientName.value_or("")},
               {"diagnosis", rx.diagnosis.value_or("")},

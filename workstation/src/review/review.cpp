@@ -50,6 +50,18 @@ std::string maskedName(const std::string& name) {
   return toUtf8(cps.substr(0, keep)) + std::string(cps.size() - keep, '*');
 }
 
+std::string issuerShown(const data::PrescriptionRecord& r) {
+  const std::string code = r.issuer.value_or("");
+  if (r.kind != data::RxKind::kElectronic) return code;
+  const json& verdict = ReadFields::fromStored(r.fieldsJson).signature;
+  const json provider =
+      verdict.is_object() && verdict.contains("agreement") && verdict["agreement"].is_object()
+          ? verdict["agreement"].value("provider", json())
+          : json();
+  if (!provider.is_string() || provider.get<std::string>().empty()) return code;
+  return provider.get<std::string>() + (code.empty() ? "" : "（" + code + "）");
+}
+
 ReviewService::~ReviewService() = default;
 
 ReuseService& ReviewService::reuse() {
