@@ -410,7 +410,7 @@ TEST(GuiReview, AMisreadDrugLineIsHighlightedCorrectedAndSavedOnceWithTheDecisio
   ws::ReviewService review(**session);
   ocr::ExtractedFields read = fields("202600009998");
   ocr::DrugLine misread;  // 阿莫西林胶囊 with its last character lost: not snapped, no class
-  misread.name = {"阿莫西林胶", 0.5f, {}, {}};
+  misread.name = {"阿莫西林胶", 0.5f, cv::Rect(60, 520, 260, 34), {}};
   misread.quantity = {"2", 0.9f, {}, {}};
   ocr::DrugLine other;  // a line that is not on the paper
   other.name = {"头孢克肟胶囊", 0.9f, {}, {}};
@@ -425,6 +425,12 @@ TEST(GuiReview, AMisreadDrugLineIsHighlightedCorrectedAndSavedOnceWithTheDecisio
   ASSERT_EQ(dialog->drugLineCount(), 2);
   EXPECT_TRUE(dialog->drugLineFlagged(1)) << "not in the catalogue";
   EXPECT_FALSE(dialog->drugLineFlagged(2));
+  // Boxed on the page where it was read, orange like a field to check.
+  ASSERT_NE(dialog->pageView(), nullptr);
+  const auto& boxes = dialog->pageView()->boxes();
+  EXPECT_TRUE(std::any_of(boxes.begin(), boxes.end(), [](const PageBox& b) {
+    return b.x == 60 && b.y == 520 && b.w == 260 && b.h == 34 && b.toCheck;
+  }));
   EXPECT_TRUE(dialog->checksText().Contains("drugs not in the catalogue"))
       << dialog->checksText().utf8_str();
 

@@ -195,6 +195,9 @@ TEST(ReadFieldsTest, StoredFormKeepsWhatWasReadAndConfirmed) {
   ocr::ExtractedFields read;
   read.fields["patient_name"] = {"张三", 0.6f, cv::Rect(10, 20, 30, 40), std::string("张山")};
   read.fields["not_a_field"] = {"x", 1.0f, {}};
+  ocr::DrugLine drug;
+  drug.name = {"阿莫西林胶", 0.5f, cv::Rect(40, 600, 300, 36), {}};
+  read.drugs.push_back(drug);
   ReadFields fields = ReadFields::fromOcr(read);
   ASSERT_EQ(fields.fields.size(), 1u);
   fields.confirm(FieldName::kDate, "2026-12-01", "wang");
@@ -210,7 +213,11 @@ TEST(ReadFieldsTest, StoredFormKeepsWhatWasReadAndConfirmed) {
   EXPECT_TRUE(date->confirmed);
   EXPECT_EQ(date->confirmedBy, std::optional<std::string>("wang"));
   EXPECT_FALSE(date->needsConfirmation(0.8));
+  ASSERT_EQ(back.drugBoxes.size(), 1u) << "where the drug was read, for the review window";
+  EXPECT_EQ(back.drugBoxes[0].box, cv::Rect(40, 600, 300, 36));
+  EXPECT_FALSE(back.drugBoxes[0].inCatalogue);
   EXPECT_TRUE(ReadFields::fromStored("not json").fields.empty());
+  EXPECT_TRUE(ReadFields::fromStored(R"({"drug_boxes":[{"box":"x"},7]})").drugBoxes.empty());
   EXPECT_TRUE(ReadFields::fromStored(R"({"fields":{"date":{"value":3,"box":"x"}}})")
                   .find(FieldName::kDate)
                   ->value.empty());

@@ -45,6 +45,7 @@ class PageView : public wxScrolledCanvas {
   double zoom() const { return zoom_; }
   int quarterTurns() const { return turns_; }
   wxSize shownSize() const { return bitmap_.GetSize(); }
+  const std::vector<PageBox>& boxes() const { return boxes_; }
 
  private:
   void render();

@@ -46,6 +46,10 @@ void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
     if (!f.box.empty())
       boxes.push_back(
           {f.box.x, f.box.y, f.box.width, f.box.height, f.needsConfirmation(lowConfidence_)});
+  // The drugs' names too: orange when not in the catalogue or read with low confidence.
+  for (const auto& d : read_.drugBoxes)
+    boxes.push_back({d.box.x, d.box.y, d.box.width, d.box.height,
+                     !d.inCatalogue || d.confidence < lowConfidence_});
   auto page = review_.reuse().page(record_);
   const int width = FromDIP(pageWidth());
   pageView_ = new PageView(parent, page ? *page : cv::Mat(), std::move(boxes),

@@ -55,8 +55,17 @@ struct ReadField {
   }
 };
 
+// Where a drug's name was read on the stored page (paper), for the review window to box it; kept
+// as read when the pharmacist corrects the drug lines.
+struct ReadDrugBox {
+  cv::Rect box;
+  double confidence = 0;
+  bool inCatalogue = false;  // snapped to a catalogue name
+};
+
 struct ReadFields {
   std::map<FieldName, ReadField> fields;  // only fields that were read
+  std::vector<ReadDrugBox> drugBoxes;     // paper: one per drug line read with a box
   nlohmann::json signature;               // e-prescriptions: the verdict (ErxVerdict::toJson)
 
   static ReadFields fromOcr(const ocr::ExtractedFields& read);
