@@ -241,11 +241,14 @@ std::vector<Occurrence> findLabels(const std::u32string& t, bool tolerant = fals
   return out;
 }
 
+// Strips spaces and stray punctuation from both ends, and from the front also what ends a label
+// (the 】 of 【临床诊断】 when only 诊断 was found as the label); a value's own closing bracket at
+// its end ("(2级)") stays.
 std::u32string trim(std::u32string s) {
   auto junk = [](char32_t c) {
     return c == ' ' || c == ':' || c == '.' || c == ',' || c == ';' || c == '|';
   };
-  while (!s.empty() && junk(s.front())) s.erase(s.begin());
+  while (!s.empty() && (junk(s.front()) || isLabelSeparator(s.front()))) s.erase(s.begin());
   while (!s.empty() && junk(s.back())) s.pop_back();
   return s;
 }
@@ -351,15 +354,33 @@ std::u32string dateInNumber(const std::u32string& n) {
   return toU32(ymd.substr(0, 4) + "-" + ymd.substr(4, 2) + "-" + ymd.substr(6, 2));
 }
 
+// A name's value ends at the first wide gap after it starts (normalizeLine keeps such a gap as two
+// spaces): what follows is the next field, perhaps a label too misread to be found ("医师:郑雪斌
+// 人  核对:", "【医师】元雪证  人金略:"). A gap after a single character is inside the name.
+std::u32string nameSegment(const std::u32string& raw) {
+  std::size_t start = 0;
+  while (start < raw.size() && !isHan(raw[start])) ++start;
+  for (std::size_t gap = raw.find(U"  ", start); gap != std::u32string::npos;
+       gap = raw.find(U"  ", gap + 2))
+    if (onlyHan(raw.substr(start, gap - start)).size() >= 2) return raw.substr(0, gap);
+  return raw;
+}
+
+// A name longer than this was read with something else glued on (see cleanValue).
+constexpr std::size_t kLongestName = 4;
+
 // Cleans a raw value for its field; returns an empty string when nothing usable remains.
 std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
   if (field == "rx_number") return printedNumber(raw);
   if (field == "patient_name" || field == "doctor") {
-    std::u32string h = onlyHan(raw);
+    std::u32string h = onlyHan(nameSegment(raw));
     // A 性别 label right after the name whose 别 was not read leaves its 性 on the name (no name
     // has it after its first two characters).
     if (const std::size_t sex = h.find(U'性', 2); sex != std::u32string::npos) h.resize(sex);
-    return h.size() >= 2 && h.size() <= 4 ? h : (h.size() > 4 ? h.substr(0, 4) : U"");
+    // More than 4 characters: something was read onto the name with no gap between them. All of
+    // it is kept and the field asks for confirmation (extractFields caps its confidence): cut to 4
+    // characters it was as often a wrong name shown as read right.
+    return h.size() >= 2 ? h : U"";
   }
   if (field == "department") return onlyHan(raw);
   if (field == "sex") {
@@ -540,17 +561,32 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& li
   return d;
 }
 
+// What OCR makes of a table's border or a speck at the start of a line ("|  1. 阿莫西林…", "|RP.").
+bool isBorder(char32_t c) {
+  return c == ' ' || c == '|' || c == '[' || c == ']' || c == '(' || c == ')' || c == U'“' ||
+         c == U'”';
+}
+
 // Where the text of a numbered item ("1. 阿莫西林胶囊 …", "2、…") starts; npos if `t` is not one.
-std::size_t itemStart(const std::u32string& t) {
+// `loose`: also the forms OCR makes of the number when its dot is lost or misread — the digits
+// then a space or '_' ("1 . 阿司匹林…", "2_ 阿莫西林…"), or right before a Chinese character
+// ("1起但司特…"). These are read often enough for other text too that the caller takes such a line
+// only when its name is in the catalogue.
+std::size_t itemStart(const std::u32string& t, bool loose = false) {
   std::size_t k = 0;
-  while (k < t.size() && t[k] == ' ') ++k;
+  while (k < t.size() && isBorder(t[k])) ++k;
   std::size_t digits = k;
   while (digits < t.size() && isDigit(t[digits])) ++digits;
-  if (digits > k && digits < t.size() &&
-      (t[digits] == '.' || t[digits] == U'、' || t[digits] == ','))
-    return digits + 1;
+  if (digits == k || digits >= t.size()) return std::u32string::npos;
+  const char32_t c = t[digits];
+  if (c == '.' || c == U'、' || c == ',') return digits + 1;
+  if (loose && (c == ' ' || c == '_')) return digits + 1;
+  if (loose && isHan(c)) return digits;
   return std::u32string::npos;
 }
+
+// A name snapped from a line numbered only in itemStart's loose form is shown for confirmation.
+constexpr float kLooseItemConfidence = 0.79f;
 
 bool containsAny(const std::u32string& t, std::initializer_list<std::u32string_view> words) {
   for (auto w : words)
@@ -691,6 +727,21 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
 
   std::map<std::string, FieldValue>
       misreadLabelled;  // fields of labels read with a wrong character
+  // A drug's line: numbered as printed, or in a looser form (itemStart) when its name is in the
+  // catalogue; a name found so is shown for confirmation.
+  auto drugLine = [&](std::size_t li) -> std::optional<DrugLine> {
+    const std::u32string& t = spans[li].text;
+    if (const std::size_t from = itemStart(t); from != std::u32string::npos)
+      return parseDrugLine(spans[li], from, lines[li], lexicon);
+    const std::size_t from = itemStart(t, /*loose=*/true);
+    if (from == std::u32string::npos) return std::nullopt;
+    DrugLine d = parseDrugLine(spans[li], from, lines[li], lexicon);
+    // Read at least as long as the shortest names (叶酸片): "2 盒" is no drug line.
+    if (d.drugClass.empty() || toU32(d.readAs.value_or(d.name.value)).size() < 3)
+      return std::nullopt;
+    d.name.confidence = std::min(d.name.confidence, kLooseItemConfidence);
+    return d;
+  };
   bool inDrugs = false, drugsEnded = false;
   std::size_t rpLine = lines.size();
   for (std::size_t li = 0; li < lines.size(); ++li) {
@@ -704,7 +755,9 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       out.fields["hospital"] = valueOf(s, 0, end, lines[li], onlyHan(t.substr(0, end)));
       continue;
     }
-    std::u32string head = trim(t);
+    std::size_t lead = 0;
+    while (lead < t.size() && isBorder(t[lead])) ++lead;
+    const std::u32string head = trim(t.substr(lead));
     if (head.rfind(U"Rp", 0) == 0 || head.rfind(U"RP", 0) == 0 || head == U"R") {
       inDrugs = true;
       rpLine = std::min(rpLine, li);
@@ -712,9 +765,9 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     }
     // Within the drugs, a drug line's words ([医保], 用量) are never taken for misread labels: a
     // misread label counts only on a line that holds no label as printed and is no drug line.
-    auto found = findLabels(t, labels == LabelMatch::kTolerant && !inDrugs);
+    auto found = findLabels(t, labels != LabelMatch::kExact && !inDrugs);
     if (labels == LabelMatch::kTolerant && inDrugs && found.empty() &&
-        itemStart(t) == std::u32string::npos)
+        itemStart(t, /*loose=*/true) == std::u32string::npos)
       found = findLabels(t, /*tolerant=*/true);
     if (inDrugs && !found.empty() && found.front().label->field &&
         std::string(found.front().label->field) == "usage") {
@@ -730,21 +783,22 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     }
     // The Rp mark is a single large glyph the model sometimes reads as something else ("AD");
     // the first numbered line followed by its usage line starts the drugs then.
-    if (!inDrugs && !drugsEnded && found.empty() && itemStart(t) != std::u32string::npos &&
-        li + 1 < lines.size() && spans[li + 1].text.find(U"用法") != std::u32string::npos) {
+    if (!inDrugs && !drugsEnded && found.empty() &&
+        itemStart(t, /*loose=*/true) != std::u32string::npos && li + 1 < lines.size() &&
+        spans[li + 1].text.find(U"用法") != std::u32string::npos && drugLine(li)) {
       inDrugs = true;
       rpLine = std::min(rpLine, li);
     }
     if (inDrugs && found.empty()) {
       // "1. 阿莫西林胶囊  0.25g×24粒  ×2盒"
-      const std::size_t from = itemStart(t);
-      if (from != std::u32string::npos)
-        out.drugs.push_back(parseDrugLine(s, from, lines[li], lexicon));
+      if (auto d = drugLine(li)) out.drugs.push_back(std::move(*d));
       continue;
     }
     for (std::size_t i = 0; i < found.size(); ++i) {
       const Occurrence& o = found[i];
       if (!o.label->field) continue;
+      // Past the line's first label, a misread one only ends the value before it.
+      if (o.tolerant && labels == LabelMatch::kFirstTolerant && i > 0) continue;
       const std::string field = o.label->field;
       if (field == "usage") continue;
       if (field == "doctor" || field == "amount") {
@@ -758,10 +812,16 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       const std::u32string value = cleanValue(field, raw);
       if (value.empty()) continue;
       std::size_t from = o.end;
-      while (from < to && (t[from] == ' ' || t[from] == ':')) ++from;
-      into[field] = valueOf(s, from, to, lines[li], value);
+      while (from < to && (t[from] == ' ' || isLabelSeparator(t[from]))) ++from;
+      // A name's box and confidence are its own words', not those of what was cut off after it.
+      const bool name = field == "patient_name" || field == "doctor";
+      const std::size_t end = name ? o.end + nameSegment(raw).size() : to;
+      into[field] = valueOf(s, from, end, lines[li], value);
       // The label itself was misread: the value may belong to another field; confirm it.
       if (o.tolerant) into[field].confidence = std::min(into[field].confidence, 0.7f);
+      // A name with something read onto it (cleanValue): confirm it.
+      if (name && value.size() > kLongestName)
+        into[field].confidence = std::min(into[field].confidence, 0.5f);
     }
   }
   // A field whose label was misread counts only when no line carried the label as printed.

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -145,15 +146,29 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
         ++t.direct;
     };
     count(it->second);
+    // A label misread in the crop could put other text up for the vote: labels as printed. A
+    // reading whose first label, the name's own, has one character misread (痊名) was of a crop
+    // read poorly, and its name often with it (【起名】昔洋 for 【姓名】董洋): such readings count
+    // only when every re-reading found the name and all agree.
+    std::vector<std::pair<FieldValue, bool>> reread;  // the value, whether its label was misread
     for (const int textHeight : textHeights) {
       const cv::Mat region = enlarged(page(crop), h, textHeight);
       RX_ASSIGN_OR_RETURN(auto lines, recognizer_->recognize(region, Layout::kSingleLine));
-      // A label misread in the crop would put other text up for the vote: labels as printed.
-      const ExtractedFields again = extractFields(lines, nullptr, LabelMatch::kExact);
+      bool misread = false;
+      ExtractedFields again = extractFields(lines, nullptr, LabelMatch::kExact);
+      if (!again.fields.count(field)) {
+        again = extractFields(lines, nullptr, LabelMatch::kFirstTolerant);
+        misread = true;
+      }
       auto found = again.fields.find(field);
       if (found == again.fields.end() || found->second.value.empty()) continue;
-      count(found->second);
+      reread.emplace_back(found->second, misread);
     }
+    bool agree = reread.size() == std::size(textHeights);
+    for (const auto& [value, misread] : reread)
+      agree = agree && value.value == reread.front().first.value;
+    for (const auto& [value, misread] : reread)
+      if (!misread || agree) count(value);
     auto best = tally.begin();
     for (auto t = tally.begin(); t != tally.end(); ++t)
       if (t->second.votes > best->second.votes ||

@@ -369,6 +369,107 @@ TEST(Fields, DrugsAreFoundWhenTheRpMarkIsMisread) {
   EXPECT_TRUE(note.drugs.empty());
 }
 
+// A line as OCR read it: `lead` (a table border's "|", a speck) then a wide gap, then `words`.
+RecognizedLine afterBorder(const std::string& lead, std::initializer_list<std::string> words,
+                           int y) {
+  RecognizedLine l = line(words, y);
+  for (auto& w : l.words) w.box.x += 200;
+  l.words.insert(l.words.begin(), {lead, 90, cv::Rect(0, y, 10, 36)});
+  l.box = cv::Rect(0, y, l.box.width + 200, 36);
+  return l;
+}
+
+TEST(Fields, DrugLinesWhoseNumberOcrMangledAreFoundInTheCatalogue) {
+  // Seen on photos: a table's border read as "|" before the number, the number's dot lost ("1 ."),
+  // read as "_" or glued to the name ("1起但司特钠片" for 1. 孟鲁司特钠片).
+  std::vector<RecognizedLine> lines = {
+      line({"Rp."}, 0),
+      afterBorder("|", {"1.", "阿莫西林胶囊", "0.25g×24粒", "2盒"}, 50),
+      line({"用法", ":", "口服", "每日三次"}, 100),
+      line({"2_", "氯雷他定片", "|", "10mg×6片", "|", "×5", "盒"}, 150),
+      line({"3", ".", "阿司匹林肠溶片", "|", "100mg×30片", "|", "×1", "盒"}, 200),
+      line({"4起但司特钠片", "|", "10mg×5片", "|", "×2", "盒"}, 250),
+      line({"5", "天后复诊"}, 300),  // numbered so, but no drug: not taken
+      line({"医师", ":", "王建国"}, 350),
+  };
+  const ExtractedFields f = extractFields(lines, &lexicon());
+  ASSERT_EQ(f.drugs.size(), 4u);
+  EXPECT_EQ(f.drugs[0].name.value, "阿莫西林胶囊");
+  EXPECT_EQ(f.drugs[0].spec.value, "0.25g×24粒");
+  EXPECT_EQ(f.drugs[0].usage.value, "口服每日三次");
+  EXPECT_EQ(f.drugs[1].name.value, "氯雷他定片");
+  EXPECT_EQ(f.drugs[1].quantity.value, "5");
+  EXPECT_EQ(f.drugs[2].name.value, "阿司匹林肠溶片");
+  EXPECT_EQ(f.drugs[3].name.value, "孟鲁司特钠片");
+  // The number not read as printed: the pharmacist confirms the name, even one read right.
+  for (std::size_t i = 1; i < 4; ++i) EXPECT_LT(f.drugs[i].name.confidence, 0.8f) << i;
+  EXPECT_GE(f.drugs[0].name.confidence, 0.8f) << "a number read as printed is trusted as before";
+
+  // The Rp mark after a border, and the first drug behind one when the mark was not read at all.
+  const ExtractedFields marked = extractFields(
+      {afterBorder("“", {"Rp."}, 0), line({"1.", "氯雷他定片", "10mg×6片"}, 50)}, &lexicon());
+  ASSERT_EQ(marked.drugs.size(), 1u);
+  EXPECT_EQ(marked.drugs[0].name.value, "氯雷他定片");
+  const ExtractedFields unmarked = extractFields(
+      {afterBorder("|", {"1.", "氯雷他定片", "10mg×6片"}, 0), line({"用法", ":", "口服"}, 50)},
+      &lexicon());
+  ASSERT_EQ(unmarked.drugs.size(), 1u);
+  EXPECT_EQ(unmarked.drugs[0].name.value, "氯雷他定片");
+  // Without the catalogue, a loosely numbered line is no drug.
+  EXPECT_EQ(extractFields(lines, nullptr).drugs.size(), 1u);
+}
+
+TEST(Fields, ANameEndsAtTheGapBeforeWhatWasReadAfterIt) {
+  // The next label misread beyond recognition ("人金略" for 金额, a lone "人") is not a label, but
+  // the wide gap before it still ends the name.
+  const ExtractedFields f =
+      extractFields({line({"姓名", ":", "徐艳燕", "|", "人", "|", "性别", ":", "女"}, 0),
+                     line({"【医师】陈路华", "|", "人金略", ":", "407.63元"}, 50)},
+                    nullptr);
+  ASSERT_TRUE(f.fields.count("patient_name"));
+  EXPECT_EQ(f.fields.at("patient_name").value, "徐艳燕");
+  EXPECT_GE(f.fields.at("patient_name").confidence, 0.8f);
+  ASSERT_TRUE(f.fields.count("doctor"));
+  EXPECT_EQ(f.fields.at("doctor").value, "陈路华");
+  // A gap between the label and the name is no end.
+  EXPECT_EQ(
+      extractFields({line({"姓名:", "|", "郑秀"}, 0)}, nullptr).fields.at("patient_name").value,
+      "郑秀");
+  // Longer than names are, with no gap to cut at: shown whole, for confirmation, not cut to a
+  // wrong name that looks right.
+  const ExtractedFields glued = extractFields({line({"姓名:", "冯国建晗门诊"}, 0)}, nullptr);
+  ASSERT_TRUE(glued.fields.count("patient_name"));
+  EXPECT_LT(glued.fields.at("patient_name").confidence, 0.8f);
+}
+
+TEST(Fields, ARereadNamesLineAcceptsItsOwnLabelWithOneCharacterMisread) {
+  // The name's line cut out and read again (PrescriptionReader::confirmNames): its first label is
+  // the name's, even misread; a misread label further on only ends the value.
+  auto f =
+      extractFields({line({"痊名:之秀", "|", "性剔:女"}, 0)}, nullptr, LabelMatch::kFirstTolerant);
+  ASSERT_TRUE(f.fields.count("patient_name"));
+  EXPECT_EQ(f.fields.at("patient_name").value, "之秀");
+  EXPECT_LE(f.fields.at("patient_name").confidence, 0.7f);
+  EXPECT_FALSE(f.fields.count("sex"));
+  f = extractFields({line({"性别:女", "|", "痊名:之秀"}, 0)}, nullptr, LabelMatch::kFirstTolerant);
+  EXPECT_FALSE(f.fields.count("patient_name"));
+  // The name's label as printed, as before; a misread label after the name ends it.
+  f = extractFields({line({"【医师】郑雪斌【金颜】150.68元"}, 0)}, nullptr,
+                    LabelMatch::kFirstTolerant);
+  EXPECT_EQ(f.fields.at("doctor").value, "郑雪斌");
+  EXPECT_FALSE(f.fields.count("amount"));
+}
+
+TEST(Fields, ADiagnosisInBracketLabelsHasNoBracket) {
+  for (auto [text, want] :
+       {std::pair{"【临床诊断】高血压", "高血压"}, std::pair{"【诊断】 2型糖尿病", "2型糖尿病"},
+        std::pair{"临床诊断:高血压(2级)", "高血压(2级)"}}) {
+    const ExtractedFields f = extractFields({line({text}, 0)}, nullptr);
+    ASSERT_TRUE(f.fields.count("diagnosis")) << text;
+    EXPECT_EQ(f.fields.at("diagnosis").value, want) << text;
+  }
+}
+
 TEST(Fields, DateFormatsAndMissingFields) {
   for (auto [text, want] :
        {std::pair{"日期:2026-11-02", "2026-11-02"}, std::pair{"开具日期: 2026.3.9", "2026-03-09"},

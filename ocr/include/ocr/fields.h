@@ -49,8 +49,11 @@ struct ExtractedFields {
 
 // How a field's label must be read to count.
 enum class LabelMatch {
-  kTolerant,  // as printed, or with one character misread (内诊号 for 门诊号)
-  kExact      // as printed only
+  kTolerant,       // as printed, or with one character misread (内诊号 for 门诊号)
+  kExact,          // as printed only
+  kFirstTolerant,  // as printed, or the first label of its line with one character misread (a
+                   // name's line cut out and read again starts with the name's label); a misread
+                   // label further on only ends the value before it
 };
 
 // Extracts the fields from recognised page lines; `lexicon` (may be null) snaps drug names. A
