@@ -62,11 +62,17 @@ inline void destroy(wxWindow* window) {
 // and names such as PDF or Ctrl). In a Chinese window each is English a pharmacist should not meet.
 inline std::set<std::string> latinWordsShown(wxWindow* root, const std::set<std::string>& allowed) {
   std::set<std::string> found;
-  static const std::regex tag("<[^>]*>"), word("[A-Za-z]{3,}");
+  // A run of letters and digits with a digit in it is a code (AG-1, a key id, a licence number).
+  static const std::regex tag("<[^>]*>"), token("[A-Za-z0-9+/=_-]+"), word("[A-Za-z]{3,}"),
+      digit("[0-9]");
   auto scan = [&](const wxString& text) {
     const std::string plain = std::regex_replace(std::string(text.utf8_str()), tag, " ");
-    for (std::sregex_iterator it(plain.begin(), plain.end(), word), end; it != end; ++it)
-      if (!allowed.count(it->str())) found.insert(it->str());
+    for (std::sregex_iterator t(plain.begin(), plain.end(), token), end; t != end; ++t) {
+      const std::string run = t->str();
+      if (std::regex_search(run, digit)) continue;
+      for (std::sregex_iterator it(run.begin(), run.end(), word); it != end; ++it)
+        if (!allowed.count(it->str())) found.insert(it->str());
+    }
   };
   std::function<void(wxWindow*)> visit = [&](wxWindow* w) {
     if (!w->IsShown()) return;

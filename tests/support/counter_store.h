@@ -26,4 +26,18 @@ inline Result<std::unique_ptr<ws::Session>> makeCounterStore(const std::string& 
   return admin;
 }
 
+// A product of the pharmacy's list (0.25g×24粒 a box), as the tests' package codes name it.
+inline data::ProductRecord testProduct(const std::string& code, const std::string& drug,
+                                       const std::string& maker = "示例制药有限公司",
+                                       std::int64_t priceFen = 1250) {
+  data::ProductRecord p;
+  p.productCode = code;
+  p.drugName = drug;
+  p.spec = "0.25g×24粒";
+  p.manufacturer = maker;
+  p.unit = "盒";
+  p.priceFen = priceFen;
+  return p;
+}
+
 }  // namespace rx::test

@@ -69,14 +69,8 @@ class ChainTest : public ::testing::Test {
         provider_, "2026-01-01T00:00:00Z");
     EXPECT_TRUE(test::isOk(agreement));
     EXPECT_TRUE(test::isOk(AgreementService(**admin).import(*agreement, "ag.json")));
-    data::ProductRecord p;
-    p.productCode = "8123456";
-    p.drugName = "阿莫西林胶囊";
-    p.spec = "0.25g×24粒";
-    p.manufacturer = "示例制药有限公司";
-    p.unit = "盒";
-    p.priceFen = 1250;
-    EXPECT_TRUE(test::isOk(ProductService(**admin).put(p)));
+    EXPECT_TRUE(
+        test::isOk(ProductService(**admin).put(test::testProduct("8123456", "阿莫西林胶囊"))));
     if (beforeJoin) {
       auto wang = Session::login(c.path, "wang", "w", test::fastStoreOptions());
       EXPECT_TRUE(test::isOk(wang));

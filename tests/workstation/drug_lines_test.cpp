@@ -27,17 +27,9 @@ class DrugLinesTest : public ::testing::Test {
   void SetUp() override {
     auto admin = test::makeCounterStore(path());
     RX_ASSERT_OK(admin);
-    data::ProductRecord p;
-    p.productCode = "8123456";
-    p.drugName = "阿莫西林胶囊";
-    p.spec = "0.25g×24粒";
-    p.manufacturer = "示例制药有限公司";
-    p.unit = "盒";
-    p.priceFen = 1250;
-    RX_ASSERT_OK(ProductService(**admin).put(p));
-    p.productCode = "8765431";  // stocked, though the catalogue does not list it
-    p.drugName = "院内制剂止咳合剂";
-    RX_ASSERT_OK(ProductService(**admin).put(p));
+    RX_ASSERT_OK(ProductService(**admin).put(test::testProduct("8123456", "阿莫西林胶囊")));
+    // Stocked, though the catalogue does not list it.
+    RX_ASSERT_OK(ProductService(**admin).put(test::testProduct("8765431", "院内制剂止咳合剂")));
     admin->reset();
     auto wang = Session::login(path(), "wang", "w", test::fastStoreOptions());
     RX_ASSERT_OK(wang);

@@ -36,14 +36,7 @@ using nlohmann::json;
 
 data::ProductRecord product(const std::string& code, const std::string& drug,
                             const std::string& maker, std::int64_t priceFen) {
-  data::ProductRecord p;
-  p.productCode = code;
-  p.drugName = drug;
-  p.spec = "0.25g×24粒";
-  p.manufacturer = maker;
-  p.unit = "盒";
-  p.priceFen = priceFen;
-  return p;
+  return test::testProduct(code, drug, maker, priceFen);
 }
 
 class ReviewTest : public ::testing::Test {

@@ -13,6 +13,7 @@
 #include "ask.h"
 #include "data/files.h"
 #include "form_layout.h"
+#include "labels.h"
 #include "workstation/agreements.h"
 #include "wx_convert.h"
 
@@ -32,9 +33,10 @@ wxString statusLabel(data::AgreementStatus s) {
   return wxString();
 }
 
-wxString joined(const std::vector<std::string>& items) {
+// Drug class codes as a person reads them, joined.
+wxString joinedClasses(const std::vector<std::string>& codes) {
   wxString out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + toWx(i);
+  for (const auto& c : codes) out += (out.empty() ? "" : _(", ")) + drugClassLabel(c);
   return out;
 }
 
@@ -166,7 +168,7 @@ void AdminDialog::selectAgreement(int row) {
                         toWx(r.providerName), toWx(r.providerUscc), toWx(r.providerLicence))
     << "\n"
     << wxString::Format(_("Valid %s to %s; drug classes: %s"), toWx(r.validFrom),
-                        toWx(r.validUntil), joined(r.scope))
+                        toWx(r.validUntil), joinedClasses(r.scope))
     << "\n"
     << wxString::Format(_("Imported %s by %s; countersigned with key %s"),
                         beijingTime(r.importedAt), toWx(session_.shownName(r.importedBy)),
@@ -177,7 +179,8 @@ void AdminDialog::selectAgreement(int row) {
   if (!a->history.empty()) t << _("History:") << "\n";
   for (const auto& h : a->history)
     t << "  " << beijingTime(h.effectiveAt) << "  " << statusLabel(h.status) << "  "
-      << toWx(session_.shownName(h.byUser)) << "  " << toWx(h.reason) << "\n";
+      << toWx(session_.shownName(h.byUser)) << "  "
+      << (h.reason == "imported" ? _("imported") : toWx(h.reason)) << "\n";
   agreementText_->SetValue(t);
 }
 
@@ -198,7 +201,7 @@ wxString AdminDialog::importAgreement(const std::string& file, bool confirm) {
                                toWx(doc->pharmacy.uscc))
            << "\n"
            << wxString::Format(_("Valid %s to %s; drug classes: %s"), toWx(doc->validFrom),
-                               toWx(doc->validUntil), joined(doc->scope))
+                               toWx(doc->validUntil), joinedClasses(doc->scope))
            << "\n\n"
            << _("Compare these key fingerprints with the provider, by phone or in person:") << "\n";
   for (const auto& k : doc->keys)

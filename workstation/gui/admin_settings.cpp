@@ -35,6 +35,9 @@ wxString settingLabel(std::string_view key) {
       {"backup.folder", wxTRANSLATE("Folder for the daily backup")},
       {"backup.warn_after_days", wxTRANSLATE("Warn when the last backup is older than (days)")},
       {"intake.watch_folder", wxTRANSLATE("Watched folder (scanner or phone sync)")},
+      {"chain.offline_handout",
+       wxTRANSLATE("Hand out while the chain registry cannot be reached (with a warning)")},
+      {"chain.copy_days", wxTRANSLATE("Days of the chain's presentations kept here")},
   };
   auto it = labels.find(key);
   return it == labels.end() ? toWx(std::string(key)) : wxGetTranslation(it->second);
@@ -72,7 +75,8 @@ wxWindow* makeSettingControl(wxWindow* page, wxWindow* dialog, const ws::Setting
       }
       break;
   }
-  control->SetToolTip(toWx(std::string(spec.meaning)));
+  // In the window's language; the setting's key for the CLI (its meaning in English is there).
+  control->SetToolTip(settingLabel(spec.key) + "\n" + toWx(std::string(spec.key)));
   control->Enable(editable);
   return control;
 }
@@ -89,7 +93,7 @@ wxWindow* AdminDialog::buildSettings(wxNotebook* book) {
   for (const ws::SettingSpec& spec : ws::settingSpecs()) {
     const std::string key(spec.key);
     auto* label = new wxStaticText(page, wxID_ANY, settingLabel(spec.key));
-    label->SetToolTip(toWx(key) + "\n" + toWx(std::string(spec.meaning)));
+    label->SetToolTip(toWx(key));
     wxWindow* extra = nullptr;
     wxWindow* control = makeSettingControl(page, this, spec, admin_, extra);
     grid->Add(label, 0, wxALIGN_CENTER_VERTICAL);

@@ -71,6 +71,20 @@ wxString verdictLabel(std::string_view verdict) {
   return toWx(std::string(verdict));
 }
 
+wxString drugClassLabel(std::string_view code) {
+  if (code == "rx") return _("prescription drugs");
+  if (code == "otc-a") return _("OTC class A");
+  if (code == "otc-b") return _("OTC class B");
+  if (code == "narcotic") return _("narcotic drugs");
+  if (code == "psychotropic") return _("psychotropic drugs");
+  if (code == "toxic") return _("toxic drugs for medical use");
+  if (code == "radioactive") return _("radioactive drugs");
+  if (code == "precursor") return _("precursor chemicals");
+  if (code == "vaccine") return _("vaccines");
+  if (code == "blood-product") return _("blood products");
+  return toWx(std::string(code));
+}
+
 wxString reuseRuleLabel(const std::string& rule) {
   if (rule == "same prescription number") return _("same prescription number");
   if (rule == "same prescription number and date") return _("same prescription number and date");

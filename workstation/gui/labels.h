@@ -23,6 +23,8 @@ const std::vector<std::string>& reasonCodes();
 // code; anything else is taken as typed.
 std::string reasonCode(const wxString& pickedOrTyped);
 wxString verdictLabel(std::string_view verdict);  // new, reuse-suspected, reuse-certain
+// A drug class code of the catalogue and the agreements (rx, otc-a, narcotic...).
+wxString drugClassLabel(std::string_view code);
 // A reuse match's rule (dedup/reuse.h, the page rule), with its numbers kept.
 wxString reuseRuleLabel(const std::string& rule);
 
