@@ -218,7 +218,7 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   pumpUntil([&] { return !frame->GetStatusBar()->GetStatusText(2).empty(); }, 30);
   EXPECT_FALSE(fileMenuHas(frame, "Figures…")) << "a pharmacist's menu";
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).Contains("No backup yet"))
-      << frame->GetStatusBar()->GetStatusText(2).utf8_str();
+      << frame->GetStatusBar()->GetStatusText(1).utf8_str();
 
   frame->lock();
   ASSERT_TRUE(frame->locked());
@@ -271,8 +271,8 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   EXPECT_FALSE(std::filesystem::exists(backup));
   EXPECT_FALSE(std::filesystem::exists(backup + ".partial"));
   EXPECT_FALSE(frame->storeTaskRow()->IsShown());
-  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(0).Contains("cancelled"))
-      << frame->GetStatusBar()->GetStatusText(0).utf8_str();
+  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(1).Contains("cancelled"))
+      << frame->GetStatusBar()->GetStatusText(1).utf8_str();
   // Written on a worker: made slow here, the window goes on handling events meanwhile.
   auto release = std::make_shared<std::atomic<bool>>(false);
   StoreTask::setBeforeWorkForTests([release] { holdUntil(*release); });
@@ -288,7 +288,7 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   EXPECT_TRUE(frame->lastStoreTask().isOk()) << frame->lastStoreTask().message();
   EXPECT_TRUE(ws::checkBackup(backup).isOk());
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).StartsWith("Last backup"))
-      << frame->GetStatusBar()->GetStatusText(2).utf8_str();
+      << frame->GetStatusBar()->GetStatusText(1).utf8_str();
   destroy(frame);
 }
 

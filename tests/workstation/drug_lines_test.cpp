@@ -149,6 +149,7 @@ TEST_F(DrugLinesTest, LinesAreAddedAfterTheLastAndBadEditsNameTheLine) {
   for (const Bad& b : std::vector<Bad>{
            {{{"drug5", "头孢克肟胶囊"}}, "drug4"},
            {{{"drug4.quantity", "2"}}, "needs the drug's name"},
+           {{{"drug4", "头孢克肟胶囊"}}, "needs its quantity"},
            {{{"drug1.quantity", "两盒"}}, "两盒"},
            {{{"drug1.quantity", "0"}}, "above 0"},
            {{{"drug1", ""}, {"drug1.unit", "盒"}}, "removes the line"},

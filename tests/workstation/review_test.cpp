@@ -474,6 +474,23 @@ TEST(Retention, FiveYearsOrOneYearPastExpiry) {
 namespace rx::ws {
 namespace {
 
+TEST(IssuerShown, AnEPrescriptionsProviderByNameOnlyWhenItsAgreementIsMadeOutToIt) {
+  data::PrescriptionRecord r;
+  r.kind = data::RxKind::kElectronic;
+  r.issuer = "12440000455858776H";
+  ReadFields f;
+  f.signature = {{"agreement", {{"provider", "示例互联网医院"}, {"issuer_matches", true}}}};
+  r.fieldsJson = f.toStored();
+  EXPECT_EQ(issuerShown(r), "示例互联网医院（12440000455858776H）");
+  // The agreement found by the signing key is another provider's: its name is not this issuer's.
+  f.signature["agreement"]["issuer_matches"] = false;
+  r.fieldsJson = f.toStored();
+  EXPECT_EQ(issuerShown(r), "12440000455858776H");
+  r.kind = data::RxKind::kPaper;
+  r.issuer = "北京市朝阳区第三人民医院";
+  EXPECT_EQ(issuerShown(r), "北京市朝阳区第三人民医院");
+}
+
 TEST(MaskedName, ShowsOnlyTheSurname) {
   EXPECT_EQ(maskedName("张三"), "张*");
   EXPECT_EQ(maskedName("郑梓萱"), "郑**");

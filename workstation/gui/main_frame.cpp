@@ -234,9 +234,13 @@ MainFrame::~MainFrame() {
 
 void MainFrame::showUser() {
   const auto& u = session_->user();
-  SetStatusText(wxString::Format(_("%s (%s)"), toWx(u.displayName),
-                                 roleLabel(std::string(data::roleName(u.role)))),
-                0);
+  const wxString who = wxString::Format(_("%s (%s)"), toWx(u.displayName),
+                                        roleLabel(std::string(data::roleName(u.role))));
+  // The user's field as wide as the name (whoever is logged in now); the store's path gives way
+  // to what a backup or an export reports.
+  const int widths[] = {GetStatusBar()->GetTextExtent(who).x + FromDIP(24), -2, -3, -3};
+  GetStatusBar()->SetStatusWidths(4, widths);
+  SetStatusText(who, 0);
   SetStatusText(wxString::Format(_("Store: %s"), toWx(session_->store().path())), 1);
 }
 

@@ -55,7 +55,7 @@ namespace {
 void tellNotWritten(wxFrame* frame, const Status& st, const wxString& notWritten,
                     const wxString& cancelled) {
   if (st.code() == ErrorCode::kCancelled) {
-    frame->SetStatusText(cancelled, 0);
+    frame->SetStatusText(cancelled, 1);  // over the store's path, until the next login
     return;
   }
   spdlog::warn("{}", st.message());

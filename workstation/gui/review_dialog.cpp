@@ -216,10 +216,16 @@ Status ReviewDialog::saveFields() {
   }
   if (values.count("patient_id_no")) rx_.patientIdNo = values["patient_id_no"];
   if (!drugs.empty()) {
-    // Renumbered and named as the catalogue writes them: shown again as stored.
-    RX_ASSIGN_OR_RETURN(data::PrescriptionRecord stored, review_.record(record_));
-    rx_.items = std::move(stored.items);
-    fillDrugLines();
+    // Renumbered and named as the catalogue writes them: shown again as stored. Should that
+    // read fail, the lines can no longer be edited here (their numbers are no longer known).
+    auto stored = review_.record(record_);
+    if (stored) {
+      rx_.items = std::move(stored->items);
+      fillDrugLines();
+    } else {
+      drugs_.clear();
+      drugPanel_->Disable();
+    }
     Layout();
   }
   return Status::ok();

@@ -20,6 +20,15 @@ namespace {
 
 const wxColour kNotInCatalogue(255, 236, 179);  // as a field to be checked
 
+// Without surrounding spaces, ASCII or the full-width 　 of Chinese input methods.
+std::string trimmed(const wxString& text) {
+  wxString t = text;
+  while (!t.empty() && (t[0] == ' ' || t[0] == '\t' || t[0] == wxUniChar(0x3000))) t.erase(0, 1);
+  while (!t.empty() && (t.Last() == ' ' || t.Last() == '\t' || t.Last() == wxUniChar(0x3000)))
+    t.RemoveLast();
+  return fromWx(t);
+}
+
 wxString quantityText(double quantity) {
   if (quantity <= 0) return wxEmptyString;
   std::ostringstream text;
@@ -124,14 +133,14 @@ std::map<std::string, std::string> ReviewDialog::drugEdits() const {
   for (std::size_t i = 0; i < drugs_.size(); ++i) {
     const DrugRow& row = drugs_[i];
     const bool added = i >= rx_.items.size();
-    const std::string name = fromWx(row.name->GetValue());
+    const std::string name = trimmed(row.name->GetValue());
     if (added && name.empty()) continue;  // an empty line added and left empty
     const std::string key = "drug" + std::to_string(added ? ++next : static_cast<int>(i + 1));
     if (added || name != row.original.drugName) values[key] = name;
     if (!added && name.empty()) continue;  // removed: nothing else to say
-    const std::string spec = fromWx(row.spec->GetValue());
-    const std::string quantity = fromWx(row.quantity->GetValue());
-    const std::string unit = fromWx(row.unit->GetValue());
+    const std::string spec = trimmed(row.spec->GetValue());
+    const std::string quantity = trimmed(row.quantity->GetValue());
+    const std::string unit = trimmed(row.unit->GetValue());
     if (spec != row.original.spec) values[key + ".spec"] = spec;
     if (quantity != fromWx(quantityText(row.original.quantity)))
       values[key + ".quantity"] = quantity;

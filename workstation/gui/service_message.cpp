@@ -22,7 +22,10 @@ struct Sentence {
 const std::vector<Sentence>& sentences() {
   static const std::vector<Sentence> table = {
       // Dispensing (workstation/dispensing.h).
+      {R"(prescription (\d+) is ([a-z_]+) and opened by '([^']*)'; (.+))",
+       wxTRANSLATE("prescription {1} is {s2} and opened by {3}; {m4}")},
       {R"(prescription (\d+) is ([a-z_]+); (.+))", wxTRANSLATE("prescription {1} is {s2}; {m3}")},
+      {R"(open it for review first)", wxTRANSLATE("open it for review first")},
       {R"(only approved prescriptions are dispensed)",
        wxTRANSLATE("only approved prescriptions are dispensed")},
       {R"(it cannot be reviewed now)", wxTRANSLATE("it cannot be reviewed now")},
@@ -66,6 +69,12 @@ const std::vector<Sentence>& sentences() {
                    "list")},
       {R"(drug line (\d+): the quantity '(.*)' is not a number above 0 .*)",
        wxTRANSLATE("drug line {1}: the quantity {2} is not a number above 0")},
+      {R"(drug line (\d+): a new line needs the drug's name .*)",
+       wxTRANSLATE("drug line {1}: a new line needs the drug's name")},
+      {R"(drug line (\d+): a new line needs its quantity .*)",
+       wxTRANSLATE("drug line {1}: a new line needs its quantity")},
+      {R"(drug line (\d+): the prescription has (\d+) line\(s\) with those added; .*)",
+       wxTRANSLATE("drug line {1}: the prescription has {2} line(s); add the next line first")},
       {R"(drug line (\d+): an empty name removes the line; it cannot be changed as well)",
        wxTRANSLATE("drug line {1}: an empty name removes the line; it cannot be changed as well")},
       {R"(field 'date': expected a date written YYYY-MM-DD, got '(.*)')",

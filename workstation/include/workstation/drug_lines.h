@@ -6,8 +6,9 @@
 //   drugN.unit      盒, 支, 瓶...
 //   drugN.usage     how to take it
 // N counts from 1 over the lines as they were before the correction; the numbers after the last
-// line add lines, in order, each with its name. ReviewService::confirmFields takes these keys
-// besides the fields' and checks every new name against the catalogue and the product list.
+// line add lines, in order, each with its name and quantity. ReviewService::confirmFields takes
+// these keys besides the fields' and checks every new name against the catalogue and the product
+// list.
 #pragma once
 
 #include <map>
@@ -32,7 +33,7 @@ struct DrugLineEdits {
 
 // Applies the drug-line keys of `values` (others are ignored) to `items`. Refused with the line
 // and the reason: a malformed key, a quantity that is not a number above 0, a new line without a
-// name or not following the last one, a line removed and changed at once.
+// name or a quantity or not following the last one, a line removed and changed at once.
 Result<DrugLineEdits> applyDrugLineEdits(const std::vector<data::RxItem>& items,
                                          const std::map<std::string, std::string>& values);
 

@@ -122,6 +122,9 @@ Result<DrugLineEdits> applyDrugLineEdits(const std::vector<data::RxItem>& items,
       return Status(
           ErrorCode::kInvalidArgument,
           where + ": a new line needs the drug's name (drug" + std::to_string(line) + "=NAME)");
+    if (!existing && !attrs.count("quantity"))
+      return Status(ErrorCode::kInvalidArgument, where + ": a new line needs its quantity (drug" +
+                                                     std::to_string(line) + ".quantity=N)");
     if (existing && name != attrs.end() && trimmed(name->second).empty()) {
       if (attrs.size() > 1)
         return Status(ErrorCode::kInvalidArgument,

@@ -53,12 +53,16 @@ std::string maskedName(const std::string& name) {
 std::string issuerShown(const data::PrescriptionRecord& r) {
   const std::string code = r.issuer.value_or("");
   if (r.kind != data::RxKind::kElectronic) return code;
-  const json& verdict = ReadFields::fromStored(r.fieldsJson).signature;
-  const json provider =
-      verdict.is_object() && verdict.contains("agreement") && verdict["agreement"].is_object()
-          ? verdict["agreement"].value("provider", json())
-          : json();
-  if (!provider.is_string() || provider.get<std::string>().empty()) return code;
+  const json verdict = ReadFields::fromStored(r.fieldsJson).signature;
+  const json agreement = verdict.is_object() ? verdict.value("agreement", json()) : json();
+  if (!agreement.is_object()) return code;
+  // Only the agreement made out to this issuer names it (the one found by the signing key may be
+  // another provider's).
+  const json matches = agreement.value("issuer_matches", json());
+  const json provider = agreement.value("provider", json());
+  if (!matches.is_boolean() || !matches.get<bool>() || !provider.is_string() ||
+      provider.get<std::string>().empty())
+    return code;
   return provider.get<std::string>() + (code.empty() ? "" : "（" + code + "）");
 }
 
@@ -225,6 +229,7 @@ Result<std::vector<std::string>> ReviewService::catalogueNames() {
 
 Status ReviewService::checkDrugNames(std::vector<data::RxItem>& lines,
                                      const std::vector<std::size_t>& renamed) {
+  if (renamed.empty()) return Status::ok();  // a spec or a quantity: nothing to look up
   RX_ASSIGN_OR_RETURN(const ocr::DrugLexicon* lexicon, catalogue());
   std::optional<std::vector<data::ProductRecord>> products;
   for (std::size_t i : renamed) {
@@ -255,8 +260,13 @@ Status ReviewService::confirmFields(std::int64_t id,
   RX_RETURN_IF_ERROR(requirePharmacist("confirm prescription fields"));
   auto& conn = session_.store().connection();
   data::PrescriptionRepository repo(conn);
+  PendingReuse pending(reuse());
+  // Read, checked and written in one transaction: the lock cannot be taken over by another
+  // process in between, and the line numbers are those of the lines being replaced.
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(data::PrescriptionRecord r, repo.find(id));
-  if (r.lockedBy != session_.user().name)
+  if (r.state != data::RxState::kInReview || r.lockedBy != session_.user().name)
     return Status(ErrorCode::kConflict,
                   "open prescription " + std::to_string(id) + " for review first");
   ReadFields fields = ReadFields::fromStored(r.fieldsJson);
@@ -270,9 +280,6 @@ Status ReviewService::confirmFields(std::int64_t id,
     RX_RETURN_IF_ERROR(checkDrugNames(drugs->lines, drugs->renamed));
   }
   const bool drugSetChanged = drugs && drugNames(drugs->lines) != drugNames(r.items);
-  PendingReuse pending(reuse());
-  data::Transaction tx(conn);
-  RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_RETURN_IF_ERROR(repo.updateFields(id, fields.toStored(), update));
   if (drugs) RX_RETURN_IF_ERROR(repo.replaceItems(id, drugs->lines));
   json fieldsChanged = json::array();
