@@ -2,9 +2,9 @@
 
 #include <wx/intl.h>
 
-#include <regex>
 #include <vector>
 
+#include "service_message.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -85,31 +85,6 @@ wxString drugClassLabel(std::string_view code) {
   return toWx(std::string(code));
 }
 
-wxString reuseRuleLabel(const std::string& rule) {
-  if (rule == "same prescription number") return _("same prescription number");
-  if (rule == "same prescription number and date") return _("same prescription number and date");
-  if (rule == "same prescription number and patient")
-    return _("same prescription number and patient");
-  if (rule == "prescription number one character off, same date")
-    return _("prescription number one character off, same date");
-  if (rule == "same date, and the number looks the same on the page (misread)")
-    return _("same date, and the number looks the same on the page (misread)");
-  if (rule == "number unreadable; same issuer, date and patient")
-    return _("number unreadable; same issuer, date and patient");
-  if (rule == "number unreadable; same date, patient and drugs")
-    return _("number unreadable; same date, patient and drugs");
-  std::smatch m;
-  static const std::regex ink(R"(the filled-in ink looks the same \((\d+) of 4 regions\))");
-  if (std::regex_match(rule, m, ink))
-    return wxString::Format(_("the filled-in ink looks the same (%s of 4 regions)"),
-                            toWx(m[1].str()));
-  static const std::regex page(
-      R"(the same written page: (\d+) ink cells of the earlier page found in place, (\d+) different)");
-  if (std::regex_match(rule, m, page))
-    return wxString::Format(
-        _("the same written page: %s ink cells of the earlier page found in place, %s different"),
-        toWx(m[1].str()), toWx(m[2].str()));
-  return toWx(rule);
-}
+wxString reuseRuleLabel(const std::string& rule) { return serviceMessage(rule); }
 
 }  // namespace rx::gui

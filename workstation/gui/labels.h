@@ -25,7 +25,8 @@ std::string reasonCode(const wxString& pickedOrTyped);
 wxString verdictLabel(std::string_view verdict);  // new, reuse-suspected, reuse-certain
 // A drug class code of the catalogue and the agreements (rx, otc-a, narcotic...).
 wxString drugClassLabel(std::string_view code);
-// A reuse match's rule (dedup/reuse.h, the page rule), with its numbers kept.
+// A reuse match's rule (dedup/reuse.h, the page rule), with its numbers kept: one of the
+// sentences of service_message.cpp.
 wxString reuseRuleLabel(const std::string& rule);
 
 }  // namespace rx::gui

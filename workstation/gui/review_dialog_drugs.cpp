@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "review_dialog.h"
+#include "workstation/drug_lines.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -20,14 +21,8 @@ namespace {
 
 const wxColour kNotInCatalogue(255, 236, 179);  // as a field to be checked
 
-// Without surrounding spaces, ASCII or the full-width 　 of Chinese input methods.
-std::string trimmed(const wxString& text) {
-  wxString t = text;
-  while (!t.empty() && (t[0] == ' ' || t[0] == '\t' || t[0] == wxUniChar(0x3000))) t.erase(0, 1);
-  while (!t.empty() && (t.Last() == ' ' || t.Last() == '\t' || t.Last() == wxUniChar(0x3000)))
-    t.RemoveLast();
-  return fromWx(t);
-}
+// As the service takes it (an emptied name removes the line).
+std::string trimmed(const wxString& text) { return ws::trimmed(fromWx(text)); }
 
 wxString quantityText(double quantity) {
   if (quantity <= 0) return wxEmptyString;

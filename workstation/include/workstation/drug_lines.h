@@ -25,6 +25,10 @@ namespace rx::ws {
 // still a drug-line key, which applyDrugLineEdits refuses by name.
 bool isDrugLineKey(std::string_view key);
 
+// `s` without surrounding spaces, ASCII or the full-width 　 of Chinese input methods: how a
+// drug line's values are taken, and so what counts as an empty name.
+std::string trimmed(std::string_view s);
+
 struct DrugLineEdits {
   std::vector<data::RxItem> lines;   // the lines after the correction, in order
   std::vector<std::size_t> renamed;  // indexes into `lines` whose name is new or changed

@@ -40,21 +40,6 @@ Result<LineKey> parseKey(std::string_view key) {
   return k;
 }
 
-// Without surrounding spaces, ASCII or the full-width 　 of Chinese input methods.
-std::string trimmed(std::string_view s) {
-  auto space = [](std::string_view t, bool front) {
-    if (t.empty()) return std::size_t{0};
-    const char c = front ? t.front() : t.back();
-    if (c == ' ' || c == '\t') return std::size_t{1};
-    if (t.size() >= 3 && (front ? t.substr(0, 3) : t.substr(t.size() - 3)) == "\xE3\x80\x80")
-      return std::size_t{3};
-    return std::size_t{0};
-  };
-  for (std::size_t n; (n = space(s, true)) > 0;) s.remove_prefix(n);
-  for (std::size_t n; (n = space(s, false)) > 0;) s.remove_suffix(n);
-  return std::string(s);
-}
-
 Result<double> parseQuantity(int line, const std::string& text) {
   const std::string t = trimmed(text);
   char* end = nullptr;
@@ -93,6 +78,20 @@ Status applyToLine(int line, const std::map<std::string, std::string>& attrs, da
 }
 
 }  // namespace
+
+std::string trimmed(std::string_view s) {
+  auto space = [](std::string_view t, bool front) {
+    if (t.empty()) return std::size_t{0};
+    const char c = front ? t.front() : t.back();
+    if (c == ' ' || c == '\t') return std::size_t{1};
+    if (t.size() >= 3 && (front ? t.substr(0, 3) : t.substr(t.size() - 3)) == "\xE3\x80\x80")
+      return std::size_t{3};
+    return std::size_t{0};
+  };
+  for (std::size_t n; (n = space(s, true)) > 0;) s.remove_prefix(n);
+  for (std::size_t n; (n = space(s, false)) > 0;) s.remove_suffix(n);
+  return std::string(s);
+}
 
 bool isDrugLineKey(std::string_view key) {
   return key.size() > 4 && key.substr(0, 4) == "drug" && isDigit(key[4]);
