@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "base/time.h"
 #include "counter_store.h"
 #include "data/audit.h"
@@ -216,6 +218,17 @@ TEST_F(DrugLinesTest, OnlyThePharmacistHoldingTheReviewCorrectsAndTheCliDoesItBy
                               asWang);
   EXPECT_EQ(bad.exitCode, 2) << bad.out;
   EXPECT_NE(bad.out.find("drug line 1"), std::string::npos) << bad.out;
+}
+
+// The window, the CLI and the sampling window show a quantity as it was typed, and one the photo
+// did not yield as nothing (never as 0, which would read as "hand out none").
+TEST(DrugLineQuantities, AreShownAsTypedAndAnUnreadOneAsNothing) {
+  EXPECT_EQ(quantityText(2), "2");
+  EXPECT_EQ(quantityText(0.5), "0.5");
+  EXPECT_EQ(quantityText(12.5), "12.5");
+  EXPECT_EQ(quantityText(0), "");
+  EXPECT_EQ(quantityText(-1), "");
+  EXPECT_EQ(quantityText(std::nan("")), "");
 }
 
 }  // namespace

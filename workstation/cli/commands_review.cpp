@@ -16,6 +16,7 @@
 #include "ocr/image_io.h"
 #include "workstation/csv.h"
 #include "workstation/dispensing.h"
+#include "workstation/drug_lines.h"
 #include "workstation/intake.h"
 #include "workstation/records.h"
 #include "workstation/reuse.h"
@@ -37,12 +38,6 @@ json checksJson(const std::vector<ws::RuleCheck>& checks) {
 
 namespace {
 
-std::string qtyText(double quantity) {
-  std::ostringstream text;
-  text << quantity;  // 2, 0.5
-  return text.str();
-}
-
 json itemsJson(const data::PrescriptionRecord& r) {
   json items = json::array();
   int line = 0;
@@ -63,7 +58,8 @@ std::string itemsText(const data::PrescriptionRecord& r) {
   int line = 0;
   for (const auto& i : r.items) {
     text << "  " << ++line << "  " << i.drugName << (i.spec.empty() ? "" : "  " + i.spec) << "  ×"
-         << qtyText(i.quantity) << (i.unit.empty() ? "" : " " + i.unit)
+         << (i.quantity > 0 ? ws::quantityText(i.quantity) : "?")
+         << (i.unit.empty() ? "" : " " + i.unit)
          << (i.drugClass.empty() ? "  [not in the catalogue]" : "") << "\n";
   }
   if (r.items.empty()) text << "  (none read)\n";

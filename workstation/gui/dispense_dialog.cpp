@@ -21,6 +21,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "workstation/drug_lines.h"
 #include "workstation/voucher.h"
 #include "wx_convert.h"
 
@@ -180,7 +181,7 @@ void DispenseDialog::refreshLines() {
     wxVector<wxVariant> row;
     row.push_back(toWx(l.drugName));
     // A quantity the photo did not yield is shown as unknown, not as zero.
-    row.push_back(l.prescribed > 0 ? wxString::Format("%g %s", l.prescribed, toWx(l.unit))
+    row.push_back(l.prescribed > 0 ? toWx(ws::quantityText(l.prescribed) + " " + l.unit)
                                    : wxString::FromUTF8("—"));
     row.push_back(l.countable ? wxString::Format(_("%d of %g"), l.scanned, l.prescribed)
                               : wxString::Format(_("%d package(s)"), l.scanned));

@@ -9,7 +9,6 @@
 #include <wx/textctrl.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "review_dialog.h"
 #include "workstation/drug_lines.h"
@@ -24,12 +23,7 @@ const wxColour kNotInCatalogue(255, 236, 179);  // as a field to be checked
 // As the service takes it (an emptied name removes the line).
 std::string trimmed(const wxString& text) { return ws::trimmed(fromWx(text)); }
 
-wxString quantityText(double quantity) {
-  if (quantity <= 0) return wxEmptyString;
-  std::ostringstream text;
-  text << quantity;  // 2, 0.5
-  return toWx(text.str());
-}
+wxString quantityText(double quantity) { return toWx(ws::quantityText(quantity)); }
 
 }  // namespace
 

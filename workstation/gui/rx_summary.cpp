@@ -2,6 +2,7 @@
 
 #include <wx/intl.h>
 
+#include "workstation/drug_lines.h"
 #include "workstation/review.h"
 #include "wx_convert.h"
 
@@ -21,7 +22,7 @@ wxString electronicSummary(const data::PrescriptionRecord& rx) {
        << "\n\n";
   for (const auto& item : rx.items)
     text << "• " << toWx(item.drugName) << "  " << toWx(item.spec) << "  × "
-         << wxString::Format("%g", item.quantity) << " " << toWx(item.unit) << "\n    "
+         << toWx(ws::quantityText(item.quantity)) << " " << toWx(item.unit) << "\n    "
          << toWx(item.usage) << "\n";
   return text;
 }

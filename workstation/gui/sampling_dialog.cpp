@@ -16,6 +16,7 @@
 #include "base/time.h"
 #include "form_layout.h"
 #include "labels.h"
+#include "workstation/drug_lines.h"
 #include "workstation/sampling.h"
 #include "wx_convert.h"
 
@@ -81,7 +82,7 @@ wxString describeItem(const json& d, ws::Session& session) {
     << "\n";
   for (const auto& drug : d.value("drugs", json::array()))
     t << "  " << toWx(text(drug, "name")) << " " << toWx(text(drug, "spec")) << " ×"
-      << wxString::Format("%g", drug.value("quantity", 0.0)) << toWx(text(drug, "unit")) << "  "
+      << toWx(ws::quantityText(drug.value("quantity", 0.0))) << toWx(text(drug, "unit")) << "  "
       << toWx(text(drug, "usage")) << "\n";
   const json& s = d.contains("signed") ? d["signed"] : json();
   if (s.is_object()) {

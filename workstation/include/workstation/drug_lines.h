@@ -29,6 +29,10 @@ bool isDrugLineKey(std::string_view key);
 // drug line's values are taken, and so what counts as an empty name.
 std::string trimmed(std::string_view s);
 
+// A drug line's quantity as a person reads and types it (2, 0.5); empty when none was read (0).
+// The window, the CLI and the sampling window all show quantities this way.
+std::string quantityText(double quantity);
+
 struct DrugLineEdits {
   std::vector<data::RxItem> lines;   // the lines after the correction, in order
   std::vector<std::size_t> renamed;  // indexes into `lines` whose name is new or changed

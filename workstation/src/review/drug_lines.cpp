@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 namespace rx::ws {
 
@@ -78,6 +79,13 @@ Status applyToLine(int line, const std::map<std::string, std::string>& attrs, da
 }
 
 }  // namespace
+
+std::string quantityText(double quantity) {
+  if (!(quantity > 0) || !std::isfinite(quantity)) return {};
+  std::ostringstream text;
+  text << quantity;  // six significant digits: 2, 0.5, 12.5
+  return text.str();
+}
 
 std::string trimmed(std::string_view s) {
   auto space = [](std::string_view t, bool front) {
