@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -76,6 +77,8 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
 const DrugEntry* DrugLexicon::find(const std::string& name) const {
   for (const auto& e : entries_)
     if (e.name == name) return &e;
+  for (const auto& e : entries_)
+    if (std::find(e.otherNames.begin(), e.otherNames.end(), name) != e.otherNames.end()) return &e;
   return nullptr;
 }
 

@@ -45,6 +45,9 @@ TEST(DrugLexicon, CatalogueCarriesClassesAndEphedrineFlag) {
   EXPECT_TRUE(kangtaike->ephedrine);
   EXPECT_EQ(lexicon().find("盐酸吗啡片")->drugClass, "narcotic");
   EXPECT_EQ(lexicon().find("阿莫西林胶囊")->drugClass, "rx");
+  // By a brand name too (a pharmacist correcting a line types what is on the box).
+  EXPECT_EQ(lexicon().find("新康泰克"), kangtaike);
+  EXPECT_EQ(lexicon().find("康泰克"), nullptr);  // exact names only; snap() is for misreadings
 }
 
 TEST(DrugLexicon, BadCatalogueLinesAreNamed) {

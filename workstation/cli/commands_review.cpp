@@ -201,7 +201,10 @@ void addReviewCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   approveFlag->excludes(rejectFlag)->excludes(askFlag);
   rejectFlag->excludes(askFlag);
   reviewCmd->add_flag("--checks", ra->checksOnly, "Only show the checks");
-  reviewCmd->add_option("--reason", ra->reasons, "Reason code (repeatable)");
+  std::string codes;
+  for (const auto& code : ws::reasonCodes()) codes += (codes.empty() ? "" : ", ") + code;
+  reviewCmd->add_option("--reason", ra->reasons,
+                        "Why rejected or asked: " + codes + ", or words of your own (repeatable)");
   reviewCmd->add_option("--note", ra->note, "Free text kept with the decision");
   reviewCmd->add_option("--patient-id", ra->patientId, "The buyer's ID number (实名制)");
   reviewCmd->add_option("--confirm-from", ra->confirmFrom,

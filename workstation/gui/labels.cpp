@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "service_message.h"
+#include "workstation/review.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
@@ -37,13 +38,6 @@ wxString stateLabel(std::string_view name) {
   return s ? stateLabel(*s) : toWx(std::string(name));
 }
 
-const std::vector<std::string>& reasonCodes() {
-  static const std::vector<std::string> codes = {"incomplete",  "expired",          "dosage",
-                                                 "interaction", "contraindication", "not-in-scope",
-                                                 "reuse",       "signature",        "other"};
-  return codes;
-}
-
 wxString reasonLabel(std::string_view code) {
   if (code == "incomplete") return _("incomplete prescription");
   if (code == "expired") return _("prescription expired");
@@ -59,7 +53,7 @@ wxString reasonLabel(std::string_view code) {
 
 std::string reasonCode(const wxString& pickedOrTyped) {
   const wxString text = pickedOrTyped.Strip(wxString::both);
-  for (const auto& code : reasonCodes())
+  for (const auto& code : ws::reasonCodes())
     if (text == reasonLabel(code)) return code;
   return fromWx(text);
 }

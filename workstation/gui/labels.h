@@ -17,10 +17,8 @@ wxString stateLabel(data::RxState s);
 wxString stateLabel(std::string_view name);  // rxStateName(), or "purged"
 // A rejection or ask reason code (review window's list: incomplete, expired, dosage...).
 wxString reasonLabel(std::string_view code);
-// The reason codes offered in the review window, in order.
-const std::vector<std::string>& reasonCodes();
-// The code for what was picked or typed in the review window: a label of reasonCodes() gives its
-// code; anything else is taken as typed.
+// The code for what was picked or typed in the review window: a label of ws::reasonCodes() gives
+// its code; anything else is taken as typed.
 std::string reasonCode(const wxString& pickedOrTyped);
 wxString verdictLabel(std::string_view verdict);  // new, reuse-suspected, reuse-certain
 // A drug class code of the catalogue and the agreements (rx, otc-a, narcotic...).

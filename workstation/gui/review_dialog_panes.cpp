@@ -138,7 +138,7 @@ void ReviewDialog::buildDecisionInputs(wxSizer* side) {
   reasonRow->Add(new wxStaticText(this, wxID_ANY, _("Reason:")), 0,
                  wxALIGN_CENTER_VERTICAL | wxRIGHT, 6);
   wxArrayString reasons;
-  for (const auto& code : reasonCodes()) reasons.Add(reasonLabel(code));
+  for (const auto& code : ws::reasonCodes()) reasons.Add(reasonLabel(code));
   reason_ =
       new wxComboBox(this, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize, reasons);
   reasonRow->Add(reason_, 1);

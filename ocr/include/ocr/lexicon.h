@@ -31,6 +31,8 @@ class DrugLexicon {
   // Returns the catalogue entry nearest to `text` when it is close enough to be trusted: at most
   // 40% of the characters differ and no other drug is as near.
   std::optional<DrugSnap> snap(const std::string& text) const;
+  // The entry named exactly `name`, by its catalogue name or else one of its other names (a brand
+  // name such as 新康泰克); null when the catalogue has no such name.
   const DrugEntry* find(const std::string& name) const;
   const std::vector<DrugEntry>& entries() const { return entries_; }
 

@@ -31,9 +31,15 @@ enum class Decision { kApprove, kReject, kAsk };
 std::string_view decisionName(Decision d);
 Result<Decision> parseDecision(std::string_view s);
 
+// The reasons a pharmacist gives for rejecting or asking, as codes (incomplete, expired, dosage,
+// interaction, contraindication, not-in-scope, reuse, signature, other), in the order the review
+// window offers them; the window and the CLI translate them. Words of the pharmacist's own are
+// taken as well and kept as typed.
+const std::vector<std::string>& reasonCodes();
+
 struct DecisionInput {
   Decision decision = Decision::kApprove;
-  std::vector<std::string> reasons;  // reason codes
+  std::vector<std::string> reasons;  // reasonCodes(), or the pharmacist's own words
   std::string note;
   bool buyerConfirmedRiskWarning = false;  // required to approve
 };

@@ -50,6 +50,13 @@ std::string maskedName(const std::string& name) {
   return toUtf8(cps.substr(0, keep)) + std::string(cps.size() - keep, '*');
 }
 
+const std::vector<std::string>& reasonCodes() {
+  static const std::vector<std::string> codes = {"incomplete",  "expired",          "dosage",
+                                                 "interaction", "contraindication", "not-in-scope",
+                                                 "reuse",       "signature",        "other"};
+  return codes;
+}
+
 std::string issuerShown(const data::PrescriptionRecord& r) {
   const std::string code = r.issuer.value_or("");
   if (r.kind != data::RxKind::kElectronic) return code;
@@ -189,15 +196,6 @@ std::vector<std::string> drugNames(const std::vector<data::RxItem>& items) {
   return names;
 }
 
-// The catalogue entry named `name`, by its name or one of its other names.
-const ocr::DrugEntry* catalogueEntry(const ocr::DrugLexicon& lexicon, const std::string& name) {
-  for (const auto& e : lexicon.entries())
-    if (e.name == name ||
-        std::find(e.otherNames.begin(), e.otherNames.end(), name) != e.otherNames.end())
-      return &e;
-  return nullptr;
-}
-
 // The drug lines a decision is about, as signed with it.
 json drugsJson(const std::vector<data::RxItem>& items) {
   json out = json::array();
@@ -234,7 +232,7 @@ Status ReviewService::checkDrugNames(std::vector<data::RxItem>& lines,
   std::optional<std::vector<data::ProductRecord>> products;
   for (std::size_t i : renamed) {
     data::RxItem& item = lines[i];
-    if (const ocr::DrugEntry* e = catalogueEntry(*lexicon, item.drugName)) {
+    if (const ocr::DrugEntry* e = lexicon->find(item.drugName)) {
       item.drugName = e->name;
       item.drugClass = e->drugClass;
       item.ephedrine = e->ephedrine;
