@@ -1,5 +1,6 @@
 #include "ocr/reader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -31,7 +32,46 @@ cv::Mat enlarged(const cv::Mat& crop, int lineHeight, int textHeight) {
                      cv::Scalar(255));
   return region;
 }
+
 }  // namespace
+
+// A name's line cut from the page for reading again: from a little before its label to past the
+// value, so that a following label ends it. What lies above and below the line itself is painted
+// white, and so is a form's vertical rule: a name's box taller than its text (a stroke of the next
+// line taken in) reaches into the lines above and below, and a rule beside the label joins them;
+// Tesseract then reads two lines as one, or nothing (of 795 re-readings of rx-photos-v1's 159
+// names at 24–56 px, 101 found no name as cut, 7 so cleaned). The line is the band of inked rows
+// around the name's middle; ink is taken against its surroundings, so that a shadow across the
+// photo is none. Empty when the crop leaves the page.
+cv::Mat nameLine(const cv::Mat& page, const cv::Rect& box) {
+  const int h = box.height, margin = h / 6;
+  const cv::Rect crop =
+      cv::Rect(box.x - h * 11 / 2, box.y - margin, box.width + h * 8, h + 2 * margin) &
+      cv::Rect(0, 0, page.cols, page.rows);
+  if (crop.area() <= 0) return {};
+  cv::Mat line = page(crop).clone();
+  cv::Mat ink, rules;
+  cv::adaptiveThreshold(line, ink, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
+                        (h | 1) + 2, 12);
+  cv::morphologyEx(ink, rules, cv::MORPH_OPEN,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, h * 3 / 2)));
+  cv::dilate(rules, rules, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+  line.setTo(255, rules);
+  ink.setTo(0, rules);
+  cv::Mat rows;
+  cv::reduce(ink, rows, 1, cv::REDUCE_SUM, CV_32S);
+  const auto inked = [&rows](int y) { return rows.at<int>(y) >= 2 * 255; };
+  // Two blank rows end the band: one may fall inside a character.
+  int top = std::clamp(box.y + h / 2 - crop.y, 0, line.rows - 1), bottom = top;
+  for (int gap = 0; top > 0 && gap <= 1;) gap = inked(--top) ? 0 : gap + 1;
+  for (int gap = 0; bottom < line.rows - 1 && gap <= 1;) gap = inked(++bottom) ? 0 : gap + 1;
+  const int band = bottom - top + 1;
+  if (band < h / 3) return line;  // no text around the middle: nothing to tell lines apart by
+  const int pad = band / 6;
+  line.rowRange(0, std::max(0, top - pad)).setTo(255);
+  line.rowRange(std::min(line.rows, bottom + 1 + pad), line.rows).setTo(255);
+  return line;
+}
 
 PrescriptionReader::PrescriptionReader(std::unique_ptr<Recognizer> recognizer,
                                        const DrugLexicon* lexicon, ImageLimits limits)
@@ -111,24 +151,20 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
 
 Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fields) {
   // Names are the fields the page pass gets wrong most (one similar-looking character), and the
-  // reuse check keys on the patient's. Each is read again from its own line — cut from a little
-  // before the label to past the value, so that a following label ends it — at text heights of
-  // 24, 40 and 48 px. The value most readings agree on wins (measured on 296 names of generated
-  // photos: 88.5% right from the page pass alone, 94.9% with these three re-readings; each costs
-  // ~15 ms). Agreement sets the confidence, so a name the readings disagree on is shown for
-  // confirmation. (Debian's Han script model as a second reader got 95.9%, but its engine costs
+  // reuse check keys on the patient's. Each is read again from its own line (nameLine) at text
+  // heights of 24, 40 and 48 px. The value most readings agree on wins (measured on 296 names of
+  // generated photos: 88.5% right from the page pass alone, 94.9% with these three re-readings;
+  // each costs ~15 ms). Agreement sets the confidence, so a name the readings disagree on is shown
+  // for confirmation. (Debian's Han script model as a second reader got 95.9%, but its engine costs
   // ~55 MB more and took the workstation over its 300 MB.) Every reading comes from extractFields,
   // so its name is already mended (ocr/names.h); a value only mended readings gave keeps read_as.
   const int textHeights[] = {24, 40, 48};
   for (const char* field : {"patient_name", "doctor"}) {
     auto it = fields.fields.find(field);
     if (it == fields.fields.end() || it->second.box.height <= 0) continue;
-    const cv::Rect box = it->second.box;
-    const int h = box.height, margin = h / 6;
-    const cv::Rect crop =
-        cv::Rect(box.x - h * 11 / 2, box.y - margin, box.width + h * 8, h + 2 * margin) &
-        cv::Rect(0, 0, page.cols, page.rows);
-    if (crop.area() <= 0) continue;
+    const int h = it->second.box.height;
+    const cv::Mat line = nameLine(page, it->second.box);
+    if (line.empty()) continue;
     struct Tally {
       int votes = 0;
       float confidence = 0;               // summed
@@ -152,7 +188,7 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
     // only when every re-reading found the name and all agree.
     std::vector<std::pair<FieldValue, bool>> reread;  // the value, whether its label was misread
     for (const int textHeight : textHeights) {
-      const cv::Mat region = enlarged(page(crop), h, textHeight);
+      const cv::Mat region = enlarged(line, h, textHeight);
       RX_ASSIGN_OR_RETURN(auto lines, recognizer_->recognize(region, Layout::kSingleLine));
       bool misread = false;
       ExtractedFields again = extractFields(lines, nullptr, LabelMatch::kExact);

@@ -1,6 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <opencv2/freetype.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "ocr/fields.h"
 #include "ocr/names.h"
+#include "ocr/reader.h"
+#include "ocr/recognizer.h"
 #include "status_matchers.h"
 
 namespace rx::ocr {
@@ -83,6 +89,75 @@ TEST(NameLexicon, BrokenListsNameTheLine) {
       << count.status().message();
   auto twoChars = NameLexicon::parse("", "营营\t萱\t10\n");
   EXPECT_FALSE(twoChars.isOk());
+}
+
+// `text` drawn in black into `page` at `at` (the text's top left), `height` px high, in face
+// `index` of the font collection `file`.
+void draw(cv::Mat& page, const std::string& text, cv::Point at, int height, const char* file,
+          int index) {
+  auto face = cv::freetype::createFreeType2();
+  face->loadFontData(file, index);
+  face->putText(page, text, {at.x, at.y + height}, height, cv::Scalar::all(0), -1, cv::LINE_AA,
+                true);
+}
+
+TEST(NameLexicon, JapaneseFormsOfTheFontCollectionsFirstFaceAreMended) {
+  // A program that does not ask for the Simplified Chinese face of Debian's Noto CJK collections
+  // prints with their first, Japanese one, whose 曾 chi_sim reads as 便 even on a clean page.
+  auto recognizer = makeTesseractRecognizer("chi_sim");
+  for (const int height : {26, 42}) {
+    cv::Mat line(height * 2, height * 8, CV_8UC3, cv::Scalar::all(255));
+    draw(line, "姓名：曾国", {height / 2, height / 4}, height,
+         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0);
+    cv::Mat gray;
+    cv::cvtColor(line, gray, cv::COLOR_BGR2GRAY);
+    auto lines = recognizer->recognize(gray, Layout::kSingleLine);
+    RX_ASSERT_OK(lines);
+    const ExtractedFields f = extractFields(*lines, nullptr);
+    ASSERT_TRUE(f.fields.count("patient_name")) << height << " px";
+    const FieldValue& name = f.fields.at("patient_name");
+    EXPECT_EQ(name.value, "曾国") << height << " px, read as " << name.readAs.value_or("itself");
+    EXPECT_LT(name.confidence, 0.8f) << height << " px";  // put back, so confirmed by hand
+  }
+}
+
+TEST(NameLine, ANamesLineIsCutWithoutTheLinesAboveAndBelowAndTheRuleBesideIt) {
+  // A form's rule beside the labels and lines set 3 px apart: the name's line cut out as it was
+  // (its box and a sixth of its height more) took in the rule and the neighbouring lines' strokes,
+  // and Tesseract found the name in one of the three re-readings.
+  const char* noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+  cv::Mat colour(700, 1240, CV_8UC3, cv::Scalar::all(255));
+  draw(colour, "北京市第一人民医院", {380, 60}, 48, noto, 2);
+  const int rule = 90, top = 220, height = 34;
+  cv::line(colour, {rule, top - 20}, {rule, 650}, cv::Scalar::all(0), 2);
+  const char* rows[] = {"处方编号：2026110512345        日期：2026-11-05",
+                        "姓名：王建华        性别：男        年龄：45岁",
+                        "门诊号：MZ20261105        科别：内科", "临床诊断：上呼吸道感染"};
+  for (int i = 0; i < 4; ++i)
+    draw(colour, rows[i], {rule + 12, top + i * (height + 3)}, height, noto, 2);
+  cv::Mat page;
+  cv::cvtColor(colour, page, cv::COLOR_BGR2GRAY);
+  auto recognizer = makeTesseractRecognizer("chi_sim");
+  auto lines = recognizer->recognize(page, Layout::kPage);
+  RX_ASSERT_OK(lines);
+  const ExtractedFields onPage = extractFields(*lines, nullptr);
+  ASSERT_TRUE(onPage.fields.count("patient_name"));
+  const cv::Rect box = onPage.fields.at("patient_name").box;
+  const cv::Mat line = nameLine(page, box);
+  ASSERT_FALSE(line.empty());
+  // Read again as PrescriptionReader does: the text scaled to 24, 40 and 48 px, on a white margin.
+  for (const int textHeight : {24, 40, 48}) {
+    cv::Mat region;
+    const double scale = static_cast<double>(textHeight) / box.height;
+    cv::resize(line, region, cv::Size(), scale, scale, cv::INTER_AREA);
+    cv::copyMakeBorder(region, region, textHeight / 3, textHeight / 3, textHeight / 3,
+                       textHeight / 3, cv::BORDER_CONSTANT, cv::Scalar(255));
+    auto again = recognizer->recognize(region, Layout::kSingleLine);
+    RX_ASSERT_OK(again);
+    const ExtractedFields read = extractFields(*again, nullptr, LabelMatch::kExact);
+    ASSERT_TRUE(read.fields.count("patient_name")) << textHeight << " px";
+    EXPECT_EQ(read.fields.at("patient_name").value, "王建华") << textHeight << " px";
+  }
 }
 
 }  // namespace

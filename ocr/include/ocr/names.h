@@ -8,8 +8,9 @@
 // of its characters is not a name character in its place (family name first, then given name) and
 // the model is known to read a name character that way; the likeliest such one is put back (how
 // often the model reads it so, times how common it is in names), or, where the model is known to
-// read a character where there is none (晓 read as 了晓), the character is dropped.
-// A name that reads as name characters throughout is never changed.
+// read a character where there is none (晓 read as 了晓), the character is dropped. A character
+// read that is itself a name character elsewhere is changed only on a confusion seen more than
+// once. A name that reads as name characters throughout is never changed.
 #pragma once
 
 #include <map>

@@ -49,6 +49,12 @@ class PrescriptionReader {
   ImageLimits limits_;
 };
 
+// The line of the name whose box on the prepared page `page` is `box`, cut out for reading again
+// (PrescriptionReader reads each name so at three sizes): from a little before its label to past
+// the value, with the lines above and below and a form's vertical rule painted white. Empty when
+// the box is off the page.
+cv::Mat nameLine(const cv::Mat& page, const cv::Rect& box);
+
 // The reader rxdesk uses: Tesseract with Debian's chi_sim model.
 std::unique_ptr<PrescriptionReader> makeStandardReader(const DrugLexicon* lexicon,
                                                        ImageLimits limits = {});
