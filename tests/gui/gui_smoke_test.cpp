@@ -708,6 +708,11 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     screenshot("review-" + lang);
     if (lang == "zh_CN")
       EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+    // Every check is read without scrolling on a 1366×768 screen: what blocks in the list, what
+    // passed in one wrapped line under it.
+    EXPECT_TRUE(dialog->allChecksShown()) << dialog->checksText().utf8_str();
+    EXPECT_TRUE(dialog->checksText().Contains(lang == "en" ? "Passed:" : "已通过"))
+        << dialog->checksText().utf8_str();
     // The page zooms, turns and fits again from the keyboard, wherever the focus is.
     PageView* view = dialog->pageView();
     ASSERT_NE(view, nullptr);

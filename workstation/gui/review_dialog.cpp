@@ -166,7 +166,17 @@ wxString ReviewDialog::checksText() const {
   if (!checks_) return text;
   for (int i = 0; i < checks_->GetItemCount(); ++i)
     text << checks_->GetTextValue(i, 0) << " " << checks_->GetTextValue(i, 1) << "\n";
-  return text;
+  return text + passedText_;
+}
+
+bool ReviewDialog::allChecksShown() const {
+  if (!checks_ || !passed_) return false;
+  const int rows = checks_->GetItemCount();
+  if (rows > 0) {
+    const wxRect last = checks_->GetItemRect(checks_->RowToItem(rows - 1));
+    if (last.IsEmpty() || last.GetBottom() >= checks_->GetClientSize().y) return false;
+  }
+  return passed_->GetBestSize().x <= checks_->GetSize().x && passed_->GetSize().y > 0;
 }
 
 ReviewDialog::~ReviewDialog() { releaseReview(); }
@@ -238,11 +248,16 @@ void ReviewDialog::refreshChecks() {
     showError(explain(list.status()));
     return;
   }
-  // What blocks or needs a look first: the list scrolls on a 1366×768 screen.
+  // What blocks first, then what needs a look; the checks passed are listed under the list.
   std::stable_sort(list->begin(), list->end(), [](const ws::RuleCheck& a, const ws::RuleCheck& b) {
     return static_cast<int>(a.severity) > static_cast<int>(b.severity);
   });
+  std::vector<wxString> passed;
   for (const auto& c : *list) {
+    if (c.severity == ws::Severity::kOk) {
+      passed.push_back(checkMessage(c));
+      continue;
+    }
     wxVector<wxVariant> row;
     const char* colour = c.severity == ws::Severity::kBlock  ? "#b00020"
                          : c.severity == ws::Severity::kWarn ? "#b35900"
@@ -252,6 +267,27 @@ void ReviewDialog::refreshChecks() {
     row.push_back(checkMessage(c));
     checks_->AppendItem(row);
   }
+  if (checks_->GetItemCount() == 0) {
+    wxVector<wxVariant> row;
+    row.push_back(wxString::Format("<span foreground='#1b7a2f' weight='bold'>%s</span>",
+                                   markupEscaped(severityLabel(ws::Severity::kOk))));
+    row.push_back(_("Nothing blocks or needs a look"));
+    checks_->AppendItem(row);
+  }
+  passedText_.clear();
+  for (const wxString& message : passed)
+    passedText_ << (passedText_.empty() ? wxString::FromUTF8("✓ ") + _("Passed:") + " " : _("; "))
+                << message;
+  wrapPassed();
+}
+
+// Wrapped where there are spaces: the translation's separator keeps one (； ) for Chinese.
+void ReviewDialog::wrapPassed() {
+  if (!passed_) return;
+  passed_->SetLabel(passedText_);
+  const int width = checks_->GetSize().x;
+  passed_->Wrap(width > FromDIP(100) ? width : FromDIP(460));
+  Layout();
 }
 
 wxString ReviewDialog::decide(ws::Decision decision) {

@@ -53,6 +53,9 @@ class ReviewDialog : public wxDialog {
   // Fields still to be ticked before approval (read with low confidence).
   int unticked() const;
   wxString checksText() const;
+  // True when every check is on screen without scrolling: each row of the list inside it, and
+  // the line of checks passed no wider than the list.
+  bool allChecksShown() const;
   wxString errorText() const;
   bool opened() const { return opened_; }  // the review lock was taken
   // The hint shown on field `name` (fieldKey) when it is to be checked; empty otherwise.
@@ -98,6 +101,7 @@ class ReviewDialog : public wxDialog {
   void buildButtons(wxSizer* side);
   Status saveFields();
   void refreshChecks();
+  void wrapPassed();  // to the width the checks list was given
   wxString decide(ws::Decision decision);
   void showError(const wxString& text);
   void releaseReview();
@@ -116,7 +120,9 @@ class ReviewDialog : public wxDialog {
   wxFlexGridSizer* drugGrid_ = nullptr;
   wxArrayString catalogueNames_;
   wxTextCtrl* patientId_ = nullptr;
-  wxDataViewListCtrl* checks_ = nullptr;
+  wxDataViewListCtrl* checks_ = nullptr;  // what blocks or needs a look
+  wxStaticText* passed_ = nullptr;        // the checks passed, in one wrapped line
+  wxString passedText_;                   // passed_'s text before wrapping
   wxCheckBox* buyerConfirmed_ = nullptr;
   wxComboBox* reason_ = nullptr;
   wxTextCtrl* note_ = nullptr;

@@ -127,7 +127,12 @@ void ReviewDialog::buildChecks(wxSizer* side) {
   // Coloured by severity: what blocks is red, what needs a look is orange.
   static_cast<wxDataViewTextRenderer*>(checks_->GetColumn(0)->GetRenderer())->EnableMarkup();
   checks_->AppendTextColumn(_("Check"), wxDATAVIEW_CELL_INERT, FromDIP(380));
-  side->Add(checks_, 1, wxEXPAND | wxBOTTOM, 8);
+  side->Add(checks_, 1, wxEXPAND | wxBOTTOM, 4);
+  // The checks passed take one wrapped line under the list, so what blocks or needs a look is
+  // never scrolled away on a 1366×768 screen.
+  passed_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
+  passed_->SetForegroundColour(wxColour(0x1b, 0x7a, 0x2f));
+  side->Add(passed_, 0, wxEXPAND | wxBOTTOM, 8);
 }
 
 void ReviewDialog::buildDecisionInputs(wxSizer* side) {
