@@ -1149,6 +1149,7 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
   EXPECT_FALSE(dialog->closeRound().empty()) << "two items are not scored yet";
   screenshot("sampling-" + lang);
   if (lang == "zh_CN") EXPECT_EQ(latinWordsShown(dialog, samplingWords()), std::set<std::string>{});
+  EXPECT_TRUE(dialog->allReasonsShown()) << "every reason in sight at 1366×768";
   for (int row = 0; row < 3; ++row) {
     if (row == decision) continue;
     dialog->selectItem(row);

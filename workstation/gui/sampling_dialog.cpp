@@ -197,7 +197,12 @@ wxSizer* SamplingDialog::buildScoringColumn() {
   verdict_ = new wxRadioBox(this, wxID_ANY, _("Score"), wxDefaultPosition, wxDefaultSize, verdicts,
                             2, wxRA_SPECIFY_COLS);
   right->Add(verdict_, 0, wxEXPAND | wxBOTTOM, FromDIP(4));
-  reasons_ = new wxCheckListBox(this, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(460, 90)));
+  // Tall enough for every standard reason, so none is scrolled out of sight: sized with them in
+  // it, before the window is fitted (a round's own reasons replace them when it is chosen).
+  reasons_ = new wxCheckListBox(this, wxID_ANY);
+  for (const auto& c : ws::defaultAuditCriteria()) reasons_->Append(toWx(c));
+  reasons_->SetMinSize(wxSize(FromDIP(460), reasons_->GetBestSize().y));
+  reasons_->Clear();
   right->Add(reasons_, 0, wxEXPAND | wxBOTTOM, FromDIP(4));
   comment_ = new wxTextCtrl(this, wxID_ANY);
   comment_->SetHint(_("Comment for the pharmacist"));
@@ -277,6 +282,11 @@ wxString SamplingDialog::createRound(const wxString& from, const wxString& to, d
   loadRounds();
   selectRound(0);  // newest first
   return fail(Status::ok());
+}
+
+bool SamplingDialog::allReasonsShown() const {
+  return reasons_ && reasons_->GetCount() > 0 &&
+         reasons_->GetCountPerPage() >= static_cast<int>(reasons_->GetCount());
 }
 
 void SamplingDialog::selectRound(int row) {

@@ -45,6 +45,8 @@ class SamplingDialog : public wxDialog {
   wxString errorText() const;
   // A pharmacist's own findings (rows), in findings mode.
   int findingRows() const;
+  // True when every reason of the selected round is in sight without scrolling.
+  bool allReasonsShown() const;
 
  private:
   void buildFindings(wxSizer* top);
