@@ -120,6 +120,7 @@ constexpr int kMinInliers = 16;      // a homography worth checking the ink for
 constexpr double kReprojection = 6;  // px on the query page
 constexpr int kGuidedDistance = 80;  // of 256 bits, for a feature found where it should be
 constexpr float kGuidedRadius = 16;  // px on the query page
+constexpr int kGuidedPasses = 3;     // at most; each pass must find more inliers than the last
 
 }  // namespace
 
@@ -151,10 +152,12 @@ std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageF
   // Guided matching: with the first homography, every earlier feature is looked for near where it
   // should be (no ratio test: a repeated character is told apart by its place), which spreads the
   // matches over the page and makes the second homography hold away from where the first matches
-  // clustered (a QR code, the header).
+  // clustered (a QR code, the header). Repeated while it finds more: a page whose writing is
+  // mostly at the top gets a homography that is a few pixels off at the bottom after one pass,
+  // enough to take the doctor's line of the same paper for other writing.
   int inliers = 0;
   for (auto m : mask) inliers += m ? 1 : 0;
-  for (int pass = 0; pass < 1; ++pass) {
+  for (int pass = 0; pass < kGuidedPasses; ++pass) {
     std::vector<cv::Point2f> predicted;
     cv::perspectiveTransform(earlier.points, predicted, H);
     std::vector<cv::Point2f> gFrom, gTo;

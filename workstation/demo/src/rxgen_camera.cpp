@@ -20,6 +20,10 @@ class Draws {
   double unit() { return u_(rng_); }
   double range(double a, double b) { return a + (b - a) * u_(rng_); }
   std::mt19937_64& engine() { return rng_; }
+  // Pixel noise from an OpenCV generator seeded by one draw. Never cv::randn/randu: they use
+  // OpenCV's per-thread generator, so a photo would depend on which thread made it and what that
+  // thread made before.
+  cv::RNG pixels() { return cv::RNG(rng_()); }
 
  private:
   std::mt19937_64& rng_;
@@ -49,7 +53,7 @@ cv::Mat rotated(const cv::Mat& page, int rotation) {
 cv::Mat desk(Draws& d, int W, int H) {
   cv::Mat photo(H, W, CV_8UC3, cv::Scalar(d.range(60, 140), d.range(70, 140), d.range(80, 160)));
   cv::Mat texture(H / 8 + 1, W / 8 + 1, CV_8UC3);
-  cv::randn(texture, cv::Scalar::all(0), cv::Scalar::all(12));
+  d.pixels().fill(texture, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(12));
   cv::resize(texture, texture, photo.size(), 0, 0, cv::INTER_LINEAR);
   photo += texture;
   return photo;
@@ -149,7 +153,8 @@ void blurAndNoise(Draws& d, cv::Mat& photo, double mp) {
   const double sigma = d.range(0.2, 1.3) * std::sqrt(mp / 4e6);
   cv::GaussianBlur(photo, photo, cv::Size(0, 0), sigma);
   cv::Mat noise(photo.size(), CV_16SC3);
-  cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(d.range(2, 7)));
+  const double spread = d.range(2, 7);
+  d.pixels().fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(spread));
   cv::Mat photo16;
   photo.convertTo(photo16, CV_16SC3);
   photo16 += noise;

@@ -196,7 +196,7 @@ void RxGenerator::addPharmacyMarks(cv::Mat& page) {
   cv::circle(stamp, c, r, red, 6, cv::LINE_AA);
   draw(stamp, "已调配", {c.x - 3 * r / 4, c.y - r / 4}, r / 2, 0, red);
   cv::Mat mask(page.size(), CV_32F);
-  cv::randu(mask, 0.55, 1.0);  // uneven ink
+  cv::RNG(rng_()).fill(mask, cv::RNG::UNIFORM, 0.55, 1.0);  // uneven ink (see Draws::pixels)
   cv::Mat pageF, stampF;
   page.convertTo(pageF, CV_32FC3, 1.0 / 255);
   stamp.convertTo(stampF, CV_32FC3, 1.0 / 255);
