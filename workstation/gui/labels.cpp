@@ -2,6 +2,8 @@
 
 #include <wx/intl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "service_message.h"
@@ -56,6 +58,22 @@ std::string reasonCode(const wxString& pickedOrTyped) {
   for (const auto& code : ws::reasonCodes())
     if (text == reasonLabel(code)) return code;
   return fromWx(text);
+}
+
+wxString criterionLabel(const std::string& criterion) {
+  wxTranslations* t = wxTranslations::Get();
+  if (!t || !t->GetBestTranslation("rxdesk").StartsWith("zh")) return toWx(criterion);
+  // The English part is the ASCII words after the last non-ASCII character.
+  const auto lastWide = std::find_if(criterion.rbegin(), criterion.rend(),
+                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  if (lastWide == criterion.rend()) return toWx(criterion);
+  const std::string chinese(criterion.begin(), lastWide.base());
+  const std::string rest(lastWide.base(), criterion.end());
+  const bool words =
+      !rest.empty() && rest.front() == ' ' && std::all_of(rest.begin(), rest.end(), [](char c) {
+        return std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == '-';
+      });
+  return toWx(words ? chinese : criterion);
 }
 
 wxString verdictLabel(std::string_view verdict) {

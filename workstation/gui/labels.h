@@ -20,6 +20,9 @@ wxString reasonLabel(std::string_view code);
 // The code for what was picked or typed in the review window: a label of ws::reasonCodes() gives
 // its code; anything else is taken as typed.
 std::string reasonCode(const wxString& pickedOrTyped);
+// A sampling criterion as stored ("不规范处方 irregular prescription"): whole in English, its
+// Chinese part only in a Chinese window (a criterion in one language is shown as it is).
+wxString criterionLabel(const std::string& criterion);
 wxString verdictLabel(std::string_view verdict);  // new, reuse-suspected, reuse-certain
 // A drug class code of the catalogue and the agreements (rx, otc-a, narcotic...).
 wxString drugClassLabel(std::string_view code);

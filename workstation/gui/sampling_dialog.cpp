@@ -140,7 +140,7 @@ void SamplingDialog::loadFindings() {
   }
   for (const auto& i : *mine) {
     wxString why;
-    for (const std::string& r : i.reasons) why << toWx(r) << "; ";
+    for (const std::string& r : i.reasons) why << criterionLabel(r) << _("; ");
     if (i.comment) why << toWx(*i.comment);
     wxVector<wxVariant> row;
     row.push_back(wxString::Format("%lld", static_cast<long long>(i.roundId)));
@@ -200,7 +200,7 @@ wxSizer* SamplingDialog::buildScoringColumn() {
   // Tall enough for every standard reason, so none is scrolled out of sight: sized with them in
   // it, before the window is fitted (a round's own reasons replace them when it is chosen).
   reasons_ = new wxCheckListBox(this, wxID_ANY);
-  for (const auto& c : ws::defaultAuditCriteria()) reasons_->Append(toWx(c));
+  for (const auto& c : ws::defaultAuditCriteria()) reasons_->Append(criterionLabel(c));
   reasons_->SetMinSize(wxSize(FromDIP(460), reasons_->GetBestSize().y));
   reasons_->Clear();
   right->Add(reasons_, 0, wxEXPAND | wxBOTTOM, FromDIP(4));
@@ -299,7 +299,7 @@ void SamplingDialog::selectRound(int row) {
   if (rounds_->GetSelectedRow() != row) rounds_->SelectRow(static_cast<unsigned>(row));
   const data::RoundRecord& r = roundList_.at(static_cast<std::size_t>(row));
   criteria_ = r.criteria;
-  for (const auto& c : criteria_) reasons_->Append(toWx(c));
+  for (const auto& c : criteria_) reasons_->Append(criterionLabel(c));
   loadItems();
 }
 
