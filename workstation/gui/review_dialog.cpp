@@ -284,7 +284,7 @@ void ReviewDialog::refreshChecks() {
 // Wrapped where there are spaces: the translation's separator keeps one (； ) for Chinese.
 void ReviewDialog::wrapPassed() {
   if (!passed_) return;
-  passed_->SetLabel(passedText_);
+  passed_->SetLabelText(passedText_);  // a message's & is no mnemonic
   const int width = checks_->GetSize().x;
   passed_->Wrap(width > FromDIP(100) ? width : FromDIP(460));
   Layout();
