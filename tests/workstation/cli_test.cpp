@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "base/time.h"
@@ -341,6 +342,11 @@ TEST_F(CliTest, ProviderSignsPharmacyImportsAndVerifiesThenRevokes) {
   EXPECT_EQ(unconfirmed.exitCode, 2) << unconfirmed.err;
   EXPECT_NE(unconfirmed.out.find("AG-CLI-1"), std::string::npos)
       << "the agreement is shown before accepting";
+  // The signing time is the provider's statement, in Beijing time like every time shown.
+  EXPECT_TRUE(std::regex_search(
+      unconfirmed.out,
+      std::regex("stated by the provider: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} Beijing time")))
+      << unconfirmed.out;
   auto imported =
       cli({"--db", db(), "agreement", "import", dir_.file("agreement.json"), "--accept"}, asBoss);
   ASSERT_EQ(imported.exitCode, 0) << imported.err;

@@ -94,8 +94,11 @@ std::string documentText(const ws::AgreementDocument& d) {
   t << "\n  signing keys (compare these fingerprints with the provider by phone or in person):\n";
   for (const auto& k : d.keys)
     t << "    " << crypto::keyTypeName(k.type()) << "  " << k.keyId() << "\n";
-  t << "  signed by   " << d.signature.header.keyId << " at " << d.signature.header.signingTime
-    << " (valid)\n";
+  // The signing time is what the provider wrote into its signature (sigT), not a fact this
+  // program checked; shown in Beijing time, as every time a person reads here.
+  t << "  signed by   " << d.signature.header.keyId << " (signature valid)\n"
+    << "              signing time stated by the provider: "
+    << readableTime(d.signature.header.signingTime) << " Beijing time\n";
   return t.str();
 }
 
