@@ -57,9 +57,9 @@ std::string itemsText(const data::PrescriptionRecord& r) {
   text << "Drug lines (correct with --confirm drugN=NAME, drugN.quantity=..., drugN= removes):\n";
   int line = 0;
   for (const auto& i : r.items) {
+    const std::string quantity = ws::quantityText(i.quantity);
     text << "  " << ++line << "  " << i.drugName << (i.spec.empty() ? "" : "  " + i.spec) << "  ×"
-         << (i.quantity > 0 ? ws::quantityText(i.quantity) : "?")
-         << (i.unit.empty() ? "" : " " + i.unit)
+         << (quantity.empty() ? "?" : quantity) << (i.unit.empty() ? "" : " " + i.unit)
          << (i.drugClass.empty() ? "  [not in the catalogue]" : "") << "\n";
   }
   if (r.items.empty()) text << "  (none read)\n";

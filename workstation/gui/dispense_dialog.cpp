@@ -181,9 +181,9 @@ void DispenseDialog::refreshLines() {
     wxVector<wxVariant> row;
     row.push_back(toWx(l.drugName));
     // A quantity the photo did not yield is shown as unknown, not as zero.
-    row.push_back(l.prescribed > 0 ? toWx(ws::quantityText(l.prescribed) + " " + l.unit)
-                                   : wxString::FromUTF8("—"));
-    row.push_back(l.countable ? wxString::Format(_("%d of %g"), l.scanned, l.prescribed)
+    const std::string prescribed = ws::quantityText(l.prescribed);
+    row.push_back(prescribed.empty() ? wxString::FromUTF8("—") : toWx(prescribed + " " + l.unit));
+    row.push_back(l.countable ? wxString::Format(_("%d of %s"), l.scanned, toWx(prescribed))
                               : wxString::Format(_("%d package(s)"), l.scanned));
     lines_->AppendItem(row);
   }
