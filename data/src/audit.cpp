@@ -131,6 +131,20 @@ Result<std::vector<AuditEntry>> AuditLog::entries(std::int64_t from, std::int64_
   return out;
 }
 
+Result<std::vector<AuditEntry>> AuditLog::entriesOf(const std::string& event) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+                                                  " FROM audit_log WHERE event = ? ORDER BY seq"));
+  st.bind(1, event);
+  std::vector<AuditEntry> out;
+  for (;;) {
+    RX_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    RX_ASSIGN_OR_RETURN(AuditEntry e, readEntry(st));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Result<std::optional<AuditAnchor>> AuditLog::head() {
   RX_ASSIGN_OR_RETURN(Statement last,
                       conn_.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));

@@ -32,7 +32,8 @@ Result<std::optional<ChainMembership>> ChainRepository::membership() {
       Statement st,
       conn_.prepare("SELECT store_code, store_name, request_key, host, port, dbname, cert_dir, "
                     "joined_at, last_exchange_at, last_error, presentations_cursor, "
-                    "claims_cursor, alerts_cursor FROM chain_membership WHERE id = 1"));
+                    "claims_cursor, alerts_cursor, audit_problem FROM chain_membership "
+                    "WHERE id = 1"));
   RX_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<ChainMembership>();
   ChainMembership m;
@@ -50,6 +51,7 @@ Result<std::optional<ChainMembership>> ChainRepository::membership() {
   m.presentationsCursor = st.columnInt(10);
   m.claimsCursor = st.columnInt(11);
   m.alertsCursor = st.columnInt(12);
+  m.auditProblem = optionalText(st, 13);
   return std::optional<ChainMembership>(std::move(m));
 }
 
@@ -84,6 +86,12 @@ Status ChainRepository::recordExchange(const std::string& at,
                           : "UPDATE chain_membership SET last_exchange_at = ?, last_error = NULL "
                             "WHERE id = 1"));
   return st.bind(1, error ? *error : at).run();
+}
+
+Status ChainRepository::recordAuditCheck(const std::optional<std::string>& problem) {
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_.prepare("UPDATE chain_membership SET audit_problem = ? WHERE id = 1"));
+  return st.bind(1, problem).run();
 }
 
 Status ChainRepository::setCursors(std::int64_t presentations, std::int64_t claims,

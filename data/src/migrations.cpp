@@ -509,6 +509,24 @@ CREATE TABLE chain_alerts (
 ) STRICT;
 )SQL";
 
+// Personal signing keys registered by an admin and confirmed by their owner (issue 25): who
+// registered a key, with which of their keys, when, and the two signatures (data/user_keys.h);
+// audit entries found by event; the chain registry's audit finding kept for the window.
+constexpr std::string_view kV12KeyRegistration = R"SQL(
+ALTER TABLE user_keys ADD COLUMN registered_by TEXT;
+ALTER TABLE user_keys ADD COLUMN registered_with TEXT;
+ALTER TABLE user_keys ADD COLUMN registered_at TEXT;
+ALTER TABLE user_keys ADD COLUMN registration BLOB;
+ALTER TABLE user_keys ADD COLUMN confirmed_at TEXT;
+ALTER TABLE user_keys ADD COLUMN confirmation BLOB;
+-- The first admin key (store.create, key.root) and the restores (store.restore) are looked up by
+-- event at every key check and every exchange with the chain registry.
+CREATE INDEX audit_log_by_event ON audit_log(event, seq);
+-- What the last exchange with the chain registry found wrong with the audit log (kept apart from
+-- the last error, which a network failure replaces).
+ALTER TABLE chain_membership ADD COLUMN audit_problem TEXT;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: store identity, users, pharmacy key, patients", kV1Core},
     {2, "audit chain and signed checkpoints", kV2Audit},
@@ -524,6 +542,8 @@ const std::vector<Migration> kMigrations = {
     {9, "covering indexes for the supervisor's figures", kV9ReportIndexes},
     {10, "page features for re-photo matching without OCR", kV10PageFeatures},
     {11, "chain registry: membership, outbox, local copy of the chain's marks", kV11Chain},
+    {12, "personal signing keys registered by an admin and confirmed by their owner",
+     kV12KeyRegistration},
 };
 
 std::string nowUtc() {

@@ -15,6 +15,7 @@
 #include "data/files.h"
 #include "data/migrations.h"
 #include "data/pharmacy.h"
+#include "data/user_keys.h"
 
 namespace rx::data {
 
@@ -203,7 +204,22 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
   std::unique_ptr<Store> store(new Store(path, std::move(lock), std::move(*conn), std::move(key),
                                          slots.storeId, std::move(*user), std::move(options)));
   store->personalWrapKey_ = personalWrapKey(store->storeId_, admin.name, *adminPrivate);
+  // The first admin's signing key registers itself: the root every other registration leads to
+  // (the store.create audit entry names it).
+  if (Status s = store->registerOwnKeyAsRoot(); !s) {
+    store.reset();
+    Store::removeFiles(path);
+    return s;
+  }
   return store;
+}
+
+Status Store::registerOwnKeyAsRoot() {
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey own, personalKey());
+  UserKeyRepository keys = userKeys();
+  RX_ASSIGN_OR_RETURN(auto record, keys.find(user_.name, own.publicKey().keyId()));
+  if (!record) return Status(ErrorCode::kInternal, "the signing key just made is not in the store");
+  return keys.recordRegistration(*record, user_.name, own);
 }
 
 void Store::removeFiles(const std::string& path) {
@@ -357,6 +373,7 @@ Result<UserRecord> Store::addUser(const NewUser& user, std::string_view password
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(UserRecord record, users().insert(user));
   RX_RETURN_IF_ERROR(registerSlotKey(*conn_, slot));
+  RX_RETURN_IF_ERROR(makeRegisteredKey(user.name, slot, password));
   slots.slots.push_back(std::move(slot));
   RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
   RX_RETURN_IF_ERROR(tx.commit());
@@ -382,9 +399,7 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
     SecretBytes newWrap = personalWrapKey(storeId_, name, freshPrivate);
     Transaction tx(*conn_);
     RX_RETURN_IF_ERROR(tx.beginStatus());
-    RX_ASSIGN_OR_RETURN(Statement drop, conn_->prepare("DELETE FROM user_keys WHERE key_id = ?"));
-    RX_RETURN_IF_ERROR(drop.bind(1, personal.publicKey().keyId()).run());
-    RX_RETURN_IF_ERROR(wrapPersonalKey(personal, newWrap));
+    RX_RETURN_IF_ERROR(rewrapPersonalKey(personal, newWrap));
     RX_RETURN_IF_ERROR(registerSlotKey(*conn_, fresh));
     *slot = std::move(fresh);
     RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
@@ -392,7 +407,8 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
     personalWrapKey_ = std::move(newWrap);
   } else {
     // An admin resetting someone's password cannot open their personal key (and must not): it
-    // is retired, and a new one is made at their next login. Old signatures still verify.
+    // is retired, and a new one is made under the new password and registered by the admin.
+    // Old signatures still verify.
     RX_ASSIGN_OR_RETURN(
         Statement retire,
         conn_->prepare("UPDATE user_keys SET retired_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
@@ -401,6 +417,7 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
     RX_RETURN_IF_ERROR(tx.beginStatus());
     RX_RETURN_IF_ERROR(retire.bind(1, name).run());
     RX_RETURN_IF_ERROR(registerSlotKey(*conn_, fresh));
+    RX_RETURN_IF_ERROR(makeRegisteredKey(name, fresh, newPassword));
     *slot = std::move(fresh);
     RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
     RX_RETURN_IF_ERROR(tx.commit());
@@ -446,15 +463,16 @@ std::string personalKeyAad(const std::string& storeId, const std::string& user) 
 }
 }  // namespace
 
-Status Store::wrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey) {
+Status Store::wrapPersonalKey(const std::string& user, const crypto::SigningKey& key,
+                              const SecretBytes& wrapKey) {
   const SecretBytes secret = key.serialize();
-  crypto::Sealed sealed = crypto::aesGcmSeal(wrapKey, secret.data(), secret.size(),
-                                             personalKeyAad(storeId_, user_.name));
+  crypto::Sealed sealed =
+      crypto::aesGcmSeal(wrapKey, secret.data(), secret.size(), personalKeyAad(storeId_, user));
   RX_ASSIGN_OR_RETURN(
       Statement st, conn_->prepare("INSERT INTO user_keys(user_name, key_id, public_key, "
                                    "wrapped_private, nonce, created_at) "
                                    "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
-  return st.bind(1, user_.name)
+  return st.bind(1, user)
       .bind(2, key.publicKey().keyId())
       .bind(3, key.publicKey().spki())
       .bind(4, sealed.ciphertext)
@@ -462,35 +480,82 @@ Status Store::wrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& 
       .run();
 }
 
+Status Store::rewrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey) {
+  const SecretBytes secret = key.serialize();
+  crypto::Sealed sealed = crypto::aesGcmSeal(wrapKey, secret.data(), secret.size(),
+                                             personalKeyAad(storeId_, user_.name));
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_->prepare("UPDATE user_keys SET wrapped_private = ?, nonce = ? "
+                                     "WHERE user_name = ? AND key_id = ?"));
+  RX_RETURN_IF_ERROR(st.bind(1, sealed.ciphertext)
+                         .bind(2, sealed.nonce)
+                         .bind(3, user_.name)
+                         .bind(4, key.publicKey().keyId())
+                         .run());
+  if (conn_->changes() != 1)
+    return Status(ErrorCode::kCorrupt,
+                  "the signing key of '" + user_.name + "' is not in the store");
+  return Status::ok();
+}
+
+Status Store::makeRegisteredKey(const std::string& user, const KeySlot& slot,
+                                std::string_view password) {
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey registrar, personalKey());
+  RX_ASSIGN_OR_RETURN(SecretBytes slotPrivate, KeySlotFile::unlock(storeId_, slot, password));
+  crypto::SigningKey key = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  RX_RETURN_IF_ERROR(wrapPersonalKey(user, key, personalWrapKey(storeId_, user, slotPrivate)));
+  UserKeyRepository keys = userKeys();
+  RX_ASSIGN_OR_RETURN(auto record, keys.find(user, key.publicKey().keyId()));
+  if (!record) return Status(ErrorCode::kInternal, "the signing key just made is not in the store");
+  return keys.recordRegistration(*record, user_.name, registrar);
+}
+
+Status Store::registerKey(const std::string& user, const std::string& keyId) {
+  UserKeyRepository keys = userKeys();
+  RX_ASSIGN_OR_RETURN(auto record, keys.find(user, keyId));
+  if (!record)
+    return Status(ErrorCode::kNotFound, "user '" + user + "' has no signing key " + keyId);
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey registrar, personalKey());
+  return keys.recordRegistration(*record, user_.name, registrar);
+}
+
 Result<crypto::SigningKey> Store::personalKey() {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_->prepare("SELECT wrapped_private, nonce FROM user_keys "
-                                                   "WHERE user_name = ? AND retired_at IS NULL"));
+  RX_ASSIGN_OR_RETURN(Statement st,
+                      conn_->prepare("SELECT wrapped_private, nonce, confirmed_at IS NULL "
+                                     "FROM user_keys WHERE user_name = ? AND retired_at IS NULL"));
   st.bind(1, user_.name);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
+  std::optional<crypto::SigningKey> key;
+  bool unconfirmed = true;
   if (row) {
     crypto::Sealed sealed{st.columnBlob(1), st.columnBlob(0)};
+    unconfirmed = st.columnInt(2) != 0;
     auto secret =
         crypto::aesGcmOpen(personalWrapKey_, sealed, personalKeyAad(storeId_, user_.name));
     if (!secret)
       return Status(ErrorCode::kCorrupt,
                     "the personal signing key of '" + user_.name + "' does not open");
-    return crypto::SigningKey::deserialize(*secret);
+    RX_ASSIGN_OR_RETURN(key, crypto::SigningKey::deserialize(*secret));
+  } else {
+    // A user without a key (their old one retired by a password reset before rxdesk registered
+    // keys): a new one, which an admin must register (`rxdesk-cli user register-key`).
+    key = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+    RX_RETURN_IF_ERROR(wrapPersonalKey(user_.name, *key, personalWrapKey_));
   }
-  crypto::SigningKey key = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
-  RX_RETURN_IF_ERROR(wrapPersonalKey(key, personalWrapKey_));
-  return key;
+  if (unconfirmed) {
+    // The owner's first use confirms the key: only someone who opens it can sign this.
+    UserKeyRepository keys = userKeys();
+    RX_ASSIGN_OR_RETURN(auto record, keys.find(user_.name, key->publicKey().keyId()));
+    if (!record) return Status(ErrorCode::kInternal, "the signing key is not in the store");
+    RX_RETURN_IF_ERROR(keys.recordConfirmation(*record, *key));
+  }
+  return *key;
 }
 
-Result<crypto::PublicKey> Store::userPublicKey(const std::string& userName,
-                                               const std::string& keyId) {
-  RX_ASSIGN_OR_RETURN(
-      Statement st,
-      conn_->prepare("SELECT public_key FROM user_keys WHERE user_name = ? AND key_id = ?"));
-  st.bind(1, userName).bind(2, keyId);
-  RX_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row)
-    return Status(ErrorCode::kNotFound, "user '" + userName + "' has no signing key " + keyId);
-  return crypto::PublicKey::fromSpki(st.columnBlob(0));
+UserKeyRepository Store::userKeys() { return UserKeyRepository(*conn_, storeId_); }
+
+Result<crypto::PublicKey> Store::signerKey(const std::string& userName, const std::string& keyId) {
+  return userKeys().signerKey(userName, keyId);
 }
 
 // Re-keying in three durable steps, each of which leaves a store that opens:

@@ -399,19 +399,19 @@ Result<std::vector<Alert>> Client::alerts(std::int64_t afterId) {
   return out;
 }
 
-Status Client::anchorAudit(std::int64_t seq, const std::string& hash) {
+Status Client::anchorAudit(std::int64_t seq, const std::string& hash, int afterRestore) {
   RX_ASSIGN_OR_RETURN(
       PgResult r,
       impl_->exec("keeping the audit chain's head",
-                  "INSERT INTO audit_anchors (seq, head) VALUES ($1, $2) ON CONFLICT (store, seq) "
-                  "DO NOTHING RETURNING seq",
-                  {std::to_string(seq), hex(hash)}));
+                  "INSERT INTO audit_anchors (seq, head, after_restore) VALUES ($1, $2, $3) "
+                  "ON CONFLICT (store, after_restore, seq) DO NOTHING RETURNING seq",
+                  {std::to_string(seq), hex(hash), std::to_string(afterRestore)}));
   if (PQntuples(r.get()) == 1) return Status();
-  RX_ASSIGN_OR_RETURN(
-      PgResult kept,
-      impl_->exec("reading the audit chain's head",
-                  "SELECT head FROM audit_anchors WHERE store = current_user AND seq = $1",
-                  {std::to_string(seq)}));
+  RX_ASSIGN_OR_RETURN(PgResult kept,
+                      impl_->exec("reading the audit chain's head",
+                                  "SELECT head FROM audit_anchors WHERE store = current_user AND "
+                                  "seq = $1 AND after_restore = $2",
+                                  {std::to_string(seq), std::to_string(afterRestore)}));
   if (PQntuples(kept.get()) == 1 && unhex(PQgetvalue(kept.get(), 0, 0)) == hash) return Status();
   return Status(ErrorCode::kConflict,
                 "the chain registry keeps another head for audit entry " + std::to_string(seq) +
@@ -419,29 +419,66 @@ Status Client::anchorAudit(std::int64_t seq, const std::string& hash) {
                     "verify names the earliest kept head that differs)");
 }
 
-namespace {
-AuditHead auditHeadOf(PGresult* r, int row) {
-  return {std::atoll(PQgetvalue(r, row, 0)), unhex(PQgetvalue(r, row, 1)), PQgetvalue(r, row, 2)};
-}
-}  // namespace
-
-Result<std::optional<AuditHead>> Client::lastAuditHead() {
-  RX_ASSIGN_OR_RETURN(PgResult r,
-                      impl_->exec("reading the audit chain's last head",
-                                  "SELECT seq, head, " + iso("received_at") +
-                                      " FROM audit_anchors WHERE store = current_user ORDER BY seq "
-                                      "DESC LIMIT 1"));
-  if (PQntuples(r.get()) == 0) return std::optional<AuditHead>();
-  return std::optional<AuditHead>(auditHeadOf(r.get(), 0));
-}
-
 Result<std::vector<AuditHead>> Client::auditHeads() {
   RX_ASSIGN_OR_RETURN(
       PgResult r, impl_->exec("reading the audit chain's heads",
                               "SELECT seq, head, " + iso("received_at") +
-                                  " FROM audit_anchors WHERE store = current_user ORDER BY seq"));
+                                  ", after_restore FROM audit_anchors WHERE store = current_user "
+                                  "ORDER BY after_restore, seq"));
   std::vector<AuditHead> out;
-  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(auditHeadOf(r.get(), i));
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    out.push_back({std::atoll(PQgetvalue(r.get(), i, 0)), unhex(PQgetvalue(r.get(), i, 1)),
+                   PQgetvalue(r.get(), i, 2), std::atoi(PQgetvalue(r.get(), i, 3))});
+  return out;
+}
+
+Result<std::vector<AuditRestore>> Client::auditRestores() {
+  RX_ASSIGN_OR_RETURN(PgResult r, impl_->exec("reading the store's restores",
+                                              "SELECT number, seq, head, " + iso("restored_at") +
+                                                  ", " + iso("received_at") +
+                                                  " FROM audit_restores WHERE store = current_user "
+                                                  "ORDER BY number"));
+  std::vector<AuditRestore> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    out.push_back({std::atoi(PQgetvalue(r.get(), i, 0)), std::atoll(PQgetvalue(r.get(), i, 1)),
+                   unhex(PQgetvalue(r.get(), i, 2)), PQgetvalue(r.get(), i, 3),
+                   PQgetvalue(r.get(), i, 4)});
+  return out;
+}
+
+Result<int> Client::recordAuditRestore(std::int64_t seq, const std::string& hash,
+                                       const std::string& restoredAt) {
+  // Two programs of the store may send the same restore at once: the second finds the first's.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    RX_ASSIGN_OR_RETURN(auto known, auditRestores());
+    for (const AuditRestore& r : known)
+      if (r.seq == seq && r.hash == hash) return r.number;
+    const int number = known.empty() ? 1 : known.back().number + 1;
+    RX_ASSIGN_OR_RETURN(
+        PgResult r,
+        impl_->exec("recording the store's restore",
+                    "INSERT INTO audit_restores (number, seq, head, restored_at) "
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT (store, number) DO NOTHING "
+                    "RETURNING number",
+                    {std::to_string(number), std::to_string(seq), hex(hash), restoredAt}));
+    if (PQntuples(r.get()) == 1) return number;
+  }
+  return Status(ErrorCode::kConflict,
+                "the chain registry did not record this store's restore: other restores were "
+                "being recorded at the same time");
+}
+
+std::vector<AuditHead> headsOfTheCurrentLog(const std::vector<AuditHead>& heads,
+                                            const std::vector<AuditRestore>& restores) {
+  std::vector<AuditHead> out;
+  for (const AuditHead& h : heads) {
+    const bool replaced = std::any_of(restores.begin(), restores.end(), [&](const AuditRestore& r) {
+      return r.number > h.afterRestore && h.seq >= r.seq;
+    });
+    if (!replaced) out.push_back(h);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const AuditHead& a, const AuditHead& b) { return a.seq < b.seq; });
   return out;
 }
 

@@ -329,7 +329,15 @@ TEST_F(StoreTest, PersonalSigningKeyFollowsItsOwnerThroughPasswordChanges) {
   auto fresh = (*wang)->personalKey();
   RX_ASSERT_OK(fresh);
   EXPECT_NE(fresh->publicKey().keyId(), firstKeyId) << "an admin reset retires the old key";
-  RX_EXPECT_OK((*wang)->userPublicKey("wang", firstKeyId)) << "old signatures still verify";
+  auto retired = (*wang)->userKeys().find("wang", firstKeyId);
+  RX_ASSERT_OK(retired);
+  ASSERT_TRUE(retired->has_value()) << "old signatures still verify";
+  EXPECT_TRUE((*retired)->retiredAt);
+  auto current = (*wang)->userKeys().current("wang");
+  RX_ASSERT_OK(current);
+  ASSERT_TRUE(current->has_value());
+  EXPECT_EQ((*current)->registeredBy, "admin") << "the admin who reset the password registered it";
+  EXPECT_TRUE((*current)->confirmedAt) << "confirmed at wang's first use";
 }
 
 }  // namespace

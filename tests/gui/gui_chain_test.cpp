@@ -4,6 +4,7 @@
 
 #include <wx/statusbr.h>
 
+#include "audit_rewrite.h"
 #include "base/time.h"
 #include "gui_app.h"
 #include "gui_helpers.h"
@@ -68,6 +69,24 @@ TEST(GuiChain, TheStatusBarSaysWhetherTheRegistryIsThereAndWhatWaits) {
   ASSERT_TRUE(pumpUntil([&] { return chainText().Contains("Chain: online"); }, 20))
       << chainText().utf8_str();
   EXPECT_FALSE(chainText().Contains("to send")) << chainText().utf8_str();
+
+  // Someone holding the database key rewrites the audit log (issue 25): the next exchange finds
+  // the registry's heads no longer match, and the status bar says so until the log matches again.
+  {
+    auto insider = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
+    ASSERT_TRUE(insider.isOk());
+    ASSERT_TRUE(test::rewriteAuditLogAsAnInsider((*insider)->store().connection()).isOk());
+  }
+  frame->tickChainStatus();
+  ASSERT_TRUE(pumpUntil([&] { return chainText().Contains("AUDIT LOG CHANGED"); }, 20))
+      << chainText().utf8_str();
+  screenshot("chain-audit-changed-en");
+  // A registry out of reach does not make it forgotten.
+  ASSERT_TRUE(registry->stop());
+  frame->tickChainStatus();
+  ASSERT_TRUE(pumpUntil([&] { return chainText().Contains("OFFLINE"); }, 20))
+      << chainText().utf8_str();
+  EXPECT_TRUE(chainText().Contains("AUDIT LOG CHANGED")) << chainText().utf8_str();
   destroy(frame);
 }
 

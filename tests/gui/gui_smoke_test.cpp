@@ -289,6 +289,13 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   EXPECT_TRUE(ws::checkBackup(backup).isOk());
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).StartsWith("Last backup"))
       << frame->GetStatusBar()->GetStatusText(1).utf8_str();
+  // With the audit head the backup recorded, for a supervisor to note (issue 25).
+  auto recorded = ws::checkBackup(backup);
+  ASSERT_TRUE(recorded.isOk() && recorded->auditHead);
+  const std::string shown = "audit entry " + std::to_string(recorded->auditHead->seq) + ", " +
+                            crypto::toHex(recorded->auditHead->hash).substr(0, 8);
+  EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).Contains(shown))
+      << frame->GetStatusBar()->GetStatusText(2).utf8_str() << " / " << shown;
   destroy(frame);
 }
 

@@ -606,6 +606,71 @@ TEST_F(ChainTest, AnAuditLogRewrittenInsideTheStoreIsCaughtByTheHeadsKeptInTheRe
   EXPECT_NE(verify.err.find("chain registry"), std::string::npos) << verify.err;
 }
 
+// Issue 25: a store of the chain restored from a backup goes on from the backup's entries, so the
+// heads it sent after the backup are of a log that no longer exists. The next exchange records the
+// restore in the registry; those heads are set aside (counted, not checked), and neither the
+// exchanges nor the supervisor's check call the restore a rewrite. A rewrite of an entry from
+// before the backup is still caught.
+TEST_F(ChainTest, ARestoreIsRecordedInTheRegistryAndNotTakenForARewrite) {
+  Counter& a = store("a");
+  ASSERT_TRUE(a.wang);
+  a.wang.reset();
+  auto backup = cli(a, {"backup", "--out", dir_.file("a.rxbak")}, "zhou", "z");
+  ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  // Work after the backup, its heads sent to the registry.
+  ASSERT_EQ(cli(a, {"intake", erxFile("RX-RESTORE-0001"), "--json"}).exitCode, 0);
+  auto sync = cli(a, {"chain", "sync", "--json"});
+  ASSERT_EQ(sync.exitCode, 0) << sync.err;
+  const std::int64_t headsBefore = registryCount("audit_anchors WHERE store = 'a'");
+
+  auto restore = cli(a, {"restore", dir_.file("a.rxbak")}, "admin", "pw");
+  ASSERT_EQ(restore.exitCode, 0) << restore.err;
+  auto after = cli(a, {"chain", "sync", "--json"});
+  EXPECT_EQ(after.exitCode, 0) << after.out << after.err;
+  EXPECT_TRUE(json::parse(after.out)["audit_problem"].is_null()) << after.out;
+  EXPECT_EQ(registryCount("audit_restores WHERE store = 'a'"), 1);
+  EXPECT_GT(registryCount("audit_anchors WHERE store = 'a'"), headsBefore)
+      << "the restored log's head was kept beside the replaced log's";
+  // Sent again, the same restore is not recorded twice.
+  ASSERT_EQ(cli(a, {"chain", "sync", "--json"}).exitCode, 0);
+  EXPECT_EQ(registryCount("audit_restores WHERE store = 'a'"), 1);
+  auto peek = registry_->sqlAs("b", "SELECT count(*) FROM audit_restores WHERE store = 'a'");
+  EXPECT_EQ(peek.out, "0\n") << "a store reads only its own restores";
+  auto forged = registry_->sqlAs("a", "DELETE FROM audit_restores");
+  EXPECT_NE(forged.err.find("permission denied"), std::string::npos) << forged.err;
+
+  auto verify = cli(a, {"audit", "verify", "--json"}, "zhou", "z");
+  ASSERT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  auto doc = json::parse(verify.out);
+  ASSERT_EQ(doc["registry_restores"].size(), 1u) << verify.out;
+  EXPECT_GE(doc["registry_replaced_heads"].get<int>(), 1) << verify.out;
+
+  // Restored or not, an entry from before the backup rewritten inside the store is caught.
+  {
+    auto wang = Session::login(a.path, "wang", "w", test::fastStoreOptions());
+    RX_ASSERT_OK(wang);
+    RX_ASSERT_OK(test::rewriteAuditLogAsAnInsider((*wang)->store().connection()));
+  }
+  auto rewritten = cli(a, {"chain", "sync", "--json"});
+  EXPECT_EQ(rewritten.exitCode, 8) << rewritten.out << rewritten.err;
+  auto caught = cli(a, {"audit", "verify", "--json"}, "zhou", "z");
+  EXPECT_EQ(caught.exitCode, 8) << caught.out << caught.err;
+
+  // Which registry the store belongs to is kept in the store. Made to look as if it never joined
+  // (so that no registry head would be checked), the backup made while it belonged says so.
+  {
+    auto wang = Session::login(a.path, "wang", "w", test::fastStoreOptions());
+    RX_ASSERT_OK(wang);
+    RX_ASSERT_OK(
+        (*wang)->store().connection().exec("UPDATE chain_membership SET joined_at = NULL"));
+  }
+  auto unjoined =
+      cli(a, {"audit", "verify", "--anchor", dir_.file("a.rxbak"), "--json"}, "zhou", "z");
+  EXPECT_EQ(unjoined.exitCode, 8) << unjoined.out << unjoined.err;
+  EXPECT_NE(unjoined.err.find("chain membership was changed outside rxdesk"), std::string::npos)
+      << unjoined.err;
+}
+
 // A registry upgraded to a schema this rxdesk does not know (or not yet upgraded for it): the store
 // works on offline, says why in the chain status, and the supervisor's audit check still runs.
 TEST_F(ChainTest, ARegistryOfAnotherSchemaVersionLeavesTheCounterWorkingOffline) {

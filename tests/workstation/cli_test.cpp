@@ -10,8 +10,11 @@
 #include <sstream>
 
 #include "base/time.h"
+#include "crypto/signing_key.h"
 #include "run_process.h"
+#include "store_fixture.h"
 #include "temp_dir.h"
+#include "workstation/session.h"
 
 namespace rx::test {
 namespace {
@@ -309,6 +312,53 @@ TEST_F(CliTest, AuditVerifyRecordsEventsAndIsForSupervisors) {
   // user.add; wang's login (then refused); boss's login now.
   EXPECT_EQ(doc["entries"].get<int>(), 8);
   EXPECT_GE(doc["checkpoints"].get<int>(), 1);
+  EXPECT_EQ(doc["signing_keys"].get<int>(), 2) << "boss's and wang's, made at init and user add";
+  EXPECT_TRUE(doc["signing_key_problems"].empty()) << r.out;
+}
+
+// Issue 25: wang, logged in with his own password, adds a signing key "of" boss with SQL and
+// registers it with itself. The supervisor's audit verify names it and fails; only an admin
+// registers keys.
+TEST_F(CliTest, AuditVerifyNamesASigningKeyAddedOutsideRxdesk) {
+  initStore();
+  std::map<std::string, std::string> asBoss = {{"RXDESK_PASSWORD", "boss-pw"},
+                                               {"RXDESK_USER", "boss"}};
+  ASSERT_NO_FATAL_FAILURE(addPharmacistWang());
+  const crypto::SigningKey planted = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  {
+    auto wang = ws::Session::login(db(), "wang", "w");
+    RX_ASSERT_OK(wang);
+    auto plant = (*wang)->store().connection().prepare(
+        "INSERT INTO user_keys(user_name, key_id, public_key, wrapped_private, nonce, created_at, "
+        "retired_at) "
+        "VALUES ('boss', ?, ?, x'00', x'00', '2026-01-01T00:00:00Z', "
+        "'2026-01-02T00:00:00Z')");
+    RX_ASSERT_OK(plant);
+    RX_ASSERT_OK(
+        plant->bind(1, planted.publicKey().keyId()).bind(2, planted.publicKey().spki()).run());
+    data::UserKeyRepository keys = (*wang)->store().userKeys();
+    auto row = keys.find("boss", planted.publicKey().keyId());
+    RX_ASSERT_OK(row);
+    ASSERT_TRUE(row->has_value());
+    RX_ASSERT_OK(keys.recordRegistration(**row, "boss", planted));
+    RX_ASSERT_OK(keys.recordConfirmation(**row, planted));
+  }
+  auto r = cli({"--db", db(), "audit", "verify", "--json"}, asBoss);
+  EXPECT_EQ(r.exitCode, 8) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["ok"], false);
+  EXPECT_EQ(doc["intact"], true) << "the log itself is intact: the key is what is wrong";
+  ASSERT_EQ(doc["signing_key_problems"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["signing_key_problems"][0]["user"], "boss");
+  EXPECT_EQ(doc["signing_key_problems"][0]["key_id"], planted.publicKey().keyId());
+  EXPECT_NE(r.err.find("registers itself"), std::string::npos) << r.err;
+
+  auto denied = cli({"--db", db(), "--user", "wang", "user", "register-key", "wang"},
+                    {{"RXDESK_PASSWORD", "w"}});
+  EXPECT_EQ(denied.exitCode, 7) << denied.err;
+  auto unknown = cli({"--db", db(), "user", "register-key", "wang", "--key", "nope"}, asBoss);
+  EXPECT_EQ(unknown.exitCode, 3) << unknown.err;
+  EXPECT_NE(unknown.err.find("no signing key nope"), std::string::npos) << unknown.err;
 }
 
 }  // namespace

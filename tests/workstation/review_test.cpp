@@ -410,6 +410,89 @@ TEST_F(ReviewTest, AlteredDecisionIsDetected) {
   EXPECT_EQ(review.verifyDecision(forged).code(), ErrorCode::kBadSignature);
 }
 
+// Issue 25: wang holds the database key like everyone who logs in. With SQL he adds a signing key
+// "of" li (a key he made) and signs a decision in li's name with it; he also tries to make the key
+// look registered, by copying an admin registration and by registering the key with itself.
+// Neither the decision nor the key passes; li's own key, made at `user add`, does.
+TEST_F(ReviewTest, ADecisionSignedWithAKeyPlantedForAnotherPharmacistIsRefused) {
+  ReviewService review(*wang_);
+  const std::int64_t id = presentToday();
+  RX_ASSERT_OK(review.startReview(id));
+  auto d = review.decide(id, {Decision::kAsk, {"need-id"}, "请补充身份证号", false});
+  RX_ASSERT_OK(d);
+  RX_EXPECT_OK(review.verifyDecision(*d)) << "wang's own key: registered at user add, confirmed";
+
+  auto& conn = wang_->store().connection();
+  const crypto::SigningKey planted = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
+  const std::string plantedId = planted.publicKey().keyId();
+  auto plant = conn.prepare(
+      "INSERT INTO user_keys(user_name, key_id, public_key, wrapped_private, nonce, created_at, "
+      "retired_at) "
+      "VALUES ('li', ?, ?, x'00', x'00', '2026-01-01T00:00:00Z', "
+      "'2026-01-02T00:00:00Z')");
+  RX_ASSERT_OK(plant);
+  RX_ASSERT_OK(plant->bind(1, plantedId).bind(2, planted.publicKey().spki()).run());
+  data::UserKeyRepository keys = wang_->store().userKeys();
+  auto row = keys.find("li", plantedId);
+  RX_ASSERT_OK(row);
+  ASSERT_TRUE(row->has_value());
+  RX_ASSERT_OK(keys.recordConfirmation(**row, planted));  // he holds the key, so this he can do
+
+  data::DecisionRecord forged = *d;
+  forged.decidedBy = "li";
+  forged.keyId = plantedId;
+  auto sig = planted.sign(crypto::toBytes(forged.payload));
+  RX_ASSERT_OK(sig);
+  forged.signature = *sig;
+  const auto refusedBecause = [&](const std::string& words) {
+    Status s = review.verifyDecision(forged);
+    EXPECT_EQ(s.code(), ErrorCode::kBadSignature) << s.message();
+    EXPECT_NE(s.message().find(words), std::string::npos) << s.message();
+  };
+  refusedBecause("never registered by an admin");
+
+  // An admin's registration copied from li's real key: it signed another statement.
+  auto real = keys.current("li");
+  RX_ASSERT_OK(real);
+  ASSERT_TRUE(real->has_value());
+  EXPECT_EQ((*real)->registeredBy, "admin");
+  auto copy = conn.prepare(
+      "UPDATE user_keys SET registered_by = ?, registered_with = ?, registered_at = ?, "
+      "registration = ? WHERE key_id = ?");
+  RX_ASSERT_OK(copy);
+  RX_ASSERT_OK(copy->bind(1, *(*real)->registeredBy)
+                   .bind(2, *(*real)->registeredWith)
+                   .bind(3, *(*real)->registeredAt)
+                   .bind(4, (*real)->registration)
+                   .bind(5, plantedId)
+                   .run());
+  refusedBecause("does not verify");
+
+  // Registered with itself: only the store's first admin key, named by the audit log, may be.
+  row = keys.find("li", plantedId);
+  RX_ASSERT_OK(row);
+  RX_ASSERT_OK(keys.recordRegistration(**row, "li", planted));
+  refusedBecause("registers itself");
+
+  // The supervisor's check of every key names the planted one and only it.
+  auto zhou = Session::login(path(), "zhou", "z", test::fastStoreOptions());
+  RX_ASSERT_OK(zhou);
+  auto standings = (*zhou)->checkSigningKeys();
+  RX_ASSERT_OK(standings);
+  int problems = 0;
+  for (const data::UserKeyStanding& k : *standings) {
+    if (k.key.keyId == plantedId) {
+      EXPECT_NE(k.problem.find("registers itself"), std::string::npos) << k.problem;
+    } else {
+      EXPECT_EQ(k.problem, "") << k.key.user;
+      EXPECT_TRUE(k.registered) << k.key.user;
+    }
+    problems += !k.problem.empty();
+  }
+  EXPECT_EQ(problems, 1);
+  EXPECT_EQ(standings->size(), 5u) << "admin, wang, li, zhou and the planted key";
+}
+
 TEST_F(ReviewTest, OnlyPharmacistsReview) {
   const std::int64_t id = presentToday();
   wang_.reset();

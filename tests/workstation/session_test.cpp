@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "data/audit.h"
 #include "store_fixture.h"
 #include "workstation/agreements.h"
 #include "workstation/demo.h"
@@ -51,6 +52,75 @@ TEST(Session, RolesGateUserAdministration) {
   RX_ASSERT_OK(admin);
   RX_ASSERT_OK((*admin)->removeUser("li"));
   EXPECT_EQ((*admin)->shownName("li"), "李");
+}
+
+// A store from before rxdesk registered signing keys (issue 25): its keys carry no registration
+// and its audit log names no first admin key. The first admin to log in after the update becomes
+// the root; every other key is flagged until an admin registers it, and a pharmacist cannot.
+TEST(Session, KeysFromBeforeRegistrationAreFlaggedUntilAnAdminRegistersThem) {
+  test::TempDir dir;
+  const auto path = dir.file("old.rxdb");
+  {
+    auto store = data::Store::create(path, test::adminUser(), "pw", test::fastStoreOptions());
+    RX_ASSERT_OK(store);
+    RX_ASSERT_OK((*store)->addUser(test::pharmacistUser("wang"), "wpw"));
+    RX_ASSERT_OK((*store)->connection().exec(
+        "UPDATE user_keys SET registered_by = NULL, registered_with = NULL, registered_at = NULL, "
+        "registration = NULL, confirmed_at = NULL, confirmation = NULL"));
+  }
+  std::string wangKey;
+  {
+    auto wang = Session::login(path, "wang", "wpw", test::fastStoreOptions());
+    RX_ASSERT_OK(wang);
+    auto key = (*wang)->store().personalKey();
+    RX_ASSERT_OK(key);
+    wangKey = key->publicKey().keyId();
+    EXPECT_EQ((*wang)->registerKey("wang").status().code(), ErrorCode::kPermissionDenied);
+    auto signer = (*wang)->store().signerKey("wang", wangKey);
+    EXPECT_EQ(signer.status().code(), ErrorCode::kBadSignature);
+  }
+  auto admin = Session::login(path, test::adminUser().name, "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(admin);
+  auto before = (*admin)->checkSigningKeys();
+  RX_ASSERT_OK(before);
+  ASSERT_EQ(before->size(), 2u);
+  for (const data::UserKeyStanding& k : *before) {
+    if (k.key.user == "wang") {
+      EXPECT_FALSE(k.registered);
+      EXPECT_NE(k.problem.find("rxdesk-cli user register-key wang --key " + wangKey),
+                std::string::npos)
+          << k.problem;
+    } else {
+      EXPECT_TRUE(k.registered) << "the admin's login made their key the first admin key";
+      EXPECT_EQ(k.problem, "");
+    }
+  }
+  auto registered = (*admin)->registerKey("wang");
+  RX_ASSERT_OK(registered);
+  EXPECT_EQ(registered->keyId, wangKey);
+  auto after = (*admin)->checkSigningKeys();
+  RX_ASSERT_OK(after);
+  for (const data::UserKeyStanding& k : *after) EXPECT_EQ(k.problem, "") << k.key.user;
+  RX_EXPECT_OK((*admin)->store().signerKey("wang", wangKey));
+  // Both steps are in the audit log, each once.
+  data::AuditLog log((*admin)->store().connection());
+  auto report = log.verify();
+  RX_ASSERT_OK(report);
+  auto entries = log.entries(1, report->entries);
+  RX_ASSERT_OK(entries);
+  int roots = 0, registrations = 0;
+  for (const data::AuditEntry& e : *entries) {
+    roots += e.event == "key.root";
+    registrations += e.event == "key.register" && e.subject == "wang";
+  }
+  EXPECT_EQ(roots, 1);
+  EXPECT_EQ(registrations, 1);
+  admin->reset();
+  auto again = Session::login(path, test::adminUser().name, "pw", test::fastStoreOptions());
+  RX_ASSERT_OK(again);
+  auto twice = data::AuditLog((*again)->store().connection()).verify();
+  RX_ASSERT_OK(twice);
+  EXPECT_EQ(twice->entries, report->entries + 1) << "only the login: the root is made once";
 }
 
 TEST(Demo, CreatesDemoAccountsOnceAndKeepsExistingStore) {

@@ -33,7 +33,7 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          auto kept = ws::ChainService(**session).auditAnchors();
          std::optional<std::string> registryAway;
          if (kept)
-           anchors->insert(anchors->end(), kept->begin(), kept->end());
+           anchors->insert(anchors->end(), kept->heads.begin(), kept->heads.end());
          else if (ws::chainWorksOffline(kept.status()))
            registryAway = kept.status().message();
          else
@@ -47,13 +47,23 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
              *anchors);
          if (tty) std::cerr << "\r\033[K";
          if (!report) return reportError(g, report.status());
+         auto keys = (*session)->checkSigningKeys();
+         if (!keys) return reportError(g, keys.status());
+         nlohmann::json keyProblems = nlohmann::json::array();
+         for (const data::UserKeyStanding& k : *keys)
+           if (!k.problem.empty())
+             keyProblems.push_back(
+                 {{"user", k.key.user}, {"key_id", k.key.keyId}, {"problem", k.problem}});
          nlohmann::json doc = {{"ok", !report->problem},
                                {"entries", report->entries},
                                {"checkpoints", report->checkpoints},
                                {"anchors", report->anchors},
-                               {"registry_anchors", kept ? kept->size() : 0},
+                               {"registry_anchors", kept ? kept->heads.size() : 0},
                                {"registry_checked", !registryAway},
-                               {"intact", !report->problem}};
+                               {"intact", !report->problem},
+                               {"signing_keys", keys->size()},
+                               {"signing_key_problems", keyProblems}};
+         doc["ok"] = !report->problem && keyProblems.empty();
          if (registryAway) {
            doc["registry_unreachable"] = *registryAway;
            std::cerr << "rxdesk-cli: warning: the chain registry could not be reached, so the "
@@ -61,14 +71,36 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                      << *registryAway << "\n";
          }
          std::ostringstream text;
+         if (kept && !kept->restores.empty()) {
+           nlohmann::json restores = nlohmann::json::array();
+           for (const auto& r : kept->restores) {
+             restores.push_back({{"entry", r.seq}, {"restored_at", r.restoredAt}});
+             text << "Restored from a backup on " << readableTime(r.restoredAt) << " (audit entry "
+                  << r.seq << "), as the chain registry records.\n";
+           }
+           doc["registry_restores"] = restores;
+           doc["registry_replaced_heads"] = kept->replacedHeads;
+           if (kept->replacedHeads > 0)
+             text << kept->replacedHeads
+                  << " head(s) the registry keeps were of the log a restore replaced; they are "
+                     "not checked.\n";
+         }
          if (report->problem) {
            doc["problem"] = {{"seq", report->problem->seq}, {"what", report->problem->what}};
            std::cerr << "rxdesk-cli: audit log damaged: " << report->problem->what << "\n";
            if (g.json) printJson(doc);
            return static_cast<int>(Exit::kCorrupt);
          }
+         for (const auto& k : keyProblems)
+           std::cerr << "rxdesk-cli: signing key: " << k["problem"].get<std::string>() << "\n";
+         if (!keyProblems.empty()) {
+           if (g.json) printJson(doc);
+           return static_cast<int>(Exit::kCorrupt);
+         }
          text << "Audit log intact: " << report->entries << " entries, " << report->checkpoints
-              << " signed checkpoints, " << report->anchors << " head(s) kept outside the store.\n";
+              << " signed checkpoints, " << report->anchors << " head(s) kept outside the store.\n"
+              << "Signing keys: " << keys->size()
+              << ", each registered by an admin up to the store's first admin key.\n";
          if (report->anchors == 0)
            text << "No backup, export or chain registry to check the chain against: someone "
                    "holding the database key could have rewritten it and re-signed its "

@@ -25,7 +25,15 @@ int runScheduledBackupCommand(GlobalOptions& g, ws::Session& session,
   if (!written) return reportError(g, written.status());
   auto st = ws::backupStatus(session);
   if (!st) return reportError(g, st.status());
-  const std::string text = *written ? "Wrote and verified " + **written + ".\n"
+  std::string head;
+  nlohmann::json headJson = nullptr;
+  if (*written && st->lastHeadSeq) {
+    // Printed so that a supervisor can note it: the chain must still match it.
+    head = " Audit log head: entry " + std::to_string(*st->lastHeadSeq) + ", " +
+           st->lastHeadHash.substr(0, 16) + "…";
+    headJson = {{"seq", *st->lastHeadSeq}, {"hash", st->lastHeadHash}};
+  }
+  const std::string text = *written ? "Wrote and verified " + **written + "." + head + "\n"
                            : st->folder.empty()
                                ? "No scheduled backup: an admin sets the folder with rxdesk-cli "
                                  "settings set backup.folder DIR.\n"
@@ -33,7 +41,8 @@ int runScheduledBackupCommand(GlobalOptions& g, ws::Session& session,
   return reportSuccess(g,
                        {{"ok", true},
                         {"backup", *written ? nlohmann::json(**written) : nlohmann::json(nullptr)},
-                        {"folder", st->folder}},
+                        {"folder", st->folder},
+                        {"audit_head", headJson}},
                        text);
 }
 

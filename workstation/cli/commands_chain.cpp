@@ -135,7 +135,9 @@ std::string chainStatusText(const ws::ChainStatus& st) {
     << (st.online ? "online" : "OFFLINE") << ".\n"
     << "Waiting to be sent: " << st.waiting
     << ". Last exchange: " << (st.lastExchange ? chinaTime(*st.lastExchange) : "never") << ".\n";
-  if (st.lastError) t << "Last error: " << *st.lastError << "\n";
+  if (st.lastError && st.lastError != st.auditProblem) t << "Last error: " << *st.lastError << "\n";
+  if (st.auditProblem)
+    t << "AUDIT LOG: " << *st.auditProblem << " (rxdesk-cli audit verify, supervisor)\n";
   if (st.alerts) t << "Alerts: " << st.alerts << " (chain alerts)\n";
   return t.str();
 }
@@ -152,6 +154,8 @@ int runStatus(GlobalOptions& g, ws::Session& s) {
                         {"waiting", st->waiting},
                         {"last_exchange", st->lastExchange.value_or("")},
                         {"last_error", st->lastError.value_or("")},
+                        {"audit_problem", st->auditProblem ? nlohmann::json(*st->auditProblem)
+                                                           : nlohmann::json(nullptr)},
                         {"alerts", st->alerts}};
   return reportSuccess(g, doc, chainStatusText(*st));
 }

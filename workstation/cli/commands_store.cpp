@@ -251,6 +251,24 @@ void addUserCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                    return reportSuccess(g, {{"ok", true}, {"removed", *removeName}},
                                         "Removed '" + *removeName + "' and re-keyed the store.\n");
                  }});
+
+  auto* registerKey = user->add_subcommand(
+      "register-key",
+      "Register a user's signing key with your own (admin only): for a key made before rxdesk "
+      "registered keys, which `audit verify` names");
+  auto keyUser = std::make_shared<std::string>();
+  auto keyId = std::make_shared<std::string>();
+  registerKey->add_option("name", *keyUser, "Whose key")->required();
+  registerKey->add_option("--key", *keyId, "The key's id (default: their current key)");
+  out.push_back({registerKey, [&g, keyUser, keyId] {
+                   auto session = loginFromOptions(g);
+                   if (!session) return reportError(g, session.status());
+                   auto key = (*session)->registerKey(*keyUser, *keyId);
+                   if (!key) return reportError(g, key.status());
+                   return reportSuccess(
+                       g, {{"ok", true}, {"user", key->user}, {"key_id", key->keyId}},
+                       "Registered signing key " + key->keyId + " of '" + key->user + "'.\n");
+                 }});
 }
 
 }  // namespace

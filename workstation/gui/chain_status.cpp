@@ -21,6 +21,7 @@ wxString ChainStatusJob::describe(const ws::ChainStatus& s) {
   if (s.waiting > 0)
     text += wxString::Format(_(", %lld to send"), static_cast<long long>(s.waiting));
   if (s.alerts > 0) text += wxString::Format(_(", %zu alert(s)"), s.alerts);
+  if (s.auditProblem) text += _(", AUDIT LOG CHANGED: a supervisor runs audit verify");
   return text;
 }
 
@@ -36,7 +37,8 @@ void ChainStatusJob::tick(std::unique_ptr<ws::Session> worker) {
     bool warn = false;
     if (status) {
       text = describe(*status);
-      warn = status->joined && (!status->online || status->alerts > 0);
+      warn = status->joined &&
+             (!status->online || status->alerts > 0 || status->auditProblem.has_value());
     } else {
       text = _("Chain: ") + explainInline(status.status());
       warn = true;

@@ -191,6 +191,11 @@ void MainFrame::showBackupStatus(const Status& lastRun) {
   } else {
     text = wxString::Format(st->stale ? _("⚠ Last backup %s: make one") : _("Last backup %s"),
                             beijingTime(*st->lastAt));
+    // The audit head it recorded, for a supervisor to note and compare (docs/records.md).
+    if (st->lastHeadSeq)
+      text +=
+          wxString::Format(_(" · audit entry %lld, %s"), static_cast<long long>(*st->lastHeadSeq),
+                           toWx(st->lastHeadHash.substr(0, 8)));
   }
   SetStatusText(text, 2);
 }

@@ -73,6 +73,8 @@ class AuditLog {
   Result<std::optional<AuditAnchor>> head();
   // Returns entries with seq in [from, to], oldest first.
   Result<std::vector<AuditEntry>> entries(std::int64_t from, std::int64_t to);
+  // The entries of one kind of event (e.g. "store.restore"), oldest first.
+  Result<std::vector<AuditEntry>> entriesOf(const std::string& event);
 
   // The hash of an entry: SHA-256(prevHash ‖ JCS({seq, at, actor, event, subject, detail})).
   static crypto::Digest256 entryHash(const AuditEntry& e);

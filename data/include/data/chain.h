@@ -20,6 +20,8 @@ struct ChainMembership {
   std::string dbname;
   std::string certDir;
   std::optional<std::string> joinedAt, lastExchangeAt, lastError;
+  // What the last exchange that reached the registry found wrong with the audit log, if anything.
+  std::optional<std::string> auditProblem;
   std::int64_t presentationsCursor = 0, claimsCursor = 0, alertsCursor = 0;
   bool joined() const { return joinedAt.has_value(); }
 };
@@ -66,6 +68,8 @@ class ChainRepository {
   Status putMembership(const ChainMembership& m);
   // After an exchange: its time when it succeeded (`error` empty), else the error.
   Status recordExchange(const std::string& at, const std::optional<std::string>& error);
+  // After an exchange that compared the audit log with the heads the registry keeps.
+  Status recordAuditCheck(const std::optional<std::string>& problem);
   Status setCursors(std::int64_t presentations, std::int64_t claims, std::int64_t alerts);
 
   Status enqueue(const OutboxItem& item);

@@ -10,6 +10,7 @@
 #include "data/connection.h"
 #include "data/keyslots.h"
 #include "data/store_lock.h"
+#include "data/user_keys.h"
 #include "data/users.h"
 
 namespace rx::data {
@@ -101,11 +102,23 @@ class Store {
     return conn_->backupTo(destPath, key_, stopRequested);
   }
 
-  // Returns the logged-in user's personal signing key (Ed25519), creating it on first use. It is
-  // stored encrypted under a key derived from the user's key slot, so only their password opens it.
+  // Returns the logged-in user's personal signing key (Ed25519). It is stored encrypted under a
+  // key derived from the user's key slot, so only their password opens it. Keys are made when a
+  // user is added or an admin sets their password, registered by that admin (data/user_keys.h);
+  // the owner's first use confirms theirs. A user with no key (from before keys were registered)
+  // gets one here, which an admin must register.
   Result<crypto::SigningKey> personalKey();
-  // Returns the public key a user signed with, by key id (current and retired keys).
-  Result<crypto::PublicKey> userPublicKey(const std::string& userName, const std::string& keyId);
+  // Users' signing keys: their registrations and confirmations.
+  UserKeyRepository userKeys();
+  // The public key a user signed with, by key id (current and retired keys), only when an admin
+  // registered it and its owner confirmed it (kBadSignature naming what is wrong otherwise).
+  Result<crypto::PublicKey> signerKey(const std::string& userName, const std::string& keyId);
+  // Registers `user`'s key `keyId` with the logged-in user's key (the caller checks that they are
+  // an admin and records it in the audit log).
+  Status registerKey(const std::string& user, const std::string& keyId);
+  // Registers the logged-in user's own key with itself: the store's first admin key (at create,
+  // and once for a store from before keys were registered; the caller audits it as key.root).
+  Status registerOwnKeyAsRoot();
 
  private:
   Store(std::string path, StoreLock lock, std::unique_ptr<Connection> conn, SecretBytes key,
@@ -116,7 +129,13 @@ class Store {
   // The key that wraps the personal signing key of the user whose slot private key is given.
   static SecretBytes personalWrapKey(const std::string& storeId, const std::string& user,
                                      const SecretBytes& slotPrivateKey);
-  Status wrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey);
+  Status wrapPersonalKey(const std::string& user, const crypto::SigningKey& key,
+                         const SecretBytes& wrapKey);
+  // Re-seals the logged-in user's key under `wrapKey` (their new password's).
+  Status rewrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey);
+  // Makes `user`'s signing key under `slot` (opened with `password`) and registers it with the
+  // logged-in user's key.
+  Status makeRegisteredKey(const std::string& user, const KeySlot& slot, std::string_view password);
   SecretBytes personalWrapKey_;
   std::string path_;
   StoreLock lock_;

@@ -21,7 +21,7 @@
 namespace rx::registry {
 
 // The schema version this client needs (installer/registry/migrations/NNN_*.sql).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct Endpoint {
   std::string host;
@@ -89,7 +89,21 @@ struct AuditHead {
   std::int64_t seq = 0;
   std::string hash;  // 32 bytes: the entry's hash
   std::string receivedAt;
+  int afterRestore = 0;  // the number of the store's last restore when it was sent (0: none)
 };
+
+// A restore of this store from a backup: its store.restore audit entry starts a new log there.
+struct AuditRestore {
+  int number = 0;  // 1 for the store's first
+  std::int64_t seq = 0;
+  std::string hash;  // 32 bytes: the store.restore entry's hash
+  std::string restoredAt, receivedAt;
+};
+
+// The heads that belong to the store's log as it is now: a head sent before a restore counts only
+// when it is for an entry before that restore's entry (the rest were of the log it replaced).
+std::vector<AuditHead> headsOfTheCurrentLog(const std::vector<AuditHead>& heads,
+                                            const std::vector<AuditRestore>& restores);
 
 class Client {
  public:
@@ -132,14 +146,21 @@ class Client {
   // Alerts this store is part of, after `afterId`.
   Result<std::vector<Alert>> alerts(std::int64_t afterId);
 
-  // Keeps the head of this store's audit chain (entry `seq`, its 32-byte hash). The registry keeps
-  // every head and lets no store change or delete one; the same head sent twice changes nothing.
-  // kConflict when the registry holds another hash for that entry: the log was rewritten.
-  Status anchorAudit(std::int64_t seq, const std::string& hash);
-  // Every head of this store's audit chain the registry keeps, oldest first.
+  // Keeps the head of this store's audit chain (entry `seq`, its 32-byte hash), sent after the
+  // store's restore number `afterRestore` (0: none yet). The registry keeps every head and lets no
+  // store change or delete one; the same head sent twice changes nothing. kConflict when the
+  // registry holds another hash for that entry since that restore: the log was rewritten.
+  Status anchorAudit(std::int64_t seq, const std::string& hash, int afterRestore);
+  // Every head of this store's audit chain the registry keeps, oldest first (also those of logs a
+  // restore replaced: headsOfTheCurrentLog() picks the others).
   Result<std::vector<AuditHead>> auditHeads();
-  // The newest head of this store's audit chain the registry keeps; none before the first.
-  Result<std::optional<AuditHead>> lastAuditHead();
+  // This store's restores, oldest first.
+  Result<std::vector<AuditRestore>> auditRestores();
+  // Records a restore whose store.restore entry is `seq` with `hash`, made at `restoredAt`, and
+  // returns its number. The same restore sent twice (two programs of the store at once) is
+  // recorded once.
+  Result<int> recordAuditRestore(std::int64_t seq, const std::string& hash,
+                                 const std::string& restoredAt);
 
  private:
   struct Impl;

@@ -27,6 +27,9 @@ struct BackupInfo {
   // The audit chain's head when the backup was made (backups before it was recorded have none):
   // an anchor outside the store that `audit verify` checks the chain against.
   std::optional<data::AuditAnchor> auditHead;
+  // The store's code in the chain registry when the backup was made, if it had joined one: a store
+  // that later says it never joined was changed outside rxdesk (`audit verify` refuses it).
+  std::optional<std::string> chainStore;
 };
 
 // `progress(done, total)` in bytes.
@@ -45,6 +48,10 @@ struct BackupStatus {
   std::string folder;                 // empty: no scheduled backup
   std::optional<std::string> lastAt;  // UTC time of the last backup of this store, any kind
   std::optional<std::string> lastFile;
+  // The audit log's head the last backup recorded (entry number, hash in hex), shown so that a
+  // supervisor can note it and compare (docs/records.md).
+  std::optional<std::int64_t> lastHeadSeq;
+  std::string lastHeadHash;
   std::optional<int> ageDays;  // whole days since, in Beijing time
   int warnAfterDays = 2;
   bool stale = true;  // no backup, or older than warnAfterDays

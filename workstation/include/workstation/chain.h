@@ -46,6 +46,9 @@ struct ChainStatus {
   bool online = false;  // the last attempt reached the registry
   std::int64_t waiting = 0;
   std::optional<std::string> lastExchange, lastError;
+  // The registry keeps heads this store's audit log no longer matches (kept until an exchange
+  // finds the log matching again; a network failure does not clear it).
+  std::optional<std::string> auditProblem;
   std::size_t alerts = 0;
 };
 
@@ -74,6 +77,18 @@ using ExchangeProgress = std::function<void(std::string_view step, int done)>;
 // upgraded yet). Each is shown in the chain status and retried later.
 bool chainWorksOffline(const Status& s);
 
+// What the chain registry keeps of this store's audit log (ChainService::auditAnchors).
+struct ChainAuditAnchors {
+  struct Restore {
+    int number = 0;
+    std::int64_t seq = 0;    // the store.restore entry that starts the log as it is now
+    std::string restoredAt;  // ISO 8601 UTC
+  };
+  std::vector<data::AuditAnchor> heads;  // of the log as it is now, and each restore's entry
+  std::vector<Restore> restores;
+  int replacedHeads = 0;  // sent before a restore, of the log it replaced
+};
+
 class ChainService {
  public:
   explicit ChainService(Session& session) : session_(session) {}
@@ -99,10 +114,11 @@ class ChainService {
   // only logged, the outbox keeps what was not sent.
   void flush();
   Result<std::vector<data::ChainAlertRow>> alerts();
-  // The heads of this store's audit chain the registry keeps (every exchange sends the newest):
-  // anchors `audit verify` checks the log against. Empty when the store has not joined a chain;
+  // The heads of this store's audit chain the registry keeps (every exchange sends the newest) and
+  // the entries of its restores: anchors `audit verify` checks the log against. Heads of a log that
+  // a restore replaced are counted, not checked. Empty when the store has not joined a chain;
   // kUnavailable when the registry cannot be reached.
-  Result<std::vector<data::AuditAnchor>> auditAnchors();
+  Result<ChainAuditAnchors> auditAnchors();
 
   // Inside a presentation's transaction: the presentation (its fingerprint, its state) is to be
   // sent.

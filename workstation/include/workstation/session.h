@@ -59,6 +59,12 @@ class Session {
   Status changePassword(const std::string& name, std::string_view newPassword);
   // Admin only; re-keys the store.
   Status removeUser(const std::string& name);
+  // Admin only: registers `name`'s signing key `keyId` (their current key when empty) with the
+  // admin's own key, for a key made before rxdesk registered keys (data/user_keys.h). Audited.
+  Result<data::UserKeyRecord> registerKey(const std::string& name, const std::string& keyId = {});
+  // Supervisors and admins: every user's signing key with what its registration and
+  // confirmation say (a key planted outside rxdesk has a problem).
+  Result<std::vector<data::UserKeyStanding>> checkSigningKeys();
 
   // Signs the audit chain's head and closes the store so that its file can be replaced (restore);
   // only with the store taken alone. The session must not be used after it.
@@ -78,6 +84,7 @@ class Session {
 
  private:
   explicit Session(std::unique_ptr<data::Store> store) : store_(std::move(store)) {}
+  Status registerRootKeyOnce();
   std::unique_ptr<data::Store> store_;
 };
 

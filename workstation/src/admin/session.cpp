@@ -20,7 +20,69 @@ Result<std::unique_ptr<Session>> Session::login(const std::string& path, const s
   spdlog::info("'{}' logged in to {}", user, path);
   std::unique_ptr<Session> session(new Session(std::move(*store)));
   RX_RETURN_IF_ERROR(session->audit("login", user).status());
+  RX_RETURN_IF_ERROR(session->registerRootKeyOnce());
   return session;
+}
+
+// A store from before rxdesk registered signing keys has no first admin key: the first admin to
+// log in after the update makes theirs the root (audited as key.root). Registering the others'
+// keys is then an admin's explicit `user register-key`.
+Status Session::registerRootKeyOnce() {
+  if (user().role != data::Role::kAdmin) return Status::ok();
+  data::UserKeyRepository keys = store_->userKeys();
+  RX_ASSIGN_OR_RETURN(auto root, keys.rootKey());
+  if (root) return Status::ok();
+  data::Transaction tx(store_->connection());
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey own, store_->personalKey());
+  RX_RETURN_IF_ERROR(store_->registerOwnKeyAsRoot());
+  RX_RETURN_IF_ERROR(
+      audit("key.root", user().name, {{"key_id", own.publicKey().keyId()}}).status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  spdlog::warn(
+      "'{}' registered their signing key as the store's first admin key (a store from "
+      "before keys were registered)",
+      user().name);
+  return Status::ok();
+}
+
+Result<data::UserKeyRecord> Session::registerKey(const std::string& name,
+                                                 const std::string& keyId) {
+  RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "register signing keys"));
+  data::UserKeyRepository keys = store_->userKeys();
+  std::optional<data::UserKeyRecord> key;
+  if (keyId.empty()) {
+    RX_ASSIGN_OR_RETURN(key, keys.current(name));
+    if (!key)
+      return Status(ErrorCode::kNotFound, "user '" + name +
+                                              "' has no current signing key (one is made at "
+                                              "their next login)");
+  } else {
+    RX_ASSIGN_OR_RETURN(key, keys.find(name, keyId));
+    if (!key)
+      return Status(ErrorCode::kNotFound, "user '" + name + "' has no signing key " + keyId);
+  }
+  data::Transaction tx(store_->connection());
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_RETURN_IF_ERROR(store_->registerKey(name, key->keyId));
+  RX_RETURN_IF_ERROR(audit("key.register", name, {{"key_id", key->keyId}}).status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  spdlog::info("'{}' registered signing key {} of '{}'", user().name, key->keyId, name);
+  RX_ASSIGN_OR_RETURN(key, keys.find(name, key->keyId));
+  return *key;
+}
+
+Result<std::vector<data::UserKeyStanding>> Session::checkSigningKeys() {
+  RX_RETURN_IF_ERROR(
+      requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin}, "check the signing keys"));
+  data::UserKeyRepository keys = store_->userKeys();
+  RX_ASSIGN_OR_RETURN(auto all, keys.list());
+  std::vector<data::UserKeyStanding> out;
+  for (const data::UserKeyRecord& k : all) {
+    RX_ASSIGN_OR_RETURN(data::UserKeyStanding s, keys.standing(k));
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 Result<std::unique_ptr<Session>> Session::forWorker() const {
@@ -35,7 +97,9 @@ Result<std::unique_ptr<Session>> Session::initStore(const std::string& path,
   RX_ASSIGN_OR_RETURN(auto store, data::Store::create(path, admin, password, std::move(options)));
   spdlog::info("created store {} with admin '{}'", path, admin.name);
   std::unique_ptr<Session> session(new Session(std::move(store)));
-  RX_RETURN_IF_ERROR(session->audit("store.create", admin.name).status());
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey own, session->store().personalKey());
+  RX_RETURN_IF_ERROR(
+      session->audit("store.create", admin.name, {{"key_id", own.publicKey().keyId()}}).status());
   return session;
 }
 
@@ -88,8 +152,11 @@ Result<data::UserRecord> Session::addUser(const data::NewUser& user, std::string
   data::Transaction tx(store_->connection());
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(auto record, store_->addUser(user, password));
-  RX_RETURN_IF_ERROR(
-      audit("user.add", user.name, {{"role", std::string(data::roleName(user.role))}}).status());
+  RX_ASSIGN_OR_RETURN(auto key, store_->userKeys().current(user.name));
+  RX_RETURN_IF_ERROR(audit("user.add", user.name,
+                           {{"role", std::string(data::roleName(user.role))},
+                            {"key_id", key ? key->keyId : std::string()}})
+                         .status());
   RX_RETURN_IF_ERROR(tx.commit());
   spdlog::info("'{}' added user '{}' ({})", this->user().name, user.name,
                data::roleName(user.role));
@@ -110,7 +177,9 @@ Status Session::changePassword(const std::string& name, std::string_view newPass
   if (name != user().name)
     RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "change another user's password"));
   RX_RETURN_IF_ERROR(store_->changePassword(name, newPassword));
-  RX_RETURN_IF_ERROR(audit("user.passwd", name).status());
+  RX_ASSIGN_OR_RETURN(auto key, store_->userKeys().current(name));
+  RX_RETURN_IF_ERROR(
+      audit("user.passwd", name, {{"key_id", key ? key->keyId : std::string()}}).status());
   spdlog::info("'{}' changed the password of '{}'", user().name, name);
   return Status::ok();
 }

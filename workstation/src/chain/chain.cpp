@@ -238,6 +238,7 @@ Result<ChainStatus> ChainService::status(bool probe) {
   RX_ASSIGN_OR_RETURN(s.waiting, repo.outboxSize());
   s.lastExchange = m->lastExchangeAt;
   s.lastError = m->lastError;
+  s.auditProblem = m->auditProblem;
   RX_ASSIGN_OR_RETURN(auto alerts, repo.alerts());
   s.alerts = alerts.size();
   return s;

@@ -2,6 +2,7 @@
 // anchored.
 #include "workstation/chain.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -137,36 +138,63 @@ Status receive(Session& session, registry::Client& client, int copyDays, Exchang
   return Status();
 }
 
+// Tells the registry of every restore in this store's log it does not know yet (the store.restore
+// entries, oldest first), so that the heads the store sent of the log a restore replaced are not
+// taken for a rewrite. Returns the registry's restores.
+Result<std::vector<registry::AuditRestore>> sendRestores(data::AuditLog& log,
+                                                         registry::Client& client) {
+  RX_ASSIGN_OR_RETURN(auto restores, client.auditRestores());
+  RX_ASSIGN_OR_RETURN(auto entries, log.entriesOf("store.restore"));
+  bool added = false;
+  for (const data::AuditEntry& e : entries) {
+    const std::string hash(e.hash.begin(), e.hash.end());
+    const bool known = std::any_of(restores.begin(), restores.end(),
+                                   [&](const auto& r) { return r.seq == e.seq && r.hash == hash; });
+    if (known) continue;
+    RX_RETURN_IF_ERROR(client.recordAuditRestore(e.seq, hash, e.at).status());
+    spdlog::info("chain registry: told of the restore at audit entry {}", e.seq);
+    added = true;
+  }
+  if (!added) return restores;
+  return client.auditRestores();
+}
+
 // Sends the newest head of the store's audit chain, so that a rewrite of the log by someone holding
-// the database key is caught (docs/records.md): first the last head the registry keeps must still
-// be in the log (a rewrite followed by new entries is caught here too). A mismatch does not stop
-// the exchange: it is reported, logged and recorded as the exchange's error, and nothing more is
-// anchored until `audit verify` has been looked at.
+// the database key is caught (docs/records.md): first the last head the registry keeps of the log
+// as it is now must still be in it (a rewrite followed by new entries is caught here too); heads of
+// a log that a restore replaced are set aside by the restore's record (sendRestores). A mismatch
+// does not stop the exchange: it is reported, logged and recorded as the exchange's error, and
+// nothing more is anchored until `audit verify` has been looked at.
 Status anchorAuditHead(Session& session, registry::Client& client, ExchangeReport& report) {
   auto& conn = session.store().connection();
   data::AuditLog log(conn);
   RX_ASSIGN_OR_RETURN(auto head, log.head());
-  RX_ASSIGN_OR_RETURN(auto kept, client.lastAuditHead());
-  if (kept) {
+  RX_ASSIGN_OR_RETURN(auto restores, sendRestores(log, client));
+  RX_ASSIGN_OR_RETURN(auto all, client.auditHeads());
+  const auto current = registry::headsOfTheCurrentLog(all, restores);
+  if (!current.empty()) {
+    const registry::AuditHead& kept = current.back();
     std::vector<data::AuditEntry> entries;
     if (head) {
-      RX_ASSIGN_OR_RETURN(entries, log.entries(kept->seq, kept->seq));
+      RX_ASSIGN_OR_RETURN(entries, log.entries(kept.seq, kept.seq));
     }
     const bool same = entries.size() == 1 &&
-                      std::string(entries[0].hash.begin(), entries[0].hash.end()) == kept->hash;
+                      std::string(entries[0].hash.begin(), entries[0].hash.end()) == kept.hash;
     if (!same) {
       report.auditProblem =
-          "the chain registry keeps another head for audit entry " + std::to_string(kept->seq) +
-          " (sent " + kept->receivedAt +
+          "the chain registry keeps another head for audit entry " + std::to_string(kept.seq) +
+          " (sent " + kept.receivedAt +
           "): this store's audit log was rewritten or cut since (rxdesk-cli audit verify names "
           "the earliest kept head that differs)";
       spdlog::error("chain registry: {}", *report.auditProblem);
       return Status();
     }
-    if (kept->seq >= head->seq) return Status();
+    if (kept.seq >= head->seq) return Status();
   }
   if (!head) return Status();
-  Status s = client.anchorAudit(head->seq, std::string(head->hash.begin(), head->hash.end()));
+  const int afterRestore = restores.empty() ? 0 : restores.back().number;
+  Status s = client.anchorAudit(head->seq, std::string(head->hash.begin(), head->hash.end()),
+                                afterRestore);
   if (s.code() != ErrorCode::kConflict) return s;
   spdlog::error("chain registry: {}", s.message());
   report.auditProblem = s.message();
@@ -179,24 +207,43 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress) 
   return exchange(progress, true);
 }
 
-Result<std::vector<data::AuditAnchor>> ChainService::auditAnchors() {
+Result<ChainAuditAnchors> ChainService::auditAnchors() {
   auto& conn = session_.store().connection();
   RX_ASSIGN_OR_RETURN(auto m, data::ChainRepository(conn).membership());
-  if (!m || !m->joined()) return std::vector<data::AuditAnchor>();
-  std::vector<data::AuditAnchor> out;
+  if (!m || !m->joined()) return ChainAuditAnchors();
+  ChainAuditAnchors out;
   Link& link = linkFor(session_.store().path());
   std::lock_guard lock(link.mutex);
   RX_RETURN_IF_ERROR(withClient(link, *m, true, [&](registry::Client& client) {
-    out.clear();  // tried again after a lost connection
-    RX_ASSIGN_OR_RETURN(auto heads, client.auditHeads());
-    for (const auto& h : heads) {
+    out = ChainAuditAnchors();  // tried again after a lost connection
+    RX_ASSIGN_OR_RETURN(auto restores, client.auditRestores());
+    RX_ASSIGN_OR_RETURN(auto all, client.auditHeads());
+    const auto current = registry::headsOfTheCurrentLog(all, restores);
+    out.replacedHeads = static_cast<int>(all.size() - current.size());
+    for (const auto& h : current) {
       data::AuditAnchor a;
       a.seq = h.seq;
       if (h.hash.size() != a.hash.size())
         return Status(ErrorCode::kCorrupt, "the chain registry keeps a damaged audit head");
       std::copy(h.hash.begin(), h.hash.end(), a.hash.begin());
       a.source = "the chain registry (sent " + h.receivedAt + ")";
-      out.push_back(std::move(a));
+      out.heads.push_back(std::move(a));
+    }
+    for (const auto& r : restores) {
+      // A restore whose own entry a later restore replaced is no longer in the log.
+      const bool replaced = std::any_of(restores.begin(), restores.end(), [&](const auto& later) {
+        return later.number > r.number && later.seq <= r.seq;
+      });
+      if (replaced) continue;
+      data::AuditAnchor a;
+      a.seq = r.seq;
+      if (r.hash.size() != a.hash.size())
+        return Status(ErrorCode::kCorrupt, "the chain registry keeps a damaged restore record");
+      std::copy(r.hash.begin(), r.hash.end(), a.hash.begin());
+      a.source = "the chain registry's record of the restore of " + r.restoredAt;
+      // The restore's own entry must still be in the log, like any head.
+      out.heads.push_back(a);
+      out.restores.push_back({r.number, r.seq, r.restoredAt});
     }
     return Status();
   }));
@@ -223,6 +270,7 @@ Result<ExchangeReport> ChainService::exchange(const ExchangeProgress& progress, 
   });
   std::optional<std::string> problem = s ? report.auditProblem : std::optional(s.message());
   RX_RETURN_IF_ERROR(repo.recordExchange(utcTimestamp(), problem));
+  if (s) RX_RETURN_IF_ERROR(repo.recordAuditCheck(report.auditProblem));
   if (!s) return s;
   return report;
 }

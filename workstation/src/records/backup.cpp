@@ -19,6 +19,7 @@
 #include "base/time.h"
 #include "crypto/hash.h"
 #include "data/audit.h"
+#include "data/chain.h"
 #include "data/files.h"
 
 namespace rx::ws {
@@ -87,6 +88,7 @@ Result<std::string> checksumParts(const std::string& storePart, const std::strin
   if (info.auditHead)
     header["audit_head"] = {{"seq", info.auditHead->seq},
                             {"hash", crypto::toHex(info.auditHead->hash)}};
+  if (info.chainStore) header["chain_store"] = *info.chainStore;
   return std::string(kMagic) + header.dump() + "\n";
 }
 
@@ -151,6 +153,11 @@ Status verifyAndRecordBackup(Session& session, const std::string& outPath, const
   RX_RETURN_IF_ERROR(
       settings.put({"backup.last_at", info.createdAt, info.createdBy, info.createdAt}));
   RX_RETURN_IF_ERROR(settings.put({"backup.last_file", outPath, info.createdBy, info.createdAt}));
+  if (info.auditHead)
+    RX_RETURN_IF_ERROR(settings.put(
+        {"backup.last_head",
+         std::to_string(info.auditHead->seq) + " " + crypto::toHex(info.auditHead->hash),
+         info.createdBy, info.createdAt}));
   RX_RETURN_IF_ERROR(
       session.audit("backup", outPath, {{"bytes", info.storeBytes + info.keysBytes}}).status());
   return tx.commit();
@@ -194,6 +201,8 @@ Result<BackupInfo> writeBackupFile(Session& session, const std::string& outPath,
   info.createdAt = utcTimestamp();
   info.createdBy = session.user().name;
   if (head) info.auditHead = head;
+  RX_ASSIGN_OR_RETURN(auto membership, data::ChainRepository(store.connection()).membership());
+  if (membership && membership->joined()) info.chainStore = membership->storeCode;
   const std::string keys = data::Store::keySlotPath(store.path());
   RX_ASSIGN_OR_RETURN(std::string headerLine, checksumParts(snapshot, keys, outPath, stop, info));
   const std::string tmp = outPath + ".partial";
@@ -231,8 +240,17 @@ Result<BackupStatus> backupStatus(Session& session, const std::string& now) {
   data::SettingsRepository repo(session.store().connection());
   RX_ASSIGN_OR_RETURN(auto at, repo.get("backup.last_at"));
   RX_ASSIGN_OR_RETURN(auto file, repo.get("backup.last_file"));
+  RX_ASSIGN_OR_RETURN(auto head, repo.get("backup.last_head"));
   if (at) st.lastAt = at->value;
   if (file) st.lastFile = file->value;
+  if (head) {
+    // "<entry> <hash>", as verifyAndRecordBackup writes it.
+    const auto space = head->value.find(' ');
+    if (space != std::string::npos) {
+      st.lastHeadSeq = std::atoll(head->value.substr(0, space).c_str());
+      st.lastHeadHash = head->value.substr(space + 1);
+    }
+  }
   if (st.lastAt) {
     auto last = toDays(datePart(chinaTime(*st.lastAt)));
     auto today = toDays(datePart(chinaTime(now)));
@@ -291,6 +309,26 @@ Result<std::optional<std::string>> runScheduledBackup(
   return std::optional<std::string>(file);
 }
 
+namespace {
+// Which chain registry a store belongs to is kept in the store, where someone holding the database
+// key could make it look as if it never joined, and `audit verify` would then check no registry
+// heads. A backup made while it belonged to one says so.
+Status checkChainMembership(Session& session, const std::string& file, const BackupInfo& b) {
+  if (!b.chainStore) return Status::ok();
+  RX_ASSIGN_OR_RETURN(auto m, data::ChainRepository(session.store().connection()).membership());
+  if (m && m->joined() && m->storeCode == *b.chainStore) return Status::ok();
+  return Status(ErrorCode::kCorrupt,
+                "the backup " + file + " of " + b.createdAt +
+                    " was made when this store belonged to the chain registry as store '" +
+                    *b.chainStore + "', but the store now says " +
+                    (m && m->joined() ? "it is store '" + m->storeCode + "'"
+                                      : std::string("it has not joined a chain")) +
+                    ": its chain membership was changed outside rxdesk, so the heads the "
+                    "registry keeps could not be checked. Ask the chain's IT person to list "
+                    "this store's heads in the registry");
+}
+}  // namespace
+
 Result<std::vector<data::AuditAnchor>> auditAnchors(Session& session,
                                                     const std::vector<std::string>& files) {
   std::vector<std::string> sources = files;
@@ -312,6 +350,7 @@ Result<std::vector<data::AuditAnchor>> auditAnchors(Session& session,
       RX_ASSIGN_OR_RETURN(BackupInfo b, checkBackup(f));
       storeId = b.storeId;
       head = b.auditHead;
+      RX_RETURN_IF_ERROR(checkChainMembership(session, f, b));
     }
     if (storeId != session.store().storeId())
       return Status(ErrorCode::kConflict, f + " is of another store (id " + storeId + ")");

@@ -93,6 +93,11 @@ Result<Layout> readLayout(const std::string& path) {
     anchor.source = "the backup " + path + " of " + l.info.createdAt;
     l.info.auditHead = anchor;
   }
+  if (const json& chain = crypto::memberOrNull(*header, "chain_store"); !chain.is_null()) {
+    if (!chain.is_string() || chain.get<std::string>().empty())
+      return Status(ErrorCode::kCorrupt, path + ": the backup header's chain store is damaged");
+    l.info.chainStore = chain.get<std::string>();
+  }
   l.dataOffset = kMagic.size() + headerLine.size() + 1;
   return l;
 }

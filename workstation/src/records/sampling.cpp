@@ -278,9 +278,12 @@ Status SamplingService::verify(std::int64_t roundId) {
   if (!summary.is_object())
     return Status(ErrorCode::kBadSignature,
                   "the summary of round " + std::to_string(roundId) + " is not what was signed");
-  RX_ASSIGN_OR_RETURN(crypto::PublicKey key,
-                      session_.store().userPublicKey(summary.value("closed_by", ""), *r.keyId));
-  if (Status s = crypto::verifySignature(key, crypto::SignatureScheme::kEd25519,
+  auto key = session_.store().signerKey(summary.value("closed_by", ""), *r.keyId);
+  if (!key)
+    return Status(key.status().code(), "the summary of round " + std::to_string(roundId) +
+                                           " was signed with " + *r.keyId + ": " +
+                                           key.status().message());
+  if (Status s = crypto::verifySignature(*key, crypto::SignatureScheme::kEd25519,
                                          crypto::toBytes(*r.summary), r.signature);
       !s)
     return Status(ErrorCode::kBadSignature,

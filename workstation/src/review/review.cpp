@@ -407,8 +407,11 @@ Result<data::DecisionRecord> ReviewService::decide(std::int64_t id, const Decisi
 }
 
 Status ReviewService::verifyDecision(const data::DecisionRecord& d) {
-  RX_ASSIGN_OR_RETURN(crypto::PublicKey key, session_.store().userPublicKey(d.decidedBy, d.keyId));
-  Status s = crypto::verifySignature(key, crypto::SignatureScheme::kEd25519,
+  auto key = session_.store().signerKey(d.decidedBy, d.keyId);
+  if (!key)
+    return Status(key.status().code(), "decision " + std::to_string(d.id) + " was signed with " +
+                                           d.keyId + ": " + key.status().message());
+  Status s = crypto::verifySignature(*key, crypto::SignatureScheme::kEd25519,
                                      crypto::toBytes(d.payload), d.signature);
   if (!s)
     return Status(ErrorCode::kBadSignature,
