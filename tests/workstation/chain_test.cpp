@@ -606,6 +606,45 @@ TEST_F(ChainTest, AnAuditLogRewrittenInsideTheStoreIsCaughtByTheHeadsKeptInTheRe
   EXPECT_NE(verify.err.find("chain registry"), std::string::npos) << verify.err;
 }
 
+// A store's local copy keeps the chain's presentations of the last chain.copy_days (30) days. An
+// older one at another store is still caught while the registry is there: the intake asks the
+// registry for the presentations that share its number (or patient and date).
+TEST_F(ChainTest, APresentationOlderThanTheLocalCopyIsFoundThroughTheRegistry) {
+  Counter& a = store("a");
+  ASSERT_TRUE(a.wang);
+  const std::string usedErx = erxFile("RX-OLD-0001");
+  {
+    ReviewService review(*a.wang);
+    auto parsed = parseEPrescription(*data::readWholeFile(usedErx), "rx.json");
+    ASSERT_TRUE(test::isOk(parsed));
+    ASSERT_TRUE(test::isOk(IntakeService(review).presentElectronic(*parsed, "rx.json")));
+  }
+  ASSERT_EQ(registryCount("presentations WHERE store = 'a'"), 1);
+  // As if presented 60 days ago: before what any store's local copy keeps.
+  ASSERT_EQ(registry_
+                ->sql("UPDATE presentations SET presented_at = presented_at - interval '60 days' "
+                      "WHERE store = 'a'")
+                .exitCode,
+            0);
+  Counter& b = store("b");  // joins now, so its copy starts 30 days back
+  ASSERT_TRUE(b.wang);
+  const auto copied = [&] {
+    auto st = b.wang->store().connection().prepare("SELECT count(*) FROM chain_presentations");
+    EXPECT_TRUE(test::isOk(st));
+    EXPECT_TRUE(test::isOk(st->step()));
+    return st->columnInt(0);
+  };
+  EXPECT_EQ(copied(), 0) << "the local copy does not have it";
+  b.wang.reset();
+  auto atB = cli(b, {"intake", usedErx, "--json"});
+  ASSERT_EQ(atB.exitCode, 0) << atB.err;
+  auto doc = json::parse(atB.out);
+  EXPECT_NE(doc["verdict"], "new") << atB.out;
+  ASSERT_FALSE(doc["matches"].empty()) << atB.out;
+  EXPECT_EQ(doc["matches"][0]["store"], "a") << atB.out;
+  EXPECT_EQ(doc["matches"][0]["signals"]["number"], "same") << atB.out;
+}
+
 // Issue 25: a store of the chain restored from a backup goes on from the backup's entries, so the
 // heads it sent after the backup are of a log that no longer exists. The next exchange records the
 // restore in the registry; those heads are set aside (counted, not checked), and neither the

@@ -21,6 +21,7 @@
 
 #include "data/chain.h"
 #include "data/prescriptions.h"
+#include "dedup/fingerprint.h"
 #include "workstation/session.h"
 
 namespace rx::ws {
@@ -110,6 +111,13 @@ class ChainService {
   // Before an intake or a scan: exchange unless the registry failed a moment ago; never fails
   // because the registry is down.
   Status refresh();
+  // Before an intake, once its fingerprint is made: asks the registry for the other stores'
+  // presentations that share a number key (the number or one character off) or the patient and
+  // date with `fp`, however old, and adds them to the local copy, so that a presentation older
+  // than the copy keeps (chain.copy_days) is compared too. Nothing when the store has not joined
+  // or the registry is away (the local copy then decides alone); never fails because of the
+  // registry.
+  Status lookUp(const dedup::Fingerprint& fp);
   // After a commit: sends the outbox now when the registry is there (as refresh); a failure is
   // only logged, the outbox keeps what was not sent.
   void flush();

@@ -290,6 +290,45 @@ Status ChainService::refresh(bool receiveToo) {
   return Status();
 }
 
+Status ChainService::lookUp(const dedup::Fingerprint& fp) {
+  auto& conn = session_.store().connection();
+  data::ChainRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(auto m, repo.membership());
+  if (!m || !m->joined()) return Status();
+  std::vector<std::int64_t> numberKeys;
+  for (auto k : fp.numberNear) numberKeys.push_back(static_cast<std::int64_t>(k));
+  std::optional<std::int64_t> patientKey, dateKey;
+  if (fp.patient && fp.date) {
+    patientKey = static_cast<std::int64_t>(fp.patient);
+    dateKey = static_cast<std::int64_t>(fp.date);
+  }
+  if (numberKeys.empty() && !patientKey) return Status();
+  Link& link = linkFor(session_.store().path());
+  std::lock_guard lock(link.mutex);
+  // Not forced: a registry that failed a moment ago is not waited for again.
+  Status s = withClient(link, *m, false, [&](registry::Client& client) {
+    RX_ASSIGN_OR_RETURN(auto rows, client.candidates(numberKeys, patientKey, dateKey));
+    data::Transaction tx(conn);
+    RX_RETURN_IF_ERROR(tx.beginStatus());
+    int added = 0;
+    for (const auto& r : rows) {
+      RX_ASSIGN_OR_RETURN(auto known, repo.presentation(r.id));
+      if (known && known->state == r.p.state && known->fingerprint == r.p.fingerprint) continue;
+      RX_RETURN_IF_ERROR(
+          repo.putPresentation({r.id, r.store, r.p.localId, r.p.kind, r.p.fingerprint, r.p.state,
+                                r.p.presentedAt, r.p.handedOutAt, 0}));
+      ++added;
+    }
+    if (added > 0) spdlog::info("chain registry: {} candidate(s) not in the local copy", added);
+    return tx.commit();
+  });
+  if (!s && chainWorksOffline(s)) {
+    spdlog::info("chain registry: candidates not looked up: {}", s.message());
+    return Status();
+  }
+  return s;
+}
+
 void ChainService::flush() {
   // Sending only: what the others did is fetched before the next intake or scan.
   if (Status s = refresh(false); !s) spdlog::warn("chain registry: not sent now: {}", s.message());

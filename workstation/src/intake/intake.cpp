@@ -62,6 +62,7 @@ Result<Presentation> IntakeService::presentElectronic(const EPrescription& erx,
   // loads the reuse index; neither may hold the store's write lock meanwhile.
   RX_RETURN_IF_ERROR(ChainService(session_).refresh());
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp, review_.reuse().fingerprint(contentOf(erx)));
+  RX_RETURN_IF_ERROR(ChainService(session_).lookUp(fp));  // older than the local copy, too
   // The verification, the record and its reuse finding commit together or not at all.
   PendingReuse pending(review_.reuse());
   data::Transaction tx(conn);
@@ -147,6 +148,7 @@ Result<Presentation> IntakeService::presentPaper(const ocr::ExtractedFields& rea
   RX_ASSIGN_OR_RETURN(dedup::Fingerprint fp,
                       review_.reuse().fingerprint(contentOf(read, verifiedQr), page,
                                                   dedup::inkBoxesFromFields(read)));
+  RX_RETURN_IF_ERROR(ChainService(session_).lookUp(fp));  // as presentElectronic
   PendingReuse pending(review_.reuse());
   data::Transaction tx(session_.store().connection());
   RX_RETURN_IF_ERROR(tx.beginStatus());
