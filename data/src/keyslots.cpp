@@ -240,7 +240,7 @@ Status KeySlotFile::save(const std::string& path) const {
 
 Result<KeySlot> KeySlotFile::makeSlot(const std::string& storeId, const std::string& user,
                                       std::string_view password, const SecretBytes& databaseKey,
-                                      const crypto::ScryptParams& kdf) {
+                                      const crypto::ScryptParams& kdf, SecretBytes* privateKey) {
   KeySlot slot;
   slot.user = user;
   slot.kdf = kdf;
@@ -251,6 +251,7 @@ Result<KeySlot> KeySlotFile::makeSlot(const std::string& storeId, const std::str
   slot.wrappedPrivateKey = crypto::aesGcmSeal(kek, pair.privateKey.data(), pair.privateKey.size(),
                                               privateKeyAad(storeId, user));
   RX_RETURN_IF_ERROR(addDatabaseKey(storeId, slot, databaseKey));
+  if (privateKey) *privateKey = pair.privateKey;
   return slot;
 }
 

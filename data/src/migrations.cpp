@@ -519,9 +519,11 @@ ALTER TABLE user_keys ADD COLUMN registered_at TEXT;
 ALTER TABLE user_keys ADD COLUMN registration BLOB;
 ALTER TABLE user_keys ADD COLUMN confirmed_at TEXT;
 ALTER TABLE user_keys ADD COLUMN confirmation BLOB;
--- The first admin key (store.create, key.root) and the restores (store.restore) are looked up by
--- event at every key check and every exchange with the chain registry.
-CREATE INDEX audit_log_by_event ON audit_log(event, seq);
+-- The first admin key (store.create, key.root) and the restores (store.restore) are looked up at
+-- every key check and every exchange with the chain registry. A partial index: the entries of
+-- every other event (a login, a decision) do not touch it (AuditLog::landmarks).
+CREATE INDEX audit_log_landmarks ON audit_log(event, seq)
+  WHERE event IN ('store.create', 'key.root', 'store.restore');
 -- What the last exchange with the chain registry found wrong with the audit log (kept apart from
 -- the last error, which a network failure replaces).
 ALTER TABLE chain_membership ADD COLUMN audit_problem TEXT;

@@ -366,14 +366,15 @@ Result<UserRecord> Store::addUser(const NewUser& user, std::string_view password
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(keySlotPath(path_)));
   if (slots.find(user.name))
     return Status(ErrorCode::kAlreadyExists, "user '" + user.name + "' already has a key slot");
-  RX_ASSIGN_OR_RETURN(KeySlot slot,
-                      KeySlotFile::makeSlot(storeId_, user.name, password, key_, options_.kdf));
+  SecretBytes slotPrivate;
+  RX_ASSIGN_OR_RETURN(KeySlot slot, KeySlotFile::makeSlot(storeId_, user.name, password, key_,
+                                                          options_.kdf, &slotPrivate));
   // The row first: if saving the slot fails the transaction rolls back and nothing is left over.
   Transaction tx(*conn_);
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(UserRecord record, users().insert(user));
   RX_RETURN_IF_ERROR(registerSlotKey(*conn_, slot));
-  RX_RETURN_IF_ERROR(makeRegisteredKey(user.name, slot, password));
+  RX_RETURN_IF_ERROR(makeRegisteredKey(user.name, slotPrivate));
   slots.slots.push_back(std::move(slot));
   RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
   RX_RETURN_IF_ERROR(tx.commit());
@@ -389,13 +390,12 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(keySlotPath(path_)));
   KeySlot* slot = slots.find(name);
   if (!slot) return Status(ErrorCode::kCorrupt, "user '" + name + "' has no key slot");
-  RX_ASSIGN_OR_RETURN(KeySlot fresh,
-                      KeySlotFile::makeSlot(storeId_, name, newPassword, key_, options_.kdf));
+  SecretBytes freshPrivate;
+  RX_ASSIGN_OR_RETURN(KeySlot fresh, KeySlotFile::makeSlot(storeId_, name, newPassword, key_,
+                                                           options_.kdf, &freshPrivate));
   if (name == user_.name) {
     // Your own password: carry your personal signing key over to the new slot.
     RX_ASSIGN_OR_RETURN(crypto::SigningKey personal, personalKey());
-    RX_ASSIGN_OR_RETURN(SecretBytes freshPrivate,
-                        KeySlotFile::unlock(storeId_, fresh, newPassword));
     SecretBytes newWrap = personalWrapKey(storeId_, name, freshPrivate);
     Transaction tx(*conn_);
     RX_RETURN_IF_ERROR(tx.beginStatus());
@@ -417,7 +417,7 @@ Status Store::changePassword(const std::string& name, std::string_view newPasswo
     RX_RETURN_IF_ERROR(tx.beginStatus());
     RX_RETURN_IF_ERROR(retire.bind(1, name).run());
     RX_RETURN_IF_ERROR(registerSlotKey(*conn_, fresh));
-    RX_RETURN_IF_ERROR(makeRegisteredKey(name, fresh, newPassword));
+    RX_RETURN_IF_ERROR(makeRegisteredKey(name, freshPrivate));
     *slot = std::move(fresh);
     RX_RETURN_IF_ERROR(saveAuthenticated(slots, keySlotPath(path_), {&key_}));
     RX_RETURN_IF_ERROR(tx.commit());
@@ -498,10 +498,8 @@ Status Store::rewrapPersonalKey(const crypto::SigningKey& key, const SecretBytes
   return Status::ok();
 }
 
-Status Store::makeRegisteredKey(const std::string& user, const KeySlot& slot,
-                                std::string_view password) {
+Status Store::makeRegisteredKey(const std::string& user, const SecretBytes& slotPrivate) {
   RX_ASSIGN_OR_RETURN(crypto::SigningKey registrar, personalKey());
-  RX_ASSIGN_OR_RETURN(SecretBytes slotPrivate, KeySlotFile::unlock(storeId_, slot, password));
   crypto::SigningKey key = crypto::SigningKey::generate(crypto::KeyType::kEd25519);
   RX_RETURN_IF_ERROR(wrapPersonalKey(user, key, personalWrapKey(storeId_, user, slotPrivate)));
   UserKeyRepository keys = userKeys();

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "data/audit.h"
 #include "data/users.h"
 
 namespace rx::data {
@@ -37,6 +38,13 @@ Result<crypto::PublicKey> publicKeyOf(const UserKeyRecord& k) {
     return Status(ErrorCode::kBadSignature,
                   named(k) + " does not hold the public key its id names (altered outside rxdesk)");
   return key;
+}
+
+// SQLite's clock, as every time the store writes.
+Result<std::string> nowUtc(Connection& conn) {
+  RX_ASSIGN_OR_RETURN(Statement now, conn.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ','now')"));
+  RX_RETURN_IF_ERROR(now.step().status());
+  return now.columnText(0);
 }
 
 Status verifyEd25519(const crypto::PublicKey& key, const std::string& statement,
@@ -89,9 +97,7 @@ Status UserKeyRepository::recordRegistration(const UserKeyRecord& key, const std
   UserKeyRecord k = key;
   k.registeredBy = admin;
   k.registeredWith = adminKey.publicKey().keyId();
-  RX_ASSIGN_OR_RETURN(Statement now, conn_.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ','now')"));
-  RX_RETURN_IF_ERROR(now.step().status());
-  k.registeredAt = now.columnText(0);
+  RX_ASSIGN_OR_RETURN(k.registeredAt, nowUtc(conn_));
   RX_ASSIGN_OR_RETURN(crypto::Bytes signature,
                       adminKey.sign(crypto::toBytes(registrationStatement(k))));
   RX_ASSIGN_OR_RETURN(Statement st,
@@ -112,9 +118,7 @@ Status UserKeyRepository::recordConfirmation(const UserKeyRecord& key,
   if (own.publicKey().keyId() != key.keyId)
     return Status(ErrorCode::kInternal, named(key) + " can only be confirmed with itself");
   UserKeyRecord k = key;
-  RX_ASSIGN_OR_RETURN(Statement now, conn_.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ','now')"));
-  RX_RETURN_IF_ERROR(now.step().status());
-  k.confirmedAt = now.columnText(0);
+  RX_ASSIGN_OR_RETURN(k.confirmedAt, nowUtc(conn_));
   RX_ASSIGN_OR_RETURN(crypto::Bytes signature, own.sign(crypto::toBytes(confirmationStatement(k))));
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("UPDATE user_keys SET confirmed_at = ?, confirmation = ? "
@@ -124,14 +128,19 @@ Status UserKeyRepository::recordConfirmation(const UserKeyRecord& key,
 
 Result<std::optional<std::pair<std::string, std::string>>> UserKeyRepository::rootKey() {
   using Root = std::optional<std::pair<std::string, std::string>>;
-  RX_ASSIGN_OR_RETURN(
-      Statement st,
-      conn_.prepare("SELECT actor, json_extract(detail, '$.key_id') FROM audit_log "
-                    "WHERE event IN ('store.create', 'key.root') AND json_valid(detail) AND "
-                    "json_extract(detail, '$.key_id') IS NOT NULL ORDER BY seq LIMIT 1"));
-  RX_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Root();
-  return Root(std::make_pair(st.columnText(0), st.columnText(1)));
+  std::optional<AuditEntry> earliest;
+  AuditLog log(conn_);
+  for (const char* event : {"store.create", "key.root"}) {
+    RX_ASSIGN_OR_RETURN(auto entries, log.landmarks(event));
+    for (const AuditEntry& e : entries) {
+      if (!e.detail.is_object() || !e.detail.contains("key_id") || !e.detail["key_id"].is_string())
+        continue;
+      if (!earliest || e.seq < earliest->seq) earliest = e;
+      break;  // oldest first: the first with a key is this event's earliest
+    }
+  }
+  if (!earliest) return Root();
+  return Root(std::make_pair(earliest->actor, earliest->detail["key_id"].get<std::string>()));
 }
 
 Result<UserKeyStanding> UserKeyRepository::standing(const UserKeyRecord& key) {
@@ -214,11 +223,6 @@ Result<crypto::PublicKey> UserKeyRepository::signerKey(const std::string& user,
   if (!key) return Status(ErrorCode::kNotFound, "user '" + user + "' has no signing key " + keyId);
   RX_ASSIGN_OR_RETURN(UserKeyStanding standing, this->standing(*key));
   if (!standing.problem.empty()) return Status(ErrorCode::kBadSignature, standing.problem);
-  if (!standing.confirmed)
-    return Status(ErrorCode::kBadSignature,
-                  named(*key) +
-                      " was never confirmed by its owner, so nothing its owner signed "
-                      "can have been signed with it (added outside rxdesk)");
   return publicKeyOf(*key);
 }
 

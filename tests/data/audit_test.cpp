@@ -124,3 +124,32 @@ TEST_F(AuditTest, ForgedCheckpointSignatureIsNamed) {
 
 }  // namespace
 }  // namespace rx::data
+
+namespace rx::data {
+namespace {
+
+// The store.create / key.root / store.restore entries are looked up at every key check and chain
+// exchange: through their own partial index, which appending other entries does not touch.
+TEST_F(AuditTest, LandmarksAreFoundThroughTheirOwnIndex) {
+  RX_ASSERT_OK(log().append("admin", "store.restore", "s.rxdb", {{"backup", "b.rxbak"}}));
+  auto restores = log().landmarks("store.restore");
+  RX_ASSERT_OK(restores);
+  ASSERT_EQ(restores->size(), 1u);
+  EXPECT_EQ(restores->front().seq, 121);
+  EXPECT_EQ(log().landmarks("login").status().code(), ErrorCode::kInvalidArgument);
+  auto plan = conn().prepare(
+      "EXPLAIN QUERY PLAN SELECT seq FROM audit_log WHERE event IN ('store.create', 'key.root', "
+      "'store.restore') AND event = 'store.restore' ORDER BY seq");
+  RX_ASSERT_OK(plan);
+  std::string steps;
+  for (;;) {
+    auto row = plan->step();
+    RX_ASSERT_OK(row);
+    if (!*row) break;
+    steps += plan->columnText(3) + "\n";
+  }
+  EXPECT_NE(steps.find("audit_log_landmarks"), std::string::npos) << steps;
+}
+
+}  // namespace
+}  // namespace rx::data

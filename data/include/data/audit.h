@@ -73,8 +73,12 @@ class AuditLog {
   Result<std::optional<AuditAnchor>> head();
   // Returns entries with seq in [from, to], oldest first.
   Result<std::vector<AuditEntry>> entries(std::int64_t from, std::int64_t to);
-  // The entries of one kind of event (e.g. "store.restore"), oldest first.
-  Result<std::vector<AuditEntry>> entriesOf(const std::string& event);
+  // The entries of one of the landmark events, oldest first: store.create and key.root (which
+  // name the store's first admin key, data/user_keys.h) and store.restore (the restores the chain
+  // registry is told of). kInvalidArgument for any other event. Indexed apart, so appending other
+  // entries does not touch that index.
+  static constexpr const char* kLandmarkEvents[] = {"store.create", "key.root", "store.restore"};
+  Result<std::vector<AuditEntry>> landmarks(const std::string& event);
 
   // The hash of an entry: SHA-256(prevHash ‖ JCS({seq, at, actor, event, subject, detail})).
   static crypto::Digest256 entryHash(const AuditEntry& e);

@@ -56,10 +56,12 @@ class KeySlotFile {
   bool remove(const std::string& user);
 
   // Returns a new slot for `user`: a fresh key pair wrapped under `password`, `databaseKey`
-  // sealed to it.
+  // sealed to it. `privateKey`, when given, receives the slot's private key (what unlock() would
+  // return, without deriving the password's key a second time).
   static Result<KeySlot> makeSlot(const std::string& storeId, const std::string& user,
                                   std::string_view password, const SecretBytes& databaseKey,
-                                  const crypto::ScryptParams& kdf);
+                                  const crypto::ScryptParams& kdf,
+                                  SecretBytes* privateKey = nullptr);
   // Returns the user's private key; kAuthFailed when the password is wrong.
   static Result<SecretBytes> unlock(const std::string& storeId, const KeySlot& slot,
                                     std::string_view password);

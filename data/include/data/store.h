@@ -111,7 +111,7 @@ class Store {
   // Users' signing keys: their registrations and confirmations.
   UserKeyRepository userKeys();
   // The public key a user signed with, by key id (current and retired keys), only when an admin
-  // registered it and its owner confirmed it (kBadSignature naming what is wrong otherwise).
+  // registered it (kBadSignature naming what is wrong otherwise; UserKeyRepository::signerKey).
   Result<crypto::PublicKey> signerKey(const std::string& userName, const std::string& keyId);
   // Registers `user`'s key `keyId` with the logged-in user's key (the caller checks that they are
   // an admin and records it in the audit log).
@@ -133,9 +133,9 @@ class Store {
                          const SecretBytes& wrapKey);
   // Re-seals the logged-in user's key under `wrapKey` (their new password's).
   Status rewrapPersonalKey(const crypto::SigningKey& key, const SecretBytes& wrapKey);
-  // Makes `user`'s signing key under `slot` (opened with `password`) and registers it with the
-  // logged-in user's key.
-  Status makeRegisteredKey(const std::string& user, const KeySlot& slot, std::string_view password);
+  // Makes `user`'s signing key, wrapped under their slot's private key `slotPrivate`, and
+  // registers it with the logged-in user's key.
+  Status makeRegisteredKey(const std::string& user, const SecretBytes& slotPrivate);
   SecretBytes personalWrapKey_;
   std::string path_;
   StoreLock lock_;

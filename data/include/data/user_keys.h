@@ -3,12 +3,11 @@
 //
 // Everyone who logs in holds the database key, so a row in user_keys proves nothing by itself: a
 // pharmacist with SQL could add a key "of" a colleague and sign decisions in their name. A key
-// therefore counts only when
-//  - an admin registered it: the admin's own registered key signed a statement naming the store,
-//    the owner, the key and the time (at `user add`, at a password reset, or with
-//    `rxdesk-cli user register-key`); and
-//  - its owner confirmed it: the key itself signed a statement naming the store and the owner, at
-//    the owner's first use of it (before their first signature with it).
+// therefore counts only when an admin registered it: the admin's own registered key signed a
+// statement naming the store, the owner, the key and the time (at `user add`, at a password reset,
+// or with `rxdesk-cli user register-key`). Its owner confirms it at their first use of it, before
+// their first signature with it: the key itself signs a statement naming the store and the owner.
+// A confirmation that does not verify makes the key count for nothing.
 // The chain of registrations ends at the store's first admin key, the one the earliest
 // `store.create` or `key.root` audit entry names. That entry lies in the part of the audit log
 // that backups, exports and the chain registry anchor outside the store, so it cannot be replaced
@@ -78,8 +77,11 @@ class UserKeyRepository {
 
   // Checks `key`'s registrations up to the store's first admin key and its confirmation.
   Result<UserKeyStanding> standing(const UserKeyRecord& key);
-  // The public key `user` signed with under `keyId`, only when it is registered and confirmed:
-  // kBadSignature naming the problem otherwise, kNotFound when there is no such key.
+  // The public key `user` signed with under `keyId`, only when it is registered and any
+  // confirmation it carries verifies: kBadSignature naming the problem otherwise, kNotFound when
+  // there is no such key. (A key is confirmed before its owner's first signature; a key made
+  // before rxdesk registered keys whose owner never used it since has no confirmation, and its
+  // old signatures still count once an admin has registered it.)
   Result<crypto::PublicKey> signerKey(const std::string& user, const std::string& keyId);
 
   // The (user, key id) the earliest store.create / key.root audit entry names, if any.

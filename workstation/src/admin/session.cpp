@@ -30,14 +30,17 @@ Result<std::unique_ptr<Session>> Session::login(const std::string& path, const s
 Status Session::registerRootKeyOnce() {
   if (user().role != data::Role::kAdmin) return Status::ok();
   data::UserKeyRepository keys = store_->userKeys();
+  // Only an admin whose own key is not registered can be the first after the update.
+  RX_ASSIGN_OR_RETURN(auto own, keys.current(user().name));
+  if (own && own->registeredBy) return Status::ok();
   RX_ASSIGN_OR_RETURN(auto root, keys.rootKey());
   if (root) return Status::ok();
   data::Transaction tx(store_->connection());
   RX_RETURN_IF_ERROR(tx.beginStatus());
-  RX_ASSIGN_OR_RETURN(crypto::SigningKey own, store_->personalKey());
+  RX_ASSIGN_OR_RETURN(crypto::SigningKey key, store_->personalKey());
   RX_RETURN_IF_ERROR(store_->registerOwnKeyAsRoot());
   RX_RETURN_IF_ERROR(
-      audit("key.root", user().name, {{"key_id", own.publicKey().keyId()}}).status());
+      audit("key.root", user().name, {{"key_id", key.publicKey().keyId()}}).status());
   RX_RETURN_IF_ERROR(tx.commit());
   spdlog::warn(
       "'{}' registered their signing key as the store's first admin key (a store from "

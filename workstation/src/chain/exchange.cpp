@@ -144,7 +144,7 @@ Status receive(Session& session, registry::Client& client, int copyDays, Exchang
 Result<std::vector<registry::AuditRestore>> sendRestores(data::AuditLog& log,
                                                          registry::Client& client) {
   RX_ASSIGN_OR_RETURN(auto restores, client.auditRestores());
-  RX_ASSIGN_OR_RETURN(auto entries, log.entriesOf("store.restore"));
+  RX_ASSIGN_OR_RETURN(auto entries, log.landmarks("store.restore"));
   bool added = false;
   for (const data::AuditEntry& e : entries) {
     const std::string hash(e.hash.begin(), e.hash.end());
