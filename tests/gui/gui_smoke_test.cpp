@@ -292,8 +292,8 @@ TEST(GuiLock, LockHidesTheQueueAndTheUserOrAnotherUnlocks) {
   // With the audit head the backup recorded, for a supervisor to note (issue 25).
   auto recorded = ws::checkBackup(backup);
   ASSERT_TRUE(recorded.isOk() && recorded->auditHead);
-  const std::string shown = "audit entry " + std::to_string(recorded->auditHead->seq) + ", " +
-                            crypto::toHex(recorded->auditHead->hash).substr(0, 8);
+  const std::string shown = "audit " + std::to_string(recorded->auditHead->seq) + "/" +
+                            crypto::toHex(recorded->auditHead->hash).substr(0, 6);
   EXPECT_TRUE(frame->GetStatusBar()->GetStatusText(2).Contains(shown))
       << frame->GetStatusBar()->GetStatusText(2).utf8_str() << " / " << shown;
   destroy(frame);

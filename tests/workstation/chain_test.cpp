@@ -645,6 +645,52 @@ TEST_F(ChainTest, APresentationOlderThanTheLocalCopyIsFoundThroughTheRegistry) {
   EXPECT_EQ(doc["matches"][0]["signals"]["number"], "same") << atB.out;
 }
 
+// A backup made before the store joined its chain, restored later: before, the restored store had
+// silently left the chain (its membership and the chain key were not in the backup). It stays in
+// the chain now, its history is queued again, and what another store handed out is refused.
+TEST_F(ChainTest, ABackupFromBeforeJoiningRestoredKeepsTheStoreInTheChain) {
+  Counter& a = store("a");
+  Counter& c = store("c", [&](Counter& alone) {
+    auto backup = cli(alone, {"backup", "--out", dir_.file("c-before.rxbak")}, "zhou", "z");
+    ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  });
+  ASSERT_TRUE(a.wang && c.wang);
+  const std::string usedErx = erxFile("RX-KEPT-0001");
+  {
+    ReviewService review(*a.wang);
+    auto parsed = parseEPrescription(*data::readWholeFile(usedErx), "rx.json");
+    ASSERT_TRUE(test::isOk(parsed));
+    auto presented = IntakeService(review).presentElectronic(*parsed, "rx.json");
+    ASSERT_TRUE(test::isOk(presented));
+    approve(review, presented->record);
+    DispensingService dispensing(*a.wang);
+    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kPrepare));
+    RX_ASSERT_OK(dispensing.scanPackage(presented->record, kCode));
+    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kCheck));
+    RX_ASSERT_OK(dispensing.handOut(presented->record, true));
+  }
+  c.wang.reset();
+  auto restore = cli(c, {"restore", dir_.file("c-before.rxbak"), "--json"}, "admin", "pw");
+  ASSERT_EQ(restore.exitCode, 0) << restore.err;
+  EXPECT_EQ(json::parse(restore.out)["kept_in_chain"], true) << restore.out;
+  auto status = cli(c, {"chain", "status", "--json"});
+  ASSERT_EQ(status.exitCode, 0) << status.err;
+  EXPECT_EQ(json::parse(status.out)["joined"], true) << status.out;
+  EXPECT_EQ(json::parse(status.out)["store"], "c") << status.out;
+  auto atC = cli(c, {"intake", usedErx, "--json"});
+  ASSERT_EQ(atC.exitCode, 0) << atC.err;
+  auto doc = json::parse(atC.out);
+  EXPECT_EQ(doc["verdict"], "reuse-certain") << atC.out;
+  ASSERT_FALSE(doc["matches"].empty()) << atC.out;
+  EXPECT_EQ(doc["matches"][0]["store"], "a") << atC.out;
+  // Restored once more (from the restored store, which has joined), it stays in the chain again.
+  auto again = cli(c, {"restore", dir_.file("c-before.rxbak"), "--json"}, "admin", "pw");
+  ASSERT_EQ(again.exitCode, 0) << again.err;
+  EXPECT_EQ(json::parse(again.out)["kept_in_chain"], true) << again.out;
+  auto still = cli(c, {"chain", "status", "--json"});
+  EXPECT_EQ(json::parse(still.out)["joined"], true) << still.out;
+}
+
 // Issue 25: a store of the chain restored from a backup goes on from the backup's entries, so the
 // heads it sent after the backup are of a log that no longer exists. The next exchange records the
 // restore in the registry; those heads are set aside (counted, not checked), and neither the

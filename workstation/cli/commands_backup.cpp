@@ -105,6 +105,10 @@ std::string restoreText(const std::string& db, const ws::RestoreResult& result) 
         " used number(s).\n";
   if (result.currentWasDamaged)
     text += "The replaced store was damaged: nothing could be carried over from it.\n";
+  if (result.keptInChain)
+    text += "The backup was made before this store joined its chain: it stays in the chain, and " +
+            std::to_string(*result.keptInChain) +
+            " presentation(s) are sent again at the next exchange.\n";
   for (const std::string& u : result.usersRemovedAgain)
     text += "User '" + u + "' was removed since the backup and is removed again.\n";
   for (const std::string& u : result.usersNotInBackup)
@@ -137,7 +141,8 @@ int runRestore(GlobalOptions& g, ws::RestoreRequest& request) {
                         {"carried_used_numbers", result->carriedUsedNumbers},
                         {"conflicting_records", result->conflictingRecords},
                         {"users_removed_again", result->usersRemovedAgain},
-                        {"users_not_in_backup", result->usersNotInBackup}},
+                        {"users_not_in_backup", result->usersNotInBackup},
+                        {"kept_in_chain", result->keptInChain.has_value()}},
                        restoreText(g.db, *result));
 }
 

@@ -21,7 +21,8 @@ wxString ChainStatusJob::describe(const ws::ChainStatus& s) {
   if (s.waiting > 0)
     text += wxString::Format(_(", %lld to send"), static_cast<long long>(s.waiting));
   if (s.alerts > 0) text += wxString::Format(_(", %zu alert(s)"), s.alerts);
-  if (s.auditProblem) text += _(", AUDIT LOG CHANGED: a supervisor runs audit verify");
+  // First, so that a narrow window still shows it.
+  if (s.auditProblem) text = _("AUDIT LOG CHANGED: tell a supervisor. ") + text;
   return text;
 }
 

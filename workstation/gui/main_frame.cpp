@@ -238,7 +238,7 @@ void MainFrame::showUser() {
                                         roleLabel(std::string(data::roleName(u.role))));
   // The user's field as wide as the name (whoever is logged in now); the store's path gives way
   // to what a backup or an export reports.
-  const int widths[] = {GetStatusBar()->GetTextExtent(who).x + FromDIP(24), -2, -3, -3};
+  const int widths[] = {GetStatusBar()->GetTextExtent(who).x + FromDIP(24), -1, -3, -4};
   GetStatusBar()->SetStatusWidths(4, widths);
   SetStatusText(who, 0);
   SetStatusText(wxString::Format(_("Store: %s"), toWx(session_->store().path())), 1);

@@ -193,9 +193,8 @@ void MainFrame::showBackupStatus(const Status& lastRun) {
                             beijingTime(*st->lastAt));
     // The audit head it recorded, for a supervisor to note and compare (docs/records.md).
     if (st->lastHeadSeq)
-      text +=
-          wxString::Format(_(" · audit entry %lld, %s"), static_cast<long long>(*st->lastHeadSeq),
-                           toWx(st->lastHeadHash.substr(0, 8)));
+      text += wxString::Format(_(" · audit %lld/%s"), static_cast<long long>(*st->lastHeadSeq),
+                               toWx(st->lastHeadHash.substr(0, 6)));
   }
   SetStatusText(text, 2);
 }

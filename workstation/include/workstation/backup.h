@@ -120,6 +120,9 @@ struct RestoreResult {
   std::vector<std::string> usersRemovedAgain;    // removed since the backup was made
   std::vector<std::string> usersNotInBackup;     // added since: an admin adds them again
   bool currentWasDamaged = false;
+  // The backup was made before the store joined its chain: it stays in the chain as this store
+  // (ChainService::keepMembershipOf), with this many presentations queued to be sent again.
+  std::optional<int> keptInChain;
 };
 Result<RestoreResult> restoreBackup(const RestoreRequest& request, std::string_view password,
                                     data::StoreOptions options = {});

@@ -102,6 +102,13 @@ class ChainService {
   // re-keys every fingerprint and puts every presentation and hand-out so far in the outbox; then
   // exchanges.
   Result<ExchangeReport> join(const JoinOptions& options, const ExchangeProgress& progress = {});
+  // At a restore, in the restored store: when the store it replaces (`replaced`) belongs to a chain
+  // and the backup was made before it joined, the restored store stays in the chain. Its
+  // membership and the chain key come over, every fingerprint is made again with the chain key and
+  // everything presented and handed out waits to be sent (as at a join; the registry keeps what it
+  // had once), and the local copy of the chain is fetched again. Returns the number of
+  // presentations queued, or nothing when there was nothing to keep. Audited (chain.kept).
+  Result<std::optional<int>> keepMembershipOf(Session& replaced);
   bool joined();
   // `probe`: try the registry now (else the last exchange's outcome).
   Result<ChainStatus> status(bool probe);

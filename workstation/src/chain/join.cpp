@@ -124,7 +124,47 @@ Result<bool> rekeyAndQueue(data::Connection& conn, const crypto::SecretBytes& ch
   return true;
 }
 
+// Makes every fingerprint again with `chainKey` (which replaces the store's own) and queues every
+// presentation and hand-out; returns how many.
+Result<int> rekeyEverything(data::Connection& conn, const crypto::SecretBytes& chainKey,
+                            const ExchangeProgress& progress) {
+  RX_ASSIGN_OR_RETURN(auto old, takeChainKey(conn, chainKey));
+  const dedup::Fingerprinter fingerprinter(chainKey);
+  const std::string now = utcTimestamp();
+  int done = 0;
+  for (const auto& [id, text] : old) {
+    RX_ASSIGN_OR_RETURN(bool kept, rekeyAndQueue(conn, chainKey, fingerprinter, id, text, now));
+    if (!kept) continue;
+    if (progress && ++done % 256 == 0) progress("re-keying the fingerprints", done);
+  }
+  return static_cast<int>(old.size());
+}
+
 }  // namespace
+
+Result<std::optional<int>> ChainService::keepMembershipOf(Session& replaced) {
+  auto& theirConn = replaced.store().connection();
+  RX_ASSIGN_OR_RETURN(auto theirs, data::ChainRepository(theirConn).membership());
+  if (!theirs || !theirs->joined()) return std::optional<int>();
+  auto& conn = session_.store().connection();
+  data::ChainRepository repo(conn);
+  RX_ASSIGN_OR_RETURN(auto ours, repo.membership());
+  // A backup made after joining keeps the membership itself (its cursors catch up).
+  if (ours && ours->joined()) return std::optional<int>();
+  RX_ASSIGN_OR_RETURN(crypto::SecretBytes chainKey, data::ReuseRepository(theirConn).secret());
+  data::ChainMembership kept = *theirs;
+  kept.presentationsCursor = kept.claimsCursor = kept.alertsCursor = 0;  // fetched again
+  kept.lastError.reset();
+  kept.auditProblem.reset();
+  data::Transaction tx(conn);
+  RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(int queued, rekeyEverything(conn, chainKey, {}));
+  RX_RETURN_IF_ERROR(repo.putMembership(kept));
+  RX_RETURN_IF_ERROR(
+      session_.audit("chain.kept", kept.storeCode, {{"presentations", queued}}).status());
+  RX_RETURN_IF_ERROR(tx.commit());
+  return std::optional<int>(queued);
+}
 
 Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangeProgress& progress) {
   RX_RETURN_IF_ERROR(session_.require(data::Role::kAdmin, "join a chain"));
@@ -150,22 +190,14 @@ Result<ExchangeReport> ChainService::join(const JoinOptions& o, const ExchangePr
   // it, and everything presented and handed out so far waits to be sent.
   data::Transaction tx(conn);
   RX_RETURN_IF_ERROR(tx.beginStatus());
-  RX_ASSIGN_OR_RETURN(auto old, takeChainKey(conn, chainKey));
-  const dedup::Fingerprinter fingerprinter(chainKey);
-  const std::string now = utcTimestamp();
-  int done = 0;
-  for (const auto& [id, text] : old) {
-    RX_ASSIGN_OR_RETURN(bool kept, rekeyAndQueue(conn, chainKey, fingerprinter, id, text, now));
-    if (!kept) continue;
-    if (progress && ++done % 256 == 0) progress("re-keying the fingerprints", done);
-  }
-  joined.joinedAt = now;
+  RX_ASSIGN_OR_RETURN(int queued, rekeyEverything(conn, chainKey, progress));
+  joined.joinedAt = utcTimestamp();
   RX_RETURN_IF_ERROR(repo.putMembership(joined));
   RX_RETURN_IF_ERROR(
       session_
           .audit("chain.join", joined.storeCode,
                  {{"registry", o.host + ":" + std::to_string(o.port) + "/" + o.dbname},
-                  {"presentations", old.size()}})
+                  {"presentations", queued}})
           .status());
   RX_RETURN_IF_ERROR(tx.commit());
   return exchange(progress);

@@ -1,5 +1,6 @@
 // Restoring a backup in place of a store: made beside it, checked, then swapped in (backup.h).
 #include "workstation/backup.h"
+#include "workstation/chain.h"
 
 #include <algorithm>
 #include <ctime>
@@ -145,7 +146,8 @@ Status auditRestore(const RestoreRequest& r, const RestoreResult& result, Sessio
                                  {"carried_used_numbers", result.carriedUsedNumbers},
                                  {"carried_records", result.carriedRecords},
                                  {"conflicting_records", result.conflictingRecords},
-                                 {"users_removed_again", result.usersRemovedAgain}};
+                                 {"users_removed_again", result.usersRemovedAgain},
+                                 {"kept_in_chain", result.keptInChain.has_value()}};
   RX_RETURN_IF_ERROR(restored.audit("store.restore", r.storePath, detail).status());
   if (current)
     RX_RETURN_IF_ERROR(current->audit("store.replaced-by-restore", r.storePath, detail).status());
@@ -195,7 +197,11 @@ Result<RestoreResult> restoreBackup(const RestoreRequest& r, std::string_view pa
   RX_RETURN_IF_ERROR(checkSameStore(r, current.get(), result));
   RX_ASSIGN_OR_RETURN(std::unique_ptr<Session> restored,
                       openRestored(r, password, options, staging, current != nullptr, throttle));
-  if (current) RX_RETURN_IF_ERROR(carryOver(*current, *restored, result));
+  if (current) {
+    RX_RETURN_IF_ERROR(carryOver(*current, *restored, result));
+    // A backup from before the store joined its chain must not take it out of the chain.
+    RX_ASSIGN_OR_RETURN(result.keptInChain, ChainService(*restored).keepMembershipOf(*current));
+  }
   RX_RETURN_IF_ERROR(auditRestore(r, result, *restored, current.get()));
   RX_RETURN_IF_ERROR(swapStores(r, staging, *restored, current.get(), result));
   RX_RETURN_IF_ERROR(data::syncParentFolder(r.storePath));
