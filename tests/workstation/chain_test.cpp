@@ -111,8 +111,12 @@ class ChainTest : public ::testing::Test {
   }
   // Presented, approved, prepared, `code` scanned and checked: ready to hand out.
   std::int64_t readyToHandOut(Counter& c, const std::string& number, const std::string& code) {
+    return readyToHandOut(c, erx(number), code);
+  }
+  std::int64_t readyToHandOut(Counter& c, const EPrescription& prescription,
+                              const std::string& code) {
     ReviewService review(*c.wang);
-    auto presented = IntakeService(review).presentElectronic(erx(number), "rx.json");
+    auto presented = IntakeService(review).presentElectronic(prescription, "rx.json");
     EXPECT_TRUE(test::isOk(presented));
     if (!presented) return 0;
     const std::int64_t id = presented->record;
@@ -205,17 +209,11 @@ TEST_F(ChainTest, WhatOneStoreHandedOutIsCaughtAtTheOthers) {
   // An e-prescription handed out at A with the box kCode.
   const std::string usedErx = erxFile("RX-CHAIN-0001");
   {
-    ReviewService review(*a.wang);
-    auto text = data::readWholeFile(usedErx);
-    auto parsed = parseEPrescription(*text, "rx.json");
-    auto presented = IntakeService(review).presentElectronic(*parsed, "rx.json");
-    ASSERT_TRUE(test::isOk(presented));
-    approve(review, presented->record);
-    DispensingService dispensing(*a.wang);
-    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kPrepare));
-    RX_ASSERT_OK(dispensing.scanPackage(presented->record, kCode));
-    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kCheck));
-    RX_ASSERT_OK(dispensing.handOut(presented->record, true));
+    auto parsed = parseEPrescription(*data::readWholeFile(usedErx), "rx.json");
+    ASSERT_TRUE(test::isOk(parsed));
+    const std::int64_t id = readyToHandOut(a, *parsed, kCode);
+    ASSERT_NE(id, 0);
+    RX_ASSERT_OK(DispensingService(*a.wang).handOut(id, true));
   }
 
   // B: the same paper photographed again -> a reuse naming A, through the same rules as a local
@@ -657,17 +655,11 @@ TEST_F(ChainTest, ABackupFromBeforeJoiningRestoredKeepsTheStoreInTheChain) {
   ASSERT_TRUE(a.wang && c.wang);
   const std::string usedErx = erxFile("RX-KEPT-0001");
   {
-    ReviewService review(*a.wang);
     auto parsed = parseEPrescription(*data::readWholeFile(usedErx), "rx.json");
     ASSERT_TRUE(test::isOk(parsed));
-    auto presented = IntakeService(review).presentElectronic(*parsed, "rx.json");
-    ASSERT_TRUE(test::isOk(presented));
-    approve(review, presented->record);
-    DispensingService dispensing(*a.wang);
-    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kPrepare));
-    RX_ASSERT_OK(dispensing.scanPackage(presented->record, kCode));
-    RX_ASSERT_OK(dispensing.recordStep(presented->record, data::DispenseStep::kCheck));
-    RX_ASSERT_OK(dispensing.handOut(presented->record, true));
+    const std::int64_t id = readyToHandOut(a, *parsed, kCode);
+    ASSERT_NE(id, 0);
+    RX_ASSERT_OK(DispensingService(*a.wang).handOut(id, true));
   }
   c.wang.reset();
   auto restore = cli(c, {"restore", dir_.file("c-before.rxbak"), "--json"}, "admin", "pw");
