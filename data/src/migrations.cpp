@@ -516,6 +516,7 @@ constexpr std::string_view kV12KeyRegistration = R"SQL(
 ALTER TABLE user_keys ADD COLUMN registered_by TEXT;
 ALTER TABLE user_keys ADD COLUMN registered_with TEXT;
 ALTER TABLE user_keys ADD COLUMN registered_at TEXT;
+ALTER TABLE user_keys ADD COLUMN registered_role TEXT;
 ALTER TABLE user_keys ADD COLUMN registration BLOB;
 ALTER TABLE user_keys ADD COLUMN confirmed_at TEXT;
 ALTER TABLE user_keys ADD COLUMN confirmation BLOB;

@@ -10,7 +10,7 @@ namespace rx::data {
 namespace {
 constexpr std::string_view kColumns =
     "user_name, key_id, public_key, created_at, retired_at, registered_by, registered_with, "
-    "registered_at, registration, confirmed_at, confirmation";
+    "registered_at, registration, confirmed_at, confirmation, registered_role";
 
 UserKeyRecord readKey(const Statement& st) {
   UserKeyRecord k;
@@ -25,6 +25,7 @@ UserKeyRecord readKey(const Statement& st) {
   k.registration = st.columnBlob(8);
   k.confirmedAt = st.columnOptionalText(9);
   k.confirmation = st.columnBlob(10);
+  k.registeredRole = st.columnOptionalText(11);
   return k;
 }
 
@@ -57,7 +58,8 @@ Status verifyEd25519(const crypto::PublicKey& key, const std::string& statement,
 std::string UserKeyRepository::registrationStatement(const UserKeyRecord& key) const {
   return "rxdesk key registration v1\nstore=" + storeId_ + "\nuser=" + key.user +
          "\nkey=" + key.keyId + "\nby=" + key.registeredBy.value_or("") +
-         "\nwith=" + key.registeredWith.value_or("") + "\nat=" + key.registeredAt.value_or("");
+         "\nwith=" + key.registeredWith.value_or("") + "\nat=" + key.registeredAt.value_or("") +
+         "\nrole=" + key.registeredRole.value_or("");
 }
 
 std::string UserKeyRepository::confirmationStatement(const UserKeyRecord& key) const {
@@ -98,18 +100,21 @@ Status UserKeyRepository::recordRegistration(const UserKeyRecord& key, const std
   k.registeredBy = admin;
   k.registeredWith = adminKey.publicKey().keyId();
   RX_ASSIGN_OR_RETURN(k.registeredAt, nowUtc(conn_));
+  RX_ASSIGN_OR_RETURN(UserRecord owner, UserRepository(conn_).findByName(k.user));
+  k.registeredRole = std::string(roleName(owner.role));
   RX_ASSIGN_OR_RETURN(crypto::Bytes signature,
                       adminKey.sign(crypto::toBytes(registrationStatement(k))));
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("UPDATE user_keys SET registered_by = ?, registered_with = ?, "
-                                    "registered_at = ?, registration = ? "
+                                    "registered_at = ?, registration = ?, registered_role = ? "
                                     "WHERE user_name = ? AND key_id = ?"));
   return st.bind(1, k.registeredBy)
       .bind(2, k.registeredWith)
       .bind(3, k.registeredAt)
       .bind(4, signature)
-      .bind(5, k.user)
-      .bind(6, k.keyId)
+      .bind(5, k.registeredRole)
+      .bind(6, k.user)
+      .bind(7, k.keyId)
       .run();
 }
 
@@ -199,7 +204,8 @@ Result<UserKeyStanding> UserKeyRepository::standing(const UserKeyRecord& key) {
     }
     if (registrar->keyId == k.keyId) {
       // Only the store's first admin key registers itself.
-      if (!root || root->first != k.user || root->second != k.keyId) {
+      if (!root || root->first != k.user || root->second != k.keyId ||
+          k.registeredRole != roleName(Role::kAdmin)) {
         out.problem = named(k) +
                       " registers itself, but it is not the store's first admin key that the "
                       "audit log names (added outside rxdesk)";
@@ -208,9 +214,11 @@ Result<UserKeyStanding> UserKeyRepository::standing(const UserKeyRecord& key) {
       out.registered = true;
       return out;
     }
-    auto registrarUser = UserRepository(conn_).findByName(registrar->user);
-    if (!registrarUser || registrarUser->role != Role::kAdmin) {
-      out.problem = named(k) + " was registered by '" + registrar->user + "', who is not an admin";
+    // Whether the registrar is an admin is what their own key's registration says (signed, and
+    // checked at the next step up), not the users table.
+    if (registrar->registeredRole != roleName(Role::kAdmin)) {
+      out.problem = named(k) + " was registered by '" + registrar->user +
+                    "', whose key was not registered as an admin's";
       return out;
     }
     k = std::move(*registrar);

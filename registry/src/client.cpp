@@ -432,35 +432,50 @@ Result<std::vector<AuditHead>> Client::auditHeads() {
   return out;
 }
 
+Result<std::optional<AuditHead>> Client::lastCurrentAuditHead() {
+  RX_ASSIGN_OR_RETURN(
+      PgResult r,
+      impl_->exec("reading the audit chain's last head",
+                  "SELECT a.seq, a.head, " + iso("a.received_at") +
+                      ", a.after_restore FROM audit_anchors a WHERE a.store = current_user AND "
+                      "NOT EXISTS (SELECT 1 FROM audit_restores r WHERE r.store = a.store AND "
+                      "r.number > a.after_restore AND a.seq > r.from_seq) "
+                      "ORDER BY a.seq DESC LIMIT 1"));
+  if (PQntuples(r.get()) == 0) return std::optional<AuditHead>();
+  return std::optional<AuditHead>(
+      AuditHead{std::atoll(PQgetvalue(r.get(), 0, 0)), unhex(PQgetvalue(r.get(), 0, 1)),
+                PQgetvalue(r.get(), 0, 2), std::atoi(PQgetvalue(r.get(), 0, 3))});
+}
+
 Result<std::vector<AuditRestore>> Client::auditRestores() {
   RX_ASSIGN_OR_RETURN(PgResult r, impl_->exec("reading the store's restores",
-                                              "SELECT number, seq, head, " + iso("restored_at") +
-                                                  ", " + iso("received_at") +
+                                              "SELECT number, from_seq, seq, head, " +
+                                                  iso("restored_at") + ", " + iso("received_at") +
                                                   " FROM audit_restores WHERE store = current_user "
                                                   "ORDER BY number"));
   std::vector<AuditRestore> out;
   for (int i = 0; i < PQntuples(r.get()); ++i)
     out.push_back({std::atoi(PQgetvalue(r.get(), i, 0)), std::atoll(PQgetvalue(r.get(), i, 1)),
-                   unhex(PQgetvalue(r.get(), i, 2)), PQgetvalue(r.get(), i, 3),
-                   PQgetvalue(r.get(), i, 4)});
+                   std::atoll(PQgetvalue(r.get(), i, 2)), unhex(PQgetvalue(r.get(), i, 3)),
+                   PQgetvalue(r.get(), i, 4), PQgetvalue(r.get(), i, 5)});
   return out;
 }
 
-Result<int> Client::recordAuditRestore(std::int64_t seq, const std::string& hash,
-                                       const std::string& restoredAt) {
+Result<int> Client::recordAuditRestore(const AuditRestore& restore) {
   // Two programs of the store may send the same restore at once: the second finds the first's.
   for (int attempt = 0; attempt < 3; ++attempt) {
     RX_ASSIGN_OR_RETURN(auto known, auditRestores());
     for (const AuditRestore& r : known)
-      if (r.seq == seq && r.hash == hash) return r.number;
+      if (r.seq == restore.seq && r.hash == restore.hash) return r.number;
     const int number = known.empty() ? 1 : known.back().number + 1;
     RX_ASSIGN_OR_RETURN(
         PgResult r,
         impl_->exec("recording the store's restore",
-                    "INSERT INTO audit_restores (number, seq, head, restored_at) "
-                    "VALUES ($1, $2, $3, $4) ON CONFLICT (store, number) DO NOTHING "
+                    "INSERT INTO audit_restores (number, from_seq, seq, head, restored_at) "
+                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (store, number) DO NOTHING "
                     "RETURNING number",
-                    {std::to_string(number), std::to_string(seq), hex(hash), restoredAt}));
+                    {std::to_string(number), std::to_string(restore.fromSeq),
+                     std::to_string(restore.seq), hex(restore.hash), restore.restoredAt}));
     if (PQntuples(r.get()) == 1) return number;
   }
   return Status(ErrorCode::kConflict,
@@ -473,7 +488,7 @@ std::vector<AuditHead> headsOfTheCurrentLog(const std::vector<AuditHead>& heads,
   std::vector<AuditHead> out;
   for (const AuditHead& h : heads) {
     const bool replaced = std::any_of(restores.begin(), restores.end(), [&](const AuditRestore& r) {
-      return r.number > h.afterRestore && h.seq >= r.seq;
+      return r.number > h.afterRestore && h.seq > r.fromSeq;
     });
     if (!replaced) out.push_back(h);
   }

@@ -356,6 +356,9 @@ TEST_F(CliTest, AuditVerifyNamesASigningKeyAddedOutsideRxdesk) {
   auto denied = cli({"--db", db(), "--user", "wang", "user", "register-key", "wang"},
                     {{"RXDESK_PASSWORD", "w"}});
   EXPECT_EQ(denied.exitCode, 7) << denied.err;
+  auto own = cli({"--db", db(), "user", "register-key", "boss"}, asBoss);
+  EXPECT_EQ(own.exitCode, 2) << own.err;
+  EXPECT_NE(own.err.find("another admin registers it"), std::string::npos) << own.err;
   auto unknown = cli({"--db", db(), "user", "register-key", "wang", "--key", "nope"}, asBoss);
   EXPECT_EQ(unknown.exitCode, 3) << unknown.err;
   EXPECT_NE(unknown.err.find("no signing key nope"), std::string::npos) << unknown.err;

@@ -474,6 +474,20 @@ TEST_F(ReviewTest, ADecisionSignedWithAKeyPlantedForAnotherPharmacistIsRefused) 
   RX_ASSERT_OK(keys.recordRegistration(**row, "li", planted));
   refusedBecause("registers itself");
 
+  // Registered with wang's own (registered) key after making himself an admin in the users table:
+  // his key was registered as a pharmacist's, and that is what counts.
+  RX_ASSERT_OK(conn.exec("UPDATE users SET role = 'admin' WHERE name = 'wang'"));
+  auto own = wang_->store().personalKey();
+  RX_ASSERT_OK(own);
+  row = keys.find("li", plantedId);
+  RX_ASSERT_OK(row);
+  RX_ASSERT_OK(keys.recordRegistration(**row, "wang", *own));
+  refusedBecause("not registered as an admin's");
+  RX_ASSERT_OK(conn.exec("UPDATE users SET role = 'pharmacist' WHERE name = 'wang'"));
+  row = keys.find("li", plantedId);
+  RX_ASSERT_OK(row);
+  RX_ASSERT_OK(keys.recordRegistration(**row, "li", planted));  // as before, for the list below
+
   // The supervisor's check of every key names the planted one and only it.
   auto zhou = Session::login(path(), "zhou", "z", test::fastStoreOptions());
   RX_ASSERT_OK(zhou);

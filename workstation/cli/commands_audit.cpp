@@ -74,9 +74,19 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          if (kept && !kept->restores.empty()) {
            nlohmann::json restores = nlohmann::json::array();
            for (const auto& r : kept->restores) {
-             restores.push_back({{"entry", r.seq}, {"restored_at", r.restoredAt}});
-             text << "Restored from a backup on " << readableTime(r.restoredAt) << " (audit entry "
-                  << r.seq << "), as the chain registry records.\n";
+             restores.push_back({{"entry", r.seq},
+                                 {"backup_last_entry", r.fromSeq},
+                                 {"restored_at", r.restoredAt},
+                                 {"registry_received_at", r.receivedAt}});
+             // A restore sets heads aside, and so would a rewrite dressed as one: said on stderr,
+             // with the registry's own time, for the supervisor to confirm it was a restore.
+             std::cerr << "rxdesk-cli: note: the chain registry records a restore of this store "
+                          "(audit entry "
+                       << r.seq << ", said to be made " << readableTime(r.restoredAt)
+                       << ", received by the registry " << readableTime(r.receivedAt)
+                       << ", Beijing time): heads of entries after " << r.fromSeq
+                       << " sent before it are not checked. If nobody restored this store "
+                          "then, treat its log as rewritten.\n";
            }
            doc["registry_restores"] = restores;
            doc["registry_replaced_heads"] = kept->replacedHeads;

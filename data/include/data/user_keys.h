@@ -37,6 +37,9 @@ struct UserKeyRecord {
   std::optional<std::string> registeredBy;
   std::optional<std::string> registeredWith;
   std::optional<std::string> registeredAt;
+  // The owner's role as the registering admin signed it: only a key registered as an admin's
+  // registers others (users.role is a column anyone holding the database key can change).
+  std::optional<std::string> registeredRole;
   crypto::Bytes registration;
   // Set at the owner's first use: the key's own signature over its confirmation statement.
   std::optional<std::string> confirmedAt;
@@ -69,7 +72,7 @@ class UserKeyRepository {
   Result<std::vector<UserKeyRecord>> list();
 
   // Records the admin's registration of `key` (already in the table), signed with `adminKey`,
-  // which must be `admin`'s.
+  // which must be `admin`'s; the owner's role is read now and signed with it.
   Status recordRegistration(const UserKeyRecord& key, const std::string& admin,
                             const crypto::SigningKey& adminKey);
   // Records the owner's confirmation of `key`, signed with the key itself.

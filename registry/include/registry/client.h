@@ -94,14 +94,16 @@ struct AuditHead {
 
 // A restore of this store from a backup: its store.restore audit entry starts a new log there.
 struct AuditRestore {
-  int number = 0;  // 1 for the store's first
+  int number = 0;            // 1 for the store's first
+  std::int64_t fromSeq = 0;  // the backup's last entry: the log is kept up to it
   std::int64_t seq = 0;
   std::string hash;  // 32 bytes: the store.restore entry's hash
   std::string restoredAt, receivedAt;
 };
 
 // The heads that belong to the store's log as it is now: a head sent before a restore counts only
-// when it is for an entry before that restore's entry (the rest were of the log it replaced).
+// when it is for an entry up to the restored backup's last one (the rest were of the log the
+// restore replaced).
 std::vector<AuditHead> headsOfTheCurrentLog(const std::vector<AuditHead>& heads,
                                             const std::vector<AuditRestore>& restores);
 
@@ -154,13 +156,15 @@ class Client {
   // Every head of this store's audit chain the registry keeps, oldest first (also those of logs a
   // restore replaced: headsOfTheCurrentLog() picks the others).
   Result<std::vector<AuditHead>> auditHeads();
+  // The newest head of the log as it is now (as headsOfTheCurrentLog() would pick), found by the
+  // registry; none before the first.
+  Result<std::optional<AuditHead>> lastCurrentAuditHead();
   // This store's restores, oldest first.
   Result<std::vector<AuditRestore>> auditRestores();
-  // Records a restore whose store.restore entry is `seq` with `hash`, made at `restoredAt`, and
+  // Records a restore (its number is chosen here; fromSeq, seq, hash and restoredAt are used) and
   // returns its number. The same restore sent twice (two programs of the store at once) is
   // recorded once.
-  Result<int> recordAuditRestore(std::int64_t seq, const std::string& hash,
-                                 const std::string& restoredAt);
+  Result<int> recordAuditRestore(const AuditRestore& restore);
 
  private:
   struct Impl;

@@ -82,8 +82,10 @@ bool chainWorksOffline(const Status& s);
 struct ChainAuditAnchors {
   struct Restore {
     int number = 0;
-    std::int64_t seq = 0;    // the store.restore entry that starts the log as it is now
-    std::string restoredAt;  // ISO 8601 UTC
+    std::int64_t fromSeq = 0;  // the backup's last entry: heads up to it are still checked
+    std::int64_t seq = 0;      // the store.restore entry
+    std::string restoredAt;    // as the store's entry says (ISO 8601 UTC)
+    std::string receivedAt;    // the registry's own clock: when it heard of the restore
   };
   std::vector<data::AuditAnchor> heads;  // of the log as it is now, and each restore's entry
   std::vector<Restore> restores;

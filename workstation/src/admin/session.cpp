@@ -33,10 +33,12 @@ Status Session::registerRootKeyOnce() {
   // Only an admin whose own key is not registered can be the first after the update.
   RX_ASSIGN_OR_RETURN(auto own, keys.current(user().name));
   if (own && own->registeredBy) return Status::ok();
-  RX_ASSIGN_OR_RETURN(auto root, keys.rootKey());
-  if (root) return Status::ok();
+  // Looked for inside the transaction (taken at once), so that two admins logging in together
+  // do not both make theirs the first.
   data::Transaction tx(store_->connection());
   RX_RETURN_IF_ERROR(tx.beginStatus());
+  RX_ASSIGN_OR_RETURN(auto root, keys.rootKey());
+  if (root) return Status::ok();
   RX_ASSIGN_OR_RETURN(crypto::SigningKey key, store_->personalKey());
   RX_RETURN_IF_ERROR(store_->registerOwnKeyAsRoot());
   RX_RETURN_IF_ERROR(
@@ -52,7 +54,21 @@ Status Session::registerRootKeyOnce() {
 Result<data::UserKeyRecord> Session::registerKey(const std::string& name,
                                                  const std::string& keyId) {
   RX_RETURN_IF_ERROR(require(data::Role::kAdmin, "register signing keys"));
+  if (name == user().name)
+    return Status(ErrorCode::kInvalidArgument,
+                  "an admin cannot register their own signing key: another admin registers it");
   data::UserKeyRepository keys = store_->userKeys();
+  // A registration is worth what the registrar's own key is: it must count itself.
+  RX_ASSIGN_OR_RETURN(auto mine, keys.current(user().name));
+  if (!mine)
+    return Status(ErrorCode::kConflict, "you have no signing key yet: log in again to make one");
+  RX_ASSIGN_OR_RETURN(data::UserKeyStanding standing, keys.standing(*mine));
+  if (!standing.registered || !standing.problem.empty())
+    return Status(
+        ErrorCode::kConflict,
+        "your own signing key does not count (" +
+            (standing.problem.empty() ? std::string("not registered") : standing.problem) +
+            "), so nothing you register would: another admin registers yours first");
   std::optional<data::UserKeyRecord> key;
   if (keyId.empty()) {
     RX_ASSIGN_OR_RETURN(key, keys.current(name));

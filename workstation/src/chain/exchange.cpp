@@ -151,7 +151,18 @@ Result<std::vector<registry::AuditRestore>> sendRestores(data::AuditLog& log,
     const bool known = std::any_of(restores.begin(), restores.end(),
                                    [&](const auto& r) { return r.seq == e.seq && r.hash == hash; });
     if (known) continue;
-    RX_RETURN_IF_ERROR(client.recordAuditRestore(e.seq, hash, e.at).status());
+    registry::AuditRestore r;
+    // The backup's last entry as its header recorded it (a backup by an older rxdesk recorded
+    // none: every head before the restore is then set aside).
+    const auto& from = e.detail.is_object() ? e.detail.value("backup_head_seq", nlohmann::json())
+                                            : nlohmann::json();
+    r.fromSeq = from.is_number_integer()
+                    ? std::clamp<std::int64_t>(from.get<std::int64_t>(), 0, e.seq - 1)
+                    : 0;
+    r.seq = e.seq;
+    r.hash = hash;
+    r.restoredAt = e.at;
+    RX_RETURN_IF_ERROR(client.recordAuditRestore(r).status());
     spdlog::info("chain registry: told of the restore at audit entry {}", e.seq);
     added = true;
   }
@@ -170,10 +181,9 @@ Status anchorAuditHead(Session& session, registry::Client& client, ExchangeRepor
   data::AuditLog log(conn);
   RX_ASSIGN_OR_RETURN(auto head, log.head());
   RX_ASSIGN_OR_RETURN(auto restores, sendRestores(log, client));
-  RX_ASSIGN_OR_RETURN(auto all, client.auditHeads());
-  const auto current = registry::headsOfTheCurrentLog(all, restores);
-  if (!current.empty()) {
-    const registry::AuditHead& kept = current.back();
+  RX_ASSIGN_OR_RETURN(auto last, client.lastCurrentAuditHead());
+  if (last) {
+    const registry::AuditHead& kept = *last;
     std::vector<data::AuditEntry> entries;
     if (head) {
       RX_ASSIGN_OR_RETURN(entries, log.entries(kept.seq, kept.seq));
@@ -232,7 +242,7 @@ Result<ChainAuditAnchors> ChainService::auditAnchors() {
     for (const auto& r : restores) {
       // A restore whose own entry a later restore replaced is no longer in the log.
       const bool replaced = std::any_of(restores.begin(), restores.end(), [&](const auto& later) {
-        return later.number > r.number && later.seq <= r.seq;
+        return later.number > r.number && later.fromSeq < r.seq;
       });
       if (replaced) continue;
       data::AuditAnchor a;
@@ -243,7 +253,7 @@ Result<ChainAuditAnchors> ChainService::auditAnchors() {
       a.source = "the chain registry's record of the restore of " + r.restoredAt;
       // The restore's own entry must still be in the log, like any head.
       out.heads.push_back(a);
-      out.restores.push_back({r.number, r.seq, r.restoredAt});
+      out.restores.push_back({r.number, r.fromSeq, r.seq, r.restoredAt, r.receivedAt});
     }
     return Status();
   }));

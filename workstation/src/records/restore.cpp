@@ -138,16 +138,19 @@ Status carryOver(Session& current, Session& restored, RestoreResult& result) {
 // The restore is audited in the restored store and in the one it replaces.
 Status auditRestore(const RestoreRequest& r, const RestoreResult& result, Session& restored,
                     Session* current) {
-  const nlohmann::json detail = {{"backup", r.backupPath},
-                                 {"backup_created_at", result.info.createdAt},
-                                 {"backup_store_id", result.info.storeId},
-                                 {"took_over", result.tookOver},
-                                 {"replaced_damaged_store", result.currentWasDamaged},
-                                 {"carried_used_numbers", result.carriedUsedNumbers},
-                                 {"carried_records", result.carriedRecords},
-                                 {"conflicting_records", result.conflictingRecords},
-                                 {"users_removed_again", result.usersRemovedAgain},
-                                 {"kept_in_chain", result.keptInChain.has_value()}};
+  const nlohmann::json detail = {
+      {"backup", r.backupPath},
+      {"backup_created_at", result.info.createdAt},
+      {"backup_store_id", result.info.storeId},
+      {"took_over", result.tookOver},
+      {"replaced_damaged_store", result.currentWasDamaged},
+      {"carried_used_numbers", result.carriedUsedNumbers},
+      {"carried_records", result.carriedRecords},
+      {"conflicting_records", result.conflictingRecords},
+      {"users_removed_again", result.usersRemovedAgain},
+      {"kept_in_chain", result.keptInChain.has_value()},
+      // The chain registry keeps the heads up to here (exchange.cpp).
+      {"backup_head_seq", result.info.auditHead ? result.info.auditHead->seq : 0}};
   RX_RETURN_IF_ERROR(restored.audit("store.restore", r.storePath, detail).status());
   if (current)
     RX_RETURN_IF_ERROR(current->audit("store.replaced-by-restore", r.storePath, detail).status());
@@ -199,8 +202,11 @@ Result<RestoreResult> restoreBackup(const RestoreRequest& r, std::string_view pa
                       openRestored(r, password, options, staging, current != nullptr, throttle));
   if (current) {
     RX_RETURN_IF_ERROR(carryOver(*current, *restored, result));
-    // A backup from before the store joined its chain must not take it out of the chain.
-    RX_ASSIGN_OR_RETURN(result.keptInChain, ChainService(*restored).keepMembershipOf(*current));
+    // A backup from before the store joined its chain must not take it out of the chain (another
+    // store taken over has a chain membership of its own, or none).
+    if (!result.tookOver) {
+      RX_ASSIGN_OR_RETURN(result.keptInChain, ChainService(*restored).keepMembershipOf(*current));
+    }
   }
   RX_RETURN_IF_ERROR(auditRestore(r, result, *restored, current.get()));
   RX_RETURN_IF_ERROR(swapStores(r, staging, *restored, current.get(), result));
