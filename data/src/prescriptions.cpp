@@ -296,6 +296,22 @@ Result<DecisionRecord> PrescriptionRepository::decision(std::int64_t id) {
   return found.front();
 }
 
+Status PrescriptionRepository::forEachDecision(
+    const std::function<Status(const DecisionRecord&)>& row) {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(std::string(kDecisionSelect) + "ORDER BY id"));
+  for (;;) {
+    RX_ASSIGN_OR_RETURN(bool more, st.step());
+    if (!more) return Status::ok();
+    RX_RETURN_IF_ERROR(row(readDecision(st)));
+  }
+}
+
+Result<std::int64_t> PrescriptionRepository::decisionCount() {
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT count(*) FROM review_decisions"));
+  RX_RETURN_IF_ERROR(st.step().status());
+  return st.columnInt(0);
+}
+
 Status PrescriptionRepository::addStep(std::int64_t prescriptionId, const StepRecord& step) {
   RX_ASSIGN_OR_RETURN(
       Statement st,

@@ -507,6 +507,31 @@ TEST_F(ReviewTest, ADecisionSignedWithAKeyPlantedForAnotherPharmacistIsRefused) 
   EXPECT_EQ(standings->size(), 5u) << "admin, wang, li, zhou and the planted key";
 }
 
+// The supervisor's audit check verifies every signed decision with its registered key: one changed
+// in the database afterwards is named.
+TEST_F(ReviewTest, EverySignedDecisionIsVerifiedForTheSupervisor) {
+  ReviewService review(*wang_);
+  const std::int64_t id = presentToday();
+  RX_ASSERT_OK(review.startReview(id));
+  auto d = review.decide(id, {Decision::kAsk, {"need-id"}, "请补充身份证号", false});
+  RX_ASSERT_OK(d);
+  EXPECT_EQ(review.verifyAllDecisions().status().code(), ErrorCode::kPermissionDenied);
+  auto zhou = Session::login(path(), "zhou", "z", test::fastStoreOptions());
+  RX_ASSERT_OK(zhou);
+  auto intact = ReviewService(**zhou).verifyAllDecisions();
+  RX_ASSERT_OK(intact);
+  EXPECT_EQ(intact->checked, 1);
+  EXPECT_EQ(intact->failed, 0);
+  RX_ASSERT_OK(wang_->store().connection().exec(
+      "UPDATE review_decisions SET decision = 'approve' WHERE id = " + std::to_string(d->id)));
+  auto changed = ReviewService(**zhou).verifyAllDecisions();
+  RX_ASSERT_OK(changed);
+  EXPECT_EQ(changed->failed, 1);
+  ASSERT_EQ(changed->problems.size(), 1u);
+  EXPECT_NE(changed->problems[0].find("decision " + std::to_string(d->id)), std::string::npos)
+      << changed->problems[0];
+}
+
 TEST_F(ReviewTest, OnlyPharmacistsReview) {
   const std::int64_t id = presentToday();
   wang_.reset();

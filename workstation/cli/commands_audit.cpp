@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "workstation/backup.h"
 #include "workstation/chain.h"
+#include "workstation/review.h"
 
 namespace rx::cli {
 
@@ -49,6 +50,16 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          if (!report) return reportError(g, report.status());
          auto keys = (*session)->checkSigningKeys();
          if (!keys) return reportError(g, keys.status());
+         auto decisions = ws::ReviewService(**session).verifyAllDecisions(
+             [tty](std::int64_t done, std::int64_t total) {
+               if (tty && total > 0)
+                 std::cerr << "\rchecking signed decisions: " << done << " / " << total
+                           << std::flush;
+             });
+         if (tty) std::cerr << "\r\033[K";
+         if (!decisions) return reportError(g, decisions.status());
+         for (const std::string& p : decisions->problems)
+           std::cerr << "rxdesk-cli: signed decision: " << p << "\n";
          nlohmann::json keyProblems = nlohmann::json::array();
          for (const data::UserKeyStanding& k : *keys)
            if (!k.problem.empty())
@@ -62,8 +73,10 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
                                {"registry_checked", !registryAway},
                                {"intact", !report->problem},
                                {"signing_keys", keys->size()},
-                               {"signing_key_problems", keyProblems}};
-         doc["ok"] = !report->problem && keyProblems.empty();
+                               {"signing_key_problems", keyProblems},
+                               {"decisions_checked", decisions->checked},
+                               {"decisions_failed", decisions->failed}};
+         doc["ok"] = !report->problem && keyProblems.empty() && decisions->failed == 0;
          if (registryAway) {
            doc["registry_unreachable"] = *registryAway;
            std::cerr << "rxdesk-cli: warning: the chain registry could not be reached, so the "
@@ -103,14 +116,16 @@ void addAuditCommands(CLI::App& app, GlobalOptions& g, Commands& out) {
          }
          for (const auto& k : keyProblems)
            std::cerr << "rxdesk-cli: signing key: " << k["problem"].get<std::string>() << "\n";
-         if (!keyProblems.empty()) {
+         if (!keyProblems.empty() || decisions->failed > 0) {
            if (g.json) printJson(doc);
            return static_cast<int>(Exit::kCorrupt);
          }
          text << "Audit log intact: " << report->entries << " entries, " << report->checkpoints
               << " signed checkpoints, " << report->anchors << " head(s) kept outside the store.\n"
               << "Signing keys: " << keys->size()
-              << ", each registered by an admin up to the store's first admin key.\n";
+              << ", each registered by an admin up to the store's first admin key. Signed "
+                 "decisions: "
+              << decisions->checked << ", each verified with its key.\n";
          if (report->anchors == 0)
            text << "No backup, export or chain registry to check the chain against: someone "
                    "holding the database key could have rewritten it and re-signed its "

@@ -4,6 +4,7 @@
 // only from the state the caller saw).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -144,6 +145,9 @@ class PrescriptionRepository {
   Result<std::int64_t> addDecision(const DecisionRecord& d);
   Result<std::vector<DecisionRecord>> decisions(std::int64_t prescriptionId);
   Result<DecisionRecord> decision(std::int64_t id);
+  // Every decision, oldest first, one at a time (a store may hold millions), and how many.
+  Status forEachDecision(const std::function<Status(const DecisionRecord&)>& row);
+  Result<std::int64_t> decisionCount();
 
   // kConflict when that step was already recorded.
   Status addStep(std::int64_t prescriptionId, const StepRecord& step);

@@ -102,8 +102,19 @@ class ReviewService {
   Result<double> lowConfidence();
   // Returns ok iff the decision's signature verifies with its author's key.
   Status verifyDecision(const data::DecisionRecord& d);
+  // Supervisors and admins: verifies every decision's signature with its registered key (for
+  // `audit verify`). `progress(done, total)` now and then. Returns how many were checked and what
+  // failed (at most `maxProblems` messages; `failed` counts them all).
+  struct DecisionsCheck {
+    std::int64_t checked = 0, failed = 0;
+    std::vector<std::string> problems;
+  };
+  Result<DecisionsCheck> verifyAllDecisions(
+      const std::function<void(std::int64_t, std::int64_t)>& progress = {},
+      std::size_t maxProblems = 20);
 
  private:
+  Status verifyDecisionWith(const data::DecisionRecord& d, const Result<crypto::PublicKey>& key);
   Status requirePharmacist(std::string_view action) const;
   Result<ReviewSettings> settings();
   Result<const ocr::DrugLexicon*> catalogue();

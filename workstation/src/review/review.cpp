@@ -407,7 +407,11 @@ Result<data::DecisionRecord> ReviewService::decide(std::int64_t id, const Decisi
 }
 
 Status ReviewService::verifyDecision(const data::DecisionRecord& d) {
-  auto key = session_.store().signerKey(d.decidedBy, d.keyId);
+  return verifyDecisionWith(d, session_.store().signerKey(d.decidedBy, d.keyId));
+}
+
+Status ReviewService::verifyDecisionWith(const data::DecisionRecord& d,
+                                         const Result<crypto::PublicKey>& key) {
   if (!key)
     return Status(key.status().code(), "decision " + std::to_string(d.id) + " was signed with " +
                                            d.keyId + ": " + key.status().message());
@@ -422,6 +426,33 @@ Status ReviewService::verifyDecision(const data::DecisionRecord& d) {
     return Status(ErrorCode::kBadSignature,
                   "decision " + std::to_string(d.id) + " does not match what was signed");
   return Status::ok();
+}
+
+Result<ReviewService::DecisionsCheck> ReviewService::verifyAllDecisions(
+    const std::function<void(std::int64_t, std::int64_t)>& progress, std::size_t maxProblems) {
+  RX_RETURN_IF_ERROR(session_.requireAnyOf({data::Role::kSupervisor, data::Role::kAdmin},
+                                           "verify the signed decisions"));
+  data::PrescriptionRepository repo(session_.store().connection());
+  RX_ASSIGN_OR_RETURN(std::int64_t total, repo.decisionCount());
+  DecisionsCheck check;
+  // A few keys sign many decisions: each key's registrations are checked once.
+  std::map<std::pair<std::string, std::string>, Result<crypto::PublicKey>> keys;
+  RX_RETURN_IF_ERROR(repo.forEachDecision([&](const data::DecisionRecord& d) -> Status {
+    auto found = keys.find({d.decidedBy, d.keyId});
+    if (found == keys.end())
+      found = keys.emplace(std::make_pair(d.decidedBy, d.keyId),
+                           session_.store().signerKey(d.decidedBy, d.keyId))
+                  .first;
+    if (Status s = verifyDecisionWith(d, found->second); !s) {
+      ++check.failed;
+      if (check.problems.size() < maxProblems) check.problems.push_back(s.message());
+    }
+    ++check.checked;
+    if (progress && (check.checked % 1024 == 0 || check.checked == total))
+      progress(check.checked, total);
+    return Status::ok();
+  }));
+  return check;
 }
 
 }  // namespace rx::ws
