@@ -206,20 +206,21 @@ Result<std::unique_ptr<Store>> Store::create(const std::string& path, const NewU
   store->personalWrapKey_ = personalWrapKey(store->storeId_, admin.name, *adminPrivate);
   // The first admin's signing key registers itself: the root every other registration leads to
   // (the store.create audit entry names it).
-  if (Status s = store->registerOwnKeyAsRoot(); !s) {
+  if (auto root = store->registerOwnKeyAsRoot(); !root) {
     store.reset();
     Store::removeFiles(path);
-    return s;
+    return root.status();
   }
   return store;
 }
 
-Status Store::registerOwnKeyAsRoot() {
+Result<std::string> Store::registerOwnKeyAsRoot() {
   RX_ASSIGN_OR_RETURN(crypto::SigningKey own, personalKey());
   UserKeyRepository keys = userKeys();
   RX_ASSIGN_OR_RETURN(auto record, keys.find(user_.name, own.publicKey().keyId()));
   if (!record) return Status(ErrorCode::kInternal, "the signing key just made is not in the store");
-  return keys.recordRegistration(*record, user_.name, own);
+  RX_RETURN_IF_ERROR(keys.recordRegistration(*record, user_.name, own));
+  return record->keyId;
 }
 
 void Store::removeFiles(const std::string& path) {

@@ -497,4 +497,15 @@ std::vector<AuditHead> headsOfTheCurrentLog(const std::vector<AuditHead>& heads,
   return out;
 }
 
+std::vector<AuditRestore> restoresOfTheCurrentLog(const std::vector<AuditRestore>& restores) {
+  std::vector<AuditRestore> out;
+  for (const AuditRestore& r : restores) {
+    const bool replaced = std::any_of(restores.begin(), restores.end(), [&](const auto& later) {
+      return later.number > r.number && later.fromSeq < r.seq;
+    });
+    if (!replaced) out.push_back(r);
+  }
+  return out;
+}
+
 }  // namespace rx::registry

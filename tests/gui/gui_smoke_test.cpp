@@ -1089,9 +1089,7 @@ TEST(GuiIntake, SeveralPhotosAreTakenInInTheOrderTheyWereTaken) {
 
 class GuiSampling : public ::testing::TestWithParam<const char*> {};
 
-// What the sampling windows may show besides kCodesAndNames: the criteria are the supervisor's own
-// words, Chinese with English (sampling.h), and dates are asked for as YYYY-MM-DD.
-// The date fields' YYYY-MM-DD hint besides codes and names; the criteria ("不规范处方 irregular
+// What the sampling windows may show besides kCodesAndNames: the date fields' YYYY-MM-DD hint besides codes and names; the criteria ("不规范处方 irregular
 // prescription" as stored) show their Chinese part only.
 std::set<std::string> samplingWords() {
   std::set<std::string> allowed = kCodesAndNames;

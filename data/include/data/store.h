@@ -118,7 +118,8 @@ class Store {
   Status registerKey(const std::string& user, const std::string& keyId);
   // Registers the logged-in user's own key with itself: the store's first admin key (at create,
   // and once for a store from before keys were registered; the caller audits it as key.root).
-  Status registerOwnKeyAsRoot();
+  // Returns its key id.
+  Result<std::string> registerOwnKeyAsRoot();
 
  private:
   Store(std::string path, StoreLock lock, std::unique_ptr<Connection> conn, SecretBytes key,

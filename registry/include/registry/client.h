@@ -106,6 +106,9 @@ struct AuditRestore {
 // restore replaced).
 std::vector<AuditHead> headsOfTheCurrentLog(const std::vector<AuditHead>& heads,
                                             const std::vector<AuditRestore>& restores);
+// The restores whose own entry is in the store's log as it is now (a later restore to a backup
+// from before one replaced that one's entry).
+std::vector<AuditRestore> restoresOfTheCurrentLog(const std::vector<AuditRestore>& restores);
 
 class Client {
  public:

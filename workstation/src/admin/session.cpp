@@ -39,10 +39,8 @@ Status Session::registerRootKeyOnce() {
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(auto root, keys.rootKey());
   if (root) return Status::ok();
-  RX_ASSIGN_OR_RETURN(crypto::SigningKey key, store_->personalKey());
-  RX_RETURN_IF_ERROR(store_->registerOwnKeyAsRoot());
-  RX_RETURN_IF_ERROR(
-      audit("key.root", user().name, {{"key_id", key.publicKey().keyId()}}).status());
+  RX_ASSIGN_OR_RETURN(std::string keyId, store_->registerOwnKeyAsRoot());
+  RX_RETURN_IF_ERROR(audit("key.root", user().name, {{"key_id", keyId}}).status());
   RX_RETURN_IF_ERROR(tx.commit());
   spdlog::warn(
       "'{}' registered their signing key as the store's first admin key (a store from "

@@ -34,6 +34,20 @@ std::optional<std::string> firstHandOut(const std::vector<data::StepRecord>& ste
   return std::nullopt;
 }
 
+// The keys the registry finds a presentation by (number, each one-character-off variant; patient;
+// date), from its fingerprint.
+void setLookupKeys(const dedup::Fingerprint& fp, registry::SharedPresentation& p) {
+  for (auto k : fp.numberNear) p.numberKeys.push_back(static_cast<std::int64_t>(k));
+  if (fp.patient) p.patientKey = static_cast<std::int64_t>(fp.patient);
+  if (fp.date) p.dateKey = static_cast<std::int64_t>(fp.date);
+}
+
+// Another store's presentation as the local copy keeps it.
+data::ChainPresentationRow copyRowOf(const registry::RemotePresentation& r) {
+  return {r.id,      r.store,         r.p.localId,     r.p.kind, r.p.fingerprint,
+          r.p.state, r.p.presentedAt, r.p.handedOutAt, 0};
+}
+
 // Sends the outbox in order; each item leaves it once the registry has it.
 Status sendOutbox(Session& session, registry::Client& client, ExchangeReport& report) {
   auto& conn = session.store().connection();
@@ -53,9 +67,7 @@ Status sendOutbox(Session& session, registry::Client& client, ExchangeReport& re
           p.localId = item.localId;
           p.kind = std::string(data::rxKindName(r->kind));
           p.fingerprint = *text;
-          for (auto k : fp.numberNear) p.numberKeys.push_back(static_cast<std::int64_t>(k));
-          if (fp.patient) p.patientKey = static_cast<std::int64_t>(fp.patient);
-          if (fp.date) p.dateKey = static_cast<std::int64_t>(fp.date);
+          setLookupKeys(fp, p);
           p.presentedAt = r->arrivedAt;
           if (handedOut(r->state)) {
             p.state = "handed-out";
@@ -102,9 +114,7 @@ Status receive(Session& session, registry::Client& client, int copyDays, Exchang
     RX_RETURN_IF_ERROR(tx.beginStatus());
     for (const auto& s : stores) RX_RETURN_IF_ERROR(repo.putStore(s.code, s.name));
     for (const auto& r : rows) {
-      RX_RETURN_IF_ERROR(
-          repo.putPresentation({r.id, r.store, r.p.localId, r.p.kind, r.p.fingerprint, r.p.state,
-                                r.p.presentedAt, r.p.handedOutAt, 0}));
+      RX_RETURN_IF_ERROR(repo.putPresentation(copyRowOf(r)));
       pc = std::max(pc, r.changed);
     }
     for (const auto& c : claims) {
@@ -239,12 +249,7 @@ Result<ChainAuditAnchors> ChainService::auditAnchors() {
       a.source = "the chain registry (sent " + h.receivedAt + ")";
       out.heads.push_back(std::move(a));
     }
-    for (const auto& r : restores) {
-      // A restore whose own entry a later restore replaced is no longer in the log.
-      const bool replaced = std::any_of(restores.begin(), restores.end(), [&](const auto& later) {
-        return later.number > r.number && later.fromSeq < r.seq;
-      });
-      if (replaced) continue;
+    for (const auto& r : registry::restoresOfTheCurrentLog(restores)) {
       data::AuditAnchor a;
       a.seq = r.seq;
       if (r.hash.size() != a.hash.size())
@@ -305,28 +310,23 @@ Status ChainService::lookUp(const dedup::Fingerprint& fp) {
   data::ChainRepository repo(conn);
   RX_ASSIGN_OR_RETURN(auto m, repo.membership());
   if (!m || !m->joined()) return Status();
-  std::vector<std::int64_t> numberKeys;
-  for (auto k : fp.numberNear) numberKeys.push_back(static_cast<std::int64_t>(k));
-  std::optional<std::int64_t> patientKey, dateKey;
-  if (fp.patient && fp.date) {
-    patientKey = static_cast<std::int64_t>(fp.patient);
-    dateKey = static_cast<std::int64_t>(fp.date);
-  }
-  if (numberKeys.empty() && !patientKey) return Status();
+  registry::SharedPresentation keys;
+  setLookupKeys(fp, keys);
+  // The registry finds by the number keys, or by the patient and the date together.
+  if (keys.numberKeys.empty() && !(keys.patientKey && keys.dateKey)) return Status();
   Link& link = linkFor(session_.store().path());
   std::lock_guard lock(link.mutex);
   // Not forced: a registry that failed a moment ago is not waited for again.
   Status s = withClient(link, *m, false, [&](registry::Client& client) {
-    RX_ASSIGN_OR_RETURN(auto rows, client.candidates(numberKeys, patientKey, dateKey));
+    RX_ASSIGN_OR_RETURN(auto rows,
+                        client.candidates(keys.numberKeys, keys.patientKey, keys.dateKey));
     data::Transaction tx(conn);
     RX_RETURN_IF_ERROR(tx.beginStatus());
     int added = 0;
     for (const auto& r : rows) {
       RX_ASSIGN_OR_RETURN(auto known, repo.presentation(r.id));
       if (known && known->state == r.p.state && known->fingerprint == r.p.fingerprint) continue;
-      RX_RETURN_IF_ERROR(
-          repo.putPresentation({r.id, r.store, r.p.localId, r.p.kind, r.p.fingerprint, r.p.state,
-                                r.p.presentedAt, r.p.handedOutAt, 0}));
+      RX_RETURN_IF_ERROR(repo.putPresentation(copyRowOf(r)));
       ++added;
     }
     if (added > 0) spdlog::info("chain registry: {} candidate(s) not in the local copy", added);
