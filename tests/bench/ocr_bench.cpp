@@ -1,8 +1,12 @@
-// rxdesk-bench-ocr: OCR accuracy and speed on generated phone photos, beside plain
-// `tesseract IMAGE - -l chi_sim` on the same photos in the same run (its text goes through the
-// same field extraction, so the difference is the photo handling).
+// rxdesk-bench-ocr: OCR accuracy and speed on generated photos or on a corpus in the
+// rx-photos-v1 format, beside plain `tesseract IMAGE - -l chi_sim` on the same photos in the same
+// run (its text goes through the same field extraction, so the difference is the photo handling).
 //   rxdesk-bench-ocr [--count N] [--seed S] [--layouts 0,1,2,3,4,5] [--baseline=false]
+//                    [--varied-formats] [--other-forms] [--hard] [--corpus DIR]
 //                    [--languages chi_sim+eng] [--verbose]
+// With --hard the photos are taken as phone photos, scans, photocopies, photos of a screen, of
+// crumpled paper, in low light and with a thumb over a corner, in turn; figures are printed for
+// each way of taking and (with --other-forms) each way of printing.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -12,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -55,6 +60,101 @@ std::vector<ocr::RecognizedLine> plainTesseract(const std::string& image, double
   return lines;
 }
 
+// One photo to read: its truth, its file, and how it was printed and taken (for figures by kind).
+struct Sample {
+  test::GenRx truth;
+  std::string file;
+  std::string printed;
+  std::string taken;
+};
+
+// The photos of a corpus in the rx-photos-v1 format (manifest.json, photos/, truth/ITEM.json),
+// each photo once, in the manifest's order.
+std::vector<Sample> corpusSamples(const std::string& dir) {
+  std::vector<Sample> out;
+  std::ifstream manifest(dir + "/manifest.json");
+  if (!manifest) {
+    std::cerr << "--corpus: no manifest.json in " << dir << "\n";
+    return out;
+  }
+  const auto events = nlohmann::json::parse(manifest, nullptr, false);
+  if (events.is_discarded() || !events.contains("events")) {
+    std::cerr << "--corpus: " << dir << "/manifest.json is not a manifest\n";
+    return out;
+  }
+  for (const auto& e : events["events"]) {
+    const std::string item = e.value("of", e.value("item", ""));
+    std::ifstream in(dir + "/truth/" + item + ".json");
+    const auto t = nlohmann::json::parse(in, nullptr, false);
+    if (t.is_discarded()) {
+      std::cerr << "--corpus: no truth for " << item << "\n";
+      continue;
+    }
+    Sample s;
+    s.file = dir + "/" + e.value("photo", "");
+    s.printed = "form " + std::to_string(t.value("template", 0));
+    s.taken = e.value("role", "");
+    auto& g = s.truth;
+    g.hospital = t.value("hospital", "");
+    g.rxNumber = t.value("rx_number", "");
+    g.date = t.value("date", "");
+    g.patientName = t.value("patient_name", "");
+    g.sex = t.value("sex", "");
+    g.age = t.value("age", "");
+    g.outpatientId = t.value("outpatient_id", "");
+    g.department = t.value("department", "");
+    g.diagnosis = t.value("diagnosis", "");
+    g.doctor = t.value("doctor", "");
+    g.amount = t.value("amount", "");
+    for (const auto& d : t.value("drugs", nlohmann::json::array()))
+      g.drugs.push_back({d.value("name", ""), d.value("spec", ""), d.value("quantity", 1),
+                         d.value("unit", ""), d.value("usage", "")});
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// How the i-th photo is taken with --hard: each way in turn.
+test::Conditions hardConditions(int i, std::string* name) {
+  test::Conditions c;
+  static const char* kNames[] = {"phone",    "scan",      "photocopy", "screen",
+                                 "crumpled", "low-light", "thumb"};
+  switch (i % 7) {
+    case 1:
+      c.medium = test::Medium::kScan;
+      break;
+    case 2:
+      c.medium = test::Medium::kPhotocopy;
+      break;
+    case 3:
+      c.medium = test::Medium::kScreen;
+      break;
+    case 4:
+      c.crumpled = true;
+      break;
+    case 5:
+      c.lowLight = true;
+      break;
+    case 6:
+      c.thumb = true;
+      break;
+    default:
+      break;
+  }
+  *name = kNames[i % 7];
+  return c;
+}
+
+void printKinds(const char* title, const std::map<std::string, test::OcrScore>& kinds) {
+  std::printf("\n%-26s %6s %8s %8s %8s %8s %8s %10s\n", title, "photos", "number", "date",
+              "patient", "hospital", "drugs", "confident");
+  for (const auto& [kind, sc] : kinds)
+    std::printf("%-26s %6d %7.1f%% %7.1f%% %7.1f%% %7.1f%% %7.1f%% %5d/%-4d\n", kind.c_str(),
+                sc.photos(), 100 * sc.exact("rx_number"), 100 * sc.exact("date"),
+                100 * sc.exact("patient_name"), 100 * sc.exact("hospital"), 100 * sc.drugNames(),
+                sc.confidentWrong(), sc.confident());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,6 +176,17 @@ int main(int argc, char** argv) {
   app.add_flag("--varied-formats", varied,
                "Numbers and dates as other hospitals print them (CF-20261105-7510, "
                "RX261108-43512, 12 digits; 2026/11/09)");
+  bool otherForms = false, hard = false;
+  app.add_flag("--other-forms", otherForms,
+               "Forms and printing as other hospitals have them (drug tables, a 普通 box, red "
+               "seals; coloured paper; dot-matrix, low-toner, thermal printing)");
+  app.add_flag("--hard", hard,
+               "Take the photos in turn as phone photos, scans, photocopies, screens, crumpled "
+               "paper, low light and a thumb over a corner");
+  std::string corpus;
+  app.add_option("--corpus", corpus,
+                 "Read a corpus folder in the rx-photos-v1 format (manifest.json, photos/, "
+                 "truth/) instead of generating photos");
   app.add_option("--languages", languages,
                  "Tesseract languages for rxdesk's pipeline (e.g. chi_sim+eng)");
   app.add_option("--dump", dump,
@@ -99,35 +210,57 @@ int main(int argc, char** argv) {
   ocr::PrescriptionReader reader(ocr::makeTesseractRecognizer(languages), &*lexicon);
   test::RxGenerator gen(seed, ocr::defaultCataloguePath());
   gen.setVariedFormats(varied);
+  gen.setOtherForms(otherForms);
   test::TempDir dir;
+  std::vector<Sample> samples;
+  if (!corpus.empty()) {
+    samples = corpusSamples(corpus);
+    if (samples.empty()) return 2;
+    count = static_cast<int>(samples.size());
+  }
   test::OcrScore ours, plain;
+  std::map<std::string, test::OcrScore> byTaking, byPrinting;
   std::vector<double> oursMs, plainMs;
   for (int i = 0; i < count; ++i) {
-    test::GenRx truth = gen.content(layouts[i % layouts.size()]);
-    auto jpeg = gen.photograph(gen.render(truth));
-    const std::string file = dir.file("photo-" + std::to_string(i) + ".jpg");
-    std::ofstream(file, std::ios::binary)
-        .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
+    if (corpus.empty()) {
+      Sample s;
+      s.truth = gen.content(layouts[i % layouts.size()]);
+      s.printed = gen.printedAs(s.truth);
+      s.taken = "phone";
+      const cv::Mat page = gen.render(s.truth);
+      auto jpeg = hard ? gen.take(page, hardConditions(i, &s.taken)) : gen.photograph(page);
+      s.file = dir.file("photo-" + std::to_string(i) + ".jpg");
+      std::ofstream(s.file, std::ios::binary)
+          .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
+      samples.push_back(std::move(s));
+    }
+    const Sample& sample = samples[static_cast<std::size_t>(i)];
+    const test::GenRx& truth = sample.truth;
+    const std::string& file = sample.file;
     auto start = std::chrono::steady_clock::now();
     auto r = reader.readFile(file);
     oursMs.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
-    auto wrong = ours.add(truth, r ? r->fields : ocr::ExtractedFields{});
+    const ocr::ExtractedFields got = r ? r->fields : ocr::ExtractedFields{};
+    auto wrong = ours.add(truth, got);
+    byTaking[sample.taken].add(truth, got);
+    byPrinting[sample.printed.substr(0, sample.printed.find('+'))].add(truth, got);
     if (!dump.empty() && r) {
       cv::imwrite(dump + "/page-" + std::to_string(i) + ".png", r->page.gray);
       for (const auto& [name, want] : test::OcrScore::truthFields(truth)) {
         auto f = r->fields.fields.find(name);
-        const ocr::FieldValue got = f == r->fields.fields.end() ? ocr::FieldValue{} : f->second;
-        dumpTsv << i << '\t' << name << '\t' << want << '\t' << got.value << '\t' << got.confidence
-                << '\t' << got.box.x << '\t' << got.box.y << '\t' << got.box.width << '\t'
-                << got.box.height << '\n';
+        const ocr::FieldValue value = f == r->fields.fields.end() ? ocr::FieldValue{} : f->second;
+        dumpTsv << i << '\t' << name << '\t' << want << '\t' << value.value << '\t'
+                << value.confidence << '\t' << value.box.x << '\t' << value.box.y << '\t'
+                << value.box.width << '\t' << value.box.height << '\n';
       }
     }
     if (verbose)
       for (const auto& w : wrong)
-        std::cerr << "\nphoto " << i << " (layout " << truth.layout << ", "
-                  << (r ? r->width * r->height / 100000 / 10.0 : 0) << " MP): " << w;
+        std::cerr << "\nphoto " << i << " (" << file << ", " << sample.printed << ", "
+                  << sample.taken << ", " << (r ? r->width * r->height / 100000 / 10.0 : 0)
+                  << " MP): " << w;
     if (baseline) {
       double ms = 0;
       auto lines = plainTesseract(file, &ms);
@@ -142,9 +275,14 @@ int main(int argc, char** argv) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
-  std::printf("corpus: %d generated phone photos, seed %llu, layouts", count,
-              static_cast<unsigned long long>(seed));
-  for (int l : layouts) std::printf(" %d", l);
+  if (corpus.empty()) {
+    std::printf("corpus: %d generated photos, seed %llu%s%s%s, layouts", count,
+                static_cast<unsigned long long>(seed), varied ? ", varied formats" : "",
+                otherForms ? ", other forms" : "", hard ? ", hard captures" : "");
+    for (int l : layouts) std::printf(" %d", l);
+  } else {
+    std::printf("corpus: %s, %d photos", corpus.c_str(), count);
+  }
   std::printf("\n%-28s %12s %12s\n", "", "rxdesk", baseline ? "tesseract" : "");
   for (const auto& name : test::OcrScore::fieldNames())
     std::printf("%-28s %11.1f%% %11.1f%%\n", ("exact " + name).c_str(), 100 * ours.exact(name),
@@ -155,10 +293,22 @@ int main(int argc, char** argv) {
               baseline ? 100 * plain.drugNames() : 0.0);
   std::printf("%-28s %11.1f%% %11.1f%%\n", "character error rate", 100 * ours.characterErrorRate(),
               baseline ? 100 * plain.characterErrorRate() : 0.0);
+  std::printf("%-28s %6d/%-5d %6d/%-5d\n", "confident but wrong", ours.confidentWrong(),
+              ours.confident(), baseline ? plain.confidentWrong() : 0,
+              baseline ? plain.confident() : 0);
   std::printf("%-28s %11.2fs %11.2fs\n", "median seconds per photo", median(oursMs) / 1000,
               median(plainMs) / 1000);
+  auto p95 = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, v.size() * 95 / 100)];
+  };
+  std::printf("%-28s %11.2fs %11.2fs\n", "p95 seconds per photo", p95(oursMs) / 1000,
+              p95(plainMs) / 1000);
   if (baseline)
     std::printf("%-28s %12.2f\n", "time ratio rxdesk/tesseract",
                 median(oursMs) / std::max(1.0, median(plainMs)));
+  if (byTaking.size() > 1) printKinds("rxdesk, by taking", byTaking);
+  if (byPrinting.size() > 1) printKinds("rxdesk, by printing/form", byPrinting);
   return 0;
 }

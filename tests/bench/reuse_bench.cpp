@@ -525,6 +525,9 @@ int main(int argc, char** argv) {
   app.add_flag("--varied-formats", spec.variedFormats,
                "Numbers and dates as other hospitals print them (CF-20261105-7510, "
                "RX261108-43512, 12 digits; 2026/11/09)");
+  app.add_flag("--other-forms", spec.otherForms,
+               "Forms and printing as other hospitals have them (drug tables, a 普通 box, red "
+               "seals; coloured paper; dot-matrix, low-toner, thermal printing)");
   app.add_flag("--hard", spec.hard,
                "Add same-visit pairs, pharmacy marks, scans, photocopies, screens, crumpled paper, "
                "low light and thumbs (reuse_corpus.h)");
@@ -648,6 +651,7 @@ int main(int argc, char** argv) {
       for (int l : spec.layouts) std::printf(" %d", l);
       if (spec.hard) std::printf(", hard");
       if (spec.variedFormats) std::printf(", varied formats");
+      if (spec.otherForms) std::printf(", other forms");
     }
     std::printf("\n%-36s %12s %12s %12s %12s\n", "", "fields only", "fields+page", "pHash photo",
                 "pHash page");

@@ -1,5 +1,5 @@
-// Scoring OCR'd fields against generated ground truth: exact match per field, drug names, and the
-// character error rate over all field values.
+// Scoring OCR'd fields against generated ground truth: exact match per field, drug names, the
+// character error rate over all field values, and values read confidently but wrong.
 #pragma once
 
 #include <map>
@@ -43,6 +43,13 @@ class OcrScore {
     for (const auto& [name, want] : truthFields(truth)) {
       auto it = got.fields.find(name);
       const std::string have = it == got.fields.end() ? "" : it->second.value;
+      if (!have.empty() && it->second.confidence >= kConfident) {
+        ++confident_;
+        if (have != want) {
+          ++confidentWrong_;
+          wrong.push_back("CONFIDENT " + name + " (" + std::to_string(it->second.confidence) + ")");
+        }
+      }
       if (have == want)
         ++exact_[name];
       else
@@ -87,12 +94,18 @@ class OcrScore {
     return chars_ ? static_cast<double>(charErrors_) / chars_ : 0.0;
   }
   int photos() const { return photos_; }
+  // Values read with a confidence of at least kConfident, and how many of them were wrong: the
+  // worst outcome, as review does not ask to confirm them.
+  static constexpr float kConfident = 0.8f;
+  int confident() const { return confident_; }
+  int confidentWrong() const { return confidentWrong_; }
 
  private:
   int photos_ = 0;
   std::map<std::string, int> exact_;
   long charErrors_ = 0, chars_ = 0;
   int drugs_ = 0, drugsRight_ = 0;
+  int confident_ = 0, confidentWrong_ = 0;
 };
 
 }  // namespace rx::test

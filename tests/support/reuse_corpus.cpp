@@ -12,6 +12,7 @@ namespace rx::test {
 std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::string& catalogue) {
   RxGenerator gen(spec.seed, catalogue);
   gen.setVariedFormats(spec.variedFormats);
+  gen.setOtherForms(spec.otherForms);
   std::vector<CorpusPhoto> out;
   std::vector<GenRx> originals;
   for (int i = 0; i < spec.prescriptions; ++i) {
@@ -34,6 +35,7 @@ std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::stri
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     RxGenerator local(0, catalogue);
+    local.setOtherForms(spec.otherForms);  // it renders the pages
     for (std::size_t i; (i = next++) < out.size();) {
       local.rng().seed(spec.seed * 1000003 + i);
       if (!spec.hard) {

@@ -34,6 +34,8 @@ struct CorpusSpec {
   bool hard = false;
   // Numbers and dates as other hospitals print them (RxGenerator::setVariedFormats).
   bool variedFormats = false;
+  // Forms, paper and printing as other hospitals have them (RxGenerator::setOtherForms).
+  bool otherForms = false;
 };
 
 // Order: the first photo of every prescription, then one monthly repeat and one same-form

@@ -1,6 +1,7 @@
 // rxdesk-rxgen: writes a corpus of synthetic prescription photos with ground truth (JSON lines),
 // for looking at, for the benchmarks' plain-tesseract baseline, and for manual testing.
-//   rxdesk-rxgen --out DIR [--count N] [--seed S] [--layouts 0,1,2] [--clean]
+//   rxdesk-rxgen --out DIR [--count N] [--seed S] [--layouts 0,1,2] [--clean] [--varied-formats]
+//                [--other-forms]
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -23,9 +24,17 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "Random seed");
   app.add_option("--layouts", layouts, "Hospital layouts to use (0-5)")->delimiter(',');
   app.add_flag("--clean", clean, "Also write the clean rendered page");
+  bool varied = false, otherForms = false;
+  app.add_flag("--varied-formats", varied,
+               "Numbers and dates as other hospitals print them (CF-20261105-7510, 2026/11/09)");
+  app.add_flag("--other-forms", otherForms,
+               "Forms and printing as other hospitals have them (drug tables, a 普通 box, red "
+               "seals; coloured paper; dot-matrix, low-toner, thermal printing)");
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(out);
   rx::test::RxGenerator gen(seed, RXDESK_CATALOGUE);
+  gen.setVariedFormats(varied);
+  gen.setOtherForms(otherForms);
   std::ofstream truth(out + "/truth.jsonl");
   for (int i = 0; i < count; ++i) {
     rx::test::GenRx rx = gen.content(layouts[i % layouts.size()]);
@@ -47,6 +56,7 @@ int main(int argc, char** argv) {
     truth << nlohmann::json{{"file", name},
                             {"rotation", rotation},
                             {"layout", rx.layout},
+                            {"printed", gen.printedAs(rx)},
                             {"hospital", rx.hospital},
                             {"rx_number", rx.rxNumber},
                             {"date", rx.date},

@@ -42,5 +42,22 @@ TEST(RxGen, ASeedGivesTheSamePhotosOnAnyThreadWhateverItDrewBefore) {
   EXPECT_FALSE(captures(79)[0] == here[0]);  // and another seed gives another photo
 }
 
+// With other forms on, a paper is printed once: every photo of it starts from the same page, and
+// another paper of the same form is printed the same way (same paper, printer and form), while its
+// content differs. A re-photo must not become another paper because the printer drew again.
+TEST(RxGen, OtherFormsPrintOnePaperTheSameWayForEveryPhoto) {
+  RxGenerator gen(91, RXDESK_CATALOGUE);
+  gen.setOtherForms(true);
+  const GenRx first = gen.content(2);
+  const GenRx other = gen.sameForm(first);
+  const cv::Mat page = gen.render(first);
+  EXPECT_EQ(cv::norm(page, gen.render(first), cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(page, gen.render(other), cv::NORM_L1), 0);
+  EXPECT_EQ(gen.printedAs(first), gen.printedAs(other));
+  gen.setOtherForms(false);
+  EXPECT_EQ(gen.printedAs(first), "laser+white");
+  EXPECT_GT(cv::norm(page, gen.render(first), cv::NORM_L1), 0);  // the look is the option's
+}
+
 }  // namespace
 }  // namespace rx::test

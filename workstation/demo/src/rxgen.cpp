@@ -46,21 +46,12 @@ std::string chineseDate(const std::string& iso) {
          std::to_string(std::stoi(iso.substr(8, 2))) + "日";
 }
 
-// A hospital keeps one numbering scheme and one way of writing the date on all its forms; which
-// one is a fixed function of its name (FNV-1a), so the same form, a monthly repeat and the second
-// prescription of a visit share them.
-std::uint32_t hospitalStyle(const std::string& hospital) {
-  std::uint32_t h = 2166136261u;
-  for (unsigned char c : hospital) h = (h ^ c) * 16777619u;
-  return h;
-}
-
 // Prescription numbers as hospitals print them: 2026 and 8 digits, 10 or 12 digits,
 // CF-20261105-7510 (the date and a counter), RX261108-43512.
 enum class NumberScheme { kYearAndEight, kTen, kTwelve, kDatedHyphen, kLetteredShortDate };
 
 NumberScheme numberScheme(const std::string& hospital, int layout) {
-  switch ((hospitalStyle(hospital) >> 4) % 6) {
+  switch ((rxgen_internal::hospitalStyle(hospital) >> 4) % 6) {
     case 3:
       return NumberScheme::kDatedHyphen;
     case 4:
@@ -75,6 +66,12 @@ NumberScheme numberScheme(const std::string& hospital, int layout) {
 }  // namespace
 
 namespace rxgen_internal {
+
+std::uint32_t hospitalStyle(const std::string& hospital) {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : hospital) h = (h ^ c) * 16777619u;
+  return h;
+}
 
 // The date as the form prints it: 2026年11月9日 or 2026-11-09 by layout; with `varied`, some
 // hospitals print 2026/11/09.

@@ -96,6 +96,14 @@ class RxGenerator {
   // 2026+8 digits, 10 or 12 digits, CF-20261105-7510, RX261108-43512, and dates as 2026年11月9日,
   // 2026-11-09 or 2026/11/09. Off by default: the corpora and tests made before keep theirs.
   void setVariedFormats(bool on) { variedFormats_ = on; }
+  // Forms and printing as other hospitals have them (from then on), by hospital and layout: drugs
+  // in a ruled table, a boxed 普通 at the top right beside the title, a red round seal over the
+  // hospital's name or the doctor; light yellow, green or grey recycled paper; dot-matrix,
+  // low-toner or faded thermal printing. Off by default, like setVariedFormats.
+  void setOtherForms(bool on) { otherForms_ = on; }
+  // Names how `rx`'s paper looks ("dot-matrix+yellow+table+seal-title"; "laser+white" when other
+  // forms are off), for figures by kind.
+  std::string printedAs(const GenRx& rx) const;
 
  private:
   std::string pick(const std::vector<std::string>& v);
@@ -106,6 +114,7 @@ class RxGenerator {
   std::string newNumber(const GenRx& rx);
   std::mt19937_64 rng_;
   bool variedFormats_ = false;
+  bool otherForms_ = false;
   std::vector<std::string> drugNames_;
 };
 
