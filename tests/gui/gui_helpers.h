@@ -57,23 +57,35 @@ inline void destroy(wxWindow* window) {
   pumpUntil([] { return false; }, 0.2);
 }
 
+// Latin words a Chinese window may show: names of keys, formats and codes, and the demo accounts'
+// logins and display names (admin, pharmacist; Admin, 王药师 Wang (demo)).
+inline const std::set<std::string> kCodesAndNames = {
+    "Ctrl", "PDF", "USCC",  "OCR",   "jpg",        "png",       "Wang",
+    "demo", "SM2", "admin", "Admin", "pharmacist", "supervisor"};
+
+// The words of three or more Latin letters in `text`, markup tags left out, other than `allowed`.
+// A run of letters and digits with a digit in it is a code (AG-1, a key id, a licence number).
+inline std::set<std::string> latinWordsIn(const wxString& text,
+                                          const std::set<std::string>& allowed) {
+  static const std::regex tag("<[^>]*>"), token("[A-Za-z0-9+/=_-]+"), word("[A-Za-z]{3,}"),
+      digit("[0-9]");
+  std::set<std::string> found;
+  const std::string plain = std::regex_replace(std::string(text.utf8_str()), tag, " ");
+  for (std::sregex_iterator t(plain.begin(), plain.end(), token), end; t != end; ++t) {
+    const std::string run = t->str();
+    if (std::regex_search(run, digit)) continue;
+    for (std::sregex_iterator it(run.begin(), run.end(), word); it != end; ++it)
+      if (!allowed.count(it->str())) found.insert(it->str());
+  }
+  return found;
+}
+
 // The words of three or more Latin letters that `root` and its children show — labels, buttons,
 // check boxes, read-only text and list cells, markup tags left out — other than `allowed` (codes
 // and names such as PDF or Ctrl). In a Chinese window each is English a pharmacist should not meet.
 inline std::set<std::string> latinWordsShown(wxWindow* root, const std::set<std::string>& allowed) {
   std::set<std::string> found;
-  // A run of letters and digits with a digit in it is a code (AG-1, a key id, a licence number).
-  static const std::regex tag("<[^>]*>"), token("[A-Za-z0-9+/=_-]+"), word("[A-Za-z]{3,}"),
-      digit("[0-9]");
-  auto scan = [&](const wxString& text) {
-    const std::string plain = std::regex_replace(std::string(text.utf8_str()), tag, " ");
-    for (std::sregex_iterator t(plain.begin(), plain.end(), token), end; t != end; ++t) {
-      const std::string run = t->str();
-      if (std::regex_search(run, digit)) continue;
-      for (std::sregex_iterator it(run.begin(), run.end(), word); it != end; ++it)
-        if (!allowed.count(it->str())) found.insert(it->str());
-    }
-  };
+  auto scan = [&](const wxString& text) { found.merge(latinWordsIn(text, allowed)); };
   std::function<void(wxWindow*)> visit = [&](wxWindow* w) {
     if (!w->IsShown()) return;
     if (auto* t = dynamic_cast<wxStaticText*>(w)) scan(t->GetLabel());

@@ -13,35 +13,13 @@
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
+#include "labels.h"
 #include "workstation/settings.h"
 #include "wx_convert.h"
 
 namespace rx::gui {
 
 namespace {
-
-// What each setting is called on screen (the service's own meanings are English, for the CLI).
-wxString settingLabel(std::string_view key) {
-  static const std::map<std::string_view, const char*> labels = {
-      {"pharmacy.name", wxTRANSLATE("Pharmacy name (on vouchers)")},
-      {"pharmacy.uscc", wxTRANSLATE("Unified social credit code")},
-      {"pharmacy.licence", wxTRANSLATE("Drug trading licence number")},
-      {"review.max_quantity_per_item", wxTRANSLATE("Supply limit per drug line (packages)")},
-      {"review.second_pharmacist_check",
-       wxTRANSLATE("The check must be done by a second pharmacist")},
-      {"review.lock_minutes", wxTRANSLATE("Minutes before an open review may be taken over")},
-      {"review.low_confidence", wxTRANSLATE("OCR confidence below which a field must be checked")},
-      {"session.idle_lock_minutes", wxTRANSLATE("Lock the workstation after idle minutes")},
-      {"backup.folder", wxTRANSLATE("Folder for the daily backup")},
-      {"backup.warn_after_days", wxTRANSLATE("Warn when the last backup is older than (days)")},
-      {"intake.watch_folder", wxTRANSLATE("Watched folder (scanner or phone sync)")},
-      {"chain.offline_handout",
-       wxTRANSLATE("Hand out while the chain registry cannot be reached (with a warning)")},
-      {"chain.copy_days", wxTRANSLATE("Days of the chain's presentations kept here")},
-  };
-  auto it = labels.find(key);
-  return it == labels.end() ? toWx(std::string(key)) : wxGetTranslation(it->second);
-}
 
 bool isFolderSetting(std::string_view key) { return key.ends_with("folder"); }
 

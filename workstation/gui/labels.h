@@ -26,6 +26,9 @@ wxString criterionLabel(const std::string& criterion);
 wxString verdictLabel(std::string_view verdict);  // new, reuse-suspected, reuse-certain
 // A drug class code of the catalogue and the agreements (rx, otc-a, narcotic...).
 wxString drugClassLabel(std::string_view code);
+// A workstation setting (ws::settingSpecs(), "session.idle_lock_minutes") as the Settings page
+// names it; the services' own meanings are English, for the CLI.
+wxString settingLabel(std::string_view key);
 // A reuse match's rule (dedup/reuse.h, the page rule), with its numbers kept: one of the
 // sentences of service_message.cpp.
 wxString reuseRuleLabel(const std::string& rule);
