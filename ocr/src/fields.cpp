@@ -454,13 +454,40 @@ bool isUnitChar(char32_t c) {
          c == U'板' || c == U'贴';
 }
 
-// Splits a drug line into name, spec and "×N unit" and snaps the name to the catalogue.
-DrugLine parseDrugLine(const Span& s, std::size_t from, const RecognizedLine& line,
+// Where the usage starts on a drug's own line (a ruled table's last column, or a form that prints
+// it after the quantity): the first usage word with a strength or quantity before it, so that a
+// name holding such a word (葡萄糖酸钙口服溶液) is not cut. npos when the line has no usage.
+std::size_t usageStart(const std::u32string& t, std::size_t from) {
+  static const std::u32string_view kWords[] = {
+      U"口服",   U"外用", U"含服", U"舌下", U"吸入", U"雾化", U"滴眼",
+      U"滴耳",   U"滴鼻", U"静滴", U"静注", U"肌注", U"皮下", U"涂患处",
+      U"遵医嘱", U"一次", U"每次", U"一日", U"每日", U"每晚", U"睡前"};
+  bool counted = false;
+  for (std::size_t k = from; k < t.size(); ++k) {
+    if (counted && k > from + 2)
+      for (std::u32string_view w : kWords)
+        if (t.compare(k, w.size(), w) == 0) return k;
+    counted = counted || isDigit(t[k]);
+  }
+  return std::u32string::npos;
+}
+
+// A ruled table's header row over the drugs: two or more of its column titles, and no digits.
+bool isDrugTableHeader(const std::u32string& t) {
+  if (std::any_of(t.begin(), t.end(), isDigit)) return false;
+  int titles = 0;
+  for (std::u32string_view w : {U"名称", U"规格", U"数量", U"用法", U"剂量", U"单位"})
+    titles += t.find(w) != std::u32string::npos;
+  return titles >= 2;
+}
+
+// Splits a drug line (up to `end`) into name, spec and "×N unit" and snaps the name to the
+// catalogue.
+DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const RecognizedLine& line,
                        const DrugLexicon* lexicon) {
   DrugLine d;
   const std::u32string& t = s.text;
   // Quantity and unit at the end: ×5瓶 (× sometimes lost).
-  std::size_t end = t.size();
   while (end > from && t[end - 1] == ' ') --end;
   std::size_t qtyStart = end;
   if (end > from && isUnitChar(t[end - 1])) {
@@ -727,15 +754,26 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
 
   std::map<std::string, FieldValue>
       misreadLabelled;  // fields of labels read with a wrong character
-  // A drug's line: numbered as printed, or in a looser form (itemStart) when its name is in the
-  // catalogue; a name found so is shown for confirmation.
+  // A drug's line: numbered as printed; or in a looser form (itemStart), or not numbered at all
+  // (a ruled table's row), when its name is in the catalogue — a name found so is shown for
+  // confirmation. A usage on the same line (the table's last column) is the drug's usage.
   auto drugLine = [&](std::size_t li) -> std::optional<DrugLine> {
     const std::u32string& t = spans[li].text;
-    if (const std::size_t from = itemStart(t); from != std::u32string::npos)
-      return parseDrugLine(spans[li], from, lines[li], lexicon);
-    const std::size_t from = itemStart(t, /*loose=*/true);
-    if (from == std::u32string::npos) return std::nullopt;
-    DrugLine d = parseDrugLine(spans[li], from, lines[li], lexicon);
+    auto parse = [&](std::size_t from) {
+      const std::size_t usage = usageStart(t, from);
+      DrugLine d = parseDrugLine(spans[li], from, std::min(usage, t.size()), lines[li], lexicon);
+      if (usage != std::u32string::npos)
+        d.usage = valueOf(spans[li], usage, t.size(), lines[li], trim(t.substr(usage)));
+      return d;
+    };
+    if (const std::size_t from = itemStart(t); from != std::u32string::npos) return parse(from);
+    std::size_t from = itemStart(t, /*loose=*/true);
+    if (from == std::u32string::npos) {
+      from = 0;
+      while (from < t.size() && isBorder(t[from])) ++from;
+      if (from == t.size() || !isHan(t[from])) return std::nullopt;
+    }
+    DrugLine d = parse(from);
     // Read at least as long as the shortest names (叶酸片): "2 盒" is no drug line.
     if (d.drugClass.empty() || toU32(d.readAs.value_or(d.name.value)).size() < 3)
       return std::nullopt;
@@ -758,16 +796,22 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     std::size_t lead = 0;
     while (lead < t.size() && isBorder(t[lead])) ++lead;
     const std::u32string head = trim(t.substr(lead));
-    if (head.rfind(U"Rp", 0) == 0 || head.rfind(U"RP", 0) == 0 || head == U"R") {
+    if (head.rfind(U"Rp", 0) == 0 || head.rfind(U"RP", 0) == 0 || head == U"R" ||
+        (!drugsEnded && isDrugTableHeader(t))) {
       inDrugs = true;
       rpLine = std::min(rpLine, li);
       continue;
     }
     // Within the drugs, a drug line's words ([医保], 用量) are never taken for misread labels: a
     // misread label counts only on a line that holds no label as printed and is no drug line.
+    std::optional<std::optional<DrugLine>> drug;  // this line as a drug's, once asked
+    auto drugHere = [&]() -> std::optional<DrugLine>& {
+      if (!drug) drug = drugLine(li);
+      return *drug;
+    };
     auto found = findLabels(t, labels != LabelMatch::kExact && !inDrugs);
     if (labels == LabelMatch::kTolerant && inDrugs && found.empty() &&
-        itemStart(t, /*loose=*/true) == std::u32string::npos)
+        itemStart(t, /*loose=*/true) == std::u32string::npos && !drugHere())
       found = findLabels(t, /*tolerant=*/true);
     if (inDrugs && !found.empty() && found.front().label->field &&
         std::string(found.front().label->field) == "usage") {
@@ -791,7 +835,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     }
     if (inDrugs && found.empty()) {
       // "1. 阿莫西林胶囊  0.25g×24粒  ×2盒"
-      if (auto d = drugLine(li)) out.drugs.push_back(std::move(*d));
+      if (auto& d = drugHere()) out.drugs.push_back(std::move(*d));
       continue;
     }
     for (std::size_t i = 0; i < found.size(); ++i) {

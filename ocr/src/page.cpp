@@ -145,6 +145,53 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   return true;
 }
 
+namespace {
+
+// Above this redness (red over the larger of green and blue) a pixel is red ink, not paper.
+constexpr int kRedInk = 24;
+
+// How far red stands above green and blue in each pixel (CV_16S, negative where it does not).
+cv::Mat rednessOf(const cv::Mat& bgr) {
+  std::vector<cv::Mat> c;
+  cv::split(bgr, c);
+  cv::Mat other, redness;
+  cv::max(c[0], c[1], other);
+  cv::subtract(c[2], other, redness, cv::noArray(), CV_16S);
+  return redness;
+}
+
+}  // namespace
+
+bool hasRedInk(const cv::Mat& bgr) {
+  if (bgr.channels() < 3 || bgr.empty()) return false;
+  // At an eighth of the size a seal's ring or a stamp's letters still stand out; a few red pixels
+  // of noise do not add up to 1/2000 of the photo.
+  cv::Mat small;
+  cv::resize(bgr, small, cv::Size(std::max(1, bgr.cols / 8), std::max(1, bgr.rows / 8)), 0, 0,
+             cv::INTER_AREA);
+  const cv::Mat redness = rednessOf(small);
+  return cv::countNonZero(redness > 2 * kRedInk) > static_cast<int>(redness.total() / 2000);
+}
+
+cv::Mat inkGray(const cv::Mat& bgr) {
+  if (bgr.channels() == 1) return bgr.clone();
+  cv::Mat gray;
+  cv::cvtColor(bgr, gray, bgr.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  // Redness: how far red stands above the other two channels. A seal's ink (R 170-220 over G, B
+  // 30-80) is far above the threshold and is lifted by more than its darkness, to the paper's
+  // grey; paper under a warm light stays below it, and so does black print running under the
+  // seal (dark in every channel). Colour that is not ink — the moiré of a photographed screen,
+  // a dim photo's colour noise, JPEG's fringes — changes from pixel to pixel: only redness that
+  // holds over its 5x5 neighbourhood counts.
+  cv::Mat redness = rednessOf(bgr), around;
+  cv::blur(redness, around, cv::Size(5, 5));
+  cv::min(redness, around, redness);
+  cv::Mat lift;
+  redness.convertTo(lift, CV_8U, 2, -2 * kRedInk);  // saturates below the threshold to 0
+  cv::add(gray, lift, gray);
+  return gray;
+}
+
 cv::Mat flattenLighting(const cv::Mat& gray) {
   // The background (paper) brightness, estimated by closing away the dark strokes of text, then
   // smoothing; dividing by it turns gradients and shadow edges into a flat white.
@@ -252,6 +299,11 @@ cv::Matx33d levelTextLines(const cv::Mat& gray) {
   return cv::Matx33d(reinterpret_cast<const double*>(H.data));
 }
 
+// How much more the better way up of a band must read to settle the page's orientation alone, and
+// (in readability's units: confidence 0-100 times characters) a band's reading too small to count.
+constexpr double kClearlyBetter = 1.5;
+constexpr double kFewCharacters = 20 * 100;
+
 cv::Mat eraseRules(const cv::Mat& gray) {
   // Long thin dark runs are the form's ruling, not text; Tesseract drops text lines that touch
   // them.
@@ -296,12 +348,17 @@ Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer) {
     dst = {TR, BR, BL, TL};
   else
     dst = {TL, TR, BR, BL};
-  cv::Mat gray;
-  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
   cv::Mat H = cv::getPerspectiveTransform(corners.data(), dst.data());
   cv::Mat page;
-  cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
-  gray.release();  // the whole photo in grey is not needed past here
+  if (hasRedInk(bgr)) {
+    // Straightened in colour (the page is smaller than the photo), then grey without the red ink.
+    cv::warpPerspective(bgr, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
+    page = inkGray(page);
+  } else {
+    cv::Mat gray;
+    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+    cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
+  }
   page = flattenLighting(page);
   // Text left at an angle by a wrong outline (a corner cut off by the frame or a shadow) loses
   // whole lines in Tesseract: level it.
@@ -323,7 +380,19 @@ Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer) {
   cv::rotate(top, topTurned, cv::ROTATE_180);
   RX_ASSIGN_OR_RETURN(auto a, recognizer.recognize(top, Layout::kPage));
   RX_ASSIGN_OR_RETURN(auto b, recognizer.recognize(topTurned, Layout::kPage));
-  const bool upsideDown = readability(b) > readability(a);
+  double upright = readability(a), turned = readability(b);
+  // The header usually settles it. When its band says little either way — the outline was found
+  // badly and the band holds desk and the foot of the page, or a shadow or seal lies over the
+  // header — the band at the other end is read both ways too and counted.
+  if (std::max(upright, turned) < kClearlyBetter * std::min(upright, turned) + kFewCharacters) {
+    cv::Mat foot = page(cv::Rect(0, outH - band, outW, band)).clone(), footTurned;
+    cv::rotate(foot, footTurned, cv::ROTATE_180);
+    RX_ASSIGN_OR_RETURN(auto c, recognizer.recognize(foot, Layout::kPage));
+    RX_ASSIGN_OR_RETURN(auto d, recognizer.recognize(footTurned, Layout::kPage));
+    upright += readability(c);
+    turned += readability(d);
+  }
+  const bool upsideDown = turned > upright;
   if (upsideDown) cv::rotate(page, page, cv::ROTATE_180);
   result.rotation = (sideways ? 90 : 0) + (upsideDown ? 180 : 0);
 

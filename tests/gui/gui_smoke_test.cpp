@@ -699,7 +699,9 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     EXPECT_EQ((*finding)->matches[0].record, first) << "the first photo is shown as the match";
   }
   screenshot("queue-after-intake-" + lang);
-  if (lang == "zh_CN") EXPECT_EQ(latinWordsShown(frame, kCodesAndNames), std::set<std::string>{});
+  if (lang == "zh_CN") {
+    EXPECT_EQ(latinWordsShown(frame, kCodesAndNames), std::set<std::string>{});
+  }
 
   {
     ws::ReviewService review(frame->session());
@@ -879,7 +881,9 @@ TEST_P(GuiConsultations, RecordFindAndReadBack) {
   EXPECT_TRUE(dialog->detailText().Contains(wxString::FromUTF8("间隔4小时以上")))
       << dialog->detailText().utf8_str();
   screenshot("consultations-" + lang);
-  if (lang == "zh_CN") EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  if (lang == "zh_CN") {
+    EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  }
   // Typed and not saved: closing asks first; No keeps the text, Yes closes.
   EXPECT_FALSE(dialog->unsaved()) << "saved: the form was cleared";
   dialog->setNew("", wxString::FromUTF8("孕妇能吃布洛芬吗"), "", "", 5);
@@ -915,7 +919,9 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   ASSERT_TRUE(showOnScreen(dialog));
   ASSERT_EQ(dialog->pages()->GetPageCount(), 3u);
   screenshot("admin-users-" + lang);
-  if (lang == "zh_CN") EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  if (lang == "zh_CN") {
+    EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  }
 
   EXPECT_EQ(dialog->userRows(), 2);
   data::NewUser li{"li", data::Role::kPharmacist, "李药师", std::nullopt};
@@ -958,7 +964,9 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
       << dialog->errorText();
   EXPECT_TRUE(dialog->agreementDetail().Contains(wxString::FromUTF8("合同续签中")));
   screenshot("admin-agreements-" + lang);
-  if (lang == "zh_CN") EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  if (lang == "zh_CN") {
+    EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  }
 
   dialog->pages()->SetSelection(2);
   ASSERT_TRUE(dialog->setFormValue("session.idle_lock_minutes", "12"));
@@ -975,7 +983,9 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   EXPECT_EQ(settings.get("review.second_pharmacist_check")->value, "true");
   EXPECT_EQ(settings.get("pharmacy.uscc")->value, "91350100M000100Y43");
   screenshot("admin-settings-" + lang);
-  if (lang == "zh_CN") EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  if (lang == "zh_CN") {
+    EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
+  }
   destroy(dialog);
 
   // A pharmacist reads agreements and settings but changes neither and sees no users.
@@ -1148,7 +1158,9 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
       << dialog->errorText();
   EXPECT_FALSE(dialog->closeRound().empty()) << "two items are not scored yet";
   screenshot("sampling-" + lang);
-  if (lang == "zh_CN") EXPECT_EQ(latinWordsShown(dialog, samplingWords()), std::set<std::string>{});
+  if (lang == "zh_CN") {
+    EXPECT_EQ(latinWordsShown(dialog, samplingWords()), std::set<std::string>{});
+  }
   EXPECT_TRUE(dialog->allReasonsShown()) << "every reason in sight at 1366×768";
   for (int row = 0; row < 3; ++row) {
     if (row == decision) continue;

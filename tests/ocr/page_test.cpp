@@ -135,5 +135,42 @@ TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   EXPECT_FALSE(none->page.pageFound);
 }
 
+// Other hospitals' forms (seen on prescriptions kept outside the project): the drugs in a ruled
+// table with no numbers and the usage in its last column, a red round seal pressed over the
+// hospital's name. Before, no row of a table was read as a drug, and the seal's strokes hid the
+// name under them; now the rows are drugs and the seal's red drops out of the grey page.
+TEST(Page, DrugsInARuledTableAndAHospitalUnderARedSealAreRead) {
+  test::RxGenerator gen(4715, RXDESK_CATALOGUE);
+  gen.setOtherForms(true);
+  test::GenRx rx;
+  for (int layout = 0;; layout = (layout + 1) % test::kLayoutCount) {
+    rx = gen.content(layout);
+    const std::string look = gen.printedAs(rx);
+    if (look.rfind("laser+white+table", 0) == 0 && look.find("seal-title") != std::string::npos &&
+        rx.drugs.size() >= 3)
+      break;
+  }
+  const cv::Mat page = gen.render(rx);
+  std::vector<std::uint8_t> png;
+  cv::imencode(".png", page, png);
+  EXPECT_TRUE(hasRedInk(page));
+  auto r = reader().read(png, "table.png");
+  RX_ASSERT_OK(r);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
+  ASSERT_TRUE(r->fields.fields.count("hospital"));
+  EXPECT_EQ(r->fields.fields.at("hospital").value, rx.hospital);
+  ASSERT_EQ(r->fields.drugs.size(), rx.drugs.size());
+  for (std::size_t i = 0; i < rx.drugs.size(); ++i) {
+    EXPECT_EQ(r->fields.drugs[i].name.value, rx.drugs[i].name) << "row " << i;
+    EXPECT_EQ(r->fields.drugs[i].quantity.value, std::to_string(rx.drugs[i].quantity))
+        << "row " << i;
+    // The usage column is the drug's usage, not part of its quantity or spec.
+    EXPECT_NE(r->fields.drugs[i].usage.value.find("口服"), std::string::npos) << "row " << i;
+  }
+  // A page without a seal or stamp is straightened in grey, as before.
+  gen.setOtherForms(false);
+  EXPECT_FALSE(hasRedInk(gen.render(rx)));
+}
+
 }  // namespace
 }  // namespace rx::ocr

@@ -27,6 +27,14 @@ inline constexpr int kPageWidth = 1240;  // text of a printed A5 prescription at
 // quadrilateral covers at least a sixth of the image.
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 
+// Grey for reading: the luminance, with red ink (a hospital's seal, the pharmacy's 已调配 stamp)
+// dropped out to the paper's brightness, so that a seal over the hospital's name or the doctor
+// does not hide the printed characters under it. Black, blue and grey ink keep their darkness.
+cv::Mat inkGray(const cv::Mat& bgr);
+// Whether the photo has red ink worth dropping out (a seal, a stamp). Photos without it are
+// straightened in grey, as before: cheaper, and read exactly as they were.
+bool hasRedInk(const cv::Mat& bgr);
+
 // Divides out uneven lighting (gradients, shadows) from a grayscale page.
 cv::Mat flattenLighting(const cv::Mat& gray);
 
