@@ -487,8 +487,13 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
                        const DrugLexicon* lexicon) {
   DrugLine d;
   const std::u32string& t = s.text;
-  // Quantity and unit at the end: ×5瓶 (× sometimes lost).
-  while (end > from && t[end - 1] == ' ') --end;
+  // Quantity and unit at the end: ×5瓶 (× sometimes lost); in a table, before the rule of the
+  // usage column, which OCR reads as |, a bracket or a quotation mark.
+  auto ruleOrSpace = [](char32_t c) {
+    return c == ' ' || c == '|' || c == '[' || c == ']' || c == U'“' || c == U'”' || c == '"' ||
+           c == U'《' || c == U'》';
+  };
+  while (end > from && ruleOrSpace(t[end - 1])) --end;
   std::size_t qtyStart = end;
   if (end > from && isUnitChar(t[end - 1])) {
     std::size_t digitsEnd = end - 1;
