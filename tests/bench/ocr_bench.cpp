@@ -25,6 +25,7 @@
 #include "ocr/reader.h"
 #include "ocr/runtime.h"
 #include "ocr_eval.h"
+#include "reuse_corpus.h"
 #include "rxgen.h"
 #include "temp_dir.h"
 
@@ -114,35 +115,12 @@ std::vector<Sample> corpusSamples(const std::string& dir) {
   return out;
 }
 
-// How the i-th photo is taken with --hard: each way in turn.
+// How the i-th photo is taken with --hard: each way in turn (reuse_corpus.h).
 test::Conditions hardConditions(int i, std::string* name) {
-  test::Conditions c;
-  static const char* kNames[] = {"phone",    "scan",      "photocopy", "screen",
-                                 "crumpled", "low-light", "thumb"};
-  switch (i % 7) {
-    case 1:
-      c.medium = test::Medium::kScan;
-      break;
-    case 2:
-      c.medium = test::Medium::kPhotocopy;
-      break;
-    case 3:
-      c.medium = test::Medium::kScreen;
-      break;
-    case 4:
-      c.crumpled = true;
-      break;
-    case 5:
-      c.lowLight = true;
-      break;
-    case 6:
-      c.thumb = true;
-      break;
-    default:
-      break;
-  }
-  *name = kNames[i % 7];
-  return c;
+  static const char* kNames[test::kWaysOfTaking] = {"phone",    "scan",      "photocopy", "screen",
+                                                    "crumpled", "low-light", "thumb"};
+  *name = kNames[i % test::kWaysOfTaking];
+  return test::wayOfTaking(i % test::kWaysOfTaking);
 }
 
 void printKinds(const char* title, const std::map<std::string, test::OcrScore>& kinds) {

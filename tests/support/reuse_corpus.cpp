@@ -9,6 +9,33 @@
 
 namespace rx::test {
 
+Conditions wayOfTaking(int way) {
+  Conditions c;
+  switch (way) {
+    case 1:
+      c.medium = Medium::kScan;
+      break;
+    case 2:
+      c.medium = Medium::kPhotocopy;
+      break;
+    case 3:
+      c.medium = Medium::kScreen;
+      break;
+    case 4:
+      c.crumpled = true;
+      break;
+    case 5:
+      c.lowLight = true;
+      break;
+    case 6:
+      c.thumb = true;
+      break;
+    default:
+      break;
+  }
+  return c;
+}
+
 std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::string& catalogue) {
   RxGenerator gen(spec.seed, catalogue);
   gen.setVariedFormats(spec.variedFormats);
@@ -52,29 +79,8 @@ std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::stri
           RxGenerator marks(spec.seed * 7919 + static_cast<std::uint64_t>(out[i].group), catalogue);
           marks.addPharmacyMarks(page);
         }
-        std::uniform_int_distribution<int> pick(0, 6);
-        switch (pick(local.rng())) {
-          case 1:
-            c.medium = Medium::kScan;
-            break;
-          case 2:
-            c.medium = Medium::kPhotocopy;
-            break;
-          case 3:
-            c.medium = Medium::kScreen;
-            break;
-          case 4:
-            c.crumpled = true;
-            break;
-          case 5:
-            c.lowLight = true;
-            break;
-          case 6:
-            c.thumb = true;
-            break;
-          default:
-            break;
-        }
+        std::uniform_int_distribution<int> pick(0, kWaysOfTaking - 1);
+        c = wayOfTaking(pick(local.rng()));
       }
       out[i].taken = std::string(mediumName(c.medium)) + (c.crumpled ? "+crumpled" : "") +
                      (c.lowLight ? "+low-light" : "") + (c.thumb ? "+thumb" : "") +

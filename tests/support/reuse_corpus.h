@@ -38,6 +38,12 @@ struct CorpusSpec {
   bool otherForms = false;
 };
 
+// The ways a paper is taken in the harder corpora: 0 a phone photo, 1 a scan, 2 a photo of a
+// photocopy, 3 of a phone screen, 4 of crumpled paper, 5 in low light, 6 with a thumb over a
+// corner.
+inline constexpr int kWaysOfTaking = 7;
+Conditions wayOfTaking(int way);
+
 // Order: the first photo of every prescription, then one monthly repeat and one same-form
 // prescription (and, when hard, a same-visit one) for every other prescription, then the
 // re-photos.
