@@ -454,6 +454,13 @@ bool isUnitChar(char32_t c) {
          c == U'板' || c == U'贴';
 }
 
+// What OCR makes of a table's border or a speck at the start of a line ("|  1. 阿莫西林…", "|RP.")
+// or of a column's rule ("5盒 ”口服…").
+bool isBorder(char32_t c) {
+  return c == ' ' || c == '|' || c == '[' || c == ']' || c == '(' || c == ')' || c == U'“' ||
+         c == U'”' || c == '"' || c == U'《' || c == U'》';
+}
+
 // Where the usage starts on a drug's own line (a ruled table's last column, or a form that prints
 // it after the quantity): the first usage word with a strength or quantity before it, so that a
 // name holding such a word (葡萄糖酸钙口服溶液) is not cut. npos when the line has no usage.
@@ -489,11 +496,7 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
   const std::u32string& t = s.text;
   // Quantity and unit at the end: ×5瓶 (× sometimes lost); in a table, before the rule of the
   // usage column, which OCR reads as |, a bracket or a quotation mark.
-  auto ruleOrSpace = [](char32_t c) {
-    return c == ' ' || c == '|' || c == '[' || c == ']' || c == U'“' || c == U'”' || c == '"' ||
-           c == U'《' || c == U'》';
-  };
-  while (end > from && ruleOrSpace(t[end - 1])) --end;
+  while (end > from && isBorder(t[end - 1])) --end;
   std::size_t qtyStart = end;
   if (end > from && isUnitChar(t[end - 1])) {
     std::size_t digitsEnd = end - 1;
@@ -591,12 +594,6 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
     }
   }
   return d;
-}
-
-// What OCR makes of a table's border or a speck at the start of a line ("|  1. 阿莫西林…", "|RP.").
-bool isBorder(char32_t c) {
-  return c == ' ' || c == '|' || c == '[' || c == ']' || c == '(' || c == ')' || c == U'“' ||
-         c == U'”';
 }
 
 // Where the text of a numbered item ("1. 阿莫西林胶囊 …", "2、…") starts; npos if `t` is not one.

@@ -23,6 +23,9 @@
 #include <string>
 #include <thread>
 
+#include "workstation/demo.h"
+#include "workstation/setup.h"
+
 namespace rx::gui {
 
 // Runs the event loop until `done` holds or `seconds` pass; returns whether it held.
@@ -113,6 +116,17 @@ inline void screenshot(const std::string& name) {
   const std::string cmd = "import -window root '" + file + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   EXPECT_GT(std::filesystem::file_size(file), 2000u) << file;
+}
+
+// Makes a store at `path` with the demo accounts (an admin and a pharmacist) and nothing else.
+inline void storeWithDemoAccounts(const std::string& path) {
+  ws::PharmacySetup setup;
+  setup.admin = {ws::kDemoAdmin, data::Role::kAdmin, "Admin", std::nullopt};
+  setup.adminPassword = ws::kDemoPassword;
+  setup.pharmacist = data::NewUser{ws::kDemoPharmacist, data::Role::kPharmacist,
+                                   "王药师 Wang (demo)", std::string("ZY-1")};
+  setup.pharmacistPassword = ws::kDemoPassword;
+  ASSERT_TRUE(ws::setUpPharmacy(path, setup).isOk());
 }
 
 }  // namespace rx::gui

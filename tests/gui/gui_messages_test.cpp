@@ -55,18 +55,6 @@ struct Refusal {
   Status status;
 };
 
-// A store with an admin, a supervisor and a pharmacist, and no pharmacy code (统一社会信用代码)
-// yet.
-void newStore(const std::string& path) {
-  ws::PharmacySetup setup;
-  setup.admin = {ws::kDemoAdmin, data::Role::kAdmin, "Admin", std::nullopt};
-  setup.adminPassword = ws::kDemoPassword;
-  setup.pharmacist = data::NewUser{ws::kDemoPharmacist, data::Role::kPharmacist,
-                                   "王药师 Wang (demo)", std::string("ZY-1")};
-  setup.pharmacistPassword = ws::kDemoPassword;
-  ASSERT_TRUE(ws::setUpPharmacy(path, setup).isOk());
-}
-
 std::unique_ptr<ws::Session> login(const std::string& store, const char* user,
                                    const char* password = ws::kDemoPassword) {
   auto s = ws::Session::login(store, user, password);
@@ -78,7 +66,7 @@ TEST(GuiMessages, WhatTheServicesRefuseIsExplainedInChinese) {
   setupTranslations("zh_CN");
   test::TempDir dir;
   const std::string store = dir.file("store.rxdb");
-  newStore(store);
+  storeWithDemoAccounts(store);
   std::vector<Refusal> refused;
   auto add = [&](std::string what, Status status) {
     refused.push_back({std::move(what), std::move(status)});

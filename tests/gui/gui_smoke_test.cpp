@@ -150,17 +150,6 @@ bool fileMenuHas(wxFrame* frame, const wxString& label) {
   return false;
 }
 
-// A store with the demo accounts and nothing else.
-void emptyStore(const std::string& path) {
-  ws::PharmacySetup setup;
-  setup.admin = {ws::kDemoAdmin, data::Role::kAdmin, "Admin", std::nullopt};
-  setup.adminPassword = ws::kDemoPassword;
-  setup.pharmacist = data::NewUser{ws::kDemoPharmacist, data::Role::kPharmacist,
-                                   "王药师 Wang (demo)", std::string("ZY-1")};
-  setup.pharmacistPassword = ws::kDemoPassword;
-  ASSERT_TRUE(ws::setUpPharmacy(path, setup).isOk());
-}
-
 TEST(GuiFirstRun, SetsUpThePharmacyAndNamesAWrongField) {
   setupTranslations("zh_CN");
   test::TempDir dir;
@@ -369,7 +358,7 @@ TEST(GuiReview, WhatAMendedNameWasReadAsReachesTheReviewWindowFromTheStore) {
   setupTranslations("en");
   test::TempDir dir;
   const std::string store = dir.file("demo.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   std::int64_t id = 0;
   {
     // Presented by another program (the CLI): the window knows it only from the store.
@@ -406,7 +395,7 @@ TEST(GuiReview, AMisreadDrugLineIsHighlightedCorrectedAndSavedOnceWithTheDecisio
   setupTranslations("en");
   test::TempDir dir;
   const std::string store = dir.file("demo.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(session.isOk());
   ws::ReviewService review(**session);
@@ -472,7 +461,7 @@ TEST(GuiIntake, TheWindowAnswersAKeyWhileAPresentationIsSlow) {
   setupTranslations("en");
   test::TempDir dir;
   const std::string store = dir.file("demo.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   // An e-prescription from a provider without an agreement: taken in, not verified.
   ws::DemoPrescription p;
   p.issuedAt = utcTimestamp();
@@ -578,7 +567,7 @@ TEST(GuiReuse, ReuseDialogShowsBothPagesAndAPharmacistOverrules) {
   setupTranslations("en");
   test::TempDir dir;
   const std::string store = dir.file("demo.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(session.isOk()) << session.status().message();
   std::int64_t first = 0, second = 0;
@@ -630,7 +619,7 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   setupTranslations(GetParam());
   test::TempDir dir;
   const std::string store = dir.file("counter.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   ws::RxGenerator gen(20261122, ocr::defaultCataloguePath());
   ws::GenRx rx = gen.content(1);
   rx.date = rx::datePart(rx::chinaTime(rx::utcTimestamp()));
@@ -852,7 +841,7 @@ TEST_P(GuiConsultations, RecordFindAndReadBack) {
   setupTranslations(GetParam());
   test::TempDir dir;
   const std::string store = dir.file("demo.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   auto wang = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(wang.isOk());
   auto* dialog = new ConsultationsDialog(nullptr, **wang);
@@ -912,7 +901,7 @@ TEST_P(GuiAdmin, UsersAgreementsAndSettings) {
   setupTranslations(GetParam());
   test::TempDir dir;
   const std::string store = dir.file("admin.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   auto admin = ws::Session::login(store, ws::kDemoAdmin, ws::kDemoPassword);
   ASSERT_TRUE(admin.isOk());
   auto* dialog = new AdminDialog(nullptr, **admin);
@@ -1009,7 +998,7 @@ TEST(GuiWatchedFolder, NewFilesAreTakenInOnceAndMovedAside) {
   setupTranslations("en");
   test::TempDir dir;
   const std::string store = dir.file("watch.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   const std::string scans = dir.file("scans");
   std::filesystem::create_directories(scans);
   {
@@ -1062,7 +1051,7 @@ TEST(GuiIntake, SeveralPhotosAreTakenInInTheOrderTheyWereTaken) {
   setupTranslations("en");
   test::TempDir dir;
   const std::string store = dir.file("order.rxdb");
-  emptyStore(store);
+  storeWithDemoAccounts(store);
   auto session = ws::Session::login(store, ws::kDemoPharmacist, ws::kDemoPassword);
   ASSERT_TRUE(session.isOk());
   auto* frame = new MainFrame(std::move(*session));
