@@ -364,6 +364,8 @@ Result<UserRecord> Store::addUser(const NewUser& user, std::string_view password
   if (password.empty())
     return Status(ErrorCode::kInvalidArgument,
                   "the password of '" + user.name + "' must not be empty");
+  // The user's name first: a slot without a row is damage, a taken name is what the admin can mend.
+  RX_RETURN_IF_ERROR(users().requireNameFree(user.name));
   RX_ASSIGN_OR_RETURN(KeySlotFile slots, KeySlotFile::load(keySlotPath(path_)));
   if (slots.find(user.name))
     return Status(ErrorCode::kAlreadyExists, "user '" + user.name + "' already has a key slot");

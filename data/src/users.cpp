@@ -63,13 +63,16 @@ Result<UserRecord> rowToUser(const Statement& st) {
 }
 }  // namespace
 
+Status UserRepository::requireNameFree(const std::string& name) {
+  if (!findByName(name).isOk()) return Status::ok();
+  return Status(ErrorCode::kAlreadyExists, "user '" + name +
+                                               "' already exists (names of removed "
+                                               "users stay reserved so history stays unambiguous)");
+}
+
 Result<UserRecord> UserRepository::insert(const NewUser& user) {
   RX_RETURN_IF_ERROR(validateNewUser(user));
-  if (findByName(user.name).isOk())
-    return Status(ErrorCode::kAlreadyExists,
-                  "user '" + user.name +
-                      "' already exists (names of removed "
-                      "users stay reserved so history stays unambiguous)");
+  RX_RETURN_IF_ERROR(requireNameFree(user.name));
   RX_ASSIGN_OR_RETURN(
       Statement st,
       conn_.prepare("INSERT INTO users(name, role, display_name, licence_no, created_at) "

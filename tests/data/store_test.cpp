@@ -149,6 +149,23 @@ TEST_F(StoreTest, TwoUsersOpenWithOwnPasswordsAndRemovalRekeys) {
   EXPECT_EQ(stale.status().code(), ErrorCode::kCorrupt) << stale.status().message();
 }
 
+TEST_F(StoreTest, AddingATakenNameSaysTheUserExistsAndChangesNothing) {
+  auto store = createStore();
+  RX_ASSERT_OK(store->addUser(pharmacistUser("wang"), "wang-pass"));
+  RX_ASSERT_OK(store->addUser(pharmacistUser("li"), "li-pass"));
+  RX_ASSERT_OK(store->removeUser("li"));
+  const std::string slotsBefore = readBytes(Store::keySlotPath(storePath()));
+  for (const char* name : {"wang", "li"}) {
+    auto again = store->addUser(pharmacistUser(name), "other-pass");
+    ASSERT_FALSE(again) << name;
+    EXPECT_EQ(again.status().code(), ErrorCode::kAlreadyExists) << name;
+    // What the admin can act on, not the key slot behind it.
+    EXPECT_NE(again.status().message().find("already exists"), std::string::npos)
+        << again.status().message();
+  }
+  EXPECT_EQ(readBytes(Store::keySlotPath(storePath())), slotsBefore);
+}
+
 TEST_F(StoreTest, ChangingPasswordRewritesOnlyThatSlot) {
   {
     auto store = createStore();

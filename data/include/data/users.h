@@ -39,6 +39,8 @@ class UserRepository {
  public:
   explicit UserRepository(Connection& conn) : conn_(conn) {}
   Result<UserRecord> insert(const NewUser& user);
+  // kAlreadyExists when a user, present or removed, has the name `name`.
+  Status requireNameFree(const std::string& name);
   // Returns the user named `name` (removed users included); kUnknownUser if none.
   Result<UserRecord> findByName(const std::string& name);
   Result<std::vector<UserRecord>> list(bool includeRemoved);
