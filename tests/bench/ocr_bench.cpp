@@ -168,8 +168,8 @@ int main(int argc, char** argv) {
   app.add_option("--languages", languages,
                  "Tesseract languages for rxdesk's pipeline (e.g. chi_sim+eng)");
   app.add_option("--dump", dump,
-                 "Folder to write each straightened page and the fields' truth and boxes to "
-                 "(fields.tsv), for working on the extraction");
+                 "Folder to write each generated photo, each straightened page and the fields' "
+                 "truth and boxes to (fields.tsv), for working on the extraction");
   CLI11_PARSE(app, argc, argv);
   std::ofstream dumpTsv;
   if (!dump.empty()) {
@@ -199,6 +199,8 @@ int main(int argc, char** argv) {
   test::OcrScore ours, plain;
   std::map<std::string, test::OcrScore> byTaking, byPrinting;
   std::vector<double> oursMs, plainMs;
+  // rxdesk's own timing of each stage (ReadResult::ms), to see where a photo's time goes.
+  std::map<std::string, std::vector<double>> stageMs;
   for (int i = 0; i < count; ++i) {
     if (corpus.empty()) {
       Sample s;
@@ -220,10 +222,20 @@ int main(int argc, char** argv) {
     oursMs.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
+    if (r)
+      for (const auto& [stage, ms] : {std::pair{"decode", r->ms.decode},
+                                      {"QR", r->ms.qr},
+                                      {"page", r->ms.page},
+                                      {"recognition", r->ms.recognize},
+                                      {"fields", r->ms.fields}})
+        stageMs[stage].push_back(ms);
     const ocr::ExtractedFields got = r ? r->fields : ocr::ExtractedFields{};
     auto wrong = ours.add(truth, got);
     byTaking[sample.taken].add(truth, got);
     byPrinting[sample.printed.substr(0, sample.printed.find('+'))].add(truth, got);
+    if (!dump.empty() && corpus.empty())  // the generated photo too, to work on page finding
+      std::filesystem::copy_file(file, dump + "/photo-" + std::to_string(i) + ".jpg",
+                                 std::filesystem::copy_options::overwrite_existing);
     if (!dump.empty() && r) {
       cv::imwrite(dump + "/page-" + std::to_string(i) + ".png", r->page.gray);
       for (const auto& [name, want] : test::OcrScore::truthFields(truth)) {
@@ -283,6 +295,10 @@ int main(int argc, char** argv) {
   };
   std::printf("%-28s %11.2fs %11.2fs\n", "p95 seconds per photo", p95(oursMs) / 1000,
               p95(plainMs) / 1000);
+  std::printf("median ms by stage:");
+  for (const char* stage : {"decode", "QR", "page", "recognition", "fields"})
+    std::printf("  %s %.0f", stage, median(stageMs[stage]));
+  std::printf("   (page: finding, straightening and turning it upright)\n");
   if (baseline)
     std::printf("%-28s %12.2f\n", "time ratio rxdesk/tesseract",
                 median(oursMs) / std::max(1.0, median(plainMs)));
