@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "workstation/demo.h"
 #include "workstation/setup.h"
@@ -105,6 +106,30 @@ inline std::set<std::string> latinWordsShown(wxWindow* root, const std::set<std:
   };
   visit(root);
   return found;
+}
+
+// The cells of `list` whose text does not fit their column, as "row 2, Reuse: ⚠ presented before,
+// not handed out"; empty when every cell is shown whole. A Pango markup cell is measured as drawn
+// (its text without tags, bold where bold); a cell needs room for its padding on both sides.
+inline std::vector<std::string> cellsCutOff(wxDataViewListCtrl* list) {
+  pumpUntil([] { return false; }, 0.3);  // GTK gives columns their widths when it lays them out
+  static const std::regex tag("<[^>]*>");
+  const wxFont bold = list->GetFont().Bold();
+  std::vector<std::string> cut;
+  for (int row = 0; row < list->GetItemCount(); ++row)
+    for (unsigned col = 0; col < list->GetColumnCount(); ++col) {
+      std::string text(list->GetTextValue(row, col).utf8_str());
+      const bool markup = text.rfind("<", 0) == 0;
+      const bool isBold = markup && text.find("weight='bold'") != std::string::npos;
+      if (markup) text = std::regex_replace(text, tag, "");
+      int width = 0;
+      list->GetTextExtent(wxString::FromUTF8(text), &width, nullptr, nullptr, nullptr,
+                          isBold ? &bold : nullptr);
+      if (width + list->FromDIP(8) > list->GetColumn(col)->GetWidth())
+        cut.push_back("row " + std::to_string(row) + ", " +
+                      std::string(list->GetColumn(col)->GetTitle().utf8_str()) + ": " + text);
+    }
+  return cut;
 }
 
 inline void screenshot(const std::string& name) {

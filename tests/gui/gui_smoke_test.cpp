@@ -687,9 +687,19 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     ASSERT_FALSE((*finding)->matches.empty());
     EXPECT_EQ((*finding)->matches[0].record, first) << "the first photo is shown as the match";
   }
+  // Not handed out yet: said so, in the queue and in the comparison; every cell read whole.
+  EXPECT_EQ(frame->reuseLabel(1), _("presented before, not handed out"));
+  EXPECT_EQ(cellsCutOff(frame->queue()), std::vector<std::string>{});
   screenshot("queue-after-intake-" + lang);
   if (lang == "zh_CN") {
     EXPECT_EQ(latinWordsShown(frame, kCodesAndNames), std::set<std::string>{});
+  }
+  {
+    ws::ReviewService review(frame->session());
+    auto* dialog = new ReuseDialog(frame, review.reuse(), frame->session(), second);
+    EXPECT_TRUE(dialog->matchText().Contains(_("presented before, not handed out")))
+        << dialog->matchText().utf8_str();
+    dialog->Destroy();
   }
 
   {
@@ -818,10 +828,25 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
   EXPECT_EQ(closed->state, data::RxState::kClosed);
   {
     // The re-photo compared with the paper handed out: the state and the rule in the window's
-    // language.
+    // language, and when it was handed out, in Beijing time as elsewhere in the window.
+    auto steps = data::PrescriptionRepository(frame->session().store().connection()).steps(first);
+    ASSERT_TRUE(steps.isOk());
+    std::string handedOutAt;
+    for (const auto& step : *steps)
+      if (step.step == data::DispenseStep::kHandOut) handedOutAt = step.at;
+    ASSERT_FALSE(handedOutAt.empty());
+    const wxString handedOut = wxString::Format(_("handed out on %s"), beijingTime(handedOutAt));
+    frame->refreshQueue();
+    int row = 0;
+    while (row < frame->queue()->GetItemCount() && frame->recordAt(row) != second) ++row;
+    ASSERT_LT(row, frame->queue()->GetItemCount());
+    EXPECT_EQ(frame->reuseLabel(row), handedOut);
+    EXPECT_EQ(cellsCutOff(frame->queue()), std::vector<std::string>{});
+    screenshot("queue-after-hand-out-" + lang);
     ws::ReviewService review(frame->session());
     auto* dialog = new ReuseDialog(frame, review.reuse(), frame->session(), second);
     ASSERT_TRUE(showOnScreen(dialog));
+    EXPECT_TRUE(dialog->matchText().Contains(handedOut)) << dialog->matchText().utf8_str();
     screenshot("reuse-" + lang);
     if (lang == "zh_CN")
       EXPECT_EQ(latinWordsShown(dialog, kCodesAndNames), std::set<std::string>{});
@@ -1146,6 +1171,7 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
   EXPECT_EQ(dialog->scoreItem(false, {3}, wxString::FromUTF8("过期处方应当场说明")), wxString())
       << dialog->errorText();
   EXPECT_FALSE(dialog->closeRound().empty()) << "two items are not scored yet";
+  EXPECT_EQ(cellsCutOff(dialog->itemList()), std::vector<std::string>{});
   screenshot("sampling-" + lang);
   if (lang == "zh_CN") {
     EXPECT_EQ(latinWordsShown(dialog, samplingWords()), std::set<std::string>{});

@@ -122,4 +122,10 @@ wxString settingLabel(std::string_view key) {
 
 wxString reuseRuleLabel(const std::string& rule) { return serviceMessage(rule); }
 
+wxString handOutLabel(const ws::ReuseMatchInfo& earlier) {
+  if (!earlier.used) return _("presented before, not handed out");
+  if (earlier.usedAt.empty()) return _("handed out before");
+  return wxString::Format(_("handed out on %s"), beijingTime(earlier.usedAt));
+}
+
 }  // namespace rx::gui

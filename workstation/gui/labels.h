@@ -11,6 +11,10 @@
 
 #include "data/prescriptions.h"
 
+namespace rx::ws {
+struct ReuseMatchInfo;
+}
+
 namespace rx::gui {
 
 wxString stateLabel(data::RxState s);
@@ -32,5 +36,8 @@ wxString settingLabel(std::string_view key);
 // A reuse match's rule (dedup/reuse.h, the page rule), with its numbers kept: one of the
 // sentences of service_message.cpp.
 wxString reuseRuleLabel(const std::string& rule);
+// What became of an earlier presentation: "handed out on <Beijing time>" (or "handed out before"
+// when its time is not known), or "presented before, not handed out".
+wxString handOutLabel(const ws::ReuseMatchInfo& earlier);
 
 }  // namespace rx::gui

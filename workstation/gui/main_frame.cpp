@@ -138,17 +138,18 @@ void MainFrame::buildQueue(wxSizer* top) {
                                   wxDV_ROW_LINES | wxDV_SINGLE);
   // The record number (what every dialog names) and the first drug tell rows apart when the
   // masked names are alike (three 赵* in a morning).
-  queue_->AppendTextColumn(_("No."), wxDATAVIEW_CELL_INERT, FromDIP(50));
-  queue_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, FromDIP(100));
-  queue_->AppendTextColumn(_("Arrived"), wxDATAVIEW_CELL_INERT, FromDIP(130));
-  queue_->AppendTextColumn(_("Kind"), wxDATAVIEW_CELL_INERT, FromDIP(80));
-  queue_->AppendTextColumn(_("Patient"), wxDATAVIEW_CELL_INERT, FromDIP(90));
-  queue_->AppendTextColumn(_("First drug"), wxDATAVIEW_CELL_INERT, FromDIP(150));
-  queue_->AppendTextColumn(_("Signature"), wxDATAVIEW_CELL_INERT, FromDIP(90));
-  queue_->AppendTextColumn(_("Reuse"), wxDATAVIEW_CELL_INERT, FromDIP(190));
+  // Each column is fitted to its longest text when the rows are filled (refreshQueue).
+  appendTextColumns(queue_, {{_("No."), 50},
+                             {_("State"), 100},
+                             {_("Arrived"), 130},
+                             {_("Kind"), 80},
+                             {_("Patient"), 90},
+                             {_("First drug"), 150},
+                             {_("Signature"), 90},
+                             {_("Reuse"), 190},
+                             {_("Checks"), 160}});
   static_cast<wxDataViewTextRenderer*>(queue_->GetColumn(kReuseColumn)->GetRenderer())
       ->EnableMarkup();
-  queue_->AppendTextColumn(_("Checks"), wxDATAVIEW_CELL_INERT, FromDIP(160));
   top->Add(queue_, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
   queue_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED, [this](wxDataViewEvent& e) {
     const int row = queue_->ItemToRow(e.GetItem());

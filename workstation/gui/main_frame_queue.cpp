@@ -29,16 +29,15 @@ ReuseCell reuseCell(const Result<std::optional<ws::ReuseFinding>>& finding,
                     const ws::CheckSummary& summary) {
   const bool suspected = finding && *finding && (*finding)->verdict == dedup::Verdict::kSuspected;
   const bool overruled = suspected && (*finding)->overruled();
-  const bool handedOut = finding && *finding &&
-                         std::any_of((*finding)->matches.begin(), (*finding)->matches.end(),
-                                     [](const ws::ReuseMatchInfo& m) { return m.used; });
-  const wxString label =
-      overruled                         ? _("overruled")
-      : summary.usedBefore && suspected ? _("suspected — double-click")
-      : summary.usedBefore && (handedOut || !finding || !*finding || (*finding)->matches.empty())
-          ? _("handed out before")
-      : summary.usedBefore ? _("presented before, not handed out")
-                           : _("new");
+  const ws::ReuseMatchInfo* earlier = nullptr;  // the handed-out match if any, else the first
+  if (finding && *finding)
+    for (const auto& m : (*finding)->matches)
+      if (!earlier || (m.used && !earlier->used)) earlier = &m;
+  const wxString label = overruled                         ? _("overruled")
+                         : summary.usedBefore && suspected ? _("suspected — double-click")
+                         : summary.usedBefore && earlier   ? handOutLabel(*earlier)
+                         : summary.usedBefore              ? _("handed out before")
+                                                           : _("new");
   // Colour and a sign so that a reuse cannot be overlooked (the column renders markup).
   const char* colour = overruled                         ? "#6b6b6b"
                        : summary.usedBefore && suspected ? "#b35900"
@@ -138,6 +137,7 @@ void MainFrame::refreshQueue() {
       rows_.push_back(r.id);
     }
   }
+  fitColumnsToText(queue_);
   if (!list)
     infoBar_->ShowMessage(explainInline(list.status(), _("The queue could not be read.")),
                           wxICON_ERROR);

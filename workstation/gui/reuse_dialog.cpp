@@ -200,7 +200,7 @@ void ReuseDialog::showMatch(int index) {
     if (p.value("other_writing", false)) text += _(" — the same form with other writing");
     text += "\n";
   }
-  if (m.used) text += _("The earlier prescription was handed out.") + "\n";
+  text += wxString::Format(_("The earlier prescription: %s."), handOutLabel(m)) + "\n";
   if (finding_->overruled())
     text +=
         wxString::Format(_("Overruled by %s: %s"), toWx(session_.shownName(*finding_->overruledBy)),

@@ -149,6 +149,7 @@ void SamplingDialog::loadFindings() {
     row.push_back(why);
     findings_->AppendItem(row);
   }
+  fitColumnsToText(findings_);
   if (mine->empty()) error_->SetLabel(_("No closed audit round has sampled your work yet."));
 }
 
@@ -186,7 +187,7 @@ wxSizer* SamplingDialog::buildScoringColumn() {
   auto* right = new wxBoxSizer(wxVERTICAL);
   state_ = new wxStaticText(this, wxID_ANY, _("Choose a round."));
   right->Add(state_, 0, wxBOTTOM, FromDIP(6));
-  items_ = makeList(this, 460, 150, {{_("Item"), 180}, {_("Pharmacist"), 120}, {_("Score"), 140}});
+  items_ = makeList(this, 460, 150, {{_("Item"), 140}, {_("Pharmacist"), 160}, {_("Score"), 140}});
   right->Add(items_, 1, wxEXPAND | wxBOTTOM, FromDIP(6));
   detail_ = new wxTextCtrl(this, wxID_ANY, wxEmptyString, wxDefaultPosition,
                            FromDIP(wxSize(460, 130)), wxTE_MULTILINE | wxTE_READONLY);
@@ -268,6 +269,7 @@ void SamplingDialog::loadRounds() {
     row.push_back(state);
     rounds_->AppendItem(row);
   }
+  fitColumnsToText(rounds_);
   if (selected != wxNOT_FOUND && selected < roundRows())
     rounds_->SelectRow(static_cast<unsigned>(selected));
 }
@@ -324,6 +326,7 @@ void SamplingDialog::loadItems() {
     items_->AppendItem(line);
     scored += i.score ? 1 : 0;
   }
+  fitColumnsToText(items_);
   state_->SetLabel(r.closedAt ? wxString::Format(_("Round %lld, %s – %s: closed and signed %s."),
                                                  static_cast<long long>(r.id), toWx(r.periodFrom),
                                                  toWx(r.periodTo), beijingTime(*r.closedAt))

@@ -45,6 +45,8 @@ class SamplingDialog : public wxDialog {
   wxString errorText() const;
   // A pharmacist's own findings (rows), in findings mode.
   int findingRows() const;
+  // The selected round's items (item, pharmacist, score), in supervisor mode.
+  wxDataViewListCtrl* itemList() const { return items_; }
   // True when every reason of the selected round is in sight without scrolling.
   bool allReasonsShown() const;
 

@@ -9,6 +9,8 @@
 #include <wx/intl.h>
 #include <wx/stattext.h>
 
+#include <algorithm>
+
 namespace rx::gui {
 
 wxString roleLabel(const std::string& role) {
@@ -44,9 +46,14 @@ wxDataViewListCtrl* makeList(wxWindow* parent, int width, int height,
   auto* list =
       new wxDataViewListCtrl(parent, wxID_ANY, wxDefaultPosition,
                              parent->FromDIP(wxSize(width, height)), wxDV_ROW_LINES | wxDV_SINGLE);
-  for (const auto& [title, w] : columns)
-    list->AppendTextColumn(title, wxDATAVIEW_CELL_INERT, parent->FromDIP(w));
+  appendTextColumns(list, columns);
   return list;
+}
+
+void appendTextColumns(wxDataViewListCtrl* list,
+                       std::initializer_list<std::pair<wxString, int>> columns) {
+  for (const auto& [title, w] : columns)
+    list->AppendTextColumn(title, wxDATAVIEW_CELL_INERT, list->FromDIP(w));
 }
 
 namespace {
@@ -123,6 +130,49 @@ wxString explainInline(const Status& status, const wxString& headline) {
 }
 
 wxString beijingTime(const std::string& utc) { return toWx(readableTime(utc)); }
+
+namespace {
+// What a list cell shows: `cell` itself, or when it is Pango markup ("<span…>…</span>") its text
+// without the tags; `bold` says whether it is drawn bold.
+wxString textOfMarkup(const wxString& cell, bool& bold) {
+  bold = false;
+  if (!cell.StartsWith("<")) return cell;
+  bold = cell.Contains("weight='bold'");
+  wxString out;
+  bool inTag = false;
+  for (const auto c : cell) {
+    if (c == '<' || c == '>')
+      inTag = c == '<';
+    else if (!inTag)
+      out += c;
+  }
+  out.Replace("&lt;", "<");
+  out.Replace("&gt;", ">");
+  out.Replace("&amp;", "&");
+  return out;
+}
+}  // namespace
+
+void fitColumnsToText(wxDataViewListCtrl* list) {
+  const wxFont bold = list->GetFont().Bold();
+  // Room for the cell's own padding on both sides and the grid line.
+  const int padding = list->FromDIP(16);
+  for (unsigned col = 0; col < list->GetColumnCount(); ++col) {
+    wxDataViewColumn* column = list->GetColumn(col);
+    int widest = 0;
+    // The header, measured bold as some themes draw it.
+    list->GetTextExtent(column->GetTitle(), &widest, nullptr, nullptr, nullptr, &bold);
+    for (int row = 0; row < list->GetItemCount(); ++row) {
+      bool isBold = false;
+      const wxString text = textOfMarkup(list->GetTextValue(row, col), isBold);
+      int width = 0;
+      list->GetTextExtent(text, &width, nullptr, nullptr, nullptr, isBold ? &bold : nullptr);
+      widest = std::max(widest, width);
+    }
+    // Set, not compared with GetWidth(): GTK reports a column's width only once it is drawn.
+    column->SetWidth(widest + padding);
+  }
+}
 
 wxString markupEscaped(const wxString& text) {
   wxString out;

@@ -54,6 +54,13 @@ wxString markupEscaped(const wxString& text);
 // The same on one line, for lists (the intake summary).
 wxString explainInline(const Status& status, const wxString& headline = wxString());
 
+// Appends text columns (title, width in DIPs: the width until fitColumnsToText) to `list`.
+void appendTextColumns(wxDataViewListCtrl* list,
+                       std::initializer_list<std::pair<wxString, int>> columns);
+// Sizes each column of `list` to its title and the text of its widest cell, so that nothing is
+// cut off and short texts leave room for long ones (call it after filling the rows).
+void fitColumnsToText(wxDataViewListCtrl* list);
+
 // A stored UTC timestamp as the counter reads it: Beijing time, "YYYY-MM-DD hh:mm".
 wxString beijingTime(const std::string& utc);
 

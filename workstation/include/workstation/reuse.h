@@ -32,7 +32,8 @@ struct ReuseMatchInfo {
   std::string state;  // the record's state now, or "purged"
   std::string kind;   // paper | electronic
   std::string arrivedAt, arrivedBy;
-  bool used = false;  // handed out
+  bool used = false;   // handed out
+  std::string usedAt;  // when it was first handed out (UTC); empty when not known (purged)
   double score = 0;
   std::string verdict;  // reuse-suspected | reuse-certain
   std::string rule;

@@ -100,6 +100,7 @@ Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
     m.arrivedAt = row->presentedAt;
     m.arrivedBy = m.storeName;
     m.used = row->state == "handed-out";
+    if (m.used) m.usedAt = row->handedOutAt.value_or("");
     m.state = m.used ? "handed out at " + m.storeName + " on " +
                            chinaTime(row->handedOutAt.value_or(row->presentedAt))
                      : "presented at " + m.storeName;
@@ -118,6 +119,14 @@ Result<ReuseMatchInfo> ReuseService::describe(std::int64_t record) {
   m.arrivedBy = r->arrivedBy;
   m.used = r->state == data::RxState::kDispensed || r->state == data::RxState::kClosed ||
            r->state == data::RxState::kPartiallyDispensed;
+  if (m.used) {
+    // The first hand-out made it used (a partial one is followed by others).
+    RX_ASSIGN_OR_RETURN(auto steps,
+                        data::PrescriptionRepository(session_.store().connection()).steps(record));
+    for (const auto& s : steps)
+      if (s.step == data::DispenseStep::kHandOut && (m.usedAt.empty() || s.at < m.usedAt))
+        m.usedAt = s.at;
+  }
   return m;
 }
 
