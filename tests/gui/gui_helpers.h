@@ -132,6 +132,32 @@ inline std::vector<std::string> cellsCutOff(wxDataViewListCtrl* list) {
   return cut;
 }
 
+// The access keys (the letter after &) that more than one shown button or check box under `root`
+// has: Alt+that letter would press only one of them.
+inline std::set<std::string> repeatedMnemonics(wxWindow* root) {
+  std::set<std::string> seen, repeated;
+  std::function<void(wxWindow*)> visit = [&](wxWindow* w) {
+    if (!w->IsShown()) return;
+    if (dynamic_cast<wxAnyButton*>(w) || dynamic_cast<wxCheckBox*>(w)) {
+      const wxString label = w->GetLabel();
+      for (size_t i = 0; i + 1 < label.size(); ++i) {
+        if (label[i] != '&') continue;
+        if (label[i + 1] == '&') {
+          ++i;  // a literal &
+          continue;
+        }
+        const wxString letter(1, label[i + 1]);
+        const std::string key(letter.Lower().utf8_str());
+        if (!seen.insert(key).second) repeated.insert(key);
+        break;
+      }
+    }
+    for (wxWindow* child : w->GetChildren()) visit(child);
+  };
+  visit(root);
+  return repeated;
+}
+
 inline void screenshot(const std::string& name) {
   pumpUntil([] { return false; }, 0.6);                    // let the window manager map and paint
   const char* env = std::getenv("RXDESK_SCREENSHOT_DIR");  // the 200% run writes elsewhere

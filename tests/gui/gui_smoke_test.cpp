@@ -758,6 +758,19 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     // Unknown product: refused, red, nothing recorded.
     dialog->scan("89999990000000000012");
     EXPECT_FALSE(dialog->lastScanAccepted()) << dialog->statusText().utf8_str();
+    // The refusal leaves the drug list's rows in sight.
+    pumpUntil([] { return false; }, 0.2);
+    {
+      wxDataViewListCtrl* drugs = dialog->drugList();
+      ASSERT_GT(drugs->GetItemCount(), 0);
+      const wxRect last = drugs->GetItemRect(drugs->RowToItem(drugs->GetItemCount() - 1));
+      EXPECT_FALSE(last.IsEmpty());
+      EXPECT_LE(last.GetBottom(), drugs->GetClientSize().y)
+          << "the last drug row ends at " << last.GetBottom() << " of " << drugs->GetClientSize().y;
+    }
+    screenshot("dispense-refused-" + lang);
+    // Each button has its own Alt key (Prepared, Partial and Print shared Alt+P once).
+    EXPECT_EQ(repeatedMnemonics(dialog), std::set<std::string>{});
     // The scanner types into the dialog wherever the focus is, then Enter.
     wxUIActionSimulator sim;
     dialog->codeField()->SetFocus();

@@ -16,6 +16,7 @@
 #include <wx/textctrl.h>
 #include <wx/utils.h>
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -26,6 +27,10 @@
 #include "wx_convert.h"
 
 namespace rx::gui {
+
+namespace {
+constexpr int kStatusLines = 4;  // the status area's height
+}  // namespace
 
 void DispenseDialog::setBeforeHandOutForTests(std::function<void()> hook) {
   beforeHandOut_.set(std::move(hook));
@@ -67,7 +72,11 @@ void DispenseDialog::buildScanArea(wxSizer* top) {
   code_->SetHint(_("药品追溯码 or GS1 code, then Enter"));
   scanRow->Add(code_, 1);
   top->Add(scanRow, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
-  status_ = new wxStaticText(this, wxID_ANY, _("Scan each package."));
+  // A fixed height, room for four wrapped lines (a refusal and its detail): a long message must
+  // not take the drug list's rows away.
+  status_ = new wxStaticText(this, wxID_ANY, _("Scan each package."), wxDefaultPosition,
+                             wxDefaultSize, wxST_NO_AUTORESIZE);
+  status_->SetMinSize(wxSize(FromDIP(620), kStatusLines * GetCharHeight() + FromDIP(4)));
   top->Add(status_, 0, wxEXPAND | wxALL, 10);
   // What was scanned and not handed out yet; a wrong scan is taken back here.
   auto* scannedRow = new wxBoxSizer(wxHORIZONTAL);
@@ -192,7 +201,7 @@ void DispenseDialog::refreshLines() {
 void DispenseDialog::showStatus(const wxString& text, bool ok) {
   status_->SetLabel(text);
   status_->SetForegroundColour(ok ? wxColour(20, 120, 40) : wxColour(180, 30, 30));
-  status_->Wrap(FromDIP(620));
+  status_->Wrap(std::max(status_->GetSize().x, FromDIP(620)));
   Layout();
 }
 

@@ -61,6 +61,7 @@ class DispenseDialog : public wxDialog {
   // for a counter without a printer). Returns the error shown, empty when saved.
   wxString saveVoucherTo(const wxString& path);
   wxTextCtrl* codeField() const { return code_; }
+  wxDataViewListCtrl* drugList() const { return lines_; }
 
  private:
   void buildScanArea(wxSizer* top);
