@@ -715,6 +715,10 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     EXPECT_TRUE(dialog->allChecksShown()) << dialog->checksText().utf8_str();
     EXPECT_TRUE(dialog->checksText().Contains(lang == "en" ? "Passed:" : "已通过"))
         << dialog->checksText().utf8_str();
+    // What blocks is red (the buyer's ID is missing yet).
+    EXPECT_TRUE(dialog->checksText().Contains("<span foreground='#b00020' weight='bold'>" +
+                                              _("BLOCKS") + "</span>"))
+        << dialog->checksText().utf8_str();
     // The page zooms, turns and fits again from the keyboard, wherever the focus is.
     PageView* view = dialog->pageView();
     ASSERT_NE(view, nullptr);
