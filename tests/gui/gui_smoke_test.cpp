@@ -424,6 +424,14 @@ TEST(GuiReview, AMisreadDrugLineIsHighlightedCorrectedAndSavedOnceWithTheDecisio
   }));
   EXPECT_TRUE(dialog->checksText().Contains("drugs not in the catalogue"))
       << dialog->checksText().utf8_str();
+  // Read without a unit (the first) or without quantity and unit (the second): highlighted too,
+  // and named in the checks.
+  EXPECT_TRUE(dialog->drugLineAmountFlagged(1));
+  EXPECT_TRUE(dialog->drugLineAmountFlagged(2));
+  EXPECT_TRUE(dialog->checksText().Contains("drug lines without a quantity or unit"))
+      << dialog->checksText().utf8_str();
+  ASSERT_TRUE(showOnScreen(dialog));
+  screenshot("review-drug-lines-en");
 
   // A name the catalogue does not know either: refused, the nearest name said.
   dialog->setDrugLine(1, wxString::FromUTF8("阿莫西林胶襄"));
@@ -433,15 +441,26 @@ TEST(GuiReview, AMisreadDrugLineIsHighlightedCorrectedAndSavedOnceWithTheDecisio
 
   // Corrected, the extra line emptied, a missed drug added: saved even though the approval is
   // still refused (no buyer's ID), and shown again as stored.
-  dialog->setDrugLine(1, wxString::FromUTF8("阿莫西林胶囊"));
+  dialog->setDrugLine(1, wxString::FromUTF8("阿莫西林胶囊"), wxEmptyString,
+                      wxString::FromUTF8("盒"));
   dialog->setDrugLine(2, wxEmptyString);
   dialog->addDrugLine();
   dialog->setDrugLine(3, wxString::FromUTF8("芬必得"), "1");
-  EXPECT_FALSE(dialog->approve().empty()) << "the buyer's ID is missing";
+  // The added line has no unit yet: saved, but approval does not pass over it.
+  const wxString noUnit = dialog->approve();
+  EXPECT_TRUE(noUnit.Contains("quantity and unit of drug line(s) 2")) << noUnit.utf8_str();
   ASSERT_EQ(dialog->drugLineCount(), 2);
   EXPECT_EQ(dialog->drugLineName(1), wxString::FromUTF8("阿莫西林胶囊"));
   EXPECT_EQ(dialog->drugLineName(2), wxString::FromUTF8("布洛芬缓释胶囊"));
   EXPECT_FALSE(dialog->drugLineFlagged(1));
+  EXPECT_FALSE(dialog->drugLineAmountFlagged(1));
+  EXPECT_TRUE(dialog->drugLineAmountFlagged(2));
+  EXPECT_TRUE(dialog->checksText().Contains("drug lines without a quantity or unit"))
+      << dialog->checksText().utf8_str();
+  dialog->setDrugLine(2, dialog->drugLineName(2), wxEmptyString, wxString::FromUTF8("盒"));
+  EXPECT_FALSE(dialog->approve().empty()) << "the buyer's ID is missing";
+  EXPECT_FALSE(dialog->checksText().Contains("drug lines without a quantity or unit"))
+      << dialog->checksText().utf8_str();
 
   // Approved: nothing is removed or added a second time.
   dialog->setPatientId("110101198005010011");
@@ -454,6 +473,8 @@ TEST(GuiReview, AMisreadDrugLineIsHighlightedCorrectedAndSavedOnceWithTheDecisio
   EXPECT_EQ(stored->items[0].quantity, 2);
   EXPECT_EQ(stored->items[1].drugName, "布洛芬缓释胶囊");
   EXPECT_EQ(stored->items[1].quantity, 1);
+  EXPECT_EQ(stored->items[0].unit, "盒");
+  EXPECT_EQ(stored->items[1].unit, "盒");
   EXPECT_EQ(stored->state, data::RxState::kApproved);
 }
 
@@ -747,6 +768,10 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     dialog->setField("patient_name", toWx(rx.patientName));
     dialog->setField("rx_number", toWx(rx.rxNumber));
     dialog->setPatientId("110101198005010011");
+    // The drug line's quantity and unit as on the paper (approval waits for them when the photo
+    // did not yield them).
+    ASSERT_EQ(dialog->drugLineCount(), 1);
+    dialog->setDrugLine(1, dialog->drugLineName(1), "1", toWx(rx.drugs[0].unit));
     dialog->tickAllChecked();
     dialog->setBuyerConfirmed(true);
     EXPECT_EQ(dialog->approve(), wxString()) << dialog->checksText().utf8_str();

@@ -14,6 +14,7 @@ data::RxItem item(const std::string& name, const std::string& drugClass, double 
   i.drugName = name;
   i.drugClass = drugClass;
   i.quantity = quantity;
+  i.unit = "盒";
   i.ephedrine = ephedrine;
   return i;
 }
@@ -160,6 +161,19 @@ TEST_F(RulesTest, APaperDrugTheCatalogueDoesNotKnowWarnsByName) {
   EXPECT_FALSE(run(catalogueRule));
 }
 
+TEST_F(RulesTest, ADrugLineWithoutQuantityOrUnitOnPaperIsNamed) {
+  EXPECT_EQ(severityOf(drugAmountRule), Severity::kOk);
+  rx_.items.push_back(item("布洛芬缓释胶囊", "otc-a", 0));  // the quantity was not read
+  rx_.items.push_back(item("维生素C片", "otc-b"));
+  rx_.items.back().unit.clear();  // nor this one's unit
+  auto c = run(drugAmountRule);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->severity, Severity::kWarn);
+  EXPECT_EQ(c->evidence, "布洛芬缓释胶囊 维生素C片 ");
+  rx_.kind = data::RxKind::kElectronic;  // signed: nothing to fill in
+  EXPECT_FALSE(run(drugAmountRule));
+}
+
 TEST_F(RulesTest, FieldsReadWithLowConfidenceMustBeConfirmedOnPaper) {
   fields_.fields[FieldName::kPatientName] = {"张三", 0.6, {}, "张山", false, std::nullopt};
   fields_.fields[FieldName::kDate] = {"2026-12-01", 0.95, {}, std::nullopt, false, std::nullopt};
@@ -181,8 +195,8 @@ TEST_F(RulesTest, EveryRuleThatAppliesAnswersInOrder) {
   std::vector<std::string> rules;
   for (const auto& c : checks) rules.push_back(c.rule);
   EXPECT_EQ(rules, (std::vector<std::string>{"special-management", "ephedrine", "supply-limit",
-                                             "duplicate-drugs", "catalogue", "validity",
-                                             "real-name", "reuse", "ocr-confirmed"}));
+                                             "duplicate-drugs", "catalogue", "drug-amount",
+                                             "validity", "real-name", "reuse", "ocr-confirmed"}));
   EXPECT_EQ(summarizeChecks(checks).blocking, 0);
   EXPECT_EQ(summarizeChecks(checks).warnings, 0);
   rx_.items[0].quantity = 6;  // over the supply limit: a warning, so not "all checks passed"

@@ -51,6 +51,8 @@ wxString severityLabel(ws::Severity s) {
     wxTRANSLATE("every drug is in the catalogue"),
     wxTRANSLATE("drugs not in the catalogue: compare them with the paper and correct the drug "
                 "line"),
+    wxTRANSLATE("every drug line has its quantity and unit"),
+    wxTRANSLATE("drug lines without a quantity or unit: fill them in from the paper"),
     wxTRANSLATE("the prescription date is missing or unreadable"),
     wxTRANSLATE("the prescription is dated in the future"),
     wxTRANSLATE("within its validity"),
@@ -303,6 +305,14 @@ wxString ReviewDialog::decide(ws::Decision decision) {
     return errorText();
   }
   refreshChecks();
+  // Saved as typed, but not approved while a line does not say how much of what to hand out.
+  if (const wxString lines = linesWithoutAmount();
+      decision == ws::Decision::kApprove && !lines.empty()) {
+    showError(wxString::Format(_("Fill in the quantity and unit of drug line(s) %s from the paper "
+                                 "before approving."),
+                               lines));
+    return errorText();
+  }
   ws::DecisionInput input;
   input.decision = decision;
   const std::string reason = reasonCode(reason_->GetValue());

@@ -67,7 +67,10 @@ class ReviewDialog : public wxDialog {
   int drugLineCount() const { return static_cast<int>(drugs_.size()); }
   wxString drugLineName(int line) const;
   bool drugLineFlagged(int line) const;  // highlighted: not in the catalogue
-  void setDrugLine(int line, const wxString& name, const wxString& quantity = wxEmptyString);
+  // Highlighted: read without its quantity or unit (to be filled in before approval).
+  bool drugLineAmountFlagged(int line) const;
+  void setDrugLine(int line, const wxString& name, const wxString& quantity = wxEmptyString,
+                   const wxString& unit = wxEmptyString);
   void addDrugLine();
 
  private:
@@ -96,6 +99,8 @@ class ReviewDialog : public wxDialog {
   void addDrugRow(const data::RxItem& item);
   // The drug-line keys (drug_lines.h) for what was changed or added.
   std::map<std::string, std::string> drugEdits() const;
+  // The drug lines shown without a quantity or unit, as "2, 3"; empty when there are none.
+  wxString linesWithoutAmount() const;
   void buildChecks(wxSizer* side);
   void buildDecisionInputs(wxSizer* side);
   void buildButtons(wxSizer* side);

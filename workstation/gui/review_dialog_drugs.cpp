@@ -1,5 +1,6 @@
 // ReviewDialog's drug lines (paper): what OCR read, one row a line, editable; a name the catalogue
-// does not know is highlighted; an empty name removes the line, "Add drug line" adds one. The
+// does not know is highlighted, as are a quantity and a unit that were not read (approval waits
+// until they are filled in); an empty name removes the line, "Add drug line" adds one. The
 // changes are saved with the fields, as the keys of workstation/drug_lines.h.
 #include <wx/button.h>
 #include <wx/intl.h>
@@ -85,6 +86,13 @@ void ReviewDialog::addDrugRow(const data::RxItem& item) {
                                 wxDefaultPosition, FromDIP(wxSize(48, -1)));
   row.unit = new wxTextCtrl(drugPanel_, wxID_ANY, toWx(item.unit), wxDefaultPosition,
                             FromDIP(wxSize(40, -1)));
+  if (!added && item.quantity <= 0) row.quantity->SetBackgroundColour(kNotInCatalogue);
+  if (!added && item.unit.empty()) row.unit->SetBackgroundColour(kNotInCatalogue);
+  if (!added && (item.quantity <= 0 || item.unit.empty())) {
+    const wxString tip = _("Not read: fill in the quantity and unit from the paper");
+    row.quantity->SetToolTip(tip);
+    row.unit->SetToolTip(tip);
+  }
   drugGrid_->Add(row.name, 1, wxEXPAND);
   drugGrid_->Add(row.spec, 1, wxEXPAND);
   drugGrid_->Add(row.quantity, 0);
@@ -110,10 +118,31 @@ bool ReviewDialog::drugLineFlagged(int line) const {
          drugs_[line - 1].name->GetBackgroundColour() == kNotInCatalogue;
 }
 
-void ReviewDialog::setDrugLine(int line, const wxString& name, const wxString& quantity) {
+bool ReviewDialog::drugLineAmountFlagged(int line) const {
+  return line >= 1 && line <= drugLineCount() &&
+         (drugs_[line - 1].quantity->GetBackgroundColour() == kNotInCatalogue ||
+          drugs_[line - 1].unit->GetBackgroundColour() == kNotInCatalogue);
+}
+
+void ReviewDialog::setDrugLine(int line, const wxString& name, const wxString& quantity,
+                               const wxString& unit) {
   if (line < 1 || line > drugLineCount()) return;
   drugs_[line - 1].name->SetValue(name);
   if (!quantity.empty()) drugs_[line - 1].quantity->SetValue(quantity);
+  if (!unit.empty()) drugs_[line - 1].unit->SetValue(unit);
+}
+
+wxString ReviewDialog::linesWithoutAmount() const {
+  wxString lines;
+  for (std::size_t i = 0; i < drugs_.size(); ++i) {
+    const DrugRow& row = drugs_[i];
+    if (trimmed(row.name->GetValue()).empty()) continue;  // removed
+    double quantity = 0;
+    const bool counted = row.quantity->GetValue().Strip(wxString::both).ToCDouble(&quantity);
+    if (counted && quantity > 0 && !trimmed(row.unit->GetValue()).empty()) continue;
+    lines << (lines.empty() ? "" : ", ") << wxString::Format("%zu", i + 1);
+  }
+  return lines;
 }
 
 std::map<std::string, std::string> ReviewDialog::drugEdits() const {

@@ -60,6 +60,7 @@ std::optional<RuleCheck> supplyLimitRule(const RuleInput& in);
 std::optional<RuleCheck> duplicateDrugsRule(const RuleInput& in);
 std::optional<RuleCheck> drugsReadRule(const RuleInput& in);
 std::optional<RuleCheck> catalogueRule(const RuleInput& in);
+std::optional<RuleCheck> drugAmountRule(const RuleInput& in);
 std::optional<RuleCheck> validityRule(const RuleInput& in);
 std::optional<RuleCheck> realNameRule(const RuleInput& in);  // M9, M17
 std::optional<RuleCheck> signatureRule(const RuleInput& in);
@@ -67,10 +68,11 @@ std::optional<RuleCheck> scopeRule(const RuleInput& in);
 std::optional<RuleCheck> reuseRule(const RuleInput& in);  // M9
 std::optional<RuleCheck> confirmationRule(const RuleInput& in);
 
-inline constexpr Rule kRules[] = {
-    specialManagementRule, ephedrineRule, supplyLimitRule, duplicateDrugsRule,
-    drugsReadRule,         catalogueRule, validityRule,    realNameRule,
-    signatureRule,         scopeRule,     reuseRule,       confirmationRule};
+inline constexpr Rule kRules[] = {specialManagementRule, ephedrineRule, supplyLimitRule,
+                                  duplicateDrugsRule,    drugsReadRule, catalogueRule,
+                                  drugAmountRule,        validityRule,  realNameRule,
+                                  signatureRule,         scopeRule,     reuseRule,
+                                  confirmationRule};
 
 // Every rule that applies, in kRules order.
 std::vector<RuleCheck> runRules(const RuleInput& in);

@@ -101,6 +101,17 @@ std::optional<RuleCheck> catalogueRule(const RuleInput& in) {
                unknown);
 }
 
+// A paper's drug line read without its quantity or unit: how much to hand out, and whether it is
+// within the supply limit, is not known until the pharmacist fills it in from the paper.
+std::optional<RuleCheck> drugAmountRule(const RuleInput& in) {
+  if (in.rx.kind != data::RxKind::kPaper || in.rx.items.empty()) return std::nullopt;
+  const std::string incomplete = itemsWhere(
+      in.rx, [](const data::RxItem& i) { return i.quantity <= 0 || i.unit.empty(); }, false);
+  return check("drug-amount", incomplete.empty(), Severity::kWarn,
+               "every drug line has its quantity and unit",
+               "drug lines without a quantity or unit: fill them in from the paper", incomplete);
+}
+
 // The day written counts; a prescriber may allow up to 3 days (validityDays).
 std::optional<RuleCheck> validityRule(const RuleInput& in) {
   const auto issued = in.rx.issuedOn ? toDays(*in.rx.issuedOn) : std::nullopt;
