@@ -1146,6 +1146,24 @@ TEST(GuiIntake, SeveralPhotosAreTakenInInTheOrderTheyWereTaken) {
   EXPECT_FALSE(outcomes[0].reuse);
   EXPECT_EQ(outcomes[1].file, later);
   EXPECT_TRUE(outcomes[1].reuse) << "the later photo is the re-photo";
+  // Photos without EXIF (a scanner's, a messenger's copy) come in by their files' time.
+  const cv::Mat another = gen.render(gen.content(3));
+  auto plain = [&](const std::string& name, std::chrono::minutes age) {
+    const auto jpeg = gen.photograph(another, gentle);
+    std::ofstream(dir.file(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(jpeg.data()),
+               static_cast<std::streamsize>(jpeg.size()));
+    std::filesystem::last_write_time(dir.file(name),
+                                     std::filesystem::file_time_type::clock::now() - age);
+    return dir.file(name);
+  };
+  const std::string newer = plain("c.jpg", std::chrono::minutes(1));
+  const std::string older = plain("d.jpg", std::chrono::minutes(5));
+  ASSERT_TRUE(frame->takeIn({newer, older}));
+  ASSERT_TRUE(pumpUntil([&] { return !frame->intakeRunning(); }, 60));
+  ASSERT_EQ(frame->intakeOutcomes().size(), 2u);
+  EXPECT_EQ(frame->intakeOutcomes()[0].file, older);
+  EXPECT_EQ(frame->intakeOutcomes()[1].file, newer);
   destroy(frame);
 }
 

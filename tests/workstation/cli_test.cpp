@@ -84,7 +84,9 @@ TEST_F(CliTest, InitSetsUpThePharmacyWithAPharmacistAndDemoData) {
                                    "ZY44010001",
                                    "--demo-data",
                                    "--idle-lock",
-                                   "3"};
+                                   "3",
+                                   "--display-name",
+                                   "周店长"};
   auto badUscc = cli(args, env);
   EXPECT_EQ(badUscc.exitCode, 2);
   EXPECT_NE(badUscc.err.find("统一社会信用代码"), std::string::npos) << badUscc.err;
@@ -109,6 +111,10 @@ TEST_F(CliTest, InitSetsUpThePharmacyWithAPharmacistAndDemoData) {
   auto lock = cli({"--db", db(), "--user", "wang", "settings", "get", "session.idle_lock_minutes"},
                   {{"RXDESK_PASSWORD", "wang-pw"}});
   EXPECT_EQ(lock.out, "3\n");
+  auto boss =
+      cli({"--db", db(), "--user", "boss", "status", "--json"}, {{"RXDESK_PASSWORD", "boss-pw"}});
+  ASSERT_EQ(boss.exitCode, 0) << boss.err;
+  EXPECT_EQ(nlohmann::json::parse(boss.out)["user"]["display_name"], "周店长") << "--display-name";
 
   // The demo photos tell their story at intake: the same paper photographed again is caught, the
   // monthly repeat is not.
