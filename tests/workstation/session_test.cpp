@@ -4,10 +4,13 @@
 
 #include <algorithm>
 
+#include "base/time.h"
 #include "data/audit.h"
+#include "data/files.h"
 #include "store_fixture.h"
 #include "workstation/agreements.h"
 #include "workstation/demo.h"
+#include "workstation/eprescription.h"
 #include "workstation/review.h"
 #include "workstation/setup.h"
 
@@ -165,6 +168,53 @@ TEST(Demo, CreatesDemoAccountsOnceAndKeepsExistingStore) {
   for (const char* f : {"rx-1.json", "rx-2.json", "rx-3.json", "rx-2.qr.txt", "paper-1.jpg",
                         "paper-1-photographed-again.jpg", "paper-2-monthly-repeat.jpg"})
     EXPECT_TRUE(std::filesystem::exists(dir.file(std::string("sub/demo-files/") + f))) << f;
+}
+
+// The demo e-prescriptions are valid on the day they are issued: a demo store made a week ago and
+// launched today gets fresh ones, signed now, which pass the validity check; launched again the
+// same day, nothing more is added.
+TEST(Demo, AStoreMadeAWeekAgoGetsFreshEPrescriptionsValidToday) {
+  test::TempDir dir;
+  const auto path = dir.file("sub/demo.rxdb");
+  const auto now = std::chrono::system_clock::now();
+  RX_ASSERT_OK(ensureDemoStore(path, {}, now - std::chrono::days(7)));
+  const std::string today = beijingToday();
+  auto blockedByValidity = [&](Session& s) {
+    ReviewService review(s);
+    auto queue = review.queue();
+    int valid = 0, expired = 0;
+    if (!queue) return std::make_pair(-1, -1);
+    for (const auto& r : *queue) {
+      if (r.kind != data::RxKind::kElectronic) continue;
+      auto checks = review.checks(r.id, today);
+      if (!checks) return std::make_pair(-1, -1);
+      const bool blocked = std::any_of(checks->begin(), checks->end(), [](const RuleCheck& c) {
+        return c.rule == "validity" && c.severity == Severity::kBlock;
+      });
+      (blocked ? expired : valid) += 1;
+    }
+    return std::make_pair(valid, expired);
+  };
+  {
+    auto wang = Session::login(path, kDemoPharmacist, kDemoPassword);
+    RX_ASSERT_OK(wang);
+    EXPECT_EQ(blockedByValidity(**wang), std::make_pair(0, 4)) << "a week old: all expired";
+  }
+  auto fresh = freshenDemoStore(path, {}, now);
+  RX_ASSERT_OK(fresh);
+  EXPECT_EQ(*fresh, 4) << "the three e-prescriptions, the first twice";
+  auto wang = Session::login(path, kDemoPharmacist, kDemoPassword);
+  RX_ASSERT_OK(wang);
+  EXPECT_EQ(blockedByValidity(**wang).first, 4) << "the fresh ones are valid today";
+  // The files to present are today's too.
+  auto again = freshenDemoStore(path, {}, now);
+  RX_ASSERT_OK(again);
+  EXPECT_EQ(*again, 0) << "fresh already";
+  auto file = data::readWholeFile(dir.file("sub/demo-files/rx-2.json"));
+  RX_ASSERT_OK(file);
+  auto erx = parseEPrescription(*file, "rx-2.json");
+  RX_ASSERT_OK(erx);
+  EXPECT_EQ(beijingDate(erx->issuedAt), today);
 }
 
 TEST(FirstRun, SetsUpIdentityAccountsAndIdleLockOrLeavesNothing) {

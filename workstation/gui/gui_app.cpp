@@ -95,6 +95,13 @@ bool RxdeskApp::OnInit() {
                    _("rxdesk"), wxICON_ERROR);
       return false;
     }
+    // Made days ago, its e-prescriptions have expired: fresh ones to work with (once a day at
+    // most; the check alone reads one file).
+    if (created && !*created) {
+      auto fresh = ws::freshenDemoStore(options.storePath, ws::demoFilesFolder());
+      if (!fresh)
+        spdlog::warn("the demo documents could not be renewed: {}", fresh.status().message());
+    }
     options.presetUser = ws::kDemoPharmacist;
     options.hint = wxString::Format(
         _("Demo store. Accounts: pharmacist, supervisor, admin; password: %s"), ws::kDemoPassword);

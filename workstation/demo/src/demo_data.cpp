@@ -52,20 +52,20 @@ Result<PharmacyProfile> ensurePharmacyProfile(Session& admin) {
   return pharmacy;
 }
 
-// Signs the provider's agreement with `pharmacy` (in force since 30 days), writes it to
-// `filesFolder` and imports it.
+// Signs the provider's agreement `agreementNo` with `pharmacy` (in force since 30 days), writes it
+// to `filesFolder` and imports it.
 Status importDemoAgreement(Session& admin, const crypto::SigningKey& provider,
                            const PharmacyProfile& pharmacy, const std::string& filesFolder,
-                           Clock::time_point now) {
+                           Clock::time_point now, const std::string& agreementNo = "DEMO-AG-001") {
   RX_ASSIGN_OR_RETURN(
       std::string agreement,
-      signAgreement(demoAgreementDraft("DEMO-AG-001", kProviderName, kProviderUscc, pharmacy.name,
+      signAgreement(demoAgreementDraft(agreementNo, kProviderName, kProviderUscc, pharmacy.name,
                                        pharmacy.uscc.empty() ? "91440300708461136T" : pharmacy.uscc,
                                        datePart(utcTimestamp(now - std::chrono::hours(24 * 30))),
                                        "2099-12-31"),
                     provider, utcTimestamp(now - std::chrono::hours(24 * 30))));
-  RX_RETURN_IF_ERROR(
-      data::writeFileAtomically(filesFolder + "/agreement-DEMO-AG-001.json", agreement, 0600));
+  RX_RETURN_IF_ERROR(data::writeFileAtomically(filesFolder + "/agreement-" + agreementNo + ".json",
+                                               agreement, 0600));
   return AgreementService(admin).import(agreement, "demo agreement").status();
 }
 
@@ -78,27 +78,30 @@ Status addDemoProducts(ProductService& products) {
   return Status::ok();
 }
 
-// The three demo e-prescriptions, before the provider's name and the time they were issued.
-std::vector<DemoPrescription> demoPrescriptions() {
+// The three demo e-prescriptions, before the provider's name and the time they were issued;
+// their numbers begin with `numbers`.
+std::vector<DemoPrescription> demoPrescriptions(const std::string& numbers) {
   std::vector<DemoPrescription> prescriptions(3);
-  prescriptions[0].rxNumber = "DEMO-RX-0001";
-  prescriptions[1].rxNumber = "DEMO-RX-0002";
+  prescriptions[0].rxNumber = numbers + "0001";
+  prescriptions[1].rxNumber = numbers + "0002";
   prescriptions[1].patientName = "李四";
   prescriptions[1].patientGender = "female";
   prescriptions[1].drugs = {{"二甲双胍片", "rx", "0.5g×20片", 3, "盒", "口服 一次1片 一日2次"}};
-  prescriptions[2].rxNumber = "DEMO-RX-0003";
+  prescriptions[2].rxNumber = numbers + "0003";
   prescriptions[2].patientName = "王小明";
   prescriptions[2].drugs = {{"头孢克肟胶囊", "rx", "0.1g×6粒", 1, "盒", "口服 一次1粒 一日2次"},
                             {"布洛芬缓释胶囊", "otc-a", "0.3g×20粒", 1, "盒", "发热时口服"}};
   return prescriptions;
 }
 
-// Writes the demo e-prescriptions, signed by `provider`, and their QR payloads to `filesFolder`,
-// and presents them through `review` (the first one twice). Returns how many were presented.
+// Writes the demo e-prescriptions, signed by `provider` and numbered from `numbers`, and their QR
+// payloads to `filesFolder`, and presents them through `review` (the first one twice). Returns
+// how many were presented.
 Result<int> presentEPrescriptions(ReviewService& review, const crypto::SigningKey& provider,
-                                  const std::string& filesFolder, Clock::time_point now) {
+                                  const std::string& filesFolder, Clock::time_point now,
+                                  const std::string& numbers = "DEMO-RX-") {
   int presented = 0;
-  std::vector<DemoPrescription> prescriptions = demoPrescriptions();
+  std::vector<DemoPrescription> prescriptions = demoPrescriptions(numbers);
   for (std::size_t i = 0; i < prescriptions.size(); ++i) {
     auto& p = prescriptions[i];
     p.issuerName = kProviderName;
@@ -155,14 +158,13 @@ Result<int> writePaperPhotos(ProductService& products, const std::string& filesF
 
 Result<DemoData> addDemoData(Session& admin, const std::string& path, const std::string& pharmacist,
                              const std::string& pharmacistPassword, const std::string& filesFolder,
-                             data::StoreOptions options) {
+                             data::StoreOptions options, Clock::time_point now) {
   DemoData out;
   out.filesFolder = filesFolder;
   if (!ensurePrivateFolder(filesFolder))
     return Status(ErrorCode::kIo, "cannot create the folder " + filesFolder);
   RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, ensurePharmacyProfile(admin));
   const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
-  const auto now = Clock::now();
   RX_RETURN_IF_ERROR(importDemoAgreement(admin, provider, pharmacy, filesFolder, now));
   ProductService products(admin);
   RX_RETURN_IF_ERROR(addDemoProducts(products));
@@ -178,17 +180,42 @@ Result<DemoData> addDemoData(Session& admin, const std::string& path, const std:
   return out;
 }
 
-PharmacySetup withDemoData(PharmacySetup setup, const std::string& storePath) {
+Result<int> addFreshDemoDocuments(Session& admin, Session& pharmacist,
+                                  const std::string& filesFolder, Clock::time_point now) {
+  if (!ensurePrivateFolder(filesFolder))
+    return Status(ErrorCode::kIo, "cannot create the folder " + filesFolder);
+  RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, ensurePharmacyProfile(admin));
+  const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
+  // Numbered by the day, so that they are not taken for the earlier ones presented again.
+  std::string day = beijingDate(utcTimestamp(now));
+  std::erase(day, '-');
+  RX_RETURN_IF_ERROR(
+      importDemoAgreement(admin, provider, pharmacy, filesFolder, now, "DEMO-AG-" + day));
+  ReviewService review(pharmacist);
+  RX_ASSIGN_OR_RETURN(int presented, presentEPrescriptions(review, provider, filesFolder, now,
+                                                           "DEMO-RX-" + day + "-"));
+  ProductService products(admin);
+  RX_RETURN_IF_ERROR(writePaperPhotos(products, filesFolder, now).status());
+  RX_RETURN_IF_ERROR(
+      admin.audit("demo.fresh-documents", filesFolder, {{"presented", presented}}).status());
+  return presented;
+}
+
+std::string demoFilesFolderOf(const std::string& storePath, const std::string& filesFolder) {
+  return !filesFolder.empty()
+             ? filesFolder
+             : (std::filesystem::path(storePath).parent_path() / "demo-files").string();
+}
+
+PharmacySetup withDemoData(PharmacySetup setup, const std::string& storePath,
+                           Clock::time_point now) {
   if (!setup.pharmacist) return setup;
-  const std::string files =
-      !setup.demoFilesFolder.empty()
-          ? setup.demoFilesFolder
-          : (std::filesystem::path(storePath).parent_path() / "demo-files").string();
+  const std::string files = demoFilesFolderOf(storePath, setup.demoFilesFolder);
   const std::string pharmacist = setup.pharmacist->name;
   const std::string password = setup.pharmacistPassword;
-  setup.fill = [pharmacist, password, files](Session& admin, const std::string& staging,
-                                             const data::StoreOptions& options) {
-    return addDemoData(admin, staging, pharmacist, password, files, options).status();
+  setup.fill = [pharmacist, password, files, now](Session& admin, const std::string& staging,
+                                                  const data::StoreOptions& options) {
+    return addDemoData(admin, staging, pharmacist, password, files, options, now).status();
   };
   return setup;
 }

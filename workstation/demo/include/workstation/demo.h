@@ -2,6 +2,7 @@
 // real pharmacy (the password is printed in the README and on the login screen in demo mode).
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "base/status.h"
@@ -17,6 +18,19 @@ inline constexpr const char* kDemoAdmin = "admin";
 // its agreement, products, e-prescriptions in `filesFolder` — default `<folder>/demo-files` beside
 // the store — and in the queue) unless a store is already there. Returns true in the value iff it
 // created one. The workstation keeps the files outside the store's own folder (paths.h).
-Result<bool> ensureDemoStore(const std::string& path, const std::string& filesFolder = {});
+// The demo data is dated `madeAt` (the tests make a store days old).
+Result<bool> ensureDemoStore(
+    const std::string& path, const std::string& filesFolder = {},
+    std::chrono::system_clock::time_point madeAt = std::chrono::system_clock::now());
+
+// A demo store made days ago has expired e-prescriptions (they are valid on the day they are
+// issued) and photos. When the demo e-prescription in `filesFolder` (as for ensureDemoStore) was
+// issued before today, Beijing time, signs fresh ones and photographs fresh paper, dated `now`,
+// and presents the e-prescriptions (demo_data.h addFreshDemoDocuments). Returns how many were
+// presented: 0 when the files are from today or are not there, or the demo accounts' password was
+// changed. Reads one file when there is nothing to do.
+Result<int> freshenDemoStore(
+    const std::string& path, const std::string& filesFolder = {},
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace rx::ws
