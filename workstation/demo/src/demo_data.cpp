@@ -186,14 +186,15 @@ Result<int> addFreshDemoDocuments(Session& admin, Session& pharmacist,
     return Status(ErrorCode::kIo, "cannot create the folder " + filesFolder);
   RX_ASSIGN_OR_RETURN(PharmacyProfile pharmacy, ensurePharmacyProfile(admin));
   const crypto::SigningKey provider = crypto::SigningKey::generate(crypto::KeyType::kSm2);
-  // Numbered by the day, so that they are not taken for the earlier ones presented again.
-  std::string day = beijingDate(utcTimestamp(now));
-  std::erase(day, '-');
+  // Numbered by the time (yyyymmddhhmmss, UTC), so that they are not taken for the earlier ones
+  // presented again, nor clash with what an interrupted renewal left.
+  std::string stamp = utcTimestamp(now);
+  std::erase_if(stamp, [](char c) { return c < '0' || c > '9'; });
   RX_RETURN_IF_ERROR(
-      importDemoAgreement(admin, provider, pharmacy, filesFolder, now, "DEMO-AG-" + day));
+      importDemoAgreement(admin, provider, pharmacy, filesFolder, now, "DEMO-AG-" + stamp));
   ReviewService review(pharmacist);
   RX_ASSIGN_OR_RETURN(int presented, presentEPrescriptions(review, provider, filesFolder, now,
-                                                           "DEMO-RX-" + day + "-"));
+                                                           "DEMO-RX-" + stamp + "-"));
   ProductService products(admin);
   RX_RETURN_IF_ERROR(writePaperPhotos(products, filesFolder, now).status());
   RX_RETURN_IF_ERROR(
