@@ -783,20 +783,24 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
     ws::ReviewService review(frame->session());
     auto* dialog = new DispenseDialog(frame, frame->session(), first);
     ASSERT_TRUE(showOnScreen(dialog));
+    // A refusal, however long, leaves the drug list as it was: its last row in sight.
+    wxDataViewListCtrl* drugs = dialog->drugList();
+    ASSERT_GT(drugs->GetItemCount(), 0);
+    const int listHeight = drugs->GetClientSize().y;
+    auto drugRowsInSight = [&](const char* after) {
+      pumpUntil([] { return false; }, 0.2);
+      const wxRect last = drugs->GetItemRect(drugs->RowToItem(drugs->GetItemCount() - 1));
+      EXPECT_FALSE(last.IsEmpty()) << after;
+      EXPECT_LE(last.GetBottom(), drugs->GetClientSize().y)
+          << after << ": the last drug row ends at " << last.GetBottom() << " of "
+          << drugs->GetClientSize().y;
+      EXPECT_EQ(drugs->GetClientSize().y, listHeight) << after << ": the drug list was squeezed";
+    };
     EXPECT_EQ(dialog->prepared(), wxString());
     // Unknown product: refused, red, nothing recorded.
     dialog->scan("89999990000000000012");
     EXPECT_FALSE(dialog->lastScanAccepted()) << dialog->statusText().utf8_str();
-    // The refusal leaves the drug list's rows in sight.
-    pumpUntil([] { return false; }, 0.2);
-    {
-      wxDataViewListCtrl* drugs = dialog->drugList();
-      ASSERT_GT(drugs->GetItemCount(), 0);
-      const wxRect last = drugs->GetItemRect(drugs->RowToItem(drugs->GetItemCount() - 1));
-      EXPECT_FALSE(last.IsEmpty());
-      EXPECT_LE(last.GetBottom(), drugs->GetClientSize().y)
-          << "the last drug row ends at " << last.GetBottom() << " of " << drugs->GetClientSize().y;
-    }
+    drugRowsInSight("an unknown product");
     screenshot("dispense-refused-" + lang);
     // Each button has its own Alt key (Prepared, Partial and Print shared Alt+P once).
     EXPECT_EQ(repeatedMnemonics(dialog), std::set<std::string>{});
@@ -819,6 +823,7 @@ TEST_P(GuiCounter, TwoPhotosInTheSecondFlaggedTheFirstApprovedDispensedWithItsVo
                                                : wxString("already scanned")))
         << twice.utf8_str();
     EXPECT_TRUE(twice.Contains("81234560000000000017")) << twice.utf8_str();
+    drugRowsInSight("a pack scanned twice");
     // The scanned pack is listed; a wrong scan is taken back in the window, then scanned again.
     EXPECT_TRUE(dialog->scannedText().Contains("81234560000000000017")) << dialog->scannedText();
     EXPECT_EQ(dialog->takeBack("81234560000000000017"), wxString()) << dialog->statusText();
