@@ -135,6 +135,49 @@ TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   EXPECT_FALSE(none->page.pageFound);
 }
 
+// Where a field was read, in the photo: the centre of its box mapped through pageToPhoto.
+cv::Point2f inPhoto(const ReadResult& r, const char* field) {
+  const cv::Rect box = r.fields.fields.at(field).box;
+  std::vector<cv::Point2f> centre = {{box.x + box.width / 2.0f, box.y + box.height / 2.0f}}, out;
+  cv::perspectiveTransform(centre, out, cv::Mat(r.page.pageToPhoto));
+  return out[0];
+}
+
+TEST(Page, APhotoTakenUpsideDownIsReadUprightWithItsBoxesOnThePhoto) {
+  // The page is read as it lies first and turned only when its header does not read clearly; an
+  // upside-down photo must still come out upright, its fields read and boxed where they are.
+  test::RxGenerator gen(4716, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(1);
+  test::CaptureOptions level;
+  level.sidewaysProbability = 0;
+  level.upsideDownProbability = 0;
+  level.maxMegapixels = 4;
+  const cv::Mat photo = cv::imdecode(gen.photograph(gen.render(rx), level), cv::IMREAD_COLOR);
+  cv::Mat turned;
+  cv::rotate(photo, turned, cv::ROTATE_180);
+  std::vector<std::uint8_t> uprightPng, turnedPng;
+  cv::imencode(".png", photo, uprightPng);
+  cv::imencode(".png", turned, turnedPng);
+  auto upright = reader().read(uprightPng, "upright.png");
+  auto down = reader().read(turnedPng, "turned.png");
+  RX_ASSERT_OK(upright);
+  RX_ASSERT_OK(down);
+  EXPECT_EQ(upright->page.rotation, 0);
+  EXPECT_EQ(down->page.rotation, 180);
+  EXPECT_EQ(identityRead(*upright), identityOf(rx));
+  EXPECT_EQ(identityRead(*down), identityOf(rx));
+  // The patient's name is boxed on the same ink of the photo: turned, at the turned place.
+  ASSERT_TRUE(upright->fields.fields.count("patient_name") &&
+              down->fields.fields.count("patient_name"));
+  const cv::Point2f a = inPhoto(*upright, "patient_name"), b = inPhoto(*down, "patient_name");
+  EXPECT_NEAR(b.x, photo.cols - a.x, 12);
+  EXPECT_NEAR(b.y, photo.rows - a.y, 12);
+  // The page's corners in the photo follow it round too: the upright page's top left is where
+  // the turned photo has its bottom right.
+  EXPECT_NEAR(down->page.corners[0].x, photo.cols - upright->page.corners[0].x, 12);
+  EXPECT_NEAR(down->page.corners[0].y, photo.rows - upright->page.corners[0].y, 12);
+}
+
 // Other hospitals' forms (seen on prescriptions kept outside the project): the drugs in a ruled
 // table with no numbers and the usage in its last column, a red round seal pressed over the
 // hospital's name. Before, no row of a table was read as a drug, and the seal's strokes hid the

@@ -46,8 +46,20 @@ cv::Matx33d levelTextLines(const cv::Mat& gray);
 // Paints the form's long horizontal and vertical rules white.
 cv::Mat eraseRules(const cv::Mat& gray);
 
-// Prepares a photo for recognition. `recognizer` decides between upright and upside down by
-// reading the top band both ways (the header holds the most text).
-Result<PreparedPage> preparePage(const cv::Mat& bgr, Recognizer& recognizer);
+// Finds the page in a photo, straightens, levels and cleans it, and turns it portrait. It is then
+// upright or upside down: see below.
+Result<PreparedPage> straightenPage(const cv::Mat& bgr);
+
+// Whether `lines`, read from `page` as it is, show it upright beyond doubt: its header band read
+// that much text at that confidence (text read upside down never does). Most photos are settled
+// by it, without reading anything twice.
+bool surelyUpright(const std::vector<RecognizedLine>& lines, const cv::Mat& page);
+// Whether `page` reads better turned by 180°: its header band (and, when that says little either
+// way, its foot band) read both ways up. `read`, when given, is what the page read as it is; its
+// lines in each band stand for reading the band again that way up.
+Result<bool> readsBetterTurned(const cv::Mat& page, Recognizer& recognizer,
+                               const std::vector<RecognizedLine>* read = nullptr);
+// Turns a prepared page by 180°, keeping its mapping to the photo.
+void turnOver(PreparedPage& page);
 
 }  // namespace rx::ocr
