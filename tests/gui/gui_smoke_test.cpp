@@ -1237,6 +1237,7 @@ TEST_P(GuiSampling, DrawScoreCloseAndThePharmacistSeesTheFindings) {
       << dialog->errorText();
   EXPECT_FALSE(dialog->closeRound().empty()) << "two items are not scored yet";
   EXPECT_EQ(cellsCutOff(dialog->itemList()), std::vector<std::string>{});
+  EXPECT_EQ(repeatedMnemonics(dialog), std::set<std::string>{}) << "Alt+S was once shared";
   screenshot("sampling-" + lang);
   if (lang == "zh_CN") {
     EXPECT_EQ(latinWordsShown(dialog, samplingWords()), std::set<std::string>{});

@@ -217,7 +217,7 @@ wxSizer* SamplingDialog::buildScoringColumn() {
 wxSizer* SamplingDialog::buildScoringButtons() {
   auto* buttons = new wxBoxSizer(wxHORIZONTAL);
   auto* save = new wxButton(this, wxID_ANY, _("&Save score"));
-  auto* close = new wxButton(this, wxID_ANY, _("Close the round, &signed"));
+  auto* close = new wxButton(this, wxID_ANY, _("Close the round, si&gned"));
   buttons->Add(save, 0, wxRIGHT, FromDIP(6));
   buttons->Add(close, 0);
   save->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
