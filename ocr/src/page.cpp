@@ -36,6 +36,11 @@ double readability(const std::vector<RecognizedLine>& lines) {
     for (const auto& w : l.words) score += w.confidence * static_cast<double>(w.text.size());
   return score;
 }
+// A four-sided outline counts as a paper inside what the bright region found when it is this much
+// brighter (paper-likeness, 0-255) than the band round it and less than this share of the region.
+constexpr double kPaperContrast = 40;
+constexpr double kInnerPaperAtMost = 0.7;
+
 // Mean confidence of the characters read (0-100).
 double meanConfidence(const std::vector<RecognizedLine>& lines) {
   double characters = 0;
@@ -43,51 +48,64 @@ double meanConfidence(const std::vector<RecognizedLine>& lines) {
     for (const auto& w : l.words) characters += static_cast<double>(w.text.size());
   return characters > 0 ? readability(lines) / characters : 0;
 }
-}  // namespace
+// Whether `outline` is shaped like a sheet: solid (it fills most of its smallest enclosing
+// rectangle) and not a strip.
+bool sheetShaped(const std::vector<cv::Point>& outline) {
+  const cv::RotatedRect r = cv::minAreaRect(outline);
+  const double longSide = std::max(r.size.width, r.size.height);
+  const double shortSide = std::max(1.0f, std::min(r.size.width, r.size.height));
+  return cv::contourArea(outline) >= 0.8 * r.size.area() && longSide / shortSide <= 2.5;
+}
 
-bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
-  const double scale = 800.0 / std::max(bgr.cols, bgr.rows);
-  cv::Mat small, gray, mask;
-  cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
-  // Paper is bright and unsaturated; a desk or a hand is darker or coloured. Shadows darken the
-  // paper but keep it unsaturated, so combine brightness with low saturation.
-  cv::Mat hsv;
-  cv::cvtColor(small, hsv, cv::COLOR_BGR2HSV);
-  std::vector<cv::Mat> ch;
-  cv::split(hsv, ch);
-  cv::Mat score;
-  cv::addWeighted(ch[2], 1.0, ch[1], -1.0, 0, score);
-  cv::GaussianBlur(score, score, cv::Size(5, 5), 0);
-  cv::threshold(score, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE,
-                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(15, 15)));
-  cv::morphologyEx(mask, mask, cv::MORPH_OPEN,
-                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(7, 7)));
+// A paper seen inside something darker that the bright region took in with it — the paper on a
+// phone's screen, on a dark tray or in a folder: the outline (convex hull) of the largest
+// four-sided run of edges in `score` (the paper-likeness of the small photo) that is much
+// brighter inside than in the band round it. A corner hidden by a thumb or a shadow leaves it a
+// fifth or sixth side. Empty when there is none. (Found on the generator's photos of a phone
+// screen, where the bright region was the whole frame or the screen with its glare.)
+std::vector<cv::Point> brightOutline(const cv::Mat& score) {
+  cv::Mat edges;
+  cv::Canny(score, edges, 30, 90);
+  cv::dilate(edges, edges, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
   std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-  if (contours.empty()) return false;
-  auto largest = std::max_element(contours.begin(), contours.end(), [](auto& a, auto& b) {
-    return cv::contourArea(a) < cv::contourArea(b);
-  });
-  const double area = cv::contourArea(*largest);
-  // A sheet down to a thirtieth of the frame is looked for (a paper a quarter of the frame's width
-  // on a desk). Below a sixth, the bright region must also be shaped like a sheet: solid (it fills
-  // most of its smallest enclosing rectangle) and not a strip, so a lamp or a white cup is not
-  // taken for the page.
-  if (area < small.total() / 30.0) return false;
-  if (area < small.total() / 6.0) {
-    const cv::RotatedRect r = cv::minAreaRect(*largest);
-    const double longSide = std::max(r.size.width, r.size.height);
-    const double shortSide = std::max(1.0f, std::min(r.size.width, r.size.height));
-    if (area < 0.8 * r.size.area() || longSide / shortSide > 2.5) return false;
+  cv::findContours(edges, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+  std::vector<cv::Point> best;
+  double bestContrast = kPaperContrast;
+  cv::Mat inside(score.size(), CV_8U), core, around;
+  for (const auto& c : contours) {
+    std::vector<cv::Point> hull, poly;
+    cv::convexHull(c, hull);
+    cv::approxPolyDP(hull, poly, 0.02 * cv::arcLength(hull, true), true);
+    if (poly.size() < 4 || poly.size() > 6) continue;
+    const double area = cv::contourArea(hull);
+    if (area < score.total() / 30.0 || area > 0.8 * score.total() || !sheetShaped(hull)) continue;
+    inside.setTo(0);
+    cv::fillConvexPoly(inside, hull, cv::Scalar(255));
+    const cv::RotatedRect r = cv::minAreaRect(hull);
+    const int band = std::max(3, static_cast<int>(std::min(r.size.width, r.size.height) * 0.04));
+    const cv::Mat round = cv::getStructuringElement(cv::MORPH_RECT, {2 * band + 1, 2 * band + 1});
+    cv::erode(inside, core, round);
+    cv::dilate(inside, around, round);
+    around -= inside;
+    const double contrast = cv::mean(score, core)[0] - cv::mean(score, around)[0];
+    if (contrast > bestContrast) {
+      best = hull;
+      bestContrast = contrast;
+    }
   }
+  return best;
+}
+
+std::vector<cv::Point2f> outlineCorners(const std::vector<cv::Point>& outline, double area,
+                                        const cv::Size& small, double scale,
+                                        const cv::Size& photo) {
   std::vector<cv::Point> hull;
-  cv::convexHull(*largest, hull);
+  cv::convexHull(outline, hull);
   std::vector<cv::Point> poly;
   cv::approxPolyDP(hull, poly, 0.01 * cv::arcLength(hull, true), true);
   std::vector<cv::Point2f> pts;
-  const cv::Rect2f frame(-0.1f * small.cols, -0.1f * small.rows, 1.2f * small.cols,
-                         1.2f * small.rows);
+  const cv::Rect2f frame(-0.1f * small.width, -0.1f * small.height, 1.2f * small.width,
+                         1.2f * small.height);
   if (poly.size() >= 4 && poly.size() <= 12) {
     // The paper's edges are four of the outline's sides; extra sides come from corners cut off by
     // a shadow, a finger or the frame. Try every choice of four sides, intersect neighbours, and
@@ -137,7 +155,8 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
             }
           }
   }
-  const cv::Rect2f bounds(-0.1f * bgr.cols, -0.1f * bgr.rows, 1.2f * bgr.cols, 1.2f * bgr.rows);
+  const cv::Rect2f bounds(-0.1f * photo.width, -0.1f * photo.height, 1.2f * photo.width,
+                          1.2f * photo.height);
   bool sane = pts.size() == 4;
   for (const auto& p : pts) sane = sane && bounds.contains(p);
   if (sane) sane = cv::isContourConvex(pts) && cv::contourArea(pts) >= 0.9 * area / (scale * scale);
@@ -147,6 +166,53 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
     cv::minAreaRect(hull).points(box);
     for (const auto& p : box)
       pts.emplace_back(static_cast<float>(p.x / scale), static_cast<float>(p.y / scale));
+  }
+  return pts;
+}
+
+}  // namespace
+
+bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
+  const double scale = 800.0 / std::max(bgr.cols, bgr.rows);
+  cv::Mat small, gray, mask;
+  cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  // Paper is bright and unsaturated; a desk or a hand is darker or coloured. Shadows darken the
+  // paper but keep it unsaturated, so combine brightness with low saturation.
+  cv::Mat hsv;
+  cv::cvtColor(small, hsv, cv::COLOR_BGR2HSV);
+  std::vector<cv::Mat> ch;
+  cv::split(hsv, ch);
+  cv::Mat score;
+  cv::addWeighted(ch[2], 1.0, ch[1], -1.0, 0, score);
+  cv::GaussianBlur(score, score, cv::Size(5, 5), 0);
+  cv::threshold(score, mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(15, 15)));
+  cv::morphologyEx(mask, mask, cv::MORPH_OPEN,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(7, 7)));
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  if (contours.empty()) return false;
+  auto largest = std::max_element(contours.begin(), contours.end(), [](auto& a, auto& b) {
+    return cv::contourArea(a) < cv::contourArea(b);
+  });
+  const double area = cv::contourArea(*largest);
+  // A sheet down to a thirtieth of the frame is looked for (a paper a quarter of the frame's width
+  // on a desk). Below a sixth, the bright region must also be shaped like a sheet: solid (it fills
+  // most of its smallest enclosing rectangle) and not a strip, so a lamp or a white cup is not
+  // taken for the page.
+  if (area < small.total() / 30.0) return false;
+  if (area < small.total() / 6.0 && !sheetShaped(*largest)) return false;
+  std::vector<cv::Point2f> pts = outlineCorners(*largest, area, small.size(), scale, bgr.size());
+  // A paper-bright outline much smaller than what was found, inside it, is the paper itself.
+  const std::vector<cv::Point> paper = brightOutline(score);
+  if (!paper.empty() &&
+      cv::contourArea(paper) < kInnerPaperAtMost * cv::contourArea(pts) * scale * scale) {
+    const cv::Moments m = cv::moments(paper);
+    const cv::Point2f centre(static_cast<float>(m.m10 / m.m00 / scale),
+                             static_cast<float>(m.m01 / m.m00 / scale));
+    if (cv::pointPolygonTest(pts, centre, false) > 0)
+      pts = outlineCorners(paper, cv::contourArea(paper), small.size(), scale, bgr.size());
   }
   corners = orderCorners(pts);
   return true;
