@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <optional>
 
 #include <opencv2/calib3d.hpp>
 #include <opencv2/features2d.hpp>
@@ -238,8 +239,10 @@ std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageF
 namespace {
 
 constexpr int kCell = 32;          // about one printed character
-constexpr int kBlock = 160;        // local alignment (crumpled paper, residual of the homography)
-constexpr int kMaxShift = 5;       // px searched per block
+constexpr int kBlock = 96;         // local alignment (crumpled paper, residual of the homography)
+constexpr int kMaxShift = 5;       // px searched per block round where it roughly lies
+constexpr int kCellShift = 1;      // px a cell may lie off where its blocks put it
+constexpr int kWideShift = 24;     // px a block may roughly lie off the homography
 constexpr int kMinCellInk = 24;    // pixels of ink that make a cell worth checking
 constexpr double kBlur = 0;        // px, both pages, before the ink is found
 constexpr double kConfirm = 0.9;   // share of the cell's ink found on the query
@@ -271,7 +274,8 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   // The big buffers are kept per thread: fresh page-sized allocations each comparison cost more
   // in page faults than the comparison itself.
   thread_local struct {
-    cv::Mat warped, seen, frame, earlierInk, ink, wide, widePad, inkPad, both;
+    cv::Mat warped, seen, frame, earlierInk, ink, wide, widePad, inkPad, both, rules, rule,
+        earlierSmall, wideSmall;
   } scratch;
   cv::Mat query = queryPage;
   cv::Mat &warped = scratch.warped, &seen = scratch.seen, &frame = scratch.frame;
@@ -290,34 +294,113 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   cv::Mat &earlierInk = scratch.earlierInk, &ink = scratch.ink;
   cv::adaptiveThreshold(earlier, earlierInk, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
                         window, 25);
+  // The form's ruled lines are not writing, and one photo's processing erases a rule (a table's
+  // border, a faint box) that another's keeps: ink in straight runs longer than any character's
+  // stroke is not counted on the earlier page. Kept, a rule lost on the query made a row of
+  // different cells side by side, as other writing does.
+  const int cellSize = std::max(12, static_cast<int>(std::lround(kCell * f)));
+  const int ruleLength = 3 * cellSize;
+  // A faint rule is found at a lower contrast (at the earlier's threshold it breaks into pieces
+  // shorter than a character), and taken out with a pixel round it.
+  cv::adaptiveThreshold(earlier, scratch.both, 255, cv::ADAPTIVE_THRESH_MEAN_C,
+                        cv::THRESH_BINARY_INV, window, 8);
+  cv::morphologyEx(scratch.both, scratch.rules, cv::MORPH_OPEN,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(ruleLength, 1)));
+  cv::morphologyEx(scratch.both, scratch.rule, cv::MORPH_OPEN,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, ruleLength)));
+  cv::bitwise_or(scratch.rules, scratch.rule, scratch.rules);
+  cv::dilate(scratch.rules, scratch.rules, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  cv::subtract(earlierInk, scratch.rules, earlierInk);
   // The query's ink with a lower contrast: a softer photo's hairlines still count as ink there
   // (extra ink on the query never makes a cell different).
   cv::adaptiveThreshold(warped, ink, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, window,
                         12);
-  const int cellSize = std::max(12, static_cast<int>(std::lround(kCell * f)));
   const int blockSize = cellSize * (kBlock / kCell);
   const int maxShift = std::max(3, static_cast<int>(std::lround(kMaxShift * f)));
   const int minInk = std::max(6, static_cast<int>(kMinCellInk * f * f));
+  // A block may lie further off than maxShift (a crumpled sheet bends by 10-15 px over a few
+  // blocks): its shift is first found roughly, at a quarter of the size, within kWideShift.
+  constexpr int kSmall = 4;
+  const int wideSmall = std::max(2, static_cast<int>(std::lround(kWideShift * f)) / kSmall);
+  const int pad = (wideSmall + 2 + maxShift / kSmall) * kSmall;  // whole small pixels
   cv::Mat& wide = scratch.wide;
   cv::dilate(ink, wide, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
-  // Pad so every block may shift by maxShift.
+  // Pad so every block may shift that far.
   cv::Mat &widePad = scratch.widePad, &inkPad = scratch.inkPad;
-  cv::copyMakeBorder(wide, widePad, maxShift, maxShift, maxShift, maxShift, cv::BORDER_CONSTANT,
-                     cv::Scalar(0));
-  cv::copyMakeBorder(ink, inkPad, maxShift, maxShift, maxShift, maxShift, cv::BORDER_CONSTANT,
-                     cv::Scalar(0));
+  cv::copyMakeBorder(wide, widePad, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::copyMakeBorder(ink, inkPad, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::resize(earlierInk, scratch.earlierSmall, cv::Size(), 1.0 / kSmall, 1.0 / kSmall,
+             cv::INTER_AREA);
+  cv::resize(widePad, scratch.wideSmall, cv::Size(), 1.0 / kSmall, 1.0 / kSmall, cv::INTER_AREA);
   const int W = earlierInk.cols, Hh = earlierInk.rows;
+  const int cols = (W + blockSize - 1) / blockSize, rows = (Hh + blockSize - 1) / blockSize;
+  auto blockAt = [&](int bx, int by) {
+    return cv::Rect(bx * blockSize, by * blockSize, std::min(blockSize, W - bx * blockSize),
+                    std::min(blockSize, Hh - by * blockSize));
+  };
+  // 1. Each inked block's rough shift: the best correlation of the two inks at a quarter size.
+  std::vector<std::optional<cv::Point>> rough(static_cast<std::size_t>(cols * rows));
+  std::vector<char> inked(rough.size(), 0);
+  for (int by = 0; by < rows; ++by)
+    for (int bx = 0; bx < cols; ++bx) {
+      const cv::Rect block = blockAt(bx, by);
+      if (cv::countNonZero(earlierInk(block)) < minInk) continue;
+      inked[static_cast<std::size_t>(by * cols + bx)] = 1;
+      const cv::Rect t(block.x / kSmall, block.y / kSmall, block.width / kSmall,
+                       block.height / kSmall);
+      if (t.width < 4 || t.height < 4) continue;
+      const cv::Rect search(t.x + pad / kSmall - wideSmall, t.y + pad / kSmall - wideSmall,
+                            t.width + 2 * wideSmall, t.height + 2 * wideSmall);
+      if ((search & cv::Rect(0, 0, scratch.wideSmall.cols, scratch.wideSmall.rows)) != search)
+        continue;
+      cv::Mat score;
+      cv::matchTemplate(scratch.wideSmall(search), scratch.earlierSmall(t), score,
+                        cv::TM_CCOEFF_NORMED);
+      double best = 0;
+      cv::Point at;
+      cv::minMaxLoc(score, nullptr, &best, nullptr, &at);
+      if (best > 0.2)  // below it, nothing on the query looks like the block
+        rough[static_cast<std::size_t>(by * cols + bx)] =
+            cv::Point((search.x + at.x) * kSmall - pad - t.x * kSmall,
+                      (search.y + at.y) * kSmall - pad - t.y * kSmall);
+    }
+  // 2. Smoothed: paper bends smoothly, so a block is taken to lie as its neighbours and itself do
+  //    (the median of each coordinate). A block of other writing may find a chance shift of its
+  //    own; the printed form round it does not.
+  std::vector<cv::Point> around(rough.size(), cv::Point(0, 0));
+  for (int by = 0; by < rows; ++by)
+    for (int bx = 0; bx < cols; ++bx) {
+      std::vector<int> xs, ys;
+      for (int ny = std::max(0, by - 1); ny <= std::min(rows - 1, by + 1); ++ny)
+        for (int nx = std::max(0, bx - 1); nx <= std::min(cols - 1, bx + 1); ++nx)
+          if (const auto& r = rough[static_cast<std::size_t>(ny * cols + nx)]) {
+            xs.push_back(r->x);
+            ys.push_back(r->y);
+          }
+      if (xs.empty()) continue;
+      std::nth_element(xs.begin(), xs.begin() + xs.size() / 2, xs.end());
+      std::nth_element(ys.begin(), ys.begin() + ys.size() / 2, ys.end());
+      around[static_cast<std::size_t>(by * cols + bx)] = {xs[xs.size() / 2], ys[ys.size() / 2]};
+    }
   cv::Mat& both = scratch.both;
-  std::vector<std::pair<int, int>> conflictAt;  // (row, column) of each conflicting cell
-  for (int by = 0; by < Hh; by += blockSize)
-    for (int bx = 0; bx < W; bx += blockSize) {
-      const cv::Rect block(bx, by, std::min(blockSize, W - bx), std::min(blockSize, Hh - by));
+  // 3. Each block's shift: the one that finds most of the ink within maxShift of where it roughly
+  //    lies, every second pixel, then around the best.
+  std::vector<cv::Point2f> shiftOf(rough.size(), cv::Point2f(0, 0));
+  for (int byi = 0; byi < rows; ++byi)
+    for (int bxi = 0; bxi < cols; ++bxi) {
+      const auto b = static_cast<std::size_t>(byi * cols + bxi);
+      // Its own rough shift when its neighbours roughly agree (a sheet bends sharply in places),
+      // else theirs (a stamp added later, or other writing, drew it elsewhere).
+      const cv::Point centre =
+          rough[b] && cv::norm(*rough[b] - around[b]) <= kSmall * 3 ? *rough[b] : around[b];
+      shiftOf[b] = centre;
+      if (!inked[b]) continue;
+      const cv::Rect block = blockAt(bxi, byi);
       const cv::Mat eb = earlierInk(block);
-      if (cv::countNonZero(eb) < minInk) continue;
-      // The shift that finds most of the ink: every second pixel, then around the best.
       int bestDx = 0, bestDy = 0, best = -1;
       auto tryShift = [&](int dx, int dy) {
-        cv::bitwise_and(eb, widePad(block + cv::Point(maxShift + dx, maxShift + dy)), both);
+        cv::bitwise_and(eb, widePad(block + cv::Point(pad + centre.x + dx, pad + centre.y + dy)),
+                        both);
         const int n = cv::countNonZero(both);
         if (n > best ||
             (n == best && std::abs(dx) + std::abs(dy) < std::abs(bestDx) + std::abs(bestDy))) {
@@ -333,34 +416,78 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
         for (int dx = cx0 - 1; dx <= cx0 + 1; ++dx)
           if ((dx != cx0 || dy != cy0) && std::abs(dx) <= maxShift && std::abs(dy) <= maxShift)
             tryShift(dx, dy);
-      const cv::Point shift(maxShift + bestDx, maxShift + bestDy);
-      for (int cy = block.y; cy < block.br().y; cy += cellSize)
-        for (int cx = block.x; cx < block.br().x; cx += cellSize) {
-          const cv::Rect cell = cv::Rect(cx, cy, cellSize, cellSize) & block;
-          const cv::Mat ec = earlierInk(cell);
-          const int n = cv::countNonZero(ec);
-          if (n < minInk) continue;
-          if (cv::countNonZero(seen(cell)) < cell.area() * 9 / 10) {
-            ++e.unseen;
-            continue;
+      shiftOf[b] =
+          cv::Point2f(static_cast<float>(centre.x + bestDx), static_cast<float>(centre.y + bestDy));
+    }
+  // 4. Each cell where the blocks round it put it (bilinear between the centres of the inked
+  //    blocks: a bent sheet moves a cell at a block's edge as much as its neighbour), within a
+  //    pixel.
+  auto shiftAt = [&](cv::Point2f p) {
+    const float u =
+        std::clamp(p.x / static_cast<float>(blockSize) - 0.5f, 0.0f, static_cast<float>(cols - 1));
+    const float v =
+        std::clamp(p.y / static_cast<float>(blockSize) - 0.5f, 0.0f, static_cast<float>(rows - 1));
+    const int x0 = static_cast<int>(u), y0 = static_cast<int>(v);
+    cv::Point2f sum(0, 0);
+    float weight = 0;
+    for (int yy = y0; yy <= std::min(rows - 1, y0 + 1); ++yy)
+      for (int xx = x0; xx <= std::min(cols - 1, x0 + 1); ++xx) {
+        const auto b = static_cast<std::size_t>(yy * cols + xx);
+        if (!inked[b]) continue;
+        const float w =
+            (1 - std::abs(u - static_cast<float>(xx))) * (1 - std::abs(v - static_cast<float>(yy)));
+        sum += w * shiftOf[b];
+        weight += w;
+      }
+    return weight > 1e-3f ? sum / weight : shiftOf[static_cast<std::size_t>(y0 * cols + x0)];
+  };
+  std::vector<std::pair<int, int>> conflictAt;  // (row, column) of each conflicting cell
+  for (int cy = 0; cy < Hh; cy += cellSize)
+    for (int cx = 0; cx < W; cx += cellSize) {
+      const cv::Rect cell = cv::Rect(cx, cy, cellSize, cellSize) & cv::Rect(0, 0, W, Hh);
+      const cv::Mat ec = earlierInk(cell);
+      const int n = cv::countNonZero(ec);
+      if (n < minInk) continue;
+      if (cv::countNonZero(seen(cell)) < cell.area() * 9 / 10) {
+        ++e.unseen;
+        continue;
+      }
+      const cv::Point2f at = shiftAt(cv::Point2f(static_cast<float>(cx + cell.width / 2),
+                                                 static_cast<float>(cy + cell.height / 2)));
+      const cv::Point base(pad + static_cast<int>(std::lround(at.x)),
+                           pad + static_cast<int>(std::lround(at.y)));
+      auto foundAt = [&](cv::Point at) {
+        cv::bitwise_and(ec, widePad(cell + at), both);
+        return cv::countNonZero(both);
+      };
+      // Most cells are found where the blocks put them; only the others are searched round it.
+      int bestFound = foundAt(base);
+      cv::Point shift = base;
+      if (bestFound < kConfirm * n)
+        for (int dy = -kCellShift; dy <= kCellShift; ++dy)
+          for (int dx = -kCellShift; dx <= kCellShift; ++dx) {
+            if (dx == 0 && dy == 0) continue;
+            const int k = foundAt(base + cv::Point(dx, dy));
+            if (k > bestFound) {
+              bestFound = k;
+              shift = base + cv::Point(dx, dy);
+            }
           }
-          cv::bitwise_and(ec, widePad(cell + shift), both);
-          const double found = static_cast<double>(cv::countNonZero(both)) / n;
-          const int queryInkHere = cv::countNonZero(inkPad(cell + shift));
-          if (found >= kConfirm) {
-            ++e.confirmed;
-          } else if (queryInkHere >= kQueryInk * n) {
-            ++e.conflicts;
-            conflictAt.emplace_back(cy / cellSize, cx / cellSize);
-            const double back = 1 / f;
-            e.conflictCells.emplace_back(static_cast<int>(cell.x * back),
-                                         static_cast<int>(cell.y * back),
-                                         static_cast<int>(std::ceil(cell.width * back)),
-                                         static_cast<int>(std::ceil(cell.height * back)));
-          } else {
-            ++e.unseen;
-          }
-        }
+      const double found = static_cast<double>(bestFound) / n;
+      const int queryInkHere = cv::countNonZero(inkPad(cell + shift));
+      if (found >= kConfirm) {
+        ++e.confirmed;
+      } else if (queryInkHere >= kQueryInk * n) {
+        ++e.conflicts;
+        conflictAt.emplace_back(cy / cellSize, cx / cellSize);
+        const double back = 1 / f;
+        e.conflictCells.emplace_back(static_cast<int>(cell.x * back),
+                                     static_cast<int>(cell.y * back),
+                                     static_cast<int>(std::ceil(cell.width * back)),
+                                     static_cast<int>(std::ceil(cell.height * back)));
+      } else {
+        ++e.unseen;
+      }
     }
   // Other writing changes whole words: conflicts side by side on a line. A soft photo's noise
   // leaves them scattered.

@@ -37,7 +37,10 @@ Comparison withPage(Comparison c, const PageEvidence& e) {
                " different";
     }
   } else if (p.otherWriting && c.verdict == Verdict::kSuspected &&
-             c.signals.number != Agreement::kSame) {
+             c.signals.number != Agreement::kSame && c.signals.drugs < 0.5) {
+    // Not when the drugs read on both are mostly the same: a second prescription of the visit
+    // has other drugs, and a crumpled or dim photo of the same paper can leave a few words
+    // looking different.
     c.verdict = Verdict::kNew;
     c.rule.clear();
   }

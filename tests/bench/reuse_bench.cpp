@@ -232,10 +232,17 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
               } else {
                 std::cerr << "; page not registered";
               }
-              bool candidate = false;
-              for (const auto& c : pages.candidates(it.features))
-                candidate = candidate || c.record == static_cast<std::int64_t>(j);
-              std::cerr << (candidate ? " (a page candidate)" : " (not a page candidate)");
+              // Where the paper stands in the page index's votes (the lookup registers the first
+              // 12 with at least a quarter of the best's votes).
+              const auto all = pages.candidates(it.features, pages.size());
+              std::size_t rank = 0;
+              while (rank < all.size() && all[rank].record != static_cast<std::int64_t>(j)) ++rank;
+              if (rank == all.size())
+                std::cerr << " (no page index votes)";
+              else
+                std::cerr << " (page index rank " << rank + 1 << " of " << all.size() << ", votes "
+                          << static_cast<int>(all[rank].votes) << " against the best's "
+                          << static_cast<int>(all.front().votes) << ")";
             }
             std::cerr << "\n";
             break;

@@ -358,7 +358,7 @@ std::vector<std::uint8_t> inLowLight(const std::vector<std::uint8_t>& jpeg, std:
 std::vector<std::uint8_t> RxGenerator::take(const cv::Mat& original, const Conditions& c,
                                             const CaptureOptions& o) {
   cv::Mat page = original.clone();
-  if (c.crumpled) page = crumple(page, rng_);
+  if (c.crumpled) page = crumpled(page);
   if (c.thumb && c.medium != Medium::kScan) thumbOver(page, rng_);
   std::vector<std::uint8_t> jpeg;
   switch (c.medium) {
@@ -378,5 +378,7 @@ std::vector<std::uint8_t> RxGenerator::take(const cv::Mat& original, const Condi
   if (c.lowLight) jpeg = inLowLight(jpeg, rng_);
   return jpeg;
 }
+
+cv::Mat RxGenerator::crumpled(const cv::Mat& page) { return crumple(page, rng_); }
 
 }  // namespace rx::ws

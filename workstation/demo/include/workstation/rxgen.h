@@ -77,6 +77,10 @@ class RxGenerator {
   // Draws what the pharmacy adds at the first dispensing: a red 已调配 stamp and a pharmacist's
   // initials, somewhere on the lower two thirds of the page.
   void addPharmacyMarks(cv::Mat& page);
+  // Returns `page` as a sheet crumpled and smoothed out again: bent by a smooth displacement of up
+  // to ~10 px (more where it adds up), lighter and darker in places, with a few creases. take()
+  // does this for Conditions::crumpled.
+  cv::Mat crumpled(const cv::Mat& page);
   // Returns JPEG bytes of `page` taken as `conditions` say: a phone photo (photograph()), a
   // flatbed scan, a phone photo of a photocopy, or a phone photo of a phone screen showing a photo
   // of the page; crumpled, in low light, or with a thumb over a corner.
