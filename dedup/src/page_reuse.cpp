@@ -13,7 +13,7 @@ constexpr std::size_t kInkComparisons = 6;   // registered pages whose ink is co
 
 }  // namespace
 
-Comparison withPage(Comparison c, const PageEvidence& e) {
+Comparison withPage(Comparison c, const PageEvidence& e, bool numbersReadByOcr) {
   auto& p = c.signals.page;
   p.compared = e.registered;
   p.features = e.inliers;
@@ -36,6 +36,12 @@ Comparison withPage(Comparison c, const PageEvidence& e) {
                " ink cells of the earlier page found in place, " + std::to_string(e.conflicts) +
                " different";
     }
+  } else if (p.otherWriting && numbersReadByOcr && c.signals.number == Agreement::kSame &&
+             e.mostlyOtherWriting()) {
+    // Two papers whose writing mostly differs are two prescriptions, whatever one number OCR read
+    // on both says (the next number of a visit, one digit misread).
+    c.verdict = Verdict::kNew;
+    c.rule.clear();
   } else if (p.otherWriting && c.verdict == Verdict::kSuspected &&
              c.signals.number != Agreement::kSame && c.signals.drugs < 0.5) {
     // Not when the drugs read on both are mostly the same: a second prescription of the visit
@@ -127,10 +133,15 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     evidence.emplace(r, e);
   }
 
+  auto byOcr = [&](std::int64_t r) {
+    const Fingerprint* earlierFp = fields.fingerprint(r);
+    return fp.numberRead && earlierFp && earlierFp->numberRead;
+  };
   std::vector<ReuseMatch> out;
   for (auto& m : byFields) {
     auto it = evidence.find(m.record);
-    if (it != evidence.end()) m.comparison = withPage(std::move(m.comparison), it->second);
+    if (it != evidence.end())
+      m.comparison = withPage(std::move(m.comparison), it->second, byOcr(m.record));
     if (m.comparison.verdict != Verdict::kNew) out.push_back(std::move(m));
   }
   for (const auto& [record, e] : evidence) {
@@ -141,7 +152,7 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
       continue;
     const Fingerprint* earlierFp = fields.fingerprint(r);
     Comparison c = earlierFp ? compare(fp, *earlierFp, fields.thresholds()) : Comparison{};
-    c = withPage(std::move(c), e);
+    c = withPage(std::move(c), e, byOcr(r));
     if (c.verdict != Verdict::kNew) out.push_back({r, std::move(c)});
   }
   std::sort(out.begin(), out.end(), [](const ReuseMatch& a, const ReuseMatch& b) {

@@ -195,5 +195,28 @@ TEST_F(PageRules, OtherWritingOnTheSameFormVetoesASuspicionWithoutTheSameNumber)
   EXPECT_EQ(withPage(certain, otherWritingOnTheForm()).verdict, Verdict::kCertain);
 }
 
+TEST_F(PageRules, WritingMostlyOtherThanTheEarlierPagesOverrulesANumberOcrReadTheSame) {
+  // The next prescription of a visit, its number misread by one digit as the first one's.
+  PresentationContent a;
+  a.issuer = "北京市朝阳区第三人民医院";
+  a.date = "2026-03-05";
+  a.patient = "郑梓萱";
+  a.rxNumber = "202600001234";
+  a.numberRead = true;
+  const Comparison fields = compare(maker_.make(a, {}, {}), maker_.make(a, {}, {}));
+  ASSERT_EQ(fields.verdict, Verdict::kCertain);
+  PageEvidence mostlyOther = otherWritingOnTheForm();
+  mostlyOther.confirmed = 300;
+  mostlyOther.conflicts = 420;
+  mostlyOther.clustered = 190;
+  const Comparison c = withPage(fields, mostlyOther, true);
+  EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
+  EXPECT_TRUE(c.signals.page.otherWriting);
+  // A signed number (an e-prescription's, or its QR's on a printout) is never overruled, and
+  // writing that differs in places only (a crumpled or dim photo) does not overrule OCR either.
+  EXPECT_EQ(withPage(fields, mostlyOther, false).verdict, Verdict::kCertain);
+  EXPECT_EQ(withPage(fields, otherWritingOnTheForm(), true).verdict, Verdict::kCertain);
+}
+
 }  // namespace
 }  // namespace rx::dedup

@@ -67,6 +67,9 @@ struct PageEvidence {
   // Returns true iff the query is registered on the earlier page (same form) and holds different
   // writing in many places: another prescription, whatever the fields read.
   bool otherWriting() const;
+  // Returns true iff the writing is mostly other than the earlier page's: registered with enough
+  // of the form found in place, and more of the earlier page's ink cells different than found.
+  bool mostlyOtherWriting() const;
 };
 
 // Registers `earlier` on `query` (features only; no image needed). nullopt when no homography

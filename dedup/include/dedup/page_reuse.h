@@ -7,6 +7,9 @@
 //   - Registered on the same form but with different writing in many places vetoes a suspicion
 //     the fields raised without the same number (a same-visit pair's patient and date, a misread
 //     number's ink): the picture shows another prescription.
+//   - Writing mostly other than the earlier page's overrules the same number when OCR read it on
+//     both papers (`numbersReadByOcr`): the next number of a visit misread by one digit. A signed
+//     number (an e-prescription or its QR) is never overruled.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +34,7 @@ struct PageLookup {
 };
 
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
-Comparison withPage(Comparison c, const PageEvidence& e);
+Comparison withPage(Comparison c, const PageEvidence& e, bool numbersReadByOcr = false);
 
 // The earlier presentations `fp` (with page `features` of `page`) may be a reuse of, strongest
 // first: ReuseIndex::find's, combined with the page evidence. `exclude`: the record itself.
