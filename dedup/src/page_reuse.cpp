@@ -1,8 +1,10 @@
 #include "dedup/page_reuse.h"
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <string>
+#include <thread>
 
 namespace rx::dedup {
 
@@ -116,6 +118,12 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
                        [&](const ReuseMatch& m) { return m.record == x.first; });
   });
   std::map<std::int64_t, PageEvidence> evidence;
+  struct Job {
+    std::int64_t record;
+    PageEvidence* evidence;
+    cv::Mat earlier;
+  };
+  std::vector<Job> toCompare;
   std::size_t byPicture = 0;  // ink comparisons of pages the fields did not match
   for (auto& [record, e] : registered) {
     const std::int64_t r = record;  // a lambda may not capture a structured binding (clang 14)
@@ -125,12 +133,42 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     // matches do not use up their share (a same-day, same-hospital record would crowd out the
     // paper the picture found).
     if (!fieldMatch && (byPicture >= kInkComparisons || e.inliers * 2 < bestInliers)) continue;
-    const cv::Mat earlier = earlierPage ? earlierPage(r) : cv::Mat();
+    // The earlier pages are loaded here, one after the other (the loader may read the store).
+    cv::Mat earlier = earlierPage ? earlierPage(r) : cv::Mat();
     if (earlier.empty()) continue;
-    compareInk(page, earlier, e);
-    ++look.inkCompared;
+    toCompare.push_back({r, &e, std::move(earlier)});
     byPicture += fieldMatch ? 0 : 1;
-    evidence.emplace(r, e);
+  }
+  // The comparisons are independent: half of them on a second thread (a counter PC has two cores
+  // and the lookup waits for them all). compareInk keeps its buffers per thread.
+  auto compareFrom = [&](std::size_t first) {
+    for (std::size_t k = first; k < toCompare.size(); k += 2)
+      compareInk(page, toCompare[k].earlier, *toCompare[k].evidence);
+  };
+  if (toCompare.size() > 1) {
+    std::exception_ptr failed;  // an OpenCV error on the second thread reaches the caller
+    std::thread second([&] {
+      try {
+        compareFrom(1);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
+    std::exception_ptr mine;
+    try {
+      compareFrom(0);
+    } catch (...) {
+      mine = std::current_exception();
+    }
+    second.join();
+    if (mine) std::rethrow_exception(mine);
+    if (failed) std::rethrow_exception(failed);
+  } else {
+    compareFrom(0);
+  }
+  for (const auto& c : toCompare) {
+    ++look.inkCompared;
+    evidence.emplace(c.record, *c.evidence);
   }
 
   auto byOcr = [&](std::int64_t r) {
