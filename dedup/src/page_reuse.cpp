@@ -10,8 +10,8 @@ namespace rx::dedup {
 
 namespace {
 
-constexpr std::size_t kPageCandidates = 12;  // from the page index
-constexpr std::size_t kInkComparisons = 6;   // registered pages whose ink is compared
+constexpr std::size_t kPageCandidates = 24;  // from the page index
+constexpr std::size_t kInkComparisons = 8;   // registered pages whose ink is compared
 
 }  // namespace
 

@@ -233,7 +233,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
                 std::cerr << "; page not registered";
               }
               // Where the paper stands in the page index's votes (the lookup registers the first
-              // 12 with at least a quarter of the best's votes).
+              // 24 with at least a quarter of the best's votes).
               const auto all = pages.candidates(it.features, pages.size());
               std::size_t rank = 0;
               while (rank < all.size() && all[rank].record != static_cast<std::int64_t>(j)) ++rank;
@@ -706,7 +706,7 @@ int main(int argc, char** argv) {
                 100 * pct(fpMs, 0.5) / std::max(1.0, pct(ocrMs, 0.5)));
     std::printf(
         "page features ms per photo: median %.1f, p99 %.1f; page lookup (index, "
-        "registration, ink of the field matches and up to 6 pages) ms: median %.1f, p99 %.1f\n",
+        "registration, ink of the field matches and up to 8 pages) ms: median %.1f, p99 %.1f\n",
         pct(featMs, 0.5), pct(featMs, 0.99), pct(lookupMs, 0.5), pct(lookupMs, 0.99));
     if (pageIndexSize > 0) benchPageIndex(items, pageIndexSize);
   }
