@@ -36,11 +36,6 @@ double readability(const std::vector<RecognizedLine>& lines) {
     for (const auto& w : l.words) score += w.confidence * static_cast<double>(w.text.size());
   return score;
 }
-// A four-sided outline counts as a paper inside what the bright region found when it is this much
-// brighter (paper-likeness, 0-255) than the band round it and less than this share of the region.
-constexpr double kPaperContrast = 40;
-constexpr double kInnerPaperAtMost = 0.7;
-
 // Mean confidence of the characters read (0-100).
 double meanConfidence(const std::vector<RecognizedLine>& lines) {
   double characters = 0;
@@ -56,6 +51,11 @@ bool sheetShaped(const std::vector<cv::Point>& outline) {
   const double shortSide = std::max(1.0f, std::min(r.size.width, r.size.height));
   return cv::contourArea(outline) >= 0.8 * r.size.area() && longSide / shortSide <= 2.5;
 }
+
+// A four-sided outline counts as a paper inside what the bright region found when it is this much
+// brighter (paper-likeness, 0-255) than the band round it and less than this share of the region.
+constexpr double kPaperContrast = 40;
+constexpr double kInnerPaperAtMost = 0.7;
 
 // A paper seen inside something darker that the bright region took in with it — the paper on a
 // phone's screen, on a dark tray or in a folder: the outline (convex hull) of the largest
@@ -174,7 +174,7 @@ std::vector<cv::Point2f> outlineCorners(const std::vector<cv::Point>& outline, d
 
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   const double scale = 800.0 / std::max(bgr.cols, bgr.rows);
-  cv::Mat small, gray, mask;
+  cv::Mat small, mask;
   cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
   // Paper is bright and unsaturated; a desk or a hand is darker or coloured. Shadows darken the
   // paper but keep it unsaturated, so combine brightness with low saturation.
