@@ -220,48 +220,92 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
 
 namespace {
 
-// Above this redness (red over the larger of green and blue) a pixel is red ink, not paper.
-constexpr int kRedInk = 24;
+// Above this redness (red over the larger of green and blue, on paper as bright as 255) a pixel is
+// red ink, not paper; at twice it, nothing but red ink.
+constexpr float kRedInk = 24;
 
-// How far red stands above green and blue in each pixel (CV_16S, negative where it does not).
+// The paper's brightness in one channel (CV_32F): at a quarter of the size, the ink's strokes
+// closed away by a 9x9 maximum, smoothed.
+cv::Mat paperLevel(const cv::Mat& channel) {
+  cv::Mat paper;
+  cv::resize(channel, paper, cv::Size(std::max(1, channel.cols / 4), std::max(1, channel.rows / 4)),
+             0, 0, cv::INTER_AREA);
+  cv::dilate(paper, paper, cv::getStructuringElement(cv::MORPH_RECT, {9, 9}));
+  cv::blur(paper, paper, cv::Size(9, 9));
+  cv::resize(paper, paper, channel.size(), 0, 0, cv::INTER_LINEAR);
+  paper.convertTo(paper, CV_32F);
+  return paper;
+}
+
+// How far red stands above green and blue in each pixel, scaled to paper as bright as 255 (CV_32F,
+// negative where it does not). A seal photographed in low light, or on a screen turned down, is as
+// red as in daylight but a quarter as bright: measured against the brightness of the paper around
+// it (the brightest channel), it is red ink all the same.
 cv::Mat rednessOf(const cv::Mat& bgr) {
   std::vector<cv::Mat> c;
   cv::split(bgr, c);
-  cv::Mat other, redness;
+  cv::Mat other, brightest, redness;
   cv::max(c[0], c[1], other);
-  cv::subtract(c[2], other, redness, cv::noArray(), CV_16S);
+  cv::max(other, c[2], brightest);
+  cv::subtract(c[2], other, redness, cv::noArray(), CV_32F);
+  cv::divide(redness, cv::max(paperLevel(brightest), 32.0), redness, 255.0);
   return redness;
 }
 
 }  // namespace
 
-bool hasRedInk(const cv::Mat& bgr) {
+bool hasRedInk(const cv::Mat& bgr, const std::array<cv::Point2f, 4>* page) {
   if (bgr.channels() < 3 || bgr.empty()) return false;
   // At an eighth of the size a seal's ring or a stamp's letters still stand out; a few red pixels
-  // of noise do not add up to 1/2000 of the photo.
+  // of noise do not add up to 1/2000 of the paper.
   cv::Mat small;
   cv::resize(bgr, small, cv::Size(std::max(1, bgr.cols / 8), std::max(1, bgr.rows / 8)), 0, 0,
              cv::INTER_AREA);
   const cv::Mat redness = rednessOf(small);
-  return cv::countNonZero(redness > 2 * kRedInk) > static_cast<int>(redness.total() / 2000);
+  cv::Mat inside(small.size(), CV_8U, cv::Scalar(255));
+  if (page) {
+    // Only on the paper, 4% of its size in from the outline found: a red or brown desk is not
+    // ink, and the outline can take in a little of the desk.
+    inside.setTo(0);
+    std::vector<cv::Point> outline;
+    for (const cv::Point2f& c : *page) outline.emplace_back(cv::Point(c * (1.0f / 8)));
+    cv::fillConvexPoly(inside, outline, cv::Scalar(255));
+    const cv::Rect extent = cv::boundingRect(outline);
+    const int margin = std::max(2, std::min(extent.width, extent.height) / 25);
+    cv::erode(inside, inside,
+              cv::getStructuringElement(cv::MORPH_RECT, {2 * margin + 1, 2 * margin + 1}));
+  }
+  return cv::countNonZero((redness > 2 * kRedInk) & inside) > cv::countNonZero(inside) / 2000;
 }
 
-cv::Mat inkGray(const cv::Mat& bgr) {
-  if (bgr.channels() == 1) return bgr.clone();
-  cv::Mat gray;
-  cv::cvtColor(bgr, gray, bgr.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
-  // Redness: how far red stands above the other two channels. A seal's ink (R 170-220 over G, B
-  // 30-80) is far above the threshold and is lifted by more than its darkness, to the paper's
-  // grey; paper under a warm light stays below it, and so does black print running under the
-  // seal (dark in every channel). Colour that is not ink — the moiré of a photographed screen,
-  // a dim photo's colour noise, JPEG's fringes — changes from pixel to pixel: only redness that
-  // holds over its 5x5 neighbourhood counts.
+cv::Mat inkGray(const cv::Mat& photo) {
+  if (photo.channels() == 1) return photo.clone();
+  cv::Mat bgr = photo, gray;
+  if (photo.channels() == 4) cv::cvtColor(photo, bgr, cv::COLOR_BGRA2BGR);
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  // A pixel of red ink takes the paper's grey around it. A seal's ink (R 170-220 over G, B 30-80
+  // in daylight) is far above the threshold; paper under a warm light stays below it. Colour that
+  // is not ink — the moiré of a photographed screen, a dim photo's colour noise, JPEG's fringes —
+  // changes from pixel to pixel: only redness that holds over its 5x5 neighbourhood counts.
+  // Between the threshold and twice it, the grey is taken part of the way.
+  std::vector<cv::Mat> c;
+  cv::split(bgr, c);
   cv::Mat redness = rednessOf(bgr), around;
   cv::blur(redness, around, cv::Size(5, 5));
   cv::min(redness, around, redness);
-  cv::Mat lift;
-  redness.convertTo(lift, CV_8U, 2, -2 * kRedInk);  // saturates below the threshold to 0
-  cv::add(gray, lift, gray);
+  cv::Mat weight;
+  redness.convertTo(weight, CV_32F, 1.0 / kRedInk, -1.0);
+  weight = cv::min(cv::max(weight, 0.0), 1.0);
+  // Red ink is nearly as bright as the paper in the red channel; print under the seal is dark in
+  // it, though the seal tints it red: below half the paper's red it is print, and keeps its grey.
+  cv::Mat red;
+  cv::divide(c[2], cv::max(paperLevel(c[2]), 32.0), red, 1.0, CV_32F);
+  red.convertTo(red, CV_32F, 5.0, -2.5);  // 0.5 -> 0, 0.7 -> 1
+  weight = weight.mul(cv::min(cv::max(red, 0.0), 1.0));
+  cv::Mat g, out;
+  gray.convertTo(g, CV_32F);
+  out = g + weight.mul(paperLevel(gray) - g);
+  out.convertTo(gray, CV_8U);
   return gray;
 }
 
@@ -281,6 +325,82 @@ cv::Mat flattenLighting(const cv::Mat& gray) {
   cv::Mat out;
   flat.convertTo(out, CV_8U, 255.0 / std::max(1.0, 255.0 - lo * 0.9),
                  -lo * 0.9 * 255.0 / std::max(1.0, 255.0 - lo * 0.9));
+  return out;
+}
+
+cv::Mat withoutGrain(const cv::Mat& gray) {
+  // How grainy the paper is: the mean difference between each paper pixel and the median of its
+  // 3x3 neighbourhood. rx-photos-v1's 160 pages measure 0.1-1.5; the generator's low-light photos
+  // 3-8, where Tesseract reads the grain as characters and loses the lines it sits between.
+  cv::Mat median, difference;
+  cv::medianBlur(gray, median, 3);
+  cv::absdiff(gray, median, difference);
+  const double grain = cv::mean(difference, median > 180)[0];
+  return grain > kGrainyPaper ? median : gray;
+}
+
+cv::Mat withoutSpecks(const cv::Mat& gray) {
+  // Flecks in recycled paper, dust on a scanner's glass, a photocopier's toner spots: Tesseract
+  // reads them as punctuation and breaks the lines they sit in (a whole header line lost). A
+  // speck is a bit of ink no bigger than a full stop's dot with no bigger ink near it (within
+  // about half a text line): a colon or a decimal point is near its characters and stays. (Within
+  // a third of a line, a full-width colon's upper dot was left out on rx-photos-v1 and labels
+  // were lost with it.) Ink is taken in bits that a 1 px dilation joins, so the dots of
+  // dot-matrix print are characters, not specks.
+  const int joined = std::max(1, gray.cols / 1000), near = std::max(2, gray.cols / 60);
+  const int maxArea = std::max(4, gray.cols * gray.cols / 50000);
+  cv::Mat ink, bits, labels;
+  cv::adaptiveThreshold(gray, ink, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
+                        (gray.cols / 40) | 1, 15);
+  cv::dilate(ink, bits,
+             cv::getStructuringElement(cv::MORPH_RECT, {2 * joined + 1, 2 * joined + 1}));
+  const int n = cv::connectedComponents(bits, labels, 8, CV_32S);
+  std::vector<int> area(static_cast<std::size_t>(n), 0);
+  for (int y = 0; y < ink.rows; ++y) {
+    const uchar* in = ink.ptr<uchar>(y);
+    const int* label = labels.ptr<int>(y);
+    for (int x = 0; x < ink.cols; ++x)
+      if (in[x]) ++area[static_cast<std::size_t>(label[x])];
+  }
+  auto small = [&](int label) { return area[static_cast<std::size_t>(label)] <= maxArea; };
+  // Where bigger ink is near.
+  cv::Mat big = cv::Mat::zeros(gray.size(), CV_8U);
+  for (int y = 0; y < ink.rows; ++y) {
+    const uchar* in = ink.ptr<uchar>(y);
+    const int* label = labels.ptr<int>(y);
+    uchar* b = big.ptr<uchar>(y);
+    for (int x = 0; x < ink.cols; ++x)
+      if (in[x] && !small(label[x])) b[x] = 255;
+  }
+  cv::dilate(big, big, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * near + 1, 2 * near + 1}));
+  std::vector<char> kept(static_cast<std::size_t>(n), 0);
+  for (int y = 0; y < ink.rows; ++y) {
+    const uchar* in = ink.ptr<uchar>(y);
+    const int* label = labels.ptr<int>(y);
+    const uchar* b = big.ptr<uchar>(y);
+    for (int x = 0; x < ink.cols; ++x)
+      if (in[x] && b[x]) kept[static_cast<std::size_t>(label[x])] = 1;
+  }
+  cv::Mat specks = cv::Mat::zeros(gray.size(), CV_8U);
+  std::size_t count = 0;
+  for (int y = 0; y < ink.rows; ++y) {
+    const uchar* in = ink.ptr<uchar>(y);
+    const int* label = labels.ptr<int>(y);
+    uchar* speck = specks.ptr<uchar>(y);
+    for (int x = 0; x < ink.cols; ++x)
+      if (in[x] && small(label[x]) && !kept[static_cast<std::size_t>(label[x])]) {
+        speck[x] = 255;
+        ++count;
+      }
+  }
+  // A few stray dots are left: Tesseract reads such a page as well with them, and taking them out
+  // moves where it cuts the lines (rx-photos-v1's pages have up to 190 such pixels; taking them
+  // out lost a date and an outpatient number there). A flecked page has thousands.
+  if (count < gray.total() / 2000) return gray;
+  // With the grey fringe round each speck.
+  cv::dilate(specks, specks, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  cv::Mat out = gray.clone();
+  out.setTo(255, specks);
   return out;
 }
 
@@ -431,7 +551,7 @@ Result<PreparedPage> straightenPage(const cv::Mat& bgr) {
     dst = {TL, TR, BR, BL};
   cv::Mat H = cv::getPerspectiveTransform(corners.data(), dst.data());
   cv::Mat page;
-  if (hasRedInk(bgr)) {
+  if (hasRedInk(bgr, &corners)) {
     // Straightened in colour (the page is smaller than the photo), then grey without the red ink.
     cv::warpPerspective(bgr, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
     page = inkGray(page);
@@ -440,7 +560,7 @@ Result<PreparedPage> straightenPage(const cv::Mat& bgr) {
     cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
     cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
   }
-  page = flattenLighting(page);
+  page = withoutGrain(withoutSpecks(flattenLighting(page)));
   // Text left at an angle by a wrong outline (a corner cut off by the frame or a shadow) loses
   // whole lines in Tesseract: level it.
   // Twice: a badly wrong outline bends the lines more than two halves can tell at once.

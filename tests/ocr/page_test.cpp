@@ -234,5 +234,97 @@ TEST(Page, DrugsInARuledTableAndAHospitalUnderARedSealAreRead) {
   EXPECT_FALSE(hasRedInk(gen.render(rx)));
 }
 
+// A seal in a photo taken at a dim counter (a quarter of the light, with the sensor's noise) is as
+// red as in daylight but much darker: measured against a fixed redness, as before, it was not red
+// ink at all and stayed on the page over the hospital's name. Now redness is measured against the
+// paper's brightness around it, the seal takes the paper's grey, and the name under it is read.
+TEST(Page, AHospitalUnderARedSealIsReadFromAPhotoTakenInLowLight) {
+  test::RxGenerator gen(4716, RXDESK_CATALOGUE);
+  gen.setOtherForms(true);
+  test::GenRx rx;
+  bool found = false;
+  for (int i = 0; i < 600 && !found; ++i) {
+    rx = gen.content(i % test::kLayoutCount);
+    const std::string look = gen.printedAs(rx);
+    found = look.rfind("laser+", 0) == 0 && look.find("seal-title") != std::string::npos;
+  }
+  ASSERT_TRUE(found) << "no laser-printed form with a seal over the title";
+  test::CaptureOptions upright;
+  upright.sidewaysProbability = upright.upsideDownProbability = upright.shadowProbability = 0;
+  upright.minJpegQuality = 90;
+  cv::Mat photo = cv::imdecode(gen.photograph(gen.render(rx), upright), cv::IMREAD_COLOR);
+  photo.convertTo(photo, CV_16SC3, 0.25);
+  cv::Mat noise(photo.size(), CV_16SC3);
+  cv::RNG(4716).fill(noise, cv::RNG::NORMAL, 0, 5);
+  photo += noise;
+  photo.convertTo(photo, CV_8UC3);
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", photo, jpeg, {cv::IMWRITE_JPEG_QUALITY, 75});
+  EXPECT_TRUE(hasRedInk(cv::imdecode(jpeg, cv::IMREAD_COLOR)));
+  auto r = reader().read(jpeg, "dim.jpg");
+  RX_ASSERT_OK(r);
+  ASSERT_TRUE(r->fields.fields.count("hospital"));
+  EXPECT_EQ(r->fields.fields.at("hospital").value, rx.hospital);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
+}
+
+// A red or brown desk round the paper is not red ink: only the paper is looked at.
+TEST(Page, ARedDeskIsNotRedInkOnThePaper) {
+  test::RxGenerator gen(4717, RXDESK_CATALOGUE);
+  const cv::Mat page = gen.render(gen.content(0));
+  cv::Mat desk(2400, 1800, CV_8UC3, cv::Scalar(90, 100, 160));  // terracotta
+  const cv::Rect at(250, 300, page.cols, page.rows);
+  page.copyTo(desk(at));
+  const std::array<cv::Point2f, 4> corners = {
+      cv::Point2f(at.tl()), cv::Point2f(static_cast<float>(at.br().x), static_cast<float>(at.y)),
+      cv::Point2f(at.br()), cv::Point2f(static_cast<float>(at.x), static_cast<float>(at.br().y))};
+  EXPECT_TRUE(hasRedInk(desk));  // the whole photo
+  EXPECT_FALSE(hasRedInk(desk, &corners));
+  // A stamp on that paper is.
+  cv::Mat paper = desk(at);
+  gen.addPharmacyMarks(paper);
+  EXPECT_TRUE(hasRedInk(desk, &corners));
+}
+
+// Flecks of recycled paper, dust on a scanner's glass: Tesseract read them as punctuation and lost
+// the lines among them (seen on the generator's photos: a dot-matrix page on grey recycled paper
+// whose hospital, number and patient all came back empty; the bench's figures are in
+// docs/ocr-output.md). Ink no bigger than a full stop's dot with no bigger ink within half a line
+// is left out; the print, with the colons after its labels and its decimal points, is left as it
+// was.
+TEST(Page, FlecksOnThePaperAreNotReadAsText) {
+  test::RxGenerator gen(4718, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(1);
+  cv::Mat page;
+  cv::cvtColor(gen.render(rx), page, cv::COLOR_BGR2GRAY);
+  const cv::Mat print = page < 160;
+  cv::Mat farFromPrint;
+  cv::distanceTransform(~print, farFromPrint, cv::DIST_L2, 3);
+  // 2500 flecks of 2-3 px, as dark as print, where the paper is blank for 24 px round.
+  cv::RNG rng(4718);
+  std::vector<cv::Point> flecks;
+  while (flecks.size() < 2500) {
+    const cv::Point at(rng.uniform(3, page.cols - 3), rng.uniform(3, page.rows - 3));
+    if (farFromPrint.at<float>(at) < 24) continue;
+    cv::circle(page, at, 1, cv::Scalar(rng.uniform(30, 120)), cv::FILLED);
+    flecks.push_back(at);
+  }
+  const cv::Mat cleaned = withoutSpecks(page);
+  int left = 0;
+  for (const cv::Point& at : flecks) left += cleaned.at<uchar>(at) < 160;
+  EXPECT_EQ(left, 0) << "flecks left on the page";
+  EXPECT_EQ(cv::countNonZero(print & (cleaned >= 160)), 0) << "print taken for specks";
+
+  // And the page read through the whole path keeps what the reuse check keys on and the amount's
+  // decimal point.
+  std::vector<std::uint8_t> png;
+  cv::imencode(".png", page, png);
+  auto r = reader().read(png, "flecks.png");
+  RX_ASSERT_OK(r);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
+  ASSERT_TRUE(r->fields.fields.count("amount"));
+  EXPECT_EQ(r->fields.fields.at("amount").value, rx.amount);
+}
+
 }  // namespace
 }  // namespace rx::ocr

@@ -30,14 +30,26 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 
 // Grey for reading: the luminance, with red ink (a hospital's seal, the pharmacy's 已调配 stamp)
 // dropped out to the paper's brightness, so that a seal over the hospital's name or the doctor
-// does not hide the printed characters under it. Black, blue and grey ink keep their darkness.
-cv::Mat inkGray(const cv::Mat& bgr);
-// Whether the photo has red ink worth dropping out (a seal, a stamp). Photos without it are
-// straightened in grey, as before: cheaper, and read exactly as they were.
-bool hasRedInk(const cv::Mat& bgr);
+// does not hide the printed characters under it. Black, blue and grey ink keep their darkness, and
+// so does print the seal was pressed over. Redness is measured against the paper's brightness, so
+// a seal in a dim photo drops out as in daylight.
+cv::Mat inkGray(const cv::Mat& photo);
+// Whether the photo has red ink worth dropping out (a seal, a stamp), on the paper whose corners
+// (tl, tr, br, bl) are `page` when given, else anywhere. Photos without it are straightened in
+// grey, as before: cheaper, and read exactly as they were.
+bool hasRedInk(const cv::Mat& bgr, const std::array<cv::Point2f, 4>* page = nullptr);
 
 // Divides out uneven lighting (gradients, shadows) from a grayscale page.
 cv::Mat flattenLighting(const cv::Mat& gray);
+
+// Above this grain (the paper's mean difference from its 3x3 median, in grey levels) a page is
+// read through a 3x3 median: the sensor noise of a photo taken in low light.
+inline constexpr double kGrainyPaper = 2.5;
+// A flattened page as it is, or through a 3x3 median when its paper is grainier than kGrainyPaper.
+cv::Mat withoutGrain(const cv::Mat& gray);
+// A flattened page with its specks (flecks of recycled paper, dust, toner spots: ink with no other
+// ink near it, no more than a full stop's dot) painted white.
+cv::Mat withoutSpecks(const cv::Mat& gray);
 
 // The perspective correction that makes the text lines of a straightened page level, measured in
 // its top and bottom halves (lines within ±12° of level); identity when they are level already or
