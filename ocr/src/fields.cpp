@@ -792,7 +792,15 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
         containsAny(t, {U"医院", U"中心", U"卫生", U"诊所", U"门诊部", U"保健院"}) &&
         findLabels(t).empty()) {
       const std::size_t end = hospitalNameEnd(t);
-      out.fields["hospital"] = valueOf(s, 0, end, lines[li], onlyHan(t.substr(0, end)));
+      // A lone character a wide gap parts from the name at its start is something else: the
+      // edge of a phone's screen or of the form read as 二 or 一, a stroke of a box.
+      std::size_t start = 0;
+      const std::size_t gap = t.find(U"  ");
+      if (gap != std::u32string::npos && gap + 2 < end && onlyHan(t.substr(0, gap)).size() <= 1 &&
+          onlyHan(t.substr(gap, end - gap)).size() >= 4)
+        start = gap + 2;
+      out.fields["hospital"] =
+          valueOf(s, start, end, lines[li], onlyHan(t.substr(start, end - start)));
       continue;
     }
     std::size_t lead = 0;

@@ -164,6 +164,12 @@ TEST(Fields, TheHospitalEndsWithTheWordForTheInstitution) {
       {{line({"北京大学第一医院门诊部"}, 10)}, "北京大学第一医院门诊部"},
       {{line({"上海市第六人民医院东院区"}, 10)}, "上海市第六人民医院东院区"},
       {{line({"杭州市第一人民医院门诊处方笺"}, 10)}, "杭州市第一人民医院"},
+      // A lone character a wide gap parts from the name's start: a screen's or form's edge read
+      // as 二 (seen on the generator's photos of a phone screen), a seal's stroke. Two characters
+      // so parted may be the name's own (its title printed spaced out): they stay.
+      {{line({"二", "|", "重庆市渝中区第二人民医院"}, 10)}, "重庆市渝中区第二人民医院"},
+      {{line({"丨", "|", "西安市雁塔区人民医院"}, 10)}, "西安市雁塔区人民医院"},
+      {{line({"北京", "|", "市朝阳区第三人民医院"}, 10)}, "北京市朝阳区第三人民医院"},
   };
   for (const auto& c : cases) {
     auto f = extractFields(c.lines, nullptr);

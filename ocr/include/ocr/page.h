@@ -43,7 +43,8 @@ bool hasRedInk(const cv::Mat& bgr, const std::array<cv::Point2f, 4>* page = null
 cv::Mat flattenLighting(const cv::Mat& gray);
 
 // Above this grain (the paper's mean difference from its 3x3 median, in grey levels) a page is
-// read through a 3x3 median: the sensor noise of a photo taken in low light.
+// read through a 3x3 median: the sensor noise of a photo taken in low light, or of a screen or a
+// photocopy photographed (withoutGrain says what was measured).
 inline constexpr double kGrainyPaper = 2.5;
 // A flattened page as it is, or through a 3x3 median when its paper is grainier than kGrainyPaper.
 cv::Mat withoutGrain(const cv::Mat& gray);
