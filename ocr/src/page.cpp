@@ -224,8 +224,8 @@ namespace {
 // red ink, not paper; at twice it, nothing but red ink.
 constexpr float kRedInk = 24;
 
-// The paper's brightness in one channel (CV_32F): at a quarter of the size, the ink's strokes
-// closed away by a 9x9 maximum, smoothed.
+// The paper's brightness in one 8-bit channel, at the channel's size: at a quarter of the size,
+// the ink's strokes closed away by a 9x9 maximum, smoothed, then enlarged again.
 cv::Mat paperLevel(const cv::Mat& channel) {
   cv::Mat paper;
   cv::resize(channel, paper, cv::Size(std::max(1, channel.cols / 4), std::max(1, channel.rows / 4)),
@@ -233,29 +233,41 @@ cv::Mat paperLevel(const cv::Mat& channel) {
   cv::dilate(paper, paper, cv::getStructuringElement(cv::MORPH_RECT, {9, 9}));
   cv::blur(paper, paper, cv::Size(9, 9));
   cv::resize(paper, paper, channel.size(), 0, 0, cv::INTER_LINEAR);
-  paper.convertTo(paper, CV_32F);
   return paper;
 }
 
-// How far red stands above green and blue in each pixel, scaled to paper as bright as 255 (CV_32F,
-// negative where it does not). A seal photographed in low light, or on a screen turned down, is as
-// red as in daylight but a quarter as bright: measured against the brightness of the paper around
-// it (the brightest channel), it is red ink all the same.
-cv::Mat rednessOf(const cv::Mat& bgr) {
-  std::vector<cv::Mat> c;
-  cv::split(bgr, c);
-  cv::Mat other, brightest, redness;
-  cv::max(c[0], c[1], other);
-  cv::max(other, c[2], brightest);
-  cv::subtract(c[2], other, redness, cv::noArray(), CV_32F);
-  cv::divide(redness, cv::max(paperLevel(brightest), 32.0), redness, 255.0);
+// How far red stands above green and blue in each pixel, scaled to paper as bright as 255 (CV_8U,
+// 0 where it does not), and the paper's brightness (its brightest channel) that it was scaled by.
+// A seal photographed in low light, or on a screen turned down, is as red as in daylight but a
+// quarter as bright: measured against the brightness of the paper around it, it is red ink all
+// the same.
+cv::Mat rednessOf(const cv::Mat& bgr, cv::Mat* paperOut = nullptr) {
+  cv::Mat brightest(bgr.size(), CV_8U);
+  for (int y = 0; y < bgr.rows; ++y) {
+    const cv::Vec3b* p = bgr.ptr<cv::Vec3b>(y);
+    uchar* out = brightest.ptr<uchar>(y);
+    for (int x = 0; x < bgr.cols; ++x) out[x] = std::max({p[x][0], p[x][1], p[x][2]});
+  }
+  const cv::Mat paper = paperLevel(brightest);
+  cv::Mat redness(bgr.size(), CV_8U);
+  for (int y = 0; y < bgr.rows; ++y) {
+    const cv::Vec3b* p = bgr.ptr<cv::Vec3b>(y);
+    const uchar* level = paper.ptr<uchar>(y);
+    uchar* out = redness.ptr<uchar>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      const int red = p[x][2] - std::max(p[x][0], p[x][1]);
+      out[x] =
+          red <= 0 ? 0 : static_cast<uchar>(std::min(255, red * 255 / std::max(32, int{level[x]})));
+    }
+  }
+  if (paperOut) *paperOut = paper;
   return redness;
 }
 
 }  // namespace
 
 bool hasRedInk(const cv::Mat& bgr, const std::array<cv::Point2f, 4>* page) {
-  if (bgr.channels() < 3 || bgr.empty()) return false;
+  if (bgr.channels() != 3 || bgr.empty()) return false;
   // At an eighth of the size a seal's ring or a stamp's letters still stand out; a few red pixels
   // of noise do not add up to 1/2000 of the paper.
   cv::Mat small;
@@ -288,24 +300,28 @@ cv::Mat inkGray(const cv::Mat& photo) {
   // is not ink — the moiré of a photographed screen, a dim photo's colour noise, JPEG's fringes —
   // changes from pixel to pixel: only redness that holds over its 5x5 neighbourhood counts.
   // Between the threshold and twice it, the grey is taken part of the way.
-  std::vector<cv::Mat> c;
-  cv::split(bgr, c);
-  cv::Mat redness = rednessOf(bgr), around;
+  cv::Mat paper;
+  cv::Mat redness = rednessOf(bgr, &paper), around;
   cv::blur(redness, around, cv::Size(5, 5));
   cv::min(redness, around, redness);
-  cv::Mat weight;
-  redness.convertTo(weight, CV_32F, 1.0 / kRedInk, -1.0);
-  weight = cv::min(cv::max(weight, 0.0), 1.0);
-  // Red ink is nearly as bright as the paper in the red channel; print under the seal is dark in
-  // it, though the seal tints it red: below half the paper's red it is print, and keeps its grey.
-  cv::Mat red;
-  cv::divide(c[2], cv::max(paperLevel(c[2]), 32.0), red, 1.0, CV_32F);
-  red.convertTo(red, CV_32F, 5.0, -2.5);  // 0.5 -> 0, 0.7 -> 1
-  weight = weight.mul(cv::min(cv::max(red, 0.0), 1.0));
-  cv::Mat g, out;
-  gray.convertTo(g, CV_32F);
-  out = g + weight.mul(paperLevel(gray) - g);
-  out.convertTo(gray, CV_8U);
+  const cv::Mat paperGray = paperLevel(gray);
+  for (int y = 0; y < gray.rows; ++y) {
+    const uchar* r = redness.ptr<uchar>(y);
+    const cv::Vec3b* p = bgr.ptr<cv::Vec3b>(y);
+    const uchar* level = paper.ptr<uchar>(y);
+    const uchar* target = paperGray.ptr<uchar>(y);
+    uchar* out = gray.ptr<uchar>(y);
+    for (int x = 0; x < gray.cols; ++x) {
+      if (r[x] <= kRedInk) continue;
+      // Red ink is nearly as bright as the paper in the red channel; print under the seal is
+      // dark in it, though the seal tints it red: below half the paper's brightness it is print,
+      // and keeps its grey (weighed in from half to 0.7).
+      const float redness01 = std::min(1.0f, (r[x] - kRedInk) / kRedInk);
+      const float bright = static_cast<float>(p[x][2]) / std::max(32, int{level[x]});
+      const float weight = redness01 * std::clamp((bright - 0.5f) * 5.0f, 0.0f, 1.0f);
+      out[x] = cv::saturate_cast<uchar>(out[x] + weight * (target[x] - out[x]));
+    }
+  }
   return gray;
 }
 
@@ -367,7 +383,15 @@ cv::Mat withoutSpecks(const cv::Mat& gray) {
       if (in[x]) ++area[static_cast<std::size_t>(label[x])];
   }
   auto small = [&](int label) { return area[static_cast<std::size_t>(label)] <= maxArea; };
-  // Where bigger ink is near.
+  // A few stray dots are left: Tesseract reads such a page as well with them, and taking them out
+  // moves where it cuts the lines (rx-photos-v1's pages have up to 190 such pixels; taking them
+  // out lost a date and an outpatient number there). A flecked page has thousands.
+  const std::size_t few = gray.total() / 2000;
+  std::size_t inSmall = 0;
+  for (int i = 1; i < n; ++i)
+    if (small(i)) inSmall += static_cast<std::size_t>(area[static_cast<std::size_t>(i)]);
+  if (inSmall < few) return gray;
+  // Where bigger ink is near (a square round it: as good as a circle here, and much quicker).
   cv::Mat big = cv::Mat::zeros(gray.size(), CV_8U);
   for (int y = 0; y < ink.rows; ++y) {
     const uchar* in = ink.ptr<uchar>(y);
@@ -376,7 +400,7 @@ cv::Mat withoutSpecks(const cv::Mat& gray) {
     for (int x = 0; x < ink.cols; ++x)
       if (in[x] && !small(label[x])) b[x] = 255;
   }
-  cv::dilate(big, big, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * near + 1, 2 * near + 1}));
+  cv::dilate(big, big, cv::getStructuringElement(cv::MORPH_RECT, {2 * near + 1, 2 * near + 1}));
   std::vector<char> kept(static_cast<std::size_t>(n), 0);
   for (int y = 0; y < ink.rows; ++y) {
     const uchar* in = ink.ptr<uchar>(y);
@@ -397,10 +421,7 @@ cv::Mat withoutSpecks(const cv::Mat& gray) {
         ++count;
       }
   }
-  // A few stray dots are left: Tesseract reads such a page as well with them, and taking them out
-  // moves where it cuts the lines (rx-photos-v1's pages have up to 190 such pixels; taking them
-  // out lost a date and an outpatient number there). A flecked page has thousands.
-  if (count < gray.total() / 2000) return gray;
+  if (count < few) return gray;
   // With the grey fringe round each speck.
   cv::dilate(specks, specks, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
   cv::Mat out = gray.clone();

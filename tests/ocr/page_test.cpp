@@ -300,12 +300,12 @@ TEST(Page, FlecksOnThePaperAreNotReadAsText) {
   const cv::Mat print = page < 160;
   cv::Mat farFromPrint;
   cv::distanceTransform(~print, farFromPrint, cv::DIST_L2, 3);
-  // 2500 flecks of 2-3 px, as dark as print, where the paper is blank for 24 px round.
+  // 2500 flecks of 2-3 px, as dark as print, where the paper is blank for 30 px round.
   cv::RNG rng(4718);
   std::vector<cv::Point> flecks;
   while (flecks.size() < 2500) {
     const cv::Point at(rng.uniform(3, page.cols - 3), rng.uniform(3, page.rows - 3));
-    if (farFromPrint.at<float>(at) < 24) continue;
+    if (farFromPrint.at<float>(at) < 30) continue;
     cv::circle(page, at, 1, cv::Scalar(rng.uniform(30, 120)), cv::FILLED);
     flecks.push_back(at);
   }
