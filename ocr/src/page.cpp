@@ -391,7 +391,8 @@ cv::Mat withoutSpecks(const cv::Mat& gray) {
   for (int i = 1; i < n; ++i)
     if (small(i)) inSmall += static_cast<std::size_t>(area[static_cast<std::size_t>(i)]);
   if (inSmall < few) return gray;
-  // Where bigger ink is near (a square round it: as good as a circle here, and much quicker).
+  // Where bigger ink is near: a disc round it, drawn at half the size (a square reaches 40% further
+  // along its diagonals and kept flecks beside dot-matrix print; a full-size disc took 30-80 ms).
   cv::Mat big = cv::Mat::zeros(gray.size(), CV_8U);
   for (int y = 0; y < ink.rows; ++y) {
     const uchar* in = ink.ptr<uchar>(y);
@@ -400,7 +401,11 @@ cv::Mat withoutSpecks(const cv::Mat& gray) {
     for (int x = 0; x < ink.cols; ++x)
       if (in[x] && !small(label[x])) b[x] = 255;
   }
-  cv::dilate(big, big, cv::getStructuringElement(cv::MORPH_RECT, {2 * near + 1, 2 * near + 1}));
+  cv::Mat half;
+  cv::resize(big, half, cv::Size((big.cols + 1) / 2, (big.rows + 1) / 2), 0, 0, cv::INTER_AREA);
+  cv::dilate(half > 0, half,
+             cv::getStructuringElement(cv::MORPH_ELLIPSE, {near + 1 | 1, near + 1 | 1}));
+  cv::resize(half, big, big.size(), 0, 0, cv::INTER_NEAREST);
   std::vector<char> kept(static_cast<std::size_t>(n), 0);
   for (int y = 0; y < ink.rows; ++y) {
     const uchar* in = ink.ptr<uchar>(y);
