@@ -73,6 +73,17 @@ std::string identityOf(const test::GenRx& rx) {
   return rx.rxNumber + "|" + rx.date + "|" + rx.patientName;
 }
 
+// Draws content into `rx`, over every layout in turn, until `wanted(look, rx)` (look as
+// RxGenerator::printedAs names it); false after 600 draws.
+template <typename Wanted>
+bool drawUntil(test::RxGenerator& gen, test::GenRx& rx, Wanted wanted) {
+  for (int i = 0; i < 600; ++i) {
+    rx = gen.content(i % test::kLayoutCount);
+    if (wanted(gen.printedAs(rx), rx)) return true;
+  }
+  return false;
+}
+
 TEST(Page, TextLinesLeftAtAnAngleAreLevelled) {
   test::RxGenerator gen(4711, RXDESK_CATALOGUE);
   const test::GenRx rx = gen.content(2);
@@ -204,14 +215,10 @@ TEST(Page, DrugsInARuledTableAndAHospitalUnderARedSealAreRead) {
   test::RxGenerator gen(4715, RXDESK_CATALOGUE);
   gen.setOtherForms(true);
   test::GenRx rx;
-  bool found = false;
-  for (int i = 0; i < 600 && !found; ++i) {
-    rx = gen.content(i % test::kLayoutCount);
-    const std::string look = gen.printedAs(rx);
-    found = look.rfind("laser+", 0) == 0 && look.find("+table") != std::string::npos &&
-            look.find("seal-title") != std::string::npos && rx.drugs.size() >= 2;
-  }
-  ASSERT_TRUE(found) << "no laser-printed table form with a seal over the title";
+  ASSERT_TRUE(drawUntil(gen, rx, [](const std::string& look, const test::GenRx& drawn) {
+    return look.rfind("laser+", 0) == 0 && look.find("+table") != std::string::npos &&
+           look.find("seal-title") != std::string::npos && drawn.drugs.size() >= 2;
+  })) << "no laser-printed table form with a seal over the title";
   const cv::Mat page = gen.render(rx);
   std::vector<std::uint8_t> png;
   cv::imencode(".png", page, png);
@@ -242,13 +249,9 @@ TEST(Page, AHospitalUnderARedSealIsReadFromAPhotoTakenInLowLight) {
   test::RxGenerator gen(4716, RXDESK_CATALOGUE);
   gen.setOtherForms(true);
   test::GenRx rx;
-  bool found = false;
-  for (int i = 0; i < 600 && !found; ++i) {
-    rx = gen.content(i % test::kLayoutCount);
-    const std::string look = gen.printedAs(rx);
-    found = look.rfind("laser+", 0) == 0 && look.find("seal-title") != std::string::npos;
-  }
-  ASSERT_TRUE(found) << "no laser-printed form with a seal over the title";
+  ASSERT_TRUE(drawUntil(gen, rx, [](const std::string& look, const test::GenRx&) {
+    return look.rfind("laser+", 0) == 0 && look.find("seal-title") != std::string::npos;
+  })) << "no laser-printed form with a seal over the title";
   test::CaptureOptions upright;
   upright.sidewaysProbability = upright.upsideDownProbability = upright.shadowProbability = 0;
   upright.minJpegQuality = 90;
