@@ -48,8 +48,9 @@ cv::Mat flattenLighting(const cv::Mat& gray);
 inline constexpr double kGrainyPaper = 2.5;
 // A flattened page as it is, or through a 3x3 median when its paper is grainier than kGrainyPaper.
 cv::Mat withoutGrain(const cv::Mat& gray);
-// A flattened page with its specks (flecks of recycled paper, dust, toner spots: ink with no other
-// ink near it, no more than a full stop's dot) painted white.
+// A flattened page with its specks (flecks of recycled paper, dust, toner spots: bits of ink no
+// bigger than a full stop's dot with no bigger ink within half a line) painted white, when it has
+// more than a few (one pixel in 2000); else the page as it is.
 cv::Mat withoutSpecks(const cv::Mat& gray);
 
 // The perspective correction that makes the text lines of a straightened page level, measured in
