@@ -306,12 +306,13 @@ TEST(Page, FlecksOnThePaperAreNotReadAsText) {
   // 2500 flecks of 2-3 px, as dark as print, where the paper is blank for 30 px round.
   cv::RNG rng(4718);
   std::vector<cv::Point> flecks;
-  while (flecks.size() < 2500) {
+  for (int tries = 0; flecks.size() < 2500 && tries < 100000; ++tries) {
     const cv::Point at(rng.uniform(3, page.cols - 3), rng.uniform(3, page.rows - 3));
     if (farFromPrint.at<float>(at) < 30) continue;
     cv::circle(page, at, 1, cv::Scalar(rng.uniform(30, 120)), cv::FILLED);
     flecks.push_back(at);
   }
+  ASSERT_EQ(flecks.size(), 2500u) << "too little blank paper for the flecks";
   const cv::Mat cleaned = withoutSpecks(page);
   int left = 0;
   for (const cv::Point& at : flecks) left += cleaned.at<uchar>(at) < 160;
