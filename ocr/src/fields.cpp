@@ -446,6 +446,18 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
     std::snprintf(buf, sizeof buf, "%s-%02d-%02d", toUtf8(parts[0]).c_str(), m, d);
     return toU32(buf);
   }
+  if (field == "diagnosis") {
+    // What a wide gap parts from the end of the diagnosis is not part of it when it is no more
+    // than two characters, at most one of them Chinese: a speck or a stroke read as 二, 了 or "Ce".
+    // A second diagnosis so parted (高血压  糖尿病) stays.
+    std::u32string t = trim(raw);
+    const std::size_t gap = t.rfind(U"  ");
+    if (gap != std::u32string::npos) {
+      const std::u32string tail = trim(t.substr(gap));
+      if (tail.size() <= 2 && onlyHan(tail).size() <= 1) t = trim(t.substr(0, gap));
+    }
+    return t;
+  }
   return trim(raw);
 }
 

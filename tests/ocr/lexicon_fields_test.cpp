@@ -479,6 +479,24 @@ TEST(Fields, ADiagnosisInBracketLabelsHasNoBracket) {
   }
 }
 
+TEST(Fields, ASpeckReadAfterTheDiagnosisIsNotPartOfIt) {
+  // Seen on rx-photos-v1 and the generator's photos: a wide gap, then 二, 了 or "Ce" (a speck, a
+  // stroke of the form). A second diagnosis so parted stays.
+  struct Case {
+    RecognizedLine read;
+    const char* want;
+  } cases[] = {
+      {line({"诊断", ":", "骨关节炎", "|", "二"}, 0), "骨关节炎"},
+      {line({"诊断", ":", "急性支气管炎", "|", "Ce"}, 0), "急性支气管炎"},
+      {line({"诊断", ":", "高血压", "|", "糖尿病"}, 0), "高血压  糖尿病"},
+  };
+  for (const auto& c : cases) {
+    const ExtractedFields f = extractFields({c.read}, nullptr);
+    ASSERT_TRUE(f.fields.count("diagnosis")) << c.want;
+    EXPECT_EQ(f.fields.at("diagnosis").value, c.want);
+  }
+}
+
 TEST(Fields, DateFormatsAndMissingFields) {
   for (auto [text, want] :
        {std::pair{"日期:2026-11-02", "2026-11-02"}, std::pair{"开具日期: 2026.3.9", "2026-03-09"},
