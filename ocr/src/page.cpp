@@ -266,13 +266,14 @@ cv::Mat rednessOf(const cv::Mat& bgr, cv::Mat* paperOut = nullptr) {
 
 }  // namespace
 
-bool hasRedInk(const cv::Mat& bgr, const std::array<cv::Point2f, 4>* page) {
-  if (bgr.channels() != 3 || bgr.empty()) return false;
+bool hasRedInk(const cv::Mat& photo, const std::array<cv::Point2f, 4>* page) {
+  if (photo.channels() < 3 || photo.empty()) return false;
   // At an eighth of the size a seal's ring or a stamp's letters still stand out; a few red pixels
   // of noise do not add up to 1/2000 of the paper.
   cv::Mat small;
-  cv::resize(bgr, small, cv::Size(std::max(1, bgr.cols / 8), std::max(1, bgr.rows / 8)), 0, 0,
+  cv::resize(photo, small, cv::Size(std::max(1, photo.cols / 8), std::max(1, photo.rows / 8)), 0, 0,
              cv::INTER_AREA);
+  if (small.channels() == 4) cv::cvtColor(small, small, cv::COLOR_BGRA2BGR);
   const cv::Mat redness = rednessOf(small);
   cv::Mat inside(small.size(), CV_8U, cv::Scalar(255));
   if (page) {

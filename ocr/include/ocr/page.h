@@ -37,7 +37,7 @@ cv::Mat inkGray(const cv::Mat& photo);
 // Whether the photo has red ink worth dropping out (a seal, a stamp), on the paper whose corners
 // (tl, tr, br, bl) are `page` when given, else anywhere. Photos without it are straightened in
 // grey, as before: cheaper, and read exactly as they were.
-bool hasRedInk(const cv::Mat& bgr, const std::array<cv::Point2f, 4>* page = nullptr);
+bool hasRedInk(const cv::Mat& photo, const std::array<cv::Point2f, 4>* page = nullptr);
 
 // Divides out uneven lighting (gradients, shadows) from a grayscale page.
 cv::Mat flattenLighting(const cv::Mat& gray);
