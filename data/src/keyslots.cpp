@@ -136,7 +136,7 @@ Result<KeySlotFile> KeySlotFile::load(const std::string& path) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
     return Status(ErrorCode::kCorrupt, path + " is not a valid key-slot file (not JSON)");
-  if (doc.value("format", "") != kFormat)
+  if (crypto::textOr(doc, "format") != kFormat)
     return Status(ErrorCode::kCorrupt, path + ": field 'format' must be \"rxdesk-keyslots\"");
   if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"] != kVersion)
     return Status(ErrorCode::kUnsupported, path + ": field 'version' must be 1");
@@ -156,7 +156,7 @@ Result<KeySlotFile> KeySlotFile::load(const std::string& path) {
     KeySlot slot;
     slot.user = js["user"];
     const json& kdf = js.value("kdf", json());
-    if (!kdf.is_object() || kdf.value("algorithm", "") != "scrypt" || !kdf.contains("N") ||
+    if (!kdf.is_object() || crypto::textOr(kdf, "algorithm") != "scrypt" || !kdf.contains("N") ||
         !kdf["N"].is_number_unsigned() || !kdf.contains("r") || !kdf["r"].is_number_unsigned() ||
         !kdf.contains("p") || !kdf["p"].is_number_unsigned())
       return Status(ErrorCode::kCorrupt,

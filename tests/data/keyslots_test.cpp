@@ -53,6 +53,11 @@ TEST(KeySlot, MalformedFilesNameTheField) {
   } cases[] = {
       {"not json", "not JSON"},
       {R"({"format":"x","version":1})", "format"},
+      // A member of another type than expected is refused, not thrown (as fuzz_backup found in the
+      // backup header).
+      {R"({"format":1,"version":1})", "format"},
+      {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":[{"user":"a","kdf":{"algorithm":["scrypt"],"N":1024,"r":8,"p":1}}]})",
+       "kdf"},
       {R"({"format":"rxdesk-keyslots","version":2,"store_id":"00112233445566778899aabbccddeeff","slots":[]})",
        "version"},
       {R"({"format":"rxdesk-keyslots","version":1,"store_id":"00112233445566778899aabbccddeeff","slots":{}})",

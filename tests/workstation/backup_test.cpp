@@ -151,6 +151,15 @@ TEST_F(BackupTest, DamagedBackupsAreRefusedAndTheStoreIsUntouched) {
       {withStoreSize(good, "4096.5"), "whole numbers"},
       // A header line that never ends is not read into memory whole (issue 25 #4).
       {"RXDESK-BACKUP-1\n" + std::string(8u << 20, 'x'), "header is missing or damaged"},
+      // Found by fuzz_backup: a header whose 'format' is a number, not text, ended the program.
+      {"RXDESK-BACKUP-1\n{\"created_by\":\"admin\",\"format\":1}\n", "header is damaged"},
+      {[&] {
+         std::string b = good;
+         const std::size_t at = b.find("\"rxdesk-backup\"");
+         EXPECT_NE(at, std::string::npos);
+         return b.replace(at, std::string("\"rxdesk-backup\"").size(), "[1]");
+       }(),
+       "header is damaged"},
   };
   for (const auto& c : cases) {
     std::ofstream(dir_.file("bad.rxbak"), std::ios::binary | std::ios::trunc) << c.bytes;

@@ -605,6 +605,32 @@ TEST_F(ChainTest, AnAuditLogRewrittenInsideTheStoreIsCaughtByTheHeadsKeptInTheRe
   EXPECT_NE(verify.err.find("chain registry"), std::string::npos) << verify.err;
 }
 
+// The office seals the chain key to a store's request file; a request or key file damaged or
+// of another kind is refused with the file named, whatever type its members have.
+TEST(ChainOffice, AMalformedRequestOrKeyIsRefusedNamingTheFile) {
+  test::TempDir dir;
+  RX_ASSERT_OK(makeChainKey(dir.file("chain.key")));
+  const std::string request = dir.file("a.request");
+  const std::string key32(64, 'a');
+  for (const std::string& text :
+       {std::string(R"({"format":1,"store":"a","public_key":")") + key32 + "\"}",
+        std::string(R"({"format":"rxdesk-chain-request-1","store":["a"],"public_key":")") + key32 +
+            "\"}",
+        std::string("not json")}) {
+    std::ofstream(request, std::ios::trunc) << text;
+    Status s = sealChainKey(dir.file("chain.key"), request, dir.file("a.sealed"));
+    EXPECT_FALSE(s) << text;
+    EXPECT_NE(s.message().find(request), std::string::npos) << s.message();
+    EXPECT_FALSE(std::filesystem::exists(dir.file("a.sealed")));
+  }
+  std::ofstream(dir.file("chain.key"), std::ios::trunc) << R"({"format":[],"key":"00"})";
+  std::ofstream(request, std::ios::trunc)
+      << R"({"format":"rxdesk-chain-request-1","store":"a","public_key":")" << key32 << "\"}";
+  Status s = sealChainKey(dir.file("chain.key"), request, dir.file("a.sealed"));
+  EXPECT_EQ(s.code(), ErrorCode::kCorrupt);
+  EXPECT_NE(s.message().find("chain.key"), std::string::npos) << s.message();
+}
+
 // Which heads the registry keeps still count after restores: a head sent before a restore counts
 // only when it is of an entry up to the restored backup's last one.
 TEST(RegistryHeads, HeadsOfTheLogARestoreReplacedAreSetAsideAndEarlierOnesKept) {

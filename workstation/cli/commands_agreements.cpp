@@ -39,7 +39,7 @@ Status writeKeyFile(const std::string& path, const crypto::SigningKey& key) {
 Result<crypto::SigningKey> readKeyFile(const std::string& path) {
   RX_ASSIGN_OR_RETURN(std::string text, readInput(path, 64 * 1024));
   RX_ASSIGN_OR_RETURN(json doc, crypto::parseStrictJson(text, path));
-  if (!doc.is_object() || doc.value("format", "") != "rxdesk-provider-key" ||
+  if (!doc.is_object() || crypto::textOr(doc, "format") != "rxdesk-provider-key" ||
       !doc.contains("private") || !doc["private"].is_string())
     return Status(ErrorCode::kInvalidArgument,
                   path + " is not an rxdesk provider key file (field 'format'/'private')");

@@ -13,6 +13,7 @@
 #include "base/text.h"
 #include "chain_internal.h"
 #include "crypto/hash.h"
+#include "crypto/json.h"
 #include "crypto/keywrap.h"
 #include "data/files.h"
 #include "dedup/fingerprint.h"
@@ -48,7 +49,7 @@ std::string sealAad(const std::string& store) { return "rxdesk chain key for sto
 Result<json> readJsonFile(const std::string& path, const char* format, const char* what) {
   RX_ASSIGN_OR_RETURN(std::string text, data::readWholeFile(path, 1 << 20));
   json doc = json::parse(text, nullptr, false);
-  if (!doc.is_object() || doc.value("format", "") != format)
+  if (!doc.is_object() || crypto::textOr(doc, "format") != format)
     return Status(ErrorCode::kCorrupt, path + " is not " + what + " (format " + format + ")");
   return doc;
 }
@@ -159,7 +160,7 @@ Status sealChainKey(const std::string& keyFile, const std::string& requestFile,
   RX_ASSIGN_OR_RETURN(json request, readJsonFile(requestFile, kRequestFormat, "a store's request"));
   RX_ASSIGN_OR_RETURN(crypto::Bytes chainKey, hexField(key, "key", 32, keyFile));
   RX_ASSIGN_OR_RETURN(crypto::Bytes publicKey, hexField(request, "public_key", 32, requestFile));
-  const std::string store = request.value("store", "");
+  const std::string store = crypto::textOr(request, "store");
   if (store.empty()) return Status(ErrorCode::kCorrupt, requestFile + ": 'store' is missing");
   RX_ASSIGN_OR_RETURN(
       crypto::SealedToKey sealed,

@@ -11,6 +11,7 @@
 
 #include "base/time.h"
 #include "chain_internal.h"
+#include "crypto/json.h"
 #include "crypto/keywrap.h"
 #include "data/files.h"
 #include "data/reuse.h"
@@ -30,9 +31,9 @@ Result<crypto::SecretBytes> openSealedKey(const std::string& sealedKeyFile,
                                           const data::ChainMembership& m) {
   RX_ASSIGN_OR_RETURN(json sealedDoc, chain_internal::readJsonFile(sealedKeyFile, kSealedFormat,
                                                                    "a sealed chain key"));
-  if (sealedDoc.value("store", "") != m.storeCode)
+  if (crypto::textOr(sealedDoc, "store") != m.storeCode)
     return Status(ErrorCode::kConflict, sealedKeyFile + " is sealed to store '" +
-                                            sealedDoc.value("store", "") + "', not to '" +
+                                            crypto::textOr(sealedDoc, "store") + "', not to '" +
                                             m.storeCode + "'");
   crypto::SealedToKey sealed;
   RX_ASSIGN_OR_RETURN(sealed.ephemeralPublic, hexField(sealedDoc, "ephemeral", 32, sealedKeyFile));

@@ -61,7 +61,7 @@ Result<Layout> readLayout(const std::string& path) {
   if (!ended)
     return Status(ErrorCode::kCorrupt, path + ": the backup header is missing or damaged");
   auto header = crypto::parseStrictJson(headerLine, path + " header", {65536, 4});
-  if (!header || !header->is_object() || header->value("format", "") != "rxdesk-backup")
+  if (!header || !header->is_object() || crypto::textOr(*header, "format") != "rxdesk-backup")
     return Status(ErrorCode::kCorrupt, path + ": the backup header is damaged");
   Layout l;
   try {

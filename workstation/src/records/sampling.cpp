@@ -278,7 +278,7 @@ Status SamplingService::verify(std::int64_t roundId) {
   if (!summary.is_object())
     return Status(ErrorCode::kBadSignature,
                   "the summary of round " + std::to_string(roundId) + " is not what was signed");
-  auto key = session_.store().signerKey(summary.value("closed_by", ""), *r.keyId);
+  auto key = session_.store().signerKey(crypto::textOr(summary, "closed_by"), *r.keyId);
   if (!key)
     return Status(key.status().code(), "the summary of round " + std::to_string(roundId) +
                                            " was signed with " + *r.keyId + ": " +
@@ -290,13 +290,14 @@ Status SamplingService::verify(std::int64_t roundId) {
                   "the summary of round " + std::to_string(roundId) + " does not verify");
   // The items as stored now must be the items that were signed.
   RX_ASSIGN_OR_RETURN(auto items, repo.items(roundId));
-  if (items.size() != summary["items"].size())
+  const json& signedItems = crypto::memberOrNull(summary, "items");
+  if (!signedItems.is_array() || items.size() != signedItems.size())
     return Status(ErrorCode::kBadSignature,
                   "round " + std::to_string(roundId) + " has items that were not signed");
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const json& s = summary["items"][i];
-    if (s.value("item", std::int64_t{-1}) != items[i].itemId ||
-        s.value("score", "") != items[i].score)
+    const json& s = signedItems[i];
+    if (crypto::memberOrNull(s, "item") != json(items[i].itemId) ||
+        crypto::textOr(s, "score") != items[i].score)
       return Status(ErrorCode::kBadSignature,
                     "the score of " + std::string(data::sampleKindName(items[i].kind)) + " " +
                         std::to_string(items[i].itemId) + " differs from what was signed");

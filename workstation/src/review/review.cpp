@@ -421,8 +421,9 @@ Status ReviewService::verifyDecisionWith(const data::DecisionRecord& d,
     return Status(ErrorCode::kBadSignature,
                   "decision " + std::to_string(d.id) + " does not verify: " + s.message());
   json payload = json::parse(d.payload, nullptr, false);
-  if (!payload.is_object() || payload.value("decision", "") != d.decision ||
-      payload.value("prescription", std::int64_t{-1}) != d.prescriptionId)
+  // A tampered payload may hold anything: compare without nlohmann's throwing accessors.
+  if (!payload.is_object() || crypto::textOr(payload, "decision") != d.decision ||
+      crypto::memberOrNull(payload, "prescription") != json(d.prescriptionId))
     return Status(ErrorCode::kBadSignature,
                   "decision " + std::to_string(d.id) + " does not match what was signed");
   return Status::ok();
