@@ -171,6 +171,11 @@ int run(int argc, char** argv) {
                            std::to_string(queries[0].patient) + " AND date_key = " +
                            std::to_string(queries[0].date) + " AND store <> 'me' LIMIT 200)")
                      .out;
+    // Where a joining store's first sync starts (registry::Client::firstChangeSince).
+    std::cout << cluster
+                     ->sql("EXPLAIN ANALYZE SELECT coalesce(min(changed + 0), 1) - 1 FROM "
+                           "presentations WHERE presented_at >= now() - interval '30 days'")
+                     .out;
   }
   auto client = check(registry::Client::connect(endpoint(*cluster, "me")), "connecting");
   std::vector<double> remote;
