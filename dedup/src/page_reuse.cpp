@@ -3,17 +3,11 @@
 #include <algorithm>
 #include <exception>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 
 namespace rx::dedup {
-
-namespace {
-
-constexpr std::size_t kPageCandidates = 24;  // from the page index
-constexpr std::size_t kInkComparisons = 8;   // registered pages whose ink is compared
-
-}  // namespace
 
 Comparison withPage(Comparison c, const PageEvidence& e, bool numbersReadByOcr) {
   auto& p = c.signals.page;
@@ -67,6 +61,8 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   if (features.empty()) return byFields;
   std::vector<std::int64_t> records;
   for (const auto& m : byFields) records.push_back(m.record);
+  const std::set<std::int64_t> matchedByFields(records.begin(), records.end());
+  auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
   const auto found = pages.candidates(features, kPageCandidates);
   look.candidates = found.size();
   for (const auto& c : found)
@@ -113,10 +109,8 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   int bestInliers = 0;
   for (const auto& x : registered) bestInliers = std::max(bestInliers, x.second.inliers);
   // Field matches are always compared (a veto needs the picture); then the best registered.
-  std::stable_partition(registered.begin(), registered.end(), [&](const auto& x) {
-    return std::any_of(byFields.begin(), byFields.end(),
-                       [&](const ReuseMatch& m) { return m.record == x.first; });
-  });
+  std::stable_partition(registered.begin(), registered.end(),
+                        [&](const auto& x) { return isFieldMatch(x.first); });
   std::map<std::int64_t, PageEvidence> evidence;
   struct Job {
     std::int64_t record;
@@ -127,8 +121,7 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   std::size_t byPicture = 0;  // ink comparisons of pages the fields did not match
   for (auto& [record, e] : registered) {
     const std::int64_t r = record;  // a lambda may not capture a structured binding (clang 14)
-    const bool fieldMatch = std::any_of(byFields.begin(), byFields.end(),
-                                        [&](const ReuseMatch& m) { return m.record == r; });
+    const bool fieldMatch = isFieldMatch(r);
     // Beyond the field matches, only the best registered pages are worth their ink; the field
     // matches do not use up their share (a same-day, same-hospital record would crowd out the
     // paper the picture found).
@@ -184,10 +177,8 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   }
   for (const auto& [record, e] : evidence) {
     const std::int64_t r = record;
-    if (std::any_of(out.begin(), out.end(), [&](const ReuseMatch& m) { return m.record == r; }) ||
-        std::any_of(byFields.begin(), byFields.end(),
-                    [&](const ReuseMatch& m) { return m.record == r; }))
-      continue;
+    // Field matches were combined with their evidence above (kept or dropped there).
+    if (isFieldMatch(r)) continue;
     const Fingerprint* earlierFp = fields.fingerprint(r);
     Comparison c = earlierFp ? compare(fp, *earlierFp, fields.thresholds()) : Comparison{};
     c = withPage(std::move(c), e, byOcr(r));

@@ -232,8 +232,17 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
               } else {
                 std::cerr << "; page not registered";
               }
-              // Where the paper stands in the page index's votes (the lookup registers the first
-              // 24 with at least a quarter of the best's votes).
+              // Where the paper stands in the page index's votes, and whether the lookup's
+              // candidates hold it (it registers those with at least a quarter of the best's
+              // votes).
+              const auto asked = pages.candidates(it.features, dedup::kPageCandidates);
+              std::size_t place = 0;
+              while (place < asked.size() && asked[place].record != static_cast<std::int64_t>(j))
+                ++place;
+              if (place < asked.size())
+                std::cerr << " (candidate " << place + 1 << " of " << asked.size() << ")";
+              else
+                std::cerr << " (not a candidate)";
               const auto all = pages.candidates(it.features, pages.size());
               std::size_t rank = 0;
               while (rank < all.size() && all[rank].record != static_cast<std::int64_t>(j)) ++rank;

@@ -22,6 +22,10 @@
 
 namespace rx::dedup {
 
+inline constexpr std::size_t kPageCandidates = 24;  // asked of the page index per lookup
+inline constexpr std::size_t kInkComparisons = 8;   // registered pages beyond the field matches
+                                                    // whose ink is compared
+
 // The straightened grey page of an earlier record (empty if not kept).
 using EarlierPageLoader = std::function<cv::Mat(std::int64_t record)>;
 
