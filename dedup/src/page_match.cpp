@@ -248,15 +248,24 @@ constexpr double kBlur = 0;        // px, both pages, before the ink is found
 constexpr double kConfirm = 0.9;   // share of the cell's ink found on the query
 constexpr double kQueryInk = 0.5;  // query ink (share of the earlier's) that makes a conflict
 
-}  // namespace
+// The two pages' ink in the earlier page's frame, at the coarser of the two resolutions: a paper a
+// quarter of the frame is compared with its earlier full-page photo at its own scale, so its blur
+// is not taken for other ink. The big buffers are kept per thread: fresh page-sized allocations
+// each comparison cost more in page faults than the comparison itself.
+struct InkPages {
+  double f = 1;  // the earlier page's scale
+  int cellSize = 0, blockSize = 0, maxShift = 0, minInk = 0, pad = 0;
+  int roughReach = 0;               // small pixels a block's rough shift is searched
+  cv::Mat earlierInk;               // earlier page's ink, ruled lines taken out
+  cv::Mat seen;                     // where the query's frame covers the earlier page
+  cv::Mat widePad, inkPad;          // query ink (dilated, and as found), padded by `pad`
+  cv::Mat earlierSmall, wideSmall;  // the two at a quarter of the size, for rough shifts
+  cv::Mat both;                     // scratch
+};
 
-void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& e) {
-  e.confirmed = e.conflicts = e.unseen = 0;
-  e.conflictCells.clear();
-  if (!e.registered || queryPage.empty() || earlierPage.empty()) return;
-  // Compared at the coarser of the two resolutions: a paper a quarter of the frame is compared
-  // with its earlier full-page photo at its own scale, so its blur is not taken for other ink.
-  const cv::Matx33d& H = e.earlierToQuery;
+constexpr int kSmall = 4;  // the rough shift's reduction
+
+InkPages& inkPages(const cv::Mat& queryPage, const cv::Mat& earlierPage, const cv::Matx33d& H) {
   const cv::Point2d c(earlierPage.cols / 2.0, earlierPage.rows / 2.0);
   auto map = [&](cv::Point2d p) {
     const cv::Vec3d v = H * cv::Vec3d(p.x, p.y, 1);
@@ -265,200 +274,253 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   const cv::Point2d o = map(c), ux = map(c + cv::Point2d(10, 0)), uy = map(c + cv::Point2d(0, 10));
   const cv::Point2d ax = ux - o, ay = uy - o;
   const double scale = std::sqrt(std::abs(ax.x * ay.y - ax.y * ay.x)) / 10;
-  const double f = std::clamp(scale, 0.3, 1.0);
+  thread_local InkPages pages;
+  thread_local cv::Mat warped, frame, ink, wide, rules, rule;
+  InkPages& p = pages;
+  p.f = std::clamp(scale, 0.3, 1.0);
+  const double f = p.f;
   cv::Mat earlier = earlierPage;
   if (earlier.channels() != 1) cv::cvtColor(earlierPage, earlier, cv::COLOR_BGR2GRAY);
   if (f < 1) cv::resize(earlier, earlier, cv::Size(), f, f, cv::INTER_AREA);
   const cv::Matx33d toFrame(f, 0, 0, 0, f, 0, 0, 0, 1);
   const cv::Mat frameToQuery(H * toFrame.inv());
-  // The big buffers are kept per thread: fresh page-sized allocations each comparison cost more
-  // in page faults than the comparison itself.
-  thread_local struct {
-    cv::Mat warped, seen, frame, earlierInk, ink, wide, widePad, inkPad, both, rules, rule,
-        earlierSmall, wideSmall;
-  } scratch;
   cv::Mat query = queryPage;
-  cv::Mat &warped = scratch.warped, &seen = scratch.seen, &frame = scratch.frame;
   if (query.channels() != 1) cv::cvtColor(queryPage, query, cv::COLOR_BGR2GRAY);
   cv::warpPerspective(query, warped, frameToQuery, earlier.size(),
                       cv::INTER_AREA | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
   frame.create(query.size(), CV_8U);
   frame.setTo(255);
-  cv::warpPerspective(frame, seen, frameToQuery, earlier.size(),
+  cv::warpPerspective(frame, p.seen, frameToQuery, earlier.size(),
                       cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
   const int window = std::max(11, static_cast<int>(31 * f) | 1);
   if (kBlur > 0) {
     cv::GaussianBlur(earlier, earlier, cv::Size(0, 0), kBlur * f);
     cv::GaussianBlur(warped, warped, cv::Size(0, 0), kBlur * f);
   }
-  cv::Mat &earlierInk = scratch.earlierInk, &ink = scratch.ink;
-  cv::adaptiveThreshold(earlier, earlierInk, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
-                        window, 25);
+  cv::adaptiveThreshold(earlier, p.earlierInk, 255, cv::ADAPTIVE_THRESH_MEAN_C,
+                        cv::THRESH_BINARY_INV, window, 25);
   // The form's ruled lines are not writing, and one photo's processing erases a rule (a table's
   // border, a faint box) that another's keeps: ink in straight runs longer than any character's
   // stroke is not counted on the earlier page. Kept, a rule lost on the query made a row of
   // different cells side by side, as other writing does.
-  const int cellSize = std::max(12, static_cast<int>(std::lround(kCell * f)));
-  const int ruleLength = 3 * cellSize;
+  p.cellSize = std::max(12, static_cast<int>(std::lround(kCell * f)));
+  const int ruleLength = 3 * p.cellSize;
   // A faint rule is found at a lower contrast (at the earlier's threshold it breaks into pieces
   // shorter than a character), and taken out with a pixel round it.
-  cv::adaptiveThreshold(earlier, scratch.both, 255, cv::ADAPTIVE_THRESH_MEAN_C,
-                        cv::THRESH_BINARY_INV, window, 8);
-  cv::morphologyEx(scratch.both, scratch.rules, cv::MORPH_OPEN,
+  cv::adaptiveThreshold(earlier, p.both, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
+                        window, 8);
+  cv::morphologyEx(p.both, rules, cv::MORPH_OPEN,
                    cv::getStructuringElement(cv::MORPH_RECT, cv::Size(ruleLength, 1)));
-  cv::morphologyEx(scratch.both, scratch.rule, cv::MORPH_OPEN,
+  cv::morphologyEx(p.both, rule, cv::MORPH_OPEN,
                    cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, ruleLength)));
-  cv::bitwise_or(scratch.rules, scratch.rule, scratch.rules);
-  cv::dilate(scratch.rules, scratch.rules, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
-  cv::subtract(earlierInk, scratch.rules, earlierInk);
+  cv::bitwise_or(rules, rule, rules);
+  cv::dilate(rules, rules, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  cv::subtract(p.earlierInk, rules, p.earlierInk);
   // The query's ink with a lower contrast: a softer photo's hairlines still count as ink there
   // (extra ink on the query never makes a cell different).
   cv::adaptiveThreshold(warped, ink, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, window,
                         12);
-  const int blockSize = cellSize * (kBlock / kCell);
-  const int maxShift = std::max(3, static_cast<int>(std::lround(kMaxShift * f)));
-  const int minInk = std::max(6, static_cast<int>(kMinCellInk * f * f));
+  p.blockSize = p.cellSize * (kBlock / kCell);
+  p.maxShift = std::max(3, static_cast<int>(std::lround(kMaxShift * f)));
+  p.minInk = std::max(6, static_cast<int>(kMinCellInk * f * f));
   // A block may lie further off than maxShift (a crumpled sheet bends by 10-15 px over a few
   // blocks): its shift is first found roughly, at a quarter of the size, within kWideShift.
-  constexpr int kSmall = 4;
-  const int wideSmall = std::max(2, static_cast<int>(std::lround(kWideShift * f)) / kSmall);
-  const int pad = (wideSmall + 2 + maxShift / kSmall) * kSmall;  // whole small pixels
-  cv::Mat& wide = scratch.wide;
+  p.roughReach = std::max(2, static_cast<int>(std::lround(kWideShift * f)) / kSmall);
+  p.pad = (p.roughReach + 2 + p.maxShift / kSmall) * kSmall;  // whole small pixels
   cv::dilate(ink, wide, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
   // Pad so every block may shift that far.
-  cv::Mat &widePad = scratch.widePad, &inkPad = scratch.inkPad;
-  cv::copyMakeBorder(wide, widePad, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(0));
-  cv::copyMakeBorder(ink, inkPad, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(0));
-  cv::resize(earlierInk, scratch.earlierSmall, cv::Size(), 1.0 / kSmall, 1.0 / kSmall,
-             cv::INTER_AREA);
-  cv::resize(widePad, scratch.wideSmall, cv::Size(), 1.0 / kSmall, 1.0 / kSmall, cv::INTER_AREA);
-  const int W = earlierInk.cols, Hh = earlierInk.rows;
-  const int cols = (W + blockSize - 1) / blockSize, rows = (Hh + blockSize - 1) / blockSize;
-  auto blockAt = [&](int bx, int by) {
-    return cv::Rect(bx * blockSize, by * blockSize, std::min(blockSize, W - bx * blockSize),
-                    std::min(blockSize, Hh - by * blockSize));
-  };
-  // 1. Each inked block's rough shift: the best correlation of the two inks at a quarter size.
-  std::vector<std::optional<cv::Point>> rough(static_cast<std::size_t>(cols * rows));
-  std::vector<char> inked(rough.size(), 0);
-  for (int by = 0; by < rows; ++by)
-    for (int bx = 0; bx < cols; ++bx) {
-      const cv::Rect block = blockAt(bx, by);
-      if (cv::countNonZero(earlierInk(block)) < minInk) continue;
-      inked[static_cast<std::size_t>(by * cols + bx)] = 1;
-      const cv::Rect t(block.x / kSmall, block.y / kSmall, block.width / kSmall,
-                       block.height / kSmall);
-      if (t.width < 4 || t.height < 4) continue;
-      const cv::Rect search(t.x + pad / kSmall - wideSmall, t.y + pad / kSmall - wideSmall,
-                            t.width + 2 * wideSmall, t.height + 2 * wideSmall);
-      if ((search & cv::Rect(0, 0, scratch.wideSmall.cols, scratch.wideSmall.rows)) != search)
-        continue;
-      cv::Mat score;
-      cv::matchTemplate(scratch.wideSmall(search), scratch.earlierSmall(t), score,
-                        cv::TM_CCOEFF_NORMED);
-      double best = 0;
-      cv::Point at;
-      cv::minMaxLoc(score, nullptr, &best, nullptr, &at);
-      if (best > 0.2)  // below it, nothing on the query looks like the block
-        rough[static_cast<std::size_t>(by * cols + bx)] =
-            cv::Point((search.x + at.x) * kSmall - pad - t.x * kSmall,
-                      (search.y + at.y) * kSmall - pad - t.y * kSmall);
-    }
-  // 2. Smoothed: paper bends smoothly, so a block is taken to lie as its neighbours and itself do
-  //    (the median of each coordinate). A block of other writing may find a chance shift of its
-  //    own; the printed form round it does not.
-  std::vector<cv::Point> around(rough.size(), cv::Point(0, 0));
-  for (int by = 0; by < rows; ++by)
-    for (int bx = 0; bx < cols; ++bx) {
-      std::vector<int> xs, ys;
-      for (int ny = std::max(0, by - 1); ny <= std::min(rows - 1, by + 1); ++ny)
-        for (int nx = std::max(0, bx - 1); nx <= std::min(cols - 1, bx + 1); ++nx)
-          if (const auto& r = rough[static_cast<std::size_t>(ny * cols + nx)]) {
-            xs.push_back(r->x);
-            ys.push_back(r->y);
-          }
-      if (xs.empty()) continue;
-      std::nth_element(xs.begin(), xs.begin() + xs.size() / 2, xs.end());
-      std::nth_element(ys.begin(), ys.begin() + ys.size() / 2, ys.end());
-      around[static_cast<std::size_t>(by * cols + bx)] = {xs[xs.size() / 2], ys[ys.size() / 2]};
-    }
-  cv::Mat& both = scratch.both;
-  // 3. Each block's shift: the one that finds most of the ink within maxShift of where it roughly
-  //    lies, every second pixel, then around the best.
-  std::vector<cv::Point2f> shiftOf(rough.size(), cv::Point2f(0, 0));
-  for (int byi = 0; byi < rows; ++byi)
-    for (int bxi = 0; bxi < cols; ++bxi) {
-      const auto b = static_cast<std::size_t>(byi * cols + bxi);
-      // Its own rough shift when its neighbours roughly agree (a sheet bends sharply in places),
-      // else theirs (a stamp added later, or other writing, drew it elsewhere).
-      const cv::Point centre =
-          rough[b] && cv::norm(*rough[b] - around[b]) <= kSmall * 3 ? *rough[b] : around[b];
-      shiftOf[b] = centre;
-      if (!inked[b]) continue;
-      const cv::Rect block = blockAt(bxi, byi);
-      const cv::Mat eb = earlierInk(block);
-      int bestDx = 0, bestDy = 0, best = -1;
-      auto tryShift = [&](int dx, int dy) {
-        cv::bitwise_and(eb, widePad(block + cv::Point(pad + centre.x + dx, pad + centre.y + dy)),
-                        both);
-        const int n = cv::countNonZero(both);
-        if (n > best ||
-            (n == best && std::abs(dx) + std::abs(dy) < std::abs(bestDx) + std::abs(bestDy))) {
-          best = n;
-          bestDx = dx;
-          bestDy = dy;
-        }
-      };
-      for (int dy = -maxShift + 1; dy < maxShift; dy += 2)
-        for (int dx = -maxShift + 1; dx < maxShift; dx += 2) tryShift(dx, dy);
-      const int cx0 = bestDx, cy0 = bestDy;
-      for (int dy = cy0 - 1; dy <= cy0 + 1; ++dy)
-        for (int dx = cx0 - 1; dx <= cx0 + 1; ++dx)
-          if ((dx != cx0 || dy != cy0) && std::abs(dx) <= maxShift && std::abs(dy) <= maxShift)
-            tryShift(dx, dy);
-      shiftOf[b] =
-          cv::Point2f(static_cast<float>(centre.x + bestDx), static_cast<float>(centre.y + bestDy));
-    }
-  // 4. Each cell where the blocks round it put it (bilinear between the centres of the inked
-  //    blocks: a bent sheet moves a cell at a block's edge as much as its neighbour), within a
-  //    pixel.
-  auto shiftAt = [&](cv::Point2f p) {
-    const float u =
-        std::clamp(p.x / static_cast<float>(blockSize) - 0.5f, 0.0f, static_cast<float>(cols - 1));
-    const float v =
-        std::clamp(p.y / static_cast<float>(blockSize) - 0.5f, 0.0f, static_cast<float>(rows - 1));
+  cv::copyMakeBorder(wide, p.widePad, p.pad, p.pad, p.pad, p.pad, cv::BORDER_CONSTANT,
+                     cv::Scalar(0));
+  cv::copyMakeBorder(ink, p.inkPad, p.pad, p.pad, p.pad, p.pad, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::resize(p.earlierInk, p.earlierSmall, cv::Size(), 1.0 / kSmall, 1.0 / kSmall, cv::INTER_AREA);
+  cv::resize(p.widePad, p.wideSmall, cv::Size(), 1.0 / kSmall, 1.0 / kSmall, cv::INTER_AREA);
+  return p;
+}
+
+// Where each block of the earlier page lies on the query (local alignment), and each cell by it.
+class BlockShifts {
+ public:
+  explicit BlockShifts(InkPages& p)
+      : p_(p),
+        W_(p.earlierInk.cols),
+        H_(p.earlierInk.rows),
+        cols_((W_ + p.blockSize - 1) / p.blockSize),
+        rows_((H_ + p.blockSize - 1) / p.blockSize),
+        inked_(static_cast<std::size_t>(cols_ * rows_), 0),
+        shiftOf_(inked_.size(), cv::Point2f(0, 0)) {
+    const auto rough = roughShifts();
+    refine(rough, smoothed(rough));
+  }
+
+  // The shift at `p` of the earlier page: bilinear between the centres of the inked blocks (a bent
+  // sheet moves a cell at a block's edge as much as its neighbour).
+  cv::Point2f at(cv::Point2f p) const {
+    const float u = std::clamp(p.x / static_cast<float>(p_.blockSize) - 0.5f, 0.0f,
+                               static_cast<float>(cols_ - 1));
+    const float v = std::clamp(p.y / static_cast<float>(p_.blockSize) - 0.5f, 0.0f,
+                               static_cast<float>(rows_ - 1));
     const int x0 = static_cast<int>(u), y0 = static_cast<int>(v);
     cv::Point2f sum(0, 0);
     float weight = 0;
-    for (int yy = y0; yy <= std::min(rows - 1, y0 + 1); ++yy)
-      for (int xx = x0; xx <= std::min(cols - 1, x0 + 1); ++xx) {
-        const auto b = static_cast<std::size_t>(yy * cols + xx);
-        if (!inked[b]) continue;
+    for (int yy = y0; yy <= std::min(rows_ - 1, y0 + 1); ++yy)
+      for (int xx = x0; xx <= std::min(cols_ - 1, x0 + 1); ++xx) {
+        const auto b = index(xx, yy);
+        if (!inked_[b]) continue;
         const float w =
             (1 - std::abs(u - static_cast<float>(xx))) * (1 - std::abs(v - static_cast<float>(yy)));
-        sum += w * shiftOf[b];
+        sum += w * shiftOf_[b];
         weight += w;
       }
-    return weight > 1e-3f ? sum / weight : shiftOf[static_cast<std::size_t>(y0 * cols + x0)];
-  };
+    return weight > 1e-3f ? sum / weight : shiftOf_[index(x0, y0)];
+  }
+
+ private:
+  using Rough = std::vector<std::optional<cv::Point>>;
+
+  std::size_t index(int bx, int by) const { return static_cast<std::size_t>(by * cols_ + bx); }
+  cv::Rect blockAt(int bx, int by) const {
+    return cv::Rect(bx * p_.blockSize, by * p_.blockSize,
+                    std::min(p_.blockSize, W_ - bx * p_.blockSize),
+                    std::min(p_.blockSize, H_ - by * p_.blockSize));
+  }
+
+  // 1. Each inked block's rough shift: the best correlation of the two inks at a quarter size.
+  Rough roughShifts() {
+    Rough rough(inked_.size());
+    const int pad = p_.pad, reach = p_.roughReach;
+    for (int by = 0; by < rows_; ++by)
+      for (int bx = 0; bx < cols_; ++bx) {
+        const cv::Rect block = blockAt(bx, by);
+        if (cv::countNonZero(p_.earlierInk(block)) < p_.minInk) continue;
+        inked_[index(bx, by)] = 1;
+        const cv::Rect t(block.x / kSmall, block.y / kSmall, block.width / kSmall,
+                         block.height / kSmall);
+        if (t.width < 4 || t.height < 4) continue;
+        const cv::Rect search(t.x + pad / kSmall - reach, t.y + pad / kSmall - reach,
+                              t.width + 2 * reach, t.height + 2 * reach);
+        if ((search & cv::Rect(0, 0, p_.wideSmall.cols, p_.wideSmall.rows)) != search) continue;
+        cv::Mat score;
+        cv::matchTemplate(p_.wideSmall(search), p_.earlierSmall(t), score, cv::TM_CCOEFF_NORMED);
+        double best = 0;
+        cv::Point at;
+        cv::minMaxLoc(score, nullptr, &best, nullptr, &at);
+        if (best > 0.2)  // below it, nothing on the query looks like the block
+          rough[index(bx, by)] = cv::Point((search.x + at.x) * kSmall - pad - t.x * kSmall,
+                                           (search.y + at.y) * kSmall - pad - t.y * kSmall);
+      }
+    return rough;
+  }
+
+  // 2. Smoothed: paper bends smoothly, so a block is taken to lie as its neighbours and itself do
+  //    (the median of each coordinate). A block of other writing may find a chance shift of its
+  //    own; the printed form round it does not.
+  std::vector<cv::Point> smoothed(const Rough& rough) const {
+    std::vector<cv::Point> around(rough.size(), cv::Point(0, 0));
+    for (int by = 0; by < rows_; ++by)
+      for (int bx = 0; bx < cols_; ++bx) {
+        std::vector<int> xs, ys;
+        for (int ny = std::max(0, by - 1); ny <= std::min(rows_ - 1, by + 1); ++ny)
+          for (int nx = std::max(0, bx - 1); nx <= std::min(cols_ - 1, bx + 1); ++nx)
+            if (const auto& r = rough[index(nx, ny)]) {
+              xs.push_back(r->x);
+              ys.push_back(r->y);
+            }
+        if (xs.empty()) continue;
+        std::nth_element(xs.begin(), xs.begin() + xs.size() / 2, xs.end());
+        std::nth_element(ys.begin(), ys.begin() + ys.size() / 2, ys.end());
+        around[index(bx, by)] = {xs[xs.size() / 2], ys[ys.size() / 2]};
+      }
+    return around;
+  }
+
+  // 3. Each block's shift: the one that finds most of the ink within maxShift of where it roughly
+  //    lies, every second pixel, then around the best.
+  void refine(const Rough& rough, const std::vector<cv::Point>& around) {
+    const int maxShift = p_.maxShift, pad = p_.pad;
+    for (int byi = 0; byi < rows_; ++byi)
+      for (int bxi = 0; bxi < cols_; ++bxi) {
+        const auto b = index(bxi, byi);
+        // Its own rough shift when its neighbours roughly agree (a sheet bends sharply in places),
+        // else theirs (a stamp added later, or other writing, drew it elsewhere).
+        const cv::Point centre =
+            rough[b] && cv::norm(*rough[b] - around[b]) <= kSmall * 3 ? *rough[b] : around[b];
+        shiftOf_[b] = centre;
+        if (!inked_[b]) continue;
+        const cv::Rect block = blockAt(bxi, byi);
+        const cv::Mat eb = p_.earlierInk(block);
+        int bestDx = 0, bestDy = 0, best = -1;
+        auto tryShift = [&](int dx, int dy) {
+          cv::bitwise_and(
+              eb, p_.widePad(block + cv::Point(pad + centre.x + dx, pad + centre.y + dy)), p_.both);
+          const int n = cv::countNonZero(p_.both);
+          if (n > best ||
+              (n == best && std::abs(dx) + std::abs(dy) < std::abs(bestDx) + std::abs(bestDy))) {
+            best = n;
+            bestDx = dx;
+            bestDy = dy;
+          }
+        };
+        for (int dy = -maxShift + 1; dy < maxShift; dy += 2)
+          for (int dx = -maxShift + 1; dx < maxShift; dx += 2) tryShift(dx, dy);
+        const int cx0 = bestDx, cy0 = bestDy;
+        for (int dy = cy0 - 1; dy <= cy0 + 1; ++dy)
+          for (int dx = cx0 - 1; dx <= cx0 + 1; ++dx)
+            if ((dx != cx0 || dy != cy0) && std::abs(dx) <= maxShift && std::abs(dy) <= maxShift)
+              tryShift(dx, dy);
+        shiftOf_[b] = cv::Point2f(static_cast<float>(centre.x + bestDx),
+                                  static_cast<float>(centre.y + bestDy));
+      }
+  }
+
+  InkPages& p_;
+  const int W_, H_, cols_, rows_;
+  std::vector<char> inked_;
+  std::vector<cv::Point2f> shiftOf_;
+};
+
+// Other writing changes whole words: conflicts side by side on a line. A soft photo's noise
+// leaves them scattered. `at`: (row, column) of each conflicting cell.
+int sideBySide(std::vector<std::pair<int, int>> at) {
+  std::sort(at.begin(), at.end());
+  int clustered = 0;
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    const bool left =
+        k > 0 && at[k - 1].first == at[k].first && at[k - 1].second + 1 == at[k].second;
+    const bool right =
+        k + 1 < at.size() && at[k + 1].first == at[k].first && at[k + 1].second == at[k].second + 1;
+    clustered += left || right ? 1 : 0;
+  }
+  return clustered;
+}
+
+}  // namespace
+
+void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& e) {
+  e.confirmed = e.conflicts = e.unseen = 0;
+  e.conflictCells.clear();
+  if (!e.registered || queryPage.empty() || earlierPage.empty()) return;
+  InkPages& p = inkPages(queryPage, earlierPage, e.earlierToQuery);
+  const BlockShifts shifts(p);
+  // 4. Each cell where the blocks round it put it, within a pixel.
+  const int W = p.earlierInk.cols, Hh = p.earlierInk.rows, cellSize = p.cellSize;
   std::vector<std::pair<int, int>> conflictAt;  // (row, column) of each conflicting cell
   for (int cy = 0; cy < Hh; cy += cellSize)
     for (int cx = 0; cx < W; cx += cellSize) {
       const cv::Rect cell = cv::Rect(cx, cy, cellSize, cellSize) & cv::Rect(0, 0, W, Hh);
-      const cv::Mat ec = earlierInk(cell);
+      const cv::Mat ec = p.earlierInk(cell);
       const int n = cv::countNonZero(ec);
-      if (n < minInk) continue;
-      if (cv::countNonZero(seen(cell)) < cell.area() * 9 / 10) {
+      if (n < p.minInk) continue;
+      if (cv::countNonZero(p.seen(cell)) < cell.area() * 9 / 10) {
         ++e.unseen;
         continue;
       }
-      const cv::Point2f at = shiftAt(cv::Point2f(static_cast<float>(cx + cell.width / 2),
-                                                 static_cast<float>(cy + cell.height / 2)));
-      const cv::Point base(pad + static_cast<int>(std::lround(at.x)),
-                           pad + static_cast<int>(std::lround(at.y)));
+      const cv::Point2f at = shifts.at(cv::Point2f(static_cast<float>(cx + cell.width / 2),
+                                                   static_cast<float>(cy + cell.height / 2)));
+      const cv::Point base(p.pad + static_cast<int>(std::lround(at.x)),
+                           p.pad + static_cast<int>(std::lround(at.y)));
       auto foundAt = [&](cv::Point at) {
-        cv::bitwise_and(ec, widePad(cell + at), both);
-        return cv::countNonZero(both);
+        cv::bitwise_and(ec, p.widePad(cell + at), p.both);
+        return cv::countNonZero(p.both);
       };
       // Most cells are found where the blocks put them; only the others are searched round it.
       int bestFound = foundAt(base);
@@ -474,13 +536,13 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
             }
           }
       const double found = static_cast<double>(bestFound) / n;
-      const int queryInkHere = cv::countNonZero(inkPad(cell + shift));
+      const int queryInkHere = cv::countNonZero(p.inkPad(cell + shift));
       if (found >= kConfirm) {
         ++e.confirmed;
       } else if (queryInkHere >= kQueryInk * n) {
         ++e.conflicts;
         conflictAt.emplace_back(cy / cellSize, cx / cellSize);
-        const double back = 1 / f;
+        const double back = 1 / p.f;
         e.conflictCells.emplace_back(static_cast<int>(cell.x * back),
                                      static_cast<int>(cell.y * back),
                                      static_cast<int>(std::ceil(cell.width * back)),
@@ -489,18 +551,7 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
         ++e.unseen;
       }
     }
-  // Other writing changes whole words: conflicts side by side on a line. A soft photo's noise
-  // leaves them scattered.
-  std::sort(conflictAt.begin(), conflictAt.end());
-  e.clustered = 0;
-  for (std::size_t k = 0; k < conflictAt.size(); ++k) {
-    const bool left = k > 0 && conflictAt[k - 1].first == conflictAt[k].first &&
-                      conflictAt[k - 1].second + 1 == conflictAt[k].second;
-    const bool right = k + 1 < conflictAt.size() &&
-                       conflictAt[k + 1].first == conflictAt[k].first &&
-                       conflictAt[k + 1].second == conflictAt[k].second + 1;
-    e.clustered += left || right ? 1 : 0;
-  }
+  e.clustered = sideBySide(std::move(conflictAt));
 }
 
 bool PageEvidence::samePaper() const {
