@@ -9,17 +9,25 @@
 
 namespace rx::dedup {
 
-Comparison withPage(Comparison c, const PageEvidence& e, bool numbersReadByOcr) {
+NumberReadings NumberReadings::of(const Fingerprint& query, const Fingerprint& earlier) {
+  const bool bothKnown = query.number != 0 && earlier.number != 0;
+  return {.bothByOcr = bothKnown && query.numberRead && earlier.numberRead,
+          .bothTakenAsRead = bothKnown && !query.numberUnsure() && !earlier.numberUnsure()};
+}
+
+Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers) {
   auto& p = c.signals.page;
   p.compared = e.registered;
   p.features = e.inliers;
   p.inkFound = e.confirmed;
   p.inkDifferent = e.conflicts;
   p.inkUnseen = e.unseen;
-  // A number and a date read on both and both different are another prescription whatever the
-  // picture says (a blurred photo of a monthly repeat can look like the earlier page).
-  const bool fieldsDiffer =
-      c.signals.number == Agreement::kDiffer && c.signals.date == Agreement::kDiffer;
+  // Two different numbers are another prescription whatever the picture says when the dates
+  // differ too (a blurred photo of a monthly repeat can look like the earlier page) or when
+  // neither number is an unsure reading: the ink cells see where the writing is, not which
+  // digits it holds, and a repeat written on the same day differs in its number alone.
+  const bool fieldsDiffer = c.signals.number == Agreement::kDiffer &&
+                            (c.signals.date == Agreement::kDiffer || numbers.bothTakenAsRead);
   p.samePaper = e.samePaper() && !fieldsDiffer;
   p.otherWriting = !p.samePaper && e.otherWriting();
   const int checked = e.confirmed + e.conflicts;
@@ -32,7 +40,7 @@ Comparison withPage(Comparison c, const PageEvidence& e, bool numbersReadByOcr) 
                " ink cells of the earlier page found in place, " + std::to_string(e.conflicts) +
                " different";
     }
-  } else if (p.otherWriting && numbersReadByOcr && c.signals.number == Agreement::kSame &&
+  } else if (p.otherWriting && numbers.bothByOcr && c.signals.number == Agreement::kSame &&
              e.mostlyOtherWriting()) {
     // Two papers whose writing mostly differs are two prescriptions, whatever one number OCR read
     // on both says (the next number of a visit, one digit misread).
@@ -164,15 +172,15 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     evidence.emplace(c.record, *c.evidence);
   }
 
-  auto byOcr = [&](std::int64_t r) {
+  auto readings = [&](std::int64_t r) {
     const Fingerprint* earlierFp = fields.fingerprint(r);
-    return fp.numberRead && earlierFp && earlierFp->numberRead;
+    return earlierFp ? NumberReadings::of(fp, *earlierFp) : NumberReadings{};
   };
   std::vector<ReuseMatch> out;
   for (auto& m : byFields) {
     auto it = evidence.find(m.record);
     if (it != evidence.end())
-      m.comparison = withPage(std::move(m.comparison), it->second, byOcr(m.record));
+      m.comparison = withPage(std::move(m.comparison), it->second, readings(m.record));
     if (m.comparison.verdict != Verdict::kNew) out.push_back(std::move(m));
   }
   for (const auto& [record, e] : evidence) {
@@ -181,7 +189,7 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     if (isFieldMatch(r)) continue;
     const Fingerprint* earlierFp = fields.fingerprint(r);
     Comparison c = earlierFp ? compare(fp, *earlierFp, fields.thresholds()) : Comparison{};
-    c = withPage(std::move(c), e, byOcr(r));
+    c = withPage(std::move(c), e, readings(r));
     if (c.verdict != Verdict::kNew) out.push_back({r, std::move(c)});
   }
   std::sort(out.begin(), out.end(), [](const ReuseMatch& a, const ReuseMatch& b) {

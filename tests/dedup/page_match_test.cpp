@@ -209,13 +209,47 @@ TEST_F(PageRules, WritingMostlyOtherThanTheEarlierPagesOverrulesANumberOcrReadTh
   mostlyOther.confirmed = 300;
   mostlyOther.conflicts = 420;
   mostlyOther.clustered = 190;
-  const Comparison c = withPage(fields, mostlyOther, true);
+  const Comparison c = withPage(fields, mostlyOther, {.bothByOcr = true});
   EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
   EXPECT_TRUE(c.signals.page.otherWriting);
   // A signed number (an e-prescription's, or its QR's on a printout) is never overruled, and
   // writing that differs in places only (a crumpled or dim photo) does not overrule OCR either.
-  EXPECT_EQ(withPage(fields, mostlyOther, false).verdict, Verdict::kCertain);
-  EXPECT_EQ(withPage(fields, otherWritingOnTheForm(), true).verdict, Verdict::kCertain);
+  EXPECT_EQ(withPage(fields, mostlyOther, {.bothTakenAsRead = true}).verdict, Verdict::kCertain);
+  EXPECT_EQ(withPage(fields, otherWritingOnTheForm(), {.bothByOcr = true}).verdict,
+            Verdict::kCertain);
+}
+
+TEST_F(PageRules, ARepeatOfTheSameDayWhoseNumbersWereReadWithConfidenceIsNotTheSamePage) {
+  // rx-photos-v1's f015 and f033: the same patient, hospital, drugs and date; only the number
+  // differs, and the ink cells of the two pages agree (a digit's cell holds ink either way).
+  PresentationContent first;
+  first.issuer = "北京市朝阳区第三人民医院";
+  first.date = "2026-12-05";
+  first.patient = "孙燕";
+  first.drugs = {"缬沙坦胶囊"};
+  first.rxNumber = "20261205801633";
+  first.numberRead = true;
+  first.numberSure = true;
+  PresentationContent repeat = first;
+  repeat.rxNumber = "20261205608001";
+  const Fingerprint a = maker_.make(first, {}, {}), b = maker_.make(repeat, {}, {});
+  const Comparison fields = compare(b, a);
+  ASSERT_EQ(fields.signals.number, Agreement::kDiffer);
+  ASSERT_EQ(fields.signals.date, Agreement::kSame);
+  ASSERT_EQ(fields.verdict, Verdict::kNew) << fields.rule;
+  const NumberReadings sure = NumberReadings::of(b, a);
+  EXPECT_TRUE(sure.bothByOcr && sure.bothTakenAsRead);
+  const Comparison c = withPage(fields, samePage(), sure);
+  EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
+  EXPECT_FALSE(c.signals.page.samePaper);
+  // One number read without confidence may be the same number misread: the picture decides.
+  repeat.numberSure = false;
+  const Fingerprint unsure = maker_.make(repeat, {}, {});
+  const NumberReadings misread = NumberReadings::of(unsure, a);
+  EXPECT_FALSE(misread.bothTakenAsRead);
+  const Comparison photo = withPage(compare(unsure, a), samePage(), misread);
+  EXPECT_EQ(photo.verdict, Verdict::kSuspected) << photo.rule;
+  EXPECT_TRUE(photo.signals.page.samePaper);
 }
 
 }  // namespace

@@ -2,14 +2,16 @@
 // decides"): the fields' rules (reuse.h) run first; then the earlier pages found by the page index,
 // and those the fields matched, are compared with this page (page_match.h).
 //   - The same written page (the earlier page's ink in place) is a suspected reuse even when no
-//     field was read; a certain verdict of the fields stays certain. Not when the number and the
-//     date were both read and both differ: the fields decide then.
+//     field was read; a certain verdict of the fields stays certain. Not when the two numbers
+//     differ and either the dates differ too or both numbers are taken as read (signed, or read
+//     by OCR with confidence): the fields decide then. The ink comparison sees where writing is,
+//     not which digit it is, so a repeat whose number alone changed looks like the same page.
 //   - Registered on the same form but with different writing in many places vetoes a suspicion
 //     the fields raised without the same number (a same-visit pair's patient and date, a misread
 //     number's ink): the picture shows another prescription.
 //   - Writing mostly other than the earlier page's overrules the same number when OCR read it on
-//     both papers (`numbersReadByOcr`): the next number of a visit misread by one digit. A signed
-//     number (an e-prescription or its QR) is never overruled.
+//     both papers (`NumberReadings::bothByOcr`): the next number of a visit misread by one digit.
+//     A signed number (an e-prescription or its QR) is never overruled.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +39,16 @@ struct PageLookup {
   std::vector<std::pair<std::int64_t, PageEvidence>> evidence;
 };
 
+// How the two numbers `c.signals.number` compares were obtained.
+struct NumberReadings {
+  bool bothByOcr = false;  // OCR read both (either may be misread)
+  bool bothTakenAsRead =
+      false;  // neither is an unsure OCR reading (signed, or read with confidence)
+  static NumberReadings of(const Fingerprint& query, const Fingerprint& earlier);
+};
+
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
-Comparison withPage(Comparison c, const PageEvidence& e, bool numbersReadByOcr = false);
+Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers = {});
 
 // The earlier presentations `fp` (with page `features` of `page`) may be a reuse of, strongest
 // first: ReuseIndex::find's, combined with the page evidence. `exclude`: the record itself.
