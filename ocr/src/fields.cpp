@@ -473,6 +473,11 @@ bool isBorder(char32_t c) {
          c == U'”' || c == '"' || c == U'《' || c == U'》';
 }
 
+// What a ruled table's rules and a dot-matrix printer's stray dots are read as before or after a
+// row's text ("，奥美拉唑肠溶片", "- 硝苯地平控释片 …5盒。"): anything but a Chinese character, a
+// letter or a digit.
+bool isStray(char32_t c) { return !isHan(c) && !isAsciiAlnum(c); }
+
 // Where the usage starts on a drug's own line (a ruled table's last column, or a form that prints
 // it after the quantity): the first usage word with a strength or quantity before it, so that a
 // name holding such a word (葡萄糖酸钙口服溶液) is not cut. npos when the line has no usage.
@@ -507,8 +512,8 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
   DrugLine d;
   const std::u32string& t = s.text;
   // Quantity and unit at the end: ×5瓶 (× sometimes lost); in a table, before the rule of the
-  // usage column, which OCR reads as |, a bracket or a quotation mark.
-  while (end > from && isBorder(t[end - 1])) --end;
+  // usage column, which OCR reads as |, a bracket, a quotation mark or a full stop.
+  while (end > from && isStray(t[end - 1])) --end;
   std::size_t qtyStart = end;
   if (end > from && isUnitChar(t[end - 1])) {
     std::size_t digitsEnd = end - 1;
@@ -568,6 +573,12 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
   if (cut) candidates.push_back({cleanName(trim(t.substr(from, cut - from))), cut, cutSpec});
   if (letterCut && (!cut || letterCut < cut))
     candidates.push_back({cleanName(trim(t.substr(from, letterCut - from))), letterCut, letterCut});
+  // The name's leading run of Chinese characters, for a row whose rules or specks OCR read between
+  // the name and its strength ("舍曲林片“，， ，，0.1gX12片"): tried only against the catalogue.
+  std::size_t hanEnd = from;
+  while (hanEnd < qtyStart && isHan(t[hanEnd])) ++hanEnd;
+  if (hanEnd - from >= 3 && hanEnd - from < candidates.front().name.size())
+    candidates.push_back({t.substr(from, hanEnd - from), hanEnd, hanEnd});
   std::optional<DrugSnap> best;
   std::size_t chosen = 0;
   if (lexicon) {
@@ -586,6 +597,7 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
   const Candidate& pick = candidates[chosen];
   specStart = pick.specStart;
   d.name = valueOf(s, from, pick.end, line, pick.name);
+  while (specStart < qtyStart && isStray(t[specStart])) ++specStart;
   std::u32string spec;
   for (char32_t c : trim(t.substr(specStart, qtyStart > specStart ? qtyStart - specStart : 0)))
     if (c != ' ') spec.push_back(c);
@@ -784,7 +796,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     std::size_t from = itemStart(t, /*loose=*/true);
     if (from == std::u32string::npos) {
       from = 0;
-      while (from < t.size() && isBorder(t[from])) ++from;
+      while (from < t.size() && isStray(t[from])) ++from;
       if (from == t.size() || !isHan(t[from])) return std::nullopt;
     }
     DrugLine d = parse(from);

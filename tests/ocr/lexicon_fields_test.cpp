@@ -428,6 +428,34 @@ TEST(Fields, DrugLinesWhoseNumberOcrMangledAreFoundInTheCatalogue) {
   EXPECT_EQ(extractFields(lines, nullptr).drugs.size(), 1u);
 }
 
+TEST(Fields, TableRowsWhoseRulesOrSpecksOcrReadAsPunctuationAreDrugLines) {
+  // Seen on dot-matrix prescriptions in ruled tables (the generator's other forms): a rule or a
+  // stray dot read as "，", "-" or quotation marks before the name, between the name and its
+  // strength, and after the quantity.
+  const std::vector<RecognizedLine> lines = {
+      line({"药品名称", "|", "规格", "|", "数量", "|", "用法用量"}, 0),
+      line({"，奥美拉唑肠深片", "|", "2mg×60片", "6盒，", "口服一次1片一日2次"}, 50),
+      line({"-", "硝共地平控释片", "0.1g×12片", "5盒。"}, 100),
+      line({"“会曲林片“，，", "，，，，0.1g×12片，6支。", "口服一次1片一日2次"}, 150),
+      line({"医师", ":", "王建国"}, 200),
+  };
+  const ExtractedFields f = extractFields(lines, &lexicon());
+  ASSERT_EQ(f.drugs.size(), 3u);
+  EXPECT_EQ(f.drugs[0].name.value, "奥美拉唑肠溶片");
+  EXPECT_EQ(f.drugs[0].quantity.value, "6");
+  EXPECT_EQ(f.drugs[0].unit.value, "盒");
+  EXPECT_EQ(f.drugs[1].name.value, "硝苯地平控释片");
+  EXPECT_EQ(f.drugs[1].spec.value, "0.1g×12片");
+  EXPECT_EQ(f.drugs[1].quantity.value, "5");
+  EXPECT_EQ(f.drugs[2].name.value, "舍曲林片");
+  // Unnumbered rows, names snapped: the pharmacist confirms each.
+  for (const auto& d : f.drugs) EXPECT_LT(d.name.confidence, 0.8f) << d.name.value;
+  // Punctuation before a line that names no drug does not make it one.
+  const ExtractedFields none =
+      extractFields({lines[0], line({"，", "天后复诊", "|", "不适随诊"}, 50)}, &lexicon());
+  EXPECT_TRUE(none.drugs.empty());
+}
+
 TEST(Fields, ANameEndsAtTheGapBeforeWhatWasReadAfterIt) {
   // The next label misread beyond recognition ("人金略" for 金额, a lone "人") is not a label, but
   // the wide gap before it still ends the name.
