@@ -745,6 +745,45 @@ void findUnlabelled(const std::vector<Span>& spans, const std::vector<Recognized
     }
 }
 
+// The patient's name when its 姓名 label was not read (a seal or a fleck over it, a table's rule
+// read into it: "号 草娜  性别: 女", "[地 张建华  性别: 男"): a prescription prints the name right
+// before the sex on one line, so the two to four Chinese characters just before a 性别 label that
+// starts its line's labels are taken, when they read as a name (a family name, then given-name
+// characters, after mending: ocr/names.h), at a confidence that asks the pharmacist to confirm
+// it.
+void findUnlabelledName(const std::vector<Span>& spans, const std::vector<RecognizedLine>& lines,
+                        std::size_t rpLine, ExtractedFields& out) {
+  if (out.fields.count("patient_name")) return;
+  const NameLexicon& names = NameLexicon::standard();
+  for (std::size_t li = 0; li < std::min(rpLine, lines.size()); ++li) {
+    const std::u32string& t = spans[li].text;
+    const auto found = findLabels(t);
+    if (found.empty() || !found.front().label->field ||
+        std::string(found.front().label->field) != "sex")
+      continue;
+    std::size_t end = found.front().start;
+    while (end > 0 && !isHan(t[end - 1])) --end;
+    std::size_t run = end;
+    while (run > 0 && isHan(t[run - 1])) --run;
+    if (end - run < 2 || end - run > kLongestName + 1) continue;
+    // The longest end of the word that reads as a name: what the label was read as may be
+    // glued to it ("[地张建华").
+    for (std::size_t start = run; start + 2 <= end; ++start) {
+      if (end - start > kLongestName) continue;
+      const std::u32string word = t.substr(start, end - start);
+      const std::u32string mended = toU32(names.mend(toUtf8(word)).value);
+      if (mended.size() < 2 || !names.isSurname(mended[0]) ||
+          !std::all_of(mended.begin() + 1, mended.end(),
+                       [&](char32_t c) { return names.isGiven(c); }))
+        continue;
+      FieldValue v = valueOf(spans[li], start, end, lines[li], word);
+      v.confidence = std::min(v.confidence, 0.6f);
+      out.fields["patient_name"] = std::move(v);
+      return;
+    }
+  }
+}
+
 // The number and the date checked against each other. A misread digit in the number is put back
 // or caps its confidence (mendNumber); a number that carries a date (see dateInNumber) which
 // differs from the date read lowers both confidences (the date's to 0.5, the number's to 0.6),
@@ -905,6 +944,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
   // A field whose label was misread counts only when no line carried the label as printed.
   for (auto& [field, value] : misreadLabelled) out.fields.emplace(field, std::move(value));
   findUnlabelled(spans, lines, rpLine, out);
+  findUnlabelledName(spans, lines, rpLine, out);
   checkNumberAndDate(out);
   mendNames(out);
   return out;

@@ -456,6 +456,28 @@ TEST(Fields, TableRowsWhoseRulesOrSpecksOcrReadAsPunctuationAreDrugLines) {
   EXPECT_TRUE(none.drugs.empty());
 }
 
+TEST(Fields, ANameWhoseLabelWasNotReadIsTheWordBeforeTheSexForConfirmation) {
+  // Seen on photos with a seal or flecks over 姓名: the label read as one other character or a
+  // bracket, the name itself right.
+  const ExtractedFields f =
+      extractFields({line({"处方编号:", "RX260904-70649"}, 0),
+                     line({"[地", "张建华", "|", "性别:", "男", "年龄:", "75岁"}, 50)},
+                    &lexicon());
+  ASSERT_TRUE(f.fields.count("patient_name"));
+  EXPECT_EQ(f.fields.at("patient_name").value, "张建华");
+  EXPECT_LT(f.fields.at("patient_name").confidence, 0.8f) << "the pharmacist confirms it";
+  EXPECT_EQ(f.fields.at("sex").value, "男");
+  // Not a name: words that are no name, or a 性别 line with another label first.
+  EXPECT_FALSE(extractFields({line({"处方笺", "|", "性别:", "男"}, 0)}, &lexicon())
+                   .fields.count("patient_name"));
+  EXPECT_FALSE(extractFields({line({"科别:", "内科", "张建华", "|", "性别:", "男"}, 0)}, &lexicon())
+                   .fields.count("patient_name"));
+  // A name read with its label is taken as before.
+  const ExtractedFields labelled =
+      extractFields({line({"姓名:", "李娜", "|", "性别:", "女"}, 0)}, &lexicon());
+  EXPECT_EQ(labelled.fields.at("patient_name").value, "李娜");
+}
+
 TEST(Fields, ANameEndsAtTheGapBeforeWhatWasReadAfterIt) {
   // The next label misread beyond recognition ("人金略" for 金额, a lone "人") is not a label, but
   // the wide gap before it still ends the name.
