@@ -41,9 +41,10 @@ struct PageLookup {
 
 // How the two numbers `c.signals.number` compares were obtained.
 struct NumberReadings {
-  bool bothByOcr = false;  // OCR read both (either may be misread)
-  bool bothTakenAsRead =
-      false;  // neither is an unsure OCR reading (signed, or read with confidence)
+  // OCR read both (either may be misread).
+  bool bothByOcr = false;
+  // Neither is an unsure OCR reading: each is signed, or read by OCR with confidence.
+  bool bothTakenAsRead = false;
   static NumberReadings of(const Fingerprint& query, const Fingerprint& earlier);
 };
 
