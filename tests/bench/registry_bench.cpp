@@ -9,7 +9,13 @@
 //   - a store's sync of the chain's last 30 days (--sync-rows of them), beside loading the same
 //     fingerprints into the reuse index.
 //   rxdesk-bench-registry [--rows N] [--sync-rows M] [--lookups Q] [--claim-seconds S]
-// The figures: --rows 10000000 --sync-rows 100000.
+//                         [--server-memory SIZE]
+// The figures: --rows 10000000 --sync-rows 100000. By default the cluster has the 32 MB
+// shared_buffers of the tests' cluster; --server-memory 6GB runs it like a registry server given
+// memory for its data: shared_buffers of that size, the number-key and patient indexes and the
+// last 30 days of the table loaded into it with pg_prewarm after the VACUUM. After filling it
+// prints the table's and each index's size, and the buffers the timed lookups hit and read.
+// RXDESK_BENCH_EXPLAIN=1 prints the plans with EXPLAIN (ANALYZE, BUFFERS), track_io_timing on.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -93,6 +99,32 @@ std::string fillSql(long rows, long syncRows) {
   return s.str();
 }
 
+// Buffer counters of the lookups' relations (pg_statio_*, flushed when a backend ends), and the
+// database's time reading blocks (with track_io_timing).
+struct BufferStats {
+  double numberHit = 0, numberRead = 0, patientHit = 0, patientRead = 0, tableHit = 0,
+         tableRead = 0, readMs = 0;
+};
+
+BufferStats bufferStats(const test::RegistryCluster& c) {
+  auto r = c.sql(
+      "SELECT n.idx_blks_hit, n.idx_blks_read, p.idx_blks_hit, p.idx_blks_read, t.heap_blks_hit, "
+      "t.heap_blks_read, d.blk_read_time FROM pg_statio_user_indexes n, pg_statio_user_indexes p, "
+      "pg_statio_user_tables t, pg_stat_database d WHERE n.indexrelname = "
+      "'presentations_by_number' AND p.indexrelname = 'presentations_by_patient' AND t.relname = "
+      "'presentations' AND d.datname = current_database()");
+  if (r.exitCode != 0) fail("reading buffer statistics: " + r.err);
+  BufferStats b;
+  std::istringstream cols(r.out);
+  std::string x;
+  for (double* v : {&b.numberHit, &b.numberRead, &b.patientHit, &b.patientRead, &b.tableHit,
+                    &b.tableRead, &b.readMs}) {
+    std::getline(cols, x, '|');
+    *v = std::stod(x);
+  }
+  return b;
+}
+
 }  // namespace
 
 int run(int argc, char** argv);
@@ -111,13 +143,18 @@ int run(int argc, char** argv) {
   long rows = 1000000, syncRows = 100000;
   int lookups = 1000;
   double claimSeconds = 5;
+  std::string serverMemory;
   app.add_option("--rows", rows, "Presentations in the registry")->capture_default_str();
   app.add_option("--sync-rows", syncRows, "Of them, presented in the last 30 days")
       ->capture_default_str();
   app.add_option("--lookups", lookups, "Lookups timed")->capture_default_str();
   app.add_option("--claim-seconds", claimSeconds, "How long the claim run lasts")
       ->capture_default_str();
+  app.add_option("--server-memory", serverMemory,
+                 "shared_buffers of the registry's cluster (e.g. 6GB), its lookup indexes and "
+                 "last 30 days prewarmed; default: the tests' 32MB, nothing prewarmed");
   CLI11_PARSE(app, argc, argv);
+  const bool explain = std::getenv("RXDESK_BENCH_EXPLAIN") != nullptr;
   syncRows = std::min(syncRows, rows);
   std::cout << std::unitbuf;  // each figure as soon as it is measured (a 10M run takes an hour)
 
@@ -126,7 +163,10 @@ int run(int argc, char** argv) {
     stores.emplace_back("s" + std::to_string(i), "store " + std::to_string(i));
   stores.emplace_back("me", "the store that syncs");
   std::string why;
-  auto cluster = test::RegistryCluster::start(stores, &why);
+  std::vector<std::string> settings;
+  if (!serverMemory.empty()) settings.push_back("shared_buffers = '" + serverMemory + "'");
+  if (explain) settings.push_back("track_io_timing = on");  // I/O Timings in the plans
+  auto cluster = test::RegistryCluster::start(stores, &why, settings);
   if (!cluster) fail(why);
   auto t = Clock::now();
   auto filled = cluster->sql(fillSql(rows, syncRows));
@@ -136,6 +176,36 @@ int run(int argc, char** argv) {
   if (vacuumed.exitCode != 0) fail("vacuum: " + vacuumed.err);
   std::cout << "registry filled with " << rows << " presentations in " << msSince(t) / 1000
             << " s\n";
+  if (!serverMemory.empty()) {
+    // A registry server's memory holds what a lookup reads: both lookup indexes, and the table's
+    // last 30 days (the rows are in time order, so its last blocks).
+    t = Clock::now();
+    auto warmed = cluster->sql(
+        "CREATE EXTENSION IF NOT EXISTS pg_prewarm; SELECT pg_prewarm('presentations_by_number') "
+        "|| ' + ' || pg_prewarm('presentations_by_patient') || ' + ' || "
+        "pg_prewarm('presentations', 'buffer', 'main', greatest(0, n - 1 - n * " +
+        std::to_string(syncRows) + " / " + std::to_string(rows) +
+        "), n - 1) FROM (SELECT pg_relation_size('presentations') / "
+        "current_setting('block_size')::bigint AS n) b");
+    if (warmed.exitCode != 0) fail("pg_prewarm: " + warmed.err);
+    std::string blocks = warmed.out;
+    blocks.erase(0, blocks.find_first_of("0123456789"));  // past CREATE EXTENSION's tag
+    blocks.erase(blocks.find_last_not_of("\n") + 1);
+    std::cout << "server memory: shared_buffers " << serverMemory
+              << "; prewarmed number-key index + patient index + last 30 days' table blocks: "
+              << blocks << " blocks in " << msSince(t) / 1000 << " s\n";
+  }
+  std::cout << "sizes:\n"
+            << cluster
+                   ->sql(
+                       "SELECT '  ' || c.relname || ' ' || pg_size_pretty(pg_relation_size(c.oid)) "
+                       "|| ' (' || pg_relation_filepath(c.oid) || ')' FROM pg_class c WHERE "
+                       "c.oid = 'presentations'::regclass OR c.oid IN (SELECT indexrelid FROM "
+                       "pg_index WHERE indrelid = 'presentations'::regclass) ORDER BY "
+                       "pg_relation_size(c.oid) DESC")
+                   .out
+            << "  all of presentations with indexes and TOAST: "
+            << cluster->sql("SELECT pg_size_pretty(pg_total_relation_size('presentations'))").out;
 
   // Lookups: the keys of existing rows, as an intake of a re-photo would bring them.
   auto sample = cluster->sql(
@@ -161,29 +231,85 @@ int run(int argc, char** argv) {
     k.date = std::stoll(date);
     queries.push_back(std::move(k));
   }
-  if (std::getenv("RXDESK_BENCH_EXPLAIN") && !queries.empty()) {
+  auto keyList = [](const Keys& q) {
     std::string keys;
-    for (auto k : queries[0].number) keys += (keys.empty() ? "" : ",") + std::to_string(k);
+    for (auto k : q.number) keys += (keys.empty() ? "" : ",") + std::to_string(k);
+    return keys;
+  };
+  if (explain && queries.size() >= 3) {
+    const std::string keys = keyList(queries[0]);
     std::cout << cluster
-                     ->sql("EXPLAIN ANALYZE (SELECT * FROM presentations_with_number('{" + keys +
-                           "}') AS p WHERE store <> 'me' LIMIT 200) UNION (SELECT * FROM "
-                           "presentations WHERE patient_key = " +
-                           std::to_string(queries[0].patient) + " AND date_key = " +
-                           std::to_string(queries[0].date) + " AND store <> 'me' LIMIT 200)")
+                     ->sql(
+                         "EXPLAIN (ANALYZE, BUFFERS) (SELECT * FROM presentations_with_number('{" +
+                         keys +
+                         "}') AS p WHERE store <> 'me' LIMIT 200) UNION (SELECT * FROM "
+                         "presentations WHERE patient_key = " +
+                         std::to_string(queries[0].patient) + " AND date_key = " +
+                         std::to_string(queries[0].date) + " AND store <> 'me' LIMIT 200)")
+                     .out;
+    // The number-key probe written out (another intake's keys), so that the GIN index's blocks
+    // and the table's are counted apart; the function's own setting keeps it on the index.
+    std::cout << cluster
+                     ->sql(
+                         "SET enable_seqscan = off; EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM "
+                         "presentations WHERE number_keys && '{" +
+                         keyList(queries[1]) + "}'")
                      .out;
     // Where a joining store's first sync starts (registry::Client::firstChangeSince).
     std::cout << cluster
-                     ->sql("EXPLAIN ANALYZE SELECT coalesce(min(changed + 0), 1) - 1 FROM "
-                           "presentations WHERE presented_at >= now() - interval '30 days'")
+                     ->sql(
+                         "EXPLAIN (ANALYZE, BUFFERS) SELECT coalesce(min(changed + 0), 1) - 1 FROM "
+                         "presentations WHERE presented_at >= now() - interval '30 days'")
                      .out;
+    // The plan the function itself runs (planned inside it, for any keys), by auto_explain.
+    auto nested = cluster->sql(
+        "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET "
+        "auto_explain.log_nested_statements = on; SET auto_explain.log_analyze = on; SET "
+        "auto_explain.log_buffers = on; SET auto_explain.log_level = notice; SELECT count(*) FROM "
+        "presentations_with_number('{" +
+        keyList(queries[2]) + "}')");
+    std::cout << "inside presentations_with_number (auto_explain):\n" << nested.err;
   }
-  auto client = check(registry::Client::connect(endpoint(*cluster, "me")), "connecting");
+  const BufferStats before = bufferStats(*cluster);
   std::vector<double> remote;
-  for (const auto& q : queries) {
-    t = Clock::now();
-    auto found = check(client.candidates(q.number, q.patient, q.date), "lookup");
-    remote.push_back(msSince(t));
-    if (found.empty()) fail("a lookup found nothing");
+  {
+    auto client = check(registry::Client::connect(endpoint(*cluster, "me")), "connecting");
+    for (const auto& q : queries) {
+      t = Clock::now();
+      auto found = check(client.candidates(q.number, q.patient, q.date), "lookup");
+      remote.push_back(msSince(t));
+      if (found.empty()) fail("a lookup found nothing");
+    }
+  }  // disconnected: its backend's statistics are flushed as it ends
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const BufferStats after = bufferStats(*cluster);
+  const double n = std::max<std::size_t>(1, remote.size());
+  std::cout << "buffers per timed lookup (hit / read from the OS): number-key index "
+            << (after.numberHit - before.numberHit) / n << " / "
+            << (after.numberRead - before.numberRead) / n << ", patient index "
+            << (after.patientHit - before.patientHit) / n << " / "
+            << (after.patientRead - before.patientRead) / n << ", table "
+            << (after.tableHit - before.tableHit) / n << " / "
+            << (after.tableRead - before.tableRead) / n;
+  if (explain) std::cout << "; reading them " << (after.readMs - before.readMs) / n << " ms";
+  std::cout << "\n";
+  if (explain) {
+    // Diagnosis: the same lookups again, a setting changed for the store's role.
+    for (const std::string setting : {"jit = off", "max_parallel_workers_per_gather = 0"}) {
+      if (cluster->sql("ALTER ROLE me SET " + setting).exitCode != 0) fail("ALTER ROLE");
+      std::vector<double> again;
+      {
+        auto client = check(registry::Client::connect(endpoint(*cluster, "me")), "connecting");
+        for (const auto& q : queries) {
+          t = Clock::now();
+          check(client.candidates(q.number, q.patient, q.date), "lookup");
+          again.push_back(msSince(t));
+        }
+      }
+      cluster->sql("ALTER ROLE me RESET ALL");
+      std::cout << "lookup again with " << setting << " for the store's role (diagnosis): p50 "
+                << percentile(again, 0.5) << " ms, p99 " << percentile(again, 0.99) << " ms\n";
+    }
   }
   // The local index over as many fingerprints of the same shape.
   std::mt19937_64 rng(7);

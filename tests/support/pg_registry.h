@@ -28,10 +28,13 @@ class RegistryCluster {
   static constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
 
   // Starts the cluster with `stores` (code, name) added. On failure returns null and says why.
+  // `settings` are postgresql.conf lines added after the defaults below (a later line wins), e.g.
+  // "shared_buffers = 4GB" for a benchmark sized like a registry server; none for the tests.
   static std::unique_ptr<RegistryCluster> start(
-      const std::vector<std::pair<std::string, std::string>>& stores, std::string* why) {
+      const std::vector<std::pair<std::string, std::string>>& stores, std::string* why,
+      const std::vector<std::string>& settings = {}) {
     auto c = std::unique_ptr<RegistryCluster>(new RegistryCluster());
-    if (!c->setUp(stores, why)) return nullptr;
+    if (!c->setUp(stores, settings, why)) return nullptr;
     return c;
   }
   ~RegistryCluster() {
@@ -136,7 +139,8 @@ class RegistryCluster {
     return false;
   }
 
-  bool setUp(const std::vector<std::pair<std::string, std::string>>& stores, std::string* why) {
+  bool setUp(const std::vector<std::pair<std::string, std::string>>& stores,
+             const std::vector<std::string>& settings, std::string* why) {
     port_ = freePort();
     if (::geteuid() == 0) {
       passwd* pw = ::getpwnam("postgres");
@@ -162,6 +166,7 @@ class RegistryCluster {
            // store is told it won.
            << "fsync = off\nfull_page_writes = off\n"
            << "shared_buffers = 32MB\nmax_connections = 60\n";
+      for (const auto& line : settings) conf << line << "\n";
     }
     r = runAsServer({"/bin/bash", script, "ca", certs(), "localhost"});
     if (r.exitCode != 0) return fail(why, "rxdesk-registry ca", r);
