@@ -195,11 +195,33 @@ std::vector<ReuseMatch> ReuseIndex::find(const Fingerprint& fp, std::optional<st
   };
   for (std::uint64_t k : fp.numberNear) collect(byNumber_, k);
   if (fp.patient) collect(byPatient_, fp.patient);
-  if (fp.date) collect(byDate_, fp.date);
   if (fp.inkRegions == (1 << kInkRegions) - 1)
     for (const auto& hit : ink_.within(fp.ink, thresholds_.inkSearch)) candidates.push_back(hit.id);
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  // Every presentation of the same day is a candidate too, but one that shares neither a number
+  // key nor the patient can only be suspected through its ink (compare's rules: a misread number
+  // whose ink is alike, a misread name whose ink is alike, three regions of ink alike). Those
+  // without one ink region alike are left out before compare: a chain's day holds thousands.
+  if (fp.date) {
+    if (auto it = byDate_.find(fp.date); it != byDate_.end()) {
+      const std::size_t found = candidates.size();
+      for (std::uint32_t at : it->second) {
+        const Fingerprint& e = records_[at].second;
+        bool inkAlike = false;
+        for (int r = 0; r < kInkRegions && !inkAlike; ++r)
+          inkAlike = fp.hasInk(r) && e.hasInk(r) &&
+                     std::popcount(fp.ink[r] ^ e.ink[r]) <= thresholds_.inkClose;
+        const bool sameKey =
+            (fp.number && fp.number == e.number) || (fp.patient && fp.patient == e.patient);
+        if ((inkAlike || sameKey) &&
+            !std::binary_search(candidates.begin(), candidates.begin() + found, at))
+          candidates.push_back(at);
+      }
+      std::sort(candidates.begin(), candidates.end());
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    }
+  }
   if (compared) *compared = candidates.size();
 
   std::vector<ReuseMatch> out;

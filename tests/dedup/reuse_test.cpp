@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include <opencv2/imgproc.hpp>
 
@@ -229,6 +230,69 @@ TEST(ReuseIndexTest, FindsTheEarlierPresentationAmongManyOnTheSameForm) {
   EXPECT_TRUE(
       index.find(maker.make(paper("202600000777", "2026-03-07", "患者777", {}), {}, {}), 777)
           .empty());
+}
+
+// The index leaves out the day's presentations that share no key and no ink region with the
+// query before comparing them. It must still find every record of the same day, of a number key
+// or of the patient that comparing every record finds, and nothing that comparison rejects
+// (records sharing none of those are found only through the whole-ink index).
+TEST(ReuseIndexTest, FindsWhatComparingEveryRecordOfTheDayOrAKeyFinds) {
+  std::mt19937_64 rng(11);
+  auto pick = [&](std::uint64_t n) { return rng() % n; };
+  auto fingerprint = [&] {
+    Fingerprint fp;
+    if (pick(5)) {
+      fp.number = 100 + pick(60);
+      fp.numberNear = {fp.number, 1000000 + fp.number / 10};  // one "character" off: same tens
+      fp.numberRead = pick(4) != 0;
+      fp.numberSure = fp.numberRead && pick(2);
+    }
+    if (pick(4)) fp.patient = 1 + pick(40);
+    if (pick(5)) fp.date = 1 + pick(3);  // a few days: most records share one
+    if (pick(3)) fp.issuer = 1 + pick(2);
+    for (std::uint64_t d = 0, n = pick(3); d < n; ++d) fp.drugs.push_back(1 + pick(6));
+    std::sort(fp.drugs.begin(), fp.drugs.end());
+    fp.drugs.erase(std::unique(fp.drugs.begin(), fp.drugs.end()), fp.drugs.end());
+    // Ink drawn from a few shapes, each bit flipped now and then: some regions alike, most not.
+    for (int r = 0; r < kInkRegions; ++r) {
+      if (!pick(4)) continue;
+      fp.inkRegions |= static_cast<std::uint8_t>(1 << r);
+      fp.ink[r] = 0x9e3779b97f4a7c15ULL * (1 + pick(3)) * (r + 1);
+      for (int b = 0; b < 64; ++b)
+        if (!pick(6)) fp.ink[r] ^= 1ULL << b;
+    }
+    return fp;
+  };
+  ReuseIndex index;
+  std::vector<Fingerprint> stored;
+  for (int i = 0; i < 600; ++i) {
+    stored.push_back(fingerprint());
+    index.add(i, stored.back());
+  }
+  int matched = 0;
+  for (int q = 0; q < 300; ++q) {
+    const Fingerprint query = fingerprint();
+    std::set<std::pair<std::int64_t, Verdict>> everyRecord, ofTheDayOrAKey, found;
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      const Fingerprint& e = stored[i];
+      const Comparison c = compare(query, e);
+      if (c.verdict == Verdict::kNew) continue;
+      everyRecord.emplace(static_cast<std::int64_t>(i), c.verdict);
+      const bool sharesKey =
+          std::find_first_of(query.numberNear.begin(), query.numberNear.end(), e.numberNear.begin(),
+                             e.numberNear.end()) != query.numberNear.end() ||
+          (query.patient && query.patient == e.patient) || (query.date && query.date == e.date);
+      if (sharesKey) ofTheDayOrAKey.emplace(static_cast<std::int64_t>(i), c.verdict);
+    }
+    for (const auto& m : index.find(query)) found.emplace(m.record, m.comparison.verdict);
+    EXPECT_TRUE(
+        std::includes(found.begin(), found.end(), ofTheDayOrAKey.begin(), ofTheDayOrAKey.end()))
+        << "query " << q << " misses a record the rules match";
+    EXPECT_TRUE(std::includes(everyRecord.begin(), everyRecord.end(), found.begin(), found.end()))
+        << "query " << q;
+    matched += static_cast<int>(ofTheDayOrAKey.size());
+  }
+  EXPECT_GT(matched, 300) << "the corpus gives matches by every kind of rule";
 }
 
 cv::Mat pageWith(const std::string& text, double dx, double scale, double blur) {
