@@ -75,7 +75,7 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   look.candidates = found.size();
   for (const auto& c : found)
     if (c.votes * 4 >= found.front().votes && !(exclude && c.record == *exclude) &&
-        std::find(records.begin(), records.end(), c.record) == records.end())
+        !isFieldMatch(c.record))  // the index names each record once
       records.push_back(c.record);
 
   std::vector<std::pair<std::int64_t, PageEvidence>> registered;

@@ -68,6 +68,11 @@ double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint6
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
+// Bits apart of region `r`'s ink hashes (of 64); -1 when either was not hashed.
+int inkDistance(const Fingerprint& a, const Fingerprint& b, int r) {
+  return a.hasInk(r) && b.hasInk(r) ? std::popcount(a.ink[r] ^ b.ink[r]) : -1;
+}
+
 }  // namespace
 
 Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresholds& t) {
@@ -90,8 +95,7 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
   s.patient = agree(q.patient, e.patient);
   s.drugs = jaccard(q.drugs, e.drugs);
   if (q.hasText && e.hasText) s.text = hammingDistance(q.text, e.text);
-  for (int r = 0; r < kInkRegions; ++r)
-    if (q.hasInk(r) && e.hasInk(r)) s.ink[r] = std::popcount(q.ink[r] ^ e.ink[r]);
+  for (int r = 0; r < kInkRegions; ++r) s.ink[r] = inkDistance(q, e, r);
 
   auto inkSame = [&](int r) { return s.ink[r] >= 0 && s.ink[r] <= t.inkClose; };
   int inkAlike = 0;
@@ -209,9 +213,10 @@ std::vector<ReuseMatch> ReuseIndex::find(const Fingerprint& fp, std::optional<st
       for (std::uint32_t at : it->second) {
         const Fingerprint& e = records_[at].second;
         bool inkAlike = false;
-        for (int r = 0; r < kInkRegions && !inkAlike; ++r)
-          inkAlike = fp.hasInk(r) && e.hasInk(r) &&
-                     std::popcount(fp.ink[r] ^ e.ink[r]) <= thresholds_.inkClose;
+        for (int r = 0; r < kInkRegions && !inkAlike; ++r) {
+          const int d = inkDistance(fp, e, r);
+          inkAlike = d >= 0 && d <= thresholds_.inkClose;
+        }
         const bool sameKey =
             (fp.number && fp.number == e.number) || (fp.patient && fp.patient == e.patient);
         if ((inkAlike || sameKey) &&

@@ -235,17 +235,22 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
               // Where the paper stands in the page index's votes, and whether the lookup's
               // candidates hold it (it registers those with at least a quarter of the best's
               // votes).
+              auto placeIn = [&](const std::vector<dedup::PageIndex::Candidate>& list) {
+                return static_cast<std::size_t>(std::find_if(list.begin(), list.end(),
+                                                             [&](const auto& c) {
+                                                               return c.record ==
+                                                                      static_cast<std::int64_t>(j);
+                                                             }) -
+                                                list.begin());
+              };
               const auto asked = pages.candidates(it.features, dedup::kPageCandidates);
-              std::size_t place = 0;
-              while (place < asked.size() && asked[place].record != static_cast<std::int64_t>(j))
-                ++place;
+              const std::size_t place = placeIn(asked);
               if (place < asked.size())
                 std::cerr << " (candidate " << place + 1 << " of " << asked.size() << ")";
               else
                 std::cerr << " (not a candidate)";
               const auto all = pages.candidates(it.features, pages.size());
-              std::size_t rank = 0;
-              while (rank < all.size() && all[rank].record != static_cast<std::int64_t>(j)) ++rank;
+              const std::size_t rank = placeIn(all);
               if (rank == all.size())
                 std::cerr << " (no page index votes)";
               else
