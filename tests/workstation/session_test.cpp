@@ -172,13 +172,13 @@ TEST(Demo, CreatesDemoAccountsOnceAndKeepsExistingStore) {
 
 // The demo e-prescriptions are valid on the day they are issued: a demo store made a week ago and
 // launched today gets fresh ones, signed now, which pass the validity check; launched again the
-// same day, nothing more is added.
-TEST(Demo, AStoreMadeAWeekAgoGetsFreshEPrescriptionsValidToday) {
+// same day, nothing more is added. Also when launched just after midnight Beijing time (16:00 UTC),
+// when half an hour ago was yesterday.
+void expectFreshDemoPrescriptionsValidOn(std::chrono::system_clock::time_point now) {
   test::TempDir dir;
   const auto path = dir.file("sub/demo.rxdb");
-  const auto now = std::chrono::system_clock::now();
   RX_ASSERT_OK(ensureDemoStore(path, {}, now - std::chrono::days(7)));
-  const std::string today = beijingToday();
+  const std::string today = beijingDate(utcTimestamp(now));
   auto blockedByValidity = [&](Session& s) {
     ReviewService review(s);
     auto queue = review.queue();
@@ -205,7 +205,7 @@ TEST(Demo, AStoreMadeAWeekAgoGetsFreshEPrescriptionsValidToday) {
   EXPECT_EQ(*fresh, 4) << "the three e-prescriptions, the first twice";
   auto wang = Session::login(path, kDemoPharmacist, kDemoPassword);
   RX_ASSERT_OK(wang);
-  EXPECT_EQ(blockedByValidity(**wang).first, 4) << "the fresh ones are valid today";
+  EXPECT_EQ(blockedByValidity(**wang).first, 4) << "the fresh ones are valid on " << today;
   // The files to present are today's too.
   auto again = freshenDemoStore(path, {}, now);
   RX_ASSERT_OK(again);
@@ -215,6 +215,20 @@ TEST(Demo, AStoreMadeAWeekAgoGetsFreshEPrescriptionsValidToday) {
   auto erx = parseEPrescription(*file, "rx-2.json");
   RX_ASSERT_OK(erx);
   EXPECT_EQ(beijingDate(erx->issuedAt), today);
+}
+
+TEST(Demo, AStoreMadeAWeekAgoGetsFreshEPrescriptionsValidToday) {
+  expectFreshDemoPrescriptionsValidOn(std::chrono::system_clock::now());
+}
+
+TEST(Demo, FreshEPrescriptionsMadeJustAfterMidnightInBeijingAreValidThatDay) {
+  using namespace std::chrono;
+  // Ten minutes into a Beijing day (16:10 UTC) that has already begun.
+  const auto dayBegan = floor<days>(system_clock::now() + hours(8)) - hours(8);
+  const auto justAfter = dayBegan + minutes(10) <= system_clock::now()
+                             ? dayBegan + minutes(10)
+                             : dayBegan - days(1) + minutes(10);
+  expectFreshDemoPrescriptionsValidOn(justAfter);
 }
 
 TEST(FirstRun, SetsUpIdentityAccountsAndIdleLockOrLeavesNothing) {

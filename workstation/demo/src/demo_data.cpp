@@ -1,5 +1,6 @@
 #include "workstation/demo_data.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -94,6 +95,17 @@ std::vector<DemoPrescription> demoPrescriptions(const std::string& numbers) {
   return prescriptions;
 }
 
+// When the `i`th demo e-prescription was issued: five minutes apart from half an hour before
+// `now`, but never before the Beijing day of `now` began (the validity rule counts Beijing days,
+// and from 00:00 to 00:30 Beijing time half an hour ago is yesterday) nor after `now`.
+Clock::time_point issuedToday(Clock::time_point now, int i) {
+  using std::chrono::hours;
+  const Clock::time_point dayBegan =
+      std::chrono::floor<std::chrono::days>(now + hours(8)) - hours(8);
+  return std::min(now,
+                  std::max(dayBegan, now - std::chrono::minutes(30)) + std::chrono::minutes(5 * i));
+}
+
 // Writes the demo e-prescriptions, signed by `provider` and numbered from `numbers`, and their QR
 // payloads to `filesFolder`, and presents them through `review` (the first one twice). Returns
 // how many were presented.
@@ -106,7 +118,7 @@ Result<int> presentEPrescriptions(ReviewService& review, const crypto::SigningKe
     auto& p = prescriptions[i];
     p.issuerName = kProviderName;
     p.issuerUscc = kProviderUscc;
-    p.issuedAt = utcTimestamp(now - std::chrono::minutes(30 - 5 * static_cast<int>(i)));
+    p.issuedAt = utcTimestamp(issuedToday(now, static_cast<int>(i)));
     RX_ASSIGN_OR_RETURN(std::string text, signEPrescription(demoBundle(p), provider, p.issuedAt));
     const std::string file = filesFolder + "/rx-" + std::to_string(i + 1) + ".json";
     RX_RETURN_IF_ERROR(data::writeFileAtomically(file, text, 0600));
