@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <bitset>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -601,7 +602,21 @@ std::uint16_t PageIndex::key(const Hash256& d, int table) {
   return k;
 }
 
+std::uint16_t PageIndex::cell(const PageFeatures& page, std::size_t feature) {
+  const cv::Point2f p = page.points[feature];
+  auto at = [](float v, int size) {
+    const int c = size > 0 ? static_cast<int>(v * kGrid / static_cast<float>(size)) : 0;
+    return std::clamp(c, 0, kGrid - 1);
+  };
+  return static_cast<std::uint16_t>(at(p.y, page.height) * kGrid + at(p.x, page.width));
+}
+
+bool PageIndex::near(std::uint16_t a, std::uint16_t b) {
+  return std::abs(a % kGrid - b % kGrid) <= kNear && std::abs(a / kGrid - b / kGrid) <= kNear;
+}
+
 void PageIndex::add(std::int64_t record, PageFeatures features) {
+  static_assert(kGrid * kGrid <= (1 << kCellBits) && kPageFeatureCount < (1 << kFeatureBits));
   if (buckets_[0].empty())
     for (auto& t : buckets_) t.resize(std::size_t{1} << kKeyBits);
   const auto slot = static_cast<std::uint32_t>(records_.size());
@@ -610,11 +625,12 @@ void PageIndex::add(std::int64_t record, PageFeatures features) {
     pages_[it->second] = {};
   }
   slotOf_[record] = slot;
-  for (const auto& d : features.descriptors)
-    for (int t = 0; t < kTables; ++t) {
-      auto& b = buckets_[t][key(d, t)];
-      if (b.empty() || b.back() != slot) b.push_back(slot);  // a page votes once per key
-    }
+  const std::size_t n = std::min(
+      {features.descriptors.size(), features.points.size(), std::size_t{1} << kFeatureBits});
+  for (std::size_t i = 0; i < n; ++i)
+    for (int t = 0; t < kTables; ++t)
+      buckets_[t][key(features.descriptors[i], t)].push_back(
+          Entry{slot} << (kFeatureBits + kCellBits) | Entry{i} << kCellBits | cell(features, i));
   records_.push_back(record);
   pages_.push_back(std::move(features));
 }
@@ -646,13 +662,14 @@ std::vector<PageIndex::Candidate> PageIndex::top(std::vector<std::int64_t>& vote
   return out;
 }
 
-std::vector<std::vector<std::uint16_t>> PageIndex::queryKeys(const PageFeatures& query) {
-  // Each key once: a character repeated down the page does not vote again and again.
-  std::vector<std::vector<std::uint16_t>> keys(kTables);
+std::vector<std::vector<PageIndex::QueryFeature>> PageIndex::byKey(const PageFeatures& page) {
+  std::vector<std::vector<QueryFeature>> keys(kTables);
+  const std::size_t n = std::min(page.descriptors.size(), page.points.size());
   for (int t = 0; t < kTables; ++t) {
-    for (const auto& d : query.descriptors) keys[t].push_back(key(d, t));
+    for (std::size_t i = 0; i < n; ++i)
+      keys[t].push_back(
+          {key(page.descriptors[i], t), cell(page, i), static_cast<std::uint32_t>(i)});
     std::sort(keys[t].begin(), keys[t].end());
-    keys[t].erase(std::unique(keys[t].begin(), keys[t].end()), keys[t].end());
   }
   return keys;
 }
@@ -661,13 +678,41 @@ std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& quer
                                                         double minVotes) const {
   std::vector<std::int64_t> votes(records_.size(), 0);
   if (records_.empty()) return {};
-  const auto keys = queryKeys(query);
+  const auto keys = byKey(query);
+  std::bitset<kGrid * kGrid> nearQuery;  // the cells near a query feature of the key
   for (int t = 0; t < kTables; ++t)
-    for (std::uint16_t k : keys[t]) {
-      const auto& b = buckets_[t][k];
+    for (auto from = keys[t].begin(); from != keys[t].end();) {
+      // The query's features of one key, then the stored features of that key near one of them
+      // and alike: a page votes once per key.
+      const auto to = std::find_if(from, keys[t].end(),
+                                   [&](const QueryFeature& q) { return q.key != from->key; });
+      const auto& b = buckets_[t][from->key];
       const std::int64_t w = weight(b.size());
-      if (w == 0) continue;
-      for (std::uint32_t s : b) votes[s] += w;
+      if (w != 0) {
+        nearQuery.reset();
+        for (auto q = from; q != to; ++q)
+          for (int y = std::max(0, q->cell / kGrid - kNear);
+               y <= std::min(kGrid - 1, q->cell / kGrid + kNear); ++y)
+            for (int x = std::max(0, q->cell % kGrid - kNear);
+                 x <= std::min(kGrid - 1, q->cell % kGrid + kNear); ++x)
+              nearQuery.set(static_cast<std::size_t>(y * kGrid + x));
+        std::uint32_t voted = ~0u;
+        for (Entry e : b) {
+          const auto s = static_cast<std::uint32_t>(e >> (kFeatureBits + kCellBits));
+          const auto c = static_cast<std::uint16_t>(e & ((1u << kCellBits) - 1));
+          if (s == voted || !nearQuery[c] || records_[s] < 0) continue;  // or replaced since
+          const auto f = static_cast<std::size_t>((e >> kCellBits) & ((1u << kFeatureBits) - 1));
+          const Hash256& stored = pages_[s].descriptors[f];
+          if (std::any_of(from, to, [&](const QueryFeature& q) {
+                return near(q.cell, c) &&
+                       hammingDistance(query.descriptors[q.feature], stored) <= kVoteDistance;
+              })) {
+            votes[s] += w;
+            voted = s;
+          }
+        }
+      }
+      from = to;
     }
   return top(votes, max, minVotes);
 }
@@ -677,19 +722,28 @@ std::vector<PageIndex::Candidate> PageIndex::scanCandidates(const PageFeatures& 
                                                             double minVotes) const {
   std::vector<std::int64_t> votes(records_.size(), 0);
   if (records_.empty()) return {};
-  // Bucket sizes as the index has them (the weights), then every stored page's keys compared.
-  const auto queryKeys = PageIndex::queryKeys(query);
+  // Bucket sizes as the index has them (the weights), then every stored page's features compared
+  // with the query's: same key, near cells, alike descriptors, once per key.
+  const auto keys = byKey(query);
   for (std::size_t s = 0; s < pages_.size(); ++s) {
     if (records_[s] < 0) continue;
-    for (int t = 0; t < kTables; ++t) {
-      std::vector<std::uint16_t> keys;
-      for (const auto& d : pages_[s].descriptors) keys.push_back(key(d, t));
-      std::sort(keys.begin(), keys.end());
-      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-      for (std::uint16_t k : queryKeys[t])
-        if (std::binary_search(keys.begin(), keys.end(), k))
-          votes[s] += weight(buckets_[t][k].size());
-    }
+    const auto stored = byKey(pages_[s]);
+    for (int t = 0; t < kTables; ++t)
+      for (auto from = keys[t].begin(); from != keys[t].end();) {
+        const auto to = std::find_if(from, keys[t].end(),
+                                     [&](const QueryFeature& q) { return q.key != from->key; });
+        bool hit = false;
+        for (auto it = std::lower_bound(stored[t].begin(), stored[t].end(),
+                                        QueryFeature{from->key, 0, 0});
+             it != stored[t].end() && it->key == from->key && !hit; ++it)
+          hit = std::any_of(from, to, [&](const QueryFeature& q) {
+            return near(q.cell, it->cell) &&
+                   hammingDistance(query.descriptors[q.feature],
+                                   pages_[s].descriptors[it->feature]) <= kVoteDistance;
+          });
+        if (hit) votes[s] += weight(buckets_[t][from->key].size());
+        from = to;
+      }
   }
   return top(votes, max, minVotes);
 }
@@ -697,7 +751,7 @@ std::vector<PageIndex::Candidate> PageIndex::scanCandidates(const PageFeatures& 
 std::size_t PageIndex::memoryBytes() const {
   std::size_t bytes = 0;
   for (const auto& t : buckets_)
-    for (const auto& b : t) bytes += b.capacity() * sizeof(std::uint32_t) + sizeof(b);
+    for (const auto& b : t) bytes += b.capacity() * sizeof(Entry) + sizeof(b);
   for (const auto& p : pages_)
     bytes += p.points.capacity() * sizeof(cv::Point2f) +
              p.descriptors.capacity() * sizeof(Hash256) + sizeof(p);

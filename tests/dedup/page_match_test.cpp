@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include <opencv2/imgcodecs.hpp>
@@ -145,6 +146,31 @@ TEST_F(PageMatch, TheIndexFindsTheSameCandidatesAsAScanWithTheRightPageAmongThem
   EXPECT_TRUE(std::any_of(again.begin(), again.end(),
                           [](const PageIndex::Candidate& c) { return c.record == 100; }));
   EXPECT_EQ(index.size(), 24u);
+}
+
+// A stored feature votes where the query has one like it in about the same place of the page: the
+// same features elsewhere on a page (another paper whose writing happens to share them) add
+// nothing.
+TEST_F(PageMatch, TheIndexCountsOnlyFeaturesFoundInAboutTheSamePlace) {
+  const cv::Mat paper = gen_.render(gen_.content(2));
+  const PageFeatures query = pageFeatures(test::straightenedPage(paper, 41));
+  PageFeatures stored = pageFeatures(test::straightenedPage(paper, 42));
+  PageFeatures elsewhere = stored;
+  for (auto& p : elsewhere.points)  // the same features, each moved a third of the page down
+    p.y = std::fmod(p.y + static_cast<float>(elsewhere.height) / 3, elsewhere.height);
+  PageIndex index;
+  index.add(1, stored);
+  index.add(2, elsewhere);
+  const auto found = index.candidates(query, 8, 0);
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front().record, 1);
+  EXPECT_GT(found.front().votes, 20);
+  for (const auto& c : found) {
+    if (c.record == 2) {
+      EXPECT_LT(c.votes * 4, found.front().votes) << "features moved a third of the page down";
+    }
+  }
+  EXPECT_EQ(found, index.scanCandidates(query, 8, 0));
 }
 
 class PageRules : public ::testing::Test {

@@ -79,7 +79,11 @@ std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageF
 // Completes `evidence` (from registerPages) with the ink comparison of the two grey pages.
 void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& evidence);
 
-// Feature index: keys are 16 sampled bits of a descriptor in each of four tables.
+// Feature index: keys are 16 sampled bits of a descriptor in each of four tables. A stored feature
+// votes for its page only where it lies near a query feature of the same key and its whole
+// descriptor is close to that feature's (both pages are straightened and upright, so the same
+// paper has its features in about the same place; a key shared by chance with other writing, or
+// with a character of the printed form elsewhere on the page, adds nothing).
 class PageIndex {
  public:
   struct Candidate {
@@ -87,6 +91,11 @@ class PageIndex {
     double votes;
     bool operator==(const Candidate&) const = default;
   };
+  // Where a stored feature votes: within kNear cells of a kGrid x kGrid grid over the page (about
+  // a tenth of the page each way) of a query feature of the same key, at most kVoteDistance of 256
+  // bits from it.
+  static constexpr int kGrid = 32, kNear = 3, kVoteDistance = 80;
+
   // Adds a page; adding a record again replaces it.
   void add(std::int64_t record, PageFeatures features);
   std::size_t size() const { return slotOf_.size(); }  // records held
@@ -105,16 +114,27 @@ class PageIndex {
  private:
   static constexpr int kTables = 4;
   static constexpr int kKeyBits = 16;
+  // A stored feature in a bucket: its page's slot, its index in the page, its cell.
+  using Entry = std::uint64_t;
+  static constexpr int kCellBits = 10, kFeatureBits = 16;
+  struct QueryFeature {
+    std::uint16_t key, cell;
+    std::uint32_t feature;
+    auto operator<=>(const QueryFeature&) const = default;
+  };
   static std::uint16_t key(const Hash256& d, int table);
-  static std::vector<std::vector<std::uint16_t>> queryKeys(const PageFeatures& query);
+  static std::uint16_t cell(const PageFeatures& page, std::size_t feature);
+  static bool near(std::uint16_t a, std::uint16_t b);
+  // A page's features by key, per table.
+  static std::vector<std::vector<QueryFeature>> byKey(const PageFeatures& page);
   std::int64_t weight(std::size_t bucketSize) const;  // thousandths
   std::vector<Candidate> top(std::vector<std::int64_t>& votes, std::size_t max,
                              double minVotes) const;
 
   std::vector<std::int64_t> records_;  // slot -> record (-1: replaced)
   std::vector<PageFeatures> pages_;
-  std::unordered_map<std::int64_t, std::uint32_t> slotOf_;    // record -> its current slot
-  std::vector<std::vector<std::uint32_t>> buckets_[kTables];  // key -> slots (one per feature)
+  std::unordered_map<std::int64_t, std::uint32_t> slotOf_;  // record -> its current slot
+  std::vector<std::vector<Entry>> buckets_[kTables];        // key -> features (a page's together)
 };
 
 }  // namespace rx::dedup
