@@ -276,8 +276,10 @@ bool isDash(char32_t c) {
 // The prescription number as printed: letters, digits and hyphens (CF-20261105-7510,
 // RX261108-43512, 20261113783287), upper case, up to where something else starts. A single space
 // between digits is a gap OCR put into the number and is closed. Empty when the text holds no
-// number (fewer than 6 digits, or more than 4 letters: a word, not a number).
-std::u32string printedNumber(const std::u32string& raw) {
+// number (fewer than 6 digits, or more than 4 letters: a word, not a number). With `dotRead`,
+// the text is OCR's reading of a photo: a dot between two letters or digits is a hyphen read as a
+// dot (RX260123.72183; no number is printed with a dot), and *dotRead says whether there was one.
+std::u32string printedNumber(const std::u32string& raw, bool* dotRead = nullptr) {
   // Up to the number: spaces and punctuation ("No.:", the 】 of a 【处方编号】 label), not words.
   std::size_t i = 0;
   while (i < raw.size() && !isAsciiAlnum(raw[i]) && !isHan(raw[i])) ++i;
@@ -289,8 +291,12 @@ std::u32string printedNumber(const std::u32string& raw) {
       out.push_back(c >= 'a' && c <= 'z' ? c - 32 : c);
     else if (isDash(c) && !out.empty() && out.back() != '-' && alnumNext)
       out.push_back('-');
-    else if (c == ' ' && !out.empty() && isDigit(out.back()) && i + 1 < raw.size() &&
-             isDigit(raw[i + 1])) {
+    else if (dotRead && (c == '.' || c == U'·' || c == U'・') && !out.empty() &&
+             isAsciiAlnum(out.back()) && alnumNext) {
+      out.push_back('-');
+      *dotRead = true;
+    } else if (c == ' ' && !out.empty() && isDigit(out.back()) && i + 1 < raw.size() &&
+               isDigit(raw[i + 1])) {
       // A gap inside the number, unless joining would make it longer than numbers are (14
       // digits): then what follows is another value (a phone number, an unlabelled id).
       std::size_t next = i + 1;
@@ -369,9 +375,12 @@ std::u32string nameSegment(const std::u32string& raw) {
 // A name longer than this was read with something else glued on (see cleanValue).
 constexpr std::size_t kLongestName = 4;
 
-// Cleans a raw value for its field; returns an empty string when nothing usable remains.
-std::u32string cleanValue(const std::string& field, const std::u32string& raw) {
-  if (field == "rx_number") return printedNumber(raw);
+// Cleans a raw value for its field; returns an empty string when nothing usable remains. `guessed`,
+// when given, is set when the value was mended beyond what was read (a number's hyphen read as a
+// dot): the pharmacist should confirm it.
+std::u32string cleanValue(const std::string& field, const std::u32string& raw,
+                          bool* guessed = nullptr) {
+  if (field == "rx_number") return printedNumber(raw, guessed);
   if (field == "patient_name" || field == "doctor") {
     std::u32string h = onlyHan(nameSegment(raw));
     // A 性别 label right after the name whose 别 was not read leaves its 性 on the name (no name
@@ -926,7 +935,8 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       if (out.fields.count(field) || into.count(field)) continue;
       const std::size_t to = i + 1 < found.size() ? found[i + 1].start : t.size();
       const std::u32string raw = t.substr(o.end, to - o.end);
-      const std::u32string value = cleanValue(field, raw);
+      bool guessed = false;
+      const std::u32string value = cleanValue(field, raw, &guessed);
       if (value.empty()) continue;
       std::size_t from = o.end;
       while (from < to && (t[from] == ' ' || isLabelSeparator(t[from]))) ++from;
@@ -936,6 +946,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       into[field] = valueOf(s, from, end, lines[li], value);
       // The label itself was misread: the value may belong to another field; confirm it.
       if (o.tolerant) into[field].confidence = std::min(into[field].confidence, 0.7f);
+      if (guessed) into[field].confidence = std::min(into[field].confidence, 0.6f);
       // A name with something read onto it (cleanValue): confirm it.
       if (name && value.size() > kLongestName)
         into[field].confidence = std::min(into[field].confidence, 0.5f);
