@@ -577,10 +577,18 @@ bool PageEvidence::mostlyOtherWriting() const {
 
 // --- index ----------------------------------------------------------------------------------
 
-std::uint16_t PageIndex::key(const Hash256& d, int table) {
-  // Fixed bit positions per table (drawn once), spread over the descriptor's 256 tests.
-  static const auto kBits = [] {
-    std::array<std::array<std::uint8_t, kKeyBits>, kTables> bits{};
+namespace {
+
+// Fixed bit positions of the descriptor's 256 tests (drawn once): per table, the key's, then the
+// signature's, all different.
+struct IndexBits {
+  std::array<std::array<std::uint8_t, 16>, 4> key;
+  std::array<std::array<std::uint8_t, 24>, 4> signature;
+};
+
+const IndexBits& indexBits() {
+  static const IndexBits bits = [] {
+    IndexBits out{};
     std::uint64_t s = 0x9E3779B97F4A7C15ull;
     std::array<std::uint8_t, 256> order{};
     std::iota(order.begin(), order.end(), 0);
@@ -590,16 +598,32 @@ std::uint16_t PageIndex::key(const Hash256& d, int table) {
       s ^= s << 17;
       std::swap(order[i], order[s % static_cast<std::uint64_t>(i + 1)]);
     }
-    for (int t = 0; t < kTables; ++t)
-      for (int b = 0; b < kKeyBits; ++b) bits[t][b] = order[t * kKeyBits + b];
-    return bits;
+    std::size_t next = 0;
+    for (auto& t : out.key)
+      for (auto& b : t) b = order[next++];
+    for (auto& t : out.signature)
+      for (auto& b : t) b = order[next++];
+    return out;
   }();
-  std::uint16_t k = 0;
-  for (int b = 0; b < kKeyBits; ++b) {
-    const int bit = kBits[table][b];
-    k = static_cast<std::uint16_t>((k << 1) | ((d[bit / 64] >> (bit % 64)) & 1));
-  }
-  return k;
+  return bits;
+}
+
+template <std::size_t N>
+std::uint32_t sampled(const Hash256& d, const std::array<std::uint8_t, N>& bits) {
+  std::uint32_t v = 0;
+  for (const int bit : bits) v = (v << 1) | ((d[bit / 64] >> (bit % 64)) & 1);
+  return v;
+}
+
+}  // namespace
+
+std::uint16_t PageIndex::key(const Hash256& d, int table) {
+  static_assert(kTables == 4 && kKeyBits == 16 && kSignatureBits == 24);
+  return static_cast<std::uint16_t>(sampled(d, indexBits().key[table]));
+}
+
+std::uint32_t PageIndex::signature(const Hash256& d, int table) {
+  return sampled(d, indexBits().signature[table]);
 }
 
 std::uint16_t PageIndex::cell(const PageFeatures& page, std::size_t feature) {
@@ -616,7 +640,7 @@ bool PageIndex::near(std::uint16_t a, std::uint16_t b) {
 }
 
 void PageIndex::add(std::int64_t record, PageFeatures features) {
-  static_assert(kGrid * kGrid <= (1 << kCellBits) && kPageFeatureCount < (1 << kFeatureBits));
+  static_assert(kGrid * kGrid <= (1 << kCellBits) && kSlotBits + kCellBits + kSignatureBits == 64);
   if (buckets_[0].empty())
     for (auto& t : buckets_) t.resize(std::size_t{1} << kKeyBits);
   const auto slot = static_cast<std::uint32_t>(records_.size());
@@ -625,12 +649,17 @@ void PageIndex::add(std::int64_t record, PageFeatures features) {
     pages_[it->second] = {};
   }
   slotOf_[record] = slot;
-  const std::size_t n = std::min(
-      {features.descriptors.size(), features.points.size(), std::size_t{1} << kFeatureBits});
+  // Beyond 2^30 pages (terabytes of features) a page is kept for registration, not posted.
+  const std::size_t n = slot < (std::size_t{1} << kSlotBits)
+                            ? std::min(features.descriptors.size(), features.points.size())
+                            : 0;
   for (std::size_t i = 0; i < n; ++i)
-    for (int t = 0; t < kTables; ++t)
-      buckets_[t][key(features.descriptors[i], t)].push_back(
-          Entry{slot} << (kFeatureBits + kCellBits) | Entry{i} << kCellBits | cell(features, i));
+    for (int t = 0; t < kTables; ++t) {
+      const Hash256& d = features.descriptors[i];
+      buckets_[t][key(d, t)].push_back(Entry{slot} << (kCellBits + kSignatureBits) |
+                                       Entry{cell(features, i)} << kSignatureBits |
+                                       signature(d, t));
+    }
   records_.push_back(record);
   pages_.push_back(std::move(features));
 }
@@ -668,10 +697,14 @@ std::vector<std::vector<PageIndex::QueryFeature>> PageIndex::byKey(const PageFea
   for (int t = 0; t < kTables; ++t) {
     for (std::size_t i = 0; i < n; ++i)
       keys[t].push_back(
-          {key(page.descriptors[i], t), cell(page, i), static_cast<std::uint32_t>(i)});
+          {key(page.descriptors[i], t), cell(page, i), signature(page.descriptors[i], t)});
     std::sort(keys[t].begin(), keys[t].end());
   }
   return keys;
+}
+
+bool PageIndex::alike(std::uint32_t a, std::uint32_t b) {
+  return std::popcount(a ^ b) <= kSignatureDistance;
 }
 
 std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& query, std::size_t max,
@@ -698,14 +731,13 @@ std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& quer
               nearQuery.set(static_cast<std::size_t>(y * kGrid + x));
         std::uint32_t voted = ~0u;
         for (Entry e : b) {
-          const auto s = static_cast<std::uint32_t>(e >> (kFeatureBits + kCellBits));
-          const auto c = static_cast<std::uint16_t>(e & ((1u << kCellBits) - 1));
+          const auto s = static_cast<std::uint32_t>(e >> (kCellBits + kSignatureBits));
+          const auto c =
+              static_cast<std::uint16_t>((e >> kSignatureBits) & ((1u << kCellBits) - 1));
           if (s == voted || !nearQuery[c] || records_[s] < 0) continue;  // or replaced since
-          const auto f = static_cast<std::size_t>((e >> kCellBits) & ((1u << kFeatureBits) - 1));
-          const Hash256& stored = pages_[s].descriptors[f];
+          const auto sig = static_cast<std::uint32_t>(e & ((1u << kSignatureBits) - 1));
           if (std::any_of(from, to, [&](const QueryFeature& q) {
-                return near(q.cell, c) &&
-                       hammingDistance(query.descriptors[q.feature], stored) <= kVoteDistance;
+                return near(q.cell, c) && alike(q.signature, sig);
               })) {
             votes[s] += w;
             voted = s;
@@ -737,9 +769,7 @@ std::vector<PageIndex::Candidate> PageIndex::scanCandidates(const PageFeatures& 
                                         QueryFeature{from->key, 0, 0});
              it != stored[t].end() && it->key == from->key && !hit; ++it)
           hit = std::any_of(from, to, [&](const QueryFeature& q) {
-            return near(q.cell, it->cell) &&
-                   hammingDistance(query.descriptors[q.feature],
-                                   pages_[s].descriptors[it->feature]) <= kVoteDistance;
+            return near(q.cell, it->cell) && alike(q.signature, it->signature);
           });
         if (hit) votes[s] += weight(buckets_[t][from->key].size());
         from = to;

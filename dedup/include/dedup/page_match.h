@@ -80,10 +80,11 @@ std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageF
 void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& evidence);
 
 // Feature index: keys are 16 sampled bits of a descriptor in each of four tables. A stored feature
-// votes for its page only where it lies near a query feature of the same key and its whole
-// descriptor is close to that feature's (both pages are straightened and upright, so the same
-// paper has its features in about the same place; a key shared by chance with other writing, or
-// with a character of the printed form elsewhere on the page, adds nothing).
+// votes for its page only where it lies near a query feature of the same key and 24 more sampled
+// bits of the two descriptors (the table's signature) are alike (both pages are straightened and
+// upright, so the same paper has its features in about the same place; a key shared by chance
+// with other writing, or with a character of the printed form elsewhere on the page, adds
+// nothing).
 class PageIndex {
  public:
   struct Candidate {
@@ -92,9 +93,10 @@ class PageIndex {
     bool operator==(const Candidate&) const = default;
   };
   // Where a stored feature votes: within kNear cells of a kGrid x kGrid grid over the page (about
-  // a tenth of the page each way) of a query feature of the same key, at most kVoteDistance of 256
-  // bits from it.
-  static constexpr int kGrid = 32, kNear = 3, kVoteDistance = 80;
+  // a tenth of the page each way) of a query feature of the same key, with at most
+  // kSignatureDistance of the 24 signature bits different (a photo's noise flips 15-30% of a
+  // descriptor's bits; two unrelated descriptors differ in half, and pass 3% of the time).
+  static constexpr int kGrid = 32, kNear = 3, kSignatureDistance = 7;
 
   // Adds a page; adding a record again replaces it.
   void add(std::int64_t record, PageFeatures features);
@@ -114,17 +116,19 @@ class PageIndex {
  private:
   static constexpr int kTables = 4;
   static constexpr int kKeyBits = 16;
-  // A stored feature in a bucket: its page's slot, its index in the page, its cell.
+  // A stored feature in a bucket: its page's slot, its cell, its signature.
   using Entry = std::uint64_t;
-  static constexpr int kCellBits = 10, kFeatureBits = 16;
+  static constexpr int kSlotBits = 30, kCellBits = 10, kSignatureBits = 24;
   struct QueryFeature {
     std::uint16_t key, cell;
-    std::uint32_t feature;
+    std::uint32_t signature;
     auto operator<=>(const QueryFeature&) const = default;
   };
   static std::uint16_t key(const Hash256& d, int table);
+  static std::uint32_t signature(const Hash256& d, int table);
   static std::uint16_t cell(const PageFeatures& page, std::size_t feature);
   static bool near(std::uint16_t a, std::uint16_t b);
+  static bool alike(std::uint32_t a, std::uint32_t b);
   // A page's features by key, per table.
   static std::vector<std::vector<QueryFeature>> byKey(const PageFeatures& page);
   std::int64_t weight(std::size_t bucketSize) const;  // thousandths
