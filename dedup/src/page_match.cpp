@@ -611,7 +611,8 @@ const IndexBits& indexBits() {
 template <std::size_t N>
 std::uint32_t sampled(const Hash256& d, const std::array<std::uint8_t, N>& bits) {
   std::uint32_t v = 0;
-  for (const int bit : bits) v = (v << 1) | ((d[bit / 64] >> (bit % 64)) & 1);
+  for (const int bit : bits)
+    v = (v << 1) | static_cast<std::uint32_t>((d[bit / 64] >> (bit % 64)) & 1);
   return v;
 }
 
@@ -670,6 +671,9 @@ const PageFeatures* PageIndex::features(std::int64_t record) const {
 }
 
 std::int64_t PageIndex::weight(std::size_t bucketSize) const {
+  // The bucket holds a posting per feature: a key a page has many times (a character repeated
+  // down the page) weighs less than one it has once, and a key carried by more features than a
+  // twentieth of the pages have (at least 32) is not counted.
   const double n = static_cast<double>(slotOf_.size());
   if (bucketSize == 0 || static_cast<double>(bucketSize) > std::max(32.0, n / 20)) return 0;
   // Squared inverse document frequency: a key of one page weighs much more than a key of a few.

@@ -158,7 +158,8 @@ struct Rates {
   std::map<std::string, int> total, flagged;
   int caught = 0, wrongRecord = 0;
   // The page index alone, for re-photos: an earlier photo of the paper first among its
-  // candidates, and among the kPageCandidates it gives a lookup.
+  // candidates, and among the kPageCandidates it gives a lookup (which registers those of them
+  // with at least a quarter of the best's votes).
   int paperFirst = 0, paperAmongCandidates = 0;
   double falseAlarmRate(const std::string& c) const {
     auto t = total.find(c);
@@ -397,10 +398,10 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
 }
 
 // The page index at `n` stored pages: the corpus's pages plus pages made from half of them (each
-// descriptor with 1/8 of its bits flipped and each point moved by up to 8 px: they vote and
-// register like other prescriptions on the same forms). Every re-photo of the other half is looked
-// up (index candidates and their registration), beside brute force (registration against every
-// stored page, timed on the first 2,000 and scaled) and beside the vote computed by a scan.
+// descriptor with 1/8 of its bits flipped and each point moved by up to 8 px each way: they vote
+// and register like other prescriptions on the same forms). Every re-photo of the other half is
+// looked up (index candidates and their registration), beside brute force (registration against
+// every stored page, timed on the first 2,000 and scaled) and beside the vote computed by a scan.
 void benchPageIndex(const std::vector<Item>& items, std::size_t n) {
   std::mt19937_64 rng(n);
   dedup::PageIndex index;
@@ -418,11 +419,11 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n) {
     }
   if (models.empty()) return;
   const std::size_t corpusPages = index.size();
+  std::uniform_real_distribution<float> moved(-8, 8);  // px each way
   for (std::size_t k = corpusPages; k < n; ++k) {
     dedup::PageFeatures f = items[models[rng() % models.size()]].features;
     for (auto& d : f.descriptors)
       for (auto& w : d) w ^= rng() & rng() & rng();  // each bit with p = 1/8
-    std::uniform_real_distribution<float> moved(-8, 8);
     for (auto& p : f.points) p += cv::Point2f(moved(rng), moved(rng));
     index.add(static_cast<std::int64_t>(items.size() + k), std::move(f));
   }

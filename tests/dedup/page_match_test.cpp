@@ -142,34 +142,44 @@ TEST_F(PageMatch, TheIndexFindsTheSameCandidatesAsAScanWithTheRightPageAmongThem
   }
   // A page added again replaces the earlier one.
   index.add(100, pageFeatures(test::straightenedPage(pages[1], 300)));
-  const auto again = index.candidates(pageFeatures(test::straightenedPage(pages[1], 301)), 24);
+  const PageFeatures query = pageFeatures(test::straightenedPage(pages[1], 301));
+  const auto again = index.candidates(query, 24);
   EXPECT_TRUE(std::any_of(again.begin(), again.end(),
                           [](const PageIndex::Candidate& c) { return c.record == 100; }));
+  EXPECT_EQ(again, index.scanCandidates(query, 24)) << "the replaced page votes in neither";
   EXPECT_EQ(index.size(), 24u);
 }
 
 // A stored feature votes where the query has one like it in about the same place of the page: the
 // same features elsewhere on a page (another paper whose writing happens to share them) add
-// nothing.
-TEST_F(PageMatch, TheIndexCountsOnlyFeaturesFoundInAboutTheSamePlace) {
+// little (a few land by chance near a like feature: a character repeated on the page), and
+// features in the same places whose descriptors differ beyond a photo's noise add nothing.
+TEST_F(PageMatch, TheIndexCountsOnlyLikeFeaturesFoundInAboutTheSamePlace) {
   const cv::Mat paper = gen_.render(gen_.content(2));
   const PageFeatures query = pageFeatures(test::straightenedPage(paper, 41));
-  PageFeatures stored = pageFeatures(test::straightenedPage(paper, 42));
+  const PageFeatures stored = pageFeatures(test::straightenedPage(paper, 42));
   PageFeatures elsewhere = stored;
+  const auto height = static_cast<float>(elsewhere.height);
   for (auto& p : elsewhere.points)  // the same features, each moved a third of the page down
-    p.y = std::fmod(p.y + static_cast<float>(elsewhere.height) / 3, elsewhere.height);
+    p.y = std::fmod(p.y + height / 3, height);
+  PageFeatures unlike = stored;
+  for (auto& d : unlike.descriptors)  // the same places, every other bit flipped: other strokes
+    for (auto& w : d) w ^= 0xAAAAAAAAAAAAAAAAull;
   PageIndex index;
   index.add(1, stored);
   index.add(2, elsewhere);
+  index.add(3, unlike);
   const auto found = index.candidates(query, 8, 0);
   ASSERT_FALSE(found.empty());
   EXPECT_EQ(found.front().record, 1);
   EXPECT_GT(found.front().votes, 20);
-  for (const auto& c : found) {
-    if (c.record == 2) {
-      EXPECT_LT(c.votes * 4, found.front().votes) << "features moved a third of the page down";
-    }
-  }
+  auto votesOf = [&](std::int64_t record) {
+    for (const auto& c : found)
+      if (c.record == record) return c.votes;
+    return 0.0;
+  };
+  EXPECT_LT(votesOf(2) * 4, found.front().votes) << "features moved a third of the page down";
+  EXPECT_EQ(votesOf(3), 0) << "other descriptors in the same places";
   EXPECT_EQ(found, index.scanCandidates(query, 8, 0));
 }
 

@@ -316,14 +316,17 @@ TEST(Fields, NumbersAreReadAsPrintedWithTheirLettersAndHyphens) {
   EXPECT_LT(trailing.confidence, 0.8f);
   EXPECT_EQ(number({"处方号:", "CF-20261105-O510"}).value, "CF-20261105-0510");
   EXPECT_LT(number({"处方号:", "CF-20261105-7510X"}).confidence, 0.8f);
-  // A hyphen read as a dot (a dim or dot-matrix photo): the whole number, to be confirmed. A code's
-  // payload is taken as it is.
+  // A hyphen read as a dot (a dim or dot-matrix photo): the whole number, to be confirmed; a dot
+  // after the number ends it.
   const FieldValue dotted = number({"No:", "RX260123.72183", "|", "科别:", "儿科"});
   EXPECT_EQ(dotted.value, "RX260123-72183");
-  EXPECT_LT(dotted.confidence, 0.8f);
-  EXPECT_EQ(number({"处方号:", "CF·20261105·7510"}).value, "CF-20261105-7510");
-  EXPECT_EQ(number({"No.", "20261113783287.", "科别:"}).value, "20261113783287");
-  EXPECT_FALSE(numberInCode("RX260123.72183"));
+  EXPECT_LE(dotted.confidence, 0.6f);
+  const FieldValue middleDots = number({"处方号:", "CF·20261105·7510"});
+  EXPECT_EQ(middleDots.value, "CF-20261105-7510");
+  EXPECT_LE(middleDots.confidence, 0.6f);
+  const FieldValue ended = number({"No.", "20261113783287.", "科别:"});
+  EXPECT_EQ(ended.value, "20261113783287");
+  EXPECT_GE(ended.confidence, 0.8f);
   // A second digit field after a gap is not joined past the length numbers have.
   EXPECT_EQ(number({"No:", "20261113783287", "13812345678"}).value, "20261113783287");
   // Words are not numbers.

@@ -228,6 +228,7 @@ TEST(Demo, FreshEPrescriptionsMadeJustAfterMidnightInBeijingAreValidThatDay) {
   const auto justAfter = dayBegan + minutes(10) <= system_clock::now()
                              ? dayBegan + minutes(10)
                              : dayBegan - days(1) + minutes(10);
+  ASSERT_EQ(chinaTime(utcTimestamp(justAfter)).substr(11), "00:10");
   expectFreshDemoPrescriptionsValidOn(justAfter);
 }
 

@@ -105,7 +105,8 @@ class PageIndex {
   const PageFeatures* features(std::int64_t record) const;
 
   // The `max` stored pages with most weighted key votes from `query` (at least `minVotes`),
-  // most first. Keys held by more than a twentieth of the pages (at least 32) are not counted.
+  // most first. A key weighs the squared inverse of how many stored features carry it; keys
+  // carried by more features than a twentieth of the pages (at least 32) are not counted.
   std::vector<Candidate> candidates(const PageFeatures& query, std::size_t max = 8,
                                     double minVotes = 3) const;
   // The same answer computed by scanning every stored descriptor (the baseline).
