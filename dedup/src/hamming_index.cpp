@@ -3,24 +3,9 @@
 #include <algorithm>
 #include <bit>
 
-// The distance loops are built twice, with and without the POPCNT instruction, and the loader
-// picks the one the CPU supports (Debian's baseline x86-64 does not include POPCNT).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RX_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
-#else
-#define RX_POPCNT_CLONES
-#endif
+#include "popcount.h"
 
 namespace rx::dedup {
-
-namespace {
-
-inline int distance(const Hash256& a, const Hash256& b) {
-  return __builtin_popcountll(a[0] ^ b[0]) + __builtin_popcountll(a[1] ^ b[1]) +
-         __builtin_popcountll(a[2] ^ b[2]) + __builtin_popcountll(a[3] ^ b[3]);
-}
-
-}  // namespace
 
 void HammingIndex::reserve(std::size_t n) {
   hashes_.reserve(n);
@@ -68,7 +53,7 @@ RX_POPCNT_CLONES void HammingIndex::probe(const Table& t, std::uint32_t key, con
   for (std::uint32_t i = t.start[b], end = t.start[b + 1]; i < end; ++i) {
     if (t.keys[i] != key) continue;
     work.done += 16;  // a random read of the stored hash
-    const int d = distance(hashes_[t.pos[i]], query);
+    const int d = bitsApart(hashes_[t.pos[i]], query);
     if (d <= radius) out.push_back({t.pos[i], d});
   }
 }
@@ -147,7 +132,7 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash2
     if (work.over()) return scan(query, radius);
   }
   for (std::size_t i = indexed_; i < hashes_.size(); ++i) {
-    const int d = distance(hashes_[i], query);
+    const int d = bitsApart(hashes_[i], query);
     if (d <= radius) out.push_back({static_cast<std::uint32_t>(i), d});
   }
   std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.id < b.id; });
@@ -163,7 +148,7 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::scan(const Hash256
                                                                    int radius) const {
   std::vector<Hit> out;
   for (std::size_t i = 0; i < hashes_.size(); ++i) {
-    const int d = distance(hashes_[i], query);
+    const int d = bitsApart(hashes_[i], query);
     if (d <= radius) out.push_back({ids_[i], d});
   }
   std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) {

@@ -13,6 +13,8 @@
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "popcount.h"
+
 namespace rx::dedup {
 
 namespace {
@@ -126,14 +128,15 @@ constexpr int kGuidedPasses = 3;     // at most; each pass must find more inlier
 
 }  // namespace
 
-std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageFeatures& earlier) {
+RX_POPCNT_CLONES std::optional<PageEvidence> registerPages(const PageFeatures& query,
+                                                           const PageFeatures& earlier) {
   if (query.points.size() < 8 || earlier.points.size() < 8) return std::nullopt;
   std::vector<cv::Point2f> from, to;
   for (std::size_t j = 0; j < earlier.descriptors.size(); ++j) {
     int best = 257, second = 257;
     std::size_t bestAt = 0;
     for (std::size_t i = 0; i < query.descriptors.size(); ++i) {
-      const int d = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
+      const int d = bitsApart(earlier.descriptors[j], query.descriptors[i]);
       if (d < best) {
         second = best;
         best = d;
@@ -169,7 +172,7 @@ std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageF
       for (std::size_t i = 0; i < query.points.size(); ++i) {
         const cv::Point2f d = query.points[i] - predicted[j];
         if (d.x * d.x + d.y * d.y > kGuidedRadius * kGuidedRadius) continue;
-        const int h = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
+        const int h = bitsApart(earlier.descriptors[j], query.descriptors[i]);
         if (h < best) {
           best = h;
           bestAt = i;
@@ -708,11 +711,12 @@ std::vector<std::vector<PageIndex::QueryFeature>> PageIndex::byKey(const PageFea
 }
 
 bool PageIndex::alike(std::uint32_t a, std::uint32_t b) {
-  return std::popcount(a ^ b) <= kSignatureDistance;
+  return __builtin_popcount(a ^ b) <= kSignatureDistance;
 }
 
-std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& query, std::size_t max,
-                                                        double minVotes) const {
+RX_POPCNT_CLONES std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& query,
+                                                                         std::size_t max,
+                                                                         double minVotes) const {
   std::vector<std::int64_t> votes(records_.size(), 0);
   if (records_.empty()) return {};
   const auto keys = byKey(query);
