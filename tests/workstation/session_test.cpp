@@ -224,7 +224,7 @@ TEST(Demo, AStoreMadeAWeekAgoGetsFreshEPrescriptionsValidToday) {
 TEST(Demo, FreshEPrescriptionsMadeJustAfterMidnightInBeijingAreValidThatDay) {
   using namespace std::chrono;
   // Ten minutes into a Beijing day (16:10 UTC) that has already begun.
-  const auto dayBegan = floor<days>(system_clock::now() + hours(8)) - hours(8);
+  const auto dayBegan = beijingDayBegan(system_clock::now());
   const auto justAfter = dayBegan + minutes(10) <= system_clock::now()
                              ? dayBegan + minutes(10)
                              : dayBegan - days(1) + minutes(10);

@@ -95,6 +95,13 @@ inline std::string readableTime(const std::string& utc) {
 inline std::string beijingDate(const std::string& utc) { return datePart(chinaTime(utc)); }
 inline std::string beijingToday() { return beijingDate(utcTimestamp()); }
 
+// The instant the Beijing day of `t` began: 00:00 China Standard Time (UTC+8, no daylight saving).
+inline std::chrono::system_clock::time_point beijingDayBegan(
+    std::chrono::system_clock::time_point t) {
+  using std::chrono::hours;
+  return std::chrono::floor<std::chrono::days>(t + hours(8)) - hours(8);
+}
+
 // The Beijing days `from`..`to` (YYYY-MM-DD, inclusive) as the UTC interval [start, end) that
 // stored timestamps are compared with; nullopt when a date is not one or `to` is before `from`.
 inline std::optional<std::pair<std::string, std::string>> beijingDaysAsUtc(const std::string& from,

@@ -99,11 +99,8 @@ std::vector<DemoPrescription> demoPrescriptions(const std::string& numbers) {
 // `now`, but never before the Beijing day of `now` began (the validity rule counts Beijing days,
 // and from 00:00 to 00:30 Beijing time half an hour ago is yesterday) nor after `now`.
 Clock::time_point issuedToday(Clock::time_point now, int i) {
-  using std::chrono::hours;
-  const Clock::time_point dayBegan =
-      std::chrono::floor<std::chrono::days>(now + hours(8)) - hours(8);
-  return std::min(now,
-                  std::max(dayBegan, now - std::chrono::minutes(30)) + std::chrono::minutes(5 * i));
+  return std::min(now, std::max(beijingDayBegan(now), now - std::chrono::minutes(30)) +
+                           std::chrono::minutes(5 * i));
 }
 
 // Writes the demo e-prescriptions, signed by `provider` and numbered from `numbers`, and their QR
