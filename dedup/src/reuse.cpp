@@ -135,8 +135,11 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
                s.patient == Agreement::kDiffer)) {
     c.verdict = Verdict::kSuspected;
     c.rule = "same prescription number";
-  } else if (s.number == Agreement::kNear && dateSame &&
+  } else if (s.number == Agreement::kNear && dateSame && s.drugs != 0 &&
              (patientSame || s.drugs >= 0.5 || inkSame(kInkNumber))) {
+    // Not when the drugs read on both share none: the next number of the same day, for the same
+    // patient, with other drugs is the visit's second prescription (the page can still say it is
+    // the same paper).
     c.verdict = Verdict::kSuspected;
     c.rule = "prescription number one character off, same date";
   } else if (s.number != Agreement::kSame && unsure && dateSame && inkSame(kInkNumber) &&

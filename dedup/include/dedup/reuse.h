@@ -8,8 +8,8 @@
 // The rules (compare()) in order:
 //   certain    same number (and issuer not different) with the same date or the same patient;
 //   suspected  same number otherwise, unless issuer, date and patient all differ;
-//              number one character off, same date, and the patient, the drugs or the number's
-//              ink agreeing;
+//              number one character off, same date, drugs not disjoint, and the patient, the
+//              drugs or the number's ink agreeing;
 //              number read differently, same date, the number's ink alike (a misread number on
 //              the same paper) and the patient or the drugs the same;
 //              number unreadable, same issuer, date and patient;
