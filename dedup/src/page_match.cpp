@@ -14,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "popcount.h"
+#include "two_threads.h"
 
 namespace rx::dedup {
 
@@ -236,6 +237,15 @@ RX_POPCNT_CLONES std::optional<PageEvidence> registerPages(const PageFeatures& q
     return std::nullopt;
   e.registered = true;
   return e;
+}
+
+std::vector<std::optional<PageEvidence>> registerAll(
+    const PageFeatures& query, const std::vector<const PageFeatures*>& earlier) {
+  std::vector<std::optional<PageEvidence>> out(earlier.size());
+  onTwoThreads(earlier.size(), [&](std::size_t k) {
+    if (earlier[k] && !earlier[k]->empty()) out[k] = registerPages(query, *earlier[k]);
+  });
+  return out;
 }
 
 // --- ink comparison -------------------------------------------------------------------------

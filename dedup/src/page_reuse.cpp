@@ -5,7 +5,8 @@
 #include <map>
 #include <set>
 #include <string>
-#include <thread>
+
+#include "two_threads.h"
 
 namespace rx::dedup {
 
@@ -13,6 +14,24 @@ NumberReadings NumberReadings::of(const Fingerprint& query, const Fingerprint& e
   const bool bothKnown = query.number != 0 && earlier.number != 0;
   return {.bothByOcr = bothKnown && query.numberRead && earlier.numberRead,
           .bothTakenAsRead = bothKnown && !query.numberUnsure() && !earlier.numberUnsure()};
+}
+
+namespace {
+
+// The candidates with at least a quarter of the best's votes.
+std::vector<PageIndex::Candidate> strongest(std::vector<PageIndex::Candidate> found) {
+  if (!found.empty()) {
+    const double best = found.front().votes;
+    std::erase_if(found, [&](const PageIndex::Candidate& c) { return c.votes * 4 < best; });
+  }
+  return found;
+}
+
+}  // namespace
+
+std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
+                                                       const PageFeatures& features) {
+  return strongest(pages.candidates(features, kPageCandidates));
 }
 
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers) {
@@ -73,17 +92,16 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
   const auto found = pages.candidates(features, kPageCandidates);
   look.candidates = found.size();
-  for (const auto& c : found)
-    if (c.votes * 4 >= found.front().votes && !(exclude && c.record == *exclude) &&
-        !isFieldMatch(c.record))  // the index names each record once
+  for (const auto& c : strongest(found))
+    if (!(exclude && c.record == *exclude) && !isFieldMatch(c.record))  // named once each
       records.push_back(c.record);
 
+  std::vector<const PageFeatures*> earlierFeatures;
+  for (std::int64_t r : records) earlierFeatures.push_back(pages.features(r));
+  auto registrations = registerAll(features, earlierFeatures);
   std::vector<std::pair<std::int64_t, PageEvidence>> registered;
-  for (std::int64_t r : records) {
-    const PageFeatures* earlier = pages.features(r);
-    if (!earlier || earlier->empty()) continue;
-    if (auto e = registerPages(features, *earlier)) registered.emplace_back(r, std::move(*e));
-  }
+  for (std::size_t k = 0; k < records.size(); ++k)
+    if (registrations[k]) registered.emplace_back(records[k], std::move(*registrations[k]));
   look.registered = registered.size();
   // Strongest first by what the query shares with few of the registered pages: a query feature
   // that agrees with most of them is the printed form; one that agrees with one page (or with the
@@ -140,33 +158,11 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     toCompare.push_back({r, &e, std::move(earlier)});
     byPicture += fieldMatch ? 0 : 1;
   }
-  // The comparisons are independent: half of them on a second thread (a counter PC has two cores
-  // and the lookup waits for them all). compareInk keeps its buffers per thread.
-  auto compareFrom = [&](std::size_t first) {
-    for (std::size_t k = first; k < toCompare.size(); k += 2)
-      compareInk(page, toCompare[k].earlier, *toCompare[k].evidence);
-  };
-  if (toCompare.size() > 1) {
-    std::exception_ptr failed;  // an OpenCV error on the second thread reaches the caller
-    std::thread second([&] {
-      try {
-        compareFrom(1);
-      } catch (...) {
-        failed = std::current_exception();
-      }
-    });
-    std::exception_ptr mine;
-    try {
-      compareFrom(0);
-    } catch (...) {
-      mine = std::current_exception();
-    }
-    second.join();
-    if (mine) std::rethrow_exception(mine);
-    if (failed) std::rethrow_exception(failed);
-  } else {
-    compareFrom(0);
-  }
+  // The comparisons are independent: half of them on a second thread (compareInk keeps its
+  // buffers per thread).
+  onTwoThreads(toCompare.size(), [&](std::size_t k) {
+    compareInk(page, toCompare[k].earlier, *toCompare[k].evidence);
+  });
   for (const auto& c : toCompare) {
     ++look.inkCompared;
     evidence.emplace(c.record, *c.evidence);

@@ -150,6 +150,33 @@ TEST_F(PageMatch, TheIndexFindsTheSameCandidatesAsAScanWithTheRightPageAmongThem
   EXPECT_EQ(index.size(), 24u);
 }
 
+// A lookup registers its candidates on two threads: the same answer, in the same order, as one
+// after the other (a missing or empty page registers as nothing).
+TEST_F(PageMatch, RegisteringCandidatesTogetherGivesWhatRegisteringEachGives) {
+  std::vector<PageFeatures> stored;
+  for (int i = 0; i < 5; ++i)
+    stored.push_back(
+        pageFeatures(test::straightenedPage(gen_.render(gen_.content(i % 3)), 60 + i)));
+  const cv::Mat paper = gen_.render(gen_.content(1));
+  stored.push_back(pageFeatures(test::straightenedPage(paper, 70)));
+  const PageFeatures query = pageFeatures(test::straightenedPage(paper, 71));
+  const PageFeatures none;
+  std::vector<const PageFeatures*> earlier = {nullptr, &none};
+  for (const auto& f : stored) earlier.push_back(&f);
+  const auto together = registerAll(query, earlier);
+  ASSERT_EQ(together.size(), earlier.size());
+  EXPECT_FALSE(together[0]);
+  EXPECT_FALSE(together[1]);
+  for (std::size_t k = 2; k < earlier.size(); ++k) {
+    const auto each = registerPages(query, *earlier[k]);
+    ASSERT_EQ(together[k].has_value(), each.has_value()) << "page " << k;
+    if (!each) continue;
+    EXPECT_EQ(together[k]->inliers, each->inliers) << "page " << k;
+    EXPECT_EQ(together[k]->pairs, each->pairs) << "page " << k;
+  }
+  ASSERT_TRUE(together.back()) << "the same paper registers";
+}
+
 // A stored feature votes where the query has one like it in about the same place of the page: the
 // same features elsewhere on a page (another paper whose writing happens to share them) add
 // little (a few land by chance near a like feature: a character repeated on the page), and

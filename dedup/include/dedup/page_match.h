@@ -76,6 +76,11 @@ struct PageEvidence {
 // with enough inliers is found.
 std::optional<PageEvidence> registerPages(const PageFeatures& query, const PageFeatures& earlier);
 
+// registerPages of `query` with each of `earlier` (null or empty: nullopt), in the same order,
+// half of them on a second thread.
+std::vector<std::optional<PageEvidence>> registerAll(
+    const PageFeatures& query, const std::vector<const PageFeatures*>& earlier);
+
 // Completes `evidence` (from registerPages) with the ink comparison of the two grey pages.
 void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& evidence);
 

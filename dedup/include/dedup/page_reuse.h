@@ -48,6 +48,11 @@ struct NumberReadings {
   static NumberReadings of(const Fingerprint& query, const Fingerprint& earlier);
 };
 
+// The page index's candidates for `features` that a lookup registers: of its kPageCandidates
+// best, those with at least a quarter of the best's votes, most votes first.
+std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
+                                                       const PageFeatures& features);
+
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers = {});
 
