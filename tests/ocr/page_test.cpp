@@ -84,6 +84,38 @@ bool drawUntil(test::RxGenerator& gen, test::GenRx& rx, Wanted wanted) {
   return false;
 }
 
+// The form's rules are painted white and nothing else: a ruled table's lines, a frame touching the
+// page's edge, a short underline kept. The page is exactly what opening the ink with long thin
+// rectangles (cv::morphologyEx, as rxdesk did before finding the runs itself) leaves.
+TEST(Page, TheFormsRulesAreErasedAndTheTextKept) {
+  test::RxGenerator gen(11, RXDESK_CATALOGUE);
+  for (int layout : {2, 5}) {
+    cv::Mat page;
+    cv::cvtColor(gen.render(gen.content(layout)), page, cv::COLOR_BGR2GRAY);
+    cv::rectangle(page, {0, 0}, {page.cols - 1, page.rows - 1}, cv::Scalar(0), 3);   // a frame
+    cv::line(page, {300, page.rows / 2}, {340, page.rows / 2}, cv::Scalar(0), 2);    // underline
+    cv::line(page, {page.cols - 150, 200}, {page.cols - 1, 200}, cv::Scalar(0), 2);  // at the edge
+    const cv::Mat erased = eraseRules(page);
+
+    cv::Mat ink, horizontal, vertical;
+    cv::threshold(page, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+    cv::morphologyEx(ink, horizontal, cv::MORPH_OPEN,
+                     cv::getStructuringElement(cv::MORPH_RECT, {std::max(40, page.cols / 6), 1}));
+    cv::morphologyEx(ink, vertical, cv::MORPH_OPEN,
+                     cv::getStructuringElement(cv::MORPH_RECT, {1, std::max(40, page.rows / 10)}));
+    cv::Mat rules = horizontal | vertical;
+    cv::dilate(rules, rules, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+    cv::Mat expected = page.clone();
+    expected.setTo(255, rules);
+    EXPECT_EQ(cv::countNonZero(erased != expected), 0) << "layout " << layout;
+
+    EXPECT_EQ(erased.at<uchar>(1, page.cols / 2), 255) << "the frame is erased";
+    EXPECT_EQ(erased.at<uchar>(page.rows / 2, 1), 255) << "the frame is erased";
+    EXPECT_LT(erased.at<uchar>(page.rows / 2, 320), 128) << "a short underline is no rule";
+    EXPECT_LT(cv::mean(erased)[0], 254) << "the text is kept";
+  }
+}
+
 TEST(Page, TextLinesLeftAtAnAngleAreLevelled) {
   test::RxGenerator gen(4711, RXDESK_CATALOGUE);
   const test::GenRx rx = gen.content(2);
