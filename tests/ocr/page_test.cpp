@@ -204,6 +204,37 @@ cv::Point2f inPhoto(const ReadResult& r, const char* field) {
   return out[0];
 }
 
+TEST(Page, AScreensMoireIsNotReadAsInk) {
+  // A phone's screen photographed: its pixel grid beats with the camera's into a grid of grey dots
+  // over the whole page. Tesseract's global threshold split the dots from the paper and read them
+  // as ink: nothing of the page came out. The dots are made paper; the print stays as it was.
+  // (This capture read nothing before.)
+  test::RxGenerator gen(4712, RXDESK_CATALOGUE);
+  gen.setOtherForms(true);
+  const test::GenRx rx = gen.content(0);
+  test::Conditions screen;
+  screen.medium = test::Medium::kScreen;
+  auto r = reader().read(gen.take(gen.render(rx), screen), "screen.jpg");
+  RX_ASSERT_OK(r);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
+}
+
+// Only a page whose paper is mostly mid grey is changed: the ink of a page with a dotted paper
+// is kept and the dots are made white; a clean page is left exactly as it was.
+TEST(Page, APapersTextureIsMadeWhiteAndItsInkKept) {
+  test::RxGenerator gen(12, RXDESK_CATALOGUE);
+  cv::Mat clean;
+  cv::cvtColor(gen.render(gen.content(1)), clean, cv::COLOR_BGR2GRAY);
+  EXPECT_EQ(cv::countNonZero(withoutTexture(clean) != clean), 0) << "a clean page is left alone";
+  cv::Mat dotted = clean.clone();
+  for (int y = 0; y < dotted.rows; y += 2)
+    for (int x = 0; x < dotted.cols; x += 2)
+      if (clean.at<uchar>(y, x) > 240) dotted.at<uchar>(y, x) = 200;
+  const cv::Mat out = withoutTexture(dotted);
+  EXPECT_EQ(cv::countNonZero(out<255 & clean> 240), 0) << "every dot on the paper is white";
+  EXPECT_EQ(cv::countNonZero(out != clean & clean < 128), 0) << "the print is kept";
+}
+
 TEST(Page, APhotoTakenUpsideDownIsReadUprightWithItsBoxesOnThePhoto) {
   // The page is read as it lies first and turned only when its header does not read clearly; an
   // upside-down photo must still come out upright, its fields read and boxed where they are.
