@@ -178,6 +178,17 @@ TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   EXPECT_FALSE(none->page.pageFound);
 }
 
+// A phone photo of a phone's screen showing a prescription drawn with `seed` on another hospital's
+// form (layout 0), read; `rx` is the prescription shown.
+Result<ReadResult> readOffAScreen(std::uint64_t seed, test::GenRx& rx) {
+  test::RxGenerator gen(seed, RXDESK_CATALOGUE);
+  gen.setOtherForms(true);
+  rx = gen.content(0);
+  test::Conditions screen;
+  screen.medium = test::Medium::kScreen;
+  return reader().read(gen.take(gen.render(rx), screen), "screen.jpg");
+}
+
 TEST(Page, APaperShownOnAPhoneScreenIsFoundAndRead) {
   // The patient's own photo of the paper, on a phone held up to the counter's camera: the paper is
   // brighter than the desk in the screen's photo and the phone's rim, but not than the counter's
@@ -185,12 +196,8 @@ TEST(Page, APaperShownOnAPhoneScreenIsFoundAndRead) {
   // own outline, much brighter inside than round it, is the page. (Of eight such captures, seeds
   // 4717-4720 on layouts 0 and 2, this read six right and the code before it three; this one took
   // 18 s before and read nothing.)
-  test::RxGenerator gen(4719, RXDESK_CATALOGUE);
-  gen.setOtherForms(true);
-  const test::GenRx rx = gen.content(0);
-  test::Conditions screen;
-  screen.medium = test::Medium::kScreen;
-  auto r = reader().read(gen.take(gen.render(rx), screen), "screen.jpg");
+  test::GenRx rx;
+  auto r = readOffAScreen(4719, rx);
   RX_ASSERT_OK(r);
   EXPECT_TRUE(r->page.pageFound);
   EXPECT_EQ(identityRead(*r), identityOf(rx));
@@ -209,12 +216,8 @@ TEST(Page, AScreensMoireIsNotReadAsInk) {
   // over the whole page. Tesseract's global threshold split the dots from the paper and read them
   // as ink: nothing of the page came out. The dots are made paper; the print stays as it was.
   // (This capture read nothing before.)
-  test::RxGenerator gen(4712, RXDESK_CATALOGUE);
-  gen.setOtherForms(true);
-  const test::GenRx rx = gen.content(0);
-  test::Conditions screen;
-  screen.medium = test::Medium::kScreen;
-  auto r = reader().read(gen.take(gen.render(rx), screen), "screen.jpg");
+  test::GenRx rx;
+  auto r = readOffAScreen(4712, rx);
   RX_ASSERT_OK(r);
   EXPECT_EQ(identityRead(*r), identityOf(rx));
 }
