@@ -1,7 +1,6 @@
 #include "dedup/page_reuse.h"
 
 #include <algorithm>
-#include <exception>
 #include <map>
 #include <set>
 #include <string>
@@ -30,8 +29,11 @@ std::vector<PageIndex::Candidate> strongest(std::vector<PageIndex::Candidate> fo
 }  // namespace
 
 std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
-                                                       const PageFeatures& features) {
-  return strongest(pages.candidates(features, kPageCandidates));
+                                                       const PageFeatures& features,
+                                                       std::size_t* asked) {
+  auto found = pages.candidates(features, kPageCandidates);
+  if (asked) *asked = found.size();
+  return strongest(std::move(found));
 }
 
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers) {
@@ -90,9 +92,8 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   for (const auto& m : byFields) records.push_back(m.record);
   const std::set<std::int64_t> matchedByFields(records.begin(), records.end());
   auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
-  const auto found = pages.candidates(features, kPageCandidates);
-  look.candidates = found.size();
-  for (const auto& c : strongest(found))
+  const auto found = candidatesToRegister(pages, features, &look.candidates);
+  for (const auto& c : found)
     if (!(exclude && c.record == *exclude) && !isFieldMatch(c.record))  // named once each
       records.push_back(c.record);
 

@@ -143,7 +143,7 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
     c.verdict = Verdict::kSuspected;
     c.rule = "prescription number one character off, same date";
   } else if (s.number != Agreement::kSame && unsure && dateSame && inkSame(kInkNumber) &&
-             (patientSame || s.drugs >= 0.5)) {
+             s.drugs != 0 && (patientSame || s.drugs >= 0.5)) {
     c.verdict = Verdict::kSuspected;
     c.rule = "same date, and the number looks the same on the page (misread)";
   } else if (s.number == Agreement::kUnknown && dateSame && patientSame &&

@@ -346,11 +346,13 @@ cv::Mat flattenLighting(const cv::Mat& gray) {
 }
 
 cv::Mat withoutTexture(const cv::Mat& gray) {
-  // Ink is a small part of a page, and flattened paper is white: a page with more than a fifth of
-  // its pixels in mid grey (170-234) has a texture on its paper (rx-photos-v1's pages hold at most
-  // 7%). The texture's lower edge is found by Otsu's threshold among the pixels darker than the
-  // page's median (the ink against the texture): what is lighter than a third of the way from it
-  // to the median is paper.
+  // Ink is a small part of a page, and flattened paper is white: a page with a fifth of its
+  // pixels or more in mid grey (kMidGrey; rx-photos-v1's pages hold at most 7%) has a texture on
+  // its paper. The texture's lower edge is found by Otsu's threshold among the pixels no lighter
+  // than the page's median (the ink against the texture): what is lighter than a third of the
+  // way from it to the median is paper.
+  CV_Assert(gray.empty() || gray.type() == CV_8UC1);
+  if (gray.empty()) return gray;
   std::array<double, 256> histogram{};
   for (int y = 0; y < gray.rows; ++y) {
     const uchar* g = gray.ptr<uchar>(y);
@@ -358,13 +360,16 @@ cv::Mat withoutTexture(const cv::Mat& gray) {
   }
   const double total = static_cast<double>(gray.total());
   double mid = 0;
-  for (int v = 170; v < 235; ++v) mid += histogram[static_cast<std::size_t>(v)];
+  for (int v = kMidGrey.start; v < kMidGrey.end; ++v) mid += histogram[static_cast<std::size_t>(v)];
   if (mid < kTexturedPaper * total) return gray;
   int median = 0;
   for (double seen = 0; median < 255; ++median) {
     seen += histogram[static_cast<std::size_t>(median)];
     if (seen >= total / 2) break;
   }
+  // A page mostly darker than mid grey is no paper with a texture (a dark photo that was not
+  // flattened): left alone.
+  if (median < kMidGrey.start) return gray;
   // Otsu over 0..median.
   double count = 0, sum = 0;
   for (int v = 0; v <= median; ++v) {
@@ -586,8 +591,10 @@ constexpr double kSurelyUprightConfidence = 60;
 namespace {
 
 // The opening of each row of the binary `ink` by a 1 x `length` rectangle, exactly as
-// cv::morphologyEx(MORPH_OPEN) gives it (anchor at the middle, the image's border ignored), from
-// the runs of ink: a row's run keeps the pixels whose windows lie within it. A scan of the row
+// cv::morphologyEx(MORPH_OPEN) gives it (anchor at length / 2, the image's border ignored), from
+// the runs of ink: a run at least `length` long is kept, one pixel to the right of where it lies
+// when `length` is even (OpenCV erodes and dilates with the same window), and a run that touches
+// the image's edge needs only to reach past its anchor. A scan of the row
 // instead of a minimum and maximum over `length` pixels for each (a page's rules took 30-40 ms
 // so, now 3-7).
 cv::Mat openRows(const cv::Mat& ink, int length) {

@@ -76,19 +76,25 @@ TEST_F(ReuseRules, OneMisreadDigitWithTheSameDateAndPatientIsSuspected) {
   EXPECT_EQ(compare(fp(misread), fp(original_)).verdict, Verdict::kSuspected);
 }
 
-TEST_F(ReuseRules, TheVisitsNextNumberWithOtherDrugsIsNewEvenWhenOneNumberIsUnsure) {
+TEST_F(ReuseRules, TheVisitsNextNumberWithOtherDrugsIsNewThoughOcrWasUnsureOfTheNumbers) {
   // The second prescription of a visit: the next number, the same day and patient, other drugs.
-  // OCR was unsure of one number, so the two could be one paper misread, but a re-photo of one
+  // OCR was unsure of the numbers, so the two could be one paper misread, but a re-photo of one
   // paper does not read two drug lists with nothing in common.
   auto second = original_;
   second.rxNumber = "202600001235";
   second.drugs = {"阿莫西林胶囊"};
   second.values = {second.rxNumber, second.date, second.patient, "阿莫西林胶囊0.25g×24粒 1盒"};
-  Fingerprint unsure = fp(second);
-  ASSERT_TRUE(unsure.numberUnsure());
-  auto c = compare(unsure, fp(original_));
+  Fingerprint a = fp(second), b = fp(original_);
+  ASSERT_TRUE(a.numberUnsure());
+  auto c = compare(a, b);
   EXPECT_EQ(c.signals.number, Agreement::kNear);
   EXPECT_EQ(c.signals.drugs, 0.0);
+  EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
+  // The next number differs in one digit: its ink may well be alike. Still new.
+  a.inkRegions = b.inkRegions = 1 << kInkNumber;
+  a.ink[kInkNumber] = 0x0123456789abcdefull;
+  b.ink[kInkNumber] = 0x0123456789abcdefull ^ 0x0303000000000000ull;  // 4 bits apart
+  c = compare(a, b);
   EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
   // With one drug in common it may still be the same paper misread.
   second.drugs.push_back("布洛芬缓释胶囊");

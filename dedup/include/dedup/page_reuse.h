@@ -49,9 +49,11 @@ struct NumberReadings {
 };
 
 // The page index's candidates for `features` that a lookup registers: of its kPageCandidates
-// best, those with at least a quarter of the best's votes, most votes first.
+// best, those with at least a quarter of the best's votes, most votes first. `asked`: how many
+// the index named.
 std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
-                                                       const PageFeatures& features);
+                                                       const PageFeatures& features,
+                                                       std::size_t* asked = nullptr);
 
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers = {});

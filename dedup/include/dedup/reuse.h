@@ -11,7 +11,7 @@
 //              number one character off, same date, drugs not disjoint, and the patient, the
 //              drugs or the number's ink agreeing;
 //              number read differently, same date, the number's ink alike (a misread number on
-//              the same paper) and the patient or the drugs the same;
+//              the same paper), drugs not disjoint, and the patient or the drugs the same;
 //              number unreadable, same issuer, date and patient;
 //              number unreadable, same date, patient and drugs (the issuer misread);
 //              the ink alike in 3 of the 4 regions (all 4 if the dates differ), drugs not disjoint.

@@ -39,9 +39,13 @@ cv::Mat inkGray(const cv::Mat& photo);
 // grey, as before: cheaper, and read exactly as they were.
 bool hasRedInk(const cv::Mat& photo, const std::array<cv::Point2f, 4>* page = nullptr);
 
-// Above this share of a flattened page's pixels in mid grey (170-234) its paper has a texture:
+// From this share of a flattened page's pixels in mid grey (kMidGrey) its paper has a texture:
 // the moiré of a photographed screen, the grain of a dim photo, a patterned paper.
 inline constexpr double kTexturedPaper = 0.2;
+struct GreyRange {
+  int start, end;  // grey levels, the end excluded
+};
+inline constexpr GreyRange kMidGrey{170, 235};
 // A flattened page as it is, or with its paper's texture made white when it has one (Tesseract's
 // global threshold would otherwise split the texture from the paper and read it as ink).
 cv::Mat withoutTexture(const cv::Mat& gray);
