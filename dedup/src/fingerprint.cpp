@@ -13,11 +13,6 @@
 
 namespace rx::dedup {
 
-int hammingDistance(const Hash256& a, const Hash256& b) {
-  return std::popcount(a[0] ^ b[0]) + std::popcount(a[1] ^ b[1]) + std::popcount(a[2] ^ b[2]) +
-         std::popcount(a[3] ^ b[3]);
-}
-
 const char* inkRegionName(int region) {
   static const char* kNames[] = {"number", "date", "patient", "drugs"};
   return region >= 0 && region < kInkRegions ? kNames[region] : "?";

@@ -53,7 +53,7 @@ RX_POPCNT_CLONES void HammingIndex::probe(const Table& t, std::uint32_t key, con
   for (std::uint32_t i = t.start[b], end = t.start[b + 1]; i < end; ++i) {
     if (t.keys[i] != key) continue;
     work.done += 16;  // a random read of the stored hash
-    const int d = bitsApart(hashes_[t.pos[i]], query);
+    const int d = hammingDistance(hashes_[t.pos[i]], query);
     if (d <= radius) out.push_back({t.pos[i], d});
   }
 }
@@ -132,7 +132,7 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::within(const Hash2
     if (work.over()) return scan(query, radius);
   }
   for (std::size_t i = indexed_; i < hashes_.size(); ++i) {
-    const int d = bitsApart(hashes_[i], query);
+    const int d = hammingDistance(hashes_[i], query);
     if (d <= radius) out.push_back({static_cast<std::uint32_t>(i), d});
   }
   std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return a.id < b.id; });
@@ -148,7 +148,7 @@ RX_POPCNT_CLONES std::vector<HammingIndex::Hit> HammingIndex::scan(const Hash256
                                                                    int radius) const {
   std::vector<Hit> out;
   for (std::size_t i = 0; i < hashes_.size(); ++i) {
-    const int d = bitsApart(hashes_[i], query);
+    const int d = hammingDistance(hashes_[i], query);
     if (d <= radius) out.push_back({ids_[i], d});
   }
   std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) {

@@ -137,7 +137,7 @@ RX_POPCNT_CLONES std::optional<PageEvidence> registerPages(const PageFeatures& q
     int best = 257, second = 257;
     std::size_t bestAt = 0;
     for (std::size_t i = 0; i < query.descriptors.size(); ++i) {
-      const int d = bitsApart(earlier.descriptors[j], query.descriptors[i]);
+      const int d = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
       if (d < best) {
         second = best;
         best = d;
@@ -173,7 +173,7 @@ RX_POPCNT_CLONES std::optional<PageEvidence> registerPages(const PageFeatures& q
       for (std::size_t i = 0; i < query.points.size(); ++i) {
         const cv::Point2f d = query.points[i] - predicted[j];
         if (d.x * d.x + d.y * d.y > kGuidedRadius * kGuidedRadius) continue;
-        const int h = bitsApart(earlier.descriptors[j], query.descriptors[i]);
+        const int h = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
         if (h < best) {
           best = h;
           bestAt = i;
