@@ -65,24 +65,36 @@ TEST_F(PageMatch, AStampAndInitialsAddedLaterOrACrumpleDoNotStopAMatch) {
   EXPECT_TRUE(t.samePaper()) << "thumb: " << describe(t);
 }
 
-TEST_F(PageMatch, ACrumpledSheetIsTheSameWrittenPageAndASecondPrescriptionIsNot) {
-  for (int layout : {1, 3}) {
-    const test::GenRx rx = gen_.content(layout);
-    const cv::Mat page = gen_.render(rx);
-    const cv::Mat flat = test::straightenedPage(page, 21);
-    // Crumpled as the generator's photos are: the writing moves 10-20 px, one way in one place and
-    // another a few lines further, beyond what one homography and a block's small shift follow.
-    const PageEvidence e = compared(test::straightenedPage(gen_.crumpled(page), 22), flat);
-    EXPECT_TRUE(e.samePaper()) << "layout " << layout << ": " << describe(e);
-    // Following the bends must not make other writing on the same form agree. (Layout 1's
-    // crumpled second prescription does not register at all with these draws.)
-    const PageEvidence v =
-        compared(test::straightenedPage(gen_.crumpled(gen_.render(gen_.sameVisit(rx))), 23), flat);
-    EXPECT_FALSE(v.samePaper()) << "same visit, layout " << layout << ": " << describe(v);
-    if (layout == 3) {
-      EXPECT_TRUE(v.otherWriting()) << "same visit, layout " << layout << ": " << describe(v);
+TEST_F(PageMatch, MostCrumpledSheetsAreTheSameWrittenPageAndNoSecondPrescriptionIs) {
+  // Crumpled as the generator's photos are: the writing moves 10-20 px, one way in one place and
+  // another a few lines further, beyond what one homography follows. Over these 24 draws the
+  // picture alone found the same paper in 23 (stop 45); with OpenCV's plain RANSAC for the
+  // homographies and each cell looked for within 1 px, as before, in 15. At least seven in eight
+  // must be found. Following the bends must never make a crumpled second prescription of the
+  // visit agree, and nine in ten of them are seen as other writing (23 of 24 are).
+  int same = 0, draws = 0, otherWriting = 0;
+  std::string missed;
+  for (int layout = 0; layout < 6; ++layout)
+    for (int draw = 0; draw < 4; ++draw) {
+      const test::GenRx rx = gen_.content(layout);
+      const cv::Mat page = gen_.render(rx);
+      const cv::Mat flat = test::straightenedPage(page, 100 + draw);
+      const PageEvidence e =
+          compared(test::straightenedPage(gen_.crumpled(page), 200 + draw), flat);
+      ++draws;
+      if (e.samePaper())
+        ++same;
+      else
+        missed += "\nlayout " + std::to_string(layout) + ", draw " + std::to_string(draw) + ": " +
+                  describe(e);
+      const PageEvidence v = compared(
+          test::straightenedPage(gen_.crumpled(gen_.render(gen_.sameVisit(rx))), 300 + draw), flat);
+      EXPECT_FALSE(v.samePaper()) << "same visit, layout " << layout << ", draw " << draw << ": "
+                                  << describe(v);
+      otherWriting += v.otherWriting() ? 1 : 0;
     }
-  }
+  EXPECT_GE(same * 8, draws * 7) << same << " of " << draws << " found; missed:" << missed;
+  EXPECT_GE(otherWriting * 10, draws * 9) << otherWriting << " of " << draws;
 }
 
 TEST_F(PageMatch, OtherPrescriptionsOnTheSameFormAreNotTheSamePage) {
