@@ -154,10 +154,10 @@ RX_POPCNT_CLONES std::optional<PageEvidence> registerPages(const PageFeatures& q
   }
   if (static_cast<int>(from.size()) < kMinInliers) return std::nullopt;
   std::vector<std::uint8_t> mask;
-  // OpenCV's USAC (SPRT verification, local optimisation) rather than its plain RANSAC: the same
-  // pages register with as many inliers, a wrong page is given up on sooner (a quarter of the
-  // time a registration took), and a crumpled sheet gets homographies its ink is found with more
-  // often (docs/reuse.md).
+  // OpenCV's USAC (a bad model given up on after a few points, a final least-squares polish)
+  // rather than its plain RANSAC: the same pages register with as many inliers, a wrong page is
+  // given up on sooner (a quarter of the time a registration took), and a crumpled sheet gets
+  // homographies its ink is found with more often (docs/reuse.md).
   cv::Mat H = cv::findHomography(from, to, kRobust, kReprojection, mask, 500, 0.99);
   if (H.empty()) return std::nullopt;
   // Guided matching: with the first homography, every earlier feature is looked for near where it
@@ -260,7 +260,8 @@ namespace {
 constexpr int kCell = 32;          // about one printed character
 constexpr int kBlock = 96;         // local alignment (crumpled paper, residual of the homography)
 constexpr int kMaxShift = 5;       // px searched per block round where it roughly lies
-constexpr int kCellShift = 2;      // px a cell may lie off where its blocks put it
+constexpr int kCellShift = 2;      // px a cell may lie off where its blocks put it (InkPages::pad
+                                   // leaves 5-8 px beyond a block's largest shift)
 constexpr int kWideShift = 24;     // px a block may roughly lie off the homography
 constexpr int kMinCellInk = 24;    // pixels of ink that make a cell worth checking
 constexpr double kBlur = 0;        // px, both pages, before the ink is found
