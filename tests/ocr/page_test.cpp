@@ -84,9 +84,6 @@ bool drawUntil(test::RxGenerator& gen, test::GenRx& rx, Wanted wanted) {
   return false;
 }
 
-// The form's rules are painted white and nothing else: a ruled table's lines, a frame touching the
-// page's edge, a short underline kept. The page is exactly what opening the ink with long thin
-// rectangles (cv::morphologyEx, as rxdesk did before finding the runs itself) leaves.
 TEST(Page, TheLightingsBackgroundIsTheClosingOpenCVGives) {
   // flattenLighting's background: a page photographed in uneven light, and noise, at the page's
   // kernel and at others, against cv::morphologyEx, pixel for pixel (the image's border ignored
@@ -97,11 +94,12 @@ TEST(Page, TheLightingsBackgroundIsTheClosingOpenCVGives) {
   cv::Mat shade(page.size(), CV_8U);
   for (int y = 0; y < shade.rows; ++y) shade.row(y).setTo(155 + 100 * y / shade.rows);
   cv::min(page, shade, page);
-  cv::Mat noise(301, 257, CV_8U), tiny(9, 20, CV_8U);
+  cv::Mat noise(301, 257, CV_8U), tiny(9, 20, CV_8U), thin(40, 1, CV_8U);
   cv::randu(noise, 0, 256);
   cv::randu(tiny, 0, 256);
-  for (const cv::Mat* image : {&page, &noise, &tiny})
-    for (const int diameter : {std::max(15, image->cols / 40) | 1, 15, 31, 45}) {
+  cv::randu(thin, 0, 256);
+  for (const cv::Mat* image : {&page, &noise, &tiny, &thin})
+    for (const int diameter : {std::max(15, image->cols / 40) | 1, 1, 3, 15, 31, 45}) {
       cv::Mat expected;
       cv::morphologyEx(*image, expected, cv::MORPH_CLOSE,
                        cv::getStructuringElement(cv::MORPH_ELLIPSE, {diameter, diameter}));
@@ -112,6 +110,9 @@ TEST(Page, TheLightingsBackgroundIsTheClosingOpenCVGives) {
     }
 }
 
+// The form's rules are painted white and nothing else: a ruled table's lines, a frame touching the
+// page's edge, a short underline kept. The page is exactly what opening the ink with long thin
+// rectangles (cv::morphologyEx, as rxdesk did before finding the runs itself) leaves.
 TEST(Page, TheFormsRulesAreErasedAndTheTextKept) {
   test::RxGenerator gen(11, RXDESK_CATALOGUE);
   for (int layout : {2, 5}) {
