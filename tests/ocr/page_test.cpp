@@ -251,7 +251,9 @@ TEST(Page, AScreensMoireIsNotReadAsInk) {
   ASSERT_TRUE(fields.count("rx_number") && fields.count("patient_name")) << identityRead(*r);
   EXPECT_EQ(fields.at("rx_number").value, rx.rxNumber);
   EXPECT_EQ(fields.at("patient_name").value, rx.patientName);
-  if (fields.count("date")) EXPECT_EQ(fields.at("date").value, rx.date);
+  if (fields.count("date")) {
+    EXPECT_EQ(fields.at("date").value, rx.date);
+  }
 }
 
 // Only a page whose paper is mostly mid grey is changed: the ink of a page with a dotted paper
