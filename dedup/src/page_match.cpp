@@ -13,6 +13,7 @@
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "ocr/page.h"
 #include "popcount.h"
 #include "two_threads.h"
 
@@ -295,7 +296,7 @@ InkPages& inkPages(const cv::Mat& queryPage, const cv::Mat& earlierPage, const c
   const cv::Point2d ax = ux - o, ay = uy - o;
   const double scale = std::sqrt(std::abs(ax.x * ay.y - ax.y * ay.x)) / 10;
   thread_local InkPages pages;
-  thread_local cv::Mat warped, frame, ink, wide, rules, rule;
+  thread_local cv::Mat warped, frame, ink, wide, rules;
   InkPages& p = pages;
   p.f = std::clamp(scale, 0.3, 1.0);
   const double f = p.f;
@@ -329,11 +330,9 @@ InkPages& inkPages(const cv::Mat& queryPage, const cv::Mat& earlierPage, const c
   // shorter than a character), and taken out with a pixel round it.
   cv::adaptiveThreshold(earlier, p.both, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV,
                         window, 8);
-  cv::morphologyEx(p.both, rules, cv::MORPH_OPEN,
-                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(ruleLength, 1)));
-  cv::morphologyEx(p.both, rule, cv::MORPH_OPEN,
-                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, ruleLength)));
-  cv::bitwise_or(rules, rule, rules);
+  // The opening by a ruleLength-long line each way, from the runs of ink (ocr::openRows): the same
+  // pixels as cv::morphologyEx, in a fifth of the time.
+  cv::bitwise_or(ocr::openRows(p.both, ruleLength), ocr::openColumns(p.both, ruleLength), rules);
   cv::dilate(rules, rules, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
   cv::subtract(p.earlierInk, rules, p.earlierInk);
   // The query's ink with a lower contrast: a softer photo's hairlines still count as ink there

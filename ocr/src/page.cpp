@@ -654,8 +654,6 @@ constexpr double kFewCharacters = 20 * 100;
 constexpr double kSurelyUpright = 6000;
 constexpr double kSurelyUprightConfidence = 60;
 
-namespace {
-
 // The opening of each row of the binary `ink` by a 1 x `length` rectangle, exactly as
 // cv::morphologyEx(MORPH_OPEN) gives it (anchor at length / 2, the image's border ignored), from
 // the runs of ink: a run at least `length` long is kept, one pixel to the right of where it lies
@@ -695,8 +693,6 @@ cv::Mat openColumns(const cv::Mat& ink, int length) {
   cv::transpose(openRows(turned, length), opened);
   return opened;
 }
-
-}  // namespace
 
 cv::Mat eraseRules(const cv::Mat& gray) {
   // Long thin dark runs are the form's ruling, not text; Tesseract drops text lines that touch
