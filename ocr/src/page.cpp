@@ -662,6 +662,7 @@ constexpr double kSurelyUprightConfidence = 60;
 // instead of a minimum and maximum over `length` pixels for each (a page's rules took 30-40 ms
 // so, now 3-7).
 cv::Mat openRows(const cv::Mat& ink, int length) {
+  CV_Assert(ink.type() == CV_8UC1 && length >= 1);
   cv::Mat out = cv::Mat::zeros(ink.size(), CV_8U);
   const int n = ink.cols, anchor = length / 2;
   for (int y = 0; y < ink.rows; ++y) {
