@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <latch>
 #include <random>
+#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -187,6 +189,43 @@ TEST_F(PageMatch, RegisteringCandidatesTogetherGivesWhatRegisteringEachGives) {
     EXPECT_EQ(together[k]->pairs, each->pairs) << "page " << k;
   }
   ASSERT_TRUE(together.back()) << "the same paper registers";
+}
+
+// Lookups run at once from several threads of one process (the window's intake beside a folder
+// being watched) share the kept second thread: each gets every one of its candidates registered,
+// as one lookup alone gets them.
+TEST_F(PageMatch, LookupsAtOnceFromSeveralThreadsEachGetWhatOneAloneGets) {
+  std::vector<PageFeatures> stored;
+  for (int i = 0; i < 4; ++i)
+    stored.push_back(
+        pageFeatures(test::straightenedPage(gen_.render(gen_.content(i % 3)), 80 + i)));
+  const cv::Mat paper = gen_.render(gen_.content(2));
+  stored.push_back(pageFeatures(test::straightenedPage(paper, 90)));
+  const PageFeatures query = pageFeatures(test::straightenedPage(paper, 91));
+  std::vector<const PageFeatures*> earlier;
+  for (const auto& f : stored) earlier.push_back(&f);
+  const auto alone = registerAll(query, earlier);
+  ASSERT_TRUE(alone.back()) << "the same paper registers";
+
+  constexpr int kThreads = 4, kRounds = 5;
+  std::vector<std::vector<std::optional<PageEvidence>>> got(kThreads * kRounds);
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int r = 0; r < kRounds; ++r) got[t * kRounds + r] = registerAll(query, earlier);
+    });
+  for (auto& t : threads) t.join();
+  for (std::size_t n = 0; n < got.size(); ++n) {
+    ASSERT_EQ(got[n].size(), alone.size()) << "lookup " << n;
+    for (std::size_t k = 0; k < alone.size(); ++k) {
+      ASSERT_EQ(got[n][k].has_value(), alone[k].has_value()) << "lookup " << n << ", page " << k;
+      if (alone[k]) {
+        EXPECT_EQ(got[n][k]->pairs, alone[k]->pairs) << "lookup " << n;
+      }
+    }
+  }
 }
 
 // A stored feature votes where the query has one like it in about the same place of the page: the
