@@ -1,33 +1,32 @@
 #include "two_threads.h"
 
-#include <unistd.h>
+#include <pthread.h>
+
+#include <atomic>
 
 namespace rx::dedup {
 
+namespace {
+
+// Set in a child process forked after the kept thread started: the child has no such thread.
+std::atomic<bool> forkedChild{false};
+
+}  // namespace
+
 SecondThread& SecondThread::instance() {
-  static SecondThread kept;
+  // Never destroyed: the thread idles until the process ends, so no exit path (a lookup still
+  // running on another thread, a forked child's exit) waits on it or on its mutex.
+  static SecondThread& kept = *new SecondThread;
   return kept;
 }
 
-SecondThread::SecondThread()
-    : process_(static_cast<int>(::getpid())), thread_([this] { loop(); }) {}
-
-SecondThread::~SecondThread() {
-  // In a forked child the thread does not exist: there is nothing to stop or wait for.
-  if (process_ != static_cast<int>(::getpid())) {
-    thread_.detach();
-    return;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
+SecondThread::SecondThread() {
+  ::pthread_atfork(nullptr, nullptr, [] { forkedChild = true; });
+  std::thread([this] { loop(); }).detach();
 }
 
 bool SecondThread::tryStart(const std::function<void()>& task) {
-  if (process_ != static_cast<int>(::getpid())) return false;
+  if (forkedChild) return false;
   {
     std::lock_guard lock(mutex_);
     if (claimed_) return false;
@@ -48,8 +47,7 @@ void SecondThread::finish() {
 void SecondThread::loop() {
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [this] { return pending_ || stop_; });
-    if (!pending_) return;  // stopping, with no task left
+    wake_.wait(lock, [this] { return pending_; });
     const std::function<void()>* task = task_;
     lock.unlock();
     (*task)();

@@ -10,22 +10,23 @@
 
 namespace rx::dedup {
 
-// One thread kept for the whole process beside the callers of onTwoThreads. A thread started per
-// lookup had its per-thread buffers (compareInk's page-sized images) allocated afresh every time;
-// the kept thread keeps them. It serves one caller at a time: while it works for one, another
-// caller is told so and starts a thread of its own, and so does a child process forked after it
-// started (a fork copies only the thread that forked).
+// One thread kept for the whole process beside the callers of onTwoThreads: started at the first
+// lookup and never stopped (it idles until the process ends). A thread started per lookup had its
+// per-thread buffers (compareInk's page-sized images) allocated afresh every time; the kept thread
+// keeps them. It serves one caller at a time: while it works for one, another caller is told so
+// and starts a thread of its own, and so does a child process forked after it started (a fork
+// copies only the thread that forked).
 class SecondThread {
  public:
   static SecondThread& instance();
 
   SecondThread(const SecondThread&) = delete;
   SecondThread& operator=(const SecondThread&) = delete;
-  ~SecondThread();
 
   // Starts `task` on the kept thread and returns true, or returns false at once (nothing started)
-  // when it is working for another caller. After true, the caller must call finish() (which
-  // waits for the task) before `task` goes out of scope. `task` must not throw.
+  // when it is working for another caller or this is a child forked after it started. After
+  // true, the caller must call finish() (which waits for the task) before `task` goes out of
+  // scope. `task` must not throw.
   bool tryStart(const std::function<void()>& task);
   void finish();
 
@@ -37,10 +38,7 @@ class SecondThread {
   std::condition_variable wake_, done_;
   bool claimed_ = false;  // a caller's task was started and that caller has not finished
   bool pending_ = false;  // the task has not yet run to its end
-  bool stop_ = false;
-  const int process_;  // the process the thread was started in
   const std::function<void()>* task_ = nullptr;
-  std::thread thread_;
 };
 
 // Runs `job(k)` for every k in [0, n): the even k on the calling thread, the odd ones on a second

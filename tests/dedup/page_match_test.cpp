@@ -195,17 +195,18 @@ TEST_F(PageMatch, RegisteringCandidatesTogetherGivesWhatRegisteringEachGives) {
 // being watched) share the kept second thread: each gets every one of its candidates registered,
 // as one lookup alone gets them.
 TEST_F(PageMatch, LookupsAtOnceFromSeveralThreadsEachGetWhatOneAloneGets) {
-  std::vector<PageFeatures> stored;
-  for (int i = 0; i < 4; ++i)
-    stored.push_back(
-        pageFeatures(test::straightenedPage(gen_.render(gen_.content(i % 3)), 80 + i)));
+  // Earlier photos of the query's paper at an even and an odd place (the calling thread registers
+  // the even ones, the second thread the odd ones), other papers between them.
   const cv::Mat paper = gen_.render(gen_.content(2));
-  stored.push_back(pageFeatures(test::straightenedPage(paper, 90)));
+  std::vector<PageFeatures> stored;
+  for (int i = 0; i < 6; ++i)
+    stored.push_back(pageFeatures(test::straightenedPage(
+        i == 2 || i == 5 ? paper : gen_.render(gen_.content(i % 2)), 80 + i)));
   const PageFeatures query = pageFeatures(test::straightenedPage(paper, 91));
   std::vector<const PageFeatures*> earlier;
   for (const auto& f : stored) earlier.push_back(&f);
   const auto alone = registerAll(query, earlier);
-  ASSERT_TRUE(alone.back()) << "the same paper registers";
+  ASSERT_TRUE(alone[2] && alone[5]) << "the same paper registers, on either thread";
 
   constexpr int kThreads = 4, kRounds = 5;
   std::vector<std::vector<std::optional<PageEvidence>>> got(kThreads * kRounds);
@@ -222,7 +223,8 @@ TEST_F(PageMatch, LookupsAtOnceFromSeveralThreadsEachGetWhatOneAloneGets) {
     for (std::size_t k = 0; k < alone.size(); ++k) {
       ASSERT_EQ(got[n][k].has_value(), alone[k].has_value()) << "lookup " << n << ", page " << k;
       if (alone[k]) {
-        EXPECT_EQ(got[n][k]->pairs, alone[k]->pairs) << "lookup " << n;
+        EXPECT_EQ(got[n][k]->inliers, alone[k]->inliers) << "lookup " << n << ", page " << k;
+        EXPECT_EQ(got[n][k]->pairs, alone[k]->pairs) << "lookup " << n << ", page " << k;
       }
     }
   }
