@@ -24,7 +24,7 @@ Result<AgreementStatus> parseAgreementStatus(std::string_view s) {
 }
 
 namespace {
-constexpr std::string_view kColumns =
+constexpr std::string_view kAgreementColumns =
     "id, agreement_no, provider_name, provider_uscc, provider_licence, valid_from, valid_until, "
     "scope, document, "
     "countersignature, countersign_key_id, imported_at, imported_by";
@@ -69,7 +69,7 @@ Result<std::int64_t> AgreementRepository::insert(const AgreementRecord& a,
                   "agreement " + a.agreementNo + " was already imported");
   nlohmann::json scope = a.scope;
   RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("INSERT INTO agreements(" + std::string(kColumns).substr(4) +
+                      conn_.prepare("INSERT INTO agreements(" + std::string(kAgreementColumns).substr(4) +
                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   RX_RETURN_IF_ERROR(st.bind(1, a.agreementNo)
                          .bind(2, a.providerName)
@@ -96,7 +96,7 @@ Result<std::int64_t> AgreementRepository::insert(const AgreementRecord& a,
 }
 
 Result<AgreementRecord> AgreementRepository::findByNumber(const std::string& no) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kAgreementColumns) +
                                                   " FROM agreements WHERE agreement_no = ?"));
   st.bind(1, no);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
@@ -105,7 +105,7 @@ Result<AgreementRecord> AgreementRepository::findByNumber(const std::string& no)
 }
 
 Result<AgreementRecord> AgreementRepository::findById(std::int64_t id) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kAgreementColumns) +
                                                   " FROM agreements WHERE id = ?"));
   st.bind(1, id);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
@@ -114,7 +114,7 @@ Result<AgreementRecord> AgreementRepository::findById(std::int64_t id) {
 }
 
 Result<std::vector<AgreementRecord>> AgreementRepository::list() {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kAgreementColumns) +
                                                   " FROM agreements ORDER BY agreement_no"));
   std::vector<AgreementRecord> out;
   for (;;) {

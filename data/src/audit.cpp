@@ -12,7 +12,7 @@
 namespace rx::data {
 
 namespace {
-constexpr std::string_view kColumns = "seq, at, actor, event, subject, detail, prev_hash, hash";
+constexpr std::string_view kAuditColumns = "seq, at, actor, event, subject, detail, prev_hash, hash";
 
 crypto::Digest256 toDigest(const Bytes& b) {
   crypto::Digest256 d{};
@@ -72,7 +72,7 @@ Result<AuditEntry> AuditLog::append(const std::string& actor, const std::string&
   }
   e.hash = entryHash(e);
   RX_ASSIGN_OR_RETURN(Statement ins,
-                      conn_.prepare("INSERT INTO audit_log(" + std::string(kColumns) +
+                      conn_.prepare("INSERT INTO audit_log(" + std::string(kAuditColumns) +
                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   RX_RETURN_IF_ERROR(ins.bind(1, e.seq)
                          .bind(2, e.at)
@@ -134,7 +134,7 @@ Result<std::vector<AuditEntry>> readEntries(Statement& st) {
 
 Result<std::vector<AuditEntry>> AuditLog::entries(std::int64_t from, std::int64_t to) {
   RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("SELECT " + std::string(kColumns) +
+                      conn_.prepare("SELECT " + std::string(kAuditColumns) +
                                     " FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq"));
   st.bind(1, from).bind(2, to);
   return readEntries(st);
@@ -148,7 +148,7 @@ Result<std::vector<AuditEntry>> AuditLog::landmarks(const std::string& event) {
   // (audit_log_landmarks, migration 12).
   RX_ASSIGN_OR_RETURN(
       Statement st,
-      conn_.prepare("SELECT " + std::string(kColumns) +
+      conn_.prepare("SELECT " + std::string(kAuditColumns) +
                     " FROM audit_log WHERE event IN ('store.create', 'key.root', 'store.restore') "
                     "AND event = ? ORDER BY seq"));
   st.bind(1, event);
@@ -175,7 +175,7 @@ Result<AuditReport> AuditLog::verify(
     total = row ? count.columnInt(0) : 0;
   }
   // Walk in rowid order: reordering rows shows up as a break in seq or in the hash links.
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kAuditColumns) +
                                                   " FROM audit_log ORDER BY rowid"));
   crypto::Digest256 prev{};
   std::int64_t expectSeq = 1;

@@ -23,7 +23,7 @@ std::string cjkPairs(const std::string& text) {
 
 namespace {
 
-constexpr std::string_view kColumns =
+constexpr std::string_view kConsultationColumns =
     "c.id, c.pharmacist, c.patient_name, c.patient_id_no, c.prescription_id, c.channel, "
     "c.question, c.advice, c.drugs, c.follow_up, c.minutes, c.transcript, c.at, c.retain_until";
 
@@ -106,7 +106,7 @@ Result<std::int64_t> ConsultationRepository::insert(const ConsultationRecord& c)
 }
 
 Result<ConsultationRecord> ConsultationRepository::find(std::int64_t id) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kConsultationColumns) +
                                                   " FROM consultations c WHERE c.id = ?"));
   st.bind(1, id);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
@@ -166,7 +166,7 @@ Result<std::vector<ConsultationRecord>> ConsultationRepository::search(const Con
   }
   if (q.drug)
     where += " AND c.drugs LIKE " + param(likePattern("\"" + *q.drug + "\"")) + " ESCAPE '\\'";
-  const std::string sql = "SELECT " + std::string(kColumns) + " FROM " + from + " WHERE " +
+  const std::string sql = "SELECT " + std::string(kConsultationColumns) + " FROM " + from + " WHERE " +
                           std::string(kVisible) + where + " ORDER BY " + order + " LIMIT " +
                           std::to_string(q.limit);
   RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(sql));

@@ -10,7 +10,7 @@ namespace {
 constexpr std::string_view kStates[] = {"queued",    "in_review",  "approved",
                                         "rejected",  "needs_info", "partially_dispensed",
                                         "dispensed", "closed"};
-constexpr std::string_view kColumns =
+constexpr std::string_view kPrescriptionColumns =
     "id, kind, state, arrived_at, arrived_by, rx_number, issuer, issued_on, validity_days, "
     "patient_name, "
     "patient_id_no, prescriber, diagnosis, fields, source, verified, agreement_no, "
@@ -52,7 +52,7 @@ Result<std::int64_t> PrescriptionRepository::insert(const PrescriptionRecord& rx
   RX_RETURN_IF_ERROR(tx.beginStatus());
   RX_ASSIGN_OR_RETURN(
       Statement st,
-      conn_.prepare("INSERT INTO prescriptions(" + std::string(kColumns).substr(4) +
+      conn_.prepare("INSERT INTO prescriptions(" + std::string(kPrescriptionColumns).substr(4) +
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::optional<std::int64_t> verified;
   if (rx.verified) verified = *rx.verified ? 1 : 0;
@@ -165,7 +165,7 @@ Result<PrescriptionRecord> PrescriptionRepository::read(Statement& st) {
 }
 
 Result<PrescriptionRecord> PrescriptionRepository::find(std::int64_t id) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kPrescriptionColumns) +
                                                   " FROM prescriptions WHERE id = ?"));
   st.bind(1, id);
   RX_ASSIGN_OR_RETURN(bool row, st.step());

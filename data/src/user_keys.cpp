@@ -8,7 +8,7 @@
 namespace rx::data {
 
 namespace {
-constexpr std::string_view kColumns =
+constexpr std::string_view kUserKeyColumns =
     "user_name, key_id, public_key, created_at, retired_at, registered_by, registered_with, "
     "registered_at, registration, confirmed_at, confirmation, registered_role";
 
@@ -69,7 +69,7 @@ std::string UserKeyRepository::confirmationStatement(const UserKeyRecord& key) c
 
 Result<std::optional<UserKeyRecord>> UserKeyRepository::find(const std::string& user,
                                                              const std::string& keyId) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kUserKeyColumns) +
                                                   " FROM user_keys WHERE user_name = ? AND "
                                                   "key_id = ?"));
   st.bind(1, user).bind(2, keyId);
@@ -79,7 +79,7 @@ Result<std::optional<UserKeyRecord>> UserKeyRepository::find(const std::string& 
 }
 
 Result<std::optional<UserKeyRecord>> UserKeyRepository::current(const std::string& user) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kUserKeyColumns) +
                                                   " FROM user_keys WHERE user_name = ? AND "
                                                   "retired_at IS NULL"));
   st.bind(1, user);
@@ -89,7 +89,7 @@ Result<std::optional<UserKeyRecord>> UserKeyRepository::current(const std::strin
 }
 
 Result<std::vector<UserKeyRecord>> UserKeyRepository::list() {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kUserKeyColumns) +
                                                   " FROM user_keys ORDER BY id"));
   return st.collect(readKey);
 }

@@ -47,7 +47,7 @@ Status validateNewUser(const NewUser& u) {
 }
 
 namespace {
-constexpr std::string_view kColumns =
+constexpr std::string_view kUserColumns =
     "id, name, role, display_name, licence_no, created_at, removed_at";
 
 Result<UserRecord> rowToUser(const Statement& st) {
@@ -86,7 +86,7 @@ Result<UserRecord> UserRepository::insert(const NewUser& user) {
 }
 
 Result<UserRecord> UserRepository::findByName(const std::string& name) {
-  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kColumns) +
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("SELECT " + std::string(kUserColumns) +
                                                   " FROM users WHERE name = ?"));
   st.bind(1, name);
   RX_ASSIGN_OR_RETURN(bool row, st.step());
@@ -96,7 +96,7 @@ Result<UserRecord> UserRepository::findByName(const std::string& name) {
 
 Result<std::vector<UserRecord>> UserRepository::list(bool includeRemoved) {
   RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("SELECT " + std::string(kColumns) +
+                      conn_.prepare("SELECT " + std::string(kUserColumns) +
                                     " FROM users WHERE ? OR removed_at IS NULL ORDER BY name"));
   st.bind(1, includeRemoved ? 1 : 0);
   std::vector<UserRecord> out;

@@ -21,9 +21,13 @@
 #include "ec_reference.h"
 #include "ec_tables.h"
 #include "openssl_ec.h"
+#include "test_vectors.h"
 
 namespace rx::crypto {
 namespace {
+
+using test::hexBytes;
+using test::loadVectors;
 
 // The full count in normal builds; sanitizer builds run the same mix, fewer times.
 #if defined(__SANITIZE_ADDRESS__)
@@ -288,22 +292,11 @@ TEST(EcVerifyCrossCheck, RandomValidAndAlteredSignaturesAgreeWithCryptoPP) {
 
 // Every P-256 and SM2 vector (including the ones whose key is refused at enrolment: those never
 // reach either verifier) gives the same answer through both.
-nlohmann::json loadVectors(const std::string& relative) {
-  std::ifstream in(std::string(RXDESK_TESTVECTORS) + "/" + relative);
-  if (!in) {
-    ADD_FAILURE() << "cannot read " << relative << " under " << RXDESK_TESTVECTORS;
-    return nlohmann::json();
-  }
-  return nlohmann::json::parse(in);
-}
-
-Bytes hex(const nlohmann::json& v) { return fromHex(v.get<std::string>()).value(); }
-
 int compareVectors(const std::string& file, const Result<PublicKey>& key, const nlohmann::json& t,
                    SignatureScheme scheme, SignatureEncoding enc, const std::string& userId) {
   if (!key) return 0;
   internal::CryptoPPEcVerifier reference(*key);
-  const Bytes msg = hex(t["msg"]), sig = hex(t["sig"]);
+  const Bytes msg = hexBytes(t["msg"]), sig = hexBytes(t["sig"]);
   const Status now = verifySignature(*key, scheme, msg, sig, enc, userId);
   const Status before = reference.verify(scheme, msg.data(), msg.size(), sig, enc, userId);
   EXPECT_TRUE(sameAnswer(now, before)) << file << " tcId " << t["tcId"] << ": now " << now.message()
@@ -319,7 +312,7 @@ TEST(EcVerifyCrossCheck, EveryTestVectorAgreesWithCryptoPP) {
     nlohmann::json doc = loadVectors(std::string("wycheproof/") + file);
     ASSERT_TRUE(doc.is_object()) << file;
     for (const auto& group : doc["testGroups"]) {
-      auto key = PublicKey::fromSpki(hex(group["publicKeyDer"]));
+      auto key = PublicKey::fromSpki(hexBytes(group["publicKeyDer"]));
       for (const auto& t : group["tests"])
         compared += compareVectors(file, key, t, SignatureScheme::kEcdsaP256Sha256, enc,
                                    std::string(kSm2DefaultUserId));
@@ -329,7 +322,7 @@ TEST(EcVerifyCrossCheck, EveryTestVectorAgreesWithCryptoPP) {
   ASSERT_TRUE(sm2.is_object());
   for (const auto& t : sm2["tests"])
     compared += compareVectors(
-        "sm2_sm3_openssl.json", PublicKey::fromEcPoint(KeyType::kSm2, hex(t["publicKey"])), t,
+        "sm2_sm3_openssl.json", PublicKey::fromEcPoint(KeyType::kSm2, hexBytes(t["publicKey"])), t,
         SignatureScheme::kSm2Sm3, SignatureEncoding::kDer, t["userId"].get<std::string>());
   EXPECT_GE(compared, 900);
   std::printf("%d P-256 and SM2 vectors compared\n", compared);
@@ -349,14 +342,14 @@ TEST(EcPointTables, AgreeWithCryptoPPOnEveryWycheproofP256Vector) {
     nlohmann::json doc = loadVectors(std::string("wycheproof/") + file);
     ASSERT_TRUE(doc.is_object()) << file;
     for (const auto& group : doc["testGroups"]) {
-      auto key = PublicKey::fromSpki(hex(group["publicKeyDer"]));
+      auto key = PublicKey::fromSpki(hexBytes(group["publicKeyDer"]));
       if (!key) continue;
       const Bytes& spki = key->spki();  // canonical: the point is its last 64 bytes
       const internal::EcPointTable table(KeyType::kEcP256, &spki[spki.size() - 64],
                                          &spki[spki.size() - 32]);
       internal::CryptoPPEcVerifier reference(*key);
       for (const auto& t : group["tests"]) {
-        const Bytes msg = hex(t["msg"]), sig = hex(t["sig"]);
+        const Bytes msg = hexBytes(t["msg"]), sig = hexBytes(t["sig"]);
         auto raw = internal::ecSignatureScalars(sig, enc, n, "ECDSA");
         if (!raw) continue;
         const Digest256 h = sha256(msg);
@@ -394,7 +387,7 @@ TEST(OpenSslP256Tables, AgreeWithCryptoPPOnEveryWycheproofP256Vector) {
     nlohmann::json doc = loadVectors(std::string("wycheproof/") + file);
     ASSERT_TRUE(doc.is_object()) << file;
     for (const auto& group : doc["testGroups"]) {
-      auto key = PublicKey::fromSpki(hex(group["publicKeyDer"]));
+      auto key = PublicKey::fromSpki(hexBytes(group["publicKeyDer"]));
       if (!key) continue;
       const Bytes& spki = key->spki();  // canonical: the point (04 ‖ X ‖ Y) is its last 65 bytes
       auto plain = internal::OpenSslP256Key::fromPoint(&spki[spki.size() - 65]);
@@ -403,7 +396,7 @@ TEST(OpenSslP256Tables, AgreeWithCryptoPPOnEveryWycheproofP256Vector) {
       ASSERT_TRUE((*tabled)->makeTableNow());
       internal::CryptoPPEcVerifier reference(*key);
       for (const auto& t : group["tests"]) {
-        const Bytes msg = hex(t["msg"]), sig = hex(t["sig"]);
+        const Bytes msg = hexBytes(t["msg"]), sig = hexBytes(t["sig"]);
         auto raw = internal::ecSignatureScalars(sig, enc, n, "ECDSA");
         if (!raw) continue;
         const Digest256 h = sha256(msg);

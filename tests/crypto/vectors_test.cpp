@@ -9,32 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/signature.h"
+#include "test_vectors.h"
 
 namespace rx::crypto {
 namespace {
 
+using test::hexBytes;
+using test::loadVectors;
+
 using nlohmann::json;
-
-std::string vectorsDir() { return RXDESK_TESTVECTORS; }
-
-json loadVectors(const std::string& relative) {
-  const std::string path = vectorsDir() + "/" + relative;
-  std::ifstream in(path);
-  if (!in) {
-    ADD_FAILURE() << "cannot read " << path
-                  << ": the signature test vectors are missing. Point the CMake cache variable "
-                     "RXDESK_TESTVECTORS at the folder holding wycheproof/ and sm2/ (default "
-                     "../shared/testvectors beside the checkout).";
-    return json();
-  }
-  return json::parse(in);
-}
-
-Bytes hex(const json& v) {
-  auto r = fromHex(v.get<std::string>());
-  EXPECT_TRUE(r) << v;
-  return r ? *r : Bytes{};
-}
 
 struct Tally {
   int valid = 0, invalid = 0, acceptable = 0;
@@ -46,7 +29,7 @@ void checkVector(const std::string& file, const json& t, const Result<PublicKey>
                  std::string_view userId = kSm2DefaultUserId) {
   const std::string result = t["result"];
   Status s =
-      key ? verifySignature(*key, scheme, hex(t["msg"]), hex(t["sig"]), enc, userId) : key.status();
+      key ? verifySignature(*key, scheme, hexBytes(t["msg"]), hexBytes(t["sig"]), enc, userId) : key.status();
   const std::string context = file + " tcId " + std::to_string(t["tcId"].get<int>()) + " (" +
                               t.value("comment", "") + ", flags " +
                               t.value("flags", json::array()).dump() + "): " + s.message();
@@ -66,8 +49,8 @@ void runWycheproof(const std::string& file, SignatureScheme scheme, SignatureEnc
   Tally tally;
   for (const auto& group : doc["testGroups"]) {
     Result<PublicKey> key = scheme == SignatureScheme::kEd25519
-                                ? PublicKey::fromEd25519(hex(group["publicKey"]["pk"]))
-                                : PublicKey::fromSpki(hex(group["publicKeyDer"]));
+                                ? PublicKey::fromEd25519(hexBytes(group["publicKey"]["pk"]))
+                                : PublicKey::fromSpki(hexBytes(group["publicKeyDer"]));
     for (const auto& t : group["tests"]) checkVector(file, t, key, scheme, enc, tally);
   }
   EXPECT_GE(tally.valid + tally.invalid + tally.acceptable, expectAtLeast) << file;
@@ -100,7 +83,7 @@ TEST(OpenSslVectors, Sm2WithSm3) {
   ASSERT_TRUE(doc.is_object());
   Tally tally;
   for (const auto& t : doc["tests"]) {
-    auto key = PublicKey::fromEcPoint(KeyType::kSm2, hex(t["publicKey"]));
+    auto key = PublicKey::fromEcPoint(KeyType::kSm2, hexBytes(t["publicKey"]));
     checkVector("sm2_sm3_openssl.json", t, key, SignatureScheme::kSm2Sm3, SignatureEncoding::kDer,
                 tally, t["userId"].get<std::string>());
   }

@@ -31,7 +31,7 @@ namespace {
 
 // Width of each of the two pages: as large as fits the screen's height with the rest of the
 // dialog (about 300 px), at most 420 px.
-int pageWidth() { return pageWidthOnScreen(320, 200, 420); }
+int sideBySideWidth() { return pageWidthOnScreen(320, 200, 420); }
 
 wxBitmap pageBitmap(const cv::Mat& gray, int width) { return pageWithBoxes(gray, {}, width); }
 
@@ -89,14 +89,14 @@ ReuseDialog::ReuseDialog(wxWindow* parent, ws::ReuseService& reuse, ws::Session&
   auto* pages = new wxBoxSizer(wxHORIZONTAL);
   auto* left = new wxBoxSizer(wxVERTICAL);
   left->Add(new wxStaticText(this, wxID_ANY, _("This presentation")), 0, wxBOTTOM, 4);
-  thisPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, pageWidth()));
+  thisPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, sideBySideWidth()));
   left->Add(thisPage_);
   thisContent_ = contentPane(this, thisPage_->GetBestSize());
   left->Add(thisContent_);
   auto* right = new wxBoxSizer(wxVERTICAL);
   otherTitle_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
   right->Add(otherTitle_, 0, wxBOTTOM, 4);
-  otherPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, pageWidth()));
+  otherPage_ = new wxStaticBitmap(this, wxID_ANY, pageBitmap({}, sideBySideWidth()));
   right->Add(otherPage_);
   otherContent_ = contentPane(this, otherPage_->GetBestSize());
   right->Add(otherContent_);
@@ -154,8 +154,8 @@ bool ReuseDialog::overruleEnabled() const {
 void ReuseDialog::showMatch(int index) {
   if (!finding_ || index < 0 || index >= static_cast<int>(finding_->matches.size())) {
     otherTitle_->SetLabel(_("No earlier presentation matched"));
-    showPane(otherPage_, otherContent_, std::nullopt, pageBitmap({}, pageWidth()));
-    showPane(thisPage_, thisContent_, thisRx_, pageBitmap(thisGray_, pageWidth()));
+    showPane(otherPage_, otherContent_, std::nullopt, pageBitmap({}, sideBySideWidth()));
+    showPane(thisPage_, thisContent_, thisRx_, pageBitmap(thisGray_, sideBySideWidth()));
     details_->SetLabel(finding_ && finding_->overruled()
                            ? wxString::Format(_("Overruled by %s: %s"),
                                               toWx(session_.shownName(*finding_->overruledBy)),
@@ -178,8 +178,8 @@ void ReuseDialog::showMatch(int index) {
   }
   showPane(otherPage_, otherContent_,
            m.kind == "electronic" ? electronicRecord(m.record) : std::nullopt,
-           pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, pageWidth()));
-  showPane(thisPage_, thisContent_, thisRx_, pageWithMarks(thisGray_, {}, thisPoints, pageWidth()));
+           pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, sideBySideWidth()));
+  showPane(thisPage_, thisContent_, thisRx_, pageWithMarks(thisGray_, {}, thisPoints, sideBySideWidth()));
   const auto& s = m.signals;
   wxString text = wxString::Format(_("Why: %s"), reuseRuleLabel(m.rule)) + "\n";
   text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),

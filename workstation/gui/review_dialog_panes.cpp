@@ -37,7 +37,7 @@ wxString fieldLabel(const std::string& name) {
   return toWx(name);
 }
 
-int pageWidth() { return pageWidthOnScreen(200, 300, 560); }
+int reviewPageWidth() { return pageWidthOnScreen(200, 300, 560); }
 }  // namespace
 
 void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
@@ -51,7 +51,7 @@ void ReviewDialog::buildPage(wxWindow* parent, wxSizer* into) {
     boxes.push_back({d.box.x, d.box.y, d.box.width, d.box.height,
                      !d.inCatalogue || d.confidence < lowConfidence_});
   auto page = review_.reuse().page(record_);
-  const int width = FromDIP(pageWidth());
+  const int width = FromDIP(reviewPageWidth());
   pageView_ = new PageView(parent, page ? *page : cv::Mat(), std::move(boxes),
                            wxSize(width, width * 1754 / 1240));
   pageView_->SetToolTip(toWx(utf8OrEscaped(rx_.source)) + "\n" +
