@@ -68,9 +68,9 @@ Result<std::int64_t> AgreementRepository::insert(const AgreementRecord& a,
     return Status(ErrorCode::kAlreadyExists,
                   "agreement " + a.agreementNo + " was already imported");
   nlohmann::json scope = a.scope;
-  RX_ASSIGN_OR_RETURN(Statement st,
-                      conn_.prepare("INSERT INTO agreements(" + std::string(kAgreementColumns).substr(4) +
-                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare("INSERT INTO agreements(" +
+                                                  std::string(kAgreementColumns).substr(4) +
+                                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   RX_RETURN_IF_ERROR(st.bind(1, a.agreementNo)
                          .bind(2, a.providerName)
                          .bind(3, a.providerUscc)

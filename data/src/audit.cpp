@@ -12,7 +12,8 @@
 namespace rx::data {
 
 namespace {
-constexpr std::string_view kAuditColumns = "seq, at, actor, event, subject, detail, prev_hash, hash";
+constexpr std::string_view kAuditColumns =
+    "seq, at, actor, event, subject, detail, prev_hash, hash";
 
 crypto::Digest256 toDigest(const Bytes& b) {
   crypto::Digest256 d{};

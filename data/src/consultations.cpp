@@ -166,9 +166,9 @@ Result<std::vector<ConsultationRecord>> ConsultationRepository::search(const Con
   }
   if (q.drug)
     where += " AND c.drugs LIKE " + param(likePattern("\"" + *q.drug + "\"")) + " ESCAPE '\\'";
-  const std::string sql = "SELECT " + std::string(kConsultationColumns) + " FROM " + from + " WHERE " +
-                          std::string(kVisible) + where + " ORDER BY " + order + " LIMIT " +
-                          std::to_string(q.limit);
+  const std::string sql = "SELECT " + std::string(kConsultationColumns) + " FROM " + from +
+                          " WHERE " + std::string(kVisible) + where + " ORDER BY " + order +
+                          " LIMIT " + std::to_string(q.limit);
   RX_ASSIGN_OR_RETURN(Statement st, conn_.prepare(sql));
   st.bind(1, q.visibleTo);
   for (std::size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 2), params[i]);

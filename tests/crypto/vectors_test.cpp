@@ -29,7 +29,8 @@ void checkVector(const std::string& file, const json& t, const Result<PublicKey>
                  std::string_view userId = kSm2DefaultUserId) {
   const std::string result = t["result"];
   Status s =
-      key ? verifySignature(*key, scheme, hexBytes(t["msg"]), hexBytes(t["sig"]), enc, userId) : key.status();
+      key ? verifySignature(*key, scheme, hexBytes(t["msg"]), hexBytes(t["sig"]), enc, userId)
+          : key.status();
   const std::string context = file + " tcId " + std::to_string(t["tcId"].get<int>()) + " (" +
                               t.value("comment", "") + ", flags " +
                               t.value("flags", json::array()).dump() + "): " + s.message();

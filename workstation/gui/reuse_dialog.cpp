@@ -179,7 +179,8 @@ void ReuseDialog::showMatch(int index) {
   showPane(otherPage_, otherContent_,
            m.kind == "electronic" ? electronicRecord(m.record) : std::nullopt,
            pageWithMarks(page ? *page : cv::Mat(), {}, earlierPoints, sideBySideWidth()));
-  showPane(thisPage_, thisContent_, thisRx_, pageWithMarks(thisGray_, {}, thisPoints, sideBySideWidth()));
+  showPane(thisPage_, thisContent_, thisRx_,
+           pageWithMarks(thisGray_, {}, thisPoints, sideBySideWidth()));
   const auto& s = m.signals;
   wxString text = wxString::Format(_("Why: %s"), reuseRuleLabel(m.rule)) + "\n";
   text += wxString::Format(_("Number %s · issuer %s · date %s · patient %s"),
