@@ -42,7 +42,7 @@ Result<crypto::PublicKey> publicKeyOf(const UserKeyRecord& k) {
 }
 
 // SQLite's clock, as every time the store writes.
-Result<std::string> nowUtc(Connection& conn) {
+Result<std::string> storeClockNow(Connection& conn) {
   RX_ASSIGN_OR_RETURN(Statement now, conn.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ','now')"));
   RX_RETURN_IF_ERROR(now.step().status());
   return now.columnText(0);
@@ -99,7 +99,7 @@ Status UserKeyRepository::recordRegistration(const UserKeyRecord& key, const std
   UserKeyRecord k = key;
   k.registeredBy = admin;
   k.registeredWith = adminKey.publicKey().keyId();
-  RX_ASSIGN_OR_RETURN(k.registeredAt, nowUtc(conn_));
+  RX_ASSIGN_OR_RETURN(k.registeredAt, storeClockNow(conn_));
   RX_ASSIGN_OR_RETURN(UserRecord owner, UserRepository(conn_).findByName(k.user));
   k.registeredRole = std::string(roleName(owner.role));
   RX_ASSIGN_OR_RETURN(crypto::Bytes signature,
@@ -123,7 +123,7 @@ Status UserKeyRepository::recordConfirmation(const UserKeyRecord& key,
   if (own.publicKey().keyId() != key.keyId)
     return Status(ErrorCode::kInternal, named(key) + " can only be confirmed with itself");
   UserKeyRecord k = key;
-  RX_ASSIGN_OR_RETURN(k.confirmedAt, nowUtc(conn_));
+  RX_ASSIGN_OR_RETURN(k.confirmedAt, storeClockNow(conn_));
   RX_ASSIGN_OR_RETURN(crypto::Bytes signature, own.sign(crypto::toBytes(confirmationStatement(k))));
   RX_ASSIGN_OR_RETURN(Statement st,
                       conn_.prepare("UPDATE user_keys SET confirmed_at = ?, confirmation = ? "

@@ -15,7 +15,7 @@
 namespace rx::ocr {
 namespace {
 
-cv::Mat draw(int symbology, const std::string& data, bool gs1, float scale) {
+cv::Mat drawCode(int symbology, const std::string& data, bool gs1, float scale) {
   cv::Mat out = test::drawSymbol(symbology, data, {gs1, scale});
   EXPECT_FALSE(out.empty()) << "zint could not draw " << data;
   return out;
@@ -46,7 +46,7 @@ cv::Mat photo(const std::vector<cv::Mat>& codes, double degrees) {
 
 TEST(PackageCodes, NmpaCodeInCode128) {
   auto codes =
-      readPackageCodes(photo({draw(BARCODE_CODE128, "81234560000012345678", false, 3)}, 4));
+      readPackageCodes(photo({drawCode(BARCODE_CODE128, "81234560000012345678", false, 3)}, 4));
   ASSERT_EQ(codes.size(), 1u);
   EXPECT_EQ(codes[0].symbology, "code128");
   auto parsed = dedup::parseTraceCode(codes[0].text);
@@ -57,8 +57,8 @@ TEST(PackageCodes, NmpaCodeInCode128) {
 TEST(PackageCodes, Gs1ElementStringsInGs1_128AndDataMatrix) {
   const std::string gs1 = "[01]06901234567892[17]280630[10]B2301[21]SN0001";
   for (const auto& [symbology, code] :
-       {std::pair{"code128", draw(BARCODE_GS1_128, gs1, true, 1.5f)},
-        std::pair{"datamatrix", draw(BARCODE_DATAMATRIX, gs1, true, 8)}}) {
+       {std::pair{"code128", drawCode(BARCODE_GS1_128, gs1, true, 1.5f)},
+        std::pair{"datamatrix", drawCode(BARCODE_DATAMATRIX, gs1, true, 8)}}) {
     auto codes = readPackageCodes(photo({code}, -3));
     ASSERT_EQ(codes.size(), 1u) << symbology;
     EXPECT_EQ(codes[0].symbology, symbology);
@@ -71,20 +71,21 @@ TEST(PackageCodes, Gs1ElementStringsInGs1_128AndDataMatrix) {
     EXPECT_EQ(parsed->expiry.value_or(""), "2028-06-30") << symbology;
   }
   // The same package printed in both symbologies is one code.
-  auto both = readPackageCodes(
-      photo({draw(BARCODE_GS1_128, gs1, true, 1.5f), draw(BARCODE_DATAMATRIX, gs1, true, 8)}, 2));
+  auto both = readPackageCodes(photo(
+      {drawCode(BARCODE_GS1_128, gs1, true, 1.5f), drawCode(BARCODE_DATAMATRIX, gs1, true, 8)}, 2));
   EXPECT_EQ(both.size(), 1u);
 }
 
 TEST(PackageCodes, DataMatrixAloneAndTwoCodesInReadingOrder) {
   auto dm =
-      readPackageCodes(photo({draw(BARCODE_DATAMATRIX, "81234560000099999999", false, 8)}, 6));
+      readPackageCodes(photo({drawCode(BARCODE_DATAMATRIX, "81234560000099999999", false, 8)}, 6));
   ASSERT_EQ(dm.size(), 1u);
   EXPECT_EQ(dm[0].symbology, "datamatrix");
   EXPECT_EQ(dm[0].text, "81234560000099999999");
-  auto two = readPackageCodes(photo({draw(BARCODE_CODE128, "81234560000011111111", false, 3),
-                                     draw(BARCODE_DATAMATRIX, "81234560000022222222", false, 8)},
-                                    2));
+  auto two =
+      readPackageCodes(photo({drawCode(BARCODE_CODE128, "81234560000011111111", false, 3),
+                              drawCode(BARCODE_DATAMATRIX, "81234560000022222222", false, 8)},
+                             2));
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0].text, "81234560000011111111");
   EXPECT_EQ(two[1].text, "81234560000022222222");

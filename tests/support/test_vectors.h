@@ -10,6 +10,10 @@
 
 #include "crypto/bytes.h"
 
+#ifndef RXDESK_TESTVECTORS
+#error "test_vectors.h needs RXDESK_TESTVECTORS (set for crypto_tests in tests/CMakeLists.txt)"
+#endif
+
 namespace rx::test {
 
 // The JSON file `relative` under the vectors' folder; an empty document and a test failure naming

@@ -70,7 +70,7 @@ Status approve(ReviewService& review, std::int64_t id) {
 }
 
 // Prepares, scans two packages with codes unique to (round, i), checks and hands out.
-Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
+Status dispenseRound(ReviewService& review, std::int64_t id, int round, int i) {
   const std::string serial = std::to_string(1000000 + round * 10000 + i);
   DispensingService dispensing(review.session());
   RX_RETURN_IF_ERROR(dispensing.recordStep(id, data::DispenseStep::kPrepare));
@@ -105,7 +105,7 @@ Status dispense(ReviewService& review, std::int64_t id, int round, int i) {
     report(kPresented, *id);
     if (Status st = approve(review, *id); !st) fail(8, st);
     report(kApproved, *id);
-    if (Status st = dispense(review, *id, round, i); !st) fail(9, st);
+    if (Status st = dispenseRound(review, *id, round, i); !st) fail(9, st);
     report(kHandedOut, *id);
     if (pauseMs > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs));
@@ -291,7 +291,7 @@ TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpa
     auto id = presentNew(review, provider, 0, i);
     RX_ASSERT_OK(id);
     RX_ASSERT_OK(approve(review, *id));
-    RX_ASSERT_OK(dispense(review, *id, 0, i));
+    RX_ASSERT_OK(dispenseRound(review, *id, 0, i));
     done[*id] = kHandedOut;
   }
 
@@ -334,7 +334,7 @@ TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpa
         break;
       }
       done[*id] = kApproved;
-      if (Status st = dispense(review, *id, 0, i); !st) {
+      if (Status st = dispenseRound(review, *id, 0, i); !st) {
         failure = st;
         break;
       }
@@ -352,7 +352,7 @@ TEST(DiskFull, OperationsFailClearlyLoseNothingAndTheWorkstationCarriesOnWhenSpa
   auto id = presentNew(review, provider, 0, i);
   RX_ASSERT_OK(id);
   RX_ASSERT_OK(approve(review, *id));
-  RX_ASSERT_OK(dispense(review, *id, 0, i));
+  RX_ASSERT_OK(dispenseRound(review, *id, 0, i));
   done[*id] = kHandedOut;
   RX_ASSERT_OK(writeBackup(**li, dir.file("after.rxbak")));
   RX_EXPECT_OK(checkBackup(dir.file("after.rxbak")));

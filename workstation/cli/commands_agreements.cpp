@@ -261,7 +261,7 @@ int runList(GlobalOptions& g) {
   return reportSuccess(g, {{"ok", true}, {"agreements", arr}}, text.str());
 }
 
-int runShow(GlobalOptions& g, const std::string& number) {
+int runAgreementShow(GlobalOptions& g, const std::string& number) {
   auto session = loginFromOptions(g);
   if (!session) return reportError(g, session.status());
   auto s = ws::AgreementService(**session).show(number);
@@ -312,7 +312,7 @@ void addAgreementCommand(CLI::App& app, GlobalOptions& g, Commands& out) {
   auto* show = agreement->add_subcommand("show", "Show one agreement and its status history");
   auto showNo = std::make_shared<std::string>();
   show->add_option("number", *showNo, "Agreement number")->required();
-  out.push_back({show, [&g, showNo] { return runShow(g, *showNo); }});
+  out.push_back({show, [&g, showNo] { return runAgreementShow(g, *showNo); }});
   addStatusCommands(*agreement, g, out);
 }
 

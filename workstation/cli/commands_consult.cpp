@@ -143,7 +143,7 @@ void addSearchCommand(CLI::App& consult, GlobalOptions& g, Commands& out) {
   out.push_back({search, [&g, sa] { return runSearch(g, *sa); }});
 }
 
-int runShow(GlobalOptions& g, std::int64_t id) {
+int runConsultShow(GlobalOptions& g, std::int64_t id) {
   auto session = loginFromOptions(g);
   if (!session) return reportError(g, session.status());
   auto c = ws::ConsultationService(**session).show(id);
@@ -162,7 +162,7 @@ void addShowCommand(CLI::App& consult, GlobalOptions& g, Commands& out) {
   auto showId = std::make_shared<std::int64_t>(0);
   auto* show = consult.add_subcommand("show", "One consultation, complete");
   show->add_option("id", *showId, "Consultation number")->required();
-  out.push_back({show, [&g, showId] { return runShow(g, *showId); }});
+  out.push_back({show, [&g, showId] { return runConsultShow(g, *showId); }});
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ wxTextCtrl* contentPane(wxWindow* parent, const wxSize& size) {
   return pane;
 }
 
-wxString verdictLabel(dedup::Verdict v, bool overruled) {
+wxString findingLabel(dedup::Verdict v, bool overruled) {
   if (overruled) return _("Reuse suspected — overruled");
   switch (v) {
     case dedup::Verdict::kNew:
@@ -130,7 +130,7 @@ void ReuseDialog::reload() {
   auto page = reuse_.page(record_);
   thisGray_ = page ? *page : cv::Mat();
   thisRx_ = electronicRecord(record_);
-  verdict_->SetLabel(finding_ ? verdictLabel(finding_->verdict, finding_->overruled())
+  verdict_->SetLabel(finding_ ? findingLabel(finding_->verdict, finding_->overruled())
                               : _("Not presented before"));
   matches_->Clear();
   if (finding_)
