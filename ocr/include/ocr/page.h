@@ -73,6 +73,12 @@ cv::Mat withoutSpecks(const cv::Mat& gray);
 // the page has no clear lines.
 cv::Matx33d levelTextLines(const cv::Mat& gray);
 
+// The shear that makes the upright strokes of a levelled page's characters upright again (a page
+// whose outline was found wrong can come out sheared, its text slanted like italics), measured in
+// strips about a text line high, within ±22°; identity when they stand upright already (a slant
+// under about 6° can measure as none) or the page has no clear strokes.
+cv::Matx33d uprightStrokes(const cv::Mat& gray);
+
 // Paints the form's long horizontal and vertical rules white.
 cv::Mat eraseRules(const cv::Mat& gray);
 
