@@ -720,7 +720,7 @@ cv::Matx33d uprightStrokes(const cv::Mat& gray) {
   if (cv::countNonZero(ink) < 300) return identity;  // next to no ink
   double gain = 1;
   const double slant = strokeSlant(ink, std::max(8, ink.rows / 40), gain);
-  // Straight pages (the generator's 84 hard photos) measure 0 exactly; the one page seen sheared,
+  // Straight pages (83 of the generator's 84 hard photos) measure 0 exactly; the one page sheared,
   // 0.28 with a gain of 1.03; generated pages sheared by 0.12, 0.2 and 0.3, 1.003 to 1.06.
   if (std::abs(slant) < 0.03 || gain < 1.001) return identity;
   // x' = x - slant (y - the page's middle): the middle row stays where it is.
