@@ -555,11 +555,12 @@ cv::Mat withoutSpecks(const cv::Mat& gray) {
 
 namespace {
 
-// The ink (255) of a grey page scaled down to at most 600 px wide (by `scale`): enough to measure
-// its lines' slope and its strokes' slant.
-cv::Mat smallInk(const cv::Mat& gray, double& scale) {
+// The ink (255) of a grey page scaled down to at most 600 px wide (by `*scaleOut`, when asked):
+// enough to measure its lines' slope and its strokes' slant.
+cv::Mat smallInk(const cv::Mat& gray, double* scaleOut = nullptr) {
   cv::Mat small, ink;
-  scale = std::min(1.0, 600.0 / std::max(1, gray.cols));
+  const double scale = std::min(1.0, 600.0 / std::max(1, gray.cols));
+  if (scaleOut) *scaleOut = scale;
   cv::resize(gray, small, cv::Size(), scale, scale, cv::INTER_AREA);
   cv::threshold(small, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
   return ink;
@@ -614,7 +615,7 @@ cv::Matx33d levelTextLines(const cv::Mat& gray) {
   // the bottom. The slope of the lines is measured in the top and the bottom half of the page; a
   // perspective correction makes both level.
   double scale = 1;
-  const cv::Mat ink = smallInk(gray, scale);
+  const cv::Mat ink = smallInk(gray, &scale);
   const cv::Matx33d identity = cv::Matx33d::eye();
   double slope[2] = {0, 0}, centre[2] = {0, 0};
   bool found[2] = {false, false};
@@ -714,8 +715,7 @@ double strokeSlant(const cv::Mat& ink, int bandHeight, double& gain) {
 }  // namespace
 
 cv::Matx33d uprightStrokes(const cv::Mat& gray) {
-  double scale = 1;  // the slant is the same at any scale
-  const cv::Mat ink = smallInk(gray, scale);
+  const cv::Mat ink = smallInk(gray);  // the slant is the same at any scale
   const cv::Matx33d identity = cv::Matx33d::eye();
   if (cv::countNonZero(ink) < 300) return identity;  // next to no ink
   double gain = 1;
@@ -835,20 +835,20 @@ Result<PreparedPage> straightenPage(const cv::Mat& bgr) {
   // Text left at an angle by a wrong outline (a corner cut off by the frame or a shadow) loses
   // whole lines in Tesseract: level it.
   // Twice: a badly wrong outline bends the lines more than two halves can tell at once.
-  for (int pass = 0; pass < 2; ++pass) {
-    const cv::Matx33d level = levelTextLines(page);
-    if (level == cv::Matx33d::eye()) break;
-    cv::warpPerspective(page, page, cv::Mat(level), page.size(), cv::INTER_LINEAR,
+  // A correction of the straightened page: applied to it, and taken into the photo-to-page mapping.
+  // Returns false for none.
+  auto correct = [&](const cv::Matx33d& correction) {
+    if (correction == cv::Matx33d::eye()) return false;
+    cv::warpPerspective(page, page, cv::Mat(correction), page.size(), cv::INTER_LINEAR,
                         cv::BORDER_CONSTANT, cv::Scalar(255));
-    H = cv::Mat(level) * H;
-  }
+    H = cv::Mat(correction) * H;
+    return true;
+  };
+  for (int pass = 0; pass < 2; ++pass)
+    if (!correct(levelTextLines(page))) break;
   // The same wrong outline can leave the page sheared, its characters slanted like italics:
   // Tesseract then reads 姓名 as 座名 and the labels are lost. Stand them upright.
-  if (const cv::Matx33d upright = uprightStrokes(page); upright != cv::Matx33d::eye()) {
-    cv::warpPerspective(page, page, cv::Mat(upright), page.size(), cv::INTER_LINEAR,
-                        cv::BORDER_CONSTANT, cv::Scalar(255));
-    H = cv::Mat(upright) * H;
-  }
+  correct(uprightStrokes(page));
   result.gray = eraseRules(page);
   result.rotation = sideways ? 90 : 0;
   // Page-to-photo mapping (for drawing field boxes over the photo), and the page's corners there.
