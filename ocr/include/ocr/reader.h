@@ -44,6 +44,8 @@ class PrescriptionReader {
   Status recoverDate(const cv::Mat& page, const std::vector<RecognizedLine>& lines,
                      ExtractedFields& fields);
   void recoverMissedLines(const cv::Mat& page, std::vector<RecognizedLine>& lines);
+  // How many drug names the catalogue knows `line` holds (0 without a catalogue).
+  int knownDrugs(const RecognizedLine& line) const;
   std::unique_ptr<Recognizer> recognizer_;
   const DrugLexicon* lexicon_;
   ImageLimits limits_;
