@@ -171,16 +171,23 @@ bool isLabelSeparator(char32_t c) {
   return c == ':' || c == ';' || c == U'】' || c == ']' || c == ')' || c == U'；';
 }
 
+// A hyphen as OCR reads it: a dash of any width, or the Chinese 一 between two letters or digits.
+bool isDash(char32_t c) {
+  return c == '-' || c == U'‐' || c == U'‑' || c == U'‒' || c == U'–' || c == U'—' || c == U'―' ||
+         c == U'－' || c == U'一' || c == U'_';
+}
+
 // The label printed at `i` in `t`, or null.
 const Label* exactLabelAt(const std::u32string& t, std::size_t i) {
   for (const Label& l : labels()) {
     if (t.compare(i, l.text.size(), l.text) != 0) continue;
-    // "No" must stand alone (not inside a word) and be followed by ':', '.' or a digit.
+    // "No" must stand alone (not inside a word) and be followed by ':' or what OCR reads it as
+    // ('.', ',', ';', a space), or by a digit.
     if (l.text[0] == 'N') {
       const std::size_t after = i + l.text.size();
-      if ((i > 0 && isAsciiAlnum(t[i - 1])) || after >= t.size() ||
-          !(t[after] == ':' || t[after] == '.' || isDigit(t[after]) || t[after] == ' '))
-        continue;
+      if ((i > 0 && isAsciiAlnum(t[i - 1])) || after >= t.size()) continue;
+      const char32_t c = t[after];
+      if (!(c == ':' || c == '.' || c == ',' || c == ';' || c == ' ' || isDigit(c))) continue;
     }
     return &l;
   }
@@ -199,11 +206,25 @@ bool isFormWord(std::u32string_view w) {
 
 // A label whose one character the model misread (痊名, 门诊易, 处方坊号 for 姓名, 门诊号,
 // 处方编号): at the start of a word, followed by a label's separator, every other character right,
-// no label printed inside it, not a word of its own, and no other label fitting as well. Returns
-// null when none or several fit.
+// no label printed inside it, not a word of its own, and no other label fitting as well; or "No"
+// with its colon lost before the number's letters. Returns null when none or several fit.
 const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
+  // "No" with its colon lost before the number's own letters (NoRX261108-44954): one to three
+  // capitals, then a digit or a hyphen. (A colon read as a capital would join the number.)
+  // Like "No" as printed, it must not stand inside a Latin word.
+  for (const Label& l : labels()) {
+    if (l.text[0] != 'N' || (i > 0 && isAsciiAlnum(t[i - 1])) ||
+        t.compare(i, l.text.size(), l.text) != 0)
+      continue;
+    std::size_t k = i + l.text.size();
+    while (k < t.size() && t[k] >= 'A' && t[k] <= 'Z') ++k;
+    const std::size_t capitals = k - i - l.text.size();
+    if (capitals >= 1 && capitals <= 3 && k < t.size() && (isDigit(t[k]) || isDash(t[k])))
+      return &l;
+  }
   if (i > 0 && !(t[i - 1] == ' ' || t[i - 1] == ':' || t[i - 1] == U'【' || t[i - 1] == '[' ||
-                 t[i - 1] == '(' || t[i - 1] == '|' || isLabelSeparator(t[i - 1])))
+                 t[i - 1] == '(' || t[i - 1] == '|' || t[i - 1] == U'“' || t[i - 1] == U'”' ||
+                 t[i - 1] == '"' || isLabelSeparator(t[i - 1])))
     return nullptr;
   const Label* hit = nullptr;
   for (const Label& l : labels()) {
@@ -265,12 +286,6 @@ std::u32string onlyDigits(const std::u32string& s) {
   for (char32_t c : s)
     if (isDigit(c)) out.push_back(c);
   return out;
-}
-
-// A hyphen as OCR reads it: a dash of any width, or the Chinese 一 between two letters or digits.
-bool isDash(char32_t c) {
-  return c == '-' || c == U'‐' || c == U'‑' || c == U'‒' || c == U'–' || c == U'—' || c == U'―' ||
-         c == U'－' || c == U'一' || c == U'_';
 }
 
 // The prescription number as printed: letters, digits and hyphens (CF-20261105-7510,
@@ -377,7 +392,7 @@ constexpr std::size_t kLongestName = 4;
 
 // Cleans a raw value for its field; returns an empty string when nothing usable remains. `guessed`,
 // when given, is set when the value was mended beyond what was read (a number's hyphen read as a
-// dot): the pharmacist should confirm it.
+// dot, a date's digits split without separators): the pharmacist should confirm it.
 std::u32string cleanValue(const std::string& field, const std::u32string& raw,
                           bool* guessed = nullptr) {
   if (field == "rx_number") return printedNumber(raw, guessed);
@@ -448,6 +463,12 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw,
       }
     }
     if (!cur.empty()) parts.push_back(cur);
+    // 20261109: printed so, or its separators lost (2026/11/09 read as one run of digits; but
+    // 2026/1/3 with its slashes read as 1 gives 20261113 too): to be confirmed.
+    if (parts.size() == 1 && parts[0].size() == 8 && parts[0].rfind(U"20", 0) == 0) {
+      parts = {parts[0].substr(0, 4), parts[0].substr(4, 2), parts[0].substr(6, 2)};
+      if (guessed) *guessed = true;
+    }
     if (parts.size() < 3 || parts[0].size() != 4) return U"";
     const int m = std::stoi(toUtf8(parts[1])), d = std::stoi(toUtf8(parts[2]));
     if (m < 1 || m > 12 || d < 1 || d > 31) return U"";

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -41,18 +43,22 @@ cv::Mat enlarged(const cv::Mat& crop, int lineHeight, int textHeight) {
 constexpr float kDoubtfulLine = 30;
 // A line no recognised line covered is kept when read with this confidence.
 constexpr float kMissedLineConfidence = 50;
-// At most so many bands of a page are read again.
+// At most so many bands of a page are read again, of lines nothing covered and again of
+// doubtful ones.
 constexpr int kMaxRereadLines = 8;
 
+// A word read with this confidence or more is sure.
+constexpr float kSureWord = 50;
+
 // The characters of a line read with some confidence (letters, digits and Chinese characters of
-// words read at 50 or more): a re-reading takes a doubtful line's place when it has more of them.
+// sure words): a re-reading takes doubtful lines' place when it has more of them.
 int sureCharacters(const RecognizedLine& line) {
   int sure = 0;
   for (const auto& w : line.words) {
-    if (w.confidence < 50) continue;
+    if (w.confidence < kSureWord) continue;
     for (const char32_t c : toU32(w.text))
       if ((c >= U'0' && c <= U'9') || (c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z') ||
-          (c >= 0x4E00 && c <= 0x9FFF))
+          isHan(c))
         ++sure;
   }
   return sure;
@@ -162,46 +168,88 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
       gap = 0;
     }
   }
-  std::vector<bool> replaced(lines.size(), false);
-  std::vector<RecognizedLine> found;
-  int reread = 0;
-  for (const auto& [from, to] : bands) {
-    if (++reread > kMaxRereadLines) break;
-    // The doubtful lines this band lies in (its middle inside their box). A re-reading takes
-    // their place when it has more sure characters than the surest of them, is no less sure
-    // overall, and names as many drugs the catalogue knows: a drug's name misread but still
-    // snapped to the catalogue is not given up for one misread otherwise (`惰西汀胶`, which is
-    // 氟西汀胶囊, read again as `鳞西洒胶惠`).
-    const int middle = (from + to) / 2;
-    std::vector<size_t> within;
-    int sureToBeat = 0, drugsToKeep = 0;
-    float confidenceToMatch = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
+  // The doubtful lines each band lies in: those it overlaps by a third of its height or more.
+  std::vector<std::vector<std::size_t>> under(bands.size());
+  for (std::size_t b = 0; b < bands.size(); ++b)
+    for (std::size_t i = 0; i < lines.size(); ++i) {
       const cv::Rect& box = lines[i].box;
-      if (!doubtful(lines[i]) || middle < box.y || middle >= box.y + box.height) continue;
-      within.push_back(i);
-      sureToBeat = std::max(sureToBeat, sureCharacters(lines[i]));
-      confidenceToMatch = std::max(confidenceToMatch, lines[i].confidence);
-      drugsToKeep += knownDrugs(lines[i]);
+      const int overlap =
+          std::min(bands[b].second, box.y + box.height) - std::max(bands[b].first, box.y);
+      if (doubtful(lines[i]) && 3 * overlap >= bands[b].second - bands[b].first)
+        under[b].push_back(i);
     }
+  const auto readBand = [&](std::size_t b) {
+    const auto [from, to] = bands[b];
     const cv::Rect band =
         cv::Rect(0, from - 6, page.cols, to - from + 12) & cv::Rect(0, 0, page.cols, page.rows);
+    std::vector<RecognizedLine> read;
     auto again = recognizer_->recognize(page(band), Layout::kSingleLine);
-    if (!again) continue;
-    for (RecognizedLine l : *again) {
+    if (!again) return read;
+    for (RecognizedLine& l : *again) {
       if (toU32(l.text).size() < 2) continue;
-      if (within.empty() ? l.confidence < kMissedLineConfidence
-                         : sureCharacters(l) <= sureToBeat || l.confidence < confidenceToMatch ||
-                               knownDrugs(l) < drugsToKeep)
-        continue;
       l.box.y += band.y;
       for (auto& w : l.words) w.box.y += band.y;
-      found.push_back(std::move(l));
-      for (const size_t i : within) replaced[i] = true;
+      read.push_back(std::move(l));
     }
+    return read;
+  };
+  std::vector<RecognizedLine> found;
+  // Lines nothing covered first: kept when read with some confidence.
+  int reread = 0;
+  for (std::size_t b = 0; b < bands.size() && reread < kMaxRereadLines; ++b) {
+    if (!under[b].empty()) continue;
+    ++reread;
+    for (RecognizedLine& l : readBand(b))
+      if (l.confidence >= kMissedLineConfidence) found.push_back(std::move(l));
   }
-  size_t kept = 0;
-  for (size_t i = 0; i < lines.size(); ++i)
+  // Then doubtful lines, each with the bands that lie in it (a line Tesseract took over two rows
+  // of text has two; a band across two lines joins them): their re-readings replace them when
+  // they have more sure characters together, are no less sure, and name as many drugs the
+  // catalogue knows, so that a drug's name misread but still snapped (`惰西汀胶`, which is
+  // 氟西汀胶囊) is not given up for one misread otherwise (`鳞西洒胶惠`).
+  std::vector<std::size_t> group(lines.size());
+  std::iota(group.begin(), group.end(), 0);
+  const std::function<std::size_t(std::size_t)> root = [&](std::size_t i) {
+    return group[i] == i ? i : group[i] = root(group[i]);
+  };
+  for (const auto& in : under)
+    for (std::size_t k = 1; k < in.size(); ++k) group[root(in[k])] = root(in[0]);
+  std::vector<bool> replaced(lines.size(), false), done(bands.size(), false);
+  reread = 0;
+  for (std::size_t b = 0; b < bands.size(); ++b) {
+    if (under[b].empty() || done[b]) continue;
+    const std::size_t g = root(under[b][0]);
+    std::vector<std::size_t> itsBands;
+    for (std::size_t c = b; c < bands.size(); ++c)
+      if (!under[c].empty() && root(under[c][0]) == g) itsBands.push_back(c);
+    if (reread + static_cast<int>(itsBands.size()) > kMaxRereadLines) break;
+    reread += static_cast<int>(itsBands.size());
+    std::vector<RecognizedLine> again;
+    for (const std::size_t c : itsBands) {
+      done[c] = true;
+      for (RecognizedLine& l : readBand(c)) again.push_back(std::move(l));
+    }
+    int sureBefore = 0, sureAfter = 0, drugsBefore = 0, drugsAfter = 0;
+    float confidenceBefore = 0, confidenceAfter = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      if (doubtful(lines[i]) && root(i) == g) {
+        sureBefore += sureCharacters(lines[i]);
+        drugsBefore += knownDrugs(lines[i]);
+        confidenceBefore = std::max(confidenceBefore, lines[i].confidence);
+      }
+    for (const auto& l : again) {
+      sureAfter += sureCharacters(l);
+      drugsAfter += knownDrugs(l);
+      confidenceAfter = std::max(confidenceAfter, l.confidence);
+    }
+    if (sureAfter <= sureBefore || confidenceAfter < confidenceBefore || drugsAfter < drugsBefore)
+      continue;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      if (doubtful(lines[i]) && root(i) == g) replaced[i] = true;
+    for (RecognizedLine& l : again) found.push_back(std::move(l));
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i)
     if (!replaced[i]) {
       if (kept != i) lines[kept] = std::move(lines[i]);
       ++kept;
@@ -220,7 +268,7 @@ int PrescriptionReader::knownDrugs(const RecognizedLine& line) const {
   const std::u32string text = toU32(line.text);
   for (std::size_t i = 0; i < text.size();) {
     std::size_t end = i;
-    while (end < text.size() && text[end] >= 0x4E00 && text[end] <= 0x9FFF) ++end;
+    while (end < text.size() && isHan(text[end])) ++end;
     if (end - i >= 3 && lexicon_->snap(toUtf8(text.substr(i, end - i)))) ++known;
     i = std::max(end, i + 1);
   }

@@ -226,6 +226,16 @@ TEST(Fields, ALabelWithOneCharacterMisreadStillFindsItsFieldForConfirmation) {
   EXPECT_EQ(f.fields.at("sex").value, "女");
   EXPECT_GT(f.fields.at("sex").confidence, 0.7f) << "a label read right is trusted as before";
 
+  // A misread label after a quotation mark a speck was read as (“) starts a word as after a
+  // space; after a comma inside a value (早期 is one character off 日期) it does not.
+  f = read({line({"。", "“处方编县;", "RX260413-57408"}, 0)});
+  ASSERT_TRUE(f.fields.count("rx_number"));
+  EXPECT_EQ(f.fields.at("rx_number").value, "RX260413-57408");
+  EXPECT_LE(f.fields.at("rx_number").confidence, 0.7f);
+  f = read({line({"诊断:高血压3级,早期;糖尿病"}, 0)});
+  EXPECT_EQ(f.fields.at("diagnosis").value, "高血压3级,早期;糖尿病");
+  EXPECT_FALSE(f.fields.count("date"));
+
   // The label as printed, on a later line, wins over a misread one before it.
   f = read({line({"痊名:之秀"}, 0), line({"姓名:郑秀"}, 50)});
   EXPECT_EQ(f.fields.at("patient_name").value, "郑秀");
@@ -321,6 +331,18 @@ TEST(Fields, NumbersAreReadAsPrintedWithTheirLettersAndHyphens) {
   const FieldValue dotted = number({"No:", "RX260123.72183", "|", "科别:", "儿科"});
   EXPECT_EQ(dotted.value, "RX260123-72183");
   EXPECT_LE(dotted.confidence, 0.6f);
+  // "No" with its colon read as a comma; or lost before the number's letters, which is a label
+  // misread (a colon read as a letter would join the number): to be confirmed.
+  const FieldValue comma = number({"科别:", "内分泌科", "No,RX260921-11950"});
+  EXPECT_EQ(comma.value, "RX260921-11950");
+  EXPECT_GE(comma.confidence, 0.8f);
+  const FieldValue glued = number({"科别:", "皮肤科", "NoRX261108-44954"});
+  EXPECT_EQ(glued.value, "RX261108-44954");
+  EXPECT_LE(glued.confidence, 0.7f);
+  EXPECT_EQ(number({"NoCF-20261105-7510"}).value, "CF-20261105-7510");
+  // A word that starts with No is not the label.
+  EXPECT_EQ(number({"Notes", "RX261108-44954"}).value, "<none>");
+  EXPECT_EQ(number({"NOV13", "RX261108-44954"}).value, "<none>");
   const FieldValue middleDots = number({"处方号:", "CF·20261105·7510"});
   EXPECT_EQ(middleDots.value, "CF-20261105-7510");
   EXPECT_LE(middleDots.confidence, 0.6f);
@@ -561,13 +583,23 @@ TEST(Fields, ASpeckReadAfterTheDiagnosisIsNotPartOfIt) {
 TEST(Fields, DateFormatsAndMissingFields) {
   for (auto [text, want] :
        {std::pair{"日期:2026-11-02", "2026-11-02"}, std::pair{"开具日期: 2026.3.9", "2026-03-09"},
-        std::pair{"日期: 2026年12月31日", "2026-12-31"}}) {
+        std::pair{"日期: 2026年12月31日", "2026-12-31"},
+        // Printed without separators, or read so (2026/04/13 lost its slashes).
+        std::pair{"日期:20260413", "2026-04-13"}}) {
     auto f = extractFields({line({text}, 0)}, nullptr);
     ASSERT_TRUE(f.fields.count("date")) << text;
     EXPECT_EQ(f.fields.at("date").value, want) << text;
   }
   auto none = extractFields({line({"日期:", "2026-13-45"}, 0)}, nullptr);
   EXPECT_FALSE(none.fields.count("date")) << "an impossible date is not a date";
+  // Eight digits may be a date whose separators were lost, or misread (2026/1/3 with its slashes
+  // read as 1 is 20261113): asked for.
+  auto compact = extractFields({line({"日期:20260413"}, 0)}, nullptr);
+  EXPECT_LT(compact.fields.at("date").confidence, 0.8f);
+  none = extractFields({line({"日期:", "20261345"}, 0)}, nullptr);
+  EXPECT_FALSE(none.fields.count("date")) << "an impossible date is not a date";
+  none = extractFields({line({"日期:", "2026041"}, 0)}, nullptr);
+  EXPECT_FALSE(none.fields.count("date")) << "seven digits are not a date";
 }
 
 TEST(Fields, NumberAndDateWithoutTheirLabelsAreTakenForConfirmation) {

@@ -509,6 +509,7 @@ TEST(Page, ALineReadWithNoConfidenceIsReadAgainOnItsOwn) {
   for (const auto& d : rx.drugs)
     EXPECT_TRUE(std::find(read.begin(), read.end(), d.name) != read.end())
         << d.name << " not among the drugs read:" << readList;
+  EXPECT_EQ(read.size(), rx.drugs.size()) << "a row read twice:" << readList;
   if (r->fields.fields.count("rx_number")) {
     EXPECT_EQ(r->fields.fields.at("rx_number").value, rx.rxNumber);
   }
