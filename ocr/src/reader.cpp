@@ -168,14 +168,16 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
       gap = 0;
     }
   }
-  // The doubtful lines each band lies in: those it overlaps by a third of its height or more.
+  // The doubtful lines each band lies in: those it overlaps by a third of the lower of the two
+  // heights or more (a doubtful line may be lower than a band of it and the rows next to it).
   std::vector<std::vector<std::size_t>> under(bands.size());
   for (std::size_t b = 0; b < bands.size(); ++b)
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const cv::Rect& box = lines[i].box;
       const int overlap =
           std::min(bands[b].second, box.y + box.height) - std::max(bands[b].first, box.y);
-      if (doubtful(lines[i]) && 3 * overlap >= bands[b].second - bands[b].first)
+      if (doubtful(lines[i]) &&
+          3 * overlap >= std::min(bands[b].second - bands[b].first, box.height))
         under[b].push_back(i);
     }
   const auto readBand = [&](std::size_t b) {
@@ -222,13 +224,14 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
     std::vector<std::size_t> itsBands;
     for (std::size_t c = b; c < bands.size(); ++c)
       if (!under[c].empty() && root(under[c][0]) == g) itsBands.push_back(c);
-    if (reread + static_cast<int>(itsBands.size()) > kMaxRereadLines) break;
+    // A group that no longer fits is left as read (all of it: a part of its bands read again
+    // would replace all of its lines).
+    for (const std::size_t c : itsBands) done[c] = true;
+    if (reread + static_cast<int>(itsBands.size()) > kMaxRereadLines) continue;
     reread += static_cast<int>(itsBands.size());
     std::vector<RecognizedLine> again;
-    for (const std::size_t c : itsBands) {
-      done[c] = true;
+    for (const std::size_t c : itsBands)
       for (RecognizedLine& l : readBand(c)) again.push_back(std::move(l));
-    }
     int sureBefore = 0, sureAfter = 0, drugsBefore = 0, drugsAfter = 0;
     float confidenceBefore = 0, confidenceAfter = 0;
     for (std::size_t i = 0; i < lines.size(); ++i)
