@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -211,8 +210,9 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
   // 氟西汀胶囊) is not given up for one misread otherwise (`鳞西洒胶惠`).
   std::vector<std::size_t> group(lines.size());
   std::iota(group.begin(), group.end(), 0);
-  const std::function<std::size_t(std::size_t)> root = [&](std::size_t i) {
-    return group[i] == i ? i : group[i] = root(group[i]);
+  const auto root = [&group](std::size_t i) {
+    while (group[i] != i) i = group[i] = group[group[i]];
+    return i;
   };
   for (const auto& in : under)
     for (std::size_t k = 1; k < in.size(); ++k) group[root(in[k])] = root(in[0]);
@@ -232,14 +232,16 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
     std::vector<RecognizedLine> again;
     for (const std::size_t c : itsBands)
       for (RecognizedLine& l : readBand(c)) again.push_back(std::move(l));
+    std::vector<std::size_t> itsLines;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      if (root(i) == g) itsLines.push_back(i);
     int sureBefore = 0, sureAfter = 0, drugsBefore = 0, drugsAfter = 0;
     float confidenceBefore = 0, confidenceAfter = 0;
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      if (doubtful(lines[i]) && root(i) == g) {
-        sureBefore += sureCharacters(lines[i]);
-        drugsBefore += knownDrugs(lines[i]);
-        confidenceBefore = std::max(confidenceBefore, lines[i].confidence);
-      }
+    for (const std::size_t i : itsLines) {
+      sureBefore += sureCharacters(lines[i]);
+      drugsBefore += knownDrugs(lines[i]);
+      confidenceBefore = std::max(confidenceBefore, lines[i].confidence);
+    }
     for (const auto& l : again) {
       sureAfter += sureCharacters(l);
       drugsAfter += knownDrugs(l);
@@ -247,18 +249,15 @@ void PrescriptionReader::recoverMissedLines(const cv::Mat& page,
     }
     if (sureAfter <= sureBefore || confidenceAfter < confidenceBefore || drugsAfter < drugsBefore)
       continue;
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      if (doubtful(lines[i]) && root(i) == g) replaced[i] = true;
+    for (const std::size_t i : itsLines) replaced[i] = true;
     for (RecognizedLine& l : again) found.push_back(std::move(l));
   }
-  std::size_t kept = 0;
+  // The lines kept, then those read again, in the order of the page (as read, where level).
+  std::vector<RecognizedLine> out;
   for (std::size_t i = 0; i < lines.size(); ++i)
-    if (!replaced[i]) {
-      if (kept != i) lines[kept] = std::move(lines[i]);
-      ++kept;
-    }
-  lines.resize(kept);
-  for (auto& l : found) lines.push_back(std::move(l));
+    if (!replaced[i]) out.push_back(std::move(lines[i]));
+  for (RecognizedLine& l : found) out.push_back(std::move(l));
+  lines = std::move(out);
   std::stable_sort(
       lines.begin(), lines.end(),
       [](const RecognizedLine& a, const RecognizedLine& b) { return a.box.y < b.box.y; });
