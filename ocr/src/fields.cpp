@@ -204,11 +204,46 @@ bool isFormWord(std::u32string_view w) {
   return false;
 }
 
+// A label as OCR misread it, and how many characters of the text it takes.
+struct MisreadLabel {
+  const Label* label = nullptr;
+  std::size_t length = 0;
+};
+
+// A label of three or more characters whose first character the model read as one or two others,
+// or dropped, the rest read right (和内诊号, m诊号, 诊号 for 门诊号; 1由诊号 with the row's number
+// before it): at `i`, after anything but a Chinese character or a letter; what stands for the
+// first character is letters, digits or Chinese; the rest is followed by a label's separator.
+// Several labels sharing the rest would give nothing (none do).
+MisreadLabel labelWithFirstMisread(const std::u32string& t, std::size_t i) {
+  if (i > 0 && (isHan(t[i - 1]) || (isAsciiAlnum(t[i - 1]) && !isDigit(t[i - 1])))) return {};
+  MisreadLabel hit;
+  for (const Label& l : labels()) {
+    const std::size_t n = l.text.size();
+    if (!l.field || n < 3 || !isHan(l.text[0])) continue;
+    const std::u32string_view rest = std::u32string_view(l.text).substr(1);
+    for (std::size_t junk = 0; junk <= 2; ++junk) {
+      const std::size_t at = i + junk;
+      if (at + rest.size() >= t.size()) break;
+      // What the first character was read as: letters, digits or Chinese, and no label's start
+      // (the 处 of 【处方编号】 is the label's).
+      if (junk > 0 && (!(isHan(t[at - 1]) || isAsciiAlnum(t[at - 1])) || exactLabelAt(t, at - 1)))
+        break;
+      if (t.compare(at, rest.size(), rest) != 0 || !isLabelSeparator(t[at + rest.size()])) continue;
+      if (hit.label && hit.label != &l) return {};
+      hit = {&l, junk + rest.size()};
+      break;
+    }
+  }
+  return hit;
+}
+
 // A label whose one character the model misread (痊名, 门诊易, 处方坊号 for 姓名, 门诊号,
 // 处方编号): at the start of a word, followed by a label's separator, every other character right,
 // no label printed inside it, not a word of its own, and no other label fitting as well; or "No"
-// with its colon lost before the number's letters. Returns null when none or several fit.
-const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
+// with its colon lost before the number's letters; or a longer label with its first character
+// misread as two or lost (labelWithFirstMisread). Returns no label when none or several fit.
+MisreadLabel tolerantLabel(const std::u32string& t, std::size_t i) {
   // "No" with its colon lost before the number's own letters (NoRX261108-44954): one to three
   // capitals, then a digit or a hyphen. (A colon read as a capital would join the number.)
   // Like "No" as printed, it must not stand inside a Latin word.
@@ -220,12 +255,12 @@ const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
     while (k < t.size() && t[k] >= 'A' && t[k] <= 'Z') ++k;
     const std::size_t capitals = k - i - l.text.size();
     if (capitals >= 1 && capitals <= 3 && k < t.size() && (isDigit(t[k]) || isDash(t[k])))
-      return &l;
+      return {&l, l.text.size()};
   }
   if (i > 0 && !(t[i - 1] == ' ' || t[i - 1] == ':' || t[i - 1] == U'【' || t[i - 1] == '[' ||
                  t[i - 1] == '(' || t[i - 1] == '|' || t[i - 1] == U'“' || t[i - 1] == U'”' ||
                  t[i - 1] == '"' || isLabelSeparator(t[i - 1])))
-    return nullptr;
+    return labelWithFirstMisread(t, i);
   const Label* hit = nullptr;
   for (const Label& l : labels()) {
     const std::size_t n = l.text.size();
@@ -239,22 +274,27 @@ const Label* tolerantLabel(const std::u32string& t, std::size_t i) {
     bool inner = false;
     for (std::size_t k = 1; k < n && !inner; ++k) inner = exactLabelAt(t, i + k) != nullptr;
     if (inner) continue;
-    if (hit && std::string_view(hit->field) != l.field) return nullptr;
+    if (hit && std::string_view(hit->field) != l.field) return {};
     hit = &l;
   }
-  return hit;
+  if (hit) return {hit, hit->text.size()};
+  return labelWithFirstMisread(t, i);
 }
 
 // The labels in `t`, in order. `tolerant`: also labels read with one character wrong.
 std::vector<Occurrence> findLabels(const std::u32string& t, bool tolerant = false) {
   std::vector<Occurrence> out;
   for (std::size_t i = 0; i < t.size();) {
-    const Label* hit = exactLabelAt(t, i);
+    MisreadLabel hit{exactLabelAt(t, i), 0};
     bool misread = false;
-    if (!hit && tolerant && (hit = tolerantLabel(t, i))) misread = true;
-    if (hit) {
-      out.push_back({i, i + hit->text.size(), hit, misread});
-      i += hit->text.size();
+    if (hit.label) {
+      hit.length = hit.label->text.size();
+    } else if (tolerant && (hit = tolerantLabel(t, i)).label) {
+      misread = true;
+    }
+    if (hit.label) {
+      out.push_back({i, i + hit.length, hit.label, misread});
+      i += hit.length;
     } else {
       ++i;
     }

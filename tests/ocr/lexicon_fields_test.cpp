@@ -278,6 +278,41 @@ TEST(Fields, ALabelWithOneCharacterMisreadStillFindsItsFieldForConfirmation) {
   EXPECT_TRUE(f.fields.empty());
 }
 
+// A longer label whose first character the model read as two, as a letter or not at all (门 of
+// 门诊号 read as 和内 on a whole corpus of photos of one form), the rest read right and followed by
+// its separator, still finds its field, for confirmation; not inside a word or a value.
+TEST(Fields, ALabelWhoseFirstCharacterWasReadAsTwoOrLostStillFindsItsField) {
+  // As read: the label's first character as two, with a border's stroke read as a letter before
+  // it, after the table row's number, lost.
+  for (const RecognizedLine& l :
+       {line({"和内诊号", ":", "MZ35509574"}, 0), line({"l", "m诊号:MZ35509574"}, 0),
+        line({"1", "由诊号:MZ35509574"}, 0), line({"历号;MZ35509574"}, 0)}) {
+    auto f = extractFields({l}, nullptr);
+    ASSERT_TRUE(f.fields.count("outpatient_id")) << l.words.back().text;
+    EXPECT_EQ(f.fields.at("outpatient_id").value, "MZ35509574");
+    EXPECT_LE(f.fields.at("outpatient_id").confidence, 0.7f) << "asked to confirm";
+  }
+  auto f =
+      extractFields({line({"A者姓名:张三"}, 0), line({"外方编号:20261108347445"}, 50)}, nullptr);
+  EXPECT_EQ(f.fields.at("patient_name").value, "张三");
+  EXPECT_EQ(f.fields.at("rx_number").value, "20261108347445");
+  // Not a label: inside a Chinese word or after a letter, three characters before the rest, no
+  // separator after it, or a two-character label's last character alone.
+  for (const auto& text : {"高血压诊号:MZ1234567", "xab诊号:MZ1234567", "和内外诊号:MZ1234567",
+                           "和内诊号MZ1234567", "x名:之秀"}) {
+    RecognizedLine l;
+    l.words.push_back({text, 90, cv::Rect(0, 0, 300, 36)});
+    l.box = cv::Rect(0, 0, 300, 36);
+    l.confidence = 90;
+    f = extractFields({l}, nullptr);
+    EXPECT_FALSE(f.fields.count("outpatient_id")) << text;
+    EXPECT_FALSE(f.fields.count("patient_name")) << text;
+  }
+  // Labels as printed only: the re-reading of a name's line.
+  EXPECT_TRUE(extractFields({line({"和内诊号:MZ35509574"}, 0)}, nullptr, LabelMatch::kExact)
+                  .fields.empty());
+}
+
 TEST(Fields, AHospitalsCodeGivesTheNumberItCarriesAsPlainText) {
   EXPECT_EQ(numberInCode("RX:20261102623663"), "20261102623663");
   EXPECT_EQ(numberInCode("20261102623663"), "20261102623663");
