@@ -922,9 +922,18 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     const std::u32string& t = s.text;
     // The hospital: the first line naming an institution, before the fields start.
     if (!out.fields.count("hospital") && out.fields.size() <= 1 && onlyHan(t).size() >= 4 &&
-        containsAny(t, {U"医院", U"中心", U"卫生", U"诊所", U"门诊部", U"保健院"}) &&
+        containsAny(onlyHan(t), {U"医院", U"中心", U"卫生", U"诊所", U"门诊部", U"保健院"}) &&
         findLabels(t).empty()) {
-      const std::size_t end = hospitalNameEnd(t);
+      // Where the name ends, among its Chinese characters: a speck read inside a word of it
+      // (`服务中\心共通`) does not hide where it ends.
+      std::size_t end = hospitalNameEnd(t);
+      {
+        std::vector<std::size_t> at;  // the position in `t` of each Chinese character
+        for (std::size_t k = 0; k < t.size(); ++k)
+          if (isHan(t[k])) at.push_back(k);
+        const std::size_t cut = hospitalNameEnd(onlyHan(t));
+        if (cut > 0 && cut < at.size()) end = std::min(end, at[cut - 1] + 1);
+      }
       // A lone character a wide gap parts from the name at its start is something else: the
       // edge of a phone's screen or of the form read as 二 or 一, a stroke of a box.
       std::size_t start = 0;

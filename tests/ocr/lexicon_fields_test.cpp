@@ -164,6 +164,8 @@ TEST(Fields, TheHospitalEndsWithTheWordForTheInstitution) {
       {{line({"北京大学第一医院门诊部"}, 10)}, "北京大学第一医院门诊部"},
       {{line({"上海市第六人民医院东院区"}, 10)}, "上海市第六人民医院东院区"},
       {{line({"杭州市第一人民医院门诊处方笺"}, 10)}, "杭州市第一人民医院"},
+      // A speck read inside the word that ends it (the generator's hard photo 55, seed 777).
+      {{line({"成都市武侯区社区卫生服务中\\心共通，"}, 10)}, "成都市武侯区社区卫生服务中心"},
       // A lone character a wide gap parts from the name's start: a screen's or form's edge read
       // as 二 (seen on the generator's photos of a phone screen), a seal's stroke. Two characters
       // so parted may be the name's own (its title printed spaced out): they stay.
