@@ -191,8 +191,19 @@ MendedName NameLexicon::mend(std::string_view name) const {
   MendedName out{std::string(name), false};
   std::u32string n = toU32(name);
   if (n.size() < 2) return out;
+  auto compoundAt = [&](std::size_t i) {
+    return n.size() >= i + 3 && compounds_.count(n.substr(i, 2)) > 0;
+  };
+  // A character read before the family name where there is none (有周文丽: the label's
+  // separator read as 有) is dropped when the model is known to read it so, and a family name
+  // follows it.
+  if (n.size() >= 3 && !compoundAt(0) && !isSurname(n[0]) && (isSurname(n[1]) || compoundAt(1)) &&
+      likeliest(n[0], surnames_, true) == kNothing) {
+    n.erase(0, 1);
+    out.changed = true;
+  }
   std::size_t given = 1;
-  if (n.size() >= 3 && compounds_.count(n.substr(0, 2))) {
+  if (compoundAt(0)) {
     given = 2;
   } else if (!isSurname(n[0])) {
     if (char32_t s = likeliest(n[0], surnames_, false)) {

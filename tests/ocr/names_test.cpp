@@ -3,6 +3,7 @@
 #include <opencv2/freetype.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "base/utf8.h"
 #include "ocr/fields.h"
 #include "ocr/names.h"
 #include "ocr/reader.h"
@@ -63,6 +64,22 @@ TEST(NameLexicon, ACharacterNoNameHasIsTakenFromAnotherReading) {
     EXPECT_EQ(m.value, c.expect) << c.elected;
     EXPECT_EQ(m.changed, m.value != c.elected) << c.elected;
   }
+}
+
+// A character the model reads before a name where there is none (the label's separator read as
+// 有: rx-photos-v1 gave a prescriber 有周文丽) is dropped when a family name
+// follows it; a name with no family name after it keeps its first character, mended as before.
+TEST(NameLexicon, ACharacterReadBeforeTheFamilyNameIsDropped) {
+  const NameLexicon& names = NameLexicon::standard();
+  EXPECT_EQ(names.mend("有周文丽").value, "周文丽");
+  EXPECT_EQ(names.mend("有欧阳娜").value, "欧阳娜");
+  EXPECT_TRUE(names.mend("有周文丽").changed);
+  // 和 is a family name itself: 和梁欣怡 may be a name of four characters.
+  EXPECT_EQ(names.mend("和梁欣怡").value, "和梁欣怡");
+  // No family name after it: not dropped.
+  EXPECT_EQ(toU32(names.mend("有晓东").value).size(), 3u);
+  // A family name read first stays, whatever follows.
+  EXPECT_EQ(names.mend("周梁丽").value, "周梁丽");
 }
 
 TEST(NameLexicon, NamesOfNameCharactersAreNeverChanged) {
