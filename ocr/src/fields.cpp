@@ -731,6 +731,112 @@ std::size_t hospitalNameEnd(const std::u32string& t) {
   return cut ? cut : t.size();
 }
 
+// What kind of institution a hospital's name says it is, as its name ends (人民医院, 妇幼保健院,
+// 社区卫生服务中心...): the words of four or more characters Chinese medical institutions'
+// names end with. (Shorter ones, 中医院 or 卫生院, are one character off too many names' ends:
+// 协和医院 read doubtfully would become 协中医院.)
+constexpr std::u32string_view kInstitutionKinds[] = {
+    U"人民医院",   U"中心医院",         U"中医医院",      U"中西医结合医院", U"妇幼保健院",
+    U"妇产医院",   U"儿童医院",         U"红十字医院",    U"口腔医院",       U"肿瘤医院",
+    U"眼科医院",   U"骨科医院",         U"附属医院",      U"互联网医院",     U"精神卫生中心",
+    U"中心卫生院", U"社区卫生服务中心", U"社区卫生服务站"};
+
+// A kind of institution misread at the end of a hospital's name (人代医沈 for 人民医院, 妇幼储奸院
+// for 妇幼保健院): in `han` (Chinese characters only), the span nearest one of kInstitutionKinds,
+// one or two characters off, and nearer it than any other kind. None when a kind is read as
+// printed, or two kinds are as near: 协和医院 is as near 人民医院 as 中心医院, and is a name of its
+// own.
+struct KindMisread {
+  std::size_t from = 0, to = 0;  // in `han`
+  std::u32string_view kind;
+};
+std::optional<KindMisread> misreadKind(const std::u32string& han) {
+  struct Nearest {
+    int distance = 1 << 30;
+    KindMisread at;
+  };
+  std::vector<Nearest> nearest;
+  for (std::u32string_view kind : kInstitutionKinds) {
+    Nearest n{1 << 30, {0, 0, kind}};
+    for (std::size_t from = 0; from < han.size(); ++from)
+      for (std::size_t len = kind.size() - 1; len <= kind.size() + 1 && from + len <= han.size();
+           ++len) {
+        const int d = editDistance(std::u32string_view(han).substr(from, len), kind);
+        if (d < n.distance) n = {d, {from, from + len, kind}};
+      }
+    nearest.push_back(n);
+  }
+  // A kind read as printed: nothing to put back. The shorter kinds count here (广州市越秀区中医院
+  // is one character off 中心医院).
+  if (std::any_of(nearest.begin(), nearest.end(), [](const auto& n) { return n.distance == 0; }) ||
+      containsAny(han, {U"中医院", U"卫生院", U"门诊部", U"诊所"}))
+    return std::nullopt;
+  std::vector<Nearest> near;  // one or two characters off, nearest first, then longest
+  for (const auto& n : nearest)
+    if (n.distance <= 2) near.push_back(n);
+  if (near.empty()) return std::nullopt;
+  std::stable_sort(near.begin(), near.end(), [](const auto& a, const auto& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.at.kind.size() > b.at.kind.size();
+  });
+  // A longer kind misread round the nearest one is the name's (中西医结人党医院: 中西医结合医院,
+  // not 人民医院 for 人党医院).
+  auto holds = [](const KindMisread& a, const KindMisread& b) {
+    return a.from <= b.from && b.to <= a.to;
+  };
+  Nearest best = near.front();
+  for (const auto& n : near)
+    if (n.at.kind.size() > best.at.kind.size() && holds(n.at, best.at)) best = n;
+  // As near another kind (but one inside the longer kind taken): which is unknown.
+  for (const auto& n : near)
+    if (n.at.kind != best.at.kind && n.distance <= best.distance &&
+        !(best.at.kind.size() > n.at.kind.size() && holds(best.at, n.at)))
+      return std::nullopt;
+  return best.at;
+}
+
+// A hospital's name read with less confidence than this may have its kind misread (misreadKind).
+// Names read surely are kept as read: 人和医院 is one character off 人民医院, and a hospital's own.
+constexpr float kDoubtfulHospital = 0.7f;
+
+// The hospital's name on the header line `s`: its Chinese characters up to the word that says
+// what the institution is (hospitalNameEnd), or, when the line was read with little confidence,
+// up to a kind of institution misread (misreadKind), put back and shown for confirmation (at
+// most 0.6, with what was read). None when the line names no institution.
+std::optional<FieldValue> hospitalIn(const Span& s, const RecognizedLine& line) {
+  const std::u32string& t = s.text;
+  const std::u32string han = onlyHan(t);
+  const bool named = containsAny(han, {U"医院", U"中心", U"卫生", U"诊所", U"门诊部", U"保健院"});
+  const std::optional<KindMisread> misread = misreadKind(han);
+  if (!named && !misread) return std::nullopt;
+  std::vector<std::size_t> at;  // the position in `t` of each Chinese character
+  for (std::size_t k = 0; k < t.size(); ++k)
+    if (isHan(t[k])) at.push_back(k);
+  // Where the name ends, among its Chinese characters: a speck read inside a word of it
+  // (`服务中\心共通`) does not hide where it ends.
+  std::size_t end = hospitalNameEnd(t);
+  const std::size_t cut = hospitalNameEnd(han);
+  if (cut > 0 && cut < at.size()) end = std::min(end, at[cut - 1] + 1);
+  // A lone character a wide gap parts from the name at its start is something else: the
+  // edge of a phone's screen or of the form read as 二 or 一, a stroke of a box.
+  std::size_t start = 0;
+  const std::size_t gap = t.find(U"  ");
+  if (gap != std::u32string::npos && gap + 2 < end && onlyHan(t.substr(0, gap)).size() <= 1 &&
+      onlyHan(t.substr(gap, end - gap)).size() >= 4)
+    start = gap + 2;
+  if (misread && at[misread->from] >= start) {
+    const std::size_t kindEnd = at[misread->to - 1] + 1;
+    const std::u32string before = onlyHan(t.substr(start, at[misread->from] - start));
+    FieldValue v = valueOf(s, start, kindEnd, line, before + std::u32string(misread->kind));
+    if (v.confidence < kDoubtfulHospital && !before.empty()) {
+      v.readAs = toUtf8(onlyHan(t.substr(start, kindEnd - start)));
+      v.confidence = std::min(v.confidence, 0.6f);
+      return v;
+    }
+  }
+  if (!named) return std::nullopt;
+  return valueOf(s, start, end, line, onlyHan(t.substr(start, end - start)));
+}
+
 // Puts back name characters the model reads as characters no name uses (ocr/names.h). A mended
 // name keeps what was read and is shown for confirmation: the character put back is the likeliest
 // one, not a certain one.
@@ -922,28 +1028,11 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     const std::u32string& t = s.text;
     // The hospital: the first line naming an institution, before the fields start.
     if (!out.fields.count("hospital") && out.fields.size() <= 1 && onlyHan(t).size() >= 4 &&
-        containsAny(onlyHan(t), {U"医院", U"中心", U"卫生", U"诊所", U"门诊部", U"保健院"}) &&
         findLabels(t).empty()) {
-      // Where the name ends, among its Chinese characters: a speck read inside a word of it
-      // (`服务中\心共通`) does not hide where it ends.
-      std::size_t end = hospitalNameEnd(t);
-      {
-        std::vector<std::size_t> at;  // the position in `t` of each Chinese character
-        for (std::size_t k = 0; k < t.size(); ++k)
-          if (isHan(t[k])) at.push_back(k);
-        const std::size_t cut = hospitalNameEnd(onlyHan(t));
-        if (cut > 0 && cut < at.size()) end = std::min(end, at[cut - 1] + 1);
+      if (auto hospital = hospitalIn(s, lines[li])) {
+        out.fields["hospital"] = std::move(*hospital);
+        continue;
       }
-      // A lone character a wide gap parts from the name at its start is something else: the
-      // edge of a phone's screen or of the form read as 二 or 一, a stroke of a box.
-      std::size_t start = 0;
-      const std::size_t gap = t.find(U"  ");
-      if (gap != std::u32string::npos && gap + 2 < end && onlyHan(t.substr(0, gap)).size() <= 1 &&
-          onlyHan(t.substr(gap, end - gap)).size() >= 4)
-        start = gap + 2;
-      out.fields["hospital"] =
-          valueOf(s, start, end, lines[li], onlyHan(t.substr(start, end - start)));
-      continue;
     }
     std::size_t lead = 0;
     while (lead < t.size() && isBorder(t[lead])) ++lead;
