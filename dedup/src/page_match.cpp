@@ -523,12 +523,12 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   // 4. Each cell where the blocks round it put it, within kCellShift.
   const int W = p.earlierInk.cols, Hh = p.earlierInk.rows, cellSize = p.cellSize;
   std::vector<std::pair<int, int>> conflictAt;  // (row, column) of each conflicting cell
-  // The cells along the earlier page's edges are not compared: no form is written there, and what
-  // a photo shows there is where the paper's outline was found (a strip of desk or of the
+  // The earlier page's edges, a cell wide each, are not compared: no form is written there, and
+  // what a photo shows there is where the paper's outline was found (a strip of desk or of the
   // paper's shadow on one photo, margin on another). Counted, the strip along one edge made a
   // row of different cells side by side, as other writing does.
-  for (int cy = cellSize; cy + cellSize < Hh; cy += cellSize)
-    for (int cx = cellSize; cx + cellSize < W; cx += cellSize) {
+  for (int cy = cellSize; cy + 2 * cellSize <= Hh; cy += cellSize)
+    for (int cx = cellSize; cx + 2 * cellSize <= W; cx += cellSize) {
       const cv::Rect cell(cx, cy, cellSize, cellSize);
       const cv::Mat ec = p.earlierInk(cell);
       const int n = cv::countNonZero(ec);

@@ -213,8 +213,8 @@ struct MisreadLabel {
 // A label of three or more characters whose first character the model read as one or two others,
 // or dropped, the rest read right (和内诊号, m诊号, 诊号 for 门诊号; 1由诊号 with the row's number
 // before it): at `i`, after anything but a Chinese character or a letter; what stands for the
-// first character is letters, digits or Chinese; the rest is followed by a label's separator.
-// Several labels sharing the rest would give nothing (none do).
+// first character is letters or Chinese; the rest holds no label as printed and is followed by a
+// label's separator. Several labels sharing the rest would give nothing (none do).
 MisreadLabel labelWithFirstMisread(const std::u32string& t, std::size_t i) {
   if (i > 0 && (isHan(t[i - 1]) || (isAsciiAlnum(t[i - 1]) && !isDigit(t[i - 1])))) return {};
   MisreadLabel hit;
@@ -225,11 +225,18 @@ MisreadLabel labelWithFirstMisread(const std::u32string& t, std::size_t i) {
     for (std::size_t junk = 0; junk <= 2; ++junk) {
       const std::size_t at = i + junk;
       if (at + rest.size() >= t.size()) break;
-      // What the first character was read as: letters, digits or Chinese, and no label's start
-      // (the 处 of 【处方编号】 is the label's).
-      if (junk > 0 && (!(isHan(t[at - 1]) || isAsciiAlnum(t[at - 1])) || exactLabelAt(t, at - 1)))
+      // What the first character was read as: letters or Chinese, and no label's start (the 处
+      // of 【处方编号】 is the label's). Not a digit: that is the end of the value before
+      // (年龄:45由诊号: keeps its 45).
+      if (junk > 0 && (!(isHan(t[at - 1]) || (isAsciiAlnum(t[at - 1]) && !isDigit(t[at - 1]))) ||
+                       exactLabelAt(t, at - 1)))
         break;
       if (t.compare(at, rest.size(), rest) != 0 || !isLabelSeparator(t[at + rest.size()])) continue;
+      // A label printed inside the rest is that label (就诊者姓名: 姓名, as printed).
+      bool inner = false;
+      for (std::size_t k = at; k < at + rest.size() && !inner; ++k)
+        inner = exactLabelAt(t, k) != nullptr;
+      if (inner) break;
       if (hit.label && hit.label != &l) return {};
       hit = {&l, junk + rest.size()};
       break;
@@ -741,6 +748,15 @@ constexpr std::u32string_view kInstitutionKinds[] = {
     U"眼科医院",   U"骨科医院",         U"附属医院",      U"互联网医院",     U"精神卫生中心",
     U"中心卫生院", U"社区卫生服务中心", U"社区卫生服务站"};
 
+// Other words institutions' names end with, shorter or rarer: never put back, but a name ending
+// with one read as printed is not one of kInstitutionKinds misread (上海市第一妇婴保健院 is not
+// 妇幼保健院, 北京大学口腔医学院 not 口腔医院).
+constexpr std::initializer_list<std::u32string_view> kOtherInstitutionKinds = {
+    U"中医院",           U"卫生院",   U"门诊部",   U"诊所",     U"卫生所",     U"卫生室",
+    U"医务室",           U"医疗中心", U"医学中心", U"防治中心", U"眼科中心",   U"诊疗中心",
+    U"急救中心",         U"体检中心", U"康复中心", U"保健中心", U"妇婴保健院", U"保健所",
+    U"计划生育服务中心", U"医学院",   U"总医院",   U"专科医院", U"康复医院",   U"医疗集团"};
+
 // A kind of institution misread at the end of a hospital's name (人代医沈 for 人民医院, 妇幼储奸院
 // for 妇幼保健院): in `han` (Chinese characters only), the span nearest one of kInstitutionKinds,
 // one or two characters off, and nearer it than any other kind. None when a kind is read as
@@ -761,15 +777,18 @@ std::optional<KindMisread> misreadKind(const std::u32string& han) {
     for (std::size_t from = 0; from < han.size(); ++from)
       for (std::size_t len = kind.size() - 1; len <= kind.size() + 1 && from + len <= han.size();
            ++len) {
+        // On a tie the longer span, so what was read keeps the misread characters (人代医沈,
+        // not 人代医).
         const int d = editDistance(std::u32string_view(han).substr(from, len), kind);
-        if (d < n.distance) n = {d, {from, from + len, kind}};
+        if (d < n.distance || (d == n.distance && len > n.at.to - n.at.from))
+          n = {d, {from, from + len, kind}};
       }
     nearest.push_back(n);
   }
-  // A kind read as printed: nothing to put back. The shorter kinds count here (广州市越秀区中医院
-  // is one character off 中心医院).
+  // A kind read as printed: nothing to put back. Kinds not put back count here too (广州市越秀区
+  // 中医院 is one character off 中心医院, 上海儿童医学中心 two off 儿童医院).
   if (std::any_of(nearest.begin(), nearest.end(), [](const auto& n) { return n.distance == 0; }) ||
-      containsAny(han, {U"中医院", U"卫生院", U"门诊部", U"诊所"}))
+      containsAny(han, kOtherInstitutionKinds))
     return std::nullopt;
   std::vector<Nearest> near;  // one or two characters off, nearest first, then longest
   for (const auto& n : nearest)

@@ -68,14 +68,21 @@ TEST_F(PageMatch, AStampAndInitialsAddedLaterOrACrumpleDoNotStopAMatch) {
 }
 
 // Where the paper's outline was found differs from photo to photo: one straightened page keeps the
-// shadow of the paper's edge along its top, broken into pieces, another keeps it a little lower.
-// The paper's edge is not writing.
+// shadow of the paper's edges, broken into pieces, another keeps it a little further in. The
+// paper's edge is not writing.
 TEST_F(PageMatch, ThePapersEdgeFoundElsewhereOnAnotherPhotoDoesNotStopAMatch) {
   const cv::Mat page = gen_.render(gen_.content(1));
   cv::Mat earlier = test::straightenedPage(page, 1), query = test::straightenedPage(page, 2);
-  for (int x = 0; x + 40 < earlier.cols; x += 50) {
+  // Along the top, the right and the bottom.
+  for (int x = 0; x + 60 < earlier.cols; x += 50) {
     earlier(cv::Rect(x, 6, 38, 3)).setTo(40);
     query(cv::Rect(x + 20, 20, 38, 3)).setTo(40);
+    earlier(cv::Rect(x, earlier.rows - 9, 38, 3)).setTo(40);
+    query(cv::Rect(x + 20, query.rows - 23, 38, 3)).setTo(40);
+  }
+  for (int y = 0; y + 60 < earlier.rows; y += 50) {
+    earlier(cv::Rect(earlier.cols - 9, y, 3, 38)).setTo(40);
+    query(cv::Rect(query.cols - 23, y + 20, 3, 38)).setTo(40);
   }
   const PageEvidence e = compared(query, earlier);
   EXPECT_TRUE(e.samePaper()) << describe(e);

@@ -196,29 +196,35 @@ TEST(Fields, AMisreadKindOfInstitutionIsPutBackInAHospitalReadDoubtfully) {
   struct Case {
     const char* read;
     const char* want;
+    const char* readAs;
   } cases[] = {
-      {"西安市雁塔区人代医沈", "西安市雁塔区人民医院"},
-      {"深圳市南山区妇幼储奸院", "深圳市南山区妇幼保健院"},
-      {"苏州市姑苏区中西医结人党医院", "苏州市姑苏区中西医结合医院"},
-      {"上海市徐汇区中心医镀六划通上", "上海市徐汇区中心医院"},
-      {"深圳南山社区卫生局务中心", "深圳南山社区卫生服务中心"},
+      {"西安市雁塔区人代医沈", "西安市雁塔区人民医院", "西安市雁塔区人代医沈"},
+      {"深圳市南山区妇幼储奸院", "深圳市南山区妇幼保健院", "深圳市南山区妇幼储奸院"},
+      {"苏州市姑苏区中西医结人党医院", "苏州市姑苏区中西医结合医院",
+       "苏州市姑苏区中西医结人党医院"},
+      {"上海市徐汇区中心医镀六划通上", "上海市徐汇区中心医院", "上海市徐汇区中心医镀"},
+      {"深圳南山社区卫生局务中心", "深圳南山社区卫生服务中心", "深圳南山社区卫生局务中心"},
   };
   for (const auto& c : cases) {
-    const FieldValue v = hospital(c.read, 40);
+    const FieldValue v = hospital(c.read, 65);
     EXPECT_EQ(v.value, c.want) << c.read;
     EXPECT_LE(v.confidence, 0.6f) << c.read;
-    EXPECT_EQ(v.readAs.value_or(""), std::string(c.read).substr(0, v.readAs.value_or("").size()))
-        << "what was read is kept";
+    ASSERT_TRUE(v.readAs) << c.read;
+    EXPECT_EQ(*v.readAs, c.readAs) << "what was read is kept";
   }
+  // Names ending with another kind read as printed keep it (a children's medical centre is no
+  // 儿童医院 misread, a 妇婴保健院 no 妇幼保健院).
+  for (const char* name : {"上海儿童医学中心", "上海市第一妇婴保健院"})
+    EXPECT_EQ(hospital(name, 65).value, name);
   // Read surely: as read (人和医院 is a hospital's own name, one character off 人民医院).
   EXPECT_EQ(hospital("北京市人和医院", 90).value, "北京市人和医院");
   EXPECT_EQ(hospital("西安市雁塔区人代医沈", 90).value, "<none>");
   // As near 人民医院 as 中心医院 and others; a short kind read as printed (中医院, not 中心医院).
-  EXPECT_EQ(hospital("北京协和医院", 40).value, "北京协和医院");
-  EXPECT_EQ(hospital("广州市越秀区中医院", 40).value, "广州市越秀区中医院");
-  EXPECT_FALSE(hospital("广州市越秀区中医院", 40).readAs);
+  EXPECT_EQ(hospital("北京协和医院", 65).value, "北京协和医院");
+  EXPECT_EQ(hospital("广州市越秀区中医院", 65).value, "广州市越秀区中医院");
+  EXPECT_FALSE(hospital("广州市越秀区中医院", 65).readAs);
   // Not a hospital's line.
-  EXPECT_EQ(hospital("袜订光种岂让", 40).value, "<none>");
+  EXPECT_EQ(hospital("袜订光种岂让", 65).value, "<none>");
 }
 
 TEST(Fields, ADrugTheCatalogueDoesNotKnowEndsWhereItsStrengthStarts) {
@@ -351,6 +357,14 @@ TEST(Fields, ALabelWhoseFirstCharacterWasReadAsTwoOrLostStillFindsItsField) {
     EXPECT_FALSE(f.fields.count("outpatient_id")) << text;
     EXPECT_FALSE(f.fields.count("patient_name")) << text;
   }
+  // The value before keeps its last digit (not read as the label's first character), and a
+  // label printed inside the rest is that label, as printed.
+  f = extractFields({line({"年龄:45由诊号:MZ35509574"}, 0), line({"就诊者姓名:张三"}, 50)},
+                    nullptr);
+  EXPECT_EQ(f.fields.at("age").value, "45岁");
+  EXPECT_EQ(f.fields.at("outpatient_id").value, "MZ35509574");
+  EXPECT_EQ(f.fields.at("patient_name").value, "张三");
+  EXPECT_GT(f.fields.at("patient_name").confidence, 0.7f);
   // Labels as printed only: the re-reading of a name's line.
   EXPECT_TRUE(extractFields({line({"和内诊号:MZ35509574"}, 0)}, nullptr, LabelMatch::kExact)
                   .fields.empty());

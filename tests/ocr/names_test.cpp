@@ -78,6 +78,7 @@ TEST(NameLexicon, ACharacterReadBeforeTheFamilyNameIsDropped) {
   EXPECT_EQ(names.mend("和梁欣怡").value, "和梁欣怡");
   // No family name after it: not dropped.
   EXPECT_EQ(toU32(names.mend("有晓东").value).size(), 3u);
+  EXPECT_NE(names.mend("有晓东").value, "晓东");
   // A family name read first stays, whatever follows.
   EXPECT_EQ(names.mend("周梁丽").value, "周梁丽");
 }
