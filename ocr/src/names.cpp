@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <map>
 
 #include "base/utf8.h"
 
@@ -143,48 +142,6 @@ char32_t NameLexicon::likeliest(char32_t read, const std::map<char32_t, float>& 
     }
   }
   return best;
-}
-
-bool NameLexicon::fitsAt(const std::u32string& name, std::size_t i) const {
-  if (i >= name.size()) return false;
-  const bool compound = name.size() >= 3 && compounds_.count(name.substr(0, 2));
-  if (compound && i < 2) return true;
-  return i == 0 ? isSurname(name[0]) : isGiven(name[i]);
-}
-
-MendedName NameLexicon::agree(const std::vector<std::string>& readings,
-                              std::string_view elected) const {
-  MendedName out{std::string(elected), false};
-  std::u32string name = toU32(elected);
-  std::map<std::string, int> votes;
-  for (const auto& r : readings) ++votes[r];
-  const auto it = votes.find(out.value);
-  if (it == votes.end() || it->second < 2) return out;
-  for (const auto& [value, n] : votes)
-    if (value != out.value && n >= it->second) return out;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if (fitsAt(name, i)) continue;
-    // The name character most other readings of the same length hold here.
-    std::map<char32_t, int> there;
-    for (const auto& r : readings) {
-      std::u32string other = toU32(r);
-      if (other.size() != name.size() || other[i] == name[i]) continue;
-      std::u32string with = name;
-      with[i] = other[i];
-      if (fitsAt(with, i)) ++there[other[i]];
-    }
-    char32_t best = 0;
-    int most = 0;
-    for (const auto& [c, n] : there)
-      if (n > most) {
-        best = c;
-        most = n;
-      }
-    if (best) name[i] = best;
-  }
-  out.value = toUtf8(name);
-  out.changed = out.value != elected;
-  return out;
 }
 
 MendedName NameLexicon::mend(std::string_view name) const {

@@ -12,7 +12,6 @@
 
 #include "base/utf8.h"
 #include "ocr/barcodes.h"
-#include "ocr/names.h"
 
 namespace rx::ocr {
 
@@ -301,9 +300,7 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
       std::optional<std::string> readAs;  // what a mended reading read (ocr/names.h)
     };
     std::map<std::string, Tally> tally;
-    std::vector<std::string> counted;  // every value counted, once per reading
-    auto count = [&tally, &counted](const FieldValue& v) {
-      counted.push_back(v.value);
+    auto count = [&tally](const FieldValue& v) {
       Tally& t = tally[v.value];
       ++t.votes;
       t.confidence += v.confidence;
@@ -346,15 +343,6 @@ Status PrescriptionReader::confirmNames(const cv::Mat& page, ExtractedFields& fi
     // Read so by any reading, the value is not a mended one.
     it->second.readAs = best->second.direct ? std::nullopt : best->second.readAs;
     it->second.confidence = best->second.confidence / static_cast<float>(readings);
-    // A character of the elected name that no name has may be read as a name's by another
-    // reading (ocr/names.h, agree). The value so put together was not read whole: it is shown
-    // for confirmation, with what the elected readings read.
-    MendedName agreed = NameLexicon::standard().agree(counted, best->first);
-    if (agreed.changed) {
-      if (!it->second.readAs) it->second.readAs = best->first;
-      it->second.value = std::move(agreed.value);
-      it->second.confidence = std::min(it->second.confidence, kMendedNameConfidence);
-    }
   }
   return Status();
 }

@@ -38,34 +38,6 @@ TEST(NameLexicon, CommonNamesChiSimMisreadAreMended) {
   }
 }
 
-// Readings of one name at several sizes, as the reader makes them (OCR benchmark: the hard
-// generator's seed-777 photo 80): a character no name has, in the name most readings gave, is
-// replaced by the name character another reading holds there. What no majority elected, and
-// names of name characters, stay as they are.
-TEST(NameLexicon, ACharacterNoNameHasIsTakenFromAnotherReading) {
-  const NameLexicon& names = NameLexicon::standard();
-  struct Case {
-    std::vector<std::string> readings;
-    const char* elected;
-    const char* expect;
-  } cases[] = {
-      {{"梁欣恰", "采欣怡", "梁欣恰", "奚梁欣恰"}, "梁欣恰", "梁欣怡"},
-      // No majority: as elected.
-      {{"徐艳燕", "徐艳磋", "徐艳", "徐艳磁"}, "徐艳", "徐艳"},
-      {{"张伟", "张伟", "张伟", "张伟"}, "张伟", "张伟"},
-      {{"唐媚", "唐媚", "唐娜", "唐媚"}, "唐媚", "唐媚"},
-      // A character outside the lists is kept when no reading has a name's there.
-      {{"李翀", "李翀", "李种"}, "李翀", "李翀"},
-      // A two-character family name is a name in its place.
-      {{"欧阳娜", "欧阳娜", "欧杨娜"}, "欧阳娜", "欧阳娜"},
-  };
-  for (const auto& c : cases) {
-    const MendedName m = names.agree(c.readings, c.elected);
-    EXPECT_EQ(m.value, c.expect) << c.elected;
-    EXPECT_EQ(m.changed, m.value != c.elected) << c.elected;
-  }
-}
-
 // A character the model reads before a name where there is none (the label's separator read as
 // 有: rx-photos-v1 gave a prescriber 有周文丽) is dropped when a family name
 // follows it; a name with no family name after it keeps its first character, mended as before.

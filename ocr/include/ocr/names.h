@@ -39,17 +39,6 @@ class NameLexicon {
 
   MendedName mend(std::string_view name) const;
 
-  // The name most readings of it gave (`elected`: more readings than any other value, each reading
-  // already mended), with each character that is no name character in its place replaced by the
-  // name character most of the other readings of its length hold there (梁欣恰 read twice, 采欣怡
-  // once: 梁欣怡). Without such a majority the elected name is left as it is. `changed` when
-  // a character was replaced.
-  MendedName agree(const std::vector<std::string>& readings, std::string_view elected) const;
-
-  // Whether `name[i]` is a name character in its place: a family name (or a two-character one)
-  // first, given-name characters after it.
-  bool fitsAt(const std::u32string& name, std::size_t i) const;
-
   bool isSurname(char32_t c) const { return surnames_.count(c) > 0; }
   bool isGiven(char32_t c) const { return given_.count(c) > 0; }
 
