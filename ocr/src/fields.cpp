@@ -516,6 +516,18 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw,
       parts = {parts[0].substr(0, 4), parts[0].substr(4, 2), parts[0].substr(6, 2)};
       if (guessed) *guessed = true;
     }
+    // 2026/10110, 2026/097124: the year's separator read, the month's read as 1 or 7 (or both):
+    // a two-digit month, one or two such characters, a two-digit day. To be confirmed.
+    if (parts.size() == 2 && parts[0].size() == 4 && parts[0].rfind(U"20", 0) == 0 &&
+        (parts[1].size() == 5 || parts[1].size() == 6)) {
+      const std::u32string& rest = parts[1];
+      const std::u32string between = rest.substr(2, rest.size() - 4);
+      if (std::all_of(between.begin(), between.end(),
+                      [](char32_t c) { return c == '1' || c == '7'; })) {
+        parts = {parts[0], rest.substr(0, 2), rest.substr(rest.size() - 2)};
+        if (guessed) *guessed = true;
+      }
+    }
     if (parts.size() < 3 || parts[0].size() != 4) return U"";
     const int m = std::stoi(toUtf8(parts[1])), d = std::stoi(toUtf8(parts[2]));
     if (m < 1 || m > 12 || d < 1 || d > 31) return U"";

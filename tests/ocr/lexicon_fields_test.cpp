@@ -691,6 +691,19 @@ TEST(Fields, DateFormatsAndMissingFields) {
   EXPECT_FALSE(none.fields.count("date")) << "an impossible date is not a date";
   none = extractFields({line({"日期:", "2026041"}, 0)}, nullptr);
   EXPECT_FALSE(none.fields.count("date")) << "seven digits are not a date";
+  // The month's slash read as 1 or 7, the year's read right (the generator's crumpled hard
+  // photos, seed 777): asked for. Other digits between month and day are no separator.
+  for (auto [text, want] : {std::pair{"日期: 2026/10110", "2026-10-10"},
+                            std::pair{"日期: 2026/097124", "2026-09-24"}}) {
+    auto f = extractFields({line({text}, 0)}, nullptr);
+    ASSERT_TRUE(f.fields.count("date")) << text;
+    EXPECT_EQ(f.fields.at("date").value, want) << text;
+    EXPECT_LT(f.fields.at("date").confidence, 0.8f) << text;
+  }
+  for (const char* text : {"日期: 2026/10510", "日期: 2026/13110", "日期: 2026/1011"}) {
+    none = extractFields({line({text}, 0)}, nullptr);
+    EXPECT_FALSE(none.fields.count("date")) << text;
+  }
 }
 
 TEST(Fields, NumberAndDateWithoutTheirLabelsAreTakenForConfirmation) {
