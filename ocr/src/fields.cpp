@@ -204,6 +204,15 @@ bool isFormWord(std::u32string_view w) {
   return false;
 }
 
+// Whether a label is printed at one of the positions [from, to) of `t`.
+bool holdsPrintedLabel(const std::u32string& t, std::size_t from, std::size_t to) {
+  for (std::size_t k = from; k < to; ++k)
+    if (exactLabelAt(t, k)) return true;
+  return false;
+}
+
+bool isLetterOrHan(char32_t c) { return isHan(c) || (isAsciiAlnum(c) && !isDigit(c)); }
+
 // A label as OCR misread it, and how many characters of the text it takes.
 struct MisreadLabel {
   const Label* label = nullptr;
@@ -216,7 +225,7 @@ struct MisreadLabel {
 // first character is letters or Chinese; the rest holds no label as printed and is followed by a
 // label's separator. Several labels sharing the rest would give nothing (none do).
 MisreadLabel labelWithFirstMisread(const std::u32string& t, std::size_t i) {
-  if (i > 0 && (isHan(t[i - 1]) || (isAsciiAlnum(t[i - 1]) && !isDigit(t[i - 1])))) return {};
+  if (i > 0 && isLetterOrHan(t[i - 1])) return {};
   MisreadLabel hit;
   for (const Label& l : labels()) {
     const std::size_t n = l.text.size();
@@ -228,15 +237,10 @@ MisreadLabel labelWithFirstMisread(const std::u32string& t, std::size_t i) {
       // What the first character was read as: letters or Chinese, and no label's start (the 处
       // of 【处方编号】 is the label's). Not a digit: that is the end of the value before
       // (年龄:45由诊号: keeps its 45).
-      if (junk > 0 && (!(isHan(t[at - 1]) || (isAsciiAlnum(t[at - 1]) && !isDigit(t[at - 1]))) ||
-                       exactLabelAt(t, at - 1)))
-        break;
+      if (junk > 0 && (!isLetterOrHan(t[at - 1]) || exactLabelAt(t, at - 1))) break;
       if (t.compare(at, rest.size(), rest) != 0 || !isLabelSeparator(t[at + rest.size()])) continue;
       // A label printed inside the rest is that label (就诊者姓名: 姓名, as printed).
-      bool inner = false;
-      for (std::size_t k = at; k < at + rest.size() && !inner; ++k)
-        inner = exactLabelAt(t, k) != nullptr;
-      if (inner) break;
+      if (holdsPrintedLabel(t, at, at + rest.size())) break;
       if (hit.label && hit.label != &l) return {};
       hit = {&l, junk + rest.size()};
       break;
@@ -278,9 +282,7 @@ MisreadLabel tolerantLabel(const std::u32string& t, std::size_t i) {
       if (t[i + k] != l.text[k]) wrong += isHan(t[i + k]) ? 1 : 2;
     if (wrong != 1 || isFormWord(std::u32string_view(t).substr(i, n))) continue;
     // 患考姓名: the 姓名 printed inside is the label, found where it starts.
-    bool inner = false;
-    for (std::size_t k = 1; k < n && !inner; ++k) inner = exactLabelAt(t, i + k) != nullptr;
-    if (inner) continue;
+    if (holdsPrintedLabel(t, i + 1, i + n)) continue;
     if (hit && std::string_view(hit->field) != l.field) return {};
     hit = &l;
   }
