@@ -711,11 +711,16 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
   return d;
 }
 
+// How many characters of a drug's name were read wrong, as its snap to the catalogue measured.
+int snapDistance(const DrugLine& d) {
+  return d.readAs ? editDistance(toU32(*d.readAs), toU32(d.name.value)) : 0;
+}
+
 // Where the text of a numbered item ("1. 阿莫西林胶囊 …", "2、…") starts; npos if `t` is not one.
 // `loose`: also the forms OCR makes of the number when its dot is lost or misread — the digits
-// then a space or '_' ("1 . 阿司匹林…", "2_ 阿莫西林…"), or right before a Chinese character
-// ("1起但司特…"). These are read often enough for other text too that the caller takes such a line
-// only when its name is in the catalogue.
+// then a space, '_', ':' or ';' ("1 . 阿司匹林…", "2_ 阿莫西林…", "2: 氯吡格雷片"), or right before
+// a Chinese character ("1起但司特…"). These are read often enough for other text too that the
+// caller takes such a line only when its name is in the catalogue.
 std::size_t itemStart(const std::u32string& t, bool loose = false) {
   std::size_t k = 0;
   while (k < t.size() && isBorder(t[k])) ++k;
@@ -724,7 +729,7 @@ std::size_t itemStart(const std::u32string& t, bool loose = false) {
   if (digits == k || digits >= t.size()) return std::u32string::npos;
   const char32_t c = t[digits];
   if (c == '.' || c == U'、' || c == ',') return digits + 1;
-  if (loose && (c == ' ' || c == '_')) return digits + 1;
+  if (loose && (c == ' ' || c == '_' || c == ':' || c == ';')) return digits + 1;
   if (loose && isHan(c)) return digits;
   return std::u32string::npos;
 }
@@ -1041,18 +1046,38 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       return d;
     };
     if (const std::size_t from = itemStart(t); from != std::u32string::npos) return parse(from);
-    std::size_t from = itemStart(t, /*loose=*/true);
-    if (from == std::u32string::npos) {
-      from = 0;
-      while (from < t.size() && isStray(t[from])) ++from;
-      if (from == t.size() || !isHan(t[from])) return std::nullopt;
+    // Where the name may start: after a number read loosely; else at the line's first Chinese
+    // character past rules and specks, past a letter glued to it (the number read as I or l:
+    // "I美洛昔康片"), or past a ruled table's first rule when a character or two stand before it
+    // (the number's column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the
+    // catalogue is taken.
+    std::vector<std::size_t> starts;
+    if (const std::size_t from = itemStart(t, /*loose=*/true); from != std::u32string::npos) {
+      starts.push_back(from);
+    } else {
+      std::size_t k = 0;
+      while (k < t.size() && isStray(t[k])) ++k;
+      if (k < t.size() && isHan(t[k]))
+        starts.push_back(k);
+      else if (k + 1 < t.size() && isLetterOrHan(t[k]) && isHan(t[k + 1]))
+        starts.push_back(k + 1);
+      if (const std::size_t rule = t.find('|'); rule != std::u32string::npos) {
+        const auto before = std::count_if(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(rule),
+                                          [](char32_t c) { return c != ' '; });
+        std::size_t j = rule + 1;
+        while (j < t.size() && isStray(t[j])) ++j;
+        if (before >= 1 && before <= 2 && j < t.size() && isHan(t[j])) starts.push_back(j);
+      }
     }
-    DrugLine d = parse(from);
-    // Read at least as long as the shortest names (叶酸片): "2 盒" is no drug line.
-    if (d.drugClass.empty() || toU32(d.readAs.value_or(d.name.value)).size() < 3)
-      return std::nullopt;
-    d.name.confidence = std::min(d.name.confidence, kLooseItemConfidence);
-    return d;
+    std::optional<DrugLine> best;
+    for (const std::size_t from : starts) {
+      DrugLine d = parse(from);
+      // Read at least as long as the shortest names (叶酸片): "2 盒" is no drug line.
+      if (d.drugClass.empty() || toU32(d.readAs.value_or(d.name.value)).size() < 3) continue;
+      if (!best || snapDistance(d) < snapDistance(*best)) best = std::move(d);
+    }
+    if (best) best->name.confidence = std::min(best->name.confidence, kLooseItemConfidence);
+    return best;
   };
   bool inDrugs = false, drugsEnded = false;
   std::size_t rpLine = lines.size();
@@ -1104,6 +1129,19 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     if (!inDrugs && !drugsEnded && found.empty() &&
         itemStart(t, /*loose=*/true) != std::u32string::npos && li + 1 < lines.size() &&
         spans[li + 1].text.find(U"用法") != std::u32string::npos && drugLine(li)) {
+      inDrugs = true;
+      rpLine = std::min(rpLine, li);
+    }
+    // Nor read the table's header (a stray digit in it, a title misread): below the patient's
+    // fields, the first line naming a drug of the catalogue, a quarter of its name misread at
+    // most, starts the drugs.
+    auto namesCatalogueDrug = [&] {
+      const auto& d = drugHere();
+      return d && !d->drugClass.empty() &&
+             snapDistance(*d) * 4 <= static_cast<int>(toU32(d->name.value).size());
+    };
+    if (!inDrugs && !drugsEnded && found.empty() &&
+        out.fields.size() > out.fields.count("hospital") && namesCatalogueDrug()) {
       inDrugs = true;
       rpLine = std::min(rpLine, li);
     }

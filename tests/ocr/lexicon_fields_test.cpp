@@ -580,6 +580,42 @@ TEST(Fields, TableRowsWhoseRulesOrSpecksOcrReadAsPunctuationAreDrugLines) {
   EXPECT_TRUE(none.drugs.empty());
 }
 
+TEST(Fields, DrugsStartAtTheFirstLineNamingACatalogueDrugWhenNeitherRpNorTheHeaderWasRead) {
+  // Seen on the hard generator's photos: the Rp mark read as 人, a table's header with a stray
+  // digit in it, a row's number read as I, as 人 before the column's rule, or as "2:".
+  const std::vector<RecognizedLine> lines = {
+      line({"姓名", ":", "马婷婷", "|", "性别", ":", "女"}, 0),
+      line({"临床诊断", ":", "急性支气管炎"}, 50),
+      line({"人"}, 100),
+      line({"直汪5光", "|", "|药品名称", "|", "|规格", "|", "|数量", "|", "|用法用量"}, 150),
+      line({"人", "|", "|比罕洛尔片", "|", "5mg×14片", "|", "2盒"}, 200),
+      line({"I美洛昔康片“:", "|", "7.5mg×10片"}, 250),
+      line({"用法", ":", "口服", "一次1片"}, 300),
+      line({"2:", "氧吡格雷片。", "|", "75mg×7片", "|", "×2", "盒"}, 350),
+      line({"医师", ":", "朱芳"}, 400),
+  };
+  const ExtractedFields f = extractFields(lines, &lexicon());
+  ASSERT_EQ(f.drugs.size(), 3u);
+  EXPECT_EQ(f.drugs[0].name.value, "比索洛尔片");
+  EXPECT_EQ(f.drugs[0].quantity.value, "2");
+  EXPECT_EQ(f.drugs[1].name.value, "美洛昔康片");
+  EXPECT_EQ(f.drugs[1].usage.value, "口服一次1片");
+  EXPECT_EQ(f.drugs[2].name.value, "氯吡格雷片");
+  EXPECT_EQ(f.drugs[2].quantity.value, "2");
+  // Found so, every name is confirmed by the pharmacist.
+  for (const auto& d : f.drugs) EXPECT_LT(d.name.confidence, 0.8f) << d.name.value;
+  EXPECT_EQ(f.fields.at("diagnosis").value, "急性支气管炎");
+
+  // Above the patient's fields a line naming a drug starts nothing; below them, a line further
+  // than a quarter of its characters from any drug's name does not either.
+  EXPECT_TRUE(
+      extractFields({line({"美洛昔康片"}, 0), line({"姓名", ":", "马婷婷"}, 50)}, &lexicon())
+          .drugs.empty());
+  EXPECT_TRUE(
+      extractFields({line({"姓名", ":", "马婷婷"}, 0), line({"长达款氢酸泣眼液"}, 50)}, &lexicon())
+          .drugs.empty());
+}
+
 TEST(Fields, ANameWhoseLabelWasNotReadIsTheWordBeforeTheSexForConfirmation) {
   // Seen on photos with a seal or flecks over 姓名: the label read as one other character or a
   // bracket, the name itself right.
