@@ -10,8 +10,12 @@
 
 #include "base/drug_class.h"
 #include "base/utf8.h"
+#include "confusion_table.h"
 
 namespace rx::ocr {
+
+// data/catalogue/confusions.tsv, embedded by CMake (drug_confusions_data.cpp).
+extern const char* const kDrugConfusions;
 
 Result<DrugLexicon> DrugLexicon::load(const std::string& path) {
   std::ifstream in(path);
@@ -43,6 +47,9 @@ Result<DrugLexicon> DrugLexicon::load(const std::string& path) {
     for (const auto& n : lex.entries_[i].otherNames) lex.names_.emplace_back(toU32(n), i);
   }
   if (lex.entries_.empty()) return Status(ErrorCode::kCorrupt, path + " holds no drugs");
+  // Built into the program and checked by the tests: an error is a build defect.
+  RX_ASSIGN_OR_RETURN(auto confusions, parseConfusions(kDrugConfusions, "confusions.tsv"));
+  for (const Confusion& c : confusions) lex.confusions_[{c.read, c.meant}] += c.count;
   return lex;
 }
 
@@ -57,7 +64,10 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
     if (lengthGap > second) continue;
     const int d = editDistance(t, name);
     if (entry == bestEntry && best < (1 << 30)) {
-      best = std::min(best, d);  // another name of the same drug
+      if (d < best || (d == best && name.size() > bestLen)) {  // another name of the same drug
+        best = d;
+        bestLen = name.size();
+      }
     } else if (d < best || (d == best && name.size() > bestLen)) {
       second = best;
       best = d;
@@ -70,8 +80,38 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   // Up to 40% of the characters may differ (the model cannot emit some of them at all), but only
   // when one drug is clearly nearest: a tie between two drugs is left for the pharmacist.
   const int allowed = std::max<int>(1, (2 * static_cast<int>(std::max(t.size(), bestLen)) + 4) / 5);
-  if (best > allowed || (best > 0 && second <= best)) return std::nullopt;
+  if (best > allowed) return std::nullopt;
+  if (best > 0 && second <= best) {
+    const auto likeliest = likeliestMisread(t, best);
+    if (!likeliest) return std::nullopt;
+    bestEntry = *likeliest;
+  }
   return DrugSnap{&entries_[bestEntry], best};
+}
+
+std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& read,
+                                                         int distance) const {
+  std::map<std::size_t, int> seen;  // entry -> times its substitutions were seen, at best
+  for (const auto& [name, entry] : names_) {
+    if (editDistance(read, name) != distance) continue;
+    int times = 0;
+    for (const auto& pair : substitutions(read, name))
+      if (auto it = confusions_.find(pair); it != confusions_.end()) times += it->second;
+    seen[entry] = std::max(seen[entry], times);
+  }
+  std::optional<std::size_t> best;
+  int bestTimes = 0, secondTimes = 0;
+  for (const auto& [entry, times] : seen) {
+    if (times > bestTimes) {
+      secondTimes = bestTimes;
+      bestTimes = times;
+      best = entry;
+    } else {
+      secondTimes = std::max(secondTimes, times);
+    }
+  }
+  if (bestTimes == 0 || secondTimes == bestTimes) return std::nullopt;
+  return best;
 }
 
 const DrugEntry* DrugLexicon::find(const std::string& name) const {

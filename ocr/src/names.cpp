@@ -1,46 +1,15 @@
 #include "ocr/names.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "base/utf8.h"
+#include "confusion_table.h"
 
 namespace rx::ocr {
 
 // data/names/names.tsv and data/names/confusions.tsv, embedded by CMake (names_data.cpp).
 extern const char* const kNameCharacters;
 extern const char* const kNameConfusions;
-
-namespace {
-
-std::vector<std::string_view> splitLines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    lines.push_back(text.substr(0, end));
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return lines;
-}
-
-std::vector<std::string_view> splitTabs(std::string_view line) {
-  std::vector<std::string_view> cells;
-  while (true) {
-    const std::size_t tab = line.find('\t');
-    cells.push_back(line.substr(0, tab));
-    if (tab == std::string_view::npos) break;
-    line.remove_prefix(tab + 1);
-  }
-  return cells;
-}
-
-Status lineError(const char* file, std::size_t line, const std::string& what) {
-  return Status(ErrorCode::kInvalidArgument,
-                std::string(file) + " line " + std::to_string(line) + ": " + what);
-}
-
-}  // namespace
 
 Result<NameLexicon> NameLexicon::parse(std::string_view names, std::string_view confusions) {
   NameLexicon lex;
@@ -84,24 +53,8 @@ Result<NameLexicon> NameLexicon::parse(std::string_view names, std::string_view 
           "unknown role '" + std::string(cells[0]) + "' (expected surname, compound or given)");
     }
   }
-  const auto confusionLines = splitLines(confusions);
-  for (std::size_t i = 0; i < confusionLines.size(); ++i) {
-    const std::string_view line = confusionLines[i];
-    if (line.empty() || line[0] == '#') continue;
-    const auto cells = splitTabs(line);
-    int count = 0;
-    const bool ok = cells.size() == 3 && isValidUtf8(cells[0]) && isValidUtf8(cells[1]) &&
-                    toU32(cells[0]).size() == 1 && toU32(cells[1]).size() == 1 &&
-                    toU32(cells[0])[0] != kNothing &&
-                    std::from_chars(cells[2].data(), cells[2].data() + cells[2].size(), count).ec ==
-                        std::errc() &&
-                    count > 0;
-    if (!ok)
-      return lineError("confusions.tsv", i + 1,
-                       "expected the character read, the character meant and a count, "
-                       "tab-separated");
-    lex.confusions_[toU32(cells[0])[0]].emplace_back(count, toU32(cells[1])[0]);
-  }
+  RX_ASSIGN_OR_RETURN(auto table, parseConfusions(confusions, "confusions.tsv"));
+  for (const Confusion& c : table) lex.confusions_[c.read].emplace_back(c.count, c.meant);
   return lex;
 }
 

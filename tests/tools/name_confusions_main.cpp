@@ -1,11 +1,15 @@
 // rxdesk-name-confusions: measures which characters Debian's chi_sim model reads in place of the
-// name characters of data/names/names.tsv, and writes data/names/confusions.tsv.
+// name characters of data/names/names.tsv, and writes data/names/confusions.tsv; or in place of
+// the characters of the catalogue's drug names, for data/catalogue/confusions.tsv.
 //   rxdesk-name-confusions --names data/names/names.tsv --out data/names/confusions.tsv
+//   rxdesk-name-confusions --drugs data/catalogue/drugs.tsv --out data/catalogue/confusions.tsv
 // Each family name and given-name character is rendered on a "姓名：" line in every CJK face
 // Debian's fonts-noto-cjk and fonts-wqy-* put on this machine, at three text heights, clean,
-// blurred and photographed, and read by chi_sim as a single line (as rxdesk re-reads names). Where
-// the reading has as many characters as the name, each character read differently is counted as a
-// confusion.
+// blurred, photographed and worn, and read by chi_sim as a single line (as rxdesk re-reads names).
+// Where the reading has as many characters as the name, each character read differently is counted
+// as a confusion. Each drug's name (as the catalogue spells it) is rendered alone in the Simplified
+// Chinese faces, spoilt the same ways, and read; where the reading is within the catalogue's 40%
+// of the name, each character substituted in the alignment is counted.
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -24,6 +28,7 @@
 
 #include "base/utf8.h"
 #include "ocr/fields.h"
+#include "ocr/lexicon.h"
 #include "ocr/names.h"
 #include "ocr/recognizer.h"
 #include "ocr/runtime.h"
@@ -33,14 +38,17 @@ namespace {
 struct Face {
   std::string file;
   int index;
+  bool simplifiedChinese;  // the face draws the forms printed in mainland China
 };
 
 // How a rendered line is spoilt before reading: not at all; blurred; photographed (resolution
-// lost, noise, strong JPEG compression, then scaled back up as rxdesk's page pass does).
-enum class Spoil { kClean, kBlurred, kPhotographed };
+// lost, noise, strong JPEG compression, then scaled back up as rxdesk's page pass does); worn (as
+// a dot-matrix print, a screen or a dim photo leave a name: blurred more, then photographed at
+// a lower resolution).
+enum class Spoil { kClean, kBlurred, kPhotographed, kWorn };
 
 struct Sample {
-  std::u32string name;  // the name rendered
+  std::u32string name;  // the name (or drug's name) rendered
   std::size_t face;
   int height;
   Spoil spoil;
@@ -52,16 +60,16 @@ struct Sample {
 // (曾: 便 17, 全 11, 佛 3 of its 36 readings in those faces).
 std::vector<Face> installedFaces() {
   const Face candidates[] = {
-      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2},
-      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2},
-      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2},
-      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2},
-      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0},
-      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 0},
-      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 0},
-      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 0},
-      {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0},
-      {"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0},
+      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2, true},
+      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2, true},
+      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2, true},
+      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2, true},
+      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0, false},
+      {"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 0, false},
+      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 0, false},
+      {"/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 0, false},
+      {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0, true},
+      {"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0, true},
   };
   std::vector<Face> out;
   for (const auto& f : candidates)
@@ -79,9 +87,11 @@ cv::Mat renderLine(cv::freetype::FreeType2& ft, const std::string& text, int hei
   cv::Mat img;
   cv::cvtColor(colour, img, cv::COLOR_BGR2GRAY);
   if (spoil == Spoil::kBlurred) cv::GaussianBlur(img, img, cv::Size(0, 0), 1.2);
-  if (spoil == Spoil::kPhotographed) {
+  if (spoil == Spoil::kWorn) cv::GaussianBlur(img, img, cv::Size(0, 0), 1.8);
+  if (spoil == Spoil::kPhotographed || spoil == Spoil::kWorn) {
+    const double scale = spoil == Spoil::kWorn ? 0.4 : 0.6;
     cv::Mat small;
-    cv::resize(img, small, cv::Size(), 0.6, 0.6, cv::INTER_AREA);
+    cv::resize(img, small, cv::Size(), scale, scale, cv::INTER_AREA);
     cv::Mat noise(small.size(), CV_16S);
     cv::RNG(seed).fill(noise, cv::RNG::NORMAL, 0, 5);
     cv::Mat noisy;
@@ -93,6 +103,14 @@ cv::Mat renderLine(cv::freetype::FreeType2& ft, const std::string& text, int hei
     cv::resize(cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE), img, img.size(), 0, 0, cv::INTER_CUBIC);
   }
   return img;
+}
+
+// A drug's name as read: its Chinese characters, letters and digits.
+std::u32string drugRead(const std::string& text) {
+  std::u32string out;
+  for (char32_t c : rx::toU32(rx::ocr::normalizeText(text)))
+    if (rx::isHan(c) || (c < 0x80 && std::isalnum(static_cast<int>(c)))) out.push_back(c);
+  return out;
 }
 
 // The name part of a reading of "姓名：NAME": the Chinese characters after the label.
@@ -121,47 +139,71 @@ std::size_t extraCharacter(const std::u32string& read, const std::u32string& nam
 
 int main(int argc, char** argv) {
   CLI::App app{"Measure chi_sim's confusions of name characters"};
-  std::string namesPath, outPath;
+  std::string namesPath, drugsPath, outPath;
   int threads = 2;
-  app.add_option("--names", namesPath, "data/names/names.tsv")->required();
+  app.add_option("--names", namesPath, "data/names/names.tsv");
+  app.add_option("--drugs", drugsPath,
+                 "data/catalogue/drugs.tsv: measure its drugs' names instead of people's");
   app.add_option("--out", outPath, "Where to write confusions.tsv")->required();
   app.add_option("--threads", threads, "Reading threads");
   CLI11_PARSE(app, argc, argv);
   rx::ocr::ensureSingleThreadedOpenMp(argv);
-
-  std::ifstream in(namesPath);
-  if (!in) {
-    std::cerr << "cannot read " << namesPath << "\n";
+  if (namesPath.empty() == drugsPath.empty()) {
+    std::cerr << "give --names (people's names) or --drugs (the catalogue's drugs)\n";
     return 2;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto lexicon = rx::ocr::NameLexicon::parse(buffer.str(), "");
-  if (!lexicon) {
-    std::cerr << namesPath << ": " << lexicon.status().message() << "\n";
-    return 2;
-  }
-  // Every name character, in its place: family names before a given name, given-name characters
-  // after a family name and before another given-name character.
-  std::set<char32_t> surnames, given;
-  for (char32_t c = 0x4E00; c <= 0x9FFF; ++c) {
-    if (lexicon->isSurname(c)) surnames.insert(c);
-    if (lexicon->isGiven(c)) given.insert(c);
-  }
+  const bool drugs = !drugsPath.empty();
   const std::vector<Face> faces = installedFaces();
   if (faces.empty()) {
     std::cerr << "no CJK fonts found (install fonts-noto-cjk and fonts-wqy-microhei)\n";
     return 2;
   }
+  constexpr Spoil kSpoils[] = {Spoil::kClean, Spoil::kBlurred, Spoil::kPhotographed, Spoil::kWorn};
+  constexpr int kHeights[] = {26, 34, 42};
   std::vector<Sample> samples;
-  for (std::size_t f = 0; f < faces.size(); ++f)
-    for (int height : {26, 34, 42})
-      for (Spoil spoil : {Spoil::kClean, Spoil::kBlurred, Spoil::kPhotographed}) {
-        for (char32_t s : surnames)
-          samples.push_back({std::u32string{s, U'建', U'华'}, f, height, spoil});
-        for (char32_t g : given)
-          samples.push_back({std::u32string{U'王', g, U'明'}, f, height, spoil});
-      }
+  if (drugs) {
+    auto catalogue = rx::ocr::DrugLexicon::load(drugsPath);
+    if (!catalogue) {
+      std::cerr << catalogue.status().message() << "\n";
+      return 2;
+    }
+    // Prescriptions are printed in Chinese faces: the collections' Japanese first faces are left
+    // out.
+    for (std::size_t f = 0; f < faces.size(); ++f)
+      if (faces[f].simplifiedChinese)
+        for (int height : kHeights)
+          for (Spoil spoil : kSpoils)
+            for (const auto& entry : catalogue->entries())
+              samples.push_back({rx::toU32(entry.name), f, height, spoil});
+  } else {
+    std::ifstream in(namesPath);
+    if (!in) {
+      std::cerr << "cannot read " << namesPath << "\n";
+      return 2;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto lexicon = rx::ocr::NameLexicon::parse(buffer.str(), "");
+    if (!lexicon) {
+      std::cerr << namesPath << ": " << lexicon.status().message() << "\n";
+      return 2;
+    }
+    // Every name character, in its place: family names before a given name, given-name
+    // characters after a family name and before another given-name character.
+    std::set<char32_t> surnames, given;
+    for (char32_t c = 0x4E00; c <= 0x9FFF; ++c) {
+      if (lexicon->isSurname(c)) surnames.insert(c);
+      if (lexicon->isGiven(c)) given.insert(c);
+    }
+    for (std::size_t f = 0; f < faces.size(); ++f)
+      for (int height : kHeights)
+        for (Spoil spoil : kSpoils) {
+          for (char32_t s : surnames)
+            samples.push_back({std::u32string{s, U'建', U'华'}, f, height, spoil});
+          for (char32_t g : given)
+            samples.push_back({std::u32string{U'王', g, U'明'}, f, height, spoil});
+        }
+  }
 
   std::mutex mu;
   std::map<std::pair<char32_t, char32_t>, int> confusions;  // (read, meant) -> count
@@ -175,15 +217,22 @@ int main(int argc, char** argv) {
     }
     for (std::size_t i; (i = next++) < samples.size();) {
       const Sample& s = samples[i];
-      const cv::Mat img = renderLine(*ft[s.face], "姓名：" + rx::toUtf8(s.name), s.height, s.spoil,
-                                     static_cast<unsigned>(i));
+      const std::string shown = drugs ? rx::toUtf8(s.name) : "姓名：" + rx::toUtf8(s.name);
+      const cv::Mat img =
+          renderLine(*ft[s.face], shown, s.height, s.spoil, static_cast<unsigned>(i));
       auto lines = recognizer->recognize(img, rx::ocr::Layout::kSingleLine);
       std::string text;
       if (lines)
         for (const auto& l : *lines) text += l.text;
-      const std::u32string read = nameRead(text);
+      const std::u32string read = drugs ? drugRead(text) : nameRead(text);
       std::lock_guard lock(mu);
-      if (read.size() == s.name.size()) {
+      if (drugs) {
+        const int allowed = (2 * static_cast<int>(std::max(read.size(), s.name.size())) + 4) / 5;
+        if (rx::editDistance(read, s.name) <= allowed)
+          for (const auto& pair : rx::substitutions(read, s.name)) ++confusions[pair];
+        else
+          ++unaligned;
+      } else if (read.size() == s.name.size()) {
         for (std::size_t k = 0; k < read.size(); ++k)
           if (read[k] != s.name[k]) ++confusions[{read[k], s.name[k]}];
       } else if (const std::size_t extra = extraCharacter(read, s.name);
@@ -206,16 +255,29 @@ int main(int argc, char** argv) {
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   std::ofstream out(outPath);
-  out << "# read <TAB> meant <TAB> count: how often Debian's chi_sim model read the name "
-         "character\n"
-      << "# 'meant' as 'read' ('-': read where the name has no character). Measured by\n"
-      << "# tests/tools/name_confusions_main.cpp "
-         "(rxdesk-name-confusions\n"
-      << "# --names data/names/names.tsv --out data/names/confusions.tsv): " << samples.size()
-      << " single-line readings of\n# \"姓名：\" + a name, " << faces.size()
-      << " faces of fonts-noto-cjk and fonts-wqy, text 26, 34 and 42 px,\n# clean, blurred and "
-         "photographed;\n# "
-      << unaligned << " readings with other differences in length were not counted.\n";
+  if (drugs) {
+    const auto chinese = std::count_if(faces.begin(), faces.end(),
+                                       [](const Face& f) { return f.simplifiedChinese; });
+    out << "# read <TAB> meant <TAB> count: how often Debian's chi_sim model read the character "
+           "'meant' of a\n# drug's name as 'read'. Measured by "
+           "tests/tools/name_confusions_main.cpp (rxdesk-name-confusions\n# --drugs "
+           "data/catalogue/drugs.tsv --out data/catalogue/confusions.tsv): "
+        << samples.size() << " single-line\n# readings of the catalogue's names, " << chinese
+        << " Simplified Chinese faces of fonts-noto-cjk and fonts-wqy, text 26, 34\n# and 42 px, "
+           "clean, blurred, photographed and worn; "
+        << unaligned << " readings further than 40% from\n# the name were not counted.\n";
+  } else {
+    out << "# read <TAB> meant <TAB> count: how often Debian's chi_sim model read the name "
+           "character\n"
+        << "# 'meant' as 'read' ('-': read where the name has no character). Measured by\n"
+        << "# tests/tools/name_confusions_main.cpp "
+           "(rxdesk-name-confusions\n"
+        << "# --names data/names/names.tsv --out data/names/confusions.tsv): " << samples.size()
+        << " single-line readings of\n# \"姓名：\" + a name, " << faces.size()
+        << " faces of fonts-noto-cjk and fonts-wqy, text 26, 34 and 42 px,\n# clean, blurred, "
+           "photographed and worn;\n# "
+        << unaligned << " readings with other differences in length were not counted.\n";
+  }
   for (const auto& [pair, count] : sorted)
     out << rx::toUtf8(std::u32string(1, pair.first)) << '\t'
         << rx::toUtf8(std::u32string(1, pair.second)) << '\t' << count << '\n';

@@ -1,10 +1,15 @@
 // The drug catalogue (data/catalogue/drugs.tsv) and snapping of OCR'd names to it. Debian's
 // chi_sim model cannot emit some characters common in drug names (肟 胍 苄 噻 吲 哚 呋 脒 巯); the
-// nearest catalogue name by edit distance is how 头孢克肟 and 二甲双胍 still come out right.
+// nearest catalogue name by edit distance is how 头孢克肟 and 二甲双胍 still come out right. Where
+// two drugs are as near, the characters the model is known to read in place of others
+// (data/catalogue/confusions.tsv, measured by tests/tools/name_confusions_main.cpp and built into
+// the program) choose: 页那普利片 is 贝那普利片 (贝 is read as 页), not 依那普利片.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -29,7 +34,8 @@ class DrugLexicon {
   static Result<DrugLexicon> load(const std::string& path);
 
   // Returns the catalogue entry nearest to `text` when it is close enough to be trusted: at most
-  // 40% of the characters differ and no other drug is as near.
+  // 40% of the characters differ, and no other drug is as near, or of those as near, one only is
+  // reached by the most misreadings the model is known to make.
   std::optional<DrugSnap> snap(const std::string& text) const;
   // The entry named exactly `name`, by its catalogue name or else one of its other names (a brand
   // name such as 新康泰克); null when the catalogue has no such name.
@@ -39,6 +45,11 @@ class DrugLexicon {
  private:
   std::vector<DrugEntry> entries_;
   std::vector<std::pair<std::u32string, std::size_t>> names_;  // every name and other name -> entry
+  std::map<std::pair<char32_t, char32_t>, int> confusions_;    // (read, meant) -> times seen
+
+  // Of the drugs whose names are `distance` from `read`, the one whose substitutions the model
+  // is known to make most often; none when no drug's are known, or two drugs' as often.
+  std::optional<std::size_t> likeliestMisread(const std::u32string& read, int distance) const;
 };
 
 // Returns the default catalogue path: $RXDESK_CATALOGUE, else beside the executable
