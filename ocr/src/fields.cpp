@@ -330,13 +330,6 @@ std::u32string onlyHan(const std::u32string& s) {
   return out;
 }
 
-std::u32string onlyDigits(const std::u32string& s) {
-  std::u32string out;
-  for (char32_t c : s)
-    if (isDigit(c)) out.push_back(c);
-  return out;
-}
-
 // The prescription number as printed: letters, digits and hyphens (CF-20261105-7510,
 // RX261108-43512, 20261113783287), upper case, up to where something else starts. A single space
 // between digits is a gap OCR put into the number and is closed. Empty when the text holds no
