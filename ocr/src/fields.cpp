@@ -833,6 +833,23 @@ constexpr float kDoubtfulHospital = 0.7f;
 // what the institution is (hospitalNameEnd), or, when the line was read with little confidence,
 // up to a kind of institution misread (misreadKind), put back and shown for confirmation (at
 // most 0.6, with what was read). None when the line names no institution.
+// Whether the character at `k` of `s` is the only one read, and doubtfully (below 50), of a word
+// whose box is not shaped like one of the line's characters: lower than 60% of the surely read
+// words' middle height, or more than twice as wide as it. (Words of more characters can have
+// boxes far off their ink: ”北京 read right in a box a third of the line's height.)
+bool unlikeTheLine(const Span& s, std::size_t k, const RecognizedLine& line) {
+  if (k >= s.word.size() || s.word[k] < 0) return false;
+  const RecognizedWord& w = line.words[static_cast<std::size_t>(s.word[k])];
+  if (w.confidence >= 50 || onlyHan(toU32(w.text)).size() != 1) return false;
+  std::vector<int> heights;
+  for (const auto& other : line.words)
+    if (other.confidence >= 80) heights.push_back(other.box.height);
+  if (heights.size() < 3) return false;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const int h = heights[heights.size() / 2];
+  return w.box.height * 10 < h * 6 || w.box.width > 2 * h;
+}
+
 std::optional<FieldValue> hospitalIn(const Span& s, const RecognizedLine& line) {
   const std::u32string& t = s.text;
   const std::u32string han = onlyHan(t);
@@ -854,6 +871,9 @@ std::optional<FieldValue> hospitalIn(const Span& s, const RecognizedLine& line) 
   if (gap != std::u32string::npos && gap + 2 < end && onlyHan(t.substr(0, gap)).size() <= 1 &&
       onlyHan(t.substr(gap, end - gap)).size() >= 4)
     start = gap + 2;
+  // Nor is a character read doubtfully before it that is not the size of the name's characters:
+  // a speck or a logo's stroke read as 和.
+  while (start < end && (!isHan(t[start]) || unlikeTheLine(s, start, line))) ++start;
   if (misread && at[misread->from] >= start) {
     const std::size_t kindEnd = at[misread->to - 1] + 1;
     const std::u32string before = onlyHan(t.substr(start, at[misread->from] - start));

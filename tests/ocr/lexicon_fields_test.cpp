@@ -210,6 +210,35 @@ TEST(Fields, TheHospitalEndsWithTheWordForTheInstitution) {
 // wrong (the generator's hard photos, seed 777: dot-matrix print under the title's seal, a photo
 // of a screen) has the kind put back, for confirmation, keeping what was read. Read surely, or
 // as near two kinds, or with a kind read as printed, it is kept as read.
+TEST(Fields, ACharacterReadFromASpeckOrALogoBeforeTheHospitalIsNotPartOfIt) {
+  // Seen on the hard generator's photos: a speck left of the title read doubtfully as 和, in a box
+  // a quarter of the title's height, or a logo's strokes as 和 in a box three times as wide.
+  auto header = [](const RecognizedWord& before) {
+    RecognizedLine l;
+    l.words = {before,
+               {"北京", 96, cv::Rect(340, 100, 116, 72)},
+               {"市", 95, cv::Rect(474, 100, 36, 72)},
+               {"朝阳区", 96, cv::Rect(503, 100, 130, 72)},
+               {"第三", 96, cv::Rect(645, 100, 110, 72)},
+               {"人民医院", 95, cv::Rect(760, 100, 290, 72)}};
+    l.box = cv::Rect(0, 100, 1050, 72);
+    l.confidence = 85;
+    return l;
+  };
+  for (const RecognizedWord& speck : {RecognizedWord{"和", 0, cv::Rect(320, 120, 5, 17)},
+                                      RecognizedWord{"和", 31, cv::Rect(90, 100, 230, 70)}}) {
+    const ExtractedFields f = extractFields({header(speck)}, nullptr);
+    ASSERT_TRUE(f.fields.count("hospital")) << speck.box;
+    EXPECT_EQ(f.fields.at("hospital").value, "北京市朝阳区第三人民医院") << speck.box;
+  }
+  // A character read surely, or the size of the others, stays: it may be the name's own.
+  for (const RecognizedWord& kept : {RecognizedWord{"和", 90, cv::Rect(300, 120, 5, 17)},
+                                     RecognizedWord{"和", 31, cv::Rect(260, 100, 70, 72)}})
+    EXPECT_EQ(extractFields({header(kept)}, nullptr).fields.at("hospital").value,
+              "和北京市朝阳区第三人民医院")
+        << kept.box;
+}
+
 TEST(Fields, AMisreadKindOfInstitutionIsPutBackInAHospitalReadDoubtfully) {
   auto hospital = [](const std::string& text, float confidence) {
     RecognizedLine l;
