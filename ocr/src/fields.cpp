@@ -1059,17 +1059,22 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       return d;
     };
     if (const std::size_t from = itemStart(t); from != std::u32string::npos) return parse(from);
-    // Where the name may start: after a number read loosely; else at the line's first Chinese
-    // character past rules and specks, past a letter glued to it (the number read as I or l:
-    // "I美洛昔康片"), or past a ruled table's first rule when a character or two stand before it
-    // (the number's column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the
+    // Where the name may start: after a number read loosely, perhaps behind specks or one
+    // character read from a speck (") / 3.布洛芬…", "了1. 阿司匹林…"); else at the line's first
+    // Chinese character past rules and specks, past a letter glued to it (the number read as I or
+    // l: "I美洛昔康片"), or past a ruled table's first rule when a character or two stand before
+    // it (the number's column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the
     // catalogue is taken.
     std::vector<std::size_t> starts;
+    std::size_t k = 0;
+    while (k < t.size() && isStray(t[k])) ++k;
     if (const std::size_t from = itemStart(t, /*loose=*/true); from != std::u32string::npos) {
       starts.push_back(from);
+    } else if (const std::size_t number = k < t.size() && isDigit(t[k]) ? k : k + 1;
+               number < t.size() && isDigit(t[number]) &&
+               itemStart(t.substr(number), /*loose=*/true) != std::u32string::npos) {
+      starts.push_back(number + itemStart(t.substr(number), /*loose=*/true));
     } else {
-      std::size_t k = 0;
-      while (k < t.size() && isStray(t[k])) ++k;
       if (k < t.size() && isHan(t[k]))
         starts.push_back(k);
       else if (k + 1 < t.size() && isLetterOrHan(t[k]) && isHan(t[k + 1]))
@@ -1146,12 +1151,12 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       rpLine = std::min(rpLine, li);
     }
     // Nor read the table's header (a stray digit in it, a title misread): below the patient's
-    // fields, the first line naming a drug of the catalogue, a quarter of its name misread at
+    // fields, the first line naming a drug of the catalogue, a third of its name misread at
     // most, starts the drugs.
     auto namesCatalogueDrug = [&] {
       const auto& d = drugHere();
       return d && !d->drugClass.empty() &&
-             snapDistance(*d) * 4 <= static_cast<int>(toU32(d->name.value).size());
+             snapDistance(*d) * 3 <= static_cast<int>(toU32(d->name.value).size());
     };
     if (!inDrugs && !drugsEnded && found.empty() &&
         out.fields.size() > out.fields.count("hospital") && namesCatalogueDrug()) {

@@ -660,9 +660,23 @@ TEST(Fields, DrugsStartAtTheFirstLineNamingACatalogueDrugWhenNeitherRpNorTheHead
   // Found so, every name is confirmed by the pharmacist.
   for (const auto& d : f.drugs) EXPECT_LT(d.name.confidence, 0.8f) << d.name.value;
   EXPECT_EQ(f.fields.at("diagnosis").value, "急性支气管炎");
+  // Seen on rx-photos-v1: the Rp mark read as 国人, the first number behind a character read from
+  // a speck, the next behind specks, 用法 misread, two of seven characters of a name misread.
+  const ExtractedFields v1 =
+      extractFields({line({"姓名", ":", "徐艳燕"}, 0), line({"国人"}, 50),
+                     line({"了1.", "阿司匹林局游片", "100mgx30片"}, 100),
+                     line({"用靶", ":", "口服", "100mg", "每日一次"}, 150),
+                     line({")", "/", "3.布将芬缓闻胶兽", "0.3gx20粒", "X2盒"}, 200),
+                     line({"医师", ":", "丘春旅"}, 250)},
+                    &lexicon());
+  ASSERT_EQ(v1.drugs.size(), 2u);
+  EXPECT_EQ(v1.drugs[0].name.value, "阿司匹林肠溶片");
+  EXPECT_EQ(v1.drugs[0].usage.value, "口服100mg每日一次");
+  EXPECT_EQ(v1.drugs[1].name.value, "布洛芬缓释胶囊");
+  EXPECT_EQ(v1.drugs[1].quantity.value, "2");
 
   // Above the patient's fields a line naming a drug starts nothing; below them, a line further
-  // than a quarter of its characters from any drug's name does not either.
+  // than a third of its characters from any drug's name does not either.
   EXPECT_TRUE(
       extractFields({line({"美洛昔康片"}, 0), line({"姓名", ":", "马婷婷"}, 50)}, &lexicon())
           .drugs.empty());
