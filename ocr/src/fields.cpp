@@ -690,10 +690,13 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
     if (best) {
       if (best->entry->name != d.name.value) {
         d.readAs = d.name.value;
-        // A snapped name is as trustworthy as its distance allows.
+        // A snapped name is as trustworthy as its distance allows; one of two drugs as near, chosen
+        // by how the model misreads, is the pharmacist's to confirm.
         d.name.confidence =
             std::min(d.name.confidence, 1.0f - 0.25f * static_cast<float>(best->distance));
+        if (best->chosenByMisreadings) d.name.confidence = std::min(d.name.confidence, 0.5f);
       }
+      d.misread = best->distance;
       d.name.value = best->entry->name;
       d.drugClass = best->entry->drugClass;
       d.ephedrine = best->entry->ephedrine;
@@ -702,11 +705,6 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
     }
   }
   return d;
-}
-
-// How many characters of a drug's name were read wrong, as its snap to the catalogue measured.
-int snapDistance(const DrugLine& d) {
-  return d.readAs ? editDistance(toU32(*d.readAs), toU32(d.name.value)) : 0;
 }
 
 // Where the text of a numbered item ("1. 阿莫西林胶囊 …", "2、…") starts; npos if `t` is not one.
@@ -829,10 +827,6 @@ std::optional<KindMisread> misreadKind(const std::u32string& han) {
 // Names read surely are kept as read: 人和医院 is one character off 人民医院, and a hospital's own.
 constexpr float kDoubtfulHospital = 0.7f;
 
-// The hospital's name on the header line `s`: its Chinese characters up to the word that says
-// what the institution is (hospitalNameEnd), or, when the line was read with little confidence,
-// up to a kind of institution misread (misreadKind), put back and shown for confirmation (at
-// most 0.6, with what was read). None when the line names no institution.
 // Whether the character at `k` of `s` is the only one read, and doubtfully (below 50), of a word
 // whose box is not shaped like one of the line's characters: lower than 60% of the surely read
 // words' middle height, or more than twice as wide as it. (Words of more characters can have
@@ -850,6 +844,10 @@ bool unlikeTheLine(const Span& s, std::size_t k, const RecognizedLine& line) {
   return w.box.height * 10 < h * 6 || w.box.width > 2 * h;
 }
 
+// The hospital's name on the header line `s`: its Chinese characters up to the word that says
+// what the institution is (hospitalNameEnd), or, when the line was read with little confidence,
+// up to a kind of institution misread (misreadKind), put back and shown for confirmation (at
+// most 0.6, with what was read). None when the line names no institution.
 std::optional<FieldValue> hospitalIn(const Span& s, const RecognizedLine& line) {
   const std::u32string& t = s.text;
   const std::u32string han = onlyHan(t);
@@ -871,9 +869,12 @@ std::optional<FieldValue> hospitalIn(const Span& s, const RecognizedLine& line) 
   if (gap != std::u32string::npos && gap + 2 < end && onlyHan(t.substr(0, gap)).size() <= 1 &&
       onlyHan(t.substr(gap, end - gap)).size() >= 4)
     start = gap + 2;
-  // Nor is a character read doubtfully before it that is not the size of the name's characters:
-  // a speck or a logo's stroke read as 和.
-  while (start < end && (!isHan(t[start]) || unlikeTheLine(s, start, line))) ++start;
+  // Nor is a character read doubtfully before it that is not the size of the name's characters
+  // (a speck or a logo's stroke read as 和), when four or more follow.
+  while (start < end && !isHan(t[start])) ++start;
+  if (start < end && unlikeTheLine(s, start, line) &&
+      onlyHan(t.substr(start + 1, end - start - 1)).size() >= 4)
+    ++start;
   if (misread && at[misread->from] >= start) {
     const std::size_t kindEnd = at[misread->to - 1] + 1;
     const std::u32string before = onlyHan(t.substr(start, at[misread->from] - start));
@@ -1092,7 +1093,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       DrugLine d = parse(from);
       // Read at least as long as the shortest names (叶酸片): "2 盒" is no drug line.
       if (d.drugClass.empty() || toU32(d.readAs.value_or(d.name.value)).size() < 3) continue;
-      if (!best || snapDistance(d) < snapDistance(*best)) best = std::move(d);
+      if (!best || d.misread < best->misread) best = std::move(d);
     }
     if (best) best->name.confidence = std::min(best->name.confidence, kLooseItemConfidence);
     return best;
@@ -1152,14 +1153,17 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     }
     // Nor read the table's header (a stray digit in it, a title misread): below the patient's
     // fields, the first line naming a drug of the catalogue, a third of its name misread at
-    // most, starts the drugs.
-    auto namesCatalogueDrug = [&] {
+    // most, with a strength or a quantity after it, starts the drugs. (A line only naming a drug
+    // — an allergy, a skin test — has neither.)
+    auto startsDrugs = [&] {
       const auto& d = drugHere();
       return d && !d->drugClass.empty() &&
-             snapDistance(*d) * 3 <= static_cast<int>(toU32(d->name.value).size());
+             d->misread * 3 <= static_cast<int>(toU32(d->name.value).size()) &&
+             (!d->spec.value.empty() || !d->quantity.value.empty());
     };
-    if (!inDrugs && !drugsEnded && found.empty() &&
-        out.fields.size() > out.fields.count("hospital") && namesCatalogueDrug()) {
+    const bool belowPatient =
+        out.fields.count("patient_name") || out.fields.count("sex") || out.fields.count("age");
+    if (!inDrugs && !drugsEnded && found.empty() && belowPatient && startsDrugs()) {
       inDrugs = true;
       rpLine = std::min(rpLine, li);
     }

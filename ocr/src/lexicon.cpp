@@ -48,7 +48,8 @@ Result<DrugLexicon> DrugLexicon::load(const std::string& path) {
   }
   if (lex.entries_.empty()) return Status(ErrorCode::kCorrupt, path + " holds no drugs");
   // Built into the program and checked by the tests: an error is a build defect.
-  RX_ASSIGN_OR_RETURN(auto confusions, parseConfusions(kDrugConfusions, "confusions.tsv"));
+  RX_ASSIGN_OR_RETURN(auto confusions,
+                      parseConfusions(kDrugConfusions, "catalogue/confusions.tsv"));
   for (const Confusion& c : confusions) lex.confusions_[{c.read, c.meant}] += c.count;
   return lex;
 }
@@ -78,25 +79,37 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
     }
   }
   // Up to 40% of the characters may differ (the model cannot emit some of them at all), but only
-  // when one drug is clearly nearest: a tie between two drugs is left for the pharmacist.
+  // when one drug is clearly nearest; of two drugs as near, one is taken only when the model is
+  // known to misread the other's characters as what was read far less often (likeliestMisread).
   const int allowed = std::max<int>(1, (2 * static_cast<int>(std::max(t.size(), bestLen)) + 4) / 5);
   if (best > allowed) return std::nullopt;
   if (best > 0 && second <= best) {
     const auto likeliest = likeliestMisread(t, best);
     if (!likeliest) return std::nullopt;
-    bestEntry = *likeliest;
+    return DrugSnap{&entries_[*likeliest], best, true};
   }
   return DrugSnap{&entries_[bestEntry], best};
 }
 
 std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& read,
                                                          int distance) const {
-  std::map<std::size_t, int> seen;  // entry -> times its substitutions were seen, at best
+  // Judged only on names as long as what was read, `distance` characters of it read otherwise in
+  // place: which character was read for which is then certain (with one lost or read twice, the
+  // alignment would be a guess), and the name is within 40% of what was read on its own. A drug
+  // as near by a name that cannot be so judged leaves the choice to the pharmacist.
+  const int allowed = std::max<int>(1, (2 * static_cast<int>(read.size()) + 4) / 5);
+  std::map<std::size_t, int> seen;  // entry -> times its misreadings were seen, at best
   for (const auto& [name, entry] : names_) {
     if (editDistance(read, name) != distance) continue;
-    int times = 0;
-    for (const auto& pair : substitutions(read, name))
-      if (auto it = confusions_.find(pair); it != confusions_.end()) times += it->second;
+    if (name.size() != read.size() || distance > allowed) return std::nullopt;
+    int misplaced = 0, times = 0;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      if (read[i] == name[i]) continue;
+      ++misplaced;
+      if (auto it = confusions_.find({read[i], name[i]}); it != confusions_.end())
+        times += it->second;
+    }
+    if (misplaced != distance) return std::nullopt;
     seen[entry] = std::max(seen[entry], times);
   }
   std::optional<std::size_t> best;
@@ -110,7 +123,9 @@ std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& r
       secondTimes = std::max(secondTimes, times);
     }
   }
-  if (bestTimes == 0 || secondTimes == bestTimes) return std::nullopt;
+  // Seen more than once, and more than twice as often as for any other: a confusion the table saw
+  // once in its 72 readings of a name is no ground to choose a drug.
+  if (bestTimes < 2 || bestTimes <= 2 * secondTimes) return std::nullopt;
   return best;
 }
 

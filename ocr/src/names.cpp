@@ -53,7 +53,7 @@ Result<NameLexicon> NameLexicon::parse(std::string_view names, std::string_view 
           "unknown role '" + std::string(cells[0]) + "' (expected surname, compound or given)");
     }
   }
-  RX_ASSIGN_OR_RETURN(auto table, parseConfusions(confusions, "confusions.tsv"));
+  RX_ASSIGN_OR_RETURN(auto table, parseConfusions(confusions, "names/confusions.tsv"));
   for (const Confusion& c : table) lex.confusions_[c.read].emplace_back(c.count, c.meant);
   return lex;
 }

@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "base/text.h"
-#include "base/utf8.h"
 #include "crypto/json.h"
 
 namespace rx {
@@ -33,17 +32,6 @@ TEST(Utf8, FileNamesInAnotherEncodingAreEscapedNotLost) {
   const std::string text = crypto::withValidUtf8(record).dump();
   EXPECT_NE(text.find("p\\\\xFE.jpg"), std::string::npos) << text;
   EXPECT_NE(text.find("k\\\\xFF"), std::string::npos) << text;
-}
-
-TEST(Utf8, TheCharactersSubstitutedBetweenTwoReadingsAreAligned) {
-  using Pairs = std::vector<std::pair<char32_t, char32_t>>;
-  EXPECT_EQ(editDistance(U"头孢两断分散片", U"头孢丙烯分散片"), 2);
-  EXPECT_EQ(substitutions(U"头孢两断分散片", U"头孢丙烯分散片"),
-            (Pairs{{U'断', U'烯'}, {U'两', U'丙'}}));
-  // A character lost or read twice is no substitution.
-  EXPECT_EQ(substitutions(U"阿莫林胶囊", U"阿莫西林胶囊"), Pairs{});
-  EXPECT_EQ(substitutions(U"于阿托伐他洒钙片", U"阿托伐他汀钙片"), (Pairs{{U'洒', U'汀'}}));
-  EXPECT_EQ(substitutions(U"", U"片"), Pairs{});
 }
 
 TEST(TextLimits, OversizedMalformedOrControlTextIsRefusedNamingTheField) {

@@ -7,8 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace rx {
 
@@ -133,34 +131,6 @@ inline int editDistance(std::u32string_view a, std::u32string_view b) {
     std::swap(prev, cur);
   }
   return prev[b.size()];
-}
-
-// The characters substituted when `a` is aligned with `b` at their edit distance, as (from a,
-// from b) pairs, last first. Of several such alignments, the one that substitutes latest.
-inline std::vector<std::pair<char32_t, char32_t>> substitutions(std::u32string_view a,
-                                                                std::u32string_view b) {
-  const std::size_t w = b.size() + 1;
-  std::vector<int> d((a.size() + 1) * w);
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i * w] = static_cast<int>(i);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= a.size(); ++i)
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      d[i * w + j] = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1,
-                               d[(i - 1) * w + j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-  std::vector<std::pair<char32_t, char32_t>> out;
-  for (std::size_t i = a.size(), j = b.size(); i > 0 && j > 0;) {
-    const int diagonal = d[(i - 1) * w + j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-    if (d[i * w + j] == diagonal) {
-      if (a[i - 1] != b[j - 1]) out.emplace_back(a[i - 1], b[j - 1]);
-      --i;
-      --j;
-    } else if (d[i * w + j] == d[(i - 1) * w + j] + 1) {
-      --i;
-    } else {
-      --j;
-    }
-  }
-  return out;
 }
 
 }  // namespace rx

@@ -34,6 +34,7 @@ inline constexpr float kMendedNameConfidence = 0.6f;
 struct DrugLine {
   FieldValue name;
   std::optional<std::string> readAs;  // what OCR read, when the name was snapped to the catalogue
+  int misread = 0;                    // characters of it the snap changed (DrugSnap::distance)
   std::string drugClass;              // from the catalogue; empty when not in it
   bool ephedrine = false;
   FieldValue spec;

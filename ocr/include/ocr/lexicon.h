@@ -26,6 +26,9 @@ struct DrugEntry {
 struct DrugSnap {
   const DrugEntry* entry = nullptr;
   int distance = 0;  // edit distance in characters from what was read
+  // Another drug was as near; this one was taken for the misreadings the model is known to make
+  // (confusions.tsv). The pharmacist confirms such a name.
+  bool chosenByMisreadings = false;
 };
 
 class DrugLexicon {
@@ -34,8 +37,9 @@ class DrugLexicon {
   static Result<DrugLexicon> load(const std::string& path);
 
   // Returns the catalogue entry nearest to `text` when it is close enough to be trusted: at most
-  // 40% of the characters differ, and no other drug is as near, or of those as near, one only is
-  // reached by the most misreadings the model is known to make.
+  // 40% of the characters differ, and no other drug is as near — or, of drugs as near by names as
+  // long as what was read, the model is known to misread one's characters so more than twice as
+  // often as any other's.
   std::optional<DrugSnap> snap(const std::string& text) const;
   // The entry named exactly `name`, by its catalogue name or else one of its other names (a brand
   // name such as 新康泰克); null when the catalogue has no such name.
@@ -47,8 +51,8 @@ class DrugLexicon {
   std::vector<std::pair<std::u32string, std::size_t>> names_;  // every name and other name -> entry
   std::map<std::pair<char32_t, char32_t>, int> confusions_;    // (read, meant) -> times seen
 
-  // Of the drugs whose names are `distance` from `read`, the one whose substitutions the model
-  // is known to make most often; none when no drug's are known, or two drugs' as often.
+  // Of the drugs whose names are `distance` from `read`, the one whose characters the model is
+  // known to misread as those read far more often than any other's; none otherwise.
   std::optional<std::size_t> likeliestMisread(const std::u32string& read, int distance) const;
 };
 
