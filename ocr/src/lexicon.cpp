@@ -82,13 +82,41 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   // when one drug is clearly nearest; of two drugs as near, one is taken only when the model is
   // known to misread the other's characters as what was read far less often (likeliestMisread).
   const int allowed = std::max<int>(1, (2 * static_cast<int>(std::max(t.size(), bestLen)) + 4) / 5);
-  if (best > allowed) return std::nullopt;
+  if (best > allowed) return snapByMisreadings(t);
   if (best > 0 && second <= best) {
     const auto likeliest = likeliestMisread(t, best);
     if (!likeliest) return std::nullopt;
     return DrugSnap{&entries_[*likeliest], best, true};
   }
   return DrugSnap{&entries_[bestEntry], best};
+}
+
+std::optional<DrugSnap> DrugLexicon::snapByMisreadings(const std::u32string& read) const {
+  // A name as long as what was read, at least one character read right, and each character read
+  // otherwise in place one the model is known to read so (seen twice or more), but for one in
+  // four: 琉味叭片 is 巯嘌呤片 (巯 read as 琉 26 times, 嘌 as 味 32, 呤 as 叭 43), three characters
+  // of four, which no edit distance allows. Only when one drug has such a name.
+  const int unknownAllowed = static_cast<int>(read.size()) / 4;
+  std::optional<std::size_t> found;
+  int distance = 0;
+  for (const auto& [name, entry] : names_) {
+    if (name.size() != read.size()) continue;
+    int differ = 0, unknown = 0;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      if (read[i] == name[i]) continue;
+      ++differ;
+      const auto it = confusions_.find({read[i], name[i]});
+      unknown += it == confusions_.end() || it->second < 2;
+    }
+    if (differ == 0 || differ == static_cast<int>(read.size()) || unknown > unknownAllowed ||
+        editDistance(read, name) != differ)
+      continue;
+    if (found && *found != entry) return std::nullopt;
+    found = entry;
+    distance = differ;
+  }
+  if (!found) return std::nullopt;
+  return DrugSnap{&entries_[*found], distance, true};
 }
 
 std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& read,

@@ -94,6 +94,16 @@ TEST(DrugLexicon, OfTwoDrugsAsNearTheOneWhoseMisreadingTheModelIsKnownToMakeIsTa
     EXPECT_GT(snap->distance, 0) << c.read;
     EXPECT_TRUE(snap->chosenByMisreadings) << c.read;
   }
+  // Further than 40% from every name, but each character read otherwise (one in four aside) one
+  // the model is known to read so: 巯 read as 琉, 嘌 as 味, 呤 as 叭; 氢 as 氨, 氯 as 氢, 噻 as 唾.
+  for (const auto& [read, expect] :
+       {std::pair{"琉味叭片", "巯嘌呤片"}, std::pair{"氨氢唾嗪片", "氢氯噻嗪片"}}) {
+    auto snap = lexicon().snap(read);
+    ASSERT_TRUE(snap.has_value()) << read;
+    EXPECT_EQ(snap->entry->name, expect) << read;
+    EXPECT_TRUE(snap->chosenByMisreadings) << read;
+  }
+  EXPECT_FALSE(lexicon().snap("琉天地片")) << "two characters read otherwise, not known so";
   // A name chosen so is the pharmacist's to confirm.
   const ExtractedFields f = extractFields(
       {line({"Rp"}, 0), line({"1.", "页那普利片", "10mg×14片", "×2", "盒"}, 50)}, &lexicon());
