@@ -871,10 +871,15 @@ std::optional<FieldValue> hospitalIn(const Span& s, const RecognizedLine& line) 
     start = gap + 2;
   // Nor is a character read doubtfully before it that is not the size of the name's characters
   // (a speck or a logo's stroke read as 和), when four or more follow.
-  while (start < end && !isHan(t[start])) ++start;
+  auto toHan = [&] {
+    while (start < end && !isHan(t[start])) ++start;
+  };
+  toHan();
   if (start < end && unlikeTheLine(s, start, line) &&
-      onlyHan(t.substr(start + 1, end - start - 1)).size() >= 4)
+      onlyHan(t.substr(start + 1, end - start - 1)).size() >= 4) {
     ++start;
+    toHan();
+  }
   if (misread && at[misread->from] >= start) {
     const std::size_t kindEnd = at[misread->to - 1] + 1;
     const std::u32string before = onlyHan(t.substr(start, at[misread->from] - start));
