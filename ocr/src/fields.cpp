@@ -692,8 +692,8 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
         d.readAs = d.name.value;
         // A snapped name is as trustworthy as its distance allows; one of two drugs as near, chosen
         // by how the model misreads, is the pharmacist's to confirm.
-        d.name.confidence =
-            std::min(d.name.confidence, 1.0f - 0.25f * static_cast<float>(best->distance));
+        d.name.confidence = std::min(
+            d.name.confidence, std::max(0.0f, 1.0f - 0.25f * static_cast<float>(best->distance)));
         if (best->chosenByMisreadings) d.name.confidence = std::min(d.name.confidence, 0.5f);
       }
       d.misread = best->distance;
@@ -841,7 +841,7 @@ bool unlikeTheLine(const Span& s, std::size_t k, const RecognizedLine& line) {
   if (heights.size() < 3) return false;
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
   const int h = heights[heights.size() / 2];
-  return w.box.height * 10 < h * 6 || w.box.width > 2 * h;
+  return h > 0 && (w.box.height * 10 < h * 6 || w.box.width > 2 * h);
 }
 
 // The hospital's name on the header line `s`: its Chinese characters up to the word that says
@@ -1157,14 +1157,16 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       rpLine = std::min(rpLine, li);
     }
     // Nor read the table's header (a stray digit in it, a title misread): below the patient's
-    // fields, the first line naming a drug of the catalogue, a third of its name misread at
-    // most, with a strength or a quantity after it, starts the drugs. (A line only naming a drug
-    // — an allergy, a skin test — has neither.)
+    // fields, the first line naming a drug of the catalogue, a third of what was read of its name
+    // misread at most, with a strength (digits) or a quantity after it, starts the drugs. (A line
+    // only naming a drug — an allergy, a skin test — has neither.)
     auto startsDrugs = [&] {
       const auto& d = drugHere();
-      return d && !d->drugClass.empty() &&
-             d->misread * 3 <= static_cast<int>(toU32(d->name.value).size()) &&
-             (!d->spec.value.empty() || !d->quantity.value.empty());
+      if (!d || d->drugClass.empty()) return false;
+      const auto read = static_cast<int>(toU32(d->readAs.value_or(d->name.value)).size());
+      const std::u32string spec = toU32(d->spec.value);
+      return d->misread * 3 <= read &&
+             (std::any_of(spec.begin(), spec.end(), isDigit) || !d->quantity.value.empty());
     };
     const bool belowPatient =
         out.fields.count("patient_name") || out.fields.count("sex") || out.fields.count("age");

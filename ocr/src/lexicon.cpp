@@ -82,7 +82,7 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   // when one drug is clearly nearest; of two drugs as near, one is taken only when the model is
   // known to misread the other's characters as what was read far less often (likeliestMisread).
   const int allowed = std::max<int>(1, (2 * static_cast<int>(std::max(t.size(), bestLen)) + 4) / 5);
-  if (best > allowed) return snapByMisreadings(t);
+  if (best > allowed) return std::nullopt;
   if (best > 0 && second <= best) {
     const auto likeliest = likeliestMisread(t, best);
     if (!likeliest) return std::nullopt;
@@ -91,40 +91,14 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   return DrugSnap{&entries_[bestEntry], best};
 }
 
-std::optional<DrugSnap> DrugLexicon::snapByMisreadings(const std::u32string& read) const {
-  // A name as long as what was read, at least one character read right, and each character read
-  // otherwise in place one the model is known to read so (seen twice or more), but for one in
-  // four: 琉味叭片 is 巯嘌呤片 (巯 read as 琉 26 times, 嘌 as 味 32, 呤 as 叭 43), three characters
-  // of four, which no edit distance allows. Only when one drug has such a name.
-  const int unknownAllowed = static_cast<int>(read.size()) / 4;
-  std::optional<std::size_t> found;
-  int distance = 0;
-  for (const auto& [name, entry] : names_) {
-    if (name.size() != read.size()) continue;
-    int differ = 0, unknown = 0;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-      if (read[i] == name[i]) continue;
-      ++differ;
-      const auto it = confusions_.find({read[i], name[i]});
-      unknown += it == confusions_.end() || it->second < 2;
-    }
-    if (differ == 0 || differ == static_cast<int>(read.size()) || unknown > unknownAllowed ||
-        editDistance(read, name) != differ)
-      continue;
-    if (found && *found != entry) return std::nullopt;
-    found = entry;
-    distance = differ;
-  }
-  if (!found) return std::nullopt;
-  return DrugSnap{&entries_[*found], distance, true};
-}
-
 std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& read,
                                                          int distance) const {
   // Judged only on names as long as what was read, `distance` characters of it read otherwise in
   // place: which character was read for which is then certain (with one lost or read twice, the
   // alignment would be a guess), and the name is within 40% of what was read on its own. A drug
-  // as near by a name that cannot be so judged leaves the choice to the pharmacist.
+  // as near by a name that cannot be so judged leaves the choice to the pharmacist, and so does a
+  // special-management drug as near (a narcotic, a psychotropic): its name is never chosen, nor
+  // chosen away from, on how the model misreads.
   const int allowed = std::max<int>(1, (2 * static_cast<int>(read.size()) + 4) / 5);
   std::map<std::size_t, int> seen;  // entry -> times its misreadings were seen, at best
   for (const auto& [name, entry] : names_) {
@@ -138,6 +112,7 @@ std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& r
         times += it->second;
     }
     if (misplaced != distance) return std::nullopt;
+    if (isSpecialManagementClass(entries_[entry].drugClass)) return std::nullopt;
     seen[entry] = std::max(seen[entry], times);
   }
   std::optional<std::size_t> best;
@@ -152,7 +127,7 @@ std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& r
     }
   }
   // Seen more than once, and more than twice as often as for any other: a confusion the table saw
-  // once in its 72 readings of a name is no ground to choose a drug.
+  // once is no ground to choose a drug.
   if (bestTimes < 2 || bestTimes <= 2 * secondTimes) return std::nullopt;
   return best;
 }

@@ -51,9 +51,6 @@ class DrugLexicon {
   std::vector<std::pair<std::u32string, std::size_t>> names_;  // every name and other name -> entry
   std::map<std::pair<char32_t, char32_t>, int> confusions_;    // (read, meant) -> times seen
 
-  // For `read` further than 40% from every name: the one drug whose name the model is known to
-  // misread so, character by character in place; none otherwise.
-  std::optional<DrugSnap> snapByMisreadings(const std::u32string& read) const;
   // Of the drugs whose names are `distance` from `read`, the one whose characters the model is
   // known to misread as those read far more often than any other's; none otherwise.
   std::optional<std::size_t> likeliestMisread(const std::u32string& read, int distance) const;
