@@ -38,8 +38,8 @@ class DrugLexicon {
 
   // Returns the catalogue entry nearest to `text` when it is close enough to be trusted: at most
   // 40% of the characters differ, and no other drug is as near — or, of drugs as near by names as
-  // long as what was read, the model is known to misread one's characters so more than twice as
-  // often as any other's.
+  // long as what was read, none of them a special-management drug, the model is known to misread
+  // one's characters so (twice or more) more than twice as often as any other's.
   std::optional<DrugSnap> snap(const std::string& text) const;
   // The entry named exactly `name`, by its catalogue name or else one of its other names (a brand
   // name such as 新康泰克); null when the catalogue has no such name.
