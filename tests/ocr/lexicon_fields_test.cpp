@@ -669,13 +669,13 @@ TEST(Fields, DrugsStartAtTheFirstLineNamingACatalogueDrugWhenNeitherRpNorTheHead
   };
   const ExtractedFields f = extractFields(lines, &lexicon());
   ASSERT_EQ(f.drugs.size(), 4u);
-  EXPECT_EQ(f.drugs[3].name.value, "厄贝沙坦片");
   EXPECT_EQ(f.drugs[0].name.value, "比索洛尔片");
   EXPECT_EQ(f.drugs[0].quantity.value, "2");
   EXPECT_EQ(f.drugs[1].name.value, "美洛昔康片");
   EXPECT_EQ(f.drugs[1].usage.value, "口服一次1片");
   EXPECT_EQ(f.drugs[2].name.value, "氯吡格雷片");
   EXPECT_EQ(f.drugs[2].quantity.value, "2");
+  EXPECT_EQ(f.drugs[3].name.value, "厄贝沙坦片");
   // Found so, every name is confirmed by the pharmacist.
   for (const auto& d : f.drugs) EXPECT_LT(d.name.confidence, 0.8f) << d.name.value;
   EXPECT_EQ(f.fields.at("diagnosis").value, "急性支气管炎");
