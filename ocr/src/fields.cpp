@@ -1074,12 +1074,15 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     std::vector<std::size_t> starts;
     std::size_t k = 0;
     while (k < t.size() && isStray(t[k])) ++k;
-    if (const std::size_t from = itemStart(t, /*loose=*/true); from != std::u32string::npos) {
+    std::size_t from = itemStart(t, /*loose=*/true);
+    if (const std::size_t number = k < t.size() && isDigit(t[k]) ? k : k + 1;
+        from == std::u32string::npos && number < t.size() && isDigit(t[number])) {
+      if (const std::size_t after = itemStart(t.substr(number), /*loose=*/true);
+          after != std::u32string::npos)
+        from = number + after;
+    }
+    if (from != std::u32string::npos) {
       starts.push_back(from);
-    } else if (const std::size_t number = k < t.size() && isDigit(t[k]) ? k : k + 1;
-               number < t.size() && isDigit(t[number]) &&
-               itemStart(t.substr(number), /*loose=*/true) != std::u32string::npos) {
-      starts.push_back(number + itemStart(t.substr(number), /*loose=*/true));
     } else {
       if (k < t.size() && isHan(t[k]))
         starts.push_back(k);
