@@ -1066,17 +1066,19 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     };
     if (const std::size_t from = itemStart(t); from != std::u32string::npos) return parse(from);
     // Where the name may start: after a number read loosely, perhaps behind specks or one
-    // character read from a speck (") / 3.布洛芬…", "了1. 阿司匹林…"); else at the line's first
-    // Chinese character past rules and specks, past a letter glued to it (the number read as I or
-    // l: "I美洛昔康片"), or past a ruled table's first rule when a character or two stand before
-    // it (the number's column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the
-    // catalogue is taken.
+    // character read from a speck (") / 3.布洛芬…", "了1. 阿司匹林…", "这    3. 莫沙必利片…"); else
+    // at the line's first Chinese character past rules and specks, past a letter glued to it (the
+    // number read as I or l: "I美洛昔康片"), or past a ruled table's first rule when a character or
+    // two stand before it (the number's column read as 人: "人  |比罕洛尔片"). The start whose name
+    // is nearest the catalogue is taken.
     std::vector<std::size_t> starts;
     std::size_t k = 0;
     while (k < t.size() && isStray(t[k])) ++k;
     std::size_t from = itemStart(t, /*loose=*/true);
-    if (const std::size_t number = k < t.size() && isDigit(t[k]) ? k : k + 1;
-        from == std::u32string::npos && number < t.size() && isDigit(t[number])) {
+    std::size_t number = k;
+    if (number < t.size() && !isDigit(t[number]))
+      for (++number; number < t.size() && t[number] == ' ';) ++number;
+    if (from == std::u32string::npos && number < t.size() && isDigit(t[number])) {
       if (const std::size_t after = itemStart(t.substr(number), /*loose=*/true);
           after != std::u32string::npos)
         from = number + after;

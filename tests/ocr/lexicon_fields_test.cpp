@@ -715,6 +715,26 @@ TEST(Fields, DrugsStartAtTheFirstLineNamingACatalogueDrugWhenNeitherRpNorTheHead
           .drugs.empty());
 }
 
+TEST(Fields, ADrugNumberedBehindASpeckAndAGapIsNotLost) {
+  // Seen on the hard generator's photo of a screen (as read, a word a character): a character read
+  // from a speck, a gap, then the number, and specks read after the quantity. Missed, the drug
+  // was lost and its usage given to the drug above.
+  const ExtractedFields screen = extractFields(
+      {line({"姓名", ":", "梁欣怡"}, 0), line({"Rp"}, 50),
+       line({"2.", "氯沙坦钾片", "10mgx28片", "x6支"}, 100),
+       line({"用法", ":", "口服一次1片"}, 150),
+       line(
+           {"这", "|", "3.", "莫", "沙", "必", "利", "片", "|", "2mgx60", "片", "“-", "。", "沁禾"},
+           200),
+       line({"用法", ":", "口服一次2片"}, 250)},
+      &lexicon());
+  ASSERT_EQ(screen.drugs.size(), 2u);
+  EXPECT_EQ(screen.drugs[0].usage.value, "口服一次1片");
+  EXPECT_EQ(screen.drugs[1].name.value, "莫沙必利片");
+  EXPECT_EQ(screen.drugs[1].usage.value, "口服一次2片");
+  EXPECT_LT(screen.drugs[1].name.confidence, 0.8f);
+}
+
 TEST(Fields, ANameWhoseLabelWasNotReadIsTheWordBeforeTheSexForConfirmation) {
   // Seen on photos with a seal or flecks over 姓名: the label read as one other character or a
   // bracket, the name itself right.
