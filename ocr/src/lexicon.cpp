@@ -82,7 +82,7 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   // when one drug is clearly nearest; of two drugs as near, one is taken only when the model is
   // known to misread the other's characters as what was read far less often (likeliestMisread).
   const int allowed = std::max<int>(1, (2 * static_cast<int>(std::max(t.size(), bestLen)) + 4) / 5);
-  if (best > allowed) return std::nullopt;
+  if (best > allowed) return nearByMisreadings(t);
   if (best > 0 && second <= best) {
     const auto likeliest = likeliestMisread(t, best);
     if (!likeliest) return std::nullopt;
@@ -130,6 +130,52 @@ std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& r
   // once is no ground to choose a drug.
   if (bestTimes < 2 || bestTimes <= 2 * secondTimes) return std::nullopt;
   return best;
+}
+
+std::optional<DrugSnap> DrugLexicon::nearByMisreadings(const std::u32string& read) const {
+  // A name further than 40% from what was read, as long as it, whose characters read otherwise
+  // are mostly ones the model is known to misread so (seen twice or more): such a misreading
+  // counts half a character. Only for names of four characters or more, only when no other drug
+  // comes as near by a character, and never near a special-management drug: it is neither chosen
+  // so nor chosen instead of.
+  const std::size_t n = read.size();
+  if (n < 4) return std::nullopt;
+  const int allowed = (2 * static_cast<int>(n) + 4) / 5;
+  constexpr int kUnset = 1 << 30;
+  int best = kUnset, second = kUnset, bestMisread = 0;  // costs in half characters
+  std::size_t bestEntry = 0;
+  for (const auto& [name, entry] : names_) {
+    if (name.size() != n) continue;
+    int cost = 0, misread = 0;
+    for (std::size_t i = 0; i < n && cost <= 2 * allowed; ++i) {
+      if (read[i] == name[i]) continue;
+      ++misread;
+      const auto it = confusions_.find({read[i], name[i]});
+      cost += it != confusions_.end() && it->second >= 2 ? 1 : 2;
+    }
+    if (cost > 2 * allowed) continue;
+    if (isSpecialManagementClass(entries_[entry].drugClass)) return std::nullopt;
+    if (best != kUnset && entry == bestEntry) {
+      if (cost < best) {
+        best = cost;
+        bestMisread = misread;
+      }
+    } else if (cost < best) {
+      second = best;
+      best = cost;
+      bestEntry = entry;
+      bestMisread = misread;
+    } else {
+      second = std::min(second, cost);
+    }
+  }
+  if (best == kUnset || second - best < 2) return std::nullopt;
+  // A special-management name of another length is as near when it is at most as many edits away.
+  for (const auto& [name, entry] : names_)
+    if (name.size() != n && isSpecialManagementClass(entries_[entry].drugClass) &&
+        editDistance(read, name) <= bestMisread)
+      return std::nullopt;
+  return DrugSnap{&entries_[bestEntry], bestMisread, true};
 }
 
 const DrugEntry* DrugLexicon::find(const std::string& name) const {

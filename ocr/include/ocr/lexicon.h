@@ -54,6 +54,9 @@ class DrugLexicon {
   // Of the drugs whose names are `distance` from `read`, the one whose characters the model is
   // known to misread as those read far more often than any other's; none otherwise.
   std::optional<std::size_t> likeliestMisread(const std::u32string& read, int distance) const;
+  // The drug whose name, as long as `read` and further than 40% from it, the model is known to
+  // misread so in most of the characters that differ; none when another is as near.
+  std::optional<DrugSnap> nearByMisreadings(const std::u32string& read) const;
 };
 
 // Returns the default catalogue path: $RXDESK_CATALOGUE, else beside the executable
