@@ -26,8 +26,8 @@ struct DrugEntry {
 struct DrugSnap {
   const DrugEntry* entry = nullptr;
   int distance = 0;  // edit distance in characters from what was read
-  // Another drug was as near; this one was taken for the misreadings the model is known to make
-  // (confusions.tsv). The pharmacist confirms such a name.
+  // Another drug was as near, or the name is further than 40%; this one was taken for the
+  // misreadings the model is known to make (confusions.tsv). The pharmacist confirms such a name.
   bool chosenByMisreadings = false;
 };
 
@@ -39,7 +39,9 @@ class DrugLexicon {
   // Returns the catalogue entry nearest to `text` when it is close enough to be trusted: at most
   // 40% of the characters differ, and no other drug is as near — or, of drugs as near by names as
   // long as what was read, none of them a special-management drug, the model is known to misread
-  // one's characters so (twice or more) more than twice as often as any other's.
+  // one's characters so (twice or more) more than twice as often as any other's; or, further
+  // than 40%, the name as long as what was read that is within it when each character the model
+  // is known to misread so counts half (nearByMisreadings). Both are marked chosenByMisreadings.
   std::optional<DrugSnap> snap(const std::string& text) const;
   // The entry named exactly `name`, by its catalogue name or else one of its other names (a brand
   // name such as 新康泰克); null when the catalogue has no such name.
