@@ -1163,14 +1163,16 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     }
     // Nor read the table's header (a stray digit in it, a title misread): below the patient's
     // fields, the first line naming a drug of the catalogue, a third of what was read of its name
-    // misread at most, with a strength (digits) or a quantity after it, starts the drugs. (A line
-    // only naming a drug — an allergy, a skin test — has neither.)
+    // misread at most (40%, as the catalogue allows, behind a number printed with its dot: "2.弃尼
+    // 徐片"), with a strength (digits) or a quantity after it, starts the drugs. (A line only
+    // naming a drug — an allergy, a skin test — has neither.)
     auto startsDrugs = [&] {
       const auto& d = drugHere();
       if (!d || d->drugClass.empty()) return false;
       const auto read = static_cast<int>(toU32(d->readAs.value_or(d->name.value)).size());
       const std::u32string spec = toU32(d->spec.value);
-      return d->misread * 3 <= read &&
+      const bool numbered = itemStart(t) != std::u32string::npos;
+      return (numbered ? d->misread <= (2 * read + 4) / 5 : d->misread * 3 <= read) &&
              (std::any_of(spec.begin(), spec.end(), isDigit) || !d->quantity.value.empty());
     };
     const bool belowPatient =

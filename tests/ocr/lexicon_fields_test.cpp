@@ -727,6 +727,20 @@ TEST(Fields, DrugsStartAtTheFirstLineNamingACatalogueDrugWhenNeitherRpNorTheHead
   EXPECT_EQ(v1.drugs[1].name.value, "布洛芬缓释胶囊");
   EXPECT_EQ(v1.drugs[1].quantity.value, "2");
 
+  // Seen on the hard generator's photo of a screen: the mark read as 人, the first drug's line
+  // unread, the second numbered as printed, two of its four characters misread. Not numbered so,
+  // a line that far from the name starts nothing.
+  const ExtractedFields screen = extractFields({line({"姓名", ":", "外刚东"}, 0), line({"人"}, 50),
+                                                line({"2.弃尼徐片", "100mgr6秆", "3禽"}, 100)},
+                                               &lexicon());
+  ASSERT_EQ(screen.drugs.size(), 1u);
+  EXPECT_EQ(screen.drugs[0].name.value, "泼尼松片");
+  EXPECT_LT(screen.drugs[0].name.confidence, 0.8f);
+  EXPECT_TRUE(extractFields({line({"姓名", ":", "外刚东"}, 0), line({"人"}, 50),
+                             line({"2", "弃尼徐片", "100mgr6秆", "3禽"}, 100)},
+                            &lexicon())
+                  .drugs.empty());
+
   // Above the patient's fields a line naming a drug starts nothing; below them, a line further
   // than a third of its characters from any drug's name does not either, nor one naming a drug
   // with no strength or quantity after it (an allergy, a skin test), nor two characters of three
