@@ -595,6 +595,8 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
                        const DrugLexicon* lexicon) {
   DrugLine d;
   const std::u32string& t = s.text;
+  // A wide gap after the number ("1.", then the name where the table's next column starts).
+  while (from < end && t[from] == ' ') ++from;
   // Quantity and unit at the end: ×5瓶 (× sometimes lost); in a table, before the rule of the
   // usage column, which OCR reads as |, a bracket, a quotation mark or a full stop.
   while (end > from && isStray(t[end - 1])) --end;

@@ -782,6 +782,19 @@ TEST(Fields, ADrugNumberedBehindASpeckAndAGapIsNotLost) {
   EXPECT_LT(screen.drugs[1].name.confidence, 0.8f);
 }
 
+TEST(Fields, ADrugsNameAfterAWideGapBehindItsNumberIsItsName) {
+  // Seen on the hard generator's photos: the number's column and the name's far apart. The name
+  // was taken for empty and the whole line for the strength.
+  const ExtractedFields f = extractFields(
+      {line({"Rp"}, 0), line({"1.", "|", "奥美拉唑肠溶胶圳", "|", "20mgx14粒", "x5袋"}, 50)},
+      &lexicon());
+  ASSERT_EQ(f.drugs.size(), 1u);
+  EXPECT_EQ(f.drugs[0].name.value, "奥美拉唑肠溶胶囊");
+  EXPECT_EQ(f.drugs[0].readAs, "奥美拉唑肠溶胶圳");
+  EXPECT_EQ(f.drugs[0].spec.value, "20mg×14粒");
+  EXPECT_EQ(f.drugs[0].quantity.value, "5");
+}
+
 TEST(Fields, ANameWhoseLabelWasNotReadIsTheWordBeforeTheSexForConfirmation) {
   // Seen on photos with a seal or flecks over 姓名: the label read as one other character or a
   // bracket, the name itself right.
