@@ -79,7 +79,9 @@ Span normalizeLine(const RecognizedLine& line) {
       if (i > 0 && j < raw.text.size() && raw.word[i - 1] >= 0 && raw.word[j] >= 0) {
         const cv::Rect& a = line.words[raw.word[i - 1]].box;
         const cv::Rect& b = line.words[raw.word[j]].box;
-        wide = b.x - (a.x + a.width) > 1.5 * std::max(a.height, b.height);
+        // A word's box a pixel high (a character whose box the model lost) is as high as half
+        // the line at least: its gap to the next is no field separator.
+        wide = b.x - (a.x + a.width) > 1.5 * std::max({a.height, b.height, line.box.height / 2});
       }
       if (wide) {
         out.text += U"  ";
@@ -1070,9 +1072,10 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     // Where the name may start: after a number read loosely, perhaps behind specks or one
     // character read from a speck (") / 3.布洛芬…", "了1. 阿司匹林…", "这    3. 莫沙必利片…"); else
     // at the line's first Chinese character past rules and specks, past a letter glued to it (the
-    // number read as I or l: "I美洛昔康片"), or past a ruled table's first rule when a character or
-    // two stand before it (the number's column read as 人: "人  |比罕洛尔片"). The start whose name
-    // is nearest the catalogue is taken.
+    // number read as I or l: "I美洛昔康片"), past one character and a gap ("时  贝拉唑钠肠深片"),
+    // or past a ruled table's first rule when a character or two stand before it (the number's
+    // column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the catalogue is
+    // taken.
     std::vector<std::size_t> starts;
     std::size_t k = 0;
     while (k < t.size() && isStray(t[k])) ++k;
@@ -1092,6 +1095,8 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
         starts.push_back(k);
       else if (k + 1 < t.size() && isLetterOrHan(t[k]) && isHan(t[k + 1]))
         starts.push_back(k + 1);
+      if (number > k + 1 && number < t.size() && isLetterOrHan(t[k]) && isHan(t[number]))
+        starts.push_back(number);
       if (const std::size_t rule = t.find('|'); rule != std::u32string::npos) {
         const auto before = std::count_if(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(rule),
                                           [](char32_t c) { return c != ' '; });

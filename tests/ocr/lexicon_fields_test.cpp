@@ -795,6 +795,32 @@ TEST(Fields, ADrugsNameAfterAWideGapBehindItsNumberIsItsName) {
   EXPECT_EQ(f.drugs[0].quantity.value, "5");
 }
 
+TEST(Fields, ACharacterWhoseBoxTheModelLostSplitsNoDrugsName) {
+  // Seen on the hard generator's photocopy of a dot-matrix print (words and boxes as read): 拉
+  // and 唑 came back with boxes a pixel high, so the gap between them was taken for one between
+  // fields, and the name for 贝拉; and a speck read as 时 stood before the name, far from it.
+  RecognizedLine row;
+  const std::pair<const char*, cv::Rect> words[] = {
+      {"时", {63, 729, 18, 31}},  {"贝", {197, 734, 17, 33}}, {"拉", {246, 720, 3, 1}},
+      {"唑", {280, 777, 3, 1}},   {"钠", {297, 733, 30, 36}}, {"肠", {327, 715, 34, 67}},
+      {"深", {360, 715, 30, 67}}, {"片", {379, 734, 30, 33}}, {"100mgx6", {530, 720, 180, 51}},
+      {"粒", {689, 716, 30, 67}}, {"3", {727, 720, 51, 58}},  {"瓶", {764, 716, 30, 67}}};
+  for (const auto& [text, box] : words) {
+    row.words.push_back({text, 80, box});
+    row.text += text;
+  }
+  row.box = cv::Rect(63, 715, 731, 67);
+  row.confidence = 80;
+  const ExtractedFields f = extractFields(
+      {line({"姓名", ":", "孙建国"}, 0), line({"|商品名称", "规格", "数量", "用法用量"}, 600), row},
+      &lexicon());
+  ASSERT_EQ(f.drugs.size(), 1u);
+  EXPECT_EQ(f.drugs[0].name.value, "雷贝拉唑钠肠溶片");
+  EXPECT_EQ(f.drugs[0].spec.value, "100mg×6粒");
+  EXPECT_EQ(f.drugs[0].quantity.value, "3");
+  EXPECT_LT(f.drugs[0].name.confidence, 0.8f);
+}
+
 TEST(Fields, ANameWhoseLabelWasNotReadIsTheWordBeforeTheSexForConfirmation) {
   // Seen on photos with a seal or flecks over 姓名: the label read as one other character or a
   // bracket, the name itself right.
