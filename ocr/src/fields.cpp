@@ -1081,8 +1081,13 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     while (k < t.size() && isStray(t[k])) ++k;
     std::size_t from = itemStart(t, /*loose=*/true);
     std::size_t number = k;
-    if (number < t.size() && !isDigit(t[number]))
-      for (++number; number < t.size() && t[number] == ' ';) ++number;
+    if (number < t.size() && !isDigit(t[number])) {
+      ++number;
+      // Two characters read from specks stand apart from what follows ("ee    3.吴塞米上").
+      if (number + 1 < t.size() && t[number] != ' ' && !isDigit(t[number]) && t[number + 1] == ' ')
+        ++number;
+      while (number < t.size() && t[number] == ' ') ++number;
+    }
     if (from == std::u32string::npos && number < t.size() && isDigit(t[number])) {
       if (const std::size_t after = itemStart(t.substr(number), /*loose=*/true);
           after != std::u32string::npos)

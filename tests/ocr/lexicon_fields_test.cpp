@@ -780,6 +780,14 @@ TEST(Fields, ADrugNumberedBehindASpeckAndAGapIsNotLost) {
   EXPECT_EQ(screen.drugs[1].name.value, "莫沙必利片");
   EXPECT_EQ(screen.drugs[1].usage.value, "口服一次2片");
   EXPECT_LT(screen.drugs[1].name.confidence, 0.8f);
+  // And two characters read from specks, then a gap (a dot-matrix print on a screen).
+  const ExtractedFields dots =
+      extractFields({line({"Rp"}, 0), line({"1.", "格列美脲片", "5mgx30片", "x5盒"}, 50),
+                     line({"ee", "|", "3.吴塞米上", "2mgx60片", "x5盒"}, 100)},
+                    &lexicon());
+  ASSERT_EQ(dots.drugs.size(), 2u);
+  EXPECT_EQ(dots.drugs[1].name.value, "呋塞米片");
+  EXPECT_EQ(dots.drugs[1].quantity.value, "5");
 }
 
 TEST(Fields, ADrugsNameAfterAWideGapBehindItsNumberIsItsName) {
