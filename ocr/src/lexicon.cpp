@@ -136,8 +136,8 @@ std::optional<DrugSnap> DrugLexicon::nearByMisreadings(const std::u32string& rea
   // A name further than 40% from what was read, as long as it, whose characters read otherwise
   // are mostly ones the model is known to misread so (seen twice or more): such a misreading
   // counts half a character. Only for names of four characters or more, only when no other drug
-  // comes as near by a character, and never near a special-management drug: it is neither chosen
-  // so nor chosen instead of.
+  // comes as near by a character nor nearer by plain edits, and never near a special-management
+  // drug: it is neither chosen so nor chosen instead of.
   const std::size_t n = read.size();
   if (n < 4) return std::nullopt;
   const int allowed = (2 * static_cast<int>(n) + 4) / 5;
@@ -170,11 +170,15 @@ std::optional<DrugSnap> DrugLexicon::nearByMisreadings(const std::u32string& rea
     }
   }
   if (best == kUnset || second - best < 2) return std::nullopt;
-  // A special-management name of another length is as near when it is at most as many edits away.
-  for (const auto& [name, entry] : names_)
-    if (name.size() != n && isSpecialManagementClass(entries_[entry].drugClass) &&
-        editDistance(read, name) <= bestMisread)
+  // Nor when another drug's name (of another length) is nearer by edits, or a special-management
+  // drug's as near.
+  for (const auto& [name, entry] : names_) {
+    if (name.size() == n || entry == bestEntry) continue;
+    const int d = editDistance(read, name);
+    if (d < bestMisread ||
+        (d == bestMisread && isSpecialManagementClass(entries_[entry].drugClass)))
       return std::nullopt;
+  }
   return DrugSnap{&entries_[bestEntry], bestMisread, true};
 }
 
