@@ -63,6 +63,18 @@ Span normalizeLine(const RecognizedLine& line) {
     }
   }
   // Words are separated by one space; a wider gap on the page (between fields) is kept as two.
+  // A word's box a pixel or two high (a character whose box the model lost) counts as high as
+  // the line's words typically are: its gap to the next is no field separator.
+  std::vector<int> heights;
+  for (const auto& w : line.words) heights.push_back(w.box.height);
+  int typical = 0;
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    typical = heights[heights.size() / 2];
+  }
+  auto height = [typical](const cv::Rect& r) {
+    return r.height * 4 < typical ? typical : r.height;
+  };
   Span out;
   for (std::size_t i = 0; i < raw.text.size(); ++i) {
     char32_t c = raw.text[i];
@@ -79,9 +91,7 @@ Span normalizeLine(const RecognizedLine& line) {
       if (i > 0 && j < raw.text.size() && raw.word[i - 1] >= 0 && raw.word[j] >= 0) {
         const cv::Rect& a = line.words[raw.word[i - 1]].box;
         const cv::Rect& b = line.words[raw.word[j]].box;
-        // A word's box a pixel high (a character whose box the model lost) is as high as half
-        // the line at least: its gap to the next is no field separator.
-        wide = b.x - (a.x + a.width) > 1.5 * std::max({a.height, b.height, line.box.height / 2});
+        wide = b.x - (a.x + a.width) > 1.5 * std::max(height(a), height(b));
       }
       if (wide) {
         out.text += U"  ";
@@ -592,13 +602,16 @@ bool isDrugTableHeader(const std::u32string& t) {
 }
 
 // Splits a drug line (up to `end`) into name, spec and "×N unit" and snaps the name to the
-// catalogue.
+// catalogue. `numbered`: the line starts with its number as printed ("1.").
 DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const RecognizedLine& line,
-                       const DrugLexicon* lexicon) {
+                       const DrugLexicon* lexicon, bool numbered) {
   DrugLine d;
   const std::u32string& t = s.text;
-  // A wide gap after the number ("1.", then the name where the table's next column starts).
-  while (from < end && t[from] == ' ') ++from;
+  // A wide gap after the number ("1.", then the name where the table's next column starts); not
+  // when no name was read (a strength follows).
+  std::size_t named = from;
+  while (named < end && t[named] == ' ') ++named;
+  if (named < end && isLetterOrHan(t[named])) from = named;
   // Quantity and unit at the end: ×5瓶 (× sometimes lost); in a table, before the rule of the
   // usage column, which OCR reads as |, a bracket, a quotation mark or a full stop.
   while (end > from && isStray(t[end - 1])) --end;
@@ -670,9 +683,15 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
   std::optional<DrugSnap> best;
   std::size_t chosen = 0;
   if (lexicon) {
+    // A name within the catalogue's 40% before one further, chosen on misreadings; then the
+    // nearest. One further only on a line numbered as printed.
+    auto rank = [](const DrugSnap& snap) {
+      return std::pair(snap.furtherThanAllowed, snap.distance);
+    };
     for (std::size_t c = 0; c < candidates.size(); ++c) {
       auto snap = lexicon->snap(toUtf8(candidates[c].name));
-      if (snap && (!best || snap->distance < best->distance)) {
+      if (snap && snap->furtherThanAllowed && !numbered) snap.reset();
+      if (snap && (!best || rank(*snap) < rank(*best))) {
         best = snap;
         chosen = c;
       }
@@ -690,6 +709,10 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
   for (char32_t c : trim(t.substr(specStart, qtyStart > specStart ? qtyStart - specStart : 0)))
     if (c != ' ') spec.push_back(c);
   d.spec = valueOf(s, specStart, qtyStart, line, spec);
+  // ...and with a strength or a quantity after it: a line of OCR junk among the drugs has neither.
+  if (best && best->furtherThanAllowed && !std::any_of(spec.begin(), spec.end(), isDigit) &&
+      d.quantity.value.empty())
+    best.reset();
   if (lexicon) {
     if (best) {
       if (best->entry->name != d.name.value) {
@@ -1061,21 +1084,23 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
   // confirmation. A usage on the same line (the table's last column) is the drug's usage.
   auto drugLine = [&](std::size_t li) -> std::optional<DrugLine> {
     const std::u32string& t = spans[li].text;
-    auto parse = [&](std::size_t from) {
+    auto parse = [&](std::size_t from, bool numbered = false) {
       const std::size_t usage = usageStart(t, from);
-      DrugLine d = parseDrugLine(spans[li], from, std::min(usage, t.size()), lines[li], lexicon);
+      DrugLine d =
+          parseDrugLine(spans[li], from, std::min(usage, t.size()), lines[li], lexicon, numbered);
       if (usage != std::u32string::npos)
         d.usage = valueOf(spans[li], usage, t.size(), lines[li], trim(t.substr(usage)));
       return d;
     };
-    if (const std::size_t from = itemStart(t); from != std::u32string::npos) return parse(from);
+    if (const std::size_t from = itemStart(t); from != std::u32string::npos)
+      return parse(from, /*numbered=*/true);
     // Where the name may start: after a number read loosely, perhaps behind specks or one
     // character read from a speck (") / 3.布洛芬…", "了1. 阿司匹林…", "这    3. 莫沙必利片…"); else
     // at the line's first Chinese character past rules and specks, past a letter glued to it (the
-    // number read as I or l: "I美洛昔康片"), past one character and a gap ("时  贝拉唑钠肠深片"),
-    // or past a ruled table's first rule when a character or two stand before it (the number's
-    // column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the catalogue is
-    // taken.
+    // number read as I or l: "I美洛昔康片"), past one or two characters and a gap ("时
+    // 贝拉唑钠肠深片"), or past a ruled table's first rule when a character or two stand before it
+    // (the number's column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the
+    // catalogue is taken.
     std::vector<std::size_t> starts;
     std::size_t k = 0;
     while (k < t.size() && isStray(t[k])) ++k;
@@ -1184,7 +1209,7 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
       const auto read = static_cast<int>(toU32(d->readAs.value_or(d->name.value)).size());
       const std::u32string spec = toU32(d->spec.value);
       const bool numbered = itemStart(t) != std::u32string::npos;
-      return (numbered ? d->misread <= (2 * read + 4) / 5 : d->misread * 3 <= read) &&
+      return (numbered ? d->misread <= allowedMisreadings(read) : d->misread * 3 <= read) &&
              (std::any_of(spec.begin(), spec.end(), isDigit) || !d->quantity.value.empty());
     };
     const bool belowPatient =

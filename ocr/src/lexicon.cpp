@@ -54,6 +54,10 @@ Result<DrugLexicon> DrugLexicon::load(const std::string& path) {
   return lex;
 }
 
+int allowedMisreadings(std::size_t length) {
+  return std::max<int>(1, (2 * static_cast<int>(length) + 4) / 5);
+}
+
 std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   const std::u32string t = toU32(text);
   if (t.empty()) return std::nullopt;
@@ -81,7 +85,7 @@ std::optional<DrugSnap> DrugLexicon::snap(const std::string& text) const {
   // Up to 40% of the characters may differ (the model cannot emit some of them at all), but only
   // when one drug is clearly nearest; of two drugs as near, one is taken only when the model is
   // known to misread the other's characters as what was read far less often (likeliestMisread).
-  const int allowed = std::max<int>(1, (2 * static_cast<int>(std::max(t.size(), bestLen)) + 4) / 5);
+  const int allowed = allowedMisreadings(std::max(t.size(), bestLen));
   if (best > allowed) return nearByMisreadings(t);
   if (best > 0 && second <= best) {
     const auto likeliest = likeliestMisread(t, best);
@@ -99,7 +103,7 @@ std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& r
   // as near by a name that cannot be so judged leaves the choice to the pharmacist, and so does a
   // special-management drug as near (a narcotic, a psychotropic): its name is never chosen, nor
   // chosen away from, on how the model misreads.
-  const int allowed = std::max<int>(1, (2 * static_cast<int>(read.size()) + 4) / 5);
+  const int allowed = allowedMisreadings(read.size());
   std::map<std::size_t, int> seen;  // entry -> times its misreadings were seen, at best
   for (const auto& [name, entry] : names_) {
     if (editDistance(read, name) != distance) continue;
@@ -132,54 +136,68 @@ std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& r
   return best;
 }
 
+DrugLexicon::Misreading DrugLexicon::misreading(const std::u32string& read,
+                                                const std::u32string& name) const {
+  Misreading m;
+  for (std::size_t i = 0; i < read.size() && i < name.size(); ++i) {
+    if (read[i] == name[i]) continue;
+    ++m.misread;
+    const auto it = confusions_.find({read[i], name[i]});
+    const bool known = it != confusions_.end() && it->second >= 2;
+    m.unknown += !known;
+    m.cost += known ? 1 : 2;
+  }
+  return m;
+}
+
 std::optional<DrugSnap> DrugLexicon::nearByMisreadings(const std::u32string& read) const {
-  // A name further than 40% from what was read, as long as it, whose characters read otherwise
+  // A name as long as what was read, further than 40% from it, whose characters read otherwise
   // are mostly ones the model is known to misread so (seen twice or more): such a misreading
-  // counts half a character. Only for names of four characters or more, only when no other drug
-  // comes as near by a character nor nearer by plain edits, and never near a special-management
-  // drug: it is neither chosen so nor chosen instead of.
+  // counts half a character (misreading()), and the name is within the 40% so. Only for names of
+  // four characters or more; one character beyond the 40% at most, and of the characters read
+  // otherwise at most half the 40% not known misreadings. Refused when another drug comes as
+  // near: by names as long, within one character more (a special-management drug's, within one
+  // character more too); by names of another length, whose characters cannot be compared in
+  // place, fewer edits away (a special-management drug's, as few). Nor is a special-management
+  // drug ever so chosen.
   const std::size_t n = read.size();
   if (n < 4) return std::nullopt;
-  const int allowed = (2 * static_cast<int>(n) + 4) / 5;
+  const int allowed = allowedMisreadings(n);
   constexpr int kUnset = 1 << 30;
-  int best = kUnset, second = kUnset, bestMisread = 0;  // costs in half characters
+  std::map<std::size_t, int> costs;  // entry -> its names' lowest cost
+  int best = kUnset;
   std::size_t bestEntry = 0;
+  Misreading chosen;
   for (const auto& [name, entry] : names_) {
     if (name.size() != n) continue;
-    int cost = 0, misread = 0;
-    for (std::size_t i = 0; i < n && cost <= 2 * allowed; ++i) {
-      if (read[i] == name[i]) continue;
-      ++misread;
-      const auto it = confusions_.find({read[i], name[i]});
-      cost += it != confusions_.end() && it->second >= 2 ? 1 : 2;
-    }
-    if (cost > 2 * allowed) continue;
-    if (isSpecialManagementClass(entries_[entry].drugClass)) return std::nullopt;
-    if (best != kUnset && entry == bestEntry) {
-      if (cost < best) {
-        best = cost;
-        bestMisread = misread;
-      }
-    } else if (cost < best) {
-      second = best;
-      best = cost;
+    const Misreading m = misreading(read, name);
+    const auto [it, fresh] = costs.emplace(entry, m.cost);
+    if (!fresh) it->second = std::min(it->second, m.cost);
+    if (m.cost < best) {
+      best = m.cost;
       bestEntry = entry;
-      bestMisread = misread;
-    } else {
-      second = std::min(second, cost);
+      chosen = m;
     }
   }
-  if (best == kUnset || second - best < 2) return std::nullopt;
-  // Nor when another drug's name (of another length) is nearer by edits, or a special-management
-  // drug's as near.
-  for (const auto& [name, entry] : names_) {
-    if (name.size() == n || entry == bestEntry) continue;
-    const int d = editDistance(read, name);
-    if (d < bestMisread ||
-        (d == bestMisread && isSpecialManagementClass(entries_[entry].drugClass)))
+  if (best == kUnset || best > 2 * allowed || chosen.misread > allowed + 1 ||
+      chosen.unknown > allowed / 2 || isSpecialManagementClass(entries_[bestEntry].drugClass))
+    return std::nullopt;
+  for (const auto& [entry, cost] : costs) {
+    if (entry == bestEntry) continue;
+    if (cost < best + 2 ||
+        (cost == best + 2 && isSpecialManagementClass(entries_[entry].drugClass)))
       return std::nullopt;
   }
-  return DrugSnap{&entries_[bestEntry], bestMisread, true};
+  for (const auto& [name, entry] : names_) {
+    if (entry == bestEntry) continue;
+    const int d = editDistance(read, name);
+    if (d < chosen.misread || (d == chosen.misread && name.size() != n &&
+                               isSpecialManagementClass(entries_[entry].drugClass)))
+      return std::nullopt;
+  }
+  DrugSnap snap{&entries_[bestEntry], chosen.misread, true};
+  snap.furtherThanAllowed = true;
+  return snap;
 }
 
 const DrugEntry* DrugLexicon::find(const std::string& name) const {

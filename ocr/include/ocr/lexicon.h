@@ -23,12 +23,22 @@ struct DrugEntry {
   std::vector<std::string> otherNames;
 };
 
+// How many characters of a drug's name of `length` characters may be read otherwise for the
+// catalogue to take it: 40%, at least one.
+int allowedMisreadings(std::size_t length);
+
 struct DrugSnap {
   const DrugEntry* entry = nullptr;
-  int distance = 0;  // edit distance in characters from what was read
+  // Edit distance in characters from what was read; for a name further than allowedMisreadings
+  // (furtherThanAllowed), the characters read otherwise in place.
+  int distance = 0;
   // Another drug was as near, or the name is further than 40%; this one was taken for the
   // misreadings the model is known to make (confusions.tsv). The pharmacist confirms such a name.
   bool chosenByMisreadings = false;
+  // Further than allowedMisreadings from what was read: chosen only on misreadings. Such a name
+  // is for a line numbered as printed, with a strength or a quantity (extractFields), and names
+  // no drug to anything else (a hint, a count of drugs on a line).
+  bool furtherThanAllowed = false;
 };
 
 class DrugLexicon {
@@ -59,6 +69,14 @@ class DrugLexicon {
   // The drug whose name, as long as `read` and further than 40% from it, the model is known to
   // misread so in most of the characters that differ; none when another is as near.
   std::optional<DrugSnap> nearByMisreadings(const std::u32string& read) const;
+  // The cost of reading `name` as `read` (as long as it) in half characters: 1 for a character
+  // the model is known to misread so (seen twice or more), 2 for any other read otherwise.
+  struct Misreading {
+    int cost = 0;
+    int misread = 0;  // characters read otherwise
+    int unknown = 0;  // of them, ones the model is not known to misread so
+  };
+  Misreading misreading(const std::u32string& read, const std::u32string& name) const;
 };
 
 // Returns the default catalogue path: $RXDESK_CATALOGUE, else beside the executable

@@ -244,7 +244,9 @@ Status ReviewService::checkDrugNames(std::vector<data::RxItem>& lines,
     if (std::any_of(products->begin(), products->end(),
                     [&](const data::ProductRecord& p) { return p.drugName == item.drugName; }))
       continue;  // stocked, though the catalogue does not know its class: the checks say so
-    const auto near = lexicon->snap(item.drugName);
+    // A hint for a name typed: not one chosen on how OCR misreads, further than 40% from it.
+    auto near = lexicon->snap(item.drugName);
+    if (near && near->furtherThanAllowed) near.reset();
     return Status(ErrorCode::kInvalidArgument,
                   "drug '" + item.drugName +
                       "' is neither in the drug catalogue nor in the pharmacy's product list" +
