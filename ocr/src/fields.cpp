@@ -66,8 +66,9 @@ Span normalizeLine(const RecognizedLine& line) {
   // A word's box a pixel or two high (a character whose box the model lost) counts as high as
   // the line's words typically are: its gap to the next is no field separator.
   std::vector<int> heights;
-  for (const auto& w : line.words) heights.push_back(w.box.height);
-  int typical = 0;
+  for (const auto& w : line.words)
+    if (w.box.height > 2) heights.push_back(w.box.height);
+  int typical = line.box.height;  // every box lost
   if (!heights.empty()) {
     std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
     typical = heights[heights.size() / 2];
@@ -607,11 +608,17 @@ DrugLine parseDrugLine(const Span& s, std::size_t from, std::size_t end, const R
                        const DrugLexicon* lexicon, bool numbered) {
   DrugLine d;
   const std::u32string& t = s.text;
-  // A wide gap after the number ("1.", then the name where the table's next column starts); not
-  // when no name was read (a strength follows).
+  // A wide gap after the number ("1.", then the name where the table's next column starts): the
+  // name starts past it when what follows, up to the next wide gap, holds a Chinese character
+  // other than a unit's ("|阿莫西林胶囊", "0.9%氯化钠注射液"); not when no name was read and a
+  // strength follows ("0.25gx24粒").
   std::size_t named = from;
   while (named < end && t[named] == ' ') ++named;
-  if (named < end && isLetterOrHan(t[named])) from = named;
+  const std::size_t field = std::min(end, t.find(U"  ", named));
+  if (std::any_of(t.begin() + static_cast<std::ptrdiff_t>(named),
+                  t.begin() + static_cast<std::ptrdiff_t>(field),
+                  [](char32_t c) { return isHan(c) && !isUnitChar(c); }))
+    from = named;
   // Quantity and unit at the end: ×5瓶 (× sometimes lost); in a table, before the rule of the
   // usage column, which OCR reads as |, a bracket, a quotation mark or a full stop.
   while (end > from && isStray(t[end - 1])) --end;

@@ -188,6 +188,8 @@ std::optional<DrugSnap> DrugLexicon::nearByMisreadings(const std::u32string& rea
         (cost == best + 2 && isSpecialManagementClass(entries_[entry].drugClass)))
       return std::nullopt;
   }
+  // (snap() asks only when no name is within the 40% by edits, so none is fewer edits away than
+  // the characters the chosen one has read otherwise; checked all the same.)
   for (const auto& [name, entry] : names_) {
     if (entry == bestEntry) continue;
     const int d = editDistance(read, name);

@@ -157,7 +157,9 @@ TEST(DrugLexicon, ANameFurtherThan40PercentIsTakenWhenTheModelIsKnownToMisreadIt
   // - another drug nearer by edits or as near (reviews at stop 51: 叶赛求厂 is four misreadings of
   //   呋塞米片 but three edits from 叶酸片; 阿普洁书厂 is four of 阿昔洛韦片, three edits from
   //   阿普唑仑片, a psychotropic; 氨氯噬叶厂 is four of 氢氯噻嗪片, three from 氨氯地平片;
-  //   氧氧唑嗪片, three of 氢氯噻嗪片, is as near 阿普唑仑片 by one more character not known);
+  //   氧氧唑嗪片, three of 氢氯噻嗪片, is as near 阿普唑仑片 by one more character not known;
+  //   癌苦洛韦厂 is as near 伐昔洛韦片 as 阿昔洛韦片 but for one known misreading; 美瘟音康请 is
+  //   as many edits from 美施康定, a narcotic, as it has characters read otherwise);
   // - too many characters the model is not known to misread so (琉原只厂; 本确妥所亿地平片, three
   //   of five for 苯磺酸氨氯地平片; 四楼于片), or too many read otherwise (汉氧共屋钠组得厂: 7 of
   //   8 for 双氯芬酸钠缓释片; 问黄丁灯匀囊: 5 of 6 for 阿莫西林胶囊);
@@ -165,7 +167,7 @@ TEST(DrugLexicon, ANameFurtherThan40PercentIsTakenWhenTheModelIsKnownToMisreadIt
   for (const char* read :
        {"做苦洛韦上", "问蔷哗仑片", "哗紫担片", "内中国片", "东西洋上", "叶赛求厂", "阿普洁书厂",
         "氨氯噬叶厂", "氧氧唑嗪片", "琉原只厂", "本确妥所亿地平片", "四楼于片", "汉氧共屋钠组得厂",
-        "问黄丁灯匀囊", "时屋卢"})
+        "问黄丁灯匀囊", "时屋卢", "癌苦洛韦厂", "美瘟音康请"})
     EXPECT_FALSE(lexicon().snap(read)) << read << " became " << lexicon().snap(read)->entry->name;
 }
 
@@ -825,6 +827,13 @@ TEST(Fields, ADrugsNameAfterAWideGapBehindItsNumberIsItsName) {
   EXPECT_EQ(f.drugs[0].readAs, "奥美拉唑肠溶胶圳");
   EXPECT_EQ(f.drugs[0].spec.value, "20mg×14粒");
   EXPECT_EQ(f.drugs[0].quantity.value, "5");
+  // After the gap, a rule read as | before the name (a review at stop 51).
+  const ExtractedFields ruled = extractFields(
+      {line({"Rp"}, 0), line({"1.", "|", "|阿莫西林胶囊", "|", "0.25gx24粒", "|", "x2盒"}, 50)},
+      &lexicon());
+  ASSERT_EQ(ruled.drugs.size(), 1u);
+  EXPECT_EQ(ruled.drugs[0].name.value, "阿莫西林胶囊");
+  EXPECT_EQ(ruled.drugs[0].spec.value, "0.25g×24粒");
   // No name read at all: the strength stays the strength (a review at stop 51).
   const ExtractedFields unnamed = extractFields(
       {line({"Rp"}, 0), line({"1.", "|", "0.25gx24粒", "|", "x2盒"}, 50)}, &lexicon());
