@@ -1101,13 +1101,13 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     };
     if (const std::size_t from = itemStart(t); from != std::u32string::npos)
       return parse(from, /*numbered=*/true);
-    // Where the name may start: after a number read loosely, perhaps behind specks or one
-    // character read from a speck (") / 3.布洛芬…", "了1. 阿司匹林…", "这    3. 莫沙必利片…"); else
-    // at the line's first Chinese character past rules and specks, past a letter glued to it (the
-    // number read as I or l: "I美洛昔康片"), past one or two characters and a gap ("时
-    // 贝拉唑钠肠深片"), or past a ruled table's first rule when a character or two stand before it
-    // (the number's column read as 人: "人  |比罕洛尔片"). The start whose name is nearest the
-    // catalogue is taken.
+    // Where the name may start: after a number read loosely, perhaps behind specks, or behind one
+    // or two characters read from specks and a gap ("了1. 阿司匹林…", "这    3. 莫沙必利片…",
+    // "ee    3.吴塞米上…"); else at the line's first Chinese character past rules and specks,
+    // past a letter glued to it (the number read as I or l: "I美洛昔康片"), past one or two
+    // characters and a gap (a speck read as 时: "时  贝拉唑钠肠深片"), or past a ruled table's
+    // first rule when a character or two stand before it (the number's column read as 人:
+    // "人  |比罕洛尔片"). The start whose name is nearest the catalogue is taken.
     std::vector<std::size_t> starts;
     std::size_t k = 0;
     while (k < t.size() && isStray(t[k])) ++k;
@@ -1207,9 +1207,9 @@ ExtractedFields extractFields(const std::vector<RecognizedLine>& lines, const Dr
     }
     // Nor read the table's header (a stray digit in it, a title misread): below the patient's
     // fields, the first line naming a drug of the catalogue, a third of what was read of its name
-    // misread at most (40%, as the catalogue allows, behind a number printed with its dot: "2.弃尼
-    // 徐片"), with a strength (digits) or a quantity after it, starts the drugs. (A line only
-    // naming a drug — an allergy, a skin test — has neither.)
+    // misread at most (40%, as the catalogue allows, behind a number printed with its dot:
+    // "2.弃尼徐片" for 泼尼松片), with a strength (digits) or a quantity after it, starts the
+    // drugs. (A line only naming a drug — an allergy, a skin test — has neither.)
     auto startsDrugs = [&] {
       const auto& d = drugHere();
       if (!d || d->drugClass.empty()) return false;
