@@ -108,16 +108,10 @@ std::optional<std::size_t> DrugLexicon::likeliestMisread(const std::u32string& r
   for (const auto& [name, entry] : names_) {
     if (editDistance(read, name) != distance) continue;
     if (name.size() != read.size() || distance > allowed) return std::nullopt;
-    int misplaced = 0, times = 0;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-      if (read[i] == name[i]) continue;
-      ++misplaced;
-      if (auto it = confusions_.find({read[i], name[i]}); it != confusions_.end())
-        times += it->second;
-    }
-    if (misplaced != distance) return std::nullopt;
+    const Misreading m = misreading(read, name);
+    if (m.misread != distance) return std::nullopt;
     if (isSpecialManagementClass(entries_[entry].drugClass)) return std::nullopt;
-    seen[entry] = std::max(seen[entry], times);
+    seen[entry] = std::max(seen[entry], m.times);
   }
   std::optional<std::size_t> best;
   int bestTimes = 0, secondTimes = 0;
@@ -143,6 +137,7 @@ DrugLexicon::Misreading DrugLexicon::misreading(const std::u32string& read,
     if (read[i] == name[i]) continue;
     ++m.misread;
     const auto it = confusions_.find({read[i], name[i]});
+    if (it != confusions_.end()) m.times += it->second;
     const bool known = it != confusions_.end() && it->second >= 2;
     m.unknown += !known;
     m.cost += known ? 1 : 2;
@@ -188,14 +183,12 @@ std::optional<DrugSnap> DrugLexicon::nearByMisreadings(const std::u32string& rea
         (cost == best + 2 && isSpecialManagementClass(entries_[entry].drugClass)))
       return std::nullopt;
   }
-  // (snap() asks only when no name is within the 40% by edits, so none is fewer edits away than
-  // the characters the chosen one has read otherwise; checked all the same.)
+  // No drug is fewer edits away than the characters the chosen one has read otherwise: snap()
+  // asks only when none is within the 40%, and those are one more at most. A special-management
+  // drug of another length as few edits away refuses.
   for (const auto& [name, entry] : names_) {
-    if (entry == bestEntry) continue;
-    const int d = editDistance(read, name);
-    if (d < chosen.misread || (d == chosen.misread && name.size() != n &&
-                               isSpecialManagementClass(entries_[entry].drugClass)))
-      return std::nullopt;
+    if (name.size() == n || !isSpecialManagementClass(entries_[entry].drugClass)) continue;
+    if (editDistance(read, name) <= chosen.misread) return std::nullopt;
   }
   DrugSnap snap{&entries_[bestEntry], chosen.misread, true};
   snap.furtherThanAllowed = true;

@@ -154,12 +154,14 @@ TEST(DrugLexicon, ANameFurtherThan40PercentIsTakenWhenTheModelIsKnownToMisreadIt
   // - a special-management drug misread so (阿普唑仑片 as 问蔷哗仑片, 唑吡坦片 as 哗紫担片), never
   //   chosen on misreadings, nor OCR junk as near one (内中国片, 东西洋上: a review at stop 50
   //   found them snapped to 唑吡坦片 and 地西泮片);
-  // - another drug nearer by edits or as near (reviews at stop 51: 叶赛求厂 is four misreadings of
-  //   呋塞米片 but three edits from 叶酸片; 阿普洁书厂 is four of 阿昔洛韦片, three edits from
-  //   阿普唑仑片, a psychotropic; 氨氯噬叶厂 is four of 氢氯噻嗪片, three from 氨氯地平片;
-  //   氧氧唑嗪片, three of 氢氯噻嗪片, is as near 阿普唑仑片 by one more character not known;
-  //   癌苦洛韦厂 is as near 伐昔洛韦片 as 阿昔洛韦片 but for one known misreading; 美瘟音康请 is
-  //   as many edits from 美施康定, a narcotic, as it has characters read otherwise);
+  // - more than one character beyond the 40% read otherwise, whatever else is as near (reviews at
+  //   stop 51: 叶赛求厂, every character of 呋塞米片 and three edits from 叶酸片; 阿普洁书厂, four
+  //   of 阿昔洛韦片, three edits from 阿普唑仑片, a psychotropic; 氨氯噬叶厂, four of 氢氯噻嗪片,
+  //   three edits from 氨氯地平片);
+  // - another drug as near (氧氧唑嗪片, three of 氢氯噻嗪片, is as near 阿普唑仑片 by one more
+  //   character not known; 癌苦洛韦厂 is as near 伐昔洛韦片 as 阿昔洛韦片 but for one known
+  //   misreading; 美瘟音康请 is as many edits from 美施康定, a narcotic, as it has characters read
+  //   otherwise);
   // - too many characters the model is not known to misread so (琉原只厂; 本确妥所亿地平片, three
   //   of five for 苯磺酸氨氯地平片; 四楼于片), or too many read otherwise (汉氧共屋钠组得厂: 7 of
   //   8 for 双氯芬酸钠缓释片; 问黄丁灯匀囊: 5 of 6 for 阿莫西林胶囊);

@@ -75,6 +75,7 @@ class DrugLexicon {
     int cost = 0;
     int misread = 0;  // characters read otherwise
     int unknown = 0;  // of them, ones the model is not known to misread so
+    int times = 0;    // how often the model was seen misreading them so, summed
   };
   Misreading misreading(const std::u32string& read, const std::u32string& name) const;
 };
