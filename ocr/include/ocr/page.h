@@ -104,4 +104,12 @@ Result<bool> readsBetterTurned(const cv::Mat& page, Recognizer& recognizer,
 // Turns a prepared page by 180°, keeping its mapping to the photo.
 void turnOver(PreparedPage& page);
 
+// A page whose reading `lines` is unsure is read again smoothed: a fine pattern over the text (a
+// photographed screen's pixel grid, a photocopy's toner noise, a dim photo's grain, a small page
+// enlarged) breaks its strokes for Tesseract, and a blur a little finer than a stroke joins them
+// again. When the smoothed page reads surer, it becomes the page (`page.gray`), its reading
+// `lines`, and the result is true.
+Result<bool> readBetterSmoothed(PreparedPage& page, Recognizer& recognizer,
+                                std::vector<RecognizedLine>& lines);
+
 }  // namespace rx::ocr
