@@ -740,14 +740,16 @@ constexpr double kFewCharacters = 20 * 100;
 constexpr double kSurelyUpright = 6000;
 constexpr double kSurelyUprightConfidence = 60;
 
-// readBetterSmoothed: a page read at a mean confidence below kSureReading is read again through a
-// Gaussian blur of kSmoothing px (sigma), and the smoothed page is kept when its mean confidence is
-// kSurerSmoothed higher. Measured on the page pass alone (values found of number, date, patient
-// and hospital, and drug lines) of the generator's 120 hard re-photos (seed 60221: screens, scans,
-// photocopies, crumpled paper, low light, thumbs) and rx-photos-v1's 160 photos: every page
-// smoothed found 10 more values and 17 more drugs on the generator, but fewer on 9 of its pages
-// and on 6 of rx-photos-v1's; at 2.5 px, fewer on 41 and 123 pages. Tried below 70 and kept when
-// 5 surer, it was tried on 60 and 27 pages, kept on 31 and 3, and found fewer on 2 and none.
+// keepSmoothedIfSurer: a page read at a mean confidence (meanConfidence: words' confidences
+// weighed by their text's length) below kSureReading is read again through a Gaussian blur of
+// kSmoothing px (sigma), and the smoothed page is kept when its mean confidence is kSurerSmoothed
+// higher and it reads as much (readability). Measured on the page pass alone (values found of
+// number, date, patient and hospital, and drug lines) of the generator's 120 hard re-photos (seed
+// 60221: screens, scans, photocopies, crumpled paper, low light, thumbs) and rx-photos-v1's 160
+// photos: every page smoothed found 10 more values and 17 more drugs on the generator, but fewer
+// on 9 of its pages and on 6 of rx-photos-v1's; at 2.5 px, fewer on 41 and 123 pages. Tried below
+// 70 and kept when 5 surer, it was tried on 60 and 27 pages, kept on 31 and 3, and found fewer on
+// 2 and none; asking for as much text too gives up one of those 2 and nothing else.
 constexpr double kSureReading = 70;
 constexpr double kSmoothing = 1.5;
 constexpr double kSurerSmoothed = 5;
@@ -943,14 +945,16 @@ Result<bool> readsBetterTurned(const cv::Mat& page, Recognizer& recognizer,
   return turned > upright;
 }
 
-Result<bool> readBetterSmoothed(PreparedPage& page, Recognizer& recognizer,
-                                std::vector<RecognizedLine>& lines) {
+Result<bool> keepSmoothedIfSurer(PreparedPage& page, Recognizer& recognizer,
+                                 std::vector<RecognizedLine>& lines) {
   const double sure = meanConfidence(lines);
   if (sure >= kSureReading) return false;
   cv::Mat smooth;
   cv::GaussianBlur(page.gray, smooth, cv::Size(0, 0), kSmoothing);
   RX_ASSIGN_OR_RETURN(auto again, recognizer.recognize(smooth, Layout::kPage));
-  if (meanConfidence(again) < sure + kSurerSmoothed) return false;
+  // Surer by dropping what it was unsure of is not better.
+  if (meanConfidence(again) < sure + kSurerSmoothed || readability(again) < readability(lines))
+    return false;
   page.gray = std::move(smooth);
   lines = std::move(again);
   return true;

@@ -413,7 +413,7 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   }
   r.ms.page += msSince(t);
   t = Clock::now();
-  RX_RETURN_IF_ERROR(readBetterSmoothed(r.page, *recognizer_, r.lines).status());
+  RX_RETURN_IF_ERROR(keepSmoothedIfSurer(r.page, *recognizer_, r.lines).status());
   recoverMissedLines(r.page.gray, r.lines);
   r.ms.recognize += msSince(t);
   t = Clock::now();

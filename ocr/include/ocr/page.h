@@ -13,7 +13,7 @@
 namespace rx::ocr {
 
 struct PreparedPage {
-  cv::Mat gray;            // upright, lighting-flattened page, 8-bit
+  cv::Mat gray;  // upright, lighting-flattened page, 8-bit (smoothed if it read better so)
   bool pageFound = false;  // false: the whole image was used
   std::array<cv::Point2f, 4>
       corners{};     // page corners in the photo (tl, tr, br, bl of the upright page)
@@ -104,12 +104,13 @@ Result<bool> readsBetterTurned(const cv::Mat& page, Recognizer& recognizer,
 // Turns a prepared page by 180°, keeping its mapping to the photo.
 void turnOver(PreparedPage& page);
 
-// A page whose reading `lines` is unsure is read again smoothed: a fine pattern over the text (a
-// photographed screen's pixel grid, a photocopy's toner noise, a dim photo's grain, a small page
-// enlarged) breaks its strokes for Tesseract, and a blur a little finer than a stroke joins them
-// again. When the smoothed page reads surer, it becomes the page (`page.gray`), its reading
-// `lines`, and the result is true.
-Result<bool> readBetterSmoothed(PreparedPage& page, Recognizer& recognizer,
-                                std::vector<RecognizedLine>& lines);
+// Returns true iff `page.gray` and its reading `lines` were replaced by a smoothed page and its
+// reading. A page read unsurely (meanConfidence below 70) is read again through a slight blur: a
+// fine pattern over the text (a photographed screen's pixel grid, a photocopy's toner noise, a
+// dim photo's grain, a small page enlarged) breaks the strokes for Tesseract, and the blur joins
+// them again. The smoothed page is kept when it reads at least 5 points surer and as much text
+// (readability) — and then is the page for everything after, the stored page included.
+Result<bool> keepSmoothedIfSurer(PreparedPage& page, Recognizer& recognizer,
+                                 std::vector<RecognizedLine>& lines);
 
 }  // namespace rx::ocr
