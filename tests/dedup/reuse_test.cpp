@@ -120,6 +120,30 @@ TEST_F(ReuseRules, UnreadableNumberWithSameIssuerDatePatientIsSuspected) {
   EXPECT_EQ(compare(fp(noNumber), fp(original_)).verdict, Verdict::kNew);
 }
 
+TEST_F(ReuseRules, ANumberReadShortAndUnsureWithTheSameIssuerDateAndPatientIsSuspected) {
+  // Seen on a screen's photo: 556928211764 read `556328214`, unsure. More than one character off,
+  // it says no more than a number not read at all.
+  auto misread = original_;
+  misread.rxNumber = "2026001834";
+  misread.values[0] = misread.rxNumber;
+  auto c = compare(fp(misread), fp(original_));
+  EXPECT_EQ(c.signals.number, Agreement::kDiffer);
+  EXPECT_EQ(c.verdict, Verdict::kSuspected) << c.rule;
+  // Read with confidence on both, two numbers that differ are two prescriptions.
+  auto sure = original_;
+  sure.numberSure = misread.numberSure = true;
+  EXPECT_EQ(compare(fp(misread), fp(sure)).verdict, Verdict::kNew);
+  misread.numberSure = false;
+  // Another patient's name read, or no drug in common (the visit's second prescription), is
+  // another prescription.
+  auto otherPatient = misread;
+  otherPatient.patient = "郑梓宣";
+  EXPECT_EQ(compare(fp(otherPatient), fp(original_)).verdict, Verdict::kNew);
+  auto otherDrugs = misread;
+  otherDrugs.drugs = {"阿莫西林胶囊"};
+  EXPECT_EQ(compare(fp(otherDrugs), fp(original_)).verdict, Verdict::kNew);
+}
+
 TEST_F(ReuseRules, UnreadableNumberWithAMisreadHospitalButSameDatePatientAndDrugsIsSuspected) {
   // Seen on the reuse corpus: the number lost and the hospital's name misread on one photo.
   auto misread = original_;

@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "ocr/image_io.h"
 #include "ocr/page.h"
 #include "ocr/reader.h"
 #include "rxgen.h"
@@ -254,15 +255,20 @@ TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   EXPECT_FALSE(none->page.pageFound);
 }
 
-// A phone photo of a phone's screen showing a prescription drawn with `seed` on another hospital's
-// form (`layout`), read; `rx` is the prescription shown.
-Result<ReadResult> readOffAScreen(std::uint64_t seed, test::GenRx& rx, int layout = 0) {
+// A phone photo (JPEG) of a phone's screen showing a prescription drawn with `seed` on another
+// hospital's form (`layout`); `rx` is the prescription shown.
+std::vector<std::uint8_t> photoOfAScreen(std::uint64_t seed, test::GenRx& rx, int layout = 0) {
   test::RxGenerator gen(seed, RXDESK_CATALOGUE);
   gen.setOtherForms(true);
   rx = gen.content(layout);
   test::Conditions screen;
   screen.medium = test::Medium::kScreen;
-  return reader().read(gen.take(gen.render(rx), screen), "screen.jpg");
+  return gen.take(gen.render(rx), screen);
+}
+
+// That photo, read.
+Result<ReadResult> readOffAScreen(std::uint64_t seed, test::GenRx& rx, int layout = 0) {
+  return reader().read(photoOfAScreen(seed, rx, layout), "screen.jpg");
 }
 
 TEST(Page, APaperShownOnAPhoneScreenIsFoundAndRead) {
@@ -312,18 +318,16 @@ TEST(Page, AScreensPixelGridOverTheStrokesIsSmoothedAway) {
   // under what puts a page through the 3x3 median (2.5). It read unsurely, so it is read again
   // smoothed, and that reading is surer and right; the smoothed page is the page kept.
   test::GenRx rx;
-  auto r = readOffAScreen(4724, rx, 3);
+  const auto photo = photoOfAScreen(4724, rx, 3);
+  auto r = reader().read(photo, "screen.jpg");
   RX_ASSERT_OK(r);
   const auto& fields = r->fields.fields;
   ASSERT_TRUE(fields.count("rx_number") && fields.count("patient_name")) << identityRead(*r);
   EXPECT_EQ(fields.at("rx_number").value, rx.rxNumber);
   EXPECT_EQ(fields.at("patient_name").value, rx.patientName);
-  test::RxGenerator gen(4724, RXDESK_CATALOGUE);
-  gen.setOtherForms(true);
-  test::Conditions screen;
-  screen.medium = test::Medium::kScreen;
-  const auto jpeg = gen.take(gen.render(gen.content(3)), screen);
-  auto asPrepared = straightenPage(cv::imdecode(jpeg, cv::IMREAD_COLOR));
+  auto decoded = decodeImage(photo, "screen.jpg", {});
+  RX_ASSERT_OK(decoded);
+  auto asPrepared = straightenPage(*decoded);
   RX_ASSERT_OK(asPrepared);
   ASSERT_EQ(asPrepared->gray.size(), r->page.gray.size());
   EXPECT_GT(cv::countNonZero(asPrepared->gray != r->page.gray), 0) << "the smoothed page is kept";
