@@ -150,15 +150,16 @@ Comparison compare(const Fingerprint& q, const Fingerprint& e, const ReuseThresh
              s.issuer != Agreement::kDiffer) {
     c.verdict = Verdict::kSuspected;
     c.rule = "number unreadable; same issuer, date and patient";
-  } else if (s.number == Agreement::kDiffer && unsure && dateSame &&
-             s.patient == Agreement::kSame && s.issuer != Agreement::kDiffer && s.drugs != 0) {
+  } else if (s.number == Agreement::kDiffer && unsure && q.numberRead && e.numberRead && dateSame &&
+             s.patient == Agreement::kSame && s.issuer != Agreement::kDiffer && s.drugs > 0) {
     // A number OCR was unsure of and that differs says no more than none: read short, or with
     // more than one character wrong (`556328214` for 556928211764 on a screen's photo). Only
-    // with the patient's name read the same (alike ink of a name read otherwise was another
-    // patient's on rx-photos-v1: a fresh prescription of the same hospital and day), and not when
-    // the drugs read on both share none (the visit's second prescription, its number misread).
+    // with both numbers read by OCR (a signed number is as written), the patient's name read the
+    // same (alike ink of a name read otherwise was another patient's on rx-photos-v1: a fresh
+    // prescription of the same hospital and day), and a drug read on both (the visit's second
+    // prescription, its number misread, has other drugs; unread drugs say nothing).
     c.verdict = Verdict::kSuspected;
-    c.rule = "number read unsure and different; same issuer, date and patient";
+    c.rule = "number read unsure and different; same date, patient and a drug";
   } else if (s.number == Agreement::kUnknown && dateSame && patientSame && s.drugs >= 1.0) {
     // The hospital's long name is the field OCR misreads most; the same patient with the same
     // drugs on the same day is the same paper, or a second prescription worth a look.

@@ -379,11 +379,14 @@ TEST_F(PageRules, ARepeatOfTheSameDayWhoseNumbersWereReadWithConfidenceIsNotTheS
   const Comparison c = withPage(fields, samePage(), sure);
   EXPECT_EQ(c.verdict, Verdict::kNew) << c.rule;
   EXPECT_FALSE(c.signals.page.samePaper);
-  // One number read without confidence may be the same number misread: the picture decides.
+  // One number read without confidence may be the same number misread: the picture decides
+  // (its drugs not read, so that the fields say nothing: rule 7 asks for a drug read on both).
   repeat.numberSure = false;
+  repeat.drugs.clear();
   const Fingerprint unsure = maker_.make(repeat, {}, {});
   const NumberReadings misread = NumberReadings::of(unsure, a);
   EXPECT_FALSE(misread.bothTakenAsRead);
+  ASSERT_EQ(compare(unsure, a).verdict, Verdict::kNew) << compare(unsure, a).rule;
   const Comparison photo = withPage(compare(unsure, a), samePage(), misread);
   EXPECT_EQ(photo.verdict, Verdict::kSuspected) << photo.rule;
   EXPECT_TRUE(photo.signals.page.samePaper);

@@ -3,6 +3,7 @@
 // repeats, same-form prescriptions) are in tests/workstation/reuse_test.cpp.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
 #include <set>
 
@@ -120,28 +121,52 @@ TEST_F(ReuseRules, UnreadableNumberWithSameIssuerDatePatientIsSuspected) {
   EXPECT_EQ(compare(fp(noNumber), fp(original_)).verdict, Verdict::kNew);
 }
 
-TEST_F(ReuseRules, ANumberReadShortAndUnsureWithTheSameIssuerDateAndPatientIsSuspected) {
-  // Seen on a screen's photo: 556928211764 read `556328214`, unsure. More than one character off,
-  // it says no more than a number not read at all.
+TEST_F(ReuseRules, ANumberReadShortAndUnsureWithTheSameDatePatientAndADrugIsSuspected) {
+  // Seen on a screen's photo: 556928211764 read `556328214`, unsure, against the paper's first
+  // photo read with confidence. More than one character off, it says no more than a number not
+  // read at all.
   auto misread = original_;
   misread.rxNumber = "2026001834";
   misread.values[0] = misread.rxNumber;
-  auto c = compare(fp(misread), fp(original_));
+  auto sure = original_;
+  sure.numberSure = true;
+  auto c = compare(fp(misread), fp(sure));
   EXPECT_EQ(c.signals.number, Agreement::kDiffer);
   EXPECT_EQ(c.verdict, Verdict::kSuspected) << c.rule;
-  // Read with confidence on both, two numbers that differ are two prescriptions.
-  auto sure = original_;
-  sure.numberSure = misread.numberSure = true;
-  EXPECT_EQ(compare(fp(misread), fp(sure)).verdict, Verdict::kNew);
-  misread.numberSure = false;
-  // Another patient's name read, or no drug in common (the visit's second prescription), is
-  // another prescription.
-  auto otherPatient = misread;
-  otherPatient.patient = "郑梓宣";
-  EXPECT_EQ(compare(fp(otherPatient), fp(original_)).verdict, Verdict::kNew);
-  auto otherDrugs = misread;
-  otherDrugs.drugs = {"阿莫西林胶囊"};
-  EXPECT_EQ(compare(fp(otherDrugs), fp(original_)).verdict, Verdict::kNew);
+  EXPECT_EQ(c.rule, "number read unsure and different; same date, patient and a drug");
+  struct Case {
+    const char* what;
+    std::function<void(PresentationContent&, PresentationContent&)> change;
+  };
+  const Case stayNew[] = {
+      {"both read with confidence: two prescriptions", [](auto& q, auto&) { q.numberSure = true; }},
+      {"the earlier one signed: its number is as written",
+       [](auto&, auto& e) { e.numberRead = false; }},
+      {"another patient's name read", [](auto& q, auto&) { q.patient = "郑梓宣"; }},
+      {"no drug in common: the visit's second prescription",
+       [](auto& q, auto&) { q.drugs = {"阿莫西林胶囊"}; }},
+      {"no drug read on one: nothing says it is the same paper",
+       [](auto& q, auto&) { q.drugs.clear(); }},
+      {"another day", [](auto& q, auto&) { q.date = "2026-03-06"; }},
+      {"another hospital", [](auto& q, auto&) { q.issuer = "上海市徐汇区中心医院"; }},
+  };
+  for (const Case& k : stayNew) {
+    SCOPED_TRACE(k.what);
+    auto q = misread, e = sure;
+    k.change(q, e);
+    const auto other = compare(fp(q), fp(e));
+    EXPECT_EQ(other.verdict, Verdict::kNew) << other.rule;
+  }
+  // A name read otherwise whose ink is alike counts as the same patient elsewhere, not here: on
+  // rx-photos-v1 it was another patient's (a fresh prescription of the same hospital and day).
+  auto otherName = misread;
+  otherName.patient = "郑梓宣";
+  Fingerprint a = fp(otherName), b = fp(sure);
+  a.inkRegions = b.inkRegions = 1 << kInkPatient;
+  a.ink[kInkPatient] = 0x0123456789abcdefull;
+  b.ink[kInkPatient] = 0x0123456789abcdefull ^ 0x0303000000000000ull;  // 4 bits apart
+  const auto alike = compare(a, b);
+  EXPECT_EQ(alike.verdict, Verdict::kNew) << alike.rule;
 }
 
 TEST_F(ReuseRules, UnreadableNumberWithAMisreadHospitalButSameDatePatientAndDrugsIsSuspected) {

@@ -96,6 +96,8 @@ const std::vector<Sentence>& sentences() {
        wxTRANSLATE("number unreadable; same issuer, date and patient")},
       {R"(number unreadable; same date, patient and drugs)",
        wxTRANSLATE("number unreadable; same date, patient and drugs")},
+      {R"(number read unsure and different; same date, patient and a drug)",
+       wxTRANSLATE("number read unsure and different; same date, patient and a drug")},
       {R"(the filled-in ink looks the same \((\d+) of 4 regions\))",
        wxTRANSLATE("the filled-in ink looks the same ({1} of 4 regions)")},
       {R"(the same written page: (\d+) ink cells of the earlier page found in place, (\d+) different)",

@@ -14,6 +14,8 @@
 //              the same paper), drugs not disjoint, and the patient or the drugs the same;
 //              number unreadable, same issuer, date and patient;
 //              number unreadable, same date, patient and drugs (the issuer misread);
+//              number read differently by OCR (one of the two unsure), issuer not different, same
+//              date, the patient's name read the same, a drug read on both;
 //              the ink alike in 3 of the 4 regions (all 4 if the dates differ), drugs not disjoint.
 // ReuseIndex finds the earlier fingerprints worth comparing (same number or one character off,
 // same patient, same date, whole ink hash close) without scanning them all.
