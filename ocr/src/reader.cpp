@@ -401,16 +401,10 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
   r.ms.recognize = msSince(t);
   // The page is read as it lies first: most photos are upright, and their reading says so. Only
-  // the others have their header read turned too (and, when turned is better, are read again);
+  // the others are read turned too, their header or (when it read next to nothing) all of it;
   // that time counts as the page's.
   t = Clock::now();
-  if (!surelyUpright(r.lines, r.page.gray)) {
-    RX_ASSIGN_OR_RETURN(const bool turned, readsBetterTurned(r.page.gray, *recognizer_, &r.lines));
-    if (turned) {
-      turnOver(r.page);
-      RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
-    }
-  }
+  RX_RETURN_IF_ERROR(turnUprightIfBetter(r.page, *recognizer_, r.lines).status());
   r.ms.page += msSince(t);
   t = Clock::now();
   RX_RETURN_IF_ERROR(keepSmoothedIfSurer(r.page, *recognizer_, r.lines).status());

@@ -246,6 +246,12 @@ int main(int argc, char** argv) {
                 << value.box.width << '\t' << value.box.height << '\n';
       }
     }
+    if (verbose && r)  // where a photo's time went, to find the slow ones
+      std::cerr << "\nphoto " << i << " took " << static_cast<int>(oursMs.back()) << " ms: decode "
+                << static_cast<int>(r->ms.decode) << ", QR " << static_cast<int>(r->ms.qr)
+                << ", page " << static_cast<int>(r->ms.page) << ", recognition "
+                << static_cast<int>(r->ms.recognize) << ", fields "
+                << static_cast<int>(r->ms.fields);
     if (verbose)
       for (const auto& w : wrong)
         std::cerr << "\nphoto " << i << " (" << file << ", " << sample.printed << ", "

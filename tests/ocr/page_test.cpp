@@ -394,6 +394,48 @@ TEST(Page, OnlyAnUnsurePageIsReadAgainSmoothedAndOnlyASurerReadingIsKept) {
   }
 }
 
+TEST(Page, APageWhoseHeaderReadsNextToNothingIsReadWholeTurnedAndTheBetterWayUpKept) {
+  // Turning costs a reading only where the page's own reading leaves its orientation in doubt. A
+  // header that read next to nothing (an upside-down page's foot) tells nothing: the page is read
+  // turned once, whole, with no band read first, and the better way up kept.
+  PreparedPage original;
+  original.gray = cv::Mat(200, 300, CV_8U, cv::Scalar(255));
+  cv::putText(original.gray, "Rx 2026", {20, 60}, cv::FONT_HERSHEY_SIMPLEX, 1.5, cv::Scalar(0), 3);
+  cv::Mat upsideDown;
+  cv::rotate(original.gray, upsideDown, cv::ROTATE_180);
+  const std::string header = "北京市朝阳区第三人民医院 门诊处方笺 处方编号";  // 65 bytes
+  struct Case {
+    const char* what;
+    std::pair<std::string, float> asItLies;  // the page pass's header
+    std::vector<std::pair<std::string, float>> readings;
+    bool turned;
+  };
+  const Case cases[] = {
+      {"surely upright: nothing read again", {header + header, 90}, {}, false},
+      {"next to nothing read, more turned", {"口", 20}, {{header, 80}}, true},
+      {"next to nothing read, less turned", {"医院", 40}, {{"x", 10}}, false},
+      // 65 bytes at 70 (4,550): the header band is read turned (and says upright clearly).
+      {"some text, unsure: the band decides", {header, 70}, {{"x", 10}}, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    ScriptedRecognizer recognizer(c.readings);
+    PreparedPage page = original;
+    page.gray = original.gray.clone();
+    std::vector<RecognizedLine> lines(1);
+    lines[0].text = c.asItLies.first;
+    lines[0].words.push_back({lines[0].text, c.asItLies.second, {}});
+    auto turned = turnUprightIfBetter(page, recognizer, lines);
+    RX_ASSERT_OK(turned);
+    EXPECT_EQ(*turned, c.turned);
+    EXPECT_EQ(recognizer.calls(), c.readings.size()) << "each reading once, nothing more";
+    EXPECT_EQ(page.rotation, c.turned ? 180 : 0);
+    EXPECT_EQ(cv::countNonZero(page.gray != (c.turned ? upsideDown : original.gray)), 0)
+        << "the page's pixels are turned with it, and only then";
+    EXPECT_EQ(lines[0].text, c.turned ? c.readings.front().first : c.asItLies.first);
+  }
+}
+
 // Only a page whose paper is mostly mid grey is changed: the ink of a page with a dotted paper
 // is kept and the dots are made white; a clean page is left exactly as it was.
 TEST(Page, APapersTextureIsMadeWhiteAndItsInkKept) {
