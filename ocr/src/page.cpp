@@ -1,6 +1,7 @@
 #include "ocr/page.h"
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 
 #include <opencv2/imgproc.hpp>
@@ -740,7 +741,7 @@ constexpr double kFewCharacters = 20 * 100;
 constexpr double kSurelyUpright = 6000;
 constexpr double kSurelyUprightConfidence = 60;
 // A header band whose reading (from the whole page's) gives less than this says next to nothing
-// about the page's orientation: turnUprightIfBetter then reads the whole page turned rather than
+// about the page's orientation: readUpright then reads the whole page turned rather than
 // the bands. Measured as above: the pages found upside down read at most 2,835 there (v1; 2,113
 // hard), the upright ones at least 4,483 (hard; 8,396 v1). Between the two it decides only which
 // reading is paid for: either way the better way up is kept.
@@ -951,24 +952,45 @@ Result<bool> readsBetterTurned(const cv::Mat& page, Recognizer& recognizer,
   return turned > upright;
 }
 
-Result<bool> turnUprightIfBetter(PreparedPage& page, Recognizer& recognizer,
-                                 std::vector<RecognizedLine>& lines) {
-  if (surelyUpright(lines, page.gray)) return false;
-  if (readability(linesWithin(lines, 0, orientationBand(page.gray))) < kHeaderSaysLittle) {
+Result<Upright> readUpright(PreparedPage& page, Recognizer& recognizer,
+                            std::vector<RecognizedLine>& lines) {
+  using Clock = std::chrono::steady_clock;
+  Upright out;
+  auto msSince = [](Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  };
+  bool settled = surelyUpright(lines, page.gray);
+  auto t = Clock::now();
+  if (!settled &&
+      readability(linesWithin(lines, 0, orientationBand(page.gray))) < kHeaderSaysLittle) {
+    // Next to nothing read in the header: nearly always upside down, so read whole turned at once.
     PreparedPage turned = page;
     turned.gray = page.gray.clone();  // turnOver turns the pixels in place
     turnOver(turned);
     RX_ASSIGN_OR_RETURN(auto again, recognizer.recognize(turned.gray, Layout::kPage));
-    if (readability(again) <= readability(lines)) return false;
-    page = std::move(turned);
-    lines = std::move(again);
-    return true;
+    if (readability(again) > readability(lines)) {
+      page = std::move(turned);
+      lines = std::move(again);
+      out.turned = true;
+    }
+    settled = true;
   }
+  out.turningMs += msSince(t);
+  RX_ASSIGN_OR_RETURN(out.smoothed, keepSmoothedIfSurer(page, recognizer, lines));
+  // An unsure page reads its header surer smoothed, and often surely upright then.
+  if (settled || surelyUpright(lines, page.gray)) return out;
+  t = Clock::now();
   RX_ASSIGN_OR_RETURN(const bool turn, readsBetterTurned(page.gray, recognizer, &lines));
-  if (!turn) return false;
-  turnOver(page);
-  RX_ASSIGN_OR_RETURN(lines, recognizer.recognize(page.gray, Layout::kPage));
-  return true;
+  if (turn) {
+    turnOver(page);
+    RX_ASSIGN_OR_RETURN(lines, recognizer.recognize(page.gray, Layout::kPage));
+  }
+  out.turningMs += msSince(t);
+  if (turn && !out.smoothed) {
+    RX_ASSIGN_OR_RETURN(out.smoothed, keepSmoothedIfSurer(page, recognizer, lines));
+  }
+  out.turned = turn;
+  return out;
 }
 
 Result<bool> keepSmoothedIfSurer(PreparedPage& page, Recognizer& recognizer,

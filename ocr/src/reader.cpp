@@ -402,12 +402,12 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   r.ms.recognize = msSince(t);
   // The page is read as it lies first: most photos are upright, and their reading says so. Only
   // the others are read turned too, their header or (when it read next to nothing) all of it;
-  // that time counts as the page's.
+  // that time counts as the page's. An unsure page is read again smoothed.
   t = Clock::now();
-  RX_RETURN_IF_ERROR(turnUprightIfBetter(r.page, *recognizer_, r.lines).status());
-  r.ms.page += msSince(t);
+  RX_ASSIGN_OR_RETURN(const Upright upright, readUpright(r.page, *recognizer_, r.lines));
+  r.ms.page += upright.turningMs;
+  r.ms.recognize += msSince(t) - upright.turningMs;
   t = Clock::now();
-  RX_RETURN_IF_ERROR(keepSmoothedIfSurer(r.page, *recognizer_, r.lines).status());
   recoverMissedLines(r.page.gray, r.lines);
   r.ms.recognize += msSince(t);
   t = Clock::now();

@@ -394,28 +394,48 @@ TEST(Page, OnlyAnUnsurePageIsReadAgainSmoothedAndOnlyASurerReadingIsKept) {
   }
 }
 
-TEST(Page, APageWhoseHeaderReadsNextToNothingIsReadWholeTurnedAndTheBetterWayUpKept) {
-  // Turning costs a reading only where the page's own reading leaves its orientation in doubt. A
-  // header that read next to nothing (an upside-down page's foot) tells nothing: the page is read
-  // turned once, whole, with no band read first, and the better way up kept.
+TEST(Page, APageIsReadTurnedOrSmoothedOnlyWhereItsOwnReadingLeavesADoubt) {
+  // A header that read next to nothing (an upside-down page's foot) tells nothing: the page is
+  // read turned once, whole, with no band read first, and the better way up kept. An unsure page
+  // is read smoothed before its orientation is doubted: read surer, its header is often surely
+  // upright, and the band reads are saved.
   PreparedPage original;
   original.gray = cv::Mat(200, 300, CV_8U, cv::Scalar(255));
   cv::putText(original.gray, "Rx 2026", {20, 60}, cv::FONT_HERSHEY_SIMPLEX, 1.5, cv::Scalar(0), 3);
   cv::Mat upsideDown;
   cv::rotate(original.gray, upsideDown, cv::ROTATE_180);
   const std::string header = "北京市朝阳区第三人民医院 门诊处方笺 处方编号";  // 65 bytes
+  const std::string twice = header + header;
   struct Case {
     const char* what;
     std::pair<std::string, float> asItLies;  // the page pass's header
     std::vector<std::pair<std::string, float>> readings;
-    bool turned;
+    bool turned, smoothed;
   };
   const Case cases[] = {
-      {"surely upright: nothing read again", {header + header, 90}, {}, false},
-      {"next to nothing read, more turned", {"口", 20}, {{header, 80}}, true},
-      {"next to nothing read, less turned", {"医院", 40}, {{"x", 10}}, false},
-      // 65 bytes at 70 (4,550): the header band is read turned (and says upright clearly).
-      {"some text, unsure: the band decides", {header, 70}, {{"x", 10}}, false},
+      {"surely upright and sure: nothing read again", {twice, 90}, {}, false, false},
+      {"next to nothing read, more turned", {"口", 20}, {{header, 80}}, true, false},
+      {"next to nothing read, less turned, then smoothed in vain",
+       {"医院", 40},
+       {{"x", 10}, {"x", 5}},
+       false,
+       false},
+      // 65 bytes at 65 (4,225): neither sure nor next to nothing.
+      {"unsure, surely upright once smoothed: no band read",
+       {header, 65},
+       {{twice, 85}},
+       false,
+       true},
+      {"unsure, not smoothed, the header band read turned says upright",
+       {header, 65},
+       {{"x", 10}, {"x", 10}},
+       false,
+       false},
+      {"the header band reads far better turned: turned, read again, then smoothed",
+       {header, 60},
+       {{"x", 10}, {twice, 80}, {header, 62}, {twice, 90}},
+       true,
+       true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
@@ -425,14 +445,23 @@ TEST(Page, APageWhoseHeaderReadsNextToNothingIsReadWholeTurnedAndTheBetterWayUpK
     std::vector<RecognizedLine> lines(1);
     lines[0].text = c.asItLies.first;
     lines[0].words.push_back({lines[0].text, c.asItLies.second, {}});
-    auto turned = turnUprightIfBetter(page, recognizer, lines);
-    RX_ASSERT_OK(turned);
-    EXPECT_EQ(*turned, c.turned);
+    auto done = readUpright(page, recognizer, lines);
+    RX_ASSERT_OK(done);
+    EXPECT_EQ(done->turned, c.turned);
+    EXPECT_EQ(done->smoothed, c.smoothed);
     EXPECT_EQ(recognizer.calls(), c.readings.size()) << "each reading once, nothing more";
     EXPECT_EQ(page.rotation, c.turned ? 180 : 0);
-    EXPECT_EQ(cv::countNonZero(page.gray != (c.turned ? upsideDown : original.gray)), 0)
-        << "the page's pixels are turned with it, and only then";
-    EXPECT_EQ(lines[0].text, c.turned ? c.readings.front().first : c.asItLies.first);
+    cv::Mat expected = (c.turned ? upsideDown : original.gray).clone();
+    if (c.smoothed) cv::GaussianBlur(expected, expected, cv::Size(0, 0), 1.5);
+    EXPECT_EQ(cv::countNonZero(page.gray != expected), 0)
+        << "the page's pixels are turned and smoothed with it, and only then";
+    EXPECT_EQ(
+        lines[0].text, c.readings.empty() ? c.asItLies.first : [&] {
+          // The last reading kept: the turned or smoothed one, else the page's own.
+          if (c.smoothed) return c.readings.back().first;
+          if (c.turned) return c.readings.front().first;
+          return c.asItLies.first;
+        }());
   }
 }
 

@@ -103,13 +103,20 @@ Result<bool> readsBetterTurned(const cv::Mat& page, Recognizer& recognizer,
                                const std::vector<RecognizedLine>* read = nullptr);
 // Turns a prepared page by 180°, keeping its mapping to the photo.
 void turnOver(PreparedPage& page);
-// Puts `page`, read as it lies into `lines`, the right way up, with `lines` its reading then.
-// Returns true iff it was turned. A page surely upright is left as it is. A page whose header band
-// read next to nothing (upside down, or its header hidden) is read again whole turned, and the
-// better reading of the two kept: the band reads would cost most of that and tell less. Any other
-// page is turned when readsBetterTurned says so, and then read again.
-Result<bool> turnUprightIfBetter(PreparedPage& page, Recognizer& recognizer,
-                                 std::vector<RecognizedLine>& lines);
+// What readUpright did to a page.
+struct Upright {
+  bool turned = false;    // turned by 180°
+  bool smoothed = false;  // replaced by the smoothed page (keepSmoothedIfSurer)
+  double turningMs = 0;   // of its time, spent deciding which way up and reading it turned
+};
+// Puts `page`, read as it lies into `lines`, the right way up and read as surely as it reads, with
+// `lines` its reading then. A page surely upright is only smoothed if it read unsurely. A page
+// whose header band read next to nothing (upside down, or its header hidden) is read whole turned
+// at once and the better way up kept: the band reads would cost most of that and tell less. Any
+// other page is smoothed first if unsure (a header read surer smoothed is often surely upright),
+// then, unless surely upright, turned when readsBetterTurned says so, and read again.
+Result<Upright> readUpright(PreparedPage& page, Recognizer& recognizer,
+                            std::vector<RecognizedLine>& lines);
 
 // Returns true iff `page.gray` and its reading `lines` were replaced by a smoothed page and its
 // reading. A page read unsurely (meanConfidence below 70) is read again through a slight blur: a
