@@ -976,20 +976,24 @@ Result<Upright> readUpright(PreparedPage& page, Recognizer& recognizer,
     settled = true;
   }
   out.turningMs += msSince(t);
+  // keepSmoothedIfSurer replaces page.gray rather than writing into it: `sharp` keeps the page.
+  PreparedPage sharp = page;
   RX_ASSIGN_OR_RETURN(out.smoothed, keepSmoothedIfSurer(page, recognizer, lines));
   // An unsure page reads its header surer smoothed, and often surely upright then.
   if (settled || surelyUpright(lines, page.gray)) return out;
   t = Clock::now();
-  RX_ASSIGN_OR_RETURN(const bool turn, readsBetterTurned(page.gray, recognizer, &lines));
-  if (turn) {
-    turnOver(page);
-    RX_ASSIGN_OR_RETURN(lines, recognizer.recognize(page.gray, Layout::kPage));
+  RX_ASSIGN_OR_RETURN(out.turned, readsBetterTurned(page.gray, recognizer, &lines));
+  if (!out.turned) {
+    out.turningMs += msSince(t);
+    return out;
   }
+  // Smoothed or not as it read upside down says nothing of how it reads upright: the sharp page is
+  // turned, read, and smoothed if that reads surer.
+  page = std::move(sharp);
+  turnOver(page);
+  RX_ASSIGN_OR_RETURN(lines, recognizer.recognize(page.gray, Layout::kPage));
   out.turningMs += msSince(t);
-  if (turn && !out.smoothed) {
-    RX_ASSIGN_OR_RETURN(out.smoothed, keepSmoothedIfSurer(page, recognizer, lines));
-  }
-  out.turned = turn;
+  RX_ASSIGN_OR_RETURN(out.smoothed, keepSmoothedIfSurer(page, recognizer, lines));
   return out;
 }
 

@@ -401,8 +401,8 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
   r.ms.recognize = msSince(t);
   // The page is read as it lies first: most photos are upright, and their reading says so. Only
-  // the others are read turned too, their header or (when it read next to nothing) all of it;
-  // that time counts as the page's. An unsure page is read again smoothed.
+  // the others are read turned too, their header and foot bands or (when the header read next to
+  // nothing) all of it; that time counts as the page's. An unsure page is read again smoothed.
   t = Clock::now();
   RX_ASSIGN_OR_RETURN(const Upright upright, readUpright(r.page, *recognizer_, r.lines));
   r.ms.page += upright.turningMs;

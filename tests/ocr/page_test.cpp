@@ -402,6 +402,7 @@ TEST(Page, APageIsReadTurnedOrSmoothedOnlyWhereItsOwnReadingLeavesADoubt) {
   PreparedPage original;
   original.gray = cv::Mat(200, 300, CV_8U, cv::Scalar(255));
   cv::putText(original.gray, "Rx 2026", {20, 60}, cv::FONT_HERSHEY_SIMPLEX, 1.5, cv::Scalar(0), 3);
+  original.corners = {cv::Point2f(10, 20), {310, 25}, {305, 230}, {12, 226}};
   cv::Mat upsideDown;
   cv::rotate(original.gray, upsideDown, cv::ROTATE_180);
   const std::string header = "北京市朝阳区第三人民医院 门诊处方笺 处方编号";  // 65 bytes
@@ -411,31 +412,56 @@ TEST(Page, APageIsReadTurnedOrSmoothedOnlyWhereItsOwnReadingLeavesADoubt) {
     std::pair<std::string, float> asItLies;  // the page pass's header
     std::vector<std::pair<std::string, float>> readings;
     bool turned, smoothed;
+    std::string kept;  // the reading left
   };
   const Case cases[] = {
-      {"surely upright and sure: nothing read again", {twice, 90}, {}, false, false},
-      {"next to nothing read, more turned", {"口", 20}, {{header, 80}}, true, false},
+      {"surely upright and sure: nothing read again", {twice, 90}, {}, false, false, twice},
+      {"next to nothing read, more turned", {"口", 20}, {{header, 80}}, true, false, header},
       {"next to nothing read, less turned, then smoothed in vain",
        {"医院", 40},
        {{"x", 10}, {"x", 5}},
        false,
-       false},
+       false,
+       "医院"},
+      {"next to nothing read, more turned but unsure: turned, then smoothed",
+       {"口", 20},
+       {{header, 60}, {twice, 80}},
+       true,
+       true,
+       twice},
+      // 50 bytes at 70 (3,500): not next to nothing, sure enough not to smooth, not surely upright.
+      {"at 3,500 the header bands decide",
+       {"北京市朝阳区第三人民医院门诊处方笺AB", 70},
+       {{"x", 10}},
+       false,
+       false,
+       "北京市朝阳区第三人民医院门诊处方笺AB"},
       // 65 bytes at 65 (4,225): neither sure nor next to nothing.
       {"unsure, surely upright once smoothed: no band read",
        {header, 65},
        {{twice, 85}},
        false,
-       true},
+       true,
+       twice},
       {"unsure, not smoothed, the header band read turned says upright",
        {header, 65},
        {{"x", 10}, {"x", 10}},
        false,
-       false},
-      {"the header band reads far better turned: turned, read again, then smoothed",
+       false,
+       header},
+      {"not smoothed, the header band reads far better turned: turned, read, smoothed",
        {header, 60},
        {{"x", 10}, {twice, 80}, {header, 62}, {twice, 90}},
        true,
-       true},
+       true,
+       twice},
+      {"smoothed as it lay, then turned by the band: the sharp page is turned and read, and "
+       "reads surely",
+       {header, 60},
+       {{header, 66}, {twice, 80}, {header, 75}},
+       true,
+       false,
+       header},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
@@ -450,18 +476,21 @@ TEST(Page, APageIsReadTurnedOrSmoothedOnlyWhereItsOwnReadingLeavesADoubt) {
     EXPECT_EQ(done->turned, c.turned);
     EXPECT_EQ(done->smoothed, c.smoothed);
     EXPECT_EQ(recognizer.calls(), c.readings.size()) << "each reading once, nothing more";
+    EXPECT_EQ(lines[0].text, c.kept);
     EXPECT_EQ(page.rotation, c.turned ? 180 : 0);
     cv::Mat expected = (c.turned ? upsideDown : original.gray).clone();
     if (c.smoothed) cv::GaussianBlur(expected, expected, cv::Size(0, 0), 1.5);
     EXPECT_EQ(cv::countNonZero(page.gray != expected), 0)
         << "the page's pixels are turned and smoothed with it, and only then";
-    EXPECT_EQ(
-        lines[0].text, c.readings.empty() ? c.asItLies.first : [&] {
-          // The last reading kept: the turned or smoothed one, else the page's own.
-          if (c.smoothed) return c.readings.back().first;
-          if (c.turned) return c.readings.front().first;
-          return c.asItLies.first;
-        }());
+    // Turned, the page's top left is the photo's bottom right: its corners and its mapping turn
+    // with it.
+    const auto& o = original.corners;
+    const std::array<cv::Point2f, 4> corners =
+        c.turned ? std::array<cv::Point2f, 4>{o[2], o[3], o[0], o[1]} : o;
+    EXPECT_EQ(page.corners, corners);
+    const cv::Vec3d topLeft = page.pageToPhoto * cv::Vec3d(0, 0, 1);
+    EXPECT_EQ(cv::Point2d(topLeft[0], topLeft[1]),
+              c.turned ? cv::Point2d(300, 200) : cv::Point2d(0, 0));
   }
 }
 

@@ -107,14 +107,20 @@ void turnOver(PreparedPage& page);
 struct Upright {
   bool turned = false;    // turned by 180°
   bool smoothed = false;  // replaced by the smoothed page (keepSmoothedIfSurer)
-  double turningMs = 0;   // of its time, spent deciding which way up and reading it turned
+  double turningMs = 0;   // of its time, spent deciding which way up and reading it turned (the
+                          // reader counts it in the page stage)
 };
 // Puts `page`, read as it lies into `lines`, the right way up and read as surely as it reads, with
-// `lines` its reading then. A page surely upright is only smoothed if it read unsurely. A page
-// whose header band read next to nothing (upside down, or its header hidden) is read whole turned
-// at once and the better way up kept: the band reads would cost most of that and tell less. Any
-// other page is smoothed first if unsure (a header read surer smoothed is often surely upright),
-// then, unless surely upright, turned when readsBetterTurned says so, and read again.
+// `lines` its reading then:
+// - a page surely upright is only smoothed, if it read unsurely;
+// - a page whose header band read next to nothing (upside down, or its header hidden) is read
+//   whole turned at once and the better way up kept (the band reads would cost most of that and
+//   tell less), then smoothed if unsure;
+// - any other page is smoothed first if unsure (a header read surer smoothed is often surely
+//   upright), and, if still not surely upright, its header band (and foot band) read turned
+//   (readsBetterTurned). A page that reads better turned is turned sharp as it came, read again,
+//   and then smoothed if unsure: whether it read surer smoothed upside down says nothing of how it
+//   reads upright.
 Result<Upright> readUpright(PreparedPage& page, Recognizer& recognizer,
                             std::vector<RecognizedLine>& lines);
 
