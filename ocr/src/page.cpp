@@ -1,10 +1,11 @@
 #include "ocr/page.h"
 
 #include <algorithm>
-#include <chrono>
 #include <numeric>
 
 #include <opencv2/imgproc.hpp>
+
+#include "stage_clock.h"
 
 namespace rx::ocr {
 
@@ -954,11 +955,7 @@ Result<bool> readsBetterTurned(const cv::Mat& page, Recognizer& recognizer,
 
 Result<Upright> readUpright(PreparedPage& page, Recognizer& recognizer,
                             std::vector<RecognizedLine>& lines) {
-  using Clock = std::chrono::steady_clock;
   Upright out;
-  auto msSince = [](Clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-  };
   bool settled = surelyUpright(lines, page.gray);
   auto t = Clock::now();
   if (!settled &&

@@ -1,7 +1,6 @@
 #include "ocr/reader.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -12,15 +11,11 @@
 
 #include "base/utf8.h"
 #include "ocr/barcodes.h"
+#include "stage_clock.h"
 
 namespace rx::ocr {
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
 // A line cut from the page for reading again: scaled so that its text, `lineHeight` pixels high
 // now, is `textHeight` high, on a white margin (Tesseract reads a line poorly that touches the
 // image edge).
