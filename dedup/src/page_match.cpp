@@ -577,13 +577,16 @@ void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEviden
   e.clustered = sideBySide(std::move(conflictAt));
 }
 
+bool PageEvidence::mostlyFound() const {
+  const int checked = confirmed + conflicts;
+  return registered && confirmed >= 150 && conflicts * 10 <= checked;
+}
+
 bool PageEvidence::samePaper() const {
-  if (!registered) return false;
   // Enough of the earlier page's writing found in place; few conflicts, and hardly any side by
   // side (a changed word). Measured on rx-photos-v1 and the generated corpora (docs/reuse.md):
   // re-photos of one paper leave scattered conflicts where a soft photo lost a hairline.
-  const int checked = confirmed + conflicts;
-  return confirmed >= 150 && conflicts * 10 <= checked && clustered <= 4;
+  return mostlyFound() && clustered <= 4;
 }
 
 bool PageEvidence::otherWriting() const {

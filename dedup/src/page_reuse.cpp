@@ -61,6 +61,20 @@ Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers)
                " ink cells of the earlier page found in place, " + std::to_string(e.conflicts) +
                " different";
     }
+  } else if (c.verdict == Verdict::kNew && e.mostlyFound() &&
+             c.signals.number == Agreement::kUnknown && c.signals.date == Agreement::kSame &&
+             c.signals.patient == Agreement::kSame && c.signals.drugs >= 0.5) {
+    // The fields leave out what the picture's limit on changed words guards against: that limit
+    // keeps a repeat whose number or date alone changed from passing as the same page, and here
+    // the date and patient read the same and half the drugs or more. With the number unread,
+    // rule 6 flags the same patient, date and drugs by the fields alone; a crumpled sheet whose
+    // folds left words unlike, and whose drugs were partly misread, is flagged by the two.
+    p.otherWriting = false;
+    c.verdict = Verdict::kSuspected;
+    c.score = std::max(c.score, checked > 0 ? static_cast<double>(e.confirmed) / checked : 0.0);
+    c.rule = "the same patient, date and drugs on a page whose writing is found in place: " +
+             std::to_string(e.confirmed) + " ink cells found, " + std::to_string(e.conflicts) +
+             " different";
   } else if (p.otherWriting && numbers.bothByOcr && c.signals.number == Agreement::kSame &&
              e.mostlyOtherWriting()) {
     // Two papers whose writing mostly differs are two prescriptions, whatever one number OCR read

@@ -14,6 +14,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "crumpled_rephoto.h"
 #include "dedup/page_reuse.h"
 #include "reuse_corpus.h"
 #include "rxgen.h"
@@ -390,6 +391,35 @@ TEST_F(PageRules, ARepeatOfTheSameDayWhoseNumbersWereReadWithConfidenceIsNotTheS
   const Comparison photo = withPage(compare(unsure, a), samePage(), misread);
   EXPECT_EQ(photo.verdict, Verdict::kSuspected) << photo.rule;
   EXPECT_TRUE(photo.signals.page.samePaper);
+}
+
+TEST_F(PageRules, ACrumpledSheetReadWithTheSamePatientDateAndMostDrugsIsSuspected) {
+  // test::crumpledRephoto's folds leave 20 of 27 different cells side by side, more than the same
+  // written page allows.
+  const auto [first, crumpled] = test::crumpledRephoto();
+  const Fingerprint a = maker_.make(first, {}, {});
+  const Comparison fields = compare(maker_.make(crumpled, {}, {}), a);
+  ASSERT_EQ(fields.verdict, Verdict::kNew) << fields.rule;
+  PageEvidence folds = samePage();
+  folds.confirmed = 491;
+  folds.conflicts = 27;
+  folds.clustered = 20;
+  ASSERT_FALSE(folds.samePaper());
+  const Comparison c = withPage(fields, folds);
+  EXPECT_EQ(c.verdict, Verdict::kSuspected) << c.rule;
+  EXPECT_NE(c.rule.find("same patient, date and drugs"), std::string::npos) << c.rule;
+  EXPECT_FALSE(c.signals.page.otherWriting);
+  // Not the visit's second prescription (other drugs), nor a repeat of another day, nor a page
+  // whose writing differs in more than a tenth of its cells.
+  PresentationContent secondOfVisit = crumpled;
+  secondOfVisit.drugs = {"氯雷他定片", "盐酸西替利嗪片"};
+  EXPECT_EQ(withPage(compare(maker_.make(secondOfVisit, {}, {}), a), folds).verdict, Verdict::kNew);
+  PresentationContent nextMonth = crumpled;
+  nextMonth.date = "2026-06-14";
+  EXPECT_EQ(withPage(compare(maker_.make(nextMonth, {}, {}), a), folds).verdict, Verdict::kNew);
+  PageEvidence rewritten = folds;
+  rewritten.conflicts = 80;
+  EXPECT_EQ(withPage(fields, rewritten).verdict, Verdict::kNew);
 }
 
 }  // namespace

@@ -13,8 +13,12 @@
 #include <vector>
 
 #include "base/time.h"
+#include "crumpled_rephoto.h"
+#include "crypto/bytes.h"
+#include "dedup/page_reuse.h"
 #include "gui_app.h"
 #include "gui_helpers.h"
+#include "service_message.h"
 #include "temp_dir.h"
 #include "workstation/agreement_document.h"
 #include "workstation/agreements.h"
@@ -244,6 +248,34 @@ TEST(GuiMessages, WhatTheServicesRefuseIsExplainedInChinese) {
     explained += englishIn(shown).empty();
   }
   std::cout << explained << " of " << refused.size() << " refusals explained in Chinese\n";
+}
+
+TEST(GuiMessages, TheRulesThePictureDecidesAreShownInChinese) {
+  // The two rules the page image adds to a reuse match (dedup/page_reuse.h), as the "presented
+  // before?" window shows them: the same written page, and the same patient, date and drugs on a
+  // page whose writing is found in place.
+  setupTranslations("zh_CN");
+  const dedup::Fingerprinter maker(crypto::randomSecret(32));
+  dedup::PageEvidence page;
+  page.registered = true;
+  page.inliers = 80;
+  page.confirmed = 491;
+  page.conflicts = 27;
+  const dedup::Fingerprint nothing = maker.make({}, {}, {});
+  const dedup::Comparison samePage =
+      dedup::withPage(dedup::compare(nothing, nothing), page, dedup::NumberReadings{});
+  const auto [first, crumpled] = test::crumpledRephoto();
+  page.clustered = 20;  // folds: more changed words than the same written page allows
+  const dedup::Comparison folds =
+      dedup::withPage(dedup::compare(maker.make(crumpled, {}, {}), maker.make(first, {}, {})), page,
+                      dedup::NumberReadings{});
+  for (const dedup::Comparison& c : {samePage, folds}) {
+    ASSERT_EQ(c.verdict, dedup::Verdict::kSuspected) << c.rule;
+    const wxString shown = serviceMessage(c.rule);
+    EXPECT_EQ(englishIn(shown), std::set<std::string>{}) << c.rule << " -> " << shown.utf8_str();
+    EXPECT_NE(std::string(shown.utf8_str()), c.rule) << "not translated";
+    EXPECT_NE(std::string(shown.utf8_str()).find("491"), std::string::npos) << shown.utf8_str();
+  }
 }
 
 }  // namespace

@@ -64,6 +64,10 @@ struct PageEvidence {
   // Returns true iff the query shows the same written page: registered, enough ink cells
   // confirmed across the page, and no more conflicts than photo noise gives.
   bool samePaper() const;
+  // Returns true iff the earlier page's writing is mostly found in place, however many of the few
+  // conflicts lie side by side: samePaper() without its limit on changed words, which a crumpled
+  // sheet's folds can exceed.
+  bool mostlyFound() const;
   // Returns true iff the query is registered on the earlier page (same form) and holds different
   // writing in many places: another prescription, whatever the fields read.
   bool otherWriting() const;
