@@ -52,8 +52,8 @@ Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers)
   p.samePaper = e.samePaper() && !fieldsDiffer;
   p.otherWriting = !p.samePaper && e.otherWriting();
   const int checked = e.confirmed + e.conflicts;
+  const double pageScore = checked > 0 ? static_cast<double>(e.confirmed) / checked : 0;
   if (p.samePaper) {
-    const double pageScore = checked > 0 ? static_cast<double>(e.confirmed) / checked : 0;
     c.score = std::max(c.score, pageScore);
     if (c.verdict == Verdict::kNew) {
       c.verdict = Verdict::kSuspected;
@@ -64,17 +64,23 @@ Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers)
   } else if (c.verdict == Verdict::kNew && e.mostlyFound() &&
              c.signals.number == Agreement::kUnknown && c.signals.date == Agreement::kSame &&
              c.signals.patient == Agreement::kSame && c.signals.drugs >= 0.5) {
-    // The fields leave out what the picture's limit on changed words guards against: that limit
-    // keeps a repeat whose number or date alone changed from passing as the same page, and here
-    // the date and patient read the same and half the drugs or more. With the number unread,
-    // rule 6 flags the same patient, date and drugs by the fields alone; a crumpled sheet whose
-    // folds left words unlike, and whose drugs were partly misread, is flagged by the two.
+    // The picture's limit on different cells side by side keeps a repeat whose number or date
+    // alone changed from passing as the same page. Here the date and the patient read the same
+    // and half the drugs or more (Jaccard), with a number not read: the fields alone flag that
+    // unless the hospital was read otherwise ("number unreadable; same issuer, date and
+    // patient"), and with every drug ("number unreadable; same date, patient and drugs"). What
+    // is left is a crumpled sheet whose folds left words unlike, its hospital and a drug
+    // misread: the two signals together flag it. The patient must read the same (not only its
+    // ink alike): the picture has already given up its limit. Its writing is taken for this
+    // paper's, so it is not reported as other writing.
     p.otherWriting = false;
     c.verdict = Verdict::kSuspected;
-    c.score = std::max(c.score, checked > 0 ? static_cast<double>(e.confirmed) / checked : 0.0);
-    c.rule = "the same patient, date and drugs on a page whose writing is found in place: " +
-             std::to_string(e.confirmed) + " ink cells found, " + std::to_string(e.conflicts) +
-             " different";
+    c.score = std::max(c.score, pageScore);
+    c.rule =
+        "the same patient and date, half the drugs or more, on a page whose writing is "
+        "found in place: " +
+        std::to_string(e.confirmed) + " ink cells found, " + std::to_string(e.conflicts) +
+        " different";
   } else if (p.otherWriting && numbers.bothByOcr && c.signals.number == Agreement::kSame &&
              e.mostlyOtherWriting()) {
     // Two papers whose writing mostly differs are two prescriptions, whatever one number OCR read

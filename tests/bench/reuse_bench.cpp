@@ -22,6 +22,7 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -403,7 +404,7 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
 // and register like other prescriptions on the same forms). Every re-photo of the other half is
 // looked up (index candidates and their registration), beside brute force (registration against
 // every stored page, timed on the first 2,000 and scaled) and beside the vote computed by a scan.
-void benchPageIndex(const std::vector<Item>& items, std::size_t n) {
+void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose) {
   std::mt19937_64 rng(n);
   dedup::PageIndex index;
   // The papers are split by group: the re-photos of odd groups are the queries, their papers are
@@ -421,8 +422,11 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n) {
   if (models.empty()) return;
   const std::size_t corpusPages = index.size();
   std::uniform_real_distribution<float> moved(-8, 8);  // px each way
+  // A filler's model, by its record less items.size() + corpusPages.
+  std::vector<std::size_t> modelOf;
   for (std::size_t k = corpusPages; k < n; ++k) {
-    dedup::PageFeatures f = items[models[rng() % models.size()]].features;
+    modelOf.push_back(models[rng() % models.size()]);
+    dedup::PageFeatures f = items[modelOf.back()].features;
     for (auto& d : f.descriptors)
       for (auto& w : d) w ^= rng() & rng() & rng();  // each bit with p = 1/8
     for (auto& p : f.points) p += cv::Point2f(moved(rng), moved(rng));
@@ -435,6 +439,30 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n) {
   auto isPaper = [&](std::int64_t record, const Item& query) {
     return record < static_cast<std::int64_t>(items.size()) &&
            items[static_cast<std::size_t>(record)].group == query.group;
+  };
+  // Where a re-photo's paper stood among every stored page's votes, and how many fillers' models
+  // the candidates came from (one model's copies crowding the list out would be the fill's doing).
+  auto missed = [&](std::size_t i, const std::vector<dedup::PageIndex::Candidate>& cands,
+                    const std::vector<std::optional<dedup::PageEvidence>>& registered) {
+    const auto all = index.candidates(items[i].features, index.size(), 0);
+    std::size_t rank = 0;
+    while (rank < all.size() && !isPaper(all[rank].record, items[i])) ++rank;
+    std::set<std::size_t> fromModels;
+    for (const auto& c : cands) {
+      const auto filler = static_cast<std::size_t>(c.record) - items.size() - corpusPages;
+      fromModels.insert(c.record >= static_cast<std::int64_t>(items.size()) ? modelOf[filler]
+                                                                            : items.size());
+    }
+    std::fprintf(
+        stderr,
+        "page index at %zu pages missed re-photo %zu (group %d): the paper ranks %zu of "
+        "%zu by votes (%.0f against the best's %.0f); %zu candidates from %zu models, %zu "
+        "registered\n",
+        index.size(), i, items[i].group, rank + 1, all.size(),
+        rank < all.size() ? all[rank].votes : 0.0, all.empty() ? 0.0 : all[0].votes, cands.size(),
+        fromModels.size(),
+        static_cast<std::size_t>(std::count_if(registered.begin(), registered.end(),
+                                               [](const auto& r) { return r.has_value(); })));
   };
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
@@ -458,6 +486,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n) {
       for (std::size_t k = 0; k < cands.size(); ++k)
         right = right || (registered[k] && isPaper(cands[k].record, it));
       found += right ? 1 : 0;
+      if (verbose && !right) missed(i, cands, registered);
     };
     auto oneByOne = [&] {
       const auto start = Clock::now();
@@ -776,7 +805,7 @@ int main(int argc, char** argv) {
         "page features ms per photo: median %.1f, p99 %.1f; page lookup (index, "
         "registration, ink of the field matches and up to 8 pages) ms: median %.1f, p99 %.1f\n",
         pct(featMs, 0.5), pct(featMs, 0.99), pct(lookupMs, 0.5), pct(lookupMs, 0.99));
-    if (pageIndexSize > 0) benchPageIndex(items, pageIndexSize);
+    if (pageIndexSize > 0) benchPageIndex(items, pageIndexSize, verbose);
   }
 
   // The radius the reuse index searches, and a narrower one.

@@ -250,10 +250,10 @@ TEST(GuiMessages, WhatTheServicesRefuseIsExplainedInChinese) {
   std::cout << explained << " of " << refused.size() << " refusals explained in Chinese\n";
 }
 
-TEST(GuiMessages, TheRulesThePictureDecidesAreShownInChinese) {
+TEST(GuiMessages, TheRulesOfThePageImageAreShownInChinese) {
   // The two rules the page image adds to a reuse match (dedup/page_reuse.h), as the "presented
-  // before?" window shows them: the same written page, and the same patient, date and drugs on a
-  // page whose writing is found in place.
+  // before?" window shows them: the same written page, and the picture with the fields (the same
+  // patient and date, half the drugs or more, on a page whose writing is found in place).
   setupTranslations("zh_CN");
   const dedup::Fingerprinter maker(crypto::randomSecret(32));
   dedup::PageEvidence page;

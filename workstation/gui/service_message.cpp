@@ -103,9 +103,9 @@ const std::vector<Sentence>& sentences() {
       {R"(the same written page: (\d+) ink cells of the earlier page found in place, (\d+) different)",
        wxTRANSLATE("the same written page: {1} ink cells of the earlier page found in place, {2} "
                    "different")},
-      {R"(the same patient, date and drugs on a page whose writing is found in place: (\d+) ink cells found, (\d+) different)",
-       wxTRANSLATE("the same patient, date and drugs on a page whose writing is found in place: "
-                   "{1} ink cells found, {2} different")},
+      {R"(the same patient and date, half the drugs or more, on a page whose writing is found in place: (\d+) ink cells found, (\d+) different)",
+       wxTRANSLATE("the same patient and date, half the drugs or more, on a page whose writing is "
+                   "found in place: {1} ink cells found, {2} different")},
       // Audit sampling (workstation/sampling.h).
       {R"(the (consultation|decision) (\d+) of round (\d+) is not scored yet)",
        wxTRANSLATE("item {2} of round {3} is not scored yet")},

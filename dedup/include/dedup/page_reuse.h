@@ -6,6 +6,10 @@
 //     differ and either the dates differ too or both numbers are taken as read (signed, or read
 //     by OCR with confidence): the fields decide then. The ink comparison sees where writing is,
 //     not which digit it is, so a repeat whose number alone changed looks like the same page.
+//   - Writing mostly found in place (PageEvidence::mostlyFound), whatever the different cells
+//     side by side, is a suspected reuse when the number was not read on one of the two and the
+//     date and patient read the same and half the drugs or more: a crumpled sheet whose folds
+//     left words unlike, its hospital and a drug misread.
 //   - Registered on the same form but with different writing in many places vetoes a suspicion
 //     the fields raised without the same number (a same-visit pair's patient and date, a misread
 //     number's ink): the picture shows another prescription.
