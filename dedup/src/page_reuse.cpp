@@ -67,10 +67,10 @@ Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers)
     // The picture's limit on different cells side by side keeps a repeat whose number or date
     // alone changed from passing as the same page. Here the date and the patient read the same
     // and half the drugs or more (Jaccard), with a number not read: the fields alone flag that
-    // unless the hospital was read otherwise ("number unreadable; same issuer, date and
-    // patient"), and with every drug ("number unreadable; same date, patient and drugs"). What
-    // is left is a crumpled sheet whose folds left words unlike, its hospital and a drug
-    // misread: the two signals together flag it. The patient must read the same (not only its
+    // when the hospital was not read otherwise ("number unreadable; same issuer, date and
+    // patient") or every drug reads the same ("number unreadable; same date, patient and
+    // drugs"). What is left is a crumpled sheet whose folds left words unlike, its hospital and a
+    // drug misread: the two signals together flag it. The patient must read the same (not only its
     // ink alike): the picture has already given up its limit. Its writing is taken for this
     // paper's, so it is not reported as other writing.
     p.otherWriting = false;

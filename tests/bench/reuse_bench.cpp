@@ -422,7 +422,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   if (models.empty()) return;
   const std::size_t corpusPages = index.size();
   std::uniform_real_distribution<float> moved(-8, 8);  // px each way
-  // A filler's model, by its record less items.size() + corpusPages.
+  // A filler's model, at its record - items.size() - corpusPages.
   std::vector<std::size_t> modelOf;
   for (std::size_t k = corpusPages; k < n; ++k) {
     modelOf.push_back(models[rng() % models.size()]);
@@ -443,27 +443,32 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   // Where a re-photo's paper stood among every stored page's votes, and how many fillers' models
   // the candidates came from (one model's copies crowding the list out would be the fill's doing).
   auto missed = [&](std::size_t i, const std::vector<dedup::PageIndex::Candidate>& cands,
-                    const std::vector<std::optional<dedup::PageEvidence>>& registered) {
-    const auto all = index.candidates(items[i].features, index.size(), 0);
+                    std::size_t registered) {
+    const auto all = index.candidates(items[i].features, index.size(), 1e-3);
     std::size_t rank = 0;
     while (rank < all.size() && !isPaper(all[rank].record, items[i])) ++rank;
     std::set<std::size_t> fromModels;
-    for (const auto& c : cands) {
-      const auto filler = static_cast<std::size_t>(c.record) - items.size() - corpusPages;
-      fromModels.insert(c.record >= static_cast<std::int64_t>(items.size()) ? modelOf[filler]
-                                                                            : items.size());
-    }
-    std::fprintf(
-        stderr,
-        "page index at %zu pages missed re-photo %zu (group %d): the paper ranks %zu of "
-        "%zu by votes (%.0f against the best's %.0f); %zu candidates from %zu models, %zu "
-        "registered\n",
-        index.size(), i, items[i].group, rank + 1, all.size(),
-        rank < all.size() ? all[rank].votes : 0.0, all.empty() ? 0.0 : all[0].votes, cands.size(),
-        fromModels.size(),
-        static_cast<std::size_t>(std::count_if(registered.begin(), registered.end(),
-                                               [](const auto& r) { return r.has_value(); })));
+    int fromCorpus = 0;
+    for (const auto& c : cands)
+      if (c.record < static_cast<std::int64_t>(items.size()))
+        ++fromCorpus;
+      else
+        fromModels.insert(modelOf[static_cast<std::size_t>(c.record) - items.size() - corpusPages]);
+    std::cerr << "page index at " << index.size() << " pages missed re-photo " << i << " (group "
+              << items[i].group << "): ";
+    if (rank < all.size())
+      std::cerr << "the paper ranks " << rank + 1 << " of " << all.size() << " pages with votes ("
+                << static_cast<int>(all[rank].votes) << " against the best's "
+                << static_cast<int>(all[0].votes) << ")";
+    else
+      std::cerr << "no votes for the paper";
+    std::cerr << "; " << cands.size() << " candidates: " << fromCorpus
+              << " of the corpus, the rest "
+              << "from " << fromModels.size() << " fillers' models; " << registered
+              << " registered\n";
   };
+  std::vector<std::pair<std::size_t, std::vector<dedup::PageIndex::Candidate>>> misses;
+  std::vector<std::size_t> missesRegistered;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     if (it.category != "re-photo" || it.features.empty() || it.group % 2 == 0) continue;
@@ -486,7 +491,11 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       for (std::size_t k = 0; k < cands.size(); ++k)
         right = right || (registered[k] && isPaper(cands[k].record, it));
       found += right ? 1 : 0;
-      if (verbose && !right) missed(i, cands, registered);
+      if (verbose && !right) {  // printed after the timed lookups
+        misses.emplace_back(i, cands);
+        missesRegistered.push_back(static_cast<std::size_t>(std::count_if(
+            registered.begin(), registered.end(), [](const auto& r) { return r.has_value(); })));
+      }
     };
     auto oneByOne = [&] {
       const auto start = Clock::now();
@@ -509,6 +518,8 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       ++scanned;
     }
   }
+  for (std::size_t k = 0; k < misses.size(); ++k)
+    missed(misses[k].first, misses[k].second, missesRegistered[k]);
   // Brute force: registration against every stored page (timed on the first 2,000, scaled).
   const Item* q = nullptr;
   for (const auto& it : items)
