@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -199,6 +200,19 @@ std::string describePage(const dedup::PageEvidence& e) {
 }
 
 // Fields only (`withPages` false) or fields and page image, presented in corpus order.
+// Where the first page `isPaper` accepts stands among `all` (the page index's votes, most first),
+// for --verbose.
+std::string voteRank(const std::vector<dedup::PageIndex::Candidate>& all,
+                     const std::function<bool(std::int64_t)>& isPaper) {
+  const auto at = std::find_if(all.begin(), all.end(), [&](const dedup::PageIndex::Candidate& c) {
+    return isPaper(c.record);
+  });
+  if (at == all.end()) return "no page index votes";
+  return "page index rank " + std::to_string(at - all.begin() + 1) + " of " +
+         std::to_string(all.size()) + ", votes " + std::to_string(static_cast<int>(at->votes)) +
+         " against the best's " + std::to_string(static_cast<int>(all.front().votes));
+}
+
 Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages = false,
                    std::vector<double>* lookupMs = nullptr) {
   Rates r;
@@ -263,14 +277,11 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
                 std::cerr << " (candidate " << place + 1 << " of " << asked.size() << ")";
               else
                 std::cerr << " (not a candidate)";
-              const auto all = pages.candidates(it.features, pages.size());
-              const std::size_t rank = placeIn(all);
-              if (rank == all.size())
-                std::cerr << " (no page index votes)";
-              else
-                std::cerr << " (page index rank " << rank + 1 << " of " << all.size() << ", votes "
-                          << static_cast<int>(all[rank].votes) << " against the best's "
-                          << static_cast<int>(all.front().votes) << ")";
+              std::cerr << " ("
+                        << voteRank(
+                               pages.candidates(it.features, pages.size()),
+                               [&](std::int64_t r) { return r == static_cast<std::int64_t>(j); })
+                        << ")";
             }
             std::cerr << "\n";
             break;
@@ -442,33 +453,29 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   };
   // Where a re-photo's paper stood among every stored page's votes, and how many fillers' models
   // the candidates came from (one model's copies crowding the list out would be the fill's doing).
-  auto missed = [&](std::size_t i, const std::vector<dedup::PageIndex::Candidate>& cands,
-                    std::size_t registered) {
-    const auto all = index.candidates(items[i].features, index.size(), 1e-3);
-    std::size_t rank = 0;
-    while (rank < all.size() && !isPaper(all[rank].record, items[i])) ++rank;
+  struct Miss {
+    std::size_t query;
+    std::vector<dedup::PageIndex::Candidate> candidates;
+    std::size_t registered;
+  };
+  std::vector<Miss> misses;  // printed after the timed lookups
+  auto print = [&](const Miss& m) {
+    const Item& it = items[m.query];
     std::set<std::size_t> fromModels;
     int fromCorpus = 0;
-    for (const auto& c : cands)
+    for (const auto& c : m.candidates)
       if (c.record < static_cast<std::int64_t>(items.size()))
         ++fromCorpus;
       else
         fromModels.insert(modelOf[static_cast<std::size_t>(c.record) - items.size() - corpusPages]);
-    std::cerr << "page index at " << index.size() << " pages missed re-photo " << i << " (group "
-              << items[i].group << "): ";
-    if (rank < all.size())
-      std::cerr << "the paper ranks " << rank + 1 << " of " << all.size() << " pages with votes ("
-                << static_cast<int>(all[rank].votes) << " against the best's "
-                << static_cast<int>(all[0].votes) << ")";
-    else
-      std::cerr << "no votes for the paper";
-    std::cerr << "; " << cands.size() << " candidates: " << fromCorpus
-              << " of the corpus, the rest "
-              << "from " << fromModels.size() << " fillers' models; " << registered
-              << " registered\n";
+    std::cerr << "page index at " << index.size() << " pages missed re-photo " << m.query
+              << " (group " << it.group << "): "
+              << voteRank(index.candidates(it.features, index.size(), 1e-3),
+                          [&](std::int64_t r) { return isPaper(r, it); })
+              << "; " << m.candidates.size() << " candidates: " << fromCorpus
+              << " of the corpus, the rest from " << fromModels.size() << " fillers' models; "
+              << m.registered << " registered\n";
   };
-  std::vector<std::pair<std::size_t, std::vector<dedup::PageIndex::Candidate>>> misses;
-  std::vector<std::size_t> missesRegistered;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     if (it.category != "re-photo" || it.features.empty() || it.group % 2 == 0) continue;
@@ -491,11 +498,11 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       for (std::size_t k = 0; k < cands.size(); ++k)
         right = right || (registered[k] && isPaper(cands[k].record, it));
       found += right ? 1 : 0;
-      if (verbose && !right) {  // printed after the timed lookups
-        misses.emplace_back(i, cands);
-        missesRegistered.push_back(static_cast<std::size_t>(std::count_if(
-            registered.begin(), registered.end(), [](const auto& r) { return r.has_value(); })));
-      }
+      if (verbose && !right)
+        misses.push_back(
+            {i, cands,
+             static_cast<std::size_t>(std::count_if(registered.begin(), registered.end(),
+                                                    [](const auto& r) { return r.has_value(); }))});
     };
     auto oneByOne = [&] {
       const auto start = Clock::now();
@@ -518,8 +525,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       ++scanned;
     }
   }
-  for (std::size_t k = 0; k < misses.size(); ++k)
-    missed(misses[k].first, misses[k].second, missesRegistered[k]);
+  for (const Miss& m : misses) print(m);
   // Brute force: registration against every stored page (timed on the first 2,000, scaled).
   const Item* q = nullptr;
   for (const auto& it : items)
