@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -36,6 +37,7 @@
 #include "dedup/page_reuse.h"
 #include "dedup/presentation.h"
 #include "dedup/reuse.h"
+#include "index_bits.h"
 #include "ocr/reader.h"
 #include "ocr/runtime.h"
 #include "reuse_corpus.h"
@@ -622,6 +624,49 @@ Result<std::vector<Source>> readCorpusFolder(const std::string& dir) {
 
 }  // namespace
 
+// How often each descriptor bit flips between a paper's stored page and its re-photos (their
+// features paired by registration, as the page match pairs them), and how often it is set on the
+// stored pages' features: this corpus's rates (tests/bench/index_bits.h).
+bench::BitRates bitRates(const std::vector<Item>& items) {
+  std::array<double, 256> flips{}, ones{};
+  double pairs = 0, descriptors = 0;
+  auto indexOf = [](const dedup::PageFeatures& f, cv::Point2f p) {
+    const auto it = std::find(f.points.begin(), f.points.end(), p);
+    return it == f.points.end() ? -1 : static_cast<int>(it - f.points.begin());
+  };
+  auto bit = [](const dedup::Hash256& d, int b) { return (d[b / 64] >> (b % 64)) & 1; };
+  for (const Item& paper : items) {
+    if (paper.category == "re-photo" || paper.features.empty()) continue;
+    for (const auto& d : paper.features.descriptors) {
+      for (int b = 0; b < 256; ++b) ones[b] += static_cast<double>(bit(d, b));
+      ++descriptors;
+    }
+    for (const Item& again : items) {
+      if (again.category != "re-photo" || again.group != paper.group || again.features.empty())
+        continue;
+      const auto evidence = dedup::registerPages(again.features, paper.features);
+      if (!evidence) continue;
+      for (const auto& [stored, seen] : evidence->pairs) {
+        const int a = indexOf(paper.features, stored), q = indexOf(again.features, seen);
+        if (a < 0 || q < 0) continue;
+        const auto& x = paper.features.descriptors[static_cast<std::size_t>(a)];
+        const auto& y = again.features.descriptors[static_cast<std::size_t>(q)];
+        for (int b = 0; b < 256; ++b) flips[b] += static_cast<double>(bit(x, b) != bit(y, b));
+        ++pairs;
+      }
+    }
+  }
+  bench::BitRates rates;
+  rates.corpora = 1;
+  for (int b = 0; b < 256; ++b) {
+    rates.flipped[b] = pairs > 0 ? flips[b] / pairs : 0;
+    rates.set[b] = descriptors > 0 ? ones[b] / descriptors : 0;
+  }
+  std::cerr << "bit rates from " << pairs << " paired features, " << descriptors
+            << " stored features\n";
+  return rates;
+}
+
 int main(int argc, char** argv) {
   ocr::ensureSingleThreadedOpenMp(argv);
   CLI::App app{"Reuse detection accuracy against pHash baselines, and Hamming index speed"};
@@ -658,6 +703,10 @@ int main(int argc, char** argv) {
   app.add_option("--corpus", corpusDir,
                  "A corpus folder in the rx-photos-v1 format (manifest.json, photos/, truth/) "
                  "instead of the generated one");
+  std::string bitStatsFile;
+  app.add_option("--bit-stats", bitStatsFile,
+                 "Add how often each descriptor bit flips between a paper and its re-photos to "
+                 "this file's totals, print the page index's bits chosen from them, and stop");
   std::size_t pageIndexSize = 100000;
   app.add_option("--page-index-size", pageIndexSize,
                  "Stored pages for the page index timing (0: none)");
@@ -746,6 +795,12 @@ int main(int argc, char** argv) {
     if (!saveFile.empty()) save(saveFile, items);
   }
 
+  if (!bitStatsFile.empty()) {
+    bench::BitRates totals;
+    if (!bench::addCorpusRates(bitStatsFile, bitRates(items), totals)) return 1;
+    std::printf("%s", bench::asCode(bench::chooseIndexBits(totals)).c_str());
+    return 0;
+  }
   if (!items.empty()) {
     const Rates ours = evaluateOurs(items, false);
     std::vector<double> lookupMs;

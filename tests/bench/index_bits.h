@@ -1,0 +1,39 @@
+// Which of an ORB descriptor's 256 bits the page index keys on (rxdesk-bench-reuse --bit-stats).
+//
+// A photo's noise flips some of ORB's tests far more often than others: between a paper's stored
+// page and its re-photos, some bits flip in under 2% of the paired features, others in 30%. The
+// steadiest bits are mostly set on nearly every feature or on nearly none, so a key takes bits in
+// order of their information for their steadiness until it holds 14 bits of information (16 bits
+// drawn at random held 11-13), and is hashed to 16 bits. The signature, which tells a like feature
+// from an unlike one, takes the steadiest of the bits set on 30-70% of features. The choice is
+// printed as the C++ arrays dedup/src/page_match.cpp holds, which says what it was measured on.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace rx::bench {
+
+// Per bit, summed over corpora: how often it flips between paired features and how often it is
+// set on a stored page's features (each a rate of one corpus), and how many corpora were added.
+struct BitRates {
+  int corpora = 0;
+  std::array<double, 256> flipped{}, set{};
+};
+
+// The keys (each as many bits as it takes) and 24-bit signatures of the index's four tables.
+struct IndexBitChoice {
+  std::array<std::vector<int>, 4> keys, signatures;
+};
+
+// `file`'s totals with one more corpus's rates added (a missing file is empty); false with a
+// message on stderr when it cannot be read or written.
+bool addCorpusRates(const std::string& file, const BitRates& corpus, BitRates& totals);
+
+IndexBitChoice chooseIndexBits(const BitRates& totals);
+
+// The choice as the C++ arrays dedup/src/page_match.cpp holds.
+std::string asCode(const IndexBitChoice& choice);
+
+}  // namespace rx::bench
