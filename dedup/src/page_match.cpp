@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
-#include <numeric>
 #include <optional>
 
 #include <opencv2/calib3d.hpp>
@@ -612,8 +611,9 @@ namespace {
 // index_bits.h) on the generator's four reuse corpora (seeds 27182, 60221 and 31415 with --hard
 // --other-forms --varied-formats, and 60221 with --hard: 129,220 paired features) and chosen
 // there: a key takes bits in order of their information for their steadiness until it holds 14
-// bits of information (16 random bits held 11-13), 20 to 39 bits, hashed to 16; a signature is the
-// 24 steadiest of the bits set on 30-70% of features, less its table's key. Estimated from each
+// bits of information (16 random bits held 11-13; both summed as if the bits were independent),
+// 20 to 39 bits, hashed to 16; a signature is the 24 steadiest of the bits set on 30-70% of
+// features, less its table's key (so the four are nearly the same 24 bits). Estimated from each
 // bit's rates (as if the bits flipped apart), a table's key survives a re-photo in 8-19% of the
 // paired features instead of 5-9%, and on rx-photos-v1, which the choice did not see, 11-18%
 // instead of 8-12%; a signature lets an unrelated feature pass 6% of the time instead of 22-56%.
@@ -638,17 +638,24 @@ constexpr std::array<std::initializer_list<int>, 4> kSignatureBitsOf = {{
      156, 163, 167, 171, 179, 184, 193, 212, 216, 220, 233, 254},
 }};
 
-// Each table's bits fit the 64-bit value they are gathered in, and are bits of a 256-bit
-// descriptor.
-constexpr bool fits(const std::array<std::initializer_list<int>, 4>& tables, std::size_t most) {
-  for (const auto& bits : tables) {
-    if (bits.size() > most) return false;
-    for (const int b : bits)
-      if (b < 0 || b > 255) return false;
+// Every key fits the 64-bit value it is gathered in, every signature has the 24 bits an index entry
+// holds (PageIndex::kSignatureBits, asserted in PageIndex::key), none of them a bit of its table's
+// key, and all are bits of a 256-bit descriptor.
+constexpr bool wellFormed() {
+  auto isBit = [](int b) { return b >= 0 && b < 256; };
+  for (std::size_t t = 0; t < kKeyBitsOf.size(); ++t) {
+    if (kKeyBitsOf[t].size() > 64 || kSignatureBitsOf[t].size() != 24) return false;
+    for (const int b : kKeyBitsOf[t])
+      if (!isBit(b)) return false;
+    for (const int b : kSignatureBitsOf[t]) {
+      if (!isBit(b)) return false;
+      for (const int k : kKeyBitsOf[t])
+        if (k == b) return false;
+    }
   }
   return true;
 }
-static_assert(fits(kKeyBitsOf, 64) && fits(kSignatureBitsOf, 24));
+static_assert(wellFormed());
 
 // The bits of `d` at `bits`, the first highest.
 std::uint64_t sampled(const Hash256& d, std::initializer_list<int> bits) {

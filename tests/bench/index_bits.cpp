@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -31,11 +33,17 @@ constexpr std::size_t kSignatureLength = 24;
 
 bool addCorpusRates(const std::string& file, const BitRates& corpus, BitRates& totals) {
   totals = BitRates{};
-  if (std::ifstream in(file); in) {
-    in >> totals.corpora;
-    for (int b = 0; b < 256; ++b) in >> totals.flipped[b] >> totals.set[b];
-    if (!in) {
-      std::cerr << file << ": not a file of bit rates written by --bit-stats\n";
+  if (std::filesystem::exists(file)) {
+    std::ifstream in(file);
+    bool ok = static_cast<bool>(in >> totals.corpora) && totals.corpora > 0;
+    for (int b = 0; b < 256 && ok; ++b) {
+      ok = static_cast<bool>(in >> totals.flipped[b] >> totals.set[b]) && totals.flipped[b] >= 0 &&
+           totals.flipped[b] <= totals.corpora && totals.set[b] >= 0 &&
+           totals.set[b] <= totals.corpora;
+    }
+    std::string more;
+    if (!ok || in >> more) {
+      std::cerr << file << ": not a file of bit rates written by --bit-stats (nothing added)\n";
       return false;
     }
   }
@@ -44,18 +52,29 @@ bool addCorpusRates(const std::string& file, const BitRates& corpus, BitRates& t
     totals.flipped[b] += corpus.flipped[b];
     totals.set[b] += corpus.set[b];
   }
-  std::ofstream out(file);
-  out.precision(17);
-  out << totals.corpora << '\n';
-  for (int b = 0; b < 256; ++b) out << totals.flipped[b] << ' ' << totals.set[b] << '\n';
-  if (!out) {
-    std::cerr << file << ": cannot be written\n";
+  // Written beside it and renamed over it, so a failed write leaves the earlier totals.
+  const std::string next = file + ".new";
+  {
+    std::ofstream out(next);
+    out.precision(17);
+    out << totals.corpora << '\n';
+    for (int b = 0; b < 256; ++b) out << totals.flipped[b] << ' ' << totals.set[b] << '\n';
+    out.close();
+    if (!out) {
+      std::cerr << next << ": cannot be written (" << file << " left as it was)\n";
+      return false;
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(next, file, error);
+  if (error) {
+    std::cerr << file << ": cannot be replaced: " << error.message() << "\n";
     return false;
   }
   return true;
 }
 
-IndexBitChoice chooseIndexBits(const BitRates& totals) {
+std::optional<IndexBitChoice> chooseIndexBits(const BitRates& totals) {
   const double n = std::max(1, totals.corpora);
   auto flipped = [&](int b) { return totals.flipped[b] / n; };
   auto information = [&](int b) { return entropy(totals.set[b] / n); };
@@ -69,6 +88,11 @@ IndexBitChoice chooseIndexBits(const BitRates& totals) {
     };
     return worth(a) > worth(b);
   });
+  auto held = [&](const std::vector<int>& bits) {
+    double sum = 0;
+    for (const int b : bits) sum += information(b);
+    return sum;
+  };
   IndexBitChoice choice;
   std::set<int> used;
   for (auto& key : choice.keys) {
@@ -94,13 +118,25 @@ IndexBitChoice chooseIndexBits(const BitRates& totals) {
     }
     std::sort(signature.begin(), signature.end());
   }
+  for (std::size_t t = 0; t < choice.keys.size(); ++t) {
+    if (choice.keys[t].size() > 64 || held(choice.keys[t]) < kKeyEntropy) {
+      std::cerr << "key " << t << " cannot hold " << kKeyEntropy
+                << " bits of information in 64 bits or fewer\n";
+      return std::nullopt;
+    }
+    if (choice.signatures[t].size() != kSignatureLength) {
+      std::cerr << "signature " << t << ": only " << choice.signatures[t].size()
+                << " bits are set on 30-70% of features outside its key\n";
+      return std::nullopt;
+    }
+  }
   return choice;
 }
 
 std::string asCode(const IndexBitChoice& choice) {
   std::ostringstream out;
   auto list = [&](const char* name, const std::array<std::vector<int>, 4>& tables) {
-    out << name << " = {{\n";
+    out << "constexpr std::array<std::initializer_list<int>, 4> " << name << " = {{\n";
     for (const auto& bits : tables) {
       out << "    {";
       for (std::size_t i = 0; i < bits.size(); ++i) out << (i ? ", " : "") << bits[i];

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,18 +23,22 @@ struct BitRates {
   std::array<double, 256> flipped{}, set{};
 };
 
-// The keys (each as many bits as it takes) and 24-bit signatures of the index's four tables.
+// The keys (each as many bits as it takes, first the highest bit of the value hashed) and 24-bit
+// signatures of the index's four tables.
 struct IndexBitChoice {
   std::array<std::vector<int>, 4> keys, signatures;
 };
 
-// `file`'s totals with one more corpus's rates added (a missing file is empty); false with a
-// message on stderr when it cannot be read or written.
+// `file`'s totals with one more corpus's rates added, and written back (a missing file holds none;
+// the same corpus added twice counts twice); false with a message on stderr, and the file as it
+// was, when it is not such a file or cannot be written.
 bool addCorpusRates(const std::string& file, const BitRates& corpus, BitRates& totals);
 
-IndexBitChoice chooseIndexBits(const BitRates& totals);
+// The index's bits chosen from `totals` (as the header says), or nullopt with a message on stderr
+// when a key would need more than 64 bits or fewer than 24 bits qualify for a signature.
+std::optional<IndexBitChoice> chooseIndexBits(const BitRates& totals);
 
-// The choice as the C++ arrays dedup/src/page_match.cpp holds.
+// The choice as the C++ arrays dedup/src/page_match.cpp holds (clang-format lays them out).
 std::string asCode(const IndexBitChoice& choice);
 
 }  // namespace rx::bench

@@ -412,19 +412,72 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
   }
 }
 
+// How often each descriptor bit flips between a paper's stored page and its re-photos (their
+// features paired by registration, as the page match pairs them), and how often it is set on the
+// stored pages' features: this corpus's rates (tests/bench/index_bits.h), and how many paired and
+// stored features they were counted on.
+struct CorpusBitRates {
+  bench::BitRates rates;
+  double pairs = 0, stored = 0;
+};
+
+CorpusBitRates bitRates(const std::vector<Item>& items) {
+  std::array<double, 256> flips{}, ones{};
+  double pairs = 0, descriptors = 0;
+  auto indexOf = [](const dedup::PageFeatures& f, cv::Point2f p) {
+    const auto it = std::find(f.points.begin(), f.points.end(), p);
+    return it == f.points.end() ? -1 : static_cast<int>(it - f.points.begin());
+  };
+  auto bit = [](const dedup::Hash256& d, int b) { return (d[b / 64] >> (b % 64)) & 1; };
+  for (const Item& paper : items) {
+    if (paper.category == "re-photo" || paper.features.empty()) continue;
+    for (const auto& d : paper.features.descriptors) {
+      for (int b = 0; b < 256; ++b) ones[b] += static_cast<double>(bit(d, b));
+      ++descriptors;
+    }
+    for (const Item& again : items) {
+      if (again.category != "re-photo" || again.group != paper.group || again.features.empty())
+        continue;
+      const auto evidence = dedup::registerPages(again.features, paper.features);
+      if (!evidence) continue;
+      for (const auto& [stored, seen] : evidence->pairs) {
+        const int a = indexOf(paper.features, stored), q = indexOf(again.features, seen);
+        if (a < 0 || q < 0) continue;
+        const auto& x = paper.features.descriptors[static_cast<std::size_t>(a)];
+        const auto& y = again.features.descriptors[static_cast<std::size_t>(q)];
+        for (int b = 0; b < 256; ++b) flips[b] += static_cast<double>(bit(x, b) != bit(y, b));
+        ++pairs;
+      }
+    }
+  }
+  CorpusBitRates out;
+  out.pairs = pairs;
+  out.stored = descriptors;
+  out.rates.corpora = 1;
+  for (int b = 0; b < 256; ++b) {
+    out.rates.flipped[b] = pairs > 0 ? flips[b] / pairs : 0;
+    out.rates.set[b] = descriptors > 0 ? ones[b] / descriptors : 0;
+  }
+  return out;
+}
+
 // The page index at `n` stored pages: the corpus's pages plus pages made from half of them (each
-// descriptor with 1/8 of its bits flipped and each point moved by up to 8 px each way: they vote
-// and register like other prescriptions on the same forms). Every re-photo of the other half is
-// looked up (index candidates and their registration), beside brute force (registration against
-// every stored page, timed on the first 2,000 and scaled) and beside the vote computed by a scan.
+// descriptor bit flipped as often as this corpus's re-photos flip it, and each point moved by up
+// to 8 px each way: they vote and register like other prescriptions on the same forms). Every
+// re-photo of the other half is looked up (index candidates and their registration), beside brute
+// force (registration against every stored page, timed on the first 2,000 and scaled) and beside
+// the vote computed by a scan.
 void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose) {
   std::mt19937_64 rng(n);
   dedup::PageIndex index;
   // The papers are split by group: the re-photos of odd groups are the queries, their papers are
   // stored once; the stored pages of even groups are the models of the fill. A filler is such a
-  // page with photo noise (each descriptor bit flipped with p = 1/8, the points moved): the same
-  // forms and the same kinds of strokes as the queried papers, never the same written page, as
-  // in a store of 100,000 presentations.
+  // page with photo noise (the points moved, and each descriptor bit flipped at the rate it flips
+  // between this corpus's papers and their re-photos: a photo's noise flips some of ORB's tests
+  // in under 2% of features and others in 30%, and the index keys on the steadiest; flipping
+  // every bit alike, as the fill did before stop 55, made the fillers unlike their models in just
+  // the bits the keys hold): the same forms and the same kinds of strokes as the queried papers,
+  // never the same written page, as in a store of 100,000 presentations.
   std::vector<std::size_t> models;
   const auto buildStart = Clock::now();
   for (std::size_t i = 0; i < items.size(); ++i)
@@ -433,6 +486,17 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       if (items[i].group % 2 == 0) models.push_back(i);
     }
   if (models.empty()) return;
+  const CorpusBitRates noise = bitRates(items);
+  if (noise.pairs == 0) {
+    std::cerr << "page index: no re-photo of the corpus registers on its paper, so there are no "
+                 "bit rates to make the fill with\n";
+    return;
+  }
+  // Each bit's rate as a threshold on a random byte.
+  std::array<std::uint8_t, 256> flipBelow{};
+  for (int b = 0; b < 256; ++b)
+    flipBelow[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(
+        std::clamp(std::lround(noise.rates.flipped[static_cast<std::size_t>(b)] * 256), 0L, 255L));
   const std::size_t corpusPages = index.size();
   std::uniform_real_distribution<float> moved(-8, 8);  // px each way
   // A filler's model, at its record - items.size() - corpusPages.
@@ -441,7 +505,14 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
     modelOf.push_back(models[rng() % models.size()]);
     dedup::PageFeatures f = items[modelOf.back()].features;
     for (auto& d : f.descriptors)
-      for (auto& w : d) w ^= rng() & rng() & rng();  // each bit with p = 1/8
+      for (std::size_t w = 0; w < d.size(); ++w) {
+        std::uint64_t flip = 0;
+        for (int k = 0; k < 64; k += 8)
+          for (std::uint64_t r = rng(), j = 0; j < 8; ++j, r >>= 8)
+            if ((r & 0xFF) < flipBelow[w * 64 + static_cast<std::size_t>(k) + j])
+              flip |= std::uint64_t{1} << (static_cast<std::size_t>(k) + j);
+        d[w] ^= flip;
+      }
     for (auto& p : f.points) p += cv::Point2f(moved(rng), moved(rng));
     index.add(static_cast<std::int64_t>(items.size() + k), std::move(f));
   }
@@ -624,49 +695,6 @@ Result<std::vector<Source>> readCorpusFolder(const std::string& dir) {
 
 }  // namespace
 
-// How often each descriptor bit flips between a paper's stored page and its re-photos (their
-// features paired by registration, as the page match pairs them), and how often it is set on the
-// stored pages' features: this corpus's rates (tests/bench/index_bits.h).
-bench::BitRates bitRates(const std::vector<Item>& items) {
-  std::array<double, 256> flips{}, ones{};
-  double pairs = 0, descriptors = 0;
-  auto indexOf = [](const dedup::PageFeatures& f, cv::Point2f p) {
-    const auto it = std::find(f.points.begin(), f.points.end(), p);
-    return it == f.points.end() ? -1 : static_cast<int>(it - f.points.begin());
-  };
-  auto bit = [](const dedup::Hash256& d, int b) { return (d[b / 64] >> (b % 64)) & 1; };
-  for (const Item& paper : items) {
-    if (paper.category == "re-photo" || paper.features.empty()) continue;
-    for (const auto& d : paper.features.descriptors) {
-      for (int b = 0; b < 256; ++b) ones[b] += static_cast<double>(bit(d, b));
-      ++descriptors;
-    }
-    for (const Item& again : items) {
-      if (again.category != "re-photo" || again.group != paper.group || again.features.empty())
-        continue;
-      const auto evidence = dedup::registerPages(again.features, paper.features);
-      if (!evidence) continue;
-      for (const auto& [stored, seen] : evidence->pairs) {
-        const int a = indexOf(paper.features, stored), q = indexOf(again.features, seen);
-        if (a < 0 || q < 0) continue;
-        const auto& x = paper.features.descriptors[static_cast<std::size_t>(a)];
-        const auto& y = again.features.descriptors[static_cast<std::size_t>(q)];
-        for (int b = 0; b < 256; ++b) flips[b] += static_cast<double>(bit(x, b) != bit(y, b));
-        ++pairs;
-      }
-    }
-  }
-  bench::BitRates rates;
-  rates.corpora = 1;
-  for (int b = 0; b < 256; ++b) {
-    rates.flipped[b] = pairs > 0 ? flips[b] / pairs : 0;
-    rates.set[b] = descriptors > 0 ? ones[b] / descriptors : 0;
-  }
-  std::cerr << "bit rates from " << pairs << " paired features, " << descriptors
-            << " stored features\n";
-  return rates;
-}
-
 int main(int argc, char** argv) {
   ocr::ensureSingleThreadedOpenMp(argv);
   CLI::App app{"Reuse detection accuracy against pHash baselines, and Hamming index speed"};
@@ -706,7 +734,8 @@ int main(int argc, char** argv) {
   std::string bitStatsFile;
   app.add_option("--bit-stats", bitStatsFile,
                  "Add how often each descriptor bit flips between a paper and its re-photos to "
-                 "this file's totals, print the page index's bits chosen from them, and stop");
+                 "this file's totals (a corpus added twice counts twice), print the page "
+                 "index's bits chosen from them, and stop");
   std::size_t pageIndexSize = 100000;
   app.add_option("--page-index-size", pageIndexSize,
                  "Stored pages for the page index timing (0: none)");
@@ -797,8 +826,19 @@ int main(int argc, char** argv) {
 
   if (!bitStatsFile.empty()) {
     bench::BitRates totals;
-    if (!bench::addCorpusRates(bitStatsFile, bitRates(items), totals)) return 1;
-    std::printf("%s", bench::asCode(bench::chooseIndexBits(totals)).c_str());
+    const CorpusBitRates corpus = bitRates(items);
+    if (corpus.pairs == 0 || corpus.stored == 0) {
+      std::cerr << "--bit-stats: no re-photo of this corpus registers on its paper; nothing added "
+                   "to "
+                << bitStatsFile << "\n";
+      return 1;
+    }
+    std::cerr << "bit rates from " << corpus.pairs << " paired features and " << corpus.stored
+              << " stored features\n";
+    if (!bench::addCorpusRates(bitStatsFile, corpus.rates, totals)) return 1;
+    const auto choice = bench::chooseIndexBits(totals);
+    if (!choice) return 1;
+    std::printf("%s", bench::asCode(*choice).c_str());
     return 0;
   }
   if (!items.empty()) {

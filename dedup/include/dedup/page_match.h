@@ -103,8 +103,9 @@ class PageIndex {
   };
   // Where a stored feature votes: within kNear cells of a kGrid x kGrid grid over the page (about
   // a tenth of the page each way) of a query feature of the same key, with at most
-  // kSignatureDistance of the 24 signature bits different (a paper's re-photo keeps 96-98% of its
-  // paired features within that; an unrelated feature passes about 6% of the time).
+  // kSignatureDistance of the 24 signature bits different (estimated from each bit's rates, a
+  // paper's re-photo keeps 96-98% of its paired features within that, and an unrelated feature
+  // passes about 6% of the time).
   static constexpr int kGrid = 32, kNear = 3, kSignatureDistance = 7;
 
   // Adds a page; adding a record again replaces it.
