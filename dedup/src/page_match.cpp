@@ -638,19 +638,24 @@ constexpr std::array<std::initializer_list<int>, 4> kSignatureBitsOf = {{
      156, 163, 167, 171, 179, 184, 193, 212, 216, 220, 233, 254},
 }};
 
-// Every key fits the 64-bit value it is gathered in, every signature has the 24 bits an index entry
-// holds (PageIndex::kSignatureBits, asserted in PageIndex::key), none of them a bit of its table's
-// key, and all are bits of a 256-bit descriptor.
+// Every key has bits and fits the 64-bit value it is gathered in, every signature has the 24 bits
+// an index entry holds (PageIndex::kSignatureBits, asserted in PageIndex::key), none of them a bit
+// of its table's key, and all are bits of a 256-bit descriptor, none twice in a list.
 constexpr bool wellFormed() {
   auto isBit = [](int b) { return b >= 0 && b < 256; };
   for (std::size_t t = 0; t < kKeyBitsOf.size(); ++t) {
     if (kKeyBitsOf[t].size() > 64 || kSignatureBitsOf[t].size() != 24) return false;
-    for (const int b : kKeyBitsOf[t])
-      if (!isBit(b)) return false;
+    if (kKeyBitsOf[t].size() == 0) return false;
+    std::array<bool, 256> inKey{}, inSignature{};
+    for (const int b : kKeyBitsOf[t]) {
+      if (!isBit(b) || inKey[static_cast<std::size_t>(b)]) return false;
+      inKey[static_cast<std::size_t>(b)] = true;
+    }
     for (const int b : kSignatureBitsOf[t]) {
-      if (!isBit(b)) return false;
-      for (const int k : kKeyBitsOf[t])
-        if (k == b) return false;
+      if (!isBit(b) || inKey[static_cast<std::size_t>(b)] ||
+          inSignature[static_cast<std::size_t>(b)])
+        return false;
+      inSignature[static_cast<std::size_t>(b)] = true;
     }
   }
   return true;

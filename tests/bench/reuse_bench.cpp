@@ -419,11 +419,14 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
 struct CorpusBitRates {
   bench::BitRates rates;
   double pairs = 0, stored = 0;
+  // Each pair's difference (the bits its photo flipped), for the page index's fill.
+  std::vector<dedup::Hash256> differences;
 };
 
 CorpusBitRates bitRates(const std::vector<Item>& items) {
   std::array<double, 256> flips{}, ones{};
   double pairs = 0, descriptors = 0;
+  CorpusBitRates out;
   auto indexOf = [](const dedup::PageFeatures& f, cv::Point2f p) {
     const auto it = std::find(f.points.begin(), f.points.end(), p);
     return it == f.points.end() ? -1 : static_cast<int>(it - f.points.begin());
@@ -447,10 +450,12 @@ CorpusBitRates bitRates(const std::vector<Item>& items) {
         const auto& y = again.features.descriptors[static_cast<std::size_t>(q)];
         for (int b = 0; b < 256; ++b) flips[b] += static_cast<double>(bit(x, b) != bit(y, b));
         ++pairs;
+        dedup::Hash256 difference;
+        for (std::size_t w = 0; w < x.size(); ++w) difference[w] = x[w] ^ y[w];
+        out.differences.push_back(difference);
       }
     }
   }
-  CorpusBitRates out;
   out.pairs = pairs;
   out.stored = descriptors;
   out.rates.corpora = 1;
@@ -462,8 +467,9 @@ CorpusBitRates bitRates(const std::vector<Item>& items) {
 }
 
 // The page index at `n` stored pages: the corpus's pages plus pages made from half of them (each
-// descriptor bit flipped as often as this corpus's re-photos flip it, and each point moved by up
-// to 8 px each way: they vote and register like other prescriptions on the same forms). Every
+// descriptor with the bits flipped that a photo flipped in a feature of this corpus, and each
+// point moved by up to 8 px each way: they vote and register like other prescriptions on the same
+// forms). Every
 // re-photo of the other half is looked up (index candidates and their registration), beside brute
 // force (registration against every stored page, timed on the first 2,000 and scaled) and beside
 // the vote computed by a scan.
@@ -472,12 +478,20 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   dedup::PageIndex index;
   // The papers are split by group: the re-photos of odd groups are the queries, their papers are
   // stored once; the stored pages of even groups are the models of the fill. A filler is such a
-  // page with photo noise (the points moved, and each descriptor bit flipped at the rate it flips
-  // between this corpus's papers and their re-photos: a photo's noise flips some of ORB's tests
-  // in under 2% of features and others in 30%, and the index keys on the steadiest; flipping
-  // every bit alike, as the fill did before stop 55, made the fillers unlike their models in just
-  // the bits the keys hold): the same forms and the same kinds of strokes as the queried papers,
-  // never the same written page, as in a store of 100,000 presentations.
+  // page with photo noise (the points moved, and each descriptor XORed with the difference of a
+  // pair of features that registration paired between one of this corpus's papers and its
+  // re-photo: a photo's noise flips some of ORB's tests in under 2% of features and others in
+  // 30%, and the flips come together where a feature was found worse; the index keys on the
+  // steadiest bits, and flipping every bit alike with p = 1/8, as the fill did before stop 55,
+  // made the fillers unlike their models in just the bits the keys hold): the same forms and the
+  // same kinds of strokes as the queried papers, never the same written page, as in a store of
+  // 100,000 presentations.
+  const CorpusBitRates noise = bitRates(items);
+  if (noise.differences.empty()) {
+    std::cerr << "page index: no re-photo of the corpus registers on its paper, so there is no "
+                 "photo noise to make the fill with\n";
+    return;
+  }
   std::vector<std::size_t> models;
   const auto buildStart = Clock::now();
   for (std::size_t i = 0; i < items.size(); ++i)
@@ -486,17 +500,6 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       if (items[i].group % 2 == 0) models.push_back(i);
     }
   if (models.empty()) return;
-  const CorpusBitRates noise = bitRates(items);
-  if (noise.pairs == 0) {
-    std::cerr << "page index: no re-photo of the corpus registers on its paper, so there are no "
-                 "bit rates to make the fill with\n";
-    return;
-  }
-  // Each bit's rate as a threshold on a random byte.
-  std::array<std::uint8_t, 256> flipBelow{};
-  for (int b = 0; b < 256; ++b)
-    flipBelow[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(
-        std::clamp(std::lround(noise.rates.flipped[static_cast<std::size_t>(b)] * 256), 0L, 255L));
   const std::size_t corpusPages = index.size();
   std::uniform_real_distribution<float> moved(-8, 8);  // px each way
   // A filler's model, at its record - items.size() - corpusPages.
@@ -504,15 +507,10 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   for (std::size_t k = corpusPages; k < n; ++k) {
     modelOf.push_back(models[rng() % models.size()]);
     dedup::PageFeatures f = items[modelOf.back()].features;
-    for (auto& d : f.descriptors)
-      for (std::size_t w = 0; w < d.size(); ++w) {
-        std::uint64_t flip = 0;
-        for (int k = 0; k < 64; k += 8)
-          for (std::uint64_t r = rng(), j = 0; j < 8; ++j, r >>= 8)
-            if ((r & 0xFF) < flipBelow[w * 64 + static_cast<std::size_t>(k) + j])
-              flip |= std::uint64_t{1} << (static_cast<std::size_t>(k) + j);
-        d[w] ^= flip;
-      }
+    for (auto& d : f.descriptors) {
+      const dedup::Hash256& noisy = noise.differences[rng() % noise.differences.size()];
+      for (std::size_t w = 0; w < d.size(); ++w) d[w] ^= noisy[w];
+    }
     for (auto& p : f.points) p += cv::Point2f(moved(rng), moved(rng));
     index.add(static_cast<std::int64_t>(items.size() + k), std::move(f));
   }
