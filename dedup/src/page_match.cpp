@@ -6,7 +6,7 @@
 #include <bitset>
 #include <cmath>
 #include <cstring>
-#include <initializer_list>
+#include <numeric>
 #include <optional>
 
 #include <opencv2/calib3d.hpp>
@@ -604,68 +604,40 @@ bool PageEvidence::mostlyOtherWriting() const {
 
 namespace {
 
-// The descriptor's bits each table keys on and signs with. A photo's noise flips some of ORB's 256
-// tests far more often than others: between a paper's stored page and its re-photos, one bit flips
-// in under 2% of the paired features, another in 30%, and the steadiest are mostly set on nearly
-// every feature or on nearly none. Measured with rxdesk-bench-reuse --bit-stats (tests/bench/
-// index_bits.h) on the generator's four reuse corpora (seeds 27182, 60221 and 31415 with --hard
-// --other-forms --varied-formats, and 60221 with --hard: 129,220 paired features) and chosen
-// there: a key takes bits in order of their information for their steadiness until it holds 14
-// bits of information (16 random bits held 11-13; both summed as if the bits were independent),
-// 20 to 39 bits, hashed to 16; a signature is the 24 steadiest of the bits set on 30-70% of
-// features, less its table's key (so the four are nearly the same 24 bits). Estimated from each
-// bit's rates (as if the bits flipped apart), a table's key survives a re-photo in 8-19% of the
-// paired features instead of 5-9%, and on rx-photos-v1, which the choice did not see, 11-18%
-// instead of 8-12%; a signature lets an unrelated feature pass 6% of the time instead of 22-56%.
-constexpr std::array<std::initializer_list<int>, 4> kKeyBitsOf = {{
-    {13,  247, 61,  82,  172, 15,  239, 12,  213, 115, 120, 137, 238,
-     244, 180, 223, 252, 26,  118, 132, 147, 166, 114, 202, 192, 148,
-     21,  197, 152, 97,  27,  35,  164, 46,  92,  150, 53,  189, 145},
-    {141, 245, 207, 161, 209, 76, 4,   28,  165, 215, 99,  119,
-     255, 234, 220, 142, 222, 48, 227, 246, 130, 217, 188, 170},
-    {201, 177, 49,  129, 156, 191, 24,  11, 186, 224, 196,
-     58,  55,  113, 228, 181, 240, 168, 51, 112, 98,  144},
-    {29, 185, 109, 176, 159, 77, 91, 71, 194, 251, 131, 243, 155, 56, 75, 133, 67, 9, 153, 84},
-}};
-constexpr std::array<std::initializer_list<int>, 4> kSignatureBitsOf = {{
-    {14,  22,  50,  59,  63,  71,  84,  98,  111, 117, 126, 129,
-     151, 156, 163, 167, 171, 179, 184, 193, 212, 220, 233, 251},
-    {14,  22,  50,  57,  59,  63,  71,  84,  98,  111, 117, 126,
-     129, 151, 156, 163, 167, 171, 179, 184, 193, 212, 233, 251},
-    {14,  22,  50,  57,  59,  63,  71,  84,  111, 117, 126, 151,
-     163, 167, 171, 179, 184, 193, 212, 216, 220, 233, 251, 254},
-    {14,  22,  50,  57,  59,  63,  98,  111, 117, 126, 129, 151,
-     156, 163, 167, 171, 179, 184, 193, 212, 216, 220, 233, 254},
-}};
+// Fixed bit positions of the descriptor's 256 tests (drawn once): per table, the key's, then the
+// signature's, all different.
+struct IndexBits {
+  std::array<std::array<std::uint8_t, 16>, 4> key;
+  std::array<std::array<std::uint8_t, 24>, 4> signature;
+};
 
-// Every key has bits and fits the 64-bit value it is gathered in, every signature has the 24 bits
-// an index entry holds (PageIndex::kSignatureBits, asserted in PageIndex::key), none of them a bit
-// of its table's key, and all are bits of a 256-bit descriptor, none twice in a list.
-constexpr bool wellFormed() {
-  auto isBit = [](int b) { return b >= 0 && b < 256; };
-  for (std::size_t t = 0; t < kKeyBitsOf.size(); ++t) {
-    if (kKeyBitsOf[t].size() > 64 || kSignatureBitsOf[t].size() != 24) return false;
-    if (kKeyBitsOf[t].size() == 0) return false;
-    std::array<bool, 256> inKey{}, inSignature{};
-    for (const int b : kKeyBitsOf[t]) {
-      if (!isBit(b) || inKey[static_cast<std::size_t>(b)]) return false;
-      inKey[static_cast<std::size_t>(b)] = true;
+const IndexBits& indexBits() {
+  static const IndexBits bits = [] {
+    IndexBits out{};
+    std::uint64_t s = 0x9E3779B97F4A7C15ull;
+    std::array<std::uint8_t, 256> order{};
+    std::iota(order.begin(), order.end(), 0);
+    for (int i = 255; i > 0; --i) {
+      s ^= s << 13;
+      s ^= s >> 7;
+      s ^= s << 17;
+      std::swap(order[i], order[s % static_cast<std::uint64_t>(i + 1)]);
     }
-    for (const int b : kSignatureBitsOf[t]) {
-      if (!isBit(b) || inKey[static_cast<std::size_t>(b)] ||
-          inSignature[static_cast<std::size_t>(b)])
-        return false;
-      inSignature[static_cast<std::size_t>(b)] = true;
-    }
-  }
-  return true;
+    std::size_t next = 0;
+    for (auto& t : out.key)
+      for (auto& b : t) b = order[next++];
+    for (auto& t : out.signature)
+      for (auto& b : t) b = order[next++];
+    return out;
+  }();
+  return bits;
 }
-static_assert(wellFormed());
 
-// The bits of `d` at `bits`, the first highest.
-std::uint64_t sampled(const Hash256& d, std::initializer_list<int> bits) {
-  std::uint64_t v = 0;
-  for (const int bit : bits) v = (v << 1) | ((d[bit / 64] >> (bit % 64)) & 1);
+template <std::size_t N>
+std::uint32_t sampled(const Hash256& d, const std::array<std::uint8_t, N>& bits) {
+  std::uint32_t v = 0;
+  for (const int bit : bits)
+    v = (v << 1) | static_cast<std::uint32_t>((d[bit / 64] >> (bit % 64)) & 1);
   return v;
 }
 
@@ -673,14 +645,11 @@ std::uint64_t sampled(const Hash256& d, std::initializer_list<int> bits) {
 
 std::uint16_t PageIndex::key(const Hash256& d, int table) {
   static_assert(kTables == 4 && kKeyBits == 16 && kSignatureBits == 24);
-  // Up to 39 bits taken to 16 by a multiplicative hash (its top bits mix all of them).
-  return static_cast<std::uint16_t>(
-      (sampled(d, kKeyBitsOf[static_cast<std::size_t>(table)]) * 0x9E3779B97F4A7C15ull) >>
-      (64 - kKeyBits));
+  return static_cast<std::uint16_t>(sampled(d, indexBits().key[table]));
 }
 
 std::uint32_t PageIndex::signature(const Hash256& d, int table) {
-  return static_cast<std::uint32_t>(sampled(d, kSignatureBitsOf[static_cast<std::size_t>(table)]));
+  return sampled(d, indexBits().signature[table]);
 }
 
 std::uint16_t PageIndex::cell(const PageFeatures& page, std::size_t feature) {

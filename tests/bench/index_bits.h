@@ -6,7 +6,8 @@
 // order of their information for their steadiness until it holds 14 bits of information (16 bits
 // drawn at random held 11-13), and is hashed to 16 bits. The signature, which tells a like feature
 // from an unlike one, takes the steadiest of the bits set on 30-70% of features. The choice is
-// printed as the C++ arrays dedup/src/page_match.cpp holds, which says what it was measured on.
+// printed as C++ arrays for dedup/src/page_match.cpp. Tried at stop 55 and not kept (the index
+// keeps its random bits; docs/reuse.md has the figures).
 #pragma once
 
 #include <array>
@@ -38,7 +39,7 @@ bool addCorpusRates(const std::string& file, const BitRates& corpus, BitRates& t
 // when a key would need more than 64 bits or fewer than 24 bits qualify for a signature.
 std::optional<IndexBitChoice> chooseIndexBits(const BitRates& totals);
 
-// The choice as the C++ arrays dedup/src/page_match.cpp holds (clang-format lays them out).
+// The choice as C++ arrays for dedup/src/page_match.cpp (clang-format lays them out).
 std::string asCode(const IndexBitChoice& choice);
 
 }  // namespace rx::bench

@@ -481,11 +481,10 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   // page with photo noise (the points moved, and each descriptor XORed with the difference of a
   // pair of features that registration paired between one of this corpus's papers and its
   // re-photo: a photo's noise flips some of ORB's tests in under 2% of features and others in
-  // 30%, and the flips come together where a feature was found worse; the index keys on the
-  // steadiest bits, and flipping every bit alike with p = 1/8, as the fill did before stop 55,
-  // made the fillers unlike their models in just the bits the keys hold): the same forms and the
-  // same kinds of strokes as the queried papers, never the same written page, as in a store of
-  // 100,000 presentations.
+  // 30%, and the flips come together where a feature was found worse; flipping every bit alike
+  // with p = 1/8, as the fill did before stop 55, favoured keys of steady bits over random ones):
+  // the same forms and the same kinds of strokes as the queried papers, never the same written
+  // page, as in a store of 100,000 presentations.
   const CorpusBitRates noise = bitRates(items);
   if (noise.differences.empty()) {
     std::cerr << "page index: no re-photo of the corpus registers on its paper, so there is no "

@@ -1,13 +1,13 @@
 // Re-photo matching without OCR: the same piece of paper is the same picture.
 //
 // Three steps. (1) Local features of the straightened page (ORB keypoints with their 256-bit
-// descriptors; derived data, kept encrypted in the store) are indexed by keys of their steadiest
-// bits, so the earlier pages worth a look are found by votes without comparing against every
-// stored page; keys that many stored pages share (the printed form, common characters) weigh little
-// and the commonest are skipped, like a stop list learned from the store. (2) The few candidates
-// are registered to the query by a RANSAC homography of matched features. (3) The printed form
-// would register two prescriptions of one hospital as well, so registration alone decides nothing:
-// the ink of the earlier page is looked up in place on the query, cell by cell (32 px, about one
+// descriptors; derived data, kept encrypted in the store) are indexed by bit-sampled keys, so the
+// earlier pages worth a look are found by votes without comparing against every stored page;
+// keys that many stored pages share (the printed form, common characters) weigh little and the
+// commonest are skipped, like a stop list learned from the store. (2) The few candidates are
+// registered to the query by a RANSAC homography of matched features. (3) The printed form would
+// register two prescriptions of one hospital as well, so registration alone decides nothing: the
+// ink of the earlier page is looked up in place on the query, cell by cell (32 px, about one
 // character). The same paper has every earlier ink cell present on the query (marks added later
 // only add ink; cells cut off by the frame or hidden by a thumb are "unseen", not different);
 // another prescription on the same form — a monthly repeat with its new number and date, a
@@ -88,12 +88,12 @@ std::vector<std::optional<PageEvidence>> registerAll(
 // Completes `evidence` (from registerPages) with the ink comparison of the two grey pages.
 void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& evidence);
 
-// Feature index: keys are 16-bit hashes of a descriptor's steadiest bits under a photo's noise, one
-// in each of four tables (page_match.cpp says which bits). A stored feature votes for its page
-// only where it lies near a query feature of the same key and 24 more of the two descriptors' bits
-// (the table's signature) are alike (both pages are straightened and upright, so the same paper
-// has its features in about the same place; a key shared by chance with other writing, or with a
-// character of the printed form elsewhere on the page, adds nothing).
+// Feature index: keys are 16 sampled bits of a descriptor in each of four tables. A stored feature
+// votes for its page only where it lies near a query feature of the same key and 24 more sampled
+// bits of the two descriptors (the table's signature) are alike (both pages are straightened and
+// upright, so the same paper has its features in about the same place; a key shared by chance
+// with other writing, or with a character of the printed form elsewhere on the page, adds
+// nothing).
 class PageIndex {
  public:
   struct Candidate {
@@ -103,9 +103,8 @@ class PageIndex {
   };
   // Where a stored feature votes: within kNear cells of a kGrid x kGrid grid over the page (about
   // a tenth of the page each way) of a query feature of the same key, with at most
-  // kSignatureDistance of the 24 signature bits different (estimated from each bit's rates, a
-  // paper's re-photo keeps 96-98% of its paired features within that, and an unrelated feature
-  // passes about 6% of the time).
+  // kSignatureDistance of the 24 signature bits different (a photo's noise flips 15-30% of a
+  // descriptor's bits; two unrelated descriptors differ in half, and pass 3% of the time).
   static constexpr int kGrid = 32, kNear = 3, kSignatureDistance = 7;
 
   // Adds a page; adding a record again replaces it.
