@@ -469,10 +469,9 @@ CorpusBitRates bitRates(const std::vector<Item>& items) {
 // The page index at `n` stored pages: the corpus's pages plus pages made from half of them (each
 // descriptor with the bits flipped that a photo flipped in a feature of this corpus, and each
 // point moved by up to 8 px each way: they vote and register like other prescriptions on the same
-// forms). Every
-// re-photo of the other half is looked up (index candidates and their registration), beside brute
-// force (registration against every stored page, timed on the first 2,000 and scaled) and beside
-// the vote computed by a scan.
+// forms). Every re-photo of the other half is looked up (index candidates and their registration),
+// beside brute force (registration against every stored page, timed on the first 2,000 and
+// scaled) and beside the vote computed by a scan.
 void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose) {
   std::mt19937_64 rng(n);
   dedup::PageIndex index;
