@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -37,7 +36,6 @@
 #include "dedup/page_reuse.h"
 #include "dedup/presentation.h"
 #include "dedup/reuse.h"
-#include "index_bits.h"
 #include "ocr/reader.h"
 #include "ocr/runtime.h"
 #include "reuse_corpus.h"
@@ -412,32 +410,17 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
   }
 }
 
-// How often each descriptor bit flips between a paper's stored page and its re-photos (their
-// features paired by registration, as the page match pairs them), and how often it is set on the
-// stored pages' features: this corpus's rates (tests/bench/index_bits.h), and how many paired and
-// stored features they were counted on.
-struct CorpusBitRates {
-  bench::BitRates rates;
-  double pairs = 0, stored = 0;
-  // Each pair's difference (the bits its photo flipped), for the page index's fill.
+// The bits a photo flipped in each feature that registration paired between one of the corpus's
+// papers and its re-photo (the XOR of the two descriptors): real photo noise, for the page index's
+// fill.
+std::vector<dedup::Hash256> photoNoise(const std::vector<Item>& items) {
   std::vector<dedup::Hash256> differences;
-};
-
-CorpusBitRates bitRates(const std::vector<Item>& items) {
-  std::array<double, 256> flips{}, ones{};
-  double pairs = 0, descriptors = 0;
-  CorpusBitRates out;
   auto indexOf = [](const dedup::PageFeatures& f, cv::Point2f p) {
     const auto it = std::find(f.points.begin(), f.points.end(), p);
     return it == f.points.end() ? -1 : static_cast<int>(it - f.points.begin());
   };
-  auto bit = [](const dedup::Hash256& d, int b) { return (d[b / 64] >> (b % 64)) & 1; };
   for (const Item& paper : items) {
     if (paper.category == "re-photo" || paper.features.empty()) continue;
-    for (const auto& d : paper.features.descriptors) {
-      for (int b = 0; b < 256; ++b) ones[b] += static_cast<double>(bit(d, b));
-      ++descriptors;
-    }
     for (const Item& again : items) {
       if (again.category != "re-photo" || again.group != paper.group || again.features.empty())
         continue;
@@ -448,22 +431,13 @@ CorpusBitRates bitRates(const std::vector<Item>& items) {
         if (a < 0 || q < 0) continue;
         const auto& x = paper.features.descriptors[static_cast<std::size_t>(a)];
         const auto& y = again.features.descriptors[static_cast<std::size_t>(q)];
-        for (int b = 0; b < 256; ++b) flips[b] += static_cast<double>(bit(x, b) != bit(y, b));
-        ++pairs;
         dedup::Hash256 difference;
         for (std::size_t w = 0; w < x.size(); ++w) difference[w] = x[w] ^ y[w];
-        out.differences.push_back(difference);
+        differences.push_back(difference);
       }
     }
   }
-  out.pairs = pairs;
-  out.stored = descriptors;
-  out.rates.corpora = 1;
-  for (int b = 0; b < 256; ++b) {
-    out.rates.flipped[b] = pairs > 0 ? flips[b] / pairs : 0;
-    out.rates.set[b] = descriptors > 0 ? ones[b] / descriptors : 0;
-  }
-  return out;
+  return differences;
 }
 
 // The page index at `n` stored pages: the corpus's pages plus pages made from half of them (each
@@ -484,8 +458,8 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   // with p = 1/8, as the fill did before stop 55, favoured keys of steady bits over random ones):
   // the same forms and the same kinds of strokes as the queried papers, never the same written
   // page, as in a store of 100,000 presentations.
-  const CorpusBitRates noise = bitRates(items);
-  if (noise.differences.empty()) {
+  const std::vector<dedup::Hash256> noise = photoNoise(items);
+  if (noise.empty()) {
     std::cerr << "page index: no re-photo of the corpus registers on its paper, so there is no "
                  "photo noise to make the fill with\n";
     return;
@@ -506,7 +480,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
     modelOf.push_back(models[rng() % models.size()]);
     dedup::PageFeatures f = items[modelOf.back()].features;
     for (auto& d : f.descriptors) {
-      const dedup::Hash256& noisy = noise.differences[rng() % noise.differences.size()];
+      const dedup::Hash256& noisy = noise[rng() % noise.size()];
       for (std::size_t w = 0; w < d.size(); ++w) d[w] ^= noisy[w];
     }
     for (auto& p : f.points) p += cv::Point2f(moved(rng), moved(rng));
@@ -727,11 +701,6 @@ int main(int argc, char** argv) {
   app.add_option("--corpus", corpusDir,
                  "A corpus folder in the rx-photos-v1 format (manifest.json, photos/, truth/) "
                  "instead of the generated one");
-  std::string bitStatsFile;
-  app.add_option("--bit-stats", bitStatsFile,
-                 "Add how often each descriptor bit flips between a paper and its re-photos to "
-                 "this file's totals (a corpus added twice counts twice), print the page "
-                 "index's bits chosen from them, and stop");
   std::size_t pageIndexSize = 100000;
   app.add_option("--page-index-size", pageIndexSize,
                  "Stored pages for the page index timing (0: none)");
@@ -820,23 +789,6 @@ int main(int argc, char** argv) {
     if (!saveFile.empty()) save(saveFile, items);
   }
 
-  if (!bitStatsFile.empty()) {
-    bench::BitRates totals;
-    const CorpusBitRates corpus = bitRates(items);
-    if (corpus.pairs == 0 || corpus.stored == 0) {
-      std::cerr << "--bit-stats: no re-photo of this corpus registers on its paper; nothing added "
-                   "to "
-                << bitStatsFile << "\n";
-      return 1;
-    }
-    std::cerr << "bit rates from " << corpus.pairs << " paired features and " << corpus.stored
-              << " stored features\n";
-    if (!bench::addCorpusRates(bitStatsFile, corpus.rates, totals)) return 1;
-    const auto choice = bench::chooseIndexBits(totals);
-    if (!choice) return 1;
-    std::printf("%s", bench::asCode(*choice).c_str());
-    return 0;
-  }
   if (!items.empty()) {
     const Rates ours = evaluateOurs(items, false);
     std::vector<double> lookupMs;
