@@ -207,7 +207,7 @@ std::string voteRank(const std::vector<dedup::PageIndex::Candidate>& all,
   const auto at = std::find_if(all.begin(), all.end(), [&](const dedup::PageIndex::Candidate& c) {
     return isPaper(c.record);
   });
-  if (at == all.end()) return "no page index votes";
+  if (at == all.end()) return "no page index votes (or not among the pages with most)";
   return "page index rank " + std::to_string(at - all.begin() + 1) + " of " +
          std::to_string(all.size()) + ", votes " + std::to_string(static_cast<int>(at->votes)) +
          " against the best's " + std::to_string(static_cast<int>(all.front().votes));
@@ -411,31 +411,16 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
 }
 
 // The bits a photo flipped in each feature that registration paired between one of the corpus's
-// papers and its re-photo (the XOR of the two descriptors): real photo noise, for the page index's
-// fill.
+// papers and its re-photo: real photo noise, for the page index's fill.
 std::vector<dedup::Hash256> photoNoise(const std::vector<Item>& items) {
   std::vector<dedup::Hash256> differences;
-  auto indexOf = [](const dedup::PageFeatures& f, cv::Point2f p) {
-    const auto it = std::find(f.points.begin(), f.points.end(), p);
-    return it == f.points.end() ? -1 : static_cast<int>(it - f.points.begin());
-  };
   for (const Item& paper : items) {
     if (paper.category == "re-photo" || paper.features.empty()) continue;
-    for (const Item& again : items) {
-      if (again.category != "re-photo" || again.group != paper.group || again.features.empty())
-        continue;
-      const auto evidence = dedup::registerPages(again.features, paper.features);
-      if (!evidence) continue;
-      for (const auto& [stored, seen] : evidence->pairs) {
-        const int a = indexOf(paper.features, stored), q = indexOf(again.features, seen);
-        if (a < 0 || q < 0) continue;
-        const auto& x = paper.features.descriptors[static_cast<std::size_t>(a)];
-        const auto& y = again.features.descriptors[static_cast<std::size_t>(q)];
-        dedup::Hash256 difference;
-        for (std::size_t w = 0; w < x.size(); ++w) difference[w] = x[w] ^ y[w];
-        differences.push_back(difference);
+    for (const Item& again : items)
+      if (again.category == "re-photo" && again.group == paper.group && !again.features.empty()) {
+        const auto some = test::photoNoise(paper.features, again.features);
+        differences.insert(differences.end(), some.begin(), some.end());
       }
-    }
   }
   return differences;
 }

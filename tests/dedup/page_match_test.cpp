@@ -285,6 +285,77 @@ TEST_F(PageMatch, TheIndexCountsOnlyLikeFeaturesFoundInAboutTheSamePlace) {
   EXPECT_EQ(found, index.scanCandidates(query, 8, 0));
 }
 
+// At a chain's scale: among thousands of stored pages of its own form (other prescriptions, each
+// with a photo's noise), a paper photographed again is among the candidates a lookup registers.
+TEST_F(PageMatch, TheIndexFindsAPaperAmongThousandsOfPagesOfItsForm) {
+  const test::GenRx first = gen_.content(2);
+  std::vector<cv::Mat> papers = {gen_.render(first)};
+  for (int i = 0; i < 5; ++i) papers.push_back(gen_.render(gen_.sameForm(first)));
+  // A photo's noise: the bits in which the features registration pairs differ, between two
+  // photos of one paper (papers 3-5, which are not looked up).
+  std::vector<Hash256> noise;
+  std::vector<PageFeatures> models;
+  for (std::size_t p = 3; p < papers.size(); ++p) {
+    models.push_back(pageFeatures(test::straightenedPage(papers[p], 200 + p)));
+    const auto some =
+        test::photoNoise(models.back(), pageFeatures(test::straightenedPage(papers[p], 300 + p)));
+    noise.insert(noise.end(), some.begin(), some.end());
+  }
+  ASSERT_GT(noise.size(), 100u);
+  PageIndex index;
+  for (std::int64_t p = 0; p < 3; ++p)
+    index.add(p,
+              pageFeatures(test::straightenedPage(papers[static_cast<std::size_t>(p)], 100 + p)));
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<float> moved(-8, 8);
+  for (std::int64_t r = 3; r < 4000; ++r) {
+    PageFeatures f = models[rng() % models.size()];
+    for (auto& d : f.descriptors) {
+      const Hash256& n = noise[rng() % noise.size()];
+      for (std::size_t w = 0; w < d.size(); ++w) d[w] ^= n[w];
+    }
+    for (auto& p : f.points) p += cv::Point2f(moved(rng), moved(rng));
+    index.add(r, std::move(f));
+  }
+  for (std::int64_t p = 0; p < 3; ++p) {
+    const PageFeatures query =
+        pageFeatures(test::straightenedPage(papers[static_cast<std::size_t>(p)], 401 + 3 * p));
+    const auto found = candidatesToRegister(index, query);
+    EXPECT_TRUE(std::any_of(found.begin(), found.end(),
+                            [&](const PageIndex::Candidate& c) { return c.record == p; }))
+        << "paper " << p << " among " << found.size() << " candidates";
+  }
+}
+
+// Near is not enough: the same paper under another outline has its features shifted alike, while
+// a page sharing keys with the query by chance has them shifted every way. Only the votes whose
+// shifts agree are counted.
+TEST_F(PageMatch, TheIndexCountsVotesWhoseShiftsAgree) {
+  const cv::Mat paper = gen_.render(gen_.content(3));
+  const PageFeatures query = pageFeatures(test::straightenedPage(paper, 43));
+  const PageFeatures stored = pageFeatures(test::straightenedPage(paper, 44));
+  const float cellX = static_cast<float>(stored.width) / PageIndex::kGrid;
+  const float cellY = static_cast<float>(stored.height) / PageIndex::kGrid;
+  PageFeatures shifted = stored, scattered = stored;
+  for (auto& p : shifted.points)  // the whole page two cells right and one down
+    p += cv::Point2f(2 * cellX, cellY);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> within(-2.5f, 2.5f);
+  for (auto& p : scattered.points)  // each feature up to 2.5 cells each way, on its own
+    p += cv::Point2f(within(rng) * cellX, within(rng) * cellY);
+  auto votesFor = [&](const PageFeatures& page) {
+    PageIndex index;
+    index.add(1, page);
+    const auto found = index.candidates(query, 1, 0);
+    EXPECT_EQ(found, index.scanCandidates(query, 1, 0));
+    return found.empty() ? 0.0 : found.front().votes;
+  };
+  const double same = votesFor(stored);
+  ASSERT_GT(same, 20);
+  EXPECT_GT(votesFor(shifted), same * 3 / 4) << "the same paper, every feature shifted alike";
+  EXPECT_LT(votesFor(scattered), same / 2) << "the same keys nearby, shifted every way";
+}
+
 class PageRules : public ::testing::Test {
  protected:
   static PageEvidence samePage() {

@@ -1,5 +1,6 @@
 #include "reuse_corpus.h"
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <thread>
@@ -115,6 +116,26 @@ cv::Mat straightenedPage(const cv::Mat& page, std::uint64_t seed) {
   std::vector<std::uint8_t> jpeg;
   cv::imencode(".jpg", warped, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
   return cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE);
+}
+
+std::vector<dedup::Hash256> photoNoise(const dedup::PageFeatures& paper,
+                                       const dedup::PageFeatures& again) {
+  std::vector<dedup::Hash256> differences;
+  const auto evidence = dedup::registerPages(again, paper);
+  if (!evidence) return differences;
+  auto indexOf = [](const dedup::PageFeatures& f, cv::Point2f p) {
+    const auto it = std::find(f.points.begin(), f.points.end(), p);
+    return it == f.points.end() ? -1 : static_cast<int>(it - f.points.begin());
+  };
+  for (const auto& [stored, seen] : evidence->pairs) {
+    const int a = indexOf(paper, stored), q = indexOf(again, seen);
+    if (a < 0 || q < 0) continue;
+    dedup::Hash256 difference = paper.descriptors[static_cast<std::size_t>(a)];
+    const dedup::Hash256& y = again.descriptors[static_cast<std::size_t>(q)];
+    for (std::size_t w = 0; w < difference.size(); ++w) difference[w] ^= y[w];
+    differences.push_back(difference);
+  }
+  return differences;
 }
 
 }  // namespace rx::test

@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "dedup/page_match.h"
 #include "rxgen.h"
 
 namespace rx::test {
@@ -52,5 +53,11 @@ std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::stri
 // A rendered page (BGR) as the OCR pipeline leaves it straightened: grey, off by a few pixels of
 // perspective, blurred and noisy, through JPEG; `seed` draws all of it.
 cv::Mat straightenedPage(const cv::Mat& page, std::uint64_t seed);
+
+// The bits a photo flipped in each feature that registration pairs between a paper's stored page
+// and a photo of it taken `again` (the XOR of the two descriptors): real photo noise, to make
+// pages like those of a large store from a few (none when the two do not register).
+std::vector<dedup::Hash256> photoNoise(const dedup::PageFeatures& paper,
+                                       const dedup::PageFeatures& again);
 
 }  // namespace rx::test

@@ -1,7 +1,7 @@
 // Re-photo matching without OCR: the same piece of paper is the same picture.
 //
 // Three steps. (1) Local features of the straightened page (ORB keypoints with their 256-bit
-// descriptors; derived data, kept encrypted in the store) are indexed by bit-sampled keys, so the
+// descriptors; derived data, kept encrypted in the store) are indexed by keys of their bits, so the
 // earlier pages worth a look are found by votes without comparing against every stored page;
 // keys that many stored pages share (the printed form, common characters) weigh little and the
 // commonest are skipped, like a stop list learned from the store. (2) The few candidates are
@@ -88,8 +88,9 @@ std::vector<std::optional<PageEvidence>> registerAll(
 // Completes `evidence` (from registerPages) with the ink comparison of the two grey pages.
 void compareInk(const cv::Mat& queryPage, const cv::Mat& earlierPage, PageEvidence& evidence);
 
-// Feature index: keys are 16 sampled bits of a descriptor in each of four tables. A stored feature
-// votes for its page only where it lies near a query feature of the same key and 24 more sampled
+// Feature index: in each of four tables a descriptor's key is 16 bits, each the majority of three
+// of its tests (a photo's noise changes such a bit about half as often as one test). A stored
+// feature votes for its page only where it lies near a query feature of the same key and 24 sampled
 // bits of the two descriptors (the table's signature) are alike (both pages are straightened and
 // upright, so the same paper has its features in about the same place; a key shared by chance
 // with other writing, or with a character of the printed form elsewhere on the page, adds
@@ -106,6 +107,13 @@ class PageIndex {
   // kSignatureDistance of the 24 signature bits different (a photo's noise flips 15-30% of a
   // descriptor's bits; two unrelated descriptors differ in half, and pass 3% of the time).
   static constexpr int kGrid = 32, kNear = 3, kSignatureDistance = 7;
+  // A key's vote also says how far the stored feature lies from the query's (in cells, within
+  // kNear each way). The same paper photographed again has its features shifted alike (by the
+  // difference of the two outlines), a page that shares keys by chance has them shifted every
+  // way: of the kPool pages with most votes, a page counts only the votes whose shifts lie
+  // within kAlong cells of one shift (weak geometric consistency, Jegou et al., 2008).
+  static constexpr int kAlong = 1;
+  static constexpr std::size_t kPool = 1000;
 
   // Adds a page; adding a record again replaces it.
   void add(std::int64_t record, PageFeatures features);
@@ -113,9 +121,9 @@ class PageIndex {
   // The stored features of `record`, or null.
   const PageFeatures* features(std::int64_t record) const;
 
-  // The `max` stored pages with most weighted key votes from `query` (at least `minVotes`),
-  // most first. A key weighs the squared inverse of how many stored features carry it; keys
-  // carried by more features than a twentieth of the pages (at least 32) are not counted.
+  // The `max` stored pages with most weighted key votes from `query` whose shifts agree (at least
+  // `minVotes`), most first. A key weighs the squared inverse of how many stored features carry
+  // it; keys carried by more features than a twentieth of the pages (at least 32) are not counted.
   std::vector<Candidate> candidates(const PageFeatures& query, std::size_t max = 8,
                                     double minVotes = 3) const;
   // The same answer computed by scanning every stored descriptor (the baseline).
@@ -142,7 +150,19 @@ class PageIndex {
   // A page's features by key, per table.
   static std::vector<std::vector<QueryFeature>> byKey(const PageFeatures& page);
   std::int64_t weight(std::size_t bucketSize) const;  // thousandths
-  std::vector<Candidate> top(std::vector<std::int64_t>& votes, std::size_t max,
+  // A page's vote for a key: its slot, the shift of its stored feature from the query's (of the
+  // pairs, the one of least shift), the key's weight.
+  struct Vote {
+    std::uint32_t slot;
+    std::uint8_t shift;  // (dy + kNear) * kShifts + dx + kNear
+    std::int64_t weight;
+  };
+  static constexpr int kShifts = 2 * kNear + 1;
+  static std::uint8_t shift(std::uint16_t stored, std::uint16_t query);
+  static int shiftRank(std::uint8_t shift);  // smaller is a lesser shift
+  // Of the kPool pages with most votes, the votes of shifts within kAlong of one shift; the
+  // `max` pages with most (at least `minVotes`).
+  std::vector<Candidate> top(const std::vector<Vote>& votes, std::size_t max,
                              double minVotes) const;
 
   std::vector<std::int64_t> records_;  // slot -> record (-1: replaced)
