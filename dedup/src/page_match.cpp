@@ -732,9 +732,12 @@ std::uint8_t PageIndex::shift(std::uint16_t stored, std::uint16_t query) {
   return static_cast<std::uint8_t>((dy + kNear) * kShifts + dx + kNear);
 }
 
-int PageIndex::shiftRank(std::uint8_t shift) {
-  const int dx = shift % kShifts - kNear, dy = shift / kShifts - kNear;
-  return (std::abs(dx) + std::abs(dy)) * kShifts * kShifts + shift;
+void PageIndex::keepLeast(std::uint8_t shift, int& least) {
+  auto rank = [](int sh) {  // how far (|dx| + |dy|), then the code
+    const int dx = sh % kShifts - kNear, dy = sh / kShifts - kNear;
+    return (std::abs(dx) + std::abs(dy)) * kShifts * kShifts + sh;
+  };
+  if (least < 0 || rank(shift) < rank(least)) least = shift;
 }
 
 std::vector<PageIndex::Candidate> PageIndex::top(const std::vector<Vote>& votes, std::size_t max,
@@ -746,10 +749,10 @@ std::vector<PageIndex::Candidate> PageIndex::top(const std::vector<Vote>& votes,
   for (std::uint32_t s = 0; s < total.size(); ++s)
     if (total[s] > 0 && records_[s] >= 0) pool.push_back(s);
   if (pool.size() > kPool) {
-    std::nth_element(pool.begin(), pool.begin() + kPool, pool.end(),
-                     [&](std::uint32_t a, std::uint32_t b) {
-                       return total[a] != total[b] ? total[a] > total[b] : a < b;
-                     });
+    std::nth_element(
+        pool.begin(), pool.begin() + kPool, pool.end(), [&](std::uint32_t a, std::uint32_t b) {
+          return total[a] != total[b] ? total[a] > total[b] : records_[a] < records_[b];
+        });
     pool.resize(kPool);
   }
   // Their votes by shift, and the most within kAlong cells of one shift.
@@ -802,6 +805,7 @@ RX_POPCNT_CLONES std::vector<PageIndex::Candidate> PageIndex::candidates(const P
                                                                          double minVotes) const {
   if (records_.empty()) return {};
   std::vector<Vote> votes;
+  votes.reserve(4096);
   const auto keys = byKey(query);
   std::bitset<kGrid * kGrid> nearQuery;  // the cells near a query feature of the key
   for (int t = 0; t < kTables; ++t)
@@ -822,8 +826,9 @@ RX_POPCNT_CLONES std::vector<PageIndex::Candidate> PageIndex::candidates(const P
               nearQuery.set(static_cast<std::size_t>(y * kGrid + x));
         std::uint32_t slot = ~0u;
         int least = -1;  // the slot's pair of least shift so far
-        auto cast = [&] {
-          if (least >= 0) votes.push_back({slot, static_cast<std::uint8_t>(least), w});
+        auto castVote = [&] {
+          if (least >= 0)
+            votes.push_back({slot, static_cast<std::uint8_t>(least), static_cast<std::int32_t>(w)});
         };
         for (Entry e : b) {
           const auto s = static_cast<std::uint32_t>(e >> (kCellBits + kSignatureBits));
@@ -831,19 +836,15 @@ RX_POPCNT_CLONES std::vector<PageIndex::Candidate> PageIndex::candidates(const P
               static_cast<std::uint16_t>((e >> kSignatureBits) & ((1u << kCellBits) - 1));
           if (!nearQuery[c] || records_[s] < 0) continue;  // or replaced since
           if (s != slot) {
-            cast();
+            castVote();
             slot = s;
             least = -1;
           }
           const auto sig = static_cast<std::uint32_t>(e & ((1u << kSignatureBits) - 1));
           for (auto q = from; q != to; ++q)
-            if (near(q->cell, c) && alike(q->signature, sig)) {
-              const std::uint8_t sh = shift(c, q->cell);
-              if (least < 0 || shiftRank(sh) < shiftRank(static_cast<std::uint8_t>(least)))
-                least = sh;
-            }
+            if (near(q->cell, c) && alike(q->signature, sig)) keepLeast(shift(c, q->cell), least);
         }
-        cast();
+        castVote();
       }
       from = to;
     }
@@ -870,13 +871,11 @@ std::vector<PageIndex::Candidate> PageIndex::scanCandidates(const PageFeatures& 
                                         QueryFeature{from->key, 0, 0});
              it != stored[t].end() && it->key == from->key; ++it)
           for (auto q = from; q != to; ++q)
-            if (near(q->cell, it->cell) && alike(q->signature, it->signature)) {
-              const std::uint8_t sh = shift(it->cell, q->cell);
-              if (least < 0 || shiftRank(sh) < shiftRank(static_cast<std::uint8_t>(least)))
-                least = sh;
-            }
+            if (near(q->cell, it->cell) && alike(q->signature, it->signature))
+              keepLeast(shift(it->cell, q->cell), least);
         if (const std::int64_t w = weight(buckets_[t][from->key].size()); least >= 0 && w != 0)
-          votes.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint8_t>(least), w});
+          votes.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint8_t>(least),
+                           static_cast<std::int32_t>(w)});
         from = to;
       }
   }

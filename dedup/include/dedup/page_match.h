@@ -122,8 +122,10 @@ class PageIndex {
   const PageFeatures* features(std::int64_t record) const;
 
   // The `max` stored pages with most weighted key votes from `query` whose shifts agree (at least
-  // `minVotes`), most first. A key weighs the squared inverse of how many stored features carry
-  // it; keys carried by more features than a twentieth of the pages (at least 32) are not counted.
+  // `minVotes` of them, and at least one), most first. A key weighs the squared inverse of how
+  // many stored features carry it; keys carried by more features than a twentieth of the pages
+  // (at least 32) are not counted. Only the kPool pages with most votes of any shift are looked
+  // at: a page beyond them is not a candidate, whatever its shifts.
   std::vector<Candidate> candidates(const PageFeatures& query, std::size_t max = 8,
                                     double minVotes = 3) const;
   // The same answer computed by scanning every stored descriptor (the baseline).
@@ -150,16 +152,19 @@ class PageIndex {
   // A page's features by key, per table.
   static std::vector<std::vector<QueryFeature>> byKey(const PageFeatures& page);
   std::int64_t weight(std::size_t bucketSize) const;  // thousandths
-  // A page's vote for a key: its slot, the shift of its stored feature from the query's (of the
-  // pairs, the one of least shift), the key's weight.
+  // A page's vote for a key: its slot, the shift of its stored feature from the query's, the
+  // key's weight. Of a page's pairs for the key, the shift taken is the least (|dx| + |dy|, then
+  // the code): a pair at no shift wins over the others.
   struct Vote {
     std::uint32_t slot;
-    std::uint8_t shift;  // (dy + kNear) * kShifts + dx + kNear
-    std::int64_t weight;
+    std::uint8_t shift;   // (dy + kNear) * kShifts + dx + kNear
+    std::int32_t weight;  // thousandths, as weight() gives it (at most ~441,000 at 10^9 pages)
   };
   static constexpr int kShifts = 2 * kNear + 1;
+  static_assert(kShifts * kShifts <= 256, "a shift is coded in a byte");
   static std::uint8_t shift(std::uint16_t stored, std::uint16_t query);
-  static int shiftRank(std::uint8_t shift);  // smaller is a lesser shift
+  // Keeps in `least` (-1: none yet) the lesser of it and `shift`.
+  static void keepLeast(std::uint8_t shift, int& least);
   // Of the kPool pages with most votes, the votes of shifts within kAlong of one shift; the
   // `max` pages with most (at least `minVotes`).
   std::vector<Candidate> top(const std::vector<Vote>& votes, std::size_t max,
