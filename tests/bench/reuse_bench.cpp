@@ -458,18 +458,12 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
     }
   if (models.empty()) return;
   const std::size_t corpusPages = index.size();
-  std::uniform_real_distribution<float> moved(-8, 8);  // px each way
   // A filler's model, at its record - items.size() - corpusPages.
   std::vector<std::size_t> modelOf;
   for (std::size_t k = corpusPages; k < n; ++k) {
     modelOf.push_back(models[rng() % models.size()]);
-    dedup::PageFeatures f = items[modelOf.back()].features;
-    for (auto& d : f.descriptors) {
-      const dedup::Hash256& noisy = noise[rng() % noise.size()];
-      for (std::size_t w = 0; w < d.size(); ++w) d[w] ^= noisy[w];
-    }
-    for (auto& p : f.points) p += cv::Point2f(moved(rng), moved(rng));
-    index.add(static_cast<std::int64_t>(items.size() + k), std::move(f));
+    index.add(static_cast<std::int64_t>(items.size() + k),
+              test::withPhotoNoise(items[modelOf.back()].features, noise, rng));
   }
   const double buildS = msSince(buildStart) / 1000;
   std::vector<double> lookupMs, voteMs, scanVoteMs, serialMs;

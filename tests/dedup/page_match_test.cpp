@@ -307,19 +307,8 @@ TEST_F(PageMatch, TheIndexFindsAPaperAmongThousandsOfPagesOfItsForm) {
     index.add(p,
               pageFeatures(test::straightenedPage(papers[static_cast<std::size_t>(p)], 100 + p)));
   std::mt19937_64 rng(9);
-  std::uniform_real_distribution<float> moved(-8, 8);
-  for (std::int64_t r = 3; r < 4000; ++r) {
-    PageFeatures f = models[rng() % models.size()];
-    for (auto& d : f.descriptors) {
-      const Hash256& n = noise[rng() % noise.size()];
-      for (std::size_t w = 0; w < d.size(); ++w) d[w] ^= n[w];
-    }
-    for (auto& p : f.points) {
-      const float dx = moved(rng), dy = moved(rng);
-      p += cv::Point2f(dx, dy);
-    }
-    index.add(r, std::move(f));
-  }
+  for (std::int64_t r = 3; r < 4000; ++r)
+    index.add(r, test::withPhotoNoise(models[rng() % models.size()], noise, rng));
   for (std::int64_t p = 0; p < 3; ++p) {
     const PageFeatures query =
         pageFeatures(test::straightenedPage(papers[static_cast<std::size_t>(p)], 401 + 3 * p));

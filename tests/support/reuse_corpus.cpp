@@ -138,4 +138,18 @@ std::vector<dedup::Hash256> photoNoise(const dedup::PageFeatures& paper,
   return differences;
 }
 
+dedup::PageFeatures withPhotoNoise(dedup::PageFeatures page,
+                                   const std::vector<dedup::Hash256>& noise, std::mt19937_64& rng) {
+  std::uniform_real_distribution<float> moved(-8, 8);  // px each way
+  for (auto& d : page.descriptors) {
+    const dedup::Hash256& noisy = noise[rng() % noise.size()];
+    for (std::size_t w = 0; w < d.size(); ++w) d[w] ^= noisy[w];
+  }
+  for (auto& p : page.points) {
+    const float dy = moved(rng), dx = moved(rng);  // y first, as the bench's fill drew them
+    p += cv::Point2f(dx, dy);
+  }
+  return page;
+}
+
 }  // namespace rx::test

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -59,5 +60,10 @@ cv::Mat straightenedPage(const cv::Mat& page, std::uint64_t seed);
 // pages like those of a large store from a few (none when the two do not register).
 std::vector<dedup::Hash256> photoNoise(const dedup::PageFeatures& paper,
                                        const dedup::PageFeatures& again);
+
+// `page` as a store holds another prescription on its form: each descriptor XORed with one of
+// `noise` (photoNoise's differences) and each point moved by up to 8 px each way, drawn by `rng`.
+dedup::PageFeatures withPhotoNoise(dedup::PageFeatures page,
+                                   const std::vector<dedup::Hash256>& noise, std::mt19937_64& rng);
 
 }  // namespace rx::test
