@@ -271,10 +271,14 @@ cv::Mat rednessOf(const cv::Mat& bgr, cv::Mat* paperOut = nullptr) {
 bool hasRedInk(const cv::Mat& photo, const std::array<cv::Point2f, 4>* page) {
   if (photo.channels() < 3 || photo.empty()) return false;
   // At an eighth of the size a seal's ring or a stamp's letters still stand out; a few red pixels
-  // of noise do not add up to 1/2000 of the paper.
+  // of noise do not add up to 1/2000 of the paper. The photo's last few rows and columns beyond a
+  // multiple of 8 are left out: each small pixel is then the mean of 8 x 8, which OpenCV takes
+  // in a third of the time of a fractional scale.
   cv::Mat small;
-  cv::resize(photo, small, cv::Size(std::max(1, photo.cols / 8), std::max(1, photo.rows / 8)), 0, 0,
-             cv::INTER_AREA);
+  const int cols = photo.cols >= 8 ? photo.cols / 8 * 8 : photo.cols;
+  const int rows = photo.rows >= 8 ? photo.rows / 8 * 8 : photo.rows;
+  cv::resize(photo(cv::Rect(0, 0, cols, rows)), small,
+             cv::Size(std::max(1, cols / 8), std::max(1, rows / 8)), 0, 0, cv::INTER_AREA);
   if (small.channels() == 4) cv::cvtColor(small, small, cv::COLOR_BGRA2BGR);
   const cv::Mat redness = rednessOf(small);
   cv::Mat inside(small.size(), CV_8U, cv::Scalar(255));
