@@ -339,7 +339,8 @@ namespace {
 // are runs centred on its middle column (an ellipse): the extreme, over the kernel's rows, of the
 // image shifted by the row and taken over the row's width. Each width is the one before widened
 // by a pixel each side, so a page takes one pass per width and one per row, where OpenCV takes a
-// pass per row over the row's whole width (a 31 px ellipse's closing: ~32 ms, now ~18).
+// pass per row over the row's whole width (a 31 px ellipse's closing: ~32 ms, ~23 so, and ~15
+// with the passes taken a strip of rows at a time).
 cv::Mat byRowRuns(const cv::Mat& src, const cv::Mat& kernel, bool dilate) {
   CV_Assert(src.type() == CV_8UC1 && kernel.type() == CV_8UC1 && kernel.cols % 2 == 1);
   const int anchorY = kernel.rows / 2, anchorX = kernel.cols / 2;
@@ -369,25 +370,35 @@ cv::Mat byRowRuns(const cv::Mat& src, const cv::Mat& kernel, bool dilate) {
       cv::min(a, b, out);
   };
   cv::Mat out(src.size(), CV_8U, cv::Scalar(neutral));
-  // `current`: each pixel the extreme of the padded image over columns c ... c + 2w (two buffers
-  // taken in turn, so a width is never written over the one it is made from).
-  cv::Mat buffers[2] = {cv::Mat(padded.size(), CV_8U), cv::Mat(padded.size(), CV_8U)};
-  cv::Mat current = padded;
-  for (int w = 0; w <= widest; ++w) {
-    if (w > 0) {
-      const int n = current.cols;
-      cv::Mat next = buffers[w % 2](cv::Rect(0, 0, n - 2, padded.rows));
-      if (w == 1) {  // columns c, c + 1 and c + 2
-        extreme(current.colRange(0, n - 2), current.colRange(1, n - 1), next);
-        extreme(next, current.colRange(2, n), next);
-      } else {  // c ... c + 2w - 2 and c + 2 ... c + 2w
-        extreme(current.colRange(0, n - 2), current.colRange(2, n), next);
+  // The page is taken kStrip rows at a time, so that the passes over a strip find it in the
+  // processor's cache (whole, a page's ~50 passes each went to memory: twice the time).
+  constexpr int kStrip = 64;
+  const int reach = kernel.rows - 1;
+  cv::Mat buffers[2] = {cv::Mat(kStrip + reach, padded.cols, CV_8U),
+                        cv::Mat(kStrip + reach, padded.cols, CV_8U)};
+  for (int top = 0; top < src.rows; top += kStrip) {
+    const int rows = std::min(kStrip, src.rows - top);
+    const cv::Mat in = padded.rowRange(top, top + rows + reach);
+    cv::Mat strip = out.rowRange(top, top + rows);
+    // `current`: each pixel the extreme of `in` over columns c ... c + 2w (two buffers taken in
+    // turn, so a width is never written over the one it is made from).
+    cv::Mat current = in;
+    for (int w = 0; w <= widest; ++w) {
+      if (w > 0) {
+        const int n = current.cols;
+        cv::Mat next = buffers[w % 2](cv::Rect(0, 0, n - 2, in.rows));
+        if (w == 1) {  // columns c, c + 1 and c + 2
+          extreme(current.colRange(0, n - 2), current.colRange(1, n - 1), next);
+          extreme(next, current.colRange(2, n), next);
+        } else {  // c ... c + 2w - 2 and c + 2 ... c + 2w
+          extreme(current.colRange(0, n - 2), current.colRange(2, n), next);
+        }
+        current = next;
       }
-      current = next;
+      for (int i = 0; i < kernel.rows; ++i)
+        if (half[static_cast<std::size_t>(i)] == w)
+          extreme(strip, current(cv::Rect(widest - w, i, src.cols, rows)), strip);
     }
-    for (int i = 0; i < kernel.rows; ++i)
-      if (half[static_cast<std::size_t>(i)] == w)
-        extreme(out, current(cv::Rect(widest - w, i, src.cols, src.rows)), out);
   }
   return out;
 }
