@@ -115,19 +115,22 @@ bool drawUntil(test::RxGenerator& gen, test::GenRx& rx, Wanted wanted) {
 TEST(Page, TheLightingsBackgroundIsTheClosingOpenCVGives) {
   // flattenLighting's background: a page photographed in uneven light, and noise, at the page's
   // kernel and at others, against cv::morphologyEx, pixel for pixel (the image's border ignored
-  // as OpenCV ignores it, also in an image smaller than the ellipse).
+  // as OpenCV ignores it, also in an image smaller than the ellipse). The closing is taken in
+  // strips of 64 rows or more: heights that are multiples of 64, one row over, a strip's last
+  // row alone, shorter than a strip, and an ellipse taller than a strip.
   test::RxGenerator gen(12, RXDESK_CATALOGUE);
   cv::Mat page;
   cv::cvtColor(gen.render(gen.content(3)), page, cv::COLOR_BGR2GRAY);
   cv::Mat shade(page.size(), CV_8U);
   for (int y = 0; y < shade.rows; ++y) shade.row(y).setTo(155 + 100 * y / shade.rows);
   cv::min(page, shade, page);
-  cv::Mat noise(301, 257, CV_8U), tiny(9, 20, CV_8U), thin(40, 1, CV_8U);
-  cv::randu(noise, 0, 256);
-  cv::randu(tiny, 0, 256);
-  cv::randu(thin, 0, 256);
-  for (const cv::Mat* image : {&page, &noise, &tiny, &thin})
-    for (const int diameter : {std::max(15, image->cols / 40) | 1, 1, 3, 15, 31, 45}) {
+  cv::Mat noise(301, 257, CV_8U), tiny(9, 20, CV_8U), thin(40, 1, CV_8U), dot(1, 1, CV_8U);
+  cv::Mat strip(64, 90, CV_8U), stripAndRow(65, 90, CV_8U), twoStripsAndRow(129, 90, CV_8U);
+  for (cv::Mat* image : {&noise, &tiny, &thin, &dot, &strip, &stripAndRow, &twoStripsAndRow})
+    cv::randu(*image, 0, 256);
+  for (const cv::Mat* image :
+       {&page, &noise, &tiny, &thin, &dot, &strip, &stripAndRow, &twoStripsAndRow})
+    for (const int diameter : {std::max(15, image->cols / 40) | 1, 1, 3, 15, 31, 45, 67}) {
       cv::Mat expected;
       cv::morphologyEx(*image, expected, cv::MORPH_CLOSE,
                        cv::getStructuringElement(cv::MORPH_ELLIPSE, {diameter, diameter}));
