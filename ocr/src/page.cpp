@@ -375,11 +375,11 @@ cv::Mat byRowRuns(const cv::Mat& src, const cv::Mat& kernel, bool dilate) {
   // each went to memory: half as fast). A strip is widened with the kernel's reach of rows below
   // it: at least as many rows as that, so the widening is done at most twice over.
   const int reach = kernel.rows - 1;
-  const int strip = std::max(64, reach);
-  cv::Mat buffers[2] = {cv::Mat(strip + reach, padded.cols, CV_8U),
-                        cv::Mat(strip + reach, padded.cols, CV_8U)};
-  for (int top = 0; top < src.rows; top += strip) {
-    const int rows = std::min(strip, src.rows - top);
+  const int stripRows = std::max(64, reach);
+  cv::Mat buffers[2] = {cv::Mat(stripRows + reach, padded.cols, CV_8U),
+                        cv::Mat(stripRows + reach, padded.cols, CV_8U)};
+  for (int top = 0; top < src.rows; top += stripRows) {
+    const int rows = std::min(stripRows, src.rows - top);
     const cv::Mat in = padded.rowRange(top, top + rows + reach);
     cv::Mat strip = out.rowRange(top, top + rows);
     // `current`: each pixel the extreme of `in` over columns c ... c + 2w (two buffers taken in
