@@ -129,15 +129,22 @@ constexpr float kGuidedRadius = 16;     // px on the query page
 constexpr int kGuidedPasses = 3;        // at most; each pass must find more inliers than the last
 constexpr int kRobust = cv::USAC_FAST;  // the homographies' robust estimator
 
-// The query's features by square cells a little wider than the guided radius, so that a predicted
-// point looks at the features of the nine cells around it instead of at every feature (a
-// registration spent half its time measuring distances to features hundreds of pixels away).
-// A feature within the radius is always in one of the nine: a cell is one pixel wider than the
-// radius, more than a float's rounding of the distance.
+// The query's features by square cells at least a little wider than the guided radius, so that
+// a predicted point looks at the features of the nine cells around it instead of at every
+// feature (a registration spent half its time measuring distances to features hundreds of pixels
+// away). A feature within the radius is always in one of the nine: a cell is at least one pixel
+// wider than the radius, more than a float's rounding of a page's distances (the features are
+// ORB's or PageFeatures::parse's: finite, under 8192 px). The nine cells are three runs of the
+// features in cell order, one per row of cells; the loop over them stays in the caller, which is
+// built with POPCNT.
 class NearbyFeatures {
  public:
-  NearbyFeatures(const std::vector<cv::Point2f>& points, float radius)
-      : points_(points), cell_(radius + 1) {
+  struct Run {
+    const int* from = nullptr;  // feature numbers, each run in ascending order
+    const int* to = nullptr;
+  };
+
+  NearbyFeatures(const std::vector<cv::Point2f>& points, float radius) {
     if (points.empty()) return;
     lo_ = hi_ = points.front();
     for (const auto& p : points) {
@@ -146,50 +153,58 @@ class NearbyFeatures {
       hi_.x = std::max(hi_.x, p.x);
       hi_.y = std::max(hi_.y, p.y);
     }
+    // At most kMostCells cells a side, whatever the points' spread.
+    cell_ = std::max(radius + 1, std::max(hi_.x - lo_.x, hi_.y - lo_.y) / (kMostCells - 1));
     cols_ = cellOf(hi_.x - lo_.x) + 1;
     rows_ = cellOf(hi_.y - lo_.y) + 1;
     start_.assign(static_cast<std::size_t>(cols_) * rows_ + 1, 0);
-    std::vector<int> at(points.size());
+    std::vector<int> cellOfFeature(points.size());
     for (std::size_t i = 0; i < points.size(); ++i) {
-      at[i] = cellOf(points[i].y - lo_.y) * cols_ + cellOf(points[i].x - lo_.x);
-      ++start_[static_cast<std::size_t>(at[i]) + 1];
+      cellOfFeature[i] = cellOf(points[i].y - lo_.y) * cols_ + cellOf(points[i].x - lo_.x);
+      ++start_[static_cast<std::size_t>(cellOfFeature[i]) + 1];
     }
     std::partial_sum(start_.begin(), start_.end(), start_.begin());
-    order_.resize(points.size());
-    std::vector<int> next(start_.begin(), start_.end() - 1);
+    inCellOrder_.resize(points.size());
+    std::vector<int> fill(start_.begin(), start_.end() - 1);
     for (std::size_t i = 0; i < points.size(); ++i)
-      order_[static_cast<std::size_t>(next[static_cast<std::size_t>(at[i])]++)] =
+      inCellOrder_[static_cast<std::size_t>(fill[static_cast<std::size_t>(cellOfFeature[i])]++)] =
           static_cast<int>(i);
   }
 
-  // Calls f(i) for every feature i that may lie within the radius of p (and some that do not);
-  // for a p that is not a number, for every feature.
-  template <class F>
-  void forEachNear(cv::Point2f p, F&& f) const {
-    if (points_.empty()) return;
+  // The runs of features that may lie within the radius of p (with some that do not); how many
+  // runs there are. A p that is not a number gets every feature: the old loop over every feature
+  // let a NaN distance through its radius test.
+  int near(cv::Point2f p, std::array<Run, 3>& runs) const {
+    if (inCellOrder_.empty()) return 0;
     if (std::isnan(p.x) || std::isnan(p.y)) {
-      for (std::size_t i = 0; i < points_.size(); ++i) f(i);
-      return;
+      runs[0] = {inCellOrder_.data(), inCellOrder_.data() + inCellOrder_.size()};
+      return 1;
     }
     if (p.x < lo_.x - cell_ || p.y < lo_.y - cell_ || p.x > hi_.x + cell_ || p.y > hi_.y + cell_)
-      return;
+      return 0;
+    // Offsets of at least zero here, so the conversions round down.
     const int cx = cellOf(p.x - lo_.x + cell_) - 1, cy = cellOf(p.y - lo_.y + cell_) - 1;
-    for (int y = std::max(0, cy - 1); y <= std::min(rows_ - 1, cy + 1); ++y)
-      for (int x = std::max(0, cx - 1); x <= std::min(cols_ - 1, cx + 1); ++x) {
-        const auto c = static_cast<std::size_t>(y * cols_ + x);
-        for (int k = start_[c]; k < start_[c + 1]; ++k) f(static_cast<std::size_t>(order_[k]));
-      }
+    const int x0 = std::max(0, cx - 1), x1 = std::min(cols_ - 1, cx + 1);
+    int n = 0;
+    for (int y = std::max(0, cy - 1); y <= std::min(rows_ - 1, cy + 1) && x0 <= x1; ++y) {
+      const auto row = static_cast<std::size_t>(y * cols_);
+      runs[static_cast<std::size_t>(n++)] = {inCellOrder_.data() + start_[row + x0],
+                                             inCellOrder_.data() + start_[row + x1 + 1]};
+    }
+    return n;
   }
 
  private:
+  static constexpr float kMostCells = 128;
+
   int cellOf(float offset) const { return static_cast<int>(offset / cell_); }
 
-  const std::vector<cv::Point2f>& points_;
-  float cell_;
+  float cell_ = 1;
   cv::Point2f lo_, hi_;
   int cols_ = 0, rows_ = 0;
-  std::vector<int> start_,
-      order_;  // the features of cell c: order_[start_[c]] .. before start_[c + 1]
+  // The features of cell c: inCellOrder_[start_[c]] up to before inCellOrder_[start_[c + 1]],
+  // cells row by row.
+  std::vector<int> start_, inCellOrder_;
 };
 
 }  // namespace
@@ -240,16 +255,22 @@ RX_POPCNT_CLONES std::optional<PageEvidence> registerPages(const PageFeatures& q
     for (std::size_t j = 0; j < earlier.points.size(); ++j) {
       int best = kGuidedDistance + 1;
       std::size_t bestAt = 0;
-      // The nearest in bits; of equally near ones, the first feature.
-      nearby.forEachNear(predicted[j], [&](std::size_t i) {
-        const cv::Point2f d = query.points[i] - predicted[j];
-        if (d.x * d.x + d.y * d.y > kGuidedRadius * kGuidedRadius) return;
-        const int h = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
-        if (h < best || (h == best && i < bestAt)) {
-          best = h;
-          bestAt = i;
+      // The nearest in bits; of equally near ones, the first feature (the runs are in cell
+      // order, not in the features' order).
+      std::array<NearbyFeatures::Run, 3> runs;
+      const int n = nearby.near(predicted[j], runs);
+      for (int r = 0; r < n; ++r)
+        for (const int* k = runs[static_cast<std::size_t>(r)].from;
+             k != runs[static_cast<std::size_t>(r)].to; ++k) {
+          const auto i = static_cast<std::size_t>(*k);
+          const cv::Point2f d = query.points[i] - predicted[j];
+          if (d.x * d.x + d.y * d.y > kGuidedRadius * kGuidedRadius) continue;
+          const int h = hammingDistance(earlier.descriptors[j], query.descriptors[i]);
+          if (h < best || (h == best && i < bestAt)) {
+            best = h;
+            bestAt = i;
+          }
         }
-      });
       if (best <= kGuidedDistance) {
         gFrom.push_back(earlier.points[j]);
         gTo.push_back(query.points[bestAt]);
