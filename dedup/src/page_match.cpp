@@ -140,7 +140,7 @@ constexpr int kRobust = cv::USAC_FAST;  // the homographies' robust estimator
 class NearbyFeatures {
  public:
   struct Run {
-    const int* from = nullptr;  // feature numbers, each run in ascending order
+    const int* from = nullptr;  // feature numbers, cell after cell, ascending within a cell
     const int* to = nullptr;
   };
 
