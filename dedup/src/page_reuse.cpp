@@ -29,9 +29,9 @@ std::vector<PageIndex::Candidate> strongest(std::vector<PageIndex::Candidate> fo
 }  // namespace
 
 std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
-                                                       const PageFeatures& features,
+                                                       const PageFeatures& voteFeatures,
                                                        std::size_t* asked) {
-  auto found = pages.candidates(features, kPageCandidates);
+  auto found = pages.candidates(voteFeatures, kPageCandidates);
   if (asked) *asked = found.size();
   return strongest(std::move(found));
 }
@@ -112,7 +112,10 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   for (const auto& m : byFields) records.push_back(m.record);
   const std::set<std::int64_t> matchedByFields(records.begin(), records.end());
   auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
-  const auto found = candidatesToRegister(pages, features, &look.candidates);
+  // The vote looks for the earlier pages' features among more of the query's than registration
+  // pairs (kVoteFeatureCount); without the page, among those.
+  const auto found = candidatesToRegister(
+      pages, page.empty() ? features : pageFeatures(page, kVoteFeatureCount), &look.candidates);
   for (const auto& c : found)
     if (!(exclude && c.record == *exclude) && !isFieldMatch(c.record))  // named once each
       records.push_back(c.record);

@@ -310,12 +310,21 @@ TEST_F(PageMatch, TheIndexFindsAPaperAmongThousandsOfPagesOfItsForm) {
   for (std::int64_t r = 3; r < 4000; ++r)
     index.add(r, test::withPhotoNoise(models[rng() % models.size()], noise, rng));
   for (std::int64_t p = 0; p < 3; ++p) {
-    const PageFeatures query =
-        pageFeatures(test::straightenedPage(papers[static_cast<std::size_t>(p)], 401 + 3 * p));
+    // The query votes with its features as findWithPages takes them: more than a page keeps.
+    const cv::Mat photo = test::straightenedPage(papers[static_cast<std::size_t>(p)], 401 + 3 * p);
+    const PageFeatures query = pageFeatures(photo, kVoteFeatureCount);
     const auto found = candidatesToRegister(index, query);
     EXPECT_TRUE(std::any_of(found.begin(), found.end(),
                             [&](const PageIndex::Candidate& c) { return c.record == p; }))
         << "paper " << p << " among " << found.size() << " candidates";
+    // The same photo out of focus (1.5 px more blur): its strongest features are others than the
+    // stored page's strongest, and with 500 of its own to vote paper 2 was not a candidate.
+    cv::Mat soft;
+    cv::GaussianBlur(photo, soft, cv::Size(0, 0), 1.5);
+    const auto softFound = candidatesToRegister(index, pageFeatures(soft, kVoteFeatureCount));
+    EXPECT_TRUE(std::any_of(softFound.begin(), softFound.end(),
+                            [&](const PageIndex::Candidate& c) { return c.record == p; }))
+        << "paper " << p << ", soft photo, among " << softFound.size() << " candidates";
     // More pages have votes than the index looks at closely (kPool): it still answers as a scan.
     if (p == 0) {
       EXPECT_EQ(index.candidates(query, 24), index.scanCandidates(query, 24));

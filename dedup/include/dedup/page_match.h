@@ -30,6 +30,11 @@
 namespace rx::dedup {
 
 inline constexpr int kPageFeatureCount = 500;
+// A query page's features for the page index's vote (PageIndex::candidates): twice as many as a
+// page keeps. Another photo of the paper keeps other features among its strongest 500 (a photo's
+// blur and noise reorder their responses), so a stored feature finds its like in the query's
+// 1,000 more often than in its 500; registration still pairs the 500.
+inline constexpr int kVoteFeatureCount = 1000;
 
 // Keypoints of a straightened page (page pixels) and their ORB descriptors.
 struct PageFeatures {

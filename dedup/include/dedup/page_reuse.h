@@ -52,18 +52,20 @@ struct NumberReadings {
   static NumberReadings of(const Fingerprint& query, const Fingerprint& earlier);
 };
 
-// The page index's candidates for `features` that a lookup registers: of its kPageCandidates
-// best, those with at least a quarter of the best's votes, most votes first. `asked`: how many
-// the index named.
+// The page index's candidates that a lookup registers, for a query page's `voteFeatures`
+// (pageFeatures(page, kVoteFeatureCount)): of the index's kPageCandidates best, those with at
+// least a quarter of the best's votes, most votes first. `asked`: how many the index named.
 std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
-                                                       const PageFeatures& features,
+                                                       const PageFeatures& voteFeatures,
                                                        std::size_t* asked = nullptr);
 
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers = {});
 
 // The earlier presentations `fp` (with page `features` of `page`) may be a reuse of, strongest
-// first: ReuseIndex::find's, combined with the page evidence. `exclude`: the record itself.
+// first: ReuseIndex::find's, combined with the page evidence. The page index votes with
+// kVoteFeatureCount features of `page` (with `features` when `page` is empty). `exclude`: the
+// record itself.
 std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
                                       const Fingerprint& fp, const PageFeatures& features,
                                       const cv::Mat& page, const EarlierPageLoader& earlierPage,
