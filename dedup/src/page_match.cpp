@@ -116,6 +116,17 @@ PageFeatures pageFeatures(const cv::Mat& pageGray, int maxFeatures) {
   return f;
 }
 
+QueryFeatures queryFeatures(const cv::Mat& pageGray) {
+  QueryFeatures q;
+  onTwoThreads(2, [&](std::size_t k) {
+    if (k == 0)
+      q.kept = pageFeatures(pageGray, kPageFeatureCount);
+    else
+      q.vote = pageFeatures(pageGray, kVoteFeatureCount);
+  });
+  return q;
+}
+
 // --- registration ---------------------------------------------------------------------------
 
 namespace {

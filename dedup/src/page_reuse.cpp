@@ -99,9 +99,10 @@ Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers)
 }
 
 std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
-                                      const Fingerprint& fp, const PageFeatures& features,
+                                      const Fingerprint& fp, const QueryFeatures& query,
                                       const cv::Mat& page, const EarlierPageLoader& earlierPage,
                                       std::optional<std::int64_t> exclude, PageLookup* lookup) {
+  const PageFeatures& features = query.kept;
   PageLookup local;
   PageLookup& look = lookup ? *lookup : local;
   look = {};
@@ -113,9 +114,9 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   const std::set<std::int64_t> matchedByFields(records.begin(), records.end());
   auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
   // The vote looks for the earlier pages' features among more of the query's than registration
-  // pairs (kVoteFeatureCount); without the page, among those.
-  const auto found = candidatesToRegister(
-      pages, page.empty() ? features : pageFeatures(page, kVoteFeatureCount), &look.candidates);
+  // pairs (kVoteFeatureCount).
+  const auto found =
+      candidatesToRegister(pages, query.vote.empty() ? features : query.vote, &look.candidates);
   for (const auto& c : found)
     if (!(exclude && c.record == *exclude) && !isFieldMatch(c.record))  // named once each
       records.push_back(c.record);

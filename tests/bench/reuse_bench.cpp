@@ -59,7 +59,7 @@ struct Item {
   std::string number, date, patient, hospital;
   // The straightened page as the store keeps it (grey JPEG, quality 80) and its features.
   std::vector<std::uint8_t> pageJpeg;
-  dedup::PageFeatures features;
+  dedup::PageFeatures features, voteFeatures;  // dedup::queryFeatures' kept and vote
   double featureMs = 0;
   std::string name;  // the photo, for reports
 };
@@ -150,8 +150,10 @@ bool load(const std::string& file, std::vector<Item>& items) {
     std::ifstream page(file + ".pages/" + std::to_string(items.size()) + ".jpg", std::ios::binary);
     it.pageJpeg.assign(std::istreambuf_iterator<char>(page), {});
     const auto start = Clock::now();
-    it.features = dedup::pageFeatures(decodePage(it.pageJpeg));
+    auto query = dedup::queryFeatures(decodePage(it.pageJpeg));
     it.featureMs = msSince(start);
+    it.features = std::move(query.kept);
+    it.voteFeatures = std::move(query.vote);
     items.push_back(std::move(it));
   }
   return true;
@@ -224,9 +226,10 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
     std::vector<dedup::ReuseMatch> matches;
     dedup::PageLookup look;
     if (withPages) {
-      const cv::Mat page = decodePage(it.pageJpeg);  // in memory at the counter
+      const cv::Mat page = decodePage(it.pageJpeg);                    // in memory at the counter
+      const dedup::QueryFeatures query{it.features, it.voteFeatures};  // found with the page
       const auto start = Clock::now();
-      matches = dedup::findWithPages(index, pages, it.fp, it.features, page, loader, {}, &look);
+      matches = dedup::findWithPages(index, pages, it.fp, query, page, loader, {}, &look);
       if (lookupMs) lookupMs->push_back(msSince(start));
     } else {
       matches = index.find(it.fp);
@@ -235,7 +238,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
     ++r.total[it.category];
     r.flagged[it.category] += 0;
     if (it.category == "re-photo" && withPages) {
-      const auto asked = pages.candidates(it.features, dedup::kPageCandidates);
+      const auto asked = pages.candidates(it.voteFeatures, dedup::kPageCandidates);
       const auto paper = std::find_if(asked.begin(), asked.end(), [&](const auto& c) {
         return items[static_cast<std::size_t>(c.record)].group == it.group;
       });
@@ -271,7 +274,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
                                                              }) -
                                                 list.begin());
               };
-              const auto asked = pages.candidates(it.features, dedup::kPageCandidates);
+              const auto asked = pages.candidates(it.voteFeatures, dedup::kPageCandidates);
               const std::size_t place = placeIn(asked);
               if (place < asked.size())
                 std::cerr << " (candidate " << place + 1 << " of " << asked.size() << ")";
@@ -279,7 +282,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
                 std::cerr << " (not a candidate)";
               std::cerr << " ("
                         << voteRank(
-                               pages.candidates(it.features, pages.size()),
+                               pages.candidates(it.voteFeatures, pages.size()),
                                [&](std::int64_t r) { return r == static_cast<std::int64_t>(j); })
                         << ")";
             }
@@ -466,12 +469,6 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
               test::withPhotoNoise(items[modelOf.back()].features, noise, rng));
   }
   const double buildS = msSince(buildStart) / 1000;
-  // Each query's features for the vote, as the counter has them before its lookup.
-  std::map<std::size_t, dedup::PageFeatures> voteFeatures;
-  for (std::size_t i = 0; i < items.size(); ++i)
-    if (items[i].category == "re-photo" && !items[i].features.empty() && items[i].group % 2)
-      voteFeatures[i] =
-          dedup::pageFeatures(decodePage(items[i].pageJpeg), dedup::kVoteFeatureCount);
   std::vector<double> lookupMs, voteMs, scanVoteMs, serialMs;
   std::vector<std::size_t> registeredCounts;
   int found = 0, queries = 0, sameAsScan = 0, scanned = 0;
@@ -498,7 +495,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
         fromModels.insert(modelOf[static_cast<std::size_t>(c.record) - items.size() - corpusPages]);
     std::cerr << "page index at " << index.size() << " pages missed re-photo " << m.query
               << " (group " << it.group << "): "
-              << voteRank(index.candidates(voteFeatures.at(m.query), index.size(), 1e-3),
+              << voteRank(index.candidates(items[m.query].voteFeatures, index.size(), 1e-3),
                           [&](std::int64_t r) { return isPaper(r, it); })
               << "; " << m.candidates.size() << " candidates: " << fromCorpus
               << " of the corpus, the rest from " << fromModels.size() << " fillers' models; "
@@ -523,7 +520,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       // after another (the lookup before stop 44), in turn first and second so neither always
       // finds the caches warm.
       auto t = Clock::now();
-      const auto cands = dedup::candidatesToRegister(index, voteFeatures.at(i));
+      const auto cands = dedup::candidatesToRegister(index, it.voteFeatures);
       const double vote = msSince(t);
       voteRuns[static_cast<std::size_t>(pass)].push_back(vote);
       std::vector<const dedup::PageFeatures*> earlier;
@@ -557,9 +554,9 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
         together();
       }
       if (first && scanned < 3) {  // the scan takes most of a minute a query
-        const auto eight = index.candidates(voteFeatures.at(i), 8);
+        const auto eight = index.candidates(it.voteFeatures, 8);
         const auto ts = Clock::now();
-        const auto scan = index.scanCandidates(voteFeatures.at(i), 8);
+        const auto scan = index.scanCandidates(it.voteFeatures, 8);
         scanVoteMs.push_back(msSince(ts));
         sameAsScan += scan == eight ? 1 : 0;
         ++scanned;
@@ -789,8 +786,10 @@ int main(int argc, char** argv) {
           it.pageJpeg = storedPage(read->page.gray);
           // Features of the page as stored (what a later lookup compares against).
           start = Clock::now();
-          it.features = dedup::pageFeatures(decodePage(it.pageJpeg));
+          auto query = dedup::queryFeatures(decodePage(it.pageJpeg));
           it.featureMs = msSince(start);
+          it.features = std::move(query.kept);
+          it.voteFeatures = std::move(query.vote);
         }
         std::lock_guard lock(progress);
         std::cerr << "\rread " << ++done << " / " << sources.size() << std::flush;

@@ -303,16 +303,18 @@ TEST_F(PageMatch, TheIndexFindsAPaperAmongThousandsOfPagesOfItsForm) {
   }
   ASSERT_GT(noise.size(), 100u);
   PageIndex index;
-  for (std::int64_t p = 0; p < 3; ++p)
-    index.add(p,
-              pageFeatures(test::straightenedPage(papers[static_cast<std::size_t>(p)], 100 + p)));
+  std::vector<cv::Mat> stored;  // the papers' pages as the store keeps them
+  for (std::int64_t p = 0; p < 3; ++p) {
+    stored.push_back(test::straightenedPage(papers[static_cast<std::size_t>(p)], 100 + p));
+    index.add(p, pageFeatures(stored.back()));
+  }
   std::mt19937_64 rng(9);
   for (std::int64_t r = 3; r < 4000; ++r)
     index.add(r, test::withPhotoNoise(models[rng() % models.size()], noise, rng));
   for (std::int64_t p = 0; p < 3; ++p) {
-    // The query votes with its features as findWithPages takes them: more than a page keeps.
+    // The query votes with its features as a lookup finds them: more than a page keeps.
     const cv::Mat photo = test::straightenedPage(papers[static_cast<std::size_t>(p)], 401 + 3 * p);
-    const PageFeatures query = pageFeatures(photo, kVoteFeatureCount);
+    const PageFeatures query = queryFeatures(photo).vote;
     const auto found = candidatesToRegister(index, query);
     EXPECT_TRUE(std::any_of(found.begin(), found.end(),
                             [&](const PageIndex::Candidate& c) { return c.record == p; }))
@@ -321,10 +323,20 @@ TEST_F(PageMatch, TheIndexFindsAPaperAmongThousandsOfPagesOfItsForm) {
     // stored page's strongest, and with 500 of its own to vote paper 2 was not a candidate.
     cv::Mat soft;
     cv::GaussianBlur(photo, soft, cv::Size(0, 0), 1.5);
-    const auto softFound = candidatesToRegister(index, pageFeatures(soft, kVoteFeatureCount));
+    const auto softFound = candidatesToRegister(index, queryFeatures(soft).vote);
     EXPECT_TRUE(std::any_of(softFound.begin(), softFound.end(),
                             [&](const PageIndex::Candidate& c) { return c.record == p; }))
         << "paper " << p << ", soft photo, among " << softFound.size() << " candidates";
+    // The counter's lookup registers it and compares its ink (nothing read: the page alone).
+    PageLookup look;
+    (void)findWithPages(
+        ReuseIndex(), index, Fingerprint{}, queryFeatures(soft), soft,
+        [&](std::int64_t r) { return r < 3 ? stored[static_cast<std::size_t>(r)] : cv::Mat(); }, {},
+        &look);
+    EXPECT_TRUE(std::any_of(look.evidence.begin(), look.evidence.end(),
+                            [&](const auto& e) { return e.first == p; }))
+        << "paper " << p << ", soft photo: " << look.registered << " registered, "
+        << look.inkCompared << " compared";
     // More pages have votes than the index looks at closely (kPool): it still answers as a scan.
     if (p == 0) {
       EXPECT_EQ(index.candidates(query, 24), index.scanCandidates(query, 24));

@@ -52,6 +52,14 @@ struct PageFeatures {
 // so dense bold print (the hospital's name) does not take them all. Empty page: no features.
 PageFeatures pageFeatures(const cv::Mat& pageGray, int maxFeatures = kPageFeatureCount);
 
+// A page's features as a lookup takes them: those a page keeps (kPageFeatureCount: stored, and
+// paired by registration) and those the page index's vote takes (kVoteFeatureCount), each
+// pageFeatures' own, found on two threads (each pass takes ~30 ms, most of it finding keypoints).
+struct QueryFeatures {
+  PageFeatures kept, vote;
+};
+QueryFeatures queryFeatures(const cv::Mat& pageGray);
+
 // How an earlier page looks on a query page.
 struct PageEvidence {
   bool registered = false;  // a consistent homography was found

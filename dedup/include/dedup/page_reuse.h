@@ -53,8 +53,8 @@ struct NumberReadings {
 };
 
 // The page index's candidates that a lookup registers, for a query page's `voteFeatures`
-// (pageFeatures(page, kVoteFeatureCount)): of the index's kPageCandidates best, those with at
-// least a quarter of the best's votes, most votes first. `asked`: how many the index named.
+// (QueryFeatures::vote): of the index's kPageCandidates best, those with at least a quarter of
+// the best's votes, most votes first. `asked`: how many the index named.
 std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
                                                        const PageFeatures& voteFeatures,
                                                        std::size_t* asked = nullptr);
@@ -62,12 +62,12 @@ std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers = {});
 
-// The earlier presentations `fp` (with page `features` of `page`) may be a reuse of, strongest
-// first: ReuseIndex::find's, combined with the page evidence. The page index votes with
-// kVoteFeatureCount features of `page` (with `features` when `page` is empty). `exclude`: the
-// record itself.
+// The earlier presentations `fp` (with page `page` and its `features`, queryFeatures(page)) may
+// be a reuse of, strongest first: ReuseIndex::find's, combined with the page evidence. The page
+// index votes with `features.vote` (with `features.kept` when that is empty), registration pairs
+// `features.kept`. `exclude`: the record itself.
 std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
-                                      const Fingerprint& fp, const PageFeatures& features,
+                                      const Fingerprint& fp, const QueryFeatures& features,
                                       const cv::Mat& page, const EarlierPageLoader& earlierPage,
                                       std::optional<std::int64_t> exclude = {},
                                       PageLookup* lookup = nullptr);

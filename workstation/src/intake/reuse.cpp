@@ -141,7 +141,8 @@ Result<ReuseFinding> ReuseService::compareAndStore(std::int64_t id, const dedup:
   // Presentations another program (the GUI, another CLI run) stored since we loaded.
   RX_RETURN_IF_ERROR(addStored(0, {}));
   ReuseFinding f;
-  const dedup::PageFeatures features = dedup::pageFeatures(page);
+  const dedup::QueryFeatures query = dedup::queryFeatures(page);
+  const dedup::PageFeatures& features = query.kept;
   Status pageError;
   auto earlierPage = [&](std::int64_t record) -> cv::Mat {
     auto p = this->page(record);
@@ -152,7 +153,7 @@ Result<ReuseFinding> ReuseService::compareAndStore(std::int64_t id, const dedup:
     return *p;
   };
   dedup::PageLookup lookup;
-  auto matches = dedup::findWithPages(index_, pages_, fp, features, page, earlierPage, id, &lookup);
+  auto matches = dedup::findWithPages(index_, pages_, fp, query, page, earlierPage, id, &lookup);
   RX_RETURN_IF_ERROR(pageError);
   for (const auto& [other, fingerprint] : pending_) {  // earlier in this same transaction
     auto c = dedup::compare(fp, fingerprint, index_.thresholds());
