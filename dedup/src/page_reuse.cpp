@@ -114,7 +114,7 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   const std::set<std::int64_t> matchedByFields(records.begin(), records.end());
   auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
   // The vote looks for the earlier pages' features among more of the query's than registration
-  // pairs (kVoteFeatureCount).
+  // pairs (kVoteFeatureCount); among those when the caller found no more.
   const auto found =
       candidatesToRegister(pages, query.vote.empty() ? features : query.vote, &look.candidates);
   for (const auto& c : found)

@@ -323,18 +323,19 @@ TEST_F(PageMatch, TheIndexFindsAPaperAmongThousandsOfPagesOfItsForm) {
     // stored page's strongest, and with 500 of its own to vote paper 2 was not a candidate.
     cv::Mat soft;
     cv::GaussianBlur(photo, soft, cv::Size(0, 0), 1.5);
-    const auto softFound = candidatesToRegister(index, queryFeatures(soft).vote);
+    const QueryFeatures softQuery = queryFeatures(soft);
+    const auto softFound = candidatesToRegister(index, softQuery.vote);
     EXPECT_TRUE(std::any_of(softFound.begin(), softFound.end(),
                             [&](const PageIndex::Candidate& c) { return c.record == p; }))
         << "paper " << p << ", soft photo, among " << softFound.size() << " candidates";
     // The counter's lookup registers it and compares its ink (nothing read: the page alone).
     PageLookup look;
     (void)findWithPages(
-        ReuseIndex(), index, Fingerprint{}, queryFeatures(soft), soft,
+        ReuseIndex(), index, Fingerprint{}, softQuery, soft,
         [&](std::int64_t r) { return r < 3 ? stored[static_cast<std::size_t>(r)] : cv::Mat(); }, {},
         &look);
     EXPECT_TRUE(std::any_of(look.evidence.begin(), look.evidence.end(),
-                            [&](const auto& e) { return e.first == p; }))
+                            [&](const auto& e) { return e.first == p && e.second.samePaper(); }))
         << "paper " << p << ", soft photo: " << look.registered << " registered, "
         << look.inkCompared << " compared";
     // More pages have votes than the index looks at closely (kPool): it still answers as a scan.

@@ -62,12 +62,12 @@ std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers = {});
 
-// The earlier presentations `fp` (with page `page` and its `features`, queryFeatures(page)) may
-// be a reuse of, strongest first: ReuseIndex::find's, combined with the page evidence. The page
-// index votes with `features.vote` (with `features.kept` when that is empty), registration pairs
-// `features.kept`. `exclude`: the record itself.
+// The earlier presentations `fp` (with page `page` and its features `query`, queryFeatures(page))
+// may be a reuse of, strongest first: ReuseIndex::find's, combined with the page evidence. The
+// page index votes with `query.vote` (with `query.kept` when that is empty), registration pairs
+// `query.kept`. `exclude`: the record itself.
 std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
-                                      const Fingerprint& fp, const QueryFeatures& features,
+                                      const Fingerprint& fp, const QueryFeatures& query,
                                       const cv::Mat& page, const EarlierPageLoader& earlierPage,
                                       std::optional<std::int64_t> exclude = {},
                                       PageLookup* lookup = nullptr);
