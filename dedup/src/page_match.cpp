@@ -881,15 +881,14 @@ std::vector<PageIndex::Candidate> PageIndex::top(const std::vector<Vote>& votes,
   return out;
 }
 
-std::vector<std::vector<PageIndex::QueryFeature>> PageIndex::byKey(const PageFeatures& page) {
-  std::vector<std::vector<QueryFeature>> keys(kTables);
+std::vector<PageIndex::QueryFeature> PageIndex::byKey(const PageFeatures& page, int table) {
+  std::vector<QueryFeature> keys;
   const std::size_t n = std::min(page.descriptors.size(), page.points.size());
-  for (int t = 0; t < kTables; ++t) {
-    for (std::size_t i = 0; i < n; ++i)
-      keys[t].push_back(
-          {key(page.descriptors[i], t), cell(page, i), signature(page.descriptors[i], t)});
-    std::sort(keys[t].begin(), keys[t].end());
-  }
+  keys.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    keys.push_back(
+        {key(page.descriptors[i], table), cell(page, i), signature(page.descriptors[i], table)});
+  std::sort(keys.begin(), keys.end());
   return keys;
 }
 
@@ -897,54 +896,66 @@ bool PageIndex::alike(std::uint32_t a, std::uint32_t b) {
   return __builtin_popcount(a ^ b) <= kSignatureDistance;
 }
 
-RX_POPCNT_CLONES std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& query,
-                                                                         std::size_t max,
-                                                                         double minVotes) const {
-  if (records_.empty()) return {};
-  std::vector<Vote> votes;
-  votes.reserve(4096);
-  const auto keys = byKey(query);
+RX_POPCNT_CLONES void PageIndex::vote(const PageFeatures& query, int t,
+                                      std::vector<Vote>& votes) const {
+  const auto keys = byKey(query, t);
   std::bitset<kGrid * kGrid> nearQuery;  // the cells near a query feature of the key
-  for (int t = 0; t < kTables; ++t)
-    for (auto from = keys[t].begin(); from != keys[t].end();) {
-      // The query's features of one key, then the stored features of that key near one of them
-      // and alike: a page votes once per key (a page's postings lie together in the bucket).
-      const auto to = std::find_if(from, keys[t].end(),
-                                   [&](const QueryFeature& q) { return q.key != from->key; });
-      const auto& b = buckets_[t][from->key];
-      const std::int64_t w = weight(b.size());
-      if (w != 0) {
-        nearQuery.reset();
-        for (auto q = from; q != to; ++q)
-          for (int y = std::max(0, q->cell / kGrid - kNear);
-               y <= std::min(kGrid - 1, q->cell / kGrid + kNear); ++y)
-            for (int x = std::max(0, q->cell % kGrid - kNear);
-                 x <= std::min(kGrid - 1, q->cell % kGrid + kNear); ++x)
-              nearQuery.set(static_cast<std::size_t>(y * kGrid + x));
-        std::uint32_t slot = ~0u;
-        int least = -1;  // the slot's pair of least shift so far
-        auto castVote = [&] {
-          if (least >= 0)
-            votes.push_back({slot, static_cast<std::uint8_t>(least), static_cast<std::int32_t>(w)});
-        };
-        for (Entry e : b) {
-          const auto s = static_cast<std::uint32_t>(e >> (kCellBits + kSignatureBits));
-          const auto c =
-              static_cast<std::uint16_t>((e >> kSignatureBits) & ((1u << kCellBits) - 1));
-          if (!nearQuery[c] || records_[s] < 0) continue;  // or replaced since
-          if (s != slot) {
-            castVote();
-            slot = s;
-            least = -1;
-          }
-          const auto sig = static_cast<std::uint32_t>(e & ((1u << kSignatureBits) - 1));
-          for (auto q = from; q != to; ++q)
-            if (near(q->cell, c) && alike(q->signature, sig)) keepLeast(shift(c, q->cell), least);
+  for (auto from = keys.begin(); from != keys.end();) {
+    // The query's features of one key, then the stored features of that key near one of them
+    // and alike: a page votes once per key (a page's postings lie together in the bucket).
+    const auto to =
+        std::find_if(from, keys.end(), [&](const QueryFeature& q) { return q.key != from->key; });
+    const auto& b = buckets_[t][from->key];
+    const std::int64_t w = weight(b.size());
+    if (w != 0) {
+      nearQuery.reset();
+      for (auto q = from; q != to; ++q)
+        for (int y = std::max(0, q->cell / kGrid - kNear);
+             y <= std::min(kGrid - 1, q->cell / kGrid + kNear); ++y)
+          for (int x = std::max(0, q->cell % kGrid - kNear);
+               x <= std::min(kGrid - 1, q->cell % kGrid + kNear); ++x)
+            nearQuery.set(static_cast<std::size_t>(y * kGrid + x));
+      std::uint32_t slot = ~0u;
+      int least = -1;  // the slot's pair of least shift so far
+      auto castVote = [&] {
+        if (least >= 0)
+          votes.push_back({slot, static_cast<std::uint8_t>(least), static_cast<std::int32_t>(w)});
+      };
+      for (Entry e : b) {
+        const auto s = static_cast<std::uint32_t>(e >> (kCellBits + kSignatureBits));
+        const auto c = static_cast<std::uint16_t>((e >> kSignatureBits) & ((1u << kCellBits) - 1));
+        if (!nearQuery[c] || records_[s] < 0) continue;  // or replaced since
+        if (s != slot) {
+          castVote();
+          slot = s;
+          least = -1;
         }
-        castVote();
+        const auto sig = static_cast<std::uint32_t>(e & ((1u << kSignatureBits) - 1));
+        for (auto q = from; q != to; ++q)
+          if (near(q->cell, c) && alike(q->signature, sig)) keepLeast(shift(c, q->cell), least);
       }
-      from = to;
+      castVote();
     }
+    from = to;
+  }
+}
+
+std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& query, std::size_t max,
+                                                        double minVotes) const {
+  if (records_.empty()) return {};
+  // The tables are independent: two on each thread (the vote reads megabytes of postings at
+  // 100,000 pages). The weights are integers, so the candidates do not depend on the order the
+  // tables' votes are joined in.
+  std::array<std::vector<Vote>, kTables> byTable;
+  onTwoThreads(byTable.size(), [&](std::size_t t) {
+    byTable[t].reserve(1024);
+    vote(query, static_cast<int>(t), byTable[t]);
+  });
+  std::vector<Vote> votes;
+  std::size_t n = 0;
+  for (const auto& v : byTable) n += v.size();
+  votes.reserve(n);
+  for (const auto& v : byTable) votes.insert(votes.end(), v.begin(), v.end());
   return top(votes, max, minVotes);
 }
 
@@ -955,10 +966,12 @@ std::vector<PageIndex::Candidate> PageIndex::scanCandidates(const PageFeatures& 
   std::vector<Vote> votes;
   // Bucket sizes as the index has them (the weights), then every stored page's features compared
   // with the query's: same key, near cells, alike descriptors, once per key at the least shift.
-  const auto keys = byKey(query);
+  std::vector<std::vector<QueryFeature>> keys, stored;
+  for (int t = 0; t < kTables; ++t) keys.push_back(byKey(query, t));
   for (std::size_t s = 0; s < pages_.size(); ++s) {
     if (records_[s] < 0) continue;
-    const auto stored = byKey(pages_[s]);
+    stored.clear();
+    for (int t = 0; t < kTables; ++t) stored.push_back(byKey(pages_[s], t));
     for (int t = 0; t < kTables; ++t)
       for (auto from = keys[t].begin(); from != keys[t].end();) {
         const auto to = std::find_if(from, keys[t].end(),

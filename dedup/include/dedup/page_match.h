@@ -162,8 +162,8 @@ class PageIndex {
   static std::uint16_t cell(const PageFeatures& page, std::size_t feature);
   static bool near(std::uint16_t a, std::uint16_t b);
   static bool alike(std::uint32_t a, std::uint32_t b);
-  // A page's features by key, per table.
-  static std::vector<std::vector<QueryFeature>> byKey(const PageFeatures& page);
+  // A page's features by key in `table`.
+  static std::vector<QueryFeature> byKey(const PageFeatures& page, int table);
   std::int64_t weight(std::size_t bucketSize) const;  // thousandths
   // A page's vote for a key: its slot, the shift of its stored feature from the query's, the
   // key's weight. Of a page's pairs for the key, the shift taken is the least (|dx| + |dy|, then
@@ -182,6 +182,8 @@ class PageIndex {
   // `max` pages with most (at least `minVotes`).
   std::vector<Candidate> top(const std::vector<Vote>& votes, std::size_t max,
                              double minVotes) const;
+  // Appends to `votes` those of table `t`'s postings for the query's features.
+  void vote(const PageFeatures& query, int t, std::vector<Vote>& votes) const;
 
   std::vector<std::int64_t> records_;  // slot -> record (-1: replaced)
   std::vector<PageFeatures> pages_;
