@@ -944,8 +944,7 @@ std::vector<PageIndex::Candidate> PageIndex::candidates(const PageFeatures& quer
                                                         double minVotes) const {
   if (records_.empty()) return {};
   // The tables are independent: two on each thread (the vote reads megabytes of postings at
-  // 100,000 pages). The weights are integers, so the candidates do not depend on the order the
-  // tables' votes are joined in.
+  // 100,000 pages). Their votes are joined in the tables' order, as one thread cast them.
   std::array<std::vector<Vote>, kTables> byTable;
   onTwoThreads(byTable.size(), [&](std::size_t t) {
     byTable[t].reserve(1024);

@@ -138,7 +138,8 @@ class PageIndex {
   // `minVotes` of them, and at least one), most first. A key weighs the squared inverse of how
   // many stored features carry it; keys carried by more features than a twentieth of the pages
   // (at least 32) are not counted. Only the kPool pages with most votes of any shift are looked
-  // at: a page beyond them is not a candidate, whatever its shifts.
+  // at: a page beyond them is not a candidate, whatever its shifts. The four tables vote two on
+  // each of two threads.
   std::vector<Candidate> candidates(const PageFeatures& query, std::size_t max = 8,
                                     double minVotes = 3) const;
   // The same answer computed by scanning every stored descriptor (the baseline).
