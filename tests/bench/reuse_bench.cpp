@@ -59,7 +59,7 @@ struct Item {
   std::string number, date, patient, hospital;
   // The straightened page as the store keeps it (grey JPEG, quality 80) and its features.
   std::vector<std::uint8_t> pageJpeg;
-  dedup::PageFeatures features, voteFeatures;  // dedup::queryFeatures' kept and vote
+  dedup::QueryFeatures query;  // the page's features, found at intake (dedup::queryFeatures)
   double featureMs = 0;
   std::string name;  // the photo, for reports
 };
@@ -152,8 +152,7 @@ bool load(const std::string& file, std::vector<Item>& items) {
     const auto start = Clock::now();
     auto query = dedup::queryFeatures(decodePage(it.pageJpeg));
     it.featureMs = msSince(start);
-    it.features = std::move(query.kept);
-    it.voteFeatures = std::move(query.vote);
+    it.query = std::move(query);
     items.push_back(std::move(it));
   }
   return true;
@@ -226,10 +225,9 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
     std::vector<dedup::ReuseMatch> matches;
     dedup::PageLookup look;
     if (withPages) {
-      const cv::Mat page = decodePage(it.pageJpeg);                    // in memory at the counter
-      const dedup::QueryFeatures query{it.features, it.voteFeatures};  // found with the page
+      const cv::Mat page = decodePage(it.pageJpeg);  // in memory at the counter
       const auto start = Clock::now();
-      matches = dedup::findWithPages(index, pages, it.fp, query, page, loader, {}, &look);
+      matches = dedup::findWithPages(index, pages, it.fp, it.query, page, loader, {}, &look);
       if (lookupMs) lookupMs->push_back(msSince(start));
     } else {
       matches = index.find(it.fp);
@@ -238,7 +236,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
     ++r.total[it.category];
     r.flagged[it.category] += 0;
     if (it.category == "re-photo" && withPages) {
-      const auto asked = pages.candidates(it.voteFeatures, dedup::kPageCandidates);
+      const auto asked = pages.candidates(it.query.vote, dedup::kPageCandidates);
       const auto paper = std::find_if(asked.begin(), asked.end(), [&](const auto& c) {
         return items[static_cast<std::size_t>(c.record)].group == it.group;
       });
@@ -256,7 +254,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
             std::cerr << "missed re-photo " << i << " " << it.name << " (group " << it.group
                       << "): " << describe(dedup::compare(it.fp, items[j].fp).signals);
             if (withPages) {
-              auto e = dedup::registerPages(it.features, items[j].features);
+              auto e = dedup::registerPages(it.query.kept, items[j].query.kept);
               if (e) {
                 dedup::compareInk(decodePage(it.pageJpeg), decodePage(items[j].pageJpeg), *e);
                 std::cerr << "; " << describePage(*e);
@@ -274,7 +272,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
                                                              }) -
                                                 list.begin());
               };
-              const auto asked = pages.candidates(it.voteFeatures, dedup::kPageCandidates);
+              const auto asked = pages.candidates(it.query.vote, dedup::kPageCandidates);
               const std::size_t place = placeIn(asked);
               if (place < asked.size())
                 std::cerr << " (candidate " << place + 1 << " of " << asked.size() << ")";
@@ -282,7 +280,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
                 std::cerr << " (not a candidate)";
               std::cerr << " ("
                         << voteRank(
-                               pages.candidates(it.voteFeatures, pages.size()),
+                               pages.candidates(it.query.vote, pages.size()),
                                [&](std::int64_t r) { return r == static_cast<std::int64_t>(j); })
                         << ")";
             }
@@ -303,7 +301,7 @@ Rates evaluateOurs(const std::vector<Item>& items, bool verbose, bool withPages 
                   << rec << " (group " << items[rec].group << "): " << describePage(e)
                   << (items[rec].group == it.group ? "  SAME PAPER" : "") << "\n";
     index.add(static_cast<std::int64_t>(i), it.fp);
-    if (withPages) pages.add(static_cast<std::int64_t>(i), it.features);
+    if (withPages) pages.add(static_cast<std::int64_t>(i), it.query.kept);
   }
   return r;
 }
@@ -418,10 +416,10 @@ void benchIndex(std::size_t n, int queries, const std::vector<int>& radii, bool 
 std::vector<dedup::Hash256> photoNoise(const std::vector<Item>& items) {
   std::vector<dedup::Hash256> differences;
   for (const Item& paper : items) {
-    if (paper.category == "re-photo" || paper.features.empty()) continue;
+    if (paper.category == "re-photo" || paper.query.kept.empty()) continue;
     for (const Item& again : items)
-      if (again.category == "re-photo" && again.group == paper.group && !again.features.empty()) {
-        const auto some = test::photoNoise(paper.features, again.features);
+      if (again.category == "re-photo" && again.group == paper.group && !again.query.kept.empty()) {
+        const auto some = test::photoNoise(paper.query.kept, again.query.kept);
         differences.insert(differences.end(), some.begin(), some.end());
       }
   }
@@ -455,8 +453,8 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   std::vector<std::size_t> models;
   const auto buildStart = Clock::now();
   for (std::size_t i = 0; i < items.size(); ++i)
-    if (!items[i].features.empty() && items[i].category != "re-photo") {
-      index.add(static_cast<std::int64_t>(i), items[i].features);
+    if (!items[i].query.kept.empty() && items[i].category != "re-photo") {
+      index.add(static_cast<std::int64_t>(i), items[i].query.kept);
       if (items[i].group % 2 == 0) models.push_back(i);
     }
   if (models.empty()) return;
@@ -466,7 +464,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   for (std::size_t k = corpusPages; k < n; ++k) {
     modelOf.push_back(models[rng() % models.size()]);
     index.add(static_cast<std::int64_t>(items.size() + k),
-              test::withPhotoNoise(items[modelOf.back()].features, noise, rng));
+              test::withPhotoNoise(items[modelOf.back()].query.kept, noise, rng));
   }
   const double buildS = msSince(buildStart) / 1000;
   std::vector<double> lookupMs, voteMs, scanVoteMs, serialMs;
@@ -495,7 +493,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
         fromModels.insert(modelOf[static_cast<std::size_t>(c.record) - items.size() - corpusPages]);
     std::cerr << "page index at " << index.size() << " pages missed re-photo " << m.query
               << " (group " << it.group << "): "
-              << voteRank(index.candidates(items[m.query].voteFeatures, index.size(), 1e-3),
+              << voteRank(index.candidates(items[m.query].query.vote, index.size(), 1e-3),
                           [&](std::int64_t r) { return isPaper(r, it); })
               << "; " << m.candidates.size() << " candidates: " << fromCorpus
               << " of the corpus, the rest from " << fromModels.size() << " fillers' models; "
@@ -512,7 +510,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
     int inPass = 0;  // the queries of this pass so far
     for (std::size_t i = 0; i < items.size(); ++i) {
       const Item& it = items[i];
-      if (it.category != "re-photo" || it.features.empty() || it.group % 2 == 0) continue;
+      if (it.category != "re-photo" || it.query.kept.empty() || it.group % 2 == 0) continue;
       ++inPass;
       queries += first ? 1 : 0;
       // As a lookup at the counter does it (findWithPages): the index's candidates worth
@@ -520,7 +518,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       // after another (the lookup before stop 44), in turn first and second so neither always
       // finds the caches warm.
       auto t = Clock::now();
-      const auto cands = dedup::candidatesToRegister(index, it.voteFeatures);
+      const auto cands = dedup::candidatesToRegister(index, it.query.vote);
       const double vote = msSince(t);
       voteRuns[static_cast<std::size_t>(pass)].push_back(vote);
       std::vector<const dedup::PageFeatures*> earlier;
@@ -528,7 +526,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       if (first) registeredCounts.push_back(cands.size());
       auto together = [&] {
         const auto start = Clock::now();
-        const auto registered = dedup::registerAll(it.features, earlier);
+        const auto registered = dedup::registerAll(it.query.kept, earlier);
         lookupRuns[static_cast<std::size_t>(pass)].push_back(vote + msSince(start));
         if (!first) return;
         bool right = false;
@@ -543,7 +541,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
       };
       auto oneByOne = [&] {
         const auto start = Clock::now();
-        for (const auto* f : earlier) (void)dedup::registerPages(it.features, *f);
+        for (const auto* f : earlier) (void)dedup::registerPages(it.query.kept, *f);
         serialRuns[static_cast<std::size_t>(pass)].push_back(vote + msSince(start));
       };
       if ((inPass + pass) % 2) {
@@ -554,9 +552,9 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
         together();
       }
       if (first && scanned < 3) {  // the scan takes most of a minute a query
-        const auto eight = index.candidates(it.voteFeatures, 8);
+        const auto eight = index.candidates(it.query.vote, 8);
         const auto ts = Clock::now();
-        const auto scan = index.scanCandidates(it.voteFeatures, 8);
+        const auto scan = index.scanCandidates(it.query.vote, 8);
         scanVoteMs.push_back(msSince(ts));
         sameAsScan += scan == eight ? 1 : 0;
         ++scanned;
@@ -581,7 +579,7 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   // Brute force: registration against every stored page (timed on the first 2,000, scaled).
   const Item* q = nullptr;
   for (const auto& it : items)
-    if (it.category == "re-photo" && !it.features.empty()) q = &it;
+    if (it.category == "re-photo" && !it.query.kept.empty()) q = &it;
   double bruteMs = 0;
   if (q) {
     const std::size_t sample = std::min<std::size_t>(2000, index.size());
@@ -589,12 +587,12 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
     std::size_t k = 0;
     for (std::size_t i = 0; i < items.size() && k < sample; ++i)
       if (const auto* f = index.features(static_cast<std::int64_t>(i))) {
-        (void)dedup::registerPages(q->features, *f);
+        (void)dedup::registerPages(q->query.kept, *f);
         ++k;
       }
     for (std::size_t r = items.size() + corpusPages; k < sample && r < items.size() + n; ++r, ++k)
       if (const auto* f = index.features(static_cast<std::int64_t>(r)))
-        (void)dedup::registerPages(q->features, *f);
+        (void)dedup::registerPages(q->query.kept, *f);
     bruteMs = msSince(t) * static_cast<double>(index.size()) / static_cast<double>(sample);
   }
   auto pct = [](std::vector<double> v, double p) {
@@ -788,8 +786,7 @@ int main(int argc, char** argv) {
           start = Clock::now();
           auto query = dedup::queryFeatures(decodePage(it.pageJpeg));
           it.featureMs = msSince(start);
-          it.features = std::move(query.kept);
-          it.voteFeatures = std::move(query.vote);
+          it.query = std::move(query);
         }
         std::lock_guard lock(progress);
         std::cerr << "\rread " << ++done << " / " << sources.size() << std::flush;
