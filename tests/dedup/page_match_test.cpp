@@ -214,8 +214,8 @@ TEST_F(PageMatch, RegisteringCandidatesTogetherGivesWhatRegisteringEachGives) {
 }
 
 // Lookups run at once from several threads of one process (the window's intake beside a folder
-// being watched) share the kept second thread: each gets every one of its candidates registered,
-// as one lookup alone gets them.
+// being watched) share the kept second thread: each gets the index's candidates (its tables vote
+// on two threads) and every one of them registered, as one lookup alone gets them.
 TEST_F(PageMatch, LookupsAtOnceFromSeveralThreadsEachGetWhatOneAloneGets) {
   // Earlier photos of the query's paper at an even and an odd place (the calling thread registers
   // the even ones, the second thread the odd ones), other papers between them.
@@ -229,18 +229,32 @@ TEST_F(PageMatch, LookupsAtOnceFromSeveralThreadsEachGetWhatOneAloneGets) {
   for (const auto& f : stored) earlier.push_back(&f);
   const auto alone = registerAll(query, earlier);
   ASSERT_TRUE(alone[2] && alone[5]) << "the same paper registers, on either thread";
+  PageIndex index;
+  for (std::size_t i = 0; i < stored.size(); ++i)
+    index.add(static_cast<std::int64_t>(i), stored[i]);
+  const auto candidatesAlone = index.candidates(query);
+  auto isCandidate = [&](std::int64_t r) {
+    return std::any_of(candidatesAlone.begin(), candidatesAlone.end(),
+                       [&](const PageIndex::Candidate& c) { return c.record == r; });
+  };
+  ASSERT_TRUE(isCandidate(2) && isCandidate(5)) << "the index finds both photos of the paper";
 
   constexpr int kThreads = 4, kRounds = 5;
   std::vector<std::vector<std::optional<PageEvidence>>> got(kThreads * kRounds);
+  std::vector<std::vector<PageIndex::Candidate>> asked(kThreads * kRounds);
   std::latch start(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
       start.arrive_and_wait();
-      for (int r = 0; r < kRounds; ++r) got[t * kRounds + r] = registerAll(query, earlier);
+      for (int r = 0; r < kRounds; ++r) {
+        asked[t * kRounds + r] = index.candidates(query);
+        got[t * kRounds + r] = registerAll(query, earlier);
+      }
     });
   for (auto& t : threads) t.join();
   for (std::size_t n = 0; n < got.size(); ++n) {
+    EXPECT_EQ(asked[n], candidatesAlone) << "lookup " << n;
     ASSERT_EQ(got[n].size(), alone.size()) << "lookup " << n;
     for (std::size_t k = 0; k < alone.size(); ++k) {
       ASSERT_EQ(got[n][k].has_value(), alone[k].has_value()) << "lookup " << n << ", page " << k;
