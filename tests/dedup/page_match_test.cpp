@@ -215,7 +215,7 @@ TEST_F(PageMatch, RegisteringCandidatesTogetherGivesWhatRegisteringEachGives) {
 
 // Lookups run at once from several threads of one process (the window's intake beside a folder
 // being watched) share the kept second thread: each gets the index's candidates (its tables vote
-// on two threads) and every one of them registered, as one lookup alone gets them.
+// on two threads) and every stored page registered, as one lookup alone gets them.
 TEST_F(PageMatch, LookupsAtOnceFromSeveralThreadsEachGetWhatOneAloneGets) {
   // Earlier photos of the query's paper at an even and an odd place (the calling thread registers
   // the even ones, the second thread the odd ones), other papers between them.
