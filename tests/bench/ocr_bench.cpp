@@ -161,6 +161,10 @@ int main(int argc, char** argv) {
   app.add_flag("--hard", hard,
                "Take the photos in turn as phone photos, scans, photocopies, screens, crumpled "
                "paper, low light and a thumb over a corner");
+  bool busyDesks = false;
+  app.add_flag("--busy-desks", busyDesks,
+               "Photograph the papers on busy desks (a light counter, wood, a patterned mat; a "
+               "receipt, another sheet, a pen, a box, a phone beside them), smaller in the frame");
   std::string corpus;
   app.add_option("--corpus", corpus,
                  "Read a corpus folder in the rx-photos-v1 format (manifest.json, photos/, "
@@ -208,7 +212,10 @@ int main(int argc, char** argv) {
       s.printed = gen.printedAs(s.truth);
       s.taken = "phone";
       const cv::Mat page = gen.render(s.truth);
-      auto jpeg = hard ? gen.take(page, hardConditions(i, &s.taken)) : gen.photograph(page);
+      const test::CaptureOptions capture =
+          busyDesks ? test::busyDeskCapture() : test::CaptureOptions{};
+      auto jpeg = hard ? gen.take(page, hardConditions(i, &s.taken), capture)
+                       : gen.photograph(page, capture);
       s.file = dir.file("photo-" + std::to_string(i) + ".jpg");
       std::ofstream(s.file, std::ios::binary)
           .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
@@ -272,9 +279,10 @@ int main(int argc, char** argv) {
     return v[v.size() / 2];
   };
   if (corpus.empty()) {
-    std::printf("corpus: %d generated photos, seed %llu%s%s%s, layouts", count,
+    std::printf("corpus: %d generated photos, seed %llu%s%s%s%s, layouts", count,
                 static_cast<unsigned long long>(seed), varied ? ", varied formats" : "",
-                otherForms ? ", other forms" : "", hard ? ", hard captures" : "");
+                otherForms ? ", other forms" : "", hard ? ", hard captures" : "",
+                busyDesks ? ", busy desks" : "");
     for (int l : layouts) std::printf(" %d", l);
   } else {
     std::printf("corpus: %s, %d photos", corpus.c_str(), count);

@@ -699,6 +699,9 @@ int main(int argc, char** argv) {
   app.add_flag("--hard", spec.hard,
                "Add same-visit pairs, pharmacy marks, scans, photocopies, screens, crumpled paper, "
                "low light and thumbs (reuse_corpus.h)");
+  app.add_flag("--busy-desks", spec.busyDesks,
+               "Photograph the papers on busy desks (a light counter, wood, a patterned mat; a "
+               "receipt, another sheet, a pen, a box, a phone beside them), smaller in the frame");
   app.add_option("--save", saveFile, "Save the corpus's fingerprints (skip OCR next time)");
   app.add_option("--load", loadFile, "Load fingerprints saved with --save");
   app.add_flag("--verbose", verbose, "Print every miss and false alarm with its signals");
@@ -821,6 +824,7 @@ int main(int argc, char** argv) {
       if (spec.hard) std::printf(", hard");
       if (spec.variedFormats) std::printf(", varied formats");
       if (spec.otherForms) std::printf(", other forms");
+      if (spec.busyDesks) std::printf(", busy desks");
     }
     std::printf("\n%-36s %12s %12s %12s %12s\n", "", "fields only", "fields+page", "pHash photo",
                 "pHash page");

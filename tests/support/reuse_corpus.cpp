@@ -10,6 +10,14 @@
 
 namespace rx::test {
 
+CaptureOptions busyDeskCapture() {
+  CaptureOptions o;
+  o.busyDesk = true;
+  o.minFill = 0.35;
+  o.maxFill = 0.8;
+  return o;
+}
+
 Conditions wayOfTaking(int way) {
   Conditions c;
   switch (way) {
@@ -58,7 +66,7 @@ std::vector<CorpusPhoto> makeReuseCorpus(const CorpusSpec& spec, const std::stri
       out.push_back({i, "re-photo", "", originals[i], {}});
 
   // Every photo gets its own capture randomness, so the corpus does not depend on thread timing.
-  CaptureOptions capture;
+  CaptureOptions capture = spec.busyDesks ? busyDeskCapture() : CaptureOptions{};
   capture.cropProbability = 0.15;
   std::atomic<std::size_t> next{0};
   auto work = [&] {

@@ -38,7 +38,13 @@ struct CorpusSpec {
   bool variedFormats = false;
   // Forms, paper and printing as other hospitals have them (RxGenerator::setOtherForms).
   bool otherForms = false;
+  // Every photo on a busy desk, the paper smaller in the frame (busyDeskCapture()).
+  bool busyDesks = false;
 };
+
+// How photos on busy desks are taken: CaptureOptions::busyDesk, the page 35-80% of the frame's
+// short side (rx-photos-v1 has papers a quarter of the frame).
+CaptureOptions busyDeskCapture();
 
 // The ways a paper is taken in the harder corpora: 0 a phone photo, 1 a scan, 2 a photo of a
 // photocopy, 3 of a phone screen, 4 of crumpled paper, 5 in low light, 6 with a thumb over a

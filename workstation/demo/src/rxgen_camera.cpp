@@ -59,10 +59,138 @@ cv::Mat desk(Draws& d, int W, int H) {
   return photo;
 }
 
-// Returns where the page's corners land in a W x H frame: it covers 55-85% of the frame's short
-// side, with perspective and a small rotation.
-std::vector<cv::Point2f> placePage(Draws& d, cv::Size src, int W, int H) {
-  const double fill = d.range(0.62, 0.88);
+// Adds normal noise of `sigma` grey levels to each channel of `photo`.
+void addNoise(Draws& d, cv::Mat& photo, double sigma) {
+  cv::Mat noise(photo.size(), CV_16SC3), wide;
+  d.pixels().fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(sigma));
+  photo.convertTo(wide, CV_16SC3);
+  wide += noise;
+  wide.convertTo(photo, CV_8UC3);
+}
+
+// A pattern over the frame, drawn at a quarter of its size and enlarged: `value(x, y)` in frame
+// pixels gives each pixel's change of brightness, added to every channel.
+template <typename Value>
+void addPattern(cv::Mat& photo, Value value) {
+  cv::Mat small((photo.rows + 3) / 4, (photo.cols + 3) / 4, CV_16SC1);
+  for (int y = 0; y < small.rows; ++y)
+    for (int x = 0; x < small.cols; ++x)
+      small.at<short>(y, x) = static_cast<short>(value(4 * x, 4 * y));
+  cv::resize(small, small, photo.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat wide, channels[3];
+  photo.convertTo(wide, CV_16SC3);
+  cv::split(wide, channels);
+  for (auto& c : channels) c += small;
+  cv::merge(channels, 3, wide);
+  wide.convertTo(photo, CV_8UC3);
+}
+
+// A filled quadrilateral `w` x `h` round `centre`, turned by `degrees`; its corners.
+std::vector<cv::Point> turnedBox(cv::Point2f centre, double w, double h, double degrees) {
+  const cv::RotatedRect r(centre, cv::Size2f(static_cast<float>(w), static_cast<float>(h)),
+                          static_cast<float>(degrees));
+  cv::Point2f p[4];
+  r.points(p);
+  return {p[0], p[1], p[2], p[3]};
+}
+
+// Grey lines of print across the quadrilateral `box` (corners in order), as a receipt or a sheet
+// has them: rows every `pitch` px, each of random length.
+void printLines(Draws& d, cv::Mat& photo, const std::vector<cv::Point>& box, double pitch) {
+  const cv::Point2f a = box[1], b = box[2], c = box[0];  // along a->b and a->c
+  const cv::Point2f along = b - a, down = c - a;
+  const double height = cv::norm(down);
+  const int rows = static_cast<int>(height / pitch);
+  const int thick = std::max(2, static_cast<int>(pitch / 4));
+  for (int r = 1; r < rows; ++r) {
+    const float t = static_cast<float>(r * pitch / height);
+    const float from = static_cast<float>(d.range(0.05, 0.2)),
+                to = static_cast<float>(d.range(0.3, 0.95));
+    cv::line(photo, a + down * t + along * from, a + down * t + along * to,
+             cv::Scalar::all(d.range(40, 110)), thick, cv::LINE_AA);
+  }
+}
+
+// busyDesk (CaptureOptions): a light counter, wood or a patterned mat, with two to four things
+// on it. The paper is drawn over it afterwards, so what lies under the paper is hidden.
+cv::Mat busyDesk(Draws& d, int W, int H) {
+  const int kind = std::min(2, static_cast<int>(d.unit() * 3));
+  cv::Mat photo;
+  if (kind == 0) {
+    // A light laminate counter: grey, nearly as bright as paper, speckled.
+    const double base = d.range(175, 220);
+    photo = cv::Mat(
+        H, W, CV_8UC3,
+        cv::Scalar(base + d.range(-10, 10), base + d.range(-10, 10), base + d.range(-6, 6)));
+    addNoise(d, photo, d.range(4, 12));
+  } else if (kind == 1) {
+    // Wood: brown, with grain along one direction that wanders.
+    photo =
+        cv::Mat(H, W, CV_8UC3, cv::Scalar(d.range(40, 80), d.range(75, 115), d.range(115, 170)));
+    const double angle = d.range(-0.4, 0.4), period = d.range(18, 60), wander = d.range(20, 80);
+    const double c = std::cos(angle), s = std::sin(angle);
+    addPattern(photo, [&](int x, int y) {
+      const double u = x * c + y * s, v = -x * s + y * c;
+      return 22 * std::sin(2 * CV_PI * (v + wander * std::sin(u / 300.0)) / period);
+    });
+  } else {
+    // A patterned mat: checks of two colours.
+    photo =
+        cv::Mat(H, W, CV_8UC3, cv::Scalar(d.range(40, 200), d.range(40, 200), d.range(40, 200)));
+    const double period = d.range(40, 140), angle = d.range(-0.5, 0.5);
+    const double c = std::cos(angle), s = std::sin(angle), contrast = d.range(25, 60);
+    addPattern(photo, [&](int x, int y) {
+      const int u = static_cast<int>(std::floor((x * c + y * s) / period));
+      const int v = static_cast<int>(std::floor((-x * s + y * c) / period));
+      return (u + v) % 2 == 0 ? contrast : -contrast;
+    });
+  }
+  const int things = 2 + static_cast<int>(d.unit() * 3);
+  for (int k = 0; k < things; ++k) {
+    const cv::Point2f at(static_cast<float>(d.range(0, W)), static_cast<float>(d.range(0, H)));
+    const double turn = d.range(-30, 30);
+    switch (std::min(4, static_cast<int>(d.unit() * 5))) {
+      case 0: {  // a till receipt: a narrow white strip with print
+        const auto box = turnedBox(at, W * d.range(0.1, 0.18), H * d.range(0.3, 0.6), turn);
+        cv::fillConvexPoly(photo, box, cv::Scalar::all(d.range(225, 250)), cv::LINE_AA);
+        printLines(d, photo, box, W * 0.012);
+        break;
+      }
+      case 1: {  // another printed sheet, cut off by the frame's edge
+        const cv::Point2f edge(d.unit() < 0.5 ? 0.0f : static_cast<float>(W), at.y);
+        const auto box = turnedBox(edge, W * d.range(0.4, 0.6), H * d.range(0.4, 0.7), turn / 3);
+        cv::fillConvexPoly(photo, box, cv::Scalar::all(d.range(215, 245)), cv::LINE_AA);
+        printLines(d, photo, box, W * 0.02);
+        break;
+      }
+      case 2: {  // a pen
+        const double a = d.range(0, CV_PI), length = W * d.range(0.15, 0.3);
+        const cv::Point2f half(static_cast<float>(std::cos(a) * length / 2),
+                               static_cast<float>(std::sin(a) * length / 2));
+        const cv::Scalar ink = d.unit() < 0.5 ? cv::Scalar(120, 40, 20) : cv::Scalar(25, 25, 25);
+        cv::line(photo, at - half, at + half, ink, std::max(6, W / 150), cv::LINE_AA);
+        break;
+      }
+      case 3: {  // a coloured box
+        const auto box = turnedBox(at, W * d.range(0.1, 0.25), H * d.range(0.1, 0.2), turn);
+        cv::fillConvexPoly(
+            photo, box, cv::Scalar(d.range(0, 255), d.range(0, 255), d.range(0, 255)), cv::LINE_AA);
+        break;
+      }
+      default: {  // a phone, dark
+        const auto box = turnedBox(at, W * d.range(0.12, 0.16), H * d.range(0.22, 0.28), turn);
+        cv::fillConvexPoly(photo, box, cv::Scalar::all(d.range(15, 40)), cv::LINE_AA);
+        break;
+      }
+    }
+  }
+  return photo;
+}
+
+// Returns where the page's corners land in a W x H frame: it covers minFill-maxFill of the frame's
+// short side, with perspective and a small rotation.
+std::vector<cv::Point2f> placePage(Draws& d, cv::Size src, int W, int H, const CaptureOptions& o) {
+  const double fill = d.range(o.minFill, o.maxFill);
   const double scale = std::min(W * fill / src.width, H * fill / src.height);
   const double pw = src.width * scale, ph = src.height * scale;
   const cv::Point2f centre(static_cast<float>(W / 2 + d.range(-0.05, 0.05) * W),
@@ -193,8 +321,8 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   const bool portrait = src.rows > src.cols;
   int W = static_cast<int>(std::sqrt(mp * (portrait ? 3.0 / 4 : 4.0 / 3)));
   int H = static_cast<int>(mp / W);
-  cv::Mat photo = desk(d, W, H);
-  const std::vector<cv::Point2f> corners = placePage(d, src.size(), W, H);
+  cv::Mat photo = o.busyDesk ? busyDesk(d, W, H) : desk(d, W, H);
+  const std::vector<cv::Point2f> corners = placePage(d, src.size(), W, H, o);
   warpOnto(src, corners, photo);
   applyLight(photo, lighting(d, o, W, H));
   blurAndNoise(d, photo, mp);

@@ -46,6 +46,12 @@ struct CaptureOptions {
   int minJpegQuality = 55, maxJpegQuality = 95;
   // Probability that the frame cuts off one side of the page (3-10% of the page lost).
   double cropProbability = 0;
+  // How much of the frame's short side the page covers.
+  double minFill = 0.62, maxFill = 0.88;
+  // The desk under the paper: a plain colour, or (busyDesk) a light counter as bright as paper,
+  // wood grain or a patterned mat, with things on it — a till receipt with its own print, a second
+  // printed sheet cut off by the frame, a pen, a coloured box, a phone.
+  bool busyDesk = false;
 };
 
 inline constexpr int kLayoutCount = 6;
