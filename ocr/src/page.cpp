@@ -58,6 +58,8 @@ bool sheetShaped(const std::vector<cv::Point>& outline) {
 // brighter (paper-likeness, 0-255) than the band round it and less than this share of the region.
 constexpr double kPaperContrast = 40;
 constexpr double kInnerPaperAtMost = 0.7;
+// A bright region this share of the frame or more is not taken for the paper as it is.
+constexpr double kFillsTheFrame = 0.85;
 
 // A paper seen inside something darker that the bright region took in with it — the paper on a
 // phone's screen, on a dark tray or in a folder: the outline (convex hull) of the largest
@@ -91,6 +93,108 @@ std::vector<cv::Point> brightOutline(const cv::Mat& score) {
     around -= inside;
     const double contrast = cv::mean(score, core)[0] - cv::mean(score, around)[0];
     if (contrast > bestContrast) {
+      best = hull;
+      bestContrast = contrast;
+    }
+  }
+  return best;
+}
+
+// A sheet's edge seen in colour: from this distance (Lab, 8-bit units) between the mean colour
+// inside an outline and that of a thin ring just outside it, on its worst side (ringContrast).
+// A form's ruled border inside the paper has the paper's margin outside it: a few units.
+constexpr double kSheetEdge = 10;
+
+// How much an outline's inside differs in colour from a thin ring just outside it, on its worst
+// side: the least, over the four quarters round its centre, of the distance between the mean Lab
+// colour of the inside (kept off the edge) and of the ring's pixels in that quarter. -1 when a
+// quarter has (nearly) no ring in the picture (an outline along the frame's edge).
+double ringContrast(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
+  const cv::RotatedRect r = cv::minAreaRect(outline);
+  const int gap = 2;
+  const int ring = std::max(3, static_cast<int>(std::min(r.size.width, r.size.height) * 0.015));
+  cv::Mat inside(lab.size(), CV_8U, cv::Scalar(0)), core, near, far;
+  cv::fillConvexPoly(inside, outline, cv::Scalar(255));
+  const cv::Mat wide =
+      cv::getStructuringElement(cv::MORPH_RECT, {2 * (gap + ring) + 1, 2 * (gap + ring) + 1});
+  cv::erode(inside, core, wide);
+  cv::dilate(inside, near, cv::getStructuringElement(cv::MORPH_RECT, {2 * gap + 1, 2 * gap + 1}));
+  cv::dilate(inside, far, wide);
+  const cv::Mat band = far - near;
+  const cv::Moments m = cv::moments(outline);
+  if (m.m00 <= 0 || cv::countNonZero(core) == 0) return -1;
+  const double cx = m.m10 / m.m00, cy = m.m01 / m.m00;
+  const cv::Scalar in = cv::mean(lab, core);
+  double sum[4][3] = {}, n[4] = {};
+  for (int y = 0; y < lab.rows; ++y) {
+    const uchar* b = band.ptr<uchar>(y);
+    const cv::Vec3b* p = lab.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < lab.cols; ++x)
+      if (b[x]) {
+        const double a = std::atan2(y - cy, x - cx) + CV_PI + CV_PI / 4;
+        const int k = static_cast<int>(a / (CV_PI / 2)) % 4;
+        for (int c = 0; c < 3; ++c) sum[k][c] += p[x][c];
+        n[k] += 1;
+      }
+  }
+  double worst = 1e9;
+  for (int k = 0; k < 4; ++k) {
+    if (n[k] < 20) return -1;
+    double d2 = 0;
+    for (int c = 0; c < 3; ++c) d2 += (in[c] - sum[k][c] / n[k]) * (in[c] - sum[k][c] / n[k]);
+    worst = std::min(worst, std::sqrt(d2));
+  }
+  return worst;
+}
+
+// Paper, even coloured or recycled, is light and nearly grey: the mean Lab colour inside
+// `outline` at least kPaperLightness light and within kPaperChroma of grey (8-bit Lab, grey at
+// 128).
+constexpr double kPaperLightness = 150, kPaperChroma = 30;
+bool paperColoured(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
+  cv::Mat inside(lab.size(), CV_8U, cv::Scalar(0));
+  cv::fillConvexPoly(inside, outline, cv::Scalar(255));
+  const cv::Scalar mean = cv::mean(lab, inside);
+  return mean[0] >= kPaperLightness && std::hypot(mean[1] - 128, mean[2] - 128) <= kPaperChroma;
+}
+
+// The paper among the colour edges of the small photo (`lab`), where the bright region could not
+// be it: on a light counter as bright as paper it is the whole frame or its lighter part, and a
+// receipt or another sheet touching the paper joins it. Canny on each Lab channel finds the
+// paper's edge against any desk (a beige or green paper on a grey counter differs in colour more
+// than in brightness); a closed run of edges has an outline inside as well as outside, and the
+// inside one is the paper's own even where a receipt's edges touch it. Of the four- to six-sided
+// outlines shaped like a sheet, light and nearly grey inside as paper is (a box or a phone is
+// not), the one whose inside differs most from a thin ring round it (ringContrast, at least
+// kSheetEdge): a box or table printed on the paper has the paper round it, and a sheet cut off by
+// the frame has no ring on that side. Empty when there is none.
+std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
+  cv::Mat blurred;
+  cv::GaussianBlur(lab, blurred, cv::Size(5, 5), 0);
+  std::vector<cv::Mat> ch;
+  cv::split(blurred, ch);
+  cv::Mat edges = cv::Mat::zeros(lab.size(), CV_8U), e;
+  for (int c = 0; c < 3; ++c) {
+    // Lightness 15/45; the colour channels span less, so half of that.
+    cv::Canny(ch[static_cast<std::size_t>(c)], e, c == 0 ? 15 : 7.5, c == 0 ? 45 : 22.5);
+    edges |= e;
+  }
+  cv::dilate(edges, edges, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(edges, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+  const double total = static_cast<double>(lab.total());
+  std::vector<cv::Point> best;
+  double bestContrast = kSheetEdge;
+  for (const auto& c : contours) {
+    std::vector<cv::Point> hull, poly;
+    cv::convexHull(c, hull);
+    const double area = cv::contourArea(hull);
+    if (area < total / 30.0 || area > 0.9 * total) continue;
+    cv::approxPolyDP(hull, poly, 0.02 * cv::arcLength(hull, true), true);
+    if (poly.size() < 4 || poly.size() > 6 || !sheetShaped(hull)) continue;
+    if (!paperColoured(lab, hull)) continue;
+    const double contrast = ringContrast(lab, hull);
+    if (contrast >= bestContrast) {
       best = hull;
       bestContrast = contrast;
     }
@@ -213,8 +317,20 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
     const cv::Moments m = cv::moments(paper);
     const cv::Point2f centre(static_cast<float>(m.m10 / m.m00 / scale),
                              static_cast<float>(m.m01 / m.m00 / scale));
-    if (cv::pointPolygonTest(pts, centre, false) > 0)
+    if (cv::pointPolygonTest(pts, centre, false) > 0) {
       pts = outlineCorners(paper, cv::contourArea(paper), small.size(), scale, bgr.size());
+      corners = orderCorners(pts);
+      return true;
+    }
+  }
+  // A bright region that fills the frame (a light counter) or is no sheet's shape (a receipt or
+  // another sheet joined to the paper): the paper is looked for among the colour edges.
+  if (area >= kFillsTheFrame * small.total() || !sheetShaped(*largest)) {
+    cv::Mat lab;
+    cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
+    const std::vector<cv::Point> sheet = sheetByColourEdges(lab);
+    if (!sheet.empty())
+      pts = outlineCorners(sheet, cv::contourArea(sheet), small.size(), scale, bgr.size());
   }
   corners = orderCorners(pts);
   return true;

@@ -227,6 +227,29 @@ TEST(Page, APageLeftShearedIsReadLikeAnUprightOne) {
   EXPECT_EQ(identityReadFrom(shearedPage(rx, gen, 0.28)), identityOf(rx));
 }
 
+// `page` turned by `degrees` and scaled by `scale` onto `frame` round `centre`; where its corners
+// (tl, tr, br, bl) land.
+std::vector<cv::Point2f> layOn(cv::Mat& frame, const cv::Mat& page, cv::Point2f centre,
+                               double degrees, double scale) {
+  cv::Mat turn = cv::getRotationMatrix2D({page.cols / 2.0f, page.rows / 2.0f}, degrees, scale);
+  turn.at<double>(0, 2) += centre.x - page.cols / 2.0;
+  turn.at<double>(1, 2) += centre.y - page.rows / 2.0;
+  cv::warpAffine(page, frame, turn, frame.size(), cv::INTER_AREA, cv::BORDER_TRANSPARENT);
+  const float w = static_cast<float>(page.cols), h = static_cast<float>(page.rows);
+  std::vector<cv::Point2f> corners = {{0, 0}, {w, 0}, {w, h}, {0, h}}, out;
+  cv::transform(corners, out, turn);
+  return out;
+}
+
+// `frame` read as a camera gives it: softened a little, a JPEG of `quality`.
+Result<ReadResult> readAsAPhoto(const cv::Mat& frame, int quality) {
+  cv::Mat soft;
+  cv::GaussianBlur(frame, soft, {3, 3}, 0);
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", soft, jpeg, {cv::IMWRITE_JPEG_QUALITY, quality});
+  return reader().read(jpeg, "photo.jpg");
+}
+
 TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   // Seen on rx-photos-v1: a sheet a quarter of the frame's width, turned 10-20°, on a green or
   // purple desk, was not looked for (the page had to be a sixth of the frame); the whole frame was
@@ -236,14 +259,8 @@ TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   const cv::Mat page = gen.render(rx);
   // The sheet at 40% of its size, turned 14°, in a 2400×1800 frame: about 1/12 of it.
   cv::Mat desk(1800, 2400, CV_8UC3, cv::Scalar(70, 120, 110));
-  cv::Mat turn = cv::getRotationMatrix2D({page.cols / 2.0f, page.rows / 2.0f}, 14, 0.4);
-  turn.at<double>(0, 2) += 1300 - page.cols / 2.0;
-  turn.at<double>(1, 2) += 800 - page.rows / 2.0;
-  cv::warpAffine(page, desk, turn, desk.size(), cv::INTER_AREA, cv::BORDER_TRANSPARENT);
-  cv::GaussianBlur(desk, desk, {3, 3}, 0);
-  std::vector<std::uint8_t> jpeg;
-  cv::imencode(".jpg", desk, jpeg, {cv::IMWRITE_JPEG_QUALITY, 85});
-  auto r = reader().read(jpeg, "desk.jpg");
+  layOn(desk, page, {1300, 800}, 14, 0.4);
+  auto r = readAsAPhoto(desk, 85);
   RX_ASSERT_OK(r);
   EXPECT_TRUE(r->page.pageFound);
   EXPECT_EQ(identityRead(*r), identityOf(rx));
@@ -252,10 +269,47 @@ TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   // for the page.
   cv::Mat strip(900, 1200, CV_8UC3, cv::Scalar(70, 120, 110));
   cv::rectangle(strip, cv::Rect(100, 350, 750, 90), cv::Scalar(245, 245, 245), cv::FILLED);
+  std::vector<std::uint8_t> jpeg;
   cv::imencode(".jpg", strip, jpeg);
   auto none = reader().read(jpeg, "strip.jpg");
   RX_ASSERT_OK(none);
   EXPECT_FALSE(none->page.pageFound);
+}
+
+TEST(Page, APaperOnALightCounterBesideAReceiptIsFoundAndRead) {
+  // A light grey counter, lit from one side, is as bright as the paper, or brighter: the bright
+  // region was the whole frame, and the page read was the frame with the paper a third of it. A
+  // till receipt touching the paper's corner joined it besides. The paper is found by its colour
+  // edges: a beige sheet on a grey counter differs in colour more than in brightness.
+  test::RxGenerator gen(4733, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(1);
+  cv::Mat page = gen.render(rx);
+  page.forEach<cv::Vec3b>([](cv::Vec3b& p, const int*) {  // beige paper
+    p = cv::Vec3b(cv::saturate_cast<uchar>(p[0] * 0.80), cv::saturate_cast<uchar>(p[1] * 0.90),
+                  cv::saturate_cast<uchar>(p[2] * 0.96));
+  });
+  cv::Mat counter(2400, 1800, CV_8UC3);
+  counter.forEach<cv::Vec3b>([&](cv::Vec3b& p, const int* at) {  // lighter towards the right
+    const double light = 185 + 40.0 * at[1] / counter.cols;
+    p = cv::Vec3b(cv::saturate_cast<uchar>(light + 4), cv::saturate_cast<uchar>(light + 6),
+                  cv::saturate_cast<uchar>(light));
+  });
+  // The receipt: a white strip with lines of print, under the paper's lower right corner.
+  cv::Mat receipt(1300, 380, CV_8UC3, cv::Scalar(246, 246, 246));
+  for (int y = 60; y < receipt.rows - 40; y += 45)
+    cv::line(receipt, {30, y}, {30 + (y * 7) % 300, y}, cv::Scalar(70, 70, 70), 8);
+  layOn(counter, receipt, {1450, 1750}, 8, 1.0);
+  const auto truth = layOn(counter, page, {850, 1100}, -7, 0.75);
+  auto r = readAsAPhoto(counter, 88);
+  RX_ASSERT_OK(r);
+  EXPECT_TRUE(r->page.pageFound);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
+  // The page found is the paper: its corners within 3% of the frame of where the paper lies.
+  for (const auto& t : truth) {
+    double nearest = 1e9;
+    for (const auto& found : r->page.corners) nearest = std::min(nearest, cv::norm(found - t));
+    EXPECT_LT(nearest, 0.03 * counter.rows) << "a corner of the paper at " << t;
+  }
 }
 
 // A phone photo (JPEG) of a phone's screen showing a prescription drawn with `seed` on another
