@@ -106,9 +106,10 @@ std::vector<cv::Point> brightOutline(const cv::Mat& score) {
 constexpr double kSheetEdge = 10;
 
 // How much an outline's inside differs in colour from a thin ring just outside it, on its worst
-// side: the least, over the four quarters round its centre, of the distance between the mean Lab
-// colour of the inside (kept off the edge) and of the ring's pixels in that quarter. -1 when a
-// quarter has (nearly) no ring in the picture (an outline along the frame's edge).
+// side: the least, over the four quarters round its centre (split along the diagonals), of the
+// distance between the mean Lab colour of the inside (kept off the edge; its print counted in
+// the mean) and of the ring's pixels in that quarter. -1 when a quarter has (nearly) no ring in
+// the picture (an outline along the frame's edge), or the outline has no inside off its edge.
 double ringContrast(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
   const cv::RotatedRect r = cv::minAreaRect(outline);
   const int gap = 2;
@@ -163,11 +164,14 @@ bool paperColoured(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
 // receipt or another sheet touching the paper joins it. Canny on each Lab channel finds the
 // paper's edge against any desk (a beige or green paper on a grey counter differs in colour more
 // than in brightness); a closed run of edges has an outline inside as well as outside, and the
-// inside one is the paper's own even where a receipt's edges touch it. Of the four- to six-sided
+// inside one follows the paper's own edge even where a receipt's edges touch it (the outside one
+// takes the receipt in, and differs less from what is round it). Of the four- to six-sided
 // outlines shaped like a sheet, light and nearly grey inside as paper is (a box or a phone is
 // not), the one whose inside differs most from a thin ring round it (ringContrast, at least
-// kSheetEdge): a box or table printed on the paper has the paper round it, and a sheet cut off by
-// the frame has no ring on that side. Empty when there is none.
+// kSheetEdge): a box or table printed on the paper has the paper round it (its print, counted in
+// its inside's mean, can still make it differ: on a paper whose own edge is fainter, such a box
+// could win; not seen on the corpora), and a sheet cut off by the frame has no ring on that
+// side. Empty when there is none.
 std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
   cv::Mat blurred;
   cv::GaussianBlur(lab, blurred, cv::Size(5, 5), 0);

@@ -25,7 +25,9 @@ inline constexpr int kPageWidth = 1240;  // text of a printed A5 prescription at
 
 // Returns the four corners of the paper in `bgr` (tl, tr, br, bl), or false when no bright,
 // sheet-shaped region covers at least a thirtieth of the image. A paper seen inside something
-// darker within that region (a phone's screen, a tray) is found by its own outline.
+// darker within that region (a phone's screen, a tray) is found by its own outline; where the
+// region fills most of the frame (a light counter) or is no sheet's shape (a receipt joined to
+// the paper), by the paper's colour edges.
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 
 // Grey for reading: the luminance, with red ink (a hospital's seal, the pharmacy's 已调配 stamp)
