@@ -50,7 +50,8 @@ struct CaptureOptions {
   double minFill = 0.62, maxFill = 0.88;
   // The desk under the paper: a plain colour, or (busyDesk) a light counter as bright as paper,
   // wood grain or a patterned mat, with things on it — a till receipt with its own print, a second
-  // printed sheet cut off by the frame, a pen, a coloured box, a phone.
+  // printed sheet cut off by the frame, a pen, a coloured box, a phone. A photo of a phone's
+  // screen then shows the paper on such a desk, and the phone lies on one too.
   bool busyDesk = false;
 };
 
