@@ -213,9 +213,17 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
     c = withPage(std::move(c), e, readings(r));
     if (c.verdict != Verdict::kNew) out.push_back({r, std::move(c)});
   }
-  std::sort(out.begin(), out.end(), [](const ReuseMatch& a, const ReuseMatch& b) {
+  // Of equal verdicts, a record whose date reads other than the query's comes after the others:
+  // a monthly repeat of the paper is the same picture but for its number and date, and when the
+  // query's number was not read, its date is what tells the repeat from the paper itself (seed
+  // 31415's re-photo 248, a phone's screen, was put with the repeat by a hair's score).
+  auto dateDiffers = [](const ReuseMatch& m) {
+    return m.comparison.signals.date == Agreement::kDiffer;
+  };
+  std::sort(out.begin(), out.end(), [&](const ReuseMatch& a, const ReuseMatch& b) {
     if (a.comparison.verdict != b.comparison.verdict)
       return a.comparison.verdict > b.comparison.verdict;
+    if (dateDiffers(a) != dateDiffers(b)) return !dateDiffers(a);
     if (a.comparison.score != b.comparison.score) return a.comparison.score > b.comparison.score;
     return a.record < b.record;
   });
