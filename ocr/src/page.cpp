@@ -114,23 +114,33 @@ double ringContrast(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
   const cv::RotatedRect r = cv::minAreaRect(outline);
   const int gap = 2;
   const int ring = std::max(3, static_cast<int>(std::min(r.size.width, r.size.height) * 0.015));
-  cv::Mat inside(lab.size(), CV_8U, cv::Scalar(0)), core, near, far;
-  cv::fillConvexPoly(inside, outline, cv::Scalar(255));
+  // Only the outline's bounding box and the ring round it are looked at (the rest of the photo is
+  // neither inside nor ring), so a small outline costs little.
+  const int pad = gap + ring + 1;
+  const cv::Rect box =
+      (cv::boundingRect(outline) + cv::Size(2 * pad, 2 * pad) - cv::Point(pad, pad)) &
+      cv::Rect(0, 0, lab.cols, lab.rows);
+  if (box.empty()) return -1;
+  const cv::Mat part = lab(box);
+  std::vector<cv::Point> shifted;
+  for (const auto& q : outline) shifted.push_back(q - box.tl());
+  cv::Mat inside(part.size(), CV_8U, cv::Scalar(0)), core, near, far;
+  cv::fillConvexPoly(inside, shifted, cv::Scalar(255));
   const cv::Mat wide =
       cv::getStructuringElement(cv::MORPH_RECT, {2 * (gap + ring) + 1, 2 * (gap + ring) + 1});
   cv::erode(inside, core, wide);
   cv::dilate(inside, near, cv::getStructuringElement(cv::MORPH_RECT, {2 * gap + 1, 2 * gap + 1}));
   cv::dilate(inside, far, wide);
   const cv::Mat band = far - near;
-  const cv::Moments m = cv::moments(outline);
+  const cv::Moments m = cv::moments(shifted);
   if (m.m00 <= 0 || cv::countNonZero(core) == 0) return -1;
   const double cx = m.m10 / m.m00, cy = m.m01 / m.m00;
-  const cv::Scalar in = cv::mean(lab, core);
+  const cv::Scalar in = cv::mean(part, core);
   double sum[4][3] = {}, n[4] = {};
-  for (int y = 0; y < lab.rows; ++y) {
+  for (int y = 0; y < part.rows; ++y) {
     const uchar* b = band.ptr<uchar>(y);
-    const cv::Vec3b* p = lab.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < lab.cols; ++x)
+    const cv::Vec3b* p = part.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < part.cols; ++x)
       if (b[x]) {
         const double a = std::atan2(y - cy, x - cx) + CV_PI + CV_PI / 4;
         const int k = static_cast<int>(a / (CV_PI / 2)) % 4;
@@ -153,9 +163,13 @@ double ringContrast(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
 // 128).
 constexpr double kPaperLightness = 150, kPaperChroma = 30;
 bool paperColoured(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
-  cv::Mat inside(lab.size(), CV_8U, cv::Scalar(0));
-  cv::fillConvexPoly(inside, outline, cv::Scalar(255));
-  const cv::Scalar mean = cv::mean(lab, inside);
+  const cv::Rect box = cv::boundingRect(outline) & cv::Rect(0, 0, lab.cols, lab.rows);
+  if (box.empty()) return false;
+  std::vector<cv::Point> shifted;
+  for (const auto& q : outline) shifted.push_back(q - box.tl());
+  cv::Mat inside(box.size(), CV_8U, cv::Scalar(0));
+  cv::fillConvexPoly(inside, shifted, cv::Scalar(255));
+  const cv::Scalar mean = cv::mean(lab(box), inside);
   return mean[0] >= kPaperLightness && std::hypot(mean[1] - 128, mean[2] - 128) <= kPaperChroma;
 }
 
