@@ -173,20 +173,15 @@ bool paperColoured(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
   return mean[0] >= kPaperLightness && std::hypot(mean[1] - 128, mean[2] - 128) <= kPaperChroma;
 }
 
-// The paper among the colour edges of the small photo (`lab`), where the bright region could not
-// be it: on a light counter as bright as paper it is the whole frame or its lighter part, and a
-// receipt or another sheet touching the paper joins it. Canny on each Lab channel finds the
-// paper's edge against any desk (a beige or green paper on a grey counter differs in colour more
-// than in brightness); a closed run of edges has an outline inside as well as outside, and the
-// inside one follows the paper's own edge even where a receipt's edges touch it (the outside one
-// takes the receipt in, and differs less from what is round it). Of the four- to six-sided
-// outlines shaped like a sheet, light and nearly grey inside as paper is (a box or a phone is
-// not), the one whose inside differs most from a thin ring round it (ringContrast, at least
-// kSheetEdge): a box or table printed on the paper has the paper round it (its print, counted in
-// its inside's mean, can still make it differ: on a paper whose own edge is fainter, such a box
-// could win; not seen on the corpora), and a sheet cut off by the frame has no ring on that
-// side. Empty when there is none.
-std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
+// The outlines that could be a sheet among the colour edges of the small photo (`lab`): Canny on
+// each Lab channel finds a paper's edge against any desk (a beige or green paper on a grey counter
+// differs in colour more than in brightness), and each closed run of edges gives the convex hull
+// of its outline. A closed run has an outline inside as well as outside: the inside one follows
+// the paper's own edge even where a receipt's edges touch it. Kept: four to six sides, shaped
+// like a sheet, light and nearly grey inside as paper is (a box or a phone is not), from a
+// thirtieth to nine tenths of the photo. With `closedAtFrame` the frame's edge counts as an edge,
+// so a sheet cut off by the frame has an outline too.
+std::vector<std::vector<cv::Point>> colourEdgeOutlines(const cv::Mat& lab, bool closedAtFrame) {
   cv::Mat blurred;
   cv::GaussianBlur(lab, blurred, cv::Size(5, 5), 0);
   std::vector<cv::Mat> ch;
@@ -198,11 +193,11 @@ std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
     edges |= e;
   }
   cv::dilate(edges, edges, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  if (closedAtFrame) cv::rectangle(edges, cv::Rect({0, 0}, edges.size()), cv::Scalar(255), 1);
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(edges, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
   const double total = static_cast<double>(lab.total());
-  std::vector<cv::Point> best;
-  double bestContrast = kSheetEdge;
+  std::vector<std::vector<cv::Point>> outlines;
   for (const auto& c : contours) {
     std::vector<cv::Point> hull, poly;
     cv::convexHull(c, hull);
@@ -210,10 +205,26 @@ std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
     if (area < total / 30.0 || area > 0.9 * total) continue;
     cv::approxPolyDP(hull, poly, 0.02 * cv::arcLength(hull, true), true);
     if (poly.size() < 4 || poly.size() > 6 || !sheetShaped(hull)) continue;
-    if (!paperColoured(lab, hull)) continue;
+    if (paperColoured(lab, hull)) outlines.push_back(std::move(hull));
+  }
+  return outlines;
+}
+
+// The paper among the colour edges (colourEdgeOutlines), where the bright region could not be it:
+// on a light counter as bright as paper it is the whole frame or its lighter part, and a receipt
+// or another sheet touching the paper joins it. Of the outlines, the one whose inside differs
+// most from a thin ring round it (ringContrast, at least kSheetEdge): the outside outline of a
+// closed run takes a touching receipt in and differs less from what is round it; a box or table
+// printed on the paper has the paper round it (its print, counted in its inside's mean, can still
+// make it differ: on a paper whose own edge is fainter, such a box could win; not seen on the
+// corpora), and a sheet cut off by the frame has no ring on that side. Empty when there is none.
+std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
+  std::vector<cv::Point> best;
+  double bestContrast = kSheetEdge;
+  for (auto& hull : colourEdgeOutlines(lab, false)) {
     const double contrast = ringContrast(lab, hull);
     if (contrast >= bestContrast) {
-      best = hull;
+      best = std::move(hull);
       bestContrast = contrast;
     }
   }
@@ -294,6 +305,255 @@ std::vector<cv::Point2f> outlineCorners(const std::vector<cv::Point>& outline, d
   return pts;
 }
 
+// How far a point is from the line through `a` and `b`.
+double distanceToLine(const cv::Point2f& p, const cv::Point2f& a, const cv::Point2f& b) {
+  const cv::Point2f d = b - a;
+  const double length = std::hypot(d.x, d.y);
+  if (length < 1e-6) return std::hypot(p.x - a.x, p.y - a.y);
+  return std::abs(d.x * (p.y - a.y) - d.y * (p.x - a.x)) / length;
+}
+
+// Whether four corners look like a photographed sheet: convex, every corner between 60 and 120
+// degrees.
+bool sheetCorners(const std::vector<cv::Point2f>& quad) {
+  if (quad.size() != 4 || !cv::isContourConvex(quad)) return false;
+  for (int k = 0; k < 4; ++k) {
+    const cv::Point2f u = quad[(k + 3) % 4] - quad[k], v = quad[(k + 1) % 4] - quad[k];
+    if (std::abs(u.dot(v) / (cv::norm(u) * cv::norm(v) + 1e-9)) >= 0.5) return false;
+  }
+  return true;
+}
+
+// A sheet inside a region that took in something touching it (a receipt under the paper's
+// corner, another sheet beside it): four of the straight stretches of the region's outline, in
+// their order round it, are the paper's sides; the others belong to what joined it. The sheet-
+// shaped quadrilaterals their lines make (a thirtieth of the photo or more, corners within a tenth
+// of the frame round it) whose sides the outline follows along half their length or more, the
+// kAlongKept followed furthest (a sheet's side interrupted by a receipt is still the side; which
+// is the paper, the colour across the sides tells: sideSupport). None when the outline has fewer
+// than four or more than 24 stretches.
+constexpr std::size_t kAlongKept = 6;
+std::vector<std::vector<cv::Point2f>> quadsAlongOutline(const std::vector<cv::Point>& outline,
+                                                        const cv::Size& size) {
+  std::vector<cv::Point> poly;
+  cv::approxPolyDP(outline, poly, 0.008 * cv::arcLength(outline, true), true);
+  const std::size_t n = poly.size();
+  if (n < 4 || n > 24) return {};
+  const cv::Rect2f frame(-0.1f * size.width, -0.1f * size.height, 1.2f * size.width,
+                         1.2f * size.height);
+  auto intersect = [&](std::size_t i, std::size_t j, cv::Point2f& out) {
+    const cv::Point2f a1 = poly[i], a2 = poly[(i + 1) % n], b1 = poly[j], b2 = poly[(j + 1) % n];
+    const cv::Point2f da = a2 - a1, db = b2 - b1;
+    const float denom = da.x * db.y - da.y * db.x;
+    if (std::abs(denom) < 1e-3f * std::hypot(da.x, da.y) * std::hypot(db.x, db.y)) return false;
+    out = a1 + ((b1.x - a1.x) * db.y - (b1.y - a1.y) * db.x) / denom * da;
+    return true;
+  };
+  std::vector<std::pair<double, std::vector<cv::Point2f>>> found;  // share followed, quad
+  const double least = static_cast<double>(size.area()) / 30.0;
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b)
+      for (std::size_t c = b + 1; c < n; ++c)
+        for (std::size_t d = c + 1; d < n; ++d) {
+          const std::size_t side[4] = {a, b, c, d};
+          std::vector<cv::Point2f> quad(4);
+          bool ok = true;
+          for (int k = 0; k < 4 && ok; ++k)
+            ok = intersect(side[k], side[(k + 1) % 4], quad[k]) && frame.contains(quad[k]);
+          if (!ok || !sheetCorners(quad)) continue;
+          const double area = cv::contourArea(quad);
+          if (area < least) continue;
+          std::vector<cv::Point> rounded;
+          for (const auto& q : quad) rounded.emplace_back(cvRound(q.x), cvRound(q.y));
+          if (!sheetShaped(rounded)) continue;
+          // The outline's stretches that lie along one of the quadrilateral's sides.
+          const double near = std::max(3.0, 0.015 * std::sqrt(area));
+          double perimeter = 0, along = 0;
+          for (int k = 0; k < 4; ++k) perimeter += cv::norm(quad[(k + 1) % 4] - quad[k]);
+          for (std::size_t i = 0; i < n; ++i) {
+            const cv::Point2f p = poly[i], q = poly[(i + 1) % n];
+            for (int k = 0; k < 4; ++k)
+              if (distanceToLine(p, quad[k], quad[(k + 1) % 4]) <= near &&
+                  distanceToLine(q, quad[k], quad[(k + 1) % 4]) <= near &&
+                  cv::pointPolygonTest(quad, (p + q) * 0.5f, true) >= -near) {
+                along += cv::norm(q - p);
+                break;
+              }
+          }
+          if (along >= 0.5 * perimeter) found.emplace_back(along / perimeter, std::move(quad));
+        }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& x, const auto& y) { return x.first > y.first; });
+  std::vector<std::vector<cv::Point2f>> quads;
+  for (std::size_t i = 0; i < found.size() && i < kAlongKept; ++i)
+    quads.push_back(std::move(found[i].second));
+  return quads;
+}
+
+// A sheet's side is where the colour changes across it: from this distance (Lab, 8-bit units)
+// between the two sides of a point of it.
+constexpr double kColourStep = 12;
+
+// The share of a quadrilateral's sides along which the colour changes across them (by
+// kColourStep, between points a little inside and a little outside), on the (smoothed Lab) small
+// photo: a paper's outline on its desk has it all round, save where something as light touches
+// it; an outline that took in a receipt, a box or a piece of desk runs partly through the desk.
+// Where the point outside is beyond the frame, the side counts where the paper reaches the frame
+// (the point inside within kColourStep of the paper's colour just inside the sides where they
+// step), so that an outline stretched to the frame over the desk is not supported there. The
+// sides' ends are left out (a shadow or a thumb at a corner), and so is a side with less than
+// half of it judged. -1 when fewer than two sides are left.
+double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
+  cv::Point2f centre(0, 0);
+  for (const auto& q : quad) centre += q * 0.25f;
+  double shortest = 1e9;
+  for (int k = 0; k < 4; ++k) shortest = std::min(shortest, cv::norm(quad[(k + 1) % 4] - quad[k]));
+  const float across = static_cast<float>(std::max(3.0, 0.012 * shortest));
+  const cv::Rect picture(1, 1, lab.cols - 2, lab.rows - 2);
+  auto distance = [](const cv::Vec3b& u, const cv::Vec3d& v) {
+    double d2 = 0;
+    for (int c = 0; c < 3; ++c) d2 += (u[c] - v[c]) * (u[c] - v[c]);
+    return std::sqrt(d2);
+  };
+  struct Side {
+    int samples = 0, seen = 0, steps = 0;
+    std::vector<cv::Point> atFrame;  // points inside where the point outside is beyond the frame
+  };
+  std::array<Side, 4> sides;
+  cv::Vec3d paper(0, 0, 0);
+  int paperSeen = 0;
+  for (int k = 0; k < 4; ++k) {
+    const cv::Point2f a = quad[k], d = quad[(k + 1) % 4] - quad[k];
+    const float length = std::hypot(d.x, d.y);
+    if (length < 1) continue;
+    cv::Point2f out(-d.y / length, d.x / length);
+    if (out.dot(a + 0.5f * d - centre) < 0) out = -out;
+    Side& side = sides[static_cast<std::size_t>(k)];
+    side.samples = std::max(8, static_cast<int>(length / 4));
+    for (int i = 0; i < side.samples; ++i) {
+      const float t =
+          0.1f + 0.8f * (static_cast<float>(i) + 0.5f) / static_cast<float>(side.samples);
+      const cv::Point2f p = a + t * d;
+      const cv::Point in(cvRound(p.x - out.x * across), cvRound(p.y - out.y * across));
+      const cv::Point outside(cvRound(p.x + out.x * across), cvRound(p.y + out.y * across));
+      if (!picture.contains(in)) continue;
+      if (!picture.contains(outside)) {
+        side.atFrame.push_back(in);
+        continue;
+      }
+      ++side.seen;
+      const cv::Vec3b u = lab.at<cv::Vec3b>(in);
+      if (distance(u, cv::Vec3d(lab.at<cv::Vec3b>(outside))) >= kColourStep) {
+        ++side.steps;
+        paper += cv::Vec3d(u);
+        ++paperSeen;
+      }
+    }
+  }
+  if (paperSeen > 0) paper /= paperSeen;
+  double sum = 0;
+  int judged = 0;
+  for (Side& side : sides) {
+    if (paperSeen > 0)
+      for (const cv::Point& in : side.atFrame) {
+        ++side.seen;
+        if (distance(lab.at<cv::Vec3b>(in), paper) < kColourStep) ++side.steps;
+      }
+    if (side.samples > 0 && side.seen * 2 >= side.samples) {
+      sum += static_cast<double>(side.steps) / side.seen;
+      ++judged;
+    }
+  }
+  return judged >= 2 ? sum / judged : -1;
+}
+
+// A sheet's outline is taken for the paper when its sides are this well supported (sideSupport).
+constexpr double kSupported = 0.85;
+// Another outline must be at least this share of the area of what was found first, unless that
+// fills the frame (a receipt or a box beside a faintly edged paper is not the paper).
+constexpr double kSmallestOther = 0.2;
+// What was found first has its sides mostly supported from this share (sideSupport).
+constexpr double kPlausible = 0.5;
+// Two outlines whose overlap is this share of their union or more are taken for the same paper.
+constexpr double kSamePaper = 0.85;
+
+// The paper among the outlines a busy desk offers: `found` (what the bright region gave), the
+// quadrilateral along the bright region's `region` outline, and the sheet-like colour-edge
+// outlines (closed at the frame) with their own quadrilaterals along them. Of those paper-
+// coloured, a thirtieth of the photo or more and supported (kSupported; not much smaller than
+// `found` unless that fills the frame), within 0.05 of the best support: the largest and most
+// central (the square root of its share of the photo times one less its centre's distance from the
+// photo's centre over half the diagonal), as a photographer frames the paper. A sheet cut off by
+// the frame or a receipt is off centre and smaller; an outline joining a receipt to the paper runs
+// through the desk and is less supported. `found` when none is (all in the small photo's
+// coordinates).
+std::vector<cv::Point2f> bestSupportedSheet(const cv::Mat& small,
+                                            const std::vector<cv::Point>& region,
+                                            std::vector<cv::Point2f> found) {
+  cv::Mat lab, smooth;
+  cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
+  cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
+  std::vector<std::vector<cv::Point2f>> outlines{found};
+  auto addAlong = [&](const std::vector<cv::Point>& outline) {
+    for (auto& quad : quadsAlongOutline(outline, small.size())) outlines.push_back(std::move(quad));
+  };
+  addAlong(region);
+  for (const auto& hull : colourEdgeOutlines(lab, true)) {
+    outlines.push_back(outlineCorners(hull, cv::contourArea(hull), small.size(), 1, small.size()));
+    addAlong(hull);
+  }
+  const double total = static_cast<double>(small.total());
+  const double foundArea = cv::contourArea(found);
+  const bool foundIsFrame = foundArea >= kFillsTheFrame * total;
+  const cv::Point2f middle(static_cast<float>(small.cols) / 2, static_cast<float>(small.rows) / 2);
+  const double halfDiagonal = std::hypot(middle.x, middle.y);
+  struct Scored {
+    double support, framing;
+  };
+  std::vector<Scored> scored;
+  double bestSupport = -1;
+  for (std::size_t i = 0; i < outlines.size(); ++i) {
+    const auto& q = outlines[i];
+    const double area = cv::contourArea(q);
+    std::vector<cv::Point> rounded;
+    cv::Point2f centre(0, 0);
+    for (const auto& p : q) {
+      rounded.emplace_back(cvRound(p.x), cvRound(p.y));
+      centre += p * 0.25f;
+    }
+    const bool candidate = q.size() == 4 && area >= total / 30.0 &&
+                           (i == 0 || foundIsFrame || area >= kSmallestOther * foundArea) &&
+                           paperColoured(lab, rounded);
+    const double support = candidate ? sideSupport(smooth, q) : -1;
+    scored.push_back({support >= kSupported ? support : -1,
+                      std::sqrt(area / total) * (1 - cv::norm(centre - middle) / halfDiagonal)});
+    bestSupport = std::max(bestSupport, scored.back().support);
+  }
+  if (bestSupport < 0) return found;
+  std::size_t pick = 0;
+  double bestFraming = -1;
+  for (std::size_t i = 0; i < outlines.size(); ++i)
+    if (scored[i].support >= 0 && scored[i].support >= bestSupport - 0.05 &&
+        scored[i].framing > bestFraming) {
+      bestFraming = scored[i].framing;
+      pick = i;
+    }
+  // Another outline of the same paper (the colour edges' or the region's own, a few pixels off)
+  // leaves what was found as it was.
+  std::vector<cv::Point2f> common;
+  const double pickArea = cv::contourArea(outlines[pick]);
+  const double shared = cv::intersectConvexConvex(outlines[pick], found, common);
+  const double joined = pickArea + foundArea - shared;
+  if (joined > 0 && shared / joined >= kSamePaper) return found;
+  // An outline mostly outside what was found (a sheet beside it, not the paper within what the
+  // bright region took in) must also be framed better than it, where what was found has its sides
+  // mostly supported: a faintly edged paper in the middle stands against a sheet at the edge.
+  if (shared < 0.5 * pickArea && !foundIsFrame && sideSupport(smooth, found) >= kPlausible &&
+      scored[0].framing >= scored[pick].framing)
+    return found;
+  return outlines[pick];
+}
+
 }  // namespace
 
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
@@ -350,6 +610,13 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
     if (!sheet.empty())
       pts = outlineCorners(sheet, cv::contourArea(sheet), small.size(), scale, bgr.size());
   }
+  // What was found is checked against the other outlines the photo offers: on a busy desk the
+  // bright region can be a receipt or another sheet, or the paper with what touches it.
+  std::vector<cv::Point2f> found;
+  for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
+  pts.clear();
+  for (const auto& p : bestSupportedSheet(small, *largest, found))
+    pts.push_back(p * static_cast<float>(1 / scale));
   corners = orderCorners(pts);
   return true;
 }
