@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -485,11 +486,11 @@ constexpr double kSamePaper = 0.85;
 // central (the square root of its share of the photo times one less its centre's distance from the
 // photo's centre over half the diagonal), as a photographer frames the paper. A sheet cut off by
 // the frame or a receipt is off centre and smaller; an outline joining a receipt to the paper runs
-// through the desk and is less supported. `found` when none is (all in the small photo's
+// through the desk and is less supported. None when `found` stands (all in the small photo's
 // coordinates).
-std::vector<cv::Point2f> bestSupportedSheet(const cv::Mat& small,
-                                            const std::vector<cv::Point>& region,
-                                            std::vector<cv::Point2f> found) {
+std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& small,
+                                                    const std::vector<cv::Point>& region,
+                                                    const std::vector<cv::Point2f>& found) {
   cv::Mat lab, smooth;
   cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
   cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
@@ -529,7 +530,7 @@ std::vector<cv::Point2f> bestSupportedSheet(const cv::Mat& small,
                       std::sqrt(area / total) * (1 - cv::norm(centre - middle) / halfDiagonal)});
     bestSupport = std::max(bestSupport, scored.back().support);
   }
-  if (bestSupport < 0) return found;
+  if (bestSupport < 0) return std::nullopt;
   std::size_t pick = 0;
   double bestFraming = -1;
   for (std::size_t i = 0; i < outlines.size(); ++i)
@@ -544,13 +545,13 @@ std::vector<cv::Point2f> bestSupportedSheet(const cv::Mat& small,
   const double pickArea = cv::contourArea(outlines[pick]);
   const double shared = cv::intersectConvexConvex(outlines[pick], found, common);
   const double joined = pickArea + foundArea - shared;
-  if (joined > 0 && shared / joined >= kSamePaper) return found;
+  if (pick == 0 || (joined > 0 && shared / joined >= kSamePaper)) return std::nullopt;
   // An outline mostly outside what was found (a sheet beside it, not the paper within what the
   // bright region took in) must also be framed better than it, where what was found has its sides
   // mostly supported: a faintly edged paper in the middle stands against a sheet at the edge.
   if (shared < 0.5 * pickArea && !foundIsFrame && sideSupport(smooth, found) >= kPlausible &&
       scored[0].framing >= scored[pick].framing)
-    return found;
+    return std::nullopt;
   return outlines[pick];
 }
 
@@ -612,11 +613,13 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   }
   // What was found is checked against the other outlines the photo offers: on a busy desk the
   // bright region can be a receipt or another sheet, or the paper with what touches it.
+  // (What was found is kept to the last bit when it stands: the page is read through it.)
   std::vector<cv::Point2f> found;
   for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
-  pts.clear();
-  for (const auto& p : bestSupportedSheet(small, *largest, found))
-    pts.push_back(p * static_cast<float>(1 / scale));
+  if (const auto other = betterSheet(small, *largest, found)) {
+    pts.clear();
+    for (const auto& p : *other) pts.push_back(p * static_cast<float>(1 / scale));
+  }
   corners = orderCorners(pts);
   return true;
 }
