@@ -232,6 +232,45 @@ std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
   return best;
 }
 
+// Whether four corners look like a photographed sheet: convex, every corner between 60 and 120
+// degrees.
+bool sheetCorners(const std::vector<cv::Point2f>& quad) {
+  if (quad.size() != 4 || !cv::isContourConvex(quad)) return false;
+  for (int k = 0; k < 4; ++k) {
+    const cv::Point2f u = quad[(k + 3) % 4] - quad[k], v = quad[(k + 1) % 4] - quad[k];
+    if (std::abs(u.dot(v) / (cv::norm(u) * cv::norm(v) + 1e-9)) >= 0.5) return false;
+  }
+  return true;
+}
+
+// Every choice of four of `poly`'s sides, in their order round it, whose neighbours' lines meet
+// inside `frame` in corners that look like a photographed sheet (sheetCorners): `use` is given
+// the four corners.
+template <typename Use>
+void forEachSheetOfSides(const std::vector<cv::Point>& poly, const cv::Rect2f& frame, Use&& use) {
+  const std::size_t n = poly.size();
+  auto intersect = [&](std::size_t i, std::size_t j, cv::Point2f& out) {
+    const cv::Point2f a1 = poly[i], a2 = poly[(i + 1) % n], b1 = poly[j], b2 = poly[(j + 1) % n];
+    const cv::Point2f da = a2 - a1, db = b2 - b1;
+    const float denom = da.x * db.y - da.y * db.x;
+    if (std::abs(denom) < 1e-3f) return false;
+    const float t = ((b1.x - a1.x) * db.y - (b1.y - a1.y) * db.x) / denom;
+    out = a1 + t * da;
+    return true;
+  };
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b)
+      for (std::size_t c = b + 1; c < n; ++c)
+        for (std::size_t d = c + 1; d < n; ++d) {
+          const std::size_t side[4] = {a, b, c, d};
+          std::vector<cv::Point2f> quad(4);
+          bool ok = true;
+          for (int k = 0; k < 4 && ok; ++k)
+            ok = intersect(side[k], side[(k + 1) % 4], quad[k]) && frame.contains(quad[k]);
+          if (ok && sheetCorners(quad)) use(quad);
+        }
+}
+
 std::vector<cv::Point2f> outlineCorners(const std::vector<cv::Point>& outline, double area,
                                         const cv::Size& small, double scale,
                                         const cv::Size& photo) {
@@ -247,49 +286,20 @@ std::vector<cv::Point2f> outlineCorners(const std::vector<cv::Point>& outline, d
     // a shadow, a finger or the frame. Try every choice of four sides, intersect neighbours, and
     // keep the smallest quadrilateral that looks like a photographed sheet: convex, corners near
     // right angles, holding the whole outline.
-    const std::size_t n = poly.size();
     double bestArea = 1e18;
-    auto intersect = [&](std::size_t i, std::size_t j, cv::Point2f& out) {
-      const cv::Point2f a1 = poly[i], a2 = poly[(i + 1) % n], b1 = poly[j], b2 = poly[(j + 1) % n];
-      const cv::Point2f da = a2 - a1, db = b2 - b1;
-      const float denom = da.x * db.y - da.y * db.x;
-      if (std::abs(denom) < 1e-3f) return false;
-      const float t = ((b1.x - a1.x) * db.y - (b1.y - a1.y) * db.x) / denom;
-      out = a1 + t * da;
-      return true;
-    };
-    for (std::size_t a = 0; a < n; ++a)
-      for (std::size_t b = a + 1; b < n; ++b)
-        for (std::size_t c = b + 1; c < n; ++c)
-          for (std::size_t d = c + 1; d < n; ++d) {
-            const std::size_t side[4] = {a, b, c, d};
-            std::vector<cv::Point2f> quad(4);
-            bool ok = true;
-            for (int k = 0; k < 4 && ok; ++k)
-              ok = intersect(side[k], side[(k + 1) % 4], quad[k]) && frame.contains(quad[k]);
-            if (!ok || !cv::isContourConvex(quad)) continue;
-            for (int k = 0; k < 4 && ok; ++k) {
-              const cv::Point2f u = quad[(k + 3) % 4] - quad[k], v = quad[(k + 1) % 4] - quad[k];
-              const double cosine = u.dot(v) / (cv::norm(u) * cv::norm(v) + 1e-9);
-              ok = std::abs(cosine) < 0.5;  // between 60 and 120 degrees
-            }
-            if (!ok) continue;
-            for (const auto& p : hull)
-              if (cv::pointPolygonTest(
-                      quad, cv::Point2f(static_cast<float>(p.x), static_cast<float>(p.y)), true) <
-                  -3) {
-                ok = false;
-                break;
-              }
-            if (!ok) continue;
-            const double qa = cv::contourArea(quad);
-            if (qa < bestArea) {
-              bestArea = qa;
-              pts.clear();
-              for (const auto& q : quad)
-                pts.emplace_back(static_cast<float>(q.x / scale), static_cast<float>(q.y / scale));
-            }
-          }
+    forEachSheetOfSides(poly, frame, [&](const std::vector<cv::Point2f>& quad) {
+      for (const auto& p : hull)
+        if (cv::pointPolygonTest(
+                quad, cv::Point2f(static_cast<float>(p.x), static_cast<float>(p.y)), true) < -3)
+          return;
+      const double qa = cv::contourArea(quad);
+      if (qa < bestArea) {
+        bestArea = qa;
+        pts.clear();
+        for (const auto& q : quad)
+          pts.emplace_back(static_cast<float>(q.x / scale), static_cast<float>(q.y / scale));
+      }
+    });
   }
   const cv::Rect2f bounds(-0.1f * photo.width, -0.1f * photo.height, 1.2f * photo.width,
                           1.2f * photo.height);
@@ -314,17 +324,6 @@ double distanceToLine(const cv::Point2f& p, const cv::Point2f& a, const cv::Poin
   return std::abs(d.x * (p.y - a.y) - d.y * (p.x - a.x)) / length;
 }
 
-// Whether four corners look like a photographed sheet: convex, every corner between 60 and 120
-// degrees.
-bool sheetCorners(const std::vector<cv::Point2f>& quad) {
-  if (quad.size() != 4 || !cv::isContourConvex(quad)) return false;
-  for (int k = 0; k < 4; ++k) {
-    const cv::Point2f u = quad[(k + 3) % 4] - quad[k], v = quad[(k + 1) % 4] - quad[k];
-    if (std::abs(u.dot(v) / (cv::norm(u) * cv::norm(v) + 1e-9)) >= 0.5) return false;
-  }
-  return true;
-}
-
 // A sheet inside a region that took in something touching it (a receipt under the paper's
 // corner, another sheet beside it): four of the straight stretches of the region's outline, in
 // their order round it, are the paper's sides; the others belong to what joined it. The sheet-
@@ -342,47 +341,30 @@ std::vector<std::vector<cv::Point2f>> quadsAlongOutline(const std::vector<cv::Po
   if (n < 4 || n > 24) return {};
   const cv::Rect2f frame(-0.1f * size.width, -0.1f * size.height, 1.2f * size.width,
                          1.2f * size.height);
-  auto intersect = [&](std::size_t i, std::size_t j, cv::Point2f& out) {
-    const cv::Point2f a1 = poly[i], a2 = poly[(i + 1) % n], b1 = poly[j], b2 = poly[(j + 1) % n];
-    const cv::Point2f da = a2 - a1, db = b2 - b1;
-    const float denom = da.x * db.y - da.y * db.x;
-    if (std::abs(denom) < 1e-3f * std::hypot(da.x, da.y) * std::hypot(db.x, db.y)) return false;
-    out = a1 + ((b1.x - a1.x) * db.y - (b1.y - a1.y) * db.x) / denom * da;
-    return true;
-  };
   std::vector<std::pair<double, std::vector<cv::Point2f>>> found;  // share followed, quad
   const double least = static_cast<double>(size.area()) / 30.0;
-  for (std::size_t a = 0; a < n; ++a)
-    for (std::size_t b = a + 1; b < n; ++b)
-      for (std::size_t c = b + 1; c < n; ++c)
-        for (std::size_t d = c + 1; d < n; ++d) {
-          const std::size_t side[4] = {a, b, c, d};
-          std::vector<cv::Point2f> quad(4);
-          bool ok = true;
-          for (int k = 0; k < 4 && ok; ++k)
-            ok = intersect(side[k], side[(k + 1) % 4], quad[k]) && frame.contains(quad[k]);
-          if (!ok || !sheetCorners(quad)) continue;
-          const double area = cv::contourArea(quad);
-          if (area < least) continue;
-          std::vector<cv::Point> rounded;
-          for (const auto& q : quad) rounded.emplace_back(cvRound(q.x), cvRound(q.y));
-          if (!sheetShaped(rounded)) continue;
-          // The outline's stretches that lie along one of the quadrilateral's sides.
-          const double near = std::max(3.0, 0.015 * std::sqrt(area));
-          double perimeter = 0, along = 0;
-          for (int k = 0; k < 4; ++k) perimeter += cv::norm(quad[(k + 1) % 4] - quad[k]);
-          for (std::size_t i = 0; i < n; ++i) {
-            const cv::Point2f p = poly[i], q = poly[(i + 1) % n];
-            for (int k = 0; k < 4; ++k)
-              if (distanceToLine(p, quad[k], quad[(k + 1) % 4]) <= near &&
-                  distanceToLine(q, quad[k], quad[(k + 1) % 4]) <= near &&
-                  cv::pointPolygonTest(quad, (p + q) * 0.5f, true) >= -near) {
-                along += cv::norm(q - p);
-                break;
-              }
-          }
-          if (along >= 0.5 * perimeter) found.emplace_back(along / perimeter, std::move(quad));
+  forEachSheetOfSides(poly, frame, [&](std::vector<cv::Point2f>& quad) {
+    const double area = cv::contourArea(quad);
+    if (area < least) return;
+    std::vector<cv::Point> rounded;
+    for (const auto& q : quad) rounded.emplace_back(cvRound(q.x), cvRound(q.y));
+    if (!sheetShaped(rounded)) return;
+    // The outline's stretches that lie along one of the quadrilateral's sides.
+    const double near = std::max(3.0, 0.015 * std::sqrt(area));
+    double perimeter = 0, along = 0;
+    for (int k = 0; k < 4; ++k) perimeter += cv::norm(quad[(k + 1) % 4] - quad[k]);
+    for (std::size_t i = 0; i < n; ++i) {
+      const cv::Point2f p = poly[i], q = poly[(i + 1) % n];
+      for (int k = 0; k < 4; ++k)
+        if (distanceToLine(p, quad[k], quad[(k + 1) % 4]) <= near &&
+            distanceToLine(q, quad[k], quad[(k + 1) % 4]) <= near &&
+            cv::pointPolygonTest(quad, (p + q) * 0.5f, true) >= -near) {
+          along += cv::norm(q - p);
+          break;
         }
+    }
+    if (along >= 0.5 * perimeter) found.emplace_back(along / perimeter, std::move(quad));
+  });
   std::stable_sort(found.begin(), found.end(),
                    [](const auto& x, const auto& y) { return x.first > y.first; });
   std::vector<std::vector<cv::Point2f>> quads;
