@@ -328,8 +328,9 @@ double distanceToLine(const cv::Point2f& p, const cv::Point2f& a, const cv::Poin
 // corner, another sheet beside it): four of the straight stretches of the region's outline, in
 // their order round it, are the paper's sides; the others belong to what joined it. The sheet-
 // shaped quadrilaterals their lines make (a thirtieth of the photo or more, corners within a tenth
-// of the frame round it) whose sides the outline follows along half their length or more, the
-// kAlongKept followed furthest (a sheet's side interrupted by a receipt is still the side; which
+// of the frame round it) along whose sides the outline runs for half their total length or more
+// (its stretches within 1.5% of the quadrilateral's size of a side's line), the kAlongKept it runs
+// along furthest (a sheet's side interrupted by a receipt is still the side; which
 // is the paper, the colour across the sides tells: sideSupport). None when the outline has fewer
 // than four or more than 24 stretches.
 constexpr std::size_t kAlongKept = 6;
@@ -341,7 +342,7 @@ std::vector<std::vector<cv::Point2f>> quadsAlongOutline(const std::vector<cv::Po
   if (n < 4 || n > 24) return {};
   const cv::Rect2f frame(-0.1f * size.width, -0.1f * size.height, 1.2f * size.width,
                          1.2f * size.height);
-  std::vector<std::pair<double, std::vector<cv::Point2f>>> found;  // share followed, quad
+  std::vector<std::pair<double, std::vector<cv::Point2f>>> followed;  // share followed, quad
   const double least = static_cast<double>(size.area()) / 30.0;
   forEachSheetOfSides(poly, frame, [&](std::vector<cv::Point2f>& quad) {
     const double area = cv::contourArea(quad);
@@ -363,13 +364,13 @@ std::vector<std::vector<cv::Point2f>> quadsAlongOutline(const std::vector<cv::Po
           break;
         }
     }
-    if (along >= 0.5 * perimeter) found.emplace_back(along / perimeter, std::move(quad));
+    if (along >= 0.5 * perimeter) followed.emplace_back(along / perimeter, std::move(quad));
   });
-  std::stable_sort(found.begin(), found.end(),
+  std::stable_sort(followed.begin(), followed.end(),
                    [](const auto& x, const auto& y) { return x.first > y.first; });
   std::vector<std::vector<cv::Point2f>> quads;
-  for (std::size_t i = 0; i < found.size() && i < kAlongKept; ++i)
-    quads.push_back(std::move(found[i].second));
+  for (std::size_t i = 0; i < followed.size() && i < kAlongKept; ++i)
+    quads.push_back(std::move(followed[i].second));
   return quads;
 }
 
@@ -385,7 +386,7 @@ constexpr double kColourStep = 12;
 // (the point inside within kColourStep of the paper's colour just inside the sides where they
 // step), so that an outline stretched to the frame over the desk is not supported there. The
 // sides' ends are left out (a shadow or a thumb at a corner), and so is a side with less than
-// half of it judged. -1 when fewer than two sides are left.
+// half of it judged. -1 when fewer than three sides are left.
 double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
   cv::Point2f centre(0, 0);
   for (const auto& q : quad) centre += q * 0.25f;
@@ -393,7 +394,7 @@ double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
   for (int k = 0; k < 4; ++k) shortest = std::min(shortest, cv::norm(quad[(k + 1) % 4] - quad[k]));
   const float across = static_cast<float>(std::max(3.0, 0.012 * shortest));
   const cv::Rect picture(1, 1, lab.cols - 2, lab.rows - 2);
-  auto distance = [](const cv::Vec3b& u, const cv::Vec3d& v) {
+  auto labDistance = [](const cv::Vec3b& u, const cv::Vec3d& v) {
     double d2 = 0;
     for (int c = 0; c < 3; ++c) d2 += (u[c] - v[c]) * (u[c] - v[c]);
     return std::sqrt(d2);
@@ -426,7 +427,7 @@ double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
       }
       ++side.seen;
       const cv::Vec3b u = lab.at<cv::Vec3b>(in);
-      if (distance(u, cv::Vec3d(lab.at<cv::Vec3b>(outside))) >= kColourStep) {
+      if (labDistance(u, cv::Vec3d(lab.at<cv::Vec3b>(outside))) >= kColourStep) {
         ++side.steps;
         paper += cv::Vec3d(u);
         ++paperSeen;
@@ -440,14 +441,14 @@ double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
     if (paperSeen > 0)
       for (const cv::Point& in : side.atFrame) {
         ++side.seen;
-        if (distance(lab.at<cv::Vec3b>(in), paper) < kColourStep) ++side.steps;
+        if (labDistance(lab.at<cv::Vec3b>(in), paper) < kColourStep) ++side.steps;
       }
     if (side.samples > 0 && side.seen * 2 >= side.samples) {
       sum += static_cast<double>(side.steps) / side.seen;
       ++judged;
     }
   }
-  return judged >= 2 ? sum / judged : -1;
+  return judged >= 3 ? sum / judged : -1;
 }
 
 // A sheet's outline is taken for the paper when its sides are this well supported (sideSupport).
@@ -455,24 +456,48 @@ constexpr double kSupported = 0.85;
 // Another outline must be at least this share of the area of what was found first, unless that
 // fills the frame (a receipt or a box beside a faintly edged paper is not the paper).
 constexpr double kSmallestOther = 0.2;
-// What was found first has its sides mostly supported from this share (sideSupport).
+// Outlines supported within this much of the best are told apart by how they are framed.
+constexpr double kSupportTie = 0.05;
+// What was found first stands against an outline mostly outside it (a sheet beside it) that is
+// framed no better, when its own sides are supported this much (sideSupport).
 constexpr double kPlausible = 0.5;
 // Two outlines whose overlap is this share of their union or more are taken for the same paper.
 constexpr double kSamePaper = 0.85;
+// Of the colour-edge outlines, the largest this many are weighed (each closed run of edges gives
+// one inside and one outside; a tiled mat gives hundreds of small ones).
+constexpr std::size_t kColourOutlinesWeighed = 8;
+
+// The area `a` and `b` cover together, in pixels of an image of `size` (cv::intersectConvexConvex
+// is not used: OpenCV 4.6 gets it wrong for outlines that nearly coincide or share a side, which
+// is what two outlines of one paper do).
+double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point2f>& b,
+                  const cv::Size& size) {
+  auto filled = [&](const std::vector<cv::Point2f>& q) {
+    std::vector<cv::Point> rounded;
+    for (const auto& p : q) rounded.emplace_back(cvRound(p.x), cvRound(p.y));
+    cv::Mat mask(size, CV_8U, cv::Scalar(0));
+    cv::fillConvexPoly(mask, rounded, cv::Scalar(255));
+    return mask;
+  };
+  return cv::countNonZero(filled(a) & filled(b));
+}
 
 // The paper among the outlines a busy desk offers: `found` (what the bright region gave), the
-// quadrilateral along the bright region's `region` outline, and the sheet-like colour-edge
-// outlines (closed at the frame) with their own quadrilaterals along them. Of those paper-
-// coloured, a thirtieth of the photo or more and supported (kSupported; not much smaller than
-// `found` unless that fills the frame), within 0.05 of the best support: the largest and most
-// central (the square root of its share of the photo times one less its centre's distance from the
-// photo's centre over half the diagonal), as a photographer frames the paper. A sheet cut off by
-// the frame or a receipt is off centre and smaller; an outline joining a receipt to the paper runs
-// through the desk and is less supported. None when `found` stands (all in the small photo's
-// coordinates).
+// quadrilaterals along the bright region's `region` outline (quadsAlongOutline), and the largest
+// sheet-like colour-edge outlines (closed at the frame) with the quadrilaterals along them. Of
+// those paper-coloured, a thirtieth of the photo or more, at least kSmallestOther of `found`
+// (unless that fills the frame) and supported (kSupported), within kSupportTie of the best
+// support: the largest and most central (the square root of its share of the photo times one less
+// its centre's distance from the photo's centre over half the diagonal), as a photographer frames
+// the paper. A sheet cut off by the frame or a receipt is off centre and smaller; an outline
+// joining a receipt to the paper runs through the desk and is less supported. `found` stands
+// (none is returned) when the outline chosen is another outline of the same paper (kSamePaper),
+// or lies mostly outside a `found` supported at least kPlausible and framed as well (a sheet
+// beside a faintly edged paper). All in the small photo's coordinates.
 std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& small,
                                                     const std::vector<cv::Point>& region,
                                                     const std::vector<cv::Point2f>& found) {
+  if (found.size() != 4) return std::nullopt;
   cv::Mat lab, smooth;
   cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
   cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
@@ -481,7 +506,12 @@ std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& small,
     for (auto& quad : quadsAlongOutline(outline, small.size())) outlines.push_back(std::move(quad));
   };
   addAlong(region);
-  for (const auto& hull : colourEdgeOutlines(lab, true)) {
+  auto hulls = colourEdgeOutlines(lab, true);
+  std::stable_sort(hulls.begin(), hulls.end(), [](const auto& x, const auto& y) {
+    return cv::contourArea(x) > cv::contourArea(y);
+  });
+  if (hulls.size() > kColourOutlinesWeighed) hulls.resize(kColourOutlinesWeighed);
+  for (const auto& hull : hulls) {
     outlines.push_back(outlineCorners(hull, cv::contourArea(hull), small.size(), 1, small.size()));
     addAlong(hull);
   }
@@ -516,18 +546,19 @@ std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& small,
   std::size_t pick = 0;
   double bestFraming = -1;
   for (std::size_t i = 0; i < outlines.size(); ++i)
-    if (scored[i].support >= 0 && scored[i].support >= bestSupport - 0.05 &&
+    if (scored[i].support >= 0 && scored[i].support >= bestSupport - kSupportTie &&
         scored[i].framing > bestFraming) {
       bestFraming = scored[i].framing;
       pick = i;
     }
+  if (pick == 0) return std::nullopt;
   // Another outline of the same paper (the colour edges' or the region's own, a few pixels off)
   // leaves what was found as it was.
-  std::vector<cv::Point2f> common;
-  const double pickArea = cv::contourArea(outlines[pick]);
-  const double shared = cv::intersectConvexConvex(outlines[pick], found, common);
-  const double joined = pickArea + foundArea - shared;
-  if (pick == 0 || (joined > 0 && shared / joined >= kSamePaper)) return std::nullopt;
+  const double pickArea = sharedArea(outlines[pick], outlines[pick], small.size());
+  const double ownArea = sharedArea(found, found, small.size());
+  const double shared = sharedArea(outlines[pick], found, small.size());
+  const double joined = pickArea + ownArea - shared;
+  if (joined > 0 && shared / joined >= kSamePaper) return std::nullopt;
   // An outline mostly outside what was found (a sheet beside it, not the paper within what the
   // bright region took in) must also be framed better than it, where what was found has its sides
   // mostly supported: a faintly edged paper in the middle stands against a sheet at the edge.

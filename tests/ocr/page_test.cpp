@@ -276,14 +276,19 @@ TEST(Page, APaperASixthOfTheFrameOnAColouredDeskIsFoundAndRead) {
   EXPECT_FALSE(none->page.pageFound);
 }
 
-// Whether each of the paper's corners (`truth`) has a corner of `found` within 3% of the frame's
-// `side` of it.
-void expectCornersNear(const std::array<cv::Point2f, 4>& found,
-                       const std::vector<cv::Point2f>& truth, double side) {
+// `frame` read as a photo: the page is found, `rx`'s number, date and patient are read, and the
+// page found is the paper (each of its corners, `truth`, within 3% of the frame's height of a
+// corner found).
+void expectPaperFoundAndRead(const cv::Mat& frame, const test::GenRx& rx,
+                             const std::vector<cv::Point2f>& truth) {
+  auto r = readAsAPhoto(frame, 88);
+  RX_ASSERT_OK(r);
+  EXPECT_TRUE(r->page.pageFound);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
   for (const auto& t : truth) {
     double nearest = 1e9;
-    for (const auto& f : found) nearest = std::min(nearest, cv::norm(f - t));
-    EXPECT_LT(nearest, 0.03 * side) << "a corner of the paper at " << t;
+    for (const auto& found : r->page.corners) nearest = std::min(nearest, cv::norm(found - t));
+    EXPECT_LT(nearest, 0.03 * frame.rows) << "a corner of the paper at " << t;
   }
 }
 
@@ -310,13 +315,7 @@ TEST(Page, APaperOnALightCounterBesideAReceiptIsFoundAndRead) {
   for (int y = 60; y < receipt.rows - 40; y += 45)
     cv::line(receipt, {30, y}, {30 + (y * 7) % 300, y}, cv::Scalar(70, 70, 70), 8);
   layOn(counter, receipt, {1450, 1750}, 8, 1.0);
-  const auto truth = layOn(counter, page, {850, 1100}, -7, 0.75);
-  auto r = readAsAPhoto(counter, 88);
-  RX_ASSERT_OK(r);
-  EXPECT_TRUE(r->page.pageFound);
-  EXPECT_EQ(identityRead(*r), identityOf(rx));
-  // The page found is the paper: its corners within 3% of the frame of where the paper lies.
-  expectCornersNear(r->page.corners, truth, counter.rows);
+  expectPaperFoundAndRead(counter, rx, layOn(counter, page, {850, 1100}, -7, 0.75));
 }
 
 // A wooden desk: brown with darker grain across it.
@@ -350,12 +349,7 @@ TEST(Page, APaperJoinedByAReceiptOrBesideALargerSheetIsFound) {
   const cv::Mat page = gen.render(rx);
   cv::Mat desk = woodenDesk(2400, 1800);
   layOn(desk, printedSheet(1100, 360, 8), {1380, 1900}, -6, 1.0);
-  const auto truth = layOn(desk, page, {860, 1080}, 5, 0.85);
-  auto r = readAsAPhoto(desk, 88);
-  RX_ASSERT_OK(r);
-  EXPECT_TRUE(r->page.pageFound);
-  EXPECT_EQ(identityRead(*r), identityOf(rx));
-  expectCornersNear(r->page.corners, truth, desk.rows);
+  expectPaperFoundAndRead(desk, rx, layOn(desk, page, {860, 1080}, 5, 0.85));
 
   // A light green paper in the middle; a larger white sheet with heavy print beside it, cut off
   // by the frame's right edge.
@@ -366,10 +360,7 @@ TEST(Page, APaperJoinedByAReceiptOrBesideALargerSheetIsFound) {
   });
   cv::Mat mat = woodenDesk(1800, 2400);
   layOn(mat, printedSheet(1300, 1000, 22), {2050, 900}, 4, 1.0);
-  const auto greenTruth = layOn(mat, green, {1050, 950}, -12, 0.55);
-  std::array<cv::Point2f, 4> corners;
-  ASSERT_TRUE(findPage(mat, corners));
-  expectCornersNear(corners, greenTruth, mat.rows);
+  expectPaperFoundAndRead(mat, rx, layOn(mat, green, {1050, 950}, -12, 0.55));
 }
 
 // A phone photo (JPEG) of a phone's screen showing a prescription drawn with `seed` on another

@@ -27,7 +27,10 @@ inline constexpr int kPageWidth = 1240;  // text of a printed A5 prescription at
 // sheet-shaped region covers at least a thirtieth of the image. A paper seen inside something
 // darker within that region (a phone's screen, a tray) is found by its own outline; where the
 // region fills most of the frame (a light counter) or is no sheet's shape (a receipt joined to
-// the paper), by the paper's colour edges.
+// the paper), by the paper's colour edges. What was found is then weighed against the other
+// sheet-like outlines of the photo (a receipt or a larger sheet beside the paper, the paper
+// within a region that took in a receipt): the one whose sides the colour steps across, the
+// largest and most central of those, is the paper.
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 
 // Grey for reading: the luminance, with red ink (a hospital's seal, the pharmacy's 已调配 stamp)
