@@ -467,7 +467,7 @@ constexpr double kSamePaper = 0.85;
 // one inside and one outside; a tiled mat gives hundreds of small ones).
 constexpr std::size_t kColourOutlinesWeighed = 8;
 
-// The area `a` and `b` cover together, in pixels of an image of `size` (cv::intersectConvexConvex
+// The area that `a` and `b` both cover, in pixels of an image of `size` (cv::intersectConvexConvex
 // is not used: OpenCV 4.6 gets it wrong for outlines that nearly coincide or share a side, which
 // is what two outlines of one paper do).
 double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point2f>& b,
