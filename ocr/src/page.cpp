@@ -174,7 +174,8 @@ bool paperColoured(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
   return mean[0] >= kPaperLightness && std::hypot(mean[1] - 128, mean[2] - 128) <= kPaperChroma;
 }
 
-// The outlines that could be a sheet among the colour edges of the small photo (`lab`): Canny on
+// The outlines that could be a sheet among the colour edges of the small photo (`lab`, and `smooth`
+// the same through a 5x5 Gaussian): Canny on
 // each Lab channel finds a paper's edge against any desk (a beige or green paper on a grey counter
 // differs in colour more than in brightness), and each closed run of edges gives the convex hull
 // of its outline. A closed run has an outline inside as well as outside: the inside one follows
@@ -182,11 +183,10 @@ bool paperColoured(const cv::Mat& lab, const std::vector<cv::Point>& outline) {
 // like a sheet, light and nearly grey inside as paper is (a box or a phone is not), from a
 // thirtieth to nine tenths of the photo. With `closedAtFrame` the frame's edge counts as an edge,
 // so a sheet cut off by the frame has an outline too.
-std::vector<std::vector<cv::Point>> colourEdgeOutlines(const cv::Mat& lab, bool closedAtFrame) {
-  cv::Mat blurred;
-  cv::GaussianBlur(lab, blurred, cv::Size(5, 5), 0);
+std::vector<std::vector<cv::Point>> colourEdgeOutlines(const cv::Mat& lab, const cv::Mat& smooth,
+                                                       bool closedAtFrame) {
   std::vector<cv::Mat> ch;
-  cv::split(blurred, ch);
+  cv::split(smooth, ch);
   cv::Mat edges = cv::Mat::zeros(lab.size(), CV_8U), e;
   for (int c = 0; c < 3; ++c) {
     // Lightness 15/45; the colour channels span less, so half of that.
@@ -219,10 +219,10 @@ std::vector<std::vector<cv::Point>> colourEdgeOutlines(const cv::Mat& lab, bool 
 // printed on the paper has the paper round it (its print, counted in its inside's mean, can still
 // make it differ: on a paper whose own edge is fainter, such a box could win; not seen on the
 // corpora), and a sheet cut off by the frame has no ring on that side. Empty when there is none.
-std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
+std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab, const cv::Mat& smooth) {
   std::vector<cv::Point> best;
   double bestContrast = kSheetEdge;
-  for (auto& hull : colourEdgeOutlines(lab, false)) {
+  for (auto& hull : colourEdgeOutlines(lab, smooth, false)) {
     const double contrast = ringContrast(lab, hull);
     if (contrast >= bestContrast) {
       best = std::move(hull);
@@ -230,6 +230,13 @@ std::vector<cv::Point> sheetByColourEdges(const cv::Mat& lab) {
     }
   }
   return best;
+}
+
+// `quad`'s corners on whole pixels.
+std::vector<cv::Point> rounded(const std::vector<cv::Point2f>& quad) {
+  std::vector<cv::Point> out;
+  for (const auto& q : quad) out.emplace_back(cvRound(q.x), cvRound(q.y));
+  return out;
 }
 
 // Whether four corners look like a photographed sheet: convex, every corner between 60 and 120
@@ -347,9 +354,7 @@ std::vector<std::vector<cv::Point2f>> quadsAlongOutline(const std::vector<cv::Po
   forEachSheetOfSides(poly, frame, [&](std::vector<cv::Point2f>& quad) {
     const double area = cv::contourArea(quad);
     if (area < least) return;
-    std::vector<cv::Point> rounded;
-    for (const auto& q : quad) rounded.emplace_back(cvRound(q.x), cvRound(q.y));
-    if (!sheetShaped(rounded)) return;
+    if (!sheetShaped(rounded(quad))) return;
     // The outline's stretches that lie along one of the quadrilateral's sides.
     const double near = std::max(3.0, 0.015 * std::sqrt(area));
     double perimeter = 0, along = 0;
@@ -473,10 +478,8 @@ constexpr std::size_t kColourOutlinesWeighed = 8;
 double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point2f>& b,
                   const cv::Size& size) {
   auto filled = [&](const std::vector<cv::Point2f>& q) {
-    std::vector<cv::Point> rounded;
-    for (const auto& p : q) rounded.emplace_back(cvRound(p.x), cvRound(p.y));
     cv::Mat mask(size, CV_8U, cv::Scalar(0));
-    cv::fillConvexPoly(mask, rounded, cv::Scalar(255));
+    cv::fillConvexPoly(mask, rounded(q), cv::Scalar(255));
     return mask;
   };
   return cv::countNonZero(filled(a) & filled(b));
@@ -493,32 +496,31 @@ double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point
 // joining a receipt to the paper runs through the desk and is less supported. `found` stands
 // (none is returned) when the outline chosen is another outline of the same paper (kSamePaper),
 // or lies mostly outside a `found` supported at least kPlausible and framed as well (a sheet
-// beside a faintly edged paper). All in the small photo's coordinates.
-std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& small,
+// beside a faintly edged paper). All in the small photo's coordinates (`lab`, and `smooth` the same
+// through a 5x5 Gaussian).
+std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& lab, const cv::Mat& smooth,
                                                     const std::vector<cv::Point>& region,
                                                     const std::vector<cv::Point2f>& found) {
   if (found.size() != 4) return std::nullopt;
-  cv::Mat lab, smooth;
-  cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
-  cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
+  const cv::Size size = lab.size();
   std::vector<std::vector<cv::Point2f>> outlines{found};
   auto addAlong = [&](const std::vector<cv::Point>& outline) {
-    for (auto& quad : quadsAlongOutline(outline, small.size())) outlines.push_back(std::move(quad));
+    for (auto& quad : quadsAlongOutline(outline, size)) outlines.push_back(std::move(quad));
   };
   addAlong(region);
-  auto hulls = colourEdgeOutlines(lab, true);
+  auto hulls = colourEdgeOutlines(lab, smooth, true);
   std::stable_sort(hulls.begin(), hulls.end(), [](const auto& x, const auto& y) {
     return cv::contourArea(x) > cv::contourArea(y);
   });
   if (hulls.size() > kColourOutlinesWeighed) hulls.resize(kColourOutlinesWeighed);
   for (const auto& hull : hulls) {
-    outlines.push_back(outlineCorners(hull, cv::contourArea(hull), small.size(), 1, small.size()));
+    outlines.push_back(outlineCorners(hull, cv::contourArea(hull), size, 1, size));
     addAlong(hull);
   }
-  const double total = static_cast<double>(small.total());
+  const double total = static_cast<double>(lab.total());
   const double foundArea = cv::contourArea(found);
   const bool foundIsFrame = foundArea >= kFillsTheFrame * total;
-  const cv::Point2f middle(static_cast<float>(small.cols) / 2, static_cast<float>(small.rows) / 2);
+  const cv::Point2f middle(static_cast<float>(lab.cols) / 2, static_cast<float>(lab.rows) / 2);
   const double halfDiagonal = std::hypot(middle.x, middle.y);
   struct Scored {
     double support, framing;
@@ -528,15 +530,11 @@ std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& small,
   for (std::size_t i = 0; i < outlines.size(); ++i) {
     const auto& q = outlines[i];
     const double area = cv::contourArea(q);
-    std::vector<cv::Point> rounded;
     cv::Point2f centre(0, 0);
-    for (const auto& p : q) {
-      rounded.emplace_back(cvRound(p.x), cvRound(p.y));
-      centre += p * 0.25f;
-    }
+    for (const auto& p : q) centre += p * 0.25f;
     const bool candidate = q.size() == 4 && area >= total / 30.0 &&
                            (i == 0 || foundIsFrame || area >= kSmallestOther * foundArea) &&
-                           paperColoured(lab, rounded);
+                           paperColoured(lab, rounded(q));
     const double support = candidate ? sideSupport(smooth, q) : -1;
     scored.push_back({support >= kSupported ? support : -1,
                       std::sqrt(area / total) * (1 - cv::norm(centre - middle) / halfDiagonal)});
@@ -554,9 +552,9 @@ std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& small,
   if (pick == 0) return std::nullopt;
   // Another outline of the same paper (the colour edges' or the region's own, a few pixels off)
   // leaves what was found as it was.
-  const double pickArea = sharedArea(outlines[pick], outlines[pick], small.size());
-  const double ownArea = sharedArea(found, found, small.size());
-  const double shared = sharedArea(outlines[pick], found, small.size());
+  const double pickArea = sharedArea(outlines[pick], outlines[pick], size);
+  const double ownArea = sharedArea(found, found, size);
+  const double shared = sharedArea(outlines[pick], found, size);
   const double joined = pickArea + ownArea - shared;
   if (joined > 0 && shared / joined >= kSamePaper) return std::nullopt;
   // An outline mostly outside what was found (a sheet beside it, not the paper within what the
@@ -617,10 +615,11 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   }
   // A bright region that fills the frame (a light counter) or is no sheet's shape (a receipt or
   // another sheet joined to the paper): the paper is looked for among the colour edges.
+  cv::Mat lab, smooth;
+  cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
+  cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
   if (area >= kFillsTheFrame * small.total() || !sheetShaped(*largest)) {
-    cv::Mat lab;
-    cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
-    const std::vector<cv::Point> sheet = sheetByColourEdges(lab);
+    const std::vector<cv::Point> sheet = sheetByColourEdges(lab, smooth);
     if (!sheet.empty())
       pts = outlineCorners(sheet, cv::contourArea(sheet), small.size(), scale, bgr.size());
   }
@@ -629,7 +628,7 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   // (What was found is kept to the last bit when it stands: the page is read through it.)
   std::vector<cv::Point2f> found;
   for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
-  if (const auto other = betterSheet(small, *largest, found)) {
+  if (const auto other = betterSheet(lab, smooth, *largest, found)) {
     pts.clear();
     for (const auto& p : *other) pts.push_back(p * static_cast<float>(1 / scale));
   }
