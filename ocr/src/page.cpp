@@ -1,6 +1,7 @@
 #include "ocr/page.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <optional>
 
@@ -486,7 +487,8 @@ double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point
 }
 
 // The paper among the outlines a busy desk offers: `found` (what the bright region gave), the
-// quadrilaterals along the bright region's `region` outline (quadsAlongOutline), and the largest
+// quadrilaterals along the bright region's `region` outline (quadsAlongOutline; none when it is
+// empty), those in `more`, and the largest
 // sheet-like colour-edge outlines (closed at the frame) with the quadrilaterals along them. Of
 // those paper-coloured, a thirtieth of the photo or more, at least kSmallestOther of `found`
 // (unless that fills the frame) and supported (kSupported), within kSupportTie of the best
@@ -498,16 +500,17 @@ double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point
 // or lies mostly outside a `found` supported at least kPlausible and framed as well (a sheet
 // beside a faintly edged paper). All in the small photo's coordinates (`lab`, and `smooth` the same
 // through a 5x5 Gaussian).
-std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& lab, const cv::Mat& smooth,
-                                                    const std::vector<cv::Point>& region,
-                                                    const std::vector<cv::Point2f>& found) {
+std::optional<std::vector<cv::Point2f>> betterSheet(
+    const cv::Mat& lab, const cv::Mat& smooth, const std::vector<cv::Point>& region,
+    const std::vector<cv::Point2f>& found, const std::vector<std::vector<cv::Point2f>>& more = {}) {
   if (found.size() != 4) return std::nullopt;
   const cv::Size size = lab.size();
   std::vector<std::vector<cv::Point2f>> outlines{found};
   auto addAlong = [&](const std::vector<cv::Point>& outline) {
     for (auto& quad : quadsAlongOutline(outline, size)) outlines.push_back(std::move(quad));
   };
-  addAlong(region);
+  if (!region.empty()) addAlong(region);
+  outlines.insert(outlines.end(), more.begin(), more.end());
   auto hulls = colourEdgeOutlines(lab, smooth, true);
   std::stable_sort(hulls.begin(), hulls.end(), [](const auto& x, const auto& y) {
     return cv::contourArea(x) > cv::contourArea(y);
@@ -566,12 +569,64 @@ std::optional<std::vector<cv::Point2f>> betterSheet(const cv::Mat& lab, const cv
   return outlines[pick];
 }
 
+// A photo taken in low light has even its brightest part, the paper, far below white: on the
+// generator's photos in low light the 99th percentile of the brightest channel is 50-92, on all
+// others (phone photos, scans, screens, rx-photos-v1) 145 or more. Below kUnderexposed, the small
+// photo is brightened until that percentile is kExposedPaper, as a camera's exposure would have
+// done, so that the paper is as light as paper and its edges step as far as on a lit desk.
+constexpr int kUnderexposed = 128;
+constexpr double kExposedPaper = 220;
+void exposeForPaper(cv::Mat& small) {
+  std::array<std::size_t, 256> histogram{};
+  for (int y = 0; y < small.rows; ++y) {
+    const auto* p = small.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < small.cols; ++x) ++histogram[std::max({p[x][0], p[x][1], p[x][2]})];
+  }
+  std::size_t above = 0;
+  int brightest = 255;
+  while (brightest > 0 &&
+         (above += histogram[static_cast<std::size_t>(brightest)]) < small.total() / 100)
+    --brightest;
+  if (brightest < kUnderexposed)
+    small.convertTo(small, -1, kExposedPaper / std::max(brightest, 16));
+}
+
+// The paper-likeness levels at which a paper is looked for as a region of its own, when the bright
+// region Otsu's threshold gave is no sheet (a photocopy of a paper on a tiled mat, whose light
+// tiles the threshold joined to it): from kFirstLevel up, every kLevelStep.
+constexpr int kFirstLevel = 100;
+constexpr int kLevelStep = 10;
+// The sheet-shaped regions (sheetShaped; a thirtieth of the photo up to kFillsTheFrame) brighter
+// than each level of `score` (paper-likeness), as quadrilaterals (outlineCorners): at some level
+// the paper stands alone, apart from what is a little less bright round it. (Not weighed when the
+// bright region is a sheet: a shadow across a paper splits it at some level into two sheet-shaped
+// parts, and the lit part's sides step as a sheet's do.)
+std::vector<std::vector<cv::Point2f>> brightLevelSheets(const cv::Mat& score) {
+  std::vector<std::vector<cv::Point2f>> sheets;
+  const double total = static_cast<double>(score.total());
+  const cv::Mat open = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
+  for (int level = kFirstLevel; level < 255; level += kLevelStep) {
+    cv::Mat mask;
+    cv::threshold(score, mask, level, 255, cv::THRESH_BINARY);
+    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, open);
+    std::vector<std::vector<cv::Point>> regions;
+    cv::findContours(mask, regions, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    for (const auto& region : regions) {
+      const double area = cv::contourArea(region);
+      if (area >= total / 30.0 && area <= kFillsTheFrame * total && sheetShaped(region))
+        sheets.push_back(outlineCorners(region, area, score.size(), 1, score.size()));
+    }
+  }
+  return sheets;
+}
+
 }  // namespace
 
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   const double scale = 800.0 / std::max(bgr.cols, bgr.rows);
   cv::Mat small, mask;
   cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  exposeForPaper(small);
   // Paper is bright and unsaturated; a desk or a hand is darker or coloured. Shadows darken the
   // paper but keep it unsaturated, so combine brightness with low saturation.
   cv::Mat hsv;
@@ -593,12 +648,29 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
     return cv::contourArea(a) < cv::contourArea(b);
   });
   const double area = cv::contourArea(*largest);
+  // The small photo in Lab, and the same through a 5x5 Gaussian, for the colour edges.
+  cv::Mat lab, smooth;
+  auto inLab = [&] {
+    cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
+    cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
+  };
   // A sheet down to a thirtieth of the frame is looked for (a paper a quarter of the frame's width
   // on a desk). Below a sixth, the bright region must also be shaped like a sheet: solid (it fills
   // most of its smallest enclosing rectangle) and not a strip, so a lamp or a white cup is not
-  // taken for the page.
-  if (area < small.total() / 30.0) return false;
-  if (area < small.total() / 6.0 && !sheetShaped(*largest)) return false;
+  // taken for the page. When it is not, the paper is looked for among the regions brighter than
+  // each level and the colour edges, weighed against the whole frame (betterSheet): none of them
+  // stands out from the photo as a paper does when the frame wins.
+  if (area < small.total() / 30.0 || (area < small.total() / 6.0 && !sheetShaped(*largest))) {
+    const auto w = static_cast<float>(small.cols), h = static_cast<float>(small.rows);
+    const std::vector<cv::Point2f> frame{{0, 0}, {w, 0}, {w, h}, {0, h}};
+    inLab();
+    const auto sheet = betterSheet(lab, smooth, {}, frame, brightLevelSheets(score));
+    if (!sheet) return false;
+    std::vector<cv::Point2f> inPhoto;
+    for (const auto& p : *sheet) inPhoto.push_back(p * static_cast<float>(1 / scale));
+    corners = orderCorners(inPhoto);
+    return true;
+  }
   std::vector<cv::Point2f> pts = outlineCorners(*largest, area, small.size(), scale, bgr.size());
   // A paper-bright outline much smaller than what was found, inside it, is the paper itself.
   const std::vector<cv::Point> paper = brightOutline(score);
@@ -615,9 +687,7 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   }
   // A bright region that fills the frame (a light counter) or is no sheet's shape (a receipt or
   // another sheet joined to the paper): the paper is looked for among the colour edges.
-  cv::Mat lab, smooth;
-  cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
-  cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
+  inLab();
   if (area >= kFillsTheFrame * small.total() || !sheetShaped(*largest)) {
     const std::vector<cv::Point> sheet = sheetByColourEdges(lab, smooth);
     if (!sheet.empty())

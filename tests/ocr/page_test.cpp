@@ -363,6 +363,52 @@ TEST(Page, APaperJoinedByAReceiptOrBesideALargerSheetIsFound) {
   expectPaperFoundAndRead(mat, rx, layOn(mat, green, {1050, 950}, -12, 0.55));
 }
 
+// `frame` as photographed in low light: a quarter as bright, with the sensor's noise.
+void dimmed(cv::Mat& frame, std::uint64_t seed) {
+  cv::Mat dim;
+  frame.convertTo(dim, CV_16SC3, 0.25);
+  cv::Mat noise(dim.size(), CV_16SC3);
+  cv::RNG(seed).fill(noise, cv::RNG::NORMAL, 0, 4);
+  dim += noise;
+  dim.convertTo(frame, CV_8UC3);
+}
+
+TEST(Page, APaperPhotographedInLowLightOnABusyDeskIsFound) {
+  // Seen on the generator's busy desks in low light: the whole photo is dark (its brightest
+  // pixels a quarter of white), no outline was light enough to be paper, and the page taken was
+  // the whole frame, a receipt, or a piece of desk. The photo is brightened as a camera's
+  // exposure would have done before the paper is looked for.
+  test::RxGenerator gen(4735, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(2);
+  const cv::Mat page = gen.render(rx);
+  cv::Mat desk = woodenDesk(2400, 1800);
+  layOn(desk, printedSheet(1300, 380, 8), {1560, 650}, 10, 1.0);
+  const auto truth = layOn(desk, page, {800, 1150}, -6, 0.8);
+  dimmed(desk, 4735);
+  expectPaperFoundAndRead(desk, rx, truth);
+}
+
+TEST(Page, APaperOnATiledMatLitFromOneSideIsFound) {
+  // Seen on the generator's busy desks: a paper on a mat of light and dark tiles, lit from the
+  // left. The bright region (Otsu's threshold over the whole photo) took the lit tiles beside the
+  // paper in with it, was no sheet's shape, and no page was found. At a brighter level the paper
+  // stands alone.
+  test::RxGenerator gen(4736, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(0);
+  const cv::Mat page = gen.render(rx);
+  cv::Mat mat(2400, 1800, CV_8UC3);
+  mat.forEach<cv::Vec3b>([&](cv::Vec3b& p, const int* at) {
+    const bool light = ((at[0] / 70) + (at[1] / 70)) % 2 == 0;
+    const double lit = 1.35 - 0.7 * at[1] / mat.cols;
+    p = light ? cv::Vec3b(cv::saturate_cast<uchar>(190 * lit), cv::saturate_cast<uchar>(175 * lit),
+                          cv::saturate_cast<uchar>(105 * lit))
+              : cv::Vec3b(cv::saturate_cast<uchar>(105 * lit), cv::saturate_cast<uchar>(80 * lit),
+                          cv::saturate_cast<uchar>(30 * lit));
+  });
+  const auto truth = layOn(mat, page, {560, 1150}, 3, 0.5);
+  expectPaperFoundAndRead(mat, rx, truth);
+}
+
 // A phone photo (JPEG) of a phone's screen showing a prescription drawn with `seed` on another
 // hospital's form (`layout`); `rx` is the prescription shown.
 std::vector<std::uint8_t> photoOfAScreen(std::uint64_t seed, test::GenRx& rx, int layout = 0) {
