@@ -573,10 +573,11 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
 // generator's photos in low light the 99th percentile of the brightest channel is 50-92, on all
 // others (phone photos, scans, screens, rx-photos-v1) 145 or more. Below kUnderexposed, the small
 // photo is brightened until that percentile is kExposedPaper, as a camera's exposure would have
-// done, so that the paper is as light as paper and its edges step as far as on a lit desk.
+// done, so that the paper is as light as paper and its edges step as far as on a lit desk. Returns
+// whether it was.
 constexpr int kUnderexposed = 128;
 constexpr double kExposedPaper = 220;
-void exposeForPaper(cv::Mat& small) {
+bool exposeForPaper(cv::Mat& small) {
   std::array<std::size_t, 256> histogram{};
   for (int y = 0; y < small.rows; ++y) {
     const auto* p = small.ptr<cv::Vec3b>(y);
@@ -587,8 +588,9 @@ void exposeForPaper(cv::Mat& small) {
   while (brightest > 0 &&
          (above += histogram[static_cast<std::size_t>(brightest)]) < small.total() / 100)
     --brightest;
-  if (brightest < kUnderexposed)
-    small.convertTo(small, -1, kExposedPaper / std::max(brightest, 16));
+  if (brightest >= kUnderexposed) return false;
+  small.convertTo(small, -1, kExposedPaper / std::max(brightest, 16));
+  return true;
 }
 
 // The paper-likeness levels at which a paper is looked for as a region of its own, when the bright
@@ -622,11 +624,14 @@ std::vector<std::vector<cv::Point2f>> brightLevelSheets(const cv::Mat& score) {
 
 }  // namespace
 
-bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
+namespace {
+
+// findPage, and whether the photo was taken in low light (exposeForPaper brightened it).
+bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& dim) {
   const double scale = 800.0 / std::max(bgr.cols, bgr.rows);
   cv::Mat small, mask;
   cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
-  exposeForPaper(small);
+  dim = exposeForPaper(small);
   // Paper is bright and unsaturated; a desk or a hand is darker or coloured. Shadows darken the
   // paper but keep it unsaturated, so combine brightness with low saturation.
   cv::Mat hsv;
@@ -704,6 +709,13 @@ bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
   }
   corners = orderCorners(pts);
   return true;
+}
+
+}  // namespace
+
+bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners) {
+  bool dim = false;
+  return findPageIn(bgr, corners, dim);
 }
 
 namespace {
@@ -1324,7 +1336,8 @@ Result<PreparedPage> straightenPage(const cv::Mat& bgr) {
   if (bgr.empty()) return Status(ErrorCode::kInvalidArgument, "empty image");
   PreparedPage result;
   std::array<cv::Point2f, 4> corners;
-  result.pageFound = findPage(bgr, corners);
+  bool dim = false;
+  result.pageFound = findPageIn(bgr, corners, dim);
   if (!result.pageFound) {
     corners = {cv::Point2f(0, 0), cv::Point2f(static_cast<float>(bgr.cols), 0),
                cv::Point2f(static_cast<float>(bgr.cols), static_cast<float>(bgr.rows)),
@@ -1356,7 +1369,10 @@ Result<PreparedPage> straightenPage(const cv::Mat& bgr) {
     cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
     cv::warpPerspective(gray, page, H, cv::Size(outW, outH), cv::INTER_AREA, cv::BORDER_REPLICATE);
   }
-  page = withoutTexture(withoutGrain(withoutSpecks(flattenLighting(page))));
+  page = withoutGrain(withoutSpecks(flattenLighting(page)));
+  // The grey of a page photographed in low light is the sensor's grain, not a texture: made white
+  // as a screen's dots are, it takes faint print with it (withoutTexture).
+  if (!dim) page = withoutTexture(page);
   // Text left at an angle by a wrong outline (a corner cut off by the frame or a shadow) loses
   // whole lines in Tesseract: level it.
   // Twice: a badly wrong outline bends the lines more than two halves can tell at once.

@@ -766,6 +766,22 @@ TEST(Page, AHospitalUnderARedSealIsReadFromAPhotoTakenInLowLight) {
   EXPECT_EQ(identityRead(*r), identityOf(rx));
 }
 
+TEST(Page, APhotoTakenInLowLightIsReadWithItsGrainLeftAsGrain) {
+  // A page photographed in low light is grey all over with the sensor's grain. The texture step
+  // (made for a screen's dots) took the grain for a texture and made the paper white above it,
+  // and faint strokes with it: on this draw the number, date or patient was lost.
+  test::RxGenerator gen(6011, RXDESK_CATALOGUE);
+  gen.setOtherForms(true);
+  const test::GenRx rx = gen.content(5);
+  test::CaptureOptions upright;
+  upright.sidewaysProbability = upright.upsideDownProbability = 0;
+  test::Conditions dim;
+  dim.lowLight = true;
+  auto r = reader().read(gen.take(gen.render(rx), dim, upright), "dim.jpg");
+  RX_ASSERT_OK(r);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
+}
+
 // A red or brown desk round the paper is not red ink: only the paper is looked at.
 TEST(Page, ARedDeskIsNotRedInkOnThePaper) {
   test::RxGenerator gen(4717, RXDESK_CATALOGUE);
