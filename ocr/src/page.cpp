@@ -593,16 +593,17 @@ bool exposeForPaper(cv::Mat& small) {
   return true;
 }
 
-// The paper-likeness levels at which a paper is looked for as a region of its own, when the bright
-// region Otsu's threshold gave is no sheet (a photocopy of a paper on a tiled mat, whose light
-// tiles the threshold joined to it): from kFirstLevel up, every kLevelStep.
+// The paper-likeness levels at which a paper is looked for as a region of its own: from
+// kFirstLevel up, every kLevelStep.
 constexpr int kFirstLevel = 100;
 constexpr int kLevelStep = 10;
-// The sheet-shaped regions (sheetShaped; a thirtieth of the photo up to kFillsTheFrame) brighter
-// than each level of `score` (paper-likeness), as quadrilaterals (outlineCorners): at some level
-// the paper stands alone, apart from what is a little less bright round it. (Not weighed when the
-// bright region is a sheet: a shadow across a paper splits it at some level into two sheet-shaped
-// parts, and the lit part's sides step as a sheet's do.)
+// The regions brighter than each level of `score` (paper-likeness), a thirtieth of the photo up to
+// kFillsTheFrame, as quadrilaterals: a sheet-shaped one (sheetShaped) by its corners
+// (outlineCorners), another by the quadrilaterals along its outline (quadsAlongOutline: a receipt
+// under the paper joins it at every level). At some level the paper stands apart from what is a
+// little less bright round it: lit tiles of a mat, a light counter. (Weighed only where the bright
+// region is no sheet or what was found is poorly supported: a shadow across a paper splits it at
+// some level into two sheet-shaped parts, and the lit part's sides step as a sheet's do.)
 std::vector<std::vector<cv::Point2f>> brightLevelSheets(const cv::Mat& score) {
   std::vector<std::vector<cv::Point2f>> sheets;
   const double total = static_cast<double>(score.total());
@@ -615,8 +616,12 @@ std::vector<std::vector<cv::Point2f>> brightLevelSheets(const cv::Mat& score) {
     cv::findContours(mask, regions, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
     for (const auto& region : regions) {
       const double area = cv::contourArea(region);
-      if (area >= total / 30.0 && area <= kFillsTheFrame * total && sheetShaped(region))
+      if (area < total / 30.0 || area > kFillsTheFrame * total) continue;
+      if (sheetShaped(region))
         sheets.push_back(outlineCorners(region, area, score.size(), 1, score.size()));
+      else
+        for (auto& quad : quadsAlongOutline(region, score.size()))
+          sheets.push_back(std::move(quad));
     }
   }
   return sheets;
@@ -703,7 +708,12 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
   // (What was found is kept to the last bit when it stands: the page is read through it.)
   std::vector<cv::Point2f> found;
   for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
-  if (const auto other = betterSheet(lab, smooth, *largest, found)) {
+  // Where what was found is poorly supported (a strip of receipt cut off by the frame, the whole
+  // of a light counter), the regions brighter than each level are weighed with the rest.
+  const auto levels = sideSupport(smooth, found) < kPlausible
+                          ? brightLevelSheets(score)
+                          : std::vector<std::vector<cv::Point2f>>{};
+  if (const auto other = betterSheet(lab, smooth, *largest, found, levels)) {
     pts.clear();
     for (const auto& p : *other) pts.push_back(p * static_cast<float>(1 / scale));
   }

@@ -23,10 +23,13 @@ struct PreparedPage {
 
 inline constexpr int kPageWidth = 1240;  // text of a printed A5 prescription at ~38 px per line
 
-// Returns the four corners of the paper in `bgr` (tl, tr, br, bl), or false when no bright,
-// sheet-shaped region covers at least a thirtieth of the image. A paper seen inside something
-// darker within that region (a phone's screen, a tray) is found by its own outline; where the
-// region fills most of the frame (a light counter) or is no sheet's shape (a receipt joined to
+// Returns the four corners of the paper in `bgr` (tl, tr, br, bl), or false when no sheet stands
+// out from the photo. A photo taken in low light is first brightened as a camera's exposure would
+// have done. The paper is the bright, sheet-shaped region, a thirtieth of the image or more; where
+// the brightest region is no sheet (lit tiles joined to the paper), the regions brighter than
+// several levels and the colour edges are weighed against the whole frame. A paper seen inside
+// something darker within that region (a phone's screen, a tray) is found by its own outline; where
+// the region fills most of the frame (a light counter) or is no sheet's shape (a receipt joined to
 // the paper), by the paper's colour edges. What was found is then weighed against the other
 // sheet-like outlines of the photo (a receipt or a larger sheet beside the paper, the paper
 // within a region that took in a receipt): the one whose sides the colour steps across, the
