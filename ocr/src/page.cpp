@@ -465,7 +465,8 @@ constexpr double kSmallestOther = 0.2;
 // Outlines supported within this much of the best are told apart by how they are framed.
 constexpr double kSupportTie = 0.05;
 // What was found first stands against an outline mostly outside it (a sheet beside it) that is
-// framed no better, when its own sides are supported this much (sideSupport).
+// framed no better, when its own sides are supported this much (sideSupport); supported less, the
+// regions brighter than each level are weighed besides (brightLevelSheets).
 constexpr double kPlausible = 0.5;
 // Two outlines whose overlap is this share of their union or more are taken for the same paper.
 constexpr double kSamePaper = 0.85;
@@ -486,23 +487,25 @@ double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point
   return cv::countNonZero(filled(a) & filled(b));
 }
 
-// The paper among the outlines a busy desk offers: `found` (what the bright region gave), the
-// quadrilaterals along the bright region's `region` outline (quadsAlongOutline; none when it is
-// empty), those in `more`, and the largest
-// sheet-like colour-edge outlines (closed at the frame) with the quadrilaterals along them. Of
-// those paper-coloured, a thirtieth of the photo or more, at least kSmallestOther of `found`
-// (unless that fills the frame) and supported (kSupported), within kSupportTie of the best
-// support: the largest and most central (the square root of its share of the photo times one less
-// its centre's distance from the photo's centre over half the diagonal), as a photographer frames
-// the paper. A sheet cut off by the frame or a receipt is off centre and smaller; an outline
-// joining a receipt to the paper runs through the desk and is less supported. `found` stands
-// (none is returned) when the outline chosen is another outline of the same paper (kSamePaper),
-// or lies mostly outside a `found` supported at least kPlausible and framed as well (a sheet
-// beside a faintly edged paper). All in the small photo's coordinates (`lab`, and `smooth` the same
-// through a 5x5 Gaussian).
+// The paper among the outlines a busy desk offers: `found` (what the bright region gave, or the
+// whole frame when it gave no sheet: the frame's sides are never supported, so it is never
+// chosen), the quadrilaterals along the bright region's `region` outline (quadsAlongOutline; none
+// when it is empty), those in `levelSheets` (brightLevelSheets), and the largest sheet-like
+// colour-edge outlines (closed at the frame) with the quadrilaterals along them. Of those
+// paper-coloured, a thirtieth of the photo or more, at least kSmallestOther of `found` (unless
+// that fills the frame) and supported (kSupported), within kSupportTie of the best support: the
+// largest and most central (the square root of its share of the photo times one less its
+// centre's distance from the photo's centre over half the diagonal), as a photographer frames the
+// paper. A sheet cut off by the frame or a receipt is off centre and smaller; an outline joining a
+// receipt to the paper runs through the desk and is less supported. `found` stands (none is
+// returned) when the outline chosen is another outline of the same paper (kSamePaper), or lies
+// mostly outside a `found` supported at least kPlausible and framed as well (a sheet beside a
+// faintly edged paper). All in the small photo's coordinates (`lab`, and `smooth` the same through
+// a 5x5 Gaussian).
 std::optional<std::vector<cv::Point2f>> betterSheet(
     const cv::Mat& lab, const cv::Mat& smooth, const std::vector<cv::Point>& region,
-    const std::vector<cv::Point2f>& found, const std::vector<std::vector<cv::Point2f>>& more = {}) {
+    const std::vector<cv::Point2f>& found,
+    const std::vector<std::vector<cv::Point2f>>& levelSheets) {
   if (found.size() != 4) return std::nullopt;
   const cv::Size size = lab.size();
   std::vector<std::vector<cv::Point2f>> outlines{found};
@@ -510,7 +513,7 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
     for (auto& quad : quadsAlongOutline(outline, size)) outlines.push_back(std::move(quad));
   };
   if (!region.empty()) addAlong(region);
-  outlines.insert(outlines.end(), more.begin(), more.end());
+  outlines.insert(outlines.end(), levelSheets.begin(), levelSheets.end());
   auto hulls = colourEdgeOutlines(lab, smooth, true);
   std::stable_sort(hulls.begin(), hulls.end(), [](const auto& x, const auto& y) {
     return cv::contourArea(x) > cv::contourArea(y);
@@ -573,11 +576,15 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
 // generator's photos in low light the 99th percentile of the brightest channel is 50-92, on all
 // others (phone photos, scans, screens, rx-photos-v1) 145 or more. Below kUnderexposed, the small
 // photo is brightened until that percentile is kExposedPaper, as a camera's exposure would have
-// done, so that the paper is as light as paper and its edges step as far as on a lit desk. Returns
-// whether it was.
+// done, so that the paper is as light as paper and its edges step as far as on a lit desk. The
+// threshold lies in the gap between the two (a photo just below it is brightened by 1.7, one
+// just above it not at all). A photo darker than kDarkest shows next to nothing: brightened, its
+// noise would fill the frame as a bright region. Returns whether the photo was brightened.
 constexpr int kUnderexposed = 128;
 constexpr double kExposedPaper = 220;
+constexpr int kDarkest = 32;
 bool exposeForPaper(cv::Mat& small) {
+  CV_Assert(small.type() == CV_8UC3);
   std::array<std::size_t, 256> histogram{};
   for (int y = 0; y < small.rows; ++y) {
     const auto* p = small.ptr<cv::Vec3b>(y);
@@ -588,8 +595,8 @@ bool exposeForPaper(cv::Mat& small) {
   while (brightest > 0 &&
          (above += histogram[static_cast<std::size_t>(brightest)]) < small.total() / 100)
     --brightest;
-  if (brightest >= kUnderexposed) return false;
-  small.convertTo(small, -1, kExposedPaper / std::max(brightest, 16));
+  if (brightest < kDarkest || brightest >= kUnderexposed) return false;
+  small.convertTo(small, -1, kExposedPaper / brightest);
   return true;
 }
 
@@ -601,9 +608,10 @@ constexpr int kLevelStep = 10;
 // kFillsTheFrame, as quadrilaterals: a sheet-shaped one (sheetShaped) by its corners
 // (outlineCorners), another by the quadrilaterals along its outline (quadsAlongOutline: a receipt
 // under the paper joins it at every level). At some level the paper stands apart from what is a
-// little less bright round it: lit tiles of a mat, a light counter. (Weighed only where the bright
-// region is no sheet or what was found is poorly supported: a shadow across a paper splits it at
-// some level into two sheet-shaped parts, and the lit part's sides step as a sheet's do.)
+// little less bright round it: lit tiles of a mat, a light counter. (Weighed only where findPage
+// has no sheet from the bright region, or what it found is poorly supported: a shadow across a
+// paper splits it at some level into two sheet-shaped parts, and the lit part's sides step as a
+// sheet's do.)
 std::vector<std::vector<cv::Point2f>> brightLevelSheets(const cv::Mat& score) {
   std::vector<std::vector<cv::Point2f>> sheets;
   const double total = static_cast<double>(score.total());
@@ -626,10 +634,6 @@ std::vector<std::vector<cv::Point2f>> brightLevelSheets(const cv::Mat& score) {
   }
   return sheets;
 }
-
-}  // namespace
-
-namespace {
 
 // findPage, and whether the photo was taken in low light (exposeForPaper brightened it).
 bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& dim) {
@@ -664,21 +668,28 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     cv::cvtColor(small, lab, cv::COLOR_BGR2Lab);
     cv::GaussianBlur(lab, smooth, cv::Size(5, 5), 0);
   };
+  // A quadrilateral of the small photo, in the photo's coordinates.
+  auto inPhoto = [&](const std::vector<cv::Point2f>& quad) {
+    std::vector<cv::Point2f> out;
+    for (const auto& p : quad) out.push_back(p * static_cast<float>(1 / scale));
+    return out;
+  };
   // A sheet down to a thirtieth of the frame is looked for (a paper a quarter of the frame's width
   // on a desk). Below a sixth, the bright region must also be shaped like a sheet: solid (it fills
   // most of its smallest enclosing rectangle) and not a strip, so a lamp or a white cup is not
-  // taken for the page. When it is not, the paper is looked for among the regions brighter than
-  // each level and the colour edges, weighed against the whole frame (betterSheet): none of them
-  // stands out from the photo as a paper does when the frame wins.
+  // taken for the page. When the bright region is smaller than a thirtieth, or than a sixth and no
+  // sheet's shape (lit tiles joined to the paper), the paper is looked for among the regions
+  // brighter than each level and the colour edges, weighed as against the whole frame
+  // (betterSheet: every outline may be taken, however small beside the frame). None is found when
+  // no paper-coloured outline is supported (kSupported), or the one chosen covers most of the
+  // frame (kSamePaper).
   if (area < small.total() / 30.0 || (area < small.total() / 6.0 && !sheetShaped(*largest))) {
     const auto w = static_cast<float>(small.cols), h = static_cast<float>(small.rows);
     const std::vector<cv::Point2f> frame{{0, 0}, {w, 0}, {w, h}, {0, h}};
     inLab();
     const auto sheet = betterSheet(lab, smooth, {}, frame, brightLevelSheets(score));
     if (!sheet) return false;
-    std::vector<cv::Point2f> inPhoto;
-    for (const auto& p : *sheet) inPhoto.push_back(p * static_cast<float>(1 / scale));
-    corners = orderCorners(inPhoto);
+    corners = orderCorners(inPhoto(*sheet));
     return true;
   }
   std::vector<cv::Point2f> pts = outlineCorners(*largest, area, small.size(), scale, bgr.size());
@@ -713,10 +724,7 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
   const auto levels = sideSupport(smooth, found) < kPlausible
                           ? brightLevelSheets(score)
                           : std::vector<std::vector<cv::Point2f>>{};
-  if (const auto other = betterSheet(lab, smooth, *largest, found, levels)) {
-    pts.clear();
-    for (const auto& p : *other) pts.push_back(p * static_cast<float>(1 / scale));
-  }
+  if (const auto other = betterSheet(lab, smooth, *largest, found, levels)) pts = inPhoto(*other);
   corners = orderCorners(pts);
   return true;
 }

@@ -25,15 +25,15 @@ inline constexpr int kPageWidth = 1240;  // text of a printed A5 prescription at
 
 // Returns the four corners of the paper in `bgr` (tl, tr, br, bl), or false when no sheet stands
 // out from the photo. A photo taken in low light is first brightened as a camera's exposure would
-// have done. The paper is the bright, sheet-shaped region, a thirtieth of the image or more; where
-// the brightest region is no sheet (lit tiles joined to the paper), the regions brighter than
-// several levels and the colour edges are weighed against the whole frame. A paper seen inside
-// something darker within that region (a phone's screen, a tray) is found by its own outline; where
-// the region fills most of the frame (a light counter) or is no sheet's shape (a receipt joined to
-// the paper), by the paper's colour edges. What was found is then weighed against the other
-// sheet-like outlines of the photo (a receipt or a larger sheet beside the paper, the paper
-// within a region that took in a receipt): the one whose sides the colour steps across, the
-// largest and most central of those, is the paper.
+// have done. The paper is the largest bright region, when it is a thirtieth of the image or more
+// (below a sixth, shaped like a sheet). A paper seen inside something darker within that region
+// (a phone's screen, a tray) is found by its own outline; where the region fills most of the frame
+// (a light counter) or is no sheet's shape (a receipt joined to the paper), by the paper's colour
+// edges. What was found is then weighed against the other sheet-like outlines of the photo (a
+// receipt or a larger sheet beside the paper, the paper within a region that took in a receipt,
+// and, where what was found is poorly supported, the regions brighter than several levels): the
+// one whose sides the colour steps across, the largest and most central of those, is the paper.
+// Where the bright region is too small or no sheet, those outlines are weighed on their own.
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 
 // Grey for reading: the luminance, with red ink (a hospital's seal, the pharmacy's 已调配 stamp)
@@ -48,7 +48,8 @@ cv::Mat inkGray(const cv::Mat& photo);
 bool hasRedInk(const cv::Mat& photo, const std::array<cv::Point2f, 4>* page = nullptr);
 
 // From this share of a flattened page's pixels in mid grey (kMidGrey) its paper has a texture:
-// the moiré of a photographed screen, the grain of a dim photo, a patterned paper.
+// the moiré of a photographed screen, a patterned paper. (The grain of a photo taken in low light
+// looks the same; straightenPage leaves such a photo's page out of the texture step.)
 inline constexpr double kTexturedPaper = 0.2;
 struct GreyRange {
   int start, end;  // grey levels, the end excluded
