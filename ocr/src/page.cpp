@@ -489,22 +489,22 @@ double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point
 
 // The paper among the outlines a busy desk offers: `found` (what the bright region gave, or the
 // whole frame when it gave no sheet: the frame's sides are never supported, so it is never
-// chosen), the quadrilaterals along the bright region's `region` outline (quadsAlongOutline; none
-// when it is empty), those in `levelSheets` (brightLevelSheets), and the largest sheet-like
-// colour-edge outlines (closed at the frame) with the quadrilaterals along them. Of those
-// paper-coloured, a thirtieth of the photo or more, at least kSmallestOther of `found` (unless
-// that fills the frame) and supported (kSupported), within kSupportTie of the best support: the
-// largest and most central (the square root of its share of the photo times one less its
-// centre's distance from the photo's centre over half the diagonal), as a photographer frames the
-// paper. A sheet cut off by the frame or a receipt is off centre and smaller; an outline joining a
-// receipt to the paper runs through the desk and is less supported. `found` stands (none is
-// returned) when the outline chosen is another outline of the same paper (kSamePaper), or lies
-// mostly outside a `found` supported at least kPlausible and framed as well (a sheet beside a
-// faintly edged paper). All in the small photo's coordinates (`lab`, and `smooth` the same through
-// a 5x5 Gaussian).
+// chosen; `foundSupport` its sideSupport, measured by the caller), the quadrilaterals along the
+// bright region's `region` outline (quadsAlongOutline; none when it is empty), those in
+// `levelSheets` (brightLevelSheets), and the largest sheet-like colour-edge outlines (closed at the
+// frame) with the quadrilaterals along them. Of those paper-coloured, a thirtieth of the photo or
+// more, at least kSmallestOther of `found` (unless that fills the frame) and supported
+// (kSupported), within kSupportTie of the best support: the largest and most central (the square
+// root of its share of the photo times one less its centre's distance from the photo's centre over
+// half the diagonal), as a photographer frames the paper. A sheet cut off by the frame or a receipt
+// is off centre and smaller; an outline joining a receipt to the paper runs through the desk and is
+// less supported. `found` stands (none is returned) when the outline chosen is another outline of
+// the same paper (kSamePaper), or lies mostly outside a `found` supported at least kPlausible and
+// framed as well (a sheet beside a faintly edged paper). All in the small photo's coordinates
+// (`lab`, and `smooth` the same through a 5x5 Gaussian).
 std::optional<std::vector<cv::Point2f>> betterSheet(
     const cv::Mat& lab, const cv::Mat& smooth, const std::vector<cv::Point>& region,
-    const std::vector<cv::Point2f>& found,
+    const std::vector<cv::Point2f>& found, double foundSupport,
     const std::vector<std::vector<cv::Point2f>>& levelSheets) {
   if (found.size() != 4) return std::nullopt;
   const cv::Size size = lab.size();
@@ -541,7 +541,7 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
     const bool candidate = q.size() == 4 && area >= total / 30.0 &&
                            (i == 0 || foundIsFrame || area >= kSmallestOther * foundArea) &&
                            paperColoured(lab, rounded(q));
-    const double support = candidate ? sideSupport(smooth, q) : -1;
+    const double support = !candidate ? -1 : i == 0 ? foundSupport : sideSupport(smooth, q);
     scored.push_back({support >= kSupported ? support : -1,
                       std::sqrt(area / total) * (1 - cv::norm(centre - middle) / halfDiagonal)});
     bestSupport = std::max(bestSupport, scored.back().support);
@@ -566,7 +566,7 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
   // An outline mostly outside what was found (a sheet beside it, not the paper within what the
   // bright region took in) must also be framed better than it, where what was found has its sides
   // mostly supported: a faintly edged paper in the middle stands against a sheet at the edge.
-  if (shared < 0.5 * pickArea && !foundIsFrame && sideSupport(smooth, found) >= kPlausible &&
+  if (shared < 0.5 * pickArea && !foundIsFrame && foundSupport >= kPlausible &&
       scored[0].framing >= scored[pick].framing)
     return std::nullopt;
   return outlines[pick];
@@ -687,7 +687,8 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     const auto w = static_cast<float>(small.cols), h = static_cast<float>(small.rows);
     const std::vector<cv::Point2f> frame{{0, 0}, {w, 0}, {w, h}, {0, h}};
     inLab();
-    const auto sheet = betterSheet(lab, smooth, {}, frame, brightLevelSheets(score));
+    const auto sheet =
+        betterSheet(lab, smooth, {}, frame, sideSupport(smooth, frame), brightLevelSheets(score));
     if (!sheet) return false;
     corners = orderCorners(inPhoto(*sheet));
     return true;
@@ -721,10 +722,11 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
   for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
   // Where what was found is poorly supported (a strip of receipt cut off by the frame, the whole
   // of a light counter), the regions brighter than each level are weighed with the rest.
-  const auto levels = sideSupport(smooth, found) < kPlausible
-                          ? brightLevelSheets(score)
-                          : std::vector<std::vector<cv::Point2f>>{};
-  if (const auto other = betterSheet(lab, smooth, *largest, found, levels)) pts = inPhoto(*other);
+  const double foundSupport = sideSupport(smooth, found);
+  const auto levels = foundSupport < kPlausible ? brightLevelSheets(score)
+                                                : std::vector<std::vector<cv::Point2f>>{};
+  if (const auto other = betterSheet(lab, smooth, *largest, found, foundSupport, levels))
+    pts = inPhoto(*other);
   corners = orderCorners(pts);
   return true;
 }
