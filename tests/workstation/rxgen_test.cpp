@@ -3,11 +3,14 @@
 // corpus on several threads and compares runs).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <thread>
 #include <vector>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "rxgen.h"
 
@@ -57,6 +60,55 @@ TEST(RxGen, OtherFormsPrintOnePaperTheSameWayForEveryPhoto) {
   gen.setOtherForms(false);
   EXPECT_EQ(gen.printedAs(first), "laser+white");
   EXPECT_GT(cv::norm(page, gen.render(first), cv::NORM_L1), 0);  // the look is the option's
+}
+
+// The generator says where the paper lies in each photo (lastPaper), whichever way it was taken:
+// turned sideways or upside down, cut by the frame, scanned, photocopied, or shown on a screen.
+// A page black in its top left corner and white elsewhere: a point inside lastPaper()'s first
+// corner is dark, points inside the other three are light.
+TEST(RxGen, TheGeneratorSaysWhereThePaperLiesInItsPhoto) {
+  cv::Mat page(1754, 1240, CV_8UC3, cv::Scalar(245, 245, 245));
+  cv::rectangle(page, cv::Rect(0, 0, 340, 340), cv::Scalar(20, 20, 20), cv::FILLED);
+  struct Way {
+    const char* name;
+    Conditions conditions;
+    double sideways, upsideDown, crop;
+  };
+  const Way ways[] = {{"upright", {}, 0, 0, 0},
+                      {"sideways", {}, 1, 0, 0},
+                      {"upside down", {}, 0, 1, 0},
+                      {"cut by the frame", {}, 0.5, 0, 1},
+                      {"in low light", {Medium::kPhone, false, true, false}, 0, 0, 0},
+                      {"scanned", {Medium::kScan, false, false, false}, 0, 0, 0},
+                      {"photocopied", {Medium::kPhotocopy, false, false, false}, 0.5, 0, 0},
+                      {"on a screen", {Medium::kScreen, false, false, false}, 0.5, 0.2, 0}};
+  for (std::uint64_t seed = 1; seed <= 2; ++seed)
+    for (const Way& way : ways) {
+      RxGenerator gen(seed, RXDESK_CATALOGUE);
+      CaptureOptions options;
+      options.busyDesk = seed == 2;
+      options.minMegapixels = options.maxMegapixels = 1;
+      options.sidewaysProbability = way.sideways;
+      options.upsideDownProbability = way.upsideDown;
+      options.cropProbability = way.crop;
+      const cv::Mat photo =
+          cv::imdecode(gen.take(page, way.conditions, options), cv::IMREAD_GRAYSCALE);
+      const auto& paper = gen.lastPaper();
+      cv::Point2f centre(0, 0);
+      for (const auto& corner : paper) centre += corner * 0.25f;
+      // Each corner's point a quarter of the way to the centre (on the black square for the first;
+      // inside the frame where the frame cut off up to a tenth of the page).
+      std::array<double, 4> level{};
+      for (std::size_t k = 0; k < 4; ++k) {
+        const cv::Point2f at = paper[k] + 0.25f * (centre - paper[k]);
+        ASSERT_TRUE(cv::Rect(0, 0, photo.cols, photo.rows).contains(at))
+            << way.name << ", seed " << seed << ", corner " << k << " at " << at;
+        level[k] = photo.at<std::uint8_t>(cv::Point(at));
+      }
+      for (std::size_t k = 1; k < 4; ++k)
+        EXPECT_LT(level[0], 0.6 * level[k])
+            << way.name << ", seed " << seed << ": corner " << k << " against the dark first";
+    }
 }
 
 }  // namespace

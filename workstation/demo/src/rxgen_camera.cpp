@@ -289,8 +289,8 @@ void blurAndNoise(Draws& d, cv::Mat& photo, double mp) {
   photo16.convertTo(photo, CV_8UC3);
 }
 
-// Cuts the frame inside the page (its `corners`) on one side.
-void cropIntoPage(Draws& d, cv::Mat& photo, const std::vector<cv::Point2f>& corners) {
+// Cuts the frame inside the page (its `corners`) on one side; returns where the frame kept begins.
+cv::Point cropIntoPage(Draws& d, cv::Mat& photo, const std::vector<cv::Point2f>& corners) {
   const int W = photo.cols, H = photo.rows;
   const cv::Rect page = cv::boundingRect(corners);
   const int side = static_cast<int>(d.range(0, 4)) % 4;
@@ -302,7 +302,25 @@ void cropIntoPage(Draws& d, cv::Mat& photo, const std::vector<cv::Point2f>& corn
   if (side == 3) keep.height = page.br().y - static_cast<int>(cut * page.height);
   keep.width -= keep.x;
   keep.height -= keep.y;
-  photo = photo(keep & cv::Rect(0, 0, W, H)).clone();
+  keep &= cv::Rect(0, 0, W, H);
+  photo = photo(keep).clone();
+  return keep.tl();
+}
+
+// The corners of a `size` image, clockwise from its top left.
+std::array<cv::Point2f, 4> cornersOf(cv::Size size) {
+  const auto w = static_cast<float>(size.width), h = static_cast<float>(size.height);
+  return {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+}
+
+// `points` through the 3x3 or 2x3 transform `m`.
+std::array<cv::Point2f, 4> mapped(const cv::Mat& m, const std::array<cv::Point2f, 4>& points) {
+  std::vector<cv::Point2f> in(points.begin(), points.end()), out;
+  if (m.rows == 2)
+    cv::transform(in, out, m);
+  else
+    cv::perspectiveTransform(in, out, m);
+  return {out[0], out[1], out[2], out[3]};
 }
 
 }  // namespace
@@ -326,7 +344,12 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   warpOnto(src, corners, photo);
   applyLight(photo, lighting(d, o, W, H));
   blurAndNoise(d, photo, mp);
-  if (o.cropProbability > 0 && d.unit() < o.cropProbability) cropIntoPage(d, photo, corners);
+  // The page's corner k is the turned page's corner k + rotation / 90 (clockwise turns).
+  cv::Point2f origin(0, 0);
+  if (o.cropProbability > 0 && d.unit() < o.cropProbability)
+    origin = cropIntoPage(d, photo, corners);
+  for (std::size_t k = 0; k < 4; ++k)
+    lastPaper_[k] = corners[(k + static_cast<std::size_t>(*rotation / 90)) % 4] - origin;
   std::vector<std::uint8_t> jpeg;
   cv::imencode(".jpg", photo, jpeg,
                {cv::IMWRITE_JPEG_QUALITY,
@@ -413,7 +436,8 @@ cv::Mat photocopy(const cv::Mat& page, std::mt19937_64& rng) {
 
 // A flatbed at 150-300 dpi (the page is 210 dpi), slightly turned, white lid around it; returns
 // JPEG bytes.
-std::vector<std::uint8_t> scan(const cv::Mat& page, std::mt19937_64& rng) {
+std::vector<std::uint8_t> scan(const cv::Mat& page, std::mt19937_64& rng,
+                               std::array<cv::Point2f, 4>& paper) {
   std::uniform_real_distribution<double> u(0, 1);
   const double scale = 0.7 + 0.7 * u(rng), angle = (u(rng) - 0.5) * 4;
   cv::Mat bordered;
@@ -427,6 +451,9 @@ std::vector<std::uint8_t> scan(const cv::Mat& page, std::mt19937_64& rng) {
       bordered, out, M,
       cv::Size(static_cast<int>(bordered.cols * scale), static_cast<int>(bordered.rows * scale)),
       cv::INTER_AREA, cv::BORDER_CONSTANT, cv::Scalar(252, 252, 252));
+  auto onGlass = cornersOf(page.size());
+  for (auto& c : onGlass) c += cv::Point2f(40, 40);
+  paper = mapped(M, onGlass);
   cv::GaussianBlur(out, out, cv::Size(0, 0), 0.6);
   std::vector<std::uint8_t> jpeg;
   cv::imencode(".jpg", out, jpeg, {cv::IMWRITE_JPEG_QUALITY, 70 + static_cast<int>(25 * u(rng))});
@@ -435,7 +462,8 @@ std::vector<std::uint8_t> scan(const cv::Mat& page, std::mt19937_64& rng) {
 
 // The patient's own photo of the paper, shown on a phone screen (1080 px wide, pixel grid,
 // glare): what the pharmacy's phone then photographs.
-cv::Mat phoneScreen(RxGenerator& gen, const cv::Mat& page, const CaptureOptions& o) {
+cv::Mat phoneScreen(RxGenerator& gen, const cv::Mat& page, const CaptureOptions& o,
+                    std::array<cv::Point2f, 4>& paper) {
   std::uniform_real_distribution<double> u(0, 1);
   std::mt19937_64& rng = gen.rng();
   CaptureOptions own = o;
@@ -448,6 +476,8 @@ cv::Mat phoneScreen(RxGenerator& gen, const cv::Mat& page, const CaptureOptions&
   const double s = 1080.0 / shown.cols;
   cv::resize(shown, shown, cv::Size(), s, s, cv::INTER_AREA);
   cv::resize(shown, shown, cv::Size(), 2, 2, cv::INTER_NEAREST);  // pixels seen up close
+  for (std::size_t k = 0; k < 4; ++k)
+    paper[k] = gen.lastPaper()[k] * static_cast<float>(2 * s) + cv::Point2f(30, 60);
   for (int y = 0; y < shown.rows; ++y) {
     auto* row = shown.ptr<cv::Vec3b>(y);
     for (int x = 0; x < shown.cols; ++x)
@@ -497,11 +527,19 @@ std::vector<std::uint8_t> RxGenerator::take(const cv::Mat& original, const Condi
       jpeg = photograph(photocopy(page, rng_), o);
       break;
     case Medium::kScan:
-      jpeg = scan(page, rng_);
+      jpeg = scan(page, rng_, lastPaper_);
       break;
-    case Medium::kScreen:
-      jpeg = photograph(phoneScreen(*this, page, o), o);
+    case Medium::kScreen: {
+      std::array<cv::Point2f, 4> onScreen;
+      const cv::Mat screen = phoneScreen(*this, page, o, onScreen);
+      jpeg = photograph(screen, o);
+      // The screen's corners are where photograph() put them; the paper is where it shows.
+      const auto screenCorners = cornersOf(screen.size());
+      const std::array<cv::Point2f, 4> screenInPhoto = lastPaper_;
+      lastPaper_ = mapped(cv::getPerspectiveTransform(screenCorners.data(), screenInPhoto.data()),
+                          onScreen);
       break;
+    }
   }
   if (c.lowLight) jpeg = inLowLight(jpeg, rng_);
   return jpeg;

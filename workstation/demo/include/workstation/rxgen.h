@@ -5,6 +5,7 @@
 // OCR accuracy test and benchmark and the reuse detector's corpus. Deterministic for a given seed.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -102,6 +103,14 @@ class RxGenerator {
   std::vector<std::uint8_t> photograph(const cv::Mat& page, const CaptureOptions& options,
                                        int* rotation);
 
+  // Where the paper lies in the last photo photograph() or take() gave: its four corners (top
+  // left, top right, bottom right, bottom left of the page as printed) in the photo's pixels. A
+  // photocopy's are the copy sheet's, a screen's the paper's as the screen shows it, a scan's the
+  // page's on the glass; a corner the frame cut off lies outside the photo. Crumpling bends the
+  // sides a few pixels off these lines. Asks for nothing more of the random draws: the photos stay
+  // the same for a seed.
+  const std::array<cv::Point2f, 4>& lastPaper() const { return lastPaper_; }
+
   std::mt19937_64& rng() { return rng_; }
   // Numbers and dates as other hospitals print them (from then on): by hospital, one of
   // 2026+8 digits, 10 or 12 digits, CF-20261105-7510, RX261108-43512, and dates as 2026年11月9日,
@@ -124,6 +133,7 @@ class RxGenerator {
   // A new number in the scheme of `rx`'s hospital (some carry the date).
   std::string newNumber(const GenRx& rx);
   std::mt19937_64 rng_;
+  std::array<cv::Point2f, 4> lastPaper_{};
   bool variedFormats_ = false;
   bool otherForms_ = false;
   std::vector<std::string> drugNames_;
