@@ -392,8 +392,10 @@ constexpr double kColourStep = 12;
 // (the point inside within kColourStep of the paper's colour just inside the sides where they
 // step), so that an outline stretched to the frame over the desk is not supported there. The
 // sides' ends are left out (a shadow or a thumb at a corner), and so is a side with less than
-// half of it judged. -1 when fewer than three sides are left.
-double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
+// half of it judged. -1 when fewer than three sides are left. `atFrame`, when given, is set to the
+// share of the points inside the picture whose point outside is beyond the frame.
+double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad,
+                   double* atFrame = nullptr) {
   cv::Point2f centre(0, 0);
   for (const auto& q : quad) centre += q * 0.25f;
   double shortest = 1e9;
@@ -441,6 +443,14 @@ double sideSupport(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
     }
   }
   if (paperSeen > 0) paper /= paperSeen;
+  if (atFrame) {
+    std::size_t beyond = 0, inside = 0;
+    for (const Side& side : sides) {
+      beyond += side.atFrame.size();
+      inside += static_cast<std::size_t>(side.seen) + side.atFrame.size();
+    }
+    *atFrame = inside > 0 ? static_cast<double>(beyond) / static_cast<double>(inside) : 0;
+  }
   double sum = 0;
   int judged = 0;
   for (Side& side : sides) {
@@ -470,6 +480,17 @@ constexpr double kSupportTie = 0.05;
 constexpr double kPlausible = 0.5;
 // Two outlines whose overlap is this share of their union or more are taken for the same paper.
 constexpr double kSamePaper = 0.85;
+// An outline inside the one chosen (all but kOutside of its area), from kInnerAtLeast of the
+// chosen one's area up to kInnerAtMost, is taken instead when it is a sheet of its own (its inside
+// differs from the ring round it by kSheetEdge on every side: not a form's ruled border, which has
+// a margin of the same paper outside it) and is supported kInnerGain more than the one chosen, or
+// within kSupportTie where the one chosen has a side along the frame (kAlongTheFrame of its points
+// there, which the paper's colour supports wherever a light counter reaches the frame).
+constexpr double kOutside = 0.05;
+constexpr double kInnerAtLeast = 0.5;
+constexpr double kInnerAtMost = 0.97;
+constexpr double kInnerGain = 0.04;
+constexpr double kAlongTheFrame = 0.1;
 // Of the colour-edge outlines, the largest this many are weighed (each closed run of edges gives
 // one inside and one outside; a tiled mat gives hundreds of small ones).
 constexpr std::size_t kColourOutlinesWeighed = 8;
@@ -498,7 +519,10 @@ double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point
 // root of its share of the photo times one less its centre's distance from the photo's centre over
 // half the diagonal), as a photographer frames the paper. A sheet cut off by the frame or a receipt
 // is off centre and smaller; an outline joining a receipt to the paper runs through the desk and is
-// less supported. `found` stands (none is returned) when the outline chosen is another outline of
+// less supported. An outline inside the one chosen that is a sheet of its own and better supported
+// is taken instead (kInnerGain: the one chosen took in a receipt touching the paper, a strip of a
+// light counter to the frame, or the phone round a paper shown on its screen), as long as there is
+// one. `found` stands (none is returned) when the outline chosen is another outline of
 // the same paper (kSamePaper), or lies mostly outside a `found` supported at least kPlausible and
 // framed as well (a sheet beside a faintly edged paper). All in the small photo's coordinates
 // (`lab`, and `smooth` the same through a 5x5 Gaussian).
@@ -555,6 +579,33 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
       bestFraming = scored[i].framing;
       pick = i;
     }
+  // A sheet inside the one chosen: that took in a strip of desk to the frame, a receipt touching
+  // the paper, or the phone round a paper shown on its screen.
+  for (bool moved = true; moved;) {
+    moved = false;
+    const double pickArea = cv::contourArea(outlines[pick]);
+    double atFrame = 0;
+    sideSupport(smooth, outlines[pick], &atFrame);
+    const double least =
+        scored[pick].support + (atFrame >= kAlongTheFrame ? -kSupportTie : kInnerGain);
+    std::size_t inner = pick;
+    for (std::size_t j = 0; j < outlines.size(); ++j) {
+      const double area = cv::contourArea(outlines[j]);
+      if (scored[j].support < 0 || scored[j].support < least || area < kInnerAtLeast * pickArea ||
+          area > kInnerAtMost * pickArea ||
+          sharedArea(outlines[j], outlines[pick], size) <
+              (1 - kOutside) * sharedArea(outlines[j], outlines[j], size) ||
+          ringContrast(lab, rounded(outlines[j])) < kSheetEdge)
+        continue;
+      if (inner == pick || scored[j].support > scored[inner].support ||
+          (scored[j].support == scored[inner].support && scored[j].framing > scored[inner].framing))
+        inner = j;
+    }
+    if (inner != pick) {
+      pick = inner;
+      moved = true;
+    }
+  }
   if (pick == 0) return std::nullopt;
   // Another outline of the same paper (the colour edges' or the region's own, a few pixels off)
   // leaves what was found as it was.

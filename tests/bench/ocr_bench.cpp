@@ -67,7 +67,12 @@ struct Sample {
   std::string file;
   std::string printed;
   std::string taken;
+  // Where the generator put the paper (RxGenerator::lastPaper); empty for a corpus's photo.
+  std::vector<cv::Point2f> paper;
 };
+
+// A page found "is the paper" when it overlaps where the paper lies this much (quadOverlap).
+constexpr double kIsThePaper = 0.9;
 
 // The photos of a corpus in the rx-photos-v1 format (manifest.json, photos/, truth/ITEM.json),
 // each photo once, in the manifest's order.
@@ -205,6 +210,8 @@ int main(int argc, char** argv) {
   std::vector<double> oursMs, plainMs;
   // rxdesk's own timing of each stage (ReadResult::ms), to see where a photo's time goes.
   std::map<std::string, std::vector<double>> stageMs;
+  // Generated photos by way of taking: those whose page found is the paper, and all.
+  std::map<std::string, std::pair<int, int>> paperFound;
   for (int i = 0; i < count; ++i) {
     if (corpus.empty()) {
       Sample s;
@@ -216,6 +223,7 @@ int main(int argc, char** argv) {
           busyDesks ? test::busyDeskCapture() : test::CaptureOptions{};
       auto jpeg = hard ? gen.take(page, hardConditions(i, &s.taken), capture)
                        : gen.photograph(page, capture);
+      s.paper.assign(gen.lastPaper().begin(), gen.lastPaper().end());
       s.file = dir.file("photo-" + std::to_string(i) + ".jpg");
       std::ofstream(s.file, std::ios::binary)
           .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
@@ -236,6 +244,18 @@ int main(int argc, char** argv) {
                                       {"recognition", r->ms.recognize},
                                       {"fields", r->ms.fields}})
         stageMs[stage].push_back(ms);
+    if (!sample.paper.empty()) {
+      const std::array<cv::Point2f, 4> paper{sample.paper[0], sample.paper[1], sample.paper[2],
+                                             sample.paper[3]};
+      const double overlap = r && r->page.pageFound ? test::quadOverlap(r->page.corners, paper) : 0;
+      auto& [found, photos] = paperFound[sample.taken];
+      found += overlap >= kIsThePaper ? 1 : 0;
+      ++photos;
+      if (verbose && overlap < kIsThePaper)
+        std::cerr << "\nphoto " << i << " (" << sample.taken
+                  << "): the page found overlaps the paper " << static_cast<int>(100 * overlap)
+                  << "%";
+    }
     const ocr::ExtractedFields got = r ? r->fields : ocr::ExtractedFields{};
     auto wrong = ours.add(truth, got);
     byTaking[sample.taken].add(truth, got);
@@ -295,6 +315,19 @@ int main(int argc, char** argv) {
               baseline ? 100 * plain.allFields() : 0.0);
   std::printf("%-28s %11.1f%% %11.1f%%\n", "drug names", 100 * ours.drugNames(),
               baseline ? 100 * plain.drugNames() : 0.0);
+  if (!paperFound.empty()) {  // generated photos: is the page found where the paper lies?
+    int found = 0, photos = 0;
+    for (const auto& [taken, fp] : paperFound) {
+      found += fp.first;
+      photos += fp.second;
+    }
+    std::printf("%-28s %11.1f%%   (%d/%d; the page found overlaps the paper %d%% or more;",
+                "page found is the paper", 100.0 * found / photos, found, photos,
+                static_cast<int>(100 * kIsThePaper));
+    for (const auto& [taken, fp] : paperFound)
+      std::printf(" %s %d/%d", taken.c_str(), fp.first, fp.second);
+    std::printf(")\n");
+  }
   std::printf("%-28s %11.1f%% %11.1f%%\n", "character error rate", 100 * ours.characterErrorRate(),
               baseline ? 100 * plain.characterErrorRate() : 0.0);
   std::printf("%-28s %6d/%-5d %6d/%-5d\n", "confident but wrong", ours.confidentWrong(),

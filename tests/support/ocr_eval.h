@@ -2,10 +2,14 @@
 // character error rate over all field values, and values read confidently but wrong.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <opencv2/imgproc.hpp>
 
 #include "base/utf8.h"
 #include "ocr/fields.h"
@@ -107,5 +111,30 @@ class OcrScore {
   int drugs_ = 0, drugsRight_ = 0;
   int confident_ = 0, confidentWrong_ = 0;
 };
+
+// How much two quadrilaterals (convex, in one photo's pixels; corners may lie outside the photo)
+// overlap: the area they share over the area they cover together, 0-1. Counted on a raster at most
+// 1,000 px across both (cv::intersectConvexConvex gets outlines that nearly coincide wrong).
+inline double quadOverlap(const std::array<cv::Point2f, 4>& a,
+                          const std::array<cv::Point2f, 4>& b) {
+  cv::Point2f lo = a[0], hi = a[0];
+  for (const auto* q : {&a, &b})
+    for (const auto& p : *q) {
+      lo = {std::min(lo.x, p.x), std::min(lo.y, p.y)};
+      hi = {std::max(hi.x, p.x), std::max(hi.y, p.y)};
+    }
+  if (hi.x <= lo.x || hi.y <= lo.y) return 0;
+  const float scale = 1000 / std::max(hi.x - lo.x, hi.y - lo.y);
+  auto filled = [&](const std::array<cv::Point2f, 4>& q) {
+    cv::Mat mask(1002, 1002, CV_8U, cv::Scalar(0));
+    std::vector<cv::Point> corners;
+    for (const auto& p : q) corners.emplace_back(cv::Point((p - lo) * scale));
+    cv::fillConvexPoly(mask, corners, cv::Scalar(255));
+    return mask;
+  };
+  const cv::Mat ma = filled(a), mb = filled(b);
+  const int joined = cv::countNonZero(ma | mb);
+  return joined > 0 ? static_cast<double>(cv::countNonZero(ma & mb)) / joined : 0;
+}
 
 }  // namespace rx::test
