@@ -745,7 +745,22 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     return true;
   }
   std::vector<cv::Point2f> pts = outlineCorners(*largest, area, small.size(), scale, bgr.size());
-  // A paper-bright outline much smaller than what was found, inside it, is the paper itself.
+  // What was found (`pts`, from the outline `region`) is checked against the other outlines the
+  // photo offers: on a busy desk the bright region can be a receipt or another sheet, or the paper
+  // with what touches it. (What was found is kept to the last bit when it stands: the page is read
+  // through it.) Where what was found is poorly supported (a strip of receipt cut off by the frame,
+  // the whole of a light counter), the regions brighter than each level are weighed with the rest.
+  auto checked = [&](const std::vector<cv::Point>& region) {
+    std::vector<cv::Point2f> found;
+    for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
+    const double foundSupport = sideSupport(smooth, found);
+    const auto levels = foundSupport < kPlausible ? brightLevelSheets(score)
+                                                  : std::vector<std::vector<cv::Point2f>>{};
+    if (const auto other = betterSheet(lab, smooth, region, found, foundSupport, levels))
+      pts = inPhoto(*other);
+  };
+  // A paper-bright outline much smaller than what was found, inside it, is taken for the paper:
+  // checked like the bright region (its outline can take in a receipt or a dark box beside it).
   const std::vector<cv::Point> paper = brightOutline(score);
   if (!paper.empty() &&
       cv::contourArea(paper) < kInnerPaperAtMost * cv::contourArea(pts) * scale * scale) {
@@ -754,6 +769,8 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
                              static_cast<float>(m.m01 / m.m00 / scale));
     if (cv::pointPolygonTest(pts, centre, false) > 0) {
       pts = outlineCorners(paper, cv::contourArea(paper), small.size(), scale, bgr.size());
+      inLab();
+      checked(paper);
       corners = orderCorners(pts);
       return true;
     }
@@ -766,18 +783,7 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     if (!sheet.empty())
       pts = outlineCorners(sheet, cv::contourArea(sheet), small.size(), scale, bgr.size());
   }
-  // What was found is checked against the other outlines the photo offers: on a busy desk the
-  // bright region can be a receipt or another sheet, or the paper with what touches it.
-  // (What was found is kept to the last bit when it stands: the page is read through it.)
-  std::vector<cv::Point2f> found;
-  for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
-  // Where what was found is poorly supported (a strip of receipt cut off by the frame, the whole
-  // of a light counter), the regions brighter than each level are weighed with the rest.
-  const double foundSupport = sideSupport(smooth, found);
-  const auto levels = foundSupport < kPlausible ? brightLevelSheets(score)
-                                                : std::vector<std::vector<cv::Point2f>>{};
-  if (const auto other = betterSheet(lab, smooth, *largest, found, foundSupport, levels))
-    pts = inPhoto(*other);
+  checked(*largest);
   corners = orderCorners(pts);
   return true;
 }
