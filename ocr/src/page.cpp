@@ -608,12 +608,17 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
   }
   if (pick == 0) return std::nullopt;
   // Another outline of the same paper (the colour edges' or the region's own, a few pixels off)
-  // leaves what was found as it was.
+  // leaves what was found as it was, unless it is a sheet inside what was found, better supported
+  // (as above: what was found took in a strip of something beside the paper).
   const double pickArea = sharedArea(outlines[pick], outlines[pick], size);
   const double ownArea = sharedArea(found, found, size);
   const double shared = sharedArea(outlines[pick], found, size);
   const double joined = pickArea + ownArea - shared;
-  if (joined > 0 && shared / joined >= kSamePaper) return std::nullopt;
+  const bool innerSheet = shared >= (1 - kOutside) * pickArea &&
+                          pickArea <= kInnerAtMost * ownArea &&
+                          scored[pick].support >= foundSupport + kInnerGain &&
+                          ringContrast(lab, rounded(outlines[pick])) >= kSheetEdge;
+  if (joined > 0 && shared / joined >= kSamePaper && !innerSheet) return std::nullopt;
   // An outline mostly outside what was found (a sheet beside it, not the paper within what the
   // bright region took in) must also be framed better than it, where what was found has its sides
   // mostly supported: a faintly edged paper in the middle stands against a sheet at the edge.

@@ -461,6 +461,14 @@ TEST(Page, APaperWhoseBrightOutlineTookInAReceiptIsFoundWithoutIt) {
   expectPaperOnABusyDeskFoundAndRead(6169, 1);
 }
 
+TEST(Page, APaperFoundWithACornerOfAReceiptGivesWayToItsOwnOutline) {
+  // Seen on the generator's busy desks: what the bright region gave ran round the paper and the
+  // corner of a receipt under it, and the paper's own outline, though better supported, overlapped
+  // it too much to be taken for another paper, so what was found stood. A sheet of its own inside
+  // what was found, better supported, is the paper.
+  expectPaperOnABusyDeskFoundAndRead(6166, 4);
+}
+
 // A phone photo (JPEG) of a phone's screen showing a prescription drawn with `seed` on another
 // hospital's form (`layout`); `rx` is the prescription shown.
 std::vector<std::uint8_t> photoOfAScreen(std::uint64_t seed, test::GenRx& rx, int layout = 0) {
