@@ -447,7 +447,9 @@ constexpr std::size_t kLongestName = 4;
 
 // Cleans a raw value for its field; returns an empty string when nothing usable remains. `guessed`,
 // when given, is set when the value was mended beyond what was read (a number's hyphen read as a
-// dot, a date's digits split without separators): the pharmacist should confirm it.
+// dot, a date's digits split without separators) or is not as such values are printed (an amount
+// without its two decimals, yuan with jiao and fen: its point or last digits not read): the
+// pharmacist should confirm it.
 std::u32string cleanValue(const std::string& field, const std::u32string& raw,
                           bool* guessed = nullptr) {
   if (field == "rx_number") return printedNumber(raw, guessed);
@@ -503,6 +505,8 @@ std::u32string cleanValue(const std::string& field, const std::u32string& raw,
       } else if (!out.empty())
         break;
     }
+    if (guessed && !out.empty() && (!dot || out.size() < 3 || out[out.size() - 3] != '.'))
+      *guessed = true;
     return out;
   }
   if (field == "date") {

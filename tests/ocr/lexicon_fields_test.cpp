@@ -608,6 +608,21 @@ TEST(Fields, ADateTheNumberContradictsIsAskedFor) {
   EXPECT_GE(plain.fields.at("date").confidence, 0.8f);
 }
 
+TEST(Fields, AnAmountWithoutItsTwoDecimalsIsAskedFor) {
+  // Amounts are printed in yuan with jiao and fen (金额: 298.15元). Seen on the generator's hard
+  // photos: a thumb over the amount's end and a photocopy's faint last digit gave 298 and 154.3 at
+  // 0.83 and 0.88, wrong values read as sure.
+  auto amount = [](const std::string& printed) {
+    return extractFields({line({"金额:", printed}, 0)}, nullptr).fields.at("amount");
+  };
+  EXPECT_EQ(amount("298.15元").value, "298.15");
+  EXPECT_GE(amount("298.15元").confidence, 0.8f);
+  for (const std::string cut : {"298元", "154.3元", "29815元", "298."}) {
+    EXPECT_LT(amount(cut).confidence, 0.8f) << cut;
+  }
+  EXPECT_EQ(amount("154.3元").value, "154.3");  // kept as read, for the pharmacist to mend
+}
+
 TEST(Fields, DrugsAreFoundWhenTheRpMarkIsMisread) {
   // Seen: the large "Rp" glyph read as "AD". The numbered lines with their usage lines are the
   // drugs all the same; a numbered line after the prescriber is not.
