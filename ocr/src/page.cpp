@@ -519,16 +519,19 @@ double sharedArea(const std::vector<cv::Point2f>& a, const std::vector<cv::Point
 // root of its share of the photo times one less its centre's distance from the photo's centre over
 // half the diagonal), as a photographer frames the paper. A sheet cut off by the frame or a receipt
 // is off centre and smaller; an outline joining a receipt to the paper runs through the desk and is
-// less supported. An outline inside the one chosen that is a sheet of its own and better supported
-// is taken instead (kInnerGain: the one chosen took in a receipt touching the paper, a strip of a
-// light counter to the frame, or the phone round a paper shown on its screen), as long as there is
-// one. `found` stands (none is returned) when the outline chosen is another outline of
-// the same paper (kSamePaper), or lies mostly outside a `found` supported at least kPlausible and
-// framed as well (a sheet beside a faintly edged paper). All in the small photo's coordinates
-// (`lab`, and `smooth` the same through a 5x5 Gaussian).
+// less supported. Then, again and again while there is one, an outline inside the one chosen that
+// is a sheet of its own and better supported is taken instead (kInnerGain; within kSupportTie
+// where the one chosen has a side along the frame, kAlongTheFrame): the one chosen took in a
+// receipt touching the paper, a strip of a light counter to the frame, or the phone round a paper
+// shown on its screen. `found` stands (none is returned) when the outline chosen is another
+// outline of the same paper (kSamePaper) and no sheet inside it better supported (kInnerGain), or
+// lies mostly outside a `found` supported at least kPlausible and framed as well (a sheet beside
+// a faintly edged paper). `foundAtFrame` is the share of `found`'s side points along the frame
+// (sideSupport). All in the small photo's coordinates (`lab`, and `smooth` the same through a 5x5
+// Gaussian).
 std::optional<std::vector<cv::Point2f>> betterSheet(
     const cv::Mat& lab, const cv::Mat& smooth, const std::vector<cv::Point>& region,
-    const std::vector<cv::Point2f>& found, double foundSupport,
+    const std::vector<cv::Point2f>& found, double foundSupport, double foundAtFrame,
     const std::vector<std::vector<cv::Point2f>>& levelSheets) {
   if (found.size() != 4) return std::nullopt;
   const cv::Size size = lab.size();
@@ -554,6 +557,7 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
   const double halfDiagonal = std::hypot(middle.x, middle.y);
   struct Scored {
     double support, framing;
+    double atFrame;  // sideSupport's share of points along the frame
   };
   std::vector<Scored> scored;
   double bestSupport = -1;
@@ -565,9 +569,13 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
     const bool candidate = q.size() == 4 && area >= total / 30.0 &&
                            (i == 0 || foundIsFrame || area >= kSmallestOther * foundArea) &&
                            paperColoured(lab, rounded(q));
-    const double support = !candidate ? -1 : i == 0 ? foundSupport : sideSupport(smooth, q);
+    double atFrame = i == 0 ? foundAtFrame : 0;
+    const double support = !candidate ? -1
+                           : i == 0   ? foundSupport
+                                      : sideSupport(smooth, q, &atFrame);
     scored.push_back({support >= kSupported ? support : -1,
-                      std::sqrt(area / total) * (1 - cv::norm(centre - middle) / halfDiagonal)});
+                      std::sqrt(area / total) * (1 - cv::norm(centre - middle) / halfDiagonal),
+                      atFrame});
     bestSupport = std::max(bestSupport, scored.back().support);
   }
   if (bestSupport < 0) return std::nullopt;
@@ -579,23 +587,29 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
       bestFraming = scored[i].framing;
       pick = i;
     }
-  // A sheet inside the one chosen: that took in a strip of desk to the frame, a receipt touching
-  // the paper, or the phone round a paper shown on its screen.
+  // Whether outline j (its area `area`) is a sheet inside `outer` (its area `outerArea`, supported
+  // `outerSupport`, `outerAtFrame` of its points along the frame) that is better supported
+  // (kInnerGain): `outer` took in a strip of desk to the frame, a receipt touching the paper, or
+  // the phone round a paper shown on its screen. (An outline reaching the frame has no ring there
+  // and is never such a sheet.)
+  auto sheetInside = [&](std::size_t j, double area, const std::vector<cv::Point2f>& outer,
+                         double outerArea, double outerSupport, double outerAtFrame) {
+    return outerSupport >= 0 && scored[j].support >= 0 &&
+           scored[j].support >=
+               outerSupport + (outerAtFrame >= kAlongTheFrame ? -kSupportTie : kInnerGain) &&
+           area >= kInnerAtLeast * outerArea && area <= kInnerAtMost * outerArea &&
+           sharedArea(outlines[j], outer, size) >=
+               (1 - kOutside) * sharedArea(outlines[j], outlines[j], size) &&
+           ringContrast(lab, rounded(outlines[j])) >= kSheetEdge;
+  };
+  // The best supported (then best framed) sheet inside the one chosen is chosen instead, as long
+  // as there is one.
   for (bool moved = true; moved;) {
     moved = false;
-    const double pickArea = cv::contourArea(outlines[pick]);
-    double atFrame = 0;
-    sideSupport(smooth, outlines[pick], &atFrame);
-    const double least =
-        scored[pick].support + (atFrame >= kAlongTheFrame ? -kSupportTie : kInnerGain);
     std::size_t inner = pick;
     for (std::size_t j = 0; j < outlines.size(); ++j) {
-      const double area = cv::contourArea(outlines[j]);
-      if (scored[j].support < 0 || scored[j].support < least || area < kInnerAtLeast * pickArea ||
-          area > kInnerAtMost * pickArea ||
-          sharedArea(outlines[j], outlines[pick], size) <
-              (1 - kOutside) * sharedArea(outlines[j], outlines[j], size) ||
-          ringContrast(lab, rounded(outlines[j])) < kSheetEdge)
+      if (!sheetInside(j, cv::contourArea(outlines[j]), outlines[pick],
+                       cv::contourArea(outlines[pick]), scored[pick].support, scored[pick].atFrame))
         continue;
       if (inner == pick || scored[j].support > scored[inner].support ||
           (scored[j].support == scored[inner].support && scored[j].framing > scored[inner].framing))
@@ -608,17 +622,15 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
   }
   if (pick == 0) return std::nullopt;
   // Another outline of the same paper (the colour edges' or the region's own, a few pixels off)
-  // leaves what was found as it was, unless it is a sheet inside what was found, better supported
-  // (as above: what was found took in a strip of something beside the paper).
+  // leaves what was found as it was, unless it is a sheet inside what was found (sheetInside, its
+  // areas counted on masks like the overlap here).
   const double pickArea = sharedArea(outlines[pick], outlines[pick], size);
   const double ownArea = sharedArea(found, found, size);
   const double shared = sharedArea(outlines[pick], found, size);
   const double joined = pickArea + ownArea - shared;
-  const bool innerSheet = shared >= (1 - kOutside) * pickArea &&
-                          pickArea <= kInnerAtMost * ownArea &&
-                          scored[pick].support >= foundSupport + kInnerGain &&
-                          ringContrast(lab, rounded(outlines[pick])) >= kSheetEdge;
-  if (joined > 0 && shared / joined >= kSamePaper && !innerSheet) return std::nullopt;
+  if (joined > 0 && shared / joined >= kSamePaper &&
+      !sheetInside(pick, pickArea, found, ownArea, foundSupport, foundAtFrame))
+    return std::nullopt;
   // An outline mostly outside what was found (a sheet beside it, not the paper within what the
   // bright region took in) must also be framed better than it, where what was found has its sides
   // mostly supported: a faintly edged paper in the middle stands against a sheet at the edge.
@@ -743,29 +755,35 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     const auto w = static_cast<float>(small.cols), h = static_cast<float>(small.rows);
     const std::vector<cv::Point2f> frame{{0, 0}, {w, 0}, {w, h}, {0, h}};
     inLab();
+    double frameAtFrame = 0;
+    const double frameSupport = sideSupport(smooth, frame, &frameAtFrame);
     const auto sheet =
-        betterSheet(lab, smooth, {}, frame, sideSupport(smooth, frame), brightLevelSheets(score));
+        betterSheet(lab, smooth, {}, frame, frameSupport, frameAtFrame, brightLevelSheets(score));
     if (!sheet) return false;
     corners = orderCorners(inPhoto(*sheet));
     return true;
   }
   std::vector<cv::Point2f> pts = outlineCorners(*largest, area, small.size(), scale, bgr.size());
-  // What was found (`pts`, from the outline `region`) is checked against the other outlines the
-  // photo offers: on a busy desk the bright region can be a receipt or another sheet, or the paper
-  // with what touches it. (What was found is kept to the last bit when it stands: the page is read
-  // through it.) Where what was found is poorly supported (a strip of receipt cut off by the frame,
-  // the whole of a light counter), the regions brighter than each level are weighed with the rest.
-  auto checked = [&](const std::vector<cv::Point>& region) {
+  // What was found (`pts`; `region` the outline it came from, or that the colour edges' outline
+  // replaced) is checked against the other outlines the photo offers: on a busy desk the bright
+  // region can be a receipt or another sheet, or the paper with what touches it. (What was found is
+  // kept to the last bit when it stands: the page is read through it.) Where what was found is
+  // poorly supported (a strip of receipt cut off by the frame, the whole of a light counter), the
+  // regions brighter than each level are weighed with the rest.
+  auto weighedAgainstTheRest = [&](const std::vector<cv::Point>& region) {
     std::vector<cv::Point2f> found;
     for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
-    const double foundSupport = sideSupport(smooth, found);
+    double foundAtFrame = 0;
+    const double foundSupport = sideSupport(smooth, found, &foundAtFrame);
     const auto levels = foundSupport < kPlausible ? brightLevelSheets(score)
                                                   : std::vector<std::vector<cv::Point2f>>{};
-    if (const auto other = betterSheet(lab, smooth, region, found, foundSupport, levels))
+    if (const auto other =
+            betterSheet(lab, smooth, region, found, foundSupport, foundAtFrame, levels))
       pts = inPhoto(*other);
   };
-  // A paper-bright outline much smaller than what was found, inside it, is taken for the paper:
-  // checked like the bright region (its outline can take in a receipt or a dark box beside it).
+  // A paper-bright outline much smaller than what was found, inside it, is taken for the paper,
+  // and weighed against the rest like the bright region's (its hull can take in a receipt or a
+  // dark box touching the paper).
   const std::vector<cv::Point> paper = brightOutline(score);
   if (!paper.empty() &&
       cv::contourArea(paper) < kInnerPaperAtMost * cv::contourArea(pts) * scale * scale) {
@@ -775,7 +793,7 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     if (cv::pointPolygonTest(pts, centre, false) > 0) {
       pts = outlineCorners(paper, cv::contourArea(paper), small.size(), scale, bgr.size());
       inLab();
-      checked(paper);
+      weighedAgainstTheRest(paper);
       corners = orderCorners(pts);
       return true;
     }
@@ -788,7 +806,7 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     if (!sheet.empty())
       pts = outlineCorners(sheet, cv::contourArea(sheet), small.size(), scale, bgr.size());
   }
-  checked(*largest);
+  weighedAgainstTheRest(*largest);
   corners = orderCorners(pts);
   return true;
 }

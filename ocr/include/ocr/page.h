@@ -29,11 +29,12 @@ inline constexpr int kPageWidth = 1240;  // text of a printed A5 prescription at
 // (below a sixth, shaped like a sheet). A paper seen inside something darker within that region
 // (a phone's screen, a tray) is found by its own outline; where the region fills most of the frame
 // (a light counter) or is no sheet's shape (a receipt joined to the paper), by the paper's colour
-// edges. What was found is then weighed against the other sheet-like outlines of the photo (a
-// receipt or a larger sheet beside the paper, the paper within a region that took in a receipt,
-// and, where what was found is poorly supported, the regions brighter than several levels): the
-// one whose sides the colour steps across, the largest and most central of those, is the paper.
-// Where the bright region is too small or no sheet, those outlines are weighed on their own.
+// edges. What was found (either way) is then weighed against the other sheet-like outlines of the
+// photo (a receipt or a larger sheet beside the paper, the paper within a region that took in a
+// receipt, and, where what was found is poorly supported, the regions brighter than several
+// levels): of those whose sides the colour steps across, the largest and most central, or a sheet
+// of its own inside it whose sides step better (it took in a receipt or a strip of desk), is the
+// paper. Where the bright region is too small or no sheet, those outlines are weighed on their own.
 bool findPage(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners);
 
 // Grey for reading: the luminance, with red ink (a hospital's seal, the pharmacy's 已调配 stamp)
