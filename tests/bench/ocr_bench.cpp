@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -67,12 +68,9 @@ struct Sample {
   std::string file;
   std::string printed;
   std::string taken;
-  // Where the generator put the paper (RxGenerator::lastPaper); empty for a corpus's photo.
-  std::vector<cv::Point2f> paper;
+  // Where the generator put the paper (RxGenerator::lastPaper); none for a corpus's photo.
+  std::optional<std::array<cv::Point2f, 4>> paper;
 };
-
-// A page found "is the paper" when it overlaps where the paper lies this much (quadOverlap).
-constexpr double kIsThePaper = 0.9;
 
 // The photos of a corpus in the rx-photos-v1 format (manifest.json, photos/, truth/ITEM.json),
 // each photo once, in the manifest's order.
@@ -223,7 +221,7 @@ int main(int argc, char** argv) {
           busyDesks ? test::busyDeskCapture() : test::CaptureOptions{};
       auto jpeg = hard ? gen.take(page, hardConditions(i, &s.taken), capture)
                        : gen.photograph(page, capture);
-      s.paper.assign(gen.lastPaper().begin(), gen.lastPaper().end());
+      s.paper = gen.lastPaper();
       s.file = dir.file("photo-" + std::to_string(i) + ".jpg");
       std::ofstream(s.file, std::ios::binary)
           .write(reinterpret_cast<const char*>(jpeg.data()), jpeg.size());
@@ -244,14 +242,15 @@ int main(int argc, char** argv) {
                                       {"recognition", r->ms.recognize},
                                       {"fields", r->ms.fields}})
         stageMs[stage].push_back(ms);
-    if (!sample.paper.empty()) {
-      const std::array<cv::Point2f, 4> paper{sample.paper[0], sample.paper[1], sample.paper[2],
-                                             sample.paper[3]};
-      const double overlap = r && r->page.pageFound ? test::quadOverlap(r->page.corners, paper) : 0;
+    if (sample.paper) {
+      const double overlap =
+          r && r->page.pageFound
+              ? test::quadOverlap(r->page.corners, *sample.paper, cv::Size(r->width, r->height))
+              : 0;
       auto& [found, photos] = paperFound[sample.taken];
-      found += overlap >= kIsThePaper ? 1 : 0;
+      found += overlap >= test::kIsThePaper ? 1 : 0;
       ++photos;
-      if (verbose && overlap < kIsThePaper)
+      if (verbose && overlap < test::kIsThePaper)
         std::cerr << "\nphoto " << i << " (" << sample.taken
                   << "): the page found overlaps the paper " << static_cast<int>(100 * overlap)
                   << "%";
@@ -315,19 +314,6 @@ int main(int argc, char** argv) {
               baseline ? 100 * plain.allFields() : 0.0);
   std::printf("%-28s %11.1f%% %11.1f%%\n", "drug names", 100 * ours.drugNames(),
               baseline ? 100 * plain.drugNames() : 0.0);
-  if (!paperFound.empty()) {  // generated photos: is the page found where the paper lies?
-    int found = 0, photos = 0;
-    for (const auto& [taken, fp] : paperFound) {
-      found += fp.first;
-      photos += fp.second;
-    }
-    std::printf("%-28s %11.1f%%   (%d/%d; the page found overlaps the paper %d%% or more;",
-                "page found is the paper", 100.0 * found / photos, found, photos,
-                static_cast<int>(100 * kIsThePaper));
-    for (const auto& [taken, fp] : paperFound)
-      std::printf(" %s %d/%d", taken.c_str(), fp.first, fp.second);
-    std::printf(")\n");
-  }
   std::printf("%-28s %11.1f%% %11.1f%%\n", "character error rate", 100 * ours.characterErrorRate(),
               baseline ? 100 * plain.characterErrorRate() : 0.0);
   std::printf("%-28s %6d/%-5d %6d/%-5d\n", "confident but wrong", ours.confidentWrong(),
@@ -346,6 +332,19 @@ int main(int argc, char** argv) {
   for (const char* stage : {"decode", "QR", "page", "recognition", "fields"})
     std::printf("  %s %.0f", stage, median(stageMs[stage]));
   std::printf("   (page: finding, straightening and turning it upright)\n");
+  if (!paperFound.empty()) {  // generated photos: is the page found where the paper lies?
+    int found = 0, photos = 0;
+    for (const auto& [taken, fp] : paperFound) {
+      found += fp.first;
+      photos += fp.second;
+    }
+    std::printf("%s %.1f%% (%d/%d; the page found overlaps the paper %d%% or more;",
+                "page found is the paper", 100.0 * found / photos, found, photos,
+                static_cast<int>(100 * test::kIsThePaper));
+    for (const auto& [taken, fp] : paperFound)
+      std::printf(" %s %d/%d", taken.c_str(), fp.first, fp.second);
+    std::printf(")\n");
+  }
   if (baseline)
     std::printf("%-28s %12.2f\n", "time ratio rxdesk/tesseract",
                 median(oursMs) / std::max(1.0, median(plainMs)));

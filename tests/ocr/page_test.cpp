@@ -421,7 +421,7 @@ TEST(Page, APaperOnATiledMatLitFromOneSideIsFound) {
 }
 
 // A generator's busy desk photo (upright) of prescription `layout` drawn with `seed`, read: the
-// page is found where the generator put the paper (test::quadOverlap at least 0.9), and the
+// page is found where the generator put the paper (test::quadOverlap, test::kIsThePaper), and the
 // prescription's number, date and patient are read.
 void expectPaperOnABusyDeskFoundAndRead(std::uint64_t seed, int layout) {
   test::RxGenerator gen(seed, RXDESK_CATALOGUE);
@@ -431,7 +431,8 @@ void expectPaperOnABusyDeskFoundAndRead(std::uint64_t seed, int layout) {
   auto r = reader().read(gen.photograph(gen.render(rx), busy), "busy.jpg");
   RX_ASSERT_OK(r);
   EXPECT_TRUE(r->page.pageFound);
-  EXPECT_GE(test::quadOverlap(r->page.corners, gen.lastPaper()), 0.9);
+  EXPECT_GE(test::quadOverlap(r->page.corners, gen.lastPaper(), cv::Size(r->width, r->height)),
+            test::kIsThePaper);
   EXPECT_EQ(identityRead(*r), identityOf(rx));
 }
 

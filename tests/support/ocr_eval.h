@@ -1,5 +1,6 @@
 // Scoring OCR'd fields against generated ground truth: exact match per field, drug names, the
-// character error rate over all field values, and values read confidently but wrong.
+// character error rate over all field values, and values read confidently but wrong; and whether
+// the page found is where the generator put the paper (quadOverlap).
 #pragma once
 
 #include <algorithm>
@@ -112,11 +113,15 @@ class OcrScore {
   int confident_ = 0, confidentWrong_ = 0;
 };
 
-// How much two quadrilaterals (convex, in one photo's pixels; corners may lie outside the photo)
-// overlap: the area they share over the area they cover together, 0-1. Counted on a raster at most
-// 1,000 px across both (cv::intersectConvexConvex gets outlines that nearly coincide wrong).
-inline double quadOverlap(const std::array<cv::Point2f, 4>& a,
-                          const std::array<cv::Point2f, 4>& b) {
+// A page found "is the paper" when it overlaps where the paper lies this much (quadOverlap).
+inline constexpr double kIsThePaper = 0.9;
+
+// How much two quadrilaterals (convex, in one photo's pixels) overlap within the photo (`photo`,
+// its size; corners may lie outside it, where the frame cut the paper off): the area they share
+// over the area they cover together, 0-1. Counted on a raster at most 1,000 px across both
+// (cv::intersectConvexConvex gets outlines that nearly coincide wrong).
+inline double quadOverlap(const std::array<cv::Point2f, 4>& a, const std::array<cv::Point2f, 4>& b,
+                          cv::Size photo) {
   cv::Point2f lo = a[0], hi = a[0];
   for (const auto* q : {&a, &b})
     for (const auto& p : *q) {
@@ -125,12 +130,18 @@ inline double quadOverlap(const std::array<cv::Point2f, 4>& a,
     }
   if (hi.x <= lo.x || hi.y <= lo.y) return 0;
   const float scale = 1000 / std::max(hi.x - lo.x, hi.y - lo.y);
+  auto toRaster = [&](cv::Point2f p) { return cv::Point((p - lo) * scale); };
+  cv::Mat inPhoto(1002, 1002, CV_8U, cv::Scalar(0));
+  cv::rectangle(inPhoto,
+                cv::Rect(toRaster({0, 0}), toRaster({static_cast<float>(photo.width),
+                                                     static_cast<float>(photo.height)})),
+                cv::Scalar(255), cv::FILLED);
   auto filled = [&](const std::array<cv::Point2f, 4>& q) {
-    cv::Mat mask(1002, 1002, CV_8U, cv::Scalar(0));
+    cv::Mat mask(inPhoto.size(), CV_8U, cv::Scalar(0));
     std::vector<cv::Point> corners;
-    for (const auto& p : q) corners.emplace_back(cv::Point((p - lo) * scale));
+    for (const auto& p : q) corners.push_back(toRaster(p));
     cv::fillConvexPoly(mask, corners, cv::Scalar(255));
-    return mask;
+    return mask & inPhoto;
   };
   const cv::Mat ma = filled(a), mb = filled(b);
   const int joined = cv::countNonZero(ma | mb);

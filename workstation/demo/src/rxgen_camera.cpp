@@ -38,15 +38,17 @@ int chooseRotation(Draws& d, const CaptureOptions& o) {
   return 0;
 }
 
+// `page` turned `rotation` degrees clockwise, as a new image. (Turned into a copy of `page`'s
+// header, a half turn, which keeps the size, was made in `page`'s own pixels: the caller's page
+// came back upside down, and so did its next photo.)
 cv::Mat rotated(const cv::Mat& page, int rotation) {
-  cv::Mat src = page;
-  if (rotation == 90)
-    cv::rotate(page, src, cv::ROTATE_90_CLOCKWISE);
-  else if (rotation == 180)
-    cv::rotate(page, src, cv::ROTATE_180);
-  else if (rotation == 270)
-    cv::rotate(page, src, cv::ROTATE_90_COUNTERCLOCKWISE);
-  return src;
+  if (rotation == 0) return page;
+  cv::Mat turned;
+  cv::rotate(page, turned,
+             rotation == 90    ? cv::ROTATE_90_CLOCKWISE
+             : rotation == 180 ? cv::ROTATE_180
+                               : cv::ROTATE_90_COUNTERCLOCKWISE);
+  return turned;
 }
 
 // The desk: a flat colour with texture.
@@ -344,10 +346,10 @@ std::vector<std::uint8_t> RxGenerator::photograph(const cv::Mat& page, const Cap
   warpOnto(src, corners, photo);
   applyLight(photo, lighting(d, o, W, H));
   blurAndNoise(d, photo, mp);
-  // The page's corner k is the turned page's corner k + rotation / 90 (clockwise turns).
   cv::Point2f origin(0, 0);
   if (o.cropProbability > 0 && d.unit() < o.cropProbability)
     origin = cropIntoPage(d, photo, corners);
+  // The page's corner k is the turned page's corner (k + rotation / 90) mod 4 (clockwise turns).
   for (std::size_t k = 0; k < 4; ++k)
     lastPaper_[k] = corners[(k + static_cast<std::size_t>(*rotation / 90)) % 4] - origin;
   std::vector<std::uint8_t> jpeg;
@@ -535,9 +537,8 @@ std::vector<std::uint8_t> RxGenerator::take(const cv::Mat& original, const Condi
       jpeg = photograph(screen, o);
       // The screen's corners are where photograph() put them; the paper is where it shows.
       const auto screenCorners = cornersOf(screen.size());
-      const std::array<cv::Point2f, 4> screenInPhoto = lastPaper_;
-      lastPaper_ = mapped(cv::getPerspectiveTransform(screenCorners.data(), screenInPhoto.data()),
-                          onScreen);
+      lastPaper_ =
+          mapped(cv::getPerspectiveTransform(screenCorners.data(), lastPaper_.data()), onScreen);
       break;
     }
   }

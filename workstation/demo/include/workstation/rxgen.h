@@ -106,9 +106,9 @@ class RxGenerator {
   // Where the paper lies in the last photo photograph() or take() gave: its four corners (top
   // left, top right, bottom right, bottom left of the page as printed) in the photo's pixels. A
   // photocopy's are the copy sheet's, a screen's the paper's as the screen shows it, a scan's the
-  // page's on the glass; a corner the frame cut off lies outside the photo. Crumpling bends the
-  // sides a few pixels off these lines. Asks for nothing more of the random draws: the photos stay
-  // the same for a seed.
+  // page's on the glass; a corner the frame cut off lies outside the photo. (Crumpling moves the
+  // print within the sheet, not its edges.) Asks for nothing more of the random draws: the photos
+  // stay the same for a seed.
   const std::array<cv::Point2f, 4>& lastPaper() const { return lastPaper_; }
 
   std::mt19937_64& rng() { return rng_; }
