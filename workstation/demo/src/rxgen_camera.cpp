@@ -219,13 +219,14 @@ std::vector<cv::Point2f> placePage(Draws& d, cv::Size src, int W, int H, const C
   return corners;
 }
 
+// The corners of a `size` image, clockwise from its top left.
+std::array<cv::Point2f, 4> cornersOf(cv::Size size) {
+  const auto w = static_cast<float>(size.width), h = static_cast<float>(size.height);
+  return {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+}
+
 void warpOnto(const cv::Mat& src, const std::vector<cv::Point2f>& corners, cv::Mat& photo) {
-  std::vector<cv::Point2f> srcCorners = {
-      {0, 0},
-      {static_cast<float>(src.cols), 0},
-      {static_cast<float>(src.cols), static_cast<float>(src.rows)},
-      {0, static_cast<float>(src.rows)}};
-  cv::Mat M = cv::getPerspectiveTransform(srcCorners, corners);
+  const cv::Mat M = cv::getPerspectiveTransform(cornersOf(src.size()).data(), corners.data());
   cv::warpPerspective(src, photo, M, photo.size(), cv::INTER_LINEAR, cv::BORDER_TRANSPARENT);
 }
 
@@ -307,12 +308,6 @@ cv::Point cropIntoPage(Draws& d, cv::Mat& photo, const std::vector<cv::Point2f>&
   keep &= cv::Rect(0, 0, W, H);
   photo = photo(keep).clone();
   return keep.tl();
-}
-
-// The corners of a `size` image, clockwise from its top left.
-std::array<cv::Point2f, 4> cornersOf(cv::Size size) {
-  const auto w = static_cast<float>(size.width), h = static_cast<float>(size.height);
-  return {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
 }
 
 // `points` through the 3x3 or 2x3 transform `m`.
@@ -442,8 +437,9 @@ std::vector<std::uint8_t> scan(const cv::Mat& page, std::mt19937_64& rng,
                                std::array<cv::Point2f, 4>& paper) {
   std::uniform_real_distribution<double> u(0, 1);
   const double scale = 0.7 + 0.7 * u(rng), angle = (u(rng) - 0.5) * 4;
+  constexpr int kLid = 40;  // px of the white lid round the page, before scaling
   cv::Mat bordered;
-  cv::copyMakeBorder(page, bordered, 40, 40, 40, 40, cv::BORDER_CONSTANT,
+  cv::copyMakeBorder(page, bordered, kLid, kLid, kLid, kLid, cv::BORDER_CONSTANT,
                      cv::Scalar(252, 252, 252));
   cv::Mat M = cv::getRotationMatrix2D({bordered.cols / 2.0f, bordered.rows / 2.0f}, angle, scale);
   M.at<double>(0, 2) += (scale - 1) * bordered.cols / 2;
@@ -454,7 +450,7 @@ std::vector<std::uint8_t> scan(const cv::Mat& page, std::mt19937_64& rng,
       cv::Size(static_cast<int>(bordered.cols * scale), static_cast<int>(bordered.rows * scale)),
       cv::INTER_AREA, cv::BORDER_CONSTANT, cv::Scalar(252, 252, 252));
   auto onGlass = cornersOf(page.size());
-  for (auto& c : onGlass) c += cv::Point2f(40, 40);
+  for (auto& c : onGlass) c += cv::Point2f(kLid, kLid);
   paper = mapped(M, onGlass);
   cv::GaussianBlur(out, out, cv::Size(0, 0), 0.6);
   std::vector<std::uint8_t> jpeg;
@@ -478,15 +474,17 @@ cv::Mat phoneScreen(RxGenerator& gen, const cv::Mat& page, const CaptureOptions&
   const double s = 1080.0 / shown.cols;
   cv::resize(shown, shown, cv::Size(), s, s, cv::INTER_AREA);
   cv::resize(shown, shown, cv::Size(), 2, 2, cv::INTER_NEAREST);  // pixels seen up close
+  constexpr int kRimSide = 30, kRimEnd = 60;  // px of the phone's rim beside and above the picture
   for (std::size_t k = 0; k < 4; ++k)
-    paper[k] = gen.lastPaper()[k] * static_cast<float>(2 * s) + cv::Point2f(30, 60);
+    paper[k] = gen.lastPaper()[k] * static_cast<float>(2 * s) + cv::Point2f(kRimSide, kRimEnd);
   for (int y = 0; y < shown.rows; ++y) {
     auto* row = shown.ptr<cv::Vec3b>(y);
     for (int x = 0; x < shown.cols; ++x)
       if (x % 2 == 1 || y % 2 == 1) row[x] = row[x] * 0.75;  // the grid between pixels
   }
   cv::Mat screen;
-  cv::copyMakeBorder(shown, screen, 60, 60, 30, 30, cv::BORDER_CONSTANT, cv::Scalar(15, 15, 15));
+  cv::copyMakeBorder(shown, screen, kRimEnd, kRimEnd, kRimSide, kRimSide, cv::BORDER_CONSTANT,
+                     cv::Scalar(15, 15, 15));
   cv::Mat glare(screen.size(), CV_8UC3, cv::Scalar(0, 0, 0));
   cv::ellipse(
       glare, {static_cast<int>(screen.cols * u(rng)), static_cast<int>(screen.rows * u(rng))},
