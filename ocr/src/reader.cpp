@@ -379,22 +379,10 @@ Status PrescriptionReader::recoverDate(const cv::Mat& page,
   return Status();
 }
 
-Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
-  ReadResult r;
-  r.width = bgr.cols;
-  r.height = bgr.rows;
+Status PrescriptionReader::readPage(ReadResult& r) {
   auto t = Clock::now();
-  r.qrPayloads = readQrCodes(bgr);
-  r.ms.qr = msSince(t);
-  t = Clock::now();
-  RX_ASSIGN_OR_RETURN(r.page, straightenPage(bgr));
-  r.ms.page = msSince(t);
-  // The photo in colour (36 MB at 12 megapixels) is not needed past the straightened page; when
-  // the caller handed it over, it goes before the page is read, which is when memory peaks.
-  bgr.release();
-  t = Clock::now();
   RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
-  r.ms.recognize = msSince(t);
+  r.ms.recognize += msSince(t);
   // The page is read as it lies first: most photos are upright, and their reading says so. Only
   // the others are read turned too, their header and foot bands or (when the header read next to
   // nothing) all of it; that time counts as the page's. An unsure page is read again smoothed.
@@ -417,7 +405,60 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
         r.fields.fields["rx_number"] = FieldValue{*number, 0.6f, {}, {}};
         break;
       }
-  r.ms.fields = msSince(t);
+  r.ms.fields += msSince(t);
+  return Status();
+}
+
+namespace {
+
+// Whether a page read told nothing of the prescription it holds: no number, date or patient (what
+// a prescription is known by). The outline found was then most likely not the paper.
+bool toldNothing(const ExtractedFields& fields) {
+  return !fields.fields.count("rx_number") && !fields.fields.count("date") &&
+         !fields.fields.count("patient_name");
+}
+
+// How much of a prescription a reading holds: its fields and drug lines.
+std::size_t readCount(const ExtractedFields& fields) {
+  return fields.fields.size() + fields.drugs.size();
+}
+
+}  // namespace
+
+Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
+  ReadResult r;
+  r.width = bgr.cols;
+  r.height = bgr.rows;
+  auto t = Clock::now();
+  r.qrPayloads = readQrCodes(bgr);
+  r.ms.qr = msSince(t);
+  t = Clock::now();
+  RX_ASSIGN_OR_RETURN(r.page, straightenPage(bgr));
+  r.ms.page = msSince(t);
+  RX_RETURN_IF_ERROR(readPage(r));
+  // A page that told nothing came most likely from another outline than the paper's (a receipt, a
+  // light counter with the paper on it, a phone round its screen): the next likeliest outline is
+  // read, and kept when it reads more. Its time counts as the photo's.
+  if (toldNothing(r.fields)) {
+    t = Clock::now();
+    RX_ASSIGN_OR_RETURN(auto other, straightenOtherPage(bgr, r.page));
+    r.ms.page += msSince(t);
+    if (other) {
+      ReadResult again;
+      again.width = r.width;
+      again.height = r.height;
+      again.qrPayloads = r.qrPayloads;
+      again.page = std::move(*other);
+      again.ms = r.ms;
+      RX_RETURN_IF_ERROR(readPage(again));
+      if (readCount(again.fields) > readCount(r.fields))
+        r = std::move(again);
+      else
+        r.ms = again.ms;
+    }
+  }
+  // The photo in colour (36 MB at 12 megapixels) is kept till here, for the other outline.
+  bgr.release();
   r.ms.total = r.ms.page + r.ms.recognize + r.ms.fields + r.ms.qr;
   return r;
 }

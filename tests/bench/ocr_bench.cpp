@@ -210,6 +210,8 @@ int main(int argc, char** argv) {
   std::map<std::string, std::vector<double>> stageMs;
   // Generated photos by way of taking: those whose page found is the paper, and all.
   std::map<std::string, std::pair<int, int>> paperFound;
+  // Photos whose first page told nothing and were read from the next likeliest outline.
+  int otherOutline = 0;
   for (int i = 0; i < count; ++i) {
     if (corpus.empty()) {
       Sample s;
@@ -242,6 +244,10 @@ int main(int argc, char** argv) {
                                       {"recognition", r->ms.recognize},
                                       {"fields", r->ms.fields}})
         stageMs[stage].push_back(ms);
+    if (r && r->page.otherOutline) {
+      ++otherOutline;
+      if (verbose) std::cerr << "\nphoto " << i << ": read from the next likeliest outline";
+    }
     if (sample.paper) {
       const double overlap =
           r && r->page.pageFound
@@ -332,6 +338,8 @@ int main(int argc, char** argv) {
   for (const char* stage : {"decode", "QR", "page", "recognition", "fields"})
     std::printf("  %s %.0f", stage, median(stageMs[stage]));
   std::printf("   (page: finding, straightening and turning it upright)\n");
+  std::printf("read from the next likeliest outline (the first told nothing): %d of %d photos\n",
+              otherOutline, count);
   if (!paperFound.empty()) {  // generated photos: is the page found where the paper lies?
     int found = 0, photos = 0;
     for (const auto& [taken, fp] : paperFound) {

@@ -479,6 +479,7 @@ TEST_F(CliTest, OcrPrintsStableJsonPerImageAndNamesUnreadableFiles) {
   EXPECT_EQ(doc["fields"]["rx_number"]["value"], truth.rxNumber);
   EXPECT_EQ(doc["fields"]["date"]["value"], truth.date);
   EXPECT_EQ(doc["page"]["found"], true);
+  EXPECT_EQ(doc["page"]["other_outline"], false);  // the page first found read
   EXPECT_EQ(doc["page"]["corners"].size(), 4u);
   EXPECT_GE(doc["drugs"].size(), 1u);
   EXPECT_TRUE(doc["ms"].contains("total"));

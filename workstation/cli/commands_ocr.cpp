@@ -40,8 +40,10 @@ int runOcr(GlobalOptions& g, const std::vector<std::string>& files) {
     }
     std::ostringstream text;
     text << file << "  (" << r->ms.total << " ms, page "
-         << (r->page.pageFound ? "found" : "not found, whole photo used") << ", turned "
-         << r->page.rotation << "°)\n";
+         << (r->page.otherOutline ? "found at the second outline (the first read nothing)"
+             : r->page.pageFound  ? "found"
+                                  : "not found, whole photo used")
+         << ", turned " << r->page.rotation << "°)\n";
     for (const char* name : ocr::kFieldNames) {
       auto it = r->fields.fields.find(name);
       text << "  " << name << ": " << (it == r->fields.fields.end() ? "-" : it->second.value);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -15,6 +16,8 @@ namespace rx::ocr {
 struct PreparedPage {
   cv::Mat gray;  // upright, lighting-flattened page, 8-bit (smoothed if it read better so)
   bool pageFound = false;  // false: the whole image was used
+  // The outline first found read nothing: this page is the next likeliest (straightenOtherPage).
+  bool otherOutline = false;
   std::array<cv::Point2f, 4>
       corners{};     // page corners in the photo (tl, tr, br, bl of the upright page)
   int rotation = 0;  // degrees the page was turned clockwise to make it upright
@@ -101,6 +104,14 @@ cv::Mat openColumns(const cv::Mat& ink, int length);
 // Finds the page in a photo, straightens, levels and cleans it, and turns it portrait. It is then
 // upright or upside down: see below.
 Result<PreparedPage> straightenPage(const cv::Mat& bgr);
+// The page straightened from the next likeliest outline of the paper in `bgr` besides the one
+// `first` (straightenPage's page of the same photo) came from: for a photo whose first page read
+// nothing. Of the regions brighter than several levels and the colour edges' sheets, those light
+// and nearly grey inside, a thirtieth of the photo or more, no strip (the longer sides at most
+// twice the shorter), mostly not `first`'s outline and with their sides mostly stepping in colour:
+// the best supported and framed (large and central). No page when there is none.
+Result<std::optional<PreparedPage>> straightenOtherPage(const cv::Mat& bgr,
+                                                        const PreparedPage& first);
 
 // Whether `lines`, read from `page` as it is, show it upright beyond doubt: its header band read
 // that much text at that confidence (text read upside down never does). Most photos are settled

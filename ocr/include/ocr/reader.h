@@ -33,13 +33,18 @@ class PrescriptionReader {
 
   Result<ReadResult> readFile(const std::string& path);
   Result<ReadResult> read(const std::vector<std::uint8_t>& bytes, const std::string& name);
-  // From an already decoded BGR image.
-  // Pass the photo with std::move to let its memory go once the page is straightened.
+  // From an already decoded BGR image. A page that tells nothing of the prescription (no number,
+  // date or patient read) is most likely not the paper: the next likeliest outline of the photo is
+  // read (straightenOtherPage), and kept when it reads more (PreparedPage::otherOutline).
+  // Pass the photo with std::move to let its memory go once it is read.
   Result<ReadResult> readImage(cv::Mat bgr);
 
   Recognizer& recognizer() { return *recognizer_; }
 
  private:
+  // Reads `r.page` (already straightened) into `r.lines` and `r.fields`, turning it upright on
+  // the way; the time is added to `r.ms`.
+  Status readPage(ReadResult& r);
   Status confirmNames(const cv::Mat& page, ExtractedFields& fields);
   Status recoverDate(const cv::Mat& page, const std::vector<RecognizedLine>& lines,
                      ExtractedFields& fields);

@@ -56,6 +56,7 @@ json ocrResultJson(const std::string& input, const ocr::ReadResult& r) {
           {"photo", {{"width", r.width}, {"height", r.height}}},
           {"page",
            {{"found", r.page.pageFound},
+            {"other_outline", r.page.otherOutline},
             {"corners", corners},
             {"rotation", r.page.rotation},
             {"width", r.page.gray.cols},
