@@ -418,6 +418,27 @@ bool toldNothing(const ExtractedFields& fields) {
          !fields.fields.count("patient_name");
 }
 
+// The next likeliest outline is read for at most this many times the time the first page took:
+// its reading gives up then (what is read is nothing). The paper reads in about as long as the
+// first page did (0.6-2 times, on the generator's busy desks); a desk's texture or a dim photo's
+// grain straightened can keep Tesseract busy 5-9 times as long, to read nothing.
+constexpr double kOtherOutlineTime = 3;
+
+// Recognition with a deadline, lifted when it goes out of scope.
+class DeadlineFor {
+ public:
+  DeadlineFor(Recognizer& recognizer, double ms) : recognizer_(recognizer) {
+    recognizer_.setDeadline(Clock::now() +
+                            std::chrono::microseconds(static_cast<std::int64_t>(1000 * ms)));
+  }
+  ~DeadlineFor() { recognizer_.setDeadline(std::nullopt); }
+  DeadlineFor(const DeadlineFor&) = delete;
+  DeadlineFor& operator=(const DeadlineFor&) = delete;
+
+ private:
+  Recognizer& recognizer_;
+};
+
 // How much of a prescription a reading holds: its fields and drug lines.
 std::size_t readCount(const ExtractedFields& fields) {
   return fields.fields.size() + fields.drugs.size();
@@ -438,8 +459,10 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   RX_RETURN_IF_ERROR(readPage(r));
   // A page that told nothing came most likely from another outline than the paper's (a receipt, a
   // light counter with the paper on it, a phone round its screen): the next likeliest outline is
-  // read, and kept when it reads more. Its time counts as the photo's.
+  // read, for at most kOtherOutlineTime times the first page's time, and kept when it reads more.
+  // Its time counts as the photo's.
   if (toldNothing(r.fields)) {
+    const double firstMs = r.ms.page + r.ms.recognize + r.ms.fields;
     t = Clock::now();
     RX_ASSIGN_OR_RETURN(auto other, straightenOtherPage(bgr, r.page));
     r.ms.page += msSince(t);
@@ -450,7 +473,10 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
       again.qrPayloads = r.qrPayloads;
       again.page = std::move(*other);
       again.ms = r.ms;
-      RX_RETURN_IF_ERROR(readPage(again));
+      {
+        const DeadlineFor deadline(*recognizer_, kOtherOutlineTime * firstMs);
+        RX_RETURN_IF_ERROR(readPage(again));
+      }
       if (readCount(again.fields) > readCount(r.fields))
         r = std::move(again);
       else

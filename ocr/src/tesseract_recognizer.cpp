@@ -1,6 +1,8 @@
 #include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 
@@ -42,8 +44,23 @@ class TesseractRecognizer : public Recognizer {
     api->SetVariable("tessedit_char_whitelist", whitelist.c_str());
     api->SetImage(gray.data, gray.cols, gray.rows, 1, static_cast<int>(gray.step));
     api->SetSourceResolution(300);
-    if (api->Recognize(nullptr) != 0)
-      return Status(ErrorCode::kInternal, "Tesseract failed to recognise the image");
+    tesseract::ETEXT_DESC monitor;
+    if (deadline_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            *deadline_ - std::chrono::steady_clock::now())
+                            .count();
+      if (left <= 0) {
+        api->Clear();
+        return std::vector<RecognizedLine>{};
+      }
+      monitor.set_deadline_msecs(static_cast<std::int32_t>(std::min<long long>(left, INT32_MAX)));
+    }
+    const int failed = api->Recognize(deadline_ ? &monitor : nullptr);
+    if (deadline_ && monitor.deadline_exceeded()) {
+      api->Clear();
+      return std::vector<RecognizedLine>{};
+    }
+    if (failed != 0) return Status(ErrorCode::kInternal, "Tesseract failed to recognise the image");
     std::vector<RecognizedLine> lines;
     std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
     if (it) {

@@ -139,6 +139,31 @@ TEST(NameLexicon, JapaneseFormsOfTheFontCollectionsFirstFaceAreMended) {
   }
 }
 
+TEST(Recognizer, AReadingPastItsDeadlineIsNothingAndOneWithinItIsAsWithout) {
+  // The reader gives the next likeliest outline of a photo a deadline (a desk's grain can keep
+  // Tesseract busy for seconds): past it, what is read is nothing; within it, or once it is
+  // lifted, the line reads as it does without one.
+  cv::Mat colour(80, 480, CV_8UC3, cv::Scalar::all(255));
+  draw(colour, "姓名：王建华", {20, 20}, 40,
+       "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2);
+  cv::Mat gray;
+  cv::cvtColor(colour, gray, cv::COLOR_BGR2GRAY);
+  auto recognizer = makeTesseractRecognizer("chi_sim");
+  auto name = [&]() -> std::string {
+    auto lines = recognizer->recognize(gray, Layout::kSingleLine);
+    if (!lines) return "<" + lines.status().message() + ">";
+    const ExtractedFields f = extractFields(*lines, nullptr);
+    return f.fields.count("patient_name") ? f.fields.at("patient_name").value : "<none>";
+  };
+  EXPECT_EQ(name(), "王建华");
+  recognizer->setDeadline(std::chrono::steady_clock::now() - std::chrono::milliseconds(1));
+  EXPECT_EQ(name(), "<none>");
+  recognizer->setDeadline(std::chrono::steady_clock::now() + std::chrono::minutes(1));
+  EXPECT_EQ(name(), "王建华");
+  recognizer->setDeadline(std::nullopt);
+  EXPECT_EQ(name(), "王建华");
+}
+
 TEST(NameLine, ANamesLineIsCutWithoutTheLinesAboveAndBelowAndTheRuleBesideIt) {
   // A form's rule beside the labels and lines set 3 px apart: the name's line cut out as it was
   // (its box and a sixth of its height more) took in the rule and the neighbouring lines' strokes,

@@ -2,7 +2,9 @@
 // implementation keeps one initialised TessBaseAPI per thread and reuses it.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,15 @@ class Recognizer {
   virtual Result<std::vector<RecognizedLine>> recognize(const cv::Mat& gray, Layout layout,
                                                         const std::string& whitelist = "") = 0;
   virtual std::string name() const = 0;
+  // From now on recognize() gives up at `deadline` (none: never): what is read when the time is up
+  // is nothing. For a reading that may well be in vain (PrescriptionReader's next likeliest
+  // outline, which can be a desk's texture that Tesseract takes seconds over).
+  void setDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    deadline_ = deadline;
+  }
+
+ protected:
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 // Tesseract 5, LSTM engine, Debian's models. `languages` is e.g. "chi_sim". Programs using it
