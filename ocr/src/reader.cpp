@@ -1,6 +1,7 @@
 #include "ocr/reader.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -111,7 +112,8 @@ Result<ReadResult> PrescriptionReader::readFile(const std::string& path) {
   auto start = Clock::now();
   RX_ASSIGN_OR_RETURN(cv::Mat image, loadImage(path, limits_));
   const double decodeMs = msSince(start);
-  RX_ASSIGN_OR_RETURN(ReadResult r, readImage(std::move(image)));
+  RX_ASSIGN_OR_RETURN(ReadResult r,
+                      readPhoto(std::move(image), [&] { return loadImage(path, limits_); }));
   r.ms.decode = decodeMs;
   r.ms.total += decodeMs;
   return r;
@@ -122,7 +124,8 @@ Result<ReadResult> PrescriptionReader::read(const std::vector<std::uint8_t>& byt
   auto start = Clock::now();
   RX_ASSIGN_OR_RETURN(cv::Mat image, decodeImage(bytes, name, limits_));
   const double decodeMs = msSince(start);
-  RX_ASSIGN_OR_RETURN(ReadResult r, readImage(std::move(image)));
+  RX_ASSIGN_OR_RETURN(
+      ReadResult r, readPhoto(std::move(image), [&] { return decodeImage(bytes, name, limits_); }));
   r.ms.decode = decodeMs;
   r.ms.total += decodeMs;
   return r;
@@ -379,32 +382,50 @@ Status PrescriptionReader::recoverDate(const cv::Mat& page,
   return Status();
 }
 
-Status PrescriptionReader::readPage(ReadResult& r) {
-  auto t = Clock::now();
-  RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
-  r.ms.recognize += msSince(t);
-  // The page is read as it lies first: most photos are upright, and their reading says so. Only
-  // the others are read turned too, their header and foot bands or (when the header read next to
-  // nothing) all of it; that time counts as the page's. An unsure page is read again smoothed.
-  t = Clock::now();
-  RX_ASSIGN_OR_RETURN(const Upright upright, readUpright(r.page, *recognizer_, r.lines));
-  r.ms.page += upright.turningMs;
-  r.ms.recognize += msSince(t) - upright.turningMs;
-  t = Clock::now();
-  recoverMissedLines(r.page.gray, r.lines);
-  r.ms.recognize += msSince(t);
-  t = Clock::now();
+namespace {
+
+// Recognition with a deadline `ms` from now (none: no deadline), lifted when it goes out of scope.
+class DeadlineFor {
+ public:
+  DeadlineFor(Recognizer& recognizer, std::optional<double> ms) : recognizer_(recognizer) {
+    if (ms)
+      recognizer_.setDeadline(Clock::now() +
+                              std::chrono::microseconds(static_cast<std::int64_t>(1000 * *ms)));
+  }
+  ~DeadlineFor() { recognizer_.setDeadline(std::nullopt); }
+  DeadlineFor(const DeadlineFor&) = delete;
+  DeadlineFor& operator=(const DeadlineFor&) = delete;
+
+ private:
+  Recognizer& recognizer_;
+};
+
+}  // namespace
+
+Status PrescriptionReader::readPage(ReadResult& r, std::optional<double> pageMs) {
+  {
+    // The page pass (not the names' and the date's lines read again after it): a page that does
+    // not read by then reads nothing.
+    const DeadlineFor deadline(*recognizer_, pageMs);
+    auto t = Clock::now();
+    RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
+    r.ms.recognize += msSince(t);
+    // The page is read as it lies first: most photos are upright, and their reading says so. Only
+    // the others are read turned too, their header and foot bands or (when the header read next
+    // to nothing) all of it; that time counts as the page's. An unsure page is read again
+    // smoothed.
+    t = Clock::now();
+    RX_ASSIGN_OR_RETURN(const Upright upright, readUpright(r.page, *recognizer_, r.lines));
+    r.ms.page += upright.turningMs;
+    r.ms.recognize += msSince(t) - upright.turningMs;
+    t = Clock::now();
+    recoverMissedLines(r.page.gray, r.lines);
+    r.ms.recognize += msSince(t);
+  }
+  const auto t = Clock::now();
   r.fields = extractFields(r.lines, lexicon_);
   RX_RETURN_IF_ERROR(confirmNames(r.page.gray, r.fields));
   RX_RETURN_IF_ERROR(recoverDate(r.page.gray, r.lines, r.fields));
-  // No number read from the page, but the hospital's own code carries it as plain text: taken at a
-  // confidence that asks the pharmacist to confirm it (nothing signs such a code).
-  if (!r.fields.fields.count("rx_number"))
-    for (const auto& payload : r.qrPayloads)
-      if (auto number = numberInCode(payload)) {
-        r.fields.fields["rx_number"] = FieldValue{*number, 0.6f, {}, {}};
-        break;
-      }
   r.ms.fields += msSince(t);
   return Status();
 }
@@ -418,26 +439,11 @@ bool toldNothing(const ExtractedFields& fields) {
          !fields.fields.count("patient_name");
 }
 
-// The next likeliest outline is read for at most this many times the time the first page took:
-// its reading gives up then (what is read is nothing). The paper reads in about as long as the
-// first page did (0.6-2 times, on the generator's busy desks); a desk's texture or a dim photo's
-// grain straightened can keep Tesseract busy 5-9 times as long, to read nothing.
+// The next likeliest outline's page pass is given at most this many times the time the first page
+// took: then it gives up (what is read is nothing). The paper reads in about as long as the first
+// page did (0.6-2 times, on the generator's busy desks); a desk's texture or a dim photo's grain
+// straightened can keep Tesseract busy 5-9 times as long, to read nothing.
 constexpr double kOtherOutlineTime = 3;
-
-// Recognition with a deadline, lifted when it goes out of scope.
-class DeadlineFor {
- public:
-  DeadlineFor(Recognizer& recognizer, double ms) : recognizer_(recognizer) {
-    recognizer_.setDeadline(Clock::now() +
-                            std::chrono::microseconds(static_cast<std::int64_t>(1000 * ms)));
-  }
-  ~DeadlineFor() { recognizer_.setDeadline(std::nullopt); }
-  DeadlineFor(const DeadlineFor&) = delete;
-  DeadlineFor& operator=(const DeadlineFor&) = delete;
-
- private:
-  Recognizer& recognizer_;
-};
 
 // How much of a prescription a reading holds: its fields and drug lines.
 std::size_t readCount(const ExtractedFields& fields) {
@@ -447,6 +453,11 @@ std::size_t readCount(const ExtractedFields& fields) {
 }  // namespace
 
 Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
+  return readPhoto(std::move(bgr), {});
+}
+
+Result<ReadResult> PrescriptionReader::readPhoto(
+    cv::Mat bgr, const std::function<Result<cv::Mat>()>& decodeAgain) {
   ReadResult r;
   r.width = bgr.cols;
   r.height = bgr.rows;
@@ -456,35 +467,50 @@ Result<ReadResult> PrescriptionReader::readImage(cv::Mat bgr) {
   t = Clock::now();
   RX_ASSIGN_OR_RETURN(r.page, straightenPage(bgr));
   r.ms.page = msSince(t);
+  // The photo in colour (36 MB at 12 megapixels) goes before the page is read, when memory peaks,
+  // if it can be decoded again for the next likeliest outline below.
+  if (decodeAgain) bgr.release();
   RX_RETURN_IF_ERROR(readPage(r));
   // A page that told nothing came most likely from another outline than the paper's (a receipt, a
   // light counter with the paper on it, a phone round its screen): the next likeliest outline is
-  // read, for at most kOtherOutlineTime times the first page's time, and kept when it reads more.
-  // Its time counts as the photo's.
-  if (toldNothing(r.fields)) {
+  // read, its page pass for at most kOtherOutlineTime times the first page's time, and kept when
+  // it reads more. Its time (the photo decoded again too) counts as the page's; when it fails, the
+  // first reading stands.
+  if (!toldNothing(r.fields)) {
+    bgr.release();
+  } else {
     const double firstMs = r.ms.page + r.ms.recognize + r.ms.fields;
     t = Clock::now();
-    RX_ASSIGN_OR_RETURN(auto other, straightenOtherPage(bgr, r.page));
+    if (bgr.empty() && decodeAgain)
+      if (auto again = decodeAgain()) bgr = std::move(*again);
+    auto other = bgr.empty() ? Result<std::optional<PreparedPage>>(std::optional<PreparedPage>())
+                             : straightenOtherPage(bgr, r.page);
+    bgr.release();
     r.ms.page += msSince(t);
-    if (other) {
+    if (other && *other) {
       ReadResult again;
       again.width = r.width;
       again.height = r.height;
       again.qrPayloads = r.qrPayloads;
-      again.page = std::move(*other);
+      again.page = std::move(**other);
       again.ms = r.ms;
-      {
-        const DeadlineFor deadline(*recognizer_, kOtherOutlineTime * firstMs);
-        RX_RETURN_IF_ERROR(readPage(again));
-      }
-      if (readCount(again.fields) > readCount(r.fields))
+      const Status read = readPage(again, kOtherOutlineTime * firstMs);
+      if (read.isOk() && readCount(again.fields) > readCount(r.fields))
         r = std::move(again);
       else
         r.ms = again.ms;
     }
   }
-  // The photo in colour (36 MB at 12 megapixels) is kept till here, for the other outline.
-  bgr.release();
+  // No number read from the page, but the hospital's own code carries it as plain text: taken at a
+  // confidence that asks the pharmacist to confirm it (nothing signs such a code).
+  t = Clock::now();
+  if (!r.fields.fields.count("rx_number"))
+    for (const auto& payload : r.qrPayloads)
+      if (auto number = numberInCode(payload)) {
+        r.fields.fields["rx_number"] = FieldValue{*number, 0.6f, {}, {}};
+        break;
+      }
+  r.ms.fields += msSince(t);
   r.ms.total = r.ms.page + r.ms.recognize + r.ms.fields + r.ms.qr;
   return r;
 }

@@ -36,6 +36,14 @@ class TesseractRecognizer : public Recognizer {
                                                 const std::string& whitelist) override {
     if (gray.empty() || gray.type() != CV_8UC1)
       return Status(ErrorCode::kInternal, "recognize() needs an 8-bit grayscale image");
+    tesseract::ETEXT_DESC monitor;
+    if (deadline_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            *deadline_ - std::chrono::steady_clock::now())
+                            .count();
+      if (left <= 0) return std::vector<RecognizedLine>{};
+      monitor.set_deadline_msecs(static_cast<std::int32_t>(std::min<long long>(left, INT32_MAX)));
+    }
     std::string error;
     tesseract::TessBaseAPI* api = engineFor(languages_, &error);
     if (!api) return Status(ErrorCode::kUnsupported, error);
@@ -44,17 +52,6 @@ class TesseractRecognizer : public Recognizer {
     api->SetVariable("tessedit_char_whitelist", whitelist.c_str());
     api->SetImage(gray.data, gray.cols, gray.rows, 1, static_cast<int>(gray.step));
     api->SetSourceResolution(300);
-    tesseract::ETEXT_DESC monitor;
-    if (deadline_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            *deadline_ - std::chrono::steady_clock::now())
-                            .count();
-      if (left <= 0) {
-        api->Clear();
-        return std::vector<RecognizedLine>{};
-      }
-      monitor.set_deadline_msecs(static_cast<std::int32_t>(std::min<long long>(left, INT32_MAX)));
-    }
     const int failed = api->Recognize(deadline_ ? &monitor : nullptr);
     if (deadline_ && monitor.deadline_exceeded()) {
       api->Clear();

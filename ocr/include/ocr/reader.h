@@ -2,7 +2,9 @@
 // recognise, extract fields, decode QR codes; with timings per stage.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,15 +38,20 @@ class PrescriptionReader {
   // From an already decoded BGR image. A page that tells nothing of the prescription (no number,
   // date or patient read) is most likely not the paper: the next likeliest outline of the photo is
   // read (straightenOtherPage), and kept when it reads more (PreparedPage::otherOutline).
-  // Pass the photo with std::move to let its memory go once it is read.
+  // Pass the photo with std::move to let its memory go once it is read. (readFile and read let
+  // it go before the page is read, and decode it again for the next outline if need be.)
   Result<ReadResult> readImage(cv::Mat bgr);
 
   Recognizer& recognizer() { return *recognizer_; }
 
  private:
   // Reads `r.page` (already straightened) into `r.lines` and `r.fields`, turning it upright on
-  // the way; the time is added to `r.ms`.
-  Status readPage(ReadResult& r);
+  // the way; the time is added to `r.ms`. With `pageMs`, the page pass (before the names and the
+  // date are read again) reads nothing once that much time has passed.
+  Status readPage(ReadResult& r, std::optional<double> pageMs = std::nullopt);
+  // readImage; `decodeAgain` (may be empty) gives the photo again, so that it need not be kept
+  // while the first page is read.
+  Result<ReadResult> readPhoto(cv::Mat bgr, const std::function<Result<cv::Mat>()>& decodeAgain);
   Status confirmNames(const cv::Mat& page, ExtractedFields& fields);
   Status recoverDate(const cv::Mat& page, const std::vector<RecognizedLine>& lines,
                      ExtractedFields& fields);

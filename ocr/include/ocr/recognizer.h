@@ -39,9 +39,11 @@ class Recognizer {
   virtual Result<std::vector<RecognizedLine>> recognize(const cv::Mat& gray, Layout layout,
                                                         const std::string& whitelist = "") = 0;
   virtual std::string name() const = 0;
-  // From now on recognize() gives up at `deadline` (none: never): what is read when the time is up
-  // is nothing. For a reading that may well be in vain (PrescriptionReader's next likeliest
-  // outline, which can be a desk's texture that Tesseract takes seconds over).
+  // From now on recognize() gives up at `deadline` (none: never): a call still running then, or
+  // made after it, returns no lines (Tesseract looks at the time between words, not while it finds
+  // the page's layout, so a call can run on past it). For a reading that may well be in vain
+  // (PrescriptionReader's next likeliest outline, which can be a desk's texture that Tesseract
+  // takes seconds over). A recognizer serves one thread at a time, its deadline too.
   void setDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
     deadline_ = deadline;
   }
