@@ -538,6 +538,20 @@ double framing(const std::vector<cv::Point2f>& quad, const cv::Size& size) {
          (1 - cv::norm(centre - middle) / std::hypot(middle.x, middle.y));
 }
 
+// Whether `quad` could be the paper at all: four corners, a thirtieth of the photo (`lab`) or more,
+// and paper-coloured inside.
+bool paperSized(const cv::Mat& lab, const std::vector<cv::Point2f>& quad) {
+  return quad.size() == 4 && cv::contourArea(quad) >= static_cast<double>(lab.total()) / 30.0 &&
+         paperColoured(lab, rounded(quad));
+}
+
+// `quad` with every point multiplied by `factor` (from the small photo to the photo, or back).
+std::vector<cv::Point2f> scaled(const std::vector<cv::Point2f>& quad, double factor) {
+  std::vector<cv::Point2f> out;
+  for (const auto& p : quad) out.push_back(p * static_cast<float>(factor));
+  return out;
+}
+
 // The paper among the outlines a busy desk offers: `found` (what the bright region gave, or the
 // whole frame when it gave no sheet: the frame's sides are never supported, so it is never
 // chosen; `foundSupport` its sideSupport, measured by the caller), the quadrilaterals along the
@@ -580,9 +594,8 @@ std::optional<std::vector<cv::Point2f>> betterSheet(
   for (std::size_t i = 0; i < outlines.size(); ++i) {
     const auto& q = outlines[i];
     const double area = cv::contourArea(q);
-    const bool candidate = q.size() == 4 && area >= total / 30.0 &&
-                           (i == 0 || foundIsFrame || area >= kSmallestOther * foundArea) &&
-                           paperColoured(lab, rounded(q));
+    const bool candidate =
+        (i == 0 || foundIsFrame || area >= kSmallestOther * foundArea) && paperSized(lab, q);
     double atFrame = i == 0 ? foundAtFrame : 0;
     const double support = !candidate ? -1
                            : i == 0   ? foundSupport
@@ -771,16 +784,13 @@ std::optional<std::vector<cv::Point2f>> otherSheet(const cv::Mat& lab, const cv:
                                                    const cv::Mat& score,
                                                    const std::vector<cv::Point2f>& found) {
   const cv::Size size = lab.size();
-  const double total = static_cast<double>(lab.total());
   std::vector<std::vector<cv::Point2f>> outlines = brightLevelSheets(score);
   for (auto& quad : colourEdgeSheets(lab, smooth)) outlines.push_back(std::move(quad));
   const double foundArea = sharedArea(found, found, size);
   std::optional<std::vector<cv::Point2f>> best;
   double bestScore = -1;
   for (const auto& q : outlines) {
-    if (q.size() != 4 || cv::contourArea(q) < total / 30.0 || stripShaped(q) ||
-        !paperColoured(lab, rounded(q)))
-      continue;
+    if (!paperSized(lab, q) || stripShaped(q)) continue;
     const double area = sharedArea(q, q, size), shared = sharedArea(q, found, size);
     if (shared >= kSamePaper * (area + foundArea - shared)) continue;
     const double support = sideSupport(smooth, q);
@@ -815,12 +825,6 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
   });
   const double area = cv::contourArea(*largest);
   cv::Mat lab, smooth;
-  // A quadrilateral of the small photo, in the photo's coordinates.
-  auto inPhoto = [&](const std::vector<cv::Point2f>& quad) {
-    std::vector<cv::Point2f> out;
-    for (const auto& p : quad) out.push_back(p * static_cast<float>(1 / scale));
-    return out;
-  };
   // A sheet down to a thirtieth of the frame is looked for (a paper a quarter of the frame's width
   // on a desk). Below a sixth, the bright region must also be shaped like a sheet: solid (it fills
   // most of its smallest enclosing rectangle) and not a strip, so a lamp or a white cup is not
@@ -839,7 +843,7 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
     const auto sheet =
         betterSheet(lab, smooth, {}, frame, frameSupport, frameAtFrame, brightLevelSheets(score));
     if (!sheet) return false;
-    corners = orderCorners(inPhoto(*sheet));
+    corners = orderCorners(scaled(*sheet, 1 / scale));
     return true;
   }
   std::vector<cv::Point2f> pts = outlineCorners(*largest, area, small.size(), scale, bgr.size());
@@ -850,15 +854,14 @@ bool findPageIn(const cv::Mat& bgr, std::array<cv::Point2f, 4>& corners, bool& d
   // poorly supported (a strip of receipt cut off by the frame, the whole of a light counter), the
   // regions brighter than each level are weighed with the rest.
   auto weighedAgainstTheRest = [&](const std::vector<cv::Point>& region) {
-    std::vector<cv::Point2f> found;
-    for (const auto& p : pts) found.push_back(p * static_cast<float>(scale));
+    const std::vector<cv::Point2f> found = scaled(pts, scale);
     double foundAtFrame = 0;
     const double foundSupport = sideSupport(smooth, found, &foundAtFrame);
     const auto levels = foundSupport < kPlausible ? brightLevelSheets(score)
                                                   : std::vector<std::vector<cv::Point2f>>{};
     if (const auto other =
             betterSheet(lab, smooth, region, found, foundSupport, foundAtFrame, levels))
-      pts = inPhoto(*other);
+      pts = scaled(*other, 1 / scale);
   };
   // A paper-bright outline much smaller than what was found, inside it, is taken for the paper,
   // and weighed against the rest like the bright region's (its hull can take in a receipt or a
@@ -1598,13 +1601,10 @@ Result<std::optional<PreparedPage>> straightenOtherPage(const cv::Mat& bgr,
   const SmallPhoto photo = smallPhoto(bgr);
   cv::Mat lab, smooth;
   inLab(photo.small, lab, smooth);
-  std::vector<cv::Point2f> found;
-  for (const auto& p : first.corners) found.push_back(p * static_cast<float>(photo.scale));
-  const auto other = otherSheet(lab, smooth, photo.score, found);
+  const auto other = otherSheet(lab, smooth, photo.score,
+                                scaled({first.corners.begin(), first.corners.end()}, photo.scale));
   if (!other) return std::optional<PreparedPage>();
-  std::vector<cv::Point2f> inPhoto;
-  for (const auto& p : *other) inPhoto.push_back(p * static_cast<float>(1 / photo.scale));
-  PreparedPage result = straighten(bgr, orderCorners(inPhoto), photo.dim);
+  PreparedPage result = straighten(bgr, orderCorners(scaled(*other, 1 / photo.scale)), photo.dim);
   result.pageFound = true;
   result.otherOutline = true;
   return std::optional<PreparedPage>(std::move(result));
