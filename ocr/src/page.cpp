@@ -1656,6 +1656,47 @@ Result<std::pair<double, double>> readBothWays(const cv::Mat& page, int from, in
 }
 }  // namespace
 
+namespace {
+// looksUpsideDown: the lines counted are runs of ink joined across the gaps between characters
+// (a 60th of the page's width, 9 px or more), between these heights (of the page's) and at least
+// kTitleAspect times as wide as they are high. A QR code's rows, a seal pressed over a short line
+// of labels and a signature are higher for their width than a hospital's name of six characters
+// or more.
+constexpr double kLowestLine = 0.008, kHighestLine = 0.05;
+constexpr double kTitleAspect = 6;
+constexpr double kSolidLine = 0.3;  // of its bounding box inked: text, not a stray stroke
+// The tallest line at the foot must be this many times the tallest at the head.
+constexpr double kClearlyTaller = 1.2;
+}  // namespace
+
+bool looksUpsideDown(const cv::Mat& page) {
+  CV_Assert(page.empty() || page.type() == CV_8UC1);
+  if (page.empty()) return false;
+  cv::Mat ink, lines, labels, stats, centroids;
+  cv::threshold(page, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const int gap = std::max(9, page.cols / 60) | 1;
+  cv::morphologyEx(ink, lines, cv::MORPH_CLOSE,
+                   cv::getStructuringElement(cv::MORPH_RECT, {gap, 1}));
+  const int n = cv::connectedComponentsWithStats(lines, labels, stats, centroids, 8);
+  const double third = page.rows / 3.0;
+  int head = 0, foot = 0;  // the tallest line's height in each third
+  for (int k = 1; k < n; ++k) {
+    const int x = stats.at<int>(k, cv::CC_STAT_LEFT), y = stats.at<int>(k, cv::CC_STAT_TOP);
+    const int w = stats.at<int>(k, cv::CC_STAT_WIDTH), h = stats.at<int>(k, cv::CC_STAT_HEIGHT);
+    if (h < kLowestLine * page.rows || h > kHighestLine * page.rows || w < kTitleAspect * h ||
+        stats.at<int>(k, cv::CC_STAT_AREA) < kSolidLine * w * h)
+      continue;
+    // What touches the page's edge is the desk or the paper's shadow, not a line of print.
+    if (x <= 1 || y <= 1 || x + w >= page.cols - 1 || y + h >= page.rows - 1) continue;
+    const double middle = y + h / 2.0;
+    if (middle < third)
+      head = std::max(head, h);
+    else if (middle > page.rows - third)
+      foot = std::max(foot, h);
+  }
+  return foot > kClearlyTaller * head;
+}
+
 bool surelyUpright(const std::vector<RecognizedLine>& lines, const cv::Mat& page) {
   const auto header = linesWithin(lines, 0, orientationBand(page));
   return readability(header) >= kSurelyUpright &&

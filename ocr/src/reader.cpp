@@ -407,13 +407,17 @@ Status PrescriptionReader::readPage(ReadResult& r, std::optional<double> pageMs)
     // The page pass (not the names' and the date's lines read again after it): a page that does
     // not read by then reads nothing.
     const DeadlineFor deadline(*recognizer_, pageMs);
+    // The page is read first the way it looks to be up (looksUpsideDown: read as it lay, an
+    // upside-down page would be read whole a second time turned). Most photos are then upright,
+    // and their reading says so. Only the others are read turned too, their header and foot bands
+    // or (when the header read next to nothing) all of it; that time counts as the page's. An
+    // unsure page is read again smoothed.
     auto t = Clock::now();
+    if (looksUpsideDown(r.page.gray)) turnOver(r.page);
+    r.ms.page += msSince(t);
+    t = Clock::now();
     RX_ASSIGN_OR_RETURN(r.lines, recognizer_->recognize(r.page.gray, Layout::kPage));
     r.ms.recognize += msSince(t);
-    // The page is read as it lies first: most photos are upright, and their reading says so. Only
-    // the others are read turned too, their header and foot bands or (when the header read next
-    // to nothing) all of it; that time counts as the page's. An unsure page is read again
-    // smoothed.
     t = Clock::now();
     RX_ASSIGN_OR_RETURN(const Upright upright, readUpright(r.page, *recognizer_, r.lines));
     r.ms.page += upright.turningMs;

@@ -587,6 +587,72 @@ class ScriptedRecognizer : public Recognizer {
   std::size_t calls_ = 0;
 };
 
+// A photo of prescription `rx` taken upright (`upsideDown` false) or upside down, without shadows.
+cv::Mat photoOf(test::RxGenerator& gen, const test::GenRx& rx, bool upsideDown) {
+  test::CaptureOptions o;
+  o.sidewaysProbability = o.shadowProbability = 0;
+  o.upsideDownProbability = upsideDown ? 1 : 0;
+  o.minMegapixels = 2;
+  o.maxMegapixels = 4;
+  int rotation = -1;
+  const auto jpeg = gen.photograph(gen.render(rx), o, &rotation);
+  EXPECT_EQ(rotation, upsideDown ? 180 : 0);
+  return cv::imdecode(jpeg, cv::IMREAD_COLOR);
+}
+
+TEST(Page, APageLooksUpsideDownWhenItsTitleIsAtTheFoot) {
+  // Every layout, on the project's forms and on other hospitals' (drug tables, a 普通 box, a seal;
+  // coloured paper, dot-matrix and thermal printing): straightened from a photo taken upside down,
+  // the page looks so; taken upright, it does not.
+  for (int layout = 0; layout < test::kLayoutCount; ++layout) {
+    SCOPED_TRACE("layout " + std::to_string(layout));
+    test::RxGenerator gen(5300 + layout, RXDESK_CATALOGUE);
+    gen.setOtherForms(layout % 2 == 1);
+    const test::GenRx rx = gen.content(layout);
+    for (const bool upsideDown : {false, true}) {
+      auto page = straightenPage(photoOf(gen, rx, upsideDown));
+      RX_ASSERT_OK(page);
+      EXPECT_EQ(looksUpsideDown(page->gray), upsideDown)
+          << (upsideDown ? "upside down" : "upright");
+    }
+  }
+}
+
+// A recognizer that counts the whole pages `real` is asked to read.
+class CountingRecognizer : public Recognizer {
+ public:
+  CountingRecognizer(std::unique_ptr<Recognizer> real, std::size_t& pages)
+      : real_(std::move(real)), pages_(pages) {}
+  Result<std::vector<RecognizedLine>> recognize(const cv::Mat& gray, Layout layout,
+                                                const std::string& whitelist) override {
+    if (layout == Layout::kPage) ++pages_;
+    return real_->recognize(gray, layout, whitelist);
+  }
+  std::string name() const override { return real_->name(); }
+
+ private:
+  std::unique_ptr<Recognizer> real_;
+  std::size_t& pages_;
+};
+
+TEST(Page, APhotoTakenUpsideDownIsReadWholeOnlyOnceTheRightWayUp) {
+  // Read as it lay first, an upside-down page was read whole, found to read next to nothing in its
+  // header, and read whole again turned: twice the time of an upright photo. Turned before it is
+  // read, it is read once.
+  static const auto lexicon = DrugLexicon::load(RXDESK_CATALOGUE);
+  std::size_t pages = 0;
+  PrescriptionReader counted(
+      std::make_unique<CountingRecognizer>(makeTesseractRecognizer("chi_sim"), pages),
+      lexicon.isOk() ? &*lexicon : nullptr);
+  test::RxGenerator gen(5310, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(2);
+  auto r = counted.readImage(photoOf(gen, rx, true));
+  RX_ASSERT_OK(r);
+  EXPECT_EQ(r->page.rotation, 180);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
+  EXPECT_EQ(pages, 1u) << "the whole page read once";
+}
+
 TEST(Page, OnlyAnUnsurePageIsReadAgainSmoothedAndOnlyASurerReadingIsKept) {
   PreparedPage original;
   original.gray = cv::Mat(200, 300, CV_8U, cv::Scalar(255));
