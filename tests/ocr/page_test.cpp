@@ -601,14 +601,15 @@ cv::Mat photoOf(test::RxGenerator& gen, const test::GenRx& rx, bool upsideDown) 
 }
 
 TEST(Page, APageLooksUpsideDownWhenItsTitleIsAtTheFoot) {
-  // Every layout, on the project's forms and on other hospitals' (drug tables, a 普通 box, a seal;
-  // coloured paper, dot-matrix and thermal printing): straightened from a photo taken upside down,
-  // the page looks so; taken upright, it does not.
+  // Every layout, on the project's forms (even layouts) or on other hospitals' (odd: as drawn, a
+  // drug table, a 普通 box or a seal, coloured paper or other printing): straightened from a photo
+  // taken upside down, the page looks so; taken upright, it does not. (On 300 generated hard
+  // captures it found 51 of 57 turned pages; these twelve are all found.)
   for (int layout = 0; layout < test::kLayoutCount; ++layout) {
-    SCOPED_TRACE("layout " + std::to_string(layout));
     test::RxGenerator gen(5300 + layout, RXDESK_CATALOGUE);
     gen.setOtherForms(layout % 2 == 1);
     const test::GenRx rx = gen.content(layout);
+    SCOPED_TRACE("layout " + std::to_string(layout) + ", " + gen.printedAs(rx));
     for (const bool upsideDown : {false, true}) {
       auto page = straightenPage(photoOf(gen, rx, upsideDown));
       RX_ASSERT_OK(page);
@@ -618,7 +619,8 @@ TEST(Page, APageLooksUpsideDownWhenItsTitleIsAtTheFoot) {
   }
 }
 
-// A recognizer that counts the whole pages `real` is asked to read.
+// A recognizer that counts the page-layout readings `real` is asked for (whole pages, their header
+// and foot bands, the page smoothed). setDeadline is not passed on: the tests here set none.
 class CountingRecognizer : public Recognizer {
  public:
   CountingRecognizer(std::unique_ptr<Recognizer> real, std::size_t& pages)
@@ -650,7 +652,30 @@ TEST(Page, APhotoTakenUpsideDownIsReadWholeOnlyOnceTheRightWayUp) {
   RX_ASSERT_OK(r);
   EXPECT_EQ(r->page.rotation, 180);
   EXPECT_EQ(identityRead(*r), identityOf(rx));
-  EXPECT_EQ(pages, 1u) << "the whole page read once";
+  EXPECT_EQ(pages, 1u) << "the page read once, nothing read turned";
+}
+
+TEST(Page, AnUprightPageTakenForUpsideDownIsStillReadUpright) {
+  // A line of print at the foot taller than the hospital's name (a stamp, a large handwritten
+  // note) makes an upright page look upside down. It is read turned first, reads next to nothing
+  // in its header, and is read whole again the right way up.
+  test::RxGenerator gen(5310, RXDESK_CATALOGUE);
+  const test::GenRx rx = gen.content(2);
+  cv::Mat paper = gen.render(rx);
+  cv::putText(paper, "PAIDATCOUNTER2026", {60, paper.rows * 3 / 4}, cv::FONT_HERSHEY_SIMPLEX, 3,
+              cv::Scalar(0, 0, 0), 7);
+  test::CaptureOptions o;
+  o.sidewaysProbability = o.upsideDownProbability = o.shadowProbability = 0;
+  o.minMegapixels = 2;
+  o.maxMegapixels = 4;
+  const cv::Mat photo = cv::imdecode(gen.photograph(paper, o), cv::IMREAD_COLOR);
+  auto page = straightenPage(photo);
+  RX_ASSERT_OK(page);
+  ASSERT_TRUE(looksUpsideDown(page->gray)) << "the line at the foot passes for the title";
+  auto r = reader().readImage(photo.clone());
+  RX_ASSERT_OK(r);
+  EXPECT_EQ(r->page.rotation, 0);
+  EXPECT_EQ(identityRead(*r), identityOf(rx));
 }
 
 TEST(Page, OnlyAnUnsurePageIsReadAgainSmoothedAndOnlyASurerReadingIsKept) {
@@ -807,8 +832,9 @@ TEST(Page, APapersTextureIsMadeWhiteAndItsInkKept) {
 }
 
 TEST(Page, APhotoTakenUpsideDownIsReadUprightWithItsBoxesOnThePhoto) {
-  // The page is read as it lies first and turned only when its header does not read clearly; an
-  // upside-down photo must still come out upright, its fields read and boxed where they are.
+  // The page is read first the way it looks to be up (looksUpsideDown) and turned again only when
+  // its header does not read clearly; an upside-down photo must still come out upright, its fields
+  // read and boxed where they are.
   test::RxGenerator gen(4716, RXDESK_CATALOGUE);
   const test::GenRx rx = gen.content(1);
   test::CaptureOptions level;

@@ -115,12 +115,12 @@ Result<std::optional<PreparedPage>> straightenOtherPage(const cv::Mat& bgr,
 
 // Whether `page` (straightened, grey) looks upside down before anything is read: the hospital's
 // name, printed larger than anything else at the head of a prescription, is then at the foot. Its
-// tallest line of print in the bottom third is clearly taller (1.2 times) than any in the top
-// third. Reading the page the way it looks to be up first saves reading it whole twice: on
-// rx-photos-v1 it finds 16 of the 16 pages the reader turns, and no upright page; on the
-// generator's photos 51 of 57 (hard captures) and 61 of 65 (busy desks), and 0 of 242 and 3 of 208
-// upright pages. A page it is wrong about is still read the right way up (readUpright), in the
-// time it took before.
+// tallest line of print in the bottom third is title-sized and clearly taller (1.2 times) than any
+// in the top third. Reading the page the way it looks to be up first saves reading it whole twice:
+// on rx-photos-v1 it finds 16 of the 16 pages the reader turns, and no upright page; on the
+// generator's photos 51 of 57 (hard captures) and 61 of 65 (busy desks), and 0 of 242 and 2 of 208
+// upright pages. A turned page it misses costs what it did before; an upright page it takes for
+// turned is read whole once more, and readUpright turns it back.
 bool looksUpsideDown(const cv::Mat& page);
 
 // Whether `lines`, read from `page` as it is, show it upright beyond doubt: its header band read
