@@ -1664,8 +1664,8 @@ namespace {
 // or more.
 constexpr double kLowestLine = 0.008, kHighestLine = 0.05;
 constexpr double kTitleAspect = 6;
-constexpr double kSolidLine =
-    0.3;  // of its bounding box inked once joined: text, not a stray stroke
+// Of its bounding box inked once joined: text, not a stray stroke.
+constexpr double kSolidLine = 0.3;
 // The tallest line at the foot must be this many times the tallest at the head, and at least this
 // high (of the page's height): a hospital's name is printed 2.3-3.2% of the page high on the three
 // sets measured (looksUpsideDown), and a short line at the foot of a page whose head holds none
