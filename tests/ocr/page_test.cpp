@@ -603,8 +603,8 @@ cv::Mat photoOf(test::RxGenerator& gen, const test::GenRx& rx, bool upsideDown) 
 TEST(Page, APageLooksUpsideDownWhenItsTitleIsAtTheFoot) {
   // Every layout, on the project's forms (even layouts) or on other hospitals' (odd: as drawn, a
   // drug table, a 普通 box or a seal, coloured paper or other printing): straightened from a photo
-  // taken upside down, the page looks so; taken upright, it does not. (On 300 generated hard
-  // captures it found 51 of 57 turned pages; these twelve are all found.)
+  // taken upside down, the page looks so; taken upright, it does not. (Of 299 generated hard
+  // captures' pages it found 51 of 57 turned; these twelve are all found.)
   for (int layout = 0; layout < test::kLayoutCount; ++layout) {
     test::RxGenerator gen(5300 + layout, RXDESK_CATALOGUE);
     gen.setOtherForms(layout % 2 == 1);
