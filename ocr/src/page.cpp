@@ -1654,9 +1654,7 @@ Result<std::pair<double, double>> readBothWays(const cv::Mat& page, int from, in
   RX_ASSIGN_OR_RETURN(auto lines, recognizer.recognize(turned, Layout::kPage));
   return std::pair{upright, readability(lines)};
 }
-}  // namespace
 
-namespace {
 // looksUpsideDown: the lines counted are runs of ink joined across the gaps between characters
 // (a 60th of the page's width, 9 px or more), between these heights (of the page's) and at least
 // kTitleAspect times as wide as they are high. A QR code's rows, a seal pressed over a short line
