@@ -30,8 +30,8 @@ std::vector<PageIndex::Candidate> strongest(std::vector<PageIndex::Candidate> fo
 
 std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
                                                        const PageFeatures& voteFeatures,
-                                                       std::size_t* asked) {
-  auto found = pages.candidates(voteFeatures, kPageCandidates);
+                                                       std::size_t* asked, std::size_t depth) {
+  auto found = pages.candidates(voteFeatures, depth);
   if (asked) *asked = found.size();
   return strongest(std::move(found));
 }
@@ -115,82 +115,109 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
   // The vote looks for the earlier pages' features among more of the query's than registration
   // pairs (kVoteFeatureCount); among those when the caller found no more.
-  const auto found =
-      candidatesToRegister(pages, query.vote.empty() ? features : query.vote, &look.candidates);
-  for (const auto& c : found)
-    if (!(exclude && c.record == *exclude) && !isFieldMatch(c.record))  // named once each
-      records.push_back(c.record);
-
-  std::vector<const PageFeatures*> earlierFeatures;
-  for (std::int64_t r : records) earlierFeatures.push_back(pages.features(r));
-  auto registrations = registerAll(features, earlierFeatures);
-  std::vector<std::pair<std::int64_t, PageEvidence>> registered;
-  for (std::size_t k = 0; k < records.size(); ++k)
-    if (registrations[k]) registered.emplace_back(records[k], std::move(*registrations[k]));
-  look.registered = registered.size();
-  // Strongest first by what the query shares with few of the registered pages: a query feature
-  // that agrees with most of them is the printed form; one that agrees with one page (or with the
-  // two or three earlier photos of one paper) is writing.
-  std::map<std::pair<float, float>, int> sharedBy;
-  for (const auto& [r, e] : registered)
-    for (const auto& [from, to] : e.pairs) ++sharedBy[{to.x, to.y}];
-  const int few = std::max(2, static_cast<int>(registered.size()) / 3);
-  std::map<std::int64_t, int> own;
-  for (const auto& [r, e] : registered)
-    for (const auto& [from, to] : e.pairs) own[r] += sharedBy[{to.x, to.y}] <= few ? 1 : 0;
-  // Neither order alone puts the paper first every time (docs/reuse.md): the pages are taken
-  // from the two in turn, by features of their own and by the index's votes.
-  auto votesOf = [&](std::int64_t r) {
+  const PageFeatures& vote = query.vote.empty() ? features : query.vote;
+  std::map<std::int64_t, std::optional<PageEvidence>> registrationOf;  // each record once
+  std::map<std::int64_t, PageEvidence> evidence;                       // compared in ink
+  // One stage of the lookup: the field matches and the index's `depth` best candidates are
+  // registered (those not registered by an earlier stage), and of them the field matches and up
+  // to kInkComparisons pages not compared before are compared in ink.
+  auto stage = [&](std::size_t depth) {
+    const auto found = candidatesToRegister(pages, vote, &look.candidates, depth);
+    std::vector<std::int64_t> records;
+    for (const auto& m : byFields) records.push_back(m.record);
     for (const auto& c : found)
-      if (c.record == r) return c.votes;
-    return 0.0;
+      if (!(exclude && c.record == *exclude) && !isFieldMatch(c.record))  // named once each
+        records.push_back(c.record);
+    std::vector<std::int64_t> fresh;
+    std::vector<const PageFeatures*> earlierFeatures;
+    for (std::int64_t r : records)
+      if (!registrationOf.count(r)) {
+        fresh.push_back(r);
+        earlierFeatures.push_back(pages.features(r));
+      }
+    auto registrations = registerAll(features, earlierFeatures);
+    for (std::size_t k = 0; k < fresh.size(); ++k)
+      registrationOf[fresh[k]] = std::move(registrations[k]);
+    std::vector<std::pair<std::int64_t, PageEvidence>> registered;
+    for (std::int64_t r : records)
+      if (const auto& e = registrationOf[r]) registered.emplace_back(r, *e);
+    look.registered = registered.size();
+    // Strongest first by what the query shares with few of the registered pages: a query feature
+    // that agrees with most of them is the printed form; one that agrees with one page (or with
+    // the two or three earlier photos of one paper) is writing.
+    std::map<std::pair<float, float>, int> sharedBy;
+    for (const auto& [r, e] : registered)
+      for (const auto& [from, to] : e.pairs) ++sharedBy[{to.x, to.y}];
+    const int few = std::max(2, static_cast<int>(registered.size()) / 3);
+    std::map<std::int64_t, int> own;
+    for (const auto& [r, e] : registered)
+      for (const auto& [from, to] : e.pairs) own[r] += sharedBy[{to.x, to.y}] <= few ? 1 : 0;
+    // Neither order alone puts the paper first every time (docs/reuse.md): the pages are taken
+    // from the two in turn, by features of their own and by the index's votes.
+    auto votesOf = [&](std::int64_t r) {
+      for (const auto& c : found)
+        if (c.record == r) return c.votes;
+      return 0.0;
+    };
+    auto byOwn = registered, byVotes = registered;
+    std::stable_sort(byOwn.begin(), byOwn.end(),
+                     [&](const auto& a, const auto& b) { return own[a.first] > own[b.first]; });
+    std::stable_sort(byVotes.begin(), byVotes.end(), [&](const auto& a, const auto& b) {
+      return votesOf(a.first) > votesOf(b.first);
+    });
+    registered.clear();
+    for (std::size_t k = 0; k < byOwn.size(); ++k)
+      for (const auto* x : {&byOwn[k], &byVotes[k]})
+        if (std::none_of(registered.begin(), registered.end(),
+                         [&](const auto& y) { return y.first == x->first; }))
+          registered.push_back(*x);
+    int bestInliers = 0;
+    for (const auto& x : registered) bestInliers = std::max(bestInliers, x.second.inliers);
+    // Field matches are always compared (a veto needs the picture); then the best registered.
+    std::stable_partition(registered.begin(), registered.end(),
+                          [&](const auto& x) { return isFieldMatch(x.first); });
+    struct Job {
+      std::int64_t record;
+      PageEvidence* evidence;
+      cv::Mat earlier;
+    };
+    std::vector<Job> toCompare;
+    std::size_t byPicture = 0;  // ink comparisons of pages the fields did not match
+    for (auto& [record, e] : registered) {
+      const std::int64_t r = record;    // a lambda may not capture a structured binding (clang 14)
+      if (evidence.count(r)) continue;  // compared by an earlier stage
+      const bool fieldMatch = isFieldMatch(r);
+      // Beyond the field matches, only the best registered pages are worth their ink; the field
+      // matches do not use up their share (a same-day, same-hospital record would crowd out the
+      // paper the picture found).
+      if (!fieldMatch && (byPicture >= kInkComparisons || e.inliers * 2 < bestInliers)) continue;
+      // The earlier pages are loaded here, one after the other (the loader may read the store).
+      cv::Mat earlier = earlierPage ? earlierPage(r) : cv::Mat();
+      if (earlier.empty()) continue;
+      toCompare.push_back({r, &e, std::move(earlier)});
+      byPicture += fieldMatch ? 0 : 1;
+    }
+    // The comparisons are independent: half of them on a second thread (compareInk keeps its
+    // buffers per thread).
+    onTwoThreads(toCompare.size(), [&](std::size_t k) {
+      compareInk(page, toCompare[k].earlier, *toCompare[k].evidence);
+    });
+    for (const auto& c : toCompare) {
+      ++look.inkCompared;
+      evidence.emplace(c.record, *c.evidence);
+    }
   };
-  auto byOwn = registered, byVotes = registered;
-  std::stable_sort(byOwn.begin(), byOwn.end(),
-                   [&](const auto& a, const auto& b) { return own[a.first] > own[b.first]; });
-  std::stable_sort(byVotes.begin(), byVotes.end(), [&](const auto& a, const auto& b) {
-    return votesOf(a.first) > votesOf(b.first);
-  });
-  registered.clear();
-  for (std::size_t k = 0; k < byOwn.size(); ++k)
-    for (const auto* x : {&byOwn[k], &byVotes[k]})
-      if (std::none_of(registered.begin(), registered.end(),
-                       [&](const auto& y) { return y.first == x->first; }))
-        registered.push_back(*x);
-  int bestInliers = 0;
-  for (const auto& x : registered) bestInliers = std::max(bestInliers, x.second.inliers);
-  // Field matches are always compared (a veto needs the picture); then the best registered.
-  std::stable_partition(registered.begin(), registered.end(),
-                        [&](const auto& x) { return isFieldMatch(x.first); });
-  std::map<std::int64_t, PageEvidence> evidence;
-  struct Job {
-    std::int64_t record;
-    PageEvidence* evidence;
-    cv::Mat earlier;
-  };
-  std::vector<Job> toCompare;
-  std::size_t byPicture = 0;  // ink comparisons of pages the fields did not match
-  for (auto& [record, e] : registered) {
-    const std::int64_t r = record;  // a lambda may not capture a structured binding (clang 14)
-    const bool fieldMatch = isFieldMatch(r);
-    // Beyond the field matches, only the best registered pages are worth their ink; the field
-    // matches do not use up their share (a same-day, same-hospital record would crowd out the
-    // paper the picture found).
-    if (!fieldMatch && (byPicture >= kInkComparisons || e.inliers * 2 < bestInliers)) continue;
-    // The earlier pages are loaded here, one after the other (the loader may read the store).
-    cv::Mat earlier = earlierPage ? earlierPage(r) : cv::Mat();
-    if (earlier.empty()) continue;
-    toCompare.push_back({r, &e, std::move(earlier)});
-    byPicture += fieldMatch ? 0 : 1;
-  }
-  // The comparisons are independent: half of them on a second thread (compareInk keeps its
-  // buffers per thread).
-  onTwoThreads(toCompare.size(), [&](std::size_t k) {
-    compareInk(page, toCompare[k].earlier, *toCompare[k].evidence);
-  });
-  for (const auto& c : toCompare) {
-    ++look.inkCompared;
-    evidence.emplace(c.record, *c.evidence);
+  stage(kPageCandidates);
+  // A page whose number was not read, and no page compared is the same written page: the index's
+  // next best are looked at too. A re-photo whose number was read finds its earlier record by the
+  // number; one whose number was not read has the picture alone, and a photo whose page was found
+  // at another outline, or a dim one, keeps few of the earlier page's features in place: its paper
+  // can rank below the first kPageCandidates though it registers (busy desks' re-photo 224: 54th,
+  // 1 cell different).
+  if (fp.number == 0 && std::none_of(evidence.begin(), evidence.end(),
+                                     [](const auto& x) { return x.second.samePaper(); })) {
+    look.deeper = true;
+    stage(kDeeperCandidates);
   }
 
   auto readings = [&](std::int64_t r) {

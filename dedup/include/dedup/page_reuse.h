@@ -31,6 +31,9 @@ namespace rx::dedup {
 inline constexpr std::size_t kPageCandidates = 24;  // asked of the page index per lookup
 inline constexpr std::size_t kInkComparisons = 8;   // registered pages beyond the field matches
                                                     // whose ink is compared
+// Asked when the query's number was not read and none of the first kPageCandidates is the same
+// written page (findWithPages).
+inline constexpr std::size_t kDeeperCandidates = 64;
 
 // The straightened grey page of an earlier record (empty if not kept).
 using EarlierPageLoader = std::function<cv::Mat(std::int64_t record)>;
@@ -39,6 +42,7 @@ struct PageLookup {
   std::size_t candidates = 0;  // from the page index
   std::size_t registered = 0;  // with a homography
   std::size_t inkCompared = 0;
+  bool deeper = false;  // more candidates were asked (kDeeperCandidates)
   // Each compared record's evidence (to draw the matched points), strongest first.
   std::vector<std::pair<std::int64_t, PageEvidence>> evidence;
 };
@@ -53,11 +57,12 @@ struct NumberReadings {
 };
 
 // The page index's candidates that a lookup registers, for a query page's `voteFeatures`
-// (QueryFeatures::vote): of the index's kPageCandidates best, those with at least a quarter of
-// the best's votes, most votes first. `asked`: how many the index named.
+// (QueryFeatures::vote): of the index's `depth` best, those with at least a quarter of the best's
+// votes, most votes first. `asked`: how many the index named.
 std::vector<PageIndex::Candidate> candidatesToRegister(const PageIndex& pages,
                                                        const PageFeatures& voteFeatures,
-                                                       std::size_t* asked = nullptr);
+                                                       std::size_t* asked = nullptr,
+                                                       std::size_t depth = kPageCandidates);
 
 // Returns `c` with the page signal filled in and the verdict changed as the header says.
 Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers = {});
@@ -65,7 +70,9 @@ Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers 
 // The earlier presentations `fp` (with page `page` and its features `query`, queryFeatures(page))
 // may be a reuse of, strongest first: ReuseIndex::find's, combined with the page evidence. The
 // page index votes with `query.vote` (with `query.kept` when that is empty), registration pairs
-// `query.kept`. `exclude`: the record itself.
+// `query.kept`; when the query's number was not read and no page of the index's first
+// kPageCandidates is the same written page, its next best up to kDeeperCandidates are registered
+// and compared too. `exclude`: the record itself.
 std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
                                       const Fingerprint& fp, const QueryFeatures& query,
                                       const cv::Mat& page, const EarlierPageLoader& earlierPage,
