@@ -114,15 +114,23 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
   const std::set<std::int64_t> matchedByFields(records.begin(), records.end());
   auto isFieldMatch = [&](std::int64_t r) { return matchedByFields.count(r) > 0; };
   // The vote looks for the earlier pages' features among more of the query's than registration
-  // pairs (kVoteFeatureCount); among those when the caller found no more.
-  const PageFeatures& vote = query.vote.empty() ? features : query.vote;
+  // pairs (kVoteFeatureCount); among those when the caller found no more. One vote for both
+  // stages below: the index's best kPageCandidates are the first of its best kDeeperCandidates.
+  std::size_t asked = 0;
+  const auto ranked = candidatesToRegister(pages, query.vote.empty() ? features : query.vote,
+                                           &asked, kDeeperCandidates);
+  const std::size_t firstCount = std::min(ranked.size(), kPageCandidates);
   std::map<std::int64_t, std::optional<PageEvidence>> registrationOf;  // each record once
   std::map<std::int64_t, PageEvidence> evidence;                       // compared in ink
-  // One stage of the lookup: the field matches and the index's `depth` best candidates are
-  // registered (those not registered by an earlier stage), and of them the field matches and up
-  // to kInkComparisons pages not compared before are compared in ink.
-  auto stage = [&](std::size_t depth) {
-    const auto found = candidatesToRegister(pages, vote, &look.candidates, depth);
+  // One stage of the lookup: the field matches and the index's candidates up to `depth` are
+  // registered (each record once over the stages), and of them the field matches and up to
+  // kInkComparisons pages are compared in ink: in the first stage any, in the next only
+  // candidates ranked from `from` on (a page the first stage left out had its turn).
+  auto stage = [&](std::size_t depth, std::size_t from) {
+    const std::vector<PageIndex::Candidate> found(
+        ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(depth));
+    std::set<std::int64_t> eligible;  // for ink beyond the field matches
+    for (std::size_t k = from; k < depth; ++k) eligible.insert(ranked[k].record);
     std::vector<std::int64_t> records;
     for (const auto& m : byFields) records.push_back(m.record);
     for (const auto& c : found)
@@ -187,6 +195,7 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
       const std::int64_t r = record;    // a lambda may not capture a structured binding (clang 14)
       if (evidence.count(r)) continue;  // compared by an earlier stage
       const bool fieldMatch = isFieldMatch(r);
+      if (!fieldMatch && !eligible.count(r)) continue;
       // Beyond the field matches, only the best registered pages are worth their ink; the field
       // matches do not use up their share (a same-day, same-hospital record would crowd out the
       // paper the picture found).
@@ -207,17 +216,20 @@ std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex&
       evidence.emplace(c.record, *c.evidence);
     }
   };
-  stage(kPageCandidates);
+  look.candidates = std::min(asked, kPageCandidates);
+  stage(firstCount, 0);
   // A page whose number was not read, and no page compared is the same written page: the index's
-  // next best are looked at too. A re-photo whose number was read finds its earlier record by the
-  // number; one whose number was not read has the picture alone, and a photo whose page was found
-  // at another outline, or a dim one, keeps few of the earlier page's features in place: its paper
-  // can rank below the first kPageCandidates though it registers (busy desks' re-photo 224: 54th,
-  // 1 cell different).
-  if (fp.number == 0 && std::none_of(evidence.begin(), evidence.end(),
-                                     [](const auto& x) { return x.second.samePaper(); })) {
+  // candidates ranked after the first are looked at too. A re-photo whose number was read finds its
+  // earlier record by the number; one whose number was not read has the picture alone, and a photo
+  // whose page was found at another outline, or a dim one, keeps few of the earlier page's features
+  // in place: its paper can rank below the first kPageCandidates though it registers (busy desks'
+  // re-photo 224: 54th, 1 cell different).
+  if (fp.number == 0 && ranked.size() > firstCount &&
+      std::none_of(evidence.begin(), evidence.end(),
+                   [](const auto& x) { return x.second.samePaper(); })) {
     look.deeper = true;
-    stage(kDeeperCandidates);
+    look.candidates = asked;
+    stage(ranked.size(), firstCount);
   }
 
   auto readings = [&](std::int64_t r) {

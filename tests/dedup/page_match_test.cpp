@@ -425,9 +425,14 @@ TEST_F(PageMatch, APaperTheIndexRanksBelowItsFirstCandidatesIsFoundWhenNoneOfThe
     return std::any_of(found.begin(), found.end(),
                        [](const PageIndex::Candidate& c) { return c.record == kPaper; });
   };
-  ASSERT_FALSE(hasPaper(candidatesToRegister(pages, query.vote)))
+  // The paper ranks below the first candidates, not under the quarter of the best's votes.
+  const auto ranked = candidatesToRegister(pages, query.vote, nullptr, kDeeperCandidates);
+  const auto at = std::find_if(ranked.begin(), ranked.end(),
+                               [](const PageIndex::Candidate& c) { return c.record == kPaper; });
+  ASSERT_NE(at, ranked.end());
+  ASSERT_GE(at - ranked.begin(), static_cast<std::ptrdiff_t>(kPageCandidates))
       << "the paper must rank below the first candidates for this test";
-  ASSERT_TRUE(hasPaper(candidatesToRegister(pages, query.vote, nullptr, kDeeperCandidates)));
+  ASSERT_FALSE(hasPaper(candidatesToRegister(pages, query.vote)));
   // Nothing read: the page alone decides.
   PageLookup look;
   const auto matches = findWithPages(
@@ -438,8 +443,19 @@ TEST_F(PageMatch, APaperTheIndexRanksBelowItsFirstCandidatesIsFoundWhenNoneOfThe
   EXPECT_EQ(matches[0].record, kPaper) << matches[0].comparison.rule;
   EXPECT_EQ(matches[0].comparison.verdict, Verdict::kSuspected);
   EXPECT_TRUE(matches[0].comparison.signals.page.samePaper);
+  EXPECT_TRUE(look.deeper);
   // Not one of the other prescriptions is taken for the paper.
   for (const auto& m : matches) EXPECT_EQ(m.record, kPaper) << m.comparison.rule;
+  // A page whose number was read (and matches no record) finds its earlier record by the number,
+  // not by a deeper look: a fresh prescription does not pay for one.
+  Fingerprint numbered;
+  numbered.number = 0x5eed;
+  numbered.numberRead = true;
+  PageLookup withNumber;
+  (void)findWithPages(
+      ReuseIndex(), pages, numbered, query, photo, [&](std::int64_t r) { return stored.at(r); }, {},
+      &withNumber);
+  EXPECT_FALSE(withNumber.deeper);
 }
 
 // Near is not enough: the same paper under another outline has its features shifted alike, while

@@ -30,9 +30,9 @@ namespace rx::dedup {
 
 inline constexpr std::size_t kPageCandidates = 24;  // asked of the page index per lookup
 inline constexpr std::size_t kInkComparisons = 8;   // registered pages beyond the field matches
-                                                    // whose ink is compared
-// Asked when the query's number was not read and none of the first kPageCandidates is the same
-// written page (findWithPages).
+                                                    // whose ink is compared, per stage
+// The index's candidates looked at when the query's number was not read and no page compared in
+// ink among the first kPageCandidates is the same written page (findWithPages).
 inline constexpr std::size_t kDeeperCandidates = 64;
 
 // The straightened grey page of an earlier record (empty if not kept).
@@ -42,7 +42,7 @@ struct PageLookup {
   std::size_t candidates = 0;  // from the page index
   std::size_t registered = 0;  // with a homography
   std::size_t inkCompared = 0;
-  bool deeper = false;  // more candidates were asked (kDeeperCandidates)
+  bool deeper = false;  // the index's candidates beyond kPageCandidates were looked at too
   // Each compared record's evidence (to draw the matched points), strongest first.
   std::vector<std::pair<std::int64_t, PageEvidence>> evidence;
 };
@@ -70,9 +70,11 @@ Comparison withPage(Comparison c, const PageEvidence& e, NumberReadings numbers 
 // The earlier presentations `fp` (with page `page` and its features `query`, queryFeatures(page))
 // may be a reuse of, strongest first: ReuseIndex::find's, combined with the page evidence. The
 // page index votes with `query.vote` (with `query.kept` when that is empty), registration pairs
-// `query.kept`; when the query's number was not read and no page of the index's first
-// kPageCandidates is the same written page, its next best up to kDeeperCandidates are registered
-// and compared too. `exclude`: the record itself.
+// `query.kept`. The field matches and the index's first kPageCandidates are registered, and the
+// field matches and up to kInkComparisons others compared in ink; when the query's number was not
+// read (unknown) and no page compared is the same written page, the index's candidates ranked
+// after those, up to kDeeperCandidates, are registered too and up to kInkComparisons of them
+// compared in ink. `exclude`: the record itself.
 std::vector<ReuseMatch> findWithPages(const ReuseIndex& fields, const PageIndex& pages,
                                       const Fingerprint& fp, const QueryFeatures& query,
                                       const cv::Mat& page, const EarlierPageLoader& earlierPage,
