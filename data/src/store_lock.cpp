@@ -48,6 +48,10 @@ void writeHolderNote(int fd, std::string_view action) {
   if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, note.data(), note.size(), 0);
 }
 
+// Empties the note when the store is no longer had alone. Best effort, as writing it is: the note
+// is read only while a program has the store alone, and that program wrote its own note.
+void clearHolderNote(int fd) { (void)!::ftruncate(fd, 0); }
+
 // The refusal of an operation that needs the store alone, naming who has it open.
 Status openElsewhere(std::string_view action, const std::string& storePath,
                      const std::vector<std::string>& holders) {
@@ -125,7 +129,7 @@ StoreLock& StoreLock::operator=(StoreLock&& other) noexcept {
 
 StoreLock::~StoreLock() {
   if (fd_ < 0) return;
-  if (exclusive_) (void)::ftruncate(fd_, 0);
+  if (exclusive_) clearHolderNote(fd_);
   ::close(fd_);  // releases the flock
 }
 
@@ -147,7 +151,7 @@ Status StoreLock::makeExclusive(std::string_view action) {
 
 void StoreLock::makeShared() {
   if (!exclusive_) return;
-  (void)::ftruncate(fd_, 0);
+  clearHolderNote(fd_);
   (void)::flock(fd_, LOCK_SH);  // a downgrade never waits: nobody else can hold it
   exclusive_ = false;
 }

@@ -361,10 +361,13 @@ Result<ExportCheck> verifyExport(const std::string& dir) {
   for (const auto& entry : fs::directory_iterator(dir))
     if (!listed.count(entry.path().filename().string()))
       return corrupt(entry.path().filename().string() + " is not part of the export");
-  ExportCheck check{key.keyId(), crypto::textOr(crypto::memberOrNull(m, "pharmacy"), "name"),
-                    crypto::textOr(m, "from"), crypto::textOr(m, "to"),
-                    static_cast<int>(m["files"].size())};
-  check.storeId = crypto::textOr(m, "store_id");
+  ExportCheck check{key.keyId(),
+                    crypto::textOr(crypto::memberOrNull(m, "pharmacy"), "name"),
+                    crypto::textOr(m, "from"),
+                    crypto::textOr(m, "to"),
+                    static_cast<int>(m["files"].size()),
+                    crypto::textOr(m, "store_id"),
+                    std::nullopt};
   if (const json& head = crypto::memberOrNull(m, "audit_head"); !head.is_null()) {
     const auto seq = crypto::unsignedOr(head, "seq");
     auto hash = crypto::fromHex(crypto::textOr(head, "hash"));
