@@ -1,6 +1,7 @@
 #include "dedup/descriptor_distances.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 
 #include "popcount.h"
@@ -16,45 +17,77 @@ namespace {
 
 constexpr int kNone = 257;  // more than any distance of 256 bits
 
-RX_POPCNT_CLONES int scalarDistances(const std::uint64_t* w, std::size_t stride, std::size_t n,
-                                     const Hash256& a, std::uint16_t* out) {
-  int least = kNone;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int d = std::popcount(w[i] ^ a[0]) + std::popcount(w[stride + i] ^ a[1]) +
-                  std::popcount(w[2 * stride + i] ^ a[2]) + std::popcount(w[3 * stride + i] ^ a[3]);
-    out[i] = static_cast<std::uint16_t>(d);
-    least = std::min(least, d);
+// A descriptor at distance d, the i-th, taken into the nearest two so far.
+inline void keep(Nearest& n, int d, std::size_t i) {
+  if (d < n.distance) {
+    n.second = n.distance;
+    n.distance = d;
+    n.at = i;
+  } else if (d < n.second) {
+    n.second = d;
   }
-  return least;
+}
+
+RX_POPCNT_CLONES Nearest scalarNearest(const std::uint64_t* w, std::size_t stride, std::size_t n,
+                                       const Hash256& a) {
+  Nearest out;
+  for (std::size_t i = 0; i < n; ++i)
+    keep(out,
+         std::popcount(w[i] ^ a[0]) + std::popcount(w[stride + i] ^ a[1]) +
+             std::popcount(w[2 * stride + i] ^ a[2]) + std::popcount(w[3 * stride + i] ^ a[3]),
+         i);
+  return out;
 }
 
 #ifdef RX_X86_DISTANCE_PATHS
 
 // Eight descriptors a step: a word of each XORed with the query's and counted by VPOPCNTQ, the
-// four words' counts added, stored as 16-bit numbers (the last step's lanes past n masked off).
-__attribute__((target("avx512f,avx512vpopcntdq"))) int avx512Distances(const std::uint64_t* w,
-                                                                       std::size_t stride,
-                                                                       std::size_t n,
-                                                                       const Hash256& a,
-                                                                       std::uint16_t* out) {
+// four words' counts added. Each of the eight lanes keeps its own nearest two (and where the
+// nearest was first seen); the lanes are joined at the end. The mask forms of min and max: GCC
+// 12's plain forms start from an undefined vector, and -Wuninitialized says so.
+__attribute__((target("avx512f,avx512vpopcntdq"))) Nearest avx512Nearest(const std::uint64_t* w,
+                                                                         std::size_t stride,
+                                                                         std::size_t n,
+                                                                         const Hash256& a) {
   __m512i q[4];
   for (int k = 0; k < 4; ++k) q[k] = _mm512_set1_epi64(static_cast<long long>(a[k]));
-  __m512i least = _mm512_set1_epi64(kNone);
+  const __m512i none = _mm512_set1_epi64(kNone), step = _mm512_set1_epi64(8);
+  constexpr __mmask8 kAll = 0xFF;
+  __m512i least = none, next = none, leastAt = _mm512_setzero_si512();
+  __m512i index = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
   for (std::size_t i = 0; i < n; i += 8) {
     __m512i d = _mm512_setzero_si512();
     for (std::size_t k = 0; k < 4; ++k)
       d = _mm512_add_epi64(
           d, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(w + k * stride + i), q[k])));
-    const __mmask8 lanes =
-        n - i >= 8 ? static_cast<__mmask8>(0xFF) : static_cast<__mmask8>((1u << (n - i)) - 1);
-    least = _mm512_mask_min_epu64(least, lanes, least, d);
-    _mm512_mask_cvtepi64_storeu_epi16(out + i, lanes, d);
+    // Lanes past the set (zero padding) are never near.
+    const __mmask8 lanes = n - i >= 8 ? kAll : static_cast<__mmask8>((1u << (n - i)) - 1);
+    d = _mm512_mask_blend_epi64(lanes, none, d);
+    const __mmask8 nearer = _mm512_cmplt_epu64_mask(d, least);
+    next = _mm512_mask_min_epu64(next, kAll, next, _mm512_mask_max_epu64(d, kAll, least, d));
+    least = _mm512_mask_min_epu64(least, kAll, least, d);
+    leastAt = _mm512_mask_mov_epi64(leastAt, nearer, index);
+    index = _mm512_add_epi64(index, step);
   }
-  // Not _mm512_reduce_min_epu64: GCC 12's header builds it from an undefined vector, and
-  // -Wuninitialized says so.
-  alignas(64) std::uint64_t lanes[8];
-  _mm512_store_si512(lanes, least);
-  return static_cast<int>(*std::min_element(lanes, lanes + 8));
+  alignas(64) std::uint64_t l[8], s[8], at[8];
+  _mm512_store_si512(l, least);
+  _mm512_store_si512(s, next);
+  _mm512_store_si512(at, leastAt);
+  // The nearest: the least of the lanes', first seen earliest; the next: the second least of
+  // every lane's two.
+  Nearest out;
+  for (int k = 0; k < 8; ++k)
+    if (static_cast<int>(l[k]) < out.distance ||
+        (static_cast<int>(l[k]) == out.distance && at[k] < out.at)) {
+      out.distance = static_cast<int>(l[k]);
+      out.at = static_cast<std::size_t>(at[k]);
+    }
+  std::array<std::uint64_t, 16> two{};
+  std::copy(l, l + 8, two.begin());
+  std::copy(s, s + 8, two.begin() + 8);
+  std::partial_sort(two.begin(), two.begin() + 2, two.end());
+  out.second = static_cast<int>(two[1]);
+  return out;
 }
 
 // Bits set in each byte of x: the count of each half-byte looked up in a 16-entry table (Muła's
@@ -69,13 +102,12 @@ __attribute__((target("avx2"))) inline __m256i bitsPerByte(__m256i x) {
 }
 
 // Four descriptors a step: the four words' bits per byte added (at most 32 a byte), then each
-// descriptor's eight bytes summed (VPSADBW).
-__attribute__((target("avx2"))) int avx2Distances(const std::uint64_t* w, std::size_t stride,
-                                                  std::size_t n, const Hash256& a,
-                                                  std::uint16_t* out) {
+// descriptor's eight bytes summed (VPSADBW); the nearest two kept as the scalar path does.
+__attribute__((target("avx2"))) Nearest avx2Nearest(const std::uint64_t* w, std::size_t stride,
+                                                    std::size_t n, const Hash256& a) {
   __m256i q[4];
   for (int k = 0; k < 4; ++k) q[k] = _mm256_set1_epi64x(static_cast<long long>(a[k]));
-  int least = kNone;
+  Nearest out;
   alignas(32) std::uint64_t d[4];
   for (std::size_t i = 0; i < n; i += 4) {
     __m256i bytes = _mm256_setzero_si256();
@@ -86,12 +118,9 @@ __attribute__((target("avx2"))) int avx2Distances(const std::uint64_t* w, std::s
               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k * stride + i)), q[k])));
     _mm256_store_si256(reinterpret_cast<__m256i*>(d),
                        _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
-    for (std::size_t k = 0; k < 4 && i + k < n; ++k) {
-      out[i + k] = static_cast<std::uint16_t>(d[k]);
-      least = std::min(least, static_cast<int>(d[k]));
-    }
+    for (std::size_t k = 0; k < 4 && i + k < n; ++k) keep(out, static_cast<int>(d[k]), i + k);
   }
-  return least;
+  return out;
 }
 
 #endif
@@ -140,21 +169,18 @@ DescriptorSet::DescriptorSet(const std::vector<Hash256>& descriptors)
     for (std::size_t k = 0; k < 4; ++k) words_[k * stride_ + i] = descriptors[i][k];
 }
 
-int DescriptorSet::distances(const Hash256& a, std::uint16_t* out) const {
-  return distances(a, out, bestDistancePath());
-}
+Nearest DescriptorSet::nearest(const Hash256& a) const { return nearest(a, bestDistancePath()); }
 
-int DescriptorSet::distances(const Hash256& a, std::uint16_t* out, DistancePath path) const {
-  if (size_ == 0) return kNone;
+Nearest DescriptorSet::nearest(const Hash256& a, DistancePath path) const {
+  if (size_ == 0) return {};
 #ifdef RX_X86_DISTANCE_PATHS
-  // The vector paths read whole steps of the padded words (zero past size_) and write only the
-  // first size_ distances.
+  // The vector paths read whole steps of the padded words (zero past size_).
   if (path == DistancePath::kAvx512 && runs(path))
-    return avx512Distances(words_.data(), stride_, size_, a, out);
+    return avx512Nearest(words_.data(), stride_, size_, a);
   if (path == DistancePath::kAvx2 && runs(path))
-    return avx2Distances(words_.data(), stride_, size_, a, out);
+    return avx2Nearest(words_.data(), stride_, size_, a);
 #endif
-  return scalarDistances(words_.data(), stride_, size_, a, out);
+  return scalarNearest(words_.data(), stride_, size_, a);
 }
 
 }  // namespace rx::dedup

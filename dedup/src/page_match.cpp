@@ -225,22 +225,15 @@ RX_POPCNT_CLONES std::optional<PageEvidence> registerPages(const PageFeatures& q
                                                            const PageFeatures& earlier) {
   if (query.points.size() < 8 || earlier.points.size() < 8) return std::nullopt;
   std::vector<cv::Point2f> from, to;
-  // Each earlier feature's distances to every query feature (the query's descriptors word by
-  // word, several counted at once); the nearest is paired when near enough and clearly nearer than
-  // the next (of equally near ones, the first).
+  // Each earlier feature's nearest query feature (the query's descriptors word by word, several
+  // counted at once), paired when near enough and clearly nearer than the next (of equally near
+  // ones, the first).
   const DescriptorSet queryDescriptors(query.descriptors);
-  std::vector<std::uint16_t> distance(queryDescriptors.size());
   for (std::size_t j = 0; j < earlier.descriptors.size(); ++j) {
-    const int best = queryDescriptors.distances(earlier.descriptors[j], distance.data());
-    if (best > kMatchDistance) continue;
-    const auto bestAt = static_cast<std::size_t>(std::find(distance.begin(), distance.end(), best) -
-                                                 distance.begin());
-    int second = 257;
-    for (std::size_t i = 0; i < distance.size(); ++i)
-      if (i != bestAt) second = std::min(second, static_cast<int>(distance[i]));
-    if (best < kRatio * second) {
+    const Nearest n = queryDescriptors.nearest(earlier.descriptors[j]);
+    if (n.distance <= kMatchDistance && n.distance < kRatio * n.second) {
       from.push_back(earlier.points[j]);
-      to.push_back(query.points[bestAt]);
+      to.push_back(query.points[n.at]);
     }
   }
   if (static_cast<int>(from.size()) < kMinInliers) return std::nullopt;

@@ -1,8 +1,9 @@
-// The Hamming distances of one 256-bit descriptor to each of a set: the pairing step of a page
-// registration (dedup/page_match.h) measures 500 x 500 of them, more than half of its time when
-// done one pair after another. The set keeps its descriptors word by word, so one instruction
-// counts the bits of a word of eight descriptors (AVX-512 with VPOPCNTDQ) or four (AVX2); the
-// CPU's best path is chosen once, and every path gives the same distances as hammingDistance.
+// The nearest of a set of 256-bit descriptors to a query, by Hamming distance: the pairing step of
+// a page registration (dedup/page_match.h) looks for 500 earlier features among 500 of the query,
+// most of its time when measured one pair after another. The set keeps its descriptors word by
+// word, so one instruction counts the bits of a word of eight descriptors (AVX-512 with
+// VPOPCNTDQ, which also keeps each lane's nearest two) or four (AVX2); the CPU's best path is
+// chosen once, and every path gives the same answer as hammingDistance one pair at a time.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +22,15 @@ bool runs(DistancePath path);
 DistancePath bestDistancePath();
 const char* name(DistancePath path);
 
+// Of a set, the descriptor nearest to a query and how near the next one is: what a ratio test
+// pairs by.
+struct Nearest {
+  int distance = 257;  // the least distance (257: the set is empty)
+  std::size_t at = 0;  // the first descriptor at that distance
+  int second = 257;    // the least distance to any other descriptor (equal to `distance` when
+                       // two are equally near)
+};
+
 class DescriptorSet {
  public:
   DescriptorSet() = default;
@@ -28,12 +38,10 @@ class DescriptorSet {
 
   std::size_t size() const { return size_; }
 
-  // The distance of `a` to each descriptor of the set, in the set's order, into `out` (at least
-  // size() of them); returns the least (257 for an empty set). By bestDistancePath(), or by
-  // `path` when it runs here (tests compare the paths); a path that does not run here falls back
-  // to the scalar one.
-  int distances(const Hash256& a, std::uint16_t* out) const;
-  int distances(const Hash256& a, std::uint16_t* out, DistancePath path) const;
+  // By bestDistancePath(), or by `path` when it runs here (tests compare the paths; one that does
+  // not run here falls back to the scalar one). Every path gives the same answer.
+  Nearest nearest(const Hash256& a) const;
+  Nearest nearest(const Hash256& a, DistancePath path) const;
 
  private:
   std::size_t size_ = 0;
