@@ -1,3 +1,4 @@
+#include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
@@ -12,8 +13,19 @@ namespace rx::ocr {
 
 namespace {
 
+// Leptonica's messages are not printed. They are errors Tesseract recovers from (a line image
+// too thin to scale: "Error in pixScaleAreaMap: pixd too small", and three more lines), after
+// which the line reads as nothing, as any unreadable line does; printed, they reached the
+// pharmacist's terminal beside rxdesk-cli's own output.
+void dropLeptonicaMessage(const char*) {}
+
 // One engine per thread and language set, initialised once: initialisation costs ~0.3 s.
 tesseract::TessBaseAPI* engineFor(const std::string& languages, std::string* error) {
+  static const bool quiet = [] {
+    leptSetStderrHandler(dropLeptonicaMessage);
+    return true;
+  }();
+  (void)quiet;
   thread_local std::map<std::string, std::unique_ptr<tesseract::TessBaseAPI>> engines;
   auto it = engines.find(languages);
   if (it != engines.end()) return it->second.get();

@@ -53,7 +53,9 @@ TEST(Exif, AClockNeverSetOrABrokenSegmentGivesNoTimeAndReadsNothingOutside) {
   for (std::size_t size = 0; size < 200 && size < whole.size(); ++size) {
     std::vector<std::uint8_t> cut(whole.begin(), whole.begin() + static_cast<long>(size));
     const auto t = timeOf(cut);
-    if (t) EXPECT_EQ(*t, "2026-12-01T09:30:05") << size;
+    if (t) {
+      EXPECT_EQ(*t, "2026-12-01T09:30:05") << size;
+    }
   }
   // Offsets pointing far outside, and an entry count no directory has.
   auto hostile = whole;

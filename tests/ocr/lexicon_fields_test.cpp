@@ -10,6 +10,13 @@
 namespace rx::ocr {
 namespace {
 
+// A field that was not found, as the tests show it.
+FieldValue notFound() {
+  FieldValue v;
+  v.value = "<none>";
+  return v;
+}
+
 const DrugLexicon& lexicon() {
   static const DrugLexicon lex = *DrugLexicon::load(RXDESK_CATALOGUE);
   return lex;
@@ -324,7 +331,7 @@ TEST(Fields, AMisreadKindOfInstitutionIsPutBackInAHospitalReadDoubtfully) {
     l.box = l.words[0].box;
     l.confidence = confidence;
     const auto f = extractFields({l, line({"姓名:", "张三"}, 100)}, nullptr);
-    return f.fields.count("hospital") ? f.fields.at("hospital") : FieldValue{"<none>"};
+    return f.fields.count("hospital") ? f.fields.at("hospital") : notFound();
   };
   struct Case {
     const char* read;
@@ -520,7 +527,7 @@ TEST(Fields, AHospitalsCodeGivesTheNumberItCarriesAsPlainText) {
 TEST(Fields, NumbersAreReadAsPrintedWithTheirLettersAndHyphens) {
   auto number = [](std::initializer_list<std::string> words) {
     auto f = extractFields({line(words, 0)}, nullptr);
-    return f.fields.count("rx_number") ? f.fields.at("rx_number") : FieldValue{"<none>"};
+    return f.fields.count("rx_number") ? f.fields.at("rx_number") : notFound();
   };
   EXPECT_EQ(number({"处方号:", "CF-20261105-7510"}).value, "CF-20261105-7510");
   // Dashes of every width, and the Chinese 一 the model reads for a hyphen between digits.
