@@ -15,8 +15,6 @@ namespace rx::dedup {
 
 namespace {
 
-constexpr int kNone = 257;  // more than any distance of 256 bits
-
 // A descriptor at distance d, the i-th, taken into the nearest two so far.
 inline void keep(Nearest& n, int d, std::size_t i) {
   if (d < n.distance) {
@@ -40,6 +38,8 @@ RX_POPCNT_CLONES Nearest scalarNearest(const std::uint64_t* w, std::size_t strid
 }
 
 #ifdef RX_X86_DISTANCE_PATHS
+
+constexpr int kNone = 257;  // more than any distance of 256 bits
 
 // Eight descriptors a step: a word of each XORed with the query's and counted by VPOPCNTQ, the
 // four words' counts added. Each of the eight lanes keeps its own nearest two (and where the
@@ -171,7 +171,7 @@ DescriptorSet::DescriptorSet(const std::vector<Hash256>& descriptors)
 
 Nearest DescriptorSet::nearest(const Hash256& a) const { return nearest(a, bestDistancePath()); }
 
-Nearest DescriptorSet::nearest(const Hash256& a, DistancePath path) const {
+Nearest DescriptorSet::nearest(const Hash256& a, [[maybe_unused]] DistancePath path) const {
   if (size_ == 0) return {};
 #ifdef RX_X86_DISTANCE_PATHS
   // The vector paths read whole steps of the padded words (zero past size_).

@@ -172,6 +172,11 @@ TEST(Recognizer, LeptonicasMessagesAreNotPrinted) {
   // rxdesk-cli. That page's own bars are not made again here (no simpler image found makes
   // Tesseract do it): once a recognizer has read something, an error Leptonica reports in this
   // process, as it would from inside Tesseract, prints nothing.
+  // Leptonica would print an error of this kind (were it set to print none, nothing below
+  // would be shown).
+  const l_int32 severity = setMsgSeverity(L_SEVERITY_INFO);
+  setMsgSeverity(severity);
+  ASSERT_LE(severity, L_SEVERITY_ERROR);
   auto recognizer = makeTesseractRecognizer("chi_sim");
   cv::Mat gray(60, 200, CV_8UC1, cv::Scalar::all(255));
   RX_ASSERT_OK(recognizer->recognize(gray, Layout::kSingleLine));

@@ -18,7 +18,7 @@ enum class DistancePath { kScalar, kAvx2, kAvx512 };
 
 // Whether this CPU (and its operating system) runs `path`; kScalar always.
 bool runs(DistancePath path);
-// The path DescriptorSet::distances takes here: the fastest that runs.
+// The path DescriptorSet::nearest takes here: the fastest that runs.
 DistancePath bestDistancePath();
 const char* name(DistancePath path);
 
