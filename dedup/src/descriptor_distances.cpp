@@ -90,39 +90,6 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) Nearest avx512Nearest(const s
   return out;
 }
 
-// Bits set in each byte of x: the count of each half-byte looked up in a 16-entry table (Muła's
-// method; AVX2 has no vector popcount).
-__attribute__((target("avx2"))) inline __m256i bitsPerByte(__m256i x) {
-  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
-                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-  const __m256i low = _mm256_set1_epi8(0x0f);
-  return _mm256_add_epi8(
-      _mm256_shuffle_epi8(table, _mm256_and_si256(x, low)),
-      _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
-}
-
-// Four descriptors a step: the four words' bits per byte added (at most 32 a byte), then each
-// descriptor's eight bytes summed (VPSADBW); the nearest two kept as the scalar path does.
-__attribute__((target("avx2"))) Nearest avx2Nearest(const std::uint64_t* w, std::size_t stride,
-                                                    std::size_t n, const Hash256& a) {
-  __m256i q[4];
-  for (int k = 0; k < 4; ++k) q[k] = _mm256_set1_epi64x(static_cast<long long>(a[k]));
-  Nearest out;
-  alignas(32) std::uint64_t d[4];
-  for (std::size_t i = 0; i < n; i += 4) {
-    __m256i bytes = _mm256_setzero_si256();
-    for (std::size_t k = 0; k < 4; ++k)
-      bytes = _mm256_add_epi8(
-          bytes,
-          bitsPerByte(_mm256_xor_si256(
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k * stride + i)), q[k])));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(d),
-                       _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
-    for (std::size_t k = 0; k < 4 && i + k < n; ++k) keep(out, static_cast<int>(d[k]), i + k);
-  }
-  return out;
-}
-
 #endif
 
 }  // namespace
@@ -132,8 +99,6 @@ bool runs(DistancePath path) {
     case DistancePath::kScalar:
       return true;
 #ifdef RX_X86_DISTANCE_PATHS
-    case DistancePath::kAvx2:
-      return __builtin_cpu_supports("avx2");
     case DistancePath::kAvx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
 #else
@@ -145,9 +110,8 @@ bool runs(DistancePath path) {
 }
 
 DistancePath bestDistancePath() {
-  static const DistancePath best = runs(DistancePath::kAvx512) ? DistancePath::kAvx512
-                                   : runs(DistancePath::kAvx2) ? DistancePath::kAvx2
-                                                               : DistancePath::kScalar;
+  static const DistancePath best =
+      runs(DistancePath::kAvx512) ? DistancePath::kAvx512 : DistancePath::kScalar;
   return best;
 }
 
@@ -155,8 +119,6 @@ const char* name(DistancePath path) {
   switch (path) {
     case DistancePath::kScalar:
       return "scalar";
-    case DistancePath::kAvx2:
-      return "AVX2";
     case DistancePath::kAvx512:
       return "AVX-512 VPOPCNTDQ";
   }
@@ -177,8 +139,6 @@ Nearest DescriptorSet::nearest(const Hash256& a, [[maybe_unused]] DistancePath p
   // The vector paths read whole steps of the padded words (zero past size_).
   if (path == DistancePath::kAvx512 && runs(path))
     return avx512Nearest(words_.data(), stride_, size_, a);
-  if (path == DistancePath::kAvx2 && runs(path))
-    return avx2Nearest(words_.data(), stride_, size_, a);
 #endif
   return scalarNearest(words_.data(), stride_, size_, a);
 }
