@@ -626,25 +626,27 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   // A registration's pairing alone (each feature of an earlier page looked for among the query's,
   // DescriptorSet::nearest) by each path this CPU runs, on the first 200 stored pages.
   std::string pairing;
+  std::size_t pairedPages = 0;
   if (q) {
     const dedup::DescriptorSet set(q->query.kept.descriptors);
     std::vector<const dedup::PageFeatures*> pages;
     for (std::size_t i = 0; i < items.size() + n && pages.size() < 200; ++i)
       if (const auto* f = index.features(static_cast<std::int64_t>(i))) pages.push_back(f);
+    pairedPages = pages.size();
     for (const auto path : {dedup::DistancePath::kScalar, dedup::DistancePath::kAvx512}) {
       if (!dedup::runs(path) || pages.empty()) continue;
       std::size_t paired = 0;
-      std::vector<double> runs;  // the median of 5 passes over the pages
+      std::vector<double> passes;  // the median of 5 passes over the pages
       for (int pass = 0; pass < 5; ++pass) {
         const auto t = Clock::now();
         for (const auto* f : pages)
           for (const auto& d : f->descriptors) paired += set.nearest(d, path).distance <= 64;
-        runs.push_back(msSince(t) * 1000 / static_cast<double>(pages.size()));
+        passes.push_back(msSince(t) * 1000 / static_cast<double>(pages.size()));
       }
-      std::nth_element(runs.begin(), runs.begin() + 2, runs.end());
+      std::nth_element(passes.begin(), passes.begin() + 2, passes.end());
       char part[96];
       std::snprintf(part, sizeof part, "%s%s %.0f us", pairing.empty() ? "" : ", ",
-                    dedup::name(path), runs[2]);
+                    dedup::name(path), passes[2]);
       pairing += part;
       if (paired == 0) pairing += " (nothing near)";
     }
@@ -677,9 +679,10 @@ void benchPageIndex(const std::vector<Item>& items, std::size_t n, bool verbose)
   if (!pairing.empty())
     std::printf(
         "page index: one registration's pairing (an earlier page's features looked for "
-        "among the query's %zu; the median of 5 passes over 200 stored pages), by path: "
+        "among the query's %zu; the median of 5 passes over %zu stored pages), by path: "
         "%s; registerPages takes %s\n",
-        q->query.kept.descriptors.size(), pairing.c_str(), dedup::name(dedup::bestDistancePath()));
+        q->query.kept.descriptors.size(), pairedPages, pairing.c_str(),
+        dedup::name(dedup::bestDistancePath()));
 }
 
 // One presentation to read: a generated photo or a corpus folder's.
